@@ -1,0 +1,185 @@
+"""Fixtures: settings, database choice, migrated engine, app, doomed tm, sessions, clock.
+
+The app is built and migrated once per session; every test runs in one shared transaction
+that is doomed and aborted afterwards (style.md §2.11). `--db=postgresql` runs the
+database-backed tests against TRADING_TEST_DATABASE_URL instead of SQLite.
+"""
+
+import base64
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import transaction
+import webtest
+from alembic import command
+from alembic.config import Config
+from pyramid.paster import get_appsettings
+
+from trading import main
+from trading.clock import FixedClock
+from trading.db import get_engine, get_tm_session
+from trading.jobs.runtime import runtime
+
+ROOT = Path(__file__).resolve().parent.parent
+INI = ROOT / "development.ini"
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
+
+TEST_OVERRIDES = {
+    "huey.backend": "memory",
+    "huey.immediate": "true",
+    # Cheap hashing: argon2 with real parameters would dominate the suite.
+    "auth.argon2_time_cost": "1",
+    "auth.argon2_memory_cost": "8",
+    "auth.secret": "test-auth-secret",
+    "session.secret": "test-session-secret",
+    "keys.signing_key": base64.b64encode(bytes(range(32))).decode(),
+    "keys.kek": base64.b64encode(bytes(range(32, 64))).decode(),
+    "keys.generate_missing": "false",
+    "pyramid.reload_templates": "false",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="database for the database-backed tests")
+
+
+def require_services() -> bool:
+    return os.environ.get("TRADING_REQUIRE_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    # The PostgreSQL run repeats only what touches the database; pure tests ran already.
+    if config.getoption("--db") != "postgresql":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = "dbengine" in getattr(item, "fixturenames", ())
+        (keep if uses_db and "browser" not in item.keywords else drop).append(item)
+    config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def clock():
+    return FixedClock(START)
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock(clock):
+    clock.set(START)
+
+
+@pytest.fixture(scope="session")
+def app_settings(tmp_path_factory, clock):
+    settings = dict(get_appsettings(str(INI)))
+    settings.update(TEST_OVERRIDES)
+    settings["storage.root"] = str(tmp_path_factory.mktemp("files"))
+    settings["clock"] = clock
+    return settings
+
+
+def _worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_url() -> str:
+    base = os.environ.get("TRADING_TEST_DATABASE_URL")
+    if not base:
+        pytest.fail("--db=postgresql needs TRADING_TEST_DATABASE_URL")
+    url = sa.make_url(base)
+    name = f"{url.database}_{_worker_id()}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def db_url(request, tmp_path_factory):
+    if request.config.getoption("--db") == "postgresql":
+        return _postgres_url()
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'trading.sqlite3'}"
+
+
+def migrate(engine, revision="head"):
+    cfg = Config(str(INI))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+@pytest.fixture(scope="session")
+def dbengine(db_url, app_settings):
+    engine = get_engine({"sqlalchemy.url": db_url})
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(dbengine, app_settings):
+    return main({}, dbengine=dbengine, **app_settings)
+
+
+@pytest.fixture(scope="session")
+def registry(app):
+    return app.registry
+
+
+@pytest.fixture
+def tm():
+    manager = transaction.TransactionManager(explicit=True)
+    manager.begin()
+    manager.doom()
+    yield manager
+    manager.abort()
+
+
+@pytest.fixture
+def dbsession(app, tm):
+    session = get_tm_session(app.registry["dbsession_factory"], tm)
+    # Jobs run in immediate mode inside the test's transaction.
+    runtime.override_session = session
+    yield session
+    runtime.override_session = None
+
+
+@pytest.fixture
+def settings(app):
+    return app.registry.settings
+
+
+class TestApp(webtest.TestApp):
+    CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+    def get_csrf_token(self, path="/login") -> str:
+        page = self.get(path)
+        match = self.CSRF.search(page.text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, username, password="password123", status=303):
+        token = self.get_csrf_token()
+        return self.post("/login", {"username": username, "password": password,
+                                    "csrf_token": token, "next": "", "submit": "submit"},
+                         status=status)
+
+
+@pytest.fixture
+def testapp(app, tm, dbsession):
+    return TestApp(app, extra_environ={
+        "HTTP_HOST": "localhost:6543",
+        "tm.active": True,
+        "tm.manager": tm,
+        "app.dbsession": dbsession,
+        "REMOTE_ADDR": "192.0.2.10",
+    })

@@ -1,0 +1,145 @@
+"""Accounts end to end through WebTest: login, throttling, CSRF, registration, roles, API."""
+
+import pytest
+import sqlalchemy as sa
+
+from factories import PASSWORD, make_user
+from trading.accounts.models import Organisation, Role, User
+from trading.accounts.rules import make_credit_code
+from trading.audit.models import AuditEvent
+
+
+def count(dbsession, model):
+    return dbsession.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def bidder(dbsession, clock, settings):
+    return make_user(dbsession, clock, settings, role=Role.BIDDER, username="bidder_a")
+
+
+def test_home_page_is_chinese_and_needs_no_javascript(testapp):
+    page = testapp.get("/")
+    assert "阳光交易平台" in page.text and "<script" not in page.text
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_english_is_switchable(testapp):
+    testapp.get("/locale/en", status=303)
+    page = testapp.get("/login")
+    assert "Log in" in page.text and "Sign in" not in page.text or "Log in" in page.text
+
+
+def test_login_and_logout(testapp, bidder):
+    response = testapp.login("bidder_a")
+    assert response.location.endswith("/workspace")
+    assert "HttpOnly" in response.headers["Set-Cookie"]
+    assert "SameSite=Lax" in response.headers["Set-Cookie"]
+    page = testapp.get("/workspace")
+    assert "投标人" in page.text
+    token = testapp.get_csrf_token("/workspace")
+    testapp.post("/logout", {"csrf_token": token}, status=303)
+    testapp.get("/workspace", status=303)  # back to the login page
+
+
+def test_wrong_password_is_refused_with_a_message(testapp, bidder):
+    page = testapp.login("bidder_a", password="not-the-password", status=401)
+    assert "用户名或密码错误" in page.text
+    testapp.get("/workspace", status=303)
+
+
+def test_login_is_throttled_after_repeated_failures(testapp, bidder, settings):
+    for _ in range(settings["auth.throttle_failures"]):
+        testapp.login("bidder_a", password="wrong-password", status=401)
+    page = testapp.login("bidder_a", password=PASSWORD, status=429)
+    assert "登录失败次数过多" in page.text
+
+
+def test_missing_or_wrong_csrf_token_changes_nothing(testapp, bidder, dbsession):
+    before = count(dbsession, AuditEvent)
+    data = {"username": "bidder_a", "password": PASSWORD, "submit": "submit"}
+    page = testapp.post("/login", data, status=400)
+    assert "表单已过期" in page.text
+    testapp.post("/login", {**data, "csrf_token": "forged"}, status=400)
+    assert count(dbsession, AuditEvent) == before
+
+
+def test_session_fixation_is_prevented(testapp, bidder):
+    testapp.set_cookie("trading_auth", "planted-by-attacker")
+    response = testapp.login("bidder_a")
+    assert "planted-by-attacker" not in response.headers["Set-Cookie"]
+
+
+def registration(testapp, **overrides):
+    data = {
+        "csrf_token": testapp.get_csrf_token("/register"),
+        "name": "福州某建设有限公司", "credit_code": make_credit_code("91350100MA8880001"),
+        "role": "bidder", "region": "鼓楼区", "contact_name": "张三",
+        "contact_phone": "0591-12345678", "contact_email": "a@example.com",
+        "username": "newco", "display_name": "张三",
+        "__start__": "password:mapping", "password": PASSWORD, "password-confirm": PASSWORD,
+        "__end__": "password:mapping", "submit": "submit",
+    }
+    data.update(overrides)
+    return list(data.items())
+
+
+def test_register_then_land_in_the_workspace(testapp, dbsession):
+    response = testapp.post("/register", registration(testapp), status=303)
+    assert response.location.endswith("/workspace")
+    assert "福州某建设有限公司" in testapp.get("/workspace").text
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("name", "长" * 201, "Longer than maximum length 200"),
+    ("credit_code", "91350100M000100Y44", "校验位错误"),
+    ("credit_code", "123", "Shorter than minimum length 18"),
+    ("contact_phone", "call me", "电话号码格式错误"),
+    ("role", "center", "is not one of"),
+])
+def test_malformed_registration_changes_nothing(testapp, dbsession, field, value, message):
+    before = (count(dbsession, Organisation), count(dbsession, User))
+    page = testapp.post("/register", registration(testapp, **{field: value}), status=400)
+    assert message in page.text
+    assert (count(dbsession, Organisation), count(dbsession, User)) == before
+
+
+def test_second_registration_with_the_same_credit_code(testapp, dbsession):
+    testapp.post("/register", registration(testapp), status=303)
+    testapp.reset()
+    before = count(dbsession, Organisation)
+    page = testapp.post("/register", registration(testapp, username="other"), status=409)
+    assert "该统一社会信用代码已注册" in page.text
+    assert count(dbsession, Organisation) == before
+
+
+def test_unknown_route_is_a_404_page(testapp):
+    page = testapp.get("/no/such/page", status=404)
+    assert "页面不存在" in page.text
+    api = testapp.get("/api/v1/no/such", status=404)
+    assert api.json["error"] == "not_found"
+
+
+def test_api_requires_a_token_and_accepts_a_valid_one(testapp, bidder, dbsession, clock,
+                                                      settings):
+    assert testapp.get("/api/v1/me", status=401).json["error"] == "unauthenticated"
+    from trading.accounts.service import AccountService
+
+    _, token = AccountService(dbsession, clock, settings).create_api_token(
+        bidder, "t", actor=__import__("factories").actor_for(bidder))
+    me = testapp.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json
+    assert me["username"] == "bidder_a" and me["role"] == "bidder"
+    testapp.get("/api/v1/me", headers={"Authorization": "Bearer trd_forged"}, status=401)
+
+
+def test_token_created_in_the_ui_works_once_shown(testapp, bidder):
+    testapp.login("bidder_a")
+    page = testapp.get("/account")
+    form = page.forms["token"]
+    form["name"] = "my script"
+    shown = form.submit("submit")
+    token = shown.html.select_one("code.token").text
+    me = testapp.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json
+    assert me["username"] == "bidder_a"

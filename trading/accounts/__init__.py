@@ -1,0 +1,7 @@
+"""Accounts: organisations, users, roles, login, API tokens."""
+
+
+def includeme(config):
+    from .service import AccountService, account_service_factory
+
+    config.register_service_factory(account_service_factory, AccountService)

@@ -1,0 +1,108 @@
+"""Organisations, users, their server-side sessions, API tokens and login attempts."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db.meta import Base
+from ..db.types import UTCDateTime, enum_column
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"  # 项目业主 / 采购人 / 招标人
+    BIDDER = "bidder"  # 投标人 / 供应商
+    INTERMEDIARY = "intermediary"  # 中介机构
+    EXPERT = "expert"  # 评标专家
+    CENTER = "center"  # 交易中心
+    SUPERVISOR = "supervisor"  # 监管
+
+
+# Roles an organisation may register for itself; staff, supervisors and experts are
+# created by the trading center.
+SELF_REGISTERED_ROLES = (Role.OWNER, Role.BIDDER, Role.INTERMEDIARY)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # 统一社会信用代码; unique so one legal entity registers once.
+    credit_code: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    region: Mapped[str] = mapped_column(sa.String(100), default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+
+class LoginSession(Base):
+    """A server-side login: the cookie carries a random token, the row keeps its hash.
+
+    Server-side rows make logout and "password changed elsewhere" effective at once,
+    which a signed cookie alone cannot do.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    # Only the SHA-256 of the token is stored; the token is shown once at creation.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """Failed logins, counted per username and per address for throttling.
+
+    Kept in the database, not process memory, so several web processes share the count.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (sa.Index("ix_login_attempts_username_at", "username", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64))
+    ip: Mapped[str] = mapped_column(sa.String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,158 @@
+"""Login, logout, organisation registration, password change and API tokens (HTML)."""
+
+import deform
+from markupsafe import Markup
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from ..forms import redirect, render_form
+from ..security import AUTH_COOKIE, Permission
+from .errors import LoginThrottled
+from .forms import LoginSchema, PasswordSchema, RegisterSchema, TokenSchema
+from .models import Role
+from .service import AccountService
+
+
+def _safe_next(target: str) -> str:
+    # Only local paths: an open redirect after login is a phishing tool.
+    return target if target.startswith("/") and not target.startswith("//") else "/workspace"
+
+
+def _log_in(request, accounts: AccountService, user, target: str):
+    token = accounts.start_session(user, ip=request.client_addr or "")
+    # A fresh session (and CSRF token) at login defeats session fixation.
+    request.session.invalidate()
+    response = HTTPSeeOther(_safe_next(target))
+    response.set_cookie(AUTH_COOKIE, token, httponly=True, samesite="Lax", path="/",
+                        secure=request.registry.settings["auth.cookie_secure"])
+    return response
+
+
+@view_config(route_name="accounts.login", renderer="accounts/login.jinja2",
+             permission=Permission.ACCOUNT_LOGIN, request_method=("GET", "POST"))
+def login(request):
+    schema = LoginSchema().bind(request=request)
+    form = deform.Form(schema, buttons=(deform.Button("submit", "登录"),))
+    accounts = request.find_service(AccountService)
+
+    def on_success(values):
+        try:
+            user = accounts.authenticate(values["username"], values["password"],
+                                         ip=request.client_addr or "")
+        except Exception as error:
+            # Failed attempts must be kept for throttling even though the page is an error.
+            if not isinstance(error, LoginThrottled):
+                request.response.headers["X-TM"] = "commit"
+            raise
+        return _log_in(request, accounts, user, values["next"])
+
+    return render_form(request, form, on_success=on_success,
+                       appstruct={"next": request.params.get("next", "")})
+
+
+@view_config(route_name="accounts.logout", permission=Permission.PUBLIC_VIEW,
+             request_method="POST")
+def logout(request):
+    token = request.cookies.get(AUTH_COOKIE)
+    if token:
+        request.find_service(AccountService).end_session(token, request.actor)
+    response = HTTPSeeOther(request.route_url("home"))
+    response.delete_cookie(AUTH_COOKIE, path="/")
+    request.session.invalidate()
+    return response
+
+
+@view_config(route_name="accounts.register", renderer="accounts/register.jinja2",
+             permission=Permission.ACCOUNT_REGISTER, request_method=("GET", "POST"))
+def register(request):
+    schema = RegisterSchema().bind(request=request)
+    form = deform.Form(schema, buttons=(deform.Button("submit", "提交注册"),))
+    accounts = request.find_service(AccountService)
+
+    def on_success(values):
+        _org, user = accounts.register_organisation(
+            name=values["name"], credit_code=values["credit_code"], role=Role(values["role"]),
+            username=values["username"], display_name=values["display_name"],
+            password=values["password"], region=values["region"],
+            contact_name=values["contact_name"], contact_phone=values["contact_phone"],
+            contact_email=values["contact_email"], actor=request.actor,
+        )
+        request.session.flash("注册成功，欢迎使用阳光交易平台", "success")
+        return _log_in(request, accounts, user, "/workspace")
+
+    return render_form(request, form, on_success=on_success)
+
+
+def _account_forms(request):
+    password = deform.Form(PasswordSchema().bind(request=request), formid="password",
+                           action=request.route_url("accounts.password"),
+                           buttons=(deform.Button("submit", "修改密码"),))
+    token = deform.Form(TokenSchema().bind(request=request), formid="token",
+                        action=request.route_url("accounts.tokens"),
+                        buttons=(deform.Button("submit", "创建令牌"),))
+    return password, token
+
+
+def _account_page(request, password_html=None, token_html=None, new_token=None):
+    password, token = _account_forms(request)
+    user = request.identity
+    return {
+        "user": user,
+        "tokens": request.find_service(AccountService).tokens_of(user),
+        "password_form": password_html or Markup(password.render()),
+        "token_form": token_html or Markup(token.render()),
+        "new_token": new_token,
+    }
+
+
+@view_config(route_name="accounts.me", renderer="accounts/me.jinja2",
+             permission=Permission.ACCOUNT_SELF)
+def me(request):
+    return _account_page(request)
+
+
+@view_config(route_name="accounts.password", renderer="accounts/me.jinja2",
+             permission=Permission.ACCOUNT_SELF, request_method="POST")
+def change_password(request):
+    password, _ = _account_forms(request)
+    accounts = request.find_service(AccountService)
+
+    def on_success(values):
+        accounts.change_password(request.identity, values["old_password"],
+                                 values["new_password"],
+                                 keep_token=request.cookies.get(AUTH_COOKIE),
+                                 actor=request.actor)
+        return redirect(request, "accounts.me", "密码已修改，其他登录已失效")
+
+    result = render_form(request, password, on_success=on_success)
+    if isinstance(result, HTTPSeeOther):
+        return result
+    return _account_page(request, password_html=result["form"])
+
+
+@view_config(route_name="accounts.tokens", renderer="accounts/me.jinja2",
+             permission=Permission.ACCOUNT_SELF, request_method="POST")
+def create_token(request):
+    _, token = _account_forms(request)
+    accounts = request.find_service(AccountService)
+    created = {}
+
+    def on_success(values):
+        _row, created["token"] = accounts.create_api_token(request.identity, values["name"],
+                                                           request.actor)
+        return None
+
+    result = render_form(request, token, on_success=on_success)
+    if result is None:
+        return _account_page(request, new_token=created["token"])
+    return _account_page(request, token_html=result["form"])
+
+
+@view_config(route_name="accounts.token_revoke", permission=Permission.ACCOUNT_SELF,
+             request_method="POST")
+def revoke_token(request):
+    token_id = int(request.matchdict["token_id"])
+    accounts = request.find_service(AccountService)
+    if accounts.revoke_api_token(request.identity, token_id, request.actor) is None:
+        return redirect(request, "accounts.me")
+    return redirect(request, "accounts.me", "令牌已吊销")

@@ -1,0 +1,171 @@
+"""The JSON API's shared parts: operation descriptions and the OpenAPI 3 document.
+
+Each API view is described with `describe(...)` next to its `view_config`; the document at
+/api/v1/openapi.json is built from those descriptions and the routes, and a test checks that
+every `api.*` route is described.
+"""
+
+from dataclasses import dataclass, field
+
+import colander
+from pyramid.interfaces import IRoutesMapper
+from pyramid.view import view_config
+
+from .forms import Money
+from .security import Permission
+
+OPERATIONS: list["Operation"] = []
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "field": {"type": ["string", "null"]},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    route_name: str
+    method: str
+    summary: str
+    auth: bool = False
+    request_schema: type | None = None
+    response: dict = field(default_factory=lambda: {"type": "object"})
+    parameters: tuple = ()
+
+
+def describe(route_name, method, summary, *, auth=False, request_schema=None,
+             response=None, parameters=()):
+    OPERATIONS.append(Operation(route_name, method.lower(), summary, auth, request_schema,
+                                response or {"type": "object"}, tuple(parameters)))
+
+    def decorate(fn):
+        return fn
+
+    return decorate
+
+
+def node_schema(node: colander.SchemaNode) -> dict:
+    """JSON Schema for a colander node: the same schema validates forms and API bodies."""
+    typ = node.typ
+    if isinstance(typ, colander.Mapping):
+        children = [c for c in node.children if c.name != "csrf_token"]
+        return {
+            "type": "object",
+            "properties": {c.name: node_schema(c) for c in children},
+            "required": [c.name for c in children if c.required],
+        }
+    if isinstance(typ, colander.Sequence):
+        return {"type": "array", "items": node_schema(node.children[0])}
+    if isinstance(typ, Money):
+        return {"type": "string", "pattern": r"^[0-9]{1,13}(\.[0-9]{1,2})?$",
+                "description": "yuan; stored as integer fen"}
+    return _scalar_schema(typ, node)
+
+
+def _scalar_schema(typ, node) -> dict:
+    if isinstance(typ, colander.Integer):
+        return {"type": "integer"}
+    if isinstance(typ, colander.Boolean):
+        return {"type": "boolean"}
+    if isinstance(typ, colander.DateTime):
+        return {"type": "string", "format": "date-time"}
+    if isinstance(typ, colander.Date):
+        return {"type": "string", "format": "date"}
+    schema = {"type": "string"}
+    if isinstance(node.validator, colander.Length) and node.validator.max:
+        schema["maxLength"] = node.validator.max
+    return schema
+
+
+def _path_of(pattern: str) -> str:
+    # Route patterns like /x/{id:\d+} become OpenAPI paths /x/{id}.
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "{":
+            end = pattern.index("}", i)
+            out.append("{" + pattern[i + 1:end].split(":")[0] + "}")
+            i = end + 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def build_openapi(request) -> dict:
+    mapper = request.registry.queryUtility(IRoutesMapper)
+    routes = {r.name: r.pattern for r in mapper.get_routes()}
+    paths: dict = {}
+    for op in OPERATIONS:
+        path = _path_of(routes[op.route_name])
+        paths.setdefault(path, {})[op.method] = _operation(op, path)
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "阳光交易平台 API", "version": "1"},
+        "servers": [{"url": request.host_url}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": ERROR_SCHEMA},
+        },
+        "paths": paths,
+    }
+
+
+def _operation(op: Operation, path: str) -> dict:
+    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+              for name in _path_params(path)]
+    params += list(op.parameters)
+    result = {
+        "operationId": op.route_name + "." + op.method,
+        "summary": op.summary,
+        "parameters": params,
+        "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": op.response}}},
+            "default": {"description": "error", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        },
+    }
+    if op.auth:
+        result["security"] = [{"bearer": []}]
+    if op.request_schema is not None:
+        result["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": node_schema(op.request_schema())}}}
+    return result
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+describe("api.openapi", "GET", "This OpenAPI document")
+
+
+@view_config(route_name="api.openapi", renderer="json", permission=Permission.PUBLIC_VIEW)
+def openapi(request):
+    return build_openapi(request)
+
+
+describe("api.me", "GET", "The authenticated user", auth=True, response={
+    "type": "object", "required": ["id", "username", "role"],
+    "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
+                   "display_name": {"type": "string"}, "role": {"type": "string"},
+                   "organisation_id": {"type": ["integer", "null"]}}})
+
+
+@view_config(route_name="api.me", renderer="json", permission=Permission.ACCOUNT_SELF)
+def api_me(request):
+    user = request.identity
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "role": str(user.role), "organisation_id": user.organisation_id}
+
+
+describe("api.audit.checkpoints", "GET", "Signed checkpoints of the audit hash chain")
+
+
+def includeme(config):
+    pass

@@ -1,0 +1,61 @@
+"""The hash-chained, append-only audit log (architecture §9).
+
+No code path updates or deletes an AuditEvent; subjects are referenced by type and id (no
+foreign keys, no cascades) so records outlive what they describe.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.meta import Base
+from ..db.types import UTCDateTime
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        sa.Index("ix_audit_events_subject", "subject_type", "subject_id"),
+        sa.Index("ix_audit_events_occurred_at", "occurred_at"),
+    )
+
+    # seq is assigned from AuditHead under its lock: gapless and in commit order.
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_user_id: Mapped[int | None] = mapped_column(index=True)
+    actor_label: Mapped[str] = mapped_column(sa.String(100))
+    on_behalf_of_org_id: Mapped[int | None]
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="")
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[str] = mapped_column(sa.String(64))
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class AuditHead(Base):
+    """One row: the chain's last seq and hash. Updating it first serialises appenders."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditCheckpoint(Base):
+    """An Ed25519 signature over the chain head, published so outsiders can pin history."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    head_hash: Mapped[str] = mapped_column(sa.String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(sa.String(64))
+    signature: Mapped[str] = mapped_column(sa.String(128))

@@ -1,0 +1,171 @@
+"""Writing and checking the hash chain.
+
+hash = SHA-256(prev_hash ‖ canonical row), where the canonical row is the JSON of the
+event's fields with sorted keys, UTF-8, no whitespace. Appenders first bump the single
+AuditHead row, which takes the write lock (SQLite) or the row lock (PostgreSQL), so two
+transactions can never chain onto the same predecessor.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from ..actor import Actor
+from .models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
+
+HEAD_ID = 1
+
+
+def canonical_json(value) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def _instant(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _reject_floats(value, path="data"):
+    # Floats print differently across databases and drivers: the chain would not verify.
+    if isinstance(value, float):
+        raise TypeError(f"audit {path} holds a float; use int or str")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _reject_floats(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _reject_floats(item, f"{path}[{i}]")
+
+
+def row_payload(event: AuditEvent) -> dict:
+    return {
+        "seq": event.seq,
+        "occurred_at": _instant(event.occurred_at),
+        "actor_user_id": event.actor_user_id,
+        "actor_label": event.actor_label,
+        "on_behalf_of_org_id": event.on_behalf_of_org_id,
+        "ip": event.ip,
+        "request_id": event.request_id,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "data": event.data,
+    }
+
+
+def chain_hash(prev_hash: str, payload: dict) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(payload)).hexdigest()
+
+
+def _take_head(dbsession) -> tuple[int, str]:
+    bumped = dbsession.execute(
+        sa.update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one_or_none()
+    if bumped is None:
+        # First event ever (the migration normally seeds the head row).
+        dbsession.add(AuditHead(id=HEAD_ID, seq=1, hash=GENESIS_HASH))
+        dbsession.flush()
+        return 1, GENESIS_HASH
+    return bumped.seq, bumped.hash
+
+
+def record(
+    dbsession,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    subject_id,
+    *,
+    now: datetime,
+    **data,
+) -> AuditEvent:
+    """Append one event in the caller's transaction. `data` holds no secrets or bid contents."""
+    _reject_floats(data)
+    seq, prev_hash = _take_head(dbsession)
+    event = AuditEvent(
+        seq=seq,
+        occurred_at=now,
+        actor_user_id=actor.user_id,
+        actor_label=actor.label,
+        on_behalf_of_org_id=actor.organisation_id,
+        ip=actor.ip,
+        request_id=actor.request_id,
+        action=str(action),
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        data=json.loads(canonical_json(data)),
+        prev_hash=prev_hash,
+    )
+    event.hash = chain_hash(prev_hash, row_payload(event))
+    dbsession.add(event)
+    dbsession.execute(
+        sa.update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=event.hash)
+    )
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    count: int
+    head_hash: str
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(dbsession, batch: int = 2000) -> ChainReport:
+    """Recompute every link; report the first one that does not hold."""
+    prev, expected_seq, count = GENESIS_HASH, 1, 0
+    query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    for event in dbsession.scalars(query):
+        problem = _link_problem(event, expected_seq, prev)
+        if problem:
+            return ChainReport(False, count, prev, event.seq, problem)
+        prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    head = dbsession.get(AuditHead, HEAD_ID)
+    if head is not None and (head.seq, head.hash) != (count, prev):
+        return ChainReport(False, count, prev, head.seq, "head does not match the last event")
+    return ChainReport(True, count, prev)
+
+
+def _link_problem(event: AuditEvent, expected_seq: int, prev: str) -> str:
+    if event.seq != expected_seq:
+        return f"gap: expected seq {expected_seq}"
+    if event.prev_hash != prev:
+        return "prev_hash does not match the previous event"
+    if chain_hash(prev, row_payload(event)) != event.hash:
+        return "row content does not match its hash"
+    return ""
+
+
+def checkpoint_message(seq: int, head_hash: str) -> bytes:
+    return canonical_json({"seq": seq, "head_hash": head_hash, "chain": "trading-audit-v1"})
+
+
+def sign_checkpoint(dbsession, keys, *, now: datetime) -> AuditCheckpoint | None:
+    """Sign the current head unless it is already signed. Safe to run repeatedly."""
+    head = dbsession.get(AuditHead, HEAD_ID)
+    if head is None or head.seq == 0:
+        return None
+    exists = dbsession.scalar(
+        sa.select(AuditCheckpoint).where(AuditCheckpoint.seq == head.seq)
+    )
+    if exists:
+        return exists
+    cp = AuditCheckpoint(
+        seq=head.seq,
+        head_hash=head.hash,
+        signed_at=now,
+        key_id=keys.key_id,
+        signature=keys.sign(checkpoint_message(head.seq, head.hash)).hex(),
+    )
+    dbsession.add(cp)
+    dbsession.flush()
+    return cp

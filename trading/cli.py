@@ -1,0 +1,118 @@
+"""`trading` — operator commands. Each takes the ini path where it needs one.
+
+    trading migrate development.ini          apply database migrations
+    trading demo development.ini             load demo data (idempotent)
+    trading audit verify development.ini     check the audit hash chain
+    trading audit checkpoint development.ini sign the chain head now
+    trading keys generate                    print fresh production key values
+"""
+
+import argparse
+import base64
+import secrets
+import sys
+
+from .config import ConfigError
+
+
+def _bootstrap(ini: str):
+    from pyramid.paster import bootstrap, setup_logging
+
+    setup_logging(ini)
+    return bootstrap(ini)
+
+
+def cmd_migrate(args) -> int:
+    from alembic import command
+    from alembic.config import Config
+
+    command.upgrade(Config(args.ini), "head")
+    print("database migrated to head")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import DEMO_PASSWORD, USERS, load_demo
+
+    env = _bootstrap(args.ini)
+    settings = env["registry"].settings
+    if settings["trading.env"] == "production":
+        print("trading: error: demo data is never loaded in production", file=sys.stderr)
+        return 2
+    with env["request"].tm:
+        load_demo(env["request"].dbsession, env["registry"]["clock"], settings)
+    print("demo data loaded; logins (password %s):" % DEMO_PASSWORD)
+    for username, display, role, _org in USERS:
+        print(f"  {username:<12} {role:<13} {display}")
+    env["closer"]()
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    from .audit.service import verify_chain
+
+    env = _bootstrap(args.ini)
+    with env["request"].tm:
+        report = verify_chain(env["request"].dbsession)
+    env["closer"]()
+    if report.ok:
+        print(f"audit chain valid: {report.count} events, head {report.head_hash}")
+        return 0
+    print(f"audit chain BROKEN at seq {report.broken_seq}: {report.reason} "
+          f"({report.count} events verified before it)")
+    return 1
+
+
+def cmd_audit_checkpoint(args) -> int:
+    from .audit.service import sign_checkpoint
+
+    env = _bootstrap(args.ini)
+    registry = env["registry"]
+    with env["request"].tm:
+        cp = sign_checkpoint(env["request"].dbsession, registry["keys"],
+                             now=registry["clock"]())
+        line = f"checkpoint seq {cp.seq} head {cp.head_hash}" if cp else "no events yet"
+    env["closer"]()
+    print(line)
+    return 0
+
+
+def cmd_keys_generate(args) -> int:
+    print("# Put these in the production environment (a secret store), never in a file "
+          "under version control:")
+    for name in ("TRADING_KEK", "TRADING_SIGNING_KEY"):
+        print(f"{name}={base64.b64encode(secrets.token_bytes(32)).decode()}")
+    for name in ("TRADING_AUTH_SECRET", "TRADING_SESSION_SECRET"):
+        print(f"{name}={secrets.token_urlsafe(48)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trading", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, fn in (("migrate", cmd_migrate), ("demo", cmd_demo)):
+        p = sub.add_parser(name)
+        p.add_argument("ini")
+        p.set_defaults(func=fn)
+    audit = sub.add_parser("audit").add_subparsers(dest="audit_command", required=True)
+    for name, fn in (("verify", cmd_audit_verify), ("checkpoint", cmd_audit_checkpoint)):
+        p = audit.add_parser(name)
+        p.add_argument("ini")
+        p.set_defaults(func=fn)
+    keys = sub.add_parser("keys").add_subparsers(dest="keys_command", required=True)
+    keys.add_parser("generate").set_defaults(func=cmd_keys_generate)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"trading: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Settings: ini first, defaults here, and one short explicit list of environment overrides.
+
+`load()` is used by the web app, by Alembic's env.py and by the worker, so the three always
+agree on the database URL and the queue.
+"""
+
+import os
+from collections.abc import Mapping
+
+from pyramid.settings import asbool, aslist
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; raised at start-up, never at request time."""
+
+
+DEFAULTS = {
+    "trading.env": "development",
+    "huey.backend": "sqlite",
+    "huey.immediate": "false",
+    "huey.workers": "2",
+    "huey.periodic": "true",
+    "auth.argon2_time_cost": "3",
+    "auth.argon2_memory_cost": "65536",
+    "auth.session_max_age": "28800",
+    "auth.cookie_secure": "false",
+    "auth.throttle_failures": "5",
+    "auth.throttle_window": "900",
+    "storage.max_bytes": str(512 * 1024 * 1024),
+    "audit.checkpoint_minutes": "60",
+    "timezone.display": "Asia/Shanghai",
+    "pyramid.default_locale_name": "zh_CN",
+    "jinja2.i18n.domain": "trading",
+    "jinja2.filters": "localtime = trading.i18n:localtime\nyuan = trading.forms:format_yuan",
+    "jinja2.globals": "LOCALES = trading.i18n:LOCALES\nnavigation = trading.navigation:navigation",
+    "jinja2.extensions": "jinja2.ext.do",
+}
+
+# The only environment variables the platform reads (documented in the README).
+ENV_OVERRIDES = {
+    "TRADING_DATABASE_URL": "sqlalchemy.url",
+    "TRADING_REDIS_URL": "huey.url",
+    "TRADING_HUEY_BACKEND": "huey.backend",
+    "TRADING_AUTH_SECRET": "auth.secret",
+    "TRADING_SESSION_SECRET": "session.secret",
+    "TRADING_KEK": "keys.kek",
+    "TRADING_SIGNING_KEY": "keys.signing_key",
+    "TRADING_STORAGE_ROOT": "storage.root",
+    "TRADING_COOKIE_SECURE": "auth.cookie_secure",
+}
+
+REQUIRED = ("sqlalchemy.url", "auth.secret", "session.secret", "storage.root")
+
+BOOLEANS = ("huey.immediate", "huey.periodic", "auth.cookie_secure")
+INTEGERS = (
+    "huey.workers",
+    "auth.argon2_time_cost",
+    "auth.argon2_memory_cost",
+    "auth.session_max_age",
+    "auth.throttle_failures",
+    "auth.throttle_window",
+    "storage.max_bytes",
+    "audit.checkpoint_minutes",
+)
+LISTS = ("pyramid.includes",)
+
+# Values that ship in development.ini; production refuses them (architecture §2).
+DEVELOPMENT_SECRET_PREFIX = "dev-only-"
+
+
+def load(settings: Mapping[str, object], environ: Mapping[str, str] | None = None) -> dict:
+    """Return coerced settings: defaults < ini < environment."""
+    environ = os.environ if environ is None else environ
+    result = dict(DEFAULTS)
+    result.update(settings)
+    for env_name, key in ENV_OVERRIDES.items():
+        if environ.get(env_name):
+            result[key] = environ[env_name]
+    _check_required(result)
+    _coerce(result)
+    if result["trading.env"] == "production":
+        _check_production(result)
+    return result
+
+
+def _check_required(settings: dict) -> None:
+    missing = [key for key in REQUIRED if not settings.get(key)]
+    if missing:
+        names = {v: k for k, v in ENV_OVERRIDES.items()}
+        hints = [f"{key} (env {names[key]})" if key in names else key for key in missing]
+        raise ConfigError("missing required setting(s): " + ", ".join(hints))
+
+
+def _coerce(settings: dict) -> None:
+    try:
+        for key in BOOLEANS:
+            settings[key] = asbool(settings.get(key))
+        for key in INTEGERS:
+            settings[key] = int(settings[key])
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"malformed setting {key!r}: {exc}") from exc
+    for key in LISTS:
+        if isinstance(settings.get(key), str):
+            settings[key] = aslist(settings[key])
+    backend = settings["huey.backend"]
+    if backend not in ("sqlite", "redis", "memory"):
+        raise ConfigError(f"huey.backend must be sqlite, redis or memory, not {backend!r}")
+
+
+def _check_production(settings: dict) -> None:
+    for key in ("auth.secret", "session.secret", "keys.signing_key", "keys.kek"):
+        value = str(settings.get(key) or "")
+        if not value:
+            raise ConfigError(f"production needs {key} from the environment")
+        if value.startswith(DEVELOPMENT_SECRET_PREFIX):
+            raise ConfigError(f"production refuses the development value of {key}")
+    if settings.get("keys.generate_missing"):
+        raise ConfigError("production never generates keys; set TRADING_KEK and TRADING_SIGNING_KEY")

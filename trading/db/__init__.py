@@ -1,0 +1,103 @@
+"""Engine, session and transaction wiring (the cookiecutter recipe, plus SQLite pragmas).
+
+pyramid_tm owns the commit: a request's session joins `request.tm` through zope.sqlalchemy,
+so a view or service never commits. Two test hooks: `settings["dbengine"]` and
+`request.environ["app.dbsession"]`.
+"""
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+import zope.sqlalchemy
+from pyramid_retry import mark_error_retryable
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import configure_mappers, sessionmaker
+
+from ..config import ConfigError
+from .meta import Base
+
+log = logging.getLogger(__name__)
+
+# Importing every model here completes the metadata before Alembic or the tests use it.
+from . import all as _all  # noqa: E402,F401
+
+configure_mappers()
+
+# A double-submitted form races itself into a unique constraint; the retry sees the first
+# attempt's row and answers as an idempotent repeat (Warehouse db.py does the same).
+mark_error_retryable(IntegrityError)
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    # Without this SQLite ignores foreign keys and tests miss what PostgreSQL would catch.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # The web app and the Huey worker share the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
+    engine = sa.engine_from_config(settings, prefix)
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if database and database != ":memory:":
+            # The embedded default lives under var/, which a fresh clone does not have.
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def check_connection(engine: sa.Engine) -> None:
+    """Fail at start-up with one clear sentence when the database does not answer."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        url = engine.url.render_as_string(hide_password=True)
+        raise ConfigError(f"数据库不可用 / database unavailable at {url}: {reason}") from exc
+
+
+def get_session_factory(engine: sa.Engine):
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(session_factory, transaction_manager, request=None):
+    """A session joined to `transaction_manager`; commit and abort belong to the manager.
+
+    Scripts and jobs use it as::
+
+        with transaction.TransactionManager(explicit=True) as tm:
+            dbsession = get_tm_session(factory, tm)
+    """
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config):
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # An error response (a refused form, a 4xx from the API) commits nothing.
+    settings["tm.commit_veto"] = "pyramid_tm.default_commit_veto"
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+
+    engine = settings.get("dbengine") or get_engine(settings)
+    check_connection(engine)
+    session_factory = get_session_factory(engine)
+    config.registry["dbengine"] = engine
+    config.registry["dbsession_factory"] = session_factory
+
+    def dbsession(request):
+        session = request.environ.get("app.dbsession")
+        if session is None:
+            session = get_tm_session(session_factory, request.tm, request=request)
+        return session
+
+    config.add_request_method(dbsession, reify=True)

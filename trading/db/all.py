@@ -1,0 +1,4 @@
+"""Every model module, imported once so Base.metadata is complete (Alembic, tests)."""
+
+from ..accounts import models as accounts_models  # noqa: F401
+from ..audit import models as audit_models  # noqa: F401

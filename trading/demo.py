@@ -1,0 +1,68 @@
+"""Demo data: a user of every role, loaded idempotently by `trading demo development.ini`.
+
+Later domains append their own loaders to LOADERS; each must be safe to run twice.
+"""
+
+import sqlalchemy as sa
+
+from .accounts.models import Organisation, Role, User
+from .accounts.rules import make_credit_code
+from .accounts.service import AccountService
+from .actor import Actor
+
+DEMO_PASSWORD = "demo-pass-2026"  # development only; `trading demo` refuses production
+
+ORGANISATIONS = (
+    # (key, name, credit code body, role, region)
+    ("owner", "市城市建设投资集团有限公司", "91350100MA2XK0001", Role.OWNER, "市本级"),
+    ("bidder1", "华建工程有限公司", "91350100MA2XK0002", Role.BIDDER, "鼓楼区"),
+    ("bidder2", "闽江路桥建设有限公司", "91350100MA2XK0003", Role.BIDDER, "台江区"),
+    ("bidder3", "榕城市政工程有限公司", "91350100MA2XK0004", Role.BIDDER, "仓山区"),
+    ("agency", "正衡工程咨询有限公司", "91350100MA2XK0005", Role.INTERMEDIARY, "晋安区"),
+)
+
+USERS = (
+    # (username, display name, role, organisation key)
+    ("owner1", "王业主", Role.OWNER, "owner"),
+    ("bidder1", "李投标", Role.BIDDER, "bidder1"),
+    ("bidder2", "陈投标", Role.BIDDER, "bidder2"),
+    ("bidder3", "林投标", Role.BIDDER, "bidder3"),
+    ("agency1", "赵中介", Role.INTERMEDIARY, "agency"),
+    ("expert1", "周专家", Role.EXPERT, None),
+    ("center1", "吴中心", Role.CENTER, None),
+    ("supervisor1", "郑监管", Role.SUPERVISOR, None),
+)
+
+LOADERS = []
+
+
+def demo_loader(fn):
+    LOADERS.append(fn)
+    return fn
+
+
+@demo_loader
+def load_accounts(dbsession, clock, settings) -> None:
+    accounts = AccountService(dbsession, clock, settings)
+    actor = Actor.system("demo")
+    orgs = {}
+    for key, name, body, role, region in ORGANISATIONS:
+        code = make_credit_code(body)
+        org = dbsession.scalar(sa.select(Organisation).where(Organisation.credit_code == code))
+        if org is None:
+            org = Organisation(name=name, credit_code=code, role=role, region=region,
+                               contact_name="联系人", contact_phone="0591-88880000",
+                               created_at=clock())
+            dbsession.add(org)
+            dbsession.flush()
+        orgs[key] = org
+    for username, display, role, org_key in USERS:
+        if dbsession.scalar(sa.select(User.id).where(User.username == username)) is None:
+            accounts.create_user(username=username, display_name=display,
+                                 password=DEMO_PASSWORD, role=role,
+                                 organisation=orgs.get(org_key), actor=actor)
+
+
+def load_demo(dbsession, clock, settings) -> None:
+    for loader in LOADERS:
+        loader(dbsession, clock, settings)

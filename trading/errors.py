@@ -1,0 +1,41 @@
+"""The base of every domain error: a machine code for the API, a Chinese message for people."""
+
+
+class DomainError(Exception):
+    code = "domain_error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def as_json(self) -> dict:
+        return {"error": self.code, "message": self.message, "field": self.field}
+
+
+class NotPermitted(DomainError):
+    code = "not_permitted"
+    status = 403
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class DeadlinePassed(DomainError):
+    code = "deadline_passed"
+    status = 409
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    status = 409

@@ -1,0 +1,108 @@
+"""Shared form pieces: the CSRF base schema, the Money type and one render_form helper."""
+
+import re
+from pathlib import Path
+from decimal import Decimal, InvalidOperation
+
+import colander
+import deform
+from markupsafe import Markup
+from pyramid.csrf import get_csrf_token
+from pyramid.httpexceptions import HTTPSeeOther
+
+from .errors import DomainError
+
+
+@colander.deferred
+def deferred_csrf_token(node, kw):
+    return get_csrf_token(kw["request"])
+
+
+class CSRFSchema(colander.MappingSchema):
+    # Named csrf_token because that is the field Pyramid's automatic check reads.
+    csrf_token = colander.SchemaNode(
+        colander.String(), widget=deform.widget.HiddenWidget(), default=deferred_csrf_token,
+        missing=colander.drop,
+    )
+
+
+YUAN_PATTERN = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,2})?$")  # ASCII digits only
+
+
+class Money(colander.SchemaType):
+    """Yuan as typed by a person ('1234.50') ⇄ integer 分 (fen). Never a float."""
+
+    def serialize(self, node, appstruct):
+        if appstruct is colander.null:
+            return colander.null
+        return f"{appstruct // 100}.{appstruct % 100:02d}"
+
+    def deserialize(self, node, cstruct):
+        if cstruct in (colander.null, ""):
+            return colander.null
+        text = str(cstruct).strip().replace(",", "")
+        if not YUAN_PATTERN.match(text):
+            raise colander.Invalid(node, "请输入以元为单位的金额，最多两位小数")
+        try:
+            return int((Decimal(text) * 100).to_integral_exact())
+        except InvalidOperation as exc:
+            raise colander.Invalid(node, "金额格式错误") from exc
+
+
+def format_yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
+def without_csrf(appstruct: dict) -> dict:
+    return {k: v for k, v in appstruct.items() if k != "csrf_token"}
+
+
+def render_form(request, form: deform.Form, *, on_success, button="submit", appstruct=None):
+    """GET renders; POST validates, calls `on_success(appstruct)` and expects a redirect.
+
+    A DomainError from the service is shown on its field (or on the form) and the form is
+    re-rendered; nothing was changed because the service raised before committing.
+    """
+    if request.method == "POST" and button in request.POST:
+        try:
+            values = form.validate(request.POST.items())
+        except deform.ValidationFailure as failure:
+            request.response.status_int = 400
+            return {"form": Markup(failure.render())}
+        try:
+            return on_success(without_csrf(values))
+        except DomainError as error:
+            # The error status makes pyramid_tm's commit veto abort whatever the service
+            # did before raising: a refused form changes nothing.
+            _attach_error(form, error)
+            request.response.status_int = error.status if error.status < 500 else 400
+            return {"form": Markup(form.render(values))}
+    return {"form": Markup(form.render(appstruct or {}))}
+
+
+def _attach_error(form: deform.Form, error: DomainError) -> None:
+    field = error.field and next((f for f in form.children if f.name == error.field), None)
+    if field is not None:
+        form.widget.handle_error(form, colander.Invalid(form.widget, error.message))
+        field.widget.handle_error(field, colander.Invalid(field.widget, error.message))
+    else:
+        form.widget.handle_error(form, colander.Invalid(form.widget, error.message))
+
+
+def redirect(request, route_name, message=None, **kw):
+    if message:
+        request.session.flash(message, "success")
+    return HTTPSeeOther(request.route_url(route_name, **kw))
+
+
+def includeme(config):
+    from .i18n import deform_translator
+
+    config.add_static_view("static_deform", "deform:static", cache_max_age=3600)
+    config.add_static_view("static", "trading:static", cache_max_age=3600)
+    overrides = Path(__file__).resolve().parent.parent / "templates" / "deform"
+    deform.Form.set_zpt_renderer([str(overrides), "deform:templates"], translator=deform_translator)

@@ -1,0 +1,79 @@
+"""Time-driven work (architecture §6): `next_check`, an `advance` task and a sweep.
+
+A domain registers a *kind* (e.g. "project") with two functions:
+
+- `due(dbsession, now, limit)` → ids whose `next_check` is at or before `now`;
+- `advance(dbsession, entity_id, now, enqueue)` → runs every due handler idempotently and
+  returns the entity's new `next_check` (or None when nothing more is due).
+
+`schedule()` enqueues `advance` after commit with `eta=next_check`; the periodic sweep
+catches anything overdue (a worker that was down for an hour catches up when it returns).
+Running `advance` early, late or twice is harmless by construction of the handlers.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from huey import crontab
+
+from .queue import huey
+from .runtime import job_enqueue, job_session, runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    due: Callable
+    advance: Callable
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(name: str, *, due: Callable, advance: Callable) -> None:
+    KINDS[name] = Kind(name, due, advance)
+
+
+def unregister(name: str) -> None:
+    KINDS.pop(name, None)
+
+
+@huey.task(retries=3, retry_delay=30)
+def advance(kind: str, entity_id: int) -> None:
+    """Run what is due for one entity; idempotent, so duplicates and retries are harmless."""
+    with huey.lock_task(f"advance-{kind}-{entity_id}"), job_session() as dbsession:
+        run_advance(dbsession, kind, entity_id)
+
+
+def run_advance(dbsession, kind: str, entity_id: int):
+    handler = KINDS[kind]
+    now = runtime.clock()
+    next_check = handler.advance(dbsession, entity_id, now, job_enqueue)
+    if next_check is not None and next_check > now:
+        log.debug("%s %s next due at %s", kind, entity_id, next_check)
+    return next_check
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep() -> None:
+    """Every minute: advance every entity whose next_check is past (catch-up)."""
+    for name in list(KINDS):
+        sweep_kind(name)
+
+
+def sweep_kind(name: str, limit: int = 500) -> int:
+    kind = KINDS[name]
+    with job_session() as dbsession:
+        ids = list(kind.due(dbsession, runtime.clock(), limit))
+    for entity_id in ids:
+        advance(name, entity_id)
+    return len(ids)
+
+
+def schedule(enqueue, kind: str, entity_id: int, next_check) -> None:
+    """Ask for `advance` at `next_check`; services pass their request's enqueue."""
+    if next_check is not None:
+        enqueue(advance, kind, entity_id, eta=next_check)

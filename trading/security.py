@@ -1,0 +1,168 @@
+"""Identity → principals, the Permission enum, the root ACL, CSRF and error views.
+
+Principals: `user:<id>`, `role:<role>`, `org:<id>`, `org:<id>:<role>`. Views name a
+`Permission`; ACLs on the root and on domain resources grant them to principals.
+"""
+
+import enum
+
+from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
+from pyramid.csrf import LegacySessionCSRFStoragePolicy
+from pyramid.request import RequestLocalCache
+from pyramid.session import SignedCookieSessionFactory
+
+from .actor import Actor
+
+AUTH_COOKIE = "trading_auth"
+
+
+class Permission(enum.StrEnum):
+    """`scope:resource:action`. Keep the list alphabetised."""
+
+    ACCOUNT_LOGIN = "account:session:login"
+    ACCOUNT_REGISTER = "account:org:register"
+    ACCOUNT_SELF = "account:self:manage"
+    AUDIT_VIEW = "audit:log:view"
+    BIDDER_WORKSPACE = "bidder:workspace:view"
+    CENTER_WORKSPACE = "center:workspace:view"
+    EXPERT_WORKSPACE = "expert:workspace:view"
+    INTERMEDIARY_WORKSPACE = "intermediary:workspace:view"
+    OWNER_WORKSPACE = "owner:workspace:view"
+    PUBLIC_VIEW = "public:view"
+    SUPERVISOR_WORKSPACE = "supervisor:workspace:view"
+
+
+def role_principal(role) -> str:
+    return f"role:{role}"
+
+
+class RootFactory:
+    __acl__ = [
+        (Allow, Everyone, Permission.PUBLIC_VIEW),
+        (Allow, Everyone, Permission.ACCOUNT_LOGIN),
+        (Allow, Everyone, Permission.ACCOUNT_REGISTER),
+        (Allow, Authenticated, Permission.ACCOUNT_SELF),
+        (Allow, "role:owner", Permission.OWNER_WORKSPACE),
+        (Allow, "role:bidder", Permission.BIDDER_WORKSPACE),
+        (Allow, "role:intermediary", Permission.INTERMEDIARY_WORKSPACE),
+        (Allow, "role:expert", Permission.EXPERT_WORKSPACE),
+        (Allow, "role:center", Permission.CENTER_WORKSPACE),
+        (Allow, "role:center", Permission.AUDIT_VIEW),
+        (Allow, "role:supervisor", Permission.SUPERVISOR_WORKSPACE),
+        (Allow, "role:supervisor", Permission.AUDIT_VIEW),
+    ]
+
+    def __init__(self, request):
+        self.request = request
+
+
+def bearer_token(request) -> str | None:
+    auth = request.authorization
+    if auth and auth.authtype.lower() == "bearer" and isinstance(auth.params, str):
+        return auth.params.strip() or None
+    return None
+
+
+class TradingSecurityPolicy:
+    """Session cookie for people, bearer tokens for API clients; both checked server-side."""
+
+    def __init__(self):
+        self.cache = RequestLocalCache(self._load_identity)
+
+    def _load_identity(self, request):
+        from .accounts.service import AccountService
+
+        accounts = AccountService(request.dbsession, request.clock, request.registry.settings)
+        token = bearer_token(request)
+        if token:
+            return accounts.user_for_api_token(token)
+        cookie = request.cookies.get(AUTH_COOKIE)
+        return accounts.user_for_session_token(cookie) if cookie else None
+
+    def identity(self, request):
+        return self.cache.get_or_create(request)
+
+    def authenticated_userid(self, request):
+        user = self.identity(request)
+        return user.id if user else None
+
+    def principals(self, request) -> list[str]:
+        found = [Everyone]
+        user = self.identity(request)
+        if user is not None:
+            found += [Authenticated, f"user:{user.id}", role_principal(user.role)]
+            if user.organisation_id:
+                org = user.organisation_id
+                found += [f"org:{org}", f"org:{org}:{user.role}"]
+        return found
+
+    def permits(self, request, context, permission):
+        return ACLHelper().permits(context, self.principals(request), permission)
+
+    # Login and logout set and delete the cookie on their own responses (accounts.views);
+    # the token comes from a server-side session row, not from the user id.
+    def remember(self, request, userid, **kw):
+        return []
+
+    def forget(self, request, **kw):
+        self.cache.clear(request)
+        return []
+
+
+def request_actor(request) -> Actor:
+    user = request.identity
+    return Actor(
+        user_id=user.id if user else None,
+        label=user.username if user else "anonymous",
+        organisation_id=user.organisation_id if user else None,
+        role=str(user.role) if user else None,
+        ip=request.client_addr or "",
+        request_id=request.environ.get("trading.request_id", ""),
+    )
+
+
+def _csrf_applies(request) -> bool:
+    # Bearer-token API calls carry no ambient credential (no cookie), so CSRF cannot
+    # forge them; everything authenticated by cookie is checked.
+    return bearer_token(request) is None
+
+
+SECURITY_HEADERS = {
+    # No inline script anywhere: public pages work without JavaScript by design.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def security_headers_tween_factory(handler, registry):
+    def tween(request):
+        response = handler(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return tween
+
+
+def includeme(config):
+    settings = config.get_settings()
+    config.set_session_factory(
+        SignedCookieSessionFactory(
+            settings["session.secret"],
+            cookie_name="trading_session",
+            httponly=True,
+            samesite="Lax",
+            secure=settings["auth.cookie_secure"],
+            timeout=settings["auth.session_max_age"],
+        )
+    )
+    config.set_csrf_storage_policy(LegacySessionCSRFStoragePolicy())
+    config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
+    config.set_security_policy(TradingSecurityPolicy())
+    config.add_request_method(request_actor, "actor", reify=True)
+    config.add_tween("trading.security.security_headers_tween_factory")

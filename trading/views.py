@@ -1,0 +1,88 @@
+"""Site-wide pages: home, workspace, locale switch, and the error pages."""
+
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import forbidden_view_config, notfound_view_config, view_config
+
+from .errors import DomainError
+from .i18n import LOCALE_COOKIE, LOCALES
+from .navigation import ROLE_LABELS
+from .security import Permission
+
+
+def wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(request, status: int, code: str, message: str, field=None):
+    request.response.status_int = status
+    request.response.content_type = "application/json"
+    return {"error": code, "message": message, "field": field}
+
+
+@view_config(route_name="home", renderer="home.jinja2", permission=Permission.PUBLIC_VIEW)
+def home(request):
+    return {}
+
+
+@view_config(route_name="workspace", renderer="workspace.jinja2",
+             permission=Permission.ACCOUNT_SELF)
+def workspace(request):
+    return {"role_label": ROLE_LABELS[request.identity.role]}
+
+
+@view_config(route_name="locale", permission=Permission.PUBLIC_VIEW)
+def switch_locale(request):
+    code = request.matchdict["code"]
+    if code not in LOCALES:
+        raise HTTPNotFound()
+    target = request.referer if request.referer and request.referer.startswith(
+        request.host_url) else request.route_url("home")
+    response = HTTPSeeOther(target)
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True)
+    return response
+
+
+@notfound_view_config(renderer="errors/404.jinja2", append_slash=HTTPSeeOther)
+def not_found(request):
+    if wants_json(request):
+        request.override_renderer = "json"
+        return json_error(request, 404, "not_found", "资源不存在")
+    request.response.status_int = 404
+    return {}
+
+
+@forbidden_view_config(renderer="errors/403.jinja2")
+def forbidden(exc, request):
+    if wants_json(request):
+        request.override_renderer = "json"
+        if request.identity is None:
+            return json_error(request, 401, "unauthenticated", "需要登录或有效的 API 令牌")
+        return json_error(request, 403, "forbidden", "无权执行此操作")
+    if request.identity is None and request.method == "GET":
+        return HTTPSeeOther(request.route_url("accounts.login", _query={"next": request.path_qs}))
+    request.response.status_int = 403
+    return {}
+
+
+@view_config(context=BadCSRFToken, renderer="errors/400.jinja2")
+@view_config(context=BadCSRFOrigin, renderer="errors/400.jinja2")
+def bad_csrf(exc, request):
+    message = "表单已过期或来源无效，请刷新页面后重试"
+    if wants_json(request):
+        request.override_renderer = "json"
+        return json_error(request, 400, "csrf_failed", message)
+    request.response.status_int = 400
+    return {"message": message}
+
+
+@view_config(context=DomainError, renderer="json")
+def domain_error(exc, request):
+    """A service refusal that a view did not handle itself: a precise error, never a 500."""
+    if not wants_json(request):
+        request.override_renderer = "errors/400.jinja2"
+        request.response.status_int = exc.status
+        return {"message": exc.message}
+    return json_error(request, exc.status, exc.code, exc.message, exc.field)
+
