@@ -5,6 +5,7 @@ and English is a translation layered on top.
 """
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pyramid.i18n import TranslationStringFactory, get_localizer
@@ -35,6 +36,27 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(DISPLAY_TZ).strftime(fmt)
 
 
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def compile_catalogs(folder: Path = LOCALE_DIR) -> None:
+    """Compile every .po newer than its .mo (the .po files are the committed source)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in folder.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        tmp = mo.with_suffix(".mo.tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog)
+        tmp.replace(mo)
+
+
 def includeme(config):
+    compile_catalogs()
     config.add_translation_dirs("colander:locale", "deform:locale", "trading:locale")
     config.set_locale_negotiator(negotiate_locale)

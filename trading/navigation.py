@@ -1,25 +1,26 @@
 """Navigation by role: what each kind of user sees in the header."""
 
 from .accounts.models import Role
+from .i18n import _
 
-PUBLIC = (("home", "首页"), ("audit.checkpoints", "审计存证"))
+PUBLIC = (("home", _("首页")), ("audit.checkpoints", _("审计存证")))
 
 BY_ROLE = {
-    Role.OWNER: (("workspace", "业主工作台"),),
-    Role.BIDDER: (("workspace", "投标人工作台"),),
-    Role.INTERMEDIARY: (("workspace", "中介机构工作台"),),
-    Role.EXPERT: (("workspace", "专家工作台"),),
-    Role.CENTER: (("workspace", "交易中心工作台"),),
-    Role.SUPERVISOR: (("workspace", "监管工作台"),),
+    Role.OWNER: (("workspace", _("业主工作台")),),
+    Role.BIDDER: (("workspace", _("投标人工作台")),),
+    Role.INTERMEDIARY: (("workspace", _("中介机构工作台")),),
+    Role.EXPERT: (("workspace", _("专家工作台")),),
+    Role.CENTER: (("workspace", _("交易中心工作台")),),
+    Role.SUPERVISOR: (("workspace", _("监管工作台")),),
 }
 
 ROLE_LABELS = {
-    Role.OWNER: "项目业主",
-    Role.BIDDER: "投标人",
-    Role.INTERMEDIARY: "中介机构",
-    Role.EXPERT: "评标专家",
-    Role.CENTER: "交易中心",
-    Role.SUPERVISOR: "监管",
+    Role.OWNER: _("项目业主"),
+    Role.BIDDER: _("投标人"),
+    Role.INTERMEDIARY: _("中介机构"),
+    Role.EXPERT: _("评标专家"),
+    Role.CENTER: _("交易中心"),
+    Role.SUPERVISOR: _("监管"),
 }
 
 
@@ -28,5 +29,5 @@ def navigation(user) -> list[tuple[str, str]]:
     items = list(PUBLIC)
     if user is not None:
         items += BY_ROLE.get(user.role, ())
-        items.append(("accounts.me", "我的账户"))
+        items.append(("accounts.me", _("我的账户")))
     return items

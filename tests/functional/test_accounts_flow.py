@@ -29,7 +29,10 @@ def test_home_page_is_chinese_and_needs_no_javascript(testapp):
 def test_english_is_switchable(testapp):
     testapp.get("/locale/en", status=303)
     page = testapp.get("/login")
-    assert "Log in" in page.text and "Sign in" not in page.text or "Log in" in page.text
+    assert "Log in" in page.text and "Sunshine Trading Platform" in page.text
+    assert "用户名" not in page.text  # form labels are translated too
+    testapp.get("/locale/zh_CN", status=303)
+    assert "登录" in testapp.get("/login").text
 
 
 def test_login_and_logout(testapp, bidder):
@@ -93,11 +96,11 @@ def test_register_then_land_in_the_workspace(testapp, dbsession):
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("name", "长" * 201, "Longer than maximum length 200"),
+    ("name", "长" * 201, "长于最大长度 200"),
     ("credit_code", "91350100M000100Y44", "校验位错误"),
-    ("credit_code", "123", "Shorter than minimum length 18"),
+    ("credit_code", "123", "短于最小长度 18"),
     ("contact_phone", "call me", "电话号码格式错误"),
-    ("role", "center", "is not one of"),
+    ("role", "center", "不是这些值"),
 ])
 def test_malformed_registration_changes_nothing(testapp, dbsession, field, value, message):
     before = (count(dbsession, Organisation), count(dbsession, User))

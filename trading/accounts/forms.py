@@ -4,11 +4,12 @@ import colander
 import deform
 
 from ..forms import CSRFSchema
+from ..i18n import _
 from .models import SELF_REGISTERED_ROLES
 from .rules import credit_code_problem
 
-ROLE_CHOICES = (("owner", "项目业主 / 采购人"), ("bidder", "投标人 / 供应商"),
-                ("intermediary", "中介机构"))
+ROLE_CHOICES = (("owner", _("项目业主 / 采购人")), ("bidder", _("投标人 / 供应商")),
+                ("intermediary", _("中介机构")))
 
 
 def _credit_code(node, value):
@@ -23,9 +24,9 @@ def _username(node, value):
 
 
 class LoginSchema(CSRFSchema):
-    username = colander.SchemaNode(colander.String(), title="用户名",
+    username = colander.SchemaNode(colander.String(), title=_("用户名"),
                                    validator=colander.Length(1, 64))
-    password = colander.SchemaNode(colander.String(), title="密码",
+    password = colander.SchemaNode(colander.String(), title=_("密码"),
                                    validator=colander.Length(1, 256),
                                    widget=deform.widget.PasswordWidget())
     next = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget(),
@@ -33,41 +34,41 @@ class LoginSchema(CSRFSchema):
 
 
 class RegisterSchema(CSRFSchema):
-    name = colander.SchemaNode(colander.String(), title="单位名称",
+    name = colander.SchemaNode(colander.String(), title=_("单位名称"),
                                validator=colander.Length(2, 200))
-    credit_code = colander.SchemaNode(colander.String(), title="统一社会信用代码",
+    credit_code = colander.SchemaNode(colander.String(), title=_("统一社会信用代码"),
                                       validator=colander.All(colander.Length(18, 18), _credit_code))
     role = colander.SchemaNode(
-        colander.String(), title="主体类型",
+        colander.String(), title=_("主体类型"),
         validator=colander.OneOf([str(r) for r in SELF_REGISTERED_ROLES]),
         widget=deform.widget.SelectWidget(values=ROLE_CHOICES),
     )
-    region = colander.SchemaNode(colander.String(), title="所在地区", missing="",
+    region = colander.SchemaNode(colander.String(), title=_("所在地区"), missing="",
                                  validator=colander.Length(0, 100))
-    contact_name = colander.SchemaNode(colander.String(), title="联系人",
+    contact_name = colander.SchemaNode(colander.String(), title=_("联系人"),
                                        validator=colander.Length(1, 100))
-    contact_phone = colander.SchemaNode(colander.String(), title="联系电话",
+    contact_phone = colander.SchemaNode(colander.String(), title=_("联系电话"),
                                         validator=colander.Regex(r"^[0-9+\- ]{5,40}$", "电话号码格式错误"))
-    contact_email = colander.SchemaNode(colander.String(), title="电子邮箱", missing="",
+    contact_email = colander.SchemaNode(colander.String(), title=_("电子邮箱"), missing="",
                                         validator=colander.All(colander.Length(0, 200), colander.Email("邮箱格式错误")))
-    username = colander.SchemaNode(colander.String(), title="登录用户名",
+    username = colander.SchemaNode(colander.String(), title=_("登录用户名"),
                                    validator=colander.All(colander.Length(3, 64), _username))
-    display_name = colander.SchemaNode(colander.String(), title="姓名",
+    display_name = colander.SchemaNode(colander.String(), title=_("姓名"),
                                        validator=colander.Length(1, 100))
-    password = colander.SchemaNode(colander.String(), title="密码",
+    password = colander.SchemaNode(colander.String(), title=_("密码"),
                                    validator=colander.Length(8, 256),
                                    widget=deform.widget.CheckedPasswordWidget())
 
 
 class PasswordSchema(CSRFSchema):
-    old_password = colander.SchemaNode(colander.String(), title="原密码",
+    old_password = colander.SchemaNode(colander.String(), title=_("原密码"),
                                        widget=deform.widget.PasswordWidget(),
                                        validator=colander.Length(1, 256))
-    new_password = colander.SchemaNode(colander.String(), title="新密码",
+    new_password = colander.SchemaNode(colander.String(), title=_("新密码"),
                                        widget=deform.widget.CheckedPasswordWidget(),
                                        validator=colander.Length(8, 256))
 
 
 class TokenSchema(CSRFSchema):
-    name = colander.SchemaNode(colander.String(), title="令牌名称",
+    name = colander.SchemaNode(colander.String(), title=_("令牌名称"),
                                validator=colander.Length(1, 100))

@@ -6,6 +6,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from ..forms import redirect, render_form
+from ..i18n import _
 from ..security import AUTH_COOKIE, Permission
 from .errors import LoginThrottled
 from .forms import LoginSchema, PasswordSchema, RegisterSchema, TokenSchema
@@ -32,7 +33,7 @@ def _log_in(request, accounts: AccountService, user, target: str):
              permission=Permission.ACCOUNT_LOGIN, request_method=("GET", "POST"))
 def login(request):
     schema = LoginSchema().bind(request=request)
-    form = deform.Form(schema, buttons=(deform.Button("submit", "登录"),))
+    form = deform.Form(schema, buttons=(deform.Button("submit", _("登录")),))
     accounts = request.find_service(AccountService)
 
     def on_success(values):
@@ -66,7 +67,7 @@ def logout(request):
              permission=Permission.ACCOUNT_REGISTER, request_method=("GET", "POST"))
 def register(request):
     schema = RegisterSchema().bind(request=request)
-    form = deform.Form(schema, buttons=(deform.Button("submit", "提交注册"),))
+    form = deform.Form(schema, buttons=(deform.Button("submit", _("提交注册")),))
     accounts = request.find_service(AccountService)
 
     def on_success(values):
@@ -86,10 +87,10 @@ def register(request):
 def _account_forms(request):
     password = deform.Form(PasswordSchema().bind(request=request), formid="password",
                            action=request.route_url("accounts.password"),
-                           buttons=(deform.Button("submit", "修改密码"),))
+                           buttons=(deform.Button("submit", _("修改密码")),))
     token = deform.Form(TokenSchema().bind(request=request), formid="token",
                         action=request.route_url("accounts.tokens"),
-                        buttons=(deform.Button("submit", "创建令牌"),))
+                        buttons=(deform.Button("submit", _("创建令牌")),))
     return password, token
 
 

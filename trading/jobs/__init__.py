@@ -10,7 +10,7 @@ def request_enqueue(request, task, *args, eta=None):
     In immediate mode (tests) the task runs at once: the tests' doomed transaction never
     commits, so an after-commit hook would never fire.
     """
-    if huey.immediate:
+    if task.huey.immediate:
         if eta is not None and eta > request.clock():
             return None  # not due yet; the sweep or a later advance will run it
         return task(*args)

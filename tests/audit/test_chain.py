@@ -1,0 +1,90 @@
+import sqlalchemy as sa
+
+from trading.actor import Actor
+from trading.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from trading.audit.service import (
+    checkpoint_message,
+    record,
+    sign_checkpoint,
+    verify_chain,
+)
+from trading.keys import verify_signature
+
+ACTOR = Actor(7, "center1", 3, "center", "192.0.2.9", "req-1")
+
+
+def append(dbsession, clock, n=3):
+    return [record(dbsession, ACTOR, "test.happened", "thing", i, now=clock(), n=i)
+            for i in range(n)]
+
+
+def test_events_chain_onto_each_other(dbsession, clock):
+    first, second, third = append(dbsession, clock)
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert [e.seq for e in (first, second, third)] == [first.seq, first.seq + 1, first.seq + 2]
+    head = dbsession.get(AuditHead, 1)
+    assert (head.seq, head.hash) == (third.seq, third.hash)
+    assert verify_chain(dbsession).ok
+
+
+def test_editing_one_row_breaks_verification_at_that_row(dbsession, clock):
+    events = append(dbsession, clock, 4)
+    dbsession.flush()
+    target = events[2]
+    dbsession.execute(sa.update(AuditEvent).where(AuditEvent.seq == target.seq)
+                      .values(actor_label="someone-else"))
+    dbsession.expire_all()
+    report = verify_chain(dbsession)
+    assert not report.ok
+    assert report.broken_seq == target.seq
+    assert "content" in report.reason
+
+
+def test_deleting_a_row_is_a_gap(dbsession, clock):
+    events = append(dbsession, clock, 3)
+    dbsession.flush()
+    dbsession.execute(sa.delete(AuditEvent).where(AuditEvent.seq == events[1].seq))
+    dbsession.expire_all()
+    report = verify_chain(dbsession)
+    assert not report.ok and report.broken_seq == events[2].seq and "gap" in report.reason
+
+
+def test_rewriting_a_row_and_its_hash_breaks_the_next_link(dbsession, clock):
+    from trading.audit.service import chain_hash, row_payload
+
+    events = append(dbsession, clock, 3)
+    dbsession.flush()
+    victim = events[0]
+    victim.data = {"n": 999}
+    victim.hash = chain_hash(victim.prev_hash, row_payload(victim))
+    dbsession.flush()
+    dbsession.expire_all()
+    report = verify_chain(dbsession)
+    assert report.broken_seq == events[1].seq and "prev_hash" in report.reason
+
+
+def test_floats_are_refused_in_audit_data(dbsession, clock):
+    import pytest
+
+    with pytest.raises(TypeError, match="float"):
+        record(dbsession, ACTOR, "x.y", "thing", 1, now=clock(), price=1.5)
+
+
+def test_checkpoints_are_signed_and_idempotent(dbsession, clock, registry):
+    append(dbsession, clock, 2)
+    keys = registry["keys"]
+    cp = sign_checkpoint(dbsession, keys, now=clock())
+    assert sign_checkpoint(dbsession, keys, now=clock()) is cp
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(AuditCheckpoint)) >= 1
+    message = checkpoint_message(cp.seq, cp.head_hash)
+    assert verify_signature(keys.public_key_bytes, message, bytes.fromhex(cp.signature))
+    assert not verify_signature(keys.public_key_bytes, message + b"x",
+                                bytes.fromhex(cp.signature))
+
+
+def test_public_checkpoint_page_and_json(testapp, dbsession, clock, registry):
+    append(dbsession, clock, 1)
+    sign_checkpoint(dbsession, registry["keys"], now=clock())
+    assert "审计日志签名存证" in testapp.get("/audit/checkpoints").text
+    data = testapp.get("/api/v1/audit/checkpoints").json
+    assert data["key_id"] == registry["keys"].key_id and data["checkpoints"]

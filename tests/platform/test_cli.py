@@ -1,0 +1,58 @@
+"""The operator commands, run as a user would: migrate, demo, audit verify, tamper, verify."""
+
+import base64
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TRADING = str(Path(sys.executable).with_name("trading"))
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {
+        **os.environ,
+        "TRADING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "TRADING_STORAGE_ROOT": str(tmp_path / "files"),
+        "TRADING_KEK": base64.b64encode(b"k" * 32).decode(),
+        "TRADING_SIGNING_KEY": base64.b64encode(b"s" * 32).decode(),
+    }
+
+
+def run(env, *args):
+    return subprocess.run([TRADING, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_demo_then_verify_then_tamper(env, tmp_path):
+    assert run(env, "migrate", "development.ini").returncode == 0
+    demo = run(env, "demo", "development.ini")
+    assert demo.returncode == 0, demo.stderr
+    assert "center1" in demo.stdout and "supervisor1" in demo.stdout
+    assert run(env, "demo", "development.ini").returncode == 0  # idempotent
+    ok = run(env, "audit", "verify", "development.ini")
+    assert ok.returncode == 0 and "audit chain valid" in ok.stdout
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        db.execute("UPDATE audit_events SET subject_id = '42' WHERE seq = 3")
+    broken = run(env, "audit", "verify", "development.ini")
+    assert broken.returncode == 1
+    assert "BROKEN at seq 3" in broken.stdout
+
+
+def test_unavailable_database_is_a_clear_error(env):
+    env["TRADING_DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    result = run(env, "demo", "development.ini")
+    assert result.returncode == 1
+    assert "database unavailable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_keys_generate_prints_fresh_values():
+    first = subprocess.run([TRADING, "keys", "generate"], capture_output=True, text=True)
+    second = subprocess.run([TRADING, "keys", "generate"], capture_output=True, text=True)
+    assert "TRADING_KEK=" in first.stdout and first.stdout != second.stdout
