@@ -1,0 +1,69 @@
+# 阳光交易平台 — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+INI ?= development.ini
+PYTEST_WORKERS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help install db demo run serve worker test test-sqlite test-pg bench lint format clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create the virtualenv and install the project with its test tools
+
+db: install ## apply the database migrations
+	$(BIN)/trading migrate $(INI)
+
+demo: db ## load the demo data (idempotent)
+	$(BIN)/trading demo $(INI)
+
+run: demo ## everything: install, migrate, demo data, web app and Huey worker
+	@echo
+	@echo "  阳光交易平台 running at http://localhost:6543  (Ctrl-C stops web and worker)"
+	@echo "  demo logins above; every password is the one printed with them"
+	@echo
+	@$(BIN)/trading-worker $(INI) & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/pserve $(INI)
+
+serve: db ## the web app only, reloading on code changes
+	$(BIN)/pserve --reload $(INI)
+
+worker: db ## the Huey worker only
+	$(BIN)/trading-worker $(INI)
+
+test: install ## the whole suite: SQLite, then PostgreSQL and Redis when their URLs are set
+	@if [ "$${TRADING_REQUIRE_SERVICES:-}" = 1 ]; then \
+	  for v in TRADING_TEST_DATABASE_URL TRADING_TEST_REDIS_URL; do \
+	    if [ -z "$${!v:-}" ]; then echo "TRADING_REQUIRE_SERVICES=1 but $$v is not set" >&2; exit 1; fi; \
+	  done; fi
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	@if [ -n "$${TRADING_TEST_DATABASE_URL:-}" ]; then \
+	  echo "== database-backed tests again on PostgreSQL =="; \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) -q --db=postgresql; \
+	else echo "(TRADING_TEST_DATABASE_URL not set: PostgreSQL run skipped)"; fi
+
+test-sqlite: install ## the suite on SQLite only
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+bench: install ## every benchmark (figures as ratios to a floor measured in the same run)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done
+
+lint: install ## ruff
+	$(BIN)/ruff check trading bid_crypto tests
+
+format: install ## ruff format
+	$(BIN)/ruff format trading bid_crypto tests
+
+clean: ## remove local state (database, queue, files, generated development keys)
+	rm -rf var
