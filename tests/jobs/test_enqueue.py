@@ -89,3 +89,10 @@ def test_eta_schedules_instead_of_queueing(queue, clock):
         request_enqueue(FakeRequest(tm, clock), remember, "later", eta=eta)
     task = instance.dequeue()
     assert task is not None and task.eta is not None
+
+
+def test_sqlite_queue_file_folder_is_created(tmp_path):
+    settings = {"huey.backend": "sqlite", "huey.immediate": False,
+                "huey.filename": str(tmp_path / "fresh" / "var" / "huey.sqlite3")}
+    configure(Huey("t", storage_class=MemoryStorage), settings)
+    assert (tmp_path / "fresh" / "var" / "huey.sqlite3").exists()

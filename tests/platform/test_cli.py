@@ -19,6 +19,7 @@ def env(tmp_path):
         **os.environ,
         "TRADING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
         "TRADING_STORAGE_ROOT": str(tmp_path / "files"),
+        "TRADING_HUEY_BACKEND": "memory",
         "TRADING_KEK": base64.b64encode(b"k" * 32).decode(),
         "TRADING_SIGNING_KEY": base64.b64encode(b"s" * 32).decode(),
     }

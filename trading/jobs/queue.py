@@ -4,6 +4,8 @@ Tasks decorated before `configure()` keep working against the new storage, so ta
 can be imported in any order.
 """
 
+from pathlib import Path
+
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
@@ -15,6 +17,8 @@ BACKENDS = {"memory": MemoryStorage, "sqlite": SqliteStorage, "redis": RedisStor
 def storage_kwargs(settings: dict) -> dict:
     backend = settings["huey.backend"]
     if backend == "sqlite":
+        # The embedded default lives under var/, which a fresh clone does not have yet.
+        Path(settings["huey.filename"]).parent.mkdir(parents=True, exist_ok=True)
         return {"filename": settings["huey.filename"]}
     if backend == "redis":
         return {"url": settings["huey.url"]}
