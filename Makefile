@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker test test-sqlite test-pg bench lint format clean
+.PHONY: help install db demo run serve worker test test-sqlite bench lint format clean catalogs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -67,3 +67,7 @@ format: install ## ruff format
 
 clean: ## remove local state (database, queue, files, generated development keys)
 	rm -rf var
+
+catalogs: install ## re-extract UI strings and merge them into the English catalog
+	$(BIN)/pybabel extract -F babel.cfg -k _ --no-location --omit-header -o trading/locale/trading.pot .
+	$(BIN)/pybabel update -D trading -i trading/locale/trading.pot -d trading/locale -l en --no-fuzzy-matching

@@ -10,8 +10,8 @@ BY_ROLE = {
     Role.BIDDER: (("workspace", _("投标人工作台")),),
     Role.INTERMEDIARY: (("workspace", _("中介机构工作台")),),
     Role.EXPERT: (("workspace", _("专家工作台")),),
-    Role.CENTER: (("workspace", _("交易中心工作台")),),
-    Role.SUPERVISOR: (("workspace", _("监管工作台")),),
+    Role.CENTER: (("workspace", _("交易中心工作台")), ("audit.log", _("审计日志"))),
+    Role.SUPERVISOR: (("workspace", _("监管工作台")), ("audit.log", _("审计日志"))),
 }
 
 ROLE_LABELS = {

@@ -17,6 +17,8 @@ def includeme(config):
 
     # audit
     config.add_route("audit.checkpoints", "/audit/checkpoints")
+    config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
+    config.add_route("audit.log", "/audit/log")
 
     # JSON API
     config.add_route("api.openapi", "/api/v1/openapi.json")

@@ -22,6 +22,7 @@ class Permission(enum.StrEnum):
     ACCOUNT_LOGIN = "account:session:login"
     ACCOUNT_REGISTER = "account:org:register"
     ACCOUNT_SELF = "account:self:manage"
+    AUDIT_CHECKPOINT = "audit:checkpoint:sign"
     AUDIT_VIEW = "audit:log:view"
     BIDDER_WORKSPACE = "bidder:workspace:view"
     CENTER_WORKSPACE = "center:workspace:view"
@@ -48,6 +49,7 @@ class RootFactory:
         (Allow, "role:expert", Permission.EXPERT_WORKSPACE),
         (Allow, "role:center", Permission.CENTER_WORKSPACE),
         (Allow, "role:center", Permission.AUDIT_VIEW),
+        (Allow, "role:center", Permission.AUDIT_CHECKPOINT),
         (Allow, "role:supervisor", Permission.SUPERVISOR_WORKSPACE),
         (Allow, "role:supervisor", Permission.AUDIT_VIEW),
     ]

@@ -1,12 +1,14 @@
-"""Public checkpoints of the audit chain (anyone can pin the history they saw)."""
+"""Audit pages: public checkpoints of the chain, and the log for center and supervisors."""
 
 import base64
 
 import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from ..security import Permission
-from .models import AuditCheckpoint
+from .models import AuditCheckpoint, AuditEvent
+from .service import sign_checkpoint
 
 
 def _checkpoints(request, limit=100):
@@ -39,3 +41,29 @@ def api_checkpoints(request):
             for c in _checkpoints(request)
         ],
     }
+
+
+PAGE_SIZE = 100
+
+
+@view_config(route_name="audit.log", renderer="audit/log.jinja2",
+             permission=Permission.AUDIT_VIEW)
+def audit_log(request):
+    """The newest events first; filters by subject and action (center and supervisors)."""
+    query = sa.select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE)
+    subject_type = request.params.get("subject_type", "")[:40]
+    action = request.params.get("action", "")[:64]
+    if subject_type:
+        query = query.where(AuditEvent.subject_type == subject_type)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return {"events": list(request.dbsession.scalars(query)),
+            "subject_type": subject_type, "action": action}
+
+
+@view_config(route_name="audit.checkpoints.sign", permission=Permission.AUDIT_CHECKPOINT,
+             request_method="POST")
+def sign_now(request):
+    cp = sign_checkpoint(request.dbsession, request.registry["keys"], now=request.clock())
+    request.session.flash(f"已签署检查点 #{cp.seq}" if cp else "暂无可签署的事件", "success")
+    return HTTPSeeOther(request.route_url("audit.checkpoints"))
