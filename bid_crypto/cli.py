@@ -1,0 +1,483 @@
+"""``python -m bid_crypto``: the bidder's and the operator's command line (README.md).
+
+Every failure prints one line ``bid_crypto: error: ...`` on stderr and exits non-zero,
+with a distinct code per kind of failure so scripts can tell a tampered envelope from a
+wrong key. Outputs are never overwritten: a key or a bid on disk is too costly to lose.
+"""
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import (
+    SUITES,
+    BidCryptoError,
+    CustodyError,
+    DecryptionShare,
+    Document,
+    EnvelopeError,
+    HeaderMismatch,
+    InvalidOffer,
+    InvalidPackage,
+    KeyFormatError,
+    OpenedBid,
+    PrivateKey,
+    ReceiptError,
+    SealedShare,
+    SigningKey,
+    WrongKey,
+    WrongPassphrase,
+    generate_private_key,
+    issue_receipt,
+    load_private_key,
+    load_public_key,
+    load_signing_key,
+    load_verify_key,
+    make_decryption_share,
+    open_bid,
+    read_header,
+    recover_private_key,
+    scan_envelope,
+    seal_bid,
+    split_private_key,
+    unwrap_private_key,
+    verify_receipt,
+    wrap_private_key,
+    write_key_pair,
+)
+from .custody import DEFAULT_SCRYPT_LOG_N, KEK_LEN
+from .header import DEFAULT_CHUNK_SIZE
+from .keys import write_new_file
+
+# Checked in order: the first matching class decides the exit code.
+EXIT_CODES = (
+    (EnvelopeError, 3),
+    (WrongKey, 4),
+    (WrongPassphrase, 4),
+    (HeaderMismatch, 5),
+    (InvalidOffer, 6),
+    (InvalidPackage, 6),
+    (ReceiptError, 7),
+    (CustodyError, 8),
+)
+MIB = 1024 * 1024
+
+
+class Progress:
+    """Byte counter on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, label: str, total: int, enabled: bool) -> None:
+        self._label, self._total, self._enabled = label, max(total, 1), enabled
+        self._last, self._done = 0, None
+
+    def __call__(self, done: int) -> None:
+        self._done = done
+        now = time.monotonic_ns()
+        if self._enabled and now - self._last >= 100_000_000:
+            self._last = now
+            self._draw()
+
+    def _draw(self) -> None:
+        percent = min(100, self._done * 100 // self._total)
+        done, total = _mib(self._done), _mib(self._total)
+        sys.stderr.write(f"\r{self._label}: {done}/{total} MiB ({percent}%)")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self._enabled and self._done is not None:
+            self._draw()
+            sys.stderr.write("\n")
+
+
+def _mib(size: int) -> str:
+    # Integer arithmetic, like every quantity in this package: tenths of a MiB.
+    tenths = size * 10 // MIB
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+def _progress(args: argparse.Namespace, label: str, total: int) -> Progress:
+    return Progress(label, total, args.progress or sys.stderr.isatty())
+
+
+def _refuse_existing(path: Path) -> None:
+    if path.exists():
+        raise BidCryptoError(f"{path} already exists; refusing to overwrite it")
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def cmd_keygen(args: argparse.Namespace) -> None:
+    key = generate_private_key(args.suite)
+    pub_path, key_path = write_key_pair(key, args.out, args.name)
+    print(f"wrote {pub_path} and {key_path} (suite {key.suite}, key id {key.key_id})")
+
+
+def cmd_seal(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    _refuse_existing(out)
+    inputs = [Path(args.offer), *map(Path, args.doc)]
+    progress = _progress(args, "sealing", sum(path.stat().st_size for path in inputs))
+    recipient, options = load_public_key(args.to), _seal_options(args, progress)
+    partial = out.with_name(f".{out.name}.partial")
+    # Opened before the try: a stale partial file from a crash is reported, not removed.
+    handle = open(partial, "xb")
+    try:
+        with handle:
+            header = seal_bid(handle, recipient, **options)
+        partial.rename(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        progress.finish()
+    print(f"sealed {out} (header sha256 {header.sha256.hex()})")
+
+
+def _seal_options(args: argparse.Namespace, progress: Progress) -> dict:
+    dual_key = load_public_key(args.dual_key) if args.dual_key else None
+    return {
+        "offer": Path(args.offer).read_bytes(),
+        "documents": [Document.from_path(path) for path in args.doc],
+        "project": args.project,
+        "lot": args.lot,
+        "bidder": args.bidder,
+        "custody": "dual" if dual_key else args.custody,
+        "bidder_key": dual_key,
+        "created_at": None if args.no_created_at else datetime.now(UTC),
+        "chunk_size": args.chunk_size,
+        "progress": progress,
+    }
+
+
+def cmd_open(args: argparse.Namespace) -> None:
+    key = load_private_key(args.key)
+    share = None
+    if args.share:
+        share = DecryptionShare.from_json(Path(args.share).read_bytes())
+    expected = {"project": args.project, "lot": args.lot, "bidder": args.bidder}
+    progress = _progress(args, "opening", Path(args.envelope).stat().st_size)
+    try:
+        with open(args.envelope, "rb") as handle:
+            opened = open_bid(handle, key, args.out, share=share, progress=progress, **expected)
+    finally:
+        progress.finish()
+    _print_json(_opened_summary(opened))
+
+
+def _opened_summary(opened: OpenedBid) -> dict:
+    header = opened.header
+    documents = [{"name": d.name, "size": d.size, "sha256": d.sha256} for d in opened.documents]
+    return {
+        "project": header.project,
+        "lot": header.lot,
+        "bidder": header.bidder,
+        "offer": opened.offer,
+        "offer_sha256": opened.offer_sha256,
+        "documents": documents,
+    }
+
+
+def cmd_inspect(args: argparse.Namespace) -> None:
+    with open(args.envelope, "rb") as handle:
+        info = scan_envelope(handle)
+    _print_json(
+        {
+            "format_version": 1,
+            "header": info.header.to_dict(),
+            "header_sha256": info.header.sha256.hex(),
+            "envelope_sha256": info.sha256,
+            "chunks": info.chunks,
+            "payload_bytes": info.payload_size,
+        }
+    )
+
+
+def cmd_verify_receipt(args: argparse.Namespace) -> None:
+    platform_key = load_verify_key(Path(args.platform_key).read_bytes())
+    fields = verify_receipt(platform_key, Path(args.receipt).read_bytes(), args.envelope)
+    print("receipt valid: " + " ".join(f"{name}={fields[name]}" for name in fields))
+
+
+def cmd_bidder_share(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    _refuse_existing(out)
+    with open(args.envelope, "rb") as handle:
+        header = read_header(handle)
+    share = make_decryption_share(header, load_private_key(args.key))
+    write_new_file(out, share.to_json().encode(), mode=0o600)
+    print(f"wrote decryption share {out} for project {header.project} lot {header.lot}")
+
+
+def cmd_split_key(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    custodians = [_named_passphrase(spec) for spec in args.custodian]
+    shares = split_private_key(
+        load_private_key(args.key),
+        project=args.project,
+        threshold=args.threshold,
+        custodians=custodians,
+        log_n=args.scrypt_log_n,
+    )
+    paths = [out / f"share-{share.info.index}.json" for share in shares]
+    for path in paths:
+        _refuse_existing(path)
+    out.mkdir(parents=True, exist_ok=True)
+    for share, path in zip(shares, paths, strict=True):
+        write_new_file(path, share.to_json().encode(), mode=0o600)
+        print(f"wrote {path} for custodian {share.info.custodian}")
+
+
+def _named_passphrase(spec: str) -> tuple[str, str]:
+    name, sep, passfile = spec.partition("=")
+    if not sep:
+        raise BidCryptoError(f"--custodian expects NAME=PASSFILE, got {spec!r}")
+    return name, _read_passphrase(passfile)
+
+
+def _read_passphrase(passfile: str) -> str:
+    lines = Path(passfile).read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0]:
+        raise BidCryptoError(f"passphrase file {passfile} is empty")
+    return lines[0]
+
+
+def cmd_combine(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    _refuse_existing(out)
+    released = [_released_share(spec) for spec in args.share]
+    key = recover_private_key(released)
+    write_new_file(out, key.to_json().encode(), mode=0o600)
+    print(f"wrote {out} (key id {key.key_id})")
+
+
+def _released_share(spec: str) -> tuple[SealedShare, str]:
+    path, sep, passfile = spec.partition("=")
+    sealed = SealedShare.from_json(Path(path).read_bytes())
+    if sep:
+        return sealed, _read_passphrase(passfile)
+    if not sys.stdin.isatty():
+        raise BidCryptoError(f"no passphrase file for {path} and no terminal to ask on")
+    prompt = f"passphrase for share {sealed.info.index} ({sealed.info.custodian}): "
+    return sealed, getpass.getpass(prompt)
+
+
+def cmd_wrap_key(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    _refuse_existing(out)
+    key = load_private_key(args.key)
+    wrapped = wrap_private_key(_read_kek(args), key.to_bytes(), args.project)
+    write_new_file(out, wrapped, mode=0o600)
+    print(f"wrote {out} (key id {key.key_id}, project {args.project})")
+
+
+def cmd_unwrap_key(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    _refuse_existing(out)
+    raw = unwrap_private_key(_read_kek(args), Path(args.wrapped).read_bytes(), args.project)
+    key = PrivateKey.from_bytes(raw)
+    write_new_file(out, key.to_json().encode(), mode=0o600)
+    print(f"wrote {out} (key id {key.key_id})")
+
+
+def _read_kek(args: argparse.Namespace) -> bytes:
+    if args.kek_env:
+        value = os.environ.get(args.kek_env)
+        if value is None:
+            raise KeyFormatError(f"environment variable {args.kek_env} is not set")
+        data = value.encode()
+    else:
+        data = Path(args.kek_file).read_bytes()
+    if len(data) == KEK_LEN:
+        return data
+    try:
+        kek = bytes.fromhex(data.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        kek = b""
+    if len(kek) != KEK_LEN:
+        raise KeyFormatError(f"the KEK must be {KEK_LEN} raw bytes or {2 * KEK_LEN} hex digits")
+    return kek
+
+
+def cmd_signing_keygen(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    key_path, pub_path = out / "platform.key", out / "platform.pub"
+    for path in (key_path, pub_path):
+        _refuse_existing(path)
+    out.mkdir(parents=True, exist_ok=True)
+    key = SigningKey.generate()
+    write_new_file(key_path, key.to_pem().encode(), mode=0o600)
+    write_new_file(pub_path, key.public_key().to_pem().encode(), mode=0o644)
+    print(f"wrote {key_path} and {pub_path} (key id {key.public_key().key_id})")
+
+
+def cmd_issue_receipt(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    _refuse_existing(out)
+    with open(args.envelope, "rb") as handle:
+        info = scan_envelope(handle)  # a receipt only for a complete, well-formed envelope
+    fields = {
+        "project": args.project,
+        "lot": args.lot,
+        "bidder": args.bidder,
+        "version": args.version,
+        "envelope_sha256": info.sha256,
+        "received_at": args.received_at or datetime.now(UTC),
+    }
+    signing_key = load_signing_key(Path(args.signing_key).read_bytes())
+    receipt = issue_receipt(signing_key, fields)
+    write_new_file(out, (json.dumps(receipt, indent=2) + "\n").encode(), mode=0o644)
+    print(f"wrote {out}")
+
+
+def _add_ids(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    for name in ("project", "lot", "bidder"):
+        parser.add_argument(
+            f"--{name}",
+            required=required,
+            metavar="ID",
+            help=f"{name} id" + ("" if required else " expected in the header"),
+        )
+
+
+def _add_kek(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--kek-file", help="file with the KEK: 32 raw bytes or 64 hex digits")
+    group.add_argument("--kek-env", metavar="VAR", help="environment variable with the KEK (hex)")
+
+
+def _keygen_parsers(commands) -> None:
+    p = commands.add_parser("keygen", help="generate a key pair: DIR/NAME.pub, DIR/NAME.key")
+    p.add_argument("--suite", choices=sorted(SUITES), default="x25519")
+    p.add_argument("--name", default="opening", help="file stem (default: opening)")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=cmd_keygen)
+    p = commands.add_parser("signing-keygen", help="generate the platform receipt key")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=cmd_signing_keygen)
+
+
+def _seal_parser(commands) -> None:
+    p = commands.add_parser("seal", help="seal offer.json and documents")
+    p.add_argument("--to", required=True, metavar="PUBFILE", help="project opening key")
+    _add_ids(p, required=True)
+    p.add_argument("--offer", required=True, metavar="OFFER.json")
+    p.add_argument("--doc", action="append", default=[], metavar="FILE")
+    p.add_argument("--dual-key", metavar="PUBFILE", help="bidder key: dual custody")
+    p.add_argument(
+        "--custody",
+        choices=("auto", "custodians"),
+        default="auto",
+        help="how the project key is held (recorded in the header)",
+    )
+    # Tests seal with tiny chunks; bidders have no reason to change the default.
+    p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help=argparse.SUPPRESS)
+    p.add_argument("--no-created-at", action="store_true", help="omit the sealing time")
+    p.add_argument("--progress", action="store_true")
+    p.add_argument("--out", required=True, metavar="BID.tbid")
+    p.set_defaults(handler=cmd_seal)
+
+
+def _open_parsers(commands) -> None:
+    p = commands.add_parser("open", help="open an envelope into DIR")
+    p.add_argument("--key", required=True, metavar="KEYFILE")
+    p.add_argument("envelope", metavar="BID.tbid")
+    p.add_argument("--share", metavar="SHARE.json", help="bidder's share (dual)")
+    _add_ids(p, required=False)
+    p.add_argument("--progress", action="store_true")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=cmd_open)
+    p = commands.add_parser("inspect", help="print the header as JSON, never payload")
+    p.add_argument("envelope", metavar="BID.tbid")
+    p.set_defaults(handler=cmd_inspect)
+
+
+def _receipt_parsers(commands) -> None:
+    p = commands.add_parser("verify-receipt", help="check a receipt against an envelope")
+    p.add_argument("--platform-key", required=True, metavar="PUBFILE")
+    p.add_argument("receipt", metavar="RECEIPT.json")
+    p.add_argument("envelope", metavar="BID.tbid")
+    p.set_defaults(handler=cmd_verify_receipt)
+    p = commands.add_parser("issue-receipt", help="sign a receipt (platform side)")
+    p.add_argument("--signing-key", required=True, metavar="KEYFILE")
+    _add_ids(p, required=True)
+    p.add_argument("--version", required=True, type=int, help="bid version (1, 2, ...)")
+    p.add_argument("--received-at", help="RFC 3339 UTC with ms (default: now)")
+    p.add_argument("envelope", metavar="BID.tbid")
+    p.add_argument("--out", required=True, metavar="RECEIPT.json")
+    p.set_defaults(handler=cmd_issue_receipt)
+
+
+def _custody_parsers(commands) -> None:
+    p = commands.add_parser("bidder-share", help="dual custody: derive my share")
+    p.add_argument("--key", required=True, metavar="KEYFILE", help="own bidder key")
+    p.add_argument("envelope", metavar="BID.tbid")
+    p.add_argument("--out", required=True, metavar="SHARE.json")
+    p.set_defaults(handler=cmd_bidder_share)
+    p = commands.add_parser("split-key", help="split a key k-of-n among custodians")
+    p.add_argument("--key", required=True, metavar="KEYFILE")
+    p.add_argument("--project", required=True, metavar="ID")
+    p.add_argument("--threshold", required=True, type=int, metavar="K")
+    p.add_argument("--custodian", action="append", required=True, metavar="NAME=PASS")
+    # Tests lower the scrypt cost; operators have no reason to, so it stays unlisted.
+    p.add_argument("--scrypt-log-n", type=int, default=DEFAULT_SCRYPT_LOG_N, help=argparse.SUPPRESS)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=cmd_split_key)
+    p = commands.add_parser("combine", help="rebuild a key from k custodian shares")
+    p.add_argument("--share", action="append", required=True, metavar="SHARE[=PASS]")
+    p.add_argument("--out", required=True, metavar="KEYFILE")
+    p.set_defaults(handler=cmd_combine)
+
+
+def _kek_parsers(commands) -> None:
+    for name, handler, source in (
+        ("wrap-key", cmd_wrap_key, "--key"),
+        ("unwrap-key", cmd_unwrap_key, "--wrapped"),
+    ):
+        verb = name.split("-")[0]
+        p = commands.add_parser(name, help=f"{verb} a key under the platform KEK")
+        p.add_argument(source, required=True, metavar="FILE")
+        p.add_argument("--project", required=True, metavar="ID")
+        _add_kek(p)
+        p.add_argument("--out", required=True, metavar="FILE")
+        p.set_defaults(handler=handler)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bid_crypto",
+        description="Seal, open and verify sealed bids (see README.md).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    groups = (_keygen_parsers, _seal_parser, _open_parsers, _receipt_parsers)
+    for add in (*groups, _custody_parsers, _kek_parsers):
+        add(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except BidCryptoError as exc:
+        return _fail(str(exc), _exit_code(exc))
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    return 0
+
+
+def _exit_code(exc: BidCryptoError) -> int:
+    return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 1)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"bid_crypto: error: {message}", file=sys.stderr)
+    return code

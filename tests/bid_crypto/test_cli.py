@@ -1,0 +1,445 @@
+"""The CLI contract, through real subprocesses: outputs, one-line errors, exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OFFER = {
+    "total_price": 8_888_800,
+    "duration_days": 60,
+    "quality": "合格",
+    "items": [{"name": "UNIQUE-ITEM-MARKER", "total_price": 8_888_800}],
+}
+IDS = ["--project", "P-2025-001", "--lot", "L1", "--bidder", "B-42"]
+EXIT_ENVELOPE, EXIT_KEY, EXIT_HEADER, EXIT_OFFER, EXIT_RECEIPT, EXIT_CUSTODY = (
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+)
+
+
+def run(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    # Project root first on PYTHONPATH: the real package, whatever is installed.
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bid_crypto", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def ok(cwd: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    result = run(cwd, *args, **kwargs)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def fails(cwd: Path, code: int, *args: str, match: str = "", **kwargs) -> str:
+    result = run(cwd, *args, **kwargs)
+    assert result.returncode == code, (result.returncode, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bid_crypto: error: "), result.stderr
+    assert match in lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    """A workspace with a project key pair, an offer, a document and a sealed bid."""
+    work = tmp_path_factory.mktemp("cli")
+    (work / "offer.json").write_text(json.dumps(OFFER, ensure_ascii=False))
+    (work / "技术标.pdf").write_bytes(os.urandom(300_000))
+    ok(work, "keygen", "--out", "keys")
+    result = ok(
+        work,
+        "seal",
+        "--to",
+        "keys/opening.pub",
+        *IDS,
+        "--offer",
+        "offer.json",
+        "--doc",
+        "技术标.pdf",
+        "--chunk-size",
+        "65536",
+        "--progress",
+        "--out",
+        "bid.tbid",
+    )
+    assert "sealing:" in result.stderr and "(100%)" in result.stderr
+    return work
+
+
+def test_keygen_writes_both_files_and_never_overwrites(work):
+    assert json.loads((work / "keys" / "opening.pub").read_text())["suite"] == "x25519"
+    assert (work / "keys" / "opening.key").stat().st_mode & 0o777 == 0o600
+    before = (work / "keys" / "opening.key").read_bytes()
+    fails(work, 1, "keygen", "--out", "keys", match="refusing to overwrite")
+    assert (work / "keys" / "opening.key").read_bytes() == before
+
+
+def test_inspect_prints_the_header_and_never_the_payload(work):
+    result = ok(work, "inspect", "bid.tbid")
+    info = json.loads(result.stdout)
+    assert info["header"]["project"] == "P-2025-001"
+    assert info["header"]["suite"] == "x25519"
+    assert info["chunks"] >= 5
+    assert "UNIQUE-ITEM-MARKER" not in result.stdout
+    (work / "cut.tbid").write_bytes((work / "bid.tbid").read_bytes()[:-10])
+    fails(work, EXIT_ENVELOPE, "inspect", "cut.tbid", match="ends inside chunk")
+
+
+def test_open_writes_offer_and_documents(work):
+    result = ok(
+        work,
+        "open",
+        "--key",
+        "keys/opening.key",
+        "bid.tbid",
+        "--out",
+        "opened",
+        "--project",
+        "P-2025-001",
+        "--lot",
+        "L1",
+    )
+    assert json.loads((work / "opened" / "offer.json").read_text()) == OFFER
+    assert (work / "opened" / "技术标.pdf").read_bytes() == (work / "技术标.pdf").read_bytes()
+    assert json.loads(result.stdout)["offer"]["total_price"] == 8_888_800
+
+
+def test_open_failures_have_distinct_codes(work):
+    ok(work, "keygen", "--out", "other")
+    fails(
+        work,
+        EXIT_KEY,
+        "open",
+        "--key",
+        "other/opening.key",
+        "bid.tbid",
+        "--out",
+        "o1",
+        match="sealed to key",
+    )
+    fails(
+        work,
+        EXIT_HEADER,
+        "open",
+        "--key",
+        "keys/opening.key",
+        "bid.tbid",
+        "--out",
+        "o2",
+        "--project",
+        "P-OTHER",
+        match="expected 'P-OTHER'",
+    )
+    data = bytearray((work / "bid.tbid").read_bytes())
+    data[len(data) // 2] ^= 0x40
+    (work / "flipped.tbid").write_bytes(bytes(data))
+    fails(
+        work,
+        EXIT_ENVELOPE,
+        "open",
+        "--key",
+        "keys/opening.key",
+        "flipped.tbid",
+        "--out",
+        "o3",
+        match="failed authentication",
+    )
+    fails(
+        work,
+        1,
+        "open",
+        "--key",
+        "keys/opening.key",
+        "missing.tbid",
+        "--out",
+        "o4",
+        match="missing.tbid",
+    )
+    assert not any((work / name).exists() for name in ("o1", "o2", "o3", "o4"))
+
+
+def test_seal_failures_leave_no_output(work):
+    (work / "bad.json").write_text('{"total_price": 100.5}')
+    fails(
+        work,
+        EXIT_OFFER,
+        "seal",
+        "--to",
+        "keys/opening.pub",
+        *IDS,
+        "--offer",
+        "bad.json",
+        "--out",
+        "bad.tbid",
+        match="non-integer",
+    )
+    fails(
+        work,
+        1,
+        "seal",
+        "--to",
+        "keys/opening.pub",
+        *IDS,
+        "--offer",
+        "offer.json",
+        "--doc",
+        "nope.pdf",
+        "--out",
+        "bad.tbid",
+        match="nope.pdf",
+    )
+    fails(
+        work,
+        1,
+        "seal",
+        "--to",
+        "keys/opening.pub",
+        *IDS,
+        "--offer",
+        "offer.json",
+        "--out",
+        "bid.tbid",
+        match="refusing to overwrite",
+    )
+    assert not list(work.glob("*bad.tbid*"))
+
+
+def test_xwing_keys_round_trip(work):
+    ok(work, "keygen", "--suite", "xwing", "--out", "pq")
+    ok(
+        work,
+        "seal",
+        "--to",
+        "pq/opening.pub",
+        *IDS,
+        "--offer",
+        "offer.json",
+        "--out",
+        "pq.tbid",
+    )
+    ok(work, "open", "--key", "pq/opening.key", "pq.tbid", "--out", "pq-opened")
+    assert json.loads((work / "pq-opened" / "offer.json").read_text()) == OFFER
+
+
+def test_receipts(work):
+    ok(work, "signing-keygen", "--out", "platform")
+    ok(
+        work,
+        "issue-receipt",
+        "--signing-key",
+        "platform/platform.key",
+        *IDS,
+        "--version",
+        "1",
+        "--received-at",
+        "2026-03-02T01:59:59.999Z",
+        "bid.tbid",
+        "--out",
+        "receipt.json",
+    )
+    result = ok(
+        work,
+        "verify-receipt",
+        "--platform-key",
+        "platform/platform.pub",
+        "receipt.json",
+        "bid.tbid",
+    )
+    assert "receipt valid" in result.stdout and "version=1" in result.stdout
+    receipt = json.loads((work / "receipt.json").read_text())
+    (work / "forged.json").write_text(json.dumps(receipt | {"version": 2}))
+    fails(
+        work,
+        EXIT_RECEIPT,
+        "verify-receipt",
+        "--platform-key",
+        "platform/platform.pub",
+        "forged.json",
+        "bid.tbid",
+        match="signature is not valid",
+    )
+    other = bytearray((work / "bid.tbid").read_bytes())
+    other[-1] ^= 1
+    (work / "other.tbid").write_bytes(bytes(other))
+    fails(
+        work,
+        EXIT_RECEIPT,
+        "verify-receipt",
+        "--platform-key",
+        "platform/platform.pub",
+        "receipt.json",
+        "other.tbid",
+        match="receipt covers envelope",
+    )
+
+
+def test_dual_custody(work):
+    ok(work, "keygen", "--name", "bidder", "--out", "mine")
+    ok(
+        work,
+        "seal",
+        "--to",
+        "keys/opening.pub",
+        "--dual-key",
+        "mine/bidder.pub",
+        *IDS,
+        "--offer",
+        "offer.json",
+        "--out",
+        "dual.tbid",
+    )
+    fails(
+        work,
+        EXIT_KEY,
+        "open",
+        "--key",
+        "keys/opening.key",
+        "dual.tbid",
+        "--out",
+        "d1",
+        match="decryption share is required",
+    )
+    ok(
+        work,
+        "bidder-share",
+        "--key",
+        "mine/bidder.key",
+        "dual.tbid",
+        "--out",
+        "share.json",
+    )
+    ok(
+        work,
+        "open",
+        "--key",
+        "keys/opening.key",
+        "dual.tbid",
+        "--share",
+        "share.json",
+        "--out",
+        "d2",
+    )
+    assert json.loads((work / "d2" / "offer.json").read_text()) == OFFER
+
+
+def test_custodian_split_and_combine(work):
+    for name in ("alice", "bob", "carol"):
+        (work / f"{name}.pass").write_text(f"{name}-passphrase\n")
+    custodians = [f"--custodian={n}={n}.pass" for n in ("alice", "bob", "carol")]
+    ok(
+        work,
+        "split-key",
+        "--key",
+        "keys/opening.key",
+        "--project",
+        "P-2025-001",
+        "--threshold",
+        "2",
+        *custodians,
+        "--scrypt-log-n",
+        "10",
+        "--out",
+        "shares",
+    )
+    fails(
+        work,
+        EXIT_CUSTODY,
+        "combine",
+        "--share",
+        "shares/share-1.json=alice.pass",
+        "--out",
+        "one.key",
+        match="1 of the 2 shares",
+    )
+    fails(
+        work,
+        EXIT_KEY,
+        "combine",
+        "--share",
+        "shares/share-1.json=bob.pass",
+        "--share",
+        "shares/share-3.json=carol.pass",
+        "--out",
+        "bad.key",
+        match="wrong passphrase for share 1",
+    )
+    ok(
+        work,
+        "combine",
+        "--share",
+        "shares/share-3.json=carol.pass",
+        "--share",
+        "shares/share-2.json=bob.pass",
+        "--out",
+        "rebuilt.key",
+    )
+    original = json.loads((work / "keys" / "opening.key").read_text())
+    assert json.loads((work / "rebuilt.key").read_text()) == original
+
+
+def test_wrap_and_unwrap_with_the_kek(work):
+    kek = "ab" * 32
+    (work / "kek.hex").write_text(kek + "\n")
+    ok(
+        work,
+        "wrap-key",
+        "--key",
+        "keys/opening.key",
+        "--project",
+        "P-2025-001",
+        "--kek-file",
+        "kek.hex",
+        "--out",
+        "opening.wrapped",
+    )
+    fails(
+        work,
+        EXIT_KEY,
+        "unwrap-key",
+        "--wrapped",
+        "opening.wrapped",
+        "--project",
+        "P-OTHER",
+        "--kek-env",
+        "TEST_KEK",
+        "--out",
+        "x.key",
+        env={"TEST_KEK": kek},
+        match="cannot unwrap",
+    )
+    ok(
+        work,
+        "unwrap-key",
+        "--wrapped",
+        "opening.wrapped",
+        "--project",
+        "P-2025-001",
+        "--kek-env",
+        "TEST_KEK",
+        "--out",
+        "unwrapped.key",
+        env={"TEST_KEK": kek},
+    )
+    assert (work / "unwrapped.key").read_text() == (work / "keys" / "opening.key").read_text()
+
+
+def test_usage_errors_exit_2(work):
+    result = run(work, "seal", "--to", "keys/opening.pub")
+    assert result.returncode == 2
+    assert "required" in result.stderr
