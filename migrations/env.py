@@ -8,8 +8,10 @@ from alembic import context
 from pyramid.paster import get_appsettings, setup_logging
 
 from trading.config import load
-from trading.db import get_engine
+from trading.db import get_engine, load_models
 from trading.db.meta import Base
+
+load_models()
 
 config = context.config
 

@@ -37,3 +37,60 @@ def make_user(dbsession, clock, settings, role=Role.BIDDER, username=None,
         username=username or f"{role}{n}", display_name=f"用户{n}", password=password,
         role=role, organisation=organisation, actor=Actor.system("test"),
     )
+
+
+def project_input(clock, name="测试项目", lots=((("一标段", 1_000_000_00, 900_000_00)),),
+                  **overrides):
+    """A valid posting starting tomorrow with a 30-day notice period."""
+    from datetime import timedelta
+
+    from trading.projects.kinds import (
+        AwardMethod,
+        CustodyMode,
+        EvaluationMethod,
+        ObjectType,
+        ProcurementMethod,
+        ProjectType,
+    )
+    from trading.projects.service import ProjectInput
+
+    start = clock() + timedelta(days=1)
+    values = dict(
+        name=name, project_type=ProjectType.WORKS, object_type=ObjectType.WORKS,
+        procurement_method=ProcurementMethod.OPEN_TENDER,
+        evaluation_method=EvaluationMethod.COMPREHENSIVE, award_method=AwardMethod.RANK_ONE,
+        custody_mode=CustodyMode.AUTO, region="市本级", description="概况",
+        doc_start=start, doc_end=start + timedelta(days=10),
+        clarification_deadline=start + timedelta(days=20),
+        bid_deadline=start + timedelta(days=30),
+        lots=tuple({"name": n, "budget": b, "ceiling_price": c} for n, b, c in lots),
+    )
+    values.update(overrides)
+    return ProjectInput(**values)
+
+
+def project_service(dbsession, clock, registry):
+    from trading.projects.service import ProjectService
+
+    return ProjectService(dbsession, clock, registry["storage"])
+
+
+def make_project(dbsession, clock, settings, registry, *, owner=None, publish=False,
+                 open_bidding=False, **overrides):
+    """A draft (or a published project) with one tender document, by the real service."""
+    import io
+
+    owner = owner or make_user(dbsession, clock, settings, role=Role.OWNER)
+    service = project_service(dbsession, clock, registry)
+    project = service.create_draft(project_input(clock, **overrides),
+                                   owner=owner.organisation, actor=actor_for(owner))
+    service.add_document(project, filename="招标文件.pdf", content_type="application/pdf",
+                         stream=io.BytesIO(b"%PDF tender"), actor=actor_for(owner))
+    if publish or open_bidding:
+        center = make_user(dbsession, clock, settings, role=Role.CENTER)
+        service.submit_for_review(project, actor=actor_for(owner))
+        service.approve(project, actor=actor_for(center))
+    if open_bidding:
+        clock.set(project.doc_start)
+        service.advance(project)
+    return project

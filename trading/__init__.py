@@ -28,6 +28,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".jobs")
         config.include(".audit")
         config.include(".accounts")
+        config.include(".projects")
         config.include(".api")
         config.include(".routes")
         config.scan()

@@ -41,7 +41,7 @@ def cmd_demo(args) -> int:
         return 2
     with env["request"].tm:
         load_demo(env["request"].dbsession, env["registry"]["clock"], settings)
-    print("demo data loaded; logins (password %s):" % DEMO_PASSWORD)
+    print(f"demo data loaded; logins (password {DEMO_PASSWORD}):")
     for username, display, role, _org in USERS:
         print(f"  {username:<12} {role:<13} {display}")
     env["closer"]()

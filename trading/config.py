@@ -32,7 +32,12 @@ DEFAULTS = {
     "pyramid.default_locale_name": "zh_CN",
     "jinja2.i18n.domain": "trading",
     "jinja2.filters": "localtime = trading.i18n:localtime\nyuan = trading.forms:format_yuan",
-    "jinja2.globals": "LOCALES = trading.i18n:LOCALES\nnavigation = trading.navigation:navigation",
+    "jinja2.globals": "\n".join([
+        "LOCALES = trading.i18n:LOCALES",
+        "navigation = trading.navigation:navigation",
+        "KIND_LABELS = trading.projects.kinds:LABELS",
+        "STATUS_LABELS = trading.projects.status:LABELS",
+    ]),
     "jinja2.extensions": "jinja2.ext.do",
 }
 
@@ -115,4 +120,5 @@ def _check_production(settings: dict) -> None:
         if value.startswith(DEVELOPMENT_SECRET_PREFIX):
             raise ConfigError(f"production refuses the development value of {key}")
     if settings.get("keys.generate_missing"):
-        raise ConfigError("production never generates keys; set TRADING_KEK and TRADING_SIGNING_KEY")
+        raise ConfigError(
+            "production never generates keys; set TRADING_KEK and TRADING_SIGNING_KEY")

@@ -3,6 +3,8 @@
 Later domains append their own loaders to LOADERS; each must be safe to run twice.
 """
 
+import importlib
+
 import sqlalchemy as sa
 
 from .accounts.models import Organisation, Role, User
@@ -63,6 +65,13 @@ def load_accounts(dbsession, clock, settings) -> None:
                                  organisation=orgs.get(org_key), actor=actor)
 
 
+# Each domain's demo module registers its loaders with @demo_loader when imported; the
+# order here is the order they run in (later ones use what earlier ones made).
+DEMO_MODULES = ("trading.projects.demo",)
+
+
 def load_demo(dbsession, clock, settings) -> None:
+    for name in DEMO_MODULES:
+        importlib.import_module(name)
     for loader in LOADERS:
         loader(dbsession, clock, settings)

@@ -1,16 +1,19 @@
 """Shared form pieces: the CSRF base schema, the Money type and one render_form helper."""
 
 import re
-from pathlib import Path
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import colander
 import deform
+import peppercorn
 from markupsafe import Markup
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from .errors import DomainError
+from .i18n import DISPLAY_TZ
 
 
 @colander.deferred
@@ -61,15 +64,42 @@ def without_csrf(appstruct: dict) -> dict:
     return {k: v for k, v in appstruct.items() if k != "csrf_token"}
 
 
+def _posted_cstruct(request) -> dict:
+    cstruct = peppercorn.parse(list(request.POST.items()))
+    for name, items in list(cstruct.items()):
+        if isinstance(items, list):
+            # An item whose fields were all left empty is how a person removes it.
+            cstruct[name] = [i for i in items if not _all_empty(i)]
+    return cstruct
+
+
+def _all_empty(item) -> bool:
+    if isinstance(item, dict):
+        return all(_all_empty(v) for v in item.values())
+    return item in ("", None, colander.null)
+
+
+def _validate(form: deform.Form, request):
+    return form.validate_pstruct(_posted_cstruct(request))
+
+
 def render_form(request, form: deform.Form, *, on_success, button="submit", appstruct=None):
     """GET renders; POST validates, calls `on_success(appstruct)` and expects a redirect.
+
+    A POST carrying `seq_add` (the server-side "add an item" button of our sequence
+    template) re-renders with one more empty item instead of validating.
 
     A DomainError from the service is shown on its field (or on the form) and the form is
     re-rendered; nothing was changed because the service raised before committing.
     """
+    if request.method == "POST" and "seq_add" in request.POST:
+        pstruct = _posted_cstruct(request)
+        pstruct.setdefault(request.POST["seq_add"], []).append({})
+        form.cstruct = form.widget.deserialize(form, pstruct)
+        return {"form": Markup(form.render())}
     if request.method == "POST" and button in request.POST:
         try:
-            values = form.validate(request.POST.items())
+            values = _validate(form, request)
         except deform.ValidationFailure as failure:
             request.response.status_int = 400
             return {"form": Markup(failure.render())}
@@ -106,3 +136,29 @@ def includeme(config):
     config.add_static_view("static", "trading:static", cache_max_age=3600)
     overrides = Path(__file__).resolve().parent.parent / "templates" / "deform"
     deform.Form.set_zpt_renderer([str(overrides), "deform:templates"], translator=deform_translator)
+
+
+class LocalDateTime(colander.SchemaType):
+    """'2026-03-25 09:30' in Asia/Shanghai ⇄ an aware UTC datetime (ISO 8601 also accepted).
+
+    A plain text field: it needs no JavaScript date picker.
+    """
+
+    FORMAT = "%Y-%m-%d %H:%M"
+
+    def serialize(self, node, appstruct):
+        if appstruct in (colander.null, None):
+            return colander.null
+        return appstruct.astimezone(DISPLAY_TZ).strftime(self.FORMAT)
+
+    def deserialize(self, node, cstruct):
+        if cstruct in (colander.null, ""):
+            return colander.null
+        text = str(cstruct).strip().replace("T", " ")
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise colander.Invalid(node, "时间格式应为 2026-03-25 09:30") from exc
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=DISPLAY_TZ)
+        return value.astimezone(UTC)

@@ -87,7 +87,8 @@ def load_keys(settings: dict) -> PlatformKeys:
     if not settings.get("keys.generate_missing"):
         raise ConfigError("missing keys.signing_key / keys.kek (TRADING_SIGNING_KEY, TRADING_KEK)")
     folder = Path(settings["keys.dir"])
-    seed = _decode("keys.signing_key", signing) if signing else _read_or_create(folder / SIGNING_FILE)
+    seed = (_decode("keys.signing_key", signing) if signing
+            else _read_or_create(folder / SIGNING_FILE))
     kek_bytes = _decode("keys.kek", kek) if kek else _read_or_create(folder / KEK_FILE)
     return PlatformKeys(seed, kek_bytes)
 

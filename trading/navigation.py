@@ -3,14 +3,20 @@
 from .accounts.models import Role
 from .i18n import _
 
-PUBLIC = (("home", _("首页")), ("audit.checkpoints", _("审计存证")))
+PUBLIC = (
+    ("home", _("首页")),
+    ("projects.list", _("交易项目")),
+    ("audit.checkpoints", _("审计存证")),
+)
 
 BY_ROLE = {
-    Role.OWNER: (("workspace", _("业主工作台")),),
+    Role.OWNER: (("workspace", _("业主工作台")), ("projects.mine", _("我的项目")),
+                 ("projects.new", _("发布项目"))),
     Role.BIDDER: (("workspace", _("投标人工作台")),),
     Role.INTERMEDIARY: (("workspace", _("中介机构工作台")),),
     Role.EXPERT: (("workspace", _("专家工作台")),),
-    Role.CENTER: (("workspace", _("交易中心工作台")), ("audit.log", _("审计日志"))),
+    Role.CENTER: (("workspace", _("交易中心工作台")), ("projects.reviews", _("项目审核")),
+                  ("audit.log", _("审计日志"))),
     Role.SUPERVISOR: (("workspace", _("监管工作台")), ("audit.log", _("审计日志"))),
 }
 

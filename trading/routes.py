@@ -15,6 +15,34 @@ def includeme(config):
     config.add_route("accounts.tokens", "/account/tokens")
     config.add_route("accounts.token_revoke", "/account/tokens/{token_id:\\d+}/revoke")
 
+    # projects
+    project = "trading.projects.resources:project_factory"
+    config.add_route("projects.list", "/projects")
+    config.add_route("projects.mine", "/projects/mine")
+    config.add_route("projects.reviews", "/projects/reviews")
+    config.add_route("projects.new", "/projects/new")
+    config.add_route("projects.detail", "/projects/{project_id}", factory=project)
+    config.add_route("projects.edit", "/projects/{project_id}/edit", factory=project)
+    config.add_route("projects.upload", "/projects/{project_id}/documents", factory=project)
+    config.add_route("projects.download", "/projects/{project_id}/documents/{document_id}",
+                     factory="trading.projects.resources:document_factory")
+    config.add_route("projects.submit", "/projects/{project_id}/submit", factory=project)
+    config.add_route("projects.review", "/projects/{project_id}/review", factory=project)
+    config.add_route("projects.cancel", "/projects/{project_id}/cancel", factory=project)
+    config.add_route("projects.clarify", "/projects/{project_id}/clarifications/new",
+                     factory=project)
+    config.add_route("projects.announcement",
+                     "/projects/{project_id}/announcements/{announcement_id}",
+                     factory="trading.projects.resources:announcement_factory")
+    config.add_route("projects.ask", "/projects/{project_id}/questions", factory=project)
+    config.add_route("projects.answer", "/projects/{project_id}/questions/{question_id}/answer",
+                     factory="trading.projects.resources:question_factory")
+    config.add_route("projects.signup", "/projects/{project_id}/lots/{lot_id}/signup",
+                     factory="trading.projects.resources:lot_factory")
+    config.add_route("projects.signups", "/projects/{project_id}/signups", factory=project)
+
+    # DRAWS-ROUTES (the draws domain's routes go here)
+
     # audit
     config.add_route("audit.checkpoints", "/audit/checkpoints")
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
@@ -24,3 +52,30 @@ def includeme(config):
     config.add_route("api.openapi", "/api/v1/openapi.json")
     config.add_route("api.me", "/api/v1/me")
     config.add_route("api.audit.checkpoints", "/api/v1/audit/checkpoints")
+    # DRAWS-API-ROUTES (the draws domain's API routes go here)
+    config.add_route("api.projects", "/api/v1/projects")
+    config.add_route("api.project", "/api/v1/projects/{project_id}", factory=project)
+    config.add_route("api.project.documents", "/api/v1/projects/{project_id}/documents",
+                     factory=project)
+    config.add_route("api.project.download",
+                     "/api/v1/projects/{project_id}/documents/{document_id}",
+                     factory="trading.projects.resources:document_factory")
+    config.add_route("api.project.submit", "/api/v1/projects/{project_id}/submit",
+                     factory=project)
+    config.add_route("api.project.approve", "/api/v1/projects/{project_id}/approve",
+                     factory=project)
+    config.add_route("api.project.return", "/api/v1/projects/{project_id}/return",
+                     factory=project)
+    config.add_route("api.project.cancel", "/api/v1/projects/{project_id}/cancel",
+                     factory=project)
+    config.add_route("api.project.clarifications", "/api/v1/projects/{project_id}/clarifications",
+                     factory=project)
+    config.add_route("api.project.questions", "/api/v1/projects/{project_id}/questions",
+                     factory=project)
+    config.add_route("api.project.answer",
+                     "/api/v1/projects/{project_id}/questions/{question_id}/answer",
+                     factory="trading.projects.resources:question_factory")
+    config.add_route("api.project.signup", "/api/v1/projects/{project_id}/lots/{lot_id}/signup",
+                     factory="trading.projects.resources:lot_factory")
+    config.add_route("api.project.signups", "/api/v1/projects/{project_id}/signups",
+                     factory=project)

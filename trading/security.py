@@ -26,9 +26,17 @@ class Permission(enum.StrEnum):
     AUDIT_VIEW = "audit:log:view"
     BIDDER_WORKSPACE = "bidder:workspace:view"
     CENTER_WORKSPACE = "center:workspace:view"
+    DRAW_BEACON = "draw:beacon:enter"
     EXPERT_WORKSPACE = "expert:workspace:view"
     INTERMEDIARY_WORKSPACE = "intermediary:workspace:view"
     OWNER_WORKSPACE = "owner:workspace:view"
+    PROJECT_CREATE = "project:posting:create"
+    PROJECT_EDIT = "project:posting:edit"
+    PROJECT_MANAGE = "project:posting:manage"
+    PROJECT_PARTICIPATE = "project:posting:participate"
+    PROJECT_REVIEW = "project:posting:review"
+    PROJECT_SIGNUPS = "project:signups:view"
+    PROJECT_VIEW = "project:posting:view"
     PUBLIC_VIEW = "public:view"
     SUPERVISOR_WORKSPACE = "supervisor:workspace:view"
 
@@ -44,14 +52,17 @@ class RootFactory:
         (Allow, Everyone, Permission.ACCOUNT_REGISTER),
         (Allow, Authenticated, Permission.ACCOUNT_SELF),
         (Allow, "role:owner", Permission.OWNER_WORKSPACE),
+        (Allow, "role:owner", Permission.PROJECT_CREATE),
         (Allow, "role:bidder", Permission.BIDDER_WORKSPACE),
         (Allow, "role:intermediary", Permission.INTERMEDIARY_WORKSPACE),
         (Allow, "role:expert", Permission.EXPERT_WORKSPACE),
         (Allow, "role:center", Permission.CENTER_WORKSPACE),
         (Allow, "role:center", Permission.AUDIT_VIEW),
         (Allow, "role:center", Permission.AUDIT_CHECKPOINT),
+        (Allow, "role:center", Permission.PROJECT_REVIEW),
         (Allow, "role:supervisor", Permission.SUPERVISOR_WORKSPACE),
         (Allow, "role:supervisor", Permission.AUDIT_VIEW),
+        (Allow, "role:supervisor", Permission.DRAW_BEACON),
     ]
 
     def __init__(self, request):

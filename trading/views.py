@@ -84,5 +84,7 @@ def domain_error(exc, request):
         request.override_renderer = "errors/400.jinja2"
         request.response.status_int = exc.status
         return {"message": exc.message}
-    return json_error(request, exc.status, exc.code, exc.message, exc.field)
+    request.response.status_int = exc.status
+    request.response.content_type = "application/json"
+    return exc.as_json()
 

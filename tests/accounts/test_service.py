@@ -2,8 +2,8 @@
 
 import pytest
 import sqlalchemy as sa
-
 from factories import PASSWORD, actor_for, make_user
+
 from trading.accounts.errors import (
     DuplicateCreditCode,
     DuplicateUsername,

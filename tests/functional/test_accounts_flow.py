@@ -2,8 +2,8 @@
 
 import pytest
 import sqlalchemy as sa
-
 from factories import PASSWORD, make_user
+
 from trading.accounts.models import Organisation, Role, User
 from trading.accounts.rules import make_credit_code
 from trading.audit.models import AuditEvent

@@ -19,7 +19,8 @@ def _credit_code(node, value):
 
 
 def _username(node, value):
-    if not value.replace("_", "").replace("-", "").replace(".", "").isalnum() or not value.isascii():
+    bare = value.replace("_", "").replace("-", "").replace(".", "")
+    if not bare.isalnum() or not value.isascii():
         raise colander.Invalid(node, "用户名只能包含字母、数字、下划线、点和连字符")
 
 
@@ -47,10 +48,12 @@ class RegisterSchema(CSRFSchema):
                                  validator=colander.Length(0, 100))
     contact_name = colander.SchemaNode(colander.String(), title=_("联系人"),
                                        validator=colander.Length(1, 100))
-    contact_phone = colander.SchemaNode(colander.String(), title=_("联系电话"),
-                                        validator=colander.Regex(r"^[0-9+\- ]{5,40}$", "电话号码格式错误"))
-    contact_email = colander.SchemaNode(colander.String(), title=_("电子邮箱"), missing="",
-                                        validator=colander.All(colander.Length(0, 200), colander.Email("邮箱格式错误")))
+    contact_phone = colander.SchemaNode(
+        colander.String(), title=_("联系电话"),
+        validator=colander.Regex(r"^[0-9+\- ]{5,40}$", "电话号码格式错误"))
+    contact_email = colander.SchemaNode(
+        colander.String(), title=_("电子邮箱"), missing="",
+        validator=colander.All(colander.Length(0, 200), colander.Email("邮箱格式错误")))
     username = colander.SchemaNode(colander.String(), title=_("登录用户名"),
                                    validator=colander.All(colander.Length(3, 64), _username))
     display_name = colander.SchemaNode(colander.String(), title=_("姓名"),

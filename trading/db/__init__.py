@@ -16,14 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
 from ..config import ConfigError
-from .meta import Base
 
 log = logging.getLogger(__name__)
-
-# Importing every model here completes the metadata before Alembic or the tests use it.
-from . import all as _all  # noqa: E402,F401
-
-configure_mappers()
 
 # A double-submitted form races itself into a unique constraint; the retry sees the first
 # attempt's row and answers as an idempotent repeat (Warehouse db.py does the same).
@@ -80,7 +74,15 @@ def get_tm_session(session_factory, transaction_manager, request=None):
     return dbsession
 
 
+def load_models() -> None:
+    """Import every model and configure the mappers: the metadata is then complete."""
+    from . import all  # noqa: F401
+
+    configure_mappers()
+
+
 def includeme(config):
+    load_models()
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
     # An error response (a refused form, a 4xx from the API) commits nothing.

@@ -53,7 +53,8 @@ def run_advance(dbsession, kind: str, entity_id: int):
     now = runtime.clock()
     next_check = handler.advance(dbsession, entity_id, now, job_enqueue)
     if next_check is not None and next_check > now:
-        log.debug("%s %s next due at %s", kind, entity_id, next_check)
+        # The sweep would catch it too; scheduling keeps the latency to the second.
+        job_enqueue(advance, kind, entity_id, eta=next_check)
     return next_check
 
 

@@ -1,0 +1,23 @@
+"""The project kind of the chronograph: which projects are due, and advancing one."""
+
+import sqlalchemy as sa
+
+from ..jobs.runtime import runtime
+from .models import Project
+from .service import ProjectService
+
+
+def due_projects(dbsession, now, limit):
+    query = (sa.select(Project.id).where(Project.next_check <= now)
+             .order_by(Project.next_check).limit(limit))
+    return list(dbsession.scalars(query))
+
+
+def advance_project(dbsession, project_id, now, enqueue):
+    project = dbsession.get(Project, project_id)
+    if project is None:
+        return None
+    # Rescheduling is the chronograph's job after advance returns; the service gets no
+    # enqueue so a due transition cannot re-enter advance for the same project.
+    service = ProjectService(dbsession, runtime.clock, runtime.registry["storage"])
+    return service.advance(project)

@@ -1,0 +1,163 @@
+"""Demo projects in every status, with lots, documents, questions and clarifications.
+
+Projects are walked through the real service on a demo clock that starts in the past, so
+the ones past their deadline got there the way real ones do.
+"""
+
+import io
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from ..accounts.models import Organisation, User
+from ..actor import Actor
+from ..clock import FixedClock
+from ..demo import demo_loader
+from ..jobs.runtime import runtime
+from .kinds import (
+    AwardMethod,
+    CustodyMode,
+    EvaluationMethod,
+    ObjectType,
+    ProcurementMethod,
+    ProjectType,
+)
+from .models import Project
+from .service import ProjectInput, ProjectService
+from .status import ProjectStatus
+
+S = ProjectStatus
+WAN = 100 * 10_000  # 1 万元 in 分
+
+# (name, type, method, lots as (name, budget 万元), days ago posted, status to reach)
+DEMO = (
+    ("城南污水处理厂提标改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("土建施工", 1800), ("设备安装", 950)), 2, S.DRAFT),
+    ("市第一中学教学楼维修工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("维修施工", 620),), 2, S.PENDING_REVIEW),
+    ("市民服务中心智能化系统采购", ProjectType.GOVERNMENT_PROCUREMENT,
+     ProcurementMethod.OPEN_TENDER, (("弱电系统", 380),), 3, S.RETURNED),
+    ("滨江公园景观提升工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("景观绿化", 760), ("园路照明", 240)), 1, S.PUBLISHED),
+    ("闽江大道市政道路改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("道路工程", 2600), ("排水工程", 1100)), 5, S.BIDDING),
+    ("区医院医疗设备采购项目", ProjectType.GOVERNMENT_PROCUREMENT,
+     ProcurementMethod.COMPETITIVE_CONSULTATION, (("影像设备", 520), ("检验设备", 310)), 8,
+     S.BIDDING),
+    ("老旧小区改造（二期）工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("施工总承包", 3300),), 26, S.OPENING),
+    ("市政府办公楼物业管理服务采购", ProjectType.GOVERNMENT_PROCUREMENT,
+     ProcurementMethod.OPEN_TENDER, (("物业服务", 260),), 30, S.EVALUATION),
+    ("体育中心看台维修工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("维修施工", 480),), 34, S.CANDIDATES_PUBLICISED),
+    ("图书馆数字化设备采购", ProjectType.GOVERNMENT_PROCUREMENT,
+     ProcurementMethod.OPEN_TENDER, (("数字化设备", 190),), 40, S.AWARDED),
+    ("北区供水管网改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("管网施工", 1500),), 50, S.CONTRACTED),
+    ("2025年度道路养护工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("养护施工", 900),), 200, S.ARCHIVED),
+    ("文化馆展陈设计服务采购", ProjectType.GOVERNMENT_PROCUREMENT,
+     ProcurementMethod.OPEN_TENDER, (("展陈设计", 120),), 12, S.CANCELLED),
+    ("公交站台改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("站台施工", 350),), 28, S.FAILED),
+)
+
+# The path through the status machine to each demo status, after publication.
+PATH_AFTER_BIDDING = {
+    S.OPENING: (), S.EVALUATION: (S.EVALUATION,),
+    S.CANDIDATES_PUBLICISED: (S.EVALUATION, S.CANDIDATES_PUBLICISED),
+    S.AWARDED: (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED),
+    S.CONTRACTED: (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED, S.CONTRACTED),
+    S.ARCHIVED: (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED, S.CONTRACTED, S.ARCHIVED),
+    S.FAILED: (S.FAILED,),
+}
+
+
+def _user(dbsession, username) -> User:
+    return dbsession.scalar(sa.select(User).where(User.username == username))
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+
+
+def _input(name, ptype, method, lots, start) -> ProjectInput:
+    gp = ptype is ProjectType.GOVERNMENT_PROCUREMENT
+    return ProjectInput(
+        name=name, project_type=ptype,
+        object_type=ObjectType.GOODS if gp else ObjectType.WORKS, procurement_method=method,
+        evaluation_method=EvaluationMethod.COMPREHENSIVE,
+        award_method=AwardMethod.RANK_ONE, custody_mode=CustodyMode.AUTO, region="市本级",
+        description=f"{name}，资金已落实，现公开招标，欢迎符合条件的单位参加。",
+        doc_start=start + timedelta(days=1), doc_end=start + timedelta(days=10),
+        clarification_deadline=start + timedelta(days=15),
+        bid_deadline=start + timedelta(days=22),
+        lots=tuple({"name": n, "budget": b * WAN, "ceiling_price": b * WAN * 98 // 100,
+                    "description": ""} for n, b in lots),
+    )
+
+
+@demo_loader
+def load_projects(dbsession, clock, settings) -> None:
+    owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
+    bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
+    org = dbsession.get(Organisation, owner.organisation_id)
+    storage = runtime.registry["storage"] if runtime.registry else None
+    for name, ptype, method, lots, days_ago, target in DEMO:
+        if dbsession.scalar(sa.select(Project.id).where(Project.name == name)):
+            continue
+        demo_clock = FixedClock(clock() - timedelta(days=days_ago))
+        service = ProjectService(dbsession, demo_clock, storage)
+        project = service.create_draft(_input(name, ptype, method, lots, demo_clock()),
+                                       owner=org, actor=_actor(owner))
+        _walk(service, demo_clock, clock, project, target, owner, center, bidders)
+
+
+def _walk(service, demo_clock, clock, project, target, owner, center, bidders) -> None:
+    if target is S.DRAFT:
+        return
+    service.add_document(project, filename=f"{project.name}招标文件.pdf",
+                         content_type="application/pdf",
+                         stream=io.BytesIO(f"%PDF-1.4 demo {project.name}".encode()),
+                         actor=_actor(owner))
+    service.submit_for_review(project, actor=_actor(owner))
+    if target is S.PENDING_REVIEW:
+        return
+    if target is S.RETURNED:
+        service.return_for_changes(project, reasons="请补充资格条件和评分标准。",
+                                   actor=_actor(center))
+        return
+    service.approve(project, actor=_actor(center))
+    if target is S.CANCELLED:
+        service.cancel(project, reason="项目资金调整，终止本次采购。", actor=_actor(owner))
+        return
+    if target is S.PUBLISHED:
+        return
+    demo_clock.set(project.doc_start + timedelta(hours=1))
+    service.advance(project)
+    _participate(service, demo_clock, project, owner, bidders)
+    if target is S.BIDDING:
+        demo_clock.set(clock())
+        return
+    demo_clock.set(project.bid_deadline + timedelta(minutes=1))
+    service.advance(project)
+    for status in PATH_AFTER_BIDDING[target]:
+        reason = "有效投标人不足3家" if status is S.FAILED else ""
+        service.transition(project, status, actor=Actor.system("demo"), reason=reason)
+
+
+def _participate(service, demo_clock, project, owner, bidders) -> None:
+    lots = project.lots
+    for i, bidder in enumerate(bidders):
+        for lot in lots[: 1 + i % len(lots)]:
+            service.sign_up(project, lot, bidder=bidder, actor=_actor(bidder))
+    question = service.ask_question(project, text="资格条件中的类似业绩是否包括在建项目？",
+                                    asker=bidders[0], actor=_actor(bidders[0]))
+    service.answer_question(question, answer="类似业绩以竣工验收为准，在建项目不计入。",
+                            actor=_actor(owner))
+    if len(lots) > 1:
+        service.publish_clarification(
+            project, title=f"{project.name}澄清与变更公告（一）",
+            body="第二标段工程量清单第3项数量更正，投标截止时间相应顺延。", affects_bids=True,
+            new_deadline=project.bid_deadline + timedelta(days=7),
+            actor=_actor(owner))

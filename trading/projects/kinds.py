@@ -1,0 +1,72 @@
+"""What kind of procedure a project is: data, not forked code (architecture §5)."""
+
+import enum
+
+
+class ProjectType(enum.StrEnum):
+    WORKS = "works"  # 工程招标
+    GOVERNMENT_PROCUREMENT = "government_procurement"  # 政府采购
+    SMALL_WORKS = "small_works"  # 小额工程
+    INTERMEDIARY_SERVICE = "intermediary_service"  # 中介服务
+
+
+class Regime(enum.StrEnum):
+    TENDERING = "tendering"  # 招标投标法体系
+    GOVERNMENT_PROCUREMENT = "government_procurement"  # 政府采购法体系
+
+
+class ObjectType(enum.StrEnum):
+    WORKS = "works"  # 工程
+    GOODS = "goods"  # 货物
+    SERVICES = "services"  # 服务
+
+
+class ProcurementMethod(enum.StrEnum):
+    OPEN_TENDER = "open_tender"  # 公开招标
+    INVITED_TENDER = "invited_tender"  # 邀请招标
+    COMPETITIVE_CONSULTATION = "competitive_consultation"  # 竞争性磋商
+    FINAL_OFFER = "final_offer"  # 终次报价
+    SMALL_WORKS = "small_works"  # 小额工程
+    INTERMEDIARY = "intermediary"  # 中介服务
+
+
+class EvaluationMethod(enum.StrEnum):
+    COMPREHENSIVE = "comprehensive"  # 综合评分法
+    LOWEST_PRICE = "lowest_price"  # 最低评标价法 / 最低价
+    REASONABLE_LOW_PRICE = "reasonable_low_price"  # 合理低价法
+
+
+class AwardMethod(enum.StrEnum):
+    RANK_ONE = "rank_one"  # 排名第一为中标人
+    SEPARATED = "separated"  # 评定分离
+
+
+class CustodyMode(enum.StrEnum):
+    AUTO = "auto"  # 平台托管，开标时自动解密
+    CUSTODIANS = "custodians"  # 多人分持密钥（k-of-n）
+    DUAL = "dual"  # 不见面开标：投标人自行解密
+
+
+LABELS = {
+    ProjectType.WORKS: "工程招标", ProjectType.GOVERNMENT_PROCUREMENT: "政府采购",
+    ProjectType.SMALL_WORKS: "小额工程", ProjectType.INTERMEDIARY_SERVICE: "中介服务",
+    Regime.TENDERING: "招标投标", Regime.GOVERNMENT_PROCUREMENT: "政府采购",
+    ObjectType.WORKS: "工程", ObjectType.GOODS: "货物", ObjectType.SERVICES: "服务",
+    ProcurementMethod.OPEN_TENDER: "公开招标", ProcurementMethod.INVITED_TENDER: "邀请招标",
+    ProcurementMethod.COMPETITIVE_CONSULTATION: "竞争性磋商",
+    ProcurementMethod.FINAL_OFFER: "终次报价", ProcurementMethod.SMALL_WORKS: "小额工程",
+    ProcurementMethod.INTERMEDIARY: "中介服务",
+    EvaluationMethod.COMPREHENSIVE: "综合评分法", EvaluationMethod.LOWEST_PRICE: "最低价法",
+    EvaluationMethod.REASONABLE_LOW_PRICE: "合理低价法",
+    AwardMethod.RANK_ONE: "排名第一中标", AwardMethod.SEPARATED: "评定分离",
+    CustodyMode.AUTO: "平台托管解密", CustodyMode.CUSTODIANS: "多人分持密钥",
+    CustodyMode.DUAL: "不见面开标（投标人解密）",
+}
+
+# The regime follows from the project type (rules §0.2): keep the two legal systems apart.
+REGIME_OF = {
+    ProjectType.WORKS: Regime.TENDERING,
+    ProjectType.SMALL_WORKS: Regime.TENDERING,
+    ProjectType.GOVERNMENT_PROCUREMENT: Regime.GOVERNMENT_PROCUREMENT,
+    ProjectType.INTERMEDIARY_SERVICE: Regime.GOVERNMENT_PROCUREMENT,
+}

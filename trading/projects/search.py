@@ -1,0 +1,106 @@
+"""The public listing: criteria (one colander schema for page and API) and the query."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import colander
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..forms import Money
+from ..i18n import DISPLAY_TZ
+from .kinds import ProcurementMethod, ProjectType
+from .models import Project
+from .status import PUBLIC
+
+MAX_PAGE = 1000  # deeper pages are what the filters and the OCDS feed are for
+SORTS = {
+    "newest": (Project.published_at.desc(), Project.id.desc()),
+    "oldest": (Project.published_at.asc(), Project.id.asc()),
+    "deadline": (Project.bid_deadline.asc(), Project.id.asc()),
+    "budget": (Project.budget.desc(), Project.id.desc()),
+}
+
+
+def _one_of(values):
+    return colander.OneOf(sorted(str(v) for v in values))
+
+
+class SearchSchema(colander.MappingSchema):
+    q = colander.SchemaNode(colander.String(), missing="", validator=colander.Length(0, 100))
+    type = colander.SchemaNode(colander.String(), missing="", validator=_one_of(ProjectType))
+    status = colander.SchemaNode(colander.String(), missing="", validator=_one_of(PUBLIC))
+    method = colander.SchemaNode(colander.String(), missing="",
+                                 validator=_one_of(ProcurementMethod))
+    region = colander.SchemaNode(colander.String(), missing="",
+                                 validator=colander.Length(0, 100))
+    date_from = colander.SchemaNode(colander.Date(), missing=None)
+    date_to = colander.SchemaNode(colander.Date(), missing=None)
+    budget_min = colander.SchemaNode(Money(), missing=None)
+    budget_max = colander.SchemaNode(Money(), missing=None)
+    sort = colander.SchemaNode(colander.String(), missing="newest", validator=_one_of(SORTS))
+    page = colander.SchemaNode(colander.Integer(), missing=1,
+                               validator=colander.Range(1, MAX_PAGE, min_err="页码从1开始",
+                                                        max_err=f"页码不能超过{MAX_PAGE}"))
+    per_page = colander.SchemaNode(colander.Integer(), missing=20,
+                                   validator=colander.Range(1, 100))
+
+    def validator(self, node, values):
+        if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
+            raise colander.Invalid(node["date_to"], "结束日期不能早于开始日期")
+        low, high = values["budget_min"], values["budget_max"]
+        if low is not None and high is not None and low > high:
+            raise colander.Invalid(node["budget_max"], "预算上限不能低于下限")
+
+
+def parse_criteria(params) -> dict:
+    """Raise colander.Invalid with every bad parameter; empty strings count as absent."""
+    cleaned = {k: v for k, v in params.items() if v not in ("", None)}
+    return SearchSchema().deserialize(cleaned)
+
+
+def _day_start(day) -> datetime:
+    return datetime.combine(day, time.min, DISPLAY_TZ).astimezone(UTC)
+
+
+def _filters(c: dict) -> list:
+    clauses = [Project.status.in_([str(s) for s in PUBLIC])]
+    if c["q"]:
+        like = f"%{c['q'].replace('%', '').replace('_', '')}%"
+        clauses.append(sa.or_(Project.name.like(like), Project.number.like(like)))
+    for key, column in (("type", Project.project_type), ("status", Project.status),
+                        ("method", Project.procurement_method), ("region", Project.region)):
+        if c[key]:
+            clauses.append(column == c[key])
+    if c["date_from"]:
+        clauses.append(Project.published_at >= _day_start(c["date_from"]))
+    if c["date_to"]:
+        clauses.append(Project.published_at < _day_start(c["date_to"]) + timedelta(days=1))
+    if c["budget_min"] is not None:
+        clauses.append(Project.budget >= c["budget_min"])
+    if c["budget_max"] is not None:
+        clauses.append(Project.budget <= c["budget_max"])
+    return clauses
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search(dbsession, criteria: dict) -> Page:
+    clauses = _filters(criteria)
+    total = dbsession.scalar(sa.select(sa.func.count(Project.id)).where(*clauses))
+    query = (
+        sa.select(Project).where(*clauses).options(joinedload(Project.owner))
+        .order_by(*SORTS[criteria["sort"]])
+        .limit(criteria["per_page"]).offset((criteria["page"] - 1) * criteria["per_page"])
+    )
+    return Page(list(dbsession.scalars(query)), total, criteria["page"], criteria["per_page"])

@@ -1,0 +1,446 @@
+"""ProjectService: the verbs of postings, and the one writer of `project.status`."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+import sqlalchemy as sa
+
+from ..accounts.models import Organisation, Role, User
+from ..actor import Actor
+from ..audit.service import record
+from ..errors import DeadlinePassed, NotFound, NotPermitted
+from ..jobs import chronograph
+from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid
+from .kinds import (
+    REGIME_OF,
+    AwardMethod,
+    CustodyMode,
+    EvaluationMethod,
+    ObjectType,
+    ProcurementMethod,
+    ProjectType,
+)
+from .models import (
+    Announcement,
+    DocumentDownload,
+    Lot,
+    Project,
+    ProjectDocument,
+    ProjectReview,
+    Question,
+    RuleProfile,
+    SignUp,
+)
+from .rules import (
+    LotInput,
+    Problem,
+    Timeline,
+    clarification_deadline_problem,
+    default_params,
+    lot_problems,
+    timeline_problems,
+)
+from .status import EDITABLE, PUBLIC, ProjectStatus, check_transition
+
+S = ProjectStatus
+MAX_FILENAME = 200
+
+# Time-driven handlers other domains add (e.g. bidding opens bids at the deadline). Each is
+# `handler(service, project, now) -> datetime | None`: do what is due, idempotently, and
+# return the next instant it cares about.
+DUE_HANDLERS: list[Callable] = []
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    name: str
+    project_type: ProjectType
+    object_type: ObjectType
+    procurement_method: ProcurementMethod
+    evaluation_method: EvaluationMethod
+    award_method: AwardMethod
+    custody_mode: CustodyMode
+    region: str
+    description: str
+    doc_start: datetime
+    doc_end: datetime
+    clarification_deadline: datetime
+    bid_deadline: datetime
+    lots: tuple[dict, ...]
+
+    @classmethod
+    def from_appstruct(cls, values: dict) -> "ProjectInput":
+        return cls(
+            name=values["name"], project_type=ProjectType(values["project_type"]),
+            object_type=ObjectType(values["object_type"]),
+            procurement_method=ProcurementMethod(values["procurement_method"]),
+            evaluation_method=EvaluationMethod(values["evaluation_method"]),
+            award_method=AwardMethod(values["award_method"]),
+            custody_mode=CustodyMode(values["custody_mode"]), region=values["region"],
+            description=values.get("description", ""), doc_start=values["doc_start"],
+            doc_end=values["doc_end"], clarification_deadline=values["clarification_deadline"],
+            bid_deadline=values["bid_deadline"], lots=tuple(values["lots"]),
+        )
+
+    @property
+    def timeline(self) -> Timeline:
+        return Timeline(self.doc_start, self.doc_end, self.clarification_deadline,
+                        self.bid_deadline)
+
+
+def timeline_of(project: Project) -> Timeline:
+    return Timeline(project.doc_start, project.doc_end, project.clarification_deadline,
+                    project.bid_deadline)
+
+
+def safe_filename(name: str) -> str:
+    """For display only: files are stored by digest, never under this name."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
+    return cleaned.strip(" .")[:MAX_FILENAME] or "file"
+
+
+class ProjectService:
+    def __init__(self, dbsession, clock, storage=None, enqueue=None):
+        self.db = dbsession
+        self.clock = clock
+        self.storage = storage
+        self.enqueue = enqueue or (lambda *a, **k: None)
+
+    # -- profiles ---------------------------------------------------------------------
+
+    def current_profile(self, project_type: ProjectType,
+                        method: ProcurementMethod) -> RuleProfile:
+        """The newest profile version for the procedure, created from defaults if none."""
+        regime = REGIME_OF[project_type]
+        code = f"{regime}:{method}"
+        query = (sa.select(RuleProfile).where(RuleProfile.code == code)
+                 .order_by(RuleProfile.version.desc()).limit(1))
+        profile = self.db.scalar(query)
+        if profile is None:
+            profile = RuleProfile(code=code, version=1, regime=regime, procurement_method=method,
+                                  params=default_params(regime, method), created_at=self.clock())
+            self.db.add(profile)
+            self.db.flush()
+        return profile
+
+    # -- drafting ---------------------------------------------------------------------
+
+    def create_draft(self, data: ProjectInput, *, owner: Organisation, actor: Actor) -> Project:
+        """An owner's new posting, in draft. Shape is checked here; timing at submission."""
+        if owner.role is not Role.OWNER:
+            raise NotPermitted("只有项目业主可以发布项目")
+        self._check_lots(data.lots)
+        now = self.clock()
+        project = Project(
+            number=uuid.uuid4().hex, owner_org_id=owner.id, created_by_id=actor.user_id,
+            status=S.DRAFT, status_changed_at=now, created_at=now, updated_at=now,
+            regime=REGIME_OF[data.project_type],
+        )
+        self._apply(project, data)
+        self.db.add(project)
+        self.db.flush()
+        project.number = f"YG-{now.year}-{project.id:06d}"
+        record(self.db, actor, "project.drafted", "project", project.id, now=now,
+               name=project.name, lots=len(project.lots))
+        return project
+
+    def update_draft(self, project: Project, data: ProjectInput, *, actor: Actor) -> Project:
+        if project.status not in EDITABLE:
+            raise NotEditable("项目已提交或已发布，不能再修改；请通过澄清/变更公告调整")
+        self._check_lots(data.lots)
+        project.lots.clear()
+        self.db.flush()
+        self._apply(project, data)
+        project.updated_at = self.clock()
+        record(self.db, actor, "project.edited", "project", project.id, now=project.updated_at)
+        return project
+
+    def _check_lots(self, lots) -> None:
+        problems = lot_problems([LotInput(lot.get("name", ""), lot.get("budget"),
+                                          lot.get("ceiling_price")) for lot in lots])
+        if problems:
+            raise PostingInvalid(problems)
+
+    def _apply(self, project: Project, data: ProjectInput) -> None:
+        profile = self.current_profile(data.project_type, data.procurement_method)
+        for field in ("name", "project_type", "object_type", "procurement_method",
+                      "evaluation_method", "award_method", "custody_mode", "region",
+                      "description", "doc_start", "doc_end", "clarification_deadline",
+                      "bid_deadline"):
+            setattr(project, field, getattr(data, field))
+        project.regime = REGIME_OF[data.project_type]
+        project.rule_profile = profile
+        project.lots = [
+            Lot(number=i, name=lot["name"], budget=lot["budget"],
+                ceiling_price=lot.get("ceiling_price"), description=lot.get("description", ""))
+            for i, lot in enumerate(data.lots, start=1)
+        ]
+        project.budget = sum(lot.budget for lot in project.lots)
+
+    def add_document(self, project: Project, *, filename: str, content_type: str,
+                     stream: BinaryIO, actor: Actor, kind: str = "tender_file") -> ProjectDocument:
+        """Store a document (content-addressed) and attach it; drafts only, or clarifications."""
+        if kind != "clarification" and project.status not in EDITABLE:
+            raise NotEditable("项目已提交，不能再上传招标文件；请通过澄清/变更公告补充")
+        stored = self.storage.put(stream)
+        now = self.clock()
+        doc = ProjectDocument(kind=kind, filename=safe_filename(filename),
+                              content_type=(content_type or "application/octet-stream")[:100],
+                              sha256=stored.sha256, size=stored.size, uploaded_at=now,
+                              uploaded_by_id=actor.user_id)
+        project.documents.append(doc)
+        self.db.flush()
+        record(self.db, actor, "project.document_added", "project", project.id, now=now,
+               document_id=doc.id, sha256=stored.sha256, size=stored.size, kind=kind)
+        return doc
+
+    # -- review and publication -----------------------------------------------------------
+
+    def submit_for_review(self, project: Project, *, actor: Actor) -> Project:
+        """Owner → trading center. The timeline must already satisfy the profile."""
+        self._check_publishable(project)
+        return self.transition(project, S.PENDING_REVIEW, actor=actor)
+
+    def _check_publishable(self, project: Project) -> None:
+        problems = timeline_problems(timeline_of(project), project.params, self.clock())
+        if not project.documents:
+            problems.append(Problem("documents", "请上传招标（采购）文件"))
+        if problems:
+            raise PostingInvalid(problems)
+
+    def approve(self, project: Project, *, actor: Actor, reasons: str = "") -> Project:
+        """Center approves: publish the tender announcement; bidding opens at doc_start."""
+        self._check_publishable(project)
+        now = self.clock()
+        self._review(project, "approved", reasons, actor)
+        target = S.BIDDING if project.doc_start <= now else S.PUBLISHED
+        project.published_at = now
+        self.transition(project, target, actor=actor, reason=reasons)
+        self._announce(project, "tender", f"{project.name}{self._notice_word(project)}",
+                       self._tender_body(project), actor=actor)
+        return project
+
+    def return_for_changes(self, project: Project, *, reasons: str, actor: Actor) -> Project:
+        if not reasons.strip():
+            raise PostingInvalid([Problem("reasons", "退回时必须说明理由")])
+        self._review(project, "returned", reasons, actor)
+        return self.transition(project, S.RETURNED, actor=actor, reason=reasons)
+
+    def _review(self, project, decision, reasons, actor) -> None:
+        self.db.add(ProjectReview(project_id=project.id, decision=decision, reasons=reasons,
+                                  reviewer_id=actor.user_id, decided_at=self.clock()))
+
+    def cancel(self, project: Project, *, reason: str, actor: Actor) -> Project:
+        if not reason.strip():
+            raise PostingInvalid([Problem("reason", "终止项目必须说明理由")])
+        self.transition(project, S.CANCELLED, actor=actor, reason=reason)
+        if project.published_at is not None:
+            self._announce(project, "cancellation", f"{project.name}终止公告", reason,
+                           actor=actor)
+        return project
+
+    @staticmethod
+    def _notice_word(project: Project) -> str:
+        return "采购公告" if project.regime == "government_procurement" else "招标公告"
+
+    @staticmethod
+    def _tender_body(project: Project) -> str:
+        lots = "\n".join(f"第{lot.number}标段：{lot.name}" for lot in project.lots)
+        return f"{project.description}\n\n{lots}".strip()
+
+    def _announce(self, project, kind, title, body, *, actor, changes=None,
+                  affects_bids=False) -> Announcement:
+        item = Announcement(kind=kind, title=title[:300], body=body, changes=changes or {},
+                            affects_bids=affects_bids, published_at=self.clock(),
+                            published_by_id=actor.user_id)
+        project.announcements.append(item)
+        self.db.flush()
+        record(self.db, actor, "project.announced", "project", project.id, now=item.published_at,
+               announcement_id=item.id, kind=kind)
+        return item
+
+    # -- the status machine ---------------------------------------------------------------
+
+    def transition(self, project: Project, target: ProjectStatus, *, actor: Actor,
+                   reason: str = "") -> Project:
+        """The only writer of project.status: table check, audit row, next_check."""
+        check_frozen = getattr(project, "frozen_reason", None)
+        if check_frozen:
+            raise NotPermitted(f"项目已被监管冻结：{check_frozen}")
+        check_transition(project.status, target)
+        now = self.clock()
+        previous = project.status
+        project.status = target
+        project.status_changed_at = now
+        project.status_reason = reason[:500]
+        record(self.db, actor, "project.status_changed", "project", project.id, now=now,
+               **{"from": str(previous), "to": str(target), "reason": reason[:500]})
+        self.reschedule(project)
+        return project
+
+    def reschedule(self, project: Project) -> None:
+        project.next_check = self._next_check(project)
+        chronograph.schedule(self.enqueue, "project", project.id, project.next_check)
+
+    def _next_check(self, project: Project) -> datetime | None:
+        if project.status is S.PUBLISHED:
+            return project.doc_start
+        if project.status is S.BIDDING:
+            return project.bid_deadline
+        return None
+
+    def advance(self, project: Project) -> datetime | None:
+        """Run what is due at the clock's now; safe early, late or twice."""
+        now = self.clock()
+        actor = Actor.system("advance_project")
+        if project.status is S.PUBLISHED and project.doc_start <= now:
+            self.transition(project, S.BIDDING, actor=actor, reason="文件获取期开始")
+        if project.status is S.BIDDING and project.bid_deadline <= now:
+            self.transition(project, S.OPENING, actor=actor, reason="投标截止")
+        later = [project.next_check] if project.next_check and project.next_check > now else []
+        for handler in DUE_HANDLERS:
+            when = handler(self, project, now)
+            if when is not None and when > now:
+                later.append(when)
+        project.next_check = min(later) if later else None
+        return project.next_check
+
+    # -- clarifications and questions ----------------------------------------------------
+
+    def publish_clarification(self, project: Project, *, title: str, body: str,
+                              affects_bids: bool, new_deadline: datetime | None,
+                              actor: Actor) -> Announcement:
+        """澄清/变更公告; a change affecting bids keeps `clarification.min_days` (rules §7.8)."""
+        if project.status not in (S.PUBLISHED, S.BIDDING):
+            raise NotEditable("只有已发布、尚未截止的项目可以发布澄清或变更公告")
+        now = self.clock()
+        problem = clarification_deadline_problem(
+            affects_bids=affects_bids, now=now, current_deadline=project.bid_deadline,
+            new_deadline=new_deadline, params=project.params)
+        if problem:
+            raise PostingInvalid([problem])
+        changes = {}
+        if new_deadline is not None and new_deadline != project.bid_deadline:
+            changes = {"bid_deadline": {"from": project.bid_deadline.isoformat(),
+                                        "to": new_deadline.isoformat()}}
+            self._move_deadline(project, new_deadline)
+        return self._announce(project, "clarification", title, body, actor=actor,
+                              changes=changes, affects_bids=affects_bids)
+
+    def _move_deadline(self, project: Project, new_deadline: datetime) -> None:
+        shift = new_deadline - project.bid_deadline
+        project.bid_deadline = new_deadline
+        # The document and clarification periods move with the deadline, never past it.
+        project.doc_end = min(project.doc_end + shift, new_deadline)
+        project.clarification_deadline = min(project.clarification_deadline + shift,
+                                             new_deadline)
+        self.reschedule(project)
+
+    def ask_question(self, project: Project, *, text: str, asker: User, actor: Actor) -> Question:
+        now = self.clock()
+        if now >= project.clarification_deadline:
+            raise DeadlinePassed("提问截止时间已过")
+        if not self.signed_up_lots(project, asker.organisation_id):
+            raise NotSignedUp("报名后才能提问")
+        question = Question(project_id=project.id, asked_by_org_id=asker.organisation_id,
+                            text=text, asked_at=now)
+        self.db.add(question)
+        self.db.flush()
+        record(self.db, actor, "project.question_asked", "project", project.id, now=now,
+               question_id=question.id)
+        return question
+
+    def answer_question(self, question: Question, *, answer: str, actor: Actor) -> Question:
+        question.answer = answer
+        question.answered_at = self.clock()
+        question.answered_by_id = actor.user_id
+        record(self.db, actor, "project.question_answered", "project", question.project_id,
+               now=question.answered_at, question_id=question.id)
+        return question
+
+    # -- sign-up and downloads -------------------------------------------------------------
+
+    def sign_up(self, project: Project, lot: Lot, *, bidder: User, actor: Actor) -> SignUp:
+        """报名 to one lot, while the project is open for bidding and before its deadline."""
+        now = self.clock()
+        if project.status is not S.BIDDING or now < project.doc_start:
+            raise NotEditable("项目当前不接受报名")
+        if now >= project.bid_deadline:
+            raise DeadlinePassed("投标截止时间已过，不能报名")
+        if bidder.role is not Role.BIDDER or not bidder.organisation_id:
+            raise NotPermitted("只有投标人可以报名")
+        if lot.project_id != project.id:
+            raise NotFound("标段不存在")
+        exists = sa.select(SignUp.id).where(SignUp.lot_id == lot.id,
+                                            SignUp.bidder_org_id == bidder.organisation_id)
+        if self.db.scalar(exists) is not None:
+            raise AlreadySignedUp("贵单位已报名该标段")
+        signup = SignUp(project_id=project.id, lot_id=lot.id,
+                        bidder_org_id=bidder.organisation_id, user_id=bidder.id,
+                        signed_up_at=now)
+        self.db.add(signup)
+        self.db.flush()
+        # The audit row is for the center; the public never sees who signed up before the
+        # deadline (电子招标投标办法 Art 21).
+        record(self.db, actor, "project.signed_up", "project", project.id, now=now,
+               lot_id=lot.id, org_id=bidder.organisation_id)
+        return signup
+
+    def signed_up_lots(self, project: Project, org_id: int | None) -> list[int]:
+        if not org_id:
+            return []
+        query = sa.select(SignUp.lot_id).where(SignUp.project_id == project.id,
+                                               SignUp.bidder_org_id == org_id)
+        return list(self.db.scalars(query))
+
+    def record_download(self, document: ProjectDocument, *, user: User, actor: Actor) -> None:
+        now = self.clock()
+        self.db.add(DocumentDownload(project_id=document.project_id, document_id=document.id,
+                                     org_id=user.organisation_id, user_id=user.id,
+                                     ip=actor.ip, downloaded_at=now))
+        record(self.db, actor, "project.document_downloaded", "project", document.project_id,
+               now=now, document_id=document.id)
+
+    def may_download(self, project: Project, user: User | None) -> bool:
+        if user is None:
+            return False
+        if user.role in (Role.CENTER, Role.SUPERVISOR):
+            return True
+        if user.role is Role.OWNER:
+            return user.organisation_id == project.owner_org_id
+        return bool(self.signed_up_lots(project, user.organisation_id))
+
+    def signups_visible_to(self, project: Project, user: User | None) -> bool:
+        """Who signed up is hidden from all but the center until the deadline (Art 21)."""
+        if user is None:
+            return False
+        if user.role is Role.CENTER:
+            return True
+        after_deadline = self.clock() >= project.bid_deadline
+        if user.role is Role.SUPERVISOR:
+            return after_deadline
+        if user.role is Role.OWNER and user.organisation_id == project.owner_org_id:
+            return after_deadline
+        return False
+
+    def signups(self, project: Project) -> list[SignUp]:
+        query = (sa.select(SignUp).where(SignUp.project_id == project.id)
+                 .order_by(SignUp.lot_id, SignUp.signed_up_at))
+        return list(self.db.scalars(query))
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, project_id: int) -> Project | None:
+        return self.db.get(Project, project_id)
+
+    @staticmethod
+    def is_public(project: Project) -> bool:
+        return project.status in PUBLIC
+
+
+def project_service_factory(context, request) -> ProjectService:
+    return ProjectService(request.dbsession, request.clock, request.storage, request.enqueue)
