@@ -69,5 +69,5 @@ clean: ## remove local state (database, queue, files, generated development keys
 	rm -rf var
 
 catalogs: install ## re-extract UI strings and merge them into the English catalog
-	$(BIN)/pybabel extract -F babel.cfg -k _ --no-location --omit-header -o trading/locale/trading.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --omit-header -o trading/locale/trading.pot .
 	$(BIN)/pybabel update -D trading -i trading/locale/trading.pot -d trading/locale -l en --no-fuzzy-matching

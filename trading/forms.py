@@ -93,7 +93,7 @@ def render_form(request, form: deform.Form, *, on_success, button="submit", apps
     re-rendered; nothing was changed because the service raised before committing.
     """
     if request.method == "POST" and "seq_add" in request.POST:
-        pstruct = _posted_cstruct(request)
+        pstruct = peppercorn.parse(list(request.POST.items()))
         pstruct.setdefault(request.POST["seq_add"], []).append({})
         form.cstruct = form.widget.deserialize(form, pstruct)
         return {"form": Markup(form.render())}

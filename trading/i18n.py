@@ -13,6 +13,11 @@ from pyramid.threadlocal import get_current_request
 
 _ = TranslationStringFactory("trading")
 
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
+    """Mark a message id for extraction where the text is translated later, at display."""
+    return text
+
 LOCALES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LOCALE = "zh_CN"
 LOCALE_COOKIE = "_LOCALE_"

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-
 from factories import actor_for, make_project, make_user
+
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
 from trading.projects.models import Project

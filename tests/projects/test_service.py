@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-
 from factories import actor_for, make_project, make_user, project_input, project_service
+
 from trading.accounts.models import Role
 from trading.errors import DeadlinePassed, InvalidTransition, NotPermitted
 from trading.jobs import chronograph
@@ -167,7 +167,8 @@ def test_questions_need_a_sign_up_and_hide_the_asker(service, dbsession, clock, 
                                                      registry, bidder, owner):
     project = make_project(dbsession, clock, settings, registry, owner=owner, open_bidding=True)
     with pytest.raises(NotSignedUp):
-        service.ask_question(project, text="能否联合体投标？", asker=bidder, actor=actor_for(bidder))
+        service.ask_question(project, text="能否联合体投标？", asker=bidder,
+                             actor=actor_for(bidder))
     service.sign_up(project, project.lots[0], bidder=bidder, actor=actor_for(bidder))
     question = service.ask_question(project, text="能否联合体投标？", asker=bidder,
                                     actor=actor_for(bidder))

@@ -2,6 +2,8 @@
 
 import enum
 
+from ..i18n import N_
+
 
 class ProjectType(enum.StrEnum):
     WORKS = "works"  # 工程招标
@@ -48,19 +50,19 @@ class CustodyMode(enum.StrEnum):
 
 
 LABELS = {
-    ProjectType.WORKS: "工程招标", ProjectType.GOVERNMENT_PROCUREMENT: "政府采购",
-    ProjectType.SMALL_WORKS: "小额工程", ProjectType.INTERMEDIARY_SERVICE: "中介服务",
-    Regime.TENDERING: "招标投标", Regime.GOVERNMENT_PROCUREMENT: "政府采购",
-    ObjectType.WORKS: "工程", ObjectType.GOODS: "货物", ObjectType.SERVICES: "服务",
-    ProcurementMethod.OPEN_TENDER: "公开招标", ProcurementMethod.INVITED_TENDER: "邀请招标",
-    ProcurementMethod.COMPETITIVE_CONSULTATION: "竞争性磋商",
-    ProcurementMethod.FINAL_OFFER: "终次报价", ProcurementMethod.SMALL_WORKS: "小额工程",
-    ProcurementMethod.INTERMEDIARY: "中介服务",
-    EvaluationMethod.COMPREHENSIVE: "综合评分法", EvaluationMethod.LOWEST_PRICE: "最低价法",
-    EvaluationMethod.REASONABLE_LOW_PRICE: "合理低价法",
-    AwardMethod.RANK_ONE: "排名第一中标", AwardMethod.SEPARATED: "评定分离",
-    CustodyMode.AUTO: "平台托管解密", CustodyMode.CUSTODIANS: "多人分持密钥",
-    CustodyMode.DUAL: "不见面开标（投标人解密）",
+    ProjectType.WORKS: N_("工程招标"), ProjectType.GOVERNMENT_PROCUREMENT: N_("政府采购"),
+    ProjectType.SMALL_WORKS: N_("小额工程"), ProjectType.INTERMEDIARY_SERVICE: N_("中介服务"),
+    Regime.TENDERING: N_("招标投标"), Regime.GOVERNMENT_PROCUREMENT: N_("政府采购"),
+    ObjectType.WORKS: N_("工程"), ObjectType.GOODS: N_("货物"), ObjectType.SERVICES: N_("服务"),
+    ProcurementMethod.OPEN_TENDER: N_("公开招标"), ProcurementMethod.INVITED_TENDER: N_("邀请招标"),
+    ProcurementMethod.COMPETITIVE_CONSULTATION: N_("竞争性磋商"),
+    ProcurementMethod.FINAL_OFFER: N_("终次报价"), ProcurementMethod.SMALL_WORKS: N_("小额工程"),
+    ProcurementMethod.INTERMEDIARY: N_("中介服务"),
+    EvaluationMethod.COMPREHENSIVE: N_("综合评分法"), EvaluationMethod.LOWEST_PRICE: N_("最低价法"),
+    EvaluationMethod.REASONABLE_LOW_PRICE: N_("合理低价法"),
+    AwardMethod.RANK_ONE: N_("排名第一中标"), AwardMethod.SEPARATED: N_("评定分离"),
+    CustodyMode.AUTO: N_("平台托管解密"), CustodyMode.CUSTODIANS: N_("多人分持密钥"),
+    CustodyMode.DUAL: N_("不见面开标（投标人解密）"),
 }
 
 # The regime follows from the project type (rules §0.2): keep the two legal systems apart.

@@ -8,6 +8,7 @@ import enum
 from collections.abc import Mapping
 
 from ..errors import InvalidTransition
+from ..i18n import N_
 
 
 class ProjectStatus(enum.StrEnum):
@@ -52,10 +53,11 @@ EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 FINAL = frozenset({S.CONTRACTED, S.CANCELLED, S.FAILED})
 
 LABELS = {
-    S.DRAFT: "草稿", S.PENDING_REVIEW: "待审核", S.RETURNED: "已退回", S.PUBLISHED: "已发布",
-    S.BIDDING: "投标中", S.OPENING: "开标中", S.EVALUATION: "评标中",
-    S.CANDIDATES_PUBLICISED: "候选人公示", S.AWARDED: "已定标", S.CONTRACTED: "已签约",
-    S.ARCHIVED: "已归档", S.CANCELLED: "已终止", S.FAILED: "流标",
+    S.DRAFT: N_("草稿"), S.PENDING_REVIEW: N_("待审核"), S.RETURNED: N_("已退回"),
+    S.PUBLISHED: N_("已发布"),
+    S.BIDDING: N_("投标中"), S.OPENING: N_("开标中"), S.EVALUATION: N_("评标中"),
+    S.CANDIDATES_PUBLICISED: N_("候选人公示"), S.AWARDED: N_("已定标"), S.CONTRACTED: N_("已签约"),
+    S.ARCHIVED: N_("已归档"), S.CANCELLED: N_("已终止"), S.FAILED: N_("流标"),
 }
 
 
