@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 00:59:48.147261
+Create Date: 2026-11-23 01:19:51.019517
 """
 
 from alembic import op
@@ -69,7 +69,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_projects_budget'), ['budget'], unique=False)
         batch_op.create_index(batch_op.f('ix_projects_next_check'), ['next_check'], unique=False)
         batch_op.create_index(batch_op.f('ix_projects_owner_org_id'), ['owner_org_id'], unique=False)
-        batch_op.create_index('ix_projects_public_listing', ['status', 'published_at'], unique=False)
+        batch_op.create_index('ix_projects_published', ['published_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_projects_region'), ['region'], unique=False)
         batch_op.create_index(batch_op.f('ix_projects_status'), ['status'], unique=False)
         batch_op.create_index('ix_projects_type_published', ['project_type', 'published_at'], unique=False)
@@ -227,7 +227,7 @@ def downgrade():
         batch_op.drop_index('ix_projects_type_published')
         batch_op.drop_index(batch_op.f('ix_projects_status'))
         batch_op.drop_index(batch_op.f('ix_projects_region'))
-        batch_op.drop_index('ix_projects_public_listing')
+        batch_op.drop_index('ix_projects_published')
         batch_op.drop_index(batch_op.f('ix_projects_owner_org_id'))
         batch_op.drop_index(batch_op.f('ix_projects_next_check'))
         batch_op.drop_index(batch_op.f('ix_projects_budget'))

@@ -161,3 +161,30 @@ def test_the_center_sees_signups_before_the_deadline(testapp, people, dbsession,
     testapp.reset()
     testapp.login("p_supervisor")  # a new login: the earlier one expired with the jump in time
     assert bidder.organisation.name in testapp.get(f"/projects/{project.id}/signups").text
+
+
+def test_listing_runs_a_fixed_number_of_queries(testapp, dbsession, clock, settings, registry,
+                                                dbengine):
+    """No N+1: the page costs the same statements for 3 projects as for 1."""
+    import sqlalchemy as sa
+
+    statements = []
+
+    def count_statement(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    def listing_cost():
+        statements.clear()
+        sa.event.listen(dbengine, "before_cursor_execute", count_statement)
+        try:
+            testapp.get("/projects", {"q": "测试项目"})
+        finally:
+            sa.event.remove(dbengine, "before_cursor_execute", count_statement)
+        return len(statements)
+
+    make_project(dbsession, clock, settings, registry, publish=True)
+    one = listing_cost()
+    for _ in range(2):
+        make_project(dbsession, clock, settings, registry, publish=True)
+    assert listing_cost() == one <= 3

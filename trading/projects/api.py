@@ -91,7 +91,7 @@ def api_search(request):
         raise InvalidInput(problems[field], field=field) from None
     page = search(request.dbsession, criteria)
     return {"items": [project_json(p) for p in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page}
+            "total_capped": page.capped, "page": page.page, "per_page": page.per_page}
 
 
 describe("api.projects", "POST", "Create a draft posting (owner)", auth=True,

@@ -38,7 +38,8 @@ class RuleProfile(Base):
 class Project(Base):
     __tablename__ = "projects"
     __table_args__ = (
-        sa.Index("ix_projects_public_listing", "status", "published_at"),
+        # Newest-first listing walks this index backwards and stops after one page.
+        sa.Index("ix_projects_published", "published_at", "id"),
         sa.Index("ix_projects_type_published", "project_type", "published_at"),
     )
 

@@ -14,6 +14,9 @@ from .models import Project
 from .status import PUBLIC
 
 MAX_PAGE = 1000  # deeper pages are what the filters and the OCDS feed are for
+# Counting every match of a broad search costs a full scan; past this many the listing says
+# "10 000+" instead, which is all a person needs to narrow the search.
+COUNT_CAP = 10_000
 SORTS = {
     "newest": (Project.published_at.desc(), Project.id.desc()),
     "oldest": (Project.published_at.asc(), Project.id.asc()),
@@ -86,18 +89,23 @@ def _filters(c: dict) -> list:
 @dataclass(frozen=True)
 class Page:
     items: list
-    total: int
+    total: int  # capped at COUNT_CAP + 1
     page: int
     per_page: int
 
     @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return min(MAX_PAGE, max(1, -(-min(self.total, COUNT_CAP) // self.per_page)))
 
 
 def search(dbsession, criteria: dict) -> Page:
     clauses = _filters(criteria)
-    total = dbsession.scalar(sa.select(sa.func.count(Project.id)).where(*clauses))
+    matching = sa.select(Project.id).where(*clauses).limit(COUNT_CAP + 1).subquery()
+    total = dbsession.scalar(sa.select(sa.func.count()).select_from(matching))
     query = (
         sa.select(Project).where(*clauses).options(joinedload(Project.owner))
         .order_by(*SORTS[criteria["sort"]])
