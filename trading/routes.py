@@ -29,6 +29,7 @@ def includeme(config):
     config.add_route("projects.submit", "/projects/{project_id}/submit", factory=project)
     config.add_route("projects.review", "/projects/{project_id}/review", factory=project)
     config.add_route("projects.cancel", "/projects/{project_id}/cancel", factory=project)
+    config.add_route("projects.retender", "/projects/{project_id}/retender", factory=project)
     config.add_route("projects.clarify", "/projects/{project_id}/clarifications/new",
                      factory=project)
     config.add_route("projects.announcement",
@@ -43,6 +44,8 @@ def includeme(config):
 
     # DRAWS-ROUTES (the draws domain's routes go here)
 
+    # BIDDING-ROUTES (the bidding domain's routes go here)
+
     # audit
     config.add_route("audit.checkpoints", "/audit/checkpoints")
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
@@ -53,6 +56,7 @@ def includeme(config):
     config.add_route("api.me", "/api/v1/me")
     config.add_route("api.audit.checkpoints", "/api/v1/audit/checkpoints")
     # DRAWS-API-ROUTES (the draws domain's API routes go here)
+    # BIDDING-API-ROUTES (the bidding domain's API routes go here)
     config.add_route("api.projects", "/api/v1/projects")
     config.add_route("api.project", "/api/v1/projects/{project_id}", factory=project)
     config.add_route("api.project.documents", "/api/v1/projects/{project_id}/documents",
@@ -67,6 +71,8 @@ def includeme(config):
     config.add_route("api.project.return", "/api/v1/projects/{project_id}/return",
                      factory=project)
     config.add_route("api.project.cancel", "/api/v1/projects/{project_id}/cancel",
+                     factory=project)
+    config.add_route("api.project.retender", "/api/v1/projects/{project_id}/retender",
                      factory=project)
     config.add_route("api.project.clarifications", "/api/v1/projects/{project_id}/clarifications",
                      factory=project)

@@ -244,3 +244,18 @@ def test_signups_are_hidden_until_the_deadline(service, dbsession, clock, settin
         project, supervisor)
     assert not service.signups_visible_to(project, bidder)
     assert count(dbsession, SignUp) >= 1
+
+
+def test_a_failed_project_is_retendered_as_a_linked_draft(service, dbsession, clock, settings,
+                                                          registry, owner):
+    project = make_project(dbsession, clock, settings, registry, owner=owner, open_bidding=True,
+                           lots=TWO_LOTS)
+    with pytest.raises(NotEditable):
+        service.retender(project, actor=actor_for(owner))
+    clock.set(project.bid_deadline)
+    service.advance(project)
+    service.transition(project, S.FAILED, actor=actor_for(owner), reason="投标人不足3家")
+    copy = service.retender(project, actor=actor_for(owner))
+    assert copy.status is S.DRAFT and copy.retender_of_id == project.id
+    assert [lot.name for lot in copy.lots] == [lot.name for lot in project.lots]
+    assert copy.number != project.number and project.status is S.FAILED

@@ -201,6 +201,18 @@ api_return = _action(
 api_cancel = _action(
     "api.project.cancel", "Cancel the project (owner)", Permission.PROJECT_MANAGE,
     lambda s, c, r, v: s.cancel(c.project, reason=v["reason"], actor=r.actor), CancelBody)
+describe("api.project.retender", "POST", "Re-tender a failed project as a new draft (owner)",
+         auth=True, response=PROJECT)
+
+
+@view_config(route_name="api.project.retender", request_method="POST", renderer="json",
+             permission=Permission.PROJECT_MANAGE)
+def api_retender(context, request):
+    copy = _service(request).retender(context.project, actor=request.actor)
+    request.response.status_int = 201
+    return project_json(copy, detail=True)
+
+
 api_clarify = _action(
     "api.project.clarifications", "Publish a clarification or change (owner)",
     Permission.PROJECT_MANAGE,

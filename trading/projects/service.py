@@ -47,6 +47,12 @@ from .status import EDITABLE, PUBLIC, ProjectStatus, check_transition
 
 S = ProjectStatus
 MAX_FILENAME = 200
+# What a re-tender copies; the timeline is copied too and must be set anew before submission.
+RETENDER_FIELDS = (
+    "name", "project_type", "regime", "object_type", "procurement_method", "evaluation_method",
+    "award_method", "custody_mode", "region", "description", "rule_profile_id", "budget",
+    "doc_start", "doc_end", "clarification_deadline", "bid_deadline",
+)
 
 # Time-driven handlers other domains add (e.g. bidding opens bids at the deadline). Each is
 # `handler(service, project, now) -> datetime | None`: do what is due, idempotently, and
@@ -242,6 +248,27 @@ class ProjectService:
             self._announce(project, "cancellation", f"{project.name}终止公告", reason,
                            actor=actor)
         return project
+
+    def retender(self, project: Project, *, actor: Actor) -> Project:
+        """重新招标: a new draft copied from a failed (流标) project, linked to it."""
+        if project.status is not S.FAILED:
+            raise NotEditable("只有流标的项目可以重新招标")
+        now = self.clock()
+        copy = Project(
+            number=uuid.uuid4().hex, owner_org_id=project.owner_org_id,
+            created_by_id=actor.user_id, status=S.DRAFT, status_changed_at=now,
+            created_at=now, updated_at=now, retender_of_id=project.id,
+            **{f: getattr(project, f) for f in RETENDER_FIELDS},
+        )
+        copy.lots = [Lot(number=lot.number, name=lot.name, budget=lot.budget,
+                         ceiling_price=lot.ceiling_price, description=lot.description)
+                     for lot in project.lots]
+        self.db.add(copy)
+        self.db.flush()
+        copy.number = f"YG-{now.year}-{copy.id:06d}"
+        record(self.db, actor, "project.retendered", "project", copy.id, now=now,
+               retender_of=project.id)
+        return copy
 
     @staticmethod
     def _notice_word(project: Project) -> str:

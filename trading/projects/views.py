@@ -158,6 +158,14 @@ def cancel_project(context, request):
     return _go(request, context.project, _("项目已终止"))
 
 
+@view_config(route_name="projects.retender", permission=Permission.PROJECT_MANAGE,
+             request_method="POST")
+def retender_project(context, request):
+    copy = _service(request).retender(context.project, actor=request.actor)
+    return redirect(request, "projects.edit", _("已创建重新招标草稿，请调整时间安排后提交审核"),
+                    project_id=copy.id)
+
+
 @view_config(route_name="projects.clarify", renderer="projects/clarify.jinja2",
              permission=Permission.PROJECT_MANAGE, request_method=("GET", "POST"))
 def clarify(context, request):
