@@ -28,7 +28,11 @@ def home(request):
 @view_config(route_name="workspace", renderer="workspace.jinja2",
              permission=Permission.ACCOUNT_SELF)
 def workspace(request):
-    return {"role_label": ROLE_LABELS[request.identity.role]}
+    """Each role's landing page: what is waiting for this user."""
+    from .projects.workspace import summary
+
+    user = request.identity
+    return {"role_label": ROLE_LABELS[user.role], "summary": summary(request.dbsession, user)}
 
 
 @view_config(route_name="locale", permission=Permission.PUBLIC_VIEW)

@@ -188,3 +188,22 @@ def test_listing_runs_a_fixed_number_of_queries(testapp, dbsession, clock, setti
     for _ in range(2):
         make_project(dbsession, clock, settings, registry, publish=True)
     assert listing_cost() == one <= 3
+
+
+def test_each_role_workspace_shows_its_work(testapp, people, dbsession, clock, settings,
+                                            registry):
+    from factories import actor_for, project_service
+
+    project = make_project(dbsession, clock, settings, registry, owner=people[Role.OWNER],
+                           open_bidding=True)
+    bidder = people[Role.BIDDER]
+    project_service(dbsession, clock, registry).sign_up(project, project.lots[0], bidder=bidder,
+                                                        actor=actor_for(bidder))
+    testapp.login("p_bidder")
+    assert project.name in testapp.get("/workspace").text
+    testapp.reset()
+    testapp.login("p_owner")
+    assert "投标中：1" in testapp.get("/workspace").text
+    testapp.reset()
+    testapp.login("p_center")
+    assert "待审核项目" in testapp.get("/workspace").text
