@@ -30,6 +30,8 @@ def includeme(config):
     config.add_route("projects.review", "/projects/{project_id}/review", factory=project)
     config.add_route("projects.cancel", "/projects/{project_id}/cancel", factory=project)
     config.add_route("projects.retender", "/projects/{project_id}/retender", factory=project)
+    config.add_route("projects.freeze", "/projects/{project_id}/freeze", factory=project)
+    config.add_route("projects.unfreeze", "/projects/{project_id}/unfreeze", factory=project)
     config.add_route("projects.clarify", "/projects/{project_id}/clarifications/new",
                      factory=project)
     config.add_route("projects.announcement",
@@ -73,6 +75,10 @@ def includeme(config):
     config.add_route("api.project.cancel", "/api/v1/projects/{project_id}/cancel",
                      factory=project)
     config.add_route("api.project.retender", "/api/v1/projects/{project_id}/retender",
+                     factory=project)
+    config.add_route("api.project.freeze", "/api/v1/projects/{project_id}/freeze",
+                     factory=project)
+    config.add_route("api.project.unfreeze", "/api/v1/projects/{project_id}/unfreeze",
                      factory=project)
     config.add_route("api.project.clarifications", "/api/v1/projects/{project_id}/clarifications",
                      factory=project)

@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     OWNER_WORKSPACE = "owner:workspace:view"
     PROJECT_CREATE = "project:posting:create"
     PROJECT_EDIT = "project:posting:edit"
+    PROJECT_FREEZE = "project:posting:freeze"
     PROJECT_MANAGE = "project:posting:manage"
     PROJECT_PARTICIPATE = "project:posting:participate"
     PROJECT_REVIEW = "project:posting:review"
@@ -63,6 +64,7 @@ class RootFactory:
         (Allow, "role:supervisor", Permission.SUPERVISOR_WORKSPACE),
         (Allow, "role:supervisor", Permission.AUDIT_VIEW),
         (Allow, "role:supervisor", Permission.DRAW_BEACON),
+        (Allow, "role:supervisor", Permission.PROJECT_FREEZE),
     ]
 
     def __init__(self, request):

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 01:19:51.019517
+Create Date: 2026-11-23 01:25:42.709030
 """
 
 from alembic import op
@@ -49,6 +49,8 @@ def upgrade():
     sa.Column('status_changed_at', trading.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status_reason', sa.String(length=500), nullable=False),
     sa.Column('budget', sa.BigInteger(), nullable=False),
+    sa.Column('frozen_reason', sa.String(length=500), nullable=False),
+    sa.Column('frozen_at', trading.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('doc_start', trading.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('doc_end', trading.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('clarification_deadline', trading.db.types.UTCDateTime(timezone=True), nullable=False),

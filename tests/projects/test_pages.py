@@ -207,3 +207,21 @@ def test_each_role_workspace_shows_its_work(testapp, people, dbsession, clock, s
     testapp.reset()
     testapp.login("p_center")
     assert "待审核项目" in testapp.get("/workspace").text
+
+
+def test_supervisor_freezes_and_unfreezes(testapp, people, dbsession, clock, settings, registry):
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    testapp.login("p_owner")
+    token = testapp.get_csrf_token("/workspace")
+    testapp.post(f"/projects/{project.id}/freeze", {"csrf_token": token, "reason": "x"},
+                 status=403)
+    testapp.reset()
+    testapp.login("p_supervisor")
+    page = testapp.get(f"/projects/{project.id}")
+    freeze = [f for f in page.forms.values() if f.action.endswith("/freeze")][0]
+    freeze["reason"] = "核查举报"
+    page = freeze.submit().follow()
+    assert "项目已被监管冻结" in page.text and project.frozen_reason == "核查举报"
+    unfreeze = [f for f in page.forms.values() if f.action.endswith("/unfreeze")][0]
+    assert "项目已解除冻结" in unfreeze.submit().follow().text
+    assert project.frozen_reason == ""

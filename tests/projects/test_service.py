@@ -259,3 +259,23 @@ def test_a_failed_project_is_retendered_as_a_linked_draft(service, dbsession, cl
     assert copy.status is S.DRAFT and copy.retender_of_id == project.id
     assert [lot.name for lot in copy.lots] == [lot.name for lot in project.lots]
     assert copy.number != project.number and project.status is S.FAILED
+
+
+def test_a_frozen_project_refuses_every_transition(service, dbsession, clock, settings,
+                                                    registry, owner):
+    from trading.projects.errors import ProjectFrozen
+
+    supervisor = make_user(dbsession, clock, settings, role=Role.SUPERVISOR)
+    project = make_project(dbsession, clock, settings, registry, owner=owner, open_bidding=True)
+    with pytest.raises(PostingInvalid):
+        service.freeze(project, reason="", actor=actor_for(supervisor))
+    service.freeze(project, reason="收到围标举报，核查中", actor=actor_for(supervisor))
+    for target in (S.OPENING, S.CANCELLED, S.FAILED):
+        with pytest.raises(ProjectFrozen, match="围标举报"):
+            service.transition(project, target, actor=actor_for(owner))
+    clock.set(project.bid_deadline + timedelta(minutes=1))
+    chronograph.sweep_kind("project")
+    assert project.status is S.BIDDING  # the deadline passed while frozen: nothing moved
+    service.unfreeze(project, reason="核查完毕", actor=actor_for(supervisor))
+    chronograph.sweep_kind("project")
+    assert project.status is S.OPENING

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from ..forms import redirect, render_form
 from ..i18n import _
 from ..security import AUTH_COOKIE, Permission
-from .errors import LoginThrottled
+from .errors import LoginFailed
 from .forms import LoginSchema, PasswordSchema, RegisterSchema, TokenSchema
 from .models import Role
 from .service import AccountService
@@ -40,10 +40,9 @@ def login(request):
         try:
             user = accounts.authenticate(values["username"], values["password"],
                                          ip=request.client_addr or "")
-        except Exception as error:
-            # Failed attempts must be kept for throttling even though the page is an error.
-            if not isinstance(error, LoginThrottled):
-                request.response.headers["X-TM"] = "commit"
+        except LoginFailed:
+            # The failed attempt must be kept for throttling although the page is an error.
+            request.response.headers["X-TM"] = "commit"
             raise
         return _log_in(request, accounts, user, values["next"])
 

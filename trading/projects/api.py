@@ -50,6 +50,7 @@ def project_json(project, *, detail=False) -> dict:
         "evaluation_method": str(project.evaluation_method),
         "award_method": str(project.award_method), "custody_mode": str(project.custody_mode),
         "region": project.region, "status": str(project.status),
+        "frozen": bool(project.frozen_reason), "frozen_reason": project.frozen_reason or None,
         "budget_fen": project.budget, "owner": project.owner.name,
         "published_at": _instant(project.published_at),
         "doc_start": _instant(project.doc_start), "doc_end": _instant(project.doc_end),
@@ -213,6 +214,17 @@ def api_retender(context, request):
     return project_json(copy, detail=True)
 
 
+class FreezeBody(colander.MappingSchema):
+    reason = colander.SchemaNode(colander.String(), validator=colander.Length(1, 500))
+
+
+api_freeze = _action(
+    "api.project.freeze", "Freeze the project: every transition is refused (supervisor)",
+    Permission.PROJECT_FREEZE,
+    lambda s, c, r, v: s.freeze(c.project, reason=v["reason"], actor=r.actor), FreezeBody)
+api_unfreeze = _action(
+    "api.project.unfreeze", "Lift a freeze (supervisor)", Permission.PROJECT_FREEZE,
+    lambda s, c, r, v: s.unfreeze(c.project, reason=v["reason"], actor=r.actor), FreezeBody)
 api_clarify = _action(
     "api.project.clarifications", "Publish a clarification or change (owner)",
     Permission.PROJECT_MANAGE,

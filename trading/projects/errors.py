@@ -27,3 +27,7 @@ class AlreadySignedUp(Conflict):
 
 class NotEditable(Conflict):
     code = "not_editable"
+
+
+class ProjectFrozen(Conflict):
+    code = "project_frozen"

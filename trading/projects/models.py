@@ -64,6 +64,9 @@ class Project(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     budget: Mapped[int] = mapped_column(Money, index=True)  # sum of the lots, 分
+    # A supervisor's freeze (冻结) refuses every transition until lifted.
+    frozen_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     doc_start: Mapped[datetime] = mapped_column(UTCDateTime)
     doc_end: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,14 +7,18 @@ import sqlalchemy as sa
 from pyramid.authorization import Allow, Everyone
 from pyramid.httpexceptions import HTTPNotFound
 
-from ..security import Permission
+from ..security import Permission, RootFactory
 from .models import Announcement, Lot, Project, ProjectDocument, Question
 from .status import EDITABLE, PUBLIC
 
 
 class ProjectResource:
-    def __init__(self, project: Project):
+    # The root is the parent, so platform-wide grants (a supervisor's freeze) apply here too.
+    __parent__ = None
+
+    def __init__(self, project: Project, parent=None):
         self.project = project
+        self.__parent__ = parent
 
     @property
     def __acl__(self):
@@ -51,12 +55,12 @@ def project_factory(request) -> ProjectResource:
     project = request.dbsession.get(Project, _int(request, "project_id"))
     if project is None:
         raise HTTPNotFound()
-    return ProjectResource(project)
+    return ProjectResource(project, RootFactory(request))
 
 
 class ChildResource(ProjectResource):
-    def __init__(self, project, child):
-        super().__init__(project)
+    def __init__(self, project, child, parent):
+        super().__init__(project, parent)
         self.child = child
 
 
@@ -67,7 +71,7 @@ def _child_factory(model, key):
             model.id == _int(request, key), model.project_id == resource.project.id))
         if child is None:
             raise HTTPNotFound()
-        return ChildResource(resource.project, child)
+        return ChildResource(resource.project, child, resource.__parent__)
 
     return factory
 

@@ -13,7 +13,7 @@ from ..actor import Actor
 from ..audit.service import record
 from ..errors import DeadlinePassed, NotFound, NotPermitted
 from ..jobs import chronograph
-from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid
+from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid, ProjectFrozen
 from .kinds import (
     REGIME_OF,
     AwardMethod,
@@ -295,9 +295,8 @@ class ProjectService:
     def transition(self, project: Project, target: ProjectStatus, *, actor: Actor,
                    reason: str = "") -> Project:
         """The only writer of project.status: table check, audit row, next_check."""
-        check_frozen = getattr(project, "frozen_reason", None)
-        if check_frozen:
-            raise NotPermitted(f"项目已被监管冻结：{check_frozen}")
+        if project.frozen_reason:
+            raise ProjectFrozen(f"项目已被监管冻结：{project.frozen_reason}")
         check_transition(project.status, target)
         now = self.clock()
         previous = project.status
@@ -306,6 +305,28 @@ class ProjectService:
         project.status_reason = reason[:500]
         record(self.db, actor, "project.status_changed", "project", project.id, now=now,
                **{"from": str(previous), "to": str(target), "reason": reason[:500]})
+        self.reschedule(project)
+        return project
+
+    def freeze(self, project: Project, *, reason: str, actor: Actor) -> Project:
+        """冻结: a supervisor stops the project; every transition is refused until unfrozen."""
+        if not reason.strip():
+            raise PostingInvalid([Problem("reason", "冻结必须说明理由")])
+        if project.frozen_reason:
+            raise ProjectFrozen("项目已处于冻结状态")
+        project.frozen_reason = reason.strip()[:500]
+        project.frozen_at = self.clock()
+        record(self.db, actor, "project.frozen", "project", project.id, now=project.frozen_at,
+               reason=project.frozen_reason)
+        return project
+
+    def unfreeze(self, project: Project, *, reason: str, actor: Actor) -> Project:
+        if not project.frozen_reason:
+            raise NotEditable("项目未被冻结")
+        project.frozen_reason, project.frozen_at = "", None
+        record(self.db, actor, "project.unfrozen", "project", project.id, now=self.clock(),
+               reason=reason.strip()[:500])
+        # Time-driven steps that fell due while frozen run at the next sweep.
         self.reschedule(project)
         return project
 
@@ -324,6 +345,8 @@ class ProjectService:
         """Run what is due at the clock's now; safe early, late or twice."""
         now = self.clock()
         actor = Actor.system("advance_project")
+        if project.frozen_reason:
+            return None  # unfreeze reschedules
         if project.status is S.PUBLISHED and project.doc_start <= now:
             self.transition(project, S.BIDDING, actor=actor, reason="文件获取期开始")
         if project.status is S.BIDDING and project.bid_deadline <= now:

@@ -166,6 +166,22 @@ def retender_project(context, request):
                     project_id=copy.id)
 
 
+@view_config(route_name="projects.freeze", permission=Permission.PROJECT_FREEZE,
+             request_method="POST")
+def freeze_project(context, request):
+    _service(request).freeze(context.project, reason=request.POST.get("reason", "")[:500],
+                             actor=request.actor)
+    return _go(request, context.project, _("项目已冻结"))
+
+
+@view_config(route_name="projects.unfreeze", permission=Permission.PROJECT_FREEZE,
+             request_method="POST")
+def unfreeze_project(context, request):
+    _service(request).unfreeze(context.project, reason=request.POST.get("reason", "")[:500],
+                               actor=request.actor)
+    return _go(request, context.project, _("项目已解除冻结"))
+
+
 @view_config(route_name="projects.clarify", renderer="projects/clarify.jinja2",
              permission=Permission.PROJECT_MANAGE, request_method=("GET", "POST"))
 def clarify(context, request):
