@@ -29,6 +29,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".audit")
         config.include(".accounts")
         config.include(".projects")
+        config.include(".opendata")
         config.include(".api")
         config.include(".routes")
         config.scan()

@@ -4,6 +4,7 @@
     trading demo development.ini             load demo data (idempotent)
     trading audit verify development.ini     check the audit hash chain
     trading audit checkpoint development.ini sign the chain head now
+    trading ocds export development.ini -o releases.json   bulk OCDS export
     trading keys generate                    print fresh production key values
 """
 
@@ -77,6 +78,19 @@ def cmd_audit_checkpoint(args) -> int:
     return 0
 
 
+def cmd_ocds_export(args) -> int:
+    """Write every release as one OCDS release package, streaming (memory stays flat)."""
+    from .opendata.export import export_releases
+
+    env = _bootstrap(args.ini)
+    registry = env["registry"]
+    with env["request"].tm, open(args.output, "w", encoding="utf-8") as out:
+        count = export_releases(env["request"].dbsession, out, now=registry["clock"]())
+    env["closer"]()
+    print(f"wrote {count} releases to {args.output}")
+    return 0
+
+
 def cmd_keys_generate(args) -> int:
     print("# Put these in the production environment (a secret store), never in a file "
           "under version control:")
@@ -100,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         p = audit.add_parser(name)
         p.add_argument("ini")
         p.set_defaults(func=fn)
+    ocds = sub.add_parser("ocds").add_subparsers(dest="ocds_command", required=True)
+    export = ocds.add_parser("export", help="bulk OCDS export as a release package")
+    export.add_argument("ini")
+    export.add_argument("-o", "--output", required=True)
+    export.set_defaults(func=cmd_ocds_export)
     keys = sub.add_parser("keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate)
     return parser

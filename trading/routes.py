@@ -59,6 +59,11 @@ def includeme(config):
     config.add_route("api.audit.checkpoints", "/api/v1/audit/checkpoints")
     # DRAWS-API-ROUTES (the draws domain's API routes go here)
     # BIDDING-API-ROUTES (the bidding domain's API routes go here)
+    config.add_route("api.ocds.releases", "/api/v1/ocds/releases")
+    config.add_route("api.ocds.project", "/api/v1/ocds/projects/{project_id}/releases",
+                     factory=project)
+    config.add_route("api.ocds.record", "/api/v1/ocds/projects/{project_id}/record",
+                     factory=project)
     config.add_route("api.projects", "/api/v1/projects")
     config.add_route("api.project", "/api/v1/projects/{project_id}", factory=project)
     config.add_route("api.project.documents", "/api/v1/projects/{project_id}/documents",

@@ -54,6 +54,10 @@ RETENDER_FIELDS = (
     "doc_start", "doc_end", "clarification_deadline", "bid_deadline",
 )
 
+# Other domains follow project events without projects knowing them (open data, archive):
+# `hook(service, project, event)` where event is a status reached or "clarification".
+EVENT_HOOKS: list[Callable] = []
+
 # Time-driven handlers other domains add (e.g. bidding opens bids at the deadline). Each is
 # `handler(service, project, now) -> datetime | None`: do what is due, idempotently, and
 # return the next instant it cares about.
@@ -306,7 +310,12 @@ class ProjectService:
         record(self.db, actor, "project.status_changed", "project", project.id, now=now,
                **{"from": str(previous), "to": str(target), "reason": reason[:500]})
         self.reschedule(project)
+        self._emit(project, str(target))
         return project
+
+    def _emit(self, project: Project, event: str) -> None:
+        for hook in EVENT_HOOKS:
+            hook(self, project, event)
 
     def freeze(self, project: Project, *, reason: str, actor: Actor) -> Project:
         """冻结: a supervisor stops the project; every transition is refused until unfrozen."""
@@ -378,8 +387,10 @@ class ProjectService:
             changes = {"bid_deadline": {"from": project.bid_deadline.isoformat(),
                                         "to": new_deadline.isoformat()}}
             self._move_deadline(project, new_deadline)
-        return self._announce(project, "clarification", title, body, actor=actor,
-                              changes=changes, affects_bids=affects_bids)
+        notice = self._announce(project, "clarification", title, body, actor=actor,
+                                changes=changes, affects_bids=affects_bids)
+        self._emit(project, "clarification")
+        return notice
 
     def _move_deadline(self, project: Project, new_deadline: datetime) -> None:
         shift = new_deadline - project.bid_deadline

@@ -1,0 +1,115 @@
+"""OCDS releases: valid against the official 1.1.5 schema, nothing confidential, a feed
+that never skips a late commit, records compiled by ocdsmerge, and the bulk export."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+import sqlalchemy as sa
+from factories import actor_for, make_project, make_user, project_service
+
+from trading.accounts.models import Role
+from trading.demo import load_demo
+from trading.opendata.models import OcdsRelease
+from trading.opendata.ocds import load_json
+from trading.opendata.service import WATERMARK, OpenDataService
+
+SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "ocds"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    schema = json.loads((SCHEMA_DIR / "dereferenced-release-schema.json").read_text())
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def releases(dbsession):
+    return [load_json(r.data_json) for r in dbsession.scalars(
+        sa.select(OcdsRelease).order_by(OcdsRelease.id))]
+
+
+def test_every_demo_release_validates(dbsession, clock, settings, validator):
+    load_demo(dbsession, clock, settings)
+    found = releases(dbsession)
+    tags = {tag for r in found for tag in r["tag"]}
+    assert {"tender", "tenderUpdate", "tenderCancellation", "award", "contract"} <= tags
+    for row in dbsession.scalars(sa.select(OcdsRelease)):
+        release = json.loads(row.data_json)  # the published text, as any consumer reads it
+        errors = sorted(validator.iter_errors(release), key=str)
+        assert errors == [], (release["id"], [e.message for e in errors[:3]])
+
+
+def test_drafts_publish_nothing_and_publication_is_a_tender_release(
+        dbsession, clock, settings, registry):
+    project = make_project(dbsession, clock, settings, registry)
+    assert releases(dbsession) == []
+    center = make_user(dbsession, clock, settings, role=Role.CENTER)
+    service = project_service(dbsession, clock, registry)
+    service.submit_for_review(project, actor=actor_for(center))
+    assert releases(dbsession) == []
+    service.approve(project, actor=actor_for(center))
+    [release] = releases(dbsession)
+    assert release["tag"] == ["tender"] and release["tender"]["status"] == "active"
+    assert release["ocid"].endswith(project.number)
+    assert str(release["tender"]["value"]["amount"]) == "1000000.00"
+
+
+def test_nothing_confidential_is_ever_published(dbsession, clock, settings, registry):
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    bidder = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    service = project_service(dbsession, clock, registry)
+    service.sign_up(project, project.lots[0], bidder=bidder, actor=actor_for(bidder))
+    service.publish_clarification(project, title="澄清", body="更正", affects_bids=False,
+                                  new_deadline=None, actor=actor_for(bidder))
+    text = json.dumps(releases(dbsession), ensure_ascii=False, default=str)
+    assert bidder.organisation.name not in text and bidder.username not in text
+    assert bidder.organisation.credit_code not in text
+
+
+def test_the_feed_waits_for_late_commits(dbsession, clock, settings, registry):
+    service = OpenDataService(dbsession, clock, settings)
+    project = make_project(dbsession, clock, settings, registry, publish=True)
+    first = dbsession.scalar(sa.select(sa.func.min(OcdsRelease.id)))
+    base = first - 1
+    # A release whose transaction has not committed yet shows as a gap below a later one.
+    later = OcdsRelease(id=first + 2, project_id=project.id, ocid="o", release_id="late-2",
+                        tag="tenderUpdate", date=clock(), data_json="{}", created_at=clock())
+    dbsession.add(later)
+    dbsession.flush()
+    page = service.feed(base, 100)
+    assert [r.id for r in page.rows] == [first] and page.cursor == first
+    clock.advance(seconds=WATERMARK.total_seconds() + 1)
+    page = service.feed(base, 100)  # the gap is old: a rollback, never to be filled
+    assert [r.id for r in page.rows] == [first, first + 2]
+    assert service.feed(page.cursor, 100).rows == []
+
+
+def test_feed_and_record_over_http(testapp, dbsession, clock, settings, registry):
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    service = project_service(dbsession, clock, registry)
+    clock.set(project.bid_deadline + timedelta(minutes=1))
+    service.advance(project)
+    feed = testapp.get("/api/v1/ocds/releases", {"after": 0, "limit": 1}).json
+    assert len(feed["releases"]) == 1 and feed["cursor"] >= 1
+    assert f"after={feed['cursor']}" in feed["links"]["next"]
+    record = testapp.get(f"/api/v1/ocds/projects/{project.id}/record").json["records"][0]
+    assert record["compiledRelease"]["tender"]["status"] == "complete"
+    assert len(record["releases"]) == 3  # tender, bidding opened, opening
+    testapp.get("/api/v1/ocds/releases", {"limit": "0"}, status=400)
+    draft = make_project(dbsession, clock, settings, registry)
+    testapp.get(f"/api/v1/ocds/projects/{draft.id}/releases", status=401)
+
+
+def test_bulk_export_streams_a_valid_package(dbsession, clock, settings, registry, tmp_path):
+    from trading.opendata.export import export_releases
+
+    make_project(dbsession, clock, settings, registry, publish=True)
+    out = tmp_path / "releases.json"
+    with out.open("w", encoding="utf-8") as fh:
+        count = export_releases(dbsession, fh, now=clock(), batch=1)
+    package = json.loads(out.read_text())
+    assert count >= 1 and len(package["releases"]) == count
+    schema = json.loads((SCHEMA_DIR / "release-package-schema.json").read_text())
+    assert set(schema["required"]) <= set(package)

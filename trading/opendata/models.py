@@ -1,0 +1,25 @@
+"""Published OCDS releases: append-only, in commit order for the public feed."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.meta import Base
+from ..db.types import UTCDateTime
+
+
+class OcdsRelease(Base):
+    __tablename__ = "ocds_releases"
+
+    # The feed cursor: increasing with each insert (see service.feed for late commits).
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    ocid: Mapped[str] = mapped_column(sa.String(100), index=True)
+    release_id: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    tag: Mapped[str] = mapped_column(sa.String(40))
+    date: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The release exactly as published (exact decimal amounts), served byte for byte.
+    data_json: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,158 @@
+"""Pure OCDS 1.1.5 release building: plain values in, a release dict out.
+
+Amounts are `Decimal` yuan built from integer 分 and written as exact JSON numbers by
+`dump_json` (simplejson's use_decimal), never through float.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import simplejson
+
+PUBLISHER = "公共资源交易中心"
+
+# Our procurement methods on OCDS's closed `method` codelist.
+METHOD = {
+    "open_tender": "open", "invited_tender": "selective", "competitive_consultation": "limited",
+    "final_offer": "limited", "small_works": "limited", "intermediary": "limited",
+}
+# Our statuses on OCDS's `tenderStatus` codelist.
+TENDER_STATUS = {
+    "published": "active", "bidding": "active", "opening": "complete",
+    "evaluation": "complete", "candidates_publicised": "complete", "awarded": "complete",
+    "contracted": "complete", "archived": "complete", "cancelled": "cancelled",
+    "failed": "unsuccessful",
+}
+# Which release tag a project event is.
+TAG = {
+    "published": "tender", "bidding": "tenderUpdate", "opening": "tenderUpdate",
+    "evaluation": "tenderUpdate", "candidates_publicised": "tenderUpdate", "awarded": "award",
+    "contracted": "contract", "archived": "tenderUpdate", "cancelled": "tenderCancellation",
+    "failed": "tenderUpdate", "clarification": "tenderUpdate",
+}
+DOCUMENT_TYPE = {"tender_file": "biddingDocuments", "attachment": "biddingDocuments",
+                 "clarification": "clarifications"}
+
+
+def yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def instant(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+@dataclass(frozen=True)
+class LotView:
+    number: int
+    name: str
+    budget: int
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    sha256: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """What the public may know of a project; nothing confidential is ever in here."""
+
+    number: str
+    name: str
+    description: str
+    status: str
+    procurement_method: str
+    method_label: str
+    object_type: str
+    budget: int
+    region: str
+    owner_name: str
+    owner_code: str | None
+    published_at: datetime | None
+    doc_start: datetime
+    clarification_deadline: datetime
+    bid_deadline: datetime
+    lots: tuple[LotView, ...] = ()
+    documents: tuple[DocumentView, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+def party_id(view: ProjectView) -> str:
+    return f"CN-USCC-{view.owner_code}" if view.owner_code else f"CN-ORG-{view.owner_name}"
+
+
+def build_release(view: ProjectView, *, prefix: str, seq: int, event: str,
+                  date: datetime) -> dict:
+    """One release for `event` (a status reached, or a clarification) of a public project."""
+    ocid = f"{prefix}-{view.number}"
+    buyer = {"id": party_id(view), "name": view.owner_name}
+    release = {
+        "ocid": ocid, "id": f"{view.number}-{seq:04d}", "date": instant(date),
+        "tag": [TAG[event]], "initiationType": "tender", "language": "zh",
+        "parties": [{
+            **buyer,
+            "identifier": ({"scheme": "CN-USCC", "id": view.owner_code,
+                            "legalName": view.owner_name} if view.owner_code else None),
+            "address": {"region": view.region, "countryName": "中国"},
+            "roles": ["buyer", "procuringEntity"],
+        }],
+        "buyer": buyer,
+        "tender": _tender(view),
+    }
+    release["tender"].update(view.extra.get("tender", {}))
+    return prune(release)
+
+
+def _tender(view: ProjectView) -> dict:
+    return {
+        "id": view.number, "title": view.name, "description": view.description or None,
+        "status": TENDER_STATUS[view.status],
+        "procurementMethod": METHOD[view.procurement_method],
+        "procurementMethodDetails": view.method_label,
+        "mainProcurementCategory": view.object_type,
+        "value": {"amount": yuan(view.budget), "currency": "CNY"},
+        "datePublished": instant(view.published_at),
+        "tenderPeriod": {"startDate": instant(view.doc_start),
+                         "endDate": instant(view.bid_deadline)},
+        "enquiryPeriod": {"startDate": instant(view.doc_start),
+                          "endDate": instant(view.clarification_deadline)},
+        "lots": [{"id": str(lot.number), "title": lot.name,
+                  "value": {"amount": yuan(lot.budget), "currency": "CNY"}}
+                 for lot in view.lots],
+        "documents": [{"id": str(d.id), "documentType": DOCUMENT_TYPE.get(d.kind, "other"),
+                       "title": d.filename, "format": d.content_type,
+                       "datePublished": instant(d.uploaded_at)}
+                      for d in view.documents],
+    }
+
+
+def prune(value):
+    """OCDS omits empty fields rather than writing null."""
+    if isinstance(value, dict):
+        out = {k: prune(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, [], {}, "")}
+    if isinstance(value, list):
+        return [prune(v) for v in value]
+    return value
+
+
+def release_package(releases: list[dict], *, uri: str, published: datetime,
+                    publisher: str) -> dict:
+    return {"uri": uri, "version": "1.1", "publishedDate": instant(published),
+            "publisher": {"name": publisher}, "releases": releases}
+
+
+def dump_json(value) -> str:
+    return simplejson.dumps(value, use_decimal=True, ensure_ascii=False, sort_keys=True,
+                            separators=(",", ":"))
+
+
+def load_json(text: str):
+    return simplejson.loads(text, use_decimal=True)

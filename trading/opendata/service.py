@@ -1,0 +1,106 @@
+"""Recording releases when projects change, and serving them (feed, packages, records)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import ocdsmerge
+import sqlalchemy as sa
+
+from ..projects.kinds import LABELS
+from ..projects.models import Project
+from ..projects.status import PUBLIC
+from .models import OcdsRelease
+from .ocds import DocumentView, LotView, ProjectView, build_release, dump_json, load_json
+
+# The dereferenced OCDS 1.1.5 release schema (Apache 2.0, Open Contracting Partnership).
+SCHEMA = Path(__file__).resolve().parent / "release-schema.json"
+# How long an insert may stay uncommitted before a gap below it is taken as a rollback.
+WATERMARK = timedelta(seconds=60)
+
+
+def project_view(project: Project) -> ProjectView:
+    """Only public facts: no sign-ups, no downloads, no bid contents."""
+    return ProjectView(
+        number=project.number, name=project.name, description=project.description,
+        status=str(project.status), procurement_method=str(project.procurement_method),
+        method_label=LABELS[project.procurement_method], object_type=str(project.object_type),
+        budget=project.budget, region=project.region, owner_name=project.owner.name,
+        owner_code=project.owner.credit_code, published_at=project.published_at,
+        doc_start=project.doc_start, clarification_deadline=project.clarification_deadline,
+        bid_deadline=project.bid_deadline,
+        lots=tuple(LotView(lot.number, lot.name, lot.budget) for lot in project.lots),
+        documents=tuple(DocumentView(d.id, d.kind, d.filename, d.content_type, d.sha256,
+                                     d.uploaded_at) for d in project.documents),
+    )
+
+
+class OpenDataService:
+    def __init__(self, dbsession, clock, settings):
+        self.db = dbsession
+        self.clock = clock
+        self.prefix = settings.get("ocds.prefix", "ocds-yg0000")
+
+    def record_event(self, project: Project, event: str) -> OcdsRelease | None:
+        """A release for a public project's stage change; drafts never publish anything."""
+        if project.status not in PUBLIC or project.published_at is None:
+            return None
+        seq = 1 + self.db.scalar(sa.select(sa.func.count()).select_from(OcdsRelease).where(
+            OcdsRelease.project_id == project.id))
+        now = self.clock()
+        # Whatever status a project is first seen in publicly, its first release is "tender".
+        event = "published" if seq == 1 else event
+        release = build_release(project_view(project), prefix=self.prefix, seq=seq,
+                                event=event, date=now)
+        row = OcdsRelease(project_id=project.id, ocid=release["ocid"], release_id=release["id"],
+                          tag=release["tag"][0], date=now, data_json=dump_json(release),
+                          created_at=now)
+        self.db.add(row)
+        self.db.flush()
+        return row
+
+    def releases_of(self, project_id: int) -> list[dict]:
+        query = sa.select(OcdsRelease).where(OcdsRelease.project_id == project_id).order_by(
+            OcdsRelease.id)
+        return [load_json(r.data_json) for r in self.db.scalars(query)]
+
+    def compiled(self, project_id: int) -> dict | None:
+        releases = self.releases_of(project_id)
+        if not releases:
+            return None
+        return merger().create_compiled_release(releases)
+
+    def feed(self, after: int, limit: int) -> "FeedPage":
+        """Releases after the cursor, stopping at a gap younger than the watermark.
+
+        Ids are taken at insert; a transaction that commits late leaves a gap that fills
+        afterwards. Serving past such a gap would let a crawler skip the late release, so
+        the page ends before it until the gap is older than WATERMARK (then it was a
+        rollback and stays empty for ever).
+        """
+        rows = list(self.db.scalars(sa.select(OcdsRelease).where(OcdsRelease.id > after)
+                                    .order_by(OcdsRelease.id).limit(limit)))
+        return FeedPage(*_contiguous(rows, after, self.clock() - WATERMARK))
+
+
+def _contiguous(rows, after: int, settled: datetime):
+    served, cursor = [], after
+    for row in rows:
+        if row.id != cursor + 1 and row.created_at > settled:
+            break
+        served.append(row)
+        cursor = row.id
+    return served, cursor
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    rows: list
+    cursor: int
+
+
+@lru_cache(maxsize=1)
+def merger() -> ocdsmerge.Merger:
+    """Merge rules from the bundled OCDS 1.1.5 schema: ocdsmerge would otherwise download it."""
+    return ocdsmerge.Merger(schema=str(SCHEMA))
