@@ -28,6 +28,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".jobs")
         config.include(".audit")
         config.include(".accounts")
+        config.include(".draws")
         config.include(".projects")
         config.include(".opendata")
         config.include(".api")

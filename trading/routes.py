@@ -44,7 +44,13 @@ def includeme(config):
                      factory="trading.projects.resources:lot_factory")
     config.add_route("projects.signups", "/projects/{project_id}/signups", factory=project)
 
-    # DRAWS-ROUTES (the draws domain's routes go here)
+    # draws (verifiable lotteries)
+    draw = "trading.draws.resources:draw_factory"
+    config.add_route("draws.list", "/draws")
+    config.add_route("draws.verify", "/draws/verify")
+    config.add_route("draws.detail", "/draws/{draw_id}", factory=draw)
+    config.add_route("draws.record", "/draws/{draw_id}/record.json", factory=draw)
+    config.add_route("draws.beacon", "/draws/{draw_id}/beacon", factory=draw)
 
     # BIDDING-ROUTES (the bidding domain's routes go here)
 
@@ -57,7 +63,9 @@ def includeme(config):
     config.add_route("api.openapi", "/api/v1/openapi.json")
     config.add_route("api.me", "/api/v1/me")
     config.add_route("api.audit.checkpoints", "/api/v1/audit/checkpoints")
-    # DRAWS-API-ROUTES (the draws domain's API routes go here)
+    config.add_route("api.draws", "/api/v1/draws")
+    config.add_route("api.draw", "/api/v1/draws/{draw_id}", factory=draw)
+    config.add_route("api.draw.beacon", "/api/v1/draws/{draw_id}/beacon", factory=draw)
     # BIDDING-API-ROUTES (the bidding domain's API routes go here)
     config.add_route("api.ocds.releases", "/api/v1/ocds/releases")
     config.add_route("api.ocds.project", "/api/v1/ocds/projects/{project_id}/releases",

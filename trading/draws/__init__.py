@@ -1,6 +1,11 @@
-"""Verifiable random draws: commit–reveal, an HMAC-SHA-256 DRBG and a public record.
+"""Verifiable random draws: one engine for every lottery, a public record and a verifier.
 
-`engine`, `record`, `errors` and `__main__` use the standard library only, so that
-`python -m trading.draws verify RECORD.json` runs on a bare checkout; database code
-lives in separate modules. The algorithm is specified in ALGORITHM.md next to this file.
+Only the standard library at module level: `python -m trading.draws verify` runs on a
+machine with nothing but the checkout.
 """
+
+
+def includeme(config):
+    from .services import DrawService, draw_service_factory
+
+    config.register_service_factory(draw_service_factory, DrawService)
