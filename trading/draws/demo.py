@@ -30,7 +30,8 @@ def load_draws(dbsession, clock, settings) -> None:
     if not dbsession.scalar(sa.select(Draw.id).where(Draw.purpose == PURPOSE)):
         draw = service.freeze(purpose=PURPOSE, subject_type="demo", subject_id="1",
                               candidates=_candidates(), count=2, actor=actor,
-                              rule="在报名且资格有效的中介机构中等概率随机抽取2家", witnesses=witnesses)
+                              rule="在报名且资格有效的中介机构中等概率随机抽取2家",
+                              witnesses=witnesses)
         service.commit(draw, actor=actor)
         service.enter_beacon(draw, value="2026123:05 11 17 23 29 31 + 07",
                              source="双色球第2026123期开奖号码", actor=actor)
@@ -39,8 +40,9 @@ def load_draws(dbsession, clock, settings) -> None:
                                      count=1, actor=actor)
     if not dbsession.scalar(sa.select(Draw.id).where(Draw.purpose == PENDING)):
         draw = service.freeze(purpose=PENDING, subject_type="demo", subject_id="2",
-                              candidates=[{"id": f"E{i:03d}", "attributes": {"specialty": "市政工程"}}
-                                          for i in range(1, 16)],
+                              candidates=[{"id": f"E{i:03d}",
+                                            "attributes": {"specialty": "市政工程"}}
+                                           for i in range(1, 16)],
                               count=5, actor=actor, rule="从市政工程专业专家中随机抽取5名",
                               witnesses=witnesses)
         service.commit(draw, actor=actor)

@@ -69,7 +69,8 @@ def verify_page(request):
 class BeaconSchema(CSRFSchema):
     value = colander.SchemaNode(colander.String(), title=_("公共随机数"),
                                 validator=colander.Length(1, 500))
-    source = colander.SchemaNode(colander.String(), title=_("来源（如：福利彩票第2026123期开奖号码）"),
+    source = colander.SchemaNode(colander.String(),
+                                 title=_("来源（如：福利彩票第2026123期开奖号码）"),
                                  validator=colander.Length(1, 200))
 
 
