@@ -1,0 +1,197 @@
+"""The authorization matrix: every route × every kind of user, from one declarative table.
+
+A route missing from TABLE fails `test_every_route_is_in_the_table`, so a new page cannot
+ship without deciding who may use it. "Allowed" means the request got past authorization
+(any answer but 401/403 or a bounce to the login page: a 400 or 409 from the service's own
+rules still proves the door was open); "denied" means exactly that bounce.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from pyramid.interfaces import IRoutesMapper
+
+from factories import actor_for, make_project, make_user, project_service
+from trading.accounts.models import Role
+from trading.accounts.service import AccountService
+from trading.draws.services import DrawService
+
+PERSONAS = ("anonymous", "owner", "other_owner", "bidder", "other_bidder", "intermediary",
+            "expert", "center", "supervisor")
+EVERYONE = frozenset(PERSONAS)
+USERS = EVERYONE - {"anonymous"}
+OWNERS = frozenset({"owner", "other_owner"})
+BIDDERS = frozenset({"bidder", "other_bidder"})
+
+
+@dataclass(frozen=True)
+class Row:
+    route: str
+    method: str
+    path: str  # formatted with the world's ids
+    allowed: frozenset
+    api: bool = False
+    data: dict = field(default_factory=dict)
+
+
+def html(route, path, allowed, method="GET", **data):
+    return Row(route, method, path, frozenset(allowed), False, data)
+
+
+def api(route, path, allowed, method="GET", **data):
+    return Row(route, method, path, frozenset(allowed), True, data)
+
+
+TABLE = [
+    html("home", "/", EVERYONE),
+    html("locale", "/locale/en", EVERYONE),
+    html("workspace", "/workspace", USERS),
+    html("accounts.login", "/login", EVERYONE),
+    html("accounts.logout", "/logout", EVERYONE, "POST"),
+    html("accounts.register", "/register", EVERYONE),
+    html("accounts.me", "/account", USERS),
+    html("accounts.password", "/account/password", USERS, "POST"),
+    html("accounts.tokens", "/account/tokens", USERS, "POST"),
+    html("accounts.token_revoke", "/account/tokens/1/revoke", USERS, "POST"),
+    html("projects.list", "/projects", EVERYONE),
+    html("projects.mine", "/projects/mine", OWNERS),
+    html("projects.reviews", "/projects/reviews", {"center"}),
+    html("projects.new", "/projects/new", OWNERS),
+    html("projects.detail", "/projects/{public}", EVERYONE),
+    html("projects.detail", "/projects/{draft}", {"owner", "center", "supervisor"}),
+    html("projects.edit", "/projects/{draft}/edit", {"owner"}),
+    html("projects.upload", "/projects/{draft}/documents", {"owner"}, "POST"),
+    html("projects.download", "/projects/{public}/documents/{document}",
+         {"owner", "bidder", "center", "supervisor"}),
+    html("projects.submit", "/projects/{draft}/submit", {"owner"}, "POST"),
+    html("projects.review", "/projects/{public}/review", {"center"}),
+    html("projects.cancel", "/projects/{public}/cancel", {"owner"}, "POST"),
+    html("projects.retender", "/projects/{public}/retender", {"owner"}, "POST"),
+    html("projects.freeze", "/projects/{public}/freeze", {"supervisor"}, "POST"),
+    html("projects.unfreeze", "/projects/{public}/unfreeze", {"supervisor"}, "POST"),
+    html("projects.clarify", "/projects/{public}/clarifications/new", {"owner"}),
+    html("projects.announcement", "/projects/{public}/announcements/{announcement}", EVERYONE),
+    html("projects.ask", "/projects/{public}/questions", {"bidder"}, "POST",
+         text="请问是否接受联合体投标？"),
+    html("projects.answer", "/projects/{public}/questions/{question}/answer", {"owner"}, "POST"),
+    html("projects.signup", "/projects/{public}/lots/{lot}/signup", BIDDERS, "POST"),
+    html("projects.signups", "/projects/{public}/signups", {"center"}),
+    html("draws.list", "/draws", EVERYONE),
+    html("draws.verify", "/draws/verify", EVERYONE),
+    html("draws.detail", "/draws/{draw}", EVERYONE),
+    html("draws.record", "/draws/{draw}/record.json", EVERYONE),
+    html("draws.beacon", "/draws/{draw}/beacon", {"supervisor"}),
+    html("audit.checkpoints", "/audit/checkpoints", EVERYONE),
+    html("audit.checkpoints.sign", "/audit/checkpoints/sign", {"center"}, "POST"),
+    html("audit.log", "/audit/log", {"center", "supervisor"}),
+    api("api.openapi", "/api/v1/openapi.json", EVERYONE),
+    api("api.me", "/api/v1/me", USERS),
+    api("api.audit.checkpoints", "/api/v1/audit/checkpoints", EVERYONE),
+    api("api.draws", "/api/v1/draws", EVERYONE),
+    api("api.draw", "/api/v1/draws/{draw}", EVERYONE),
+    api("api.draw.beacon", "/api/v1/draws/{draw}/beacon", {"supervisor"}, "POST"),
+    api("api.ocds.releases", "/api/v1/ocds/releases", EVERYONE),
+    api("api.ocds.project", "/api/v1/ocds/projects/{public}/releases", EVERYONE),
+    api("api.ocds.project", "/api/v1/ocds/projects/{draft}/releases",
+        {"owner", "center", "supervisor"}),
+    api("api.ocds.record", "/api/v1/ocds/projects/{public}/record", EVERYONE),
+    api("api.projects", "/api/v1/projects", EVERYONE),
+    api("api.projects", "/api/v1/projects", OWNERS, "POST"),
+    api("api.project", "/api/v1/projects/{public}", EVERYONE),
+    api("api.project", "/api/v1/projects/{draft}", {"owner", "center", "supervisor"}),
+    api("api.project", "/api/v1/projects/{draft}", {"owner"}, "PUT"),
+    api("api.project.documents", "/api/v1/projects/{draft}/documents", {"owner"}, "POST"),
+    api("api.project.download", "/api/v1/projects/{public}/documents/{document}",
+        {"owner", "bidder", "center", "supervisor"}),
+    api("api.project.submit", "/api/v1/projects/{draft}/submit", {"owner"}, "POST"),
+    api("api.project.approve", "/api/v1/projects/{public}/approve", {"center"}, "POST"),
+    api("api.project.return", "/api/v1/projects/{public}/return", {"center"}, "POST"),
+    api("api.project.cancel", "/api/v1/projects/{public}/cancel", {"owner"}, "POST"),
+    api("api.project.retender", "/api/v1/projects/{public}/retender", {"owner"}, "POST"),
+    api("api.project.freeze", "/api/v1/projects/{public}/freeze", {"supervisor"}, "POST"),
+    api("api.project.unfreeze", "/api/v1/projects/{public}/unfreeze", {"supervisor"}, "POST"),
+    api("api.project.clarifications", "/api/v1/projects/{public}/clarifications", {"owner"},
+        "POST"),
+    api("api.project.questions", "/api/v1/projects/{public}/questions", {"bidder"}, "POST",
+        text="请问是否接受联合体投标？"),
+    api("api.project.answer", "/api/v1/projects/{public}/questions/{question}/answer",
+        {"owner"}, "POST"),
+    api("api.project.signup", "/api/v1/projects/{public}/lots/{lot}/signup", BIDDERS, "POST"),
+    api("api.project.signups", "/api/v1/projects/{public}/signups", {"center"}),
+]
+
+ROLE_OF = {"owner": Role.OWNER, "other_owner": Role.OWNER, "bidder": Role.BIDDER,
+           "other_bidder": Role.BIDDER, "intermediary": Role.INTERMEDIARY,
+           "expert": Role.EXPERT, "center": Role.CENTER, "supervisor": Role.SUPERVISOR}
+
+
+@pytest.fixture
+def world(dbsession, clock, settings, registry):
+    users = {name: make_user(dbsession, clock, settings, role=role, username=f"m_{name}")
+             for name, role in ROLE_OF.items()}
+    owner, bidder = users["owner"], users["bidder"]
+    public = make_project(dbsession, clock, settings, registry, owner=owner, open_bidding=True)
+    draft = make_project(dbsession, clock, settings, registry, owner=owner)
+    service = project_service(dbsession, clock, registry)
+    service.sign_up(public, public.lots[0], bidder=bidder, actor=actor_for(bidder))
+    question = service.ask_question(public, text="matrix question?", asker=bidder,
+                                    actor=actor_for(bidder))
+    draws = DrawService(dbsession, clock, registry["keys"])
+    draw = draws.freeze(purpose="matrix", subject_type="t", subject_id=1,
+                        candidates=[{"id": "a"}, {"id": "b"}], count=1, rule="r",
+                        actor=actor_for(users["center"]))
+    draws.commit(draw, actor=actor_for(users["center"]))
+    accounts = AccountService(dbsession, clock, settings)
+    return {
+        "ids": {"public": public.id, "draft": draft.id, "lot": public.lots[0].id,
+                "document": public.documents[0].id, "question": question.id,
+                "announcement": public.announcements[0].id, "draw": draw.id},
+        "sessions": {name: accounts.start_session(u, ip="") for name, u in users.items()},
+        "tokens": {name: accounts.create_api_token(u, "m", actor_for(u))[1]
+                   for name, u in users.items()},
+    }
+
+
+def send(testapp, row: Row, persona: str, world):
+    path = row.path.format(**world["ids"])
+    if row.api:
+        headers = ({"Authorization": f"Bearer {world['tokens'][persona]}"}
+                   if persona != "anonymous" else {})
+        if row.method == "GET":
+            return testapp.get(path, headers=headers, expect_errors=True)
+        return testapp.request(path, method=row.method, headers=headers,
+                               body=json.dumps(row.data).encode(),
+                               content_type="application/json", expect_errors=True)
+    if persona != "anonymous":
+        testapp.set_cookie("trading_auth", world["sessions"][persona])
+    if row.method == "GET":
+        return testapp.get(path, expect_errors=True)
+    data = {"csrf_token": testapp.get_csrf_token("/login"), **row.data}
+    return testapp.post(path, data, expect_errors=True)
+
+
+def denied(response) -> bool:
+    if response.status_int in (401, 403):
+        return True
+    return response.status_int == 303 and "/login?next=" in response.location
+
+
+CASES = [pytest.param(row, persona, id=f"{row.method} {row.path} as {persona}")
+         for row in TABLE for persona in PERSONAS]
+
+
+@pytest.mark.parametrize("row,persona", CASES)
+def test_matrix(testapp, world, row, persona):
+    response = send(testapp, row, persona, world)
+    assert response.status_int < 500, response.text[:500]
+    if persona in row.allowed:
+        assert not denied(response), f"{persona} was refused: {response.status}"
+    else:
+        assert denied(response), f"{persona} got {response.status}"
+
+
+def test_every_route_is_in_the_table(app):
+    routes = {r.name for r in app.registry.queryUtility(IRoutesMapper).get_routes()
+              if not r.name.startswith("__")}
+    assert routes - {row.route for row in TABLE} == set()
