@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from factories import actor_for, make_project, make_user, project_service
 from pyramid.interfaces import IRoutesMapper
 
-from factories import actor_for, make_project, make_user, project_service
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
 from trading.draws.services import DrawService
