@@ -31,6 +31,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".draws")
         config.include(".projects")
         config.include(".opendata")
+        config.include(".archive")
         config.include(".api")
         config.include(".routes")
         config.scan()

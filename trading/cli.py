@@ -5,6 +5,7 @@
     trading audit verify development.ini     check the audit hash chain
     trading audit checkpoint development.ini sign the chain head now
     trading ocds export development.ini -o releases.json   bulk OCDS export
+    trading archive verify PACKAGE.zip [--platform-key HEX]  check a package offline
     trading keys generate                    print fresh production key values
 """
 
@@ -91,6 +92,21 @@ def cmd_ocds_export(args) -> int:
     return 0
 
 
+def cmd_archive_verify(args) -> int:
+    """Offline: no ini, no database; only the package and, optionally, the platform key."""
+    from .archive.package import verify_package
+
+    key = bytes.fromhex(args.platform_key) if args.platform_key else None
+    report = verify_package(args.package, expected_key=key)
+    if report.ok:
+        files = len(report.manifest.get("files", []))
+        print(f"archive package valid: {files} files, signed by {report.manifest['signing_key']}")
+        return 0
+    for problem in report.problems:
+        print(f"INVALID: {problem}")
+    return 1
+
+
 def cmd_keys_generate(args) -> int:
     print("# Put these in the production environment (a secret store), never in a file "
           "under version control:")
@@ -119,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("ini")
     export.add_argument("-o", "--output", required=True)
     export.set_defaults(func=cmd_ocds_export)
+    archive = sub.add_parser("archive").add_subparsers(dest="archive_command", required=True)
+    check = archive.add_parser("verify", help="check an archive package offline")
+    check.add_argument("package")
+    check.add_argument("--platform-key", help="the platform's Ed25519 public key (hex) to pin")
+    check.set_defaults(func=cmd_archive_verify)
     keys = sub.add_parser("keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate)
     return parser

@@ -59,6 +59,10 @@ def includeme(config):
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
     config.add_route("audit.log", "/audit/log")
 
+    # archive
+    config.add_route("archive.index", "/archive")
+    config.add_route("archive.download", "/archive/{package_id}/download")
+
     # JSON API
     config.add_route("api.openapi", "/api/v1/openapi.json")
     config.add_route("api.me", "/api/v1/me")

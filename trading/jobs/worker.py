@@ -13,6 +13,7 @@ from ..config import ConfigError
 TASK_MODULES = (
     "trading.jobs.chronograph",
     "trading.audit.tasks",
+    "trading.archive.tasks",
 )
 
 

@@ -17,7 +17,6 @@ def advance_project(dbsession, project_id, now, enqueue):
     project = dbsession.get(Project, project_id)
     if project is None:
         return None
-    # Rescheduling is the chronograph's job after advance returns; the service gets no
-    # enqueue so a due transition cannot re-enter advance for the same project.
-    service = ProjectService(dbsession, runtime.clock, runtime.registry["storage"])
+    # Rescheduling always carries an eta, so a due transition never re-enters advance.
+    service = ProjectService(dbsession, runtime.clock, runtime.registry["storage"], enqueue)
     return service.advance(project)

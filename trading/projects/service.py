@@ -13,6 +13,7 @@ from ..actor import Actor
 from ..audit.service import record
 from ..errors import DeadlinePassed, NotFound, NotPermitted
 from ..jobs import chronograph
+from ..jobs.runtime import job_enqueue
 from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid, ProjectFrozen
 from .kinds import (
     REGIME_OF,
@@ -62,6 +63,10 @@ EVENT_HOOKS: list[Callable] = []
 # `handler(service, project, now) -> datetime | None`: do what is due, idempotently, and
 # return the next instant it cares about.
 DUE_HANDLERS: list[Callable] = []
+
+# Called by `approve` before anything is written: `hook(service, project, actor)` may
+# refuse with a DomainError (e.g. bidding generates the opening key here).
+PUBLISH_HOOKS: list[Callable] = []
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,9 @@ class ProjectService:
         self.db = dbsession
         self.clock = clock
         self.storage = storage
-        self.enqueue = enqueue or (lambda *a, **k: None)
+        # Outside a request (jobs, scripts) work is enqueued directly: there is no request
+        # transaction to wait for, and in tests Huey's immediate mode runs it at once.
+        self.enqueue = enqueue or job_enqueue
 
     # -- profiles ---------------------------------------------------------------------
 
@@ -225,6 +232,8 @@ class ProjectService:
     def approve(self, project: Project, *, actor: Actor, reasons: str = "") -> Project:
         """Center approves: publish the tender announcement; bidding opens at doc_start."""
         self._check_publishable(project)
+        for hook in PUBLISH_HOOKS:
+            hook(self, project, actor)
         now = self.clock()
         self._review(project, "approved", reasons, actor)
         target = S.BIDDING if project.doc_start <= now else S.PUBLISHED

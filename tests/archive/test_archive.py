@@ -1,0 +1,144 @@
+"""Archive packages: written once when a project ends, verifiable offline, tamper-evident."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from factories import actor_for, make_project, make_user, project_service
+from trading.accounts.models import Role
+from trading.archive.models import ArchivePackage
+from trading.archive.package import verify_package
+from trading.archive.service import ArchiveService
+from trading.archive.tasks import archive_due
+from trading.projects.status import ProjectStatus as S
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cancelled(dbsession, clock, settings, registry):
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    project = make_project(dbsession, clock, settings, registry, owner=owner, publish=True)
+    project_service(dbsession, clock, registry).cancel(project, reason="资金调整",
+                                                       actor=actor_for(owner))
+    clock.advance(minutes=1)
+    archive_due()  # what the scheduled job or the periodic catch-up does
+    return project
+
+
+def package_of(dbsession, project):
+    return dbsession.scalar(sa.select(ArchivePackage).where(
+        ArchivePackage.project_id == project.id))
+
+
+def test_a_final_project_is_archived_once(cancelled, dbsession, clock, registry):
+    package = package_of(dbsession, cancelled)
+    assert package is not None and package.files >= 5  # incl. the cancellation notice
+    service = ArchiveService(dbsession, clock, registry["storage"], registry["keys"])
+    assert service.archive(cancelled) is package
+    archive_due()
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(ArchivePackage).where(
+        ArchivePackage.project_id == cancelled.id)) == 1
+
+
+def test_a_live_project_is_not_archived(dbsession, clock, settings, registry):
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    service = ArchiveService(dbsession, clock, registry["storage"], registry["keys"])
+    assert service.archive(project) is None and package_of(dbsession, project) is None
+
+
+def test_the_package_verifies_and_names_every_problem(cancelled, dbsession, registry,
+                                                      tmp_path):
+    package = package_of(dbsession, cancelled)
+    path = registry["storage"].path_for(package.sha256)
+    report = verify_package(path, expected_key=registry["keys"].public_key_bytes)
+    assert report.ok, report.problems
+    paths = {f["path"] for f in report.manifest["files"]}
+    assert {"project.json", "audit.jsonl"} <= paths
+    assert any(p.startswith("documents/") for p in paths)
+    assert any(p.startswith("announcements/") for p in paths)
+
+    victim = next(p for p in paths if p.startswith("documents/"))
+    altered = tmp_path / "altered.zip"
+    _rewrite(path, altered, replace={f"files/{victim}": b"forged"})
+    assert verify_package(altered).problems == [f"altered file: {victim}"]
+
+    missing = tmp_path / "missing.zip"
+    _rewrite(path, missing, drop={"files/audit.jsonl"})
+    assert verify_package(missing).problems == ["missing file: audit.jsonl"]
+
+    assert "another key" in verify_package(path, expected_key=b"x" * 32).problems[0]
+
+
+def _rewrite(source, target, replace=None, drop=()):
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            if item.filename in drop:
+                continue
+            data = (replace or {}).get(item.filename, old.read(item.filename))
+            new.writestr(item, data)
+
+
+def test_rebuilding_reproduces_the_same_bytes(cancelled, dbsession, clock, registry):
+    """A worker that crashed after writing the file but before committing rebuilds the
+    identical package: content addressing keeps one copy, nothing half-written remains."""
+    package = package_of(dbsession, cancelled)
+    dbsession.delete(package)
+    dbsession.flush()
+    clock.advance(hours=2)
+    service = ArchiveService(dbsession, clock, registry["storage"], registry["keys"])
+    again = service.archive(cancelled)
+    assert again.sha256 == package.sha256
+
+
+def test_a_crash_mid_build_leaves_no_package(cancelled, dbsession, clock, registry,
+                                             monkeypatch):
+    from trading.archive import service as module
+
+    package = package_of(dbsession, cancelled)
+    dbsession.delete(package)
+    dbsession.flush()
+
+    def boom(*args):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(module, "SOURCES", [boom])
+    service = ArchiveService(dbsession, clock, registry["storage"], registry["keys"])
+    with pytest.raises(RuntimeError):
+        service.archive(cancelled)
+    assert package_of(dbsession, cancelled) is None
+    monkeypatch.setattr(module, "SOURCES", [])
+    assert service.archive(cancelled).sha256 == package.sha256
+
+
+def test_cli_verifies_offline_and_fails_on_tampering(cancelled, dbsession, registry, tmp_path):
+    package = package_of(dbsession, cancelled)
+    path = registry["storage"].path_for(package.sha256)
+    trading = str(Path(sys.executable).with_name("trading"))
+    ok = subprocess.run([trading, "archive", "verify", str(path), "--platform-key",
+                         registry["keys"].public_key_bytes.hex()], capture_output=True, text=True)
+    assert ok.returncode == 0 and "archive package valid" in ok.stdout
+    bad = tmp_path / "bad.zip"
+    _rewrite(path, bad, replace={"files/project.json": b"{}"})
+    failed = subprocess.run([trading, "archive", "verify", str(bad)], capture_output=True,
+                            text=True)
+    assert failed.returncode == 1 and "altered file: project.json" in failed.stdout
+
+
+def test_index_and_download_for_supervisors_only(testapp, cancelled, dbsession, clock,
+                                                 settings):
+    make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="a_sup")
+    make_user(dbsession, clock, settings, role=Role.BIDDER, username="a_bid")
+    testapp.login("a_bid")
+    testapp.get("/archive", status=403)
+    testapp.reset()
+    testapp.login("a_sup")
+    page = testapp.get("/archive")
+    assert cancelled.name in page.text
+    package = package_of(dbsession, cancelled)
+    body = testapp.get(f"/archive/{package.id}/download").body
+    assert body[:2] == b"PK" and cancelled.status is S.CANCELLED

@@ -1,0 +1,111 @@
+"""The package format and its offline verification (pure: no database, no app).
+
+A package is a ZIP holding the files under `files/`, `manifest.json` (every file's path,
+SHA-256, size and retention class, plus the project and the signing key) and
+`manifest.sig` (Ed25519 over the exact bytes of manifest.json, hex).
+"""
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+
+from Crypto.Signature import eddsa
+
+FORMAT = "trading-archive-v1"
+
+# Retention classes (rules §7.7, DA/T 103—2024): the longest applicable wins.
+PERMANENT, Y30, Y15, Y10 = "permanent", "30y", "15y", "10y"
+ORDER = (Y10, Y15, Y30, PERMANENT)
+
+
+def longest(classes) -> str:
+    return max(classes, key=ORDER.index, default=Y10)
+
+
+@dataclass
+class Entry:
+    path: str  # inside files/
+    data: bytes
+    retention: str
+
+
+@dataclass
+class VerifyReport:
+    ok: bool
+    problems: list = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+
+
+def manifest_for(project: dict, entries: list[Entry], key_raw: bytes, created_at: str) -> bytes:
+    files = [{"path": e.path, "sha256": hashlib.sha256(e.data).hexdigest(),
+              "size": len(e.data), "retention": e.retention} for e in entries]
+    doc = {"format": FORMAT, "project": project, "created_at": created_at,
+           "retention": longest(e.retention for e in entries),
+           "signing_key": key_raw.hex(), "files": files}
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+def write_package(out, manifest: bytes, signature: bytes, entries: list[Entry],
+                  date_time: tuple) -> None:
+    """Deterministic bytes (fixed timestamps, fixed order): a rerun reproduces the package."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in [*((f"files/{e.path}", e.data) for e in entries),
+                           ("manifest.json", manifest), ("manifest.sig", signature.hex())]:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+
+
+def verify_package(path, expected_key: bytes | None = None) -> VerifyReport:
+    """Check the signature, then every file's presence, size and hash; name each problem."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        return VerifyReport(False, [f"not a readable package: {exc}"])
+    with zf:
+        names = set(zf.namelist())
+        if not {"manifest.json", "manifest.sig"} <= names:
+            return VerifyReport(False, ["manifest.json or manifest.sig is missing"])
+        raw = zf.read("manifest.json")
+        manifest = json.loads(raw)
+        problems = _signature_problems(raw, zf.read("manifest.sig"), manifest, expected_key)
+        problems += _file_problems(zf, names, manifest)
+    return VerifyReport(not problems, problems, manifest)
+
+
+def _signature_problems(raw, sig_hex, manifest, expected_key) -> list[str]:
+    key_raw = bytes.fromhex(manifest.get("signing_key", ""))
+    if expected_key is not None and key_raw != expected_key:
+        return ["signed with another key than the platform key given"]
+    try:
+        key = eddsa.import_public_key(key_raw)
+        eddsa.new(key, "rfc8032").verify(raw, bytes.fromhex(sig_hex.decode()))
+    except (ValueError, TypeError):
+        return ["manifest signature does not verify: manifest.json was altered or forged"]
+    return []
+
+
+def _file_problems(zf, names, manifest) -> list[str]:
+    problems, listed = [], set()
+    for item in manifest.get("files", []):
+        name = f"files/{item['path']}"
+        listed.add(name)
+        if name not in names:
+            problems.append(f"missing file: {item['path']}")
+            continue
+        data = zf.read(name)
+        if len(data) != item["size"] or hashlib.sha256(data).hexdigest() != item["sha256"]:
+            problems.append(f"altered file: {item['path']}")
+    extra = sorted(n for n in names if n.startswith("files/") and n not in listed)
+    problems += [f"file not in the manifest: {n[len('files/'):]}" for n in extra]
+    return problems
+
+
+def public_key_raw(signing_seed: bytes) -> bytes:
+    return eddsa.import_private_key(signing_seed).public_key().export_key(format="raw")
+
+
+def sign(signing_seed: bytes, message: bytes) -> bytes:
+    return eddsa.new(eddsa.import_private_key(signing_seed), "rfc8032").sign(message)
+

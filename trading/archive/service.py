@@ -1,0 +1,120 @@
+"""Building a project's archive package from what every domain published about it."""
+
+import io
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..audit.models import AuditEvent
+from ..audit.service import row_payload
+from ..projects.kinds import Regime
+from ..projects.models import Project
+from ..projects.status import FINAL, ProjectStatus
+from .models import ArchivePackage
+from .package import (
+    PERMANENT,
+    Y15,
+    Y30,
+    Entry,
+    longest,
+    manifest_for,
+    public_key_raw,
+    sign,
+    write_package,
+)
+
+# Other domains add what they know about a project (opening record, draws, evaluation...):
+# `source(dbsession, project, retention) -> list[Entry]`.
+SOURCES: list[Callable] = []
+ARCHIVABLE = FINAL | {ProjectStatus.ARCHIVED}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", text)[:120] or "file"
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1,
+                      default=str).encode("utf-8")
+
+
+class ArchiveService:
+    def __init__(self, dbsession, clock, storage, keys):
+        self.db = dbsession
+        self.clock = clock
+        self.storage = storage
+        self.keys = keys
+
+    def archive(self, project: Project) -> ArchivePackage | None:
+        """Write the package once; a second call (or a rerun after a crash) finds it."""
+        if project.status not in ARCHIVABLE:
+            return None
+        existing = self.db.scalar(sa.select(ArchivePackage).where(
+            ArchivePackage.project_id == project.id))
+        if existing is not None:
+            return existing
+        entries = self.entries(project)
+        stamp = project.status_changed_at
+        manifest = manifest_for(self._facts(project), entries,
+                                public_key_raw(self.keys.signing_seed), stamp.isoformat())
+        buffer = io.BytesIO()
+        write_package(buffer, manifest, sign(self.keys.signing_seed, manifest), entries,
+                      _zip_time(stamp))
+        buffer.seek(0)
+        stored = self.storage.put(buffer)
+        package = ArchivePackage(project_id=project.id, sha256=stored.sha256, size=stored.size,
+                                 files=len(entries), created_at=self.clock(),
+                                 retention=longest(e.retention for e in entries))
+        self.db.add(package)
+        self.db.flush()
+        return package
+
+    def entries(self, project: Project) -> list[Entry]:
+        retention = Y15 if project.regime is Regime.GOVERNMENT_PROCUREMENT else Y30
+        entries = [Entry("project.json", _json(self._facts(project)), retention)]
+        entries += [Entry(f"announcements/{a.id:06d}-{a.kind}.json",
+                          _json({"title": a.title, "kind": a.kind, "body": a.body,
+                                 "changes": a.changes,
+                                 "published_at": a.published_at.isoformat()}), retention)
+                    for a in project.announcements]
+        for doc in project.documents:
+            with self.storage.open(doc.sha256) as fh:
+                entries.append(Entry(f"documents/{doc.id:06d}-{_slug(doc.filename)}",
+                                     fh.read(), retention))
+        entries.append(Entry("audit.jsonl", self._audit_slice(project), PERMANENT))
+        for source in SOURCES:
+            entries += source(self.db, project, retention)
+        return entries
+
+    @staticmethod
+    def _facts(project: Project) -> dict:
+        return {"id": project.id, "number": project.number, "name": project.name,
+                "regime": str(project.regime), "status": str(project.status),
+                "owner": project.owner.name, "budget_fen": project.budget,
+                "lots": [{"number": lot.number, "name": lot.name, "budget_fen": lot.budget,
+                          "ceiling_price_fen": lot.ceiling_price} for lot in project.lots]}
+
+    def _audit_slice(self, project: Project) -> bytes:
+        """The project's audit rows with their hashes: checkable against the checkpoints."""
+        query = sa.select(AuditEvent).where(AuditEvent.subject_type == "project",
+                                            AuditEvent.subject_id == str(project.id)
+                                            ).order_by(AuditEvent.seq)
+        lines = [json.dumps({**row_payload(e), "prev_hash": e.prev_hash, "hash": e.hash},
+                            ensure_ascii=False, sort_keys=True)
+                 for e in self.db.scalars(query)]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    def due(self, limit: int = 100) -> list[int]:
+        """Final projects without a package: what the periodic catch-up archives."""
+        query = (sa.select(Project.id).outerjoin(ArchivePackage,
+                                                 ArchivePackage.project_id == Project.id)
+                 .where(Project.status.in_([str(s) for s in ARCHIVABLE]),
+                        ArchivePackage.id.is_(None)).limit(limit))
+        return list(self.db.scalars(query))
+
+
+def _zip_time(stamp: datetime) -> tuple:
+    return stamp.timetuple()[:6]

@@ -1,0 +1,37 @@
+"""The archive index and package download (trading center and supervisors)."""
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import FileResponse
+from pyramid.view import view_config
+
+from ..projects.models import Project
+from ..security import Permission
+from .models import ArchivePackage
+from .service import ARCHIVABLE
+
+
+@view_config(route_name="archive.index", renderer="archive/index.jinja2",
+             permission=Permission.AUDIT_VIEW)
+def archive_index(request):
+    rows = request.dbsession.execute(
+        sa.select(Project, ArchivePackage).outerjoin(
+            ArchivePackage, ArchivePackage.project_id == Project.id)
+        .where(Project.status.in_([str(s) for s in ARCHIVABLE]))
+        .order_by(Project.status_changed_at.desc()).limit(500)).all()
+    return {"rows": rows}
+
+
+@view_config(route_name="archive.download", permission=Permission.AUDIT_VIEW)
+def download_package(request):
+    try:
+        package = request.dbsession.get(ArchivePackage, int(request.matchdict["package_id"]))
+    except ValueError:
+        package = None
+    if package is None:
+        raise HTTPNotFound()
+    response = FileResponse(str(request.storage.path_for(package.sha256)), request=request,
+                            content_type="application/zip")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="archive-project-{package.project_id}.zip"')
+    return response
