@@ -85,6 +85,8 @@ TABLE = [
     html("audit.checkpoints", "/audit/checkpoints", EVERYONE),
     html("audit.checkpoints.sign", "/audit/checkpoints/sign", {"center"}, "POST"),
     html("audit.log", "/audit/log", {"center", "supervisor"}),
+    html("archive.index", "/archive", {"center", "supervisor"}),
+    html("archive.download", "/archive/999999/download", {"center", "supervisor"}),
     api("api.openapi", "/api/v1/openapi.json", EVERYONE),
     api("api.me", "/api/v1/me", USERS),
     api("api.audit.checkpoints", "/api/v1/audit/checkpoints", EVERYONE),
