@@ -59,6 +59,10 @@ def includeme(config):
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
     config.add_route("audit.log", "/audit/log")
 
+    # supervision
+    config.add_route("supervision.dashboard", "/supervision")
+    config.add_route("supervision.chart", "/supervision/charts/{name}.svg")
+
     # archive
     config.add_route("archive.index", "/archive")
     config.add_route("archive.download", "/archive/{package_id}/download")

@@ -86,6 +86,8 @@ TABLE = [
     html("audit.checkpoints.sign", "/audit/checkpoints/sign", {"center"}, "POST"),
     html("audit.log", "/audit/log", {"center", "supervisor"}),
     html("archive.index", "/archive", {"center", "supervisor"}),
+    html("supervision.dashboard", "/supervision", {"center", "supervisor"}),
+    html("supervision.chart", "/supervision/charts/status.svg", {"center", "supervisor"}),
     html("archive.download", "/archive/999999/download", {"center", "supervisor"}),
     api("api.openapi", "/api/v1/openapi.json", EVERYONE),
     api("api.me", "/api/v1/me", USERS),

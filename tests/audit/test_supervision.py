@@ -1,0 +1,58 @@
+"""Electronic supervision rules (pure) and the dashboard with its SVG charts."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from factories import actor_for, make_project, make_user, project_service
+from trading.accounts.models import Role
+from trading.audit.supervision import OPENING_GRACE, ProjectFacts, overdue_steps
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def facts(status, changed_days_ago=0, deadline_days=10):
+    return ProjectFacts(1, "YG-1", "某项目", status, NOW - timedelta(days=changed_days_ago),
+                        NOW + timedelta(days=deadline_days), "业主单位")
+
+
+@pytest.mark.parametrize("status,ago,deadline,late", [
+    ("pending_review", 2, 10, False), ("pending_review", 4, 10, True),
+    ("bidding", 0, 1, False), ("bidding", 0, -1, True),
+    ("evaluation", 9, -20, False), ("evaluation", 11, -20, True),
+    ("candidates_publicised", 7, -20, False), ("candidates_publicised", 9, -20, True),
+    ("awarded", 29, -40, False), ("awarded", 31, -40, True),
+    ("contracted", 400, -500, False), ("draft", 400, -500, False),
+])
+def test_overdue_rules(status, ago, deadline, late):
+    assert bool(overdue_steps([facts(status, ago, deadline)], NOW)) is late
+
+
+def test_opening_gets_a_grace_period_and_names_who_acts():
+    f = facts("opening", 0, 0)
+    assert overdue_steps([f], NOW + OPENING_GRACE) == []
+    [alert] = overdue_steps([f], NOW + OPENING_GRACE + timedelta(minutes=1))
+    assert alert.step == "开标未完成" and "交易中心" in alert.responsible
+    owner_alert = overdue_steps([facts("awarded", 40, -50)], NOW)[0]
+    assert "业主单位" in owner_alert.responsible and owner_alert.days_late(NOW) == 10
+
+
+def test_dashboard_shows_figures_alerts_and_charts(testapp, dbsession, clock, settings,
+                                                   registry):
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    late = make_project(dbsession, clock, settings, registry, owner=owner)
+    project_service(dbsession, clock, registry).submit_for_review(late, actor=actor_for(owner))
+    make_project(dbsession, clock, settings, registry, publish=True)
+    clock.advance(days=4)
+    make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="s_sup")
+    testapp.login("s_sup")
+    page = testapp.get("/supervision")
+    assert "项目审核超期" in page.text and late.name in page.text
+    svg = testapp.get("/supervision/charts/status.svg")
+    assert svg.content_type == "image/svg+xml" and svg.text.lstrip().startswith("<svg")
+    assert "default-src 'none'" in svg.headers["Content-Security-Policy"]
+    # Nothing is loaded from the internet: no external href or src, no CDN script.
+    assert not re.search(r"""(?:href|src)\s*=\s*["']https?:""", svg.text)
+    assert testapp.get("/supervision", {"type": "works", "since": "2026-01-01"}).status_int == 200
+    assert testapp.get("/supervision", {"type": "bogus"}).status_int == 200

@@ -1,0 +1,91 @@
+"""The supervision dashboard's figures (一屏统览): read-only aggregate queries."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..i18n import DISPLAY_TZ
+from ..projects.models import Project
+from ..projects.status import PUBLIC
+from .models import AuditEvent
+from .supervision import ProjectFacts, overdue_steps
+
+SUCCESS = ("awarded", "contracted")
+FAILURE = ("failed",)
+
+
+@dataclass(frozen=True)
+class Figures:
+    by_type: dict
+    by_status: dict
+    by_month: dict
+    success_rate: str  # 成交率, "—" when nothing has ended
+    on_time_rate: str  # 按时办结率
+    stage_days: dict  # average days from one status to the next
+    overdue: list
+    total: int
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part * 100 // whole}%" if whole else "—"
+
+
+def figures(dbsession, now: datetime, *, since: datetime | None = None,
+            project_type: str | None = None) -> Figures:
+    clauses = [Project.status.in_([str(s) for s in PUBLIC | {"pending_review"}])]
+    if since is not None:
+        clauses.append(Project.created_at >= since)
+    if project_type:
+        clauses.append(Project.project_type == project_type)
+    rows = dbsession.execute(sa.select(
+        Project.id, Project.number, Project.name, Project.status, Project.project_type,
+        Project.status_changed_at, Project.bid_deadline, Project.published_at,
+        Project.owner_org_id).where(*clauses)).all()
+    owners = _owner_names(dbsession, {r.owner_org_id for r in rows})
+    facts = [ProjectFacts(r.id, r.number, r.name, str(r.status), r.status_changed_at,
+                          r.bid_deadline, owners.get(r.owner_org_id, "")) for r in rows]
+    overdue = overdue_steps(facts, now)
+    ended = [r for r in rows if str(r.status) in SUCCESS + FAILURE]
+    late_ids = {o.project_id for o in overdue}
+    return Figures(
+        by_type=dict(Counter(str(r.project_type) for r in rows)),
+        by_status=dict(Counter(str(r.status) for r in rows)),
+        by_month=dict(sorted(Counter(r.published_at.astimezone(DISPLAY_TZ).strftime("%Y-%m")
+                                     for r in rows if r.published_at).items())),
+        success_rate=_rate(sum(str(r.status) in SUCCESS for r in ended), len(ended)),
+        on_time_rate=_rate(sum(r.id not in late_ids for r in rows), len(rows)),
+        stage_days=stage_days(dbsession, [r.id for r in rows]),
+        overdue=overdue, total=len(rows),
+    )
+
+
+def _owner_names(dbsession, ids) -> dict:
+    from ..accounts.models import Organisation
+
+    if not ids:
+        return {}
+    return dict(dbsession.execute(sa.select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(ids))).all())
+
+
+def stage_days(dbsession, project_ids) -> dict:
+    """Average days spent in each status, from the audit trail of status changes."""
+    if not project_ids:
+        return {}
+    events = dbsession.execute(sa.select(AuditEvent.subject_id, AuditEvent.occurred_at,
+                                         AuditEvent.data)
+                               .where(AuditEvent.action == "project.status_changed",
+                                      AuditEvent.subject_type == "project",
+                                      AuditEvent.subject_id.in_([str(i) for i in project_ids]))
+                               .order_by(AuditEvent.seq)).all()
+    spans, entered = {}, {}
+    for subject, at, data in events:
+        previous = entered.get(subject)
+        if previous and previous[0] == data.get("from"):
+            spans.setdefault(previous[0], []).append((at - previous[1]).total_seconds())
+        entered[subject] = (data.get("to"), at)
+    return {status: (Decimal(str(sum(v))) / len(v) / 86400).quantize(Decimal("0.1"))
+            for status, v in spans.items()}

@@ -1,0 +1,70 @@
+"""Electronic supervision (电子监察): every step past its deadline, as pure rules.
+
+Each rule looks at a project's public facts and the clock and says whether a step is
+overdue, since when, and who must act. The limits are the rule profile's where it has
+them (rules §7.8), else the defaults below (each configurable later per profile).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+REVIEW_DAYS = 3  # the center reviews a submitted posting within 3 days
+OPENING_GRACE = timedelta(minutes=30)  # the opening job must have run by then
+EVALUATION_DAYS = 10  # report within 10 days of the opening
+PUBLICITY_DAYS = 3  # 实施条例 Art 54: the candidates' publicity ends after ≥ 3 days
+CONTRACT_DAYS = 30  # 招标投标法 Art 46: contract within 30 days of the award
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    id: int
+    number: str
+    name: str
+    status: str
+    status_changed_at: datetime
+    bid_deadline: datetime
+    owner: str
+
+
+@dataclass(frozen=True)
+class Overdue:
+    project_id: int
+    number: str
+    name: str
+    step: str  # what is late, in Chinese
+    responsible: str  # who must act
+    due: datetime
+
+    def days_late(self, now: datetime) -> int:
+        return max(0, (now - self.due).days)
+
+
+def _since(facts, days) -> datetime:
+    return facts.status_changed_at + timedelta(days=days)
+
+
+RULES = {
+    # status: (what is late, who must act, when it fell due)
+    "pending_review": ("项目审核超期", "交易中心", lambda f: _since(f, REVIEW_DAYS)),
+    "bidding": ("开标未按时进行", "交易中心（平台）", lambda f: f.bid_deadline + OPENING_GRACE),
+    "opening": ("开标未完成", "交易中心（平台）", lambda f: f.bid_deadline + OPENING_GRACE),
+    "evaluation": ("评标报告未按时提交", "评标委员会", lambda f: _since(f, EVALUATION_DAYS)),
+    "candidates_publicised": ("候选人公示期满未定标", "项目业主",
+                              lambda f: _since(f, PUBLICITY_DAYS + 5)),
+    "awarded": ("中标后未按时签订合同", "项目业主及中标人", lambda f: _since(f, CONTRACT_DAYS)),
+}
+
+
+def overdue_steps(projects, now: datetime) -> list[Overdue]:
+    found = []
+    for facts in projects:
+        rule = RULES.get(facts.status)
+        if rule is None:
+            continue
+        step, responsible, due_of = rule
+        due = due_of(facts)
+        if due < now:
+            found.append(Overdue(facts.id, facts.number, facts.name, step,
+                                 f"{responsible}（{facts.owner}）" if "业主" in responsible
+                                 else responsible, due))
+    return sorted(found, key=lambda o: o.due)

@@ -1,0 +1,67 @@
+"""The supervision dashboard (一屏统览) with server-side SVG charts and overdue steps."""
+
+from datetime import datetime, time
+
+import colander
+import pygal
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from ..i18n import DISPLAY_TZ
+from ..projects.kinds import LABELS as KIND_LABELS
+from ..projects.kinds import ProjectType
+from ..projects.status import LABELS as STATUS_LABELS
+from ..security import Permission
+from .dashboard import figures
+
+# An SVG shown through <img> runs no script; its own inline styles are all it needs.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+class Filters(colander.MappingSchema):
+    since = colander.SchemaNode(colander.Date(), missing=None)
+    type = colander.SchemaNode(colander.String(), missing=None,
+                               validator=colander.OneOf([str(t) for t in ProjectType]))
+
+
+def _filters(request) -> dict:
+    params = {k: v for k, v in request.GET.items() if v and k in ("since", "type")}
+    try:
+        values = Filters().deserialize(params)
+    except colander.Invalid:
+        values = {"since": None, "type": None}
+    since = (datetime.combine(values["since"], time.min, DISPLAY_TZ)
+             if values["since"] else None)
+    return {"since": since, "project_type": values["type"]}
+
+
+@view_config(route_name="supervision.dashboard", renderer="audit/dashboard.jinja2",
+             permission=Permission.AUDIT_VIEW)
+def dashboard(request):
+    data = figures(request.dbsession, request.clock(), **_filters(request))
+    return {"f": data, "now": request.clock(), "query": dict(request.GET.items())}
+
+
+CHARTS = {
+    "type": ("按项目类型", pygal.Pie, "by_type", KIND_LABELS),
+    "status": ("按项目状态", pygal.HorizontalBar, "by_status", STATUS_LABELS),
+    "month": ("按发布月份", pygal.Bar, "by_month", {}),
+}
+
+
+@view_config(route_name="supervision.chart", permission=Permission.AUDIT_VIEW)
+def chart(request):
+    title, kind, field, labels = CHARTS.get(request.matchdict["name"], CHARTS["status"])
+    values = getattr(figures(request.dbsession, request.clock(), **_filters(request)), field)
+    svg = kind(title=title, js=[], disable_xml_declaration=True, width=560, height=320,
+               show_legend=kind is pygal.Pie, font_family="sans-serif")
+    if kind is pygal.Pie:
+        for key, n in values.items():
+            svg.add(labels.get(key, key), n)
+    else:
+        svg.x_labels = [labels.get(k, k) for k in values]
+        svg.add("项目数", list(values.values()))
+    response = Response(svg.render(is_unicode=True), content_type="image/svg+xml",
+                        charset="utf-8")
+    response.headers["Content-Security-Policy"] = SVG_CSP
+    return response
