@@ -88,3 +88,19 @@ def test_public_checkpoint_page_and_json(testapp, dbsession, clock, registry):
     assert "审计日志签名存证" in testapp.get("/audit/checkpoints").text
     data = testapp.get("/api/v1/audit/checkpoints").json
     assert data["key_id"] == registry["keys"].key_id and data["checkpoints"]
+
+
+def test_log_filters_by_actor_action_subject_and_period(testapp, dbsession, clock, settings):
+    from factories import make_user
+    from trading.accounts.models import Role
+
+    make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="l_sup")
+    record(dbsession, ACTOR, "test.filtered", "thing", 77, now=clock())
+    testapp.login("l_sup")
+    page = testapp.get("/audit/log", {"actor": "center1", "action": "test.filtered",
+                                      "subject_type": "thing", "subject_id": "77",
+                                      "date_from": clock().date().isoformat()})
+    assert "test.filtered" in page.text and "thing #77" in page.text
+    empty = testapp.get("/audit/log", {"actor": "nobody"})
+    assert "test.filtered" not in empty.text
+    assert testapp.get("/audit/log", {"date_from": "2026-13-40"}, status=400)
