@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('follow_ups', sa.JSON(), nullable=False),
     sa.Column('created_at', trading.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('committed_at', trading.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('beacon_at', trading.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revealed_at', trading.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_draws'))

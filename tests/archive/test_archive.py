@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from factories import actor_for, make_project, make_user, project_service
+
 from trading.accounts.models import Role
 from trading.archive.models import ArchivePackage
 from trading.archive.package import verify_package

@@ -92,6 +92,7 @@ def test_public_checkpoint_page_and_json(testapp, dbsession, clock, registry):
 
 def test_log_filters_by_actor_action_subject_and_period(testapp, dbsession, clock, settings):
     from factories import make_user
+
     from trading.accounts.models import Role
 
     make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="l_sup")

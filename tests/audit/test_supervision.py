@@ -4,8 +4,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from factories import actor_for, make_project, make_user, project_service
+
 from trading.accounts.models import Role
 from trading.audit.supervision import OPENING_GRACE, ProjectFacts, overdue_steps
 

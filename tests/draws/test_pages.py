@@ -1,74 +1,171 @@
-"""Draw pages and API: public record, download, verify page, beacon for supervisors only."""
+"""Draw pages and API end to end: public record and download, the verify page, the beacon
+for supervisors only (page and bearer token), and the demo draw verified offline."""
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 from factories import actor_for, make_user
 
 from trading.accounts.models import Role
+from trading.accounts.service import AccountService
+from trading.draws.models import Draw
 from trading.draws.record import dump_record
 from trading.draws.services import DrawService
 
+ROOT = Path(__file__).resolve().parents[2]
+FIRMS = [{"id": f"X{i}", "label": f"机构{i}", "attributes": {"grade": "甲级"}} for i in range(5)]
+
 
 @pytest.fixture
-def draw(dbsession, clock, settings, registry):
-    center = make_user(dbsession, clock, settings, role=Role.CENTER)
-    service = DrawService(dbsession, clock, registry["keys"])
-    draw = service.freeze(purpose="页面测试抽取", subject_type="test", subject_id=1,
-                          candidates=[{"id": f"X{i}"} for i in range(5)], count=2,
-                          rule="等概率", actor=actor_for(center))
-    service.commit(draw, actor=actor_for(center))
-    return draw
+def service(dbsession, clock, registry):
+    return DrawService(dbsession, clock, registry["keys"])
 
 
-def test_public_page_and_record_before_and_after_reveal(testapp, draw, dbsession, clock,
-                                                        registry):
+@pytest.fixture
+def center(dbsession, clock, settings):
+    return actor_for(make_user(dbsession, clock, settings, role=Role.CENTER))
+
+
+@pytest.fixture
+def draw(service, center):
+    draw = service.freeze(purpose="页面测试抽取", subject_type="intermediary_purchase",
+                          subject_id="ZJ-7", candidates=FIRMS, count=2, rule="等概率抽取2家",
+                          actor=center, witnesses=[{"name": "见证人甲"}])
+    return service.commit(draw, actor=center)
+
+
+@pytest.fixture
+def token_for(dbsession, clock, settings):
+    def issue(role):
+        user = make_user(dbsession, clock, settings, role=role)
+        _, token = AccountService(dbsession, clock, settings).create_api_token(
+            user, "test", actor_for(user))
+        return {"Authorization": f"Bearer {token}"}
+
+    return issue
+
+
+def login(testapp, dbsession, clock, settings, role):
+    user = make_user(dbsession, clock, settings, role=role)
+    testapp.login(user.username)
+    return user
+
+
+# -- public pages and the record download --------------------------------------------------
+
+
+def test_public_page_and_record_before_and_after_reveal(testapp, draw, service, center):
     page = testapp.get(f"/draws/{draw.id}")
-    assert draw.commitment in page.text and "揭示后公布" in page.text
+    for text in (draw.commitment, draw.candidate_list_hash, "揭示后公布", "ZJ-7", "机构3",
+                 "见证人甲", "python3 -m trading.draws verify"):
+        assert text in page.text
+    download = testapp.get(f"/draws/{draw.id}/record.json")
+    assert download.content_type == "application/json"
+    assert f'filename="draw-{draw.id}.json"' in download.headers["Content-Disposition"]
+    assert json.loads(download.text)["seed"] is None
+    service.reveal(draw, actor=center)
+    page = testapp.get(f"/draws/{draw.id}")
+    assert draw.seed in page.text and "揭示后公布" not in page.text
     record = json.loads(testapp.get(f"/draws/{draw.id}/record.json").text)
-    assert record["seed"] is None
-    DrawService(dbsession, clock, registry["keys"]).reveal(draw, actor=actor_for(
-        make_user(dbsession, clock, registry.settings, role=Role.CENTER)))
-    record = testapp.get(f"/api/v1/draws/{draw.id}").json
-    assert record["seed"] == draw.seed and record["result"] == draw.result
-    assert draw.purpose in testapp.get("/draws").text
-    testapp.get("/draws/999999", status=404)
-    testapp.get("/draws/abc", status=404)
+    assert record == service.record_of(draw) and record["result"] == draw.result
+    listing = testapp.get("/draws")
+    assert draw.purpose in listing.text and "已揭示" in listing.text
 
 
-def test_verify_page_says_valid_or_names_the_tampered_field(testapp, draw, dbsession, clock,
-                                                            registry):
-    service = DrawService(dbsession, clock, registry["keys"])
-    center = make_user(dbsession, clock, registry.settings, role=Role.CENTER)
-    service.reveal(draw, actor=actor_for(center))
-    text = dump_record(service.record_of(draw))
+def test_follow_ups_are_shown_on_the_page(testapp, draw, service, center):
+    service.reveal(draw, actor=center)
+    service.redraw_after_decline(draw, declined_ids=[draw.result[0]], reason="书面放弃",
+                                 count=1, actor=center)
+    page = testapp.get(f"/draws/{draw.id}")
+    assert "放弃与递补" in page.text and "书面放弃" in page.text
+    assert draw.follow_ups[0]["result"][0] in page.text
+
+
+def test_a_frozen_draw_has_a_page_but_no_record_yet(testapp, service, center):
+    draw = service.freeze(purpose="仅冻结", subject_type="t", subject_id="1", candidates=FIRMS,
+                          count=1, rule="r", actor=center)
+    assert "名单已冻结" in testapp.get(f"/draws/{draw.id}").text
+    testapp.get(f"/draws/{draw.id}/record.json", status=409)
+    body = testapp.get(f"/api/v1/draws/{draw.id}", status=409).json
+    assert body["error"] == "not_committed"
+
+
+@pytest.mark.parametrize("ident", ["999999", "abc", "0", "-1", "99999999999999999999"])
+def test_unknown_draws_are_404(testapp, ident):
+    testapp.get(f"/draws/{ident}", status=404)
+    assert testapp.get(f"/api/v1/draws/{ident}", status=404).json["error"] == "not_found"
+
+
+# -- the verify page ----------------------------------------------------------------------
+
+
+def verify(testapp, status=200, **fields):
     form = testapp.get("/draws/verify").forms[0]
-    form["record"] = text
-    assert "记录有效" in form.submit().text
+    for name, value in fields.items():
+        form[name] = value
+    return form.submit(status=status)
+
+
+def test_verify_page_says_valid_or_names_what_differs(testapp, draw, service, center):
+    service.reveal(draw, actor=center)
+    text = dump_record(service.record_of(draw))
+    page = verify(testapp, record=text)
+    assert "记录有效" in page.text and "<code>valid</code>" in page.text
     tampered = json.loads(text)
     tampered["result"] = list(reversed(tampered["result"]))
-    form = testapp.get("/draws/verify").forms[0]
-    form["record"] = json.dumps(tampered, ensure_ascii=False)
-    page = form.submit()
-    assert "记录无效" in page.text and "result" in page.text
-    form = testapp.get("/draws/verify").forms[0]
-    form["record"] = "{not json"
-    assert "无法读取记录" in form.submit(status=400).text
+    page = verify(testapp, record=json.dumps(tampered, ensure_ascii=False))
+    assert "记录无效" in page.text and "<code>result[0]</code>" in page.text
+    tampered = json.loads(text)
+    tampered["candidates"][3]["attributes"]["grade"] = "乙级"
+    page = verify(testapp, record=json.dumps(tampered, ensure_ascii=False))
+    assert "<code>candidate_list_hash</code>" in page.text
 
 
-def test_only_supervisors_enter_a_beacon(testapp, draw, dbsession, clock, settings):
-    make_user(dbsession, clock, settings, role=Role.BIDDER, username="d_bidder")
-    make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="d_sup")
-    testapp.login("d_bidder")
+def test_verify_page_takes_an_upload_and_a_pending_record(testapp, draw, service):
+    text = dump_record(service.record_of(draw)).encode("utf-8")
+    page = verify(testapp, file=("draw.json", text, "application/json"))
+    assert "记录有效" in page.text and "尚未揭示种子" in page.text
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{not json", "not valid JSON"),
+    ("   ", "请粘贴或上传抽取记录"),
+    ('{"algorithm": "draw-v9"}', "unknown algorithm version"),
+])
+def test_verify_page_explains_what_it_cannot_read(testapp, text, message):
+    page = verify(testapp, status=400 if "algorithm" not in text else 200, record=text)
+    assert message in page.text
+
+
+def test_verify_page_needs_its_csrf_token(testapp):
+    testapp.post("/draws/verify", {"record": "{}"}, status=400)
+
+
+# -- the beacon (supervisor only) ---------------------------------------------------------
+
+
+def test_a_bidder_cannot_enter_a_beacon_and_nothing_changes(testapp, draw, dbsession, clock,
+                                                            settings):
+    testapp.get(f"/draws/{draw.id}/beacon", status=303)  # anonymous: to the login page
+    login(testapp, dbsession, clock, settings, Role.BIDDER)
     testapp.get(f"/draws/{draw.id}/beacon", status=403)
-    assert draw.beacon is None
-    testapp.reset()
-    testapp.login("d_sup")
-    form = testapp.get(f"/draws/{draw.id}/beacon").forms["deform"]
+    token = testapp.get_csrf_token(f"/draws/{draw.id}")
+    testapp.post(f"/draws/{draw.id}/beacon", {"csrf_token": token, "value": "x",
+                                              "source": "y", "submit": "submit"}, status=403)
+    assert "录入公共随机数" not in testapp.get(f"/draws/{draw.id}").text
+    assert draw.beacon is None and draw.beacon_at is None
+
+
+def test_a_supervisor_enters_the_beacon_once(testapp, draw, dbsession, clock, settings):
+    login(testapp, dbsession, clock, settings, Role.SUPERVISOR)
+    detail = testapp.get(f"/draws/{draw.id}")
+    form = detail.click(description="录入公共随机数").forms["deform"]
     form["value"] = "2026123:09 12"
     form["source"] = "彩票开奖"
     assert "公共随机数已录入" in form.submit("submit").follow().text
-    assert draw.beacon == "2026123:09 12"
+    assert draw.beacon == "2026123:09 12" and draw.beacon_source == "彩票开奖"
     form = testapp.get(f"/draws/{draw.id}/beacon").forms["deform"]
     form["value"] = "again"
     form["source"] = "x"
@@ -76,38 +173,89 @@ def test_only_supervisors_enter_a_beacon(testapp, draw, dbsession, clock, settin
     assert draw.beacon == "2026123:09 12"
 
 
-def test_beacon_through_the_api(testapp, draw, dbsession, clock, settings):
-    from trading.accounts.service import AccountService
+def test_the_beacon_form_checks_its_fields_and_refuses_after_reveal(testapp, draw, service,
+                                                                    center, dbsession, clock,
+                                                                    settings):
+    login(testapp, dbsession, clock, settings, Role.SUPERVISOR)
+    form = testapp.get(f"/draws/{draw.id}/beacon").forms["deform"]
+    form["source"] = "彩票开奖"
+    assert "必需" in form.submit("submit", status=400).text and draw.beacon is None
+    service.reveal(draw, actor=center)
+    form = testapp.get(f"/draws/{draw.id}/beacon").forms["deform"]
+    form["value"] = "late"
+    form["source"] = "彩票开奖"
+    assert "种子已揭示" in form.submit("submit", status=409).text
+    assert draw.beacon is None
 
-    sup = make_user(dbsession, clock, settings, role=Role.SUPERVISOR)
-    _, token = AccountService(dbsession, clock, settings).create_api_token(sup, "t",
-                                                                           actor_for(sup))
-    headers = {"Authorization": f"Bearer {token}"}
-    body = testapp.post_json(f"/api/v1/draws/{draw.id}/beacon",
-                             {"value": "v1", "source": "s"}, headers=headers).json
-    assert body["beacon"] == "v1"
-    testapp.post_json(f"/api/v1/draws/{draw.id}/beacon", {"value": "v2", "source": "s"},
-                      headers=headers, status=409)
-    assert any(d["id"] == draw.id for d in testapp.get("/api/v1/draws").json["draws"])
+
+# -- JSON API -----------------------------------------------------------------------------
 
 
-def test_demo_draw_verifies_offline_from_its_download(testapp, dbsession, clock, settings,
-                                                      tmp_path):
-    import subprocess
-    from pathlib import Path
+def test_api_lists_draws_and_serves_the_record(testapp, draw, service, center):
+    listed = testapp.get("/api/v1/draws").json["draws"]
+    assert any(d["id"] == draw.id and d["status"] == "committed" for d in listed)
+    mine = testapp.get("/api/v1/draws", {"subject_type": "intermediary_purchase",
+                                         "subject_id": "ZJ-7"}).json["draws"]
+    assert [d["id"] for d in mine] == [draw.id]
+    service.reveal(draw, actor=center)
+    assert testapp.get(f"/api/v1/draws/{draw.id}").json == service.record_of(draw)
 
-    from trading.demo import load_demo
-    from trading.draws.demo import PURPOSE
-    from trading.draws.models import Draw
 
-    load_demo(dbsession, clock, settings)
-    draw = dbsession.query(Draw).filter_by(purpose=PURPOSE).one()
-    path = tmp_path / "demo.json"
-    path.write_bytes(testapp.get(f"/draws/{draw.id}/record.json").body)
-    root = Path(__file__).resolve().parents[2]
+def test_api_beacon_for_supervisors_only(testapp, draw, service, center, token_for):
+    url = f"/api/v1/draws/{draw.id}/beacon"
+    testapp.post_json(url, {"value": "v1", "source": "s"}, status=401)
+    testapp.post_json(url, {"value": "v1", "source": "s"}, headers=token_for(Role.BIDDER),
+                      status=403)
+    assert draw.beacon is None
+    supervisor = token_for(Role.SUPERVISOR)
+    bad = testapp.post_json(url, {"source": "s"}, headers=supervisor, status=400).json
+    assert bad["error"] == "invalid" and bad["field"] == "value"
+    body = testapp.post_json(url, {"value": "v1", "source": "s"}, headers=supervisor).json
+    assert body["beacon"] == "v1" and body["beacon_at"]
+    again = testapp.post_json(url, {"value": "v2", "source": "s"}, headers=supervisor,
+                              status=409).json
+    assert again["error"] == "beacon_already_entered" and draw.beacon == "v1"
+    service.reveal(draw, actor=center)
+    late = testapp.post_json(url, {"value": "v3", "source": "s"}, headers=supervisor,
+                             status=409).json
+    assert late["error"] == "already_revealed"
+
+
+def test_openapi_describes_the_draw_routes(testapp):
+    paths = testapp.get("/api/v1/openapi.json").json["paths"]
+    assert {"get"} <= set(paths["/api/v1/draws"]) and "get" in paths["/api/v1/draws/{draw_id}"]
+    beacon = paths["/api/v1/draws/{draw_id}/beacon"]["post"]
+    assert beacon["security"] == [{"bearer": []}]
+    schema = beacon["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["value", "source"]
+
+
+# -- the demo draw, verified with nothing installed ----------------------------------------
+
+
+def run_bare_verifier(path: Path) -> subprocess.CompletedProcess:
     # The system interpreter with an empty environment: nothing but the checkout.
-    out = subprocess.run(["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", "python3", "-m",
-                          "trading.draws", "verify", str(path)], cwd=root,
-                         capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.strip() == "valid", out.stderr
-    assert draw.follow_ups and draw.beacon
+    return subprocess.run(["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", "python3", "-m",
+                           "trading.draws", "verify", str(path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_demo_draws_verify_offline_from_their_download(testapp, dbsession, clock, settings,
+                                                       tmp_path):
+    from trading.demo import DEMO_MODULES, load_accounts
+    from trading.draws.demo import PENDING, PURPOSE, load_draws
+
+    # Only this domain's loader: other domains' demo data is theirs to test.
+    assert "trading.draws.demo" in DEMO_MODULES
+    load_accounts(dbsession, clock, settings)
+    load_draws(dbsession, clock, settings)
+    load_draws(dbsession, clock, settings)  # idempotent
+    for purpose, expected in ((PURPOSE, "valid"), (PENDING, "valid (seed not revealed")):
+        (draw,) = dbsession.query(Draw).filter_by(purpose=purpose).all()
+        path = tmp_path / f"draw-{draw.id}.json"
+        path.write_bytes(testapp.get(f"/draws/{draw.id}/record.json").body)
+        out = run_bare_verifier(path)
+        assert out.returncode == 0 and out.stdout.startswith(expected), out.stderr
+    revealed = dbsession.query(Draw).filter_by(purpose=PURPOSE).one()
+    assert revealed.beacon and revealed.follow_ups and revealed.committed_at < \
+        revealed.beacon_at < revealed.revealed_at

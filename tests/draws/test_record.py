@@ -451,3 +451,23 @@ def test_any_built_record_verifies(size, with_weights, seed, beacon, data):
         record["result"] + [r for f in record["follow_ups"] for r in f["result"]]
         == (order[:handed_out])
     )
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_built_record_is_independent_of_the_callers_candidates(nested):
+    # Flat lists take the fast two-level copy, nested ones the general deep copy.
+    attributes = {"grade": "甲级", "years": 9}
+    if nested:
+        attributes["regions"] = ["东莞", "深圳"]
+    mine = [{"id": f"Z{i}", "label": "x", "attributes": dict(attributes), "weight": 1 + i}
+            for i in range(4)]
+    assert engine.freeze(mine).flat is not nested
+    record = build_record(purpose="p", subject={"type": "t", "id": "1"}, rule="r", count=2,
+                          candidates=mine, seed=bytes(32))
+    before = copy.deepcopy(record)
+    mine[0]["attributes"]["grade"] = "乙级"
+    mine[1]["weight"] = 99
+    mine[2]["label"] = "y"
+    if nested:
+        mine[3]["attributes"]["regions"].append("广州")
+    assert record == before and verify_record(record).valid

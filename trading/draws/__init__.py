@@ -1,7 +1,9 @@
 """Verifiable random draws: one engine for every lottery, a public record and a verifier.
 
-Only the standard library at module level: `python -m trading.draws verify` runs on a
-machine with nothing but the checkout.
+`engine`, `record`, `errors` and `__main__` use the standard library only, so that
+`python -m trading.draws verify RECORD.json` runs on a machine with nothing but the
+checkout; this module therefore imports nothing at module level. `models`, `services`,
+`views` and `api` are the database-backed part (ALGORITHM.md specifies the algorithm).
 """
 
 

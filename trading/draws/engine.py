@@ -134,19 +134,22 @@ class FrozenList:
     ids: tuple[str, ...]
     weights: tuple[int, ...] | None  # None for an equal-chance draw
     list_hash: str
+    # Every attribute value is a scalar, so copying two levels deep copies it all.
+    flat: bool = False
 
     @property
     def drawable(self) -> int:
         """How many picks the list can give: zero-weight candidates are never drawn."""
         if self.weights is None:
             return len(self.ids)
-        return sum(1 for weight in self.weights if weight > 0)
+        # Weights are checked non-negative ints, so count(0) (in C) finds the undrawable.
+        return len(self.weights) - self.weights.count(0)
 
 
 def freeze(candidates: Sequence[Mapping[str, Any]]) -> FrozenList:
     """Validate the ordered candidate list and compute its hash (ALGORITHM.md §2)."""
-    ids, weights = parse_candidates(candidates)
-    return FrozenList(ids, weights, sha256_hex(_dump(candidates, "candidates")))
+    ids, weights, flat = _parse(candidates)
+    return FrozenList(ids, weights, sha256_hex(_dump(candidates, "candidates")), flat)
 
 
 def candidate_list_hash(candidates: Sequence[Mapping[str, Any]]) -> str:
@@ -156,22 +159,26 @@ def candidate_list_hash(candidates: Sequence[Mapping[str, Any]]) -> str:
 def parse_candidates(
     candidates: Sequence[Mapping[str, Any]],
 ) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
-    """Check every candidate and return (ids, weights or None).
+    """Check every candidate and return (ids, weights or None)."""
+    ids, weights, _flat = _parse(candidates)
+    return ids, weights
 
-    A fast pass accepts the common, valid list; only when it fails does the slow pass
-    run, to name the offending field.
-    """
+
+def _parse(candidates: Sequence[Mapping[str, Any]]) -> tuple:
+    """(ids, weights or None, flat). A fast pass accepts the common, valid list (and
+    proves it flat); only when it fails does the slow pass run, to name the bad field."""
     if type(candidates) not in (list, tuple):
         raise MalformedInput("candidates", "must be a list")
     if not candidates:
         raise EmptyCandidates("candidates", "the candidate list is empty")
-    if not _candidates_look_valid(candidates):
+    flat = _candidates_look_valid(candidates)
+    if not flat:
         for index, candidate in enumerate(candidates):
             _check_candidate(candidate, f"candidates[{index}]")
     ids = tuple(_column(candidates, "id"))
     if len(set(ids)) != len(ids):
         _raise_duplicate(ids)
-    return ids, _check_weights(_column(candidates, "weight"))
+    return ids, _check_weights(_column(candidates, "weight")), flat
 
 
 def _column(candidates: Sequence[dict], key: str, default: Any = None) -> list:
@@ -236,7 +243,7 @@ def _check_weights(weights: list) -> tuple[int, ...] | None:
         return None
     if missing:
         _raise_mixed_weights(weights, missing)
-    if not all(type(weight) is int for weight in weights) or not (
+    if set(map(type, weights)) != {int} or not (
         0 <= min(weights) and max(weights) <= MAX_WEIGHT
     ):
         index = next(i for i, w in enumerate(weights) if not _is_weight(w))

@@ -465,7 +465,7 @@ def build_record(
         "subject": dict(subject),
         "rule": rule,
         "count": count,
-        "candidates": _deep_copy(list(candidates)),
+        "candidates": _deep_copy(list(candidates), frozen.flat),
         "candidate_list_hash": frozen.list_hash,
         "commitment": commitment,
         "beacon": beacon,
@@ -553,10 +553,19 @@ def _check_new_declines(declined: list, drawn: list, earlier: list, index: int) 
         already[ident] = index
 
 
-def _deep_copy(value: list) -> list:
+def _deep_copy(value: list, flat: bool = False) -> list:
     """Copy the candidates: later edits of the caller's dicts must not alter the record.
 
-    They are checked plain data (dict, list, tuple, str, int, bool, None), which a
-    pickle round trip copies in C, several times faster than copy.deepcopy.
+    A flat list (engine.FrozenList.flat: every attribute value a str, int, bool or None,
+    all immutable) is fully copied by copying each candidate and its attributes object,
+    about twice as fast as the general way: a pickle round trip of the checked plain data,
+    in C, still several times faster than copy.deepcopy.
     """
+    if flat:
+        return [
+            {**candidate, "attributes": {**candidate["attributes"]}}
+            if "attributes" in candidate
+            else {**candidate}
+            for candidate in value
+        ]
     return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,73 +1,231 @@
-"""DrawService: the one way every lottery of the platform is run (architecture §8)."""
+"""DrawService: the one way every lottery of the platform is run (architecture §8).
 
+Other domains hand it a candidate list built by their pure rules and get ids back. The
+standard-library engine (`engine`, `record`) decides; this module keeps the state, seals
+the seed until the reveal, audits every step and turns engine errors into refusals with a
+Chinese message and an API code. Every check runs before the first change, so a refused
+step changes nothing.
+"""
+
+import contextlib
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
 from Crypto.Cipher import AES
 
 from ..actor import Actor
-from ..audit.service import record
+from ..audit.service import record as audit_record
 from ..errors import DomainError
-from . import engine
-from .errors import (
-    DrawError,
-    DuplicateCandidate,
-    EmptyCandidates,
-    InvalidDecline,
-    NobodyLeft,
-    SeedMismatch,
-    TooManyRequested,
+from . import engine, errors
+from .models import (
+    BEACON_MAX,
+    BEACON_SOURCE_MAX,
+    PURPOSE_MAX,
+    SUBJECT_ID_MAX,
+    SUBJECT_TYPE_MAX,
+    Draw,
+    DrawStatus,
 )
-from .models import Draw, DrawStatus
 from .record import build_record
 
-MESSAGES = {
-    EmptyCandidates: "候选名单为空",
-    DuplicateCandidate: "候选名单中有重复的候选人",
-    TooManyRequested: "抽取数量超过候选人数",
-    NobodyLeft: "候选名单中已无可递补的候选人",
-    SeedMismatch: "揭示的种子与事先公布的承诺不符",
-    InvalidDecline: "放弃者不在已抽中名单中",
-}
+DEFAULT_TIE_RULE = "得分（或报价）相同的候选人以抽签决定先后顺序，排在首位者优先"
+# freeze() validates the whole public record before any seed exists; the record format
+# needs a commitment there, so a placeholder stands in for the one commit() will make.
+_PLACEHOLDER_COMMITMENT = "0" * 64
+_NONCE_BYTES = 12  # the GCM nonce size NIST SP 800-38D recommends
+_TAG_BYTES = 16
+
+
+# -- refusals (DomainError: a Chinese message for people, a code for the API) -------------
 
 
 class DrawRefused(DomainError):
+    """A draw step was refused; nothing was changed."""
+
     code = "draw_refused"
     status = 409
 
 
-def refused(error: DrawError) -> DrawRefused:
-    message = next((m for cls, m in MESSAGES.items() if isinstance(error, cls)), None)
-    return DrawRefused(f"{message or '抽取参数无效'}：{error}",
-                       field=getattr(error, "field", None))
+class InvalidDrawInput(DrawRefused):
+    code = "invalid_draw_input"
+    status = 400
+
+
+class EmptyCandidateList(InvalidDrawInput):
+    code = "empty_candidates"
+
+
+class DuplicateCandidates(InvalidDrawInput):
+    code = "duplicate_candidate"
+
+
+class TooManyRequested(InvalidDrawInput):
+    code = "too_many_requested"
+
+
+class InvalidDecline(InvalidDrawInput):
+    code = "invalid_decline"
+
+
+class NotCommitted(DrawRefused):
+    code = "not_committed"
+
+
+class AlreadyCommitted(DrawRefused):
+    code = "already_committed"
+
+
+class NotRevealed(DrawRefused):
+    code = "not_revealed"
+
+
+class AlreadyRevealed(DrawRefused):
+    code = "already_revealed"
+
+
+class BeaconAlreadyEntered(DrawRefused):
+    code = "beacon_already_entered"
+
+
+class SeedMismatch(DrawRefused):
+    code = "seed_mismatch"
+
+
+class SeedUnreadable(DrawRefused):
+    code = "seed_unreadable"
+
+
+class NobodyLeft(DrawRefused):
+    code = "nobody_left"
+
+
+# Most specific first: the empty, duplicate and weight errors are MalformedInputs too.
+_REFUSALS = (
+    (errors.EmptyCandidates, EmptyCandidateList, "候选名单为空，无法抽取"),
+    (errors.DuplicateCandidate, DuplicateCandidates, "候选名单中有重复的候选人编号"),
+    (errors.MalformedWeights, InvalidDrawInput,
+     "候选人权重无效：须全部为 0 至 2^53−1 的整数，且不能全为 0"),
+    (errors.TooManyRequested, TooManyRequested, "抽取数量超过可抽取的候选人数"),
+    (errors.NobodyLeft, NobodyLeft, "已无可递补的候选人"),
+    (errors.InvalidDecline, InvalidDecline, "放弃者须是此前已抽中且未放弃过的候选人"),
+    (errors.SeedMismatch, SeedMismatch, "揭示的种子与事先公布的承诺不符，拒绝揭示"),
+)
+_FIELD_LABELS = {
+    "purpose": "抽取用途", "subject": "抽取对象", "rule": "抽取规则", "count": "抽取数量",
+    "candidates": "候选名单", "witnesses": "见证人", "beacon": "公共随机数",
+    "follow_ups": "递补记录",
+}
+
+
+def _refusal(error: errors.DrawError) -> DrawRefused:
+    field = getattr(error, "field", None)
+    for engine_error, refusal, message in _REFUSALS:
+        if isinstance(error, engine_error):
+            return refusal(f"{message}（{field}）" if field else message, field=field)
+    if field:
+        label = _FIELD_LABELS.get(field.split(".")[0].split("[")[0], "抽取参数")
+        return InvalidDrawInput(f"{label}格式错误（{field}）", field=field)
+    return DrawRefused(f"抽取失败：{error}")
+
+
+@contextlib.contextmanager
+def _refusing():
+    """Turn any engine error raised inside the block into its refusal."""
+    try:
+        yield
+    except errors.DrawError as error:
+        raise _refusal(error) from None
+
+
+def _check_length(value, limit: int, field: str, label: str) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        raise InvalidDrawInput(f"{label}不能超过 {limit} 个字符", field=field)
+
+
+def _instant(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _weighted(candidates, weights):
+    """Merge separately given integer weights into the candidates (ALGORITHM.md §2)."""
+    if weights is None:
+        return candidates
+    paired = (isinstance(candidates, Sequence) and isinstance(weights, Sequence)
+              and len(weights) == len(candidates)
+              and all(isinstance(candidate, Mapping) for candidate in candidates))
+    if not paired:
+        raise InvalidDrawInput("权重须与候选人一一对应", field="weights")
+    return [{**candidate, "weight": weight}
+            for candidate, weight in zip(candidates, weights, strict=True)]
+
+
+# -- the service ------------------------------------------------------------------------
 
 
 class DrawService:
+    """Freeze → commit → (beacon) → reveal → re-draws after declines; each step audited."""
+
     def __init__(self, dbsession, clock, keys):
         self.db = dbsession
         self.clock = clock
         self.keys = keys
 
+    # -- reading
+
+    def recent(self, limit: int = 200) -> list[Draw]:
+        return list(self.db.scalars(sa.select(Draw).order_by(Draw.id.desc()).limit(limit)))
+
+    def draws_for(self, subject_type: str, subject_id) -> list[Draw]:
+        """Every draw about one subject (a project, a purchase …), oldest first."""
+        query = sa.select(Draw).where(Draw.subject_type == subject_type,
+                                      Draw.subject_id == str(subject_id))
+        return list(self.db.scalars(query.order_by(Draw.id)))
+
+    def record_of(self, draw: Draw) -> dict | None:
+        """The public record (ALGORITHM.md §9); None while only frozen (no commitment yet).
+
+        Before the reveal it has no seed, result or follow-ups.
+        """
+        if draw.status is DrawStatus.FROZEN:
+            return None
+        return self._build(draw, draw.follow_ups)
+
+    # -- the steps
+
     def freeze(self, *, purpose: str, subject_type: str, subject_id, candidates: list,
-               count: int, rule: str, actor: Actor, witnesses=()) -> Draw:
-        """Fix the ordered candidate list (ids and the attributes that made them eligible)."""
-        try:
-            frozen = engine.freeze(candidates)
-            if count > frozen.drawable:
-                raise TooManyRequested(f"{count} > {frozen.drawable}")
-        except DrawError as error:
-            raise refused(error) from None
-        draw = Draw(purpose=purpose, subject_type=subject_type, subject_id=str(subject_id),
-                    rule=rule, count=count, candidates=list(candidates),
-                    candidate_list_hash=frozen.list_hash, witnesses=list(witnesses),
-                    status=DrawStatus.FROZEN, created_at=self.clock(), result=[],
-                    follow_ups=[])
+               count: int, rule: str, actor: Actor, weights=None, witnesses=()) -> Draw:
+        """Fix the ordered candidate list (ids and the attributes that made each eligible).
+
+        Refuses an empty list, duplicate ids, bad weights, a count above the drawable
+        candidates, and anything the public record could not carry.
+        """
+        subject_id = str(subject_id)
+        with _refusing():
+            preview = build_record(
+                purpose=purpose, subject={"type": subject_type, "id": subject_id}, rule=rule,
+                count=count, candidates=_weighted(candidates, weights),
+                commitment=_PLACEHOLDER_COMMITMENT, witnesses=witnesses)
+        _check_length(purpose, PURPOSE_MAX, "purpose", "抽取用途")
+        _check_length(subject_type, SUBJECT_TYPE_MAX, "subject_type", "抽取对象类型")
+        _check_length(subject_id, SUBJECT_ID_MAX, "subject_id", "抽取对象编号")
+        # Store the record's own deep copy: later edits of the caller's dicts cannot reach it.
+        draw = Draw(purpose=purpose, subject_type=subject_type, subject_id=subject_id,
+                    rule=rule, count=count, candidates=preview["candidates"],
+                    candidate_list_hash=preview["candidate_list_hash"],
+                    witnesses=preview["witnesses"], status=DrawStatus.FROZEN, result=[],
+                    follow_ups=[], created_at=self.clock())
         self.db.add(draw)
-        self.db.flush()
-        self._audit(draw, actor, "draw.frozen", list_hash=frozen.list_hash, count=count)
+        self.db.flush()  # the id is the sealed seed's associated data
+        self._audit(draw, actor, "draw.frozen", candidate_list_hash=draw.candidate_list_hash,
+                    candidates=len(draw.candidates), count=count)
         return draw
 
     def commit(self, draw: Draw, *, actor: Actor) -> Draw:
-        """Draw a 256-bit seed from the CSPRNG and publish only its SHA-256."""
+        """Draw a 256-bit seed from the CSPRNG; publish SHA-256(seed), keep the seed sealed."""
         if draw.status is not DrawStatus.FROZEN:
-            raise DrawRefused("该抽取已经承诺过种子")
+            raise AlreadyCommitted("该抽取已承诺种子，不能重新承诺")
         seed = engine.new_seed()
         draw.commitment = engine.commitment(seed)
         draw.sealed_seed = self._seal(draw, seed)
@@ -76,108 +234,124 @@ class DrawService:
         return draw
 
     def enter_beacon(self, draw: Draw, *, value: str, source: str, actor: Actor) -> Draw:
-        """A public value that did not exist at commit time: the operator cannot grind seeds."""
+        """Mix in a public value that did not exist at commit time (supervisor, once).
+
+        Only while committed: before the commitment it would not stop the operator from
+        grinding seeds; after the reveal it would change a published result.
+        """
         if draw.status is DrawStatus.REVEALED:
-            raise DrawRefused("种子已揭示，不能再录入公共随机数")
-        if draw.status is not DrawStatus.COMMITTED:
-            raise DrawRefused("请先承诺种子再录入公共随机数")
+            raise AlreadyRevealed("种子已揭示，不能再录入公共随机数")
+        if draw.status is DrawStatus.FROZEN:
+            raise NotCommitted("请先承诺种子，再录入公共随机数")
         if draw.beacon is not None:
-            raise DrawRefused("公共随机数已录入，不能更改")
-        try:
+            raise BeaconAlreadyEntered("公共随机数已录入，不能更改")
+        with _refusing():
             engine.check_beacon(value)
-        except DrawError as error:
-            raise refused(error) from None
-        draw.beacon, draw.beacon_source = value, source
+        _check_length(value, BEACON_MAX, "value", "公共随机数")
+        _check_length(source, BEACON_SOURCE_MAX, "source", "公共随机数来源")
+        draw.beacon, draw.beacon_source, draw.beacon_at = value, source, self.clock()
         self._audit(draw, actor, "draw.beacon_entered", beacon=value, source=source)
         return draw
 
     def reveal(self, draw: Draw, *, actor: Actor) -> Draw:
-        """Publish the seed and derive the result; the seed must match the commitment."""
-        if draw.status is not DrawStatus.COMMITTED:
-            raise DrawRefused("尚未承诺种子，不能揭示" if draw.status is DrawStatus.FROZEN
-                              else "该抽取已揭示")
+        """Unseal the seed, check it against the published commitment, derive the result."""
+        if draw.status is DrawStatus.FROZEN:
+            raise NotCommitted("尚未承诺种子，不能揭示")
+        if draw.status is DrawStatus.REVEALED:
+            raise AlreadyRevealed("该抽取已揭示")
         seed = self._unseal(draw)
-        try:
+        with _refusing():
             engine.check_commitment(seed, draw.commitment)
-            draw.result = engine.draw(seed, draw.beacon, draw.candidates, draw.count)
-        except DrawError as error:
-            raise refused(error) from None
-        draw.seed, draw.sealed_seed = seed.hex(), None
+            result = engine.draw(seed, draw.beacon, draw.candidates, draw.count)
+        draw.seed, draw.sealed_seed, draw.result = seed.hex(), None, result
         draw.status, draw.revealed_at = DrawStatus.REVEALED, self.clock()
-        self._audit(draw, actor, "draw.revealed", seed=draw.seed, result=draw.result)
+        # From here the seed is public: the audit row may carry it.
+        self._audit(draw, actor, "draw.revealed", seed=draw.seed, result=result)
         return draw
 
-    def redraw_after_decline(self, draw: Draw, *, declined: list, reason: str, count: int,
-                             actor: Actor) -> list:
-        """递补: the next positions of the same order, so who replaces is fixed at reveal."""
+    def redraw_after_decline(self, draw: Draw, *, declined_ids: Sequence[str], reason: str,
+                             count: int, actor: Actor) -> list:
+        """递补: hand out the next `count` positions of the same draw order.
+
+        The order was fixed at the reveal, so nobody can steer who replaces whom by choosing
+        who declines. `count` 0 records a decline that reserves already drawn cover. Refuses
+        an id not drawn before or already declined, and a count beyond those left.
+        """
         if draw.status is not DrawStatus.REVEALED:
-            raise DrawRefused("抽取尚未揭示，不能递补")
-        drawn = self.drawn_so_far(draw)
-        if not declined or not set(declined) <= set(drawn):
-            raise refused(InvalidDecline(f"{declined}"))
-        try:
-            picks = engine.continue_draw(bytes.fromhex(draw.seed), draw.beacon, draw.candidates,
-                                         drawn, count)
-        except DrawError as error:
-            raise refused(error) from None
-        at = self.clock()
-        draw.follow_ups = [*draw.follow_ups, {"declined": list(declined), "reason": reason,
-                                              "count": count, "at": at.isoformat(),
-                                              "result": picks}]
-        self._audit(draw, actor, "draw.redrawn", declined=list(declined), result=picks)
-        return picks
+            raise NotRevealed("抽取尚未揭示，不能递补")
+        if isinstance(declined_ids, str) or not declined_ids:
+            raise InvalidDecline("请列出放弃的候选人", field="declined_ids")
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidDrawInput("请填写放弃原因", field="reason")
+        follow_up = {"declined": list(declined_ids), "reason": reason, "count": count,
+                     "at": _instant(self.clock())}
+        with _refusing():
+            added = self._build(draw, [*draw.follow_ups, follow_up])["follow_ups"][-1]
+        draw.follow_ups = [*draw.follow_ups, added]  # a new list, so the JSON is saved
+        self._audit(draw, actor, "draw.redrawn", declined=added["declined"], reason=reason,
+                    count=count, result=added["result"])
+        return added["result"]
 
     def break_tie(self, *, candidates: list, purpose: str, subject_type: str, subject_id,
-                  actor: Actor, rule: str = "并列时抽签决定先后") -> Draw:
-        """Order tied candidates by lottery: freeze, commit and reveal in one step."""
+                  actor: Actor, rule: str = DEFAULT_TIE_RULE, witnesses=()) -> list:
+        """并列抽签: order tied candidates by lottery, freezing, committing and revealing at once.
+
+        Equal chances only and at least two candidates; returns every id, first place first.
+        The draw stays on record like any other (see `draws_for`).
+        """
+        if not isinstance(candidates, Sequence) or len(candidates) < 2:
+            raise InvalidDrawInput("并列抽签至少需要两名候选人", field="candidates")
+        if any(isinstance(c, Mapping) and "weight" in c for c in candidates):
+            raise InvalidDrawInput("并列抽签机会均等，不能设置权重", field="candidates")
         draw = self.freeze(purpose=purpose, subject_type=subject_type, subject_id=subject_id,
-                           candidates=candidates, count=len(candidates), rule=rule, actor=actor)
+                           candidates=candidates, count=len(candidates), rule=rule,
+                           actor=actor, witnesses=witnesses)
         self.commit(draw, actor=actor)
-        return self.reveal(draw, actor=actor)
+        return list(self.reveal(draw, actor=actor).result)
 
-    @staticmethod
-    def drawn_so_far(draw: Draw) -> list:
-        return [*draw.result, *(pick for f in draw.follow_ups for pick in f["result"])]
+    # -- helpers
 
-    def record_of(self, draw: Draw) -> dict:
-        """The public record: before reveal, the list, its hash and the commitment only."""
-        revealed = draw.status is DrawStatus.REVEALED
+    def _build(self, draw: Draw, follow_ups: list) -> dict:
         return build_record(
             purpose=draw.purpose, subject={"type": draw.subject_type, "id": draw.subject_id},
             rule=draw.rule, count=draw.count, candidates=draw.candidates,
-            seed=bytes.fromhex(draw.seed) if revealed else None,
+            seed=bytes.fromhex(draw.seed) if draw.seed else None,
             commitment=draw.commitment, beacon=draw.beacon, beacon_source=draw.beacon_source,
-            follow_ups=[{k: f[k] for k in ("declined", "reason", "count", "at")}
-                        for f in draw.follow_ups] if revealed else (),
-            witnesses=draw.witnesses, timestamps=self._timestamps(draw),
-        ) if draw.commitment else None
-
-    @staticmethod
-    def _timestamps(draw: Draw) -> dict:
-        stamps = {"frozen": draw.created_at, "committed": draw.committed_at,
-                  "revealed": draw.revealed_at}
-        return {k: v.isoformat() for k, v in stamps.items() if v is not None}
-
-    # -- the sealed seed -------------------------------------------------------------------
+            follow_ups=follow_ups, witnesses=draw.witnesses, timestamps=_timestamps(draw))
 
     def _seal(self, draw: Draw, seed: bytes) -> bytes:
-        cipher = AES.new(self.keys.kek, AES.MODE_GCM)
-        cipher.update(f"draw:{draw.id}".encode())
+        """nonce ‖ tag ‖ ciphertext under the KEK; the draw id as associated data, so a
+        sealed seed copied onto another draw does not open."""
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        cipher = AES.new(self.keys.kek, AES.MODE_GCM, nonce=nonce, mac_len=_TAG_BYTES)
+        cipher.update(_seed_aad(draw))
         body, tag = cipher.encrypt_and_digest(seed)
-        return cipher.nonce + tag + body
+        return nonce + tag + body
 
     def _unseal(self, draw: Draw) -> bytes:
-        nonce, tag, body = draw.sealed_seed[:16], draw.sealed_seed[16:32], draw.sealed_seed[32:]
-        cipher = AES.new(self.keys.kek, AES.MODE_GCM, nonce=nonce)
-        cipher.update(f"draw:{draw.id}".encode())
+        sealed = draw.sealed_seed or b""
+        nonce, tag = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:_NONCE_BYTES + _TAG_BYTES]
         try:
-            return cipher.decrypt_and_verify(body, tag)
+            cipher = AES.new(self.keys.kek, AES.MODE_GCM, nonce=nonce, mac_len=_TAG_BYTES)
+            cipher.update(_seed_aad(draw))
+            return cipher.decrypt_and_verify(sealed[_NONCE_BYTES + _TAG_BYTES:], tag)
         except ValueError:
-            raise DrawRefused("种子密文校验失败，拒绝揭示") from None
+            raise SeedUnreadable("种子密文校验失败（密钥不符或数据被改动），拒绝揭示") from None
 
     def _audit(self, draw: Draw, actor: Actor, action: str, **data) -> None:
-        record(self.db, actor, action, "draw", draw.id, now=self.clock(),
-               purpose=draw.purpose, **data)
+        audit_record(self.db, actor, action, "draw", draw.id, now=self.clock(),
+                     purpose=draw.purpose, **data)
+
+
+def _seed_aad(draw: Draw) -> bytes:
+    return f"trading.draws seed draw:{draw.id}".encode()
+
+
+def _timestamps(draw: Draw) -> dict:
+    """The record's timestamps (ALGORITHM.md §9), only those that happened."""
+    stamps = {"frozen_at": draw.created_at, "committed_at": draw.committed_at,
+              "beacon_at": draw.beacon_at, "drawn_at": draw.revealed_at}
+    return {key: _instant(value) for key, value in stamps.items() if value is not None}
 
 
 def draw_service_factory(context, request) -> DrawService:

@@ -1,22 +1,30 @@
-"""Draw pages: list, the public record page, JSON download, a verify page, beacon entry."""
+"""Draw pages (HTML): the public list and record page, the JSON download, a verify page
+anyone can use, and the supervisor's beacon form. Thin: parse, call one service method."""
+
+from datetime import datetime
 
 import colander
 import deform
-import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from ..api import describe
-from ..errors import DomainError
-from ..forms import CSRFSchema, render_form
-from ..i18n import _
+from ..forms import redirect, render_form
+from ..i18n import N_, _
 from ..security import Permission
-from .models import Draw
+from .errors import MalformedInput
+from .forms import RECORD_MAX, BeaconSchema, VerifyBody
+from .models import Draw, DrawStatus
 from .record import dump_record, load_record, verify_record
-from .services import DrawService
+from .services import DrawService, NotCommitted
 
-MAX_RECORD = 5 * 1024 * 1024
+STATUS_LABELS = {
+    DrawStatus.FROZEN: N_("名单已冻结"),
+    DrawStatus.COMMITTED: N_("已承诺种子"),
+    DrawStatus.REVEALED: N_("已揭示"),
+}
+CANDIDATES_SHOWN = 500  # a longer list is in the record file
+ECHO_MAX = 100_000  # pasted text longer than this is not echoed back into the page
 
 
 def _service(request) -> DrawService:
@@ -26,109 +34,104 @@ def _service(request) -> DrawService:
 @view_config(route_name="draws.list", renderer="draws/list.jinja2",
              permission=Permission.PUBLIC_VIEW)
 def list_draws(request):
-    draws = request.dbsession.scalars(sa.select(Draw).order_by(Draw.id.desc()).limit(200))
-    return {"draws": list(draws)}
+    return {"draws": _service(request).recent(), "STATUS_LABELS": STATUS_LABELS}
 
 
 @view_config(route_name="draws.detail", renderer="draws/detail.jinja2",
              permission=Permission.PUBLIC_VIEW)
 def draw_detail(context, request):
-    return {"draw": context.draw, "record": _service(request).record_of(context.draw)}
+    draw = context.draw
+    return {
+        "draw": draw,
+        # The record exists from the commitment on; building it here would only re-hash.
+        "has_record": draw.status is not DrawStatus.FROZEN,
+        "labels": {c["id"]: c.get("label", "") for c in draw.candidates},
+        "positions": _positions(draw),
+        "declined": draw.declined,
+        "follow_ups": [{**f, "at": datetime.fromisoformat(f["at"])} for f in draw.follow_ups],
+        "shown": CANDIDATES_SHOWN,
+        "STATUS_LABELS": STATUS_LABELS,
+        "may_enter_beacon": (draw.status is DrawStatus.COMMITTED and draw.beacon is None
+                             and request.has_permission(Permission.DRAW_BEACON)),
+    }
+
+
+def _positions(draw: Draw) -> dict:
+    """Each drawn id's place in the draw order (1-based), declined or not."""
+    return {ident: index for index, ident in enumerate(draw.drawn, start=1)}
 
 
 @view_config(route_name="draws.record", permission=Permission.PUBLIC_VIEW)
 def download_record(context, request):
     record = _service(request).record_of(context.draw)
     if record is None:
-        raise DomainError("该抽取尚未承诺种子，暂无记录", code="not_committed")
+        raise NotCommitted("该抽取尚未承诺种子，还没有可公布的记录")
     response = Response(dump_record(record), content_type="application/json", charset="utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="draw-{context.draw.id}.json"')
+    response.content_disposition = f'attachment; filename="draw-{context.draw.id}.json"'
     return response
+
+
+# -- verify any record -------------------------------------------------------------------
 
 
 @view_config(route_name="draws.verify", renderer="draws/verify.jinja2",
              permission=Permission.PUBLIC_VIEW, request_method=("GET", "POST"))
 def verify_page(request):
-    """Anyone pastes or uploads a record; the server recomputes it like the offline tool."""
+    """Anyone pastes or uploads a record; the server recomputes it as the offline tool does."""
     if request.method != "POST":
-        return {"result": None, "text": ""}
-    upload = request.POST.get("file")
-    text = (upload.file.read(MAX_RECORD + 1).decode("utf-8", "replace")
-            if hasattr(upload, "file") else request.POST.get("record", ""))
-    if len(text) > MAX_RECORD:
-        raise DomainError("记录文件过大", code="too_large")
+        return {"outcome": None, "text": "", "error": None, "record": None}
+    pasted = request.POST.get("record", "")
+    page = {"outcome": None, "error": None, "record": None,
+            "text": pasted if isinstance(pasted, str) and len(pasted) <= ECHO_MAX else ""}
     try:
-        result = verify_record(load_record(text))
-    except ValueError as error:
+        record = load_record(_posted_record(request))
+    except (colander.Invalid, MalformedInput, ValueError) as error:
         request.response.status_int = 400
-        return {"result": None, "text": text[:20000], "error": str(error)}
-    return {"result": result, "text": text[:20000]}
+        return {**page, "error": _read_error(error)}
+    return {**page, "outcome": verify_record(record),
+            "record": record if isinstance(record, dict) else None}
 
 
-class BeaconSchema(CSRFSchema):
-    value = colander.SchemaNode(colander.String(), title=_("公共随机数"),
-                                validator=colander.Length(1, 500))
-    source = colander.SchemaNode(colander.String(),
-                                 title=_("来源（如：福利彩票第2026123期开奖号码）"),
-                                 validator=colander.Length(1, 200))
+def _posted_record(request) -> bytes:
+    """The uploaded file if there is one, else the pasted text; at most RECORD_MAX bytes."""
+    upload = request.POST.get("file")
+    if hasattr(upload, "file"):
+        data = upload.file.read(RECORD_MAX + 1)
+    else:
+        pasted = VerifyBody().deserialize({"record": request.POST.get("record", "")})
+        data = pasted["record"].encode("utf-8")
+    if len(data) > RECORD_MAX:
+        raise ValueError(_("记录超过 5 MB"))
+    if not data.strip():
+        raise ValueError(_("请粘贴或上传抽取记录"))
+    return data
+
+
+def _read_error(error: Exception):
+    """Our own messages stay translation strings; the reader's are shown as they are."""
+    if isinstance(error, colander.Invalid):
+        return "；".join(error.asdict().values())
+    if isinstance(error, UnicodeError):
+        return _("记录不是有效的 UTF-8 文本")
+    return error.args[0] if error.args else str(error)
+
+
+# -- beacon (supervisor) -----------------------------------------------------------------
 
 
 @view_config(route_name="draws.beacon", renderer="draws/beacon.jinja2",
              permission=Permission.DRAW_BEACON, request_method=("GET", "POST"))
 def enter_beacon(context, request):
+    draw = context.draw
     form = deform.Form(BeaconSchema().bind(request=request),
                        buttons=(deform.Button("submit", _("录入")),))
 
     def on_success(values):
-        _service(request).enter_beacon(context.draw, value=values["value"],
-                                       source=values["source"], actor=request.actor)
-        request.session.flash(_("公共随机数已录入"), "success")
-        return HTTPSeeOther(request.route_url("draws.detail", draw_id=context.draw.id))
+        _service(request).enter_beacon(draw, value=values["value"], source=values["source"],
+                                       actor=request.actor)
+        return redirect(request, "draws.detail", _("公共随机数已录入"), draw_id=draw.id)
 
     result = render_form(request, form, on_success=on_success)
-    return result if isinstance(result, HTTPSeeOther) else {**result, "draw": context.draw}
-
-
-# -- JSON API -----------------------------------------------------------------------------
-
-describe("api.draws", "GET", "Every draw, newest first (purpose, status, commitment)")
-
-
-@view_config(route_name="api.draws", renderer="json", permission=Permission.PUBLIC_VIEW)
-def api_draws(request):
-    draws = request.dbsession.scalars(sa.select(Draw).order_by(Draw.id.desc()).limit(500))
-    return {"draws": [{"id": d.id, "purpose": d.purpose, "status": str(d.status),
-                       "subject": {"type": d.subject_type, "id": d.subject_id},
-                       "commitment": d.commitment,
-                       "record": request.route_url("api.draw", draw_id=d.id)}
-                      for d in draws]}
-
-
-describe("api.draw", "GET", "A draw's public record (verify with python -m trading.draws)")
-
-
-@view_config(route_name="api.draw", permission=Permission.PUBLIC_VIEW)
-def api_draw(context, request):
-    return download_record(context, request)
-
-
-class BeaconBody(colander.MappingSchema):
-    value = colander.SchemaNode(colander.String(), validator=colander.Length(1, 500))
-    source = colander.SchemaNode(colander.String(), validator=colander.Length(1, 200))
-
-
-describe("api.draw.beacon", "POST", "Enter the public beacon value (supervisor)", auth=True,
-         request_schema=BeaconBody)
-
-
-@view_config(route_name="api.draw.beacon", request_method="POST", renderer="json",
-             permission=Permission.DRAW_BEACON)
-def api_beacon(context, request):
-    try:
-        values = BeaconBody().deserialize(request.json_body)
-    except (ValueError, colander.Invalid) as error:
-        raise DomainError(f"请求体无效：{error}", code="invalid") from None
-    draw = _service(request).enter_beacon(context.draw, value=values["value"],
-                                          source=values["source"], actor=request.actor)
-    return {"id": draw.id, "beacon": draw.beacon, "beacon_source": draw.beacon_source}
+    if isinstance(result, HTTPSeeOther):
+        return result
+    return {**result, "draw": draw, "STATUS_LABELS": STATUS_LABELS}
