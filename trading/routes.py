@@ -52,7 +52,36 @@ def includeme(config):
     config.add_route("draws.record", "/draws/{draw_id}/record.json", factory=draw)
     config.add_route("draws.beacon", "/draws/{draw_id}/beacon", factory=draw)
 
-    # BIDDING-ROUTES (the bidding domain's routes go here)
+    # bidding (sealed bids, the opening hall, custody of opening keys)
+    bidding = "trading.bidding.resources:bidding_factory"
+    bid_lot = "trading.bidding.resources:lot_factory"
+    bid = "trading.bidding.resources:bid_factory"
+    config.add_route("bidding.platform_key", "/bidding/platform.pub")
+    config.add_route("bidding.custody_key", "/account/custody-key")
+    config.add_route("bidding.key", "/projects/{project_id}/opening.pub", factory=bidding)
+    config.add_route("bidding.mine", "/projects/{project_id}/bids", factory=bidding)
+    config.add_route("bidding.upload", "/projects/{project_id}/lots/{lot_id}/bids/upload",
+                     factory=bid_lot)
+    # Must match trading.bidding.FORM_PATH: that route's body is never parsed by WebOb.
+    config.add_route("bidding.form", "/projects/{project_id}/lots/{lot_id}/bids/form",
+                     factory=bid_lot)
+    config.add_route("bidding.withdraw", "/projects/{project_id}/lots/{lot_id}/bids/withdraw",
+                     factory=bid_lot)
+    config.add_route("bidding.bid", "/projects/{project_id}/bids/{bid_id}", factory=bid)
+    config.add_route("bidding.receipt",
+                     "/projects/{project_id}/bids/{bid_id}/versions/{version}/receipt.json",
+                     factory=bid)
+    config.add_route("bidding.envelope",
+                     "/projects/{project_id}/bids/{bid_id}/versions/{version}/envelope.tbid",
+                     factory=bid)
+    config.add_route("bidding.opening", "/projects/{project_id}/opening", factory=bidding)
+    config.add_route("bidding.release", "/projects/{project_id}/opening/release",
+                     factory=bidding)
+    config.add_route("bidding.share", "/projects/{project_id}/opening/bids/{bid_id}/share",
+                     factory=bid)
+    config.add_route("bidding.confirm", "/projects/{project_id}/opening/bids/{bid_id}/confirm",
+                     factory=bid)
+    config.add_route("bidding.custodians", "/projects/{project_id}/custodians", factory=bidding)
 
     # audit
     config.add_route("audit.checkpoints", "/audit/checkpoints")
@@ -74,7 +103,27 @@ def includeme(config):
     config.add_route("api.draws", "/api/v1/draws")
     config.add_route("api.draw", "/api/v1/draws/{draw_id}", factory=draw)
     config.add_route("api.draw.beacon", "/api/v1/draws/{draw_id}/beacon", factory=draw)
-    # BIDDING-API-ROUTES (the bidding domain's API routes go here)
+    config.add_route("api.bidding.key", "/api/v1/projects/{project_id}/opening-key",
+                     factory=bidding)
+    config.add_route("api.bidding.bids", "/api/v1/projects/{project_id}/bids", factory=bidding)
+    config.add_route("api.bidding.submit", "/api/v1/projects/{project_id}/lots/{lot_id}/bids",
+                     factory=bid_lot)
+    config.add_route("api.bidding.withdraw",
+                     "/api/v1/projects/{project_id}/lots/{lot_id}/bids/withdraw",
+                     factory=bid_lot)
+    config.add_route("api.bidding.bid", "/api/v1/projects/{project_id}/bids/{bid_id}",
+                     factory=bid)
+    config.add_route("api.bidding.receipt",
+                     "/api/v1/projects/{project_id}/bids/{bid_id}/versions/{version}/receipt",
+                     factory=bid)
+    config.add_route("api.bidding.opening", "/api/v1/projects/{project_id}/opening",
+                     factory=bidding)
+    config.add_route("api.bidding.release", "/api/v1/projects/{project_id}/opening/release",
+                     factory=bidding)
+    config.add_route("api.bidding.share",
+                     "/api/v1/projects/{project_id}/opening/bids/{bid_id}/share", factory=bid)
+    config.add_route("api.bidding.confirm",
+                     "/api/v1/projects/{project_id}/opening/bids/{bid_id}/confirm", factory=bid)
     config.add_route("api.ocds.releases", "/api/v1/ocds/releases")
     config.add_route("api.ocds.project", "/api/v1/ocds/projects/{project_id}/releases",
                      factory=project)

@@ -25,7 +25,14 @@ class Permission(enum.StrEnum):
     AUDIT_CHECKPOINT = "audit:checkpoint:sign"
     AUDIT_VIEW = "audit:log:view"
     BIDDER_WORKSPACE = "bidder:workspace:view"
+    BID_CONFIRM = "bid:record:confirm"
+    BID_DECRYPT = "bid:share:submit"
+    BID_SUBMIT = "bid:envelope:submit"
+    BID_VIEW = "bid:envelope:view"
     CENTER_WORKSPACE = "center:workspace:view"
+    CUSTODY_DESIGNATE = "custody:custodians:designate"
+    CUSTODY_ENROL = "custody:key:enrol"
+    CUSTODY_RELEASE = "custody:share:release"
     DRAW_BEACON = "draw:beacon:enter"
     EXPERT_WORKSPACE = "expert:workspace:view"
     INTERMEDIARY_WORKSPACE = "intermediary:workspace:view"
@@ -65,6 +72,10 @@ class RootFactory:
         (Allow, "role:supervisor", Permission.AUDIT_VIEW),
         (Allow, "role:supervisor", Permission.DRAW_BEACON),
         (Allow, "role:supervisor", Permission.PROJECT_FREEZE),
+        # Who may hold a share of an opening key (architecture §7): staff and owners.
+        (Allow, "role:center", Permission.CUSTODY_ENROL),
+        (Allow, "role:supervisor", Permission.CUSTODY_ENROL),
+        (Allow, "role:owner", Permission.CUSTODY_ENROL),
     ]
 
     def __init__(self, request):

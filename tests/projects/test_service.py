@@ -129,7 +129,9 @@ def test_time_moves_the_project_through_bidding_to_opening(
     assert project.status is S.BIDDING and project.next_check == project.bid_deadline
     clock.set(project.bid_deadline + timedelta(hours=1))  # the worker was down at the deadline
     chronograph.sweep_kind("project")
-    assert project.status is S.OPENING and project.next_check is None
+    # Opened late but opened: with no bid at all the opening ends in 流标 (rules §7.10).
+    assert project.status is S.FAILED and "流标" in project.status_reason
+    assert project.next_check is None
 
 
 def test_advance_is_idempotent(service, dbsession, clock, settings, registry):
@@ -137,7 +139,7 @@ def test_advance_is_idempotent(service, dbsession, clock, settings, registry):
     clock.set(project.bid_deadline)
     service.advance(project)
     service.advance(project)
-    assert project.status is S.OPENING
+    assert project.status is S.FAILED  # no bids: one opening, one 流标, not two
 
 
 def test_sign_up_rules(service, dbsession, clock, settings, registry, bidder, owner):
@@ -253,8 +255,8 @@ def test_a_failed_project_is_retendered_as_a_linked_draft(service, dbsession, cl
     with pytest.raises(NotEditable):
         service.retender(project, actor=actor_for(owner))
     clock.set(project.bid_deadline)
-    service.advance(project)
-    service.transition(project, S.FAILED, actor=actor_for(owner), reason="投标人不足3家")
+    service.advance(project)  # no bids: the opening fails the project (流标)
+    assert project.status is S.FAILED
     copy = service.retender(project, actor=actor_for(owner))
     assert copy.status is S.DRAFT and copy.retender_of_id == project.id
     assert [lot.name for lot in copy.lots] == [lot.name for lot in project.lots]
@@ -278,4 +280,4 @@ def test_a_frozen_project_refuses_every_transition(service, dbsession, clock, se
     assert project.status is S.BIDDING  # the deadline passed while frozen: nothing moved
     service.unfreeze(project, reason="核查完毕", actor=actor_for(supervisor))
     chronograph.sweep_kind("project")
-    assert project.status is S.OPENING
+    assert project.status is S.FAILED  # opened after the freeze; no bids, so 流标

@@ -62,8 +62,14 @@ class LogFilters(colander.MappingSchema):
                                  validator=colander.Range(1, 2**62))
 
 
+# That a bid exists is the bidder's secret until the deadline (电子招标投标办法 Art 21), so
+# the browse page never lists per-bid rows; they stay in the chain and in the archive.
+HIDDEN_SUBJECTS = ("bid",)
+
+
 def _log_query(f: dict):
-    query = sa.select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE)
+    query = (sa.select(AuditEvent).where(AuditEvent.subject_type.not_in(HIDDEN_SUBJECTS))
+             .order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE))
     for key, column in (("subject_type", AuditEvent.subject_type),
                         ("subject_id", AuditEvent.subject_id),
                         ("actor", AuditEvent.actor_label), ("action", AuditEvent.action)):

@@ -14,6 +14,7 @@ TASK_MODULES = (
     "trading.jobs.chronograph",
     "trading.audit.tasks",
     "trading.archive.tasks",
+    "trading.bidding.tasks",
 )
 
 

@@ -1,0 +1,338 @@
+"""Benchmark: the opening (开标) of N sealed bids, against the cryptographic floor.
+
+    python bench/opening.py [--quick]
+
+Scenarios: 1 000 bids of 1 MiB, and 10 bids of 200 MiB (--quick: 50 × 1 MiB, 3 × 16 MiB).
+For each, a child process builds a fresh SQLite database and storage root, publishes a
+project (auto custody), signs up the bidders and submits their envelopes through the real
+BidService (sealed in 1 MiB chunks, like the CLI). A second child moves the clock to the
+deadline and runs the project's `advance` — the chronograph's job: snapshot, one streaming
+pass per bid, the record, the minimum-bidders rule, the transition — and commits.
+
+open_s    wall time of that advance + commit.
+floor_s   the same bytes with pycryptodome and hashlib alone, no database: unwrap the key
+          from the KEK, HPKE SetupBaseR per envelope, AES-256-GCM open of every chunk and
+          SHA-256 of the whole file (the least any opening must do). Best of two runs,
+          one before and one after the opening.
+ratio     open_s / floor_s.
+rss_mb    peak RSS of the opening child right after the opening (the target is that it
+          does not grow with the bid size).
+"""
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import os
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MIB = 1024 * 1024
+FULL = [(1000, 1), (10, 200)]
+QUICK = [(50, 1), (3, 16)]
+
+
+def settings_for(workdir: Path) -> dict:
+    from pyramid.paster import get_appsettings
+
+    settings = dict(get_appsettings(str(ROOT / "development.ini")))
+    settings.update({
+        "sqlalchemy.url": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "storage.root": str(workdir / "files"), "huey.backend": "memory",
+        "huey.immediate": "true", "keys.generate_missing": "false",
+        "keys.kek": base64.b64encode(b"k" * 32).decode(),
+        "keys.signing_key": base64.b64encode(b"s" * 32).decode(),
+        "pyramid.reload_templates": "false",
+        "storage.max_bytes": str(1024 * MIB), "bidding.max_envelope_bytes": str(1024 * MIB),
+    })
+    return settings
+
+
+def build_app(workdir: Path, *, migrate: bool):
+    from alembic import command
+    from alembic.config import Config
+
+    from trading import main
+    from trading.db import get_engine
+
+    settings = settings_for(workdir)
+    engine = get_engine(settings)
+    if migrate:
+        cfg = Config(str(ROOT / "development.ini"))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    return main({}, dbengine=engine, **settings)
+
+
+def in_transaction(app, work):
+    import transaction
+
+    from trading.db import get_tm_session
+
+    tm = transaction.TransactionManager(explicit=True)
+    with tm:
+        return work(get_tm_session(app.registry["dbsession_factory"], tm))
+
+
+def make_world(db, app, n_bidders: int, clock, prefix: str = ""):
+    """A published project in bidding (auto custody) with n signed-up bidders."""
+    from trading.accounts.models import Organisation, Role, User
+    from trading.actor import Actor
+    from trading.projects.kinds import (
+        AwardMethod,
+        CustodyMode,
+        EvaluationMethod,
+        ObjectType,
+        ProcurementMethod,
+        ProjectType,
+    )
+    from trading.projects.models import SignUp
+    from trading.projects.service import ProjectInput, ProjectService
+
+    now = clock()
+
+    def user(name, role, org=None):
+        u = User(username=name, display_name=name, password_hash="!", role=role,
+                 organisation=org, is_active=True, created_at=now, password_changed_at=now)
+        db.add(u)
+        return u
+
+    owner_org = Organisation(name=f"{prefix}基准业主", role=Role.OWNER, created_at=now)
+    owner = user(f"{prefix}owner", Role.OWNER, owner_org)
+    center = user(f"{prefix}center", Role.CENTER)
+    bidders = []
+    for i in range(n_bidders):
+        org = Organisation(name=f"投标人{i:04d}", role=Role.BIDDER, created_at=now)
+        bidders.append(user(f"bidder{i:04d}", Role.BIDDER, org))
+    db.flush()
+    service = ProjectService(db, clock, app.registry["storage"])
+    start = now + timedelta(hours=1)
+    data = ProjectInput(
+        name="开标基准项目", project_type=ProjectType.WORKS, object_type=ObjectType.WORKS,
+        procurement_method=ProcurementMethod.OPEN_TENDER,
+        evaluation_method=EvaluationMethod.LOWEST_PRICE, award_method=AwardMethod.RANK_ONE,
+        custody_mode=CustodyMode.AUTO, region="市本级", description="", doc_start=start,
+        doc_end=start + timedelta(days=10), clarification_deadline=start + timedelta(days=15),
+        bid_deadline=start + timedelta(days=25),
+        lots=({"name": "施工", "budget": 10**12, "ceiling_price": None},))
+    project = service.create_draft(data, owner=owner_org, actor=Actor(owner.id, "owner"))
+    service.add_document(project, filename="招标文件.pdf", content_type="application/pdf",
+                         stream=io.BytesIO(b"%PDF bench"), actor=Actor(owner.id, "owner"))
+    service.submit_for_review(project, actor=Actor(owner.id, "owner"))
+    service.approve(project, actor=Actor(center.id, "center"))
+    clock.set(start)
+    service.advance(project)
+    lot = project.lots[0]
+    for bidder in bidders:
+        db.add(SignUp(project_id=project.id, lot_id=lot.id, bidder_org_id=bidder.organisation_id,
+                      user_id=bidder.id, signed_up_at=clock()))
+    db.flush()
+    return project, lot, bidders
+
+
+def actor_of(user):
+    from trading.actor import Actor
+
+    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+
+
+def seal_to_file(path: Path, key, *, project, lot, bidder, size: int, seed: int) -> None:
+    """offer.json plus one document of `size` bytes, sealed as the CLI does (1 MiB chunks)."""
+    from bid_crypto import Document, seal_bid
+
+    class Noise(io.RawIOBase):
+        def __init__(self):
+            self.left, self.block = size, hashlib.sha256(str(seed).encode()).digest() * 32768
+
+        def readable(self):
+            return True
+
+        def read(self, n=-1):
+            n = self.left if n < 0 else min(n, self.left)
+            self.left -= n
+            return (self.block * (n // len(self.block) + 1))[:n]
+
+    with path.open("wb") as out:
+        seal_bid(out, key, offer={"total_price": 1_000_000 + seed, "currency": "CNY"},
+                 documents=[Document("技术标.bin", Noise())], project=project, lot=lot,
+                 bidder=bidder)
+
+
+def child_setup(workdir: Path, n: int, size_mib: int) -> None:
+    from trading.bidding.service import BidService, bidder_ref, lot_ref, project_ref
+    from trading.clock import FixedClock
+    from trading.projects.models import Project
+
+    app = build_app(workdir, migrate=True)
+    clock = FixedClock(__import__("datetime").datetime(2026, 3, 2, 1, 0,
+                                                       tzinfo=__import__("datetime").UTC))
+
+    def setup(db):
+        project, lot, bidders = make_world(db, app, n, clock)
+        return project.id, [(b.id, b.username, b.organisation_id) for b in bidders]
+
+    project_id, bidders = in_transaction(app, setup)
+    scratch = workdir / "scratch.tbid"
+    for i, (user_id, _username, org_id) in enumerate(bidders):
+        def submit(db, i=i, user_id=user_id, org_id=org_id):
+            from trading.accounts.models import User
+
+            project = db.get(Project, project_id)
+            service = BidService(db, clock, app.registry["keys"], app.registry["storage"],
+                                 settings=app.registry.settings)
+            seal_to_file(scratch, service.public_key(project), project=project_ref(project),
+                         lot=lot_ref(project.lots[0]), bidder=bidder_ref(org_id),
+                         size=size_mib * MIB, seed=i)
+            with scratch.open("rb") as stream:
+                service.submit_envelope(project, project.lots[0], stream=stream,
+                                        actor=actor_of(db.get(User, user_id)))
+
+        in_transaction(app, submit)
+    scratch.unlink()
+    print(json.dumps({"project_id": project_id}))
+
+
+def floor(app, project_id) -> tuple[float, int]:
+    """Unwrap + HPKE + AES-256-GCM + SHA-256 over every envelope: pycryptodome, hashlib."""
+    from Crypto.Protocol import HPKE
+
+    from bid_crypto import PrivateKey, read_header, unwrap_private_key
+    from trading.bidding.models import Bid, BidVersion, OpeningKey
+    from trading.projects.models import Project
+
+    def paths(db):
+        key = db.query(OpeningKey).filter_by(project_id=project_id).one()
+        number = db.get(Project, project_id).number
+        files = [app.registry["storage"].path_for(v.envelope_sha256) for v in
+                 db.query(BidVersion).join(Bid).filter(Bid.project_id == project_id)]
+        return key.wrapped_key, number, files
+
+    wrapped, number, files = in_transaction(app, paths)
+    record = struct.Struct(">BI")
+    start = time.perf_counter()
+    private = PrivateKey.from_bytes(unwrap_private_key(app.registry["keys"].kek, wrapped,
+                                                       number))
+    total = 0
+    for path in files:
+        with path.open("rb") as handle:
+            digest = hashlib.sha256()
+            header = read_header(handle)
+            digest.update(header.encode())
+            context = HPKE.new(receiver_key=private.hpke_key(), aead_id=HPKE.AEAD.AES256_GCM,
+                               enc=header.enc, info=b"bid_crypto/v1 envelope")
+            header_hash, index = header.sha256, 0
+            while True:
+                head = handle.read(record.size)
+                flag, length = record.unpack(head)
+                sealed = handle.read(length)
+                digest.update(head)
+                digest.update(sealed)
+                total += len(context.unseal(sealed, header_hash + struct.pack(">QB", index,
+                                                                              flag)))
+                index += 1
+                if flag:
+                    break
+            digest.hexdigest()
+    return time.perf_counter() - start, total
+
+
+def child_open(workdir: Path, project_id: int) -> None:
+    from trading.clock import FixedClock
+    from trading.projects.models import Project
+    from trading.projects.service import ProjectService
+
+    app = build_app(workdir, migrate=False)
+    floor_before, payload = floor(app, project_id)
+
+    def deadline(db):
+        return db.get(Project, project_id).bid_deadline
+
+    clock = FixedClock(in_transaction(app, deadline))
+    app.registry["clock"] = clock
+
+    def advance(db):
+        project = db.get(Project, project_id)
+        ProjectService(db, clock, app.registry["storage"]).advance(project)
+        return str(project.status)
+
+    start = time.perf_counter()
+    status = in_transaction(app, advance)
+    open_s = time.perf_counter() - start
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    floor_after, _ = floor(app, project_id)
+
+    def valid(db):
+        from trading.bidding.models import OpeningLine
+
+        return db.query(OpeningLine).filter_by(status="decrypted").count()
+
+    print(json.dumps({"open_s": open_s, "floor_s": min(floor_before, floor_after),
+                      "rss_mb": rss_mb, "status": status, "valid": in_transaction(app, valid),
+                      "payload_mib": payload / MIB}))
+
+
+# glibc's defaults give every 1 MiB buffer a fresh mmap (page faults on each chunk): the
+# floor's simple loop suffers more from it than the app. Both children run with the same
+# allocator settings, which also suit the worker (see README, Benchmarks).
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(8 * MIB), "MALLOC_TRIM_THRESHOLD_": str(8 * MIB)}
+
+
+def run_child(*args) -> dict:
+    result = subprocess.run([sys.executable, __file__, "--child", *map(str, args)],
+                            capture_output=True, text=True, env={**os.environ, **MALLOC})
+    if result.returncode != 0:
+        sys.exit(f"bench/opening.py: child {args[0]} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def scenario(n: int, size_mib: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-opening-") as tmp:
+        start = time.perf_counter()
+        setup = run_child("setup", tmp, n, size_mib)
+        setup_s = time.perf_counter() - start
+        result = run_child("open", tmp, setup["project_id"])
+    result.update(n=n, size_mib=size_mib, setup_s=setup_s,
+                  ratio=result["open_s"] / result["floor_s"])
+    assert result["valid"] == n and result["status"] == "evaluation", result
+    print(f"  {n:5d} × {size_mib:3d} MiB: open {result['open_s']:.2f} s, floor "
+          f"{result['floor_s']:.2f} s, ratio {result['ratio']:.2f}, peak RSS "
+          f"{result['rss_mb']:.0f} MB  (setup {setup_s:.0f} s)", flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small scenarios (CI)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, workdir, *rest = args.child
+        if kind == "setup":
+            child_setup(Path(workdir), int(rest[0]), int(rest[1]))
+        else:
+            child_open(Path(workdir), int(rest[0]))
+        return
+    print("opening benchmark (SQLite, auto custody, 1 MiB chunks)", flush=True)
+    small, big = (scenario(*s) for s in (QUICK if args.quick else FULL))
+    print(f"bench opening: n={small['n']} size_mib={small['size_mib']} "
+          f"open_s={small['open_s']:.2f} floor_s={small['floor_s']:.2f} "
+          f"ratio={small['ratio']:.2f} rss_mb={small['rss_mb']:.0f} "
+          f"big_n={big['n']} big_size_mib={big['size_mib']} big_open_s={big['open_s']:.2f} "
+          f"big_floor_s={big['floor_s']:.2f} big_ratio={big['ratio']:.2f} "
+          f"big_rss_mb={big['rss_mb']:.0f}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()

@@ -1,0 +1,305 @@
+"""Benchmark: a deadline rush — N bidders upload sealed envelopes at once to a real server.
+
+    python bench/rush.py [--quick]
+
+A waitress server (8 threads, the development.ini setting) on 127.0.0.1 serves the real
+app on a fresh SQLite database; N client threads (200, each with a 1 MiB envelope; --quick:
+40 × 256 KiB) POST to the JSON API at the same moment (multipart, bearer token).
+
+Wave 1 (deadline far away): throughput, p50/p99 latency, accepted; `lost` counts receipts
+whose envelope is not in the database and storage afterwards, plus 5xx and connection
+errors — it must be 0.
+Wave 2 (another project whose deadline falls in the middle of the wave): uploads complete
+before it are accepted, the others refused; `after_deadline` counts accepted versions
+received at or after the deadline — it must be 0.
+Floor: the same requests against a bare upload endpoint in a second waitress server
+(read the body, write it to a file, fsync, answer 201), measured in the same run;
+`ratio` is the bare endpoint's throughput over the app's.
+"""
+
+import argparse
+import hashlib
+import http.client
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
+
+import opening as common  # noqa: E402
+
+BOUNDARY = "----rush-boundary-7f3a"
+THREADS = 8  # waitress threads, as in development.ini
+
+
+def multipart(envelope: bytes) -> bytes:
+    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="envelope"; '
+            f'filename="bid.tbid"\r\nContent-Type: application/octet-stream\r\n\r\n').encode()
+    return head + envelope + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+# -- servers (child processes) ---------------------------------------------------------------
+
+
+def bare_app(workdir: Path):
+    """The floor: accept an upload durably and do nothing else."""
+    counter = iter(range(10**9))
+    lock = threading.Lock()
+
+    def app(environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        with lock:
+            name = workdir / f"bare-{next(counter)}"
+        digest = hashlib.sha256()
+        with name.open("wb") as out:
+            left = length
+            while left > 0:
+                data = environ["wsgi.input"].read(min(left, 1 << 20))
+                if not data:
+                    break
+                left -= len(data)
+                digest.update(data)
+                out.write(data)
+            out.flush()
+            __import__("os").fsync(out.fileno())
+        body = json.dumps({"sha256": digest.hexdigest()}).encode()
+        start_response("201 Created", [("Content-Type", "application/json"),
+                                       ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+def serve(kind: str, workdir: Path, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    if kind == "bare":
+        (workdir / "bare").mkdir(exist_ok=True)
+        app = bare_app(workdir / "bare")
+    else:
+        app = common.build_app(workdir, migrate=False)
+    waitress_serve(app, host="127.0.0.1", port=port, threads=THREADS, _quiet=True,
+                   connection_limit=1000, channel_timeout=120)
+
+
+def start_server(kind: str, workdir: Path):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", kind, str(workdir), str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"bench/rush.py: {kind} server died: {proc.stderr.read()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    sys.exit(f"bench/rush.py: {kind} server did not start")
+
+
+# -- the world -----------------------------------------------------------------------------------
+
+
+def make_project(app, n: int, deadline: datetime, tag: str) -> dict:
+    """A project whose bid deadline is `deadline` (real time), n signed-up bidders with
+    API tokens, and each bidder's envelope sealed to its opening key."""
+    from trading.accounts.service import AccountService
+    from trading.bidding.service import BidService, bidder_ref, lot_ref, project_ref
+    from trading.clock import FixedClock
+
+    clock = FixedClock(deadline - timedelta(days=25, hours=1))
+
+    def work(db):
+        import trading.accounts.models as accounts
+
+        project, lot, bidders = common.make_world(db, app, 0, clock, prefix=tag)
+        tokens = AccountService(db, clock, app.registry.settings)
+        people = []
+        now = clock()
+        for i in range(n):
+            org = accounts.Organisation(name=f"{tag}投标人{i}", role="bidder", created_at=now)
+            user = accounts.User(username=f"{tag}-{i}", display_name=f"{tag}{i}",
+                                 password_hash="!", role="bidder", organisation=org,
+                                 is_active=True, created_at=now, password_changed_at=now)
+            db.add(user)
+            db.flush()
+            from trading.projects.models import SignUp
+
+            db.add(SignUp(project_id=project.id, lot_id=lot.id, bidder_org_id=org.id,
+                          user_id=user.id, signed_up_at=now))
+            token = tokens.create_api_token(user, "rush", common.actor_of(user))[1]
+            people.append((org.id, token))
+        key = BidService(db, clock, app.registry["keys"], app.registry["storage"]).public_key(
+            project)
+        return {"id": project.id, "lot": lot.id, "ref": project_ref(project),
+                "lot_ref": lot_ref(lot), "key": key.to_json(),
+                "bidders": [(bidder_ref(org), token) for org, token in people]}
+
+    return common.in_transaction(app, work)
+
+
+def seal_all(project: dict, size: int) -> list[bytes]:
+    import io
+
+    from bid_crypto import Document, PublicKey, seal_bid
+
+    key = PublicKey.from_json(project["key"])
+    bodies = []
+    for i, (bidder, _token) in enumerate(project["bidders"]):
+        out = io.BytesIO()
+        seal_bid(out, key, offer={"total_price": 1_000_000 + i},
+                 documents=[Document("bid.bin", io.BytesIO(hashlib.sha256(bytes([i % 256]))
+                                                           .digest() * (size // 32)))],
+                 project=project["ref"], lot=project["lot_ref"], bidder=bidder)
+        bodies.append(multipart(out.getvalue()))
+    return bodies
+
+
+# -- the rush ------------------------------------------------------------------------------------
+
+
+def rush(port: int, path: str, bodies: list[bytes], tokens: list[str]) -> list[dict]:
+    """One request per client thread, all released together; bounded by a timeout."""
+    barrier = threading.Barrier(len(bodies))
+    results: list[dict] = [{} for _ in bodies]
+
+    def client(i: int) -> None:
+        barrier.wait()
+        start = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            conn.request("POST", path, body=bodies[i], headers={
+                "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+                "Authorization": f"Bearer {tokens[i]}"})
+            response = conn.getresponse()
+            payload = response.read()
+            conn.close()
+            results[i] = {"status": response.status, "body": payload,
+                          "start": start, "end": time.perf_counter()}
+        except OSError as exc:
+            results[i] = {"status": 0, "error": str(exc), "start": start,
+                          "end": time.perf_counter()}
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return results
+
+
+def summary(results, bodies) -> dict:
+    start = min(r["start"] for r in results)
+    end = max(r["end"] for r in results)
+    latencies = sorted((r["end"] - r["start"]) * 1000 for r in results)
+    return {"seconds": end - start, "req_s": len(results) / (end - start),
+            "mib_s": sum(map(len, bodies)) / (1 << 20) / (end - start),
+            "p50_ms": statistics.median(latencies),
+            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+
+
+def check(app, project: dict, results, deadline: datetime) -> dict:
+    """Every receipt must name a committed version whose envelope is in storage."""
+    from trading.bidding.models import Bid, BidVersion
+
+    storage = app.registry["storage"]
+
+    def versions(db):
+        rows = db.query(BidVersion).join(Bid).filter(Bid.project_id == project["id"]).all()
+        return {v.envelope_sha256: v.received_at for v in rows}
+
+    stored = common.in_transaction(app, versions)
+    accepted = lost = refused = 0
+    for result in results:
+        status = result["status"]
+        if status == 201:
+            accepted += 1
+            sha = json.loads(result["body"])["receipt"]["envelope_sha256"]
+            path = storage.path_for(sha)
+            if sha not in stored or not path.exists() or \
+                    hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+                lost += 1
+        elif status in (409, 422):
+            refused += 1
+        else:
+            lost += 1
+    after = sum(1 for at in stored.values() if at >= deadline)
+    return {"accepted": accepted, "refused": refused, "lost": lost, "after_deadline": after}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        kind, workdir, port = args.serve
+        serve(kind, Path(workdir), int(port))
+        return
+    n, size = (40, 256 * 1024) if args.quick else (200, 1 << 20)
+    servers = []
+    with tempfile.TemporaryDirectory(prefix="bench-rush-") as tmp:
+        work = Path(tmp)
+        app = common.build_app(work, migrate=True)
+        far = make_project(app, n, datetime.now(UTC) + timedelta(minutes=30), "far")
+        bodies = seal_all(far, size)
+        try:
+            servers.append(start_server("app", work))
+            servers.append(start_server("bare", work))
+            (_, app_port), (_, bare_port) = servers
+            tokens = [t for _, t in far["bidders"]]
+            url = f"/api/v1/projects/{far['id']}/lots/{far['lot']}/bids"
+            bare = summary(rush(bare_port, "/upload", bodies, tokens), bodies)
+            results = rush(app_port, url, bodies, tokens)
+            wave1 = {**summary(results, bodies),
+                     **check(app, far, results, datetime.now(UTC) + timedelta(days=1))}
+            # Wave 2: the deadline falls half-way through a wave as long as wave 1.
+            start_at = time.time() + 8
+            deadline = datetime.fromtimestamp(start_at + wave1["seconds"] / 2, UTC)
+            near = make_project(app, n, deadline, "near")
+            near_bodies = seal_all(near, size)
+            time.sleep(max(0.0, start_at - time.time()))
+            results2 = rush(app_port, f"/api/v1/projects/{near['id']}/lots/{near['lot']}/bids",
+                            near_bodies, [t for _, t in near["bidders"]])
+            wave2 = check(app, near, results2, deadline)
+        finally:
+            for proc, _port in servers:
+                proc.terminate()
+                proc.wait(timeout=30)
+    ratio = bare["req_s"] / wave1["req_s"]
+    print(f"wave 1: {n} bidders × {size // 1024} KiB in {wave1['seconds']:.2f} s: "
+          f"{wave1['req_s']:.1f} uploads/s ({wave1['mib_s']:.1f} MiB/s), p50 "
+          f"{wave1['p50_ms']:.0f} ms, p99 {wave1['p99_ms']:.0f} ms, accepted "
+          f"{wave1['accepted']}, lost {wave1['lost']}")
+    print(f"bare upload endpoint: {bare['req_s']:.1f} uploads/s, p50 {bare['p50_ms']:.0f} ms, "
+          f"p99 {bare['p99_ms']:.0f} ms")
+    print(f"wave 2 (deadline mid-wave): accepted {wave2['accepted']}, refused late "
+          f"{wave2['refused']}, lost {wave2['lost']}, accepted after the deadline "
+          f"{wave2['after_deadline']}")
+    print(f"bench rush: bidders={n} size_kib={size // 1024} throughput_req_s="
+          f"{wave1['req_s']:.1f} throughput_mib_s={wave1['mib_s']:.1f} "
+          f"p50_ms={wave1['p50_ms']:.0f} p99_ms={wave1['p99_ms']:.0f} "
+          f"accepted={wave1['accepted']} lost={wave1['lost'] + wave2['lost']} "
+          f"accepted_after_deadline={wave2['after_deadline']} "
+          f"late_refused={wave2['refused']} late_accepted={wave2['accepted']} "
+          f"bare_req_s={bare['req_s']:.1f} ratio={ratio:.2f}")
+    if wave1["lost"] or wave2["lost"] or wave2["after_deadline"] or wave1["accepted"] != n:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

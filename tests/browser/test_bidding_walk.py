@@ -1,0 +1,82 @@
+"""A bidder in a real browser: download the opening key, seal a bid with the CLI, upload it,
+read the receipt and verify it offline against the key published at /audit/checkpoints;
+then fill the web form the server seals. (The opening itself needs a moved clock: it is
+covered by the WebTest suite, tests/bidding.)"""
+
+import base64
+import json
+import re
+import subprocess
+import sys
+
+from trading.demo import DEMO_PASSWORD
+
+PROJECT = "闽江大道市政道路改造工程"  # a demo project in bidding; bidder1 signed up to lot 1
+
+
+def login(page, base, username):
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[name=submit]")
+    page.wait_for_url(f"{base}/workspace")
+
+
+def cli(*args, cwd):
+    result = subprocess.run([sys.executable, "-m", "bid_crypto", *args], cwd=cwd,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_seal_upload_and_verify_the_receipt(page, live_server, tmp_path):
+    base = live_server
+    login(page, base, "bidder1")
+    page.goto(f"{base}/projects?q=闽江大道")
+    page.click(f"text={PROJECT}")
+    project_id = re.search(r"/projects/(\d+)", page.url).group(1)
+    page.goto(f"{base}/projects/{project_id}/bids")
+    facts = page.inner_text("dl.facts")
+    number = re.search(r"YG-\d{4}-\d{6}", facts).group(0)
+    bidder = re.search(r"\bB\d+\b", facts).group(0)
+    with page.expect_download() as download:
+        page.click("a:has-text('opening.pub')")
+    download.value.save_as(tmp_path / "opening.pub")
+
+    offer = {"total_price": 2_480_000_00, "currency": "CNY", "duration_days": 240,
+             "quality": "合格", "project_manager": "浏览器测试"}
+    (tmp_path / "offer.json").write_text(json.dumps(offer, ensure_ascii=False))
+    (tmp_path / "技术标.pdf").write_bytes(b"%PDF-1.4 browser walk " * 200)
+    cli("seal", "--to", "opening.pub", "--project", number, "--lot", "L1", "--bidder", bidder,
+        "--offer", "offer.json", "--doc", "技术标.pdf", "--out", "bid.tbid", cwd=tmp_path)
+
+    page.locator("input[name=envelope]").first.set_input_files(str(tmp_path / "bid.tbid"))
+    page.locator("button:has-text('上传新版本')").first.click()
+    page.wait_for_selector("text=平台已接收并安全保存该投标信封")
+    receipt_box = page.locator("#receipt")
+    assert "SHA-256" in receipt_box.inner_text()
+    with page.expect_download() as download:
+        receipt_box.locator("a:has-text('下载回执')").click()
+    download.value.save_as(tmp_path / "receipt.json")
+
+    # The platform key as the audit page publishes it (base64 of the raw Ed25519 key).
+    page.goto(f"{base}/audit/checkpoints")
+    published = re.search(r"\(Ed25519, base64\)\s*([A-Za-z0-9+/=]{40,})",
+                          page.inner_text("main")).group(1)
+    (tmp_path / "platform.pub").write_bytes(base64.b64decode(published))
+    cli("verify-receipt", "--platform-key", "platform.pub", "receipt.json", "bid.tbid",
+        cwd=tmp_path)
+    receipt = json.loads((tmp_path / "receipt.json").read_text())
+    assert (receipt["project"], receipt["lot"], receipt["bidder"]) == (number, "L1", bidder)
+
+    # The web form: sealed by the server as it streams in.
+    page.goto(f"{base}/projects/{project_id}/bids")
+    page.locator("a:has-text('或在线填写')").first.click()
+    assert "流式加密" in page.inner_text("main")
+    page.fill("input[name=total_price]", "2470000.00")
+    page.fill("input[name=duration_days]", "230")
+    page.set_input_files("input[name=documents]", files=[
+        {"name": "商务标.pdf", "mimeType": "application/pdf", "buffer": b"%PDF " * 5000}])
+    page.click("button:has-text('加密并递交')")
+    page.wait_for_selector("text=平台已接收并安全保存该投标信封")
+    assert "在线填写（平台加密）" in page.locator("#receipt").inner_text()

@@ -1,0 +1,77 @@
+"""Sealed bids (投标与开标): opening keys and custody, submission, receipts, the opening.
+
+The cryptography is bid_crypto's; this package decides who may do what and when, stores
+ciphertext and metadata only, and runs the opening at the deadline through the
+projects' chronograph (`DUE_HANDLERS`).
+"""
+
+import re
+
+# The web-form bid route: its body is plaintext until this package seals it.
+FORM_PATH = re.compile(r"^/projects/\d+/lots/\d+/bids/form$")
+
+
+def prepare_opening_key(service, project, actor):
+    """PUBLISH_HOOKS entry: the opening key is generated when the project is approved."""
+    from ..jobs.runtime import runtime
+    from .service import BidService
+
+    BidService(service.db, service.clock, runtime.keys,
+               service.storage or runtime.registry["storage"],
+               settings=runtime.settings).prepare_key(project, actor=actor)
+
+
+def open_when_due(service, project, now):
+    """DUE_HANDLERS entry: open the bids once the deadline and custody allow."""
+    from ..jobs.runtime import runtime
+    from ..projects.status import ProjectStatus
+    from .opening import OpeningService
+
+    if project.status in (ProjectStatus.DRAFT, ProjectStatus.PENDING_REVIEW,
+                          ProjectStatus.RETURNED, ProjectStatus.PUBLISHED,
+                          ProjectStatus.BIDDING):
+        return None
+    opening = OpeningService(service.db, service.clock, runtime.keys,
+                             service.storage or runtime.registry["storage"],
+                             settings=runtime.settings)
+    return opening.run_due(service, project)
+
+
+def make_tempfile(request):
+    """Where WebOb spools a request body: encrypted for the web-form bid route."""
+    import tempfile
+
+    from .streams import EncryptedSpool
+
+    if FORM_PATH.match(request.path_info or ""):
+        return EncryptedSpool()
+    return tempfile.TemporaryFile("w+b")
+
+
+def keep_form_body_unparsed(event):
+    """On the web-form route nobody may let WebOb parse the body: its parser would copy
+    the plaintext documents into ordinary temporary files. `request.POST` (and
+    `request.params`, read by the locale negotiator) see an empty form there instead;
+    the view streams the body itself."""
+    from webob.multidict import MultiDict
+
+    request = event.request
+    if request.method == "POST" and FORM_PATH.match(request.path_info or ""):
+        request.environ["webob._parsed_post_vars"] = (MultiDict(), request.body_file_raw)
+
+
+def includeme(config):
+    from pyramid.events import NewRequest
+
+    from ..projects import service as projects_service
+    from .opening import OpeningService, opening_service_factory
+    from .service import BidService, bid_service_factory
+
+    config.register_service_factory(bid_service_factory, BidService)
+    config.register_service_factory(opening_service_factory, OpeningService)
+    if prepare_opening_key not in projects_service.PUBLISH_HOOKS:
+        projects_service.PUBLISH_HOOKS.append(prepare_opening_key)
+    if open_when_due not in projects_service.DUE_HANDLERS:
+        projects_service.DUE_HANDLERS.append(open_when_due)
+    config.add_request_method(make_tempfile, "make_tempfile")
+    config.add_subscriber(keep_form_body_unparsed, NewRequest)

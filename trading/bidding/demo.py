@@ -1,0 +1,129 @@
+"""Demo bids: sealed envelopes from bidder1..3, opening records for projects past opening.
+
+The projects demo walks its projects past their deadlines before any bid exists, so the
+opening handler is paused while it runs (it would fail every project for want of bids);
+this loader then seals the bids each project should have had — submitted a day before
+its deadline on a demo clock — and writes the records. The project left in `opening` is
+given back to the chronograph, so a running worker opens it, as it would at a deadline.
+"""
+
+import io
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from bid_crypto import Document, seal_bid
+
+from ..accounts.models import User
+from ..actor import Actor
+from ..clock import FixedClock
+from ..demo import LOADERS, demo_loader
+from ..jobs.runtime import runtime
+from ..projects import service as projects_service
+from ..projects.models import Project, SignUp
+from ..projects.service import ProjectService
+from ..projects.status import ProjectStatus
+from . import open_when_due
+from .models import Bid
+from .opening import OpeningService
+from .service import BidService, bidder_ref, lot_ref, project_ref
+
+S = ProjectStatus
+PAST_OPENING = (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED, S.CONTRACTED, S.ARCHIVED,
+                S.FAILED)
+# (share of the ceiling price in ‰, duration in days, project manager)
+OFFERS = {"bidder1": (962, 180, "李建国"), "bidder2": (948, 170, "陈晓明"),
+          "bidder3": (975, 185, "林志强")}
+
+
+def pause_opening(dbsession, clock, settings) -> None:
+    """Runs first: no opening until `load_bids`, which runs last and resumes it."""
+    if open_when_due in projects_service.DUE_HANDLERS:
+        projects_service.DUE_HANDLERS.remove(open_when_due)
+    # `config.scan()` imports every demo module, alphabetically: registration order is
+    # not DEMO_MODULES order, and the bids need every other loader's projects first.
+    if load_bids in LOADERS:
+        LOADERS.remove(load_bids)
+        LOADERS.append(load_bids)
+
+
+LOADERS.insert(0, pause_opening)
+
+
+def _offer(lot, username: str) -> dict:
+    share, days, manager = OFFERS[username]
+    price = (lot.ceiling_price or lot.budget) * share // 1000
+    main = price * 8 // 10
+    return {"total_price": price, "currency": "CNY", "duration_days": days, "quality": "合格",
+            "project_manager": manager,
+            "items": [{"name": f"{lot.name}（主体）", "total_price": main},
+                      {"name": "安全文明施工费", "total_price": price - main}]}
+
+
+def _sealed(service: BidService, project, lot, org_id: int, username: str) -> io.BytesIO:
+    envelope = io.BytesIO()
+    seal_bid(envelope, service.public_key(project), offer=_offer(lot, username),
+             documents=[Document("技术标.pdf", io.BytesIO(
+                 f"%PDF-1.4 demo {project.number} {username}".encode()))],
+             project=project_ref(project), lot=lot_ref(lot), bidder=bidder_ref(org_id),
+             custody=str(project.custody_mode))
+    envelope.seek(0)
+    return envelope
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+
+
+@demo_loader
+def load_bids(dbsession, clock, settings) -> None:
+    if open_when_due not in projects_service.DUE_HANDLERS:
+        projects_service.DUE_HANDLERS.append(open_when_due)
+    storage, keys = runtime.registry["storage"], runtime.keys
+    bidders = {u.username: u for u in dbsession.scalars(
+        sa.select(User).where(User.username.in_(list(OFFERS))))}
+    query = (sa.select(Project).where(Project.status.in_([S.BIDDING, S.OPENING, *PAST_OPENING]),
+                                      Project.published_at.is_not(None))
+             .order_by(Project.id))
+    for project in dbsession.scalars(query):
+        if dbsession.scalar(sa.select(Bid.id).where(Bid.project_id == project.id).limit(1)):
+            continue
+        service = BidService(dbsession, clock, keys, storage, settings=settings)
+        service.prepare_key(project, actor=Actor.system("demo"))
+        _bid(dbsession, service, project, bidders, clock)
+        if project.status in PAST_OPENING:
+            _record(dbsession, keys, storage, settings, project)
+        elif project.status is S.OPENING:
+            project.next_check = clock()  # the sweep opens it once a worker runs
+
+
+def _bid(dbsession, service, project, bidders, clock) -> None:
+    signups = dbsession.scalars(sa.select(SignUp).where(SignUp.project_id == project.id)
+                                .order_by(SignUp.id))
+    by_org = {u.organisation_id: u for u in bidders.values()}
+    limit = 2 if project.status is S.FAILED else 3  # the demo's 流标 had two bidders
+    taken: dict[int, int] = {}
+    for signup in signups:
+        user = by_org.get(signup.bidder_org_id)
+        if user is None or taken.get(signup.lot_id, 0) >= limit:
+            continue
+        taken[signup.lot_id] = taken.get(signup.lot_id, 0) + 1
+        envelope = _sealed(service, project, signup.lot, user.organisation_id, user.username)
+        if project.status is S.BIDDING and clock() < project.bid_deadline:
+            service.submit_envelope(project, signup.lot, stream=envelope, actor=_actor(user))
+            continue
+        # A project already past its deadline: the bid as it arrived a day before.
+        info, stored = service._scan(envelope), None
+        envelope.seek(0)
+        stored = service.storage.put(envelope)
+        service._accept(project, signup.lot, user.organisation_id, info, stored, "upload",
+                        _actor(user), now=project.bid_deadline - timedelta(days=1))
+
+
+def _record(dbsession, keys, storage, settings, project) -> None:
+    at = FixedClock(project.bid_deadline + timedelta(minutes=1))
+    opening = OpeningService(dbsession, at, keys, storage, settings=settings)
+    record = opening._start(project, at())
+    opening._open_pending(project, record)
+    # The project moved on already: the record is written, the status is left alone.
+    opening._finish(ProjectService(dbsession, at, storage), project, record)

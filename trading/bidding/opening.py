@@ -1,0 +1,603 @@
+"""OpeningService: the opening (开标) at the deadline, the opening hall, the record.
+
+The project's `advance` (chronograph) calls `run_due` once the deadline has moved the
+project to `opening`. Custody decides when the bids can be opened (architecture §7):
+`auto` at once, `custodians` once k custodians have released their shares in the hall,
+`dual` once every bidder has submitted its decryption share or the decryption window
+(`decrypt.window_min`) has ended. Then every bid is opened in one streaming pass,
+the record (rules §7.5) is written and the minimum-bidders rule (§7.10) decides
+between evaluation and failure (流标).
+
+Exactly once: the whole opening runs in the advance job's transaction, so a worker
+killed half-way leaves nothing behind; each line is also skipped once it has a result
+and the record is finished once, so a re-run that sees partial work completes it
+without repeating any of it.
+"""
+
+import hashlib
+import tempfile
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from bid_crypto import (
+    BidCryptoError,
+    DecryptionShare,
+    DecryptionShareError,
+    EnvelopeError,
+    HeaderMismatch,
+    InvalidOffer,
+    InvalidPackage,
+    PrivateKey,
+    SealedShare,
+    WrongKey,
+    open_chunks,
+    read_bid,
+    read_header,
+    recover_private_key,
+    unseal_share,
+    unwrap_private_key,
+    verify_decryption_share,
+    wrap_private_key,
+)
+from bid_crypto.package import OFFER_NAME
+
+from ..accounts.models import User
+from ..actor import Actor
+from ..audit.service import record
+from ..i18n import N_
+from ..projects.kinds import CustodyMode
+from ..projects.models import Project
+from ..projects.status import ProjectStatus
+from .errors import (
+    CustodyRefused,
+    NotPermitted,
+    OpeningConflict,
+    ShareRefused,
+    WrongPassphrase,
+)
+from .models import (
+    Bid,
+    BidState,
+    BidVersion,
+    CustodyKey,
+    DecryptionShareRecord,
+    LineStatus,
+    Opening,
+    OpeningCustodian,
+    OpeningLine,
+    OpeningState,
+)
+from .package import read_package
+from .service import (
+    BidService,
+    bidder_ref,
+    derive_custody_key,
+    lot_ref,
+    project_ref,
+)
+from .tasks import open_bids
+
+S = ProjectStatus
+L = LineStatus
+SYSTEM = Actor.system("open_bids")
+# Lines that still wait for a result.
+OPENABLE = (L.PENDING,)
+DECRYPTED = (L.DECRYPTED, L.INVALID)
+
+REASONS = {
+    "too_few_bidders": "递交投标文件的投标人不足{min}家，该标段不予开标",
+    "tampered": "投标信封无法通过完整性校验（与回执哈希一致，属投标人原因）",
+    "wrong_key": "投标信封不能用本项目开标密钥解密（属投标人原因）",
+    "share_missing": "投标人未在解密时限内提交解密份额，视为撤销投标",
+    "envelope_missing": "平台存储中找不到该投标信封（非投标人原因，视为撤回）",
+    "envelope_altered": "平台存储的投标信封与回执哈希不符（非投标人原因，视为撤回）",
+    "key_unavailable": "开标密钥无法恢复（非投标人原因，视为撤回）",
+    "offer_missing": "投标文件中缺少开标一览表 offer.json",
+    "offer_invalid": "开标一览表 offer.json 格式无效",
+    "package_invalid": "投标文件包格式无效",
+    "price_above_ceiling": "投标报价高于最高限价",
+}
+
+# Decryption statuses (rules §7.3); translated where shown.
+LINE_LABELS = {
+    L.PENDING: N_("未解密"), L.DECRYPTED: N_("已解密"), L.INVALID: N_("已解密（报价无效）"),
+    L.REVOKED: N_("解密失败（视为撤销）"),
+    L.SYSTEM_FAILED: N_("解密失败（非投标人原因，视为撤回）"), L.NOT_OPENED: N_("不予开标"),
+}
+
+
+class KeyUnavailable(Exception):
+    pass
+
+
+class _HashingReader:
+    def __init__(self, src):
+        self.src, self.hash = src, hashlib.sha256()
+
+    def read(self, size=-1) -> bytes:
+        data = self.src.read(size)
+        self.hash.update(data)
+        return data
+
+    def drain(self) -> str:
+        while self.read(1024 * 1024):
+            pass
+        return self.hash.hexdigest()
+
+
+class _StoredDocument:
+    """After the opening: a decrypted document goes to storage for the evaluation."""
+
+    def __init__(self, storage, name: str, digests: dict):
+        self.storage, self.name, self.digests = storage, name, digests
+        incoming = storage.root / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        self.tmp = tempfile.TemporaryFile(dir=incoming)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None and self.name != OFFER_NAME:  # offer.json is in the record
+            self.tmp.seek(0)
+            self.digests[self.name] = self.storage.put(self.tmp).sha256
+        self.tmp.close()
+        return False
+
+    def write(self, data) -> int:
+        return self.tmp.write(data)
+
+
+class OpeningService:
+    def __init__(self, dbsession, clock, keys, storage, enqueue=None, settings=None):
+        self.db = dbsession
+        self.clock = clock
+        self.keys = keys
+        self.storage = storage
+        self.enqueue = enqueue or (lambda *a, **k: None)
+        self.bids = BidService(dbsession, clock, keys, storage, enqueue, settings)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def opening(self, project: Project) -> Opening | None:
+        return self.db.scalar(sa.select(Opening).where(Opening.project_id == project.id))
+
+    def lines(self, opening: Opening) -> list[OpeningLine]:
+        query = (sa.select(OpeningLine).where(OpeningLine.opening_id == opening.id)
+                 .options(selectinload(OpeningLine.lot),
+                          selectinload(OpeningLine.bid).selectinload(Bid.bidder))
+                 .order_by(OpeningLine.lot_id, OpeningLine.submitted_at, OpeningLine.id))
+        return list(self.db.scalars(query))
+
+    def _released(self, project: Project) -> list[OpeningCustodian]:
+        return [c for c in self.bids.custodians(project) if c.released_at is not None]
+
+    def _shares(self, bid_ids) -> dict[int, DecryptionShareRecord]:
+        if not bid_ids:
+            return {}
+        query = sa.select(DecryptionShareRecord).where(DecryptionShareRecord.bid_id.in_(bid_ids))
+        return {r.bid_id: r for r in self.db.scalars(query)}
+
+    # -- the due handler --------------------------------------------------------------------
+
+    def run_due(self, projects, project: Project) -> datetime | None:
+        """Open the bids when custody allows; store documents after. Safe to repeat."""
+        now = self.clock()
+        opening = self.opening(project)
+        waiting = opening is None or opening.state is OpeningState.WAITING
+        if project.status is S.OPENING and waiting:
+            opening = opening or self._start(project, now)
+            ready, later = self._ready(project, opening, now)
+            if not ready:
+                return later
+            self._open_pending(project, opening)
+            self._finish(projects, project, opening)
+            if not self._to_store(opening):
+                opening.documents_stored_at = now  # nothing to extract
+                return None
+            # Documents are extracted in a later, separate step: the opening itself
+            # only needs offer.json, and stays one quick pass.
+            return now + timedelta(seconds=1)
+        if opening is not None and opening.state is OpeningState.DONE \
+                and opening.documents_stored_at is None:
+            self.store_documents(project, opening)
+        return None
+
+    def _start(self, project: Project, now: datetime) -> Opening:
+        """Snapshot, at the deadline, the last complete version of every bid."""
+        window = project.params.get("decrypt.window_min", 30)
+        dual = project.custody_mode is CustodyMode.DUAL
+        opening = Opening(project_id=project.id, state=OpeningState.WAITING,
+                          custody=project.custody_mode, started_at=now,
+                          window_ends_at=project.bid_deadline + timedelta(minutes=window)
+                          if dual else None, lots=[], outcome="", reason="")
+        self.db.add(opening)
+        self.db.flush()
+        query = (sa.select(Bid, BidVersion).join(BidVersion, sa.and_(
+            BidVersion.bid_id == Bid.id, BidVersion.version == Bid.current_version))
+            .where(Bid.project_id == project.id, Bid.state == BidState.SUBMITTED)
+            .order_by(Bid.id))
+        lines = [OpeningLine(opening_id=opening.id, bid_id=bid.id, lot_id=bid.lot_id,
+                             version=version.version, envelope_sha256=version.envelope_sha256,
+                             submitted_at=version.received_at, status=L.PENDING, reason="",
+                             detail="", documents=[], anomalies=[])
+                 for bid, version in self.db.execute(query)]
+        minimum = self._minimum(project)
+        for lot in project.lots:
+            of_lot = [line for line in lines if line.lot_id == lot.id]
+            if len(of_lot) < minimum:
+                for line in of_lot:
+                    self._result(line, L.NOT_OPENED, "too_few_bidders", min=minimum)
+        self.db.add_all(lines)
+        self.db.flush()
+        record(self.db, SYSTEM, "opening.started", "project", project.id, now=now,
+               bids=len(lines), custody=str(project.custody_mode))
+        return opening
+
+    @staticmethod
+    def _minimum(project: Project) -> int:
+        return int(project.params.get("bidding.min_bidders", 3))
+
+    def _ready(self, project, opening, now) -> tuple[bool, datetime | None]:
+        pending = [line for line in self.lines(opening) if line.status in OPENABLE]
+        if not pending or opening.custody is CustodyMode.AUTO:
+            return True, None
+        if opening.custody is CustodyMode.CUSTODIANS:
+            key = self.bids.key_row(project)
+            return len(self._released(project)) >= (key.threshold or 0), None
+        shares = self._shares([line.bid_id for line in pending])
+        if len(shares) == len(pending) or now >= opening.window_ends_at:
+            return True, None
+        return False, opening.window_ends_at
+
+    # -- opening the bids ---------------------------------------------------------------------
+
+    def _private_key(self, project: Project) -> PrivateKey:
+        row = self.bids.key_row(project)
+        ref = project_ref(project)
+        if row is None or row.public_key is None:
+            raise KeyUnavailable("本项目没有开标密钥")
+        try:
+            if row.wrapped_key is not None:
+                return PrivateKey.from_bytes(unwrap_private_key(self.keys.kek, row.wrapped_key,
+                                                                ref))
+            released = [(SealedShare.from_json(c.sealed_share),
+                         unwrap_private_key(self.keys.kek, c.released_secret, ref).decode())
+                        for c in self._released(project)]
+            return recover_private_key(released)
+        except BidCryptoError as error:
+            raise KeyUnavailable(str(error)) from None
+
+    def _open_pending(self, project: Project, opening: Opening) -> None:
+        pending = [line for line in self.lines(opening) if line.status in OPENABLE]
+        if not pending:
+            return
+        try:
+            private = self._private_key(project)
+        except KeyUnavailable as error:
+            for line in pending:
+                self._result(line, L.SYSTEM_FAILED, "key_unavailable", detail=str(error))
+            return
+        shares = self._shares([line.bid_id for line in pending])
+        for line in pending:
+            self.open_line(project, line, private,
+                           self._share(project, line, shares.get(line.bid_id)))
+        self.db.flush()
+
+    def _share(self, project, line,
+               stored: DecryptionShareRecord | None) -> DecryptionShare | None:
+        if stored is None or stored.wrapped_share is None:
+            return None
+        version = self.db.scalar(sa.select(BidVersion).where(
+            BidVersion.bid_id == line.bid_id, BidVersion.version == line.version))
+        secret = unwrap_private_key(self.keys.kek, stored.wrapped_share, project_ref(project))
+        return DecryptionShare(bytes.fromhex(version.header_sha256), secret)
+
+    def open_line(self, project, line: OpeningLine, private: PrivateKey,
+                  share: DecryptionShare | None) -> None:
+        """One streaming pass over one envelope: decrypt, read offer.json, hash the file.
+
+        Attribution (rules §7.4): a file whose hash matches the receipt but does not open
+        is the bidder's fault; a missing or altered file is the platform's.
+        """
+        path = self.storage.path_for(line.envelope_sha256)
+        if not path.exists():
+            return self._result(line, L.SYSTEM_FAILED, "envelope_missing")
+        lot = line.lot
+        with path.open("rb") as handle:
+            reader = _HashingReader(handle)
+            opened, error = None, None
+            try:
+                _header, chunks = open_chunks(
+                    reader, private, share=share, project=project_ref(project),
+                    lot=lot_ref(lot), bidder=bidder_ref(line.bid.bidder_org_id))
+                opened = read_package(chunks)
+            except BidCryptoError as exc:
+                error = exc
+            digest = reader.drain()
+        if digest != line.envelope_sha256:
+            return self._result(line, L.SYSTEM_FAILED, "envelope_altered")
+        if error is not None:
+            return self._failed(line, error)
+        line.offer, line.offer_sha256 = opened.offer, opened.offer_sha256
+        line.total_price = opened.offer["total_price"]
+        line.documents = [{"name": name, "size": size} for name, size in opened.documents]
+        anomalies = []
+        if lot.ceiling_price is not None and line.total_price > lot.ceiling_price:
+            anomalies.append({"code": "price_above_ceiling", "message":
+                              f"{REASONS['price_above_ceiling']}（限价 {lot.ceiling_price} 分）"})
+        if opened.offer.get("currency", "CNY") != "CNY":
+            anomalies.append({"code": "currency", "message": "报价币种不是人民币"})
+        line.anomalies = anomalies
+        if any(a["code"] == "price_above_ceiling" for a in anomalies):
+            return self._result(line, L.INVALID, "price_above_ceiling")
+        return self._result(line, L.DECRYPTED, "")
+
+    def _failed(self, line, error: BidCryptoError) -> None:
+        detail = str(error)[:500]
+        if isinstance(error, DecryptionShareError):
+            return self._result(line, L.REVOKED, "share_missing", detail=detail)
+        if isinstance(error, WrongKey | HeaderMismatch):
+            return self._result(line, L.REVOKED, "wrong_key", detail=detail)
+        if isinstance(error, InvalidPackage):
+            text = str(error)
+            missing = "offer.json" in text and "start" in text or "not a bid package" in text
+            line.anomalies = [{"code": "offer_missing" if missing else "package_invalid",
+                               "message": detail}]
+            return self._result(line, L.INVALID, "offer_missing" if missing
+                                else "package_invalid", detail=detail)
+        if isinstance(error, InvalidOffer):
+            line.anomalies = [{"code": "offer_invalid", "message": detail}]
+            return self._result(line, L.INVALID, "offer_invalid", detail=detail)
+        if isinstance(error, EnvelopeError):
+            return self._result(line, L.REVOKED, "tampered", detail=detail)
+        return self._result(line, L.REVOKED, "tampered", detail=detail)
+
+    def _result(self, line, status: LineStatus, reason: str, detail: str = "", **fmt) -> None:
+        line.status, line.reason = status, reason
+        text = REASONS.get(reason, "").format(**fmt) if reason else ""
+        line.detail = (f"{text}：{detail}" if detail else text)[:500]
+        if status is not L.NOT_OPENED:
+            line.opened_at = self.clock()
+
+    def _finish(self, projects, project: Project, opening: Opening) -> None:
+        now, minimum = self.clock(), self._minimum(project)
+        lines, summary, passed = self.lines(opening), [], []
+        for lot in project.lots:
+            of_lot = [line for line in lines if line.lot_id == lot.id]
+            valid = sum(1 for line in of_lot if line.status is L.DECRYPTED)
+            ok = valid >= minimum
+            summary.append({"lot_id": lot.id, "number": lot.number, "name": lot.name,
+                            "submitted": len(of_lot), "valid": valid, "passed": ok})
+            if ok:
+                passed.append(lot)
+        failed = [f"第{s['number']}标段有效投标{s['valid']}家" for s in summary if not s["passed"]]
+        opening.lots = summary
+        opening.outcome = "evaluation" if passed else "failed"
+        opening.reason = (f"有效投标人不足{minimum}家（{'，'.join(failed)}），流标"
+                          if failed else "")
+        opening.state, opening.completed_at = OpeningState.DONE, now
+        self._retire_custody(project)
+        record(self.db, SYSTEM, "opening.completed", "project", project.id, now=now,
+               outcome=opening.outcome, lots=[{k: s[k] for k in ("number", "submitted", "valid")}
+                                              for s in summary])
+        if project.status is S.OPENING:
+            target = S.EVALUATION if passed else S.FAILED
+            projects.transition(project, target, actor=SYSTEM,
+                                reason=opening.reason or "开标完成")
+
+    def _retire_custody(self, project: Project) -> None:
+        """The bids are public now: keep the custodians' key under the KEK for the
+        evaluation, and wipe the one-time secrets the custodians released."""
+        row = self.bids.key_row(project)
+        if row is None or row.custody is not CustodyMode.CUSTODIANS:
+            return
+        if row.wrapped_key is None:
+            try:
+                private = self._private_key(project)
+            except KeyUnavailable:
+                return
+            row.wrapped_key = wrap_private_key(self.keys.kek, private.to_bytes(),
+                                               project_ref(project))
+        for custodian in self.bids.custodians(project):
+            custodian.released_secret = None
+
+    def _to_store(self, opening: Opening) -> list[OpeningLine]:
+        """The decrypted bids of the lots that go on to evaluation."""
+        passed = {lot["lot_id"] for lot in opening.lots if lot["passed"]}
+        return [line for line in self.lines(opening)
+                if line.status in DECRYPTED and line.lot_id in passed]
+
+    def store_documents(self, project: Project, opening: Opening) -> None:
+        """After the opening: decrypt the documents into storage for the evaluation."""
+        lines = self._to_store(opening)
+        if lines:
+            private = self._private_key(project)
+            shares = self._shares([line.bid_id for line in lines])
+            for line in lines:
+                path, digests = self.storage.path_for(line.envelope_sha256), {}
+                with path.open("rb") as handle:
+                    read_bid(handle, private,
+                             lambda name, d=digests: _StoredDocument(self.storage, name, d),
+                             share=self._share(project, line, shares.get(line.bid_id)))
+                line.documents = [{**d, "sha256": digests.get(d["name"])}
+                                  for d in line.documents]
+        for stored in self._shares([line.bid_id for line in self.lines(opening)]).values():
+            stored.wrapped_share = None
+        opening.documents_stored_at = self.clock()
+        record(self.db, SYSTEM, "opening.documents_stored", "project", project.id,
+               now=opening.documents_stored_at, bids=len(lines))
+
+    # -- the opening hall: custodians, bidders -------------------------------------------------
+
+    def _waiting(self, project: Project) -> Opening:
+        opening = self.opening(project)
+        if opening is not None and opening.state is OpeningState.DONE:
+            raise OpeningConflict("开标已完成")
+        if project.status is not S.OPENING or self.clock() < project.bid_deadline:
+            raise OpeningConflict("开标尚未开始")
+        if opening is None:
+            raise OpeningConflict("开标正在准备，请稍后再试")
+        return opening
+
+    def release_share(self, project: Project, *, user: User, passphrase: str,
+                      actor: Actor) -> OpeningCustodian:
+        """A custodian releases its key share in the opening hall, after the deadline."""
+        custodian = next((c for c in self.bids.custodians(project) if c.user_id == user.id),
+                         None)
+        if custodian is None or custodian.sealed_share is None:
+            raise NotPermitted("您不是本项目的开标密钥保管人")
+        self._waiting(project)
+        if custodian.released_at is not None:
+            raise OpeningConflict("您已释放过密钥份额")
+        custody_key = self.db.scalar(sa.select(CustodyKey).where(CustodyKey.user_id == user.id))
+        private = derive_custody_key(passphrase, custody_key.salt, custody_key.log_n)
+        if private.key_id != custody_key.key_id:
+            raise WrongPassphrase("保管口令不正确", field="passphrase")
+        try:
+            secret = BidService.open_custodian_secret(project, custodian, private)
+            unseal_share(SealedShare.from_json(custodian.sealed_share), secret.decode())
+        except BidCryptoError as error:
+            raise CustodyRefused(f"密钥份额无法解封：{error}") from None
+        now = self.clock()
+        custodian.released_secret = wrap_private_key(self.keys.kek, secret, project_ref(project))
+        custodian.released_at = now
+        self.db.flush()
+        record(self.db, actor, "custody.share_released", "project", project.id, now=now,
+               position=custodian.position)
+        key = self.bids.key_row(project)
+        if len(self._released(project)) >= (key.threshold or 0):
+            self.enqueue(open_bids, project.id)
+        return custodian
+
+    def submit_share(self, project: Project, bid: Bid, *, share_json: bytes,
+                     actor: Actor) -> DecryptionShareRecord:
+        """Dual custody: the bidder's decryption share for its envelope, in the window."""
+        opening = self._waiting(project)
+        if opening.custody is not CustodyMode.DUAL:
+            raise OpeningConflict("本项目不需要投标人解密")
+        now = self.clock()
+        if now >= opening.window_ends_at:
+            raise OpeningConflict("解密时限已过")
+        line = self.db.scalar(sa.select(OpeningLine).where(OpeningLine.bid_id == bid.id))
+        if line is None or line.status is not L.PENDING:
+            raise OpeningConflict("该投标文件不在待解密之列")
+        if self._shares([bid.id]):
+            raise OpeningConflict("已提交过解密份额")
+        try:
+            share = DecryptionShare.from_json(share_json)
+            with self.storage.path_for(line.envelope_sha256).open("rb") as handle:
+                verify_decryption_share(read_header(handle), share)
+        except BidCryptoError as error:
+            raise ShareRefused(f"解密份额与投标信封不匹配：{error}") from None
+        stored = DecryptionShareRecord(
+            bid_id=bid.id, version=line.version, submitted_at=now, submitted_by_id=actor.user_id,
+            ip=actor.ip, wrapped_share=wrap_private_key(self.keys.kek, share.secret,
+                                                        project_ref(project)))
+        self.db.add(stored)
+        self.db.flush()
+        record(self.db, actor, "opening.share_submitted", "bid", bid.id, now=now,
+               version=line.version)
+        pending = [x for x in self.lines(opening) if x.status in OPENABLE]
+        if len(self._shares([x.bid_id for x in pending])) == len(pending):
+            self.enqueue(open_bids, project.id)
+        return stored
+
+    def confirm_line(self, project: Project, bid: Bid, *, actor: Actor,
+                     objection: str = "") -> OpeningLine:
+        """A bidder confirms (or objects to) its line of the published record."""
+        opening = self.opening(project)
+        if opening is None or opening.state is not OpeningState.DONE:
+            raise OpeningConflict("开标记录尚未生成")
+        line = self.db.scalar(sa.select(OpeningLine).where(OpeningLine.bid_id == bid.id))
+        if line is None:
+            raise OpeningConflict("开标记录中没有该投标")
+        if line.confirmed_at is not None:
+            raise OpeningConflict("已确认过开标记录")
+        line.confirmed_at, line.confirmed_by_id = self.clock(), actor.user_id
+        line.objection = objection.strip()[:2000]
+        record(self.db, actor, "opening.line_confirmed", "bid", bid.id, now=line.confirmed_at,
+               objection=bool(line.objection))
+        return line
+
+    # -- what the hall shows -----------------------------------------------------------------
+
+    def hall(self, project: Project, *, org_id: int | None = None) -> dict:
+        """The opening hall's state; before the deadline it says nothing about bids."""
+        now = self.clock()
+        key = self.bids.key_row(project)
+        opening = self.opening(project)
+        state = {
+            "project_id": project.id, "number": project.number, "status": str(project.status),
+            "custody": str(project.custody_mode), "deadline": project.bid_deadline.isoformat(),
+            "now": now.isoformat(),
+            "seconds_left": max(0, int((project.bid_deadline - now).total_seconds())),
+            "phase": self._phase(project, opening, now),
+            "public_key": ({"key_id": key.key_id, "suite": key.suite}
+                           if key and key.public_key else None),
+            "threshold": key.threshold if key else None,
+            "custodians": [{"name": c.user.display_name, "released": c.released_at is not None,
+                            "released_at": c.released_at.isoformat() if c.released_at else None}
+                           for c in self.bids.custodians(project)],
+            "window_ends_at": (opening.window_ends_at.isoformat()
+                               if opening and opening.window_ends_at else None),
+            "lines": [], "lots": [], "outcome": None, "reason": None, "completed_at": None,
+        }
+        if opening is not None:
+            lines = self.lines(opening)
+            shares = self._shares([line.bid_id for line in lines])
+            state["lines"] = [self._line_json(line, opening, line.bid_id in shares, org_id)
+                              for line in lines]
+            if opening.state is OpeningState.DONE:
+                state.update(lots=opening.lots, outcome=opening.outcome, reason=opening.reason,
+                             completed_at=opening.completed_at.isoformat())
+        # What the hall page shows changes exactly when this does (the script reloads).
+        state["signature"] = "|".join([
+            state["phase"], str(sum(c["released"] for c in state["custodians"])),
+            ",".join(f"{x['status']}:{int(x['share_submitted'])}:{int(bool(x['confirmed_at']))}"
+                     for x in state["lines"])])
+        return state
+
+    @staticmethod
+    def _phase(project, opening, now) -> str:
+        if opening is not None:
+            if opening.state is OpeningState.DONE:
+                return "done"
+            return {CustodyMode.CUSTODIANS: "waiting_custodians",
+                    CustodyMode.DUAL: "decrypting"}.get(opening.custody, "opening")
+        if project.status in (S.PUBLISHED, S.BIDDING) and now < project.bid_deadline:
+            return "before_deadline"
+        if project.status in (S.BIDDING, S.OPENING):
+            return "starting"
+        return "none"
+
+    @staticmethod
+    def _line_json(line: OpeningLine, opening: Opening, share_submitted: bool,
+                   org_id: int | None) -> dict:
+        done = opening.state is OpeningState.DONE
+        offer = (line.offer or {}) if done else {}
+        return {
+            "bid_id": line.bid_id, "lot": line.lot.number, "lot_name": line.lot.name,
+            "bidder": line.bid.bidder.name, "mine": line.bid.bidder_org_id == org_id,
+            "version": line.version, "envelope_sha256": line.envelope_sha256,
+            "submitted_at": line.submitted_at.isoformat(), "status": str(line.status),
+            "status_label": LINE_LABELS[line.status], "reason": line.reason,
+            "detail": line.detail, "share_submitted": share_submitted,
+            "total_price": line.total_price if done else None,
+            "currency": offer.get("currency", "CNY") if offer else None,
+            "duration_days": offer.get("duration_days"), "quality": offer.get("quality"),
+            "project_manager": offer.get("project_manager"),
+            "items": offer.get("items", [])[:200], "extra": offer.get("extra", {}),
+            "documents": line.documents if done else [],
+            "anomalies": line.anomalies if done else [],
+            "confirmed_at": line.confirmed_at.isoformat() if line.confirmed_at else None,
+            "objection": line.objection or None,
+        }
+
+
+def opening_service_factory(context, request) -> OpeningService:
+    return OpeningService(request.dbsession, request.clock, request.registry["keys"],
+                          request.storage, request.enqueue, request.registry.settings)
+

@@ -1,0 +1,71 @@
+"""Route factories and ACLs for bids: a bid's content is its bidder's alone.
+
+The project's own grants (viewing, managing) are inherited from ProjectResource; on
+top of them bidders may submit, designated custodians may release, and only the
+bidder's organisation is ever granted anything on one bid. The owner, the center and
+supervisors get 403 on bid content by construction: no entry names them.
+"""
+
+import sqlalchemy as sa
+from pyramid.authorization import Allow
+from pyramid.httpexceptions import HTTPNotFound
+
+from ..projects.models import Lot
+from ..projects.resources import ProjectResource, project_factory
+from ..projects.status import PUBLIC
+from ..security import Permission
+from .models import Bid, OpeningCustodian
+
+
+class BiddingResource(ProjectResource):
+    def __init__(self, project, parent, *, custodian_ids=(), lot=None, bid=None):
+        super().__init__(project, parent)
+        self.custodian_ids = tuple(custodian_ids)
+        self.lot = lot
+        self.bid = bid
+
+    @property
+    def __acl__(self):
+        acl = list(super().__acl__)
+        if self.project.status in PUBLIC:
+            acl.append((Allow, "role:bidder", Permission.BID_SUBMIT))
+        acl.append((Allow, "role:center", Permission.CUSTODY_DESIGNATE))
+        acl += [(Allow, f"user:{uid}", Permission.CUSTODY_RELEASE) for uid in self.custodian_ids]
+        if self.bid is not None:
+            org = f"org:{self.bid.bidder_org_id}"
+            acl += [(Allow, org, Permission.BID_VIEW), (Allow, org, Permission.BID_DECRYPT),
+                    (Allow, org, Permission.BID_CONFIRM)]
+        return acl
+
+
+def _int(request, name) -> int:
+    try:
+        return int(request.matchdict[name])
+    except (KeyError, ValueError):
+        raise HTTPNotFound() from None
+
+
+def bidding_factory(request, **extra) -> BiddingResource:
+    base = project_factory(request)
+    custodians = request.dbsession.scalars(sa.select(OpeningCustodian.user_id).where(
+        OpeningCustodian.project_id == base.project.id))
+    return BiddingResource(base.project, base.__parent__, custodian_ids=list(custodians),
+                           **extra)
+
+
+def lot_factory(request) -> BiddingResource:
+    resource = bidding_factory(request)
+    lot = request.dbsession.get(Lot, _int(request, "lot_id"))
+    if lot is None or lot.project_id != resource.project.id:
+        raise HTTPNotFound()
+    resource.lot = lot
+    return resource
+
+
+def bid_factory(request) -> BiddingResource:
+    """A missing bid answers like someone else's (403): ids must not reveal that bids exist."""
+    resource = bidding_factory(request)
+    bid = request.dbsession.get(Bid, _int(request, "bid_id"))
+    if bid is not None and bid.project_id == resource.project.id:
+        resource.bid = bid
+    return resource

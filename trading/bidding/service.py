@@ -1,0 +1,491 @@
+"""BidService: opening keys and their custody, submission (投标), withdrawal, receipts.
+
+Rules enforced here, not in views or jobs (architecture §6–§7, rules §7.2):
+- a bid is accepted only while the project is bidding, before its deadline by the
+  injected clock, from a bidder signed up to the lot;
+- only ciphertext is stored: an uploaded envelope's header must name this project, lot
+  and bidder and be sealed to this project's opening key; a web form is sealed here in
+  one streaming pass before anything is written;
+- the receipt is signed only once the envelope is durable (fsync'd, row flushed) and
+  is re-read from the committed row afterwards; the same envelope again gives the same
+  receipt; an upload that completes at or after the deadline is not a bid.
+"""
+
+import io
+import secrets
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from Crypto.Protocol.KDF import scrypt
+from Crypto.Random import get_random_bytes
+
+from bid_crypto import (
+    BidCryptoError,
+    EnvelopeError,
+    InvalidOffer,
+    InvalidPackage,
+    PrivateKey,
+    PublicKey,
+    TruncatedEnvelope,
+    generate_private_key,
+    issue_receipt,
+    load_signing_key,
+    open_stream,
+    read_header,
+    scan_envelope,
+    seal_stream,
+    split_private_key,
+    validate_offer,
+    wrap_private_key,
+)
+from bid_crypto.encoding import format_timestamp
+
+from ..accounts.models import Role, User
+from ..actor import Actor
+from ..audit.service import record
+from ..projects.kinds import CustodyMode
+from ..projects.models import Lot, Project, SignUp
+from ..projects.status import EDITABLE, ProjectStatus
+from ..storage import FileTooLarge
+from .errors import (
+    CustodyRefused,
+    DeadlinePassed,
+    EnvelopeRefused,
+    NotAccepting,
+    NotFound,
+    NotPermitted,
+    OfferInvalid,
+    OpeningConflict,
+)
+from .models import Bid, BidState, BidVersion, CustodyKey, OpeningCustodian, OpeningKey
+from .package import seal_form_bid
+
+S = ProjectStatus
+MIN_CUSTODY_PASSPHRASE = 10
+# The one-time passphrases that seal custodian shares are 256-bit random strings: a slow
+# KDF adds nothing to them. The custodian's own passphrase gets the full scrypt cost.
+SHARE_LOG_N = 10
+CUSTODIAN_ROLES = (Role.CENTER, Role.SUPERVISOR, Role.OWNER)
+
+
+def project_ref(project: Project) -> str:
+    """The project id inside envelopes and receipts: its public number (项目编号)."""
+    return project.number
+
+
+def lot_ref(lot: Lot) -> str:
+    return f"L{lot.number}"
+
+
+def bidder_ref(org_id: int) -> str:
+    return f"B{org_id}"
+
+
+def to_millisecond(value: datetime) -> datetime:
+    """Receipts carry milliseconds; the stored instant is exactly the signed one."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def derive_custody_key(passphrase: str, salt: bytes, log_n: int) -> PrivateKey:
+    """A custodian's X25519 key from the passphrase (scrypt, NFC as bid_crypto does)."""
+    secret = unicodedata.normalize("NFC", passphrase).encode()
+    return PrivateKey("x25519", scrypt(secret, salt, 32, N=2**log_n, r=8, p=1))
+
+
+@dataclass(frozen=True)
+class BiddingConfig:
+    max_envelope_bytes: int = 512 * 1024 * 1024
+    suite: str = "x25519"
+    custody_log_n: int = 17
+    chunk_size: int = 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings: dict | None) -> "BiddingConfig":
+        settings = settings or {}
+        default = cls()
+        return cls(
+            max_envelope_bytes=int(settings.get("bidding.max_envelope_bytes")
+                                   or settings.get("storage.max_bytes")
+                                   or default.max_envelope_bytes),
+            suite=settings.get("bidding.suite") or default.suite,
+            custody_log_n=int(settings.get("bidding.custody_log_n") or default.custody_log_n),
+            chunk_size=int(settings.get("bidding.chunk_size") or default.chunk_size),
+        )
+
+
+def stream_size(stream: BinaryIO) -> int:
+    position = stream.tell()
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(position)
+    return size
+
+
+class BidService:
+    def __init__(self, dbsession, clock, keys, storage, enqueue=None, settings=None):
+        self.db = dbsession
+        self.clock = clock
+        self.keys = keys
+        self.storage = storage
+        self.enqueue = enqueue or (lambda *a, **k: None)
+        self.config = BiddingConfig.from_settings(settings)
+
+    # -- the opening key ----------------------------------------------------------------
+
+    def key_row(self, project: Project) -> OpeningKey | None:
+        return self.db.scalar(sa.select(OpeningKey).where(OpeningKey.project_id == project.id))
+
+    def public_key(self, project: Project) -> PublicKey | None:
+        row = self.key_row(project)
+        if row is None or row.public_key is None:
+            return None
+        return PublicKey.from_json(row.public_key)
+
+    def prepare_key(self, project: Project, *, actor: Actor) -> OpeningKey:
+        """At approval: the project's opening key pair, held per its custody mode.
+
+        `auto` and `dual` wrap the private key under the KEK; `custodians` splits it
+        k-of-n among the custodians designated beforehand and keeps no copy. Idempotent.
+        """
+        now = self.clock()
+        row = self.key_row(project)
+        if row is not None and row.generated_at is not None:
+            return row
+        private = generate_private_key(self.config.suite)
+        if project.custody_mode is CustodyMode.CUSTODIANS:
+            self._split(project, row, private)  # refuses before anything is written
+        if row is None:
+            row = OpeningKey(project_id=project.id, created_at=now)
+            self.db.add(row)
+        row.custody = project.custody_mode
+        if project.custody_mode is not CustodyMode.CUSTODIANS:
+            row.wrapped_key = wrap_private_key(self.keys.kek, private.to_bytes(),
+                                               project_ref(project))
+        public = private.public_key()
+        row.suite, row.key_id, row.public_key = public.suite, public.key_id, public.to_json()
+        row.generated_at = now
+        self.db.flush()
+        record(self.db, actor, "bid.opening_key_generated", "project", project.id, now=now,
+               key_id=public.key_id, suite=public.suite, custody=str(row.custody))
+        return row
+
+    def custodians(self, project: Project) -> list[OpeningCustodian]:
+        query = (sa.select(OpeningCustodian).where(OpeningCustodian.project_id == project.id)
+                 .order_by(OpeningCustodian.position))
+        return list(self.db.scalars(query))
+
+    def _split(self, project: Project, row: OpeningKey | None, private: PrivateKey) -> None:
+        custodians = self.custodians(project)
+        keys = {k.user_id: k for k in self.db.scalars(sa.select(CustodyKey).where(
+            CustodyKey.user_id.in_([c.user_id for c in custodians])))}
+        if row is None or len(custodians) < 2 or not row.threshold \
+                or len(keys) != len(custodians):
+            raise CustodyRefused("多人分持密钥的项目须在审核通过前指定至少2名已设置保管口令的"
+                                 "密钥保管人及开启所需人数", field="custodians")
+        passphrases = [secrets.token_urlsafe(32) for _ in custodians]
+        shares = split_private_key(
+            private, project=project_ref(project), threshold=row.threshold,
+            custodians=[(c.user.username, p) for c, p in zip(custodians, passphrases,
+                                                               strict=True)],
+            log_n=SHARE_LOG_N)
+        for custodian, share, passphrase in zip(custodians, shares, passphrases, strict=True):
+            custodian.sealed_share = share.to_json()
+            custodian.sealed_passphrase = self._seal_to_custodian(
+                project, keys[custodian.user_id], custodian.user_id, passphrase.encode())
+
+    @staticmethod
+    def _seal_to_custodian(project, custody_key: CustodyKey, user_id: int,
+                           secret: bytes) -> bytes:
+        sealed = io.BytesIO()
+        seal_stream(io.BytesIO(secret), sealed, PublicKey.from_json(custody_key.public_key),
+                    project=project_ref(project), lot="custody", bidder=f"U{user_id}",
+                    chunk_size=64)
+        return sealed.getvalue()
+
+    @staticmethod
+    def open_custodian_secret(project, custodian: OpeningCustodian, key: PrivateKey) -> bytes:
+        out = io.BytesIO()
+        open_stream(io.BytesIO(custodian.sealed_passphrase), out, key,
+                    project=project_ref(project), lot="custody",
+                    bidder=f"U{custodian.user_id}")
+        return out.getvalue()
+
+    # -- custodians ---------------------------------------------------------------------
+
+    def custody_key(self, user: User) -> CustodyKey | None:
+        return self.db.scalar(sa.select(CustodyKey).where(CustodyKey.user_id == user.id))
+
+    def enrol_custody_key(self, user: User, *, passphrase: str, actor: Actor) -> CustodyKey:
+        """Set a custodian's passphrase: only the derived public key and salt are kept."""
+        if user.role not in CUSTODIAN_ROLES:
+            raise NotPermitted("只有交易中心、监管人员和业主代表可以担任密钥保管人")
+        if len(passphrase) < MIN_CUSTODY_PASSPHRASE:
+            raise CustodyRefused(f"保管口令至少{MIN_CUSTODY_PASSPHRASE}个字符",
+                                 field="passphrase")
+        existing = self.custody_key(user)
+        if existing is not None and self._holds_open_shares(user):
+            raise CustodyRefused("您仍保管着尚未开标项目的密钥份额，开标完成前不能更换保管口令")
+        now, salt, log_n = self.clock(), get_random_bytes(16), self.config.custody_log_n
+        public = derive_custody_key(passphrase, salt, log_n).public_key()
+        row = existing or CustodyKey(user_id=user.id)
+        row.suite, row.key_id, row.public_key = public.suite, public.key_id, public.to_json()
+        row.salt, row.log_n, row.created_at = salt, log_n, now
+        self.db.add(row)
+        self.db.flush()
+        record(self.db, actor, "custody.key_enrolled", "user", user.id, now=now,
+               key_id=public.key_id)
+        return row
+
+    def _holds_open_shares(self, user: User) -> bool:
+        query = (sa.select(OpeningCustodian.id).join(Project,
+                                                     Project.id == OpeningCustodian.project_id)
+                 .where(OpeningCustodian.user_id == user.id,
+                        Project.status.in_([S.DRAFT, S.PENDING_REVIEW, S.RETURNED, S.PUBLISHED,
+                                            S.BIDDING, S.OPENING]))
+                 .limit(1))
+        return self.db.scalar(query) is not None
+
+    def eligible_custodians(self, project: Project) -> list[User]:
+        query = (sa.select(User).join(CustodyKey, CustodyKey.user_id == User.id)
+                 .where(User.is_active.is_(True), User.role.in_(CUSTODIAN_ROLES))
+                 .order_by(User.role, User.username))
+        return [u for u in self.db.scalars(query)
+                if u.role is not Role.OWNER or u.organisation_id == project.owner_org_id]
+
+    def designate_custodians(self, project: Project, *, user_ids: list[int], threshold: int,
+                             actor: Actor) -> list[OpeningCustodian]:
+        """Name the k-of-n custodians of a `custodians` project, before approval."""
+        if project.custody_mode is not CustodyMode.CUSTODIANS:
+            raise CustodyRefused("本项目的开标密钥不是多人分持模式")
+        if project.status not in EDITABLE | {S.PENDING_REVIEW}:
+            raise CustodyRefused("项目审核通过后不能再更改密钥保管人")
+        eligible = {u.id: u for u in self.eligible_custodians(project)}
+        chosen = list(dict.fromkeys(user_ids))
+        if any(uid not in eligible for uid in chosen):
+            raise CustodyRefused("密钥保管人须是已设置保管口令的交易中心、监管人员或本项目业主",
+                                 field="user_ids")
+        if not 2 <= threshold <= len(chosen) <= 255:
+            raise CustodyRefused("至少指定2名保管人，开启所需人数应在2与保管人数之间",
+                                 field="threshold")
+        for old in self.custodians(project):
+            self.db.delete(old)
+        self.db.flush()
+        now = self.clock()
+        rows = [OpeningCustodian(project_id=project.id, user_id=uid, position=i,
+                                 designated_at=now) for i, uid in enumerate(chosen, start=1)]
+        self.db.add_all(rows)
+        row = self.key_row(project) or OpeningKey(project_id=project.id,
+                                                  custody=project.custody_mode, created_at=now)
+        row.threshold = threshold
+        self.db.add(row)
+        self.db.flush()
+        record(self.db, actor, "custody.designated", "project", project.id, now=now,
+               user_ids=chosen, threshold=threshold)
+        return rows
+
+    # -- submission ---------------------------------------------------------------------
+
+    def _check_accepting(self, project: Project, lot: Lot, actor: Actor) -> int:
+        """Status, deadline, frozen, role, sign-up: the bidder's organisation id."""
+        if lot.project_id != project.id:
+            raise NotFound("标段不存在")
+        if project.status is not S.BIDDING:
+            raise NotAccepting("项目当前不接受投标文件")
+        if self.clock() >= project.bid_deadline:
+            raise DeadlinePassed("投标截止时间已过，投标文件不予接收")
+        if project.frozen_reason:
+            raise NotAccepting("项目已被监管冻结，暂停接收投标文件")
+        if actor.role != str(Role.BIDDER) or not actor.organisation_id:
+            raise NotPermitted("只有投标人可以递交投标文件")
+        signed_up = sa.select(SignUp.id).where(SignUp.lot_id == lot.id,
+                                               SignUp.bidder_org_id == actor.organisation_id)
+        if self.db.scalar(signed_up) is None:
+            raise NotPermitted("贵单位未报名该标段，不能投标", code="not_signed_up")
+        return actor.organisation_id
+
+    def _opening_public_key(self, project: Project) -> PublicKey:
+        key = self.public_key(project)
+        if key is None:
+            raise NotAccepting("本项目尚未生成开标公钥")
+        return key
+
+    def submit_envelope(self, project: Project, lot: Lot, *, stream: BinaryIO, actor: Actor,
+                        source: str = "upload") -> BidVersion:
+        """Accept a sealed envelope (.tbid) uploaded by the bidder; returns its version."""
+        org_id = self._check_accepting(project, lot, actor)
+        key = self._opening_public_key(project)
+        limit = self.config.max_envelope_bytes
+        if stream_size(stream) > limit:
+            raise FileTooLarge(f"投标信封超过大小上限 {limit // (1024 * 1024)} MiB")
+        stream.seek(0)
+        try:
+            header = read_header(stream)
+        except BidCryptoError as error:
+            raise EnvelopeRefused(f"不是有效的投标信封（.tbid）：{error}",
+                                  code="not_an_envelope") from None
+        self._check_header(header, project, lot, org_id, key)
+        stream.seek(0)
+        info = self._scan(stream)
+        stream.seek(0)
+        stored = self.storage.put(stream, max_bytes=limit)
+        if stored.sha256 != info.sha256:
+            raise EnvelopeRefused("上传过程中文件发生变化，请重新上传")
+        return self._accept(project, lot, org_id, info, stored, source, actor)
+
+    @staticmethod
+    def _scan(stream: BinaryIO):
+        try:
+            return scan_envelope(stream)
+        except TruncatedEnvelope:
+            raise EnvelopeRefused("投标信封不完整（上传未完成或文件被截断），未予接收",
+                                  code="envelope_incomplete") from None
+        except EnvelopeError as error:
+            raise EnvelopeRefused(f"投标信封结构已损坏，未予接收：{error}",
+                                  code="envelope_tampered") from None
+
+    def _check_header(self, header, project: Project, lot: Lot, org_id: int,
+                      key: PublicKey) -> None:
+        expected = {"project": project_ref(project), "lot": lot_ref(lot),
+                    "bidder": bidder_ref(org_id)}
+        labels = {"project": "项目编号", "lot": "标段", "bidder": "投标人编号"}
+        for name, value in expected.items():
+            if getattr(header, name) != value:
+                raise EnvelopeRefused(
+                    f"信封中的{labels[name]}为 {getattr(header, name)}，应为 {value}",
+                    field=name, code="envelope_mismatch")
+        if header.recipient != key.key_id:
+            raise EnvelopeRefused("信封不是用本项目的开标公钥加密的（是否用了其他项目的公钥？）",
+                                  code="wrong_key")
+        if header.custody != str(project.custody_mode):
+            raise EnvelopeRefused(f"信封的密钥托管方式为 {header.custody}，本项目为 "
+                                  f"{project.custody_mode}", code="wrong_custody")
+
+    def submit_form(self, project: Project, lot: Lot, *, offer: dict,
+                    documents: Iterable[tuple[str, BinaryIO]], actor: Actor,
+                    bidder_key: PublicKey | None = None) -> BidVersion:
+        """Seal a web-form bid here, streaming, then accept it like an upload.
+
+        Nothing but ciphertext is written: the envelope goes to an anonymous temporary
+        file beside the storage root, then into storage.
+        """
+        org_id = self._check_accepting(project, lot, actor)
+        key = self._opening_public_key(project)
+        try:
+            offer = validate_offer(offer)
+        except InvalidOffer as error:
+            raise OfferInvalid(f"报价信息无效：{error}") from None
+        dual = project.custody_mode is CustodyMode.DUAL
+        if dual and bidder_key is None:
+            raise OfferInvalid("不见面开标项目须上传投标人解密公钥（bidder.pub）",
+                               field="bidder_key")
+        incoming = self.storage.root / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=incoming) as sealed:
+            try:
+                seal_form_bid(sealed, key, offer=offer, documents=documents,
+                              max_bytes=self.config.max_envelope_bytes,
+                              project=project_ref(project), lot=lot_ref(lot),
+                              bidder=bidder_ref(org_id), custody=str(project.custody_mode),
+                              bidder_key=bidder_key if dual else None,
+                              chunk_size=self.config.chunk_size)
+            except (InvalidPackage, InvalidOffer) as error:
+                raise OfferInvalid(f"投标文件无效：{error}") from None
+            sealed.seek(0)
+            info = self._scan(sealed)
+            sealed.seek(0)
+            stored = self.storage.put(sealed)
+        return self._accept(project, lot, org_id, info, stored, "form", actor)
+
+    def _accept(self, project, lot, org_id, info, stored, source, actor,
+                now: datetime | None = None) -> BidVersion:
+        # The receive time is taken once the envelope is durable: an upload still
+        # arriving at the deadline is not a bid (rules §7.2, Art 27).
+        now = now or self.clock()
+        if now >= project.bid_deadline:
+            raise DeadlinePassed("投标截止时间前上传未完成，视为未提交")
+        bid = self.bid_for(lot, org_id)
+        if bid is None:
+            bid = Bid(project_id=project.id, lot_id=lot.id, bidder_org_id=org_id,
+                      state=BidState.SUBMITTED, current_version=0, created_at=now,
+                      updated_at=now)
+            self.db.add(bid)
+            self.db.flush()
+        latest = self.version(bid, bid.current_version)
+        if latest is not None and bid.state is BidState.SUBMITTED \
+                and latest.envelope_sha256 == stored.sha256:
+            return latest  # a retried upload: the same version, the same receipt
+        version = BidVersion(
+            bid_id=bid.id, version=bid.current_version + 1, envelope_sha256=stored.sha256,
+            size=stored.size, header_sha256=info.header.sha256.hex(),
+            dual_key_id=info.header.dual.key if info.header.dual else None, source=source,
+            received_at=to_millisecond(now), submitted_by_id=actor.user_id,
+            receipt_signature="")
+        bid.current_version, bid.state, bid.updated_at = version.version, BidState.SUBMITTED, now
+        self.db.add(version)
+        self.db.flush()
+        version.receipt_signature = issue_receipt(
+            self._signing_key(), self._receipt_fields(project, lot, bid, version))["signature"]
+        # Counts and identities stay out of public view until the deadline; the audit row
+        # (center and supervisors only) names the bid, never the project or the contents.
+        record(self.db, actor, "bid.submitted", "bid", bid.id, now=now,
+               version=version.version, envelope_sha256=stored.sha256, size=stored.size,
+               source=source)
+        return version
+
+    def withdraw(self, project: Project, lot: Lot, *, actor: Actor) -> Bid:
+        """撤回 before the deadline: the bid no longer counts; its versions stay on record."""
+        org_id = self._check_accepting(project, lot, actor)
+        bid = self.bid_for(lot, org_id)
+        if bid is None or bid.state is BidState.WITHDRAWN:
+            raise OpeningConflict("没有可撤回的投标文件")
+        now = self.clock()
+        bid.state, bid.updated_at = BidState.WITHDRAWN, now
+        self.version(bid, bid.current_version).withdrawn_at = now
+        record(self.db, actor, "bid.withdrawn", "bid", bid.id, now=now,
+               version=bid.current_version)
+        return bid
+
+    # -- reading -------------------------------------------------------------------------
+
+    def bid_for(self, lot: Lot, org_id: int) -> Bid | None:
+        return self.db.scalar(sa.select(Bid).where(Bid.lot_id == lot.id,
+                                                   Bid.bidder_org_id == org_id))
+
+    def bids_of(self, project: Project, org_id: int | None) -> list[Bid]:
+        if not org_id:
+            return []
+        query = (sa.select(Bid).where(Bid.project_id == project.id, Bid.bidder_org_id == org_id)
+                 .order_by(Bid.lot_id))
+        return list(self.db.scalars(query))
+
+    def version(self, bid: Bid, number: int) -> BidVersion | None:
+        return self.db.scalar(sa.select(BidVersion).where(BidVersion.bid_id == bid.id,
+                                                          BidVersion.version == number))
+
+    def _signing_key(self):
+        return load_signing_key(self.keys.signing_seed)
+
+    def platform_public_key_pem(self) -> str:
+        return self._signing_key().public_key().to_pem()
+
+    @staticmethod
+    def _receipt_fields(project, lot, bid, version) -> dict:
+        return {"project": project_ref(project), "lot": lot_ref(lot),
+                "bidder": bidder_ref(bid.bidder_org_id), "version": version.version,
+                "envelope_sha256": version.envelope_sha256,
+                "received_at": format_timestamp(version.received_at)}
+
+    def receipt(self, bid: Bid, version: BidVersion) -> dict:
+        """The receipt exactly as signed, rebuilt from the committed row."""
+        project = self.db.get(Project, bid.project_id)
+        fields = self._receipt_fields(project, bid.lot, bid, version)
+        return {**fields, "signature": version.receipt_signature}
+
+
+def bid_service_factory(context, request) -> BidService:
+    return BidService(request.dbsession, request.clock, request.registry["keys"],
+                      request.storage, request.enqueue, request.registry.settings)
