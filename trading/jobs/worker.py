@@ -27,8 +27,7 @@ def main(argv=None):
     try:
         env = bootstrap(args.config_uri)
     except ConfigError as exc:
-        print(f"trading-worker: {exc}", file=sys.stderr)
-        return 1
+        raise SystemExit(f"trading-worker: {exc}") from None
     for name in TASK_MODULES:
         importlib.import_module(name)
     from .queue import huey
