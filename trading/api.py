@@ -165,7 +165,3 @@ def api_me(request):
 
 
 describe("api.audit.checkpoints", "GET", "Signed checkpoints of the audit hash chain")
-
-
-def includeme(config):
-    pass

@@ -92,11 +92,19 @@ def cmd_ocds_export(args) -> int:
     return 0
 
 
+def _public_key(text: str) -> bytes:
+    """Hex, or base64 as /audit/checkpoints shows it."""
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        return base64.b64decode(text)
+
+
 def cmd_archive_verify(args) -> int:
     """Offline: no ini, no database; only the package and, optionally, the platform key."""
     from .archive.package import verify_package
 
-    key = bytes.fromhex(args.platform_key) if args.platform_key else None
+    key = _public_key(args.platform_key) if args.platform_key else None
     report = verify_package(args.package, expected_key=key)
     if report.ok:
         files = len(report.manifest.get("files", []))
@@ -138,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     archive = sub.add_parser("archive").add_subparsers(dest="archive_command", required=True)
     check = archive.add_parser("verify", help="check an archive package offline")
     check.add_argument("package")
-    check.add_argument("--platform-key", help="the platform's Ed25519 public key (hex) to pin")
+    check.add_argument("--platform-key", help="the platform's Ed25519 public key to pin (hex or base64)")
     check.set_defaults(func=cmd_archive_verify)
     keys = sub.add_parser("keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate)

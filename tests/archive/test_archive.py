@@ -1,5 +1,6 @@
 """Archive packages: written once when a project ends, verifiable offline, tamper-evident."""
 
+import base64
 import subprocess
 import sys
 import zipfile
@@ -119,9 +120,11 @@ def test_cli_verifies_offline_and_fails_on_tampering(cancelled, dbsession, regis
     package = package_of(dbsession, cancelled)
     path = registry["storage"].path_for(package.sha256)
     trading = str(Path(sys.executable).with_name("trading"))
-    ok = subprocess.run([trading, "archive", "verify", str(path), "--platform-key",
-                         registry["keys"].public_key_bytes.hex()], capture_output=True, text=True)
-    assert ok.returncode == 0 and "archive package valid" in ok.stdout
+    for key in (registry["keys"].public_key_bytes.hex(),
+                base64.b64encode(registry["keys"].public_key_bytes).decode()):
+        ok = subprocess.run([trading, "archive", "verify", str(path), "--platform-key", key],
+                            capture_output=True, text=True)
+        assert ok.returncode == 0 and "archive package valid" in ok.stdout
     bad = tmp_path / "bad.zip"
     _rewrite(path, bad, replace={"files/project.json": b"{}"})
     failed = subprocess.run([trading, "archive", "verify", str(bad)], capture_output=True,

@@ -128,10 +128,12 @@ def test_unknown_route_is_a_404_page(testapp):
 def test_api_requires_a_token_and_accepts_a_valid_one(testapp, bidder, dbsession, clock,
                                                       settings):
     assert testapp.get("/api/v1/me", status=401).json["error"] == "unauthenticated"
+    from factories import actor_for
+
     from trading.accounts.service import AccountService
 
     _, token = AccountService(dbsession, clock, settings).create_api_token(
-        bidder, "t", actor=__import__("factories").actor_for(bidder))
+        bidder, "t", actor=actor_for(bidder))
     me = testapp.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json
     assert me["username"] == "bidder_a" and me["role"] == "bidder"
     testapp.get("/api/v1/me", headers={"Authorization": "Bearer trd_forged"}, status=401)

@@ -1,5 +1,1 @@
-"""The audit log: hash chain, signed checkpoints, browsing for center and supervisors."""
-
-
-def includeme(config):
-    pass
+"""The audit log: hash chain, signed checkpoints, browsing, supervision, dashboard."""
