@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     archive = sub.add_parser("archive").add_subparsers(dest="archive_command", required=True)
     check = archive.add_parser("verify", help="check an archive package offline")
     check.add_argument("package")
-    check.add_argument("--platform-key", help="the platform's Ed25519 public key to pin (hex or base64)")
+    check.add_argument("--platform-key",
+                       help="the platform's Ed25519 public key to pin (hex or base64)")
     check.set_defaults(func=cmd_archive_verify)
     keys = sub.add_parser("keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate)
