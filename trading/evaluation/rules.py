@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from trading.draws.lottery import InvalidDraw, check_picks
+
 TWO_PLACES = Decimal("0.01")
 _ZERO = Decimal(0)
 
@@ -104,7 +106,7 @@ class ForbiddenInRegime(RuleError):
     """The rule is not allowed in this regime (e.g. averaging prices in 政府采购)."""
 
 
-class LotteryMismatch(RuleError):
+class LotteryMismatch(RuleError, InvalidDraw):
     """The ``drawn`` picks passed back do not answer the requested lottery."""
 
 
@@ -222,19 +224,10 @@ class TieNeedsLottery:
 
 def resolve_lottery(request: TieNeedsLottery, drawn: Sequence[str]) -> tuple[str, ...]:
     """Check the engine's ordered picks answer ``request``; return them."""
-    picks = tuple(drawn)
-    if len(picks) != request.draw_count:
-        raise LotteryMismatch(
-            f"lottery needs {request.draw_count} pick(s), got {len(picks)}"
-        )
-    if len(set(picks)) != len(picks):
-        raise LotteryMismatch(f"lottery picks repeat a candidate: {picks}")
-    strangers = sorted(set(picks) - set(request.candidates))
-    if strangers:
-        raise LotteryMismatch(
-            f"lottery picks {strangers} are not among {list(request.candidates)}"
-        )
-    return picks
+    try:
+        return check_picks(drawn, request.draw_count, request.candidates)
+    except InvalidDraw as error:
+        raise LotteryMismatch(error.message) from None
 
 
 # --- vocabulary -----------------------------------------------------------------------

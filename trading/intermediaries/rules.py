@@ -44,13 +44,25 @@ same rule as the initial check.
 
 from __future__ import annotations
 
-import calendar as _calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from trading.draws.lottery import (
+    Candidate,
+    Failed,
+    InvalidDraw,
+    NeedsLottery,
+    Selected,
+    add_months,
+    resolve_lottery,
+    within_months,
+)
+from trading.draws.lottery import (
+    selected_by_lottery as selected_by_lottery,  # re-exported for the services
+)
 from trading.errors import DomainError
 from trading.intermediaries.status import EntryStatus
 
@@ -100,10 +112,6 @@ class MissingJustification(RuleError):
 
 class NotACandidate(RuleError):
     code = "not_a_candidate"
-
-
-class InvalidDraw(RuleError):
-    code = "invalid_draw"
 
 
 class InvalidCoefficient(RuleError):
@@ -325,14 +333,6 @@ def add_working_days(start: date, days: int, calendar: WorkCalendar) -> date:
     return day
 
 
-def add_months(day: date, months: int) -> date:
-    """Add calendar months, clamping to the month's end (Jan 31 + 1 = Feb 28/29)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = _calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
 def _require_aware(moment: datetime, name: str) -> None:
     # A naive datetime cannot be compared with the UTC deadlines the services store.
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -347,89 +347,6 @@ def _round_half_up_div(numerator: int, denominator: int) -> int:
 
 def quantize2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-# --- outcomes and lotteries -----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One entry of a frozen draw list: id, why it is on the list, optional weight."""
-
-    id: str
-    attributes: tuple[tuple[str, str | int], ...] = ()
-    weight: int | None = None
-
-    def draw_candidate(self) -> dict:
-        """The `trading.draws` candidate object (canonical-JSON types only)."""
-        entry: dict = {"id": self.id, "attributes": dict(self.attributes)}
-        if self.weight is not None:
-            entry["weight"] = self.weight
-        return entry
-
-
-@dataclass(frozen=True, slots=True)
-class NeedsLottery:
-    """A draw is needed: freeze `candidates`, draw `count`, feed the ids back."""
-
-    purpose: DrawPurpose
-    candidates: tuple[Candidate, ...]
-    count: int = 1
-    # ids already drawn from this frozen list, in draw order (re-draw after declines)
-    already_drawn: tuple[str, ...] = ()
-
-    def __post_init__(self):
-        drawn = set(self.already_drawn)
-        if len(drawn) != len(self.already_drawn) or not drawn <= set(self.ids):
-            raise InvalidDraw("already-drawn ids must be distinct and on the list")
-        drawable = len(self.candidates) - len(self.already_drawn)
-        if not 1 <= self.count <= drawable:
-            raise InvalidDraw(f"cannot draw {self.count} of {drawable} candidate(s)")
-
-    def draw_candidates(self) -> list[dict]:
-        return [c.draw_candidate() for c in self.candidates]
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(c.id for c in self.candidates)
-
-
-@dataclass(frozen=True, slots=True)
-class Selected:
-    """The winner (中选中介机构) and the figures that decided it, for the 中选公告."""
-
-    winner_id: str
-    method: SelectionMethod
-    evidence: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Failed:
-    """The purchase fails (流标); `republish` tells the service to announce it again."""
-
-    reason: FailureReason
-    detail: str
-    republish: bool = True
-
-
-def resolve_lottery(needs: NeedsLottery, drawn: Sequence[str]) -> tuple[str, ...]:
-    """Check the draw engine's result against the frozen list and return it."""
-    drawn = tuple(drawn)
-    if len(drawn) != needs.count or len(set(drawn)) != len(drawn):
-        raise InvalidDraw(f"expected {needs.count} distinct id(s), got {list(drawn)}")
-    allowed = set(needs.ids) - set(needs.already_drawn)
-    strangers = [i for i in drawn if i not in allowed]
-    if strangers:
-        raise InvalidDraw(f"drawn id(s) {strangers} are not drawable in this list")
-    return drawn
-
-
-def selected_by_lottery(
-    needs: NeedsLottery, drawn: Sequence[str], method: SelectionMethod
-) -> Selected:
-    """The winner of a one-out draw (random selection or a price tie)."""
-    (winner,) = resolve_lottery(needs, drawn)
-    return Selected(winner, method, (("decided_by", needs.purpose.value),))
 
 
 # --- entry and registration (入驻, 报名) ---------------------------------------------
@@ -1163,11 +1080,6 @@ def rating_score(rating: Rating, params: SupermarketParams) -> Decimal:
     return quantize2(total / weights)
 
 
-def _within(day: date, on: date, months: int) -> bool:
-    """`day` in the `months` months up to and including `on`."""
-    return add_months(on, -months) < day <= on
-
-
 def credit_score(
     ratings: Iterable[Rating],
     events: Iterable[CreditEvent],
@@ -1183,12 +1095,12 @@ def credit_score(
     """
     months = params.credit_lookback_months
     recent = [
-        rating_score(r, params) for r in ratings if _within(r.rated_on, on, months)
+        rating_score(r, params) for r in ratings if within_months(r.rated_on, on, months)
     ]
     base = sum(recent) / len(recent) if recent else params.credit_initial_score
     penalties = dict(params.event_penalties)
     penalty = sum(
-        (penalties[e.kind] for e in events if _within(e.occurred_on, on, months)),
+        (penalties[e.kind] for e in events if within_months(e.occurred_on, on, months)),
         Decimal(0),
     )
     return quantize2(min(HUNDRED, max(Decimal(0), base - penalty)))
@@ -1237,7 +1149,7 @@ def _suspension_at(
         e
         for e in past
         if e.kind in SUSPENDING_EVENTS
-        and _within(e.occurred_on, day, params.sanction_lookback_months)
+        and within_months(e.occurred_on, day, params.sanction_lookback_months)
     )
     if len(window) < params.suspension_event_threshold:
         return None

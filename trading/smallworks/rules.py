@@ -49,7 +49,6 @@ ranked methods are called again with `declined=` and go to the next in rank.
 
 from __future__ import annotations
 
-import calendar as _calendar
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -59,6 +58,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from difflib import SequenceMatcher
 from enum import IntEnum, StrEnum
 
+from trading.draws.lottery import (
+    Failed,
+    InvalidDraw,
+    NeedsLottery,
+    Selected,
+    add_months,
+    resolve_lottery,
+    within_months,
+)
+from trading.draws.lottery import (
+    selected_by_lottery as selected_by_lottery,  # re-exported for the services
+)
 from trading.errors import DomainError
 from trading.smallworks.status import RegistryStatus
 
@@ -98,10 +109,6 @@ class DuplicateId(RuleError):
 
 class NotACandidate(RuleError):
     code = "not_a_candidate"
-
-
-class InvalidDraw(RuleError):
-    code = "invalid_draw"
 
 
 class DeclineWindowClosed(RuleError):
@@ -270,19 +277,6 @@ def _check_tiers(tiers: tuple[Tier, ...]) -> None:
 
 
 # --- small helpers --------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """Add calendar months, clamping to the month's end (Jan 31 + 1 = Feb 28/29)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = _calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def _within_months(day: date, on: date, months: int) -> bool:
-    """`day` in the `months` months up to and including `on`."""
-    return add_months(on, -months) < day <= on
 
 
 def _round_half_up_div(numerator: int, denominator: int) -> int:
@@ -711,68 +705,11 @@ def _candidate(
 
 
 @dataclass(frozen=True, slots=True)
-class NeedsLottery:
-    """A draw is needed: freeze `candidates`, draw `count`, feed the ids back."""
-
-    purpose: DrawPurpose
-    candidates: tuple[Candidate, ...]
-    count: int = 1
-    already_drawn: tuple[str, ...] = ()  # from this same list, in draw order
-
-    def __post_init__(self):
-        drawn = set(self.already_drawn)
-        if len(drawn) != len(self.already_drawn) or not drawn <= set(self.ids):
-            raise InvalidDraw("already-drawn ids must be distinct and on the list")
-        drawable = len(self.candidates) - len(self.already_drawn)
-        if not 1 <= self.count <= drawable:
-            raise InvalidDraw(f"cannot draw {self.count} of {drawable} candidate(s)")
-
-    def draw_candidates(self) -> list[dict]:
-        return [c.draw_candidate() for c in self.candidates]
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(c.id for c in self.candidates)
-
-
-@dataclass(frozen=True, slots=True)
-class Selected:
-    winner_id: str
-    method: AllocationMethod
-    evidence: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Failed:
-    reason: FailureReason
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
 class ShortList:
     """A random short list drawn from the pool, in id order."""
 
     ids: tuple[str, ...]
     drawn_order: tuple[str, ...]  # as drawn: the `already_drawn` of a top-up draw
-
-
-def resolve_lottery(needs: NeedsLottery, drawn: Sequence[str]) -> tuple[str, ...]:
-    """Check the draw engine's result against the frozen list and return it."""
-    drawn = tuple(drawn)
-    if len(drawn) != needs.count or len(set(drawn)) != len(drawn):
-        raise InvalidDraw(f"expected {needs.count} distinct id(s), got {list(drawn)}")
-    allowed = set(needs.ids) - set(needs.already_drawn)
-    strangers = [i for i in drawn if i not in allowed]
-    if strangers:
-        raise InvalidDraw(f"drawn id(s) {strangers} are not drawable in this list")
-    return drawn
-
-
-def selected_by_lottery(
-    needs: NeedsLottery, drawn: Sequence[str], method: AllocationMethod
-) -> Selected:
-    (winner,) = resolve_lottery(needs, drawn)
-    return Selected(winner, method, (("decided_by", needs.purpose.value),))
 
 
 def short_list_from_draw(
@@ -974,7 +911,7 @@ def suspension_in_force(
         window = tuple(
             d
             for d in past[: index + 1]
-            if _within_months(d, day, params.decline_lookback_months)
+            if within_months(d, day, params.decline_lookback_months)
         )
         if len(window) >= params.decline_suspension_count:
             until = add_months(day, params.suspension_months)
@@ -1006,12 +943,12 @@ def credit_score(
     rate and quality-acceptance rate (initial score when nothing was completed),
     minus a penalty per unjustified decline, clamped to 0–100, 2 dp."""
     months = params.credit_lookback_months
-    recent = [r for r in records if _within_months(r.completed_on, on, months)]
+    recent = [r for r in records if within_months(r.completed_on, on, months)]
     for record in recent:
         if not 0 <= record.evaluation_score <= HUNDRED:
             raise InvalidEvaluation(f"{record.project_id}: score must be 0–100")
     base = _performance(recent, params) if recent else params.credit_initial_score
-    declines = sum(1 for d in unjustified_declines if _within_months(d, on, months))
+    declines = sum(1 for d in unjustified_declines if within_months(d, on, months))
     score = base - params.decline_penalty * declines
     return quantize2(min(HUNDRED, max(Decimal(0), score)))
 
