@@ -30,6 +30,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".draws")
         config.include(".projects")
         config.include(".bidding")
+        config.include(".evaluation")
         config.include(".opendata")
         config.include(".archive")
         config.include(".routes")

@@ -5,5 +5,6 @@ from ..archive import models as archive_models  # noqa: F401
 from ..audit import models as audit_models  # noqa: F401
 from ..bidding import models as bidding_models  # noqa: F401
 from ..draws import models as draws_models  # noqa: F401
+from ..evaluation import models as evaluation_models  # noqa: F401
 from ..opendata import models as opendata_models  # noqa: F401
 from ..projects import models as projects_models  # noqa: F401

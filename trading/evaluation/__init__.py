@@ -1,3 +1,35 @@
 """Evaluation (评标 / 评审): expert pool, committees, scoring sheets, aggregation, price
-rules and abnormally-low price checks. The rule algorithms are pure functions in
-``rules``."""
+rules, abnormally-low price checks and the evaluation report.
+
+The rule algorithms are pure functions in ``rules`` (and ``conflicts``); the services
+orchestrate them, write audit rows in the same transaction and raise ``DomainError``s.
+
+Interface for the award domain (评定分离, publicity, result)
+-----------------------------------------------------------
+* ``EvaluationService(dbsession, clock, keys).report_for(lot)`` — the lot's signed,
+  locked ``EvaluationReport`` (None until every member has signed). ``report.ranked`` is
+  False under 评定分离 (``project.award_method == AwardMethod.SEPARATED``);
+  ``report.body`` is the signed content (sheets, aggregation, warnings, low-price
+  reviews, candidates), ``report.body_sha256`` its digest, ``report.signature`` the
+  platform's Ed25519 signature (``EvaluationService.verify_report(report)``).
+* ``EvaluationService.candidates(lot)`` — the ``ReportCandidate`` rows of that report in
+  display order: ``project_id``, ``lot_id``, ``bidder_org_id``, ``bid_id``,
+  ``total_score`` (Decimal, 2 dp), ``price_score``, ``price`` (raw quote, 分), ``rank``
+  (1-based, or None when unranked). Empty until the report is signed.
+* Leaving ``evaluation``: when the last lot's report is signed, the service calls
+  ``ProjectService.transition(project, next_status_after_evaluation(project))`` —
+  ``candidates_publicised`` for both award methods — so the award domain follows the
+  existing ``projects.service.EVENT_HOOKS`` event ``"candidates_publicised"``; change
+  ``next_status_after_evaluation`` (``service.py``) if 评定分离 needs another target.
+  ``COMPLETION_HOOKS`` (``hook(service, project, reports)``) run just before it.
+* An unlocked report (chair + supervisor, audited) deletes its candidates; if the
+  project had moved on, it goes back to ``evaluation`` (allowed from
+  ``candidates_publicised`` by the status table) and a new report is generated and
+  signed the same way.
+"""
+
+
+def includeme(config):
+    from .service import EvaluationService, evaluation_service_factory
+
+    config.register_service_factory(evaluation_service_factory, EvaluationService)
