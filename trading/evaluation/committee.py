@@ -1,0 +1,502 @@
+"""The expert pool and the committee: entry, draw, answers, sign-in, chair, start.
+
+Every lottery goes through `DrawService`. The public draw record names experts only by
+pseudonyms (see `Committee`), so the list stays secret until the evaluation starts while
+the draw itself is verifiable from the start.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..accounts.models import Organisation, Role, User
+from ..actor import Actor
+from ..audit.service import record
+from ..draws.services import DrawService
+from ..projects.models import Project
+from ..projects.status import ProjectStatus
+from . import rules
+from .conflicts import ExpertFacts, Party, conflict_reasons, draw_exclusions, pool_too_small
+from .errors import CommitteeInvalid, EvaluationConflict, EvaluationInvalid, NotAMember
+from .models import (
+    SEATED,
+    Committee,
+    CommitteeDraw,
+    CommitteeMember,
+    CommitteeStatus,
+    Expert,
+    ExpertStatus,
+    MemberRole,
+    MemberState,
+)
+from .params import committee_facts, evaluation_params
+
+S = ProjectStatus
+M = MemberState
+DECLARATION = "本人已阅知回避规定，与本项目当事人无利害关系，并如实申报"
+ROTATION_DAYS_DEFAULT = 30  # [P] experts.rotation_days: same tenderer, not again within
+STARTED = (S.OPENING, S.EVALUATION)
+
+
+@dataclass(frozen=True)
+class ExpertInput:
+    code: str
+    name: str
+    region: str
+    specialties: tuple[str, ...]
+    title: str = ""
+    years_experience: int = 0
+    phone: str = ""
+    employers: tuple[dict, ...] = ()
+    shareholdings: tuple[dict, ...] = ()
+    relatives: tuple[dict, ...] = ()
+
+
+def pseudonym(salt: str, expert: Expert) -> str:
+    return hashlib.sha256(f"{salt}:{expert.code}".encode()).hexdigest()[:16]
+
+
+class ExpertPoolService:
+    """评标专家库: the trading center enters and maintains experts."""
+
+    def __init__(self, dbsession, clock):
+        self.db = dbsession
+        self.clock = clock
+
+    def create(self, data: ExpertInput, *, actor: Actor, user: User | None = None) -> Expert:
+        """A new active expert; the code is unique and a linked user must be an expert."""
+        if self.db.scalar(sa.select(Expert.id).where(Expert.code == data.code)):
+            raise EvaluationInvalid("专家编号已存在", field="code")
+        if user is not None and user.role is not Role.EXPERT:
+            raise EvaluationInvalid("只能关联评标专家账号", field="username")
+        now = self.clock()
+        expert = Expert(status=ExpertStatus.ACTIVE, created_at=now, updated_at=now,
+                        user_id=user.id if user else None, **self._fields(data))
+        expert.code = data.code
+        self.db.add(expert)
+        self.db.flush()
+        record(self.db, actor, "expert.created", "expert", expert.id, now=now, code=data.code)
+        return expert
+
+    @staticmethod
+    def _fields(data: ExpertInput) -> dict:
+        return {"name": data.name, "region": data.region, "title": data.title,
+                "years_experience": data.years_experience, "phone": data.phone,
+                "specialties": list(data.specialties), "employers": list(data.employers),
+                "shareholdings": list(data.shareholdings), "relatives": list(data.relatives)}
+
+    def update(self, expert: Expert, data: ExpertInput, *, actor: Actor) -> Expert:
+        for key, value in self._fields(data).items():
+            setattr(expert, key, value)
+        expert.updated_at = self.clock()
+        record(self.db, actor, "expert.updated", "expert", expert.id, now=expert.updated_at)
+        return expert
+
+    def set_status(self, expert: Expert, status: ExpertStatus, *, reason: str,
+                   actor: Actor) -> Expert:
+        """Suspend, blacklist or reinstate; anything but reinstating needs a reason."""
+        if status is not ExpertStatus.ACTIVE and not reason.strip():
+            raise EvaluationInvalid("暂停或禁入必须说明理由", field="reason")
+        expert.status, expert.status_reason = status, reason.strip()[:500]
+        expert.updated_at = self.clock()
+        record(self.db, actor, "expert.status_changed", "expert", expert.id,
+               now=expert.updated_at, status=str(status), reason=expert.status_reason)
+        return expert
+
+    def listing(self) -> list[Expert]:
+        return list(self.db.scalars(sa.select(Expert).order_by(Expert.code)))
+
+    def for_user(self, user: User) -> Expert | None:
+        return self.db.scalar(sa.select(Expert).where(Expert.user_id == user.id))
+
+
+class CommitteeService:
+    def __init__(self, dbsession, clock, keys):
+        self.db = dbsession
+        self.clock = clock
+        self.draws = DrawService(dbsession, clock, keys)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def committee_of(self, project: Project) -> Committee | None:
+        return self.db.scalar(sa.select(Committee).where(Committee.project_id == project.id))
+
+    def seated(self, committee: Committee) -> list[CommitteeMember]:
+        return [m for m in committee.members if m.state in SEATED]
+
+    def member_for(self, committee: Committee, user: User) -> CommitteeMember | None:
+        for member in self.seated(committee):
+            if member.user_id == user.id:
+                return member
+        return None
+
+    def memberships(self, user: User) -> list[CommitteeMember]:
+        query = (sa.select(CommitteeMember).where(CommitteeMember.user_id == user.id,
+                                                  CommitteeMember.state.in_(list(SEATED)))
+                 .order_by(CommitteeMember.id.desc()))
+        return list(self.db.scalars(query))
+
+    # -- forming --------------------------------------------------------------------------
+
+    def form(self, project: Project, *, plan: list[dict], owner_rep_ids: list[int],
+             region: str, actor: Actor, agency_org_id: int | None = None) -> Committee:
+        """组建: the specialties to draw (count + reserves) and the owner's representatives.
+
+        The planned composition must already satisfy the profile (size, odd, experts ≥ 2/3).
+        """
+        if self.committee_of(project) is not None:
+            raise EvaluationConflict("该项目已组建评标委员会")
+        if project.status not in (S.BIDDING, *STARTED):
+            raise EvaluationConflict("项目尚未进入投标阶段，不能组建评标委员会")
+        plan = self._check_plan(plan)
+        reps = self._owner_reps(project, owner_rep_ids)
+        self._check_planned(project, plan, reps)
+        now = self.clock()
+        committee = Committee(project_id=project.id, status=CommitteeStatus.FORMING,
+                              region=region.strip(), created_at=now,
+                              plan=[{**p, "agency_org_id": agency_org_id} for p in plan],
+                              pseudonym_salt=secrets.token_hex(32))
+        self.db.add(committee)
+        self.db.flush()
+        for user in reps:
+            committee.members.append(CommitteeMember(
+                role=MemberRole.OWNER_REP, user_id=user.id, state=M.ACCEPTED, created_at=now,
+                updated_at=now))
+        self.db.flush()
+        record(self.db, actor, "committee.formed", "project", project.id, now=now,
+               plan=plan, owner_reps=len(reps))
+        return committee
+
+    @staticmethod
+    def _check_plan(plan: list[dict]) -> list[dict]:
+        if not plan:
+            raise EvaluationInvalid("请至少填写一个抽取专业", field="plan")
+        seen, clean = set(), []
+        for i, row in enumerate(plan):
+            specialty = str(row.get("specialty", "")).strip()
+            count, reserves = row.get("count"), row.get("reserves", 0)
+            if not specialty or specialty in seen:
+                raise EvaluationInvalid("专业不能为空或重复", field=f"plan.{i}.specialty")
+            if not isinstance(count, int) or count < 1 or not isinstance(reserves, int) \
+                    or reserves < 0:
+                raise EvaluationInvalid("抽取人数至少为1，候补人数不能为负",
+                                        field=f"plan.{i}.count")
+            seen.add(specialty)
+            clean.append({"specialty": specialty, "count": count, "reserves": reserves})
+        return clean
+
+    def _owner_reps(self, project: Project, user_ids: list[int]) -> list[User]:
+        users = [self.db.get(User, uid) for uid in user_ids]
+        for user in users:
+            if user is None or user.role is not Role.OWNER \
+                    or user.organisation_id != project.owner_org_id:
+                raise EvaluationInvalid("业主代表须为本项目业主单位的用户",
+                                        field="owner_rep_ids")
+        return users
+
+    def _check_planned(self, project, plan, reps) -> None:
+        members = [rules.CommitteeMember(f"e{i}", rules.MemberRole.EXPERT)
+                   for i in range(sum(p["count"] for p in plan))]
+        members += [rules.CommitteeMember(f"r{u.id}", rules.MemberRole.OWNER_REP) for u in reps]
+        self._check_composition(project, members)
+
+    def _check_composition(self, project: Project, members) -> rules.CommitteeSummary:
+        try:
+            return rules.check_committee(members, **committee_facts(project),
+                                         params=evaluation_params(project))
+        except rules.CommitteeCompositionError as error:
+            experts = sum(m.role is rules.MemberRole.EXPERT for m in members)
+            minimum = rules.committee_min_size(**committee_facts(project),
+                                               params=evaluation_params(project))
+            raise CommitteeInvalid(
+                f"评标委员会组成不符合规定（共{len(members)}人，其中专家{experts}人，"
+                f"至少{minimum}人）：" + "；".join(_composition_words(p) for p in error.problems),
+                field="plan") from None
+
+    # -- the draw -------------------------------------------------------------------------
+
+    def parties(self, project: Project, committee: Committee, *, bidders: bool) -> list[Party]:
+        orgs = [("owner", project.owner)]
+        agency = committee.plan[0].get("agency_org_id") if committee.plan else None
+        if agency:
+            orgs.append(("agency", self.db.get(Organisation, agency)))
+        if bidders:
+            from ..bidding.models import Bid
+            query = sa.select(Organisation).join(Bid, Bid.bidder_org_id == Organisation.id) \
+                .where(Bid.project_id == project.id).distinct()
+            orgs += [("bidder", org) for org in self.db.scalars(query)]
+        return [Party(role, org.name, org.credit_code or "") for role, org in orgs if org]
+
+    def _facts(self, expert: Expert, project: Project) -> ExpertFacts:
+        query = (sa.select(Committee.created_at)
+                 .join(CommitteeMember, CommitteeMember.committee_id == Committee.id)
+                 .join(Project, Project.id == Committee.project_id)
+                 .where(CommitteeMember.expert_id == expert.id,
+                        CommitteeMember.state.in_(list(SEATED)),
+                        Project.owner_org_id == project.owner_org_id,
+                        Project.id != project.id))
+        recent = tuple(at.date() for at in self.db.scalars(query))
+        return ExpertFacts(expert.id, str(expert.status), tuple(expert.specialties),
+                           expert.region, tuple(expert.employers), tuple(expert.shareholdings),
+                           tuple(expert.relatives), recent)
+
+    def draw(self, project: Project, *, actor: Actor) -> list[CommitteeDraw]:
+        """Freeze each specialty's eligible list (pseudonyms only) and commit its seed.
+
+        Excludes inactive experts, other specialties or regions, the rotation window, and
+        ties with the owner and agency — and with bidders once the bids are opened.
+        """
+        committee = self._forming(project)
+        if committee.draws:
+            raise EvaluationConflict("专家已抽取，放弃或回避请使用递补")
+        today, rotation = self.clock().date(), int(project.params.get(
+            "experts.rotation_days", ROTATION_DAYS_DEFAULT))
+        parties = self.parties(project, committee, bidders=project.status is S.EVALUATION)
+        experts = self.db.scalars(sa.select(Expert).order_by(Expert.code)).all()
+        lists = [self._eligible(project, committee, row, experts, parties, today, rotation)
+                 for row in committee.plan]
+        made = [self._freeze(project, committee, row, roster, excluded, actor)
+                for row, (roster, excluded) in zip(committee.plan, lists, strict=True)]
+        record(self.db, actor, "committee.drawn", "project", project.id, now=self.clock(),
+               draws=[d.draw_id for d in made])
+        return made
+
+    def _eligible(self, project, committee, row, experts, parties, today, rotation):
+        roster, excluded = {}, []
+        for expert in experts:
+            reasons = draw_exclusions(self._facts(expert, project), specialty=row["specialty"],
+                                      region=committee.region, parties=parties, on=today,
+                                      rotation_days=rotation)
+            if not reasons:
+                roster[pseudonym(committee.pseudonym_salt, expert)] = expert.id
+            elif row["specialty"] in expert.specialties:
+                excluded.append({"expert_id": expert.id, "reasons": list(reasons)})
+        need = row["count"] + row["reserves"]
+        if pool_too_small(len(roster), row["count"]) or len(roster) < need:
+            raise EvaluationConflict(
+                f"专业“{row['specialty']}”可抽取专家{len(roster)}人，不足需抽取人数"
+                f"{row['count']}的2倍（或不足抽取与候补总数{need}），请扩大抽取地区或报监管部门",
+                field="plan")
+        return roster, excluded
+
+    def _freeze(self, project, committee, row, roster, excluded, actor) -> CommitteeDraw:
+        candidates = [{"id": p, "attributes": {"specialty": row["specialty"],
+                                               "region": committee.region or "不限"}}
+                      for p in sorted(roster)]
+        draw = self.draws.freeze(
+            purpose=f"评标专家抽取：{row['specialty']}", subject_type="project",
+            subject_id=project.id, candidates=candidates,
+            count=row["count"] + row["reserves"], actor=actor,
+            rule=(f"从冻结名单中随机抽取{row['count']}名，另抽{row['reserves']}名候补；"
+                  "专家以化名列示，评标开始后公布化名盐值与名单"))
+        self.draws.commit(draw, actor=actor)
+        item = CommitteeDraw(committee_id=committee.id, specialty=row["specialty"],
+                             need=row["count"], reserves=row["reserves"], draw_id=draw.id,
+                             roster=roster, excluded=excluded, created_at=self.clock())
+        # Appending alone: a lazy load after an explicit add would list the row twice.
+        committee.draws.append(item)
+        self.db.flush()
+        return item
+
+    def reveal(self, project: Project, *, actor: Actor) -> list[CommitteeMember]:
+        """Reveal every committed draw; the first `need` are notified, the rest reserves."""
+        committee = self._forming(project)
+        pending = [d for d in committee.draws if not self._draw_row(d).seed]
+        if not pending:
+            raise EvaluationConflict("没有待揭示的专家抽取")
+        now, made = self.clock(), []
+        for item in pending:
+            draw = self.draws.reveal(self._draw_row(item), actor=actor)
+            for position, alias in enumerate(draw.result):
+                made.append(self._seat(committee, item, alias,
+                                       M.NOTIFIED if position < item.need else M.RESERVE, now))
+        self.db.flush()
+        return made
+
+    def _draw_row(self, item: CommitteeDraw):
+        from ..draws.models import Draw
+        return self.db.get(Draw, item.draw_id)
+
+    def _seat(self, committee, item, alias, state, now, replaces=None) -> CommitteeMember:
+        expert = self.db.get(Expert, item.roster[alias])
+        member = CommitteeMember(committee_id=committee.id, role=MemberRole.EXPERT,
+                                 expert_id=expert.id, user_id=expert.user_id,
+                                 committee_draw_id=item.id, pseudonym=alias,
+                                 specialty=item.specialty, state=state, created_at=now,
+                                 updated_at=now, replaces_id=replaces)
+        committee.members.append(member)
+        return member
+
+    def _forming(self, project: Project) -> Committee:
+        committee = self.committee_of(project)
+        if committee is None:
+            raise EvaluationConflict("该项目尚未组建评标委员会")
+        if committee.status is not CommitteeStatus.FORMING:
+            raise EvaluationConflict("评标已开始，委员会不能再变动")
+        return committee
+
+    # -- answers, replacement ----------------------------------------------------------
+
+    def answer(self, member: CommitteeMember, *, accept: bool, reason: str,
+               actor: Actor) -> CommitteeMember:
+        """The expert confirms or declines; a decline draws the replacement at once."""
+        self._own(member, actor)
+        if member.state is not M.NOTIFIED:
+            raise EvaluationConflict("该邀请已答复")
+        if accept:
+            return self._set(member, M.ACCEPTED, "", actor)
+        if not reason.strip():
+            raise EvaluationInvalid("请填写不能参加的原因", field="reason")
+        return self._replace(member, M.DECLINED, reason.strip(), actor)
+
+    def no_answer(self, member: CommitteeMember, *, actor: Actor) -> CommitteeMember:
+        """The center records that a notified expert did not answer in time."""
+        self._forming_of(member)
+        if member.state is not M.NOTIFIED:
+            raise EvaluationConflict("只有待确认的专家可以登记为未应答")
+        return self._replace(member, M.NO_ANSWER, "通知后未在规定时间内应答", actor)
+
+    def _set(self, member, state, reason, actor) -> CommitteeMember:
+        member.state, member.state_reason = state, reason[:500]
+        member.updated_at = self.clock()
+        record(self.db, actor, f"committee.member_{state}", "committee", member.committee_id,
+               now=member.updated_at, member_id=member.id)
+        return member
+
+    def _replace(self, member, state, reason, actor) -> CommitteeMember:
+        """递补 from the same frozen list: a drawn reserve first, else the next position."""
+        committee = self._forming_of(member)
+        item = self.db.get(CommitteeDraw, member.committee_draw_id)
+        self._set(member, state, reason, actor)
+        reserve = next((m for m in committee.members if m.committee_draw_id == item.id
+                        and m.state is M.RESERVE), None)
+        count = 0 if reserve else 1
+        picks = self.draws.redraw_after_decline(self._draw_row(item),
+                                                declined_ids=[member.pseudonym], reason=reason,
+                                                count=count, actor=actor)
+        if reserve is not None:
+            reserve.state, reserve.replaces_id = M.NOTIFIED, member.id
+            return reserve
+        return self._seat(committee, item, picks[0], M.NOTIFIED, self.clock(),
+                          replaces=member.id)
+
+    def _forming_of(self, member: CommitteeMember) -> Committee:
+        committee = member.committee
+        if committee.status is not CommitteeStatus.FORMING:
+            raise EvaluationConflict("评标已开始，委员会不能再变动")
+        return committee
+
+    @staticmethod
+    def _own(member: CommitteeMember, actor: Actor) -> None:
+        if member.user_id is None or member.user_id != actor.user_id:
+            raise NotAMember("这不是您的评标邀请")
+
+    # -- sign-in and declaration ----------------------------------------------------------
+
+    def sign_in(self, member: CommitteeMember, *, confirmation: str, conflict: str,
+                actor: Actor) -> CommitteeMember:
+        """签到: sign the declaration (typed); a declared or found conflict forces 回避.
+
+        After the opening the expert's employers, shareholdings and relatives are checked
+        against every bidder too (rules §4.3); a hit excludes the expert like a
+        declaration does, and the replacement is drawn from the same list.
+        """
+        self._own(member, actor)
+        if member.state is not M.ACCEPTED:
+            raise EvaluationConflict("请先确认参加，再签到" if member.state is M.NOTIFIED
+                                     else "已签到或已不在委员会中")
+        if confirmation.strip() != DECLARATION:
+            raise EvaluationInvalid(f"请完整输入承诺：{DECLARATION}", field="confirmation")
+        committee = self._forming_of(member)
+        member.declaration, member.declared_conflict = DECLARATION, conflict.strip()[:1000]
+        member.signed_in_at = self.clock()
+        if member.role is MemberRole.OWNER_REP:
+            return self._set(member, M.SIGNED_IN, "", actor)
+        found = self._found_conflicts(committee, member)
+        if member.declared_conflict or found:
+            reason = "；".join(filter(None, [member.declared_conflict, *found]))
+            self._replace(member, M.EXCLUDED, f"回避：{reason}", actor)
+            return member
+        return self._set(member, M.SIGNED_IN, "", actor)
+
+    def _found_conflicts(self, committee: Committee, member: CommitteeMember) -> tuple:
+        project = self.db.get(Project, committee.project_id)
+        parties = self.parties(project, committee, bidders=project.status is S.EVALUATION)
+        expert = self.db.get(Expert, member.expert_id)
+        return conflict_reasons(self._facts(expert, project), parties, self.clock().date())
+
+    # -- chair and start ----------------------------------------------------------------
+
+    def vote_chair(self, member: CommitteeMember, candidate: CommitteeMember, *,
+                   actor: Actor) -> CommitteeMember | None:
+        """推选组长: a candidate with more than half of the members' votes becomes chair."""
+        self._own(member, actor)
+        committee = member.committee
+        if committee.status is not CommitteeStatus.FORMING:
+            raise EvaluationConflict("评标已开始，不能再推选组长")
+        if member.state is not M.SIGNED_IN or candidate.state is not M.SIGNED_IN \
+                or candidate.committee_id != committee.id:
+            raise EvaluationConflict("只有已签到的成员可以推选或被推选为组长")
+        project = self.db.get(Project, committee.project_id)
+        if candidate.role is MemberRole.OWNER_REP \
+                and committee_facts(project)["regime"] is rules.Regime.GOV_PROCUREMENT:
+            raise EvaluationInvalid("采购人代表不得担任评标委员会组长（87号令第45条）",
+                                    field="candidate")
+        member.chair_vote_for_id = candidate.id
+        record(self.db, actor, "committee.chair_voted", "committee", committee.id,
+               now=self.clock(), member_id=member.id)
+        return self._elect(committee)
+
+    def _elect(self, committee: Committee) -> CommitteeMember | None:
+        seated = self.seated(committee)
+        for candidate in seated:
+            votes = sum(1 for m in seated if m.chair_vote_for_id == candidate.id)
+            if 2 * votes > len(seated):
+                for m in seated:
+                    m.is_chair = m is candidate
+                return candidate
+        return None
+
+    def chair(self, committee: Committee) -> CommitteeMember | None:
+        return next((m for m in self.seated(committee) if m.is_chair), None)
+
+    def start(self, project: Project, *, actor: Actor) -> Committee:
+        """评标开始: every seat signed in, a chair elected, the composition lawful."""
+        committee = self._forming(project)
+        if project.status is not S.EVALUATION:
+            raise EvaluationConflict("开标完成、项目进入评标阶段后才能开始评标")
+        seated = self.seated(committee)
+        waiting = [m for m in seated if m.state is not M.SIGNED_IN]
+        if waiting:
+            raise EvaluationConflict(f"还有{len(waiting)}名成员未签到")
+        if self.chair(committee) is None:
+            raise EvaluationConflict("尚未推选出评标委员会组长")
+        self._check_composition(project, [
+            rules.CommitteeMember(str(m.id), rules.MemberRole(str(m.role)), m.is_chair)
+            for m in seated])
+        now = self.clock()
+        committee.status, committee.started_at = CommitteeStatus.SITTING, now
+        committee.members_public_at = now
+        record(self.db, actor, "committee.started", "project", project.id, now=now,
+               members=len(seated), pseudonym_salt=committee.pseudonym_salt)
+        return committee
+
+
+
+_WORDS = (
+    ("agency staff may not sit", "代理机构工作人员不得参加评标"),
+    ("the committee must be odd", "成员人数须为单数"),
+    ("required", "成员人数不足"),
+    ("experts must be at least", "专家人数须不少于成员总数的三分之二"),
+    ("may not chair", "采购人代表不得担任组长"),
+    ("chairs, at most one", "只能有一名组长"),
+)
+
+
+def _composition_words(problem: str) -> str:
+    for needle, words in _WORDS:
+        if needle in problem:
+            return words
+    return problem
