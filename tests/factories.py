@@ -94,3 +94,58 @@ def make_project(dbsession, clock, settings, registry, *, owner=None, publish=Fa
         clock.set(project.doc_start)
         service.advance(project)
     return project
+
+
+def enterprise_input(clock, *, categories=("building_municipal",), grade=3, safety_until=None,
+                     managers=("张工", "李工"), **overrides):
+    """A complete 入库申请 for the registry, valid for two more years."""
+    from datetime import timedelta
+
+    from trading.smallworks.rules import Category, Grade
+    from trading.smallworks.service import EnterpriseInput, QualificationInput
+
+    today = clock().date()
+    later = today + timedelta(days=730)
+    values = dict(
+        business_licence_until=later, safety_licence_no="（闽）JZ安许证字〔2025〕000001",
+        safety_licence_until=safety_until or later, local_office="福州市鼓楼区五四路 1 号",
+        local_insured_staff=12, managers=tuple(managers),
+        similar_projects="2025 年 某小区道路改造（竣工）", integrity_commitment=True,
+        qualifications=tuple(
+            QualificationInput(Category(c), Grade(grade), f"D3350{n:05d}",
+                               today - timedelta(days=365), later)
+            for n, c in enumerate(categories)),
+    )
+    values.update(overrides)
+    return EnterpriseInput(**values)
+
+
+def smallworks_service(dbsession, clock, registry):
+    from trading.smallworks.service import SmallWorksService
+
+    return SmallWorksService(dbsession, clock, registry["keys"])
+
+
+def make_enterprise(dbsession, clock, settings, registry, *, user=None, active=True,
+                    center=None, **kw):
+    """A bidder organisation's registry entry, approved (active) unless `active=False`."""
+    user = user or make_user(dbsession, clock, settings, role=Role.BIDDER)
+    service = smallworks_service(dbsession, clock, registry)
+    entry = service.apply(user.organisation, enterprise_input(clock, **kw),
+                          actor=actor_for(user))
+    if active:
+        service.approve_entry(entry, actor=Actor.system("test"))
+    return entry
+
+
+def smallwork_input(clock, *, amount=50_000_000, method="lottery", **overrides):
+    """A small work of 50 万元 in building & municipal, allocated by lottery."""
+    from trading.smallworks.rules import AllocationMethod, Category, ObjectType
+    from trading.smallworks.service import ProjectInput
+
+    values = dict(name="鼓楼区某小学围墙维修工程", category=Category.BUILDING_MUNICIPAL,
+                  object_type=ObjectType.WORKS, amount=amount, site="鼓楼区某小学",
+                  approved_on=clock().date(), budget_proof="鼓财预〔2026〕12号",
+                  method=AllocationMethod(method))
+    values.update(overrides)
+    return ProjectInput(**values)

@@ -33,6 +33,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".evaluation")
         config.include(".opendata")
         config.include(".archive")
+        config.include(".smallworks")
         config.include(".routes")
         config.scan()
         return config.make_wsgi_app()

@@ -15,6 +15,7 @@ TASK_MODULES = (
     "trading.audit.tasks",
     "trading.archive.tasks",
     "trading.bidding.tasks",
+    "trading.smallworks.tasks",
 )
 
 

@@ -6,3 +6,9 @@ lottery, rotation, double-random with credit or reasonable low price, declines,
 suspension and credit.  `status` holds the registry and allocation status
 machines; `rules` the pure rules.
 """
+
+
+def includeme(config):
+    from .service import SmallWorksService, smallworks_service_factory
+
+    config.register_service_factory(smallworks_service_factory, SmallWorksService)

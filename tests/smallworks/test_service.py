@@ -1,0 +1,303 @@
+"""SmallWorksService against the database: registry, projects, allocation, declines, credit."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from factories import (
+    actor_for,
+    enterprise_input,
+    make_enterprise,
+    make_user,
+    smallwork_input,
+    smallworks_service,
+)
+
+from trading.accounts.models import Role
+from trading.audit.models import AuditEvent
+from trading.draws.models import Draw, DrawStatus
+from trading.draws.record import verify_record
+from trading.smallworks import errors
+from trading.smallworks.models import Decline, Enterprise, SmallWork
+from trading.smallworks.status import AllocationStatus as A
+from trading.smallworks.status import RegistryStatus as R
+
+
+@pytest.fixture
+def service(dbsession, clock, registry):
+    return smallworks_service(dbsession, clock, registry)
+
+
+@pytest.fixture
+def owner(dbsession, clock, settings):
+    return make_user(dbsession, clock, settings, role=Role.OWNER)
+
+
+@pytest.fixture
+def center(dbsession, clock, settings):
+    return actor_for(make_user(dbsession, clock, settings, role=Role.CENTER))
+
+
+@pytest.fixture
+def firms(dbsession, clock, settings, registry):
+    return [make_enterprise(dbsession, clock, settings, registry, grade=2) for _ in range(4)]
+
+
+def count(dbsession, model):
+    return dbsession.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def audit_actions(dbsession, prefix="smallworks."):
+    query = sa.select(AuditEvent.action).where(AuditEvent.action.like(f"{prefix}%"))
+    return list(dbsession.scalars(query.order_by(AuditEvent.seq)))
+
+
+def post(service, clock, owner, **kw):
+    return service.post(owner.organisation, smallwork_input(clock, **kw), actor=actor_for(owner))
+
+
+def winner_actor(dbsession, work):
+    from trading.accounts.models import User
+
+    user = dbsession.scalar(sa.select(User).where(
+        User.organisation_id == work.winner.organisation_id))
+    return actor_for(user)
+
+
+# --- registry ---------------------------------------------------------------------------
+
+
+def test_apply_review_and_activate(dbsession, clock, settings, registry, service, center):
+    user = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    entry = service.apply(user.organisation, enterprise_input(clock), actor=actor_for(user))
+    assert entry.status is R.APPLIED and entry.credit_code == user.organisation.credit_code
+    service.return_entry(entry, reasons="安全生产许可证扫描件不清晰", actor=center)
+    assert entry.status is R.RETURNED
+    service.resubmit(entry, enterprise_input(clock, categories=("roads",)), actor=center)
+    assert entry.status is R.APPLIED
+    assert [str(q.category) for q in entry.qualifications] == ["roads"]
+    service.approve_entry(entry, actor=center)
+    assert entry.status is R.ACTIVE
+    assert audit_actions(dbsession)[-2:] == ["smallworks.enterprise.approved",
+                                             "smallworks.enterprise.activated"]
+
+
+def test_a_credit_code_already_in_the_registry_is_refused(dbsession, clock, settings,
+                                                          registry, service):
+    entry = make_enterprise(dbsession, clock, settings, registry)
+    before = (count(dbsession, Enterprise), count(dbsession, AuditEvent))
+    with pytest.raises(errors.DuplicateCreditCode, match="已在企业库中") as error:
+        service.apply(entry.organisation, enterprise_input(clock),
+                      actor=actor_for(entry.organisation.users[0]))
+    assert error.value.code == "duplicate_credit_code" and error.value.field == "credit_code"
+    assert (count(dbsession, Enterprise), count(dbsession, AuditEvent)) == before
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"integrity_commitment": False}, "integrity_commitment"),
+    ({"qualifications": ()}, "qualifications"),
+    ({"local_insured_staff": 0}, "local_insured_staff"),
+    ({"managers": ()}, "managers"),
+])
+def test_incomplete_applications_are_refused(dbsession, clock, settings, service, overrides,
+                                             field):
+    user = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    with pytest.raises(errors.ApplicationInvalid) as error:
+        service.apply(user.organisation, enterprise_input(clock, **overrides),
+                      actor=actor_for(user))
+    assert error.value.field == field
+    assert count(dbsession, Enterprise) == 0
+
+
+def test_center_suspends_reinstates_and_exits_for_cause(dbsession, clock, settings, registry,
+                                                        service, center):
+    entry = make_enterprise(dbsession, clock, settings, registry)
+    service.suspend(entry, reason="施工现场安全事故", actor=center)
+    assert entry.status is R.SUSPENDED
+    service.reinstate(entry, actor=center)
+    service.exit(entry, reason="提供虚假材料", actor=center)
+    assert entry.status is R.EXITED
+    with pytest.raises(errors.NotNow, match="出库"):
+        service.reinstate(entry, actor=center)
+
+
+def test_sweep_gives_notice_then_suspends_on_an_expired_licence(dbsession, clock, settings,
+                                                                registry, service):
+    soon = clock().date() + timedelta(days=20)
+    entry = make_enterprise(dbsession, clock, settings, registry, safety_until=soon)
+    system = actor_for(make_user(dbsession, clock, settings, role=Role.CENTER))
+    assert service.sweep(actor=system) == {"noticed": 1}
+    assert entry.expiry_notice_for == soon and entry.status is R.ACTIVE
+    assert service.sweep(actor=system) == {}  # one notice per expiry
+    clock.advance(days=21)
+    assert service.sweep(actor=system) == {"suspended": 1}
+    assert entry.status is R.SUSPENDED and "安全生产许可证" in entry.status_reason
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", [400_000_000, 400_000_001])
+def test_an_amount_at_or_above_the_threshold_is_refused(dbsession, clock, service, owner,
+                                                        amount):
+    before = count(dbsession, AuditEvent)
+    with pytest.raises(errors.AtOrAboveThreshold, match="必须招标限额 4,000,000.00 元") as e:
+        post(service, clock, owner, amount=amount)
+    assert e.value.code == "above_tender_threshold" and e.value.field == "amount"
+    assert count(dbsession, SmallWork) == 0 and count(dbsession, AuditEvent) == before
+
+
+def test_a_likely_split_is_flagged_and_needs_the_centers_decision(dbsession, clock, service,
+                                                                  owner, center, firms):
+    post(service, clock, owner, name="某小学围墙维修工程一期", amount=250_000_000)
+    second = post(service, clock, owner, name="某小学围墙维修工程二期", amount=200_000_000)
+    assert second.split_flag["total"] == 450_000_000
+    with pytest.raises(errors.SplitDecisionMissing):
+        service.approve_project(second, actor=center)
+    assert second.status is A.SUBMITTED
+    service.approve_project(second, actor=center, split_decision="两期分属不同批复，已核实")
+    assert second.status is A.POOL_FROZEN
+
+
+# --- allocation ---------------------------------------------------------------------------
+
+
+def test_lottery_freezes_the_pool_with_exclusion_reasons_and_draws(
+        dbsession, clock, settings, registry, service, owner, center, firms):
+    expired = make_enterprise(dbsession, clock, settings, registry,
+                              safety_until=clock().date() + timedelta(days=1))
+    clock.advance(days=2)
+    work = post(service, clock, owner)
+    service.approve_project(work, actor=center)
+    assert work.status is A.POOL_FROZEN
+    assert {c["id"] for c in work.eligible} == {str(f.id) for f in firms}
+    assert work.excluded == [{"id": str(expired.id), "label": expired.name,
+                              "reasons": ["safety_licence_expired"]}]
+    draw = dbsession.get(Draw, work.draw_id)
+    assert draw.status is DrawStatus.COMMITTED and draw.count == 1
+    service.draw(work, actor=center)
+    assert work.status is A.DRAWN and str(work.winner_id) in {c["id"] for c in work.eligible}
+    assert work.respond_by == clock() + timedelta(hours=24)
+    assert verify_record(service.draws.record_of(draw)).valid
+
+
+def test_a_decline_draws_the_next_from_the_same_frozen_list(dbsession, service, clock, owner,
+                                                            center, firms):
+    work = post(service, clock, owner)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    first = work.winner
+    service.decline(work, first, reason="人员不足", actor=winner_actor(dbsession, work))
+    draw = dbsession.get(Draw, work.draw_id)
+    assert work.status is A.DRAWN and work.winner_id != first.id
+    assert draw.follow_ups[0]["declined"] == [str(first.id)]
+    assert draw.follow_ups[0]["result"] == [str(work.winner_id)]
+    assert verify_record(service.draws.record_of(draw)).valid
+
+
+def test_confirmation_after_its_time_is_refused_and_changes_nothing(dbsession, service, clock,
+                                                                    owner, center, firms):
+    work = post(service, clock, owner)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    clock.advance(hours=24, seconds=1)
+    before = count(dbsession, AuditEvent)
+    with pytest.raises(errors.ResponseClosed, match="确认期限已过"):
+        service.accept(work, work.winner, manager="张工", actor=winner_actor(dbsession, work))
+    assert work.status is A.DRAWN and work.accepted_at is None
+    assert count(dbsession, AuditEvent) == before
+    # the sweep treats the silence as a decline and draws the next
+    silent = work.winner_id
+    service.sweep(actor=center)
+    assert work.status is A.DRAWN and work.winner_id != silent
+
+
+def test_only_the_drawn_enterprise_may_answer(dbsession, service, clock, owner, center, firms):
+    work = post(service, clock, owner)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    other = next(f for f in firms if f.id != work.winner_id)
+    with pytest.raises(errors.NotTheWinner):
+        service.accept(work, other, manager="张工", actor=center)
+
+
+def test_two_unjustified_declines_in_twelve_months_suspend(dbsession, service, clock, owner,
+                                                           center, firms):
+    victim = firms[0]
+    for other in firms[1:]:  # double-random: the best credit is drawn each time
+        other.credit_score = Decimal("50")
+    for _ in range(2):
+        assert victim.status is R.ACTIVE
+        work = post(service, clock, owner, method="double_random_credit")
+        service.approve_project(work, actor=center)
+        service.draw(work, actor=center)
+        assert work.winner_id == victim.id
+        service.decline(work, victim, reason="另有任务", actor=winner_actor(dbsession, work))
+        assert work.status is A.DRAWN and work.winner_id != victim.id
+        clock.advance(days=30)
+    assert victim.status is R.SUSPENDED
+    assert victim.suspended_until == (clock() - timedelta(days=30)).date().replace(month=10)
+    assert victim.credit_score == Decimal("70.00")  # 80 initial − 2 × 5 per decline
+    assert count(dbsession, Decline) == 2
+
+
+def test_accept_contract_complete_and_evaluate_feed_credit(dbsession, service, clock, owner,
+                                                           center, firms):
+    work = post(service, clock, owner)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    winner = work.winner
+    service.accept(work, winner, manager="张工", actor=winner_actor(dbsession, work))
+    assert work.status is A.PUBLICITY
+    with pytest.raises(errors.NotNow, match="公示期未满"):
+        service.contract(work, actor=center)
+    clock.advance(days=3)
+    service.contract(work, actor=center)
+    service.complete(work, completed_on=clock().date(), on_time=True, quality_accepted=True,
+                     actor=actor_for(owner))
+    service.evaluate(work, score=Decimal("95"), actor=actor_for(owner))
+    # 0.6 × 95 + 0.2 × 100 + 0.2 × 100
+    assert work.status is A.EVALUATED and winner.credit_score == Decimal("97.00")
+
+
+def test_a_win_puts_the_enterprise_in_cool_down_for_the_next_pool(dbsession, service, clock,
+                                                                  owner, center, firms):
+    work = post(service, clock, owner)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    service.accept(work, work.winner, manager="张工", actor=center)
+    nxt = post(service, clock, owner, name="另一条道路修补", site="仓山区")
+    service.approve_project(nxt, actor=center)
+    reasons = {e["id"]: e["reasons"] for e in nxt.excluded}
+    assert reasons == {str(work.winner_id): ["cool_down"]}
+
+
+def test_rotation_takes_the_never_awarded_first_and_breaks_ties_by_lottery(
+        dbsession, service, clock, owner, center, firms):
+    work = post(service, clock, owner, method="rotation")
+    service.approve_project(work, actor=center)
+    assert work.draw_id is None
+    service.draw(work, actor=center)
+    tie = service.draws.draws_for("smallworks_project", work.id)
+    assert len(tie) == 1 and "轮候并列" in tie[0].purpose
+    assert str(work.winner_id) == tie[0].result[0]
+
+
+def test_double_random_takes_the_best_credit_on_the_short_list(
+        dbsession, service, clock, owner, center, firms):
+    firms[2].credit_score = Decimal("91.50")
+    work = post(service, clock, owner, method="double_random_credit")
+    service.approve_project(work, actor=center)
+    assert work.draw_id is None and sorted(work.short_list) == sorted(
+        str(f.id) for f in firms)  # 4 firms ≤ short list of 5: everyone is on it
+    service.draw(work, actor=center)
+    assert work.winner_id == firms[2].id and "credit_score=91.50" in work.decided_by
+
+
+def test_a_pool_too_small_fails(dbsession, service, clock, owner, center, firms):
+    for firm in firms[:2]:
+        service.suspend(firm, reason="测试", actor=center)
+    work = post(service, clock, owner)
+    service.approve_project(work, actor=center)
+    assert work.status is A.FAILED and "不足 3 家" in work.failure_reason

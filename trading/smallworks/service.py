@@ -1,0 +1,729 @@
+"""SmallWorksService: the registry (入库, review, suspension, exit), small-works projects
+and their allocation through `DrawService`, declines, completion and credit.
+
+The pure rules (`rules`, `status`) decide; this module loads their inputs, runs the draws,
+writes the rows and the audit events in the caller's transaction. Every check runs before
+the first change, so a refused step changes nothing.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import Organisation
+from ..actor import Actor
+from ..audit.service import record as audit_record
+from ..draws import lottery
+from ..draws.models import Draw
+from ..draws.services import DrawService
+from ..forms import format_yuan
+from ..i18n import DISPLAY_TZ
+from . import rules
+from .errors import (
+    ApplicationInvalid,
+    AtOrAboveThreshold,
+    DuplicateCreditCode,
+    NotNow,
+    NotTheWinner,
+    ResponseClosed,
+    SplitDecisionMissing,
+)
+from .models import Decline, Enterprise, Qualification, SmallWork
+from .status import AllocationStatus, RegistryStatus, check_transition
+
+R, A = RegistryStatus, AllocationStatus
+M = rules.AllocationMethod
+PARAMS = rules.SmallWorksParams()
+SUBJECT = "smallworks_project"
+EXPIRY_NOTICE_DAYS = 30  # notice before a licence expires (到期提醒) [P]
+PUBLICITY = timedelta(days=3)  # results published ≥ 3 days (§6.3)
+# Won and not finished: counts against the concurrent-contract caps.
+RUNNING = (A.PUBLICITY, A.CONTRACTED)
+WON = (A.PUBLICITY, A.CONTRACTED, A.COMPLETED, A.EVALUATED, A.TERMINATED)
+DRAW_RULES = {
+    M.LOTTERY: "在符合条件的在库企业中等概率随机抽取 1 家；放弃者由同一抽取顺序递补",
+    M.DOUBLE_RANDOM_CREDIT: "从候选库随机抽取短名单，短名单中信用分最高者中选，并列抽签",
+    M.ROTATION: "按上次中选日期轮候（从未中选者优先），并列者抽签决定",
+}
+STATUS_LABELS = {
+    R.APPLIED: "待审核", R.APPROVED: "审核通过", R.RETURNED: "退回补正", R.ACTIVE: "在库",
+    R.SUSPENDED: "暂停", R.EXITED: "出库",
+}
+EXCLUSION_LABELS = {
+    "not_active": "不在库", "suspended": "暂停中", "blacklisted": "列入黑名单",
+    "recent_serious_violation": "近3年有严重违法违规", "business_licence_expired": "营业执照过期",
+    "safety_licence_missing": "无安全生产许可证", "safety_licence_expired": "安全生产许可证过期",
+    "no_qualification": "无该类别资质", "qualification_not_yet_valid": "资质尚未生效",
+    "qualification_expired": "资质过期", "grade_too_low": "资质等级不足",
+    "concurrent_contract_cap": "在建合同已达上限", "no_free_project_manager": "无空闲项目经理",
+    "cool_down": "中选冷却期内", "annual_count_cap": "年度中选次数已达上限",
+    "annual_amount_cap": "年度中选金额将超上限",
+}
+
+
+@dataclass(frozen=True)
+class QualificationInput:
+    category: rules.Category
+    grade: rules.Grade
+    certificate_no: str
+    valid_from: date
+    valid_until: date
+    sub_specialty: str = ""
+
+
+@dataclass(frozen=True)
+class EnterpriseInput:
+    business_licence_until: date
+    safety_licence_no: str
+    safety_licence_until: date | None
+    local_office: str
+    local_insured_staff: int
+    managers: tuple[str, ...]
+    similar_projects: str
+    integrity_commitment: bool
+    qualifications: tuple[QualificationInput, ...]
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    name: str
+    category: rules.Category
+    object_type: rules.ObjectType
+    amount: int  # 分
+    site: str
+    approved_on: date
+    budget_proof: str
+    method: rules.AllocationMethod
+    sub_specialty: str = ""
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(DISPLAY_TZ).date()
+
+
+class SmallWorksService:
+    def __init__(self, dbsession, clock, keys, params: rules.SmallWorksParams = PARAMS):
+        self.db = dbsession
+        self.clock = clock
+        self.params = params
+        self.draws = DrawService(dbsession, clock, keys)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def enterprise_of(self, organisation_id: int) -> Enterprise | None:
+        query = sa.select(Enterprise).where(Enterprise.organisation_id == organisation_id)
+        return self.db.scalar(query)
+
+    def enterprises(self, *, status=None, category=None) -> list[Enterprise]:
+        query = sa.select(Enterprise).options(selectinload(Enterprise.qualifications))
+        if status is not None:
+            query = query.where(Enterprise.status.in_(status))
+        if category is not None:
+            query = query.where(Enterprise.qualifications.any(Qualification.category == category))
+        return list(self.db.scalars(query.order_by(Enterprise.credit_score.desc(),
+                                                   Enterprise.id)))
+
+    def projects(self, *, statuses=None, owner_org_id=None, winner_id=None) -> list[SmallWork]:
+        query = sa.select(SmallWork)
+        if statuses is not None:
+            query = query.where(SmallWork.status.in_(statuses))
+        if owner_org_id is not None:
+            query = query.where(SmallWork.owner_org_id == owner_org_id)
+        if winner_id is not None:
+            query = query.where(SmallWork.winner_id == winner_id)
+        return list(self.db.scalars(query.order_by(SmallWork.id.desc())))
+
+    def declines_of(self, project: SmallWork) -> list[Decline]:
+        query = sa.select(Decline).where(Decline.project_id == project.id)
+        return list(self.db.scalars(query.order_by(Decline.id)))
+
+    def monthly_statistics(self) -> list[dict]:
+        """Per month of posting: projects, allocated, total amount, by method."""
+        months: dict[str, dict] = {}
+        for work in self.db.scalars(sa.select(SmallWork).order_by(SmallWork.created_at)):
+            key = local_day(work.created_at).strftime("%Y-%m")
+            row = months.setdefault(key, {"month": key, "projects": 0, "allocated": 0,
+                                          "amount": 0, "failed": 0, "methods": Counter()})
+            row["projects"] += 1
+            row["methods"][str(work.method)] += 1
+            if work.status in WON:
+                row["allocated"] += 1
+                row["amount"] += work.amount
+            if work.status is A.FAILED:
+                row["failed"] += 1
+        return [months[k] for k in sorted(months, reverse=True)]
+
+    # -- registry ----------------------------------------------------------------------
+
+    def apply(self, organisation: Organisation, data: EnterpriseInput, *,
+              actor: Actor) -> Enterprise:
+        """入库申请: one entry per 统一社会信用代码; the center reviews it."""
+        code = organisation.credit_code
+        if not code:
+            raise ApplicationInvalid("单位未登记统一社会信用代码，不能申请入库",
+                                     field="credit_code")
+        existing = self.db.scalar(sa.select(Enterprise).where(
+            sa.or_(Enterprise.credit_code == code,
+                   Enterprise.organisation_id == organisation.id)))
+        if existing is not None:
+            raise DuplicateCreditCode(
+                f"统一社会信用代码 {code} 已在企业库中（{STATUS_LABELS[existing.status]}），"
+                "不能重复申请", field="credit_code")
+        self._check_application(data)
+        entry = Enterprise(organisation_id=organisation.id, credit_code=code,
+                           name=organisation.name, status=R.APPLIED,
+                           credit_score=self.params.credit_initial_score,
+                           applied_at=self.clock())
+        self._fill(entry, data)
+        self.db.add(entry)
+        self.db.flush()
+        self._audit(actor, "smallworks.enterprise.applied", "smallworks_enterprise", entry.id,
+                    credit_code=code, categories=sorted({str(q.category)
+                                                         for q in data.qualifications}))
+        return entry
+
+    def resubmit(self, entry: Enterprise, data: EnterpriseInput, *, actor: Actor) -> Enterprise:
+        """A returned application, corrected, goes back to review."""
+        self._check_application(data)
+        self._move_entry(entry, R.APPLIED, actor, "resubmitted")
+        entry.qualifications.clear()
+        self.db.flush()
+        self._fill(entry, data)
+        entry.applied_at = self.clock()
+        return entry
+
+    def _check_application(self, data: EnterpriseInput) -> None:
+        if not data.integrity_commitment:
+            raise ApplicationInvalid("须签署诚信承诺书", field="integrity_commitment")
+        if not data.qualifications:
+            raise ApplicationInvalid("至少填写一项资质证书", field="qualifications")
+        if data.local_insured_staff < 1:
+            raise ApplicationInvalid("本地参保人员至少 1 人（本地服务能力）",
+                                     field="local_insured_staff")
+        if not data.managers:
+            raise ApplicationInvalid("至少登记一名项目经理", field="managers")
+        for q in data.qualifications:
+            if q.valid_until < q.valid_from:
+                raise ApplicationInvalid(f"资质证书 {q.certificate_no} 的有效期截止早于起始",
+                                         field="qualifications")
+        today = local_day(self.clock())
+        if data.business_licence_until < today:
+            raise ApplicationInvalid("营业执照已过期", field="business_licence_until")
+        if data.safety_licence_until is not None and data.safety_licence_until < today:
+            raise ApplicationInvalid("安全生产许可证已过期", field="safety_licence_until")
+
+    def _fill(self, entry: Enterprise, data: EnterpriseInput) -> None:
+        entry.business_licence_until = data.business_licence_until
+        entry.safety_licence_no = data.safety_licence_no
+        entry.safety_licence_until = data.safety_licence_until
+        entry.local_office = data.local_office
+        entry.local_insured_staff = data.local_insured_staff
+        entry.managers = list(data.managers)
+        entry.similar_projects = data.similar_projects
+        entry.integrity_commitment = data.integrity_commitment
+        entry.qualifications = [
+            Qualification(category=q.category, grade=int(q.grade), certificate_no=q.certificate_no,
+                          valid_from=q.valid_from, valid_until=q.valid_until,
+                          sub_specialty=q.sub_specialty)
+            for q in data.qualifications]
+
+    def approve_entry(self, entry: Enterprise, *, actor: Actor) -> Enterprise:
+        """审核通过 and 入库: the entry becomes active in the registry at once."""
+        self._move_entry(entry, R.APPROVED, actor, "approved")
+        entry.reviewed_at = self.clock()
+        self._move_entry(entry, R.ACTIVE, actor, "activated")
+        return entry
+
+    def return_entry(self, entry: Enterprise, *, reasons: str, actor: Actor) -> Enterprise:
+        if not reasons.strip():
+            raise ApplicationInvalid("请填写退回理由", field="reasons")
+        self._move_entry(entry, R.RETURNED, actor, "returned", reasons=reasons)
+        entry.review_reasons, entry.reviewed_at = reasons, self.clock()
+        return entry
+
+    def suspend(self, entry: Enterprise, *, reason: str, actor: Actor,
+                until: date | None = None) -> Enterprise:
+        """暂停 for cause (the center), or by the rules (declines, expired licences)."""
+        if not reason.strip():
+            raise ApplicationInvalid("请填写暂停理由", field="reason")
+        self._move_entry(entry, R.SUSPENDED, actor, "suspended", reason=reason,
+                         until=until.isoformat() if until else None)
+        entry.status_reason, entry.suspended_until = reason, until
+        return entry
+
+    def reinstate(self, entry: Enterprise, *, actor: Actor, reason: str = "") -> Enterprise:
+        self._move_entry(entry, R.ACTIVE, actor, "reinstated", reason=reason)
+        entry.status_reason, entry.suspended_until = "", None
+        return entry
+
+    def exit(self, entry: Enterprise, *, reason: str, actor: Actor) -> Enterprise:
+        """出库 (清出) for cause; an exited entry never comes back."""
+        if not reason.strip():
+            raise ApplicationInvalid("请填写出库理由", field="reason")
+        self._move_entry(entry, R.EXITED, actor, "exited", reason=reason)
+        entry.status_reason = reason
+        return entry
+
+    def _move_entry(self, entry: Enterprise, target: RegistryStatus, actor: Actor,
+                    verb: str, **data) -> None:
+        try:
+            check_transition(entry.status, target)
+        except ValueError:
+            raise NotNow(f"企业当前状态为「{STATUS_LABELS[entry.status]}」，不能执行此操作",
+                         field="status") from None
+        self._audit(actor, f"smallworks.enterprise.{verb}", "smallworks_enterprise", entry.id,
+                    **{"from": str(entry.status), "to": str(target)}, **data)
+        entry.status = target
+
+    # -- periodic: licence expiry, suspensions that end, confirmation windows -----------
+
+    def sweep(self, *, actor: Actor) -> dict:
+        """到期提醒 and automatic suspension on expired licences, suspensions that ended,
+        and drawn enterprises whose confirmation window passed. Idempotent."""
+        today = local_day(self.clock())
+        counts = Counter()
+        for entry in self.enterprises(status=(R.ACTIVE, R.SUSPENDED)):
+            counts[self._check_expiry(entry, today, actor)] += 1
+        for work in self.projects(statuses=(A.DRAWN,)):
+            if work.respond_by is not None and self.clock() > work.respond_by:
+                self._decline(work, work.winner, "逾期未确认（视为放弃）", actor)
+                counts["expired_response"] += 1
+        counts.pop(None, None)
+        return dict(counts)
+
+    def _check_expiry(self, entry: Enterprise, today: date, actor: Actor) -> str | None:
+        if entry.status is R.SUSPENDED:
+            if entry.suspended_until is not None and today >= entry.suspended_until:
+                self.reinstate(entry, actor=actor, reason="暂停期满")
+                return "reinstated"
+            return None
+        expiries = _expiries(entry)
+        expired = [label for label, day in expiries if day < today]
+        if expired:
+            self.suspend(entry, reason="、".join(expired) + "已过期，自动暂停", actor=actor)
+            return "suspended"
+        soon = [(day, label) for label, day in expiries
+                if day < today + timedelta(days=EXPIRY_NOTICE_DAYS)]
+        if soon and entry.expiry_notice_for != min(soon)[0]:
+            day, label = min(soon)
+            entry.expiry_notice_for = day
+            self._audit(actor, "smallworks.enterprise.expiry_notice", "smallworks_enterprise",
+                        entry.id, what=label, expires_on=day.isoformat())
+            return "noticed"
+        return None
+
+    # -- small-works projects ----------------------------------------------------------
+
+    def post(self, owner: Organisation, data: ProjectInput, *, actor: Actor) -> SmallWork:
+        """业主发布小额工程: refused at or above the tender threshold; a likely split is
+        flagged for the center to decide (it does not refuse)."""
+        self._check_amount(data.amount, data.object_type)
+        if not data.budget_proof.strip():
+            raise ApplicationInvalid("请填写预算批复文号或资金证明", field="budget_proof")
+        now = self.clock()
+        work = SmallWork(owner_org_id=owner.id, name=data.name, category=data.category,
+                         sub_specialty=data.sub_specialty, object_type=data.object_type,
+                         amount=data.amount, site=data.site, approved_on=data.approved_on,
+                         budget_proof=data.budget_proof, method=data.method, status=A.DRAFT,
+                         created_at=now)
+        self.db.add(work)
+        self.db.flush()
+        self._audit(actor, "smallworks.project.posted", SUBJECT, work.id, amount=work.amount,
+                    method=str(work.method))
+        self._move(work, A.SUBMITTED, actor, "submitted")
+        work.submitted_at = now
+        flag = rules.detect_split(_rules_project(work), self._history(work), self.params)
+        work.split_flag = _split_json(flag)
+        return work
+
+    def _check_amount(self, amount: int, object_type: rules.ObjectType) -> None:
+        try:
+            rules.check_below_threshold(amount, object_type, self.params)
+        except rules.AboveThreshold:
+            limit = rules.tender_threshold(object_type, self.params)
+            raise AtOrAboveThreshold(
+                f"金额 {format_yuan(amount)} 元已达到必须招标限额 {format_yuan(limit)} 元，"
+                "应依法招标，不能按小额工程发包", field="amount") from None
+        except rules.InvalidAmount:
+            raise ApplicationInvalid("金额须大于 0", field="amount") from None
+
+    def _history(self, work: SmallWork) -> list[rules.SmallWorksProject]:
+        query = sa.select(SmallWork).where(SmallWork.owner_org_id == work.owner_org_id,
+                                           SmallWork.id != work.id,
+                                           SmallWork.status.not_in((A.CANCELLED,)))
+        return [_rules_project(w) for w in self.db.scalars(query)]
+
+    def return_project(self, work: SmallWork, *, reasons: str, actor: Actor) -> SmallWork:
+        if not reasons.strip():
+            raise ApplicationInvalid("请填写退回理由", field="reasons")
+        self._move(work, A.RETURNED, actor, "returned", reasons=reasons)
+        work.review_reasons = reasons
+        return work
+
+    def approve_project(self, work: SmallWork, *, actor: Actor,
+                        split_decision: str = "") -> SmallWork:
+        """审核通过: the amount is below the threshold (checked again) and, when flagged,
+        the center says why it is not a split; then the pool is built and frozen."""
+        if work.status is not A.SUBMITTED:
+            raise NotNow("只有待审核的项目可以审核", field="status")
+        self._check_amount(work.amount, work.object_type)
+        if work.split_flag and not split_decision.strip():
+            raise SplitDecisionMissing("该项目疑似拆分规避招标，须填写审核意见后方可通过",
+                                       field="split_decision")
+        work.split_decision = split_decision
+        pool = self.build_pool(work)
+        self._move(work, A.POOL_FROZEN, actor, "pool_frozen", eligible=len(pool.eligible),
+                   excluded=len(pool.excluded), split_decision=split_decision)
+        labels = self._labels(pool)
+        work.pool_on, work.tier = pool.on, pool.tier.code
+        work.eligible = [{**c.draw_candidate(), "label": labels[c.id]} for c in pool.eligible]
+        work.excluded = [{"id": e.id, "label": labels[e.id],
+                          "reasons": [str(r) for r in e.reasons]} for e in pool.excluded]
+        self._prepare_draw(work, pool, actor)
+        return work
+
+    def build_pool(self, work: SmallWork) -> rules.Pool:
+        """The candidate pool on today's date, with every fairness control (rules §6.3)."""
+        today = local_day(self.clock())
+        firms = self._rules_enterprises(work.category, today)
+        return rules.build_pool(firms, _rules_project(work), today, self.params)
+
+    def _labels(self, pool: rules.Pool) -> dict[str, str]:
+        ids = [int(c.id) for c in pool.eligible] + [int(e.id) for e in pool.excluded]
+        rows = self.db.execute(sa.select(Enterprise.id, Enterprise.name)
+                               .where(Enterprise.id.in_(ids)))
+        return {str(i): name for i, name in rows}
+
+    def _prepare_draw(self, work: SmallWork, pool: rules.Pool, actor: Actor) -> None:
+        """Freeze and commit the lottery or short-list draw now, reveal it at `draw`."""
+        if work.method is M.ROTATION:
+            # the queue is read at `draw`; only a pool too small to draw from ends here
+            outcome = rules.rotation_pick(pool, self.params)
+        elif work.method is M.LOTTERY:
+            outcome = rules.lottery_request(pool, self.params)
+        elif work.method is M.DOUBLE_RANDOM_CREDIT:
+            outcome = rules.short_list_request(pool, self.params)
+        else:
+            raise NotNow("合理低价法（密封报价）尚未开通，请选择其他分配方式", field="method")
+        if isinstance(outcome, lottery.Failed):
+            self._fail(work, outcome, actor)
+        elif isinstance(outcome, rules.ShortList):
+            work.short_list = list(outcome.drawn_order)
+        elif isinstance(outcome, lottery.NeedsLottery) and work.method is not M.ROTATION:
+            draw = self.draws.freeze(
+                purpose=f"小额工程 {work.name}：{_purpose_label(outcome.purpose)}",
+                subject_type=SUBJECT, subject_id=work.id,
+                candidates=work.eligible, count=outcome.count,
+                rule=DRAW_RULES[work.method], actor=actor)
+            self.draws.commit(draw, actor=actor)
+            work.draw_id = draw.id
+
+    def draw(self, work: SmallWork, *, actor: Actor) -> SmallWork:
+        """摇号/轮候: reveal the committed draw (or take the head of the queue) and notify
+        the winner, who confirms or declines within the profile's window."""
+        if work.status is not A.POOL_FROZEN:
+            raise NotNow("候选库锁定后才能抽取", field="status")
+        pool = _stored_pool(work, self.params)
+        if work.method is M.LOTTERY:
+            draw = self.draws.reveal(self._draw(work), actor=actor)
+            chosen = lottery.selected_by_lottery(
+                rules.lottery_request(pool, self.params), draw.result, M.LOTTERY)
+            return self._notify(work, chosen, actor)
+        if work.method is M.DOUBLE_RANDOM_CREDIT and not work.short_list:
+            draw = self.draws.reveal(self._draw(work), actor=actor)
+            needs = rules.short_list_request(pool, self.params)
+            work.short_list = list(rules.short_list_from_draw(needs, draw.result).drawn_order)
+        return self._next_ranked(work, pool, frozenset(), actor)
+
+    def _next_ranked(self, work: SmallWork, pool: rules.Pool, declined: frozenset,
+                     actor: Actor) -> SmallWork:
+        if work.method is M.ROTATION:
+            outcome = rules.rotation_pick(pool, self.params, declined)
+        else:
+            short = rules.ShortList(tuple(sorted(work.short_list)), tuple(work.short_list))
+            outcome = rules.double_random_pick(pool, short, declined)
+        if isinstance(outcome, lottery.NeedsLottery):
+            order = self.draws.break_tie(
+                candidates=[c.draw_candidate() for c in outcome.candidates],
+                purpose=f"小额工程 {work.name}：{_purpose_label(outcome.purpose)}",
+                subject_type=SUBJECT, subject_id=work.id, actor=actor)
+            outcome = lottery.selected_by_lottery(outcome, order[:1], work.method)
+        if isinstance(outcome, lottery.Failed):
+            return self._fail(work, outcome, actor)
+        return self._notify(work, outcome, actor)
+
+    def _notify(self, work: SmallWork, chosen: lottery.Selected, actor: Actor) -> SmallWork:
+        self._move(work, A.DRAWN, actor, "drawn", winner=chosen.winner_id,
+                   evidence=dict(chosen.evidence))
+        now = self.clock()
+        # both sides of the relationship, so neither reads stale before the flush
+        work.winner_id = int(chosen.winner_id)
+        work.winner = self.db.get(Enterprise, work.winner_id)
+        work.decided_by = ", ".join(f"{k}={v}" for k, v in chosen.evidence)
+        work.notified_at, work.respond_by = now, now + self.params.decline_window
+        return work
+
+    def _fail(self, work: SmallWork, failed: lottery.Failed, actor: Actor) -> SmallWork:
+        self._move(work, A.FAILED, actor, "failed", reason=str(failed.reason),
+                   detail=failed.detail)
+        work.failure_reason = {
+            "pool_too_small": f"符合条件的企业不足 {self.params.min_pool_size} 家",
+            "pool_exhausted": "候选库中的企业均已放弃",
+        }.get(str(failed.reason), failed.detail)
+        return work
+
+    # -- the drawn enterprise's answer -------------------------------------------------
+
+    def accept(self, work: SmallWork, entry: Enterprise, *, manager: str,
+               actor: Actor) -> SmallWork:
+        """确认承接 within the window, naming a project manager who is free."""
+        self._check_response(work, entry)
+        if manager not in entry.managers:
+            raise ApplicationInvalid("请选择本企业登记的项目经理", field="manager")
+        busy = Counter(w.manager for w in self.projects(statuses=RUNNING, winner_id=entry.id))
+        if busy[manager] >= self.params.max_manager_active_contracts:
+            raise ApplicationInvalid(f"项目经理 {manager} 在建项目已达上限", field="manager")
+        self._move(work, A.PUBLICITY, actor, "accepted", manager=manager)
+        work.accepted_at, work.manager = self.clock(), manager
+        work.publicity_ends_at = self.clock() + PUBLICITY
+        return work
+
+    def decline(self, work: SmallWork, entry: Enterprise, *, reason: str,
+                actor: Actor) -> SmallWork:
+        """放弃 within the window: the next enterprise comes from the same frozen list."""
+        self._check_response(work, entry)
+        if not reason.strip():
+            raise ApplicationInvalid("请填写放弃理由", field="reason")
+        return self._decline(work, entry, reason, actor)
+
+    def _check_response(self, work: SmallWork, entry: Enterprise | None) -> None:
+        if work.status is not A.DRAWN:
+            raise NotNow("该项目当前不在等待中选企业确认的阶段", field="status")
+        if entry is None or work.winner_id != entry.id:
+            raise NotTheWinner("只有被抽中的企业可以确认或放弃")
+        try:
+            rules.check_decline_time(work.notified_at, self.clock(), self.params)
+        except rules.DeclineWindowClosed:
+            raise ResponseClosed(
+                f"确认期限已过（截止 {work.respond_by.astimezone(DISPLAY_TZ):%Y-%m-%d %H:%M}）",
+                field="respond_by") from None
+
+    def _decline(self, work: SmallWork, entry: Enterprise, reason: str,
+                 actor: Actor) -> SmallWork:
+        now = self.clock()
+        self.db.add(Decline(project_id=work.id, enterprise_id=entry.id, declined_at=now,
+                            reason=reason))
+        self.db.flush()
+        self._move(work, A.POOL_FROZEN, actor, "declined", enterprise=entry.id, reason=reason)
+        work.winner = work.winner_id = work.notified_at = work.respond_by = None
+        self._after_unjustified_decline(entry, actor)
+        declined = frozenset(str(d.enterprise_id) for d in self.declines_of(work))
+        pool = _stored_pool(work, self.params)
+        if work.method is M.LOTTERY:
+            return self._redraw(work, pool, [str(entry.id)], 1, actor)
+        if work.method is M.DOUBLE_RANDOM_CREDIT and declined >= set(work.short_list):
+            return self._top_up_short_list(work, pool, declined, actor)
+        return self._next_ranked(work, pool, declined, actor)
+
+    def _redraw(self, work, pool, declined_ids, count, actor) -> SmallWork:
+        draw = self._draw(work)
+        outcome = rules.lottery_request(pool, self.params, draw.drawn)
+        if isinstance(outcome, lottery.Failed):
+            # the last decline still goes on the public record, with nobody after it
+            self.draws.redraw_after_decline(draw, declined_ids=declined_ids, count=0,
+                                            reason="中选企业放弃", actor=actor)
+            return self._fail(work, outcome, actor)
+        picks = self.draws.redraw_after_decline(draw, declined_ids=declined_ids,
+                                                reason="中选企业放弃", count=count, actor=actor)
+        return self._notify(work, lottery.selected_by_lottery(outcome, picks, M.LOTTERY), actor)
+
+    def _top_up_short_list(self, work, pool, declined, actor) -> SmallWork:
+        earlier = rules.ShortList(tuple(sorted(work.short_list)), tuple(work.short_list))
+        outcome = rules.short_list_request(pool, self.params, earlier)
+        if isinstance(outcome, lottery.Failed):
+            return self._fail(work, outcome, actor)
+        draw = self._draw(work)
+        fresh = [i for i in work.short_list if i not in draw.declined]
+        picks = self.draws.redraw_after_decline(draw, declined_ids=fresh, count=outcome.count,
+                                                reason="短名单企业均放弃，续抽", actor=actor)
+        short = rules.short_list_from_draw(outcome, picks, earlier)
+        work.short_list = list(short.drawn_order)
+        return self._next_ranked(work, pool, declined, actor)
+
+    def _after_unjustified_decline(self, entry: Enterprise, actor: Actor) -> None:
+        """2 unjustified declines in 12 months suspend (rules.suspension_in_force)."""
+        today = local_day(self.clock())
+        self._refresh_credit(entry, today)
+        suspension = rules.suspension_in_force(self._unjustified(entry), today, self.params)
+        if suspension is not None and entry.status is R.ACTIVE:
+            self.suspend(entry, actor=actor, until=suspension.until,
+                         reason=f"{self.params.decline_lookback_months} 个月内 "
+                                f"{len(suspension.declines)} 次无正当理由放弃中选")
+
+    def _unjustified(self, entry: Enterprise) -> list[date]:
+        query = sa.select(Decline.declined_at).where(Decline.enterprise_id == entry.id,
+                                                     Decline.justified.is_(False))
+        return [local_day(at) for at in self.db.scalars(query)]
+
+    # -- after the award ---------------------------------------------------------------
+
+    def contract(self, work: SmallWork, *, actor: Actor) -> SmallWork:
+        """签订合同 once the result publicity (≥ 3 days) has ended."""
+        if work.status is A.PUBLICITY and self.clock() < work.publicity_ends_at:
+            raise NotNow("结果公示期未满，不能签订合同", field="status")
+        self._move(work, A.CONTRACTED, actor, "contracted")
+        return work
+
+    def complete(self, work: SmallWork, *, completed_on: date, on_time: bool,
+                 quality_accepted: bool, actor: Actor) -> SmallWork:
+        """竣工: the completion facts that feed the credit score."""
+        if completed_on > local_day(self.clock()):
+            raise ApplicationInvalid("竣工日期不能晚于今天", field="completed_on")
+        self._move(work, A.COMPLETED, actor, "completed", on_time=on_time,
+                   quality_accepted=quality_accepted, completed_on=completed_on.isoformat())
+        work.completed_on, work.on_time = completed_on, on_time
+        work.quality_accepted = quality_accepted
+        return work
+
+    def evaluate(self, work: SmallWork, *, score: Decimal, actor: Actor) -> SmallWork:
+        """履约评价 (0–100): the winner's credit score is recomputed from it."""
+        if not Decimal(0) <= score <= Decimal(100):
+            raise ApplicationInvalid("履约评价分须在 0 至 100 之间", field="score")
+        self._move(work, A.EVALUATED, actor, "evaluated", score=str(score))
+        work.evaluation_score = rules.quantize2(score)
+        self.db.flush()
+        self._refresh_credit(work.winner, local_day(self.clock()))
+        return work
+
+    def _refresh_credit(self, entry: Enterprise, today: date) -> None:
+        query = sa.select(SmallWork).where(SmallWork.winner_id == entry.id,
+                                           SmallWork.status == A.EVALUATED)
+        records = [rules.PerformanceRecord(str(w.id), w.completed_on, bool(w.on_time),
+                                           bool(w.quality_accepted), w.evaluation_score)
+                   for w in self.db.scalars(query)]
+        entry.credit_score = rules.credit_score(records, self._unjustified(entry), today,
+                                                self.params)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _draw(self, work: SmallWork) -> Draw:
+        return self.db.get(Draw, work.draw_id)
+
+    def _rules_enterprises(self, category, today: date) -> list[rules.Enterprise]:
+        """Registry rows as the pure rules see them, with their current workload."""
+        won = self.db.execute(sa.select(
+            SmallWork.winner_id, SmallWork.category, SmallWork.status, SmallWork.accepted_at,
+            SmallWork.amount, SmallWork.manager).where(SmallWork.status.in_(WON)))
+        load: dict[int, dict] = {}
+        for winner, cat, status, accepted, amount, manager in won:
+            row = load.setdefault(winner, {"running": 0, "managers": Counter(), "wins": {},
+                                           "open": set(), "count": 0, "fen": 0})
+            day = local_day(accepted)
+            row["wins"][str(cat)] = max(day, row["wins"].get(str(cat), day))
+            if status in RUNNING:
+                row["running"] += 1
+                row["managers"][manager] += 1
+                row["open"].add(str(cat))
+            if day.year == today.year:
+                row["count"] += 1
+                row["fen"] += amount
+        return [_rules_enterprise(e, load.get(e.id)) for e in self.enterprises()]
+
+    def _move(self, work: SmallWork, target: AllocationStatus, actor: Actor, verb: str,
+              **data) -> None:
+        try:
+            check_transition(work.status, target)
+        except ValueError:
+            raise NotNow("项目当前状态不能执行此操作", field="status") from None
+        self._audit(actor, f"smallworks.project.{verb}", SUBJECT, work.id,
+                    **{"from": str(work.status), "to": str(target)}, **data)
+        work.status = target
+
+    def _audit(self, actor, action, subject_type, subject_id, **data) -> None:
+        audit_record(self.db, actor, action, subject_type, subject_id, now=self.clock(), **data)
+
+
+def _expiries(entry: Enterprise) -> list[tuple[str, date]]:
+    """Licences whose expiry suspends the entry; qualifications only when none is left
+    (one expired category just keeps the firm out of that category's pools)."""
+    found = [("营业执照", entry.business_licence_until)]
+    if entry.safety_licence_until is not None:
+        found.append(("安全生产许可证", entry.safety_licence_until))
+    if entry.qualifications:
+        found.append(("全部资质证书", max(q.valid_until for q in entry.qualifications)))
+    return found
+
+
+def _rules_project(work: SmallWork) -> rules.SmallWorksProject:
+    return rules.SmallWorksProject(str(work.id), str(work.owner_org_id), work.name, work.site,
+                                   str(work.category), work.object_type, work.amount,
+                                   work.approved_on)
+
+
+def _rules_enterprise(entry: Enterprise, load: dict | None) -> rules.Enterprise:
+    load = load or {"running": 0, "managers": Counter(), "wins": {}, "open": set(),
+                    "count": 0, "fen": 0}
+    return rules.Enterprise(
+        id=str(entry.id), status=entry.status,
+        business_licence_until=entry.business_licence_until,
+        safety_licence_until=entry.safety_licence_until,
+        qualifications=tuple(rules.Qualification(str(q.category), rules.Grade(q.grade),
+                                                  q.valid_from, q.valid_until)
+                             for q in entry.qualifications),
+        active_contracts=load["running"],
+        manager_active_contracts=tuple(load["managers"][m] for m in entry.managers),
+        credit_score=entry.credit_score, last_wins=tuple(load["wins"].items()),
+        open_win_categories=frozenset(load["open"]), awards_this_year=load["count"],
+        awarded_fen_this_year=load["fen"], blacklisted=entry.blacklisted,
+        last_serious_violation_on=entry.last_serious_violation_on)
+
+
+def _stored_pool(work: SmallWork, params: rules.SmallWorksParams) -> rules.Pool:
+    """The frozen pool as published: the rules re-run on exactly what was frozen."""
+    tier = next(t for t in params.tiers if t.code == work.tier)
+    return rules.Pool(str(work.id), str(work.category), tier, work.pool_on,
+                      tuple(_stored_candidate(c) for c in work.eligible), ())
+
+
+def _stored_candidate(entry: dict) -> rules.Candidate:
+    a = entry["attributes"]
+
+    def day(value):
+        return date.fromisoformat(value) if value else None
+
+    return rules.Candidate(entry["id"], rules.Grade[a["grade"].upper()],
+                           date.fromisoformat(a["qualification_until"]),
+                           day(a["safety_licence_until"]), Decimal(a["credit_score"]),
+                           day(a["last_win_on"]), a["free_managers"])
+
+
+def _split_json(flag: rules.SplitFlag | None) -> dict | None:
+    if flag is None:
+        return None
+    return {"total": flag.total_fen, "threshold": flag.threshold_fen,
+            "related": [{"project_id": r.project_id, "amount": r.amount_fen,
+                         "approved_on": r.approved_on.isoformat(), "same_site": r.same_site,
+                         "name_similarity": str(r.name_similarity)} for r in flag.related]}
+
+
+def _purpose_label(purpose) -> str:
+    return {
+        rules.DrawPurpose.LOTTERY: "随机抽取承包企业",
+        rules.DrawPurpose.SHORT_LIST: "随机抽取短名单",
+        rules.DrawPurpose.ROTATION_TIE: "轮候并列抽签",
+        rules.DrawPurpose.CREDIT_TIE: "信用分并列抽签",
+        rules.DrawPurpose.PRICE_TIE: "报价并列抽签",
+    }[purpose]
+
+
+def exclusion_labels(reasons: Sequence[str]) -> str:
+    return "、".join(EXCLUSION_LABELS.get(r, r) for r in reasons)
+
+
+def smallworks_service_factory(context, request) -> SmallWorksService:
+    return SmallWorksService(request.dbsession, request.clock, request.registry["keys"])

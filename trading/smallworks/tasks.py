@@ -1,0 +1,17 @@
+"""The registry's periodic sweep: licence-expiry notices and suspensions, suspensions that
+ended, and confirmation windows that passed without an answer."""
+
+from huey import crontab
+
+from ..actor import Actor
+from ..jobs.queue import huey
+from ..jobs.runtime import job_session, runtime
+from .service import SmallWorksService
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def smallworks_sweep() -> dict:
+    """Idempotent: running it late or twice changes nothing more than once."""
+    with job_session() as dbsession:
+        service = SmallWorksService(dbsession, runtime.clock, runtime.keys)
+        return service.sweep(actor=Actor.system("smallworks_sweep"))
