@@ -31,6 +31,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".projects")
         config.include(".bidding")
         config.include(".evaluation")
+        config.include(".award")
         config.include(".opendata")
         config.include(".archive")
         config.include(".smallworks")

@@ -34,10 +34,13 @@ def deform_translator(term):
     return get_localizer(request).translate(term) if request is not None else term
 
 
-def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Instants are stored in UTC and shown in Asia/Shanghai (architecture §6)."""
-    if value is None:
+def localtime(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Instants are stored in UTC and shown in Asia/Shanghai (architecture §6); an ISO
+    string (a service's JSON state) is read first."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.astimezone(DISPLAY_TZ).strftime(fmt)
 
 

@@ -83,6 +83,24 @@ def includeme(config):
                      factory=bid)
     config.add_route("bidding.custodians", "/projects/{project_id}/custodians", factory=bidding)
 
+    # award: final offer (终次报价)
+    award = "trading.award.resources:award_factory"
+    award_lot = "trading.award.resources:award_lot_factory"
+    final_round = "trading.award.resources:final_round_factory"
+    config.add_route("award.final_offer", "/projects/{project_id}/final-offer", factory=award)
+    config.add_route("award.final_offer.start",
+                     "/projects/{project_id}/final-offer/lots/{lot_id}/start", factory=award_lot)
+    config.add_route("award.final_offer.key",
+                     "/projects/{project_id}/final-offer/{round_id}/round.pub",
+                     factory=final_round)
+    config.add_route("award.final_offer.join",
+                     "/projects/{project_id}/final-offer/{round_id}/join", factory=final_round)
+    config.add_route("award.final_offer.submit",
+                     "/projects/{project_id}/final-offer/{round_id}/offer", factory=final_round)
+    config.add_route("award.final_offer.receipt",
+                     "/projects/{project_id}/final-offer/{round_id}/receipt.json",
+                     factory=final_round)
+
     # audit
     config.add_route("audit.checkpoints", "/audit/checkpoints")
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
@@ -124,6 +142,17 @@ def includeme(config):
                      "/api/v1/projects/{project_id}/opening/bids/{bid_id}/share", factory=bid)
     config.add_route("api.bidding.confirm",
                      "/api/v1/projects/{project_id}/opening/bids/{bid_id}/confirm", factory=bid)
+    config.add_route("api.award.final_offer", "/api/v1/projects/{project_id}/final-offer",
+                     factory=award)
+    config.add_route("api.award.final_offer.start",
+                     "/api/v1/projects/{project_id}/final-offer/lots/{lot_id}/start",
+                     factory=award_lot)
+    config.add_route("api.award.final_offer.join",
+                     "/api/v1/projects/{project_id}/final-offer/{round_id}/join",
+                     factory=final_round)
+    config.add_route("api.award.final_offer.submit",
+                     "/api/v1/projects/{project_id}/final-offer/{round_id}/offer",
+                     factory=final_round)
     config.add_route("api.ocds.releases", "/api/v1/ocds/releases")
     config.add_route("api.ocds.project", "/api/v1/ocds/projects/{project_id}/releases",
                      factory=project)

@@ -93,6 +93,16 @@ TABLE = [
     html("bidding.share", "/projects/{public}/opening/bids/{bid}/share", {"bidder"}, "POST"),
     html("bidding.confirm", "/projects/{public}/opening/bids/{bid}/confirm", {"bidder"}, "POST"),
     html("bidding.custodians", "/projects/{public}/custodians", {"center"}),
+    html("award.final_offer", "/projects/{public}/final-offer", EVERYONE),
+    html("award.final_offer.start", "/projects/{public}/final-offer/lots/{lot}/start",
+         {"center"}, "POST"),
+    html("award.final_offer.key", "/projects/{public}/final-offer/{round}/round.pub", EVERYONE),
+    html("award.final_offer.join", "/projects/{public}/final-offer/{round}/join", BIDDERS,
+         "POST"),
+    html("award.final_offer.submit", "/projects/{public}/final-offer/{round}/offer", BIDDERS,
+         "POST", amount="100"),
+    html("award.final_offer.receipt", "/projects/{public}/final-offer/{round}/receipt.json",
+         BIDDERS),
     html("draws.list", "/draws", EVERYONE),
     html("draws.verify", "/draws/verify", EVERYONE),
     html("draws.detail", "/draws/{draw}", EVERYONE),
@@ -111,6 +121,13 @@ TABLE = [
     api("api.draws", "/api/v1/draws", EVERYONE),
     api("api.draw", "/api/v1/draws/{draw}", EVERYONE),
     api("api.draw.beacon", "/api/v1/draws/{draw}/beacon", {"supervisor"}, "POST"),
+    api("api.award.final_offer", "/api/v1/projects/{public}/final-offer", EVERYONE),
+    api("api.award.final_offer.start", "/api/v1/projects/{public}/final-offer/lots/{lot}/start",
+        {"center"}, "POST"),
+    api("api.award.final_offer.join", "/api/v1/projects/{public}/final-offer/{round}/join",
+        BIDDERS, "POST"),
+    api("api.award.final_offer.submit", "/api/v1/projects/{public}/final-offer/{round}/offer",
+        BIDDERS, "POST", amount="100"),
     api("api.ocds.releases", "/api/v1/ocds/releases", EVERYONE),
     api("api.ocds.project", "/api/v1/ocds/projects/{public}/releases", EVERYONE),
     api("api.ocds.project", "/api/v1/ocds/projects/{draft}/releases",
@@ -183,6 +200,7 @@ def world(dbsession, clock, settings, registry):
                 "announcement": public.announcements[0].id, "draw": draw.id},
         # Sealing a bid costs more than the rest of the world: only rows that need one.
         "make_bid": lambda: _submit_bid(dbsession, clock, settings, registry, public, bidder),
+        "make_round": lambda: _final_round(dbsession, clock, public, users["center"]),
         "sessions": {name: accounts.start_session(u, ip="") for name, u in users.items()},
         "tokens": {name: accounts.create_api_token(u, "m", actor_for(u))[1]
                    for name, u in users.items()},
@@ -201,9 +219,27 @@ def _submit_bid(dbsession, clock, settings, registry, project, bidder):
     return version.bid
 
 
+def _final_round(dbsession, clock, project, center):
+    """A bare round row: the ACL is what is checked, so no opening is needed."""
+    from bid_crypto import generate_private_key
+    from trading.award.models import FinalOfferRound, RoundState
+
+    public = generate_private_key("x25519").public_key()
+    row = FinalOfferRound(project_id=project.id, lot_id=project.lots[0].id,
+                          state=RoundState.ELIGIBILITY, started_at=clock(),
+                          eligibility_ends_at=clock(), ends_at=clock(), params={},
+                          suite=public.suite, key_id=public.key_id, public_key=public.to_json(),
+                          result={}, started_by_id=center.id)
+    dbsession.add(row)
+    dbsession.flush()
+    return row
+
+
 def send(testapp, row: Row, persona: str, world):
     if "{bid}" in row.path and "bid" not in world["ids"]:
         world["ids"]["bid"] = world["make_bid"]().id
+    if "{round}" in row.path and "round" not in world["ids"]:
+        world["ids"]["round"] = world["make_round"]().id
     path = row.path.format(**world["ids"])
     if row.api:
         headers = ({"Authorization": f"Bearer {world['tokens'][persona]}"}

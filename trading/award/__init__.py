@@ -1,3 +1,37 @@
 """Award (定标 / 成交): the final-offer round (终次报价), 竞争性磋商 final quotes,
 评定分离 award committees and methods, and publicity. The rule algorithms are pure
-functions in ``rules``."""
+functions in ``rules``; services orchestrate them and the chronograph drives time."""
+
+
+def _final_offers(service):
+    from ..jobs.runtime import runtime
+    from .final_offer import FinalOfferService
+
+    return FinalOfferService(service.db, service.clock, runtime.keys,
+                             service.storage or runtime.registry["storage"],
+                             service.enqueue, runtime.settings)
+
+
+def final_offer_due(service, project, now):
+    """DUE_HANDLERS entry: open the offer window, then reveal and decide at its end."""
+    if str(project.procurement_method) != "final_offer":
+        return None
+    return _final_offers(service).run_due(service, project)
+
+
+def final_offer_next(service, project):
+    """SCHEDULE_HOOKS entry: keep the chronograph on an undecided round."""
+    if str(project.procurement_method) != "final_offer":
+        return None
+    return _final_offers(service).next_instant(project)
+
+
+def includeme(config):
+    from ..projects import service as projects_service
+    from .final_offer import FinalOfferService, final_offer_service_factory
+
+    config.register_service_factory(final_offer_service_factory, FinalOfferService)
+    if final_offer_due not in projects_service.DUE_HANDLERS:
+        projects_service.DUE_HANDLERS.append(final_offer_due)
+    if final_offer_next not in projects_service.SCHEDULE_HOOKS:
+        projects_service.SCHEDULE_HOOKS.append(final_offer_next)

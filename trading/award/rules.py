@@ -1516,3 +1516,42 @@ def _finalists_ok(k: int, n: int, out: list[str]) -> bool:
         )
         return False
     return True
+
+
+# --- reading a stored RuleProfile ---------------------------------------------------
+
+_FINAL_OFFER_FIELDS = {  # profile key suffix -> converter
+    "pause_after_cap_min": int,
+    "eligibility_window_min": int,
+    "window_min": int,
+    "reference": Reference,
+    "trim_min_n": int,
+    "coefficient_set": lambda values: tuple(Decimal(str(v)) for v in values),
+    "round_reference_to_fen": bool,
+    "winner_rule": WinnerRule,
+    "tie_breaker": TieBreaker,
+    "not_above_previous": bool,
+    "min_offers": int,
+    "too_few": TooFewAction,
+    "on_no_offer": NoOfferAction,
+}
+
+
+def final_offer_params_from(
+    profile: Mapping[str, object], base: FinalOfferParams = PROCUREMENT_FINAL_OFFER
+) -> FinalOfferParams:
+    """FinalOfferParams from a profile's ``final_offer.*`` keys over ``base``.
+
+    Unknown ``final_offer.*`` keys are ignored (they belong to the service, e.g. the
+    floor ratio); a bad value raises ``InvalidParameter`` naming the key.
+    """
+    values = {}
+    for key, raw in profile.items():
+        name = key.removeprefix("final_offer.")
+        if name == key or name not in _FINAL_OFFER_FIELDS:
+            continue
+        try:
+            values[name] = _FINAL_OFFER_FIELDS[name](raw)
+        except (TypeError, ValueError, ArithmeticError):
+            raise InvalidParameter(f"profile key {key} has a bad value {raw!r}") from None
+    return replace(base, **values)

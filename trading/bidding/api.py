@@ -117,7 +117,7 @@ describe("api.bidding.submit", "POST", "Submit a sealed envelope (multipart/form
                                                     "receipt": RECEIPT}})
 
 
-def _envelope_part(request, limit: int):
+def envelope_part(request, limit: int):
     """The `envelope` file, copied to a temporary file as the body streams in.
 
     WebOb's parser reads file parts line by line, which is slow for binary uploads in a
@@ -142,7 +142,7 @@ def _envelope_part(request, limit: int):
              permission=Permission.BID_SUBMIT)
 def api_submit(context, request):
     service = _bids(request)
-    with _envelope_part(request, service.config.max_envelope_bytes) as stream:
+    with envelope_part(request, service.config.max_envelope_bytes) as stream:
         version = service.submit_envelope(context.project, context.lot, stream=stream,
                                           actor=request.actor)
     request.response.status_int = 201

@@ -127,6 +127,23 @@ class _HashingReader:
         return self.hash.hexdigest()
 
 
+def open_envelope(path, private: PrivateKey, *, share=None, **ids):
+    """One streaming pass over a stored envelope: (package summary or None, the
+    BidCryptoError or None, SHA-256 of the bytes read). The caller compares the digest
+    with the receipt to attribute a failure (rules §7.4). `ids` are the header's
+    project, lot and bidder."""
+    with path.open("rb") as handle:
+        reader = _HashingReader(handle)
+        opened, error = None, None
+        try:
+            _header, chunks = open_chunks(reader, private, share=share, **ids)
+            opened = read_package(chunks)
+        except BidCryptoError as exc:
+            error = exc
+        digest = reader.drain()
+    return opened, error, digest
+
+
 class _StoredDocument:
     """After the opening: a decrypted document goes to storage for the evaluation."""
 
@@ -306,17 +323,9 @@ class OpeningService:
         if not path.exists():
             return self._result(line, L.SYSTEM_FAILED, "envelope_missing")
         lot = line.lot
-        with path.open("rb") as handle:
-            reader = _HashingReader(handle)
-            opened, error = None, None
-            try:
-                _header, chunks = open_chunks(
-                    reader, private, share=share, project=project_ref(project),
-                    lot=lot_ref(lot), bidder=bidder_ref(line.bid.bidder_org_id))
-                opened = read_package(chunks)
-            except BidCryptoError as exc:
-                error = exc
-            digest = reader.drain()
+        opened, error, digest = open_envelope(
+            path, private, share=share, project=project_ref(project), lot=lot_ref(lot),
+            bidder=bidder_ref(line.bid.bidder_org_id))
         if digest != line.envelope_sha256:
             return self._result(line, L.SYSTEM_FAILED, "envelope_altered")
         if error is not None:

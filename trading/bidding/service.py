@@ -125,6 +125,55 @@ def stream_size(stream: BinaryIO) -> int:
     return size
 
 
+def scan_sealed(stream: BinaryIO):
+    """scan_envelope with the refusals people read: incomplete, or broken structure."""
+    try:
+        return scan_envelope(stream)
+    except TruncatedEnvelope:
+        raise EnvelopeRefused("投标信封不完整（上传未完成或文件被截断），未予接收",
+                              code="envelope_incomplete") from None
+    except EnvelopeError as error:
+        raise EnvelopeRefused(f"投标信封结构已损坏，未予接收：{error}",
+                              code="envelope_tampered") from None
+
+
+HEADER_LABELS = {"project": "项目编号", "lot": "标段", "bidder": "投标人编号"}
+
+
+def check_header(header, expected: dict, key: PublicKey, custody: str, *,
+                 key_label: str = "本项目的开标公钥") -> None:
+    """An envelope header names exactly `expected` ids, this key and this custody mode.
+
+    Shared by bids and by every later sealed round (final offers, final quotes), whose
+    `lot` id also names the round so an envelope cannot be replayed into another one.
+    """
+    for name, value in expected.items():
+        if getattr(header, name) != value:
+            raise EnvelopeRefused(
+                f"信封中的{HEADER_LABELS[name]}为 {getattr(header, name)}，应为 {value}",
+                field=name, code="envelope_mismatch")
+    if header.recipient != key.key_id:
+        raise EnvelopeRefused(f"信封不是用{key_label}加密的（是否用了其他项目的公钥？）",
+                              code="wrong_key")
+    if header.custody != custody:
+        raise EnvelopeRefused(f"信封的密钥托管方式为 {header.custody}，应为 {custody}",
+                              code="wrong_custody")
+
+
+def read_sealed_header(stream: BinaryIO, limit: int):
+    """Size limit and a readable header, before anything is stored."""
+    if stream_size(stream) > limit:
+        raise FileTooLarge(f"投标信封超过大小上限 {limit // (1024 * 1024)} MiB")
+    stream.seek(0)
+    try:
+        header = read_header(stream)
+    except BidCryptoError as error:
+        raise EnvelopeRefused(f"不是有效的投标信封（.tbid）：{error}",
+                              code="not_an_envelope") from None
+    stream.seek(0)
+    return header
+
+
 class BidService:
     def __init__(self, dbsession, clock, keys, storage, enqueue=None, settings=None):
         self.db = dbsession
@@ -319,14 +368,7 @@ class BidService:
         org_id = self._check_accepting(project, lot, actor)
         key = self._opening_public_key(project)
         limit = self.config.max_envelope_bytes
-        if stream_size(stream) > limit:
-            raise FileTooLarge(f"投标信封超过大小上限 {limit // (1024 * 1024)} MiB")
-        stream.seek(0)
-        try:
-            header = read_header(stream)
-        except BidCryptoError as error:
-            raise EnvelopeRefused(f"不是有效的投标信封（.tbid）：{error}",
-                                  code="not_an_envelope") from None
+        header = read_sealed_header(stream, limit)
         self._check_header(header, project, lot, org_id, key)
         stream.seek(0)
         info = self._scan(stream)
@@ -336,33 +378,12 @@ class BidService:
             raise EnvelopeRefused("上传过程中文件发生变化，请重新上传")
         return self._accept(project, lot, org_id, info, stored, source, actor)
 
-    @staticmethod
-    def _scan(stream: BinaryIO):
-        try:
-            return scan_envelope(stream)
-        except TruncatedEnvelope:
-            raise EnvelopeRefused("投标信封不完整（上传未完成或文件被截断），未予接收",
-                                  code="envelope_incomplete") from None
-        except EnvelopeError as error:
-            raise EnvelopeRefused(f"投标信封结构已损坏，未予接收：{error}",
-                                  code="envelope_tampered") from None
+    _scan = staticmethod(scan_sealed)
 
     def _check_header(self, header, project: Project, lot: Lot, org_id: int,
                       key: PublicKey) -> None:
-        expected = {"project": project_ref(project), "lot": lot_ref(lot),
-                    "bidder": bidder_ref(org_id)}
-        labels = {"project": "项目编号", "lot": "标段", "bidder": "投标人编号"}
-        for name, value in expected.items():
-            if getattr(header, name) != value:
-                raise EnvelopeRefused(
-                    f"信封中的{labels[name]}为 {getattr(header, name)}，应为 {value}",
-                    field=name, code="envelope_mismatch")
-        if header.recipient != key.key_id:
-            raise EnvelopeRefused("信封不是用本项目的开标公钥加密的（是否用了其他项目的公钥？）",
-                                  code="wrong_key")
-        if header.custody != str(project.custody_mode):
-            raise EnvelopeRefused(f"信封的密钥托管方式为 {header.custody}，本项目为 "
-                                  f"{project.custody_mode}", code="wrong_custody")
+        check_header(header, {"project": project_ref(project), "lot": lot_ref(lot),
+                              "bidder": bidder_ref(org_id)}, key, str(project.custody_mode))
 
     def submit_form(self, project: Project, lot: Lot, *, offer: dict,
                     documents: Iterable[tuple[str, BinaryIO]], actor: Actor,
@@ -427,8 +448,8 @@ class BidService:
         bid.current_version, bid.state, bid.updated_at = version.version, BidState.SUBMITTED, now
         self.db.add(version)
         self.db.flush()
-        version.receipt_signature = issue_receipt(
-            self._signing_key(), self._receipt_fields(project, lot, bid, version))["signature"]
+        version.receipt_signature = self.sign_receipt(
+            self._receipt_fields(project, lot, bid, version))
         # Counts and identities stay out of public view until the deadline; the audit row
         # (center and supervisors only) names the bid, never the project or the contents.
         record(self.db, actor, "bid.submitted", "bid", bid.id, now=now,
@@ -468,6 +489,10 @@ class BidService:
 
     def _signing_key(self):
         return load_signing_key(self.keys.signing_seed)
+
+    def sign_receipt(self, fields: dict) -> str:
+        """The platform's Ed25519 signature over receipt fields (bid_crypto format)."""
+        return issue_receipt(self._signing_key(), fields)["signature"]
 
     def platform_public_key_pem(self) -> str:
         return self._signing_key().public_key().to_pem()

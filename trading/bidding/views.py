@@ -41,7 +41,7 @@ def _failed(request, error: DomainError, page: dict, renderer: str) -> dict:
     return {**page, "error": error.message}
 
 
-def _attachment(body: str | bytes, filename: str, content_type: str) -> Response:
+def attachment(body: str | bytes, filename: str, content_type: str) -> Response:
     response = Response(body=body.encode() if isinstance(body, str) else body,
                         content_type=content_type)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -57,13 +57,13 @@ def download_opening_key(context, request):
     key = _bids(request).public_key(context.project)
     if key is None:
         raise HTTPNotFound()
-    return _attachment(key.to_json(), "opening.pub", "application/json")
+    return attachment(key.to_json(), "opening.pub", "application/json")
 
 
 @view_config(route_name="bidding.platform_key", permission=Permission.PUBLIC_VIEW)
 def download_platform_key(request):
     """The receipt-signing public key (PEM): `verify-receipt --platform-key platform.pub`."""
-    return _attachment(_bids(request).platform_public_key_pem(), "platform.pub",
+    return attachment(_bids(request).platform_public_key_pem(), "platform.pub",
                        "application/x-pem-file")
 
 
@@ -231,7 +231,7 @@ def download_receipt(context, request):
 
     version = _version(context, request)
     receipt = _bids(request).receipt(context.bid, version)
-    return _attachment(json.dumps(receipt, indent=2) + "\n",
+    return attachment(json.dumps(receipt, indent=2) + "\n",
                        f"receipt-{context.bid.id}-v{version.version}.json", "application/json")
 
 

@@ -46,6 +46,8 @@ DEMO = (
      S.BIDDING),
     ("老旧小区改造（二期）工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("施工总承包", 3300),), 26, S.OPENING),
+    ("城西片区土地整理工程（终次报价）", ProjectType.WORKS, ProcurementMethod.FINAL_OFFER,
+     (("土地整理施工", 1200),), 30, S.EVALUATION),
     ("市政府办公楼物业管理服务采购", ProjectType.GOVERNMENT_PROCUREMENT,
      ProcurementMethod.OPEN_TENDER, (("物业服务", 260),), 30, S.EVALUATION),
     ("体育中心看台维修工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,

@@ -34,9 +34,29 @@ METHOD_OVERRIDES = {
 }
 
 
+# 终次报价 round (rules §1.4, §8 ``final_offer.*``); trading.award.rules reads them.
+FINAL_OFFER_PARAMS = {
+    "final_offer.eligibility_window_min": 5,
+    "final_offer.window_min": 30,
+    "final_offer.reference": "mean_all",
+    "final_offer.winner_rule": "closest",
+    "final_offer.tie_breaker": "lottery",
+    "final_offer.min_offers": 1,
+    "final_offer.too_few": "fail",
+    "final_offer.on_no_offer": "fallback",
+    "final_offer.floor_permille": 800,  # floor = 80 % of the ceiling price [P]
+    "final_offer.late_join": True,  # a signed-up non-bidder may join by accepting the floor
+}
+
+
 def default_params(regime: Regime, method: ProcurementMethod) -> dict:
     params = dict(BASE_PARAMS)
     params.update(METHOD_OVERRIDES.get(method, {}))
+    if method is ProcurementMethod.FINAL_OFFER:
+        params.update(FINAL_OFFER_PARAMS)
+        if regime is Regime.GOVERNMENT_PROCUREMENT:
+            # 87号令 Art 55: no average-based price competition in 政府采购 (rules §1.4).
+            params["final_offer.winner_rule"] = "lowest"
     if regime is Regime.GOVERNMENT_PROCUREMENT:
         params["publicity.result_working_days"] = 1  # 87号令 Art 69
     return params

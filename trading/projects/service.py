@@ -64,6 +64,11 @@ EVENT_HOOKS: list[Callable] = []
 # return the next instant it cares about.
 DUE_HANDLERS: list[Callable] = []
 
+# Instants other domains need the chronograph for while the project sits in one status
+# (e.g. the end of a final-offer window or of a publicity period):
+# `hook(service, project) -> datetime | None`, read whenever next_check is recomputed.
+SCHEDULE_HOOKS: list[Callable] = []
+
 # Called by `approve` before anything is written: `hook(service, project, actor)` may
 # refuse with a DomainError (e.g. bidding generates the opening key here).
 PUBLISH_HOOKS: list[Callable] = []
@@ -353,11 +358,13 @@ class ProjectService:
         chronograph.schedule(self.enqueue, "project", project.id, project.next_check)
 
     def _next_check(self, project: Project) -> datetime | None:
+        due = [hook(self, project) for hook in SCHEDULE_HOOKS]
         if project.status is S.PUBLISHED:
-            return project.doc_start
+            due.append(project.doc_start)
         if project.status is S.BIDDING:
-            return project.bid_deadline
-        return None
+            due.append(project.bid_deadline)
+        due = [when for when in due if when is not None]
+        return min(due) if due else None
 
     def advance(self, project: Project) -> datetime | None:
         """Run what is due at the clock's now; safe early, late or twice."""

@@ -1,0 +1,47 @@
+"""Award fixtures: a 终次报价 project whose bids are opened, and its final-offer service."""
+
+import pytest
+from award_support import CEILING, AwardWorld, bid_offer
+from factories import actor_for, make_project, make_user
+
+from trading.accounts.models import Role
+from trading.projects.kinds import ProcurementMethod
+from trading.projects.status import ProjectStatus
+
+
+@pytest.fixture(autouse=True)
+def _small_chunks(settings, monkeypatch):
+    monkeypatch.setitem(settings, "bidding.chunk_size", "1024")
+
+
+@pytest.fixture
+def award_world_factory(dbsession, clock, settings, registry):
+    """`award_world_factory(bids=5, signups=5, **project_overrides)`: bids opened."""
+
+    def build(bids=5, signups=None, **overrides) -> AwardWorld:
+        w = AwardWorld(dbsession, clock, settings, registry)
+        w.owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+        w.center = make_user(dbsession, clock, settings, role=Role.CENTER)
+        overrides.setdefault("procurement_method", ProcurementMethod.FINAL_OFFER)
+        overrides.setdefault("lots", (("一标段", 2_500_000_00, CEILING),))
+        w.project = make_project(dbsession, clock, settings, registry, owner=w.owner,
+                                 open_bidding=True, **overrides)
+        service = w.projects()
+        w.bidders = [make_user(dbsession, clock, settings, role=Role.BIDDER)
+                     for _ in range(signups or bids)]
+        for i, bidder in enumerate(w.bidders):
+            service.sign_up(w.project, w.lot, bidder=bidder, actor=actor_for(bidder))
+            if i < bids:
+                w.bids().submit_form(w.project, w.lot, offer=bid_offer(1_900_000_00 - i * 100),
+                                     documents=(), actor=actor_for(bidder))
+        clock.set(w.project.bid_deadline)
+        w.advance()
+        assert w.project.status is ProjectStatus.EVALUATION
+        return w
+
+    return build
+
+
+@pytest.fixture
+def award_world(award_world_factory) -> AwardWorld:
+    return award_world_factory()

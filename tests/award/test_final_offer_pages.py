@@ -1,0 +1,93 @@
+"""The final-offer pages and API: start, join, offer, refusals shown, reveal published."""
+
+import json
+
+import pytest
+from award_support import FLOOR
+from factories import actor_for
+
+from trading.accounts.service import AccountService
+from trading.bidding.service import bidder_ref
+from trading.jobs import chronograph
+
+
+def login_as(testapp, world, user):
+    testapp.reset()
+    testapp.set_cookie("trading_auth", AccountService(world.dbsession, world.clock,
+                                                      world.settings).start_session(user, ip=""))
+
+
+def token(world, user) -> dict:
+    secret = AccountService(world.dbsession, world.clock, world.settings).create_api_token(
+        user, "t", actor_for(user))[1]
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def page(award_world):
+    return f"/projects/{award_world.project.id}/final-offer"
+
+
+def test_center_starts_and_bidders_offer_through_the_pages(testapp, award_world, page):
+    w = award_world
+    login_as(testapp, w, w.center)
+    form = testapp.get(page).forms["start-1"]
+    form["floor"] = "500000.00"
+    form.submit().follow()
+    final_round = w.offers().rounds(w.project)[0]
+    assert final_round.floor_fen == FLOOR
+    w.clock.set(final_round.eligibility_ends_at)
+    bidder = w.bidders[0]
+    login_as(testapp, w, bidder)
+    text = testapp.get(page).text
+    assert "密封提交" in text and final_round.public_key not in text
+    form = testapp.get(page).forms[f"offer-{final_round.id}"]
+    form["amount"] = "1.00"  # below the floor: refused, shown, nothing kept
+    refused = form.submit(status=422)
+    assert "底价" in refused.text and final_round.parties[0].envelope_sha256 is None
+    form = testapp.get(page).forms[f"offer-{final_round.id}"]
+    form["amount"] = "1200000.00"
+    shown = form.submit().follow()
+    assert "已密封提交" in shown.text
+    receipt = testapp.get(f"{page}/{final_round.id}/receipt.json").json
+    assert receipt["lot"] == f"L1.FO{final_round.id}"
+    w.clock.set(final_round.ends_at)
+    chronograph.sweep_kind("project")
+    testapp.reset()
+    public = testapp.get(page).text  # anonymous: the result is public
+    assert "竞得入选人" in public and "1,200,000.00" in public
+
+
+def test_the_api_describes_and_refuses_precisely(testapp, award_world):
+    w = award_world
+    base = f"/api/v1/projects/{w.project.id}/final-offer"
+    started = testapp.post_json(f"{base}/lots/{w.lot.id}/start", {"floor": "500000"},
+                                headers=token(w, w.center), status=201).json
+    assert started["phase"] == "eligibility" and len(started["parties"]) == 5
+    bidder = token(w, w.bidders[0])
+    early = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "1000000"},
+                              headers=bidder, status=409).json
+    assert early["error"] == "window_not_open"
+    final_round = w.offers().rounds(w.project)[0]
+    w.clock.set(final_round.eligibility_ends_at)
+    bad = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "abc"},
+                            headers=bidder, status=400).json
+    assert bad["field"] == "amount"
+    high = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "9999999"},
+                             headers=bidder, status=422).json
+    assert high["error"] == "offer_out_of_range"
+    envelope = w.seal_offer(final_round, w.bidders[0], 1_300_000_00)
+    made = testapp.post(f"{base}/{started['id']}/offer", headers=bidder,
+                        upload_files=[("envelope", "fo.tbid", envelope)], status=201).json
+    assert made["receipt"]["bidder"] == bidder_ref(w.bidders[0].organisation_id)
+    again = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "1000000"},
+                              headers=bidder, status=409).json
+    assert again["error"] == "already_submitted"
+    listing = testapp.get(base, headers=bidder).json["items"][0]
+    assert listing["mine"]["submitted"] is True and listing["parties"][0]["amount_fen"] is None
+    w.clock.set(final_round.ends_at)
+    w.advance()
+    decided = testapp.get(base).json["items"][0]
+    assert decided["result"]["winner"] == made["receipt"]["bidder"]
+    assert json.loads(testapp.get(f"/projects/{w.project.id}/final-offer/{started['id']}"
+                                  "/round.pub").body)["key_id"] == final_round.key_id

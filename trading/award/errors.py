@@ -1,0 +1,37 @@
+"""Refusals of the award domain: a code for the API, a Chinese message for people."""
+
+from ..errors import Conflict, DeadlinePassed, DomainError, NotFound, NotPermitted  # noqa: F401
+
+
+class AwardRefused(Conflict):
+    """The step does not fit the project's procedure or its current stage."""
+
+    code = "award_refused"
+
+
+class NotEligible(Conflict):
+    """Not a party of this round (the door is open to bidders; the round is not)."""
+
+    code = "not_eligible"
+
+
+class WindowClosed(DeadlinePassed):
+    code = "window_closed"
+
+
+class WindowNotOpen(Conflict):
+    code = "window_not_open"
+
+
+class AlreadySubmitted(Conflict):
+    code = "already_submitted"
+
+
+class OfferOutOfRange(DomainError):
+    code = "offer_out_of_range"
+    status = 422
+
+
+class InvalidAwardInput(DomainError):
+    code = "invalid"
+    status = 400

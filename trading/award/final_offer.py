@@ -1,0 +1,539 @@
+"""FinalOfferService: the final-offer round (终次报价, rules §1.2–§1.4).
+
+Rules enforced here, never only by jobs or views:
+- a round runs only for a 终次报价 project whose bids are opened (status evaluation),
+  one per lot; 政府采购 may not average (§1.4, ``check_final_offer_use``);
+- eligible: every bidder whose bid opened validly; a signed-up bidder without one may
+  join by accepting the floor during the eligibility window (§1.1, profile
+  ``final_offer.late_join``);
+- one sealed offer per eligible party (网上最终一次性报价), only inside the offer window
+  by the injected clock; an offer typed in is checked against floor and ceiling before it
+  is sealed, a sealed upload only at the reveal (out-of-range offers are then rejected
+  with the reason);
+- every offer is opened at once after the window, by the chronograph's `advance`; the
+  winner comes from ``trading.award.rules.final_offer_winner``; every lottery (the
+  coefficient K, ties, nobody offering) goes through DrawService.
+
+Sealing reuses the bidding machinery: bid_crypto envelopes, the header check, storage
+by SHA-256 and the platform's signed receipts (verifiable with
+``python -m bid_crypto verify-receipt``).
+"""
+
+import tempfile
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import BinaryIO
+
+import sqlalchemy as sa
+
+from bid_crypto import (
+    InvalidOffer,
+    InvalidPackage,
+    PrivateKey,
+    PublicKey,
+    generate_private_key,
+    unwrap_private_key,
+    wrap_private_key,
+)
+from bid_crypto.encoding import format_timestamp
+
+from ..accounts.models import Role
+from ..actor import Actor
+from ..audit.service import record
+from ..bidding.models import LineStatus, OpeningLine, OpeningState
+from ..bidding.opening import OpeningService, open_envelope
+from ..bidding.package import seal_form_bid
+from ..bidding.service import (
+    BidService,
+    bidder_ref,
+    check_header,
+    lot_ref,
+    project_ref,
+    read_sealed_header,
+    scan_sealed,
+    to_millisecond,
+)
+from ..draws.models import Draw, DrawStatus
+from ..draws.services import DrawService
+from ..projects.kinds import ProcurementMethod, Regime
+from ..projects.models import Lot, Project, SignUp
+from ..projects.status import ProjectStatus
+from . import rules
+from .errors import (
+    AlreadySubmitted,
+    AwardRefused,
+    NotEligible,
+    OfferOutOfRange,
+    WindowClosed,
+    WindowNotOpen,
+)
+from .models import FinalOfferParty, FinalOfferRound, RoundState
+
+S = ProjectStatus
+SYSTEM = Actor.system("final_offer")
+SUBJECT = "final_offer_round"
+OUTCOME_LABELS = {
+    "winner": "已确定竞得入选人", "failed": "终次报价失败（流标）",
+    "fallback": "有效终次报价不足，按此前报价排序确定",
+}
+REGIME = {Regime.TENDERING: rules.Regime.TENDERING,
+          Regime.GOVERNMENT_PROCUREMENT: rules.Regime.GOV_PROCUREMENT}
+
+
+def round_ref(final_round: FinalOfferRound) -> str:
+    """The envelope's `lot` id: the lot and the round, so no other envelope fits."""
+    return f"{lot_ref(final_round.lot)}.FO{final_round.id}"
+
+
+def key_aad(project: Project, final_round: FinalOfferRound) -> str:
+    return f"{project_ref(project)}:final-offer:{final_round.id}"
+
+
+def phase(final_round: FinalOfferRound, now: datetime) -> str:
+    """eligibility → open → closed (awaiting the reveal) → decided, by the clock."""
+    if final_round.state is RoundState.DECIDED:
+        return "decided"
+    if now < final_round.eligibility_ends_at:
+        return "eligibility"
+    if now < final_round.ends_at:
+        return "open"
+    return "closed"
+
+
+class FinalOfferService:
+    def __init__(self, dbsession, clock, keys, storage, enqueue=None, settings=None):
+        self.db = dbsession
+        self.clock = clock
+        self.keys = keys
+        self.storage = storage
+        self.enqueue = enqueue
+        self.bids = BidService(dbsession, clock, keys, storage, enqueue, settings)
+        self.draws = DrawService(dbsession, clock, keys)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def rounds(self, project: Project) -> list[FinalOfferRound]:
+        query = (sa.select(FinalOfferRound).where(FinalOfferRound.project_id == project.id)
+                 .order_by(FinalOfferRound.lot_id))
+        return list(self.db.scalars(query))
+
+    def round_for(self, lot: Lot) -> FinalOfferRound | None:
+        return self.db.scalar(sa.select(FinalOfferRound).where(FinalOfferRound.lot_id == lot.id))
+
+    def get(self, project: Project, round_id: int) -> FinalOfferRound | None:
+        found = self.db.get(FinalOfferRound, round_id)
+        return found if found is not None and found.project_id == project.id else None
+
+    @staticmethod
+    def params(final_round: FinalOfferRound) -> rules.FinalOfferParams:
+        return rules.final_offer_params_from(final_round.params)
+
+    @staticmethod
+    def party_of(final_round: FinalOfferRound, org_id: int | None) -> FinalOfferParty | None:
+        return next((p for p in final_round.parties if p.bidder_org_id == org_id), None)
+
+    def receipt(self, project: Project, final_round: FinalOfferRound,
+                party: FinalOfferParty) -> dict:
+        """The receipt exactly as signed, rebuilt from the committed row."""
+        return {**self._receipt_fields(project, final_round, party),
+                "signature": party.receipt_signature}
+
+    def public_key(self, final_round: FinalOfferRound) -> PublicKey:
+        return PublicKey.from_json(final_round.public_key)
+
+    # -- starting a round -----------------------------------------------------------------
+
+    def start(self, project: Project, lot: Lot, *, floor_fen: int | None,
+              actor: Actor) -> FinalOfferRound:
+        """The trading center opens the round of a lot once its bids are opened.
+
+        The floor defaults to the profile's share of the ceiling; floor ≤ ceiling.
+        """
+        self._check_startable(project, lot)
+        params = rules.final_offer_params_from(project.params)
+        try:
+            rules.check_final_offer_use(params, regime=REGIME[project.regime])
+        except rules.RuleError as error:
+            raise AwardRefused(f"本项目的规则配置不允许终次报价：{error}") from None
+        ceiling = lot.ceiling_price
+        if floor_fen is None and ceiling is not None:
+            floor_fen = ceiling * int(project.params.get("final_offer.floor_permille", 0)) // 1000
+        if floor_fen is not None and ceiling is not None and floor_fen > ceiling:
+            raise OfferOutOfRange("底价（最低报价）不能高于最高限价", field="floor")
+        eligible = self._valid_bidders(project, lot)
+        if not eligible:
+            raise AwardRefused("该标段没有有效投标，不能进行终次报价")
+        now = self.clock()
+        final_round = self._new_round(project, lot, params, floor_fen, actor, now)
+        for org_id, price in eligible.items():
+            self.db.add(FinalOfferParty(round_id=final_round.id, bidder_org_id=org_id,
+                                        basis="valid_bid", previous_fen=price, eligible_at=now,
+                                        problem=""))
+        if params.coefficient_set:
+            final_round.coefficient_draw_id = self._commit_coefficient(project, final_round,
+                                                                       params, actor).id
+        self.db.flush()
+        self.db.refresh(final_round)
+        record(self.db, actor, "final_offer.started", "project", project.id, now=now,
+               round_id=final_round.id, lot=lot.number, eligible=len(eligible),
+               floor=floor_fen, ceiling=ceiling, ends_at=final_round.ends_at.isoformat())
+        self._reschedule(project)
+        return final_round
+
+    def _check_startable(self, project: Project, lot: Lot) -> None:
+        if project.procurement_method is not ProcurementMethod.FINAL_OFFER:
+            raise AwardRefused("本项目的采购方式不是终次报价")
+        if lot.project_id != project.id:
+            raise AwardRefused("标段不属于本项目")
+        if project.status is not S.EVALUATION:
+            raise AwardRefused("开标完成、进入评审阶段后才能发起终次报价")
+        if project.frozen_reason:
+            raise AwardRefused(f"项目已被监管冻结：{project.frozen_reason}")
+        if self.round_for(lot) is not None:
+            raise AwardRefused("该标段已发起过终次报价")
+
+    def _valid_bidders(self, project: Project, lot: Lot) -> dict[int, int]:
+        """Bidders whose bid opened validly, with the price the opening record shows."""
+        opening = OpeningService(self.db, self.clock, self.keys, self.storage).opening(project)
+        if opening is None or opening.state is not OpeningState.DONE:
+            return {}
+        query = (sa.select(OpeningLine).where(OpeningLine.opening_id == opening.id,
+                                              OpeningLine.lot_id == lot.id,
+                                              OpeningLine.status == LineStatus.DECRYPTED)
+                 .order_by(OpeningLine.id))
+        return {line.bid.bidder_org_id: line.total_price for line in self.db.scalars(query)}
+
+    def _new_round(self, project, lot, params, floor_fen, actor, now) -> FinalOfferRound:
+        private = generate_private_key(self.bids.config.suite)
+        public = private.public_key()
+        eligibility_ends = now + timedelta(minutes=params.eligibility_window_min)
+        final_round = FinalOfferRound(
+            project_id=project.id, lot_id=lot.id, state=RoundState.ELIGIBILITY, started_at=now,
+            eligibility_ends_at=eligibility_ends,
+            ends_at=eligibility_ends + timedelta(minutes=params.window_min),
+            floor_fen=floor_fen, ceiling_fen=lot.ceiling_price, params=self._snapshot(project),
+            suite=public.suite, key_id=public.key_id, public_key=public.to_json(),
+            result={}, started_by_id=actor.user_id)
+        self.db.add(final_round)
+        self.db.flush()
+        final_round.wrapped_key = wrap_private_key(self.keys.kek, private.to_bytes(),
+                                                   key_aad(project, final_round))
+        return final_round
+
+    @staticmethod
+    def _snapshot(project: Project) -> dict:
+        return {k: v for k, v in project.params.items() if k.startswith("final_offer.")}
+
+    def _commit_coefficient(self, project, final_round, params, actor):
+        """K is committed before any offer exists and revealed after the window (§1.4)."""
+        request = rules.coefficient_draw(params)
+        draw = self.draws.freeze(
+            purpose=f"{project.number} 第{final_round.lot.number}标段 终次报价参考系数K",
+            subject_type=SUBJECT, subject_id=final_round.id,
+            candidates=[{"id": k} for k in request.candidates], count=1,
+            rule="从公布的系数集合中等概率抽取1个系数K，参考价 = 平均值 × K", actor=actor)
+        return self.draws.commit(draw, actor=actor)
+
+    # -- eligibility and offers --------------------------------------------------------------
+
+    def _bidder(self, actor: Actor) -> int:
+        if actor.role != str(Role.BIDDER) or not actor.organisation_id:
+            raise NotEligible("只有投标人可以参加终次报价")
+        return actor.organisation_id
+
+    def join(self, project: Project, final_round: FinalOfferRound, *,
+             actor: Actor) -> FinalOfferParty:
+        """A signed-up bidder without a valid bid accepts the floor and becomes eligible."""
+        org_id = self._bidder(actor)
+        if not final_round.params.get("final_offer.late_join", False):
+            raise NotEligible("本项目的终次报价只接受此前有效投标的投标人")
+        if phase(final_round, self.clock()) != "eligibility":
+            raise WindowClosed("资格确认期已结束，不能再确认参加")
+        if self.party_of(final_round, org_id) is not None:
+            raise AlreadySubmitted("贵单位已具备终次报价资格")
+        signed_up = sa.select(SignUp.id).where(SignUp.lot_id == final_round.lot_id,
+                                               SignUp.bidder_org_id == org_id)
+        if self.db.scalar(signed_up) is None:
+            raise NotEligible("贵单位未报名该标段，不能参加终次报价")
+        now = self.clock()
+        party = FinalOfferParty(round_id=final_round.id, bidder_org_id=org_id,
+                                basis="accepted_floor", eligible_at=now, problem="")
+        final_round.parties.append(party)
+        self.db.flush()
+        record(self.db, actor, "final_offer.joined", "project", project.id, now=now,
+               round_id=final_round.id, org_id=org_id, floor=final_round.floor_fen)
+        return party
+
+    def _open_party(self, final_round: FinalOfferRound, actor: Actor) -> FinalOfferParty:
+        org_id = self._bidder(actor)
+        now = self.clock()
+        current = phase(final_round, now)
+        if current == "eligibility":
+            raise WindowNotOpen("终次报价尚未开始（资格确认期），请在报价期内提交")
+        if current != "open":
+            raise WindowClosed("终次报价时间已截止，报价不予接收")
+        party = self.party_of(final_round, org_id)
+        if party is None:
+            raise NotEligible("贵单位不具备本轮终次报价资格")
+        if party.envelope_sha256 is not None:
+            raise AlreadySubmitted("终次报价只能提交一次，贵单位已提交")
+        return party
+
+    def submit_amount(self, project: Project, final_round: FinalOfferRound, *,
+                      amount_fen: int, actor: Actor) -> FinalOfferParty:
+        """An offer typed in: checked against floor and ceiling, then sealed here."""
+        party = self._open_party(final_round, actor)
+        try:
+            rules.check_final_offer(amount_fen, floor_fen=final_round.floor_fen,
+                                    ceiling_fen=final_round.ceiling_fen,
+                                    previous_fen=party.previous_fen,
+                                    params=self.params(final_round))
+        except rules.RuleError:
+            raise OfferOutOfRange(self._range_text(final_round), field="amount") from None
+        with tempfile.TemporaryFile(dir=self._incoming()) as sealed:
+            try:
+                seal_form_bid(sealed, self.public_key(final_round),
+                              offer={"total_price": amount_fen, "currency": "CNY"},
+                              documents=(), max_bytes=64 * 1024, **self._ids(
+                                  project, final_round, party.bidder_org_id))
+            except (InvalidPackage, InvalidOffer) as error:
+                raise OfferOutOfRange(f"报价无效：{error}", field="amount") from None
+            return self._store(project, final_round, party, sealed, "form", actor)
+
+    def submit_envelope(self, project: Project, final_round: FinalOfferRound, *,
+                        stream: BinaryIO, actor: Actor) -> FinalOfferParty:
+        """A sealed offer made on the bidder's machine (`python -m bid_crypto seal`)."""
+        party = self._open_party(final_round, actor)
+        header = read_sealed_header(stream, 1024 * 1024)
+        ids = self._ids(project, final_round, party.bidder_org_id)
+        check_header(header, {k: ids[k] for k in ("project", "lot", "bidder")},
+                     self.public_key(final_round), "auto", key_label="本轮终次报价公钥")
+        return self._store(project, final_round, party, stream, "upload", actor)
+
+    @staticmethod
+    def _ids(project, final_round, org_id) -> dict:
+        return {"project": project_ref(project), "lot": round_ref(final_round),
+                "bidder": bidder_ref(org_id), "custody": "auto"}
+
+    def _incoming(self):
+        incoming = self.storage.root / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        return incoming
+
+    def _store(self, project, final_round, party, stream, source, actor) -> FinalOfferParty:
+        stream.seek(0)
+        info = scan_sealed(stream)
+        stream.seek(0)
+        stored = self.storage.put(stream)
+        # The receive time is taken once the envelope is durable (as for bids, Art 27).
+        now = self.clock()
+        if now >= final_round.ends_at:
+            raise WindowClosed("终次报价截止前上传未完成，视为未提交")
+        if stored.sha256 != info.sha256:
+            raise AwardRefused("上传过程中文件发生变化，请重新提交")
+        party.envelope_sha256, party.envelope_size = stored.sha256, stored.size
+        party.received_at, party.submitted_by_id = to_millisecond(now), actor.user_id
+        self.db.flush()
+        party.receipt_signature = self.bids.sign_receipt(
+            self._receipt_fields(project, final_round, party))
+        # The audit row names the round, never the amount.
+        record(self.db, actor, "final_offer.submitted", "final_offer_round", final_round.id,
+               now=now, envelope_sha256=stored.sha256, source=source)
+        return party
+
+    @staticmethod
+    def _receipt_fields(project, final_round, party) -> dict:
+        return {"project": project_ref(project), "lot": round_ref(final_round),
+                "bidder": bidder_ref(party.bidder_org_id), "version": 1,
+                "envelope_sha256": party.envelope_sha256,
+                "received_at": format_timestamp(party.received_at)}
+
+    @staticmethod
+    def _range_text(final_round) -> str:
+        from ..forms import format_yuan
+
+        low = format_yuan(final_round.floor_fen) if final_round.floor_fen is not None else "—"
+        high = (format_yuan(final_round.ceiling_fen) if final_round.ceiling_fen is not None
+                else "—")
+        return f"终次报价须在底价 {low} 元与最高限价 {high} 元之间（含）"
+
+    # -- the chronograph -----------------------------------------------------------------------
+
+    def next_instant(self, project: Project) -> datetime | None:
+        """The earliest instant an undecided round of the project needs the chronograph."""
+        due = [r.eligibility_ends_at if r.state is RoundState.ELIGIBILITY else r.ends_at
+               for r in self.rounds(project) if r.state is not RoundState.DECIDED]
+        return min(due) if due else None
+
+    def run_due(self, projects, project: Project) -> datetime | None:
+        """Move rounds on by the clock; reveal and decide every round whose window ended."""
+        now = self.clock()
+        for final_round in self.rounds(project):
+            current = phase(final_round, now)
+            if current == "open" and final_round.state is RoundState.ELIGIBILITY:
+                final_round.state = RoundState.OPEN
+                record(self.db, SYSTEM, "final_offer.window_opened", "final_offer_round",
+                       final_round.id, now=now, eligible=len(final_round.parties))
+            elif current == "closed":
+                self._decide(projects, project, final_round)
+        return self.next_instant(project)
+
+    def _reschedule(self, project: Project) -> None:
+        from ..projects.service import ProjectService
+
+        ProjectService(self.db, self.clock, self.storage, self.enqueue).reschedule(project)
+
+    # -- the reveal -----------------------------------------------------------------------------
+
+    def _private_key(self, project, final_round) -> PrivateKey:
+        return PrivateKey.from_bytes(unwrap_private_key(
+            self.keys.kek, final_round.wrapped_key, key_aad(project, final_round)))
+
+    def _reveal(self, project: Project, final_round: FinalOfferRound) -> None:
+        """Open every sealed offer in one pass; an envelope that fails names why."""
+        private = self._private_key(project, final_round)
+        for party in final_round.parties:
+            if party.envelope_sha256 is None:
+                continue
+            ids = self._ids(project, final_round, party.bidder_org_id)
+            ids.pop("custody")
+            opened, error, digest = open_envelope(
+                self.storage.path_for(party.envelope_sha256), private, **ids)
+            if digest != party.envelope_sha256:
+                party.problem = "平台存储的报价信封与回执不符（非报价人原因）"
+            elif error is not None:
+                party.problem = f"报价信封无法解密或格式无效：{str(error)[:200]}"
+            else:
+                party.amount_fen = opened.offer["total_price"]
+
+    def _decide(self, projects, project: Project, final_round: FinalOfferRound) -> None:
+        now = self.clock()
+        self._reveal(project, final_round)
+        params = self.params(final_round)
+        coefficient = self._coefficient(final_round)
+        offers = [rules.FinalOffer(bidder_ref(p.bidder_org_id), p.amount_fen,
+                                   p.received_at, p.previous_fen)
+                  for p in final_round.parties if p.amount_fen is not None]
+        eligible = sorted(bidder_ref(p.bidder_org_id) for p in final_round.parties)
+
+        def compute(drawn=None):
+            return rules.final_offer_winner(
+                offers, params, floor_fen=final_round.floor_fen,
+                ceiling_fen=final_round.ceiling_fen, eligible=eligible,
+                coefficient=coefficient, drawn=drawn)
+
+        result = compute()
+        draws = []
+        if result.lottery is not None:
+            result = compute(self._lottery(project, final_round, result.lottery, draws))
+        summary = self._summary(result, coefficient, draws)
+        if result.outcome is rules.FinalOfferOutcome.FALLBACK:
+            summary.update(self._fallback(project, final_round, draws))
+        final_round.result = summary
+        final_round.state, final_round.decided_at = RoundState.DECIDED, now
+        final_round.wrapped_key = None  # used once; the offers are public now
+        record(self.db, SYSTEM, "final_offer.decided", "final_offer_round", final_round.id,
+               now=now, outcome=summary["outcome"], winner=summary.get("winner"),
+               price=summary.get("price_fen"), offers=len(offers))
+        if summary["outcome"] == "failed":
+            self._fail_if_all_failed(projects, project)
+
+    def _coefficient(self, final_round: FinalOfferRound) -> Decimal | None:
+        if final_round.coefficient_draw_id is None:
+            return None
+        draw = self.db.get(Draw, final_round.coefficient_draw_id)
+        if draw.status is not DrawStatus.REVEALED:
+            self.draws.reveal(draw, actor=SYSTEM)
+        return Decimal(draw.result[0])
+
+    def _lottery(self, project, final_round, request, draws: list) -> list[str]:
+        """A rule's TieNeedsLottery, drawn by the one engine; the draw stays public."""
+        names = {bidder_ref(p.bidder_org_id): p.bidder.name for p in final_round.parties}
+        order = self.draws.break_tie(
+            candidates=[{"id": c, "label": names.get(c, c)} for c in request.candidates],
+            purpose=f"{project.number} 第{final_round.lot.number}标段 终次报价抽签："
+                    f"{request.reason}"[:200],
+            subject_type=SUBJECT, subject_id=final_round.id, actor=SYSTEM)
+        draws.append(self.draws.draws_for(SUBJECT, final_round.id)[-1].id)
+        return order[:request.draw_count]
+
+    @staticmethod
+    def _summary(result, coefficient, draws) -> dict:
+        return {
+            "outcome": str(result.outcome),
+            "winner": result.winner_id, "price_fen": result.price_fen,
+            "reference": str(result.reference) if result.reference is not None else None,
+            "coefficient": str(coefficient) if coefficient is not None else None,
+            "counted": list(result.counted), "cannot_win": list(result.cannot_win),
+            "rejected": [{"bidder": r.bidder_id, "reason": r.reason} for r in result.rejected],
+            "draws": draws,
+        }
+
+    def _fallback(self, project, final_round, draws: list) -> dict:
+        """Too few final offers: the lowest earlier (opened) price among the eligible."""
+        prices = {bidder_ref(p.bidder_org_id): p.previous_fen for p in final_round.parties
+                  if p.previous_fen is not None}
+        if not prices:
+            return {"outcome": "failed"}
+        outcome = rules.price_competition(prices, rules.PriceMethod.LOWEST)
+        if outcome.lottery is not None:
+            outcome = rules.price_competition(
+                prices, rules.PriceMethod.LOWEST,
+                drawn=self._lottery(project, final_round, outcome.lottery, draws))
+        return {"winner": outcome.winner, "price_fen": outcome.price_fen, "fallback": True}
+
+    def _fail_if_all_failed(self, projects, project: Project) -> None:
+        decided = [r for r in self.rounds(project) if r.state is RoundState.DECIDED]
+        if len(decided) == len(project.lots) and \
+                all(r.result.get("outcome") == "failed" for r in decided):
+            projects.transition(project, S.FAILED, actor=SYSTEM,
+                                reason="终次报价无有效报价，流标")
+
+
+def final_offer_service_factory(context, request) -> FinalOfferService:
+    return FinalOfferService(request.dbsession, request.clock, request.registry["keys"],
+                             request.storage, request.enqueue, request.registry.settings)
+
+
+def _yuan_text(fen_text: str | None) -> str | None:
+    """A reference kept in 分 (2 dp) shown in yuan to 2 dp, half up (display only)."""
+    if fen_text is None:
+        return None
+    yuan = (Decimal(fen_text) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{yuan:,}"
+
+
+def round_state(service: FinalOfferService, project: Project, final_round: FinalOfferRound, *,
+                org_id: int | None = None) -> dict:
+    """What anyone may see of a round; amounts and counts only once it is decided."""
+    now = service.clock()
+    current = phase(final_round, now)
+    decided = current == "decided"
+    mine = service.party_of(final_round, org_id) if org_id else None
+    parties = [{
+        "bidder": bidder_ref(p.bidder_org_id), "name": p.bidder.name, "basis": p.basis,
+        "submitted": p.envelope_sha256 is not None if decided else None,
+        "received_at": p.received_at.isoformat() if decided and p.received_at else None,
+        "envelope_sha256": p.envelope_sha256 if decided else None,
+        "amount_fen": p.amount_fen if decided else None,
+        "problem": p.problem if decided else "",
+    } for p in final_round.parties]
+    return {
+        "id": final_round.id, "lot": final_round.lot.number, "lot_name": final_round.lot.name,
+        "round_ref": round_ref(final_round), "phase": current,
+        "started_at": final_round.started_at.isoformat(),
+        "eligibility_ends_at": final_round.eligibility_ends_at.isoformat(),
+        "ends_at": final_round.ends_at.isoformat(), "now": now.isoformat(),
+        "floor_fen": final_round.floor_fen, "ceiling_fen": final_round.ceiling_fen,
+        "key_id": final_round.key_id, "suite": final_round.suite,
+        "coefficient_draw_id": final_round.coefficient_draw_id,
+        "late_join": bool(final_round.params.get("final_offer.late_join", False)),
+        "parties": parties, "result": final_round.result if decided else None,
+        "reference_yuan": _yuan_text(final_round.result.get("reference")) if decided else None,
+        "mine": None if org_id is None else {
+            "eligible": mine is not None,
+            "submitted": bool(mine and mine.envelope_sha256),
+            "receipt": service.receipt(project, final_round, mine)
+            if mine and mine.envelope_sha256 else None,
+        },
+    }

@@ -1,0 +1,57 @@
+"""Route factories and ACLs for award steps: who may act; the services decide when."""
+
+from pyramid.authorization import Allow
+from pyramid.httpexceptions import HTTPNotFound
+
+from ..projects.models import Lot
+from ..projects.resources import ProjectResource, project_factory
+from ..projects.status import PUBLIC
+from ..security import Permission
+from .models import FinalOfferRound
+
+
+class AwardResource(ProjectResource):
+    def __init__(self, project, parent, *, lot=None, final_round=None):
+        super().__init__(project, parent)
+        self.lot = lot
+        self.final_round = final_round
+
+    @property
+    def __acl__(self):
+        acl = list(super().__acl__)
+        # The trading center runs the procedure's steps (rules §1.4).
+        acl.append((Allow, "role:center", Permission.AWARD_MANAGE))
+        if self.project.status in PUBLIC:
+            # Eligibility is the service's to decide: any bidder may knock.
+            acl.append((Allow, "role:bidder", Permission.FINAL_OFFER_SUBMIT))
+        return acl
+
+
+def _int(request, name) -> int:
+    try:
+        return int(request.matchdict[name])
+    except (KeyError, ValueError):
+        raise HTTPNotFound() from None
+
+
+def award_factory(request) -> AwardResource:
+    base = project_factory(request)
+    return AwardResource(base.project, base.__parent__)
+
+
+def award_lot_factory(request) -> AwardResource:
+    resource = award_factory(request)
+    lot = request.dbsession.get(Lot, _int(request, "lot_id"))
+    if lot is None or lot.project_id != resource.project.id:
+        raise HTTPNotFound()
+    resource.lot = lot
+    return resource
+
+
+def final_round_factory(request) -> AwardResource:
+    resource = award_factory(request)
+    found = request.dbsession.get(FinalOfferRound, _int(request, "round_id"))
+    if found is None or found.project_id != resource.project.id:
+        raise HTTPNotFound()
+    resource.final_round, resource.lot = found, found.lot
+    return resource
