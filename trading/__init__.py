@@ -32,6 +32,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".bidding")
         config.include(".evaluation")
         config.include(".award")
+        config.include(".audit")
         config.include(".opendata")
         config.include(".archive")
         config.include(".smallworks")

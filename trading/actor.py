@@ -11,6 +11,7 @@ class Actor:
     role: str | None = None
     ip: str = ""
     request_id: str = ""
+    device: str = ""  # a client fingerprint (trading.security.device_fingerprint), or ""
 
     @classmethod
     def system(cls, job: str) -> "Actor":

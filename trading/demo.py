@@ -15,12 +15,13 @@ from .actor import Actor
 DEMO_PASSWORD = "demo-pass-2026"  # development only; `trading demo` refuses production
 
 ORGANISATIONS = (
-    # (key, name, credit code body, role, region)
-    ("owner", "市城市建设投资集团有限公司", "91350100MA2XK0001", Role.OWNER, "市本级"),
-    ("bidder1", "华建工程有限公司", "91350100MA2XK0002", Role.BIDDER, "鼓楼区"),
-    ("bidder2", "闽江路桥建设有限公司", "91350100MA2XK0003", Role.BIDDER, "台江区"),
-    ("bidder3", "榕城市政工程有限公司", "91350100MA2XK0004", Role.BIDDER, "仓山区"),
-    ("agency", "正衡工程咨询有限公司", "91350100MA2XK0005", Role.INTERMEDIARY, "晋安区"),
+    # (key, name, credit code body, role, region, contact person)
+    ("owner", "市城市建设投资集团有限公司", "91350100MA2XK0001", Role.OWNER, "市本级", "王业主"),
+    ("bidder1", "华建工程有限公司", "91350100MA2XK0002", Role.BIDDER, "鼓楼区", "李投标"),
+    ("bidder2", "闽江路桥建设有限公司", "91350100MA2XK0003", Role.BIDDER, "台江区", "陈投标"),
+    ("bidder3", "榕城市政工程有限公司", "91350100MA2XK0004", Role.BIDDER, "仓山区", "林投标"),
+    ("agency", "正衡工程咨询有限公司", "91350100MA2XK0005", Role.INTERMEDIARY, "晋安区",
+     "赵中介"),
 )
 
 USERS = (
@@ -36,6 +37,9 @@ USERS = (
 )
 
 LOADERS = []
+# Loaders that need every other domain's demo data first (e.g. the collusion scans of
+# the openings): run after all of LOADERS.
+LAST_LOADERS = []
 
 
 def demo_loader(fn):
@@ -48,13 +52,14 @@ def load_accounts(dbsession, clock, settings) -> None:
     accounts = AccountService(dbsession, clock, settings)
     actor = Actor.system("demo")
     orgs = {}
-    for key, name, body, role, region in ORGANISATIONS:
+    for i, (key, name, body, role, region, contact) in enumerate(ORGANISATIONS, 1):
         code = make_credit_code(body)
         org = dbsession.scalar(sa.select(Organisation).where(Organisation.credit_code == code))
         if org is None:
+            # Each its own contact: shared ones are a collusion signal (rules §7.9).
             org = Organisation(name=name, credit_code=code, role=role, region=region,
-                               contact_name="联系人", contact_phone="0591-88880000",
-                               created_at=clock())
+                               contact_name=contact, contact_phone=f"0591-8888{i:04d}",
+                               contact_email=f"{key}@example.cn", created_at=clock())
             dbsession.add(org)
             dbsession.flush()
         orgs[key] = org
@@ -68,11 +73,11 @@ def load_accounts(dbsession, clock, settings) -> None:
 # Each domain's demo module registers its loaders with @demo_loader when imported; the
 # order here is the order they run in (later ones use what earlier ones made).
 DEMO_MODULES = ("trading.award.demo", "trading.projects.demo", "trading.draws.demo",
-                "trading.bidding.demo")
+                "trading.bidding.demo", "trading.audit.demo")
 
 
 def load_demo(dbsession, clock, settings) -> None:
     for name in DEMO_MODULES:
         importlib.import_module(name)
-    for loader in LOADERS:
+    for loader in LOADERS + LAST_LOADERS:
         loader(dbsession, clock, settings)

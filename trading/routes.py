@@ -105,6 +105,8 @@ def includeme(config):
     config.add_route("audit.checkpoints", "/audit/checkpoints")
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
     config.add_route("audit.log", "/audit/log")
+    config.add_route("audit.signals", "/projects/{project_id}/signals",
+                     factory="trading.audit.resources:signals_factory")
 
     # supervision
     config.add_route("supervision.dashboard", "/supervision")
@@ -118,6 +120,8 @@ def includeme(config):
     config.add_route("api.openapi", "/api/v1/openapi.json")
     config.add_route("api.me", "/api/v1/me")
     config.add_route("api.audit.checkpoints", "/api/v1/audit/checkpoints")
+    config.add_route("api.audit.signals", "/api/v1/projects/{project_id}/signals",
+                     factory="trading.audit.resources:signals_factory")
     config.add_route("api.draws", "/api/v1/draws")
     config.add_route("api.draw", "/api/v1/draws/{draw_id}", factory=draw)
     config.add_route("api.draw.beacon", "/api/v1/draws/{draw_id}/beacon", factory=draw)

@@ -5,6 +5,7 @@ Principals: `user:<id>`, `role:<role>`, `org:<id>`, `org:<id>:<role>`. Views nam
 """
 
 import enum
+import hashlib
 
 from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
 from pyramid.csrf import LegacySessionCSRFStoragePolicy
@@ -23,6 +24,7 @@ class Permission(enum.StrEnum):
     ACCOUNT_REGISTER = "account:org:register"
     ACCOUNT_SELF = "account:self:manage"
     AUDIT_CHECKPOINT = "audit:checkpoint:sign"
+    AUDIT_SIGNALS = "audit:signals:view"
     AUDIT_VIEW = "audit:log:view"
     AWARD_MANAGE = "award:process:manage"
     BIDDER_WORKSPACE = "bidder:workspace:view"
@@ -72,6 +74,10 @@ class RootFactory:
         (Allow, "role:center", Permission.PROJECT_REVIEW),
         (Allow, "role:supervisor", Permission.SUPERVISOR_WORKSPACE),
         (Allow, "role:supervisor", Permission.AUDIT_VIEW),
+        # Collusion signals (rules §7.9): staff and supervisors here; the project's
+        # evaluation committee through trading.audit.resources; never bidders.
+        (Allow, "role:center", Permission.AUDIT_SIGNALS),
+        (Allow, "role:supervisor", Permission.AUDIT_SIGNALS),
         (Allow, "role:supervisor", Permission.DRAW_BEACON),
         (Allow, "role:supervisor", Permission.PROJECT_FREEZE),
         # Who may hold a share of an opening key (architecture §7): staff and owners.
@@ -146,7 +152,19 @@ def request_actor(request) -> Actor:
         role=str(user.role) if user else None,
         ip=request.client_addr or "",
         request_id=request.environ.get("trading.request_id", ""),
+        device=device_fingerprint(request.headers),
     )
+
+
+def device_fingerprint(headers) -> str:
+    """A short hash of what the client says about itself, for collusion checks (rules
+    §7.9: the same device behind two bidders). Only the hash is kept, not the headers.
+    A client that sends no Accept-Language is not fingerprinted: an HTTP tool's bare
+    User-Agent (curl/8.5) names a program many bidders share, not a machine."""
+    agent, language = headers.get("User-Agent", ""), headers.get("Accept-Language", "")
+    if not agent or not language:
+        return ""
+    return hashlib.sha256(f"{agent}\n{language}".encode()).hexdigest()[:16]
 
 
 def _csrf_applies(request) -> bool:

@@ -111,6 +111,8 @@ TABLE = [
     html("audit.checkpoints", "/audit/checkpoints", EVERYONE),
     html("audit.checkpoints.sign", "/audit/checkpoints/sign", {"center"}, "POST"),
     html("audit.log", "/audit/log", {"center", "supervisor"}),
+    # Collusion signals: never the bidders (nor the owner); the committee via its hook.
+    html("audit.signals", "/projects/{public}/signals", {"center", "supervisor"}),
     html("archive.index", "/archive", {"center", "supervisor"}),
     html("supervision.dashboard", "/supervision", {"center", "supervisor"}),
     html("supervision.chart", "/supervision/charts/status.svg", {"center", "supervisor"}),
@@ -118,6 +120,7 @@ TABLE = [
     api("api.openapi", "/api/v1/openapi.json", EVERYONE),
     api("api.me", "/api/v1/me", USERS),
     api("api.audit.checkpoints", "/api/v1/audit/checkpoints", EVERYONE),
+    api("api.audit.signals", "/api/v1/projects/{public}/signals", {"center", "supervisor"}),
     api("api.draws", "/api/v1/draws", EVERYONE),
     api("api.draw", "/api/v1/draws/{draw}", EVERYONE),
     api("api.draw.beacon", "/api/v1/draws/{draw}/beacon", {"supervisor"}, "POST"),

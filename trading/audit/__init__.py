@@ -1,1 +1,19 @@
-"""The audit log: hash chain, signed checkpoints, browsing, supervision, dashboard."""
+"""The audit log: hash chain, signed checkpoints, browsing, supervision, dashboard,
+collusion signals."""
+
+
+def includeme(config):
+    from ..archive.service import SOURCES
+    from ..bidding import opening
+    from .collusion_service import (
+        CollusionService,
+        archive_source,
+        collusion_service_factory,
+        scan_after_opening,
+    )
+
+    config.register_service_factory(collusion_service_factory, CollusionService)
+    if scan_after_opening not in opening.COMPLETED_HOOKS:
+        opening.COMPLETED_HOOKS.append(scan_after_opening)
+    if archive_source not in SOURCES:
+        SOURCES.append(archive_source)

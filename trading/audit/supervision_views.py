@@ -12,6 +12,8 @@ from ..projects.kinds import LABELS as KIND_LABELS
 from ..projects.kinds import ProjectType
 from ..projects.status import LABELS as STATUS_LABELS
 from ..security import Permission
+from .collusion import LEVEL_LABELS
+from .collusion_service import CollusionService
 from .dashboard import figures
 
 # An SVG shown through <img> runs no script; its own inline styles are all it needs.
@@ -39,7 +41,9 @@ def _filters(request) -> dict:
              permission=Permission.AUDIT_VIEW)
 def dashboard(request):
     data = figures(request.dbsession, request.clock(), **_filters(request))
-    return {"f": data, "now": request.clock(), "query": dict(request.GET.items())}
+    flagged = request.find_service(CollusionService).flagged_lots()
+    return {"f": data, "now": request.clock(), "query": dict(request.GET.items()),
+            "flagged": flagged, "LEVEL_LABELS": LEVEL_LABELS}
 
 
 CHARTS = {

@@ -135,6 +135,9 @@ class BidVersion(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     receipt_signature: Mapped[str] = mapped_column(sa.String(128))
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # Where it came from (rules §7.7 Art 49; collusion checks §7.9): address, fingerprint.
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    device: Mapped[str] = mapped_column(sa.String(32), default="")
 
     bid: Mapped[Bid] = relationship(back_populates="versions")
 
@@ -214,3 +217,4 @@ class DecryptionShareRecord(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    device: Mapped[str] = mapped_column(sa.String(32), default="")

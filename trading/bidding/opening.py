@@ -16,6 +16,7 @@ without repeating any of it.
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -82,6 +83,10 @@ from .tasks import open_bids
 S = ProjectStatus
 L = LineStatus
 SYSTEM = Actor.system("open_bids")
+# Other domains act once the record and the evaluation documents are final (e.g. the
+# audit domain's collusion scan needs the documents' hashes): `hook(dbsession, clock,
+# project)`, called once, in the same transaction.
+COMPLETED_HOOKS: list[Callable] = []
 # Lines that still wait for a result.
 OPENABLE = (L.PENDING,)
 DECRYPTED = (L.DECRYPTED, L.INVALID)
@@ -212,7 +217,7 @@ class OpeningService:
             self._open_pending(project, opening)
             self._finish(projects, project, opening)
             if not self._to_store(opening):
-                opening.documents_stored_at = now  # nothing to extract
+                self._stored(project, opening, now)  # nothing to extract
                 return None
             # Documents are extracted in a later, separate step: the opening itself
             # only needs offer.json, and stays one quick pass.
@@ -435,9 +440,15 @@ class OpeningService:
                                   for d in line.documents]
         for stored in self._shares([line.bid_id for line in self.lines(opening)]).values():
             stored.wrapped_share = None
-        opening.documents_stored_at = self.clock()
+        now = self.clock()
         record(self.db, SYSTEM, "opening.documents_stored", "project", project.id,
-               now=opening.documents_stored_at, bids=len(lines))
+               now=now, bids=len(lines))
+        self._stored(project, opening, now)
+
+    def _stored(self, project: Project, opening: Opening, now: datetime) -> None:
+        opening.documents_stored_at = now
+        for hook in COMPLETED_HOOKS:
+            hook(self.db, self.clock, project)
 
     # -- the opening hall: custodians, bidders -------------------------------------------------
 
@@ -503,8 +514,8 @@ class OpeningService:
             raise ShareRefused(f"解密份额与投标信封不匹配：{error}") from None
         stored = DecryptionShareRecord(
             bid_id=bid.id, version=line.version, submitted_at=now, submitted_by_id=actor.user_id,
-            ip=actor.ip, wrapped_share=wrap_private_key(self.keys.kek, share.secret,
-                                                        project_ref(project)))
+            ip=actor.ip, device=actor.device,
+            wrapped_share=wrap_private_key(self.keys.kek, share.secret, project_ref(project)))
         self.db.add(stored)
         self.db.flush()
         record(self.db, actor, "opening.share_submitted", "bid", bid.id, now=now,

@@ -444,7 +444,7 @@ class BidService:
             size=stored.size, header_sha256=info.header.sha256.hex(),
             dual_key_id=info.header.dual.key if info.header.dual else None, source=source,
             received_at=to_millisecond(now), submitted_by_id=actor.user_id,
-            receipt_signature="")
+            ip=actor.ip, device=actor.device, receipt_signature="")
         bid.current_version, bid.state, bid.updated_at = version.version, BidState.SUBMITTED, now
         self.db.add(version)
         self.db.flush()

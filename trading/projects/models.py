@@ -174,6 +174,9 @@ class SignUp(Base):
     bidder_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     signed_up_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Kept for collusion checks (rules §7.9), never shown before the deadline.
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    device: Mapped[str] = mapped_column(sa.String(32), default="")
 
     lot: Mapped[Lot] = relationship()
     bidder: Mapped[Organisation] = relationship()
@@ -188,6 +191,7 @@ class DocumentDownload(Base):
     org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    device: Mapped[str] = mapped_column(sa.String(32), default="")
     downloaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

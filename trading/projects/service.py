@@ -458,7 +458,7 @@ class ProjectService:
             raise AlreadySignedUp("贵单位已报名该标段")
         signup = SignUp(project_id=project.id, lot_id=lot.id,
                         bidder_org_id=bidder.organisation_id, user_id=bidder.id,
-                        signed_up_at=now)
+                        signed_up_at=now, ip=actor.ip, device=actor.device)
         self.db.add(signup)
         self.db.flush()
         # The audit row is for the center; the public never sees who signed up before the
@@ -478,7 +478,7 @@ class ProjectService:
         now = self.clock()
         self.db.add(DocumentDownload(project_id=document.project_id, document_id=document.id,
                                      org_id=user.organisation_id, user_id=user.id,
-                                     ip=actor.ip, downloaded_at=now))
+                                     ip=actor.ip, device=actor.device, downloaded_at=now))
         record(self.db, actor, "project.document_downloaded", "project", document.project_id,
                now=now, document_id=document.id)
 
