@@ -1,7 +1,7 @@
 """smallworks
 
 Revision ID: 0101
-Revises: 0007
+Revises: award_0001
 Create Date: 2026-12-01 06:57:00.889185
 """
 
@@ -11,7 +11,7 @@ import trading.db.types
 
 
 revision = '0101'
-down_revision = '0007'
+down_revision = 'award_0001'
 branch_labels = None
 depends_on = None
 
