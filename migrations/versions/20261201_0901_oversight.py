@@ -1,7 +1,7 @@
 """collusion signals; address and device on sign-ups, downloads, envelopes, shares
 
 Revision ID: 0901
-Revises: award_0001
+Revises: 0101
 Create Date: 2026-12-01 07:10:00
 """
 
@@ -11,7 +11,7 @@ import trading.db.types
 
 
 revision = '0901'
-down_revision = 'award_0001'
+down_revision = '0101'
 branch_labels = None
 depends_on = None
 

@@ -283,3 +283,37 @@ def test_the_signals_go_into_the_archive_package(lot):
     [entry] = archive_source(lot.db, lot.project, "30y")
     assert entry.path == "collusion-signals.json" and entry.retention == "30y"
     assert b"identical_document" in entry.data
+
+
+def test_the_signed_in_members_of_a_sitting_committee_read_them(lot, testapp):
+    from trading.audit.resources import sitting_committee
+    from trading.evaluation.models import (
+        Committee,
+        CommitteeMember,
+        CommitteeStatus,
+        MemberRole,
+        MemberState,
+    )
+
+    crafted(lot)
+    seated = make_user(lot.db, lot.clock, lot.settings, role=Role.EXPERT, username="sig_in")
+    notified = make_user(lot.db, lot.clock, lot.settings, role=Role.EXPERT, username="sig_no")
+    committee = Committee(project_id=lot.project.id, status=CommitteeStatus.FORMING,
+                          pseudonym_salt="00", created_at=lot.clock())
+    lot.db.add(committee)
+    lot.db.flush()
+    for user, state in ((seated, MemberState.SIGNED_IN), (notified, MemberState.NOTIFIED)):
+        lot.db.add(CommitteeMember(committee_id=committee.id, role=MemberRole.EXPERT,
+                                   user_id=user.id, state=state, created_at=lot.clock(),
+                                   updated_at=lot.clock()))
+    lot.db.flush()
+    assert sitting_committee(lot.db, lot.project) == []  # secret until the evaluation
+    committee.status = CommitteeStatus.SITTING
+    lot.db.flush()
+    assert sitting_committee(lot.db, lot.project) == [f"user:{seated.id}"]
+    testapp.login(seated.username)
+    assert testapp.get(f"/projects/{lot.project.id}/signals").status_int == 200
+    testapp.reset()
+    testapp.login(notified.username)
+    assert testapp.get(f"/projects/{lot.project.id}/signals", expect_errors=True).status_int \
+        == 403

@@ -11,9 +11,12 @@ def includeme(config):
         collusion_service_factory,
         scan_after_opening,
     )
+    from .resources import COMMITTEE_PRINCIPALS, sitting_committee
 
     config.register_service_factory(collusion_service_factory, CollusionService)
     if scan_after_opening not in opening.COMPLETED_HOOKS:
         opening.COMPLETED_HOOKS.append(scan_after_opening)
     if archive_source not in SOURCES:
         SOURCES.append(archive_source)
+    if sitting_committee not in COMMITTEE_PRINCIPALS:
+        COMMITTEE_PRINCIPALS.append(sitting_committee)

@@ -13,6 +13,22 @@ from ..security import Permission
 COMMITTEE_PRINCIPALS: list[Callable] = []
 
 
+def sitting_committee(dbsession, project) -> list[str]:
+    """The members who signed in to the project's evaluation committee (read only): they
+    weigh the signals when they evaluate (rules §7.9)."""
+    import sqlalchemy as sa
+
+    from ..evaluation.models import Committee, CommitteeMember, CommitteeStatus, MemberState
+
+    query = (sa.select(CommitteeMember.user_id)
+             .join(Committee, Committee.id == CommitteeMember.committee_id)
+             .where(Committee.project_id == project.id,
+                    Committee.status.in_([CommitteeStatus.SITTING, CommitteeStatus.DONE]),
+                    CommitteeMember.state == MemberState.SIGNED_IN,
+                    CommitteeMember.user_id.is_not(None)))
+    return [f"user:{user_id}" for user_id in dbsession.scalars(query)]
+
+
 class SignalsResource(ProjectResource):
     def __init__(self, project, parent, committee=()):
         super().__init__(project, parent)
