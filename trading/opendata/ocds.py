@@ -61,6 +61,26 @@ class DocumentView:
 
 
 @dataclass(frozen=True)
+class BidView:
+    """One line of the opening record as the public may know it (rules §7.5), after the
+    opening only: who bid, when, the status and the price read out; never the contents."""
+
+    id: str
+    lot: int
+    bidder_name: str
+    bidder_code: str | None
+    date: datetime
+    status: str | None  # OCDS bidStatus: valid | disqualified | withdrawn (None: not opened)
+    price: int | None  # 分, when the opening read it
+
+
+@dataclass(frozen=True)
+class BidsView:
+    opened_at: datetime
+    details: tuple[BidView, ...]
+
+
+@dataclass(frozen=True)
 class ProjectView:
     """What the public may know of a project; nothing confidential is ever in here."""
 
@@ -81,11 +101,16 @@ class ProjectView:
     bid_deadline: datetime
     lots: tuple[LotView, ...] = ()
     documents: tuple[DocumentView, ...] = ()
+    bids: BidsView | None = None  # only once the opening is done
     extra: dict = field(default_factory=dict)
 
 
+def org_id(name: str, code: str | None) -> str:
+    return f"CN-USCC-{code}" if code else f"CN-ORG-{name}"
+
+
 def party_id(view: ProjectView) -> str:
-    return f"CN-USCC-{view.owner_code}" if view.owner_code else f"CN-ORG-{view.owner_name}"
+    return org_id(view.owner_name, view.owner_code)
 
 
 def build_release(view: ProjectView, *, prefix: str, seq: int, event: str,
@@ -106,8 +131,49 @@ def build_release(view: ProjectView, *, prefix: str, seq: int, event: str,
         "buyer": buyer,
         "tender": _tender(view),
     }
+    if view.bids is not None:
+        release["parties"] += _tenderers(view.bids)
+        release["bids"] = _bids(view.bids)
     release["tender"].update(view.extra.get("tender", {}))
     return prune(release)
+
+
+def _tenderers(bids: BidsView) -> list[dict]:
+    seen = {}
+    for bid in bids.details:
+        seen.setdefault(org_id(bid.bidder_name, bid.bidder_code), bid)
+    return [{"id": key, "name": bid.bidder_name,
+             "identifier": ({"scheme": "CN-USCC", "id": bid.bidder_code,
+                             "legalName": bid.bidder_name} if bid.bidder_code else None),
+             "roles": ["tenderer"]} for key, bid in seen.items()]
+
+
+def _bids(bids: BidsView) -> dict:
+    """The bids extension: per-lot and overall statistics, and each bid's public line."""
+    details = [{"id": b.id, "date": instant(b.date), "status": b.status,
+                "tenderers": [{"id": org_id(b.bidder_name, b.bidder_code),
+                               "name": b.bidder_name}],
+                "value": ({"amount": yuan(b.price), "currency": "CNY"}
+                          if b.price is not None else None),
+                "relatedLots": [str(b.lot)]} for b in bids.details]
+    statistics = []
+    lots = sorted({b.lot for b in bids.details})
+    for lot in [None, *lots]:
+        of_lot = [b for b in bids.details if lot is None or b.lot == lot]
+        statistics += _statistics(of_lot, lot, bids.opened_at, len(statistics))
+    return {"statistics": statistics, "details": details}
+
+
+def _statistics(bids, lot, at, start) -> list[dict]:
+    valid = [b.price for b in bids if b.status == "valid" and b.price is not None]
+    rows = [("bids", len(bids), None), ("validBids", len(valid), None),
+            ("bidders", len({(b.bidder_name, b.bidder_code) for b in bids}), None)]
+    if valid:
+        rows += [("lowestValidBidValue", yuan(min(valid)), "CNY"),
+                 ("highestValidBidValue", yuan(max(valid)), "CNY")]
+    return [{"id": str(start + i + 1), "measure": measure, "value": value, "currency": currency,
+             "date": instant(at), "relatedLot": str(lot) if lot is not None else None}
+            for i, (measure, value, currency) in enumerate(rows)]
 
 
 def _tender(view: ProjectView) -> dict:

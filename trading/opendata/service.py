@@ -12,7 +12,16 @@ from ..projects.kinds import LABELS
 from ..projects.models import Project
 from ..projects.status import PUBLIC
 from .models import OcdsRelease
-from .ocds import DocumentView, LotView, ProjectView, build_release, dump_json, load_json
+from .ocds import (
+    BidsView,
+    BidView,
+    DocumentView,
+    LotView,
+    ProjectView,
+    build_release,
+    dump_json,
+    load_json,
+)
 
 # The dereferenced OCDS 1.1.5 release schema (Apache 2.0, Open Contracting Partnership).
 SCHEMA = Path(__file__).resolve().parent / "release-schema.json"
@@ -20,8 +29,37 @@ SCHEMA = Path(__file__).resolve().parent / "release-schema.json"
 WATERMARK = timedelta(seconds=60)
 
 
-def project_view(project: Project) -> ProjectView:
-    """Only public facts: no sign-ups, no downloads, no bid contents."""
+# The opening record's line status on OCDS's closed bidStatus codelist (bids extension).
+BID_STATUS = {"decrypted": "valid", "invalid": "disqualified", "revoked": "withdrawn",
+              "system_failed": "withdrawn", "not_opened": None}
+
+
+def bids_view(dbsession, project: Project) -> BidsView | None:
+    """The public opening record (rules §7.5), read only, once the opening is done:
+    before it nothing about bids is public, not even how many (Art 21)."""
+    from ..accounts.models import Organisation
+    from ..bidding.models import Bid, Opening, OpeningLine, OpeningState
+
+    opening = dbsession.scalar(sa.select(Opening).where(Opening.project_id == project.id))
+    if opening is None or opening.state is not OpeningState.DONE:
+        return None
+    lots = {lot.id: lot.number for lot in project.lots}
+    rows = dbsession.execute(
+        sa.select(OpeningLine, Organisation.name, Organisation.credit_code)
+        .join(Bid, Bid.id == OpeningLine.bid_id)
+        .join(Organisation, Organisation.id == Bid.bidder_org_id)
+        .where(OpeningLine.opening_id == opening.id).order_by(OpeningLine.id)).all()
+    return BidsView(opening.completed_at, tuple(
+        BidView(id=f"{project.number}-{lots[line.lot_id]}-{line.bid_id}", lot=lots[line.lot_id],
+                bidder_name=name, bidder_code=code, date=line.submitted_at,
+                status=BID_STATUS[str(line.status)],
+                price=line.total_price if str(line.status) in ("decrypted", "invalid") else None)
+        for line, name, code in rows))
+
+
+def project_view(project: Project, bids: BidsView | None = None) -> ProjectView:
+    """Only public facts: no sign-ups, no downloads, no bid contents; bids (who bid, when,
+    the price read at the opening) once the opening is done."""
     return ProjectView(
         number=project.number, name=project.name, description=project.description,
         status=str(project.status), procurement_method=str(project.procurement_method),
@@ -33,6 +71,7 @@ def project_view(project: Project) -> ProjectView:
         lots=tuple(LotView(lot.number, lot.name, lot.budget) for lot in project.lots),
         documents=tuple(DocumentView(d.id, d.kind, d.filename, d.content_type, d.sha256,
                                      d.uploaded_at) for d in project.documents),
+        bids=bids,
     )
 
 
@@ -51,7 +90,8 @@ class OpenDataService:
         now = self.clock()
         # Whatever status a project is first seen in publicly, its first release is "tender".
         event = "published" if seq == 1 else event
-        release = build_release(project_view(project), prefix=self.prefix, seq=seq,
+        release = build_release(project_view(project, bids_view(self.db, project)),
+                                prefix=self.prefix, seq=seq,
                                 event=event, date=now)
         row = OcdsRelease(project_id=project.id, ocid=release["ocid"], release_id=release["id"],
                           tag=release["tag"][0], date=now, data_json=dump_json(release),
