@@ -79,5 +79,9 @@ DEMO_MODULES = ("trading.award.demo", "trading.projects.demo", "trading.draws.de
 def load_demo(dbsession, clock, settings) -> None:
     for name in DEMO_MODULES:
         importlib.import_module(name)
-    for loader in LOADERS + LAST_LOADERS:
+    # Not `LOADERS + LAST_LOADERS`: a loader may reorder LOADERS while they run (the
+    # bidding demo moves its own to the end), and a copy would not see it.
+    for loader in LOADERS:
+        loader(dbsession, clock, settings)
+    for loader in LAST_LOADERS:
         loader(dbsession, clock, settings)

@@ -20,7 +20,6 @@ from ..bidding.service import BidService, bidder_ref, lot_ref, project_ref
 from ..clock import FixedClock
 from ..demo import LAST_LOADERS
 from ..jobs.runtime import runtime
-from ..projects.demo import _input, _no_jobs, _user
 from ..projects.kinds import ProcurementMethod, ProjectType
 from ..projects.models import Project
 from ..projects.service import ProjectService
@@ -54,6 +53,10 @@ def load_signals(dbsession, clock, settings) -> None:
 
 
 def _flagged_project(dbsession, clock, settings) -> None:
+    # Imported here: importing a demo module registers its loaders, and the order they
+    # register in is the order they run in (the award profile must come before projects).
+    from ..projects.demo import _input, _no_jobs, _user
+
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
     storage, keys = runtime.registry["storage"], runtime.keys
     at = FixedClock(clock() - timedelta(days=25))
