@@ -6,6 +6,7 @@ from .i18n import _
 PUBLIC = (
     ("home", _("首页")),
     ("projects.list", _("交易项目")),
+    ("smallworks.registry", _("小额工程")),
     ("draws.list", _("抽取公示")),
     ("audit.checkpoints", _("审计存证")),
 )

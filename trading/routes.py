@@ -44,6 +44,27 @@ def includeme(config):
                      factory="trading.projects.resources:lot_factory")
     config.add_route("projects.signups", "/projects/{project_id}/signups", factory=project)
 
+    # small works (小额工程企业库)
+    entry = "trading.smallworks.resources:enterprise_factory"
+    work = "trading.smallworks.resources:work_factory"
+    config.add_route("smallworks.registry", "/smallworks")
+    config.add_route("smallworks.apply", "/smallworks/apply")
+    config.add_route("smallworks.reviews", "/smallworks/reviews")
+    config.add_route("smallworks.mine", "/smallworks/mine")
+    config.add_route("smallworks.statistics", "/smallworks/statistics")
+    config.add_route("smallworks.enterprise", "/smallworks/enterprises/{enterprise_id}",
+                     factory=entry)
+    config.add_route("smallworks.enterprise.review",
+                     "/smallworks/enterprises/{enterprise_id}/review", factory=entry)
+    config.add_route("smallworks.enterprise.status",
+                     "/smallworks/enterprises/{enterprise_id}/status", factory=entry)
+    config.add_route("smallworks.projects", "/smallworks/projects")
+    config.add_route("smallworks.new", "/smallworks/projects/new")
+    config.add_route("smallworks.project", "/smallworks/projects/{work_id}", factory=work)
+    for action in ("review", "draw", "accept", "decline", "contract", "complete", "evaluate"):
+        config.add_route(f"smallworks.project.{action}",
+                         f"/smallworks/projects/{{work_id}}/{action}", factory=work)
+
     # draws (verifiable lotteries)
     draw = "trading.draws.resources:draw_factory"
     config.add_route("draws.list", "/draws")
@@ -125,6 +146,20 @@ def includeme(config):
     config.add_route("api.draws", "/api/v1/draws")
     config.add_route("api.draw", "/api/v1/draws/{draw_id}", factory=draw)
     config.add_route("api.draw.beacon", "/api/v1/draws/{draw_id}/beacon", factory=draw)
+    config.add_route("api.smallworks.enterprises", "/api/v1/smallworks/enterprises")
+    config.add_route("api.smallworks.enterprise", "/api/v1/smallworks/enterprises/{enterprise_id}",
+                     factory=entry)
+    for action in ("review", "status"):
+        config.add_route(f"api.smallworks.enterprise.{action}",
+                         f"/api/v1/smallworks/enterprises/{{enterprise_id}}/{action}",
+                         factory=entry)
+    config.add_route("api.smallworks.projects", "/api/v1/smallworks/projects")
+    config.add_route("api.smallworks.statistics", "/api/v1/smallworks/statistics")
+    config.add_route("api.smallworks.project", "/api/v1/smallworks/projects/{work_id}",
+                     factory=work)
+    for action in ("review", "draw", "accept", "decline", "contract", "complete", "evaluate"):
+        config.add_route(f"api.smallworks.project.{action}",
+                         f"/api/v1/smallworks/projects/{{work_id}}/{action}", factory=work)
     config.add_route("api.bidding.key", "/api/v1/projects/{project_id}/opening-key",
                      factory=bidding)
     config.add_route("api.bidding.bids", "/api/v1/projects/{project_id}/bids", factory=bidding)

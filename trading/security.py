@@ -50,6 +50,13 @@ class Permission(enum.StrEnum):
     PROJECT_SIGNUPS = "project:signups:view"
     PROJECT_VIEW = "project:posting:view"
     PUBLIC_VIEW = "public:view"
+    SMALLWORKS_ALLOCATE = "smallworks:project:allocate"
+    SMALLWORKS_APPLY = "smallworks:enterprise:apply"
+    SMALLWORKS_MANAGE = "smallworks:registry:manage"
+    SMALLWORKS_PERFORM = "smallworks:project:perform"
+    SMALLWORKS_POST = "smallworks:project:post"
+    SMALLWORKS_RESPOND = "smallworks:award:respond"
+    SMALLWORKS_VIEW = "smallworks:record:view"
     SUPERVISOR_WORKSPACE = "supervisor:workspace:view"
 
 
@@ -84,6 +91,10 @@ class RootFactory:
         (Allow, "role:center", Permission.CUSTODY_ENROL),
         (Allow, "role:supervisor", Permission.CUSTODY_ENROL),
         (Allow, "role:owner", Permission.CUSTODY_ENROL),
+        # 小额工程: enterprises apply, owners post, the center runs the registry.
+        (Allow, "role:bidder", Permission.SMALLWORKS_APPLY),
+        (Allow, "role:owner", Permission.SMALLWORKS_POST),
+        (Allow, "role:center", Permission.SMALLWORKS_MANAGE),
     ]
 
     def __init__(self, request):

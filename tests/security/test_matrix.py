@@ -173,6 +173,67 @@ TABLE = [
         "POST"),
     api("api.bidding.confirm", "/api/v1/projects/{public}/opening/bids/{bid}/confirm",
         {"bidder"}, "POST"),
+    html("smallworks.registry", "/smallworks", EVERYONE),
+    html("smallworks.apply", "/smallworks/apply", BIDDERS),
+    html("smallworks.reviews", "/smallworks/reviews", {"center"}),
+    html("smallworks.mine", "/smallworks/mine", USERS),
+    html("smallworks.statistics", "/smallworks/statistics", EVERYONE),
+    html("smallworks.enterprise", "/smallworks/enterprises/{sw_entry}", EVERYONE),
+    html("smallworks.enterprise", "/smallworks/enterprises/{sw_applied}",
+         {"other_bidder", "center", "supervisor"}),
+    html("smallworks.enterprise.review", "/smallworks/enterprises/{sw_applied}/review",
+         {"center"}, "POST", decision="approve"),
+    html("smallworks.enterprise.status", "/smallworks/enterprises/{sw_entry}/status",
+         {"center"}, "POST", action="suspend", reason="矩阵"),
+    html("smallworks.projects", "/smallworks/projects", EVERYONE),
+    html("smallworks.new", "/smallworks/projects/new", OWNERS),
+    html("smallworks.project", "/smallworks/projects/{sw_drawn}", EVERYONE),
+    html("smallworks.project", "/smallworks/projects/{sw_submitted}",
+         {"owner", "center", "supervisor"}),
+    html("smallworks.project.review", "/smallworks/projects/{sw_submitted}/review",
+         {"center"}, "POST", decision="return", reasons="矩阵"),
+    html("smallworks.project.draw", "/smallworks/projects/{sw_drawn}/draw", {"center"},
+         "POST"),
+    html("smallworks.project.accept", "/smallworks/projects/{sw_drawn}/accept", {"bidder"},
+         "POST", manager="张工"),
+    html("smallworks.project.decline", "/smallworks/projects/{sw_drawn}/decline", {"bidder"},
+         "POST", reason="矩阵"),
+    html("smallworks.project.contract", "/smallworks/projects/{sw_drawn}/contract",
+         {"center"}, "POST"),
+    html("smallworks.project.complete", "/smallworks/projects/{sw_drawn}/complete",
+         {"owner"}, "POST"),
+    html("smallworks.project.evaluate", "/smallworks/projects/{sw_drawn}/evaluate",
+         {"owner"}, "POST"),
+    api("api.smallworks.enterprises", "/api/v1/smallworks/enterprises", EVERYONE),
+    api("api.smallworks.enterprises", "/api/v1/smallworks/enterprises", BIDDERS, "POST"),
+    api("api.smallworks.enterprise", "/api/v1/smallworks/enterprises/{sw_entry}", EVERYONE),
+    api("api.smallworks.enterprise", "/api/v1/smallworks/enterprises/{sw_applied}",
+        {"other_bidder", "center", "supervisor"}),
+    api("api.smallworks.enterprise.review",
+        "/api/v1/smallworks/enterprises/{sw_applied}/review", {"center"}, "POST",
+        decision="approve"),
+    api("api.smallworks.enterprise.status", "/api/v1/smallworks/enterprises/{sw_entry}/status",
+        {"center"}, "POST", action="suspend", reason="矩阵"),
+    api("api.smallworks.projects", "/api/v1/smallworks/projects", EVERYONE),
+    api("api.smallworks.projects", "/api/v1/smallworks/projects", OWNERS, "POST"),
+    api("api.smallworks.statistics", "/api/v1/smallworks/statistics", EVERYONE),
+    api("api.smallworks.project", "/api/v1/smallworks/projects/{sw_drawn}", EVERYONE),
+    api("api.smallworks.project", "/api/v1/smallworks/projects/{sw_submitted}",
+        {"owner", "center", "supervisor"}),
+    api("api.smallworks.project.review", "/api/v1/smallworks/projects/{sw_submitted}/review",
+        {"center"}, "POST", decision="return", reasons="矩阵"),
+    api("api.smallworks.project.draw", "/api/v1/smallworks/projects/{sw_drawn}/draw",
+        {"center"}, "POST"),
+    api("api.smallworks.project.accept", "/api/v1/smallworks/projects/{sw_drawn}/accept",
+        {"bidder"}, "POST", manager="张工"),
+    api("api.smallworks.project.decline", "/api/v1/smallworks/projects/{sw_drawn}/decline",
+        {"bidder"}, "POST", reason="矩阵"),
+    api("api.smallworks.project.contract", "/api/v1/smallworks/projects/{sw_drawn}/contract",
+        {"center"}, "POST"),
+    api("api.smallworks.project.complete", "/api/v1/smallworks/projects/{sw_drawn}/complete",
+        {"owner"}, "POST"),
+    api("api.smallworks.project.evaluate", "/api/v1/smallworks/projects/{sw_drawn}/evaluate",
+        {"owner"}, "POST"),
 ]
 
 ROLE_OF = {"owner": Role.OWNER, "other_owner": Role.OWNER, "bidder": Role.BIDDER,
@@ -204,10 +265,36 @@ def world(dbsession, clock, settings, registry):
         # Sealing a bid costs more than the rest of the world: only rows that need one.
         "make_bid": lambda: _submit_bid(dbsession, clock, settings, registry, public, bidder),
         "make_round": lambda: _final_round(dbsession, clock, public, users["center"]),
+        "make_smallworks": lambda: _smallworks(dbsession, clock, settings, registry, users),
         "sessions": {name: accounts.start_session(u, ip="") for name, u in users.items()},
         "tokens": {name: accounts.create_api_token(u, "m", actor_for(u))[1]
                    for name, u in users.items()},
     }
+
+
+def _smallworks(dbsession, clock, settings, registry, users):
+    """The bidder's active entry drawn for a work (best credit), the other bidder's
+    application waiting for review, and the owner's work waiting for review."""
+    from decimal import Decimal
+
+    from factories import make_enterprise, smallwork_input, smallworks_service
+
+    service = smallworks_service(dbsession, clock, registry)
+    entry = make_enterprise(dbsession, clock, settings, registry, user=users["bidder"])
+    entry.credit_score = Decimal(99)
+    for _ in range(2):
+        make_enterprise(dbsession, clock, settings, registry)
+    applied = make_enterprise(dbsession, clock, settings, registry,
+                              user=users["other_bidder"], active=False)
+    owner, center = users["owner"].organisation, actor_for(users["center"])
+    drawn = service.post(owner, smallwork_input(clock, method="double_random_credit"),
+                         actor=center)
+    service.approve_project(drawn, actor=center)
+    service.draw(drawn, actor=center)
+    submitted = service.post(owner, smallwork_input(clock, name="另一项维修", site="别处"),
+                             actor=center)
+    return {"sw_entry": entry.id, "sw_applied": applied.id, "sw_drawn": drawn.id,
+            "sw_submitted": submitted.id}
 
 
 def _submit_bid(dbsession, clock, settings, registry, project, bidder):
@@ -243,6 +330,8 @@ def send(testapp, row: Row, persona: str, world):
         world["ids"]["bid"] = world["make_bid"]().id
     if "{round}" in row.path and "round" not in world["ids"]:
         world["ids"]["round"] = world["make_round"]().id
+    if "{sw_" in row.path and "sw_entry" not in world["ids"]:
+        world["ids"].update(world["make_smallworks"]())
     path = row.path.format(**world["ids"])
     if row.api:
         headers = ({"Authorization": f"Bearer {world['tokens'][persona]}"}

@@ -22,7 +22,7 @@ from ..draws import lottery
 from ..draws.models import Draw
 from ..draws.services import DrawService
 from ..forms import format_yuan
-from ..i18n import DISPLAY_TZ
+from ..i18n import DISPLAY_TZ, N_
 from . import rules
 from .errors import (
     ApplicationInvalid,
@@ -51,18 +51,30 @@ DRAW_RULES = {
     M.ROTATION: "按上次中选日期轮候（从未中选者优先），并列者抽签决定",
 }
 STATUS_LABELS = {
-    R.APPLIED: "待审核", R.APPROVED: "审核通过", R.RETURNED: "退回补正", R.ACTIVE: "在库",
-    R.SUSPENDED: "暂停", R.EXITED: "出库",
+    R.APPLIED: N_("待审核"),
+    R.APPROVED: N_("审核通过"),
+    R.RETURNED: N_("退回补正"),
+    R.ACTIVE: N_("在库"),
+    R.SUSPENDED: N_("暂停"),
+    R.EXITED: N_("出库"),
 }
 EXCLUSION_LABELS = {
-    "not_active": "不在库", "suspended": "暂停中", "blacklisted": "列入黑名单",
-    "recent_serious_violation": "近3年有严重违法违规", "business_licence_expired": "营业执照过期",
-    "safety_licence_missing": "无安全生产许可证", "safety_licence_expired": "安全生产许可证过期",
-    "no_qualification": "无该类别资质", "qualification_not_yet_valid": "资质尚未生效",
-    "qualification_expired": "资质过期", "grade_too_low": "资质等级不足",
-    "concurrent_contract_cap": "在建合同已达上限", "no_free_project_manager": "无空闲项目经理",
-    "cool_down": "中选冷却期内", "annual_count_cap": "年度中选次数已达上限",
-    "annual_amount_cap": "年度中选金额将超上限",
+    "not_active": N_("不在库"),
+    "suspended": N_("暂停中"),
+    "blacklisted": N_("列入黑名单"),
+    "recent_serious_violation": N_("近3年有严重违法违规"),
+    "business_licence_expired": N_("营业执照过期"),
+    "safety_licence_missing": N_("无安全生产许可证"),
+    "safety_licence_expired": N_("安全生产许可证过期"),
+    "no_qualification": N_("无该类别资质"),
+    "qualification_not_yet_valid": N_("资质尚未生效"),
+    "qualification_expired": N_("资质过期"),
+    "grade_too_low": N_("资质等级不足"),
+    "concurrent_contract_cap": N_("在建合同已达上限"),
+    "no_free_project_manager": N_("无空闲项目经理"),
+    "cool_down": N_("中选冷却期内"),
+    "annual_count_cap": N_("年度中选次数已达上限"),
+    "annual_amount_cap": N_("年度中选金额将超上限"),
 }
 
 

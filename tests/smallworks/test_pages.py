@@ -1,0 +1,210 @@
+"""Small works end to end through the pages and the JSON API, with the bad inputs of the
+issue: each refused with a clear message (a code in the API) and nothing changed."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from factories import actor_for, make_enterprise, make_user, smallwork_input, smallworks_service
+
+from trading.accounts.models import Role
+from trading.audit.models import AuditEvent
+from trading.smallworks.models import Enterprise, SmallWork
+from trading.smallworks.status import AllocationStatus as A
+from trading.smallworks.status import RegistryStatus as R
+
+
+def count(dbsession, model):
+    return dbsession.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def people(dbsession, clock, settings):
+    make = lambda role, name: make_user(dbsession, clock, settings, role=role,  # noqa: E731
+                                        username=name)
+    return {"owner": make(Role.OWNER, "sw_owner"), "center": make(Role.CENTER, "sw_center"),
+            "bidder": make(Role.BIDDER, "sw_bidder")}
+
+
+def fill_application(form, clock, category="building_municipal"):
+    today = clock().date()
+    form["category"] = category
+    form["grade"] = "2"
+    form["certificate_no"] = "D335012345"
+    for name, value in (("valid_from", today - timedelta(days=30)),
+                        ("valid_until", today + timedelta(days=700)),
+                        ("business_licence_until", today + timedelta(days=700)),
+                        ("safety_licence_until", today + timedelta(days=700))):
+        form[name] = value.isoformat()
+    form["safety_licence_no"] = "（闽）JZ安许证字〔2025〕000123"
+    form["local_office"] = "福州市鼓楼区五四路 1 号"
+    form["local_insured_staff"] = "15"
+    form["manager"] = "王工"
+    form["integrity_commitment"] = True
+
+
+def test_apply_in_the_browser_and_the_center_approves(testapp, dbsession, clock, people):
+    testapp.login("sw_bidder")
+    form = testapp.get("/smallworks/apply").forms["deform"]
+    fill_application(form, clock)
+    page = form.submit("submit").follow()
+    assert "待审核" in page.text
+    entry = dbsession.scalar(sa.select(Enterprise))
+    testapp.reset()
+    testapp.login("sw_center")
+    review = next(f for f in testapp.get(f"/smallworks/enterprises/{entry.id}").forms.values()
+                  if f.action.endswith("/review"))
+    review.submit("decision", value="approve").follow()
+    assert entry.status is R.ACTIVE
+    assert entry.name in testapp.get("/smallworks").text  # public registry
+
+
+def test_a_second_application_with_the_same_credit_code_is_refused(testapp, dbsession, clock,
+                                                                   settings, registry, people):
+    make_enterprise(dbsession, clock, settings, registry, user=people["bidder"])
+    testapp.login("sw_bidder")
+    # the page no longer offers the form; the API refuses with the code
+    assert "本单位已提交入库申请" in testapp.get("/smallworks/apply").text
+    auth = {"Authorization": f"Bearer {_api_token(dbsession, clock, settings, people['bidder'])}"}
+    body = {"qualifications": [{"category": "roads", "grade": 3, "certificate_no": "X",
+                                "valid_from": "2026-01-01", "valid_until": "2028-01-01"}],
+            "business_licence_until": "2030-01-01", "safety_licence_no": "S",
+            "safety_licence_until": "2030-01-01", "local_office": "福州",
+            "local_insured_staff": 3, "managers": ["甲"], "integrity_commitment": True}
+    before = (count(dbsession, Enterprise), count(dbsession, AuditEvent))
+    response = testapp.post_json("/api/v1/smallworks/enterprises", body, status=409,
+                                 headers=auth)
+    assert response.json["error"] == "duplicate_credit_code"
+    assert "已在企业库中" in response.json["message"]
+    assert (count(dbsession, Enterprise), count(dbsession, AuditEvent)) == before
+
+
+def _api_token(dbsession, clock, settings, user):
+    from trading.accounts.service import AccountService
+
+    return AccountService(dbsession, clock, settings).create_api_token(
+        user, "t", actor_for(user))[1]
+
+
+def test_an_amount_at_the_threshold_is_refused_on_the_page_and_in_the_api(
+        testapp, dbsession, clock, settings, people):
+    testapp.login("sw_owner")
+    form = testapp.get("/smallworks/projects/new").forms["deform"]
+    form["name"] = "某路段改造工程"
+    form["category"] = "roads"
+    form["amount"] = "4000000.00"
+    form["site"] = "仓山区"
+    form["approved_on"] = clock().date().isoformat()
+    form["budget_proof"] = "仓发改〔2026〕3号"
+    page = form.submit("submit", status=400)
+    assert "已达到必须招标限额 4,000,000.00 元" in page.text
+    assert count(dbsession, SmallWork) == 0
+    token = _api_token(dbsession, clock, settings, people["owner"])
+    body = {"name": "某路段改造工程", "category": "roads", "object_type": "works",
+            "amount": "4000000", "site": "仓山区", "approved_on": "2026-03-01",
+            "budget_proof": "x", "method": "lottery"}
+    response = testapp.post_json("/api/v1/smallworks/projects", body, status=400,
+                                 headers={"Authorization": f"Bearer {token}"})
+    assert response.json == {"error": "above_tender_threshold", "field": "amount",
+                             "message": response.json["message"]}
+    assert count(dbsession, SmallWork) == 0
+
+
+def test_an_owner_can_never_choose_the_winner(testapp, dbsession, clock, settings, registry,
+                                              people):
+    token = _api_token(dbsession, clock, settings, people["owner"])
+    auth = {"Authorization": f"Bearer {token}"}
+    firms = [make_enterprise(dbsession, clock, settings, registry) for _ in range(3)]
+    body = {"name": "某小学围墙维修", "category": "building_municipal",
+            "object_type": "works", "amount": "500000", "site": "鼓楼区",
+            "approved_on": "2026-03-01", "budget_proof": "x", "method": "lottery",
+            "winner_id": firms[0].id}
+    response = testapp.post_json("/api/v1/smallworks/projects", body, status=403,
+                                 headers=auth)
+    assert response.json["error"] == "direct_award_refused" and "不能直接指定" in \
+        response.json["message"]
+    assert count(dbsession, SmallWork) == 0
+    # nor may the owner run the draw itself
+    service = smallworks_service(dbsession, clock, registry)
+    center = actor_for(people["center"])
+    work = service.post(people["owner"].organisation, smallwork_input(clock), actor=center)
+    service.approve_project(work, actor=center)
+    testapp.post_json(f"/api/v1/smallworks/projects/{work.id}/draw", {}, status=403,
+                      headers=auth)
+    assert work.status is A.POOL_FROZEN and work.winner_id is None
+
+
+def test_an_expired_licence_keeps_the_enterprise_out_of_the_draw_with_its_reason(
+        testapp, dbsession, clock, settings, registry, people):
+    for _ in range(3):
+        make_enterprise(dbsession, clock, settings, registry)
+    stale = make_enterprise(dbsession, clock, settings, registry,
+                            safety_until=clock().date() + timedelta(days=1))
+    clock.advance(days=3)
+    service = smallworks_service(dbsession, clock, registry)
+    center = actor_for(people["center"])
+    work = service.post(people["owner"].organisation, smallwork_input(clock), actor=center)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    assert work.winner_id != stale.id
+    page = testapp.get(f"/smallworks/projects/{work.id}")
+    assert stale.name in page.text and "安全生产许可证过期" in page.text
+    record = testapp.get(f"/api/v1/smallworks/projects/{work.id}").json
+    assert record["excluded"] == [{"id": str(stale.id), "label": stale.name,
+                                   "reasons": ["safety_licence_expired"],
+                                   "reason_labels": ["安全生产许可证过期"]}]
+    assert str(stale.id) not in {c["id"] for c in record["eligible"]}
+
+
+def test_drawn_winner_declines_on_the_page_and_the_next_is_drawn(
+        testapp, dbsession, clock, settings, registry, people):
+    firms = [make_enterprise(dbsession, clock, settings, registry) for _ in range(3)]
+    firms.append(make_enterprise(dbsession, clock, settings, registry, user=people["bidder"]))
+    service = smallworks_service(dbsession, clock, registry)
+    center = actor_for(people["center"])
+    work = service.post(people["owner"].organisation, smallwork_input(clock), actor=center)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    while work.winner_id != firms[-1].id:  # let the others decline until ours is drawn
+        service.decline(work, work.winner, reason="测试", actor=center)
+        assert work.status is A.DRAWN
+    testapp.login("sw_bidder")
+    page = testapp.get(f"/smallworks/projects/{work.id}")
+    assert "中选确认" in page.text
+    form = next(f for f in page.forms.values() if f.action.endswith("/decline"))
+    form["reason"] = "项目经理在外地"
+    form.submit().follow()
+    assert work.status in (A.DRAWN, A.FAILED) and work.winner_id != firms[-1].id
+
+
+def test_a_confirmation_after_its_time_is_refused_on_the_page(testapp, dbsession, clock,
+                                                              settings, registry, people):
+    mine = make_enterprise(dbsession, clock, settings, registry, user=people["bidder"])
+    mine.credit_score = Decimal(99)
+    for _ in range(2):
+        make_enterprise(dbsession, clock, settings, registry)
+    service = smallworks_service(dbsession, clock, registry)
+    center = actor_for(people["center"])
+    work = service.post(people["owner"].organisation,
+                        smallwork_input(clock, method="double_random_credit"), actor=center)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    assert work.winner_id == mine.id
+    clock.advance(hours=24, minutes=1)  # the sweep has not run: the page still offers it
+    testapp.login("sw_bidder")
+    form = next(f for f in testapp.get(f"/smallworks/projects/{work.id}").forms.values()
+                if f.action.endswith("/accept"))
+    page = form.submit(status=409)
+    assert "确认期限已过" in page.text
+    assert work.status is A.DRAWN and work.accepted_at is None
+
+
+def test_public_pages_need_no_javascript(testapp, dbsession, clock, settings, registry, people):
+    make_enterprise(dbsession, clock, settings, registry)
+    for path in ("/smallworks", "/smallworks/projects", "/smallworks/statistics",
+                 "/smallworks?category=roads"):
+        page = testapp.get(path)
+        assert "<script" not in page.text
+    stats = testapp.get("/api/v1/smallworks/statistics").json
+    assert stats == {"months": []}

@@ -1,0 +1,165 @@
+"""Demo registry: three dozen enterprises in the four categories, and small works allocated
+by each offered method, walked through the real service on a demo clock that starts two
+months back (so publicity, completion and evaluation have happened).
+
+`bidder1`'s company is in the registry and has just been drawn for a lottery work: log in
+as bidder1 to confirm or decline it. `center1` has an application and a flagged (possible
+split) work waiting in 入库与项目审核.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..accounts.models import Organisation, Role, User
+from ..accounts.rules import make_credit_code
+from ..actor import Actor
+from ..clock import FixedClock
+from ..demo import demo_loader
+from ..jobs.runtime import runtime
+from .models import Enterprise
+from .rules import AllocationMethod, Category, Grade, ObjectType
+from .service import EnterpriseInput, ProjectInput, QualificationInput, SmallWorksService
+
+M = AllocationMethod
+PREFIXES = ("闽", "榕", "三山", "鼓山", "闽江", "乌山", "西湖", "马尾", "五一")
+TRADES = {Category.BUILDING_MUNICIPAL: "建筑工程", Category.ROADS: "路桥工程",
+          Category.WATER: "水利水电工程", Category.POWER: "电力工程"}
+
+
+def _actor(dbsession, username: str) -> Actor:
+    user = dbsession.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        return Actor.system("demo")
+    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+
+
+def _application(clock, n: int, category: Category, *, safety_days=700) -> EnterpriseInput:
+    today = clock().date()
+    grade = (Grade.SECOND, Grade.THIRD, Grade.THIRD, Grade.FIRST)[(n // 4) % 4]
+    extra = () if n % 3 else (QualificationInput(
+        Category.BUILDING_MUNICIPAL, Grade.THIRD, f"D335{n:06d}B", today - timedelta(days=400),
+        today + timedelta(days=900), "装饰装修"),)
+    return EnterpriseInput(
+        business_licence_until=today + timedelta(days=3650),
+        safety_licence_no=f"（闽）JZ安许证字〔2024〕{n:06d}",
+        safety_licence_until=today + timedelta(days=safety_days),
+        local_office=f"福州市{('鼓楼', '台江', '仓山', '晋安')[n % 4]}区某路 {n} 号",
+        local_insured_staff=8 + n % 20, managers=(f"项目经理{n}甲", f"项目经理{n}乙"),
+        similar_projects=f"2025 年 某{TRADES[category]}维修（竣工验收合格）",
+        integrity_commitment=True,
+        qualifications=(QualificationInput(category, grade, f"D335{n:06d}",
+                                           today - timedelta(days=500),
+                                           today + timedelta(days=1000)), *extra))
+
+
+def _organisation(dbsession, clock, n: int, category: Category) -> Organisation:
+    code = make_credit_code(f"91350100MA2KW{n:04d}")
+    org = dbsession.scalar(sa.select(Organisation).where(Organisation.credit_code == code))
+    if org is None:
+        name = f"{PREFIXES[n % len(PREFIXES)]}{'建信恒达鑫源华'[n % 7]}{TRADES[category]}有限公司"
+        org = Organisation(name=f"{name}（{n:02d}）", credit_code=code, role=Role.BIDDER,
+                           region="市本级", contact_name=f"联系人{n}",
+                           contact_phone=f"0591-8777{n:04d}",
+                           contact_email=f"sw{n}@example.cn", created_at=clock())
+        dbsession.add(org)
+        dbsession.flush()
+    return org
+
+
+@demo_loader
+def load_smallworks(dbsession, clock, settings) -> None:
+    if dbsession.scalar(sa.select(Enterprise.id).limit(1)) is not None:
+        return
+    demo_clock = FixedClock(clock() - timedelta(days=60))
+    service = SmallWorksService(dbsession, demo_clock, runtime.keys)
+    center, owner = _actor(dbsession, "center1"), _actor(dbsession, "owner1")
+    entries = _registry(dbsession, demo_clock, service, center)
+    owner_org = (dbsession.get(Organisation, owner.organisation_id)
+                 if owner.organisation_id else None)
+    if owner_org is not None:
+        _works(service, demo_clock, owner_org, owner, center)
+    service.clock = clock  # the rest happens now, so its windows are open for the demo
+    if owner_org is not None:
+        _pending(service, clock, owner_org, owner, center, entries)
+    service.sweep(actor=Actor.system("demo"))  # licence notices and suspensions
+
+
+def _registry(dbsession, demo_clock, service, center) -> dict:
+    categories = list(Category)
+    entries = {}
+    for n in range(1, 37):
+        category = categories[n % 4]
+        org = _organisation(dbsession, demo_clock, n, category)
+        # one licence expires within the notice period, one already in the demo's past
+        safety = {7: 75, 11: 30}.get(n, 700)
+        entry = service.apply(org, _application(demo_clock, n, category, safety_days=safety),
+                              actor=center)
+        if n == 36:
+            continue  # waits for center1's review
+        if n == 35:
+            service.return_entry(entry, reasons="安全生产许可证扫描件不清晰，请重新上传",
+                                 actor=center)
+            continue
+        service.approve_entry(entry, actor=center)
+        entry.credit_score = Decimal(70 + (n * 7) % 28)
+        entries[n] = entry
+    bidder1 = dbsession.scalar(sa.select(User).where(User.username == "bidder1"))
+    if bidder1 is not None and bidder1.organisation is not None:
+        entry = service.apply(bidder1.organisation, _application(demo_clock, 40,
+                                                                 Category.ROADS), actor=center)
+        service.approve_entry(entry, actor=center)
+        entries["bidder1"] = entry
+    return entries
+
+
+def _work(service, owner_org, owner, name, category, amount, site, method, clock):
+    return service.post(owner_org, ProjectInput(
+        name=name, category=category, object_type=ObjectType.WORKS, amount=amount, site=site,
+        approved_on=clock().date(), budget_proof="市财预〔2026〕" + str(amount % 97),
+        method=method), actor=owner)
+
+
+def _works(service, clock, owner_org, owner, center) -> None:
+    # 双随机信用: awarded two months ago, completed and evaluated (credit moves)
+    work = _work(service, owner_org, owner, "鼓楼区某小学围墙及操场维修工程",
+                 Category.BUILDING_MUNICIPAL, 45_000_000, "鼓楼区某小学", M.DOUBLE_RANDOM_CREDIT,
+                 clock)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
+    clock.advance(days=4)
+    service.contract(work, actor=center)
+    clock.advance(days=30)
+    service.complete(work, completed_on=clock().date(), on_time=True, quality_accepted=True,
+                     actor=owner)
+    service.evaluate(work, score=Decimal("92.5"), actor=owner)
+    # 轮候: accepted, in contract
+    work = _work(service, owner_org, owner, "台江区某社区雨污分流改造", Category.WATER,
+                 80_000_000, "台江区某社区", M.ROTATION, clock)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
+    clock.advance(days=4)
+    service.contract(work, actor=center)
+    # 随机抽取 with a decline: the first drawn declines, the next is in publicity
+    work = _work(service, owner_org, owner, "仓山区某路段人行道修补工程", Category.ROADS,
+                 120_000_000, "仓山区某路", M.LOTTERY, clock)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    service.decline(work, work.winner, reason="项目经理均在建，无法按期进场", actor=center)
+    service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
+
+
+def _pending(service, clock, owner_org, owner, center, entries) -> None:
+    """Left for the demo users: bidder1 drawn (best credit on the short list) and waiting
+    to confirm; a second phase of the school works flagged as a possible split."""
+    if "bidder1" in entries:
+        entries["bidder1"].credit_score = Decimal("99.00")
+    work = _work(service, owner_org, owner, "晋安区某村道路面修复工程", Category.ROADS,
+                 28_000_000, "晋安区某村", M.DOUBLE_RANDOM_CREDIT, clock)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    _work(service, owner_org, owner, "鼓楼区某小学围墙及操场维修工程（二期）",
+          Category.BUILDING_MUNICIPAL, 380_000_000, "鼓楼区某小学", M.LOTTERY, clock)

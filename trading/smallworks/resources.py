@@ -1,0 +1,73 @@
+"""Route factories and ACLs: who may see or act on one registry entry or small work.
+
+Who is decided here; when (status, windows) is decided by the service. Nobody is ever
+granted a way to name a winner: the owner can post, complete and evaluate, never allocate.
+"""
+
+from pyramid.authorization import Allow, Everyone
+from pyramid.httpexceptions import HTTPNotFound
+
+from ..security import Permission, RootFactory
+from .models import Enterprise, SmallWork
+from .status import AllocationStatus as A
+from .status import RegistryStatus as R
+
+PUBLIC_ENTRIES = (R.ACTIVE, R.SUSPENDED, R.EXITED)
+PRIVATE_WORKS = (A.DRAFT, A.SUBMITTED, A.RETURNED, A.CANCELLED)
+STAFF = (
+    (Allow, "role:center", Permission.SMALLWORKS_VIEW),
+    (Allow, "role:supervisor", Permission.SMALLWORKS_VIEW),
+)
+
+
+class EnterpriseResource:
+    def __init__(self, entry: Enterprise, parent):
+        self.entry = entry
+        self.__parent__ = parent
+
+    @property
+    def __acl__(self):
+        acl = [*STAFF, (Allow, f"org:{self.entry.organisation_id}:bidder",
+                        Permission.SMALLWORKS_VIEW)]
+        if self.entry.status in PUBLIC_ENTRIES:
+            acl.append((Allow, Everyone, Permission.SMALLWORKS_VIEW))
+        return acl
+
+
+class WorkResource:
+    def __init__(self, work: SmallWork, parent):
+        self.work = work
+        self.__parent__ = parent
+
+    @property
+    def __acl__(self):
+        work = self.work
+        owner = f"org:{work.owner_org_id}:owner"
+        acl = [*STAFF, (Allow, owner, Permission.SMALLWORKS_VIEW),
+               (Allow, owner, Permission.SMALLWORKS_PERFORM),
+               (Allow, "role:center", Permission.SMALLWORKS_ALLOCATE)]
+        if work.status not in PRIVATE_WORKS:
+            acl.append((Allow, Everyone, Permission.SMALLWORKS_VIEW))
+        if work.winner is not None:
+            acl.append((Allow, f"org:{work.winner.organisation_id}:bidder",
+                        Permission.SMALLWORKS_RESPOND))
+        return acl
+
+
+def _get(request, model, name):
+    try:
+        ident = int(request.matchdict[name])
+    except (KeyError, ValueError):
+        raise HTTPNotFound() from None
+    found = request.dbsession.get(model, ident) if 0 < ident < 2**31 else None
+    if found is None:
+        raise HTTPNotFound()
+    return found
+
+
+def enterprise_factory(request) -> EnterpriseResource:
+    return EnterpriseResource(_get(request, Enterprise, "enterprise_id"), RootFactory(request))
+
+
+def work_factory(request) -> WorkResource:
+    return WorkResource(_get(request, SmallWork, "work_id"), RootFactory(request))
