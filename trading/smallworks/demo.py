@@ -75,20 +75,19 @@ def load_smallworks(dbsession, clock, settings) -> None:
     demo_clock = FixedClock(clock() - timedelta(days=60))
     service = SmallWorksService(dbsession, demo_clock, runtime.keys)
     center, owner = _actor(dbsession, "center1"), _actor(dbsession, "owner1")
-    entries = _registry(dbsession, demo_clock, service, center)
+    _registry(dbsession, demo_clock, service, center)
     owner_org = (dbsession.get(Organisation, owner.organisation_id)
                  if owner.organisation_id else None)
     if owner_org is not None:
         _works(service, demo_clock, owner_org, owner, center)
     service.clock = clock  # the rest happens now, so its windows are open for the demo
     if owner_org is not None:
-        _pending(service, clock, owner_org, owner, center, entries)
+        _pending(dbsession, service, clock, owner_org, owner, center)
     service.sweep(actor=Actor.system("demo"))  # licence notices and suspensions
 
 
-def _registry(dbsession, demo_clock, service, center) -> dict:
+def _registry(dbsession, demo_clock, service, center) -> None:
     categories = list(Category)
-    entries = {}
     for n in range(1, 37):
         category = categories[n % 4]
         org = _organisation(dbsession, demo_clock, n, category)
@@ -104,14 +103,6 @@ def _registry(dbsession, demo_clock, service, center) -> dict:
             continue
         service.approve_entry(entry, actor=center)
         entry.credit_score = Decimal(70 + (n * 7) % 28)
-        entries[n] = entry
-    bidder1 = dbsession.scalar(sa.select(User).where(User.username == "bidder1"))
-    if bidder1 is not None and bidder1.organisation is not None:
-        entry = service.apply(bidder1.organisation, _application(demo_clock, 40,
-                                                                 Category.ROADS), actor=center)
-        service.approve_entry(entry, actor=center)
-        entries["bidder1"] = entry
-    return entries
 
 
 def _work(service, owner_org, owner, name, category, amount, site, method, clock):
@@ -152,14 +143,20 @@ def _works(service, clock, owner_org, owner, center) -> None:
     service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
 
 
-def _pending(service, clock, owner_org, owner, center, entries) -> None:
-    """Left for the demo users: bidder1 drawn (best credit on the short list) and waiting
-    to confirm; a second phase of the school works flagged as a possible split."""
-    if "bidder1" in entries:
-        entries["bidder1"].credit_score = Decimal("99.00")
-    work = _work(service, owner_org, owner, "晋安区某村道路面修复工程", Category.ROADS,
-                 28_000_000, "晋安区某村", M.DOUBLE_RANDOM_CREDIT, clock)
-    service.approve_project(work, actor=center)
-    service.draw(work, actor=center)
+def _pending(dbsession, service, clock, owner_org, owner, center) -> None:
+    """Left for the demo users: bidder1's company, admitted today, is drawn for a roads
+    work (its 99 credit tops a short list that holds the whole pool of grade-2 road
+    builders) and waits to confirm; a second phase of the school works is flagged as a
+    possible split for center1."""
+    bidder1 = dbsession.scalar(sa.select(User).where(User.username == "bidder1"))
+    if bidder1 is not None and bidder1.organisation is not None:
+        entry = service.apply(bidder1.organisation, _application(clock, 48, Category.ROADS),
+                              actor=center)
+        service.approve_entry(entry, actor=center)
+        entry.credit_score = Decimal("99.00")
+        work = _work(service, owner_org, owner, "晋安区某村道路面修复工程", Category.ROADS,
+                     150_000_000, "晋安区某村", M.DOUBLE_RANDOM_CREDIT, clock)
+        service.approve_project(work, actor=center)
+        service.draw(work, actor=center)
     _work(service, owner_org, owner, "鼓楼区某小学围墙及操场维修工程（二期）",
           Category.BUILDING_MUNICIPAL, 380_000_000, "鼓楼区某小学", M.LOTTERY, clock)
