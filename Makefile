@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker test test-sqlite bench lint format clean catalogs
+.PHONY: help install db demo run serve worker test test-sqlite drills bench lint format clean catalogs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ test: install ## the whole suite: SQLite, then PostgreSQL and Redis when their U
 
 test-sqlite: install ## the suite on SQLite only
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+drills: install ## fault drills with real processes: killed workers, private PostgreSQL and Redis
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --drills tests/drills
 
 bench: install ## every benchmark (figures as ratios to a floor measured in the same run)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done

@@ -46,6 +46,8 @@ TEST_OVERRIDES = {
 def pytest_addoption(parser):
     parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
                      help="database for the database-backed tests")
+    parser.addoption("--drills", action="store_true",
+                     help="also the slow fault drills of tests/drills (make drills)")
 
 
 def require_services() -> bool:

@@ -5,6 +5,8 @@ path. Writes are atomic: a temporary file in the same folder, fsync, rename, fsy
 folder. A partial or oversized upload leaves nothing behind.
 """
 
+import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -17,6 +19,10 @@ from .errors import DomainError
 
 CHUNK = 1024 * 1024
 DIGEST = re.compile(r"^[0-9a-f]{64}$")
+# What a full or read-only disk says; other OSErrors (a client gone mid-upload) are not ours.
+DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EACCES}
+UNWRITABLE = "文件存储不可写，请稍后再试"
+FULL = "文件存储空间不足或不可写"
 
 
 class FileTooLarge(DomainError):
@@ -53,29 +59,43 @@ class FileStorage:
             incoming.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=incoming)
         except OSError as exc:
-            raise StorageUnavailable("文件存储不可写，请稍后再试") from exc
+            raise StorageUnavailable(UNWRITABLE) from exc
         try:
             digest, size = self._copy(stream, fd, limit)
-            return self._commit(Path(tmp), digest, size)
+            with _disk_errors():
+                return self._commit(Path(tmp), digest, size)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
 
     def _copy(self, stream: BinaryIO, fd: int, limit: int) -> tuple[str, int]:
         h, size = hashlib.sha256(), 0
-        with os.fdopen(fd, "wb") as out:
+        try:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
                     raise FileTooLarge(f"文件超过大小上限 {limit // (1024 * 1024)} MiB")
                 h.update(chunk)
-                try:
-                    out.write(chunk)
-                except OSError as exc:
-                    raise StorageUnavailable("文件存储空间不足或不可写") from exc
-            out.flush()
-            os.fsync(out.fileno())
+                with _disk_errors():
+                    _write_all(fd, chunk)
+            with _disk_errors():  # a full disk may only say so here
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         return h.hexdigest(), size
+
+    @contextlib.contextmanager
+    def scratch(self):
+        """An anonymous temporary file beside the store for bytes on their way in (never
+        linked, so a crash leaves nothing); a full or read-only disk is StorageUnavailable."""
+        try:
+            incoming = self.root / "incoming"
+            incoming.mkdir(parents=True, exist_ok=True)
+            handle = tempfile.TemporaryFile(dir=incoming)
+        except OSError as exc:
+            raise StorageUnavailable(UNWRITABLE) from exc
+        with _disk_errors(), handle:  # closing flushes, and may be what fails
+            yield handle
 
     def _commit(self, tmp: Path, digest: str, size: int) -> StoredFile:
         final = self.path_for(digest)
@@ -92,6 +112,24 @@ class FileStorage:
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """A write may be short (the disk filling up): go on until all is written or the disk
+    says why not."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+@contextlib.contextmanager
+def _disk_errors():
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS:
+            raise
+        raise StorageUnavailable(FULL) from exc
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -2,7 +2,9 @@
 
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import Response
 from pyramid.view import forbidden_view_config, notfound_view_config, view_config
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from .errors import DomainError
 from .i18n import LOCALE_COOKIE, LOCALES
@@ -92,3 +94,20 @@ def domain_error(exc, request):
     request.response.content_type = "application/json"
     return exc.as_json()
 
+
+@view_config(context=DBAPIError)
+def database_unavailable(exc, request):
+    """The database went away mid-request or at commit (a restart, a failover): a clear 503
+    instead of a bare 500. No receipt is sent, and a bid upload may be retried as it is (the
+    same envelope gets the same receipt). No template: the layout would need the database."""
+    if not (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)):
+        raise exc
+    message = "数据库暂时不可用，请稍后重试"
+    if wants_json(request):
+        response = Response(json=json_error(request, 503, "database_unavailable", message))
+    else:
+        response = Response(f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
+                            f"<title>503</title><p>{message}</p></html>", charset="utf-8")
+    response.status_int = 503
+    response.headers["Retry-After"] = "5"
+    return response

@@ -148,6 +148,23 @@ def test_a_crash_in_the_middle_then_a_restart_finishes_exactly_once(world, monke
     assert [e.data["to"] for e in changes].count("evaluation") == 1
 
 
+@pytest.mark.parametrize(("delay", "noted"), [
+    (timedelta(minutes=2), None),  # the sweep's own delay: on time
+    (timedelta(hours=1, seconds=30), 60),  # the worker was down for an hour
+])
+def test_an_opening_after_a_worker_outage_is_noted_late_in_the_record(world, delay, noted):
+    for bidder in world.bidders:
+        world.submit(bidder, world.seal(bidder))
+    world.clock.set(world.project.bid_deadline + delay)
+    assert chronograph.sweep_kind("project") == 1
+    hall = world.opening().hall(world.project)
+    assert hall["phase"] == "done" and hall["late_minutes"] == noted
+    started = world.dbsession.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "opening.started",
+        AuditEvent.subject_id == str(world.project.id))).one()
+    assert started.data.get("late_minutes") == noted
+
+
 def test_a_second_opening_request_changes_nothing(world):
     for bidder in world.bidders:
         world.submit(bidder, world.seal(bidder))

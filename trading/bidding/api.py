@@ -68,7 +68,9 @@ HALL = {"type": "object", "required": ["phase", "deadline", "seconds_left", "lin
                        "seconds_left": {"type": "integer"}, "custody": {"type": "string"},
                        "lines": {"type": "array", "items": {"type": "object"}},
                        "lots": {"type": "array", "items": {"type": "object"}},
-                       "outcome": {"type": ["string", "null"]}}}
+                       "outcome": {"type": ["string", "null"]},
+                       "started_at": {"type": ["string", "null"], "format": "date-time"},
+                       "late_minutes": {"type": ["integer", "null"]}}}
 
 
 def bid_json(service: BidService, bid) -> dict:

@@ -50,6 +50,7 @@ from ..audit.service import record
 from ..i18n import N_
 from ..projects.kinds import CustodyMode
 from ..projects.models import Project
+from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
 from .errors import (
     CustodyRefused,
@@ -89,6 +90,9 @@ SYSTEM = Actor.system("open_bids")
 COMPLETED_HOOKS: list[Callable] = []
 # Lines that still wait for a result.
 OPENABLE = (L.PENDING,)
+# `advance` is scheduled at the deadline itself and the sweep runs every minute: an opening
+# that starts later than this had no worker at its time, and its record says so.
+LATE_AFTER = timedelta(minutes=2)
 DECRYPTED = (L.DECRYPTED, L.INVALID)
 
 REASONS = {
@@ -254,8 +258,10 @@ class OpeningService:
                     self._result(line, L.NOT_OPENED, "too_few_bidders", min=minimum)
         self.db.add_all(lines)
         self.db.flush()
+        late = late_minutes(project, opening)
         record(self.db, SYSTEM, "opening.started", "project", project.id, now=now,
-               bids=len(lines), custody=str(project.custody_mode))
+               bids=len(lines), custody=str(project.custody_mode),
+               **({"late_minutes": late} if late else {}))
         return opening
 
     @staticmethod
@@ -489,7 +495,7 @@ class OpeningService:
                position=custodian.position)
         key = self.bids.key_row(project)
         if len(self._released(project)) >= (key.threshold or 0):
-            self.enqueue(open_bids, project.id)
+            self._open_soon(project)
         return custodian
 
     def submit_share(self, project: Project, bid: Bid, *, share_json: bytes,
@@ -522,8 +528,13 @@ class OpeningService:
                version=line.version)
         pending = [x for x in self.lines(opening) if x.status in OPENABLE]
         if len(self._shares([x.bid_id for x in pending])) == len(pending):
-            self.enqueue(open_bids, project.id)
+            self._open_soon(project)
         return stored
+
+    def _open_soon(self, project: Project) -> None:
+        """Open now that custody allows it; should the job be lost, the sweep finds it."""
+        ProjectService(self.db, self.clock, self.storage, self.enqueue).due_now(project)
+        self.enqueue(open_bids, project.id)
 
     def confirm_line(self, project: Project, bid: Bid, *, actor: Actor,
                      objection: str = "") -> OpeningLine:
@@ -563,6 +574,8 @@ class OpeningService:
                            for c in self.bids.custodians(project)],
             "window_ends_at": (opening.window_ends_at.isoformat()
                                if opening and opening.window_ends_at else None),
+            "started_at": opening.started_at.isoformat() if opening else None,
+            "late_minutes": late_minutes(project, opening) if opening else None,
             "lines": [], "lots": [], "outcome": None, "reason": None, "completed_at": None,
         }
         if opening is not None:
@@ -615,6 +628,12 @@ class OpeningService:
             "confirmed_at": line.confirmed_at.isoformat() if line.confirmed_at else None,
             "objection": line.objection or None,
         }
+
+
+def late_minutes(project: Project, opening: Opening) -> int | None:
+    """Minutes the opening started after the deadline, when it was late (else None)."""
+    delay = opening.started_at - project.bid_deadline
+    return int(delay.total_seconds() // 60) if delay > LATE_AFTER else None
 
 
 def opening_service_factory(context, request) -> OpeningService:

@@ -13,7 +13,6 @@ Rules enforced here, not in views or jobs (architecture §6–§7, rules §7.2):
 
 import io
 import secrets
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -403,9 +402,7 @@ class BidService:
         if dual and bidder_key is None:
             raise OfferInvalid("不见面开标项目须上传投标人解密公钥（bidder.pub）",
                                field="bidder_key")
-        incoming = self.storage.root / "incoming"
-        incoming.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=incoming) as sealed:
+        with self.storage.scratch() as sealed:
             try:
                 seal_form_bid(sealed, key, offer=offer, documents=documents,
                               max_bytes=self.config.max_envelope_bytes,

@@ -36,7 +36,11 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
-    engine = sa.engine_from_config(settings, prefix)
+    url = str(settings.get(f"{prefix}url", ""))
+    # A restarted PostgreSQL leaves every pooled connection dead: the ping at checkout
+    # replaces them, instead of failing the next request of each (tests/drills/).
+    options = {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    engine = sa.engine_from_config(settings, prefix, **options)
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:":
@@ -87,6 +91,9 @@ def includeme(config):
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
     # An error response (a refused form, a 4xx from the API) commits nothing.
     settings["tm.commit_veto"] = "pyramid_tm.default_commit_veto"
+    # pyramid_tm would look the user up before the exception views can see an error: a
+    # database that is down there must still give a clear 503, not a bare 500.
+    settings["tm.annotate_user"] = False
     config.include("pyramid_tm")
     config.include("pyramid_retry")
 

@@ -17,6 +17,25 @@ TASK_MODULES = (
     "trading.bidding.tasks",
     "trading.smallworks.tasks",
 )
+# Catch-up tasks queued once at start: Huey drops a task its worker was killed running, and
+# the periodic runs of these may be ten minutes away (tests/drills/ kill workers to see it).
+CATCH_UP = (
+    ("trading.jobs.chronograph", "sweep"),
+    ("trading.archive.tasks", "archive_due"),
+)
+
+
+def flush_all_locks(huey) -> set[str]:
+    """Release every task lock left in the storage, and say which.
+
+    Huey's own `flush_locks()` only knows the locks named when a task is declared; ours are
+    per entity (`advance-project-42`, `archive-42`) and named when the job runs. A worker
+    killed inside one leaves it held, and that entity would never advance again.
+    """
+    marker = f"{huey.name}.lock."
+    names = [key.split(marker, 1)[1] for key in huey.storage.result_items()
+             if key.startswith(marker)]
+    return huey.flush_locks(*names)
 
 
 def main(argv=None):
@@ -38,7 +57,13 @@ def main(argv=None):
     logging.getLogger(__name__).info(
         "worker on %s backend, %s workers", settings["huey.backend"], settings["huey.workers"]
     )
-    huey.flush_locks()
+    flushed = flush_all_locks(huey)
+    if flushed:
+        logging.getLogger(__name__).warning("released stale task locks: %s",
+                                            ", ".join(sorted(flushed)))
+    if periodic:
+        for module, name in CATCH_UP:
+            getattr(importlib.import_module(module), name)()
     consumer = huey.create_consumer(
         workers=settings["huey.workers"], worker_type="thread", periodic=periodic
     )

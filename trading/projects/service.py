@@ -353,6 +353,12 @@ class ProjectService:
         self.reschedule(project)
         return project
 
+    def due_now(self, project: Project) -> None:
+        """Make the project due for the sweep: another domain has just made work possible
+        (the last custodian's release) and its job may be lost (Redis down at enqueue)."""
+        now = self.clock()
+        project.next_check = min(project.next_check, now) if project.next_check else now
+
     def reschedule(self, project: Project) -> None:
         project.next_check = self._next_check(project)
         chronograph.schedule(self.enqueue, "project", project.id, project.next_check)
