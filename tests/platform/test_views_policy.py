@@ -4,7 +4,8 @@ from pyramid.interfaces import IRoutesMapper
 
 # Error views render the outcome of a refused request; Pyramid adds the last two itself.
 EXEMPT_CONTEXT_VIEWS = ("HTTPNotFound", "HTTPForbidden", "BadCSRFToken", "BadCSRFOrigin",
-                        "DomainError", "WSGIHTTPException", "IExceptionResponse")
+                        "DomainError", "WSGIHTTPException", "IExceptionResponse",
+                        "DBAPIError")
 
 
 def _views(app):
