@@ -19,7 +19,7 @@ from trading.draws.services import DrawService
 from trading.projects.models import Project
 from trading.projects.status import ProjectStatus
 
-TRADING = str(ROOT / ".venv" / "bin" / "trading") if (ROOT / ".venv").exists() else "trading"
+pytestmark = pytest.mark.drill  # make drills
 
 
 def events(drill, action, subject_id) -> int:
@@ -71,7 +71,6 @@ def test_worker_killed_during_an_opening_finishes_it_exactly_once(drill):
     audit_chain_valid(drill)
 
 
-@pytest.mark.drill  # make drills
 def test_worker_killed_during_an_archive_job_writes_one_package(drill):
     project_id = drill.setup("archive")["project_id"]
     killed = drill.worker("killed", pause="trading.storage:FileStorage.put:1")
@@ -103,7 +102,6 @@ def test_worker_killed_during_an_archive_job_writes_one_package(drill):
     assert verified.returncode == 0 and "archive package valid" in verified.stdout
 
 
-@pytest.mark.drill  # make drills
 def test_killed_during_a_draw_reveal_reveals_once_with_the_committed_seed(drill):
     world = drill.setup("draw")
     draw_id = str(world["draw_id"])
