@@ -56,3 +56,16 @@ def bid_offer(price: int) -> dict:
     return {"total_price": price, "currency": "CNY", "duration_days": 180}
 
 
+
+
+def sign_report(world, *, ranked: bool, prices=None):
+    """A signed evaluation report for the world's lot, then the project leaves evaluation."""
+    from trading.actor import Actor
+    from trading.award.demo import sign_demo_report
+    from trading.evaluation.service import EvaluationService
+
+    report = sign_demo_report(world.dbsession, world.clock, world.project, world.lot,
+                              ranked=ranked, prices=prices)
+    assert EvaluationService(world.dbsession, world.clock).complete_if_done(
+        world.project, actor=Actor.system("test"))
+    return report

@@ -13,7 +13,7 @@ PUBLIC = (
 
 BY_ROLE = {
     Role.OWNER: (("workspace", _("业主工作台")), ("projects.mine", _("我的项目")),
-                 ("projects.new", _("发布项目"))),
+                 ("projects.new", _("发布项目")), ("award.roster", _("定标委员会成员库"))),
     Role.BIDDER: (("workspace", _("投标人工作台")),),
     Role.INTERMEDIARY: (("workspace", _("中介机构工作台")),),
     Role.EXPERT: (("workspace", _("专家工作台")),),

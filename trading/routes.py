@@ -122,6 +122,34 @@ def includeme(config):
                      "/projects/{project_id}/final-offer/{round_id}/receipt.json",
                      factory=final_round)
 
+    # award: publicity, objections, 评定分离 committees, the award and its notices
+    config.add_route("award.roster", "/award/roster")
+    config.add_route("award.roster.remove", "/award/roster/{entry_id:\\d+}/remove")
+    config.add_route("award.page", "/projects/{project_id}/award", factory=award)
+    config.add_route("award.objection", "/projects/{project_id}/award/objections",
+                     factory=award)
+    config.add_route("award.answer",
+                     "/projects/{project_id}/award/objections/{objection_id}/answer",
+                     factory="trading.award.resources:objection_factory")
+    config.add_route("award.committee.form",
+                     "/projects/{project_id}/award/lots/{lot_id}/committee", factory=award_lot)
+    committee = "trading.award.resources:committee_factory"
+    config.add_route("award.committee",
+                     "/projects/{project_id}/award/committees/{committee_id}", factory=committee)
+    config.add_route("award.ballot",
+                     "/projects/{project_id}/award/committees/{committee_id}/ballot",
+                     factory=committee)
+    config.add_route("award.chair",
+                     "/projects/{project_id}/award/committees/{committee_id}/decide",
+                     factory=committee)
+    config.add_route("award.sign",
+                     "/projects/{project_id}/award/committees/{committee_id}/sign",
+                     factory=committee)
+    config.add_route("award.decide", "/projects/{project_id}/award/decide", factory=award)
+    config.add_route("award.decline", "/projects/{project_id}/award/awards/{award_id}/decline",
+                     factory="trading.award.resources:decision_factory")
+    config.add_route("award.contract", "/projects/{project_id}/award/contract", factory=award)
+
     # audit
     config.add_route("audit.checkpoints", "/audit/checkpoints")
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
@@ -192,6 +220,14 @@ def includeme(config):
     config.add_route("api.award.final_offer.submit",
                      "/api/v1/projects/{project_id}/final-offer/{round_id}/offer",
                      factory=final_round)
+    config.add_route("api.award", "/api/v1/projects/{project_id}/award", factory=award)
+    config.add_route("api.award.objections", "/api/v1/projects/{project_id}/award/objections",
+                     factory=award)
+    config.add_route("api.award.ballot",
+                     "/api/v1/projects/{project_id}/award/committees/{committee_id}/ballot",
+                     factory=committee)
+    config.add_route("api.award.decide", "/api/v1/projects/{project_id}/award/decide",
+                     factory=award)
     config.add_route("api.ocds.releases", "/api/v1/ocds/releases")
     config.add_route("api.ocds.project", "/api/v1/ocds/projects/{project_id}/releases",
                      factory=project)

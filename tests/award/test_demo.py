@@ -7,6 +7,7 @@ from trading.accounts.models import User
 from trading.award.final_offer import FinalOfferService
 from trading.demo import load_demo
 from trading.projects.models import Project
+from trading.projects.service import ProjectService
 from trading.projects.status import ProjectStatus
 
 
@@ -32,5 +33,36 @@ def test_the_demo_final_offer_project_reaches_its_result(dbsession, clock, setti
                               amount_fen=final_round.ceiling_fen * share // 1000,
                               actor=actor_for(user(dbsession, name)))
     clock.set(final_round.ends_at)
-    service.run_due(None, project)
+    ProjectService(dbsession, clock, registry["storage"]).advance(project)
     assert final_round.result["winner"] == f"B{user(dbsession, 'bidder2').organisation_id}"
+    assert project.status is ProjectStatus.CANDIDATES_PUBLICISED
+
+
+def test_the_demo_separated_project_is_ready_for_its_award_committee(dbsession, clock,
+                                                                      settings, registry):
+    from trading.award.committee import CommitteeService
+    from trading.award.service import AwardService
+
+    load_demo(dbsession, clock, settings)
+    project = dbsession.scalar(sa.select(Project).where(Project.award_method == "separated"))
+    assert project.status is ProjectStatus.CANDIDATES_PUBLICISED
+    awards = AwardService(dbsession, clock)
+    assert clock() >= awards.publicity(project).ends_at
+    assert all(c["rank"] is None for c in awards.publicity(project).candidates)
+    owner = user(dbsession, "owner1")
+    committees = CommitteeService(dbsession, clock, registry["keys"])
+    assert len(committees.roster(owner.organisation_id)) == 10
+    committee = committees.form(project, project.lots[0], size=5,
+                                stage1={"method": "plurality"}, stage2=None,
+                                actor=actor_for(owner))
+    choice = committee.entrants[0]
+    for member in committee.members:
+        current = committees.open_round(committee)
+        committees.cast(project, committee, current, choices=[choice],
+                        actor=actor_for(member.user))
+    for member in committee.members:
+        committees.sign(project, committee, actor=actor_for(member.user))
+    awards.decide(project, actor=actor_for(owner))
+    assert project.status is ProjectStatus.AWARDED
+    ranked = dbsession.scalar(sa.select(Project).where(Project.name == "体育中心看台维修工程"))
+    assert clock() < awards.publicity(ranked).ends_at  # objections still possible

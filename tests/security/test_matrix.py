@@ -103,6 +103,28 @@ TABLE = [
          "POST", amount="100"),
     html("award.final_offer.receipt", "/projects/{public}/final-offer/{round}/receipt.json",
          BIDDERS),
+    html("award.roster", "/award/roster", OWNERS),
+    html("award.roster", "/award/roster", OWNERS, "POST", username="nobody"),
+    html("award.roster.remove", "/award/roster/999999/remove", OWNERS, "POST"),
+    html("award.page", "/projects/{public}/award", EVERYONE),
+    html("award.objection", "/projects/{public}/award/objections", BIDDERS, "POST",
+         text="请核查候选人资格。"),
+    html("award.answer", "/projects/{public}/award/objections/{objection}/answer", {"owner"},
+         "POST", answer="经核查符合要求。"),
+    html("award.committee.form", "/projects/{public}/award/lots/{lot}/committee", {"owner"},
+         "POST", size="5"),
+    html("award.committee", "/projects/{public}/award/committees/{committee}",
+         {"owner", "center", "supervisor"}),
+    html("award.ballot", "/projects/{public}/award/committees/{committee}/ballot", {"owner"},
+         "POST"),
+    html("award.chair", "/projects/{public}/award/committees/{committee}/decide", {"owner"},
+         "POST"),
+    html("award.sign", "/projects/{public}/award/committees/{committee}/sign", {"owner"},
+         "POST"),
+    html("award.decide", "/projects/{public}/award/decide", {"owner"}, "POST"),
+    html("award.decline", "/projects/{public}/award/awards/{award}/decline", BIDDERS, "POST",
+         reason="无法履约"),
+    html("award.contract", "/projects/{public}/award/contract", {"owner"}, "POST"),
     html("draws.list", "/draws", EVERYONE),
     html("draws.verify", "/draws/verify", EVERYONE),
     html("draws.detail", "/draws/{draw}", EVERYONE),
@@ -131,6 +153,12 @@ TABLE = [
         BIDDERS, "POST"),
     api("api.award.final_offer.submit", "/api/v1/projects/{public}/final-offer/{round}/offer",
         BIDDERS, "POST", amount="100"),
+    api("api.award", "/api/v1/projects/{public}/award", EVERYONE),
+    api("api.award.objections", "/api/v1/projects/{public}/award/objections", BIDDERS, "POST",
+        text="请核查候选人资格。"),
+    api("api.award.ballot", "/api/v1/projects/{public}/award/committees/{committee}/ballot",
+        {"owner"}, "POST", round_id=1, choices=[]),
+    api("api.award.decide", "/api/v1/projects/{public}/award/decide", {"owner"}, "POST"),
     api("api.ocds.releases", "/api/v1/ocds/releases", EVERYONE),
     api("api.ocds.project", "/api/v1/ocds/projects/{public}/releases", EVERYONE),
     api("api.ocds.project", "/api/v1/ocds/projects/{draft}/releases",
@@ -266,6 +294,7 @@ def world(dbsession, clock, settings, registry):
         "make_bid": lambda: _submit_bid(dbsession, clock, settings, registry, public, bidder),
         "make_round": lambda: _final_round(dbsession, clock, public, users["center"]),
         "make_smallworks": lambda: _smallworks(dbsession, clock, settings, registry, users),
+        "make_award": lambda: _award_rows(dbsession, clock, public, users, draw),
         "sessions": {name: accounts.start_session(u, ip="") for name, u in users.items()},
         "tokens": {name: accounts.create_api_token(u, "m", actor_for(u))[1]
                    for name, u in users.items()},
@@ -325,7 +354,42 @@ def _final_round(dbsession, clock, project, center):
     return row
 
 
+def _award_rows(dbsession, clock, project, users, draw):
+    """Bare publicity, objection, committee (the owner its one member) and award rows."""
+    from trading.award.models import (
+        Award,
+        AwardCommittee,
+        AwardMember,
+        Objection,
+        Publicity,
+    )
+
+    now, owner, bidder = clock(), users["owner"], users["bidder"]
+    publicity = Publicity(project_id=project.id, source="evaluation", candidates=[],
+                          started_at=now, ends_at=now)
+    dbsession.add(publicity)
+    dbsession.flush()
+    objection = Objection(publicity_id=publicity.id, project_id=project.id,
+                          org_id=bidder.organisation_id, raised_by_id=bidder.id, text="异议",
+                          raised_at=now, answer_due_at=now)
+    committee = AwardCommittee(project_id=project.id, lot_id=project.lots[0].id,
+                               draw_id=draw.id, chair_user_id=owner.id,
+                               plan={"stage1": {"method": "plurality"}, "stage2": None},
+                               entrants=[], created_at=now)
+    award = Award(project_id=project.id, lot_id=project.lots[0].id,
+                  winner_org_id=bidder.organisation_id, method="rank_one", order=[],
+                  decided_at=now)
+    dbsession.add_all([objection, committee, award])
+    dbsession.flush()
+    dbsession.add(AwardMember(committee_id=committee.id, user_id=owner.id, position=1))
+    dbsession.flush()
+    return {"objection": objection.id, "committee": committee.id, "award": award.id}
+
+
 def send(testapp, row: Row, persona: str, world):
+    if any(f"{{{k}}}" in row.path for k in ("objection", "committee", "award")) \
+            and "committee" not in world["ids"]:
+        world["ids"].update(world["make_award"]())
     if "{bid}" in row.path and "bid" not in world["ids"]:
         world["ids"]["bid"] = world["make_bid"]().id
     if "{round}" in row.path and "round" not in world["ids"]:

@@ -26,11 +26,33 @@ def final_offer_next(service, project):
     return _final_offers(service).next_instant(project)
 
 
+def publicise_candidates(service, project, event):
+    """EVENT_HOOKS entry: candidates reached → 中标候选人公示 (rules §7.8)."""
+    if event != "candidates_publicised":
+        return
+    from .service import AwardService
+
+    AwardService(service.db, service.clock, storage=service.storage,
+                 enqueue=service.enqueue).start_publicity(project)
+
+
 def includeme(config):
     from ..projects import service as projects_service
+    from .committee import CommitteeService, committee_service_factory
     from .final_offer import FinalOfferService, final_offer_service_factory
+    from .service import AwardService, award_service_factory
 
     config.register_service_factory(final_offer_service_factory, FinalOfferService)
+    config.register_service_factory(award_service_factory, AwardService)
+    config.register_service_factory(committee_service_factory, CommitteeService)
+    if publicise_candidates not in projects_service.EVENT_HOOKS:
+        # Before open data records the release: the publicity is then part of it.
+        projects_service.EVENT_HOOKS.insert(0, publicise_candidates)
+    from ..opendata.service import RELEASE_PARTS
+    from .service import ocds_part
+
+    if ocds_part not in RELEASE_PARTS:
+        RELEASE_PARTS.append(ocds_part)
     if final_offer_due not in projects_service.DUE_HANDLERS:
         projects_service.DUE_HANDLERS.append(final_offer_due)
     if final_offer_next not in projects_service.SCHEDULE_HOOKS:

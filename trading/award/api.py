@@ -1,5 +1,6 @@
 """The award JSON API: the same services and schemas as the pages."""
 
+import colander
 from pyramid.view import view_config
 
 from ..api import describe
@@ -105,3 +106,117 @@ def api_submit(context, request):
                                       amount_fen=values["amount"], actor=request.actor)
     request.response.status_int = 201
     return {"receipt": service.receipt(context.project, context.final_round, party)}
+
+
+# -- publicity, objections, ballots, the award -----------------------------------------------
+
+
+class ObjectionBody(colander.MappingSchema):
+    text = colander.SchemaNode(colander.String(), validator=colander.Length(1, 5000))
+
+
+class Choices(colander.SequenceSchema):
+    choice = colander.SchemaNode(colander.String(), validator=colander.Length(0, 32))
+
+
+class BallotBody(colander.MappingSchema):
+    """plurality, elimination, collective: candidate ids ("B12"); cumulative: one id per
+    vote (repeat to stack); pairwise: "first|second|preferred" per pair."""
+
+    round_id = colander.SchemaNode(colander.Integer())
+    choices = Choices()
+    reason = colander.SchemaNode(colander.String(), missing="",
+                                 validator=colander.Length(0, 2000))
+
+
+def _award_state(request, project) -> dict:
+    from .committee import CommitteeService
+    from .service import AwardService
+
+    service = request.find_service(AwardService)
+    committees = request.find_service(CommitteeService)
+    publicity = service.publicity(project)
+    lots = []
+    for lot in project.lots:
+        committee = committees.committee_for(lot)
+        current = committees.open_round(committee) if committee else None
+        lots.append({"lot": lot.number, "candidates": service.candidates_of(project, lot),
+                     "committee": None if committee is None else {
+                         "id": committee.id, "draw_id": committee.draw_id,
+                         "winner": committee.winner, "report_sha256": committee.report_sha256,
+                         "open_round": None if current is None else {
+                             "id": current.id, "kind": current.kind, "among": current.among,
+                             "seats": current.seats, "ballots": len(current.ballots)}}})
+    return {"status": str(project.status),
+            "publicity": None if publicity is None else {
+                "started_at": publicity.started_at.isoformat(),
+                "ends_at": publicity.ends_at.isoformat(),
+                "pending_objections": len(service.pending_objections(project))},
+            "lots": lots,
+            "awards": [{"lot": a.lot.number, "winner_org_id": a.winner_org_id,
+                        "price_fen": a.price_fen, "method": a.method,
+                        "contract_signed_at": a.contract_signed_at.isoformat()
+                        if a.contract_signed_at else None} for a in service.awards(project)]}
+
+
+describe("api.award", "GET", "Publicity (中标候选人公示), committees' progress and the award",
+         response={"type": "object"})
+
+
+@view_config(route_name="api.award", request_method="GET", renderer="json",
+             permission=Permission.PROJECT_VIEW)
+def api_award(context, request):
+    return _award_state(request, context.project)
+
+
+describe("api.award.objections", "POST", "Raise an objection (异议) during the publicity "
+         "(a bidder of the project)", auth=True, request_schema=ObjectionBody)
+
+
+@view_config(route_name="api.award.objections", request_method="POST", renderer="json",
+             permission=Permission.AWARD_OBJECT)
+def api_objection(context, request):
+    from .service import AwardService
+
+    values = deserialize(ObjectionBody(), _json(request))
+    objection = request.find_service(AwardService).raise_objection(
+        context.project, text=values["text"], actor=request.actor)
+    request.response.status_int = 201
+    return {"id": objection.id, "answer_due_at": objection.answer_due_at.isoformat()}
+
+
+describe("api.award.ballot", "POST", "Cast my ballot in the committee's open round (award "
+         "committee member); refused for a non-candidate, a second vote or a closed round",
+         auth=True, request_schema=BallotBody)
+
+
+@view_config(route_name="api.award.ballot", request_method="POST", renderer="json",
+             permission=Permission.AWARD_VOTE)
+def api_ballot(context, request):
+    from .committee import CommitteeService, RoundClosed
+
+    values = deserialize(BallotBody(), _json(request))
+    committees = request.find_service(CommitteeService)
+    current = committees.open_round(context.committee)
+    if current is None or current.id != values["round_id"]:
+        raise RoundClosed("该轮投票已结束，不能再投票")
+    choices = values["choices"]
+    if current.kind == "pairwise":
+        choices = [c.split("|") for c in choices]
+    committees.cast(context.project, context.committee, current, choices=choices,
+                    reason=values["reason"], actor=request.actor)
+    request.response.status_int = 201
+    return _award_state(request, context.project)
+
+
+describe("api.award.decide", "POST", "定标 after the publicity: results announced, notices "
+         "sent (the owner)", auth=True)
+
+
+@view_config(route_name="api.award.decide", request_method="POST", renderer="json",
+             permission=Permission.PROJECT_MANAGE)
+def api_decide(context, request):
+    from .service import AwardService
+
+    request.find_service(AwardService).decide(context.project, actor=request.actor)
+    return _award_state(request, context.project)

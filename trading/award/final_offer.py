@@ -437,6 +437,8 @@ class FinalOfferService:
                price=summary.get("price_fen"), offers=len(offers))
         if summary["outcome"] == "failed":
             self._fail_if_all_failed(projects, project)
+        else:
+            self._publicise_when_all_decided(projects, project)
 
     def _coefficient(self, final_round: FinalOfferRound) -> Decimal | None:
         if final_round.coefficient_draw_id is None:
@@ -481,6 +483,13 @@ class FinalOfferService:
                 prices, rules.PriceMethod.LOWEST,
                 drawn=self._lottery(project, final_round, outcome.lottery, draws))
         return {"winner": outcome.winner, "price_fen": outcome.price_fen, "fallback": True}
+
+    def _publicise_when_all_decided(self, projects, project: Project) -> None:
+        """Every lot decided: its winner is the candidate the publicity shows (§7.8)."""
+        decided = [r for r in self.rounds(project) if r.state is RoundState.DECIDED]
+        if len(decided) == len(project.lots) and project.status is S.EVALUATION:
+            projects.transition(project, S.CANDIDATES_PUBLICISED, actor=SYSTEM,
+                                reason="终次报价已揭示，公示竞得入选人")
 
     def _fail_if_all_failed(self, projects, project: Project) -> None:
         decided = [r for r in self.rounds(project) if r.state is RoundState.DECIDED]

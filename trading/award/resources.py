@@ -7,7 +7,7 @@ from ..projects.models import Lot
 from ..projects.resources import ProjectResource, project_factory
 from ..projects.status import PUBLIC
 from ..security import Permission
-from .models import FinalOfferRound
+from .models import Award, AwardCommittee, FinalOfferRound, Objection
 
 
 class AwardResource(ProjectResource):
@@ -15,6 +15,9 @@ class AwardResource(ProjectResource):
         super().__init__(project, parent)
         self.lot = lot
         self.final_round = final_round
+        self.committee = None
+        self.objection = None
+        self.award = None
 
     @property
     def __acl__(self):
@@ -23,7 +26,16 @@ class AwardResource(ProjectResource):
         acl.append((Allow, "role:center", Permission.AWARD_MANAGE))
         if self.project.status in PUBLIC:
             # Eligibility is the service's to decide: any bidder may knock.
-            acl.append((Allow, "role:bidder", Permission.FINAL_OFFER_SUBMIT))
+            acl += [(Allow, "role:bidder", Permission.FINAL_OFFER_SUBMIT),
+                    (Allow, "role:bidder", Permission.AWARD_OBJECT),
+                    (Allow, "role:bidder", Permission.AWARD_RESPOND)]
+        owner = f"org:{self.project.owner_org_id}:owner"
+        acl += [(Allow, p, Permission.AWARD_COMMITTEE_VIEW)
+                for p in (owner, "role:center", "role:supervisor")]
+        if self.committee is not None:
+            for member in self.committee.members:
+                acl += [(Allow, f"user:{member.user_id}", Permission.AWARD_VOTE),
+                        (Allow, f"user:{member.user_id}", Permission.AWARD_COMMITTEE_VIEW)]
         return acl
 
 
@@ -55,3 +67,20 @@ def final_round_factory(request) -> AwardResource:
         raise HTTPNotFound()
     resource.final_round, resource.lot = found, found.lot
     return resource
+
+
+def _child(model, key, attr):
+    def factory(request) -> AwardResource:
+        resource = award_factory(request)
+        found = request.dbsession.get(model, _int(request, key))
+        if found is None or found.project_id != resource.project.id:
+            raise HTTPNotFound()
+        setattr(resource, attr, found)
+        return resource
+
+    return factory
+
+
+committee_factory = _child(AwardCommittee, "committee_id", "committee")
+objection_factory = _child(Objection, "objection_id", "objection")
+decision_factory = _child(Award, "award_id", "award")

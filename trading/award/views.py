@@ -105,3 +105,257 @@ def download_receipt(context, request):
     receipt = service.receipt(context.project, context.final_round, party)
     return attachment(json.dumps(receipt, indent=2) + "\n",
                        f"final-offer-receipt-{context.final_round.id}.json", "application/json")
+
+
+# -- publicity, objections, the award (rules §7.6, §7.8, §7.10) ---------------------------------
+
+AWARD_PAGE = "award/award.jinja2"
+COMMITTEE_PAGE = "award/committee.jinja2"
+
+
+def _awards(request):
+    from .service import AwardService
+
+    return request.find_service(AwardService)
+
+
+def _committees(request):
+    from .committee import CommitteeService
+
+    return request.find_service(CommitteeService)
+
+
+def _award_page(context, request) -> dict:
+    project, user = context.project, request.identity
+    service, committees = _awards(request), _committees(request)
+    org_id = user.organisation_id if user else None
+    manage = bool(request.has_permission(Permission.PROJECT_MANAGE))
+    staff = manage or (user is not None and str(user.role) in ("center", "supervisor"))
+    publicity = service.publicity(project)
+    objections = [o for o in (publicity.objections if publicity else [])
+                  if staff or o.org_id == org_id]
+    lots = [{"lot": lot, "candidates": service.candidates_of(project, lot),
+             "committee": committees.committee_for(lot)} for lot in project.lots]
+    awards = {a.lot_id: a for a in service.awards(project)}
+    return {"project": project, "publicity": publicity, "objections": objections,
+            "lots": lots, "awards": awards, "now": request.clock(), "error": None,
+            "notices": service.notices_for(project, org_id), "manage": manage, "staff": staff,
+            "pending": service.pending_objections(project), "methods": _method_labels(),
+            "roster_size": len(committees.roster(project.owner_org_id)),
+            "can": lambda p: bool(request.has_permission(p))}
+
+
+def _award_failed(request, error: DomainError, context) -> dict:
+    request.override_renderer = AWARD_PAGE
+    request.response.status_int = error.status if error.status < 500 else 400
+    return {**_award_page(context, request), "error": error.message}
+
+
+def _award_act(context, request, action, message):
+    try:
+        action()
+    except DomainError as error:
+        return _award_failed(request, error, context)
+    return redirect(request, "award.page", message, project_id=context.project.id)
+
+
+@view_config(route_name="award.page", renderer=AWARD_PAGE, permission=Permission.PROJECT_VIEW)
+def award_page(context, request):
+    return _award_page(context, request)
+
+
+@view_config(route_name="award.objection", renderer=AWARD_PAGE, request_method="POST",
+             permission=Permission.AWARD_OBJECT)
+def raise_objection(context, request):
+    return _award_act(context, request, lambda: _awards(request).raise_objection(
+        context.project, text=request.POST.get("text", ""), actor=request.actor),
+        _("异议已提交，招标人须在规定期限内答复"))
+
+
+@view_config(route_name="award.answer", renderer=AWARD_PAGE, request_method="POST",
+             permission=Permission.PROJECT_MANAGE)
+def answer_objection(context, request):
+    return _award_act(context, request, lambda: _awards(request).answer_objection(
+        context.objection, answer=request.POST.get("answer", ""), actor=request.actor),
+        _("异议已答复"))
+
+
+def _int_field(request, name, default=None):
+    raw = request.POST.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidAwardInput(_("请输入整数"), field=name) from None
+
+
+def _stage_fields(request, prefix: str) -> dict | None:
+    method = request.POST.get(f"{prefix}method", "").strip()
+    if not method:
+        return None
+    return {"method": method, "draw_count": _int_field(request, f"{prefix}draw_count"),
+            "n": _int_field(request, f"{prefix}n"),
+            "rounds": _int_field(request, f"{prefix}rounds"),
+            "finalists": _int_field(request, f"{prefix}finalists")}
+
+
+@view_config(route_name="award.committee.form", renderer=AWARD_PAGE, request_method="POST",
+             permission=Permission.PROJECT_MANAGE)
+def form_committee(context, request):
+    def action():
+        stage1 = _stage_fields(request, "")
+        if stage1 is None:
+            raise InvalidAwardInput(_("请选择定标方法"), field="method")
+        _committees(request).form(context.project, context.lot,
+                                  size=_int_field(request, "size", 5), stage1=stage1,
+                                  stage2=_stage_fields(request, "stage2_"), actor=request.actor)
+
+    return _award_act(context, request, action, _("定标委员会已随机抽取组建"))
+
+
+@view_config(route_name="award.decide", renderer=AWARD_PAGE, request_method="POST",
+             permission=Permission.PROJECT_MANAGE)
+def decide_award(context, request):
+    return _award_act(context, request, lambda: _awards(request).decide(
+        context.project, actor=request.actor), _("定标完成，中标结果公告与通知书已发出"))
+
+
+@view_config(route_name="award.decline", renderer=AWARD_PAGE, request_method="POST",
+             permission=Permission.AWARD_RESPOND)
+def decline_award(context, request):
+    return _award_act(context, request, lambda: _awards(request).decline(
+        context.award, reason=request.POST.get("reason", ""), actor=request.actor),
+        _("已放弃中标"))
+
+
+@view_config(route_name="award.contract", renderer=AWARD_PAGE, request_method="POST",
+             permission=Permission.PROJECT_MANAGE)
+def record_contract(context, request):
+    return _award_act(context, request, lambda: _awards(request).record_contract(
+        context.project, actor=request.actor), _("合同签订已登记"))
+
+
+# -- the award committee's own page (members, the owner, center, supervisors) --------------------
+
+
+def _committee_page(context, request) -> dict:
+    committees = _committees(request)
+    committee, user = context.committee, request.identity
+    member = committees.member_of(committee, user.id if user else None)
+    current = committees.open_round(committee)
+    voted = bool(current and member and any(b.user_id == member.user_id
+                                            for b in current.ballots))
+    names = {f"B{c['org_id']}": c["name"]
+             for c in _awards(request).candidates_of(context.project, committee.lot)}
+    return {"project": context.project, "committee": committee, "member": member,
+            "current": current, "voted": voted, "names": names, "error": None,
+            "stage": committees.current_stage(committee)[0], "methods": _method_labels(),
+            "report": committees.report(context.project, committee)}
+
+
+def _method_labels() -> dict:
+    from .committee import METHOD_LABELS
+
+    return {str(k): v for k, v in METHOD_LABELS.items()}
+
+
+def _committee_act(context, request, action, message):
+    try:
+        action()
+    except DomainError as error:
+        request.override_renderer = COMMITTEE_PAGE
+        request.response.status_int = error.status if error.status < 500 else 400
+        return {**_committee_page(context, request), "error": error.message}
+    return redirect(request, "award.committee", message, project_id=context.project.id,
+                    committee_id=context.committee.id)
+
+
+@view_config(route_name="award.committee", renderer=COMMITTEE_PAGE,
+             permission=Permission.AWARD_COMMITTEE_VIEW)
+def committee_page(context, request):
+    return _committee_page(context, request)
+
+
+def ballot_choices(kind: str, posted) -> list:
+    """The posted form as the rules read a ballot: ids, stacked votes or pair choices."""
+    if kind == "pairwise":
+        return [[*pair.split("|")[:2], posted.get(f"pair_{pair}", "")]
+                for pair in posted.getall("pair")]
+    if kind == "cumulative":
+        out = []
+        for cand in posted.getall("cand"):
+            raw = posted.get(f"votes_{cand}", "").strip() or "0"
+            if not raw.isdigit() or int(raw) > 100:
+                raise InvalidAwardInput(_("票数须为非负整数"), field="choices")
+            out += [cand] * int(raw)
+        return out
+    return [c for c in posted.getall("choice") if c]
+
+
+@view_config(route_name="award.ballot", renderer=COMMITTEE_PAGE, request_method="POST",
+             permission=Permission.AWARD_VOTE)
+def cast_ballot(context, request):
+    committees = _committees(request)
+
+    def action():
+        current = committees.open_round(context.committee)
+        if current is None:
+            from .committee import RoundClosed
+
+            raise RoundClosed(_("本轮投票已结束，不能再投票"))
+        if str(request.POST.get("round_id", "")) != str(current.id):
+            from .committee import RoundClosed
+
+            raise RoundClosed(_("该轮投票已结束，请按当前轮次重新投票"))
+        committees.cast(context.project, context.committee, current,
+                        choices=ballot_choices(current.kind, request.POST),
+                        reason=request.POST.get("reason", ""), actor=request.actor)
+
+    return _committee_act(context, request, action, _("选票已提交"))
+
+
+@view_config(route_name="award.chair", renderer=COMMITTEE_PAGE, request_method="POST",
+             permission=Permission.AWARD_VOTE)
+def chair_decide(context, request):
+    return _committee_act(context, request, lambda: _committees(request).chair_decide(
+        context.project, context.committee, choice=request.POST.get("choice", ""),
+        actor=request.actor), _("主任委员已作出决定"))
+
+
+@view_config(route_name="award.sign", renderer=COMMITTEE_PAGE, request_method="POST",
+             permission=Permission.AWARD_VOTE)
+def sign_report(context, request):
+    return _committee_act(context, request, lambda: _committees(request).sign(
+        context.project, context.committee, actor=request.actor), _("定标报告已签署"))
+
+
+# -- the roster (the owner's own staff) ------------------------------------------------------
+
+
+@view_config(route_name="award.roster", renderer="award/roster.jinja2",
+             permission=Permission.OWNER_WORKSPACE, request_method=("GET", "POST"))
+def roster_page(request):
+    committees, org_id = _committees(request), request.identity.organisation_id
+    page = {"entries": committees.roster(org_id), "error": None}
+    if request.method == "GET":
+        return page
+    try:
+        committees.add_to_roster(org_id, username=request.POST.get("username", ""),
+                                 title=request.POST.get("title", ""), actor=request.actor)
+    except DomainError as error:
+        request.response.status_int = error.status
+        return {**page, "error": error.message}
+    return redirect(request, "award.roster", _("已加入定标委员会成员库"))
+
+
+@view_config(route_name="award.roster.remove", permission=Permission.OWNER_WORKSPACE,
+             request_method="POST")
+def roster_remove(request):
+    from .models import RosterEntry
+
+    entry = request.dbsession.get(RosterEntry, int(request.matchdict["entry_id"]))
+    if entry is None or entry.owner_org_id != request.identity.organisation_id:
+        raise HTTPNotFound()
+    _committees(request).remove_from_roster(entry, actor=request.actor)
+    return redirect(request, "award.roster", _("已移出成员库"))

@@ -49,6 +49,10 @@ def pause_opening(dbsession, clock, settings) -> None:
 
 LOADERS.insert(0, pause_opening)
 
+# Demo steps that need the opened bids (e.g. award's signed reports): `step(dbsession,
+# clock, settings)`, run at the end of `load_bids`, which always runs last.
+AFTER_BIDS: list = []
+
 
 def _offer(lot, username: str) -> dict:
     share, days, manager = OFFERS[username]
@@ -95,6 +99,8 @@ def load_bids(dbsession, clock, settings) -> None:
             _record(dbsession, keys, storage, settings, project)
         elif project.status is S.OPENING:
             project.next_check = clock()  # the sweep opens it once a worker runs
+    for step in AFTER_BIDS:
+        step(dbsession, clock, settings)
 
 
 def _bid(dbsession, service, project, bidders, clock) -> None:

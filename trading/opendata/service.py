@@ -75,6 +75,18 @@ def project_view(project: Project, bids: BidsView | None = None) -> ProjectView:
     )
 
 
+# Other domains add what only they know to a release (e.g. award: `awards`, supplier
+# `parties`, `contracts`): `part(dbsession, project) -> dict`; lists are appended.
+RELEASE_PARTS: list = []
+
+
+def _merge_parts(release: dict, dbsession, project: Project) -> dict:
+    for part in RELEASE_PARTS:
+        for key, value in part(dbsession, project).items():
+            release[key] = [*release.get(key, []), *value]
+    return release
+
+
 class OpenDataService:
     def __init__(self, dbsession, clock, settings):
         self.db = dbsession
@@ -90,9 +102,10 @@ class OpenDataService:
         now = self.clock()
         # Whatever status a project is first seen in publicly, its first release is "tender".
         event = "published" if seq == 1 else event
-        release = build_release(project_view(project, bids_view(self.db, project)),
-                                prefix=self.prefix, seq=seq,
-                                event=event, date=now)
+        release = _merge_parts(
+            build_release(project_view(project, bids_view(self.db, project)),
+                          prefix=self.prefix, seq=seq, event=event, date=now),
+            self.db, project)
         row = OcdsRelease(project_id=project.id, ocid=release["ocid"], release_id=release["id"],
                           tag=release["tag"][0], date=now, data_json=dump_json(release),
                           created_at=now)

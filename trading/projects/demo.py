@@ -48,6 +48,8 @@ DEMO = (
      (("施工总承包", 3300),), 26, S.OPENING),
     ("城西片区土地整理工程（终次报价）", ProjectType.WORKS, ProcurementMethod.FINAL_OFFER,
      (("土地整理施工", 1200),), 30, S.EVALUATION),
+    ("滨海新区综合管廊工程（评定分离）", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("管廊施工", 2200),), 32, S.EVALUATION),
     ("市政府办公楼物业管理服务采购", ProjectType.GOVERNMENT_PROCUREMENT,
      ProcurementMethod.OPEN_TENDER, (("物业服务", 260),), 30, S.EVALUATION),
     ("体育中心看台维修工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
@@ -63,6 +65,9 @@ DEMO = (
     ("公交站台改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("站台施工", 350),), 28, S.FAILED),
 )
+
+# Projects whose award is separated from the evaluation (评定分离, rules §3).
+SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）"})
 
 # The path through the status machine to each demo status, after publication.
 PATH_AFTER_BIDDING = {
@@ -93,7 +98,8 @@ def _input(name, ptype, method, lots, start) -> ProjectInput:
         name=name, project_type=ptype,
         object_type=ObjectType.GOODS if gp else ObjectType.WORKS, procurement_method=method,
         evaluation_method=EvaluationMethod.COMPREHENSIVE,
-        award_method=AwardMethod.RANK_ONE, custody_mode=CustodyMode.AUTO, region="市本级",
+        award_method=AwardMethod.SEPARATED if name in SEPARATED else AwardMethod.RANK_ONE,
+        custody_mode=CustodyMode.AUTO, region="市本级",
         description=f"{name}，资金已落实，现公开招标，欢迎符合条件的单位参加。",
         doc_start=start + timedelta(days=1), doc_end=start + timedelta(days=10),
         clarification_deadline=start + timedelta(days=15),

@@ -297,6 +297,10 @@ class ProjectService:
         lots = "\n".join(f"第{lot.number}标段：{lot.name}" for lot in project.lots)
         return f"{project.description}\n\n{lots}".strip()
 
+    def announce(self, project, kind, title, body, *, actor) -> Announcement:
+        """A public notice of another domain's step (candidates, result …), audited."""
+        return self._announce(project, kind, title, body, actor=actor)
+
     def _announce(self, project, kind, title, body, *, actor, changes=None,
                   affects_bids=False) -> Announcement:
         item = Announcement(kind=kind, title=title[:300], body=body, changes=changes or {},

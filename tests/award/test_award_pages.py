@@ -1,0 +1,134 @@
+"""The 评定分离 walk through the pages: committee, ballots, report, award, notices;
+refusals shown with their reason and nothing changed."""
+
+import sqlalchemy as sa
+from award_support import sign_report
+from factories import actor_for, make_user
+
+from trading.accounts.models import Role
+from trading.accounts.service import AccountService
+from trading.audit.models import AuditEvent
+from trading.award.committee import CommitteeService
+from trading.award.models import AwardCommittee, Ballot
+from trading.award.service import AwardService
+from trading.projects.kinds import AwardMethod, ProcurementMethod
+
+
+def login_as(testapp, w, user):
+    testapp.reset()
+    testapp.set_cookie("trading_auth", AccountService(w.dbsession, w.clock, w.settings)
+                       .start_session(user, ip=""))
+
+
+def audit_count(w):
+    w.dbsession.flush()
+    return w.dbsession.scalar(sa.select(sa.func.count(AuditEvent.seq)))
+
+
+def test_a_full_separated_walk_through_the_pages(testapp, award_world_factory):
+    w = award_world_factory(bids=3, procurement_method=ProcurementMethod.OPEN_TENDER,
+                            award_method=AwardMethod.SEPARATED)
+    sign_report(w, ranked=False)
+    staff = [make_user(w.dbsession, w.clock, w.settings, role=Role.OWNER,
+                       organisation=w.owner.organisation) for _ in range(10)]
+    page = f"/projects/{w.project.id}/award"
+    # A bidder objects during the publicity; the owner answers.
+    login_as(testapp, w, w.bidders[2])
+    form = testapp.get(page).forms["objection"]
+    form["text"] = "请核查候选人的项目经理资格。"
+    form.submit().follow()
+    login_as(testapp, w, w.owner)
+    for user in staff:
+        form = testapp.get("/award/roster").forms["roster-add"]
+        form["username"] = user.username
+        form.submit().follow()
+    (objection,) = AwardService(w.dbsession, w.clock).pending_objections(w.project)
+    publicity = AwardService(w.dbsession, w.clock).publicity(w.project)
+    w.clock.set(publicity.ends_at)
+    login_as(testapp, w, w.owner)  # three days on: a new session
+    refused = testapp.get(page).forms["committee-1"].submit(status=409)
+    assert "暂停" in refused.text  # suspended until the objection is answered
+    form = testapp.get(page).forms[f"answer-{objection.id}"]
+    form["answer"] = "经核查，项目经理资格符合要求。"
+    form.submit().follow()
+    form = testapp.get(page).forms["committee-1"]
+    form["method"] = "plurality"
+    form.submit().follow()
+    committee = w.dbsession.scalar(sa.select(AwardCommittee))
+    members = {m.user_id: m.user for m in committee.members}
+    url = f"{page}/committees/{committee.id}"
+    winner = f"B{w.bidders[1].organisation_id}"
+    for i, member in enumerate(committee.members):
+        login_as(testapp, w, members[member.user_id])
+        form = testapp.get(url).forms["ballot-form"]
+        if i == 0:  # a forged non-candidate: refused, nothing kept
+            before = audit_count(w)
+            bad = testapp.post(url + "/ballot", {"csrf_token": form["csrf_token"].value,
+                                                 "round_id": form["round_id"].value,
+                                                 "choice": "B999999"}, status=422)
+            assert "非定标候选人" in bad.text and audit_count(w) == before
+        form["choice"] = winner
+        form.submit().follow()
+        if i == 0:  # a second vote in the same round
+            again = testapp.post(url + "/ballot", {"csrf_token": form["csrf_token"].value,
+                                                   "round_id": form["round_id"].value,
+                                                   "choice": winner}, status=409)
+            assert "重复投票" in again.text
+    assert committee.winner == winner
+    late = testapp.post(url + "/ballot", {"csrf_token": form["csrf_token"].value,
+                                          "round_id": form["round_id"].value,
+                                          "choice": winner}, status=409)
+    assert "已结束" in late.text
+    assert w.dbsession.scalar(sa.select(sa.func.count(Ballot.id))) == 5
+    for member in committee.members:
+        login_as(testapp, w, members[member.user_id])
+        testapp.get(url).forms["sign-form"].submit().follow()
+    login_as(testapp, w, w.owner)
+    done = testapp.get(page).forms["decide"].submit().follow()
+    assert "中标结果" in done.text and w.bidders[1].organisation.name in done.text
+    login_as(testapp, w, w.bidders[1])
+    assert "中标通知书" in testapp.get(page).text
+    # After the publicity: an objection is refused with the reason.
+    login_as(testapp, w, w.bidders[0])
+    closed = testapp.post_json(f"/api/v1/projects/{w.project.id}/award/objections",
+                               {"text": "迟到的异议内容"}, headers=_token(w, w.bidders[0]),
+                               status=409).json
+    assert closed["error"] in ("objection_closed", "award_refused")
+
+
+def _token(w, user):
+    secret = AccountService(w.dbsession, w.clock, w.settings).create_api_token(
+        user, "t", actor_for(user))[1]
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_ballots_through_the_api(testapp, award_world_factory):
+    w = award_world_factory(bids=3, procurement_method=ProcurementMethod.OPEN_TENDER,
+                            award_method=AwardMethod.SEPARATED)
+    sign_report(w, ranked=False)
+    staff = [make_user(w.dbsession, w.clock, w.settings, role=Role.OWNER,
+                       organisation=w.owner.organisation) for _ in range(10)]
+    service = CommitteeService(w.dbsession, w.clock, w.registry["keys"])
+    for user in staff:
+        service.add_to_roster(w.owner.organisation_id, username=user.username, title="",
+                              actor=actor_for(w.owner))
+    w.clock.set(AwardService(w.dbsession, w.clock).publicity(w.project).ends_at)
+    committee = service.form(w.project, w.lot, size=5, stage1={"method": "plurality"},
+                             stage2=None, actor=actor_for(w.owner))
+    member = committee.members[0].user
+    url = f"/api/v1/projects/{w.project.id}/award/committees/{committee.id}/ballot"
+    round_id = service.open_round(committee).id
+    bad = testapp.post_json(url, {"round_id": round_id, "choices": ["B0"]},
+                            headers=_token(w, member), status=422).json
+    assert bad["error"] == "not_a_candidate"
+    ok = testapp.post_json(url, {"round_id": round_id,
+                                 "choices": [f"B{w.bidders[0].organisation_id}"]},
+                           headers=_token(w, member), status=201).json
+    assert ok["lots"][0]["committee"]["open_round"]["ballots"] == 1
+    again = testapp.post_json(url, {"round_id": round_id,
+                                    "choices": [f"B{w.bidders[0].organisation_id}"]},
+                              headers=_token(w, member), status=409).json
+    assert again["error"] == "already_voted"
+    stranger = testapp.post_json(url, {"round_id": round_id, "choices": []},
+                                 headers=_token(w, w.owner), status=403).json
+    assert stranger["error"] == "forbidden"

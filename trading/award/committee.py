@@ -1,0 +1,492 @@
+"""CommitteeService: 评定分离 — the owner's roster, the award committee's draw, the award
+method stage by stage, ballots online, the 定标报告 signed by every member (rules §3).
+
+Counting, ties and plans are ``trading.award.rules``; every lottery (the committee draw,
+ties after the last revote, 直接抽签, 票决抽签, price ties) goes through DrawService. A
+round is counted the moment its last ballot arrives. An unanswered objection suspends
+everything here (``AwardService.check_not_suspended``).
+"""
+
+import hashlib
+import json
+from dataclasses import asdict
+
+import sqlalchemy as sa
+
+from ..accounts.models import Role, User
+from ..actor import Actor
+from ..audit.service import record
+from ..draws.services import DrawService
+from ..errors import DomainError
+from ..projects.kinds import AwardMethod as ProjectAward
+from ..projects.models import Lot, Project
+from . import rules
+from .errors import AwardRefused, InvalidAwardInput, NotEligible
+from .models import AwardCommittee, AwardMember, Ballot, RosterEntry, VoteRound
+from .service import AwardService, candidate_id
+
+M = rules.AwardMethod
+SYSTEM = Actor.system("award_committee")
+VOTE_KIND = {M.PLURALITY: "plurality", M.VOTE_THEN_LOTTERY: "plurality",
+             M.CUMULATIVE: "cumulative", M.ROUND_ELIMINATION: "elimination",
+             M.PAIRWISE: "pairwise", M.COLLECTIVE: "collective"}
+PRICE = {M.PRICE_LOWEST: rules.PriceMethod.LOWEST,
+         M.PRICE_SECOND_LOWEST: rules.PriceMethod.SECOND_LOWEST,
+         M.PRICE_CLOSEST_TO_MEAN: rules.PriceMethod.CLOSEST_TO_MEAN,
+         M.PRICE_NTH_LOWEST: rules.PriceMethod.NTH_LOWEST}
+METHOD_LABELS = {
+    M.DIRECT_LOTTERY: "直接抽签法", M.PLURALITY: "直接票决法（简单多数）",
+    M.PAIRWISE: "一对一比较法", M.ROUND_ELIMINATION: "逐轮票决法（逐轮淘汰）",
+    M.CUMULATIVE: "累积投票法", M.VOTE_THEN_LOTTERY: "票决抽签法",
+    M.PRICE_LOWEST: "最低投标价法", M.PRICE_SECOND_LOWEST: "次低投标价法",
+    M.PRICE_CLOSEST_TO_MEAN: "平均值法", M.PRICE_NTH_LOWEST: "第N低价法",
+    M.COLLECTIVE: "集体议事法",
+}
+
+
+class NotACandidate(DomainError):
+    code = "not_a_candidate"
+    status = 422
+
+
+class InvalidBallot(DomainError):
+    code = "invalid_ballot"
+    status = 422
+
+
+class AlreadyVoted(AwardRefused):
+    code = "already_voted"
+
+
+class RoundClosed(AwardRefused):
+    code = "round_closed"
+
+
+def _refusal(error: rules.RuleError) -> DomainError:
+    if isinstance(error, rules.NotACandidate):
+        return NotACandidate(f"选票中含有非定标候选人：{error}", field="choices")
+    if isinstance(error, rules.DuplicateBallot):
+        return AlreadyVoted("本轮已投票，不能重复投票")
+    return InvalidBallot(f"选票无效：{error}", field="choices")
+
+
+def award_params(project: Project) -> rules.AwardParams:
+    p = project.params
+    return rules.AwardParams(
+        n_candidates=int(p.get("award.n_candidates", 3)),
+        revote_max_before_lottery=int(p.get("award.revote_max_before_lottery", 2)),
+        committee_min_size=int(p.get("award.committee_min_size", 5)),
+        roster_factor_min=int(p.get("award.roster_factor_min", 2)))
+
+
+def stage_from(values: dict | None) -> rules.AwardStage | None:
+    if not values:
+        return None
+    try:
+        fields = {k: values[k] for k in ("draw_count", "n", "rounds", "finalists",
+                                         "descending_auction") if values.get(k) is not None}
+        return rules.AwardStage(method=M(values["method"]), **fields)
+    except (KeyError, ValueError, TypeError):
+        raise InvalidAwardInput("定标方法无效", field="method") from None
+
+
+class CommitteeService:
+    def __init__(self, dbsession, clock, keys, storage=None, enqueue=None):
+        self.db = dbsession
+        self.clock = clock
+        self.draws = DrawService(dbsession, clock, keys)
+        self.awards = AwardService(dbsession, clock, keys, storage, enqueue)
+
+    # -- the roster -----------------------------------------------------------------------
+
+    def roster(self, owner_org_id: int) -> list[RosterEntry]:
+        return list(self.db.scalars(sa.select(RosterEntry).where(
+            RosterEntry.owner_org_id == owner_org_id).order_by(RosterEntry.id)))
+
+    def add_to_roster(self, owner_org_id: int, *, username: str, title: str,
+                      actor: Actor) -> RosterEntry:
+        """Only the owner's own staff may be on its roster (and so on its committees)."""
+        user = self.db.scalar(sa.select(User).where(User.username == (username or "").strip()))
+        if user is None or user.role is not Role.OWNER or user.organisation_id != owner_org_id \
+                or not user.is_active:
+            raise InvalidAwardInput("成员须是本单位的有效账户（用户名）", field="username")
+        if any(e.user_id == user.id for e in self.roster(owner_org_id)):
+            raise AwardRefused("该成员已在定标委员会成员库中")
+        entry = RosterEntry(owner_org_id=owner_org_id, user_id=user.id,
+                            title=(title or "").strip()[:100], added_at=self.clock())
+        self.db.add(entry)
+        self.db.flush()
+        record(self.db, actor, "award.roster_added", "organisation", owner_org_id,
+               now=entry.added_at, user_id=user.id)
+        return entry
+
+    def remove_from_roster(self, entry: RosterEntry, *, actor: Actor) -> None:
+        self.db.delete(entry)
+        record(self.db, actor, "award.roster_removed", "organisation", entry.owner_org_id,
+               now=self.clock(), user_id=entry.user_id)
+
+    # -- forming the committee --------------------------------------------------------------
+
+    def committee_for(self, lot: Lot) -> AwardCommittee | None:
+        return self.db.scalar(sa.select(AwardCommittee).where(AwardCommittee.lot_id == lot.id))
+
+    def form(self, project: Project, lot: Lot, *, size: int, stage1: dict,
+             stage2: dict | None, actor: Actor) -> AwardCommittee:
+        """Draw the committee from the roster and start the award method's first stage."""
+        if project.award_method is not ProjectAward.SEPARATED:
+            raise AwardRefused("本项目不是评定分离项目")
+        self.awards.check_publicity_over(project)
+        if self.committee_for(lot) is not None:
+            raise AwardRefused("该标段的定标委员会已组建")
+        cands = [candidate_id(c["org_id"]) for c in self.awards.candidates_of(project, lot)]
+        params = award_params(project)
+        first, second = stage_from(stage1), stage_from(stage2)
+        if first is None:
+            raise InvalidAwardInput("请选择定标方法", field="method")
+        if second is not None and first.method is M.PAIRWISE:
+            raise AwardRefused("一对一比较法只能用于最后阶段")
+        roster = self.roster(project.owner_org_id)
+        try:
+            rules.check_award_plan(first, second, n_candidates=len(cands), params=params)
+            rules.check_award_committee(size, len(roster), params)
+        except rules.RuleError as error:
+            raise AwardRefused(f"定标方案不符合规则：{error}") from None
+        members = self._draw_members(project, lot, roster, size, actor)
+        committee = AwardCommittee(
+            project_id=project.id, lot_id=lot.id, draw_id=members[0], chair_user_id=members[1][0],
+            plan={"stage1": asdict(first), "stage2": asdict(second) if second else None},
+            stage=1, entrants=sorted(cands), ranking=[], steps=[], created_at=self.clock())
+        self.db.add(committee)
+        self.db.flush()
+        for position, user_id in enumerate(members[1], start=1):
+            self.db.add(AwardMember(committee_id=committee.id, user_id=user_id,
+                                    position=position))
+        self.db.flush()
+        self.db.refresh(committee)
+        record(self.db, actor, "award.committee_formed", "project", project.id,
+               now=committee.created_at, lot=lot.number, size=size, draw_id=committee.draw_id,
+               plan=committee.plan)
+        self._run_stage(project, committee)
+        return committee
+
+    def _draw_members(self, project, lot, roster, size, actor) -> tuple[int, list[int]]:
+        """Names stay secret until the award: the public list carries roster ids only."""
+        draw = self.draws.freeze(
+            purpose=f"{project.number} 第{lot.number}标段 定标委员会随机抽取",
+            subject_type="award_committee", subject_id=f"{project.id}-{lot.id}",
+            candidates=[{"id": f"U{e.user_id}"} for e in roster], count=size,
+            rule="从招标人定标委员会成员库中等概率随机抽取，首位为主任委员", actor=actor)
+        self.draws.commit(draw, actor=actor)
+        self.draws.reveal(draw, actor=actor)
+        return draw.id, [int(u[1:]) for u in draw.result]
+
+    # -- the method, stage by stage -------------------------------------------------------------
+
+    @staticmethod
+    def current_stage(committee: AwardCommittee) -> tuple[rules.AwardStage, bool]:
+        key = "stage1" if committee.stage == 1 else "stage2"
+        final = committee.stage == 2 or committee.plan.get("stage2") is None
+        return stage_from(committee.plan[key]), final
+
+    def _run_stage(self, project: Project, committee: AwardCommittee) -> None:
+        stage, final = self.current_stage(committee)
+        entrants = list(committee.entrants)
+        if stage.method is M.DIRECT_LOTTERY:
+            count = stage.draw_count
+            first = rules.direct_lottery(entrants, draw_count=count, second_stage=not final)
+            drawn, draw_id = self._lottery(project, committee, first.lottery)
+            done = rules.direct_lottery(entrants, draw_count=count, second_stage=not final,
+                                        drawn=drawn)
+            return self._stage_done(project, committee, list(done.selected),
+                                    {"method": str(stage.method), "draws": [draw_id]})
+        if stage.method in PRICE:
+            return self._price_stage(project, committee, stage, final, entrants)
+        seats = 1 if final and stage.method is not M.VOTE_THEN_LOTTERY else (
+            stage.finalists or rules.DEFAULT_AWARD.finalists_default)
+        self._open_round(committee, VOTE_KIND[stage.method], entrants, seats,
+                         context={"round_no": 1})
+
+    def _price_stage(self, project, committee, stage, final, entrants) -> None:
+        prices = {candidate_id(c["org_id"]): c["price_fen"]
+                  for c in self.awards.candidates_of(project, committee.lot)
+                  if candidate_id(c["org_id"]) in entrants}
+        step = {"method": str(stage.method), "prices": prices, "draws": []}
+        if not final:  # 第N低价 before a second stage: the N lowest go on
+            outcome = rules.lowest_n(prices, stage.n or 3)
+            if outcome.lottery is not None:
+                drawn, draw_id = self._lottery(project, committee, outcome.lottery)
+                step["draws"].append(draw_id)
+                outcome = rules.lowest_n(prices, stage.n or 3, drawn=drawn)
+            return self._stage_done(project, committee, list(outcome.selected), step)
+        outcome = rules.price_competition(prices, PRICE[stage.method], n=stage.n)
+        if outcome.lottery is not None:
+            drawn, draw_id = self._lottery(project, committee, outcome.lottery)
+            step["draws"].append(draw_id)
+            outcome = rules.price_competition(prices, PRICE[stage.method], n=stage.n,
+                                              drawn=drawn)
+        step["reference"] = str(outcome.reference) if outcome.reference is not None else None
+        ranked = sorted(prices, key=lambda c: (c != outcome.winner, prices[c], c))
+        return self._stage_done(project, committee, [outcome.winner], step, ranking=ranked)
+
+    def _open_round(self, committee, kind, among, seats, *, revote_no=0, context=None):
+        number = len(committee.rounds) + 1
+        vote = VoteRound(committee_id=committee.id, kind=kind, stage=committee.stage,
+                         number=number, among=sorted(among), seats=seats, revote_no=revote_no,
+                         context=context or {}, opened_at=self.clock(), outcome={})
+        committee.rounds.append(vote)
+        self.db.flush()
+        return vote
+
+    def _stage_done(self, project, committee, selected, step, *, ranking=None) -> None:
+        stage, final = self.current_stage(committee)
+        if final and stage.method is M.VOTE_THEN_LOTTERY and len(selected) > 1:
+            finals = rules.finalists_lottery(selected)
+            drawn, draw_id = self._lottery(project, committee, finals.lottery)
+            step = {**step, "finalists": selected, "draws": [*step.get("draws", []), draw_id]}
+            ranking = list(drawn) + [c for c in (ranking or selected) if c not in drawn]
+            selected = list(rules.finalists_lottery(selected, drawn=drawn).selected)
+        committee.steps = [*committee.steps, {**step, "stage": committee.stage,
+                                              "selected": selected}]
+        if not final:
+            committee.stage, committee.entrants = 2, sorted(selected)
+            self.db.flush()
+            return self._run_stage(project, committee)
+        rest = [c for c in (ranking or []) if c not in selected]
+        others = sorted(c for c in self._all_candidates(project, committee)
+                        if c not in selected and c not in rest)
+        committee.winner = selected[0]
+        committee.ranking = [selected[0], *rest, *others]
+        committee.decided_at = self.clock()
+        record(self.db, SYSTEM, "award.committee_decided", "project", project.id,
+               now=committee.decided_at, lot=committee.lot.number, winner=committee.winner)
+
+    def _all_candidates(self, project, committee) -> list[str]:
+        return [candidate_id(c["org_id"]) for c in self.awards.candidates_of(project,
+                                                                             committee.lot)]
+
+    def _lottery(self, project, committee, request) -> tuple[list[str], int]:
+        names = {candidate_id(c["org_id"]): c["name"]
+                 for c in self.awards.candidates_of(project, committee.lot)}
+        order = self.draws.break_tie(
+            candidates=[{"id": c, "label": names.get(c, c)} for c in request.candidates],
+            purpose=f"{project.number} 第{committee.lot.number}标段 定标抽签："
+                    f"{request.reason}"[:200],
+            subject_type="award_committee", subject_id=f"{project.id}-{committee.lot_id}",
+            actor=SYSTEM)
+        draw = self.draws.draws_for("award_committee", f"{project.id}-{committee.lot_id}")[-1]
+        return order[:request.draw_count], draw.id
+
+    # -- ballots --------------------------------------------------------------------------------
+
+    def open_round(self, committee: AwardCommittee) -> VoteRound | None:
+        return next((r for r in committee.rounds if r.closed_at is None), None)
+
+    def member_of(self, committee: AwardCommittee, user_id: int | None) -> AwardMember | None:
+        return next((m for m in committee.members if m.user_id == user_id), None)
+
+    def cast(self, project: Project, committee: AwardCommittee, vote: VoteRound, *,
+             choices: list, reason: str = "", actor: Actor) -> Ballot:
+        """A member's ballot in an open round; the last ballot counts the round."""
+        self.awards.check_not_suspended(project)
+        if self.member_of(committee, actor.user_id) is None:
+            raise NotEligible("您不是本标段定标委员会成员")
+        if vote.committee_id != committee.id or vote.closed_at is not None:
+            raise RoundClosed("本轮投票已结束，不能再投票")
+        if any(b.user_id == actor.user_id for b in vote.ballots):
+            raise AlreadyVoted("本轮已投票，不能重复投票")
+        choices = self._check_ballot(vote, actor.user_id, choices, reason)
+        ballot = Ballot(round_id=vote.id, user_id=actor.user_id, choices=choices,
+                        reason=(reason or "").strip()[:2000], cast_at=self.clock())
+        vote.ballots.append(ballot)
+        self.db.flush()
+        record(self.db, actor, "award.ballot_cast", "project", project.id, now=ballot.cast_at,
+               round_id=vote.id)
+        if len(vote.ballots) == len(committee.members) and vote.kind != "collective":
+            self._close(project, committee, vote)
+        return ballot
+
+    def _check_ballot(self, vote: VoteRound, user_id: int, choices, reason: str) -> list:
+        """Validate one ballot with the same rule that will count the round."""
+        if not isinstance(choices, list):
+            raise InvalidBallot("选票格式无效", field="choices")
+        member = [str(user_id)]
+        try:
+            if vote.kind == "pairwise":
+                rules.count_pairwise(vote.among, self._preferences(str(user_id), choices),
+                                     members=member)
+            elif vote.kind == "collective":
+                rules.collective_decision(
+                    vote.among, [rules.Opinion(str(user_id), (choices or [""])[0], reason)],
+                    members=member, chair_id=member[0], chair_choice=vote.among[0])
+            else:
+                self._count(vote, [rules.Ballot(str(user_id), tuple(choices))], member)
+        except rules.RuleError as error:
+            raise _refusal(error) from None
+        except (TypeError, ValueError):
+            raise InvalidBallot("选票格式无效", field="choices") from None
+        return choices
+
+    @staticmethod
+    def _preferences(member: str, choices: list) -> list:
+        return [rules.PairPreference(member, a, b, p) for a, b, p in choices]
+
+    def _count(self, vote: VoteRound, ballots, members, drawn=None):
+        committee = vote.committee
+        stage, _final = self.current_stage(committee)
+        params = award_params(self.db.get(Project, committee.project_id))
+        if vote.kind == "cumulative":
+            return rules.count_cumulative(vote.among, ballots, members=members, seats=vote.seats,
+                                          revote_no=vote.revote_no, drawn=drawn, params=params)
+        if vote.kind == "elimination":
+            return rules.count_elimination_round(
+                vote.among, ballots, members=members, target=vote.seats,
+                round_no=vote.context.get("round_no", 1), max_rounds=stage.rounds, drawn=drawn,
+                params=params)
+        return rules.count_plurality(vote.among, ballots, members=members, seats=vote.seats,
+                                     revote_no=vote.revote_no, drawn=drawn, params=params)
+
+    def _close(self, project: Project, committee: AwardCommittee, vote: VoteRound) -> None:
+        members = [str(m.user_id) for m in committee.members]
+        vote.closed_at = self.clock()
+        if vote.kind == "pairwise":
+            return self._close_pairwise(project, committee, vote, members)
+        ballots = [rules.Ballot(str(b.user_id), tuple(b.choices)) for b in vote.ballots]
+        outcome, draws = self._count(vote, ballots, members), []
+        if outcome.lottery is not None:
+            drawn, draw_id = self._lottery(project, committee, outcome.lottery)
+            draws.append(draw_id)
+            outcome = self._count(vote, ballots, members, drawn=drawn)
+        vote.outcome = {"tally": [list(t) for t in outcome.tally], "invalid": outcome.invalid,
+                        "draws": draws}
+        if vote.kind == "elimination":
+            return self._after_elimination(project, committee, vote, outcome)
+        carry = list(vote.context.get("carry", []))
+        if outcome.revote is not None:
+            vote.outcome["revote"] = list(outcome.revote.among)
+            return self._revote(committee, vote, outcome, carry)
+        selected = carry + list(outcome.selected)
+        vote.outcome["selected"] = selected
+        if vote.context.get("elimination_safe") is not None:  # an elimination tie revoted
+            return self._elimination_step(project, committee, vote.context, selected)
+        self._stage_done(project, committee, selected,
+                         {"method": str(self.current_stage(committee)[0].method),
+                          "rounds": [r.id for r in committee.rounds if r.stage == vote.stage]},
+                         ranking=[c for c, _ in self._first_tally(committee, vote.stage)])
+
+    def _revote(self, committee, vote, outcome, carry) -> None:
+        context = {**vote.context, "carry": carry + list(outcome.selected)}
+        self._open_round(committee, vote.kind if vote.kind != "elimination" else "plurality",
+                         outcome.revote.among, outcome.revote.seats,
+                         revote_no=outcome.revote.revote_no, context=context)
+
+    def _first_tally(self, committee, stage_no) -> list:
+        first = next(r for r in committee.rounds if r.stage == stage_no)
+        return first.outcome.get("tally", [])
+
+    def _after_elimination(self, project, committee, vote, outcome) -> None:
+        vote.outcome.update(eliminated=list(outcome.eliminated),
+                            remaining=list(outcome.remaining), next=str(outcome.next))
+        if outcome.next is rules.ElimNext.REVOTE:
+            safe = [c for c in outcome.remaining if c not in outcome.revote.among]
+            context = {"round_no": vote.context.get("round_no", 1), "elimination_safe": safe,
+                       "target": vote.seats, "carry": []}
+            self._open_round(committee, "plurality", outcome.revote.among, outcome.revote.seats,
+                             revote_no=outcome.revote.revote_no, context=context)
+            return
+        context = {"round_no": vote.context.get("round_no", 1), "target": vote.seats}
+        self._elimination_step(project, committee, context, list(outcome.remaining),
+                               final_plurality=outcome.next is rules.ElimNext.FINAL_PLURALITY)
+
+    def _elimination_step(self, project, committee, context, remaining, *,
+                          final_plurality=False) -> None:
+        if context.get("elimination_safe") is not None:
+            remaining = sorted(context["elimination_safe"] + remaining)
+        target = context["target"]
+        if len(remaining) == target:
+            return self._stage_done(project, committee, remaining,
+                                    {"method": str(M.ROUND_ELIMINATION)}, ranking=remaining)
+        if final_plurality:
+            self._open_round(committee, "plurality", remaining, target, context={"carry": []})
+            return
+        self._open_round(committee, "elimination", remaining, target,
+                         context={"round_no": context["round_no"] + 1})
+
+    def _close_pairwise(self, project, committee, vote, members) -> None:
+        prefs = [p for b in vote.ballots for p in self._preferences(str(b.user_id), b.choices)]
+        outcome, draws = rules.count_pairwise(vote.among, prefs, members=members), []
+        if outcome.lottery is not None:
+            drawn, draw_id = self._lottery(project, committee, outcome.lottery)
+            draws.append(draw_id)
+            outcome = rules.count_pairwise(vote.among, prefs, members=members, drawn=drawn)
+        vote.outcome = {"wins": [list(w) for w in outcome.wins], "draws": draws,
+                        "pairs": [asdict(p) for p in outcome.pairs]}
+        self._stage_done(project, committee, [outcome.winner],
+                         {"method": str(M.PAIRWISE), "rounds": [vote.id]},
+                         ranking=[c for c, _ in outcome.wins])
+
+    def chair_decide(self, project: Project, committee: AwardCommittee, *, choice: str,
+                     actor: Actor) -> AwardCommittee:
+        """集体议事法: every member's opinion is recorded, then the chair decides."""
+        self.awards.check_not_suspended(project)
+        vote = self.open_round(committee)
+        if vote is None or vote.kind != "collective":
+            raise AwardRefused("当前没有待主任委员决定的集体议事")
+        if actor.user_id != committee.chair_user_id:
+            raise NotEligible("只有主任委员可以作出决定")
+        opinions = [rules.Opinion(str(b.user_id), b.choices[0], b.reason) for b in vote.ballots]
+        try:
+            decision = rules.collective_decision(
+                vote.among, opinions, members=[str(m.user_id) for m in committee.members],
+                chair_id=str(actor.user_id), chair_choice=choice)
+        except rules.RuleError as error:
+            if isinstance(error, rules.MissingBallot):
+                raise AwardRefused(f"尚有成员未发表意见：{error}") from None
+            raise _refusal(error) from None
+        vote.closed_at = self.clock()
+        vote.outcome = {"chair_choice": decision.winner}
+        self._stage_done(project, committee, [decision.winner],
+                         {"method": str(M.COLLECTIVE), "rounds": [vote.id]})
+        return committee
+
+    # -- the report -----------------------------------------------------------------------------
+
+    def report(self, project: Project, committee: AwardCommittee) -> dict:
+        """定标报告: method, members, every round with its named ballots, draws, result."""
+        names = {candidate_id(c["org_id"]): c["name"]
+                 for c in self.awards.candidates_of(project, committee.lot)}
+        return {
+            "project": project.number, "lot": committee.lot.number, "plan": committee.plan,
+            "members": [{"name": m.user.display_name, "position": m.position,
+                         "chair": m.user_id == committee.chair_user_id} for m in committee.members],
+            "member_draw": committee.draw_id, "candidates": names,
+            "rounds": [{"number": r.number, "stage": r.stage, "kind": r.kind, "among": r.among,
+                        "seats": r.seats, "revote_no": r.revote_no, "outcome": r.outcome,
+                        "ballots": [{"member": b.user.display_name, "choices": b.choices,
+                                     "reason": b.reason} for b in r.ballots]}
+                       for r in committee.rounds],
+            "steps": committee.steps, "winner": committee.winner, "ranking": committee.ranking,
+        }
+
+    def sign(self, project: Project, committee: AwardCommittee, *, actor: Actor) -> AwardMember:
+        """Each member signs the decided report; the last signature fixes its digest."""
+        member = self.member_of(committee, actor.user_id)
+        if member is None:
+            raise NotEligible("您不是本标段定标委员会成员")
+        if committee.winner is None:
+            raise AwardRefused("定标尚未完成，不能签署定标报告")
+        if member.signed_at is not None:
+            raise AwardRefused("您已签署定标报告")
+        member.signed_at = self.clock()
+        if all(m.signed_at for m in committee.members):
+            body = json.dumps(self.report(project, committee), sort_keys=True,
+                              ensure_ascii=False, separators=(",", ":")).encode()
+            committee.report_sha256 = hashlib.sha256(body).hexdigest()
+        record(self.db, actor, "award.report_signed", "project", project.id,
+               now=member.signed_at, lot=committee.lot.number,
+               complete=committee.report_sha256 is not None)
+        return member
+
+
+def committee_service_factory(context, request) -> CommitteeService:
+    return CommitteeService(request.dbsession, request.clock, request.registry["keys"],
+                            request.storage, request.enqueue)
