@@ -644,7 +644,29 @@ class SmallWorksService:
             if day.year == today.year:
                 row["count"] += 1
                 row["fen"] += amount
-        return [_rules_enterprise(e, load.get(e.id)) for e in self.enterprises()]
+        return self._registry_rows(category, load)
+
+    def _registry_rows(self, category, load: dict) -> list[rules.Enterprise]:
+        """Entries in the registry (active or suspended) holding any certificate in the
+        category, read with plain selects: this runs over the whole registry per pool."""
+        in_category = sa.select(Qualification.enterprise_id).where(
+            Qualification.category == category)
+        quals: dict[int, list] = {}
+        for owner, cat, grade, since, until in self.db.execute(sa.select(
+                Qualification.enterprise_id, Qualification.category, Qualification.grade,
+                Qualification.valid_from, Qualification.valid_until).where(
+                Qualification.category == category)):
+            quals.setdefault(owner, []).append(
+                rules.Qualification(str(cat), rules.Grade(grade), since, until))
+        rows = self.db.execute(sa.select(
+            Enterprise.id, Enterprise.status, Enterprise.business_licence_until,
+            Enterprise.safety_licence_until, Enterprise.credit_score,
+            # the count, not the names: decoding 10 000 JSON lists would dominate the pool
+            sa.func.json_array_length(Enterprise.managers).label("managers"),
+            Enterprise.blacklisted, Enterprise.last_serious_violation_on).where(
+            Enterprise.status.in_((R.ACTIVE, R.SUSPENDED)), Enterprise.id.in_(in_category)))
+        return [_rules_enterprise(row, tuple(quals[row.id]), load.get(row.id))
+                for row in rows]
 
     def _move(self, work: SmallWork, target: AllocationStatus, actor: Actor, verb: str,
               **data) -> None:
@@ -677,22 +699,20 @@ def _rules_project(work: SmallWork) -> rules.SmallWorksProject:
                                    work.approved_on)
 
 
-def _rules_enterprise(entry: Enterprise, load: dict | None) -> rules.Enterprise:
+def _rules_enterprise(row, qualifications: tuple, load: dict | None) -> rules.Enterprise:
     load = load or {"running": 0, "managers": Counter(), "wins": {}, "open": set(),
                     "count": 0, "fen": 0}
     return rules.Enterprise(
-        id=str(entry.id), status=entry.status,
-        business_licence_until=entry.business_licence_until,
-        safety_licence_until=entry.safety_licence_until,
-        qualifications=tuple(rules.Qualification(str(q.category), rules.Grade(q.grade),
-                                                  q.valid_from, q.valid_until)
-                             for q in entry.qualifications),
+        id=str(row.id), status=row.status, business_licence_until=row.business_licence_until,
+        safety_licence_until=row.safety_licence_until, qualifications=qualifications,
         active_contracts=load["running"],
-        manager_active_contracts=tuple(load["managers"][m] for m in entry.managers),
-        credit_score=entry.credit_score, last_wins=tuple(load["wins"].items()),
+        # a busy manager is always a registered one (accept() checks the name)
+        manager_active_contracts=(*load["managers"].values(),
+                                  *(0,) * (row.managers - len(load["managers"]))),
+        credit_score=row.credit_score, last_wins=tuple(load["wins"].items()),
         open_win_categories=frozenset(load["open"]), awards_this_year=load["count"],
-        awarded_fen_this_year=load["fen"], blacklisted=entry.blacklisted,
-        last_serious_violation_on=entry.last_serious_violation_on)
+        awarded_fen_this_year=load["fen"], blacklisted=row.blacklisted,
+        last_serious_violation_on=row.last_serious_violation_on)
 
 
 def _stored_pool(work: SmallWork, params: rules.SmallWorksParams) -> rules.Pool:
