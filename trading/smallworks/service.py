@@ -537,21 +537,21 @@ class SmallWorksService:
         declined = frozenset(str(d.enterprise_id) for d in self.declines_of(work))
         pool = _stored_pool(work, self.params)
         if work.method is M.LOTTERY:
-            return self._redraw(work, pool, [str(entry.id)], 1, actor)
+            return self._redraw(work, pool, [str(entry.id)], f"中选企业放弃：{reason}", actor)
         if work.method is M.DOUBLE_RANDOM_CREDIT and declined >= set(work.short_list):
             return self._top_up_short_list(work, pool, declined, actor)
         return self._next_ranked(work, pool, declined, actor)
 
-    def _redraw(self, work, pool, declined_ids, count, actor) -> SmallWork:
+    def _redraw(self, work, pool, declined_ids, reason, actor) -> SmallWork:
         draw = self._draw(work)
         outcome = rules.lottery_request(pool, self.params, draw.drawn)
         if isinstance(outcome, lottery.Failed):
             # the last decline still goes on the public record, with nobody after it
             self.draws.redraw_after_decline(draw, declined_ids=declined_ids, count=0,
-                                            reason="中选企业放弃", actor=actor)
+                                            reason=reason, actor=actor)
             return self._fail(work, outcome, actor)
         picks = self.draws.redraw_after_decline(draw, declined_ids=declined_ids,
-                                                reason="中选企业放弃", count=count, actor=actor)
+                                                reason=reason, count=1, actor=actor)
         return self._notify(work, lottery.selected_by_lottery(outcome, picks, M.LOTTERY), actor)
 
     def _top_up_short_list(self, work, pool, declined, actor) -> SmallWork:
