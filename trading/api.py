@@ -11,7 +11,7 @@ import colander
 from pyramid.interfaces import IRoutesMapper
 from pyramid.view import view_config
 
-from .forms import Money
+from .forms import LocalDateTime, Money
 from .security import Permission
 
 OPERATIONS: list["Operation"] = []
@@ -67,19 +67,45 @@ def node_schema(node: colander.SchemaNode) -> dict:
     return _scalar_schema(typ, node)
 
 
+def query_parameters(schema: colander.MappingSchema) -> list[dict]:
+    """OpenAPI query parameters from the colander schema that validates them."""
+    return [{"name": c.name, "in": "query", "required": c.required, "schema": node_schema(c)}
+            for c in schema.children]
+
+
 def _scalar_schema(typ, node) -> dict:
     if isinstance(typ, colander.Integer):
-        return {"type": "integer"}
+        return {"type": "integer", **_constraints(node)}
     if isinstance(typ, colander.Boolean):
         return {"type": "boolean"}
     if isinstance(typ, colander.DateTime):
         return {"type": "string", "format": "date-time"}
+    if isinstance(typ, LocalDateTime):
+        return {"type": "string", "format": "date-time",
+                "description": "ISO 8601, or Beijing time as 2026-03-25 09:30"}
     if isinstance(typ, colander.Date):
         return {"type": "string", "format": "date"}
-    schema = {"type": "string"}
-    if isinstance(node.validator, colander.Length) and node.validator.max:
-        schema["maxLength"] = node.validator.max
-    return schema
+    return {"type": "string", **_constraints(node)}
+
+
+def _constraints(node: colander.SchemaNode) -> dict:
+    """What the node's validators accept, so the document promises no more and no less
+    (schemathesis checks both ways)."""
+    found: dict = {}
+    validators = node.validator.validators if isinstance(node.validator, colander.All) \
+        else [node.validator]
+    for v in validators:
+        if isinstance(v, colander.Range):
+            found.update({k: x for k, x in (("minimum", v.min), ("maximum", v.max))
+                          if x is not None})
+        elif isinstance(v, colander.Length):
+            if v.max:
+                found["maxLength"] = v.max
+            if v.min and node.required:  # an optional empty value is simply missing
+                found["minLength"] = v.min
+        elif isinstance(v, colander.OneOf):
+            found["enum"] = [*v.choices, *([""] if not node.required else [])]
+    return found
 
 
 def _path_of(pattern: str) -> str:
@@ -120,12 +146,16 @@ def _operation(op: Operation, path: str) -> dict:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in _path_params(path)]
     params += list(op.parameters)
+    ok = {"content": {"application/json": {"schema": op.response}}}
+    # An action that creates something answers 201 (a draft, a document, a bid version).
+    created = {"201": {"description": "Created", **ok}} if op.method == "post" else {}
     result = {
         "operationId": op.route_name + "." + op.method,
         "summary": op.summary,
         "parameters": params,
         "responses": {
-            "200": {"description": "OK", "content": {"application/json": {"schema": op.response}}},
+            "200": {"description": "OK", **ok},
+            **created,
             "default": {"description": "error", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
         },

@@ -5,7 +5,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from ..api import describe
+from ..api import describe, query_parameters
 from ..errors import DomainError
 from ..security import Permission
 from .ocds import PUBLISHER, dump_json, instant, load_json, release_package
@@ -29,8 +29,7 @@ def _package(request, releases):
 
 describe("api.ocds.releases", "GET", "OCDS release feed, cursor-paged; follow `links.next`",
          response={"type": "object", "required": ["releases", "cursor"]},
-         parameters=[{"name": "after", "in": "query", "schema": {"type": "integer"}},
-                     {"name": "limit", "in": "query", "schema": {"type": "integer"}}])
+         parameters=query_parameters(FeedParams()))
 
 
 @view_config(route_name="api.ocds.releases", permission=Permission.PUBLIC_VIEW)

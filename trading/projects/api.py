@@ -5,7 +5,7 @@ from pyramid.httpexceptions import HTTPForbidden
 from pyramid.response import FileResponse
 from pyramid.view import view_config
 
-from ..api import describe, node_schema
+from ..api import describe, query_parameters
 from ..errors import DomainError
 from ..security import Permission
 from .forms import AnswerBody, ClarificationBody, ProjectBody, QuestionBody
@@ -75,8 +75,7 @@ PAGE = {"type": "object", "required": ["items", "total", "page", "per_page"],
         "properties": {"items": {"type": "array", "items": PROJECT},
                        "total": {"type": "integer"}, "page": {"type": "integer"},
                        "per_page": {"type": "integer"}}}
-SEARCH_PARAMS = [{"name": c.name, "in": "query", "required": False,
-                  "schema": node_schema(c)} for c in SearchSchema().children]
+SEARCH_PARAMS = query_parameters(SearchSchema())
 
 describe("api.projects", "GET", "Search public projects", response=PAGE, parameters=SEARCH_PARAMS)
 
