@@ -42,7 +42,7 @@ FULL = [(1000, 1), (10, 200)]
 QUICK = [(50, 1), (3, 16)]
 
 
-def settings_for(workdir: Path) -> dict:
+def settings_for(workdir: Path, extra: dict | None = None) -> dict:
     from pyramid.paster import get_appsettings
 
     settings = dict(get_appsettings(str(ROOT / "development.ini")))
@@ -55,17 +55,18 @@ def settings_for(workdir: Path) -> dict:
         "pyramid.reload_templates": "false",
         "storage.max_bytes": str(1024 * MIB), "bidding.max_envelope_bytes": str(1024 * MIB),
     })
+    settings.update(extra or {})  # e.g. bench/rush.py --db postgresql: database and queue
     return settings
 
 
-def build_app(workdir: Path, *, migrate: bool):
+def build_app(workdir: Path, *, migrate: bool, extra: dict | None = None):
     from alembic import command
     from alembic.config import Config
 
     from trading import main
     from trading.db import get_engine
 
-    settings = settings_for(workdir)
+    settings = settings_for(workdir, extra)
     engine = get_engine(settings)
     if migrate:
         cfg = Config(str(ROOT / "development.ini"))

@@ -1,10 +1,17 @@
 """Benchmark: a deadline rush — N bidders upload sealed envelopes at once to a real server.
 
     python bench/rush.py [--quick]
+    python bench/rush.py --db postgresql --processes 3 [--bidders 500] [--size-kib 256]
 
 A waitress server (8 threads, the development.ini setting) on 127.0.0.1 serves the real
 app on a fresh SQLite database; N client threads (200, each with a 1 MiB envelope; --quick:
 40 × 256 KiB) POST to the JSON API at the same moment (multipart, bearer token).
+
+With `--db postgresql` the app runs on a fresh PostgreSQL database of its own
+(`--db-url`, default `trading_rush` on 127.0.0.1:5432, dropped afterwards) with Huey on
+Redis (`--redis-url`, default index 7 on 127.0.0.1:6379), in `--processes` web processes
+on loopback ports; the clients are spread over them in turn, as a reverse proxy would
+(default there: 500 bidders × 256 KiB). The floor is then as many bare servers.
 
 Wave 1 (deadline far away): throughput, p50/p99 latency, accepted; `lost` counts receipts
 whose envelope is not in the database and storage afterwards, plus 5xx and connection
@@ -21,6 +28,7 @@ import argparse
 import hashlib
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -85,19 +93,22 @@ def serve(kind: str, workdir: Path, port: int) -> None:
         (workdir / "bare").mkdir(exist_ok=True)
         app = bare_app(workdir / "bare")
     else:
-        app = common.build_app(workdir, migrate=False)
+        app = common.build_app(workdir, migrate=False, extra=json.loads(
+            os.environ.get("RUSH_SETTINGS", "{}")))
     waitress_serve(app, host="127.0.0.1", port=port, threads=THREADS, _quiet=True,
                    connection_limit=1000, channel_timeout=120)
 
 
-def start_server(kind: str, workdir: Path):
+def start_server(kind: str, workdir: Path, extra: dict | None = None):
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    env = {**os.environ, "RUSH_SETTINGS": json.dumps(extra or {})}
     proc = subprocess.Popen([sys.executable, __file__, "--serve", kind, str(workdir), str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -172,8 +183,9 @@ def seal_all(project: dict, size: int) -> list[bytes]:
 # -- the rush ------------------------------------------------------------------------------------
 
 
-def rush(port: int, path: str, bodies: list[bytes], tokens: list[str]) -> list[dict]:
-    """One request per client thread, all released together; bounded by a timeout."""
+def rush(ports: list[int], path: str, bodies: list[bytes], tokens: list[str]) -> list[dict]:
+    """One request per client thread, all released together, the clients spread over the
+    servers in turn; bounded by a timeout."""
     barrier = threading.Barrier(len(bodies))
     results: list[dict] = [{} for _ in bodies]
 
@@ -181,7 +193,7 @@ def rush(port: int, path: str, bodies: list[bytes], tokens: list[str]) -> list[d
         barrier.wait()
         start = time.perf_counter()
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            conn = http.client.HTTPConnection("127.0.0.1", ports[i % len(ports)], timeout=300)
             conn.request("POST", path, body=bodies[i], headers={
                 "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
                 "Authorization": f"Bearer {tokens[i]}"})
@@ -198,7 +210,7 @@ def rush(port: int, path: str, bodies: list[bytes], tokens: list[str]) -> list[d
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=300)
+        thread.join(timeout=600)
     return results
 
 
@@ -241,47 +253,97 @@ def check(app, project: dict, results, deadline: datetime) -> dict:
     return {"accepted": accepted, "refused": refused, "lost": lost, "after_deadline": after}
 
 
-def main() -> None:
+def postgres_database(url: str, *, create: bool) -> None:
+    """(Re)create or drop the benchmark's own database: never another one."""
+    import sqlalchemy as sa
+
+    target = sa.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            if create:
+                conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
+def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--processes", type=int, default=1, help="web processes")
+    parser.add_argument("--bidders", type=int)
+    parser.add_argument("--size-kib", type=int)
+    parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
+                        "trading_rush", help="--db postgresql: a database of the bench's own")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    big = args.db == "postgresql"
+    n, kib = (40, 256) if args.quick else (500, 256) if big else (200, 1024)
+    args.bidders, args.size_kib = args.bidders or n, args.size_kib or kib
+    for url in (args.db_url, args.redis_url):
+        if big and "127.0.0.1" not in url and "localhost" not in url:
+            parser.error(f"loopback only: {url}")
+    return args
+
+
+def main() -> None:
+    args = options()
     if args.serve:
         kind, workdir, port = args.serve
         serve(kind, Path(workdir), int(port))
         return
-    n, size = (40, 256 * 1024) if args.quick else (200, 1 << 20)
+    n, size = args.bidders, args.size_kib * 1024
+    extra = {}
+    if args.db == "postgresql":
+        postgres_database(args.db_url, create=True)
+        extra = {"sqlalchemy.url": args.db_url, "huey.backend": "redis",
+                 "huey.url": args.redis_url, "huey.immediate": "false"}
     servers = []
-    with tempfile.TemporaryDirectory(prefix="bench-rush-") as tmp:
-        work = Path(tmp)
-        app = common.build_app(work, migrate=True)
-        far = make_project(app, n, datetime.now(UTC) + timedelta(minutes=30), "far")
-        bodies = seal_all(far, size)
-        try:
-            servers.append(start_server("app", work))
-            servers.append(start_server("bare", work))
-            (_, app_port), (_, bare_port) = servers
-            tokens = [t for _, t in far["bidders"]]
-            url = f"/api/v1/projects/{far['id']}/lots/{far['lot']}/bids"
-            bare = summary(rush(bare_port, "/upload", bodies, tokens), bodies)
-            results = rush(app_port, url, bodies, tokens)
-            wave1 = {**summary(results, bodies),
-                     **check(app, far, results, datetime.now(UTC) + timedelta(days=1))}
-            # Wave 2: the deadline falls half-way through a wave as long as wave 1.
-            start_at = time.time() + 8
-            deadline = datetime.fromtimestamp(start_at + wave1["seconds"] / 2, UTC)
-            near = make_project(app, n, deadline, "near")
-            near_bodies = seal_all(near, size)
-            time.sleep(max(0.0, start_at - time.time()))
-            results2 = rush(app_port, f"/api/v1/projects/{near['id']}/lots/{near['lot']}/bids",
-                            near_bodies, [t for _, t in near["bidders"]])
-            wave2 = check(app, near, results2, deadline)
-        finally:
-            for proc, _port in servers:
-                proc.terminate()
-                proc.wait(timeout=30)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-rush-") as tmp:
+            work = Path(tmp)
+            app = common.build_app(work, migrate=True, extra=extra)
+            far = make_project(app, n, datetime.now(UTC) + timedelta(minutes=30), "far")
+            bodies = seal_all(far, size)
+            try:
+                apps = [start_server("app", work, extra) for _ in range(args.processes)]
+                bares = [start_server("bare", work) for _ in range(args.processes)]
+                servers = apps + bares
+                app_ports, bare_ports = [p for _, p in apps], [p for _, p in bares]
+                tokens = [t for _, t in far["bidders"]]
+                url = f"/api/v1/projects/{far['id']}/lots/{far['lot']}/bids"
+                bare = summary(rush(bare_ports, "/upload", bodies, tokens), bodies)
+                results = rush(app_ports, url, bodies, tokens)
+                wave1 = {**summary(results, bodies),
+                         **check(app, far, results, datetime.now(UTC) + timedelta(days=1))}
+                # Wave 2: the deadline falls half-way through a wave as long as wave 1.
+                start_at = time.time() + 8
+                deadline = datetime.fromtimestamp(start_at + wave1["seconds"] / 2, UTC)
+                near = make_project(app, n, deadline, "near")
+                near_bodies = seal_all(near, size)
+                time.sleep(max(0.0, start_at - time.time()))
+                results2 = rush(app_ports,
+                                f"/api/v1/projects/{near['id']}/lots/{near['lot']}/bids",
+                                near_bodies, [t for _, t in near["bidders"]])
+                wave2 = check(app, near, results2, deadline)
+            finally:
+                for proc, _port in servers:
+                    proc.terminate()
+                    proc.wait(timeout=30)
+                app.registry["dbengine"].dispose()
+    finally:
+        if args.db == "postgresql":
+            postgres_database(args.db_url, create=False)
+    report(args, n, size, bare, wave1, wave2)
+
+
+def report(args, n, size, bare, wave1, wave2) -> None:
     ratio = bare["req_s"] / wave1["req_s"]
-    print(f"wave 1: {n} bidders × {size // 1024} KiB in {wave1['seconds']:.2f} s: "
+    setup = f"{args.db}, {args.processes} web process(es)"
+    print(f"wave 1 ({setup}): {n} bidders × {size // 1024} KiB in {wave1['seconds']:.2f} s: "
           f"{wave1['req_s']:.1f} uploads/s ({wave1['mib_s']:.1f} MiB/s), p50 "
           f"{wave1['p50_ms']:.0f} ms, p99 {wave1['p99_ms']:.0f} ms, accepted "
           f"{wave1['accepted']}, lost {wave1['lost']}")
@@ -290,12 +352,13 @@ def main() -> None:
     print(f"wave 2 (deadline mid-wave): accepted {wave2['accepted']}, refused late "
           f"{wave2['refused']}, lost {wave2['lost']}, accepted after the deadline "
           f"{wave2['after_deadline']}")
-    print(f"bench rush: bidders={n} size_kib={size // 1024} throughput_req_s="
+    print(f"bench rush: db={args.db} processes={args.processes} bidders={n} "
+          f"size_kib={size // 1024} throughput_req_s="
           f"{wave1['req_s']:.1f} throughput_mib_s={wave1['mib_s']:.1f} "
           f"p50_ms={wave1['p50_ms']:.0f} p99_ms={wave1['p99_ms']:.0f} "
           f"accepted={wave1['accepted']} lost={wave1['lost'] + wave2['lost']} "
-          f"accepted_after_deadline={wave2['after_deadline']} "
-          f"late_refused={wave2['refused']} late_accepted={wave2['accepted']} "
+          f"late_accepted={wave2['after_deadline']} late_refused={wave2['refused']} "
+          f"wave2_accepted={wave2['accepted']} "
           f"bare_req_s={bare['req_s']:.1f} ratio={ratio:.2f}")
     if wave1["lost"] or wave2["lost"] or wave2["after_deadline"] or wave1["accepted"] != n:
         sys.exit(1)
