@@ -56,8 +56,10 @@ test: install ## the whole suite: SQLite, then PostgreSQL and Redis when their U
 test-sqlite: install ## the suite on SQLite only
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
-drills: install ## fault drills with real processes: killed workers, private PostgreSQL and Redis
+drills: install ## fault drills (killed workers, private PostgreSQL/Redis), then a deep fuzz run
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --drills tests/drills
+	TRADING_FUZZ_EXAMPLES=40 $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
+	  tests/security/test_api_fuzz.py tests/security/test_schema_fuzz.py
 
 bench: install ## every benchmark (figures as ratios to a floor measured in the same run)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done
