@@ -58,7 +58,7 @@ test-sqlite: install ## the suite on SQLite only
 
 drills: install ## fault drills (killed workers, private PostgreSQL/Redis), then a deep fuzz run
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --drills tests/drills
-	TRADING_FUZZ_EXAMPLES=40 $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
+	TRADING_FUZZ_EXAMPLES=25 $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
 	  tests/security/test_api_fuzz.py tests/security/test_schema_fuzz.py
 
 bench: install ## every benchmark (figures as ratios to a floor measured in the same run)
