@@ -1,12 +1,10 @@
 """Hostile input through the real app: upload names with path separators, NUL bytes and
 10 000 characters; script in every free-text field, rendered back escaped."""
 
-import io
 import os
 import re
 
 import pytest
-import sqlalchemy as sa
 from bidding.conftest import _fast_settings, world, world_factory  # noqa: F401
 from factories import actor_for, make_project, make_user, project_service
 
