@@ -73,7 +73,8 @@ def load_accounts(dbsession, clock, settings) -> None:
 # Each domain's demo module registers its loaders with @demo_loader when imported; the
 # order here is the order they run in (later ones use what earlier ones made).
 DEMO_MODULES = ("trading.award.demo", "trading.projects.demo", "trading.draws.demo",
-                "trading.bidding.demo", "trading.smallworks.demo", "trading.audit.demo")
+                "trading.bidding.demo", "trading.smallworks.demo", "trading.evaluation.demo",
+                "trading.audit.demo")
 
 
 def load_demo(dbsession, clock, settings) -> None:

@@ -18,9 +18,11 @@ BY_ROLE = {
     Role.INTERMEDIARY: (("workspace", _("中介机构工作台")),),
     Role.EXPERT: (("workspace", _("专家工作台")),),
     Role.CENTER: (("workspace", _("交易中心工作台")), ("projects.reviews", _("项目审核")),
+                  ("evaluation.experts", _("专家库")),
                   ("supervision.dashboard", _("一屏统览")), ("audit.log", _("审计日志")),
                   ("archive.index", _("归档"))),
     Role.SUPERVISOR: (("workspace", _("监管工作台")), ("supervision.dashboard", _("一屏统览")),
+                      ("evaluation.unlocks", _("评审解锁")),
                       ("audit.log", _("审计日志")), ("archive.index", _("归档"))),
 }
 

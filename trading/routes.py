@@ -149,6 +149,27 @@ def includeme(config):
     config.add_route("award.decline", "/projects/{project_id}/award/awards/{award_id}/decline",
                      factory="trading.award.resources:decision_factory")
     config.add_route("award.contract", "/projects/{project_id}/award/contract", factory=award)
+    # evaluation (expert pool, committees, online scoring, the report)
+    ev = "trading.evaluation.resources:evaluation_factory"
+    ev_lot = "trading.evaluation.resources:lot_factory"
+    config.add_route("evaluation.experts", "/evaluation/experts")
+    config.add_route("evaluation.expert", "/evaluation/experts/{expert_id:\\d+}")
+    config.add_route("evaluation.unlocks", "/evaluation/unlocks")
+    config.add_route("evaluation.criteria", "/projects/{project_id}/criteria", factory=project)
+    config.add_route("evaluation.committee", "/projects/{project_id}/committee", factory=ev)
+    config.add_route("evaluation.committee.act", "/projects/{project_id}/committee/{action}",
+                     factory=ev)
+    config.add_route("evaluation.room", "/projects/{project_id}/evaluation", factory=ev)
+    config.add_route("evaluation.room.act", "/projects/{project_id}/evaluation/{action}",
+                     factory=ev)
+    config.add_route("evaluation.sheet", "/projects/{project_id}/lots/{lot_id}/sheet",
+                     factory=ev_lot)
+    config.add_route("evaluation.chair", "/projects/{project_id}/lots/{lot_id}/chair/{action}",
+                     factory=ev_lot)
+    config.add_route("evaluation.report", "/projects/{project_id}/lots/{lot_id}/report",
+                     factory=ev_lot)
+    config.add_route("evaluation.lowprice", "/projects/{project_id}/low-price/{review_id}",
+                     factory="trading.evaluation.resources:review_factory")
 
     # audit
     config.add_route("audit.checkpoints", "/audit/checkpoints")
@@ -228,6 +249,24 @@ def includeme(config):
                      factory=committee)
     config.add_route("api.award.decide", "/api/v1/projects/{project_id}/award/decide",
                      factory=award)
+    config.add_route("api.evaluation.experts", "/api/v1/evaluation/experts")
+    config.add_route("api.evaluation.committee", "/api/v1/projects/{project_id}/committee",
+                     factory=ev)
+    config.add_route("api.evaluation.committee.act",
+                     "/api/v1/projects/{project_id}/committee/{action}", factory=ev)
+    config.add_route("api.evaluation.chair",
+                     "/api/v1/projects/{project_id}/lots/{lot_id}/chair/{action}",
+                     factory=ev_lot)
+    config.add_route("api.evaluation.sheet", "/api/v1/projects/{project_id}/lots/{lot_id}/sheet",
+                     factory=ev_lot)
+    config.add_route("api.evaluation.sheet.submit",
+                     "/api/v1/projects/{project_id}/lots/{lot_id}/sheet/submit", factory=ev_lot)
+    config.add_route("api.evaluation.report",
+                     "/api/v1/projects/{project_id}/lots/{lot_id}/report", factory=ev_lot)
+    config.add_route("api.evaluation.report.sign",
+                     "/api/v1/projects/{project_id}/lots/{lot_id}/report/sign", factory=ev_lot)
+    config.add_route("api.evaluation.candidates",
+                     "/api/v1/projects/{project_id}/lots/{lot_id}/candidates", factory=ev_lot)
     config.add_route("api.ocds.releases", "/api/v1/ocds/releases")
     config.add_route("api.ocds.project", "/api/v1/ocds/projects/{project_id}/releases",
                      factory=project)

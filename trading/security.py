@@ -41,6 +41,13 @@ class Permission(enum.StrEnum):
     CUSTODY_ENROL = "custody:key:enrol"
     CUSTODY_RELEASE = "custody:share:release"
     DRAW_BEACON = "draw:beacon:enter"
+    EVALUATION_CHAIR = "evaluation:committee:chair"
+    EVALUATION_EXPLAIN = "evaluation:lowprice:explain"
+    EVALUATION_MANAGE = "evaluation:committee:manage"
+    EVALUATION_POOL = "evaluation:pool:manage"
+    EVALUATION_SCORE = "evaluation:sheet:score"
+    EVALUATION_SUPERVISE = "evaluation:unlock:decide"
+    EVALUATION_VIEW = "evaluation:committee:view"
     EXPERT_WORKSPACE = "expert:workspace:view"
     FINAL_OFFER_SUBMIT = "award:final_offer:submit"
     INTERMEDIARY_WORKSPACE = "intermediary:workspace:view"
@@ -91,6 +98,12 @@ class RootFactory:
         (Allow, "role:supervisor", Permission.AUDIT_SIGNALS),
         (Allow, "role:supervisor", Permission.DRAW_BEACON),
         (Allow, "role:supervisor", Permission.PROJECT_FREEZE),
+        # Evaluation: the center keeps the pool and runs draws; supervisors watch and unlock.
+        (Allow, "role:center", Permission.EVALUATION_POOL),
+        (Allow, "role:center", Permission.EVALUATION_MANAGE),
+        (Allow, "role:center", Permission.EVALUATION_VIEW),
+        (Allow, "role:supervisor", Permission.EVALUATION_VIEW),
+        (Allow, "role:supervisor", Permission.EVALUATION_SUPERVISE),
         # Who may hold a share of an opening key (architecture §7): staff and owners.
         (Allow, "role:center", Permission.CUSTODY_ENROL),
         (Allow, "role:supervisor", Permission.CUSTODY_ENROL),

@@ -31,10 +31,13 @@ def home(request):
              permission=Permission.ACCOUNT_SELF)
 def workspace(request):
     """Each role's landing page: what is waiting for this user."""
+    from .evaluation.workspace import summary as evaluation_summary
     from .projects.workspace import summary
 
     user = request.identity
-    return {"role_label": ROLE_LABELS[user.role], "summary": summary(request.dbsession, user)}
+    found = summary(request.dbsession, user)
+    found.update(evaluation_summary(request.dbsession, user))
+    return {"role_label": ROLE_LABELS[user.role], "summary": found}
 
 
 @view_config(route_name="locale", permission=Permission.PUBLIC_VIEW)

@@ -60,3 +60,38 @@ def seat_everyone(w, committee):
     for member in seated:
         service.vote_chair(member, seated[0], actor=actor_of(w, member))
     return seated
+
+
+def sitting_committee(w, **kw):
+    """A committee drawn, seated and started; returns its seated members (chair first)."""
+    committee, _ = drawn_committee(w, **kw)
+    seated = seat_everyone(w, committee)
+    committees(w).start(w.project, actor=CENTER)
+    return committee, seated
+
+
+def score_all(w, members, marks_for, *, submit=True):
+    """`marks_for(member_index, bid_id) -> {"q1": True, "t1": "8", …}` for every bid."""
+    import sqlalchemy as sa
+
+    from trading.bidding.models import LineStatus, OpeningLine
+    from trading.evaluation.scoring import Mark, SheetService
+    sheets = SheetService(w.dbsession, w.clock)
+    bids = w.dbsession.scalars(sa.select(OpeningLine.bid_id).where(
+        OpeningLine.lot_id == w.lot.id, OpeningLine.status == LineStatus.DECRYPTED)
+        .order_by(OpeningLine.bid_id)).all()
+    made = []
+    for index, member in enumerate(members):
+        actor = actor_of(w, member)
+        sheet = sheets.sheet(member, w.lot, actor=actor)
+        marks = [Mark(bid, item, passed=v) if isinstance(v, bool) else Mark(bid, item, value=v)
+                 for bid in bids for item, v in marks_for(index, bid).items()]
+        sheets.save(sheet, marks, actor=actor)
+        if submit:
+            sheets.submit(sheet, actor=actor)
+        made.append(sheet)
+    return made, bids
+
+
+def plain_marks(index, bid):
+    return {"q1": True, "t1": "8", "t2": "24", "t3": "16"}

@@ -150,3 +150,32 @@ def test_rotation_excludes_experts_drawn_for_the_same_owner(evaluated_factory):
     assert served.isdisjoint(item.roster.values()) and len(item.roster) == 11
     rotated = {x["expert_id"] for x in item.excluded if any("轮换" in r for r in x["reasons"])}
     assert rotated == served
+
+
+def test_experts_signed_in_before_the_opening_are_checked_against_bidders_at_start(
+        dbsession, clock, settings, registry):
+    from bidding.conftest import World, signed_up_bidders
+    from factories import make_project
+
+    from trading.accounts.models import Organisation
+
+    w = World(dbsession, clock, settings, registry)
+    w.project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    w.bidders = signed_up_bidders(w, 3)
+    committee, _ = drawn_committee(w, pool=14)
+    service = committees(w)
+    tied = service.seated(committee)[0]
+    bidder_org = dbsession.get(Organisation, w.bidders[0].organisation_id)
+    tied.expert.shareholdings = [{"name": bidder_org.name,
+                                  "credit_code": bidder_org.credit_code, "share": "5%"}]
+    seat_everyone(w, committee)
+    assert tied.state is M.SIGNED_IN  # the bidders were not known yet
+    for bidder in w.bidders:
+        w.submit(bidder, w.seal(bidder))
+    clock.set(w.project.bid_deadline)
+    w.advance()
+    service.start(w.project, actor=CENTER)
+    assert tied.state is M.EXCLUDED and "股份" in tied.state_reason
+    assert committee.status is CommitteeStatus.FORMING
+    replacement = next(m for m in service.seated(committee) if m.replaces_id == tied.id)
+    assert replacement.state is M.NOTIFIED

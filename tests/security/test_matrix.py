@@ -139,6 +139,29 @@ TABLE = [
     html("supervision.dashboard", "/supervision", {"center", "supervisor"}),
     html("supervision.chart", "/supervision/charts/status.svg", {"center", "supervisor"}),
     html("archive.download", "/archive/999999/download", {"center", "supervisor"}),
+    html("evaluation.experts", "/evaluation/experts", {"center", "supervisor"}),
+    html("evaluation.experts", "/evaluation/experts", {"center"}, "POST"),
+    html("evaluation.expert", "/evaluation/experts/{expert}", {"center"}),
+    html("evaluation.unlocks", "/evaluation/unlocks", {"supervisor"}),
+    html("evaluation.unlocks", "/evaluation/unlocks", {"supervisor"}, "POST"),
+    html("evaluation.criteria", "/projects/{public}/criteria", EVERYONE),
+    html("evaluation.criteria", "/projects/{draft}/criteria", {"owner", "center", "supervisor"}),
+    html("evaluation.criteria", "/projects/{draft}/criteria", {"owner"}, "POST"),
+    # Until the evaluation starts the committee is secret: center and supervisors only.
+    html("evaluation.committee", "/projects/{public}/committee", {"center", "supervisor"}),
+    html("evaluation.committee", "/projects/{public}/committee", {"center"}, "POST"),
+    html("evaluation.committee.act", "/projects/{public}/committee/draw", {"center"}, "POST"),
+    # An expert sees only the project it was drawn for.
+    html("evaluation.room", "/projects/{public}/evaluation", {"expert"}),
+    html("evaluation.room", "/projects/{draft}/evaluation", set()),
+    html("evaluation.room.act", "/projects/{public}/evaluation/accept", {"expert"}, "POST"),
+    html("evaluation.sheet", "/projects/{public}/lots/{lot}/sheet", {"expert"}),
+    html("evaluation.sheet", "/projects/{public}/lots/{lot}/sheet", {"expert"}, "POST"),
+    html("evaluation.chair", "/projects/{public}/lots/{lot}/chair/evaluate", set(), "POST"),
+    html("evaluation.report", "/projects/{public}/lots/{lot}/report", {"center", "supervisor"}),
+    html("evaluation.report", "/projects/{public}/lots/{lot}/report", {"expert"}, "POST"),
+    html("evaluation.lowprice", "/projects/{public}/low-price/{review}", {"bidder"}),
+    html("evaluation.lowprice", "/projects/{public}/low-price/{review}", {"bidder"}, "POST"),
     api("api.openapi", "/api/v1/openapi.json", EVERYONE),
     api("api.me", "/api/v1/me", USERS),
     api("api.audit.checkpoints", "/api/v1/audit/checkpoints", EVERYONE),
@@ -262,6 +285,27 @@ TABLE = [
         {"owner"}, "POST"),
     api("api.smallworks.project.evaluate", "/api/v1/smallworks/projects/{sw_drawn}/evaluate",
         {"owner"}, "POST"),
+    api("api.evaluation.experts", "/api/v1/evaluation/experts", {"center", "supervisor"}),
+    api("api.evaluation.experts", "/api/v1/evaluation/experts", {"center"}, "POST"),
+    api("api.evaluation.committee", "/api/v1/projects/{public}/committee",
+        {"center", "supervisor"}),
+    api("api.evaluation.committee", "/api/v1/projects/{public}/committee", {"center"},
+        "POST", plan="造价|5|1"),
+    api("api.evaluation.committee.act", "/api/v1/projects/{public}/committee/draw",
+        {"center"}, "POST"),
+    api("api.evaluation.chair", "/api/v1/projects/{public}/lots/{lot}/chair/evaluate", set(),
+        "POST"),
+    api("api.evaluation.sheet", "/api/v1/projects/{public}/lots/{lot}/sheet", {"expert"}),
+    api("api.evaluation.sheet", "/api/v1/projects/{public}/lots/{lot}/sheet", {"expert"},
+        "PUT", marks=[]),
+    api("api.evaluation.sheet.submit", "/api/v1/projects/{public}/lots/{lot}/sheet/submit",
+        {"expert"}, "POST"),
+    api("api.evaluation.report", "/api/v1/projects/{public}/lots/{lot}/report",
+        {"center", "supervisor"}),
+    api("api.evaluation.report.sign", "/api/v1/projects/{public}/lots/{lot}/report/sign",
+        {"expert"}, "POST"),
+    api("api.evaluation.candidates", "/api/v1/projects/{public}/lots/{lot}/candidates",
+        EVERYONE),
 ]
 
 ROLE_OF = {"owner": Role.OWNER, "other_owner": Role.OWNER, "bidder": Role.BIDDER,
@@ -286,10 +330,13 @@ def world(dbsession, clock, settings, registry):
                         actor=actor_for(users["center"]))
     draws.commit(draw, actor=actor_for(users["center"]))
     accounts = AccountService(dbsession, clock, settings)
+    committee = _drawn_expert(dbsession, clock, public, users["expert"])
     return {
         "ids": {"public": public.id, "draft": draft.id, "lot": public.lots[0].id,
                 "document": public.documents[0].id, "question": question.id,
-                "announcement": public.announcements[0].id, "draw": draw.id},
+                "announcement": public.announcements[0].id, "draw": draw.id,
+                "expert": committee["expert"]},
+        "make_review": lambda bid: _low_price_review(dbsession, clock, committee, bid),
         # Sealing a bid costs more than the rest of the world: only rows that need one.
         "make_bid": lambda: _submit_bid(dbsession, clock, settings, registry, public, bidder),
         "make_round": lambda: _final_round(dbsession, clock, public, users["center"]),
@@ -386,12 +433,53 @@ def _award_rows(dbsession, clock, project, users, draw):
     return {"objection": objection.id, "committee": committee.id, "award": award.id}
 
 
+def _drawn_expert(dbsession, clock, project, user) -> dict:
+    """The expert persona seated (notified) on the public project's committee."""
+    from trading.evaluation.models import (
+        Committee,
+        CommitteeMember,
+        CommitteeStatus,
+        Expert,
+        ExpertStatus,
+        MemberRole,
+        MemberState,
+    )
+
+    now = clock()
+    expert = Expert(code="M-EXPERT", name="矩阵专家", region="市本级", specialties=["造价"],
+                    status=ExpertStatus.ACTIVE, user_id=user.id, created_at=now,
+                    updated_at=now)
+    committee = Committee(project_id=project.id, status=CommitteeStatus.FORMING,
+                          pseudonym_salt="00" * 32, created_at=now)
+    committee.members.append(CommitteeMember(role=MemberRole.EXPERT, expert=expert,
+                                             user_id=user.id, state=MemberState.NOTIFIED,
+                                             created_at=now, updated_at=now))
+    dbsession.add(committee)
+    dbsession.flush()
+    return {"expert": expert.id, "committee": committee}
+
+
+def _low_price_review(dbsession, clock, committee, bid):
+    from trading.evaluation.models import LowPriceDecision, LowPriceReview
+
+    review = LowPriceReview(committee_id=committee["committee"].id, lot_id=bid.lot_id,
+                            bid_id=bid.id, bidder_org_id=bid.bidder_org_id, price=1,
+                            triggers=["below_mean"], requested_at=clock(),
+                            explain_by=clock(), decision=LowPriceDecision.PENDING)
+    dbsession.add(review)
+    dbsession.flush()
+    return review
+
+
 def send(testapp, row: Row, persona: str, world):
     if any(f"{{{k}}}" in row.path for k in ("objection", "committee", "award")) \
             and "committee" not in world["ids"]:
         world["ids"].update(world["make_award"]())
-    if "{bid}" in row.path and "bid" not in world["ids"]:
-        world["ids"]["bid"] = world["make_bid"]().id
+    if ("{bid}" in row.path or "{review}" in row.path) and "bid" not in world["ids"]:
+        world["bid"] = world["make_bid"]()
+        world["ids"]["bid"] = world["bid"].id
+    if "{review}" in row.path and "review" not in world["ids"]:
+        world["ids"]["review"] = world["make_review"](world["bid"]).id
     if "{round}" in row.path and "round" not in world["ids"]:
         world["ids"]["round"] = world["make_round"]().id
     if "{sw_" in row.path and "sw_entry" not in world["ids"]:

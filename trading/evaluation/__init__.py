@@ -29,7 +29,17 @@ Interface for the award domain (评定分离, publicity, result)
 """
 
 
+def lock_criteria(service, project, actor):
+    """PUBLISH_HOOKS entry: the scoring criteria are published with the project."""
+    from .scoring import CriteriaService
+
+    CriteriaService(service.db, service.clock).lock(project, actor=actor)
+
+
 def includeme(config):
+    from ..projects import service as projects_service
     from .service import EvaluationService, evaluation_service_factory
 
     config.register_service_factory(evaluation_service_factory, EvaluationService)
+    if lock_criteria not in projects_service.PUBLISH_HOOKS:
+        projects_service.PUBLISH_HOOKS.append(lock_criteria)

@@ -421,6 +421,17 @@ class CommitteeService:
             return member
         return self._set(member, M.SIGNED_IN, "", actor)
 
+    def _exclude_tied_to_bidders(self, committee: Committee, actor: Actor) -> int:
+        """Experts who signed in before the opening are checked against the bidders now
+        (rules §4.3: bidder names are unknown at the draw); a tie forces 回避 and the
+        replacement is drawn from the same list. Returns how many were excluded."""
+        tied = [(m, found) for m in self.seated(committee)
+                if m.role is MemberRole.EXPERT and m.state is M.SIGNED_IN
+                for found in [self._found_conflicts(committee, m)] if found]
+        for member, found in tied:
+            self._replace(member, M.EXCLUDED, "回避（开标后核查）：" + "；".join(found), actor)
+        return len(tied)
+
     def _found_conflicts(self, committee: Committee, member: CommitteeMember) -> tuple:
         project = self.db.get(Project, committee.project_id)
         parties = self.parties(project, committee, bidders=project.status is S.EVALUATION)
@@ -467,6 +478,8 @@ class CommitteeService:
         committee = self._forming(project)
         if project.status is not S.EVALUATION:
             raise EvaluationConflict("开标完成、项目进入评标阶段后才能开始评标")
+        if self._exclude_tied_to_bidders(committee, actor):
+            return committee  # still forming: the replacements must sign in first
         seated = self.seated(committee)
         waiting = [m for m in seated if m.state is not M.SIGNED_IN]
         if waiting:

@@ -351,7 +351,8 @@ class EvaluationReport(Base):
     signatures: Mapped[list["ReportSignature"]] = relationship(
         back_populates="report", order_by="ReportSignature.id")
     candidates: Mapped[list["ReportCandidate"]] = relationship(
-        back_populates="report", order_by="ReportCandidate.position")
+        back_populates="report", order_by="ReportCandidate.position",
+        cascade="all, delete-orphan")
 
 
 class ReportSignature(Base):

@@ -3,15 +3,53 @@
 See the package docstring for the interface the award domain builds on.
 """
 
+import hashlib
 from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from ..actor import Actor
+from ..audit.service import canonical_json, record
+from ..draws.models import Draw
+from ..draws.services import DrawService
+from ..errors import NotPermitted
+from ..keys import verify_signature
+from ..projects.kinds import AwardMethod
 from ..projects.models import Lot, Project
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
-from .models import EvaluationReport, ReportCandidate, ReportState
+from . import rules
+from .committee import CommitteeService
+from .errors import EvaluationConflict, EvaluationInvalid, NotAMember, ObjectiveDisagreement
+from .models import (
+    Committee,
+    CommitteeMember,
+    CommitteeStatus,
+    EvaluationReport,
+    LowPriceDecision,
+    LowPriceReview,
+    ReportCandidate,
+    ReportSignature,
+    ReportState,
+    ScoreSheet,
+    ScoreWarning,
+    SheetState,
+    UnlockRequest,
+    WarningKind,
+)
+from .params import evaluation_params, regime_of
+from .scoring import CriteriaService, valid_lines
+from .tabulate import (
+    D0,
+    BidFacts,
+    Tabulation,
+    group_cells,
+    low_price_candidates,
+    tabulate,
+    warnings,
+)
 
 S = ProjectStatus
 
@@ -56,6 +94,12 @@ class EvaluationService:
                  .order_by(ReportCandidate.position))
         return list(self.db.scalars(query))
 
+    def work(self) -> "EvaluationWork":
+        return EvaluationWork(self)
+
+    def verify_report(self, report: EvaluationReport) -> bool:
+        return self.work().verify(report)
+
     # -- leaving evaluation -----------------------------------------------------------------
 
     def evaluated_lots(self, project: Project) -> list[Lot]:
@@ -85,3 +129,457 @@ class EvaluationService:
 def evaluation_service_factory(context, request) -> EvaluationService:
     return EvaluationService(request.dbsession, request.clock, request.registry["keys"],
                              request.storage, request.enqueue)
+
+
+# -- the committee's work on one lot: tabulation, warnings, low prices, the report ---------
+
+REPORT_CONFIRMATION = "本人已审阅本评标报告，确认签署"
+UNLOCK_TARGETS = ("sheet", "report")
+
+
+def _str_map(mapping) -> dict:
+    return {str(k): str(v) for k, v in mapping.items()}
+
+
+class EvaluationWork:
+    """What the chair, the members, the bidders and a supervisor do during evaluation."""
+
+    def __init__(self, service: "EvaluationService"):
+        self.s = service
+        self.db, self.clock = service.db, service.clock
+        self.committees = CommitteeService(service.db, service.clock, service.keys)
+        self.criteria = CriteriaService(service.db, service.clock)
+
+    # -- reading
+
+    def committee(self, project: Project) -> Committee:
+        committee = self.committees.committee_of(project)
+        if committee is None or committee.status is CommitteeStatus.FORMING:
+            raise EvaluationConflict("评标尚未开始")
+        return committee
+
+    def chair_of(self, committee: Committee, actor: Actor) -> CommitteeMember:
+        chair = self.committees.chair(committee)
+        if chair is None or chair.user_id != actor.user_id:
+            raise NotAMember("只有评标委员会组长可以进行此操作")
+        return chair
+
+    def bids(self, lot: Lot) -> list[BidFacts]:
+        facts = []
+        for line in valid_lines(self.db, lot):
+            sme = (line.offer or {}).get("sme") or {}
+            declaration = rules.SmeDeclaration(
+                rules.SmeKind(sme.get("kind", "none")),
+                Decimal(str(sme.get("partner_share", "0")))) if isinstance(sme, dict) \
+                else rules.SmeDeclaration()
+            facts.append(BidFacts(line.bid_id, line.bid.bidder_org_id, line.bid.bidder.name,
+                                  line.total_price, declaration))
+        return facts
+
+    def sheets(self, committee: Committee, lot: Lot) -> list[ScoreSheet]:
+        query = (sa.select(ScoreSheet).where(ScoreSheet.committee_id == committee.id,
+                                             ScoreSheet.lot_id == lot.id)
+                 .order_by(ScoreSheet.member_id))
+        return list(self.db.scalars(query))
+
+    def _submitted_cells(self, committee: Committee, lot: Lot) -> dict:
+        seated = {m.id for m in self.committees.seated(committee)}
+        done = [s for s in self.sheets(committee, lot)
+                if s.state is SheetState.SUBMITTED and s.member_id in seated]
+        if len(done) < len(seated):
+            raise EvaluationConflict(f"还有{len(seated) - len(done)}名成员未提交评分表")
+        return group_cells((str(s.member_id), e) for s in done for e in s.entries)
+
+    def reviews(self, committee: Committee, lot: Lot) -> list[LowPriceReview]:
+        query = sa.select(LowPriceReview).where(LowPriceReview.committee_id == committee.id,
+                                                LowPriceReview.lot_id == lot.id)
+        return list(self.db.scalars(query.order_by(LowPriceReview.id)))
+
+    def warnings_of(self, committee: Committee, lot: Lot) -> list[ScoreWarning]:
+        query = sa.select(ScoreWarning).where(ScoreWarning.committee_id == committee.id,
+                                              ScoreWarning.lot_id == lot.id)
+        return list(self.db.scalars(query.order_by(ScoreWarning.id)))
+
+    # -- tabulation
+
+    def tabulate(self, project: Project, lot: Lot, drawn=()) -> tuple[Tabulation, list]:
+        committee = self.committee(project)
+        criteria = self.criteria.published(project)
+        bids = self.bids(lot)
+        rejected = frozenset(r.bid_id for r in self.reviews(committee, lot)
+                             if r.decision is LowPriceDecision.REJECTED)
+        tab = tabulate(items=criteria.items, price=criteria.price, bids=bids,
+                       sheets=self._submitted_cells(committee, lot), regime=regime_of(project),
+                       object_type=rules.ObjectType(str(project.object_type)),
+                       params=evaluation_params(project), rejected=rejected,
+                       n_candidates=criteria.n_candidates, drawn=drawn)
+        return tab, bids
+
+    def evaluate(self, project: Project, lot: Lot, *, actor: Actor) -> Tabulation:
+        """汇总 (chair): tabulate; raise the §4.6 warnings and open §4.7 low-price reviews.
+
+        Objective scores that disagree block here, naming every bid and item, until the
+        experts correct them (87号令 Art 64).
+        """
+        committee = self.committee(project)
+        self.chair_of(committee, actor)
+        tab, bids = self.tabulate(project, lot)
+        if tab.disagreements:
+            raise ObjectiveDisagreement(_disagreement_words(tab, bids), field="objective")
+        params = evaluation_params(project)
+        self._sync_warnings(committee, lot, warnings(self.criteria.published(project).items,
+                                                     tab, params))
+        ceiling = lot.ceiling_price or lot.budget
+        self._open_reviews(committee, lot, bids, low_price_candidates(bids, tab, ceiling, params),
+                           params)
+        record(self.db, actor, "evaluation.tabulated", "committee", committee.id,
+               now=self.clock(), lot_id=lot.id, totals=_str_map(tab.totals))
+        return tab
+
+    def _sync_warnings(self, committee, lot, flags: dict) -> None:
+        """Keep answered warnings; add new ones; drop unanswered ones no longer raised."""
+        wanted = {}
+        for kind, found in flags.items():
+            for flag in found:
+                member = getattr(flag, "expert_id", None)
+                bid = int(flag.bidder_id)
+                key = (kind, int(member) if member else None, bid, getattr(flag, "item_id", ""))
+                wanted[key] = {k: str(v) if not isinstance(v, tuple) else list(v)
+                               for k, v in vars(flag).items()}
+        existing = {(str(w.kind), w.member_id, w.bid_id, w.item_id): w
+                    for w in self.warnings_of(committee, lot)}
+        for key, warning in existing.items():
+            if key not in wanted and warning.answered_at is None:
+                self.db.delete(warning)
+        for key, detail in wanted.items():
+            if key not in existing:
+                kind, member, bid, item = key
+                self.db.add(ScoreWarning(committee_id=committee.id, lot_id=lot.id,
+                                         kind=WarningKind(kind), member_id=member, bid_id=bid,
+                                         item_id=item or "", detail=detail,
+                                         created_at=self.clock()))
+        self.db.flush()
+
+    def _open_reviews(self, committee, lot, bids, triggered: dict, params) -> None:
+        known = {r.bid_id for r in self.reviews(committee, lot)}
+        by_id, now = {b.bid_id: b for b in bids}, self.clock()
+        for bid_id, found in triggered.items():
+            if bid_id in known:
+                continue
+            codes = [c for c in ("below_mean", "below_second", "below_ceiling")
+                     if getattr(found, c)]
+            self.db.add(LowPriceReview(
+                committee_id=committee.id, lot_id=lot.id, bid_id=bid_id,
+                bidder_org_id=by_id[bid_id].org_id, price=by_id[bid_id].price, triggers=codes,
+                requested_at=now, decision=LowPriceDecision.PENDING,
+                explain_by=now + timedelta(minutes=params.lowprice_explanation_min_minutes)))
+        self.db.flush()
+
+    # -- warnings and low prices
+
+    def answer_warning(self, warning: ScoreWarning, *, reason: str, actor: Actor) -> ScoreWarning:
+        """A warned expert (or, for committee-wide flags, the chair) states a reason."""
+        committee = self.db.get(Committee, warning.committee_id)
+        member = self.db.get(CommitteeMember, warning.member_id) if warning.member_id else None
+        if member is not None and member.user_id != actor.user_id:
+            raise NotAMember("只有被提示的专家本人可以说明理由")
+        if member is None:
+            self.chair_of(committee, actor)
+        if not reason.strip():
+            raise EvaluationInvalid("请填写书面理由（或修改评分后重新汇总）", field="reason")
+        warning.reason, warning.answered_at = reason.strip()[:2000], self.clock()
+        warning.answered_by_id = actor.user_id
+        record(self.db, actor, "evaluation.warning_answered", "committee", committee.id,
+               now=warning.answered_at, warning_id=warning.id, kind=str(warning.kind))
+        return warning
+
+    def explain(self, review: LowPriceReview, *, text: str, actor: Actor) -> LowPriceReview:
+        """The bidder's written explanation with its cost evidence (rules §4.7)."""
+        if actor.organisation_id != review.bidder_org_id:
+            raise NotPermitted("只有被要求说明的投标人可以提交说明")
+        if review.decision is not LowPriceDecision.PENDING:
+            raise EvaluationConflict("评标委员会已作出认定，不能再提交说明")
+        if not text.strip():
+            raise EvaluationInvalid("请填写书面说明", field="explanation")
+        review.explanation, review.explained_at = text.strip()[:20000], self.clock()
+        record(self.db, actor, "evaluation.low_price_explained", "committee",
+               review.committee_id, now=review.explained_at, review_id=review.id)
+        return review
+
+    def decide(self, review: LowPriceReview, *, accepted: bool, reason: str,
+               actor: Actor) -> LowPriceReview:
+        """The committee's finding (chair): only after the explanation or its deadline."""
+        self.chair_of(self.db.get(Committee, review.committee_id), actor)
+        now = self.clock()
+        if review.decision is not LowPriceDecision.PENDING:
+            raise EvaluationConflict("已作出认定")
+        if review.explained_at is None and now < review.explain_by:
+            raise EvaluationConflict("投标人的说明期限尚未届满，不能认定")
+        if not reason.strip():
+            raise EvaluationInvalid("请填写认定理由", field="reason")
+        review.decision = LowPriceDecision.ACCEPTED if accepted else LowPriceDecision.REJECTED
+        review.decision_reason, review.decided_at = reason.strip()[:2000], now
+        record(self.db, actor, "evaluation.low_price_decided", "committee", review.committee_id,
+               now=now, review_id=review.id, decision=str(review.decision))
+        return review
+
+    # -- the report
+
+    def generate(self, project: Project, lot: Lot, *, actor: Actor) -> EvaluationReport:
+        """评标报告 (chair): everything settled — objective scores agree, every warning has
+        a reason, every low-price review is decided; ties within the candidates drawn."""
+        committee = self.committee(project)
+        self.chair_of(committee, actor)
+        if self._open_report(lot) is not None:
+            raise EvaluationConflict("本标段已有待签署或已签署的评标报告")
+        tab = self.evaluate(project, lot, actor=actor)
+        self._check_settled(committee, lot)
+        draws = []
+        if tab.ranking is not None and tab.ranking.pending:
+            drawn = [self._break_tie(project, lot, need, draws, actor)
+                     for need in tab.ranking.pending]
+            tab, _bids = self.tabulate(project, lot, drawn=drawn)
+        body = self._body(project, lot, committee, tab, draws)
+        report = EvaluationReport(project_id=project.id, lot_id=lot.id,
+                                  committee_id=committee.id, state=ReportState.SIGNING,
+                                  ranked=body["ranked"], body=body,
+                                  body_sha256=hashlib.sha256(canonical_json(body)).hexdigest(),
+                                  generated_at=self.clock())
+        self.db.add(report)
+        self.db.flush()
+        record(self.db, actor, "evaluation.report_generated", "project", project.id,
+               now=report.generated_at, lot_id=lot.id, report_id=report.id,
+               body_sha256=report.body_sha256)
+        return report
+
+    def _check_settled(self, committee, lot) -> None:
+        pending = [r for r in self.reviews(committee, lot)
+                   if r.decision is LowPriceDecision.PENDING]
+        if pending:
+            raise EvaluationConflict(f"还有{len(pending)}家异常低价投标待说明或认定")
+        open_ = [w for w in self.warnings_of(committee, lot) if w.answered_at is None]
+        if open_:
+            raise EvaluationConflict(f"还有{len(open_)}条评分偏离提示未书面说明理由")
+
+    def _break_tie(self, project, lot, need, draws, actor) -> list[str]:
+        names = {b.key: b.name for b in self.bids(lot)}
+        order = DrawService(self.db, self.clock, self.s.keys).break_tie(
+            candidates=[{"id": c, "label": names.get(c, c)} for c in need.candidates],
+            purpose=f"评标并列抽签：{project.number} 第{lot.number}标段",
+            subject_type="project", subject_id=project.id, actor=actor)
+        draws.append(self.db.scalar(sa.select(sa.func.max(Draw.id))))
+        return order
+
+    def _open_report(self, lot: Lot) -> EvaluationReport | None:
+        return self.db.scalar(sa.select(EvaluationReport).where(
+            EvaluationReport.lot_id == lot.id,
+            EvaluationReport.state.in_([ReportState.SIGNING, ReportState.SIGNED])))
+
+    def _body(self, project, lot, committee, tab: Tabulation, draws) -> dict:
+        criteria = self.criteria.published(project)
+        bids = {b.bid_id: b for b in self.bids(lot)}
+        ranked = project.award_method is not AwardMethod.SEPARATED
+        picked = tab.ranked_ids[:criteria.n_candidates]
+        rank_of = {int(b.bidder_id): b.rank for b in tab.ranking.bids} if tab.ranking else {}
+        candidates = [{"bid_id": b, "bidder_org_id": bids[b].org_id, "bidder": bids[b].name,
+                       "total": str(tab.totals[b]), "price": bids[b].price,
+                       "price_score": str(tab.price_scores.get(b, D0)),
+                       "rank": rank_of[b] if ranked else None} for b in picked]
+        if not ranked:  # 评定分离: no order is implied by the list
+            candidates.sort(key=lambda c: c["bidder"])
+        members = self.committees.seated(committee)
+        return {
+            "project": project.number, "lot": {"id": lot.id, "number": lot.number,
+                                                "name": lot.name},
+            "criteria": {"items": criteria.items, "price": criteria.price},
+            "members": [_member_json(m) for m in members],
+            "sheets": [{"member_id": s.member_id, "entries": [
+                {"bid_id": e.bid_id, "item_id": e.item_id,
+                 "value": None if e.value is None else str(e.value), "passed": e.passed,
+                 "reason": e.reason} for e in s.entries]}
+                for s in self.sheets(committee, lot) if s.state is SheetState.SUBMITTED],
+            "bids": [{"bid_id": b.bid_id, "bidder_org_id": b.org_id, "bidder": b.name,
+                      "price": b.price, "eval_price": tab.eval_prices.get(b.bid_id),
+                      "conformity": _verdict_json(tab.conformity[b.bid_id]),
+                      "expert_totals": _str_map(tab.expert_totals.get(b.bid_id, {})),
+                      "aggregated": _opt(tab.aggregated.get(b.bid_id)),
+                      "price_score": _opt(tab.price_scores.get(b.bid_id)),
+                      "total": _opt(tab.totals.get(b.bid_id))} for b in bids.values()],
+            "benchmark_price": tab.benchmark,
+            "trimmed": rules.trims_expert_scores(len(members), evaluation_params(project)),
+            "ranking": [{"bid_id": int(b.bidder_id), "rank": b.rank}
+                        for b in (tab.ranking.bids if tab.ranking else ())],
+            "tie_draws": draws,
+            "warnings": [_warning_json(w) for w in self.warnings_of(committee, lot)],
+            "low_price": [_review_json(r) for r in self.reviews(committee, lot)],
+            "ranked": ranked, "candidates": candidates,
+        }
+
+    def sign(self, report: EvaluationReport, *, confirmation: str, agrees: bool,
+             dissent: str, actor: Actor) -> EvaluationReport:
+        """签署: typed confirmation; a dissenter states reasons (实施条例 Art 53)."""
+        committee = self.db.get(Committee, report.committee_id)
+        member = next((m for m in self.committees.seated(committee)
+                       if m.user_id == actor.user_id), None)
+        if member is None:
+            raise NotAMember("只有评标委员会成员可以签署评标报告")
+        if report.state is not ReportState.SIGNING:
+            raise EvaluationConflict("评标报告已锁定或已作废，不能签署")
+        if any(s.member_id == member.id for s in report.signatures):
+            raise EvaluationConflict("您已签署本报告")
+        if confirmation.strip() != REPORT_CONFIRMATION:
+            raise EvaluationInvalid(f"请完整输入：{REPORT_CONFIRMATION}", field="confirmation")
+        if not agrees and not dissent.strip():
+            raise EvaluationInvalid("持不同意见的，须书面说明理由", field="dissent")
+        now = self.clock()
+        signature = ReportSignature(member_id=member.id, confirmation=confirmation.strip(),
+                                    agrees=agrees, dissent=dissent.strip()[:2000], signed_at=now)
+        signature.signature = self.s.keys.sign(canonical_json(
+            _signature_payload(report, signature))).hex()
+        report.signatures.append(signature)
+        self.db.flush()
+        record(self.db, actor, "evaluation.report_signed", "project", report.project_id,
+               now=now, report_id=report.id, member_id=member.id, agrees=agrees)
+        if len(report.signatures) == len(self.committees.seated(committee)):
+            self._lock(report, committee, actor)
+        return report
+
+    def _lock(self, report, committee, actor) -> None:
+        report.state, report.locked_at = ReportState.SIGNED, self.clock()
+        report.signature = self.s.keys.sign(canonical_json(_report_payload(report))).hex()
+        for position, c in enumerate(report.body["candidates"], start=1):
+            report.candidates.append(ReportCandidate(
+                project_id=report.project_id, lot_id=report.lot_id,
+                bidder_org_id=c["bidder_org_id"], bid_id=c["bid_id"],
+                total_score=Decimal(c["total"]), price_score=Decimal(c["price_score"]),
+                price=c["price"], rank=c["rank"], position=position))
+        self.db.flush()
+        record(self.db, actor, "evaluation.report_locked", "project", report.project_id,
+               now=report.locked_at, report_id=report.id, signature=report.signature)
+        project = self.db.get(Project, report.project_id)
+        if all(self.s.report_for(lot) for lot in self.s.evaluated_lots(project)):
+            committee.status, committee.finished_at = CommitteeStatus.DONE, self.clock()
+        self.s.complete_if_done(project, actor=actor)
+
+    def verify(self, report: EvaluationReport) -> bool:
+        """Body digest, each member's signature and the platform's seal all check."""
+        keys = self.s.keys
+        if hashlib.sha256(canonical_json(report.body)).hexdigest() != report.body_sha256:
+            return False
+        for s in report.signatures:
+            if not verify_signature(keys.public_key_bytes, canonical_json(
+                    _signature_payload(report, s)), bytes.fromhex(s.signature)):
+                return False
+        return report.signature is not None and verify_signature(
+            keys.public_key_bytes, canonical_json(_report_payload(report)),
+            bytes.fromhex(report.signature))
+
+    # -- unlocking (chair + supervisor)
+
+    def request_unlock(self, project: Project, *, target: str, target_id: int, reason: str,
+                       actor: Actor) -> UnlockRequest:
+        """The chair asks; nothing changes until a supervisor approves."""
+        committee = self.committee(project)
+        self.chair_of(committee, actor)
+        if target not in UNLOCK_TARGETS:
+            raise EvaluationInvalid("解锁对象无效", field="target")
+        self._unlock_target(committee, target, target_id)
+        if not reason.strip():
+            raise EvaluationInvalid("请填写解锁理由", field="reason")
+        request = UnlockRequest(committee_id=committee.id, target=target, target_id=target_id,
+                                reason=reason.strip()[:1000], chair_user_id=actor.user_id,
+                                requested_at=self.clock())
+        self.db.add(request)
+        self.db.flush()
+        record(self.db, actor, "evaluation.unlock_requested", "project", project.id,
+               now=request.requested_at, request_id=request.id, target=target,
+               target_id=target_id)
+        return request
+
+    def _unlock_target(self, committee, target, target_id):
+        row = self.db.get(ScoreSheet if target == "sheet" else EvaluationReport, target_id)
+        locked = (row is not None and row.committee_id == committee.id and (
+            row.state is SheetState.SUBMITTED if target == "sheet"
+            else row.state in (ReportState.SIGNING, ReportState.SIGNED)))
+        if not locked:
+            raise EvaluationConflict("只有已提交的评分表或评标报告可以解锁", field="target_id")
+        return row
+
+    def decide_unlock(self, request: UnlockRequest, *, approve: bool,
+                      actor: Actor) -> UnlockRequest:
+        """A supervisor approves (the target is unlocked, audited) or refuses."""
+        if request.decided_at is not None:
+            raise EvaluationConflict("该解锁申请已处理")
+        committee = self.db.get(Committee, request.committee_id)
+        row = self._unlock_target(committee, request.target, request.target_id)
+        now = self.clock()
+        request.supervisor_user_id, request.decided_at, request.approved = \
+            actor.user_id, now, approve
+        if approve:
+            self._unlock(committee, request, row, actor)
+        record(self.db, actor, "evaluation.unlock_decided", "project", committee.project_id,
+               now=now, request_id=request.id, approved=approve)
+        return request
+
+    def _unlock(self, committee, request, row, actor) -> None:
+        now = self.clock()
+        lot_id = row.lot_id
+        if request.target == "sheet":
+            row.state, row.unlocked_at = SheetState.DRAFT, now
+        report = self._open_report(self.db.get(Lot, lot_id))
+        if report is not None:  # a changed sheet voids the report built on it
+            report.state, report.unlocked_at = ReportState.UNLOCKED, now
+            report.unlock_reason = request.reason
+            report.candidates.clear()
+        committee.status, committee.finished_at = CommitteeStatus.SITTING, None
+        project = self.db.get(Project, committee.project_id)
+        if project.status is S.CANDIDATES_PUBLICISED:
+            ProjectService(self.db, self.clock, self.s.storage, self.s.enqueue).transition(
+                project, S.EVALUATION, actor=actor, reason=f"评审结果解锁重评：{request.reason}")
+        self.db.flush()
+
+
+def _opt(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _member_json(m: CommitteeMember) -> dict:
+    name = m.expert.name if m.expert else (m.user.display_name if m.user else "")
+    return {"member_id": m.id, "name": name, "role": str(m.role), "specialty": m.specialty,
+            "chair": m.is_chair, "pseudonym": m.pseudonym}
+
+
+def _verdict_json(v: rules.ConformityVerdict) -> dict:
+    return {"passed": v.passed, "failed_key_items": list(v.failed_key_items),
+            "general_deviations": list(v.general_deviations)}
+
+
+def _warning_json(w: ScoreWarning) -> dict:
+    return {"kind": str(w.kind), "member_id": w.member_id, "bid_id": w.bid_id,
+            "item_id": w.item_id, "detail": w.detail, "reason": w.reason}
+
+
+def _review_json(r: LowPriceReview) -> dict:
+    return {"bid_id": r.bid_id, "price": r.price, "triggers": r.triggers,
+            "explanation": r.explanation, "decision": str(r.decision),
+            "reason": r.decision_reason}
+
+
+def _signature_payload(report, s: ReportSignature) -> dict:
+    return {"report_id": report.id, "body_sha256": report.body_sha256,
+            "member_id": s.member_id, "agrees": s.agrees, "dissent": s.dissent,
+            "confirmation": s.confirmation, "signed_at": s.signed_at.isoformat()}
+
+
+def _report_payload(report) -> dict:
+    return {"report_id": report.id, "project_id": report.project_id, "lot_id": report.lot_id,
+            "body_sha256": report.body_sha256,
+            "signatures": sorted(s.signature for s in report.signatures)}
+
+
+def _disagreement_words(tab: Tabulation, bids) -> str:
+    names = {b.bid_id: b.name for b in bids}
+    parts = [f"{names.get(d['bid_id'], d['bid_id'])}的“{d['item_id']}”（"
+             + "，".join(f"成员{k}：{v}" for k, v in d["values"].items()) + "）"
+             for d in tab.disagreements]
+    return "客观分评分不一致，须经专家核对一致后才能汇总：" + "；".join(parts)

@@ -1,0 +1,80 @@
+"""The pages end to end: an expert scores in the browser form, the chair generates the
+report, members sign; bad input shows the reason and changes nothing."""
+
+import re
+
+import sqlalchemy as sa
+from evaluation.helpers import plain_marks, score_all, sitting_committee
+
+from trading.accounts.models import User
+from trading.evaluation.models import ScoreEntry, ScoreSheet, SheetState
+from trading.evaluation.service import REPORT_CONFIRMATION
+
+
+def _login(testapp, w, member):
+    testapp.reset()
+    testapp.login(w.dbsession.get(User, member.user_id).username)
+
+
+def _token(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def test_an_expert_scores_in_the_form_and_a_bad_score_changes_nothing(testapp, evaluated):
+    _, seated = sitting_committee(evaluated)
+    me = seated[1]
+    _login(testapp, evaluated, me)
+    url = f"/projects/{evaluated.project.id}/lots/{evaluated.lot.id}/sheet"
+    page = testapp.get(url)
+    assert "技术方案" in page.text and "价格分由系统计算" in page.text
+    bids = [int(b) for b in re.findall(r'name="s-(\d+)-t2"', page.text)]
+    assert len(bids) == 3
+    data = {"csrf_token": _token(page), "save": ""}
+    for bid in bids:
+        data.update({f"s-{bid}-q1": "pass", f"s-{bid}-t1": "8", f"s-{bid}-t2": "24",
+                     f"s-{bid}-t3": "16"})
+    bad = testapp.post(url, {**data, f"s-{bids[0]}-t2": "24.3"}, status=400)
+    assert "不符合分值步长" in bad.text
+    assert evaluated.dbsession.scalar(sa.select(sa.func.count(ScoreEntry.id))) == 0
+    data.pop("save")
+    testapp.post(url, {**data, "submit": ""}, status=303)
+    sheet = evaluated.dbsession.scalar(sa.select(ScoreSheet).where(ScoreSheet.member_id == me.id))
+    assert sheet.state is SheetState.SUBMITTED and len(sheet.entries) == 12
+    again = testapp.post(url, {**data, "submit": ""}, status=409)
+    assert "锁定" in again.text
+
+
+def test_an_undrawn_expert_cannot_open_the_room(testapp, evaluated):
+    from factories import make_user
+
+    from trading.accounts.models import Role
+    sitting_committee(evaluated)
+    make_user(evaluated.dbsession, evaluated.clock, evaluated.settings, role=Role.EXPERT,
+              username="stranger_expert")
+    testapp.login("stranger_expert")
+    testapp.get(f"/projects/{evaluated.project.id}/evaluation", status=403)
+
+
+def test_the_chair_generates_and_everyone_signs_on_the_pages(testapp, evaluated):
+    _, seated = sitting_committee(evaluated)
+    score_all(evaluated, seated, plain_marks)
+    chair = next(m for m in seated if m.is_chair)
+    _login(testapp, evaluated, chair)
+    room = testapp.get(f"/projects/{evaluated.project.id}/evaluation")
+    base = f"/projects/{evaluated.project.id}/lots/{evaluated.lot.id}"
+    testapp.post(f"{base}/chair/generate", {"csrf_token": _token(room)}, status=303)
+    for member in seated:
+        _login(testapp, evaluated, member)
+        page = testapp.get(f"{base}/report")
+        wrong = testapp.post(f"{base}/report", {"csrf_token": _token(page),
+                                                "confirmation": "同意", "agrees": "1"},
+                             status=400)
+        assert "请完整输入" in wrong.text
+        testapp.post(f"{base}/report", {"csrf_token": _token(page),
+                                        "confirmation": REPORT_CONFIRMATION, "agrees": "1"},
+                     status=303)
+    final = testapp.get(f"{base}/report")
+    assert "已全体签署并锁定" in final.text and "平台签名有效" in final.text
+    api = testapp.get(f"/api/v1/projects/{evaluated.project.id}/lots/{evaluated.lot.id}"
+                      "/candidates")
+    assert [c["rank"] for c in api.json["candidates"]] == [1, 2, 3]

@@ -1,0 +1,178 @@
+"""Demo evaluation: an expert pool, a project in evaluation that `expert1` chairs and scores
+in the browser, and a committee waiting for the center's draw.
+
+Everything goes through the real services: the draw is a real verifiable draw. The demo
+logins expert1…expert6 are then attached to the pool entries the draw picked, in draw
+order — whatever the seed — so the same logins always hold the seats. The four other
+members have confirmed, signed in, elected expert1 chair and submitted their sheets;
+expert1's sheet is empty, so the walk is: score, submit, 汇总, 生成报告, sign, then sign
+as expert2…expert5.
+"""
+
+import sqlalchemy as sa
+
+from ..accounts.models import Role, User
+from ..accounts.service import AccountService
+from ..actor import Actor
+from ..demo import DEMO_PASSWORD, LAST_LOADERS
+from ..projects.models import Project
+from ..projects.status import ProjectStatus
+from .committee import DECLARATION, CommitteeService, ExpertInput, ExpertPoolService
+from .models import Expert, ScoringCriteria
+from .scoring import CriteriaService, Mark, SheetService
+
+S = ProjectStatus
+SCORED = "市政府办公楼物业管理服务采购"
+FORMING = "老旧小区改造（二期）工程"
+SURNAMES = ("周", "陈", "林", "黄", "张", "李", "王", "吴", "刘", "蔡", "杨", "郑", "许", "谢",
+            "郭", "洪")
+GIVEN = ("明华", "建国", "志强", "晓东", "丽娟", "海燕", "文斌")
+ITEMS = [
+    {"item_id": "q1", "name": "资格审查", "kind": "pass_fail", "key_requirement": True},
+    {"item_id": "q2", "name": "符合性审查", "kind": "pass_fail", "key_requirement": True},
+    {"item_id": "t1", "name": "类似项目业绩", "kind": "objective", "max_score": "10",
+     "step": "2"},
+    {"item_id": "t2", "name": "物业服务方案", "kind": "subjective", "max_score": "30",
+     "step": "0.5"},
+    {"item_id": "t3", "name": "人员配备", "kind": "subjective", "max_score": "20",
+     "step": "0.5"},
+    {"item_id": "t4", "name": "应急预案", "kind": "subjective", "max_score": "10",
+     "step": "0.5"},
+]
+PRICE = {"formula": "low_price_first", "weight": "0.30",
+         "sme": {"small_micro_rate": "0.10", "partnered_rate": "0.04"}}
+# Other members' subjective scores per bid position (t2, t3, t4); objective t1 agreed.
+SCORES = (("26", "17", "8.5"), ("24.5", "16", "8"), ("22", "15.5", "7"))
+OBJECTIVE = ("8", "6", "6")
+
+
+def _user(dbsession, username) -> User | None:
+    return dbsession.scalar(sa.select(User).where(User.username == username))
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+
+
+def _expert_logins(dbsession, clock, settings) -> list[User]:
+    """expert1 (from the accounts demo) and expert2…expert6."""
+    accounts = AccountService(dbsession, clock, settings)
+    users = []
+    for n in range(1, 7):
+        user = _user(dbsession, f"expert{n}")
+        if user is None:
+            user = accounts.create_user(username=f"expert{n}",
+                                        display_name=f"{SURNAMES[n - 1]}专家",
+                                        password=DEMO_PASSWORD, role=Role.EXPERT,
+                                        organisation=None, actor=Actor.system("demo"))
+        users.append(user)
+    return users
+
+
+def _pool(dbsession, clock, center: Actor) -> None:
+    pool = ExpertPoolService(dbsession, clock)
+    if dbsession.scalar(sa.select(Expert.id).limit(1)):
+        return
+    for i, surname in enumerate(SURNAMES, start=1):
+        specialties = ("物业管理",) if i % 2 else ("物业管理", "工程造价")
+        if i > 12:
+            specialties = ("建筑工程", "工程造价")
+        pool.create(ExpertInput(
+            code=f"ZJ{i:04d}", name=f"{surname}{GIVEN[i % len(GIVEN)]}",
+            region="市本级", specialties=specialties, title="高级工程师",
+            years_experience=8 + i, employers=({"name": f"某高校{i}", "credit_code": "",
+                                                 "from": "2010-01-01", "to": None},)),
+            actor=center)
+
+
+def _publish_criteria(dbsession, clock, project: Project, owner: User) -> None:
+    """The demo projects were published before this loader ran: attach the criteria as
+    they would have been published, checked by the same rules."""
+    service = CriteriaService(dbsession, clock)
+    if service.of(project) is not None:
+        return
+    items, price = service._check(project, ITEMS, PRICE, 3)
+    dbsession.add(ScoringCriteria(project_id=project.id, items=items, price=price,
+                                  n_candidates=3, locked_at=project.published_at,
+                                  created_at=project.published_at,
+                                  updated_at=project.published_at))
+    dbsession.flush()
+
+
+def _seat_logins(committee, logins) -> None:
+    drawn = sorted((m for m in committee.members if m.expert_id), key=lambda m: m.id)
+    for member, user in zip(drawn, logins, strict=False):
+        member.expert.user_id = member.user_id = user.id
+
+
+def _scored(dbsession, clock, keys, center: Actor, logins) -> None:
+    project = dbsession.scalar(sa.select(Project).where(Project.name == SCORED))
+    service = CommitteeService(dbsession, clock, keys)
+    if project is None or project.status is not S.EVALUATION \
+            or service.committee_of(project) is not None:
+        return
+    _publish_criteria(dbsession, clock, project, dbsession.get(User, project.created_by_id))
+    service.form(project, plan=[{"specialty": "物业管理", "count": 5, "reserves": 1}],
+                 owner_rep_ids=[], region="市本级", actor=center)
+    service.draw(project, actor=center)
+    service.reveal(project, actor=center)
+    committee = service.committee_of(project)
+    _seat_logins(committee, logins)
+    seated = service.seated(committee)
+    for member in seated:
+        who = _actor(dbsession.get(User, member.user_id))
+        service.answer(member, accept=True, reason="", actor=who)
+        service.sign_in(member, confirmation=DECLARATION, conflict="", actor=who)
+    chair = next(m for m in seated if m.user_id == logins[0].id)
+    for member in seated:
+        service.vote_chair(member, chair, actor=_actor(dbsession.get(User, member.user_id)))
+    service.start(project, actor=center)
+    for member in seated:
+        if member is not chair:
+            _submit_sheet(dbsession, clock, project, member)
+
+
+def _submit_sheet(dbsession, clock, project, member) -> None:
+    sheets = SheetService(dbsession, clock)
+    actor = _actor(dbsession.get(User, member.user_id))
+    for lot in project.lots:
+        sheet = sheets.sheet(member, lot, actor=actor)
+        _items, lines = sheets.grid(sheet)
+        marks = []
+        for position, line in enumerate(lines):
+            t2, t3, t4 = SCORES[position % len(SCORES)]
+            marks += [Mark(line.bid_id, "q1", passed=True), Mark(line.bid_id, "q2", passed=True),
+                      Mark(line.bid_id, "t1", value=OBJECTIVE[position % 3]),
+                      Mark(line.bid_id, "t2", value=t2), Mark(line.bid_id, "t3", value=t3),
+                      Mark(line.bid_id, "t4", value=t4)]
+        sheets.save(sheet, marks, actor=actor)
+        sheets.submit(sheet, actor=actor)
+
+
+def _forming(dbsession, clock, keys, center: Actor) -> None:
+    project = dbsession.scalar(sa.select(Project).where(Project.name == FORMING))
+    service = CommitteeService(dbsession, clock, keys)
+    if project is None or service.committee_of(project) is not None:
+        return
+    service.form(project, plan=[{"specialty": "物业管理", "count": 3, "reserves": 1},
+                                {"specialty": "工程造价", "count": 2, "reserves": 0}],
+                 owner_rep_ids=[], region="", actor=center)
+
+
+def load_evaluation(dbsession, clock, settings) -> None:
+    from ..jobs.runtime import runtime
+
+    center_user = _user(dbsession, "center1")
+    if center_user is None:
+        return
+    center = _actor(center_user)
+    logins = _expert_logins(dbsession, clock, settings)
+    _pool(dbsession, clock, center)
+    _scored(dbsession, clock, runtime.keys, center, logins)
+    _forming(dbsession, clock, runtime.keys, center)
+
+
+# After every other loader (the opening records are written last); ahead of the other
+# late loaders, which may read the committee.
+if load_evaluation not in LAST_LOADERS:
+    LAST_LOADERS.insert(0, load_evaluation)
