@@ -4,10 +4,18 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from factories import actor_for, make_project, make_user, project_service
 
 from trading.accounts.models import Role
-from trading.audit.supervision import OPENING_GRACE, ProjectFacts, overdue_steps
+from trading.audit.supervision import (
+    OPENING_GRACE,
+    SMALL_WORKS_REVIEW_DAYS,
+    ProjectFacts,
+    SmallWorkFacts,
+    overdue_small_works,
+    overdue_steps,
+)
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -56,3 +64,49 @@ def test_dashboard_shows_figures_alerts_and_charts(testapp, dbsession, clock, se
     assert not re.search(r"""(?:href|src)\s*=\s*["']https?:""", svg.text)
     assert testapp.get("/supervision", {"type": "works", "since": "2026-01-01"}).status_int == 200
     assert testapp.get("/supervision", {"type": "bogus"}).status_int == 200
+
+
+# -- small works ---------------------------------------------------------------------------
+
+
+def work(status, *, submitted=None, respond=None, publicity=None):
+    return SmallWorkFacts(7, "某小额工程", status, submitted, respond, publicity, "业主单位",
+                          "中选企业")
+
+
+@pytest.mark.parametrize("facts,late,who", [
+    (work("submitted", submitted=NOW - timedelta(days=SMALL_WORKS_REVIEW_DAYS - 1)), False, ""),
+    (work("submitted", submitted=NOW - timedelta(days=SMALL_WORKS_REVIEW_DAYS + 1)), True,
+     "交易中心"),
+    (work("drawn", respond=NOW + timedelta(hours=1)), False, ""),
+    (work("drawn", respond=NOW - timedelta(hours=1)), True, "中选企业（中选企业）"),
+    (work("publicity", publicity=NOW - timedelta(days=29)), False, ""),
+    (work("publicity", publicity=NOW - timedelta(days=31)), True, "项目业主（业主单位）"),
+    (work("drawn"), False, ""), (work("contracted"), False, ""),
+    (work("evaluated", submitted=NOW - timedelta(days=400)), False, ""),
+])
+def test_small_works_overdue_rules(facts, late, who):
+    found = overdue_small_works([facts], NOW)
+    assert bool(found) is late
+    if late:
+        assert found[0].responsible == who and found[0].kind == "small_work"
+        assert found[0].number == "XE-00007"
+
+
+def test_the_dashboard_shows_small_works_and_their_overdue_steps(testapp, dbsession, clock,
+                                                                  settings):
+    from trading.demo import load_demo
+    from trading.smallworks.models import SmallWork
+
+    load_demo(dbsession, clock, settings)
+    late = dbsession.scalar(sa.select(SmallWork).where(SmallWork.status == "submitted"))
+    assert late is not None, "the demo has a small work waiting for review"
+    late.submitted_at = clock() - timedelta(days=SMALL_WORKS_REVIEW_DAYS + 2)
+    dbsession.flush()
+    make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="sw_sup")
+    testapp.login("sw_sup")
+    page = testapp.get("/supervision").text
+    assert "小额工程企业库" in page and "在库企业" in page
+    assert "小额工程审核超期" in page and f"/smallworks/projects/{late.id}" in page
+    svg = testapp.get("/supervision/charts/smallworks.svg")
+    assert svg.content_type == "image/svg+xml" and "<svg" in svg.text

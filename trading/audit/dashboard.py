@@ -11,7 +11,7 @@ from ..i18n import DISPLAY_TZ
 from ..projects.models import Project
 from ..projects.status import PUBLIC
 from .models import AuditEvent
-from .supervision import ProjectFacts, overdue_steps
+from .supervision import ProjectFacts, SmallWorkFacts, overdue_small_works, overdue_steps
 
 SUCCESS = ("awarded", "contracted")
 FAILURE = ("failed",)
@@ -27,6 +27,18 @@ class Figures:
     stage_days: dict  # average days from one status to the next
     overdue: list
     total: int
+    small_works: "SmallWorksFigures | None" = None
+
+
+@dataclass(frozen=True)
+class SmallWorksFigures:
+    """小额工程企业库 at a glance, read from the small-works tables (read only)."""
+
+    registry: dict  # enterprise status → count
+    by_status: dict  # allocation status → count
+    allocated: int  # reached publicity or beyond
+    amount: int  # 分, of the allocated works
+    by_month: dict  # month posted → allocated
 
 
 def _rate(part: int, whole: int) -> str:
@@ -50,6 +62,8 @@ def figures(dbsession, now: datetime, *, since: datetime | None = None,
     overdue = overdue_steps(facts, now)
     ended = [r for r in rows if str(r.status) in SUCCESS + FAILURE]
     late_ids = {o.project_id for o in overdue}
+    small, small_facts = small_works(dbsession, since)
+    overdue = sorted(overdue + overdue_small_works(small_facts, now), key=lambda o: o.due)
     return Figures(
         by_type=dict(Counter(str(r.project_type) for r in rows)),
         by_status=dict(Counter(str(r.status) for r in rows)),
@@ -58,7 +72,7 @@ def figures(dbsession, now: datetime, *, since: datetime | None = None,
         success_rate=_rate(sum(str(r.status) in SUCCESS for r in ended), len(ended)),
         on_time_rate=_rate(sum(r.id not in late_ids for r in rows), len(rows)),
         stage_days=stage_days(dbsession, [r.id for r in rows]),
-        overdue=overdue, total=len(rows),
+        overdue=overdue, total=len(rows), small_works=small,
     )
 
 
@@ -89,3 +103,32 @@ def stage_days(dbsession, project_ids) -> dict:
         entered[subject] = (data.get("to"), at)
     return {status: (Decimal(str(sum(v))) / len(v) / 86400).quantize(Decimal("0.1"))
             for status, v in spans.items()}
+
+
+def small_works(dbsession, since: datetime | None):
+    """Registry and allocation counts, and the facts electronic supervision needs."""
+    from ..smallworks.models import Enterprise, SmallWork
+    from ..smallworks.service import WON
+
+    registry = dict(dbsession.execute(sa.select(Enterprise.status, sa.func.count())
+                                      .group_by(Enterprise.status)).all())
+    clauses = [SmallWork.created_at >= since] if since is not None else []
+    works = dbsession.execute(sa.select(
+        SmallWork.id, SmallWork.name, SmallWork.status, SmallWork.amount,
+        SmallWork.created_at, SmallWork.submitted_at, SmallWork.respond_by,
+        SmallWork.publicity_ends_at, SmallWork.owner_org_id, SmallWork.winner_id)
+        .where(*clauses)).all()
+    won = [w for w in works if w.status in WON]
+    names = _owner_names(dbsession, {w.owner_org_id for w in works})
+    winners = dict(dbsession.execute(sa.select(Enterprise.id, Enterprise.name).where(
+        Enterprise.id.in_({w.winner_id for w in works if w.winner_id}))).all())
+    figures = SmallWorksFigures(
+        registry={str(k): v for k, v in registry.items()},
+        by_status=dict(Counter(str(w.status) for w in works)), allocated=len(won),
+        amount=sum(w.amount for w in won),
+        by_month=dict(sorted(Counter(w.created_at.astimezone(DISPLAY_TZ).strftime("%Y-%m")
+                                     for w in won).items())))
+    facts = [SmallWorkFacts(w.id, w.name, str(w.status), w.submitted_at, w.respond_by,
+                            w.publicity_ends_at, names.get(w.owner_org_id, ""),
+                            winners.get(w.winner_id, "")) for w in works]
+    return figures, facts

@@ -28,12 +28,13 @@ class ProjectFacts:
 
 @dataclass(frozen=True)
 class Overdue:
-    project_id: int
+    project_id: int  # of a project, or of a small work when kind is "small_work"
     number: str
     name: str
     step: str  # what is late, in Chinese
     responsible: str  # who must act
     due: datetime
+    kind: str = "project"
 
     def days_late(self, now: datetime) -> int:
         return max(0, (now - self.due).days)
@@ -67,4 +68,47 @@ def overdue_steps(projects, now: datetime) -> list[Overdue]:
             found.append(Overdue(facts.id, facts.number, facts.name, step,
                                  f"{responsible}（{facts.owner}）" if "业主" in responsible
                                  else responsible, due))
+    return sorted(found, key=lambda o: o.due)
+
+
+# -- small works (小额工程, rules §6.3) ---------------------------------------------------
+
+SMALL_WORKS_REVIEW_DAYS = 3  # the center checks the amount and the split flag
+
+
+@dataclass(frozen=True)
+class SmallWorkFacts:
+    id: int
+    name: str
+    status: str
+    submitted_at: datetime | None
+    respond_by: datetime | None  # the drawn enterprise's decline window
+    publicity_ends_at: datetime | None
+    owner: str
+    winner: str
+
+
+SMALL_WORK_RULES = {
+    "submitted": ("小额工程审核超期", lambda f: "交易中心",
+                  lambda f: f.submitted_at and f.submitted_at
+                  + timedelta(days=SMALL_WORKS_REVIEW_DAYS)),
+    "drawn": ("中选企业未在时限内确认", lambda f: f"中选企业（{f.winner}）",
+              lambda f: f.respond_by),
+    "publicity": ("公示期满未签订合同", lambda f: f"项目业主（{f.owner}）",
+                  lambda f: f.publicity_ends_at and f.publicity_ends_at
+                  + timedelta(days=CONTRACT_DAYS)),
+}
+
+
+def overdue_small_works(works, now: datetime) -> list[Overdue]:
+    found = []
+    for facts in works:
+        rule = SMALL_WORK_RULES.get(facts.status)
+        if rule is None:
+            continue
+        step, responsible, due_of = rule
+        due = due_of(facts)
+        if due is not None and due < now:
+            found.append(Overdue(facts.id, f"XE-{facts.id:05d}", facts.name, step,
+                                 responsible(facts), due, kind="small_work"))
     return sorted(found, key=lambda o: o.due)

@@ -12,6 +12,7 @@ from ..projects.kinds import LABELS as KIND_LABELS
 from ..projects.kinds import ProjectType
 from ..projects.status import LABELS as STATUS_LABELS
 from ..security import Permission
+from ..smallworks.views import labels as small_works_labels
 from .collusion import LEVEL_LABELS
 from .collusion_service import CollusionService
 from .dashboard import figures
@@ -43,20 +44,22 @@ def dashboard(request):
     data = figures(request.dbsession, request.clock(), **_filters(request))
     flagged = request.find_service(CollusionService).flagged_lots()
     return {"f": data, "now": request.clock(), "query": dict(request.GET.items()),
-            "flagged": flagged, "LEVEL_LABELS": LEVEL_LABELS}
+            "flagged": flagged, "LEVEL_LABELS": LEVEL_LABELS,
+            "SW_LABELS": small_works_labels()["STATUS_LABELS"]}
 
 
 CHARTS = {
-    "type": ("按项目类型", pygal.Pie, "by_type", KIND_LABELS),
-    "status": ("按项目状态", pygal.HorizontalBar, "by_status", STATUS_LABELS),
-    "month": ("按发布月份", pygal.Bar, "by_month", {}),
+    "type": ("按项目类型", pygal.Pie, lambda f: f.by_type, KIND_LABELS),
+    "status": ("按项目状态", pygal.HorizontalBar, lambda f: f.by_status, STATUS_LABELS),
+    "month": ("按发布月份", pygal.Bar, lambda f: f.by_month, {}),
+    "smallworks": ("小额工程：各月成交", pygal.Bar, lambda f: f.small_works.by_month, {}),
 }
 
 
 @view_config(route_name="supervision.chart", permission=Permission.AUDIT_VIEW)
 def chart(request):
     title, kind, field, labels = CHARTS.get(request.matchdict["name"], CHARTS["status"])
-    values = getattr(figures(request.dbsession, request.clock(), **_filters(request)), field)
+    values = field(figures(request.dbsession, request.clock(), **_filters(request)))
     svg = kind(title=title, js=[], disable_xml_declaration=True, width=560, height=320,
                show_legend=kind is pygal.Pie, font_family="sans-serif")
     if kind is pygal.Pie:
