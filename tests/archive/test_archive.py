@@ -145,3 +145,41 @@ def test_index_and_download_for_supervisors_only(testapp, cancelled, dbsession, 
     package = package_of(dbsession, cancelled)
     body = testapp.get(f"/archive/{package.id}/download").body
     assert body[:2] == b"PK" and cancelled.status is S.CANCELLED
+
+
+def test_the_package_holds_the_opening_record_and_the_draws(dbsession, clock, settings,
+                                                            registry):
+    import io
+    import json
+
+    from trading.bidding.service import BidService
+    from trading.draws.services import DrawService
+    from trading.jobs import chronograph
+
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    service = project_service(dbsession, clock, registry)
+    bids = BidService(dbsession, clock, registry["keys"], registry["storage"], None, settings)
+    bidders = [make_user(dbsession, clock, settings, role=Role.BIDDER) for _ in range(2)]
+    for bidder in bidders:
+        service.sign_up(project, project.lots[0], bidder=bidder, actor=actor_for(bidder))
+        bids.submit_form(project, project.lots[0], offer={"total_price": 80_000_000},
+                         documents=[("技术标.pdf", io.BytesIO(b"%PDF own"))],
+                         actor=actor_for(bidder))
+    center = make_user(dbsession, clock, settings, role=Role.CENTER)
+    draws = DrawService(dbsession, clock, registry["keys"])
+    draw = draws.freeze(purpose="评标专家抽取", subject_type="project", subject_id=project.id,
+                        candidates=[{"id": "a"}, {"id": "b"}], count=1, rule="r",
+                        actor=actor_for(center))
+    draws.commit(draw, actor=actor_for(center))
+    clock.set(project.bid_deadline)
+    chronograph.sweep_kind("project")
+    assert project.status is S.FAILED  # two bids: not opened, the project fails
+    entries = {e.path: e for e in ArchiveService(dbsession, clock, registry["storage"],
+                                                 registry["keys"]).entries(project)}
+    record = json.loads(entries["opening/record.json"].data)
+    assert record["outcome"] == "failed" and len(record["lines"]) == 2
+    assert {line["bidder"] for line in record["lines"]} == {b.organisation.name
+                                                            for b in bidders}
+    [draw_path] = [p for p in entries if p.startswith("draws/")]
+    assert json.loads(entries[draw_path].data)["commitment"]
+    assert entries[draw_path].retention == "permanent"

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from factories import actor_for, make_project, make_user, project_service
 
-from trading.accounts.models import Role
+from trading.accounts.models import Role, User
 from trading.audit.supervision import (
     OPENING_GRACE,
     SMALL_WORKS_REVIEW_DAYS,
@@ -110,3 +110,36 @@ def test_the_dashboard_shows_small_works_and_their_overdue_steps(testapp, dbsess
     assert "小额工程审核超期" in page and f"/smallworks/projects/{late.id}" in page
     svg = testapp.get("/supervision/charts/smallworks.svg")
     assert svg.content_type == "image/svg+xml" and "<svg" in svg.text
+
+
+def test_unanswered_objections_past_their_due_time_are_late():
+    from trading.audit.supervision import ObjectionFacts, overdue_objections
+
+    due = NOW - timedelta(hours=1)
+    objections = [ObjectionFacts(1, "YG-1", "某项目", due, False, "业主单位"),
+                  ObjectionFacts(2, "YG-2", "另一项目", due, True, "业主单位"),
+                  ObjectionFacts(3, "YG-3", "第三项目", NOW + timedelta(days=1), False, "业主")]
+    [late] = overdue_objections(objections, NOW)
+    assert (late.project_id, late.step, late.responsible) == (1, "异议未按时答复",
+                                                              "项目业主（业主单位）")
+
+
+def test_the_dashboard_lists_an_objection_left_unanswered(testapp, dbsession, clock, settings):
+    from trading.award.demo import RANKED_DEMO
+    from trading.award.service import AwardService
+    from trading.demo import load_demo
+    from trading.projects.models import Project
+
+    load_demo(dbsession, clock, settings)
+    project = dbsession.scalar(sa.select(Project).where(Project.name == RANKED_DEMO))
+    bidder = dbsession.scalar(sa.select(User).where(User.username == "bidder2"))
+    AwardService(dbsession, clock).raise_objection(project, text="第一名的业绩证明不实，请核查。",
+                                                   actor=actor_for(bidder))
+    make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="ob_sup")
+    testapp.login("ob_sup")
+    assert "异议未按时答复" not in testapp.get("/supervision").text
+    clock.advance(days=4)
+    testapp.reset()  # the login session has expired in four days
+    testapp.login("ob_sup")
+    page = testapp.get("/supervision").text
+    assert "异议未按时答复" in page and project.number in page

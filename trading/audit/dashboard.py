@@ -11,7 +11,14 @@ from ..i18n import DISPLAY_TZ
 from ..projects.models import Project
 from ..projects.status import PUBLIC
 from .models import AuditEvent
-from .supervision import ProjectFacts, SmallWorkFacts, overdue_small_works, overdue_steps
+from .supervision import (
+    ObjectionFacts,
+    ProjectFacts,
+    SmallWorkFacts,
+    overdue_objections,
+    overdue_small_works,
+    overdue_steps,
+)
 
 SUCCESS = ("awarded", "contracted")
 FAILURE = ("failed",)
@@ -63,7 +70,9 @@ def figures(dbsession, now: datetime, *, since: datetime | None = None,
     ended = [r for r in rows if str(r.status) in SUCCESS + FAILURE]
     late_ids = {o.project_id for o in overdue}
     small, small_facts = small_works(dbsession, since)
-    overdue = sorted(overdue + overdue_small_works(small_facts, now), key=lambda o: o.due)
+    overdue = sorted(overdue + overdue_small_works(small_facts, now)
+                     + overdue_objections(objections(dbsession, since), now),
+                     key=lambda o: o.due)
     return Figures(
         by_type=dict(Counter(str(r.project_type) for r in rows)),
         by_status=dict(Counter(str(r.status) for r in rows)),
@@ -132,3 +141,19 @@ def small_works(dbsession, since: datetime | None):
                             w.publicity_ends_at, names.get(w.owner_org_id, ""),
                             winners.get(w.winner_id, "")) for w in works]
     return figures, facts
+
+
+def objections(dbsession, since: datetime | None) -> list[ObjectionFacts]:
+    """Unanswered objections to publicised candidates (read only, from the award domain)."""
+    from ..award.models import Objection
+
+    clauses = [Objection.answer.is_(None)]
+    if since is not None:
+        clauses.append(Objection.raised_at >= since)
+    rows = dbsession.execute(sa.select(
+        Project.id, Project.number, Project.name, Project.owner_org_id,
+        Objection.answer_due_at).join(Project, Project.id == Objection.project_id)
+        .where(*clauses)).all()
+    owners = _owner_names(dbsession, {r.owner_org_id for r in rows})
+    return [ObjectionFacts(r.id, r.number, r.name, r.answer_due_at, False,
+                           owners.get(r.owner_org_id, "")) for r in rows]

@@ -112,3 +112,25 @@ def overdue_small_works(works, now: datetime) -> list[Overdue]:
             found.append(Overdue(facts.id, f"XE-{facts.id:05d}", facts.name, step,
                                  responsible(facts), due, kind="small_work"))
     return sorted(found, key=lambda o: o.due)
+
+
+# -- objections (异议, rules §7.8) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectionFacts:
+    project_id: int
+    number: str
+    name: str
+    answer_due_at: datetime  # set by the award domain when the objection is raised
+    answered: bool
+    owner: str
+
+
+def overdue_objections(objections, now: datetime) -> list[Overdue]:
+    """实施条例 Art 54: the tenderer answers an objection within 3 days (and the process
+    waits until it does): an unanswered one past its due time is late."""
+    return sorted((Overdue(o.project_id, o.number, o.name, "异议未按时答复",
+                           f"项目业主（{o.owner}）", o.answer_due_at)
+                   for o in objections if not o.answered and o.answer_due_at < now),
+                  key=lambda o: o.due)
