@@ -78,3 +78,26 @@ def test_the_chair_generates_and_everyone_signs_on_the_pages(testapp, evaluated)
     api = testapp.get(f"/api/v1/projects/{evaluated.project.id}/lots/{evaluated.lot.id}"
                       "/candidates")
     assert [c["rank"] for c in api.json["candidates"]] == [1, 2, 3]
+
+
+def test_a_report_without_the_full_body_still_renders(testapp, evaluated):
+    """Reports written by other domains' demo helpers carry an empty body."""
+    from factories import make_user
+
+    from trading.accounts.models import Role
+    from trading.evaluation.models import Committee, CommitteeStatus, EvaluationReport
+
+    db, now = evaluated.dbsession, evaluated.clock()
+    committee = Committee(project_id=evaluated.project.id, status=CommitteeStatus.DONE,
+                          pseudonym_salt="00" * 32, created_at=now)
+    db.add(committee)
+    db.flush()
+    db.add(EvaluationReport(project_id=evaluated.project.id, lot_id=evaluated.lot.id,
+                            committee_id=committee.id, state="signed", ranked=False, body={},
+                            body_sha256="0" * 64, generated_at=now, locked_at=now))
+    db.flush()
+    make_user(db, evaluated.clock, evaluated.settings, role=Role.SUPERVISOR,
+              username="report_supervisor")
+    testapp.login("report_supervisor")
+    page = testapp.get(f"/projects/{evaluated.project.id}/lots/{evaluated.lot.id}/report")
+    assert "评定分离，不排序" in page.text

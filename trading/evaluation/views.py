@@ -507,8 +507,9 @@ def _report_page(context, request) -> dict:
             and str(report.state) == "signing",
             "valid": _service(request).verify_report(report) if report.signature else None,
             "REPORT_CONFIRMATION": REPORT_CONFIRMATION,
-            "names": {m["member_id"]: m["name"] for m in report.body["members"]},
-            "bidders": {b["bid_id"]: b["bidder"] for b in report.body["bids"]}}
+            # A report written by another domain's fixtures may carry only candidates.
+            "names": {m["member_id"]: m["name"] for m in report.body.get("members", [])},
+            "bidders": {b["bid_id"]: b["bidder"] for b in report.body.get("bids", [])}}
 
 
 @view_config(route_name="evaluation.report", renderer="evaluation/report.jinja2",
