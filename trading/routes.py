@@ -149,6 +149,13 @@ def includeme(config):
     config.add_route("award.decline", "/projects/{project_id}/award/awards/{award_id}/decline",
                      factory="trading.award.resources:decision_factory")
     config.add_route("award.contract", "/projects/{project_id}/award/contract", factory=award)
+    config.add_route("award.consultation", "/projects/{project_id}/consultation", factory=award)
+    config.add_route("award.consultation.panel",
+                     "/projects/{project_id}/consultation/lots/{lot_id}/panel", factory=award_lot)
+    config.add_route("award.consultation.withdraw",
+                     "/projects/{project_id}/consultation/lots/{lot_id}/withdraw",
+                     factory=award_lot)
+
     # evaluation (expert pool, committees, online scoring, the report)
     ev = "trading.evaluation.resources:evaluation_factory"
     ev_lot = "trading.evaluation.resources:lot_factory"

@@ -12,16 +12,19 @@ def _final_offers(service):
                              service.enqueue, runtime.settings)
 
 
+SEALED_ROUNDS = ("final_offer", "competitive_consultation")
+
+
 def final_offer_due(service, project, now):
     """DUE_HANDLERS entry: open the offer window, then reveal and decide at its end."""
-    if str(project.procurement_method) != "final_offer":
+    if str(project.procurement_method) not in SEALED_ROUNDS:
         return None
     return _final_offers(service).run_due(service, project)
 
 
 def final_offer_next(service, project):
     """SCHEDULE_HOOKS entry: keep the chronograph on an undecided round."""
-    if str(project.procurement_method) != "final_offer":
+    if str(project.procurement_method) not in SEALED_ROUNDS:
         return None
     return _final_offers(service).next_instant(project)
 
@@ -39,12 +42,14 @@ def publicise_candidates(service, project, event):
 def includeme(config):
     from ..projects import service as projects_service
     from .committee import CommitteeService, committee_service_factory
+    from .consultation import ConsultationService, consultation_service_factory
     from .final_offer import FinalOfferService, final_offer_service_factory
     from .service import AwardService, award_service_factory
 
     config.register_service_factory(final_offer_service_factory, FinalOfferService)
     config.register_service_factory(award_service_factory, AwardService)
     config.register_service_factory(committee_service_factory, CommitteeService)
+    config.register_service_factory(consultation_service_factory, ConsultationService)
     if publicise_candidates not in projects_service.EVENT_HOOKS:
         # Before open data records the release: the publicity is then part of it.
         projects_service.EVENT_HOOKS.insert(0, publicise_candidates)

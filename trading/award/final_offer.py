@@ -20,6 +20,7 @@ by SHA-256 and the platform's signed receipts (verifiable with
 """
 
 import tempfile
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
@@ -409,6 +410,8 @@ class FinalOfferService:
     def _decide(self, projects, project: Project, final_round: FinalOfferRound) -> None:
         now = self.clock()
         self._reveal(project, final_round)
+        if final_round.purpose == "final_quote":
+            return self._revealed_quotes(final_round, now)
         params = self.params(final_round)
         coefficient = self._coefficient(final_round)
         offers = [rules.FinalOffer(bidder_ref(p.bidder_org_id), p.amount_fen,
@@ -439,6 +442,42 @@ class FinalOfferService:
             self._fail_if_all_failed(projects, project)
         else:
             self._publicise_when_all_decided(projects, project)
+
+    def _revealed_quotes(self, final_round: FinalOfferRound, now) -> None:
+        """磋商最后报价: opened at once and published; the scoring follows (§2.4)."""
+        final_round.result = {"outcome": "revealed", "quotes": [
+            {"bidder": bidder_ref(p.bidder_org_id), "amount_fen": p.amount_fen,
+             "problem": p.problem} for p in final_round.parties]}
+        final_round.state, final_round.decided_at = RoundState.DECIDED, now
+        final_round.wrapped_key = None
+        record(self.db, SYSTEM, "final_quote.revealed", "final_offer_round", final_round.id,
+               now=now, quotes=sum(p.amount_fen is not None for p in final_round.parties))
+
+    def start_final_quotes(self, project: Project, lot: Lot, *, org_ids, minutes: int,
+                           actor: Actor) -> FinalOfferRound:
+        """The 磋商 final quotes (最后报价) of the suppliers still in: sealed, one each,
+        revealed together at the end of the window (rules §2.2). The guard on the number
+        of suppliers is ConsultationService's."""
+        if self.round_for(lot) is not None:
+            raise AwardRefused("该标段已开始最后报价")
+        now = self.clock()
+        params = replace(rules.PROCUREMENT_FINAL_OFFER, window_min=minutes)
+        final_round = self._new_round(project, lot, params, None, actor, now)
+        final_round.purpose = "final_quote"
+        final_round.eligibility_ends_at = now  # no eligibility phase: the suppliers are known
+        final_round.ends_at = now + timedelta(minutes=minutes)
+        prices = self._valid_bidders(project, lot)
+        for org_id in org_ids:
+            self.db.add(FinalOfferParty(round_id=final_round.id, bidder_org_id=org_id,
+                                        basis="supplier", previous_fen=prices.get(org_id),
+                                        eligible_at=now, problem=""))
+        self.db.flush()
+        self.db.refresh(final_round)
+        record(self.db, actor, "final_quote.started", "project", project.id, now=now,
+               round_id=final_round.id, lot=lot.number, suppliers=len(org_ids),
+               ends_at=final_round.ends_at.isoformat())
+        self._reschedule(project)
+        return final_round
 
     def _coefficient(self, final_round: FinalOfferRound) -> Decimal | None:
         if final_round.coefficient_draw_id is None:

@@ -50,6 +50,8 @@ DEMO = (
      (("土地整理施工", 1200),), 30, S.EVALUATION),
     ("滨海新区综合管廊工程（评定分离）", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("管廊施工", 2200),), 32, S.EVALUATION),
+    ("市档案馆数字化加工服务（竞争性磋商）", ProjectType.GOVERNMENT_PROCUREMENT,
+     ProcurementMethod.COMPETITIVE_CONSULTATION, (("数字化加工", 160),), 30, S.EVALUATION),
     ("市政府办公楼物业管理服务采购", ProjectType.GOVERNMENT_PROCUREMENT,
      ProcurementMethod.OPEN_TENDER, (("物业服务", 260),), 30, S.EVALUATION),
     ("体育中心看台维修工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,

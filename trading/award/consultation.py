@@ -1,0 +1,154 @@
+"""ConsultationService: 竞争性磋商 after the opening (财库〔2014〕214号, rules §2.2–§2.3).
+
+- the panel meets each supplier separately, round after round; a session's minutes are
+  recorded against that supplier only (and shown to it alone);
+- a change to the requirements is broadcast to every supplier still in (in writing);
+- a supplier may withdraw until the final quote starts;
+- the final quote (最后报价) is a sealed round like the final offer — one bid_crypto
+  envelope per remaining supplier, receipts, opened all at once when the window ends —
+  started only if at least `consult.min_final_suppliers` (3; 2 under a flagged
+  exception) remain, otherwise the consultation is terminated (214号 Art 34);
+- the final quotes then go to the scoring (§2.4): not wired here yet.
+"""
+
+import sqlalchemy as sa
+
+from ..actor import Actor
+from ..audit.service import record
+from ..projects.kinds import ProcurementMethod
+from ..projects.models import Lot, Project
+from ..projects.service import ProjectService
+from ..projects.status import ProjectStatus
+from . import rules
+from .errors import AwardRefused, InvalidAwardInput, NotEligible
+from .final_offer import FinalOfferService
+from .models import ConsultationNote, ConsultationRound, ConsultationWithdrawal
+
+S = ProjectStatus
+
+
+class ConsultationService:
+    def __init__(self, dbsession, clock, keys, storage=None, enqueue=None, settings=None):
+        self.db = dbsession
+        self.clock = clock
+        self.storage = storage
+        self.enqueue = enqueue
+        self.sealed = FinalOfferService(dbsession, clock, keys, storage, enqueue, settings)
+
+    def _check(self, project: Project, lot: Lot) -> None:
+        if project.procurement_method is not ProcurementMethod.COMPETITIVE_CONSULTATION:
+            raise AwardRefused("本项目的采购方式不是竞争性磋商")
+        if project.status is not S.EVALUATION or lot.project_id != project.id:
+            raise AwardRefused("开标完成、进入评审阶段后才能磋商")
+        if self.sealed.round_for(lot) is not None:
+            raise AwardRefused("最后报价已开始，磋商轮次已结束")
+
+    # -- reading ------------------------------------------------------------------------
+
+    def rounds(self, lot: Lot) -> list[ConsultationRound]:
+        return list(self.db.scalars(sa.select(ConsultationRound).where(
+            ConsultationRound.lot_id == lot.id).order_by(ConsultationRound.number)))
+
+    def withdrawn(self, lot: Lot) -> set[int]:
+        return set(self.db.scalars(sa.select(ConsultationWithdrawal.org_id).where(
+            ConsultationWithdrawal.lot_id == lot.id)))
+
+    def active_suppliers(self, project: Project, lot: Lot) -> list[int]:
+        """Suppliers whose response opened validly and who have not withdrawn."""
+        gone = self.withdrawn(lot)
+        return [org for org in self.sealed._valid_bidders(project, lot) if org not in gone]
+
+    # -- the panel's steps ------------------------------------------------------------------
+
+    def open_round(self, project: Project, lot: Lot, *, actor: Actor) -> ConsultationRound:
+        self._check(project, lot)
+        rounds = self.rounds(lot)
+        if rounds and rounds[-1].closed_at is None:
+            raise AwardRefused("上一轮磋商尚未结束")
+        now = self.clock()
+        new = ConsultationRound(project_id=project.id, lot_id=lot.id,
+                                number=len(rounds) + 1, opened_at=now)
+        self.db.add(new)
+        self.db.flush()
+        record(self.db, actor, "consultation.round_opened", "project", project.id, now=now,
+               lot=lot.number, number=new.number)
+        return new
+
+    def _open_round(self, project, lot) -> ConsultationRound:
+        self._check(project, lot)
+        rounds = self.rounds(lot)
+        if not rounds or rounds[-1].closed_at is not None:
+            raise AwardRefused("当前没有进行中的磋商轮次")
+        return rounds[-1]
+
+    def _note(self, project, lot, kind, org_id, text, actor) -> ConsultationNote:
+        current = self._open_round(project, lot)
+        text = (text or "").strip()
+        if not 2 <= len(text) <= 5000:
+            raise InvalidAwardInput("记录内容应为2至5000个字符", field="text")
+        note = ConsultationNote(kind=kind, org_id=org_id, text=text, at=self.clock(),
+                                by_id=actor.user_id)
+        current.notes.append(note)
+        self.db.flush()
+        record(self.db, actor, f"consultation.{kind}_recorded", "project", project.id,
+               now=note.at, lot=lot.number, round=current.number, org_id=org_id)
+        return note
+
+    def record_session(self, project: Project, lot: Lot, *, org_id: int, text: str,
+                       actor: Actor) -> ConsultationNote:
+        """Minutes of the panel's separate session with one supplier still in."""
+        if org_id not in self.active_suppliers(project, lot):
+            raise NotEligible("该供应商不在磋商之列（未有效响应或已退出）")
+        return self._note(project, lot, "session", org_id, text, actor)
+
+    def broadcast_change(self, project: Project, lot: Lot, *, text: str,
+                         actor: Actor) -> ConsultationNote:
+        """A change to the requirements, notified in writing to every remaining supplier."""
+        return self._note(project, lot, "change", None, text, actor)
+
+    def close_round(self, project: Project, lot: Lot, *, actor: Actor) -> ConsultationRound:
+        current = self._open_round(project, lot)
+        current.closed_at = self.clock()
+        record(self.db, actor, "consultation.round_closed", "project", project.id,
+               now=current.closed_at, lot=lot.number, number=current.number)
+        return current
+
+    def withdraw(self, project: Project, lot: Lot, *, reason: str,
+                 actor: Actor) -> ConsultationWithdrawal:
+        """A supplier quits before the final quote."""
+        self._check(project, lot)
+        if actor.organisation_id not in self.active_suppliers(project, lot):
+            raise NotEligible("贵单位不在本标段磋商之列")
+        row = ConsultationWithdrawal(project_id=project.id, lot_id=lot.id,
+                                     org_id=actor.organisation_id,
+                                     reason=(reason or "").strip()[:500], at=self.clock())
+        self.db.add(row)
+        self.db.flush()
+        record(self.db, actor, "consultation.withdrawn", "project", project.id, now=row.at,
+               lot=lot.number)
+        return row
+
+    def start_final_quotes(self, project: Project, lot: Lot, *, actor: Actor,
+                           exception: rules.ConsultationException | None = None):
+        """The guard, then the sealed final-quote round; too few → terminated (Art 34)."""
+        self._check(project, lot)
+        rounds = self.rounds(lot)
+        if rounds and rounds[-1].closed_at is None:
+            raise AwardRefused("请先结束当前磋商轮次")
+        active = self.active_suppliers(project, lot)
+        params = rules.ConsultationParams(
+            min_final_suppliers=int(project.params.get("consult.min_final_suppliers", 3)))
+        guard = rules.consultation_guard(len(active), exception=exception, params=params)
+        if not guard.proceed:
+            ProjectService(self.db, self.clock, self.storage, self.enqueue).transition(
+                project, S.FAILED, actor=actor,
+                reason=f"提交最后报价的供应商不足{guard.minimum}家（{guard.count}家），磋商终止")
+            return None
+        minutes = int(project.params.get("consult.final_quote_minutes", 30))
+        return self.sealed.start_final_quotes(project, lot, org_ids=active, minutes=minutes,
+                                              actor=actor)
+
+
+def consultation_service_factory(context, request) -> ConsultationService:
+    return ConsultationService(request.dbsession, request.clock, request.registry["keys"],
+                               request.storage, request.enqueue, request.registry.settings)
