@@ -266,6 +266,8 @@ class SupermarketParams:
     registration_working_days_large: int = 5
     large_amount_fen: int = 50_000_000
     contract_working_days: int = 5  # §5.6 contract_days [P]
+    # the selected intermediary confirms or declines within this many working days [P]
+    confirm_working_days: int = 2
     eval_working_days: int = 10  # §5.6 eval_days [P]
     rating_scales: tuple[tuple[RatingDimension, RatingScale], ...] = _DEFAULT_SCALES
     credit_initial_score: Decimal = Decimal(80)  # no rating yet [P]
@@ -849,6 +851,20 @@ def _require_text(text: str | None, what: str) -> str:
     return text.strip()
 
 
+def check_direct_cap(
+    terms: AmountTerms, funding: FundingSource, params: SupermarketParams
+) -> None:
+    """直接选取 only below the profile's cap (or for own funds when the profile allows)."""
+    private_ok = (
+        funding is FundingSource.PRIVATE and params.direct_selection_private_any_amount
+    )
+    if terms.ceiling_fen >= params.direct_selection_cap_fen and not private_ok:
+        cap = params.direct_selection_cap_fen
+        raise DirectSelectionRefused(
+            f"direct selection needs an amount below {cap} 分", field="selection_method"
+        )
+
+
 def direct_selection(
     terms: AmountTerms,
     chosen_id: str,
@@ -858,12 +874,7 @@ def direct_selection(
     params: SupermarketParams,
 ) -> Selected:
     """直接选取: under the profile's cap, justified in writing, an eligible firm."""
-    private_ok = (
-        funding is FundingSource.PRIVATE and params.direct_selection_private_any_amount
-    )
-    if terms.ceiling_fen >= params.direct_selection_cap_fen and not private_ok:
-        cap = params.direct_selection_cap_fen
-        raise DirectSelectionRefused(f"direct selection needs an amount below {cap} 分")
+    check_direct_cap(terms, funding, params)
     reason = _require_text(justification, "justification")
     if chosen_id not in candidates.ids:
         raise NotACandidate(f"{chosen_id!r} is not an eligible intermediary")

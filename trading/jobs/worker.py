@@ -16,6 +16,7 @@ TASK_MODULES = (
     "trading.archive.tasks",
     "trading.bidding.tasks",
     "trading.smallworks.tasks",
+    "trading.intermediaries.tasks",
 )
 # Catch-up tasks queued once at start: Huey drops a task its worker was killed running, and
 # the periodic runs of these may be ten minutes away (tests/drills/ kill workers to see it).

@@ -1,0 +1,22 @@
+"""The purchase kind of the chronograph: which purchases are due, and advancing one."""
+
+import sqlalchemy as sa
+
+from ..jobs.runtime import runtime
+from .models import Purchase
+from .service import IntermediaryService
+
+
+def due_purchases(dbsession, now, limit):
+    query = (sa.select(Purchase.id).where(Purchase.next_check <= now)
+             .order_by(Purchase.next_check).limit(limit))
+    return list(dbsession.scalars(query))
+
+
+def advance_purchase(dbsession, purchase_id, now, enqueue):
+    purchase = dbsession.get(Purchase, purchase_id)
+    if purchase is None:
+        return None
+    service = IntermediaryService(dbsession, runtime.clock, runtime.keys,
+                                  runtime.registry["storage"], enqueue)
+    return service.advance(purchase)
