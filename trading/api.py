@@ -74,6 +74,8 @@ def query_parameters(schema: colander.MappingSchema) -> list[dict]:
 
 
 def _scalar_schema(typ, node) -> dict:
+    if isinstance(typ, colander.Set):
+        return {"type": "array", "items": {"type": "string"}, "uniqueItems": True}
     if isinstance(typ, colander.Integer):
         return {"type": "integer", **_constraints(node)}
     if isinstance(typ, colander.Boolean):

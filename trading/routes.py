@@ -121,6 +121,39 @@ def includeme(config):
     config.add_route("award.final_offer.receipt",
                      "/projects/{project_id}/final-offer/{round_id}/receipt.json",
                      factory=final_round)
+    # 中介超市 (intermediary-services supermarket)
+    im = "trading.intermediaries.resources:"
+    purchase = im + "purchase_factory"
+    config.add_route("im.home", "/supermarket")
+    config.add_route("im.statistics", "/supermarket/statistics")
+    config.add_route("im.catalogue", "/supermarket/catalogue")
+    config.add_route("im.type.new", "/supermarket/catalogue/types/new")
+    config.add_route("im.item.new", "/supermarket/catalogue/types/{type_id}/items/new",
+                     factory=im + "service_type_factory")
+    config.add_route("im.entry", "/supermarket/entry")
+    config.add_route("im.entries", "/supermarket/entries")
+    config.add_route("im.entry.review", "/supermarket/entries/{entry_id}/review",
+                     factory=im + "entry_factory")
+    config.add_route("im.intermediary", "/supermarket/intermediaries/{org_id}",
+                     factory=im + "organisation_factory")
+    config.add_route("im.credit.record", "/supermarket/intermediaries/{org_id}/credit-events",
+                     factory=im + "organisation_factory")
+    config.add_route("im.purchases", "/supermarket/purchases")
+    config.add_route("im.purchases.mine", "/supermarket/purchases/mine")
+    config.add_route("im.purchases.review", "/supermarket/purchases/reviews")
+    config.add_route("im.purchase.new", "/supermarket/purchases/new")
+    config.add_route("im.purchase", "/supermarket/purchases/{purchase_id}", factory=purchase)
+    for action in ("edit", "submit", "review", "run", "register", "quote", "choose", "confirm",
+                   "decline", "contract", "contract_review", "result", "accept", "rate",
+                   "terminate"):
+        config.add_route(f"im.purchase.{action}",
+                         f"/supermarket/purchases/{{purchase_id}}/{action.replace('_', '-')}",
+                         factory=purchase)
+    config.add_route("im.purchase.waive",
+                     "/supermarket/purchases/{purchase_id}/credit-events/{event_id}/waive",
+                     factory=im + "credit_event_factory")
+    config.add_route("im.document", "/supermarket/purchases/{purchase_id}/documents/{document_id}",
+                     factory=im + "document_factory")
 
     # award: publicity, objections, 评定分离 committees, the award and its notices
     config.add_route("award.roster", "/award/roster")
@@ -274,6 +307,26 @@ def includeme(config):
                      "/api/v1/projects/{project_id}/lots/{lot_id}/report/sign", factory=ev_lot)
     config.add_route("api.evaluation.candidates",
                      "/api/v1/projects/{project_id}/lots/{lot_id}/candidates", factory=ev_lot)
+    config.add_route("api.im.service_types", "/api/v1/supermarket/service-types")
+    config.add_route("api.im.service_items", "/api/v1/supermarket/service-types/{type_id}/items",
+                     factory=im + "service_type_factory")
+    config.add_route("api.im.intermediaries", "/api/v1/supermarket/intermediaries")
+    config.add_route("api.im.entry", "/api/v1/supermarket/entry")
+    config.add_route("api.im.entry.submit", "/api/v1/supermarket/entry/submit")
+    config.add_route("api.im.entry.review", "/api/v1/supermarket/entries/{entry_id}/review",
+                     factory=im + "entry_factory")
+    config.add_route("api.im.credit_events",
+                     "/api/v1/supermarket/intermediaries/{org_id}/credit-events",
+                     factory=im + "organisation_factory")
+    config.add_route("api.im.statistics", "/api/v1/supermarket/statistics")
+    config.add_route("api.im.purchases", "/api/v1/supermarket/purchases")
+    config.add_route("api.im.purchase", "/api/v1/supermarket/purchases/{purchase_id}",
+                     factory=purchase)
+    for action in ("submit", "review", "register", "quote", "choose", "confirm", "decline",
+                   "contract", "contract_review", "result", "accept", "rate"):
+        path = action.replace("_", "-")
+        config.add_route(f"api.im.purchase.{action}",
+                         f"/api/v1/supermarket/purchases/{{purchase_id}}/{path}", factory=purchase)
     config.add_route("api.ocds.releases", "/api/v1/ocds/releases")
     config.add_route("api.ocds.project", "/api/v1/ocds/projects/{project_id}/releases",
                      factory=project)

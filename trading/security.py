@@ -50,6 +50,18 @@ class Permission(enum.StrEnum):
     EVALUATION_VIEW = "evaluation:committee:view"
     EXPERT_WORKSPACE = "expert:workspace:view"
     FINAL_OFFER_SUBMIT = "award:final_offer:submit"
+    IM_CATALOGUE_MANAGE = "intermediary:catalogue:manage"
+    IM_CREDIT_MANAGE = "intermediary:credit:manage"
+    IM_ENTRY_APPLY = "intermediary:entry:apply"
+    IM_ENTRY_REVIEW = "intermediary:entry:review"
+    IM_PURCHASE_CREATE = "intermediary:purchase:create"
+    IM_PURCHASE_EDIT = "intermediary:purchase:edit"
+    IM_PURCHASE_MANAGE = "intermediary:purchase:manage"
+    IM_PURCHASE_PARTICIPATE = "intermediary:purchase:participate"
+    IM_PURCHASE_REVIEW = "intermediary:purchase:review"
+    IM_PURCHASE_RUN = "intermediary:purchase:run"
+    IM_PURCHASE_VIEW = "intermediary:purchase:view"
+    IM_PURCHASE_WAIVE = "intermediary:credit:waive"
     INTERMEDIARY_WORKSPACE = "intermediary:workspace:view"
     OWNER_WORKSPACE = "owner:workspace:view"
     PROJECT_CREATE = "project:posting:create"
@@ -85,6 +97,11 @@ class RootFactory:
         (Allow, "role:owner", Permission.PROJECT_CREATE),
         (Allow, "role:bidder", Permission.BIDDER_WORKSPACE),
         (Allow, "role:intermediary", Permission.INTERMEDIARY_WORKSPACE),
+        (Allow, "role:intermediary", Permission.IM_ENTRY_APPLY),
+        (Allow, "role:owner", Permission.IM_PURCHASE_CREATE),
+        (Allow, "role:center", Permission.IM_CATALOGUE_MANAGE),
+        (Allow, "role:center", Permission.IM_CREDIT_MANAGE),
+        (Allow, "role:center", Permission.IM_ENTRY_REVIEW),
         (Allow, "role:expert", Permission.EXPERT_WORKSPACE),
         (Allow, "role:center", Permission.CENTER_WORKSPACE),
         (Allow, "role:center", Permission.AUDIT_VIEW),

@@ -40,9 +40,16 @@ def _wait_for(port: int, proc, seconds=60) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_workdir(tmp_path_factory):
+    """The live server's folder; a walk may move the server's clock with `clock_offset`
+    there (seconds, see serve.py) and must set it back to 0."""
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_workdir):
     port = _free_port()
-    work = tmp_path_factory.mktemp("browser")
+    work = live_workdir
     proc = subprocess.Popen([sys.executable, str(HERE / "serve.py"), str(port), str(work)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

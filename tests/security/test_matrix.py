@@ -16,6 +16,7 @@ from pyramid.interfaces import IRoutesMapper
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
 from trading.draws.services import DrawService
+from trading.intermediaries.rules import CreditEventKind
 
 PERSONAS = ("anonymous", "owner", "other_owner", "bidder", "other_bidder", "intermediary",
             "expert", "center", "supervisor")
@@ -167,6 +168,52 @@ TABLE = [
     html("evaluation.report", "/projects/{public}/lots/{lot}/report", {"expert"}, "POST"),
     html("evaluation.lowprice", "/projects/{public}/low-price/{review}", {"bidder"}),
     html("evaluation.lowprice", "/projects/{public}/low-price/{review}", {"bidder"}, "POST"),
+    # 中介超市
+    html("im.home", "/supermarket", EVERYONE),
+    html("im.statistics", "/supermarket/statistics", EVERYONE),
+    html("im.catalogue", "/supermarket/catalogue", EVERYONE),
+    html("im.type.new", "/supermarket/catalogue/types/new", {"center"}),
+    html("im.item.new", "/supermarket/catalogue/types/{im_type}/items/new", {"center"}),
+    html("im.entry", "/supermarket/entry", {"intermediary"}),
+    html("im.entries", "/supermarket/entries", {"center"}),
+    html("im.entry.review", "/supermarket/entries/{im_entry}/review", {"center"}),
+    html("im.intermediary", "/supermarket/intermediaries/{im_org}", EVERYONE),
+    html("im.credit.record", "/supermarket/intermediaries/{im_org}/credit-events", {"center"},
+         "POST", kind="complaint_upheld", note="matrix"),
+    html("im.purchases", "/supermarket/purchases", EVERYONE),
+    html("im.purchases.mine", "/supermarket/purchases/mine", OWNERS),
+    html("im.purchases.review", "/supermarket/purchases/reviews", {"center"}),
+    html("im.purchase.new", "/supermarket/purchases/new", OWNERS),
+    html("im.purchase", "/supermarket/purchases/{im_public}", EVERYONE),
+    html("im.purchase", "/supermarket/purchases/{im_draft}", {"owner", "center", "supervisor"}),
+    html("im.purchase.edit", "/supermarket/purchases/{im_draft}/edit", {"owner"}),
+    html("im.purchase.submit", "/supermarket/purchases/{im_draft}/submit", {"owner"}, "POST"),
+    html("im.purchase.review", "/supermarket/purchases/{im_public}/review", {"center"}),
+    html("im.purchase.run", "/supermarket/purchases/{im_public}/run", {"center"}, "POST"),
+    html("im.purchase.register", "/supermarket/purchases/{im_public}/register", {"intermediary"},
+         "POST"),
+    html("im.purchase.quote", "/supermarket/purchases/{im_public}/quote", {"intermediary"}),
+    html("im.purchase.choose", "/supermarket/purchases/{im_public}/choose", {"owner"}, "POST",
+         org_id="1", reasons="r"),
+    html("im.purchase.confirm", "/supermarket/purchases/{im_public}/confirm", {"intermediary"},
+         "POST"),
+    html("im.purchase.decline", "/supermarket/purchases/{im_public}/decline", {"intermediary"},
+         "POST", reason="r"),
+    html("im.purchase.contract", "/supermarket/purchases/{im_public}/contract", {"intermediary"},
+         "POST"),
+    html("im.purchase.contract_review", "/supermarket/purchases/{im_public}/contract-review",
+         {"owner"}, "POST"),
+    html("im.purchase.result", "/supermarket/purchases/{im_public}/result", {"intermediary"},
+         "POST"),
+    html("im.purchase.accept", "/supermarket/purchases/{im_public}/accept", {"owner"}, "POST"),
+    html("im.purchase.rate", "/supermarket/purchases/{im_public}/rate", {"owner"}, "POST",
+         quality="5", timeliness="5", attitude="5", fee_compliance="5"),
+    html("im.purchase.terminate", "/supermarket/purchases/{im_public}/terminate", {"owner"},
+         "POST", reason="matrix"),
+    html("im.purchase.waive", "/supermarket/purchases/{im_public}/credit-events/{im_event}/waive",
+         {"owner", "center"}, "POST", reason="matrix"),
+    html("im.document", "/supermarket/purchases/{im_public}/documents/{im_document}",
+         {"owner", "center", "supervisor"}),
     api("api.openapi", "/api/v1/openapi.json", EVERYONE),
     api("api.me", "/api/v1/me", USERS),
     api("api.audit.checkpoints", "/api/v1/audit/checkpoints", EVERYONE),
@@ -187,6 +234,49 @@ TABLE = [
     api("api.award.ballot", "/api/v1/projects/{public}/award/committees/{committee}/ballot",
         {"owner"}, "POST", round_id=1, choices=[]),
     api("api.award.decide", "/api/v1/projects/{public}/award/decide", {"owner"}, "POST"),
+    api("api.im.service_types", "/api/v1/supermarket/service-types", EVERYONE),
+    api("api.im.service_types", "/api/v1/supermarket/service-types", {"center"}, "POST",
+        code="MX", name="matrix"),
+    api("api.im.service_items", "/api/v1/supermarket/service-types/{im_type}/items", {"center"},
+        "POST", code="MXI", name="matrix"),
+    api("api.im.intermediaries", "/api/v1/supermarket/intermediaries", EVERYONE),
+    api("api.im.entry", "/api/v1/supermarket/entry", {"intermediary"}),
+    api("api.im.entry", "/api/v1/supermarket/entry", {"intermediary"}, "PUT"),
+    api("api.im.entry.submit", "/api/v1/supermarket/entry/submit", {"intermediary"}, "POST"),
+    api("api.im.entry.review", "/api/v1/supermarket/entries/{im_entry}/review", {"center"},
+        "POST", decision="return", reasons="matrix"),
+    api("api.im.credit_events", "/api/v1/supermarket/intermediaries/{im_org}/credit-events",
+        {"center"}, "POST", kind="complaint_upheld", note="matrix"),
+    api("api.im.statistics", "/api/v1/supermarket/statistics", EVERYONE),
+    api("api.im.purchases", "/api/v1/supermarket/purchases", EVERYONE),
+    api("api.im.purchases", "/api/v1/supermarket/purchases", OWNERS, "POST"),
+    api("api.im.purchase", "/api/v1/supermarket/purchases/{im_public}", EVERYONE),
+    api("api.im.purchase", "/api/v1/supermarket/purchases/{im_draft}",
+        {"owner", "center", "supervisor"}),
+    api("api.im.purchase.submit", "/api/v1/supermarket/purchases/{im_draft}/submit", {"owner"},
+        "POST"),
+    api("api.im.purchase.review", "/api/v1/supermarket/purchases/{im_public}/review",
+        {"center"}, "POST", decision="approve"),
+    api("api.im.purchase.register", "/api/v1/supermarket/purchases/{im_public}/register",
+        {"intermediary"}, "POST"),
+    api("api.im.purchase.quote", "/api/v1/supermarket/purchases/{im_public}/quote",
+        {"intermediary"}, "POST", quote="1"),
+    api("api.im.purchase.choose", "/api/v1/supermarket/purchases/{im_public}/choose",
+        {"owner"}, "POST", org_id=1, reasons="r"),
+    api("api.im.purchase.confirm", "/api/v1/supermarket/purchases/{im_public}/confirm",
+        {"intermediary"}, "POST"),
+    api("api.im.purchase.decline", "/api/v1/supermarket/purchases/{im_public}/decline",
+        {"intermediary"}, "POST", reason="r"),
+    api("api.im.purchase.contract", "/api/v1/supermarket/purchases/{im_public}/contract",
+        {"intermediary"}, "POST"),
+    api("api.im.purchase.contract_review",
+        "/api/v1/supermarket/purchases/{im_public}/contract-review", {"owner"}, "POST"),
+    api("api.im.purchase.result", "/api/v1/supermarket/purchases/{im_public}/result",
+        {"intermediary"}, "POST"),
+    api("api.im.purchase.accept", "/api/v1/supermarket/purchases/{im_public}/accept",
+        {"owner"}, "POST"),
+    api("api.im.purchase.rate", "/api/v1/supermarket/purchases/{im_public}/rate",
+        {"owner"}, "POST", quality=5, timeliness=5, attitude=5, fee_compliance=5),
     api("api.ocds.releases", "/api/v1/ocds/releases", EVERYONE),
     api("api.ocds.project", "/api/v1/ocds/projects/{public}/releases", EVERYONE),
     api("api.ocds.project", "/api/v1/ocds/projects/{draft}/releases",
@@ -347,6 +437,7 @@ def world(dbsession, clock, settings, registry):
         "make_round": lambda: _final_round(dbsession, clock, public, users["center"]),
         "make_smallworks": lambda: _smallworks(dbsession, clock, settings, registry, users),
         "make_award": lambda: _award_rows(dbsession, clock, public, users, draw),
+        "make_supermarket": lambda: _supermarket(dbsession, clock, registry, users),
         "sessions": {name: accounts.start_session(u, ip="") for name, u in users.items()},
         "tokens": {name: accounts.create_api_token(u, "m", actor_for(u))[1]
                    for name, u in users.items()},
@@ -376,6 +467,41 @@ def _smallworks(dbsession, clock, settings, registry, users):
                              actor=center)
     return {"sw_entry": entry.id, "sw_applied": applied.id, "sw_drawn": drawn.id,
             "sw_submitted": submitted.id}
+def _supermarket(dbsession, clock, registry, users) -> dict:
+    """A published purchase (with a credit event and a document), a draft, an entry."""
+    import io
+    from datetime import timedelta
+
+    from trading.intermediaries.rules import AmountMode, FundingSource, SelectionMethod
+    from trading.intermediaries.service import EntryInput, IntermediaryService, PurchaseInput
+
+    service = IntermediaryService(dbsession, clock, registry["keys"], registry["storage"])
+    center, owner, firm = (actor_for(users[n]) for n in ("center", "owner", "intermediary"))
+    kind = service.add_service_type(code="MATRIX", name="矩阵测试", actor=center)
+    item = service.add_service_item(kind, code="MATRIX-1", name="矩阵事项", actor=center)
+    today = service.today()
+    entry = service.save_application(users["intermediary"].organisation, EntryInput(
+        "L", "法人", 0, "", "", None, ({"name": "甲"},),
+        ({"service_type_id": kind.id, "certificate_no": "C", "valid_from": today,
+          "valid_until": today + timedelta(days=400)},), True, "法人"), actor=firm)
+    service.submit_application(entry, actor=firm)
+    data = PurchaseInput(
+        "矩阵采购", "p", "", kind.id, (item.id,), "c", "10天", "", FundingSource.STATE_FUNDS,
+        AmountMode.FIXED, 1_000_00, None, None, None, None, None, SelectionMethod.RANDOM, None,
+        None, clock() + timedelta(days=10), clock() + timedelta(days=11), ())
+    org = users["owner"].organisation
+    public = service.create_purchase(org, data, actor=owner)
+    service.submit_purchase(public, actor=owner)
+    service.approve_purchase(public, actor=center)
+    draft = service.create_purchase(org, data, actor=owner)
+    event = service.record_credit_event(users["intermediary"].organisation,
+                                        kind=CreditEventKind.UNJUSTIFIED_DECLINE, note="m",
+                                        purchase=public, actor=center)
+    document = service._store(public, "contract", "c.pdf", "application/pdf",
+                              io.BytesIO(b"%PDF matrix"), owner)
+    return {"im_public": public.id, "im_draft": draft.id, "im_type": kind.id,
+            "im_entry": entry.id, "im_org": users["intermediary"].organisation_id,
+            "im_event": event.id, "im_document": document.id}
 
 
 def _submit_bid(dbsession, clock, settings, registry, project, bidder):
@@ -489,6 +615,8 @@ def send(testapp, row: Row, persona: str, world):
         world["ids"]["round"] = world["make_round"]().id
     if "{sw_" in row.path and "sw_entry" not in world["ids"]:
         world["ids"].update(world["make_smallworks"]())
+    if "{im_" in row.path and "im_public" not in world["ids"]:
+        world["ids"].update(world["make_supermarket"]())
     path = row.path.format(**world["ids"])
     if row.api:
         headers = ({"Authorization": f"Bearer {world['tokens'][persona]}"}

@@ -627,11 +627,11 @@ class IntermediaryService:
         The bounds are checked here, then the quote is sealed with bid_crypto to the
         purchase's opening key; only the envelope is stored, opened at the selection time.
         """
+        if purchase.status is not P.BIDDING or self.clock() >= purchase.selection_time:
+            raise WrongStage("当前不在报价期内（报名截止后至选取时间前）")
         reg = self.registration_of(purchase, user.organisation_id)
         if reg is None:
             raise NotRegistered("报名后才能报价")
-        if purchase.status is not P.BIDDING or self.clock() >= purchase.selection_time:
-            raise WrongStage("当前不在报价期内（报名截止后至选取时间前）")
         with rule_refusals(self._bounds_text(purchase)):
             price = r.quote_price(terms_of(purchase), quote)
         if purchase.method is M.PLAN_BEST and not plan.strip():
@@ -875,7 +875,9 @@ class IntermediaryService:
 
     def _fail(self, purchase: Purchase, failed: r.Failed, actor: Actor) -> None:
         """流标: the purchase expires and is announced again as a new purchase."""
-        self._to(purchase, P.EXPIRED, actor, f"{FAILURE_TEXT}（{failed.detail}）")
+        needed = r.minimum_registrants(purchase.method, purchase.funding, self.params)
+        self._to(purchase, P.EXPIRED, actor, f"{FAILURE_TEXT}（本采购至少需 {needed} 家；"
+                                             f"{failed.detail}）")
         if failed.republish:
             self._republish(purchase, actor)
 

@@ -1,0 +1,100 @@
+"""Route factories and ACLs for the supermarket: who may do what to one purchase.
+
+Who is decided here; when (status, deadlines, being registered or selected) is decided by
+the service.
+"""
+
+from pyramid.authorization import Allow, Everyone
+from pyramid.httpexceptions import HTTPNotFound
+
+from ..accounts.models import Organisation
+from ..security import Permission, RootFactory
+from .models import CreditRecord, Entry, Purchase, PurchaseDocument, ServiceType
+from .service import EDITABLE
+from .status import PurchaseStatus
+
+P = PurchaseStatus
+# Never published: only the owner, the center and supervisors see these.
+UNPUBLISHED = frozenset({P.DRAFT, P.UNDER_REVIEW, P.RETURNED})
+
+
+class PurchaseResource:
+    def __init__(self, purchase: Purchase, parent=None, child=None):
+        self.purchase = purchase
+        self.child = child
+        self.__parent__ = parent
+
+    @property
+    def __acl__(self):
+        purchase = self.purchase
+        owner = f"org:{purchase.owner_org_id}:owner"
+        acl = [
+            (Allow, owner, Permission.IM_PURCHASE_VIEW),
+            (Allow, owner, Permission.IM_PURCHASE_MANAGE),
+            (Allow, owner, Permission.IM_PURCHASE_WAIVE),
+            (Allow, "role:center", Permission.IM_PURCHASE_VIEW),
+            (Allow, "role:center", Permission.IM_PURCHASE_REVIEW),
+            (Allow, "role:center", Permission.IM_PURCHASE_RUN),
+            (Allow, "role:center", Permission.IM_PURCHASE_WAIVE),
+            (Allow, "role:supervisor", Permission.IM_PURCHASE_VIEW),
+        ]
+        if purchase.status in EDITABLE:
+            acl.append((Allow, owner, Permission.IM_PURCHASE_EDIT))
+        if purchase.status not in UNPUBLISHED and purchase.published_at is not None:
+            acl += [(Allow, Everyone, Permission.IM_PURCHASE_VIEW),
+                    (Allow, "role:intermediary", Permission.IM_PURCHASE_PARTICIPATE)]
+        return acl
+
+
+class Plain:
+    """A looked-up row under the root ACL (catalogue types, entries, organisations)."""
+
+    def __init__(self, row, parent):
+        self.row = row
+        self.__parent__ = parent
+
+
+def _int(request, name) -> int:
+    try:
+        return int(request.matchdict[name])
+    except (KeyError, ValueError):
+        raise HTTPNotFound() from None
+
+
+def _get(request, model, key):
+    row = request.dbsession.get(model, _int(request, key))
+    if row is None:
+        raise HTTPNotFound()
+    return row
+
+
+def purchase_factory(request) -> PurchaseResource:
+    return PurchaseResource(_get(request, Purchase, "purchase_id"), RootFactory(request))
+
+
+def _purchase_child(model, key):
+    def factory(request):
+        resource = purchase_factory(request)
+        child = _get(request, model, key)
+        if child.purchase_id != resource.purchase.id:
+            raise HTTPNotFound()
+        resource.child = child
+        return resource
+
+    return factory
+
+
+document_factory = _purchase_child(PurchaseDocument, "document_id")
+credit_event_factory = _purchase_child(CreditRecord, "event_id")
+
+
+def _plain(model, key):
+    def factory(request):
+        return Plain(_get(request, model, key), RootFactory(request))
+
+    return factory
+
+
+service_type_factory = _plain(ServiceType, "type_id")
+entry_factory = _plain(Entry, "entry_id")
+organisation_factory = _plain(Organisation, "org_id")
