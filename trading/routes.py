@@ -134,6 +134,8 @@ def includeme(config):
     config.add_route("im.entries", "/supermarket/entries")
     config.add_route("im.entry.review", "/supermarket/entries/{entry_id}/review",
                      factory=im + "entry_factory")
+    config.add_route("im.entry.status", "/supermarket/entries/{entry_id}/status",
+                     factory=im + "entry_factory")
     config.add_route("im.intermediary", "/supermarket/intermediaries/{org_id}",
                      factory=im + "organisation_factory")
     config.add_route("im.credit.record", "/supermarket/intermediaries/{org_id}/credit-events",
@@ -314,6 +316,8 @@ def includeme(config):
     config.add_route("api.im.entry", "/api/v1/supermarket/entry")
     config.add_route("api.im.entry.submit", "/api/v1/supermarket/entry/submit")
     config.add_route("api.im.entry.review", "/api/v1/supermarket/entries/{entry_id}/review",
+                     factory=im + "entry_factory")
+    config.add_route("api.im.entry.status", "/api/v1/supermarket/entries/{entry_id}/status",
                      factory=im + "entry_factory")
     config.add_route("api.im.credit_events",
                      "/api/v1/supermarket/intermediaries/{org_id}/credit-events",

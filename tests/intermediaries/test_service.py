@@ -225,3 +225,22 @@ def test_purchase_bad_input(im, refused):
     refused("registration_period_too_short", im.service.submit_purchase, purchase,
             actor=actor_for(im.owner))
     assert purchase.status is P.DRAFT
+
+
+def test_center_suspends_reinstates_and_removes_an_entry(im, refused):
+    user = im.intermediary()
+    entry = im.service.entry_of(user.organisation_id)
+    center = actor_for(im.center)
+    refused("entry_invalid", im.service.change_entry_status, entry, action="suspend",
+            reason=" ", actor=center)
+    refused("not_editable", im.service.change_entry_status, entry, action="reinstate",
+            reason="已整改", actor=center)
+    im.service.change_entry_status(entry, action="suspend", reason="投诉调查中", actor=center)
+    purchase = im.purchase()
+    refused("suspended", im.service.register, purchase, user=user, actor=actor_for(user))
+    im.service.change_entry_status(entry, action="reinstate", reason="调查结束", actor=center)
+    im.service.register(purchase, user=user, actor=actor_for(user))
+    im.service.change_entry_status(entry, action="exit", reason="主动申请退出", actor=center)
+    assert entry.status is EntryStatus.EXITED
+    refused("not_editable", im.service.change_entry_status, entry, action="reinstate",
+            reason="x", actor=center)

@@ -12,6 +12,7 @@ from .models import Purchase
 from .public import active_intermediaries, statistics
 from .rules import CreditEventKind
 from .service import EntryInput, IntermediaryService, PurchaseInput
+from .views import uploaded_file
 
 
 def _service(request) -> IntermediaryService:
@@ -189,6 +190,19 @@ def api_review_entry(context, request):
     return entry_json(context.row)
 
 
+describe("api.im.entry.status", "POST",
+         "Suspend, reinstate or remove an entered intermediary (trading center)", auth=True,
+         request_schema=f.EntryStatusBody)
+
+
+@view_config(route_name="api.im.entry.status", request_method="POST", renderer="json",
+             permission=Permission.IM_ENTRY_REVIEW)
+def api_entry_status(context, request):
+    values = json_body(request, f.EntryStatusBody())
+    return entry_json(_service(request).change_entry_status(context.row, actor=request.actor,
+                                                            **values))
+
+
 describe("api.im.credit_events", "POST", "Record a bad-conduct event (trading center)",
          auth=True, request_schema=f.CreditEventBody)
 
@@ -319,18 +333,11 @@ def api_decline(service, purchase, request, values):
                     actor=request.actor)
 
 
-def _file(request):
-    upload = request.POST.get("file")
-    if upload is None or not hasattr(upload, "file"):
-        raise DomainError("请以 multipart 字段 file 上传文件", field="file", code="invalid")
-    return {"filename": upload.filename, "content_type": upload.type, "stream": upload.file}
-
-
 @_action("api.im.purchase.contract", "Upload the contract (multipart field file)",
          Permission.IM_PURCHASE_PARTICIPATE)
 def api_contract(service, purchase, request, values):
     service.upload_contract(purchase, user=request.identity, actor=request.actor,
-                            **_file(request))
+                            **uploaded_file(request))
 
 
 @_action("api.im.purchase.contract_review", "Confirm the contract valid or not (owner)",
@@ -344,7 +351,7 @@ def api_contract_review(service, purchase, request, values):
          Permission.IM_PURCHASE_PARTICIPATE)
 def api_result(service, purchase, request, values):
     service.upload_result(purchase, user=request.identity, actor=request.actor,
-                          **_file(request))
+                          **uploaded_file(request))
 
 
 @_action("api.im.purchase.accept", "Confirm receipt of the result (owner)",

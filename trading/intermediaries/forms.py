@@ -180,6 +180,12 @@ class ReviewSchema(CSRFSchema, ReviewBody):
     pass
 
 
+class EntryStatusBody(colander.MappingSchema):
+    action = colander.SchemaNode(colander.String(), title=_("操作"),
+                                 validator=colander.OneOf(["suspend", "reinstate", "exit"]))
+    reason = _area(_("理由"), high=500)
+
+
 class CreditEventBody(colander.MappingSchema):
     kind = _select(list(CreditEventKind), _("不良行为"))
     note = _area(_("事实与依据"), high=500)

@@ -10,7 +10,7 @@ from ..accounts.models import Organisation, Role
 from ..i18n import N_
 from .models import CreditRecord, Entry, Purchase, ServiceItem, ServiceRating
 from .rules import SelectionMethod
-from .service import IntermediaryService, local_date
+from .service import ENTRY_LABELS, IntermediaryService, local_date
 from .status import EntryStatus, PurchaseStatus
 
 P, E = PurchaseStatus, EntryStatus
@@ -23,10 +23,7 @@ STATUS_LABELS = {
     P.SERVICE_RESULT_UPLOADED: N_("服务成果待确认"), P.SERVICE_FINISHED: N_("服务完成，待评价"),
     P.EVALUATED: N_("已评价"), P.EXPIRED: N_("采购失败（已重新发布）"), P.INVALID: N_("已撤销"),
     P.TERMINATED: N_("服务中止"),
-    E.REGISTERED: N_("未提交"), E.REAL_NAME_VERIFIED: N_("已实名认证"),
-    E.ENTRY_SUBMITTED: N_("待审核"), E.APPROVED: N_("审核通过"),
-    E.RETURNED_FOR_CORRECTION: N_("退回修改"), E.ACTIVE: N_("已入驻"), E.SUSPENDED: N_("暂停"),
-    E.EXITED: N_("已退出"),
+    **{status: N_(label) for status, label in ENTRY_LABELS.items()},
 }
 OPEN = (P.REGISTRATION, P.BIDDING)
 RESULTS = (P.SELECTED, P.CONTRACT_UPLOAD, P.CONTRACT_CONFIRM, P.SERVICE_IN_PROGRESS,

@@ -64,7 +64,7 @@ from .models import (
     ServiceRating,
     ServiceType,
 )
-from .status import EntryStatus, PurchaseStatus, check_transition
+from .status import EntryStatus, PurchaseStatus, allowed_transitions, check_transition
 
 E, P, M = EntryStatus, PurchaseStatus, r.SelectionMethod
 PARAMS = r.SupermarketParams()  # the supermarket part of the rule profile (rules §8)
@@ -308,6 +308,21 @@ class IntermediaryService:
         entry.review_reasons = reasons
         self._notify(entry.org_id, "entry_returned", f"入驻申请被退回：{reasons[:400]}")
         return self._entry_to(entry, E.RETURNED_FOR_CORRECTION, actor, reasons)
+
+    def change_entry_status(self, entry: Entry, *, action: str, reason: str,
+                            actor: Actor) -> Entry:
+        """The center suspends (暂停), reinstates (恢复) or removes (清退/退出) an entered
+        intermediary, with the reason on record (rules §5.2 ACTIVE ⇄ SUSPENDED → EXITED)."""
+        target = ENTRY_ACTIONS.get(action)
+        if target is None:
+            raise EntryInvalid("操作须为 suspend、reinstate 或 exit", field="action")
+        if not reason.strip():
+            raise EntryInvalid("请说明理由", field="reason")
+        if target not in allowed_transitions(entry.status):
+            raise NotEditable(f"入驻状态为“{ENTRY_LABELS[entry.status]}”，不能执行此操作")
+        self._notify(entry.org_id, f"entry_{action}",
+                     f"入驻状态变更为“{ENTRY_LABELS[target]}”：{reason.strip()[:400]}")
+        return self._entry_to(entry, target, actor, reason.strip())
 
     def _entry_to(self, entry: Entry, target: EntryStatus, actor: Actor, reason: str) -> Entry:
         check_transition(entry.status, target)
@@ -1075,6 +1090,11 @@ def rating_of(row: ServiceRating) -> r.Rating:
                     tuple((d, getattr(row, str(d))) for d in r.RatingDimension))
 
 
+ENTRY_ACTIONS = {"suspend": E.SUSPENDED, "reinstate": E.ACTIVE, "exit": E.EXITED}
+ENTRY_LABELS = {E.REGISTERED: "未提交", E.REAL_NAME_VERIFIED: "已实名认证",
+                E.ENTRY_SUBMITTED: "待审核", E.APPROVED: "审核通过",
+                E.RETURNED_FOR_CORRECTION: "退回修改", E.ACTIVE: "已入驻", E.SUSPENDED: "暂停",
+                E.EXITED: "已退出"}
 FAILURE_TEXT = "报名或有效报价不足，采购失败并自动重新发布"
 REFUSAL_TEXT = {
     r.RefusalReason.REGISTRATION_CLOSED: "报名已截止",

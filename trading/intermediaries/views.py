@@ -2,7 +2,6 @@
 
 from urllib.parse import quote
 
-import colander
 import deform
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
@@ -13,6 +12,7 @@ from ..accounts.models import Role
 from ..errors import DomainError
 from ..forms import redirect, render_form
 from ..i18n import _
+from ..projects.views import _validated
 from ..security import Permission
 from . import forms as f
 from .models import Entry, Purchase
@@ -41,21 +41,11 @@ def _page(result, **extra):
     return result if isinstance(result, HTTPSeeOther) else {**result, **extra}
 
 
-def _validated(schema, request) -> dict:
-    """Small POST forms on the purchase page: invalid input is a DomainError page."""
-    try:
-        values = schema.bind(request=request).deserialize(dict(request.POST))
-    except colander.Invalid as error:
-        field, message = next(iter(error.asdict().items()))
-        raise DomainError(message, field=field, code="invalid") from None
-    values.pop("csrf_token", None)
-    return values
-
-
-def _upload(request):
+def uploaded_file(request) -> dict:
+    """The multipart field `file` as the service's upload arguments (pages and API)."""
     upload = request.POST.get("file")
     if upload is None or not hasattr(upload, "file"):
-        raise DomainError(_("请选择要上传的文件"), field="file", code="invalid")
+        raise DomainError("请选择要上传的文件（multipart 字段 file）", field="file", code="invalid")
     return {"filename": upload.filename, "content_type": upload.type, "stream": upload.file}
 
 
@@ -219,6 +209,14 @@ def review_entry(context, request):
 
     result = render_form(request, form, on_success=on_success, button=button)
     return _page(result, entry=entry, **COMMON)
+
+
+@view_config(route_name="im.entry.status", permission=Permission.IM_ENTRY_REVIEW,
+             request_method="POST")
+def change_entry_status(context, request):
+    values = _validated(f.EntryStatusBody(), request)
+    _service(request).change_entry_status(context.row, actor=request.actor, **values)
+    return redirect(request, "im.intermediary", _("入驻状态已变更"), org_id=context.row.org_id)
 
 
 @view_config(route_name="im.credit.record", permission=Permission.IM_CREDIT_MANAGE,
@@ -427,7 +425,7 @@ def decline(context, request):
              request_method="POST")
 def upload_contract(context, request):
     _service(request).upload_contract(context.purchase, user=request.identity,
-                                      actor=request.actor, **_upload(request))
+                                      actor=request.actor, **uploaded_file(request))
     return _go(request, context.purchase, _("合同已上传，等待业主确认"))
 
 
@@ -435,5 +433,5 @@ def upload_contract(context, request):
              request_method="POST")
 def upload_result(context, request):
     _service(request).upload_result(context.purchase, user=request.identity,
-                                    actor=request.actor, **_upload(request))
+                                    actor=request.actor, **uploaded_file(request))
     return _go(request, context.purchase, _("服务成果已上传，等待业主确认"))
