@@ -87,7 +87,8 @@ def purchase_view(service: IntermediaryService, purchase: Purchase, user) -> dic
         "is_owner": org_id == purchase.owner_org_id,
         "is_winner": org_id is not None and org_id == purchase.selected_org_id,
         "draws": service.draws_of(purchase),
-        "history": (purchase.selection_evidence or {}).get("history", []),
+        "history": [{**h, "at": datetime.fromisoformat(h["at"])}
+                    for h in (purchase.selection_evidence or {}).get("history", [])],
         "credit": (purchase.selection_evidence or {}).get("credit", {}),
         "documents": purchase.documents if staff or parties else [],
         "events": events,
