@@ -326,11 +326,15 @@ def includeme(config):
     config.add_route("api.im.purchases", "/api/v1/supermarket/purchases")
     config.add_route("api.im.purchase", "/api/v1/supermarket/purchases/{purchase_id}",
                      factory=purchase)
-    for action in ("submit", "review", "register", "quote", "choose", "confirm", "decline",
-                   "contract", "contract_review", "result", "accept", "rate"):
+    for action in ("submit", "review", "run", "register", "quote", "choose", "confirm",
+                   "decline", "contract", "contract_review", "result", "accept", "rate",
+                   "terminate"):
         path = action.replace("_", "-")
         config.add_route(f"api.im.purchase.{action}",
                          f"/api/v1/supermarket/purchases/{{purchase_id}}/{path}", factory=purchase)
+    config.add_route("api.im.purchase.waive",
+                     "/api/v1/supermarket/purchases/{purchase_id}/credit-events/{event_id}/waive",
+                     factory=im + "credit_event_factory")
     config.add_route("api.ocds.releases", "/api/v1/ocds/releases")
     config.add_route("api.ocds.project", "/api/v1/ocds/projects/{project_id}/releases",
                      factory=project)

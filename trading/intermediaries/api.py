@@ -365,3 +365,29 @@ def api_accept(service, purchase, request, values):
 def api_rate(service, purchase, request, values):
     comment = values.pop("comment", "")
     service.rate(purchase, scores=values, comment=comment, actor=request.actor)
+
+
+@_action("api.im.purchase.terminate", "Withdraw a draft or terminate the service (owner)",
+         Permission.IM_PURCHASE_MANAGE, f.ReasonBody)
+def api_terminate(service, purchase, request, values):
+    service.terminate(purchase, reason=values["reason"], actor=request.actor)
+
+
+@_action("api.im.purchase.run", "Run the steps due at the server's now (trading center)",
+         Permission.IM_PURCHASE_RUN)
+def api_run(service, purchase, request, values):
+    service.advance(purchase)
+
+
+describe("api.im.purchase.waive", "POST",
+         "Accept a decline's reason: no bad-conduct record (owner or trading center)",
+         auth=True, request_schema=f.ReasonBody, response=PURCHASE)
+
+
+@view_config(route_name="api.im.purchase.waive", request_method="POST", renderer="json",
+             permission=Permission.IM_PURCHASE_WAIVE)
+def api_waive(context, request):
+    values = json_body(request, f.ReasonBody())
+    service = _service(request)
+    service.waive_credit_event(context.child, reason=values["reason"], actor=request.actor)
+    return purchase_json(service, context.purchase, request.identity)
