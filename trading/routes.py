@@ -131,6 +131,8 @@ def includeme(config):
     config.add_route("im.item.new", "/supermarket/catalogue/types/{type_id}/items/new",
                      factory=im + "service_type_factory")
     config.add_route("im.entry", "/supermarket/entry")
+    config.add_route("im.line.renew", "/supermarket/entry/lines/{line_id}/renew",
+                     factory=im + "line_factory")
     config.add_route("im.entries", "/supermarket/entries")
     config.add_route("im.entry.review", "/supermarket/entries/{entry_id}/review",
                      factory=im + "entry_factory")
@@ -315,6 +317,8 @@ def includeme(config):
     config.add_route("api.im.intermediaries", "/api/v1/supermarket/intermediaries")
     config.add_route("api.im.entry", "/api/v1/supermarket/entry")
     config.add_route("api.im.entry.submit", "/api/v1/supermarket/entry/submit")
+    config.add_route("api.im.line.renew", "/api/v1/supermarket/entry/lines/{line_id}/renew",
+                     factory=im + "line_factory")
     config.add_route("api.im.entry.review", "/api/v1/supermarket/entries/{entry_id}/review",
                      factory=im + "entry_factory")
     config.add_route("api.im.entry.status", "/api/v1/supermarket/entries/{entry_id}/status",

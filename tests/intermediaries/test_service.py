@@ -244,3 +244,21 @@ def test_center_suspends_reinstates_and_removes_an_entry(im, refused):
     assert entry.status is EntryStatus.EXITED
     refused("not_editable", im.service.change_entry_status, entry, action="reinstate",
             reason="x", actor=center)
+
+
+def test_a_suspended_line_is_renewed_by_its_own_firm_only(im, refused):
+    user = im.intermediary(valid_until=im.service.today() + timedelta(days=1))
+    other = im.intermediary()
+    im.clock.advance(days=3)
+    im.service.check_qualifications()
+    line = im.service.entry_of(user.organisation_id).lines[0]
+    assert line.suspended_at is not None
+    later = im.service.today() + timedelta(days=365)
+    refused("not_permitted", im.service.renew_line, line, certificate_no="Z-2",
+            valid_until=later, actor=actor_for(other))
+    refused("entry_invalid", im.service.renew_line, line, certificate_no="Z-2",
+            valid_until=im.service.today() - timedelta(days=1), actor=actor_for(user))
+    im.service.renew_line(line, certificate_no="Z-2", valid_until=later, actor=actor_for(user))
+    assert line.suspended_at is None
+    purchase = im.purchase()
+    im.service.register(purchase, user=user, actor=actor_for(user))

@@ -175,6 +175,8 @@ TABLE = [
     html("im.type.new", "/supermarket/catalogue/types/new", {"center"}),
     html("im.item.new", "/supermarket/catalogue/types/{im_type}/items/new", {"center"}),
     html("im.entry", "/supermarket/entry", {"intermediary"}),
+    html("im.line.renew", "/supermarket/entry/lines/{im_line}/renew", {"intermediary"}, "POST",
+         certificate_no="C2", valid_until="2030-01-01"),
     html("im.entries", "/supermarket/entries", {"center"}),
     html("im.entry.review", "/supermarket/entries/{im_entry}/review", {"center"}),
     html("im.entry.status", "/supermarket/entries/{im_entry}/status", {"center"}, "POST",
@@ -245,6 +247,8 @@ TABLE = [
     api("api.im.entry", "/api/v1/supermarket/entry", {"intermediary"}),
     api("api.im.entry", "/api/v1/supermarket/entry", {"intermediary"}, "PUT"),
     api("api.im.entry.submit", "/api/v1/supermarket/entry/submit", {"intermediary"}, "POST"),
+    api("api.im.line.renew", "/api/v1/supermarket/entry/lines/{im_line}/renew",
+        {"intermediary"}, "POST", certificate_no="C2", valid_until="2030-01-01"),
     api("api.im.entry.review", "/api/v1/supermarket/entries/{im_entry}/review", {"center"},
         "POST", decision="return", reasons="matrix"),
     api("api.im.entry.status", "/api/v1/supermarket/entries/{im_entry}/status", {"center"},
@@ -512,6 +516,7 @@ def _supermarket(dbsession, clock, registry, users) -> dict:
                               io.BytesIO(b"%PDF matrix"), owner)
     return {"im_public": public.id, "im_draft": draft.id, "im_type": kind.id,
             "im_entry": entry.id, "im_org": users["intermediary"].organisation_id,
+            "im_line": entry.lines[0].id,
             "im_event": event.id, "im_document": document.id}
 
 

@@ -166,6 +166,18 @@ def api_submit_entry(request):
     return entry_json(service.submit_application(entry, actor=request.actor))
 
 
+describe("api.im.line.renew", "POST", "Renew one of the caller's qualification lines",
+         auth=True, request_schema=f.RenewBody)
+
+
+@view_config(route_name="api.im.line.renew", request_method="POST", renderer="json",
+             permission=Permission.IM_ENTRY_APPLY)
+def api_renew_line(context, request):
+    values = json_body(request, f.RenewBody())
+    line = _service(request).renew_line(context.row, actor=request.actor, **values)
+    return entry_json(line.entry)
+
+
 describe("api.im.entry.review", "POST",
          "Approve (decision=approve) or return (decision=return) an entry (trading center)",
          auth=True, request_schema=f.ReviewBody)

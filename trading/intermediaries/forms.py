@@ -172,6 +172,11 @@ class EntrySchema(CSRFSchema, EntryBody):
     pass
 
 
+class RenewBody(colander.MappingSchema):
+    certificate_no = _text(_("资质证书编号"), 1, 100)
+    valid_until = _date(_("有效期至"))
+
+
 class ReviewBody(colander.MappingSchema):
     reasons = _area(_("审核意见（退回时必填）"), high=2000)
 

@@ -9,7 +9,14 @@ from pyramid.httpexceptions import HTTPNotFound
 
 from ..accounts.models import Organisation
 from ..security import Permission, RootFactory
-from .models import CreditRecord, Entry, Purchase, PurchaseDocument, ServiceType
+from .models import (
+    CreditRecord,
+    Entry,
+    Purchase,
+    PurchaseDocument,
+    QualificationLine,
+    ServiceType,
+)
 from .service import EDITABLE
 from .status import PurchaseStatus
 
@@ -98,3 +105,4 @@ def _plain(model, key):
 service_type_factory = _plain(ServiceType, "type_id")
 entry_factory = _plain(Entry, "entry_id")
 organisation_factory = _plain(Organisation, "org_id")
+line_factory = _plain(QualificationLine, "line_id")

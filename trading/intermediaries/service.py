@@ -371,10 +371,14 @@ class IntermediaryService:
 
     def renew_line(self, line: QualificationLine, *, certificate_no: str, valid_until: date,
                    actor: Actor) -> QualificationLine:
-        """A renewed certificate: new validity, the line is active again."""
+        """A renewed certificate (the intermediary's own line): new validity, active again."""
+        if line.entry.org_id != actor.organisation_id:
+            raise NotPermitted("只能更新本单位的资质")
+        if not certificate_no.strip():
+            raise EntryInvalid("请填写资质证书编号", field="certificate_no")
         if valid_until < self.today():
             raise EntryInvalid("新的有效期不能早于今天", field="valid_until")
-        line.certificate_no, line.valid_until = certificate_no, valid_until
+        line.certificate_no, line.valid_until = certificate_no.strip()[:100], valid_until
         line.suspended_at = line.expiry_notice_at = None
         self._audit(actor, "intermediary.line_renewed", "im_entry", line.entry_id,
                     line_id=line.id, valid_until=valid_until.isoformat())

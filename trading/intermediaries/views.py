@@ -186,6 +186,14 @@ def entry_application(request):
                  notices=service.notices(org.id if org else None), **COMMON)
 
 
+@view_config(route_name="im.line.renew", permission=Permission.IM_ENTRY_APPLY,
+             request_method="POST")
+def renew_line(context, request):
+    values = _validated(f.RenewBody(), request)
+    _service(request).renew_line(context.row, actor=request.actor, **values)
+    return redirect(request, "im.entry", _("资质已更新"))
+
+
 @view_config(route_name="im.entries", renderer="intermediaries/entries.jinja2",
              permission=Permission.IM_ENTRY_REVIEW)
 def entry_queue(request):
