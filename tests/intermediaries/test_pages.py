@@ -148,3 +148,19 @@ def test_public_pages_render(testapp, im):
         assert "中介" in page.text
     home = testapp.get("/supermarket")
     assert firm.organisation.name in home.text
+
+
+def test_statistics_count_by_month(im):
+    from trading.intermediaries.public import statistics
+
+    done = [im.intermediary() for _ in range(3)]
+    selected = im.purchase()
+    im.register(selected, *done)
+    failed = im.purchase()
+    im.register(failed, done[0])
+    im.to_deadline(selected)
+    im.service.advance(failed)
+    im.to_selection(selected)
+    (row,) = [r for r in statistics(im.db) if r["month"] == "2026-03"]
+    assert (row["published"], row["failed"], row["completed"]) == (3, 1, 0)  # + republished
+    assert row["success_rate"] == 50 and row["avg_days_to_select"] == 8

@@ -189,3 +189,21 @@ def test_plan_best(im, refused, quotes, expected):
                           reasons="方案响应更完整，报价较低", actor=actor_for(im.owner))
         assert purchase.selected_org_id == firms[1].organisation_id
         assert purchase.registrations[1].plan == "方案"
+
+
+def test_credit_best_redraws_the_short_list_once_all_of_it_declined(im):
+    firms = [im.intermediary() for _ in range(5)]
+    purchase = im.purchase(method=M.CREDIT_BEST, long_list_size=5, short_list_size=1)
+    im.register(purchase, *firms)
+    im.to_deadline(purchase)
+    im.to_selection(purchase)
+    (first,) = purchase.short_list
+    im.service.choose(purchase, org_id=int(first), reasons="信用最好", actor=actor_for(im.owner))
+    winner = next(u for u in firms if u.organisation_id == int(first))
+    im.service.decline(purchase, user=winner, reason="人员调整", actor=actor_for(winner))
+    assert purchase.status is P.WAIT_CHOOSE
+    assert len(purchase.short_list) == 1 and purchase.short_list[0] != first
+    draws = im.service.draws_of(purchase)
+    assert len(draws) == 2 and all(verify_record(im.service.draws.record_of(d)).valid
+                                   for d in draws)
+    assert first not in [c["id"] for c in draws[-1].candidates]
