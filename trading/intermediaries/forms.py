@@ -8,11 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 import colander
 import deform
-import sqlalchemy as sa
 
 from ..forms import CSRFSchema, LocalDateTime, Money
 from ..i18n import _
-from .models import ServiceItem, ServiceType
 from .rules import AmountMode, CreditEventKind, FundingSource, RatingDimension, SelectionMethod
 
 LABELS = {
@@ -84,17 +82,13 @@ class Rate(colander.SchemaType):
 
 @colander.deferred
 def _type_choices(node, kw):
-    db = kw["request"].dbsession
-    rows = db.scalars(sa.select(ServiceType).order_by(ServiceType.code))
-    return deform.widget.SelectWidget(values=[(str(t.id), f"{t.code} · {t.name}") for t in rows])
+    # Choices come with the binding (IntermediaryService.choices): a schema reads no tables.
+    return deform.widget.SelectWidget(values=kw.get("type_choices", ()))
 
 
 @colander.deferred
 def _item_choices(node, kw):
-    db = kw["request"].dbsession
-    query = sa.select(ServiceItem).join(ServiceType).order_by(ServiceType.code, ServiceItem.code)
-    return deform.widget.CheckboxChoiceWidget(values=[
-        (str(i.id), f"{i.service_type.name} · {i.name}") for i in db.scalars(query)])
+    return deform.widget.CheckboxChoiceWidget(values=kw.get("item_choices", ()))
 
 
 # -- catalogue -------------------------------------------------------------------------

@@ -227,6 +227,13 @@ class IntermediaryService:
     def service_types(self) -> list[ServiceType]:
         return list(self.db.scalars(sa.select(ServiceType).order_by(ServiceType.code)))
 
+    def choices(self) -> dict:
+        """The catalogue as form choices (the schemas' `type_choices`, `item_choices`)."""
+        types = self.service_types()
+        return {"type_choices": [(str(t.id), f"{t.code} · {t.name}") for t in types],
+                "item_choices": [(str(i.id), f"{t.name} · {i.name}")
+                                 for t in types for i in t.items]}
+
     # -- entry (入驻) -------------------------------------------------------------------------
 
     def entry_of(self, org_id: int | None) -> Entry | None:

@@ -32,8 +32,8 @@ def _go(request, purchase, message=None):
     return redirect(request, "im.purchase", message, purchase_id=purchase.id)
 
 
-def _form(schema, request, *buttons):
-    return deform.Form(schema.bind(request=request),
+def _form(schema, request, *buttons, **bindings):
+    return deform.Form(schema.bind(request=request, **bindings),
                        buttons=tuple(deform.Button(name, label) for name, label in buttons))
 
 
@@ -168,7 +168,7 @@ def _entry_appstruct(entry: Entry | None) -> dict:
 def entry_application(request):
     service, org = _service(request), request.identity.organisation
     entry = service.entry_of(org.id if org else None)
-    form = _form(f.EntrySchema(), request, ("submit", _("保存并提交审核")))
+    form = _form(f.EntrySchema(), request, ("submit", _("保存并提交审核")), **service.choices())
 
     def on_success(values):
         saved = service.save_application(org, EntryInput.from_appstruct(values),
@@ -260,7 +260,8 @@ def purchase_queue(request):
 @view_config(route_name="im.purchase.new", renderer="intermediaries/form.jinja2",
              permission=Permission.IM_PURCHASE_CREATE, request_method=("GET", "POST"))
 def new_purchase(request):
-    form = _form(f.PurchaseSchema(), request, ("submit", _("保存草稿")))
+    form = _form(f.PurchaseSchema(), request, ("submit", _("保存草稿")),
+                 **_service(request).choices())
 
     def on_success(values):
         purchase = _service(request).create_purchase(
@@ -288,7 +289,8 @@ def _purchase_appstruct(p: Purchase) -> dict:
              permission=Permission.IM_PURCHASE_EDIT, request_method=("GET", "POST"))
 def edit_purchase(context, request):
     purchase = context.purchase
-    form = _form(f.PurchaseSchema(), request, ("submit", _("保存修改")))
+    form = _form(f.PurchaseSchema(), request, ("submit", _("保存修改")),
+                 **_service(request).choices())
 
     def on_success(values):
         _service(request).update_purchase(
