@@ -1,7 +1,7 @@
 """intermediaries
 
 Revision ID: 20261201_0703
-Revises: award_0002
+Revises: award_0003
 Create Date: 2026-12-01 06:52:29.647837
 """
 
@@ -11,7 +11,7 @@ import trading.db.types
 
 
 revision = '20261201_0703'
-down_revision = 'award_0002'
+down_revision = 'award_0003'
 branch_labels = None
 depends_on = None
 
