@@ -143,3 +143,50 @@ def test_the_dashboard_lists_an_objection_left_unanswered(testapp, dbsession, cl
     testapp.login("ob_sup")
     page = testapp.get("/supervision").text
     assert "异议未按时答复" in page and project.number in page
+
+
+
+def purchase(status, **kw):
+    from trading.audit.supervision import PurchaseFacts
+
+    values = dict(confirm_deadline=None, contract_due=None, rating_due=None)
+    values.update(kw)
+    return PurchaseFacts(5, "ZJ-5", "某中介采购", status, NOW - timedelta(days=1),
+                         owner="业主单位", selected="某咨询公司", **values)
+
+
+def test_supermarket_overdue_rules():
+    from trading.audit.supervision import PurchaseFacts, overdue_purchases
+
+    late = NOW - timedelta(hours=1)
+    soon = NOW + timedelta(hours=1)
+    review = PurchaseFacts(1, "ZJ-1", "审核", "under_review", NOW - timedelta(days=4), None,
+                           None, None, "业主单位", "")
+    fresh = PurchaseFacts(2, "ZJ-2", "审核", "under_review", NOW - timedelta(days=2), None,
+                          None, None, "业主单位", "")
+    found = overdue_purchases([
+        review, fresh, purchase("selected", confirm_deadline=late),
+        purchase("selected", confirm_deadline=soon),
+        purchase("contract_upload", contract_due=late),
+        purchase("contract_confirm", contract_due=late),
+        purchase("service_finished", rating_due=late),
+        purchase("service_finished", rating_due=soon), purchase("evaluated", rating_due=late)],
+        NOW)
+    assert sorted((o.step, o.responsible) for o in found) == sorted([
+        ("中介采购审核超期", "交易中心"), ("中选中介机构未按时确认", "中介机构（某咨询公司）"),
+        ("中介服务合同未按时签订", "中介机构（某咨询公司）"),
+        ("中介服务合同未按时确认", "项目业主（业主单位）"),
+        ("中介服务评价超期", "项目业主（业主单位）")])
+    assert {o.kind for o in found} == {"purchase"}
+
+
+def test_the_dashboard_shows_the_supermarket(testapp, dbsession, clock, settings):
+    from trading.demo import load_demo
+
+    load_demo(dbsession, clock, settings)
+    make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="im_sup")
+    testapp.login("im_sup")
+    page = testapp.get("/supervision").text
+    assert "中介超市" in page and "已入驻中介机构" in page
+    svg = testapp.get("/supervision/charts/supermarket.svg")
+    assert svg.content_type == "image/svg+xml" and "<svg" in svg.text

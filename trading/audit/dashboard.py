@@ -14,8 +14,10 @@ from .models import AuditEvent
 from .supervision import (
     ObjectionFacts,
     ProjectFacts,
+    PurchaseFacts,
     SmallWorkFacts,
     overdue_objections,
+    overdue_purchases,
     overdue_small_works,
     overdue_steps,
 )
@@ -35,6 +37,17 @@ class Figures:
     overdue: list
     total: int
     small_works: "SmallWorksFigures | None" = None
+    supermarket: "SupermarketFigures | None" = None
+
+
+@dataclass(frozen=True)
+class SupermarketFigures:
+    """中介超市 at a glance, read from the supermarket tables (read only)."""
+
+    entries: dict  # intermediary entry status → count
+    by_status: dict  # purchase status → count
+    selected: int  # purchases that reached a selected intermediary
+    by_month: dict  # month published → purchases selected
 
 
 @dataclass(frozen=True)
@@ -70,9 +83,10 @@ def figures(dbsession, now: datetime, *, since: datetime | None = None,
     ended = [r for r in rows if str(r.status) in SUCCESS + FAILURE]
     late_ids = {o.project_id for o in overdue}
     small, small_facts = small_works(dbsession, since)
+    market, market_facts = supermarket(dbsession, since)
     overdue = sorted(overdue + overdue_small_works(small_facts, now)
-                     + overdue_objections(objections(dbsession, since), now),
-                     key=lambda o: o.due)
+                     + overdue_objections(objections(dbsession, since), now)
+                     + overdue_purchases(market_facts, now), key=lambda o: o.due)
     return Figures(
         by_type=dict(Counter(str(r.project_type) for r in rows)),
         by_status=dict(Counter(str(r.status) for r in rows)),
@@ -81,7 +95,7 @@ def figures(dbsession, now: datetime, *, since: datetime | None = None,
         success_rate=_rate(sum(str(r.status) in SUCCESS for r in ended), len(ended)),
         on_time_rate=_rate(sum(r.id not in late_ids for r in rows), len(rows)),
         stage_days=stage_days(dbsession, [r.id for r in rows]),
-        overdue=overdue, total=len(rows), small_works=small,
+        overdue=overdue, total=len(rows), small_works=small, supermarket=market,
     )
 
 
@@ -157,3 +171,43 @@ def objections(dbsession, since: datetime | None) -> list[ObjectionFacts]:
     owners = _owner_names(dbsession, {r.owner_org_id for r in rows})
     return [ObjectionFacts(r.id, r.number, r.name, r.answer_due_at, False,
                            owners.get(r.owner_org_id, "")) for r in rows]
+
+
+def _end_of(day) -> datetime:
+    """A due day (local date) ends at the next local midnight."""
+    from datetime import time, timedelta
+
+    return datetime.combine(day + timedelta(days=1), time.min, DISPLAY_TZ)
+
+
+def supermarket(dbsession, since: datetime | None):
+    """Entries and purchases, and the facts electronic supervision needs; the due dates
+    are the supermarket's own rules (contract and rating in working days, §5.6)."""
+    from ..intermediaries import rules
+    from ..intermediaries.models import Entry, Purchase
+    from ..intermediaries.service import CALENDAR, PARAMS, local_date
+
+    entries = dict(dbsession.execute(sa.select(Entry.status, sa.func.count())
+                                     .group_by(Entry.status)).all())
+    clauses = [Purchase.created_at >= since] if since is not None else []
+    rows = dbsession.execute(sa.select(
+        Purchase.id, Purchase.number, Purchase.title, Purchase.status,
+        Purchase.status_changed_at, Purchase.confirm_deadline, Purchase.selected_at,
+        Purchase.completed_at, Purchase.published_at, Purchase.owner_org_id,
+        Purchase.selected_org_id).where(*clauses)).all()
+    names = _owner_names(dbsession, {r.owner_org_id for r in rows}
+                         | {r.selected_org_id for r in rows if r.selected_org_id})
+    chosen = [r for r in rows if r.selected_at is not None]
+    figures = SupermarketFigures(
+        entries={str(k): v for k, v in entries.items()},
+        by_status=dict(Counter(str(r.status) for r in rows)), selected=len(chosen),
+        by_month=dict(sorted(Counter((r.published_at or r.selected_at).astimezone(
+            DISPLAY_TZ).strftime("%Y-%m") for r in chosen).items())))
+    facts = [PurchaseFacts(
+        r.id, r.number, r.title, str(r.status), r.status_changed_at, r.confirm_deadline,
+        _end_of(rules.contract_due(local_date(r.selected_at), PARAMS, CALENDAR))
+        if r.selected_at else None,
+        _end_of(rules.rating_due(local_date(r.completed_at), PARAMS, CALENDAR))
+        if r.completed_at else None,
+        names.get(r.owner_org_id, ""), names.get(r.selected_org_id, "")) for r in rows]
+    return figures, facts

@@ -134,3 +134,50 @@ def overdue_objections(objections, now: datetime) -> list[Overdue]:
                            f"项目业主（{o.owner}）", o.answer_due_at)
                    for o in objections if not o.answered and o.answer_due_at < now),
                   key=lambda o: o.due)
+
+
+# -- the intermediary supermarket (中介超市, rules §5.5–5.6) ------------------------------
+
+PURCHASE_REVIEW_DAYS = 3
+
+
+@dataclass(frozen=True)
+class PurchaseFacts:
+    id: int
+    number: str
+    title: str
+    status: str
+    status_changed_at: datetime
+    confirm_deadline: datetime | None  # the selected intermediary's answer
+    contract_due: datetime | None  # §5.6 contract_days after the selection
+    rating_due: datetime | None  # §5.6 eval_days after the service was completed
+    owner: str
+    selected: str
+
+
+PURCHASE_RULES = {
+    "under_review": ("中介采购审核超期", lambda f: "交易中心",
+                     lambda f: f.status_changed_at + timedelta(days=PURCHASE_REVIEW_DAYS)),
+    "selected": ("中选中介机构未按时确认", lambda f: f"中介机构（{f.selected}）",
+                 lambda f: f.confirm_deadline),
+    "contract_upload": ("中介服务合同未按时签订", lambda f: f"中介机构（{f.selected}）",
+                        lambda f: f.contract_due),
+    "contract_confirm": ("中介服务合同未按时确认", lambda f: f"项目业主（{f.owner}）",
+                         lambda f: f.contract_due),
+    "service_finished": ("中介服务评价超期", lambda f: f"项目业主（{f.owner}）",
+                         lambda f: f.rating_due),
+}
+
+
+def overdue_purchases(purchases, now: datetime) -> list[Overdue]:
+    found = []
+    for facts in purchases:
+        rule = PURCHASE_RULES.get(facts.status)
+        if rule is None:
+            continue
+        step, responsible, due_of = rule
+        due = due_of(facts)
+        if due is not None and due < now:
+            found.append(Overdue(facts.id, facts.number, facts.title, step,
+                                 responsible(facts), due, kind="purchase"))
+    return sorted(found, key=lambda o: o.due)

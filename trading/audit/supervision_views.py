@@ -53,6 +53,7 @@ CHARTS = {
     "status": ("按项目状态", pygal.HorizontalBar, lambda f: f.by_status, STATUS_LABELS),
     "month": ("按发布月份", pygal.Bar, lambda f: f.by_month, {}),
     "smallworks": ("小额工程：各月成交", pygal.Bar, lambda f: f.small_works.by_month, {}),
+    "supermarket": ("中介超市：各月选取", pygal.Bar, lambda f: f.supermarket.by_month, {}),
 }
 
 
