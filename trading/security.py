@@ -78,6 +78,7 @@ class Permission(enum.StrEnum):
     SMALLWORKS_MANAGE = "smallworks:registry:manage"
     SMALLWORKS_PERFORM = "smallworks:project:perform"
     SMALLWORKS_POST = "smallworks:project:post"
+    SMALLWORKS_QUOTE = "smallworks:quote:submit"
     SMALLWORKS_RESPOND = "smallworks:award:respond"
     SMALLWORKS_VIEW = "smallworks:record:view"
     SUPERVISOR_WORKSPACE = "supervisor:workspace:view"

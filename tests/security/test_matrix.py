@@ -355,6 +355,10 @@ TABLE = [
          {"center"}, "POST", decision="return", reasons="矩阵"),
     html("smallworks.project.draw", "/smallworks/projects/{sw_drawn}/draw", {"center"},
          "POST"),
+    html("smallworks.project.quote", "/smallworks/projects/{sw_quoting}/quote", {"bidder"},
+         "POST", price="400000"),
+    html("smallworks.project.open", "/smallworks/projects/{sw_quoting}/open", {"center"},
+         "POST"),
     html("smallworks.project.accept", "/smallworks/projects/{sw_drawn}/accept", {"bidder"},
          "POST", manager="张工"),
     html("smallworks.project.decline", "/smallworks/projects/{sw_drawn}/decline", {"bidder"},
@@ -384,6 +388,10 @@ TABLE = [
     api("api.smallworks.project.review", "/api/v1/smallworks/projects/{sw_submitted}/review",
         {"center"}, "POST", decision="return", reasons="矩阵"),
     api("api.smallworks.project.draw", "/api/v1/smallworks/projects/{sw_drawn}/draw",
+        {"center"}, "POST"),
+    api("api.smallworks.project.quote", "/api/v1/smallworks/projects/{sw_quoting}/quote",
+        {"bidder"}, "POST", price="400000"),
+    api("api.smallworks.project.open", "/api/v1/smallworks/projects/{sw_quoting}/open",
         {"center"}, "POST"),
     api("api.smallworks.project.accept", "/api/v1/smallworks/projects/{sw_drawn}/accept",
         {"bidder"}, "POST", manager="张工"),
@@ -480,8 +488,14 @@ def _smallworks(dbsession, clock, settings, registry, users):
     service.draw(drawn, actor=center)
     submitted = service.post(owner, smallwork_input(clock, name="另一项维修", site="别处"),
                              actor=center)
+    quoting = service.post(owner, smallwork_input(clock, name="合理低价的维修", site="某处",
+                                                  method="reasonable_low_price"), actor=center)
+    service.approve_project(quoting, actor=center)
+    service.draw(quoting, actor=center)
     return {"sw_entry": entry.id, "sw_applied": applied.id, "sw_drawn": drawn.id,
-            "sw_submitted": submitted.id}
+            "sw_submitted": submitted.id, "sw_quoting": quoting.id}
+
+
 def _supermarket(dbsession, clock, registry, users) -> dict:
     """A published purchase (with a credit event and a document), a draft, an entry."""
     import io

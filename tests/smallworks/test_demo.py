@@ -22,10 +22,12 @@ def test_demo_registry_and_allocations(dbsession, clock, settings):
     assert len({q.category for e in entries for q in e.qualifications}) == 4
     works = {w.name: w for w in dbsession.scalars(sa.select(SmallWork))}
     assert {str(w.method) for w in works.values()} == {"lottery", "rotation",
-                                                       "double_random_credit"}
+                                                       "double_random_credit",
+                                                       "reasonable_low_price"}
     statuses = Counter(w.status for w in works.values())
     assert statuses[A.EVALUATED] == 1 and statuses[A.CONTRACTED] == 1
-    assert statuses[A.PUBLICITY] == 1 and statuses[A.SUBMITTED] == 1
+    assert statuses[A.PUBLICITY] == 2 and statuses[A.SUBMITTED] == 1
+    assert next(w for w in works.values() if w.quotes_opened_at).winner is not None
     drawn = next(w for w in works.values() if w.status is A.DRAWN)
     bidder1 = dbsession.scalar(sa.select(User).where(User.username == "bidder1"))
     assert drawn.winner.organisation_id == bidder1.organisation_id

@@ -1,6 +1,7 @@
 """Small works end to end through the pages and the JSON API, with the bad inputs of the
 issue: each refused with a clear message (a code in the API) and nothing changed."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -208,3 +209,24 @@ def test_public_pages_need_no_javascript(testapp, dbsession, clock, settings, re
         assert "<script" not in page.text
     stats = testapp.get("/api/v1/smallworks/statistics").json
     assert stats == {"months": []}
+
+
+def test_a_short_listed_enterprise_quotes_on_the_page_and_nobody_sees_the_price(
+        testapp, dbsession, clock, settings, registry, people):
+    make_enterprise(dbsession, clock, settings, registry, user=people["bidder"])
+    for _ in range(2):
+        make_enterprise(dbsession, clock, settings, registry)
+    service = smallworks_service(dbsession, clock, registry)
+    center = actor_for(people["center"])
+    work = service.post(people["owner"].organisation,
+                        smallwork_input(clock, method="reasonable_low_price"), actor=center)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    testapp.login("sw_bidder")
+    form = next(f for f in testapp.get(f"/smallworks/projects/{work.id}").forms.values()
+                if f.action.endswith("/quote"))
+    form["price"] = "456789.12"
+    page = form.submit().follow()
+    assert "报价已加密提交" in page.text and "456,789.12" not in page.text
+    api = testapp.get(f"/api/v1/smallworks/projects/{work.id}").json
+    assert api["quotes"][0]["price_fen"] is None and "45678912" not in json.dumps(api)

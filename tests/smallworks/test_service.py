@@ -301,3 +301,44 @@ def test_a_pool_too_small_fails(dbsession, service, clock, owner, center, firms)
     work = post(service, clock, owner)
     service.approve_project(work, actor=center)
     assert work.status is A.FAILED and "不足 3 家" in work.failure_reason
+
+
+# --- reasonable low price: sealed quotes -----------------------------------------------------
+
+
+def quoting_work(service, clock, owner, center):
+    work = post(service, clock, owner, method="reasonable_low_price")
+    service.approve_project(work, actor=center)
+    assert work.opening_key and work.wrapped_key
+    service.draw(work, actor=center)  # 4 firms ≤ short list: everyone quotes
+    assert work.status is A.POOL_FROZEN and work.quotes_due_at == clock() + timedelta(days=2)
+    return work
+
+
+def test_reasonable_low_price_seals_quotes_and_awards_the_lowest_reasonable(
+        dbsession, service, clock, owner, center, firms):
+    work = quoting_work(service, clock, owner, center)
+    prices = {firms[0]: 46_000_000, firms[1]: 44_000_000, firms[2]: 30_000_000}
+    for firm, price in prices.items():
+        quote = service.submit_quote(work, firm, price=price, actor=center)
+        assert str(price).encode() not in quote.envelope and b"price_fen" not in quote.envelope
+    with pytest.raises(errors.NotNow, match="截止前不能开启"):
+        service.open_quotes(work, actor=center)
+    clock.advance(days=2, seconds=1)
+    with pytest.raises(errors.ResponseClosed):
+        service.submit_quote(work, firms[3], price=40_000_000, actor=center)
+    service.open_quotes(work, actor=center)
+    # floor = max(50万 × 0.85, mean 40万 × 0.90) = 42.5万: 30万 is unreasonably low
+    assert work.status is A.DRAWN and work.winner_id == firms[1].id
+    assert "floor_fen=42500000" in work.decided_by and work.wrapped_key is None
+    service.decline(work, firms[1], reason="报价有误", actor=center)
+    assert work.winner_id == firms[0].id  # the next reasonable quote, floor unchanged
+
+
+@pytest.mark.parametrize("price", [0, 50_000_001])
+def test_a_quote_outside_zero_to_the_estimate_is_refused(dbsession, service, clock, owner,
+                                                         center, firms, price):
+    work = quoting_work(service, clock, owner, center)
+    with pytest.raises(errors.ApplicationInvalid, match="不超过工程估算金额"):
+        service.submit_quote(work, firms[0], price=price, actor=center)
+    assert service.quotes_of(work) == []

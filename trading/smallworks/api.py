@@ -89,6 +89,10 @@ def work_json(request, work, *, detail=False) -> dict:
                           "at": d.declined_at.isoformat(), "justified": d.justified}
                          for d in svc.declines_of(work)],
             "failure_reason": work.failure_reason or None,
+            "quotes_due_at": work.quotes_due_at.isoformat() if work.quotes_due_at else None,
+            "quotes": [{"enterprise_id": q.enterprise_id, "envelope_sha256": q.envelope_sha256,
+                        "price_fen": q.price, "problem": q.problem or None}
+                       for q in svc.quotes_of(work)],
         })
     return data
 
@@ -251,6 +255,14 @@ api_review = _action("review", "Center: approve (freezes the pool) or return",
 api_draw = _action("draw", "Center: reveal the draw (or take the rotation head)",
                    Permission.SMALLWORKS_ALLOCATE, None,
                    lambda svc, work, values, actor: svc.draw(work, actor=actor))
+api_quote = _action("quote", "A short-listed enterprise's quote (合理低价), sealed at once",
+                    Permission.SMALLWORKS_QUOTE, forms.QuoteBody,
+                    lambda svc, work, values, actor: svc.submit_quote(
+                        work, svc.enterprise_of(actor.organisation_id), price=values["price"],
+                        actor=actor))
+api_open = _action("open", "Center: open the sealed quotes after the deadline",
+                   Permission.SMALLWORKS_ALLOCATE, None,
+                   lambda svc, work, values, actor: svc.open_quotes(work, actor=actor))
 api_accept = _action("accept", "The drawn enterprise confirms within its window",
                      Permission.SMALLWORKS_RESPOND, forms.AcceptBody,
                      lambda svc, work, values, actor: svc.accept(

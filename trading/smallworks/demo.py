@@ -1,5 +1,5 @@
 """Demo registry: three dozen enterprises in the four categories, and small works allocated
-by each offered method, walked through the real service on a demo clock that starts two
+by each method, walked through the real service on a demo clock that starts two
 months back (so publicity, completion and evaluation have happened).
 
 `bidder1`'s company is in the registry and has just been drawn for a lottery work: log in
@@ -137,6 +137,19 @@ def _works(service, clock, owner_org, owner, center) -> None:
     service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
     clock.advance(days=4)
     service.contract(work, actor=center)
+    # 合理低价: a random short list quotes sealed; opened after the deadline
+    work = _work(service, owner_org, owner, "马尾区某幼儿园外墙及屋面防水维修",
+                 Category.BUILDING_MUNICIPAL, 60_000_000, "马尾区某幼儿园",
+                 M.REASONABLE_LOW_PRICE, clock)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    for index, ident in enumerate(work.short_list):
+        entry = service.db.get(Enterprise, int(ident))
+        price = (57_500_000, 55_800_000, 53_900_000, 56_600_000, 41_000_000)[index % 5]
+        service.submit_quote(work, entry, price=price, actor=center)
+    clock.advance(days=2, minutes=1)
+    service.open_quotes(work, actor=center)
+    service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
     # 随机抽取 with a decline: the first drawn declines, the next is in publicity
     work = _work(service, owner_org, owner, "仓山区某路段人行道修补工程", Category.ROADS,
                  120_000_000, "仓山区某路", M.LOTTERY, clock)

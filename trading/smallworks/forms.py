@@ -24,9 +24,7 @@ METHOD_LABELS = {
 }
 OBJECT_LABELS = {ObjectType.WORKS: _("施工"), ObjectType.GOODS: _("重要设备、材料"),
                  ObjectType.SERVICES: _("勘察、设计、监理")}
-# Reasonable-low-price needs sealed quotes from the short list; not offered yet.
-OFFERED_METHODS = (AllocationMethod.LOTTERY, AllocationMethod.ROTATION,
-                   AllocationMethod.DOUBLE_RANDOM_CREDIT)
+OFFERED_METHODS = tuple(AllocationMethod)
 
 
 def _select(labels: dict, title, default=None):
@@ -134,6 +132,10 @@ class AcceptBody(colander.MappingSchema):
 
 class DeclineBody(colander.MappingSchema):
     reason = _text(_("放弃理由"), 1, TEXT_MAX)
+
+
+class QuoteBody(colander.MappingSchema):
+    price = colander.SchemaNode(Money(), title=_("报价（元）"))
 
 
 class CompleteBody(colander.MappingSchema):

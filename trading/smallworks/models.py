@@ -115,6 +115,12 @@ class SmallWork(Base):
     quality_accepted: Mapped[bool | None]
     evaluation_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
     failure_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # 合理低价: the quotes' opening key (public JSON; the private key wrapped under the KEK
+    # until the quotes are opened after `quotes_due_at`).
+    opening_key: Mapped[str] = mapped_column(sa.Text, default="")
+    wrapped_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    quotes_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quotes_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(default=1)
@@ -137,3 +143,20 @@ class Decline(Base):
     declined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(sa.Text)
     justified: Mapped[bool] = mapped_column(default=False)  # decided by the center
+
+
+class Quote(Base):
+    """A short-listed enterprise's sealed quote (报价); the price is known only after the
+    opening, when `price` is filled from the envelope."""
+
+    __tablename__ = "smallworks_quotes"
+    __table_args__ = (sa.UniqueConstraint("project_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("smallworks_projects.id"))
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("smallworks_enterprises.id"))
+    envelope: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    envelope_sha256: Mapped[str] = mapped_column(sa.String(64))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    price: Mapped[int | None] = mapped_column(Money)  # 分, after the opening
+    problem: Mapped[str] = mapped_column(sa.String(200), default="")

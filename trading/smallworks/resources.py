@@ -4,8 +4,10 @@ Who is decided here; when (status, windows) is decided by the service. Nobody is
 granted a way to name a winner: the owner can post, complete and evaluate, never allocate.
 """
 
+import sqlalchemy as sa
 from pyramid.authorization import Allow, Everyone
 from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy.orm import object_session
 
 from ..security import Permission, RootFactory
 from .models import Enterprise, SmallWork
@@ -48,10 +50,20 @@ class WorkResource:
                (Allow, "role:center", Permission.SMALLWORKS_ALLOCATE)]
         if work.status not in PRIVATE_WORKS:
             acl.append((Allow, Everyone, Permission.SMALLWORKS_VIEW))
+        if work.quotes_due_at is not None and work.quotes_opened_at is None:
+            acl += [(Allow, f"org:{org}:bidder", Permission.SMALLWORKS_QUOTE)
+                    for org in _organisations(work)]
         if work.winner is not None:
             acl.append((Allow, f"org:{work.winner.organisation_id}:bidder",
                         Permission.SMALLWORKS_RESPOND))
         return acl
+
+
+def _organisations(work: SmallWork) -> list[int]:
+    """The organisations of the short-listed enterprises (who may quote)."""
+    ids = [int(i) for i in work.short_list]
+    return list(object_session(work).scalars(
+        sa.select(Enterprise.organisation_id).where(Enterprise.id.in_(ids))))
 
 
 def _get(request, model, name):

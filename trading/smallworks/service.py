@@ -6,6 +6,8 @@ writes the rows and the audit events in the caller's transaction. Every check ru
 the first change, so a refused step changes nothing.
 """
 
+import io
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +16,18 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+
+from bid_crypto import (
+    BidCryptoError,
+    PrivateKey,
+    PublicKey,
+    envelope_sha256,
+    generate_private_key,
+    open_stream,
+    seal_stream,
+    unwrap_private_key,
+    wrap_private_key,
+)
 
 from ..accounts.models import Organisation
 from ..actor import Actor
@@ -33,7 +47,7 @@ from .errors import (
     ResponseClosed,
     SplitDecisionMissing,
 )
-from .models import Decline, Enterprise, Qualification, SmallWork
+from .models import Decline, Enterprise, Qualification, Quote, SmallWork
 from .status import AllocationStatus, RegistryStatus, check_transition
 
 R, A = RegistryStatus, AllocationStatus
@@ -42,6 +56,7 @@ PARAMS = rules.SmallWorksParams()
 SUBJECT = "smallworks_project"
 EXPIRY_NOTICE_DAYS = 30  # notice before a licence expires (到期提醒) [P]
 PUBLICITY = timedelta(days=3)  # results published ≥ 3 days (§6.3)
+QUOTE_WINDOW = timedelta(days=2)  # short-listed firms quote within it (合理低价) [P]
 # Won and not finished: counts against the concurrent-contract caps.
 RUNNING = (A.PUBLICITY, A.CONTRACTED)
 WON = (A.PUBLICITY, A.CONTRACTED, A.COMPLETED, A.EVALUATED, A.TERMINATED)
@@ -49,6 +64,7 @@ DRAW_RULES = {
     M.LOTTERY: "在符合条件的在库企业中等概率随机抽取 1 家；放弃者由同一抽取顺序递补",
     M.DOUBLE_RANDOM_CREDIT: "从候选库随机抽取短名单，短名单中信用分最高者中选，并列抽签",
     M.ROTATION: "按上次中选日期轮候（从未中选者优先），并列者抽签决定",
+    M.REASONABLE_LOW_PRICE: "从候选库随机抽取短名单，短名单企业密封报价，合理低价者中选，并列抽签",
 }
 STATUS_LABELS = {
     R.APPLIED: N_("待审核"),
@@ -123,6 +139,7 @@ class SmallWorksService:
         self.db = dbsession
         self.clock = clock
         self.params = params
+        self.keys = keys
         self.draws = DrawService(dbsession, clock, keys)
 
     # -- reading -----------------------------------------------------------------------
@@ -418,10 +435,10 @@ class SmallWorksService:
             outcome = rules.rotation_pick(pool, self.params)
         elif work.method is M.LOTTERY:
             outcome = rules.lottery_request(pool, self.params)
-        elif work.method is M.DOUBLE_RANDOM_CREDIT:
-            outcome = rules.short_list_request(pool, self.params)
         else:
-            raise NotNow("合理低价法（密封报价）尚未开通，请选择其他分配方式", field="method")
+            outcome = rules.short_list_request(pool, self.params)
+        if work.method is M.REASONABLE_LOW_PRICE:
+            self._make_opening_key(work)
         if isinstance(outcome, lottery.Failed):
             self._fail(work, outcome, actor)
         elif isinstance(outcome, rules.ShortList):
@@ -446,18 +463,23 @@ class SmallWorksService:
             chosen = lottery.selected_by_lottery(
                 rules.lottery_request(pool, self.params), draw.result, M.LOTTERY)
             return self._notify(work, chosen, actor)
-        if work.method is M.DOUBLE_RANDOM_CREDIT and not work.short_list:
+        if work.method in SHORT_LISTED and not work.short_list:
             draw = self.draws.reveal(self._draw(work), actor=actor)
             needs = rules.short_list_request(pool, self.params)
             work.short_list = list(rules.short_list_from_draw(needs, draw.result).drawn_order)
+        if work.method is M.REASONABLE_LOW_PRICE:
+            return self._open_for_quotes(work, actor)
         return self._next_ranked(work, pool, frozenset(), actor)
 
     def _next_ranked(self, work: SmallWork, pool: rules.Pool, declined: frozenset,
                      actor: Actor) -> SmallWork:
+        short = rules.ShortList(tuple(sorted(work.short_list)), tuple(work.short_list))
         if work.method is M.ROTATION:
             outcome = rules.rotation_pick(pool, self.params, declined)
+        elif work.method is M.REASONABLE_LOW_PRICE:
+            outcome = rules.reasonable_low_price(pool, short, self._opened_quotes(work),
+                                                 work.amount, self.params, declined)
         else:
-            short = rules.ShortList(tuple(sorted(work.short_list)), tuple(work.short_list))
             outcome = rules.double_random_pick(pool, short, declined)
         if isinstance(outcome, lottery.NeedsLottery):
             order = self.draws.break_tie(
@@ -486,8 +508,81 @@ class SmallWorksService:
         work.failure_reason = {
             "pool_too_small": f"符合条件的企业不足 {self.params.min_pool_size} 家",
             "pool_exhausted": "候选库中的企业均已放弃",
+            "no_reasonable_quote": "没有合理报价（无有效报价或均低于合理低价下限）",
         }.get(str(failed.reason), failed.detail)
         return work
+
+    # -- 合理低价: sealed quotes of the short list ---------------------------------------
+
+    def _make_opening_key(self, work: SmallWork) -> None:
+        """A key pair per work: quotes are sealed to the public half; the private half is
+        kept only wrapped under the KEK, so nobody reads a price before the opening."""
+        private = generate_private_key()
+        work.opening_key = private.public_key().to_json()
+        work.wrapped_key = wrap_private_key(self.keys.kek, private.to_bytes(), _quote_ref(work))
+
+    def _open_for_quotes(self, work: SmallWork, actor: Actor) -> SmallWork:
+        if work.quotes_due_at is not None:
+            raise NotNow("报价已在进行，截止后请开启报价", field="status")
+        work.quotes_due_at = self.clock() + QUOTE_WINDOW
+        self._audit(actor, "smallworks.project.quotes_invited", SUBJECT, work.id,
+                    short_list=work.short_list, due=work.quotes_due_at.isoformat())
+        return work
+
+    def quotes_of(self, work: SmallWork) -> list[Quote]:
+        query = sa.select(Quote).where(Quote.project_id == work.id)
+        return list(self.db.scalars(query.order_by(Quote.enterprise_id)))
+
+    def submit_quote(self, work: SmallWork, entry: Enterprise | None, *, price: int,
+                     actor: Actor) -> Quote:
+        """A short-listed enterprise's quote, sealed before it is stored; a new one before
+        the deadline replaces the old. Refused after the deadline or above the control
+        price (the estimate)."""
+        if work.quotes_due_at is None or work.quotes_opened_at is not None:
+            raise NotNow("该项目当前不接受报价", field="status")
+        if entry is None or str(entry.id) not in work.short_list:
+            raise NotTheWinner("只有短名单中的企业可以报价")
+        if self.clock() > work.quotes_due_at:
+            raise ResponseClosed("报价截止时间已过", field="price")
+        if not 0 < price <= work.amount:
+            raise ApplicationInvalid(
+                f"报价须大于 0 且不超过工程估算金额 {format_yuan(work.amount)} 元", field="price")
+        sealed = io.BytesIO()
+        seal_stream(io.BytesIO(json.dumps({"price_fen": price}).encode()), sealed,
+                    PublicKey.from_json(work.opening_key), project=_quote_ref(work),
+                    lot="quote", bidder=str(entry.id))
+        envelope = sealed.getvalue()
+        quote = self.db.scalar(sa.select(Quote).where(Quote.project_id == work.id,
+                                                      Quote.enterprise_id == entry.id))
+        if quote is None:
+            quote = Quote(project_id=work.id, enterprise_id=entry.id)
+            self.db.add(quote)
+        quote.envelope, quote.submitted_at = envelope, self.clock()
+        quote.envelope_sha256 = envelope_sha256(io.BytesIO(envelope))
+        self.db.flush()
+        self._audit(actor, "smallworks.project.quote_sealed", SUBJECT, work.id,
+                    enterprise=entry.id, envelope_sha256=quote.envelope_sha256)
+        return quote
+
+    def open_quotes(self, work: SmallWork, *, actor: Actor) -> SmallWork:
+        """开启报价 after the deadline: open every envelope, then the lowest reasonable
+        quote wins (rules.reasonable_low_price); a tie is drawn by lottery."""
+        if work.quotes_due_at is None or work.quotes_opened_at is not None:
+            raise NotNow("该项目当前没有待开启的报价", field="status")
+        if self.clock() <= work.quotes_due_at:
+            raise NotNow("报价截止前不能开启报价", field="status")
+        private = PrivateKey.from_bytes(
+            unwrap_private_key(self.keys.kek, work.wrapped_key, _quote_ref(work)))
+        for quote in self.quotes_of(work):
+            quote.price, quote.problem = _open_quote(quote, private, work)
+        work.quotes_opened_at, work.wrapped_key = self.clock(), None
+        self._audit(actor, "smallworks.project.quotes_opened", SUBJECT, work.id,
+                    prices={str(q.enterprise_id): q.price for q in self.quotes_of(work)})
+        return self._next_ranked(work, _stored_pool(work, self.params), frozenset(), actor)
+
+    def _opened_quotes(self, work: SmallWork) -> list[rules.Quote]:
+        return [rules.Quote(str(q.enterprise_id), q.price) for q in self.quotes_of(work)
+                if q.price is not None]
 
     # -- the drawn enterprise's answer -------------------------------------------------
 
@@ -680,6 +775,27 @@ class SmallWorksService:
 
     def _audit(self, actor, action, subject_type, subject_id, **data) -> None:
         audit_record(self.db, actor, action, subject_type, subject_id, now=self.clock(), **data)
+
+
+SHORT_LISTED = (M.DOUBLE_RANDOM_CREDIT, M.REASONABLE_LOW_PRICE)
+
+
+def _quote_ref(work: SmallWork) -> str:
+    return f"smallworks:{work.id}"
+
+
+def _open_quote(quote: Quote, private: PrivateKey, work: SmallWork) -> tuple[int | None, str]:
+    """The price in an envelope, or why it could not be read (the quote is then invalid)."""
+    plain = io.BytesIO()
+    try:
+        open_stream(io.BytesIO(quote.envelope), plain, private, project=_quote_ref(work),
+                    lot="quote", bidder=str(quote.enterprise_id))
+        price = json.loads(plain.getvalue())["price_fen"]
+    except (BidCryptoError, ValueError, KeyError, TypeError):
+        return None, "报价信封无法解密或格式错误"
+    if type(price) is not int:
+        return None, "报价格式错误"
+    return price, ""
 
 
 def _expiries(entry: Enterprise) -> list[tuple[str, date]]:

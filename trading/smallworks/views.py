@@ -122,6 +122,7 @@ def list_projects(request):
 def project_detail(context, request):
     work, svc = context.work, service(request)
     return {"work": work, "draws": svc.draws.draws_for("smallworks_project", work.id),
+            "quotes": svc.quotes_of(work),
             "declines": svc.declines_of(work), "now": request.clock(), "A": A, **labels()}
 
 
@@ -249,6 +250,22 @@ def review_project(context, request):
 def draw(context, request):
     service(request).draw(context.work, actor=request.actor)
     return _to_project(request, context.work, _("已抽取，等待中选企业确认"))
+
+
+@view_config(route_name="smallworks.project.quote", request_method="POST",
+             permission=Permission.SMALLWORKS_QUOTE)
+def quote(context, request):
+    values, svc = posted(request, forms.QuoteBody()), service(request)
+    entry = svc.enterprise_of(request.identity.organisation_id)
+    svc.submit_quote(context.work, entry, price=values["price"], actor=request.actor)
+    return _to_project(request, context.work, _("报价已加密提交，开启前任何人都无法查看"))
+
+
+@view_config(route_name="smallworks.project.open", request_method="POST",
+             permission=Permission.SMALLWORKS_ALLOCATE)
+def open_quotes(context, request):
+    service(request).open_quotes(context.work, actor=request.actor)
+    return _to_project(request, context.work, _("报价已开启"))
 
 
 @view_config(route_name="smallworks.project.accept", request_method="POST",
