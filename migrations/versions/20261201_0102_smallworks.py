@@ -1,7 +1,7 @@
 """smallworks_quotes
 
 Revision ID: 0102_smallworks_quotes
-Revises: award_0002
+Revises: award_0003
 Create Date: 2026-12-01 08:14:09.357371
 """
 
@@ -11,7 +11,7 @@ import trading.db.types
 
 
 revision = '0102_smallworks_quotes'
-down_revision = 'award_0002'
+down_revision = 'award_0003'
 branch_labels = None
 depends_on = None
 
