@@ -1,7 +1,7 @@
 """smallworks_quotes
 
 Revision ID: 0102_smallworks_quotes
-Revises: award_0003
+Revises: 20261201_0703
 Create Date: 2026-12-01 08:14:09.357371
 """
 
@@ -11,7 +11,7 @@ import trading.db.types
 
 
 revision = '0102_smallworks_quotes'
-down_revision = 'award_0003'
+down_revision = '20261201_0703'
 branch_labels = None
 depends_on = None
 
