@@ -20,7 +20,13 @@ from ..demo import demo_loader
 from ..jobs.runtime import runtime
 from .models import Enterprise
 from .rules import AllocationMethod, Category, Grade, ObjectType
-from .service import EnterpriseInput, ProjectInput, QualificationInput, SmallWorksService
+from .service import (
+    RUNNING,
+    EnterpriseInput,
+    ProjectInput,
+    QualificationInput,
+    SmallWorksService,
+)
 
 M = AllocationMethod
 PREFIXES = ("闽", "榕", "三山", "鼓山", "闽江", "乌山", "西湖", "马尾", "五一")
@@ -115,6 +121,14 @@ def _work(service, owner_org, owner, name, category, amount, site, method, clock
         method=method), actor=owner)
 
 
+def _accept(service, work, actor) -> None:
+    """The winner confirms with a project manager who is free (a firm may hold two
+    categories and have won in both)."""
+    busy = {w.manager for w in service.projects(statuses=RUNNING, winner_id=work.winner_id)}
+    manager = next(m for m in work.winner.managers if m not in busy)
+    service.accept(work, work.winner, manager=manager, actor=actor)
+
+
 def _works(service, clock, owner_org, owner, center) -> None:
     # 双随机信用: awarded two months ago, completed and evaluated (credit moves)
     work = _work(service, owner_org, owner, "鼓楼区某小学围墙及操场维修工程",
@@ -122,7 +136,7 @@ def _works(service, clock, owner_org, owner, center) -> None:
                  clock)
     service.approve_project(work, actor=center)
     service.draw(work, actor=center)
-    service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
+    _accept(service, work, center)
     clock.advance(days=4)
     service.contract(work, actor=center)
     clock.advance(days=30)
@@ -134,7 +148,7 @@ def _works(service, clock, owner_org, owner, center) -> None:
                  80_000_000, "台江区某社区", M.ROTATION, clock)
     service.approve_project(work, actor=center)
     service.draw(work, actor=center)
-    service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
+    _accept(service, work, center)
     clock.advance(days=4)
     service.contract(work, actor=center)
     # 合理低价: a random short list quotes sealed; opened after the deadline
@@ -149,14 +163,14 @@ def _works(service, clock, owner_org, owner, center) -> None:
         service.submit_quote(work, entry, price=price, actor=center)
     clock.advance(days=2, minutes=1)
     service.open_quotes(work, actor=center)
-    service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
+    _accept(service, work, center)
     # 随机抽取 with a decline: the first drawn declines, the next is in publicity
     work = _work(service, owner_org, owner, "仓山区某路段人行道修补工程", Category.ROADS,
                  120_000_000, "仓山区某路", M.LOTTERY, clock)
     service.approve_project(work, actor=center)
     service.draw(work, actor=center)
     service.decline(work, work.winner, reason="项目经理均在建，无法按期进场", actor=center)
-    service.accept(work, work.winner, manager=work.winner.managers[0], actor=center)
+    _accept(service, work, center)
 
 
 def _pending(dbsession, service, clock, owner_org, owner, center) -> None:
