@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker test test-sqlite drills bench lint format clean catalogs
+.PHONY: help install db demo run serve worker test test-sqlite drills fuzz-deep bench lint format clean catalogs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -56,8 +56,10 @@ test: install ## the whole suite: SQLite, then PostgreSQL and Redis when their U
 test-sqlite: install ## the suite on SQLite only
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
-drills: install ## fault drills (killed workers, private PostgreSQL/Redis), then a deep fuzz run
+drills: install ## fault drills (killed workers, private PostgreSQL/Redis)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --drills tests/drills
+
+fuzz-deep: install ## the deep fuzz run (25 examples per API operation and role)
 	TRADING_FUZZ_EXAMPLES=25 $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
 	  tests/security/test_api_fuzz.py tests/security/test_schema_fuzz.py
 

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from pyramid.view import view_config
 
 from ..api import describe
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..projects.api import _body as json_body
 from ..security import Permission
 from . import forms as f
@@ -135,7 +135,7 @@ describe("api.im.entry", "GET", "The caller's entry application (intermediary)",
 def api_entry(request):
     entry = _service(request).entry_of(request.identity.organisation_id)
     if entry is None:
-        raise DomainError("尚未提交入驻申请", code="not_found")
+        raise NotFound("尚未提交入驻申请")
     return entry_json(entry)
 
 
@@ -162,7 +162,7 @@ def api_submit_entry(request):
     service = _service(request)
     entry = service.entry_of(request.identity.organisation_id)
     if entry is None:
-        raise DomainError("请先保存入驻申请", code="not_found")
+        raise NotFound("请先保存入驻申请")
     return entry_json(service.submit_application(entry, actor=request.actor))
 
 

@@ -11,6 +11,7 @@ import deform
 
 from ..forms import CSRFSchema, LocalDateTime, Money
 from ..i18n import _
+from .errors import PurchaseInvalid
 from .rules import AmountMode, CreditEventKind, FundingSource, RatingDimension, SelectionMethod
 
 LABELS = {
@@ -233,7 +234,12 @@ class PurchaseSchema(CSRFSchema, PurchaseBody):
 def purchase_values(values: dict) -> dict:
     """The service's input from the schema's appstruct (ids as ints, avoid as a list)."""
     avoid = values.get("avoid") or ""
-    return {**values, "item_ids": sorted(int(i) for i in values.get("item_ids") or ()),
+    try:
+        item_ids = sorted(int(i) for i in values.get("item_ids") or ())
+    except (TypeError, ValueError):
+        # colander.Set keeps whatever was sent; a non-number is bad input, not a crash.
+        raise PurchaseInvalid("服务事项须为清单中的事项编号", field="item_ids") from None
+    return {**values, "item_ids": item_ids,
             "avoid": [line for line in avoid.replace(",", "\n").splitlines() if line.strip()]}
 
 
