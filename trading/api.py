@@ -11,7 +11,8 @@ import colander
 from pyramid.interfaces import IRoutesMapper
 from pyramid.view import view_config
 
-from .forms import LocalDateTime, Money
+from .errors import DomainError
+from .forms import LocalDateTime, Money, validated
 from .security import Permission
 
 OPERATIONS: list["Operation"] = []
@@ -25,6 +26,28 @@ ERROR_SCHEMA = {
         "field": {"type": ["string", "null"]},
     },
 }
+
+
+class InvalidBody(DomainError):
+    """A request body that is not JSON, not an object, or does not fit its schema."""
+
+    code = "invalid"
+
+
+def json_object(request, error: type[DomainError] = InvalidBody) -> dict:
+    """The request's JSON body, which must be an object."""
+    try:
+        data = request.json_body
+    except ValueError:
+        raise error("请求体不是有效的 JSON") from None
+    if not isinstance(data, dict):
+        raise error("请求体应为 JSON 对象")
+    return data
+
+
+def json_body(request, schema, error: type[DomainError] = InvalidBody) -> dict:
+    """Deserialize the JSON body with a colander schema: the forms' validation, once."""
+    return validated(schema, json_object(request, error), error)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """The archive index and package download (trading center and supervisors)."""
 
 import sqlalchemy as sa
-from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import FileResponse
 from pyramid.view import view_config
 
 from ..projects.models import Project
+from ..resources import get_or_404
 from ..security import Permission
 from .models import ArchivePackage
 from .service import ARCHIVABLE
@@ -24,12 +24,7 @@ def archive_index(request):
 
 @view_config(route_name="archive.download", permission=Permission.AUDIT_VIEW)
 def download_package(request):
-    try:
-        package = request.dbsession.get(ArchivePackage, int(request.matchdict["package_id"]))
-    except ValueError:
-        package = None
-    if package is None:
-        raise HTTPNotFound()
+    package = get_or_404(request, ArchivePackage, "package_id")
     response = FileResponse(str(request.storage.path_for(package.sha256)), request=request,
                             content_type="application/zip")
     response.headers["Content-Disposition"] = (

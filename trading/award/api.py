@@ -3,12 +3,12 @@
 import colander
 from pyramid.view import view_config
 
-from ..api import describe
+from ..api import describe, json_body
 from ..bidding.api import RECEIPT, envelope_part
 from ..security import Permission
 from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
-from .forms import FinalOfferBody, StartRoundBody, deserialize
+from .forms import FinalOfferBody, StartRoundBody
 
 ROUND = {"type": "object", "required": ["id", "lot", "phase", "ends_at", "parties"],
          "properties": {
@@ -25,16 +25,6 @@ ROUND = {"type": "object", "required": ["id", "lot", "phase", "ends_at", "partie
 
 def _offers(request) -> FinalOfferService:
     return request.find_service(FinalOfferService)
-
-
-def _json(request) -> dict:
-    try:
-        data = request.json_body
-    except ValueError:
-        raise InvalidAwardInput("请求体不是有效的 JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidAwardInput("请求体应为 JSON 对象")
-    return data
 
 
 def _org(request) -> int | None:
@@ -64,7 +54,7 @@ describe("api.award.final_offer.start", "POST", "Start the final-offer round of 
 @view_config(route_name="api.award.final_offer.start", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_start(context, request):
-    values = deserialize(StartRoundBody(), _json(request))
+    values = json_body(request, StartRoundBody(), InvalidAwardInput)
     service = _offers(request)
     final_round = service.start(context.project, context.lot, floor_fen=values["floor"],
                                 actor=request.actor)
@@ -101,7 +91,7 @@ def api_submit(context, request):
             party = service.submit_envelope(context.project, context.final_round,
                                             stream=stream, actor=request.actor)
     else:
-        values = deserialize(FinalOfferBody(), _json(request))
+        values = json_body(request, FinalOfferBody(), InvalidAwardInput)
         party = service.submit_amount(context.project, context.final_round,
                                       amount_fen=values["amount"], actor=request.actor)
     request.response.status_int = 201
@@ -178,7 +168,7 @@ describe("api.award.objections", "POST", "Raise an objection (异议) during the
 def api_objection(context, request):
     from .service import AwardService
 
-    values = deserialize(ObjectionBody(), _json(request))
+    values = json_body(request, ObjectionBody(), InvalidAwardInput)
     objection = request.find_service(AwardService).raise_objection(
         context.project, text=values["text"], actor=request.actor)
     request.response.status_int = 201
@@ -195,7 +185,7 @@ describe("api.award.ballot", "POST", "Cast my ballot in the committee's open rou
 def api_ballot(context, request):
     from .committee import CommitteeService, RoundClosed
 
-    values = deserialize(BallotBody(), _json(request))
+    values = json_body(request, BallotBody(), InvalidAwardInput)
     committees = request.find_service(CommitteeService)
     current = committees.open_round(context.committee)
     if current is None or current.id != values["round_id"]:

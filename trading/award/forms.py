@@ -14,13 +14,3 @@ class StartRoundBody(colander.MappingSchema):
 class FinalOfferBody(colander.MappingSchema):
     amount = colander.SchemaNode(Money())
 
-
-def deserialize(schema: colander.Schema, data: dict) -> dict:
-    """Validate; raise InvalidAwardInput naming the first bad field."""
-    from .errors import InvalidAwardInput
-
-    try:
-        return schema.deserialize(data)
-    except colander.Invalid as error:
-        field, message = next(iter(error.asdict().items()))
-        raise InvalidAwardInput(message, field=field) from None

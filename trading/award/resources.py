@@ -1,11 +1,11 @@
 """Route factories and ACLs for award steps: who may act; the services decide when."""
 
 from pyramid.authorization import Allow
-from pyramid.httpexceptions import HTTPNotFound
 
 from ..projects.models import Lot
 from ..projects.resources import ProjectResource, project_factory
 from ..projects.status import PUBLIC
+from ..resources import get_or_404
 from ..security import Permission
 from .models import Award, AwardCommittee, FinalOfferRound, Objection
 
@@ -39,13 +39,6 @@ class AwardResource(ProjectResource):
         return acl
 
 
-def _int(request, name) -> int:
-    try:
-        return int(request.matchdict[name])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
-
-
 def award_factory(request) -> AwardResource:
     base = project_factory(request)
     return AwardResource(base.project, base.__parent__)
@@ -53,18 +46,14 @@ def award_factory(request) -> AwardResource:
 
 def award_lot_factory(request) -> AwardResource:
     resource = award_factory(request)
-    lot = request.dbsession.get(Lot, _int(request, "lot_id"))
-    if lot is None or lot.project_id != resource.project.id:
-        raise HTTPNotFound()
+    lot = get_or_404(request, Lot, "lot_id", project_id=resource.project.id)
     resource.lot = lot
     return resource
 
 
 def final_round_factory(request) -> AwardResource:
     resource = award_factory(request)
-    found = request.dbsession.get(FinalOfferRound, _int(request, "round_id"))
-    if found is None or found.project_id != resource.project.id:
-        raise HTTPNotFound()
+    found = get_or_404(request, FinalOfferRound, "round_id", project_id=resource.project.id)
     resource.final_round, resource.lot = found, found.lot
     return resource
 
@@ -72,9 +61,7 @@ def final_round_factory(request) -> AwardResource:
 def _child(model, key, attr):
     def factory(request) -> AwardResource:
         resource = award_factory(request)
-        found = request.dbsession.get(model, _int(request, key))
-        if found is None or found.project_id != resource.project.id:
-            raise HTTPNotFound()
+        found = get_or_404(request, model, key, project_id=resource.project.id)
         setattr(resource, attr, found)
         return resource
 

@@ -9,12 +9,13 @@ from pyramid.view import view_config
 from ..accounts.models import Organisation
 from ..bidding.views import attachment
 from ..errors import DomainError
-from ..forms import redirect
+from ..forms import redirect, validated
 from ..i18n import _
+from ..resources import get_or_404
 from ..security import Permission
 from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
-from .forms import FinalOfferBody, StartRoundBody, deserialize
+from .forms import FinalOfferBody, StartRoundBody
 
 PAGE = "award/final_offer.jinja2"
 
@@ -56,7 +57,8 @@ def final_offer_page(context, request):
              permission=Permission.AWARD_MANAGE)
 def start_round(context, request):
     def action():
-        values = deserialize(StartRoundBody(), {"floor": request.POST.get("floor", "")})
+        values = validated(StartRoundBody(), {"floor": request.POST.get("floor", "")},
+                           InvalidAwardInput)
         _offers(request).start(context.project, context.lot, floor_fen=values["floor"],
                                actor=request.actor)
 
@@ -85,7 +87,7 @@ def submit_offer(context, request):
         amount = request.POST.get("amount", "")
         if not amount.strip():
             raise InvalidAwardInput(_("请填写终次报价金额，或上传已加密的报价信封"), field="amount")
-        values = deserialize(FinalOfferBody(), {"amount": amount})
+        values = validated(FinalOfferBody(), {"amount": amount}, InvalidAwardInput)
         service.submit_amount(context.project, context.final_round, amount_fen=values["amount"],
                               actor=request.actor)
 
@@ -356,9 +358,8 @@ def roster_page(request):
 def roster_remove(request):
     from .models import RosterEntry
 
-    entry = request.dbsession.get(RosterEntry, int(request.matchdict["entry_id"]))
-    if entry is None or entry.owner_org_id != request.identity.organisation_id:
-        raise HTTPNotFound()
+    entry = get_or_404(request, RosterEntry, "entry_id",
+                       owner_org_id=request.identity.organisation_id)
     _committees(request).remove_from_roster(entry, actor=request.actor)
     return redirect(request, "award.roster", _("已移出成员库"))
 

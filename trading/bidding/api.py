@@ -7,36 +7,16 @@ delivered for a bid that was not stored.
 
 import tempfile
 
-import colander
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from ..api import describe
-from ..errors import DomainError
+from ..api import InvalidBody, describe, json_body
 from ..security import Permission
 from ..storage import FileTooLarge
 from .forms import ConfirmBody, PassphraseBody
 from .opening import OpeningService
 from .service import BidService, project_ref
 from .streams import BLOCK, MultipartReader
-
-
-class InvalidInput(DomainError):
-    code = "invalid"
-
-
-def _body(request, schema) -> dict:
-    try:
-        data = request.json_body
-    except ValueError:
-        raise InvalidInput("请求体不是有效的 JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("请求体应为 JSON 对象")
-    try:
-        return schema.deserialize(data)
-    except colander.Invalid as error:
-        field, message = next(iter(error.asdict().items()))
-        raise InvalidInput(message, field=field) from None
 
 
 def _bids(request) -> BidService:
@@ -137,7 +117,7 @@ def envelope_part(request, limit: int):
             spool.write(chunk)
         spool.seek(0)
         return spool
-    raise InvalidInput("缺少文件字段 envelope", field="envelope")
+    raise InvalidBody("缺少文件字段 envelope", field="envelope")
 
 
 @view_config(route_name="api.bidding.submit", request_method="POST", renderer="json",
@@ -211,7 +191,7 @@ describe("api.bidding.release", "POST", "A custodian releases its key share with
 @view_config(route_name="api.bidding.release", request_method="POST", renderer="json",
              permission=Permission.CUSTODY_RELEASE)
 def api_release(context, request):
-    values = _body(request, PassphraseBody())
+    values = json_body(request, PassphraseBody())
     service = _opening(request)
     service.release_share(context.project, user=request.identity,
                           passphrase=values["passphrase"], actor=request.actor)
@@ -240,7 +220,7 @@ describe("api.bidding.confirm", "POST", "The bidder confirms its line of the ope
 @view_config(route_name="api.bidding.confirm", request_method="POST", renderer="json",
              permission=Permission.BID_CONFIRM)
 def api_confirm(context, request):
-    values = _body(request, ConfirmBody())
+    values = json_body(request, ConfirmBody())
     line = _opening(request).confirm_line(context.project, context.bid, actor=request.actor,
                                           objection=values["objection"])
     return {"bid_id": line.bid_id, "confirmed_at": line.confirmed_at.isoformat(),

@@ -8,11 +8,11 @@ supervisors get 403 on bid content by construction: no entry names them.
 
 import sqlalchemy as sa
 from pyramid.authorization import Allow
-from pyramid.httpexceptions import HTTPNotFound
 
 from ..projects.models import Lot
 from ..projects.resources import ProjectResource, project_factory
 from ..projects.status import PUBLIC
+from ..resources import get_or_404, route_id
 from ..security import Permission
 from .models import Bid, OpeningCustodian
 
@@ -38,13 +38,6 @@ class BiddingResource(ProjectResource):
         return acl
 
 
-def _int(request, name) -> int:
-    try:
-        return int(request.matchdict[name])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
-
-
 def bidding_factory(request, **extra) -> BiddingResource:
     base = project_factory(request)
     custodians = request.dbsession.scalars(sa.select(OpeningCustodian.user_id).where(
@@ -55,9 +48,7 @@ def bidding_factory(request, **extra) -> BiddingResource:
 
 def lot_factory(request) -> BiddingResource:
     resource = bidding_factory(request)
-    lot = request.dbsession.get(Lot, _int(request, "lot_id"))
-    if lot is None or lot.project_id != resource.project.id:
-        raise HTTPNotFound()
+    lot = get_or_404(request, Lot, "lot_id", project_id=resource.project.id)
     resource.lot = lot
     return resource
 
@@ -65,7 +56,7 @@ def lot_factory(request) -> BiddingResource:
 def bid_factory(request) -> BiddingResource:
     """A missing bid answers like someone else's (403): ids must not reveal that bids exist."""
     resource = bidding_factory(request)
-    bid = request.dbsession.get(Bid, _int(request, "bid_id"))
+    bid = request.dbsession.get(Bid, route_id(request, "bid_id"))
     if bid is not None and bid.project_id == resource.project.id:
         resource.bid = bid
     return resource

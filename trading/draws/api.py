@@ -4,37 +4,15 @@
 `curl …/api/v1/draws/7 | python3 -m trading.draws verify -` checks a draw end to end.
 """
 
-import colander
 from pyramid.view import view_config
 
-from ..api import describe
-from ..errors import DomainError
+from ..api import describe, json_body
 from ..security import Permission
 from .forms import BeaconBody
 from .models import Draw
 from .services import DrawService, NotCommitted
 
 LIST_MAX = 500
-
-
-class InvalidBody(DomainError):
-    code = "invalid"
-
-
-def _body(request, schema) -> dict:
-    """Deserialize the JSON body with the form's colander schema: validation written once."""
-    try:
-        data = request.json_body
-    except ValueError:
-        raise InvalidBody("请求体不是有效的 JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidBody("请求体应为 JSON 对象")
-    try:
-        return schema.deserialize(data)
-    except colander.Invalid as error:
-        problems = error.asdict()
-        field = next(iter(problems))
-        raise InvalidBody(problems[field], field=field) from None
 
 
 def _service(request) -> DrawService:
@@ -110,7 +88,7 @@ describe("api.draw.beacon", "POST", "Enter the public beacon value while committ
 @view_config(route_name="api.draw.beacon", request_method="POST", renderer="json",
              permission=Permission.DRAW_BEACON)
 def api_beacon(context, request):
-    values = _body(request, BeaconBody())
+    values = json_body(request, BeaconBody())
     draw = _service(request).enter_beacon(context.draw, value=values["value"],
                                           source=values["source"], actor=request.actor)
     return draw_summary(request, draw)

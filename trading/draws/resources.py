@@ -6,8 +6,8 @@ so a late beacon gets a clear "already revealed" instead of a bare 403.
 """
 
 from pyramid.authorization import Allow, Everyone
-from pyramid.httpexceptions import HTTPNotFound
 
+from ..resources import get_or_404
 from ..security import Permission, RootFactory
 from .models import Draw
 
@@ -24,12 +24,4 @@ class DrawResource:
 
 
 def draw_factory(request) -> DrawResource:
-    try:
-        draw_id = int(request.matchdict["draw_id"])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
-    # Past a 32-bit key PostgreSQL would answer with an overflow error, not "no such row".
-    draw = request.dbsession.get(Draw, draw_id) if 0 < draw_id < 2**31 else None
-    if draw is None:
-        raise HTTPNotFound()
-    return DrawResource(draw, RootFactory(request))
+    return DrawResource(get_or_404(request, Draw, "draw_id"), RootFactory(request))

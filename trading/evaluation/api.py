@@ -2,8 +2,7 @@
 
 from pyramid.view import view_config
 
-from ..api import describe
-from ..draws.api import _body as json_body  # the one JSON-body reader with colander errors
+from ..api import describe, json_body
 from ..errors import NotFound
 from ..security import Permission
 from .errors import EvaluationConflict, NotAMember

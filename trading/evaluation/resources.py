@@ -12,6 +12,7 @@ from pyramid.httpexceptions import HTTPNotFound
 
 from ..projects.models import Lot
 from ..projects.resources import ProjectResource, project_factory
+from ..resources import get_or_404, route_id
 from ..security import Permission
 from .models import SEATED, Committee, CommitteeMember, CommitteeStatus, LowPriceReview
 
@@ -43,16 +44,6 @@ class EvaluationResource(ProjectResource):
         return acl
 
 
-def _int(request, name) -> int:
-    try:
-        value = int(request.matchdict[name])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
-    if not 0 < value < 2**31:
-        raise HTTPNotFound()
-    return value
-
-
 def evaluation_factory(request) -> EvaluationResource:
     base = project_factory(request)
     committee = request.dbsession.scalar(sa.select(Committee).where(
@@ -62,16 +53,14 @@ def evaluation_factory(request) -> EvaluationResource:
 
 def lot_factory(request) -> EvaluationResource:
     resource = evaluation_factory(request)
-    lot = request.dbsession.get(Lot, _int(request, "lot_id"))
-    if lot is None or lot.project_id != resource.project.id:
-        raise HTTPNotFound()
+    lot = get_or_404(request, Lot, "lot_id", project_id=resource.project.id)
     resource.lot = lot
     return resource
 
 
 def review_factory(request) -> EvaluationResource:
     resource = evaluation_factory(request)
-    review = request.dbsession.get(LowPriceReview, _int(request, "review_id"))
+    review = request.dbsession.get(LowPriceReview, route_id(request, "review_id"))
     if review is None or resource.committee is None \
             or review.committee_id != resource.committee.id:
         raise HTTPNotFound()

@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..errors import DomainError
 from ..forms import redirect, render_form, without_csrf
 from ..i18n import N_, _
+from ..resources import get_or_404
 from ..security import Permission
 from .committee import DECLARATION, CommitteeService, ExpertInput, ExpertPoolService
 from .errors import EvaluationConflict, EvaluationInvalid
@@ -127,13 +128,7 @@ def expert_pool(request):
 
 
 def _expert(request) -> Expert:
-    try:
-        expert = request.dbsession.get(Expert, int(request.matchdict["expert_id"]))
-    except ValueError:
-        expert = None
-    if expert is None:
-        raise HTTPNotFound()
-    return expert
+    return get_or_404(request, Expert, "expert_id")
 
 
 @view_config(route_name="evaluation.expert", renderer="evaluation/expert.jinja2",

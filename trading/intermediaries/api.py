@@ -3,9 +3,8 @@
 import sqlalchemy as sa
 from pyramid.view import view_config
 
-from ..api import describe
+from ..api import describe, json_body
 from ..errors import DomainError, NotFound
-from ..projects.api import _body as json_body
 from ..security import Permission
 from . import forms as f
 from .models import Purchase

@@ -5,9 +5,9 @@ the service.
 """
 
 from pyramid.authorization import Allow, Everyone
-from pyramid.httpexceptions import HTTPNotFound
 
 from ..accounts.models import Organisation
+from ..resources import get_or_404
 from ..security import Permission, RootFactory
 from .models import (
     CreditRecord,
@@ -61,30 +61,14 @@ class Plain:
         self.__parent__ = parent
 
 
-def _int(request, name) -> int:
-    try:
-        return int(request.matchdict[name])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
-
-
-def _get(request, model, key):
-    row = request.dbsession.get(model, _int(request, key))
-    if row is None:
-        raise HTTPNotFound()
-    return row
-
-
 def purchase_factory(request) -> PurchaseResource:
-    return PurchaseResource(_get(request, Purchase, "purchase_id"), RootFactory(request))
+    return PurchaseResource(get_or_404(request, Purchase, "purchase_id"), RootFactory(request))
 
 
 def _purchase_child(model, key):
     def factory(request):
         resource = purchase_factory(request)
-        child = _get(request, model, key)
-        if child.purchase_id != resource.purchase.id:
-            raise HTTPNotFound()
+        child = get_or_404(request, model, key, purchase_id=resource.purchase.id)
         resource.child = child
         return resource
 
@@ -97,7 +81,7 @@ credit_event_factory = _purchase_child(CreditRecord, "event_id")
 
 def _plain(model, key):
     def factory(request):
-        return Plain(_get(request, model, key), RootFactory(request))
+        return Plain(get_or_404(request, model, key), RootFactory(request))
 
     return factory
 

@@ -6,7 +6,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from ..api import describe, query_parameters
-from ..errors import DomainError
+from ..forms import validated
 from ..security import Permission
 from .ocds import PUBLISHER, dump_json, instant, load_json, release_package
 from .service import OpenDataService
@@ -34,11 +34,7 @@ describe("api.ocds.releases", "GET", "OCDS release feed, cursor-paged; follow `l
 
 @view_config(route_name="api.ocds.releases", permission=Permission.PUBLIC_VIEW)
 def feed(request):
-    try:
-        params = FeedParams().deserialize(dict(request.GET.items()))
-    except colander.Invalid as error:
-        field, message = next(iter(error.asdict().items()))
-        raise DomainError(message, field=field, code="invalid") from None
+    params = validated(FeedParams(), dict(request.GET.items()))
     page = request.find_service(OpenDataService).feed(params["after"], params["limit"])
     body = _package(request, [load_json(r.data_json) for r in page.rows])
     body["cursor"] = page.cursor

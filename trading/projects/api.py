@@ -5,32 +5,12 @@ from pyramid.httpexceptions import HTTPForbidden
 from pyramid.response import FileResponse
 from pyramid.view import view_config
 
-from ..api import describe, query_parameters
-from ..errors import DomainError
+from ..api import InvalidBody, describe, json_body, query_parameters
+from ..forms import first_problem
 from ..security import Permission
 from .forms import AnswerBody, ClarificationBody, ProjectBody, QuestionBody
 from .search import SearchSchema, parse_criteria, search
 from .service import ProjectInput, ProjectService
-
-
-class InvalidInput(DomainError):
-    code = "invalid"
-
-
-def _body(request, schema) -> dict:
-    """Deserialize the JSON body with a colander schema: the forms' validation, once."""
-    try:
-        data = request.json_body
-    except ValueError:
-        raise InvalidInput("请求体不是有效的 JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("请求体应为 JSON 对象")
-    try:
-        return schema.deserialize(data)
-    except colander.Invalid as error:
-        problems = error.asdict()
-        field = next(iter(problems))
-        raise InvalidInput(problems[field], field=field) from None
 
 
 def _service(request) -> ProjectService:
@@ -86,9 +66,7 @@ def api_search(request):
     try:
         criteria = parse_criteria(dict(request.GET.items()))
     except colander.Invalid as error:
-        problems = error.asdict()
-        field = next(iter(problems))
-        raise InvalidInput(problems[field], field=field) from None
+        raise first_problem(error, InvalidBody) from None
     page = search(request.dbsession, criteria)
     return {"items": [project_json(p) for p in page.items], "total": page.total,
             "total_capped": page.capped, "page": page.page, "per_page": page.per_page}
@@ -101,7 +79,7 @@ describe("api.projects", "POST", "Create a draft posting (owner)", auth=True,
 @view_config(route_name="api.projects", request_method="POST", renderer="json",
              permission=Permission.PROJECT_CREATE)
 def api_create(request):
-    values = _body(request, ProjectBody())
+    values = json_body(request, ProjectBody())
     project = _service(request).create_draft(ProjectInput.from_appstruct(values),
                                              owner=request.identity.organisation,
                                              actor=request.actor)
@@ -126,7 +104,7 @@ describe("api.project", "PUT", "Replace a draft posting (owner)", auth=True,
 @view_config(route_name="api.project", request_method="PUT", renderer="json",
              permission=Permission.PROJECT_EDIT)
 def api_update(context, request):
-    values = _body(request, ProjectBody())
+    values = json_body(request, ProjectBody())
     _service(request).update_draft(context.project, ProjectInput.from_appstruct(values),
                                    actor=request.actor)
     return project_json(context.project, detail=True)
@@ -141,7 +119,7 @@ describe("api.project.documents", "POST", "Upload a tender document (multipart f
 def api_upload(context, request):
     upload = request.POST.get("file")
     if upload is None or not hasattr(upload, "file"):
-        raise InvalidInput("缺少文件字段 file", field="file")
+        raise InvalidBody("缺少文件字段 file", field="file")
     doc = _service(request).add_document(context.project, filename=upload.filename,
                                          content_type=upload.type, stream=upload.file,
                                          actor=request.actor)
@@ -170,7 +148,7 @@ def _action(route, summary, permission, call, schema=None):
     @view_config(route_name=route, request_method="POST", renderer="json",
                  permission=permission)
     def view(context, request):
-        values = _body(request, schema()) if schema else {}
+        values = json_body(request, schema()) if schema else {}
         result = call(_service(request), context, request, values)
         return result if isinstance(result, dict) else project_json(context.project, detail=True)
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from pyramid.authorization import Allow, Everyone
 from pyramid.httpexceptions import HTTPNotFound
 
+from ..resources import get_or_404, route_id
 from ..security import Permission, RootFactory
 from .models import Announcement, Lot, Project, ProjectDocument, Question
 from .status import EDITABLE, PUBLIC
@@ -44,18 +45,8 @@ class ProjectResource:
         return acl
 
 
-def _int(request, name) -> int:
-    try:
-        return int(request.matchdict[name])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
-
-
 def project_factory(request) -> ProjectResource:
-    project = request.dbsession.get(Project, _int(request, "project_id"))
-    if project is None:
-        raise HTTPNotFound()
-    return ProjectResource(project, RootFactory(request))
+    return ProjectResource(get_or_404(request, Project, "project_id"), RootFactory(request))
 
 
 class ChildResource(ProjectResource):
@@ -68,7 +59,7 @@ def _child_factory(model, key):
     def factory(request):
         resource = project_factory(request)
         child = request.dbsession.scalar(sa.select(model).where(
-            model.id == _int(request, key), model.project_id == resource.project.id))
+            model.id == route_id(request, key), model.project_id == resource.project.id))
         if child is None:
             raise HTTPNotFound()
         return ChildResource(resource.project, child, resource.__parent__)

@@ -8,8 +8,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.response import FileResponse
 from pyramid.view import view_config
 
-from ..errors import DomainError
-from ..forms import redirect, render_form
+from ..forms import redirect, render_form, validated
 from ..i18n import _
 from ..security import Permission
 from .forms import AnswerSchema, ClarificationSchema, ProjectSchema, QuestionSchema, ReviewSchema
@@ -279,10 +278,6 @@ def list_signups(context, request):
 
 def _validated(schema, request) -> dict:
     """Small POST forms without a page of their own: invalid input is a DomainError page."""
-    try:
-        values = schema.bind(request=request).deserialize(dict(request.POST))
-    except colander.Invalid as error:
-        field, message = next(iter(error.asdict().items()))
-        raise DomainError(message, field=field, code="invalid") from None
+    values = validated(schema.bind(request=request), dict(request.POST))
     values.pop("csrf_token", None)
     return values

@@ -4,11 +4,9 @@ A project's JSON carries its allocation record: the frozen pool, every excluded 
 with its reasons, the draws (each verifiable at /api/v1/draws/{id}) and the declines.
 """
 
-import colander
 from pyramid.view import view_config
 
-from ..api import describe
-from ..errors import DomainError
+from ..api import InvalidBody, describe, json_body
 from ..security import Permission
 from . import forms
 from .errors import DirectAwardRefused
@@ -20,25 +18,6 @@ from .views import enterprise_input, project_input, service
 
 # Any of these in a posting is an attempt to name the contractor (业主直接指定).
 WINNER_FIELDS = ("winner", "winner_id", "enterprise", "enterprise_id", "contractor")
-
-
-class InvalidBody(DomainError):
-    code = "invalid"
-
-
-def json_body(request, schema) -> dict:
-    try:
-        data = request.json_body
-    except ValueError:
-        raise InvalidBody("请求体不是有效的 JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidBody("请求体应为 JSON 对象")
-    try:
-        return schema.deserialize(data)
-    except colander.Invalid as error:
-        problems = error.asdict()
-        field = next(iter(problems))
-        raise InvalidBody(problems[field], field=field) from None
 
 
 def _day(value):

@@ -6,9 +6,9 @@ granted a way to name a winner: the owner can post, complete and evaluate, never
 
 import sqlalchemy as sa
 from pyramid.authorization import Allow, Everyone
-from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy.orm import object_session
 
+from ..resources import get_or_404
 from ..security import Permission, RootFactory
 from .models import Enterprise, SmallWork
 from .status import AllocationStatus as A
@@ -66,20 +66,10 @@ def _organisations(work: SmallWork) -> list[int]:
         sa.select(Enterprise.organisation_id).where(Enterprise.id.in_(ids))))
 
 
-def _get(request, model, name):
-    try:
-        ident = int(request.matchdict[name])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
-    found = request.dbsession.get(model, ident) if 0 < ident < 2**31 else None
-    if found is None:
-        raise HTTPNotFound()
-    return found
-
-
 def enterprise_factory(request) -> EnterpriseResource:
-    return EnterpriseResource(_get(request, Enterprise, "enterprise_id"), RootFactory(request))
+    enterprise = get_or_404(request, Enterprise, "enterprise_id")
+    return EnterpriseResource(enterprise, RootFactory(request))
 
 
 def work_factory(request) -> WorkResource:
-    return WorkResource(_get(request, SmallWork, "work_id"), RootFactory(request))
+    return WorkResource(get_or_404(request, SmallWork, "work_id"), RootFactory(request))

@@ -6,7 +6,7 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from ..forms import redirect, render_form
+from ..forms import redirect, render_form, validated
 from ..i18n import N_, _
 from ..security import Permission
 from . import forms
@@ -58,12 +58,7 @@ def posted(request, schema: colander.Schema) -> dict:
     data = {key: value for key, value in request.POST.items() if key != "csrf_token"}
     for flag in ("on_time", "quality_accepted"):
         data[flag] = "true" if data.get(flag) else "false"
-    try:
-        return schema.deserialize(data)
-    except colander.Invalid as error:
-        problems = error.asdict()
-        field = next(iter(problems))
-        raise ApplicationInvalid(problems[field], field=field) from None
+    return validated(schema, data, ApplicationInvalid)
 
 
 def enterprise_input(values: dict) -> EnterpriseInput:
