@@ -3,10 +3,14 @@
 import io
 from dataclasses import dataclass, field
 
-from factories import project_service
+from factories import actor_for, make_user, project_service
 
 from bid_crypto import seal_bid
+from trading.accounts.models import Role
+from trading.accounts.service import AccountService
+from trading.award.committee import CommitteeService
 from trading.award.final_offer import FinalOfferService, round_ref
+from trading.award.service import candidate_id
 from trading.bidding.service import BidService, bidder_ref, project_ref
 
 CEILING = 2_000_000_00  # 分: 200 万元
@@ -69,3 +73,50 @@ def sign_report(world, *, ranked: bool, prices=None):
     assert EvaluationService(world.dbsession, world.clock).complete_if_done(
         world.project, actor=Actor.system("test"))
     return report
+
+
+# -- 评定分离 committees (tests/award) ------------------------------------------------------
+
+
+def committees(w) -> CommitteeService:
+    return CommitteeService(w.dbsession, w.clock, w.registry["keys"], w.registry["storage"])
+
+
+def cands(w):
+    return [candidate_id(b.organisation_id) for b in w.bidders]
+
+
+def vote(w, committee, choices_by_member):
+    service, current = committees(w), committees(w).open_round(committee)
+    for member, choices in zip(committee.members, choices_by_member, strict=True):
+        service.cast(w.project, committee, current, choices=choices,
+                     actor=actor_for(member.user))
+
+
+def sign_all(w, committee):
+    for member in committee.members:
+        committees(w).sign(w.project, committee, actor=actor_for(member.user))
+
+
+def enrol(w, count, **ties):
+    """`count` of the owner's staff on the roster with the given ties / chair flag."""
+    added = []
+    for _ in range(count):
+        user = make_user(w.dbsession, w.clock, w.settings, role=Role.OWNER,
+                         organisation=w.owner.organisation)
+        added.append(committees(w).add_to_roster(
+            w.owner.organisation_id, username=user.username, title="", actor=actor_for(w.owner),
+            **ties))
+    w.staff += added
+    return added
+
+
+def form(w, size=5, **kw):
+    return committees(w).form(w.project, w.lot, size=size, stage1={"method": "plurality"},
+                              stage2=None, actor=actor_for(w.owner), **kw)
+
+
+def login_as(testapp, w, user):
+    testapp.reset()
+    testapp.set_cookie("trading_auth", AccountService(w.dbsession, w.clock, w.settings)
+                       .start_session(user, ip=""))

@@ -6,6 +6,7 @@
     trading audit checkpoint development.ini sign the chain head now
     trading ocds export development.ini -o releases.json   bulk OCDS export
     trading archive verify PACKAGE.zip [--platform-key HEX]  check a package offline
+    trading award verify REPORT.json [--platform-key HEX]    check a signed award report
     trading keys generate                    print fresh production key values
 """
 
@@ -115,6 +116,32 @@ def cmd_archive_verify(args) -> int:
     return 1
 
 
+def cmd_award_verify(args) -> int:
+    """Offline: the published 定标报告 document and, optionally, the platform key to pin."""
+    import binascii
+
+    from .award.report import verify_document
+
+    try:
+        key = _public_key(args.platform_key) if args.platform_key else None
+    except (binascii.Error, ValueError):
+        print("trading: error: --platform-key is neither hex nor base64", file=sys.stderr)
+        return 2
+    try:
+        with open(args.report, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        print(f"INVALID: cannot read {args.report}: {exc.strerror}")
+        return 1
+    report = verify_document(raw, expected_key=key)
+    if report.ok:
+        print(f"award report valid: sha256 {report.sha256}, signed by {report.signing_key}")
+        return 0
+    for problem in report.problems:
+        print(f"INVALID: {problem}")
+    return 1
+
+
 def cmd_keys_generate(args) -> int:
     print("# Put these in the production environment (a secret store), never in a file "
           "under version control:")
@@ -149,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--platform-key",
                        help="the platform's Ed25519 public key to pin (hex or base64)")
     check.set_defaults(func=cmd_archive_verify)
+    award = sub.add_parser("award").add_subparsers(dest="award_command", required=True)
+    check = award.add_parser("verify", help="check a signed award report (定标报告) offline")
+    check.add_argument("report")
+    check.add_argument("--platform-key",
+                       help="the platform's Ed25519 public key to pin (hex or base64)")
+    check.set_defaults(func=cmd_award_verify)
     keys = sub.add_parser("keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate)
     return parser

@@ -183,6 +183,9 @@ def includeme(config):
     config.add_route("award.sign",
                      "/projects/{project_id}/award/committees/{committee_id}/sign",
                      factory=committee)
+    config.add_route("award.report",
+                     "/projects/{project_id}/award/committees/{committee_id}/report.json",
+                     factory=committee)
     config.add_route("award.decide", "/projects/{project_id}/award/decide", factory=award)
     config.add_route("award.decline", "/projects/{project_id}/award/awards/{award_id}/decline",
                      factory="trading.award.resources:decision_factory")

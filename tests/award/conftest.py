@@ -1,11 +1,12 @@
 """Award fixtures: a 终次报价 project whose bids are opened, and its final-offer service."""
 
 import pytest
-from award_support import CEILING, AwardWorld, bid_offer
+from award_support import CEILING, AwardWorld, bid_offer, sign_report
 from factories import actor_for, make_project, make_user
 
 from trading.accounts.models import Role
-from trading.projects.kinds import ProcurementMethod
+from trading.award.service import AwardService
+from trading.projects.kinds import AwardMethod, ProcurementMethod
 from trading.projects.status import ProjectStatus
 
 
@@ -45,3 +46,14 @@ def award_world_factory(dbsession, clock, settings, registry):
 @pytest.fixture
 def award_world(award_world_factory) -> AwardWorld:
     return award_world_factory()
+
+
+@pytest.fixture
+def world(award_world_factory):
+    """A 评定分离 project after its publicity; the roster is for each test to fill."""
+    w = award_world_factory(bids=3, procurement_method=ProcurementMethod.OPEN_TENDER,
+                            award_method=AwardMethod.SEPARATED)
+    sign_report(w, ranked=False)
+    w.clock.set(AwardService(w.dbsession, w.clock).publicity(w.project).ends_at)
+    w.staff = []
+    return w

@@ -38,9 +38,10 @@ def test_a_full_separated_walk_through_the_pages(testapp, award_world_factory):
     form["text"] = "请核查候选人的项目经理资格。"
     form.submit().follow()
     login_as(testapp, w, w.owner)
-    for user in staff:
+    for i, user in enumerate(staff):
         form = testapp.get("/award/roster").forms["roster-add"]
         form["username"] = user.username
+        form["may_chair"] = i == 0  # the legal representative chairs
         form.submit().follow()
     (objection,) = AwardService(w.dbsession, w.clock).pending_objections(w.project)
     publicity = AwardService(w.dbsession, w.clock).publicity(w.project)
@@ -109,9 +110,9 @@ def test_ballots_through_the_api(testapp, award_world_factory):
     staff = [make_user(w.dbsession, w.clock, w.settings, role=Role.OWNER,
                        organisation=w.owner.organisation) for _ in range(10)]
     service = CommitteeService(w.dbsession, w.clock, w.registry["keys"])
-    for user in staff:
+    for i, user in enumerate(staff):
         service.add_to_roster(w.owner.organisation_id, username=user.username, title="",
-                              actor=actor_for(w.owner))
+                              may_chair=i == 0, actor=actor_for(w.owner))
     w.clock.set(AwardService(w.dbsession, w.clock).publicity(w.project).ends_at)
     committee = service.form(w.project, w.lot, size=5, stage1={"method": "plurality"},
                              stage2=None, actor=actor_for(w.owner))

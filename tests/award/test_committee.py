@@ -30,8 +30,9 @@ def separated(award_world_factory):
     w.staff = [make_user(w.dbsession, w.clock, w.settings, role=Role.OWNER,
                          organisation=w.owner.organisation) for _ in range(10)]
     service = committees(w)
-    for user in w.staff:
-        service.add_to_roster(w.owner.organisation_id, username=user.username, title="",
+    for i, user in enumerate(w.staff):
+        service.add_to_roster(w.owner.organisation_id, username=user.username,
+                              title="法定代表人" if i == 0 else "", may_chair=i == 0,
                               actor=actor_for(w.owner))
     w.clock.set(AwardService(w.dbsession, w.clock).publicity(w.project).ends_at)
     return w
@@ -69,7 +70,9 @@ def test_plurality_with_a_revote_then_the_award(separated):
     w = separated
     committee = form(w)
     draw = w.dbsession.get(Draw, committee.draw_id)
-    assert len(committee.members) == 5 and len(draw.candidates) == 10
+    # The legal representative chairs; the other four are drawn from the other nine.
+    assert len(committee.members) == 5 and len(draw.candidates) == 9 and draw.count == 4
+    assert committee.chair_user_id == w.staff[0].id == committee.members[0].user_id
     assert all("label" not in c for c in draw.candidates)  # names secret until the award
     a, b, c = cands(w)
     first = vote(w, committee, [[a], [a], [b], [b], [c]])  # a and b tie

@@ -122,6 +122,8 @@ TABLE = [
          "POST"),
     html("award.sign", "/projects/{public}/award/committees/{committee}/sign", {"owner"},
          "POST"),
+    html("award.report", "/projects/{public}/award/committees/{committee}/report.json",
+         EVERYONE),
     html("award.decide", "/projects/{public}/award/decide", {"owner"}, "POST"),
     html("award.decline", "/projects/{public}/award/awards/{award}/decline", BIDDERS, "POST",
          reason="无法履约"),

@@ -122,6 +122,7 @@ class BallotBody(colander.MappingSchema):
 def _award_state(request, project) -> dict:
     from .committee import CommitteeService
     from .service import AwardService
+    from .views import report_published
 
     service = request.find_service(AwardService)
     committees = request.find_service(CommitteeService)
@@ -134,6 +135,11 @@ def _award_state(request, project) -> dict:
                      "committee": None if committee is None else {
                          "id": committee.id, "draw_id": committee.draw_id,
                          "winner": committee.winner, "report_sha256": committee.report_sha256,
+                         "report_signature": committee.report_signature,
+                         "report_url": request.route_url(
+                             "award.report", project_id=project.id, committee_id=committee.id)
+                         if committee.report_signature and report_published(request, committee)
+                         else None,
                          "open_round": None if current is None else {
                              "id": current.id, "kind": current.kind, "among": current.among,
                              "seats": current.seats, "ballots": len(current.ballots)}}})

@@ -8,18 +8,20 @@ everything here (``AwardService.check_not_suspended``).
 """
 
 import hashlib
-import json
+import secrets
 from dataclasses import asdict
 
 import sqlalchemy as sa
 
-from ..accounts.models import Role, User
+from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit.service import record
 from ..draws.services import DrawService
 from ..errors import DomainError
+from ..evaluation.conflicts import ExpertFacts, Party, conflict_reasons
 from ..projects.kinds import AwardMethod as ProjectAward
 from ..projects.models import Lot, Project
+from . import report as report_doc
 from . import rules
 from .errors import AwardRefused, InvalidAwardInput, NotEligible
 from .models import AwardCommittee, AwardMember, Ballot, RosterEntry, VoteRound
@@ -62,6 +64,20 @@ class RoundClosed(AwardRefused):
     code = "round_closed"
 
 
+def _chair_refusal(requested, heads, conflicted) -> DomainError:
+    """Why no chair could be seated, in the words of the roster page."""
+    if requested and requested not in heads:
+        return InvalidAwardInput("主任委员须是成员库中标明的法定代表人或主要负责人",
+                                 field="chair_entry_id")
+    if requested:
+        return AwardRefused("指定的主任委员与定标候选人存在利益冲突，须回避："
+                            + "；".join(conflicted[requested]))
+    if sum(h not in conflicted for h in heads) > 1:
+        return InvalidAwardInput("成员库中有多名可任主任委员的成员，请指定主任委员",
+                                 field="chair_entry_id")
+    return AwardRefused("成员库中没有可任主任委员（法定代表人或主要负责人）且无利益冲突的成员")
+
+
 def _refusal(error: rules.RuleError) -> DomainError:
     if isinstance(error, rules.NotACandidate):
         return NotACandidate(f"选票中含有非定标候选人：{error}", field="choices")
@@ -76,7 +92,22 @@ def award_params(project: Project) -> rules.AwardParams:
         n_candidates=int(p.get("award.n_candidates", 3)),
         revote_max_before_lottery=int(p.get("award.revote_max_before_lottery", 2)),
         committee_min_size=int(p.get("award.committee_min_size", 5)),
-        roster_factor_min=int(p.get("award.roster_factor_min", 2)))
+        roster_factor_min=int(p.get("award.roster_factor_min", 2)),
+        ballot_names=str(p.get("award.ballot_names", "named")))
+
+
+def member_pseudonym(salt: str, user_id: int) -> str:
+    """The roster member's name in the public draw record; the salt is published with
+    the report, so anyone can then match the draw to the members."""
+    return hashlib.sha256(f"{salt}:U{user_id}".encode()).hexdigest()[:16]
+
+
+def entry_ties(entry: RosterEntry) -> ExpertFacts:
+    """A roster member's ties in the shape the evaluators' conflict checks read."""
+    return ExpertFacts(expert_id=entry.user_id, status="active", specialties=(), region="",
+                       employers=tuple(entry.employers or ()),
+                       shareholdings=tuple(entry.shareholdings or ()),
+                       relatives=tuple(entry.relatives or ()))
 
 
 def stage_from(values: dict | None) -> rules.AwardStage | None:
@@ -94,6 +125,7 @@ class CommitteeService:
     def __init__(self, dbsession, clock, keys, storage=None, enqueue=None):
         self.db = dbsession
         self.clock = clock
+        self.keys = keys
         self.draws = DrawService(dbsession, clock, keys)
         self.awards = AwardService(dbsession, clock, keys, storage, enqueue)
 
@@ -103,9 +135,13 @@ class CommitteeService:
         return list(self.db.scalars(sa.select(RosterEntry).where(
             RosterEntry.owner_org_id == owner_org_id).order_by(RosterEntry.id)))
 
-    def add_to_roster(self, owner_org_id: int, *, username: str, title: str,
-                      actor: Actor) -> RosterEntry:
-        """Only the owner's own staff may be on its roster (and so on its committees)."""
+    def add_to_roster(self, owner_org_id: int, *, username: str, title: str, actor: Actor,
+                      may_chair: bool = False, employers=(), shareholdings=(),
+                      relatives=()) -> RosterEntry:
+        """Only the owner's own staff may be on its roster (and so on its committees).
+
+        The ties (employers with dates, shareholdings, relatives) are what the draw checks
+        against the candidates; `may_chair` marks the legal representative or head."""
         user = self.db.scalar(sa.select(User).where(User.username == (username or "").strip()))
         if user is None or user.role is not Role.OWNER or user.organisation_id != owner_org_id \
                 or not user.is_active:
@@ -113,11 +149,13 @@ class CommitteeService:
         if any(e.user_id == user.id for e in self.roster(owner_org_id)):
             raise AwardRefused("该成员已在定标委员会成员库中")
         entry = RosterEntry(owner_org_id=owner_org_id, user_id=user.id,
-                            title=(title or "").strip()[:100], added_at=self.clock())
+                            title=(title or "").strip()[:100], may_chair=bool(may_chair),
+                            employers=list(employers), shareholdings=list(shareholdings),
+                            relatives=list(relatives), added_at=self.clock())
         self.db.add(entry)
         self.db.flush()
         record(self.db, actor, "award.roster_added", "organisation", owner_org_id,
-               now=entry.added_at, user_id=user.id)
+               now=entry.added_at, user_id=user.id, may_chair=entry.may_chair)
         return entry
 
     def remove_from_roster(self, entry: RosterEntry, *, actor: Actor) -> None:
@@ -131,54 +169,105 @@ class CommitteeService:
         return self.db.scalar(sa.select(AwardCommittee).where(AwardCommittee.lot_id == lot.id))
 
     def form(self, project: Project, lot: Lot, *, size: int, stage1: dict,
-             stage2: dict | None, actor: Actor) -> AwardCommittee:
-        """Draw the committee from the roster and start the award method's first stage."""
+             stage2: dict | None, actor: Actor, chair_entry_id: int | None = None
+             ) -> AwardCommittee:
+        """Draw the committee from the roster and start the award method's first stage.
+
+        Every roster member tied to a candidate withdraws (回避, the evaluators' checks);
+        the chair is the legal representative or head marked on the roster, the other
+        ``size - 1`` seats are drawn from the remaining eligible members.
+        """
         if project.award_method is not ProjectAward.SEPARATED:
             raise AwardRefused("本项目不是评定分离项目")
         self.awards.check_publicity_over(project)
         if self.committee_for(lot) is not None:
             raise AwardRefused("该标段的定标委员会已组建")
-        cands = [candidate_id(c["org_id"]) for c in self.awards.candidates_of(project, lot)]
-        params = award_params(project)
+        candidates = self.awards.candidates_of(project, lot)
+        cands = [candidate_id(c["org_id"]) for c in candidates]
+        try:
+            params = award_params(project)
+        except rules.RuleError as error:
+            raise AwardRefused(f"规则参数无效：{error}") from None
         first, second = stage_from(stage1), stage_from(stage2)
         if first is None:
             raise InvalidAwardInput("请选择定标方法", field="method")
         if second is not None and first.method is M.PAIRWISE:
             raise AwardRefused("一对一比较法只能用于最后阶段")
         roster = self.roster(project.owner_org_id)
+        salt = secrets.token_hex(32)
+        excluded = self._exclusions(roster, candidates, salt)
+        chair = self._chair(roster, excluded, chair_entry_id)
+        pool = [e for e in roster if e.user_id not in excluded and e.id != chair.id]
         try:
             rules.check_award_plan(first, second, n_candidates=len(cands), params=params)
-            rules.check_award_committee(size, len(roster), params)
+            rules.check_award_committee(size, len(pool) + 1, params)
         except rules.RuleError as error:
             raise AwardRefused(f"定标方案不符合规则：{error}") from None
-        members = self._draw_members(project, lot, roster, size, actor)
+        draw_id, drawn = self._draw_members(project, lot, pool, size - 1, salt,
+                                            len(excluded), actor)
         committee = AwardCommittee(
-            project_id=project.id, lot_id=lot.id, draw_id=members[0], chair_user_id=members[1][0],
-            plan={"stage1": asdict(first), "stage2": asdict(second) if second else None},
+            project_id=project.id, lot_id=lot.id, draw_id=draw_id, chair_user_id=chair.user_id,
+            plan={"stage1": asdict(first), "stage2": asdict(second) if second else None,
+                  "ballots": params.ballot_names},
+            pseudonym_salt=salt,
+            excluded=[{"pseudonym": member_pseudonym(salt, user_id), "user_id": user_id,
+                       "reasons": list(reasons)} for user_id, reasons in excluded.items()],
             stage=1, entrants=sorted(cands), ranking=[], steps=[], created_at=self.clock())
         self.db.add(committee)
         self.db.flush()
-        for position, user_id in enumerate(members[1], start=1):
+        for position, user_id in enumerate([chair.user_id, *drawn], start=1):
             self.db.add(AwardMember(committee_id=committee.id, user_id=user_id,
                                     position=position))
         self.db.flush()
         self.db.refresh(committee)
         record(self.db, actor, "award.committee_formed", "project", project.id,
                now=committee.created_at, lot=lot.number, size=size, draw_id=committee.draw_id,
-               plan=committee.plan)
+               plan=committee.plan, excluded=len(excluded))
         self._run_stage(project, committee)
         return committee
 
-    def _draw_members(self, project, lot, roster, size, actor) -> tuple[int, list[int]]:
-        """Names stay secret until the award: the public list carries roster ids only."""
+    def _exclusions(self, roster, candidates, salt) -> dict[int, tuple[str, ...]]:
+        """回避: user id -> the member's ties with the lot's candidates (rules §3.2, §4.3)."""
+        parties = [Party("bidder", c["name"], self._credit_code(c["org_id"]))
+                   for c in candidates]
+        today = self.clock().date()
+        found = {}
+        for entry in roster:
+            reasons = conflict_reasons(entry_ties(entry), parties, today)
+            if reasons:
+                found[entry.user_id] = reasons
+        return found
+
+    def _credit_code(self, org_id: int) -> str:
+        org = self.db.get(Organisation, org_id)
+        return (org.credit_code or "") if org else ""
+
+    @staticmethod
+    def _chair(roster, excluded, chair_entry_id) -> RosterEntry:
+        heads = [f"R{e.id}" for e in roster if e.may_chair]
+        conflicted = {f"R{e.id}": excluded[e.user_id] for e in roster if e.user_id in excluded}
+        requested = f"R{chair_entry_id}" if chair_entry_id else None
+        try:
+            chosen = rules.award_chair(heads, conflicted, requested)
+        except rules.RuleError:
+            raise _chair_refusal(requested, heads, conflicted) from None
+        return next(e for e in roster if f"R{e.id}" == chosen)
+
+    def _draw_members(self, project, lot, pool, count, salt, excluded, actor
+                      ) -> tuple[int, list[int]]:
+        """Names stay secret until the award: the public list carries pseudonyms only."""
+        by_pseudonym = {member_pseudonym(salt, e.user_id): e.user_id for e in pool}
+        note = f"；另有{excluded}人因与定标候选人存在利益冲突回避" if excluded else ""
         draw = self.draws.freeze(
             purpose=f"{project.number} 第{lot.number}标段 定标委员会随机抽取",
             subject_type="award_committee", subject_id=f"{project.id}-{lot.id}",
-            candidates=[{"id": f"U{e.user_id}"} for e in roster], count=size,
-            rule="从招标人定标委员会成员库中等概率随机抽取，首位为主任委员", actor=actor)
+            candidates=[{"id": p} for p in sorted(by_pseudonym)], count=count,
+            rule=("主任委员由招标人法定代表人或主要负责人担任，其余成员从定标委员会成员库中"
+                  f"等概率随机抽取{count}名；成员以化名列示，定标后随定标报告公布化名盐值"
+                  f"{note}"), actor=actor)
         self.draws.commit(draw, actor=actor)
         self.draws.reveal(draw, actor=actor)
-        return draw.id, [int(u[1:]) for u in draw.result]
+        return draw.id, [by_pseudonym[p] for p in draw.result]
 
     # -- the method, stage by stage -------------------------------------------------------------
 
@@ -451,24 +540,43 @@ class CommitteeService:
     # -- the report -----------------------------------------------------------------------------
 
     def report(self, project: Project, committee: AwardCommittee) -> dict:
-        """定标报告: method, members, every round with its named ballots, draws, result."""
+        """定标报告: method, members (with the draw's pseudonyms and salt), withdrawals for
+        conflicts, every round with its ballots (named or anonymous per the plan), draws
+        and the result."""
         names = {candidate_id(c["org_id"]): c["name"]
                  for c in self.awards.candidates_of(project, committee.lot)}
+        salt = committee.pseudonym_salt
         return {
             "project": project.number, "lot": committee.lot.number, "plan": committee.plan,
             "members": [{"name": m.user.display_name, "position": m.position,
-                         "chair": m.user_id == committee.chair_user_id} for m in committee.members],
-            "member_draw": committee.draw_id, "candidates": names,
+                         "chair": m.user_id == committee.chair_user_id, "user_id": m.user_id,
+                         "pseudonym": member_pseudonym(salt, m.user_id) if salt else None,
+                         "signed_at": m.signed_at.isoformat() if m.signed_at else None}
+                        for m in committee.members],
+            "member_draw": committee.draw_id, "pseudonym_salt": salt,
+            "excluded": [{"pseudonym": x["pseudonym"], "reasons": x["reasons"]}
+                         for x in committee.excluded or []],
+            "candidates": names,
             "rounds": [{"number": r.number, "stage": r.stage, "kind": r.kind, "among": r.among,
                         "seats": r.seats, "revote_no": r.revote_no, "outcome": r.outcome,
-                        "ballots": [{"member": b.user.display_name, "choices": b.choices,
-                                     "reason": b.reason} for b in r.ballots]}
-                       for r in committee.rounds],
+                        "ballots": self._ballots(committee, r)} for r in committee.rounds],
             "steps": committee.steps, "winner": committee.winner, "ranking": committee.ranking,
         }
 
+    @staticmethod
+    def _ballots(committee: AwardCommittee, vote: VoteRound) -> list[dict]:
+        """§3.2: named or anonymous per profile. Anonymous ballots carry no member and are
+        listed in a fixed order, so their order cannot tell who cast which. Collective
+        deliberation always names its opinions: the chair decides on the record (§3.3 h)."""
+        if committee.plan.get("ballots") != "anonymous" or vote.kind == "collective":
+            return [{"member": b.user.display_name, "choices": b.choices, "reason": b.reason}
+                    for b in vote.ballots]
+        ballots = [{"choices": b.choices, "reason": b.reason} for b in vote.ballots]
+        return sorted(ballots, key=lambda b: (repr(b["choices"]), b["reason"]))
+
     def sign(self, project: Project, committee: AwardCommittee, *, actor: Actor) -> AwardMember:
-        """Each member signs the decided report; the last signature fixes its digest."""
+        """Each member signs the decided report; the last signature fixes the body, its
+        digest and the platform's Ed25519 signature over it (published with the award)."""
         member = self.member_of(committee, actor.user_id)
         if member is None:
             raise NotEligible("您不是本标段定标委员会成员")
@@ -478,13 +586,23 @@ class CommitteeService:
             raise AwardRefused("您已签署定标报告")
         member.signed_at = self.clock()
         if all(m.signed_at for m in committee.members):
-            body = json.dumps(self.report(project, committee), sort_keys=True,
-                              ensure_ascii=False, separators=(",", ":")).encode()
-            committee.report_sha256 = hashlib.sha256(body).hexdigest()
+            body = self.report(project, committee)
+            committee.report_body = body
+            committee.report_sha256 = report_doc.digest(body)
+            committee.report_signature = self.keys.sign(
+                report_doc.signing_message(committee.report_sha256)).hex()
         record(self.db, actor, "award.report_signed", "project", project.id,
                now=member.signed_at, lot=committee.lot.number,
-               complete=committee.report_sha256 is not None)
+               complete=committee.report_sha256 is not None,
+               report_sha256=committee.report_sha256)
         return member
+
+    def signed_report(self, committee: AwardCommittee) -> dict | None:
+        """The published document (``trading award verify`` checks it offline)."""
+        if committee.report_signature is None:
+            return None
+        return report_doc.document(committee.report_body, committee.report_signature,
+                                   self.keys.public_key_bytes)
 
 
 def committee_service_factory(context, request) -> CommitteeService:

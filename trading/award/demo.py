@@ -95,14 +95,17 @@ def _roster(dbsession, clock, settings, owner) -> None:
     accounts, actor = AccountService(dbsession, clock, settings), Actor.system("demo")
     service = CommitteeService(dbsession, clock, runtime_keys())
     have = {e.user.username for e in service.roster(owner.organisation_id)}
-    for username, display in ROSTER:
+    for position, (username, display) in enumerate(ROSTER):
         user = dbsession.scalar(sa.select(User).where(User.username == username))
         if user is None:
             user = accounts.create_user(username=username, display_name=display,
                                         password=DEMO_PASSWORD, role=Role.OWNER,
                                         organisation=owner.organisation, actor=actor)
         if username not in have:
-            service.add_to_roster(owner.organisation_id, username=username, title="定标委员",
+            # The first is the owner's legal representative: the committee's chair (§3.2).
+            head = position == 0
+            service.add_to_roster(owner.organisation_id, username=username,
+                                  title="法定代表人" if head else "定标委员", may_chair=head,
                                   actor=actor)
 
 

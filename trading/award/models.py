@@ -180,7 +180,12 @@ class AwardNotice(Base):
 
 
 class RosterEntry(Base):
-    """定标委员会成员库: the owner's own people who may be drawn (roster ≥ 2 × size)."""
+    """定标委员会成员库: the owner's own people who may be drawn (roster ≥ 2 × size).
+
+    `employers`, `shareholdings` and `relatives` are the facts the conflict checks read
+    (the same shapes as an expert's, ``trading.evaluation.conflicts``); `may_chair` marks
+    the legal representative or head (法定代表人 / 主要负责人) who may sit as chair.
+    """
 
     __tablename__ = "award_roster"
     __table_args__ = (sa.UniqueConstraint("owner_org_id", "user_id",
@@ -190,6 +195,10 @@ class RosterEntry(Base):
     owner_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(sa.String(100), default="")  # 职务
+    may_chair: Mapped[bool] = mapped_column(default=False)
+    employers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    shareholdings: Mapped[list] = mapped_column(sa.JSON, default=list)
+    relatives: Mapped[list] = mapped_column(sa.JSON, default=list)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
@@ -198,8 +207,11 @@ class RosterEntry(Base):
 class AwardCommittee(Base):
     """The 定标委员会 of one lot: drawn from the roster, deciding by the set method.
 
-    `plan` is {"stage1": {...AwardStage}, "stage2": {...} | None}; `stage`, `entrants`
-    and the rounds drive the method; `report` is the 定标报告 once decided.
+    `plan` is {"stage1": {...AwardStage}, "stage2": {...} | None, "ballots": "named" |
+    "anonymous"}; `stage`, `entrants` and the rounds drive the method. The draw lists
+    roster members by pseudonym (salted, the salt published with the report) and
+    `excluded` keeps who withdrew for a conflict and why. `report_body` is the 定标报告
+    as every member signed it, `report_signature` the platform's Ed25519 signature.
     """
 
     __tablename__ = "award_committees"
@@ -215,7 +227,11 @@ class AwardCommittee(Base):
     winner: Mapped[str | None] = mapped_column(sa.String(32))
     ranking: Mapped[list] = mapped_column(sa.JSON, default=list)  # fallback order
     steps: Mapped[list] = mapped_column(sa.JSON, default=list)  # what each stage did
+    pseudonym_salt: Mapped[str | None] = mapped_column(sa.String(64))
+    excluded: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{pseudonym, user_id, reasons}]
     report_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    report_body: Mapped[dict | None] = mapped_column(sa.JSON)
+    report_signature: Mapped[str | None] = mapped_column(sa.String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(default=1)

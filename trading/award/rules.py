@@ -590,6 +590,8 @@ def consultation_guard(
 
 # --- 评定分离 parameters and candidate counts (§3) ------------------------------------
 
+BALLOT_NAMES = ("named", "anonymous")
+
 
 @dataclass(frozen=True)
 class AwardParams:
@@ -606,8 +608,15 @@ class AwardParams:
     committee_min_size: int = 5  # [P] 定标委员会, odd
     roster_factor_min: int = 2  # [P] roster ≥ 2 × committee size
     ranked_max_candidates: int = 3  # 实施条例 Art 53: at most 3 ranked candidates
+    # §3.2: the 定标报告 shows each member's ballots "named or anonymous per profile".
+    ballot_names: str = "named"
 
     def __post_init__(self) -> None:
+        if self.ballot_names not in BALLOT_NAMES:
+            raise InvalidParameter(
+                f"ballot_names must be one of {', '.join(BALLOT_NAMES)}, "
+                f"not {self.ballot_names!r}"
+            )
         for name in (
             "n_candidates",
             "elimination_min_rounds",
@@ -635,6 +644,7 @@ PROFILE_KEYS = {  # §8 key -> (params class, field)
     "consult.min_final_suppliers": ("ConsultationParams", "min_final_suppliers"),
     "award.n_candidates": ("AwardParams", "n_candidates"),
     "award.revote_max_before_lottery": ("AwardParams", "revote_max_before_lottery"),
+    "award.ballot_names": ("AwardParams", "ballot_names"),
     "supermarket.coef_set_best_price": ("FinalOfferParams", "coefficient_set"),
 }
 
@@ -711,6 +721,34 @@ def check_award_committee(
         )
     if problems:
         raise InvalidAwardPlan(problems)
+
+
+def award_chair(heads: Sequence[str], excluded: Mapping[str, Sequence[str]],
+                requested: str | None = None) -> str:
+    """Who chairs the 定标委员会 (§3.2: the legal representative or head may sit as chair).
+
+    ``heads`` are the roster members marked as such, ``excluded`` the members withdrawn
+    for a conflict (with reasons). The requested head, or the only eligible one; a
+    conflicted head never chairs.
+    """
+    roster = as_ids(heads, "head")
+    if requested is not None:
+        if requested not in roster:
+            raise InvalidParameter(
+                f"{requested!r} is not a legal representative or head on the roster"
+            )
+        if requested in excluded:
+            raise InvalidParameter(
+                f"{requested!r} must withdraw: {'; '.join(excluded[requested])}"
+            )
+        return requested
+    eligible = [h for h in roster if h not in excluded]
+    if len(eligible) != 1:
+        raise InvalidParameter(
+            "no eligible legal representative or head on the roster" if not eligible
+            else f"{len(eligible)} eligible heads: choose the chair"
+        )
+    return eligible[0]
 
 
 # --- ballots and vote counting (§3.3 a, c, d, e) --------------------------------------

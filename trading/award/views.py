@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from ..accounts.models import Organisation
+from ..accounts.models import Organisation, User
 from ..bidding.views import attachment
 from ..errors import DomainError
 from ..forms import redirect, validated
@@ -15,7 +15,7 @@ from ..resources import get_or_404
 from ..security import Permission
 from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
-from .forms import FinalOfferBody, StartRoundBody
+from .forms import FinalOfferBody, StartRoundBody, roster_ties
 
 PAGE = "award/final_offer.jinja2"
 
@@ -146,6 +146,8 @@ def _award_page(context, request) -> dict:
             "notices": service.notices_for(project, org_id), "manage": manage, "staff": staff,
             "pending": service.pending_objections(project), "methods": _method_labels(),
             "roster_size": len(committees.roster(project.owner_org_id)),
+            "heads": [e for e in committees.roster(project.owner_org_id) if e.may_chair]
+            if manage else [],
             "can": lambda p: bool(request.has_permission(p))}
 
 
@@ -213,7 +215,8 @@ def form_committee(context, request):
             raise InvalidAwardInput(_("请选择定标方法"), field="method")
         _committees(request).form(context.project, context.lot,
                                   size=_int_field(request, "size", 5), stage1=stage1,
-                                  stage2=_stage_fields(request, "stage2_"), actor=request.actor)
+                                  stage2=_stage_fields(request, "stage2_"), actor=request.actor,
+                                  chair_entry_id=_int_field(request, "chair_entry_id"))
 
     return _award_act(context, request, action, _("定标委员会已随机抽取组建"))
 
@@ -252,8 +255,13 @@ def _committee_page(context, request) -> dict:
                                             for b in current.ballots))
     names = {f"B{c['org_id']}": c["name"]
              for c in _awards(request).candidates_of(context.project, committee.lot)}
+    users = {u.id: u for u in request.dbsession.scalars(sa.select(User).where(
+        User.id.in_([x["user_id"] for x in committee.excluded or []])))}
+    excluded = [{**x, "name": users[x["user_id"]].display_name if x["user_id"] in users
+                 else x["pseudonym"]} for x in committee.excluded or []]
     return {"project": context.project, "committee": committee, "member": member,
             "current": current, "voted": voted, "names": names, "error": None,
+            "excluded": excluded,
             "stage": committees.current_stage(committee)[0], "methods": _method_labels(),
             "report": committees.report(context.project, committee)}
 
@@ -295,6 +303,27 @@ def ballot_choices(kind: str, posted) -> list:
             out += [cand] * int(raw)
         return out
     return [c for c in posted.getall("choice") if c]
+
+
+def report_published(request, committee) -> bool:
+    """The signed 定标报告 names the members: public once the lot is awarded (names
+    secret until the award, rules §3.2); before that only the committee's own viewers."""
+    from .models import Award
+
+    awarded = request.dbsession.scalar(sa.select(Award.id).where(
+        Award.lot_id == committee.lot_id)) is not None
+    return awarded or bool(request.has_permission(Permission.AWARD_COMMITTEE_VIEW))
+
+
+@view_config(route_name="award.report", permission=Permission.PROJECT_VIEW)
+def download_report(context, request):
+    """The signed report document: `trading award verify report.json` checks it offline."""
+    document = _committees(request).signed_report(context.committee)
+    if document is None or not report_published(request, context.committee):
+        raise HTTPNotFound()
+    name = f"award-report-{context.project.number}-{context.committee.lot.number}.json"
+    return attachment(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
+                      + "\n", name, "application/json")
 
 
 @view_config(route_name="award.ballot", renderer=COMMITTEE_PAGE, request_method="POST",
@@ -346,7 +375,9 @@ def roster_page(request):
         return page
     try:
         committees.add_to_roster(org_id, username=request.POST.get("username", ""),
-                                 title=request.POST.get("title", ""), actor=request.actor)
+                                 title=request.POST.get("title", ""),
+                                 may_chair=request.POST.get("may_chair") == "on",
+                                 actor=request.actor, **roster_ties(request.POST))
     except DomainError as error:
         request.response.status_int = error.status
         return {**page, "error": error.message}
