@@ -39,6 +39,26 @@ def publicise_candidates(service, project, event):
                  enqueue=service.enqueue).start_publicity(project)
 
 
+def _award_service(service):
+    from .service import AwardService
+
+    return AwardService(service.db, service.clock, storage=service.storage,
+                        enqueue=service.enqueue)
+
+
+def publicity_due(service, project, now):
+    """DUE_HANDLERS entry: the publicity has ended → the award, its result and notices;
+    before that, the instant it ends."""
+    awards = _award_service(service)
+    awards.advance(project)
+    return awards.next_instant(project)
+
+
+def publicity_next(service, project):
+    """SCHEDULE_HOOKS entry: wake the project when its candidate publicity ends."""
+    return _award_service(service).next_instant(project)
+
+
 def includeme(config):
     from ..projects import service as projects_service
     from .committee import CommitteeService, committee_service_factory
@@ -62,3 +82,7 @@ def includeme(config):
         projects_service.DUE_HANDLERS.append(final_offer_due)
     if final_offer_next not in projects_service.SCHEDULE_HOOKS:
         projects_service.SCHEDULE_HOOKS.append(final_offer_next)
+    if publicity_due not in projects_service.DUE_HANDLERS:
+        projects_service.DUE_HANDLERS.append(publicity_due)
+    if publicity_next not in projects_service.SCHEDULE_HOOKS:
+        projects_service.SCHEDULE_HOOKS.append(publicity_next)

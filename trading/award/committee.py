@@ -595,6 +595,8 @@ class CommitteeService:
                now=member.signed_at, lot=committee.lot.number,
                complete=committee.report_sha256 is not None,
                report_sha256=committee.report_sha256)
+        if committee.report_sha256 is not None:
+            self.awards.wake(project)  # the award may follow at the next sweep
         return member
 
     def signed_report(self, committee: AwardCommittee) -> dict | None:

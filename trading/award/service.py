@@ -135,6 +135,8 @@ class AwardService:
         self.db.flush()
         record(self.db, actor, "award.publicity_started", "project", project.id, now=now,
                publicity_id=publicity.id, candidates=len(candidates), days=days)
+        # The chronograph wakes the project when the publicity ends (see `advance`).
+        self._projects().reschedule(project)
         return publicity
 
     @staticmethod
@@ -192,6 +194,7 @@ class AwardService:
         self.db.flush()
         record(self.db, actor, "award.objection_raised", "project", project.id, now=now,
                objection_id=objection.id)
+        self._projects().reschedule(project)  # suspended: the clock waits for the answer
         return objection
 
     def _bid_in(self, project: Project, org_id: int | None) -> bool:
@@ -211,6 +214,9 @@ class AwardService:
         objection.answered_by_id = actor.user_id
         record(self.db, actor, "award.objection_answered", "project", objection.project_id,
                now=now, objection_id=objection.id, late=now > objection.answer_due_at)
+        project = self.db.get(Project, objection.project_id)
+        if not self.pending_objections(project):
+            self.wake(project)  # the suspension is lifted: the sweep takes the next step
         return objection
 
     def check_publicity_over(self, project: Project) -> Publicity:
@@ -221,6 +227,44 @@ class AwardService:
             raise AwardRefused("候选人公示期尚未结束")
         self.check_not_suspended(project)
         return publicity
+
+    # -- the end of the publicity drives the award (chronograph) ------------------------------
+
+    def wake(self, project: Project) -> None:
+        """Something the award waited for has happened: due at the next sweep."""
+        self._projects().due_now(project)
+
+    def ready(self, project: Project) -> bool:
+        """Whether the award can follow by itself: publicity over, no objection waiting,
+        and (评定分离) every lot's committee decided and its report signed."""
+        publicity = self.publicity(project)
+        if project.status is not S.CANDIDATES_PUBLICISED or publicity is None:
+            return False
+        if self.clock() < publicity.ends_at or self.pending_objections(project):
+            return False
+        if project.award_method is not AwardMethod.SEPARATED:
+            return True
+        lots = [lot for lot in project.lots if self.candidates_of(project, lot)]
+        committees = {c.lot_id: c for c in self.db.scalars(sa.select(AwardCommittee).where(
+            AwardCommittee.project_id == project.id))}
+        return all(lot.id in committees and committees[lot.id].report_sha256 for lot in lots)
+
+    def next_instant(self, project: Project) -> datetime | None:
+        """SCHEDULE_HOOKS: the publicity's end, while nothing else holds the award back.
+        An answered objection or a finished committee wakes the project itself."""
+        publicity = self.publicity(project)
+        if project.status is not S.CANDIDATES_PUBLICISED or publicity is None \
+                or self.pending_objections(project):
+            return None
+        if self.clock() < publicity.ends_at or self.ready(project):
+            return publicity.ends_at
+        return None
+
+    def advance(self, project: Project) -> None:
+        """DUE_HANDLERS: the end of the 中标候选人公示 moves on to the result (rules §7.8):
+        定标, 中标结果公告, notices — once. Early, twice or while suspended: nothing."""
+        if self.ready(project):
+            self.decide(project, actor=SYSTEM)
 
     # -- the award ------------------------------------------------------------------------------
 
@@ -277,7 +321,8 @@ class AwardService:
                      if c["org_id"] == org_id), None)
 
     def _notices(self, project: Project, award: Award) -> None:
-        """中标通知书 to the winner, 结果通知书 to every other candidate still in."""
+        """中标通知书 to the winner, 结果通知书 to every other candidate still in; a loser
+        is told its own score and rank and nothing about anyone else (87号令 Art 69)."""
         now, lot = self.clock(), award.lot
         for candidate in self.candidates_of(project, lot):
             org_id = candidate["org_id"]
@@ -288,11 +333,55 @@ class AwardService:
                     f"（{lot.name}）中标人，中标价 {format_yuan(award.price_fen)} 元。请自本通知书"
                     "发出之日起30日内与招标人签订书面合同。" if won else
                     f"{candidate['name']}：{project.name}第{lot.number}标段（{lot.name}）已确定中标人，"
-                    "贵单位未中标。感谢参与。")
+                    f"贵单位未中标。{self._standing_words(project, award, candidate)}感谢参与。")
             self.db.add(AwardNotice(award_id=award.id, org_id=org_id,
                                     kind="award" if won else "result", body=body,
                                     issued_at=now))
+        if not award.declined:  # the others were told at the award; a decline changes nothing
+            for other in self._other_bidders(project, lot):
+                standing = self._standing_words(project, award, other)
+                self.db.add(AwardNotice(
+                    award_id=award.id, org_id=other["org_id"], kind="result", issued_at=now,
+                    body=f"{other['name']}：{project.name}第{lot.number}标段（{lot.name}）"
+                         f"已确定中标人，贵单位未中标。{standing}感谢参与。"))
         self.db.flush()
+
+    def _other_bidders(self, project: Project, lot: Lot) -> list[dict]:
+        """Evaluated bidders that were not candidates, with their own total and rank from
+        the signed evaluation report (a bid that failed review has neither)."""
+        if project.procurement_method is ProcurementMethod.FINAL_OFFER:
+            return []
+        from ..evaluation.service import EvaluationService
+
+        report = EvaluationService(self.db, self.clock).report_for(lot)
+        body = report.body if report is not None else {}
+        named = {c["org_id"] for c in self.candidates_of(project, lot)}
+        rank_of = {r["bid_id"]: r["rank"] for r in body.get("ranking", [])}
+        others = []
+        for bid in body.get("bids", []):
+            if bid["bidder_org_id"] in named:
+                continue
+            others.append({"org_id": bid["bidder_org_id"], "name": bid["bidder"],
+                           "score": bid.get("total"), "rank": rank_of.get(bid["bid_id"]),
+                           "failed": not bid.get("conformity", {}).get("passed", True)})
+        return others
+
+    @staticmethod
+    def _standing_words(project: Project, award: Award, candidate: dict) -> str:
+        """The candidate's own evaluation score and its rank: the report's rank, or for
+        评定分离 (unranked candidates) its place in the award committee's order."""
+        if candidate.get("failed"):
+            return "贵单位的投标未通过资格审查或符合性审查，未进入评分排序。"
+        parts = []
+        if candidate.get("score") is not None:
+            parts.append(f"贵单位评审得分 {candidate['score']} 分")
+        if candidate.get("rank"):
+            parts.append(f"排名第 {candidate['rank']} 名")
+        elif candidate["org_id"] in award.order:
+            place = award.order.index(candidate["org_id"]) + 1
+            word = "定标排序" if project.award_method is AwardMethod.SEPARATED else "排序"
+            parts.append(f"{word}第 {place} 位")
+        return "，".join(parts) + "。" if parts else ""
 
     def _result_announcement(self, project, awards, actor, title) -> None:
         lines = []
