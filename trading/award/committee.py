@@ -191,8 +191,6 @@ class CommitteeService:
         first, second = stage_from(stage1), stage_from(stage2)
         if first is None:
             raise InvalidAwardInput("请选择定标方法", field="method")
-        if second is not None and first.method is M.PAIRWISE:
-            raise AwardRefused("一对一比较法只能用于最后阶段")
         roster = self.roster(project.owner_org_id)
         salt = secrets.token_hex(32)
         excluded = self._exclusions(roster, candidates, salt)
@@ -501,15 +499,24 @@ class CommitteeService:
                          context={"round_no": context["round_no"] + 1})
 
     def _close_pairwise(self, project, committee, vote, members) -> None:
+        """One winner in the last stage; as a first stage the `seats` finalists go on."""
         prefs = [p for b in vote.ballots for p in self._preferences(str(b.user_id), b.choices)]
-        outcome, draws = rules.count_pairwise(vote.among, prefs, members=members), []
+
+        def count(drawn=None):
+            if vote.seats > 1:
+                return rules.count_pairwise_finalists(vote.among, prefs, members=members,
+                                                      seats=vote.seats, drawn=drawn)
+            return rules.count_pairwise(vote.among, prefs, members=members, drawn=drawn)
+
+        outcome, draws = count(), []
         if outcome.lottery is not None:
             drawn, draw_id = self._lottery(project, committee, outcome.lottery)
             draws.append(draw_id)
-            outcome = rules.count_pairwise(vote.among, prefs, members=members, drawn=drawn)
+            outcome = count(drawn)
+        selected = list(outcome.selected) if vote.seats > 1 else [outcome.winner]
         vote.outcome = {"wins": [list(w) for w in outcome.wins], "draws": draws,
-                        "pairs": [asdict(p) for p in outcome.pairs]}
-        self._stage_done(project, committee, [outcome.winner],
+                        "pairs": [asdict(p) for p in outcome.pairs], "selected": selected}
+        self._stage_done(project, committee, selected,
                          {"method": str(M.PAIRWISE), "rounds": [vote.id]},
                          ranking=[c for c, _ in outcome.wins])
 

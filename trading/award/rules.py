@@ -1140,6 +1140,7 @@ class PairwiseOutcome:
     pairs: tuple[PairResult, ...]
     winner: str | None = None
     lottery: TieNeedsLottery | None = None
+    selected: tuple[str, ...] = ()  # as a first stage: the finalists that go on
 
 
 def count_pairwise(
@@ -1174,6 +1175,43 @@ def count_pairwise(
     if picks is None:
         return replace(outcome, lottery=request)
     return replace(outcome, winner=picks[0])
+
+
+def count_pairwise_finalists(
+    candidates: Sequence[str],
+    preferences: Sequence[PairPreference],
+    *,
+    members: Sequence[str],
+    seats: int,
+    drawn: Sequence[str] | None = None,
+) -> PairwiseOutcome:
+    """一对一比较法 as a first stage: the ``seats`` candidates with the most pairs won go
+    on (``selected``). A tie across the cut is settled by the pairs won among the tied
+    only (head-to-head), then by a lottery — the same order as for a single winner."""
+    cands = tuple(sorted(_candidates(candidates, minimum=2)))
+    if not 1 <= as_count(seats, "seats") < len(cands):
+        raise InvalidParameter(f"{seats} finalists out of {len(cands)} candidates")
+    roster = as_ids(members, "committee member")
+    if not roster:
+        raise EmptyInput("the award committee has no members")
+    votes = _pair_votes(cands, preferences, set(roster))
+    pairs = tuple(
+        _pair_result(a, b, votes, len(roster)) for a, b in combinations(cands, 2)
+    )
+    wins = _wins(cands, pairs)
+    outcome = PairwiseOutcome(_sorted_tally(wins), pairs)
+    sure, tied, left = _split_seats(wins, seats)
+    if tied:
+        among = [p for p in pairs if {p.first, p.second} <= set(tied)]
+        more, tied, left = _split_seats(_wins(tied, among), left)
+        sure += more
+    if not tied:
+        _no_draw_expected(drawn)
+        return replace(outcome, selected=sure)
+    request, picks = _lottery(tied, left, "pairwise comparison tie at the cut", drawn)
+    if picks is None:
+        return replace(outcome, selected=sure, lottery=request)
+    return replace(outcome, selected=sure + picks)
 
 
 def _pair_votes(
