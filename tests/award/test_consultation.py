@@ -5,7 +5,13 @@ import pytest
 from factories import actor_for
 
 from trading.award.consultation import ConsultationService
-from trading.award.errors import AwardRefused, NotEligible, WindowClosed
+from trading.award.errors import (
+    AwardRefused,
+    InvalidAwardInput,
+    NotEligible,
+    TooFewSuppliers,
+    WindowClosed,
+)
 from trading.award.models import RoundState
 from trading.jobs import chronograph
 from trading.projects.kinds import ProcurementMethod, ProjectType
@@ -55,13 +61,21 @@ def test_rounds_changes_withdrawal_and_sealed_final_quotes(consult):
     assert w.project.status is ProjectStatus.EVALUATION  # scoring follows
 
 
-def test_too_few_suppliers_terminate_the_consultation(consult):
+def test_too_few_suppliers_refuse_the_final_quote_and_only_termination_remains(consult):
     w = consult
     s = service(w)
     for bidder in w.bidders[:2]:
         s.withdraw(w.project, w.lot, reason="退出", actor=actor_for(bidder))
-    assert s.start_final_quotes(w.project, w.lot, actor=actor_for(w.center)) is None
-    assert w.project.status is ProjectStatus.FAILED and "不足3家" in w.project.status_reason
+    with pytest.raises(TooFewSuppliers, match="不足3家（现2家）") as refused:
+        s.start_final_quotes(w.project, w.lot, actor=actor_for(w.center))
+    assert refused.value.code == "too_few_suppliers"
+    assert w.project.status is ProjectStatus.EVALUATION and s.sealed.round_for(w.lot) is None
+    with pytest.raises(InvalidAwardInput):
+        s.terminate(w.project, reason=" ", actor=actor_for(w.center))
+    s.terminate(w.project, reason="参加磋商的供应商不足3家", actor=actor_for(w.center))
+    assert w.project.status is ProjectStatus.FAILED and "磋商终止" in w.project.status_reason
+    with pytest.raises(AwardRefused):
+        s.terminate(w.project, reason="再次终止", actor=actor_for(w.center))
 
 
 def test_only_a_consultation_after_its_opening(award_world):

@@ -6,25 +6,105 @@
 - a supplier may withdraw until the final quote starts;
 - the final quote (最后报价) is a sealed round like the final offer — one bid_crypto
   envelope per remaining supplier, receipts, opened all at once when the window ends —
-  started only if at least `consult.min_final_suppliers` (3; 2 under a flagged
-  exception) remain, otherwise the consultation is terminated (214号 Art 34);
-- the final quotes then go to the scoring (§2.4): not wired here yet.
+  started only if at least `consult.min_final_suppliers` (3; 2 under the exception
+  flagged in the project's `consult.exception`) remain;
+- the final quotes then go to the evaluation's scoring (§2.4,
+  ``trading.evaluation.consultation``): only the suppliers still in, with a readable
+  final quote within the ceiling, are scored; the same guard is applied to them after
+  the reveal and again to the qualified ones before the report;
+- too few suppliers is a refusal (``TooFewSuppliers``, nothing changes): what remains
+  is ``terminate`` (磋商终止, Art 34), a step the center takes with its reason.
 """
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from ..actor import Actor
 from ..audit.service import record
+from ..evaluation import rules as evaluation_rules
 from ..projects.kinds import ProcurementMethod
 from ..projects.models import Lot, Project
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
 from . import rules
-from .errors import AwardRefused, InvalidAwardInput, NotEligible
+from .errors import (
+    AwardRefused,
+    InvalidAwardInput,
+    NotEligible,
+    SupplierWithdrawn,
+    TooFewSuppliers,
+)
 from .final_offer import FinalOfferService
-from .models import ConsultationNote, ConsultationRound, ConsultationWithdrawal
+from .models import (
+    ConsultationNote,
+    ConsultationRound,
+    ConsultationWithdrawal,
+    FinalOfferRound,
+    RoundState,
+)
 
 S = ProjectStatus
+FINAL_QUOTE = "final_quote"
+
+
+# -- what other domains read (the evaluation scores the final quotes) --------------------
+
+
+def withdrawn_orgs(db, lot: Lot) -> set[int]:
+    return set(db.scalars(sa.select(ConsultationWithdrawal.org_id).where(
+        ConsultationWithdrawal.lot_id == lot.id)))
+
+
+@dataclass(frozen=True)
+class FinalQuotes:
+    """The lot's sealed final-quote round: revealed or not, and each party's amount
+    (None: no quote, or an envelope that could not be opened)."""
+
+    round_id: int
+    revealed: bool
+    amounts: dict[int, int | None]
+
+
+def final_quotes(db, lot: Lot) -> FinalQuotes | None:
+    found = db.scalar(sa.select(FinalOfferRound).where(FinalOfferRound.lot_id == lot.id,
+                                                       FinalOfferRound.purpose == FINAL_QUOTE))
+    if found is None:
+        return None
+    revealed = found.state is RoundState.DECIDED
+    return FinalQuotes(found.id, revealed, {
+        p.bidder_org_id: (p.amount_fen if revealed and not p.problem else None)
+        for p in found.parties})
+
+
+def exception_of(project: Project) -> rules.ConsultationException | None:
+    """The flagged exception (214号 Art 3(4), 财库〔2015〕124号) allowing 2 suppliers."""
+    value = project.params.get("consult.exception")
+    return rules.ConsultationException(value) if value else None
+
+
+def guard(project: Project, count: int) -> rules.GuardResult:
+    params = rules.ConsultationParams(
+        min_final_suppliers=int(project.params.get("consult.min_final_suppliers", 3)))
+    return rules.consultation_guard(count, exception=exception_of(project), params=params)
+
+
+def check_guard(project: Project, count: int, *, what: str) -> rules.GuardResult:
+    """Refuse (nothing changed) when fewer than the minimum remain: terminate instead."""
+    result = guard(project, count)
+    if not result.proceed:
+        raise TooFewSuppliers(
+            f"{what}不足{result.minimum}家（现{result.count}家），不能继续；"
+            "请终止磋商（财库〔2014〕214号第34条）", field="suppliers")
+    return result
+
+
+def screen(db, project: Project, lot: Lot, quotes: FinalQuotes) -> evaluation_rules.QuoteScreen:
+    """Which final quotes count: §2.2 through ``evaluation.rules.screen_final_quotes``."""
+    return evaluation_rules.screen_final_quotes(
+        {str(org): amount for org, amount in quotes.amounts.items()},
+        withdrawn=[str(org) for org in withdrawn_orgs(db, lot) if org in quotes.amounts],
+        ceiling_fen=lot.ceiling_price or lot.budget)
 
 
 class ConsultationService:
@@ -50,8 +130,10 @@ class ConsultationService:
             ConsultationRound.lot_id == lot.id).order_by(ConsultationRound.number)))
 
     def withdrawn(self, lot: Lot) -> set[int]:
-        return set(self.db.scalars(sa.select(ConsultationWithdrawal.org_id).where(
-            ConsultationWithdrawal.lot_id == lot.id)))
+        return withdrawn_orgs(self.db, lot)
+
+    def final_quotes(self, lot: Lot) -> FinalQuotes | None:
+        return final_quotes(self.db, lot)
 
     def active_suppliers(self, project: Project, lot: Lot) -> list[int]:
         """Suppliers whose response opened validly and who have not withdrawn."""
@@ -128,25 +210,58 @@ class ConsultationService:
                lot=lot.number)
         return row
 
-    def start_final_quotes(self, project: Project, lot: Lot, *, actor: Actor,
-                           exception: rules.ConsultationException | None = None):
-        """The guard, then the sealed final-quote round; too few → terminated (Art 34)."""
+    def start_final_quotes(self, project: Project, lot: Lot, *, actor: Actor):
+        """The guard (profile ``consult.min_final_suppliers``, the project's flagged
+        ``consult.exception``), then the sealed final-quote round of the suppliers in."""
         self._check(project, lot)
         rounds = self.rounds(lot)
         if rounds and rounds[-1].closed_at is None:
             raise AwardRefused("请先结束当前磋商轮次")
         active = self.active_suppliers(project, lot)
-        params = rules.ConsultationParams(
-            min_final_suppliers=int(project.params.get("consult.min_final_suppliers", 3)))
-        guard = rules.consultation_guard(len(active), exception=exception, params=params)
-        if not guard.proceed:
-            ProjectService(self.db, self.clock, self.storage, self.enqueue).transition(
-                project, S.FAILED, actor=actor,
-                reason=f"提交最后报价的供应商不足{guard.minimum}家（{guard.count}家），磋商终止")
-            return None
+        check_guard(project, len(active), what="参加磋商的供应商")
         minutes = int(project.params.get("consult.final_quote_minutes", 30))
         return self.sealed.start_final_quotes(project, lot, org_ids=active, minutes=minutes,
                                               actor=actor)
+
+    def terminate(self, project: Project, *, reason: str, actor: Actor) -> Project:
+        """磋商终止 (214号 Art 34): too few suppliers, the method no longer fits, or an
+        illegality affecting fairness; the project fails and may be procured again."""
+        if project.procurement_method is not ProcurementMethod.COMPETITIVE_CONSULTATION:
+            raise AwardRefused("本项目的采购方式不是竞争性磋商")
+        if project.status is not S.EVALUATION:
+            raise AwardRefused("只有评审阶段的磋商可以终止")
+        reason = (reason or "").strip()
+        if not 2 <= len(reason) <= 500:
+            raise InvalidAwardInput("请填写终止理由（2至500个字符）", field="reason")
+        ProjectService(self.db, self.clock, self.storage, self.enqueue).transition(
+            project, S.FAILED, actor=actor, reason=f"磋商终止：{reason}")
+        return project
+
+    # -- the suppliers' final quotes ------------------------------------------------------
+
+    def _quote_round(self, project: Project, lot: Lot) -> FinalOfferRound:
+        found = self.sealed.round_for(lot)
+        if project.procurement_method is not ProcurementMethod.COMPETITIVE_CONSULTATION \
+                or found is None or found.project_id != project.id:
+            raise AwardRefused("该标段尚未开始最后报价")
+        return found
+
+    def _still_in(self, lot: Lot, actor: Actor) -> None:
+        if actor.organisation_id in self.withdrawn(lot):
+            raise SupplierWithdrawn("贵单位已退出磋商，不能提交最后报价")
+
+    def submit_quote(self, project: Project, lot: Lot, *, amount_fen: int, actor: Actor):
+        """A final quote typed in: sealed by the server, one per supplier, in the window."""
+        final_round = self._quote_round(project, lot)
+        self._still_in(lot, actor)
+        return self.sealed.submit_amount(project, final_round, amount_fen=amount_fen,
+                                         actor=actor)
+
+    def submit_envelope(self, project: Project, lot: Lot, *, stream, actor: Actor):
+        """A final quote sealed on the supplier's machine with the round's public key."""
+        final_round = self._quote_round(project, lot)
+        self._still_in(lot, actor)
+        return self.sealed.submit_envelope(project, final_round, stream=stream, actor=actor)
 
 
 def consultation_service_factory(context, request) -> ConsultationService:

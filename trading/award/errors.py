@@ -35,3 +35,13 @@ class OfferOutOfRange(DomainError):
 class InvalidAwardInput(DomainError):
     code = "invalid"
     status = 400
+
+
+class TooFewSuppliers(AwardRefused):
+    """磋商: fewer suppliers left than the minimum (214号 Art 34): only termination remains."""
+
+    code = "too_few_suppliers"
+
+
+class SupplierWithdrawn(NotEligible):
+    code = "supplier_withdrawn"

@@ -356,6 +356,8 @@ class FinalOfferService:
         low = format_yuan(final_round.floor_fen) if final_round.floor_fen is not None else "—"
         high = (format_yuan(final_round.ceiling_fen) if final_round.ceiling_fen is not None
                 else "—")
+        if final_round.purpose == "final_quote":
+            return f"最后报价不得超过最高限价 {high} 元"
         return f"终次报价须在底价 {low} 元与最高限价 {high} 元之间（含）"
 
     # -- the chronograph -----------------------------------------------------------------------
@@ -411,7 +413,7 @@ class FinalOfferService:
         now = self.clock()
         self._reveal(project, final_round)
         if final_round.purpose == "final_quote":
-            return self._revealed_quotes(final_round, now)
+            return self._revealed_quotes(project, final_round, now)
         params = self.params(final_round)
         coefficient = self._coefficient(final_round)
         offers = [rules.FinalOffer(bidder_ref(p.bidder_org_id), p.amount_fen,
@@ -443,15 +445,27 @@ class FinalOfferService:
         else:
             self._publicise_when_all_decided(projects, project)
 
-    def _revealed_quotes(self, final_round: FinalOfferRound, now) -> None:
-        """磋商最后报价: opened at once and published; the scoring follows (§2.4)."""
-        final_round.result = {"outcome": "revealed", "quotes": [
-            {"bidder": bidder_ref(p.bidder_org_id), "amount_fen": p.amount_fen,
-             "problem": p.problem} for p in final_round.parties]}
+    def _revealed_quotes(self, project: Project, final_round: FinalOfferRound, now) -> None:
+        """磋商最后报价: opened at once and published with which of them count and whether
+        enough remain (§2.2); the evaluation's scoring follows (§2.4)."""
+        from .consultation import final_quotes, guard, screen
+
         final_round.state, final_round.decided_at = RoundState.DECIDED, now
         final_round.wrapped_key = None
+        screened = screen(self.db, project, final_round.lot,
+                          final_quotes(self.db, final_round.lot))
+        enough = guard(project, len(screened.valid))
+        final_round.result = {
+            "outcome": "revealed",
+            "quotes": [{"bidder": bidder_ref(p.bidder_org_id), "amount_fen": p.amount_fen,
+                        "problem": p.problem,
+                        "excluded": str(screened.excluded.get(str(p.bidder_org_id), ""))}
+                       for p in final_round.parties],
+            "valid": len(screened.valid), "minimum": enough.minimum,
+            "proceed": enough.proceed}
         record(self.db, SYSTEM, "final_quote.revealed", "final_offer_round", final_round.id,
-               now=now, quotes=sum(p.amount_fen is not None for p in final_round.parties))
+               now=now, quotes=sum(p.amount_fen is not None for p in final_round.parties),
+               valid=len(screened.valid), proceed=enough.proceed)
 
     def start_final_quotes(self, project: Project, lot: Lot, *, org_ids, minutes: int,
                            actor: Actor) -> FinalOfferRound:

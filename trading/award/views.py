@@ -454,6 +454,8 @@ def consultation_panel(context, request):
                                                    actor=actor),
         "close": lambda: service.close_round(project, lot, actor=actor),
         "final": lambda: service.start_final_quotes(project, lot, actor=actor),
+        "terminate": lambda: service.terminate(project, reason=post.get("text", ""),
+                                               actor=actor),
     }
 
     def action():

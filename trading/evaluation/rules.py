@@ -1008,6 +1008,104 @@ def apply_same_brand_rule(
     return SameBrandResult(kept=tuple(kept), set_aside=tuple(aside))
 
 
+# --- 竞争性磋商 scoring (§2.2, §2.4) --------------------------------------------------
+
+
+class QuoteExclusion(enum.StrEnum):
+    """Why a supplier's final quote (最后报价) takes no part in the scoring."""
+
+    WITHDRAWN = "withdrawn"  # 最后报价前退出磋商
+    NO_QUOTE = "no_quote"  # 未提交最后报价，或信封无法解密
+    ABOVE_CEILING = "above_ceiling"  # 超过采购预算或最高限价 (87号令 Art 63, 214号 Art 34)
+
+
+@dataclass(frozen=True)
+class QuoteScreen:
+    valid: Mapping[str, int]  # supplier -> 最后报价, 分
+    excluded: Mapping[str, QuoteExclusion]
+
+
+def screen_final_quotes(
+    quotes: Mapping[str, int | None],
+    *,
+    withdrawn: Iterable[str] = (),
+    ceiling_fen: int | None = None,
+) -> QuoteScreen:
+    """The suppliers whose final quote is scored (§2.2).
+
+    The final quote is part of the response file: a supplier that withdrew, sent none
+    (``None``: missing or unreadable envelope) or quoted above the budget/ceiling is not
+    evaluated. Quotes are never averaged or trimmed here or anywhere in 磋商 (§1.5).
+    """
+    gone = set(as_ids(withdrawn, "withdrawn supplier"))
+    limit = None if ceiling_fen is None else as_money(ceiling_fen, "ceiling")
+    valid: dict[str, int] = {}
+    excluded: dict[str, QuoteExclusion] = {}
+    for supplier in as_ids(quotes, "supplier"):
+        quote = quotes[supplier]
+        if supplier in gone:
+            excluded[supplier] = QuoteExclusion.WITHDRAWN
+        elif quote is None:
+            excluded[supplier] = QuoteExclusion.NO_QUOTE
+        elif limit is not None and as_money(quote, f"quote of {supplier!r}") > limit:
+            excluded[supplier] = QuoteExclusion.ABOVE_CEILING
+        else:
+            valid[supplier] = as_money(quote, f"quote of {supplier!r}")
+    return QuoteScreen(valid=valid, excluded=excluded)
+
+
+@dataclass(frozen=True)
+class ConsultationBid:
+    bidder_id: str
+    final_quote_fen: int  # 最后报价 as quoted (the contract price; ranks ties)
+    eval_price_fen: int  # after the SME deduction (§2.5); the price score uses it
+    tech: Decimal  # the experts' aggregated non-price score (§4.5)
+
+
+@dataclass(frozen=True)
+class ConsultationScores:
+    benchmark_fen: int  # 磋商基准价 = lowest evaluation price of the compliant suppliers
+    price_scores: Mapping[str, Decimal]
+    totals: Mapping[str, Decimal]
+    ranking: Ranking
+
+
+def consultation_scores(
+    bids: Sequence[ConsultationBid],
+    *,
+    price_weight: object,
+    drawn: Sequence[Sequence[str]] = (),
+    lottery_within: int | None = None,
+) -> ConsultationScores:
+    """§2.4 (214号 Art 24): 综合评分法 on the final responses and final quotes.
+
+    price score = 磋商基准价 / evaluation price × 价格权值 × 100 with the lowest valid
+    final quote (after the SME deduction) as 基准价 — no dropping of the highest or
+    lowest quote; total = price score + technical score, 2 dp; ranking by total, then
+    the lower final quote, then the better technical score; what still ties within the
+    candidates goes to a lottery (see ``rank_bids``).
+    """
+    if not bids:
+        raise EmptyInput("no final quotes to score")
+    prices = low_price_first_scores(
+        {b.bidder_id: b.eval_price_fen for b in bids}, price_weight
+    )
+    totals = {b.bidder_id: total_score(prices[b.bidder_id], b.tech) for b in bids}
+    entries = [
+        RankEntry(b.bidder_id, totals[b.bidder_id], b.final_quote_fen, b.tech)
+        for b in bids
+    ]
+    ranking = rank_bids(
+        entries, keys=RANK_CONSULTATION, drawn=drawn, lottery_within=lottery_within
+    )
+    return ConsultationScores(
+        benchmark_fen=min(b.eval_price_fen for b in bids),
+        price_scores=prices,
+        totals=totals,
+        ranking=ranking,
+    )
+
+
 # --- score-deviation warnings (评分偏离, §4.6) ----------------------------------------
 
 

@@ -17,6 +17,7 @@ from ..bidding.models import LineStatus, OpeningLine
 from ..projects.models import Lot, Project
 from ..projects.status import EDITABLE
 from . import rules
+from .consultation import Scope, is_consultation, require_revealed, scope
 from .errors import EvaluationConflict, EvaluationInvalid, NotAMember, SheetLocked
 from .models import (
     CommitteeMember,
@@ -161,6 +162,9 @@ class CriteriaService:
         if formula == "average_benchmark" and regime_of(project) is rules.Regime.GOV_PROCUREMENT:
             raise EvaluationInvalid("政府采购必须采用低价优先法，不得对报价取平均（87号令第55条）",
                                     field="price.formula")
+        if formula == "average_benchmark" and is_consultation(project):
+            raise EvaluationInvalid("竞争性磋商以最低的有效最后报价为磋商基准价，不得取平均"
+                                    "（财库〔2014〕214号第24条）", field="price.formula")
         clean = {"formula": formula, "weight": str(weight)}
         if coefficient is not None:
             clean["coefficient"] = str(coefficient)
@@ -213,6 +217,12 @@ def valid_lines(db, lot: Lot) -> list[OpeningLine]:
     return list(db.scalars(query))
 
 
+def scored(db, lot: Lot) -> Scope:
+    """What the committee scores in the lot: the valid lines, and in 磋商 only the
+    suppliers whose final quote counts, priced by it (see ``consultation``)."""
+    return scope(db, db.get(Project, lot.project_id), lot, valid_lines(db, lot))
+
+
 class SheetService:
     def __init__(self, dbsession, clock):
         self.db = dbsession
@@ -248,13 +258,17 @@ class SheetService:
     def grid(self, sheet: ScoreSheet) -> tuple[list[dict], list[OpeningLine]]:
         lot = self.db.get(Lot, sheet.lot_id)
         criteria = self.criteria.published(self.db.get(Project, lot.project_id))
-        return criteria.items, valid_lines(self.db, lot)
+        return criteria.items, scored(self.db, lot).lines
+
+    def _scorable(self, sheet: ScoreSheet) -> None:
+        require_revealed(scored(self.db, self.db.get(Lot, sheet.lot_id)))
 
     def save(self, sheet: ScoreSheet, marks: list[Mark], *, actor: Actor) -> ScoreSheet:
         """Check every mark first (bid, item, range, step); then store them all or none."""
         self._sitting(sheet.member, actor)
         if sheet.state is SheetState.SUBMITTED:
             raise SheetLocked("评分表已提交并锁定，不能修改；如需更正须由组长与监管共同解锁")
+        self._scorable(sheet)
         items, lines = self.grid(sheet)
         by_id, bids = {i["item_id"]: i for i in items}, {line.bid_id for line in lines}
         checked = [self._check(mark, by_id, bids) for mark in marks]
@@ -302,6 +316,7 @@ class SheetService:
         self._sitting(sheet.member, actor)
         if sheet.state is SheetState.SUBMITTED:
             raise SheetLocked("评分表已提交，不能重复提交")
+        self._scorable(sheet)
         items, lines = self.grid(sheet)
         filled = {(e.bid_id, e.item_id) for e in sheet.entries}
         missing = [(line.bid_id, i["item_id"]) for line in lines for i in items

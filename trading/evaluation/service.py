@@ -22,6 +22,7 @@ from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
 from . import rules
 from .committee import CommitteeService
+from .consultation import check_qualified, is_consultation, require_revealed
 from .errors import EvaluationConflict, EvaluationInvalid, NotAMember, ObjectiveDisagreement
 from .models import (
     Committee,
@@ -39,8 +40,8 @@ from .models import (
     UnlockRequest,
     WarningKind,
 )
-from .params import evaluation_params, regime_of
-from .scoring import CriteriaService, valid_lines
+from .params import evaluation_params, procedure_of, regime_of
+from .scoring import CriteriaService, scored
 from .tabulate import (
     D0,
     BidFacts,
@@ -165,15 +166,19 @@ class EvaluationWork:
         return chair
 
     def bids(self, lot: Lot) -> list[BidFacts]:
+        """The scored bids with the price their price score uses: the opening record's,
+        or in 磋商 the final quote (最后报价), once revealed."""
+        found = scored(self.db, lot)
+        require_revealed(found)
         facts = []
-        for line in valid_lines(self.db, lot):
+        for line in found.lines:
             sme = (line.offer or {}).get("sme") or {}
             declaration = rules.SmeDeclaration(
                 rules.SmeKind(sme.get("kind", "none")),
                 Decimal(str(sme.get("partner_share", "0")))) if isinstance(sme, dict) \
                 else rules.SmeDeclaration()
             facts.append(BidFacts(line.bid_id, line.bid.bidder_org_id, line.bid.bidder.name,
-                                  line.total_price, declaration))
+                                  found.prices[line.bid_id], declaration))
         return facts
 
     def sheets(self, committee: Committee, lot: Lot) -> list[ScoreSheet]:
@@ -212,7 +217,8 @@ class EvaluationWork:
                        sheets=self._submitted_cells(committee, lot), regime=regime_of(project),
                        object_type=rules.ObjectType(str(project.object_type)),
                        params=evaluation_params(project), rejected=rejected,
-                       n_candidates=criteria.n_candidates, drawn=drawn)
+                       n_candidates=criteria.n_candidates, drawn=drawn,
+                       procedure=procedure_of(project))
         return tab, bids
 
     def evaluate(self, project: Project, lot: Lot, *, actor: Actor) -> Tabulation:
@@ -334,6 +340,7 @@ class EvaluationWork:
             raise EvaluationConflict("本标段已有待签署或已签署的评标报告")
         tab = self.evaluate(project, lot, actor=actor)
         self._check_settled(committee, lot)
+        check_qualified(project, len(tab.totals))
         draws = []
         if tab.ranking is not None and tab.ranking.pending:
             drawn = [self._break_tie(project, lot, need, draws, actor)
@@ -413,7 +420,16 @@ class EvaluationWork:
             "warnings": [_warning_json(w) for w in self.warnings_of(committee, lot)],
             "low_price": [_review_json(r) for r in self.reviews(committee, lot)],
             "ranked": ranked, "candidates": candidates,
+            **self._consultation_part(project, lot),
         }
+
+    def _consultation_part(self, project, lot) -> dict:
+        """磋商: the prices above are the final quotes; who was left out and why."""
+        if not is_consultation(project):
+            return {}
+        found = scored(self.db, lot)
+        return {"procedure": "consultation", "price_source": "final_quote",
+                "final_quotes_excluded": {str(k): v for k, v in (found.excluded or {}).items()}}
 
     def sign(self, report: EvaluationReport, *, confirmation: str, agrees: bool,
              dissent: str, actor: Actor) -> EvaluationReport:

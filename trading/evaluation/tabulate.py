@@ -96,16 +96,21 @@ def _expert_totals(items, bids, sheets, out: Tabulation) -> None:
         out.expert_totals[bid.bid_id] = per
 
 
-def _price_scores(price: dict, bids, regime, object_type, params, out: Tabulation) -> None:
-    if price.get("formula", "none") == "none" or not bids:
-        out.price_scores = {b.bid_id: D0 for b in bids}
-        return
+def _eval_prices(price: dict, bids, object_type, params, out: Tabulation) -> None:
+    """The SME-deducted evaluation prices (§2.5); the raw quote stays the contract price."""
     sme = price.get("sme")
     policy = rules.SmePolicy(Decimal(sme["small_micro_rate"]), Decimal(sme["partnered_rate"]),
                              sme.get("reserved_for_sme", False)) if sme else None
     for bid in bids:
         out.eval_prices[bid.bid_id] = (rules.sme_evaluation_price(
             bid.price, bid.sme, policy, object_type, params) if policy else bid.price)
+
+
+def _price_scores(price: dict, bids, regime, object_type, params, out: Tabulation) -> None:
+    if price.get("formula", "none") == "none" or not bids:
+        out.price_scores = {b.bid_id: D0 for b in bids}
+        return
+    _eval_prices(price, bids, object_type, params, out)
     weight = Decimal(price["weight"])
     if price["formula"] == "low_price_first":
         scores = rules.low_price_first_scores({b.key: out.eval_prices[b.bid_id] for b in bids},
@@ -122,13 +127,31 @@ def _price_scores(price: dict, bids, regime, object_type, params, out: Tabulatio
     out.price_scores = {int(k): v.score for k, v in result.scores.items()}
 
 
+def _consultation(price: dict, bids, object_type, params, out: Tabulation, n_candidates,
+                  drawn) -> None:
+    """磋商 (§2.4): the bids' prices are the final quotes; one rule scores and ranks."""
+    _eval_prices(price, bids, object_type, params, out)
+    result = rules.consultation_scores(
+        [rules.ConsultationBid(b.key, b.price, out.eval_prices[b.bid_id],
+                               out.aggregated[b.bid_id]) for b in bids],
+        price_weight=Decimal(price["weight"]), drawn=drawn, lottery_within=n_candidates)
+    out.benchmark = result.benchmark_fen
+    out.price_scores = {int(k): v for k, v in result.price_scores.items()}
+    out.totals = {int(k): v for k, v in result.totals.items()}
+    out.ranking = result.ranking
+
+
 def tabulate(*, items: Sequence[dict], price: dict, bids: Sequence[BidFacts],
              sheets: Mapping[str, Mapping[tuple, Cell]], regime: rules.Regime,
              object_type: rules.ObjectType, params: rules.EvaluationParams,
              rejected: frozenset[int] = frozenset(), n_candidates: int = 3,
-             drawn: Sequence[Sequence[str]] = ()) -> Tabulation:
+             drawn: Sequence[Sequence[str]] = (),
+             procedure: rules.Procedure = rules.Procedure.TENDER) -> Tabulation:
     """Everything the report states for one lot. Stops after conformity and the objective
-    check when objective scores disagree (`disagreements` non-empty, nothing ranked)."""
+    check when objective scores disagree (`disagreements` non-empty, nothing ranked).
+
+    For 磋商 the bids' prices must be the final quotes (最后报价) of the suppliers still
+    in; their price score is §2.4's (``rules.consultation_scores``)."""
     out = Tabulation(conformity=conformity(items, bids, sheets, params))
     _expert_totals(items, bids, sheets, out)
     if out.disagreements:
@@ -137,6 +160,10 @@ def tabulate(*, items: Sequence[dict], price: dict, bids: Sequence[BidFacts],
     for bid in passed:
         out.aggregated[bid.bid_id] = rules.aggregate_expert_scores(
             out.expert_totals[bid.bid_id], params)
+    if procedure is rules.Procedure.CONSULTATION and passed \
+            and price.get("formula") == "low_price_first":
+        _consultation(price, passed, object_type, params, out, n_candidates, drawn)
+        return out
     _price_scores(price, passed, regime, object_type, params, out)
     for bid in passed:
         out.totals[bid.bid_id] = rules.total_score(out.price_scores[bid.bid_id],
