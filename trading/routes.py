@@ -196,6 +196,9 @@ def includeme(config):
     config.add_route("award.consultation.withdraw",
                      "/projects/{project_id}/consultation/lots/{lot_id}/withdraw",
                      factory=award_lot)
+    config.add_route("award.consultation.quote",
+                     "/projects/{project_id}/consultation/lots/{lot_id}/final-quote",
+                     factory=award_lot)
 
     # evaluation (expert pool, committees, online scoring, the report)
     ev = "trading.evaluation.resources:evaluation_factory"
@@ -290,6 +293,15 @@ def includeme(config):
     config.add_route("api.award.final_offer.submit",
                      "/api/v1/projects/{project_id}/final-offer/{round_id}/offer",
                      factory=final_round)
+    consult = "/api/v1/projects/{project_id}/consultation"
+    config.add_route("api.award.consultation", consult, factory=award)
+    config.add_route("api.award.consultation.terminate", consult + "/terminate", factory=award)
+    for name, tail in (("rounds", "rounds"), ("close", "rounds/close"),
+                       ("sessions", "sessions"), ("changes", "changes"),
+                       ("withdraw", "withdraw"), ("final", "final-quotes"),
+                       ("quote", "final-quote")):
+        config.add_route(f"api.award.consultation.{name}",
+                         f"{consult}/lots/{{lot_id}}/{tail}", factory=award_lot)
     config.add_route("api.award", "/api/v1/projects/{project_id}/award", factory=award)
     config.add_route("api.award.objections", "/api/v1/projects/{project_id}/award/objections",
                      factory=award)
@@ -299,6 +311,7 @@ def includeme(config):
     config.add_route("api.award.decide", "/api/v1/projects/{project_id}/award/decide",
                      factory=award)
     config.add_route("api.evaluation.experts", "/api/v1/evaluation/experts")
+    config.add_route("api.evaluation.expert", "/api/v1/evaluation/experts/{expert_id:\\d+}")
     config.add_route("api.evaluation.committee", "/api/v1/projects/{project_id}/committee",
                      factory=ev)
     config.add_route("api.evaluation.committee.act",

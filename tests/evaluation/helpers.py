@@ -57,8 +57,9 @@ def seat_everyone(w, committee):
         service.sign_in(member, confirmation=DECLARATION, conflict="",
                         actor=actor_of(w, member))
     seated = service.seated(committee)
-    for member in seated:
-        service.vote_chair(member, seated[0], actor=actor_of(w, member))
+    for member in seated:  # the majority elects: the last votes are not needed
+        if service.chair(committee) is None:
+            service.vote_chair(member, seated[0], actor=actor_of(w, member))
     return seated
 
 

@@ -133,6 +133,10 @@ TABLE = [
          {"center"}, "POST", action="open"),
     html("award.consultation.withdraw", "/projects/{public}/consultation/lots/{lot}/withdraw",
          BIDDERS, "POST"),
+    html("award.consultation.quote", "/projects/{public}/consultation/lots/{lot}/final-quote",
+         BIDDERS),
+    html("award.consultation.quote", "/projects/{public}/consultation/lots/{lot}/final-quote",
+         BIDDERS, "POST", amount="100"),
     html("draws.list", "/draws", EVERYONE),
     html("draws.verify", "/draws/verify", EVERYONE),
     html("draws.detail", "/draws/{draw}", EVERYONE),
@@ -150,6 +154,7 @@ TABLE = [
     html("evaluation.experts", "/evaluation/experts", {"center", "supervisor"}),
     html("evaluation.experts", "/evaluation/experts", {"center"}, "POST"),
     html("evaluation.expert", "/evaluation/experts/{expert}", {"center"}),
+    html("evaluation.expert", "/evaluation/experts/{expert}", {"center"}, "POST"),
     html("evaluation.unlocks", "/evaluation/unlocks", {"supervisor"}),
     html("evaluation.unlocks", "/evaluation/unlocks", {"supervisor"}, "POST"),
     html("evaluation.criteria", "/projects/{public}/criteria", EVERYONE),
@@ -234,6 +239,23 @@ TABLE = [
         BIDDERS, "POST"),
     api("api.award.final_offer.submit", "/api/v1/projects/{public}/final-offer/{round}/offer",
         BIDDERS, "POST", amount="100"),
+    api("api.award.consultation", "/api/v1/projects/{public}/consultation", EVERYONE),
+    api("api.award.consultation.rounds", "/api/v1/projects/{public}/consultation/lots/{lot}"
+        "/rounds", {"center"}, "POST"),
+    api("api.award.consultation.close", "/api/v1/projects/{public}/consultation/lots/{lot}"
+        "/rounds/close", {"center"}, "POST"),
+    api("api.award.consultation.sessions", "/api/v1/projects/{public}/consultation/lots/{lot}"
+        "/sessions", {"center"}, "POST", org_id=1, text="就服务方案磋商。"),
+    api("api.award.consultation.changes", "/api/v1/projects/{public}/consultation/lots/{lot}"
+        "/changes", {"center"}, "POST", text="服务期调整为两年。"),
+    api("api.award.consultation.final", "/api/v1/projects/{public}/consultation/lots/{lot}"
+        "/final-quotes", {"center"}, "POST"),
+    api("api.award.consultation.quote", "/api/v1/projects/{public}/consultation/lots/{lot}"
+        "/final-quote", BIDDERS, "POST", amount="100"),
+    api("api.award.consultation.withdraw", "/api/v1/projects/{public}/consultation/lots/{lot}"
+        "/withdraw", BIDDERS, "POST"),
+    api("api.award.consultation.terminate", "/api/v1/projects/{public}/consultation/terminate",
+        {"center"}, "POST", reason="供应商不足"),
     api("api.award", "/api/v1/projects/{public}/award", EVERYONE),
     api("api.award.objections", "/api/v1/projects/{public}/award/objections", BIDDERS, "POST",
         text="请核查候选人资格。"),
@@ -407,6 +429,9 @@ TABLE = [
         {"owner"}, "POST"),
     api("api.evaluation.experts", "/api/v1/evaluation/experts", {"center", "supervisor"}),
     api("api.evaluation.experts", "/api/v1/evaluation/experts", {"center"}, "POST"),
+    api("api.evaluation.expert", "/api/v1/evaluation/experts/{expert}", {"center", "supervisor"}),
+    api("api.evaluation.expert", "/api/v1/evaluation/experts/{expert}", {"center"}, "PUT",
+        name="专家", region="市本级", specialties="工程造价", status="active"),
     api("api.evaluation.committee", "/api/v1/projects/{public}/committee",
         {"center", "supervisor"}),
     api("api.evaluation.committee", "/api/v1/projects/{public}/committee", {"center"},

@@ -267,3 +267,51 @@ class ConsultationService:
 def consultation_service_factory(context, request) -> ConsultationService:
     return ConsultationService(request.dbsession, request.clock, request.registry["keys"],
                                request.storage, request.enqueue, request.registry.settings)
+
+
+# -- what the pages and the API show -------------------------------------------------------
+
+
+def _notes(rounds, *, staff: bool, org_id: int | None) -> list[dict]:
+    """Changes are for everyone in; a session's minutes for the panel and that supplier."""
+    return [{"number": r.number, "opened_at": r.opened_at.isoformat(),
+             "closed_at": r.closed_at.isoformat() if r.closed_at else None,
+             "notes": [{"kind": n.kind, "org_id": n.org_id, "text": n.text,
+                        "at": n.at.isoformat()}
+                       for n in r.notes if n.kind == "change" or staff or n.org_id == org_id]}
+            for r in rounds]
+
+
+def _scores(db, clock, lot: Lot) -> list[dict]:
+    """The signed report's ranked candidates (public once every member has signed)."""
+    from ..evaluation.service import EvaluationService
+
+    return [{"bidder_org_id": c.bidder_org_id, "name": c.bidder.name, "rank": c.rank,
+             "final_quote_fen": c.price, "price_score": str(c.price_score),
+             "total_score": str(c.total_score)}
+            for c in EvaluationService(db, clock).candidates(lot)]
+
+
+def consultation_state(service: ConsultationService, project: Project, *, staff: bool,
+                       org_id: int | None) -> dict:
+    """Per lot: suppliers in and out, rounds and what the viewer may read of them, the
+    sealed final-quote round (amounts once revealed), whether enough count, the scores."""
+    from .final_offer import round_state
+
+    lots = []
+    for lot in project.lots:
+        active, gone = service.active_suppliers(project, lot), service.withdrawn(lot)
+        quotes = service.sealed.round_for(lot)
+        state = round_state(service.sealed, project, quotes, org_id=org_id) if quotes else None
+        lots.append({
+            "lot_id": lot.id, "lot": lot.number, "lot_name": lot.name,
+            "suppliers": active, "withdrawn": sorted(gone),
+            "rounds": _notes(service.rounds(lot), staff=staff, org_id=org_id),
+            "final_quotes": state,
+            "guard": ({k: quotes.result.get(k) for k in ("valid", "minimum", "proceed")}
+                      if state and state["phase"] == "decided" else None),
+            "scores": _scores(service.db, service.clock, lot),
+            "mine": None if org_id is None else {
+                "in": org_id in active, "withdrawn": org_id in gone,
+                "quote": state["mine"] if state else None}})
+    return {"project_id": project.id, "status": str(project.status), "lots": lots}

@@ -3,14 +3,15 @@
 import json
 
 import sqlalchemy as sa
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from ..accounts.models import Organisation, User
+from ..accounts.models import User
 from ..bidding.views import attachment
 from ..errors import DomainError
 from ..forms import redirect, validated
 from ..i18n import _
+from ..projects.kinds import ProcurementMethod
 from ..resources import get_or_404
 from ..security import Permission
 from .errors import InvalidAwardInput
@@ -50,6 +51,10 @@ def _act(context, request, action, message):
 
 @view_config(route_name="award.final_offer", renderer=PAGE, permission=Permission.PROJECT_VIEW)
 def final_offer_page(context, request):
+    if context.project.procurement_method is ProcurementMethod.COMPETITIVE_CONSULTATION:
+        # 磋商's sealed final quotes have their own pages (consultation_views)
+        return HTTPSeeOther(request.route_url("award.consultation",
+                                              project_id=context.project.id))
     return _page(context, request)
 
 
@@ -393,83 +398,3 @@ def roster_remove(request):
                        owner_org_id=request.identity.organisation_id)
     _committees(request).remove_from_roster(entry, actor=request.actor)
     return redirect(request, "award.roster", _("已移出成员库"))
-
-
-# -- 竞争性磋商 (rules §2) ------------------------------------------------------------------------
-
-CONSULT_PAGE = "award/consultation.jinja2"
-
-
-def _consultation(request):
-    from .consultation import ConsultationService
-
-    return request.find_service(ConsultationService)
-
-
-def _consult_page(context, request) -> dict:
-    service, user = _consultation(request), request.identity
-    staff = user is not None and (str(user.role) in ("center", "supervisor") or bool(
-        request.has_permission(Permission.PROJECT_MANAGE)))
-    org_id = user.organisation_id if user and str(user.role) == "bidder" else None
-    lots = []
-    for lot in context.project.lots:
-        active = service.active_suppliers(context.project, lot)
-        lots.append({"lot": lot, "rounds": service.rounds(lot), "active": active,
-                     "withdrawn": service.withdrawn(lot),
-                     "quotes": service.sealed.round_for(lot)})
-    orgs = {o.id: o.name for o in request.dbsession.scalars(sa.select(Organisation).where(
-        Organisation.id.in_({org for item in lots for org in item["active"]} |
-                            {org for item in lots for org in item["withdrawn"]})))}
-    return {"project": context.project, "lots": lots, "orgs": orgs, "staff": staff,
-            "org_id": org_id, "error": None, "can": lambda p: bool(request.has_permission(p))}
-
-
-def _consult_act(context, request, action, message):
-    try:
-        action()
-    except DomainError as error:
-        request.override_renderer = CONSULT_PAGE
-        request.response.status_int = error.status if error.status < 500 else 400
-        return {**_consult_page(context, request), "error": error.message}
-    return redirect(request, "award.consultation", message, project_id=context.project.id)
-
-
-@view_config(route_name="award.consultation", renderer=CONSULT_PAGE,
-             permission=Permission.PROJECT_VIEW)
-def consultation_page(context, request):
-    return _consult_page(context, request)
-
-
-@view_config(route_name="award.consultation.panel", renderer=CONSULT_PAGE,
-             request_method="POST", permission=Permission.AWARD_MANAGE)
-def consultation_panel(context, request):
-    service, project, lot = _consultation(request), context.project, context.lot
-    post, actor = request.POST, request.actor
-    steps = {
-        "open": lambda: service.open_round(project, lot, actor=actor),
-        "session": lambda: service.record_session(
-            project, lot, org_id=_int_field(request, "org_id", 0), text=post.get("text", ""),
-            actor=actor),
-        "change": lambda: service.broadcast_change(project, lot, text=post.get("text", ""),
-                                                   actor=actor),
-        "close": lambda: service.close_round(project, lot, actor=actor),
-        "final": lambda: service.start_final_quotes(project, lot, actor=actor),
-        "terminate": lambda: service.terminate(project, reason=post.get("text", ""),
-                                               actor=actor),
-    }
-
-    def action():
-        step = steps.get(post.get("action", ""))
-        if step is None:
-            raise InvalidAwardInput(_("未知的磋商操作"), field="action")
-        step()
-
-    return _consult_act(context, request, action, _("已记录"))
-
-
-@view_config(route_name="award.consultation.withdraw", renderer=CONSULT_PAGE,
-             request_method="POST", permission=Permission.FINAL_OFFER_SUBMIT)
-def consultation_withdraw(context, request):
-    return _consult_act(context, request, lambda: _consultation(request).withdraw(
-        context.project, context.lot, reason=request.POST.get("reason", ""),
-        actor=request.actor), _("已退出磋商"))

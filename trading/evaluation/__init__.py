@@ -28,12 +28,40 @@ Interface for the award domain (评定分离, publicity, result)
   signed the same way.
 """
 
+import sqlalchemy as sa
+
 
 def lock_criteria(service, project, actor):
     """PUBLISH_HOOKS entry: the scoring criteria are published with the project."""
     from .scoring import CriteriaService
 
     CriteriaService(service.db, service.clock).lock(project, actor=actor)
+
+
+def _work(service):
+    from ..jobs.runtime import runtime
+    from .service import EvaluationService
+
+    return EvaluationService(service.db, service.clock, runtime.keys, service.storage,
+                             service.enqueue).work()
+
+
+def signing_due(service, project, now):
+    """DUE_HANDLERS entry: a report past its signing deadline is settled and locked."""
+    if str(project.status) != "evaluation":
+        return None
+    return _work(service).settle_due(project)
+
+
+def signing_next(service, project):
+    """SCHEDULE_HOOKS entry: the earliest signing deadline still open."""
+    if str(project.status) != "evaluation":
+        return None
+    from .models import EvaluationReport, ReportState
+
+    return service.db.scalar(sa.select(sa.func.min(EvaluationReport.sign_by)).where(
+        EvaluationReport.project_id == project.id,
+        EvaluationReport.state == ReportState.SIGNING))
 
 
 def includeme(config):
@@ -43,3 +71,7 @@ def includeme(config):
     config.register_service_factory(evaluation_service_factory, EvaluationService)
     if lock_criteria not in projects_service.PUBLISH_HOOKS:
         projects_service.PUBLISH_HOOKS.append(lock_criteria)
+    if signing_due not in projects_service.DUE_HANDLERS:
+        projects_service.DUE_HANDLERS.append(signing_due)
+    if signing_next not in projects_service.SCHEDULE_HOOKS:
+        projects_service.SCHEDULE_HOOKS.append(signing_next)

@@ -4,9 +4,19 @@ from pyramid.view import view_config
 
 from ..api import describe, json_body
 from ..errors import NotFound
+from ..resources import get_or_404
 from ..security import Permission
 from .errors import EvaluationConflict, NotAMember
-from .forms import CommitteeSchema, ExpertSchema, MemberBody, SheetBody, SignSchema, lines
+from .forms import (
+    CommitteeSchema,
+    ExpertEditSchema,
+    ExpertSchema,
+    MemberBody,
+    SheetBody,
+    SignSchema,
+    lines,
+)
+from .models import Expert
 from .resources import member_of
 from .scoring import Mark, SheetService
 from .service import EvaluationService
@@ -19,6 +29,7 @@ from .views import (
     _pool,
     _user_ids,
     expert_input,
+    update_expert,
 )
 
 
@@ -60,6 +71,37 @@ def api_create_expert(request):
                                    user=_expert_user(request, values["username"]))
     request.response.status_int = 201
     return _expert_json(expert)
+
+
+def _expert_detail(e) -> dict:
+    """One expert as the center edits it (the facts the conflict checks compare)."""
+    return {**_expert_json(e), "title": e.title, "years_experience": e.years_experience,
+            "employers": e.employers, "shareholdings": e.shareholdings,
+            "relatives": e.relatives, "status_reason": e.status_reason,
+            "version": e.version_id}
+
+
+describe("api.evaluation.expert", "GET", "One expert of the pool with the facts the conflict "
+         "checks use (center, supervisor)", auth=True, response=EXPERT)
+describe("api.evaluation.expert", "PUT", "Edit an expert (center): everything but the code "
+         "and login, lines as on the page, the status with its reason, and the version read "
+         "(409 on a stale one); checked whole, a bad line changes nothing", auth=True,
+         request_schema=ExpertEditSchema, response=EXPERT)
+
+
+@view_config(route_name="api.evaluation.expert", request_method="GET", renderer="json",
+             permission=Permission.EVALUATION_VIEW)
+def api_expert(request):
+    return _expert_detail(get_or_404(request, Expert, "expert_id"))
+
+
+@view_config(route_name="api.evaluation.expert", request_method="PUT", renderer="json",
+             permission=Permission.EVALUATION_POOL)
+def api_update_expert(request):
+    expert = get_or_404(request, Expert, "expert_id")
+    values = json_body(request, ExpertEditSchema())
+    values.pop("csrf_token", None)
+    return _expert_detail(update_expert(request, expert, values))
 
 
 describe("api.evaluation.committee", "GET", "The committee: before the evaluation starts only "
@@ -137,8 +179,10 @@ def _report_json(report) -> dict:
     return {"id": report.id, "state": str(report.state), "ranked": report.ranked,
             "body_sha256": report.body_sha256, "signature": report.signature,
             "body": report.body,
+            "sign_by": report.sign_by.isoformat() if report.sign_by else None,
             "signatures": [{"member_id": s.member_id, "agrees": s.agrees, "dissent": s.dissent,
-                            "signed_at": s.signed_at.isoformat(), "signature": s.signature}
+                            "deemed": s.deemed, "signed_at": s.signed_at.isoformat(),
+                            "signature": s.signature}
                            for s in report.signatures]}
 
 

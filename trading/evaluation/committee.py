@@ -18,7 +18,14 @@ from ..draws.services import DrawService
 from ..projects.models import Project
 from ..projects.status import ProjectStatus
 from . import rules
-from .conflicts import ExpertFacts, Party, conflict_reasons, draw_exclusions, pool_too_small
+from .conflicts import (
+    ExpertFacts,
+    Party,
+    conflict_reasons,
+    draw_exclusions,
+    fact_problems,
+    pool_too_small,
+)
 from .errors import CommitteeInvalid, EvaluationConflict, EvaluationInvalid, NotAMember
 from .models import (
     SEATED,
@@ -82,23 +89,61 @@ class ExpertPoolService:
 
     @staticmethod
     def _fields(data: ExpertInput) -> dict:
-        return {"name": data.name, "region": data.region, "title": data.title,
+        """The stored facts, checked first: a bad line is refused with its field."""
+        if not data.name.strip() or not data.region.strip():
+            raise EvaluationInvalid("请填写姓名和所在地区", field="name")
+        if not data.specialties:
+            raise EvaluationInvalid("请至少填写一个专业", field="specialties")
+        problems = fact_problems(data.employers, data.shareholdings, data.relatives)
+        if problems:
+            field, words = problems[0]
+            raise EvaluationInvalid(words, field=field)
+        return {"name": data.name.strip(), "region": data.region.strip(), "title": data.title,
                 "years_experience": data.years_experience, "phone": data.phone,
-                "specialties": list(data.specialties), "employers": list(data.employers),
-                "shareholdings": list(data.shareholdings), "relatives": list(data.relatives)}
+                "specialties": list(dict.fromkeys(data.specialties)),
+                "employers": list(data.employers), "shareholdings": list(data.shareholdings),
+                "relatives": list(data.relatives)}
 
-    def update(self, expert: Expert, data: ExpertInput, *, actor: Actor) -> Expert:
-        for key, value in self._fields(data).items():
-            setattr(expert, key, value)
-        expert.updated_at = self.clock()
-        record(self.db, actor, "expert.updated", "expert", expert.id, now=expert.updated_at)
+    def update(self, expert: Expert, data: ExpertInput, *, actor: Actor,
+               version: int | None = None, status: ExpertStatus | None = None,
+               reason: str = "") -> Expert:
+        """Edit an expert's details (not the code: past draws' pseudonyms hang on it) and,
+        when given, the status.
+
+        Everything is checked before anything is written; `version` (the form's) refuses
+        an edit made on a stale page. The audit row names the changed fields only — the
+        values (phone, relatives, holdings) are personal data and stay out of the log.
+        """
+        if version is not None and version != expert.version_id:
+            raise EvaluationConflict("专家信息已被他人修改，请刷新后重新编辑", field="version")
+        if data.code and data.code != expert.code:
+            raise EvaluationInvalid("专家编号不能修改", field="code")
+        fields = self._fields(data)
+        if status is not None:
+            self._check_status(status, reason)
+        changed = sorted(k for k, v in fields.items() if getattr(expert, k) != v)
+        if changed:
+            for key in changed:
+                setattr(expert, key, fields[key])
+            expert.updated_at = self.clock()
+            record(self.db, actor, "expert.updated", "expert", expert.id,
+                   now=expert.updated_at, changed=changed)
+        if status is not None:
+            self.set_status(expert, status, reason=reason, actor=actor)
+        self.db.flush()
         return expert
+
+    @staticmethod
+    def _check_status(status: ExpertStatus, reason: str) -> None:
+        if status is not ExpertStatus.ACTIVE and not reason.strip():
+            raise EvaluationInvalid("暂停或禁入必须说明理由", field="reason")
 
     def set_status(self, expert: Expert, status: ExpertStatus, *, reason: str,
                    actor: Actor) -> Expert:
         """Suspend, blacklist or reinstate; anything but reinstating needs a reason."""
-        if status is not ExpertStatus.ACTIVE and not reason.strip():
-            raise EvaluationInvalid("暂停或禁入必须说明理由", field="reason")
+        self._check_status(status, reason)
+        if status is expert.status and reason.strip()[:500] == expert.status_reason:
+            return expert  # nothing to record
         expert.status, expert.status_reason = status, reason.strip()[:500]
         expert.updated_at = self.clock()
         record(self.db, actor, "expert.status_changed", "expert", expert.id,
@@ -442,11 +487,15 @@ class CommitteeService:
 
     def vote_chair(self, member: CommitteeMember, candidate: CommitteeMember, *,
                    actor: Actor) -> CommitteeMember | None:
-        """推选组长: a candidate with more than half of the members' votes becomes chair."""
+        """推选组长 (rules.elect_chair): more than half of the members' votes elects at
+        once; when everyone has voted, the plurality; a tie, a lottery through the draws
+        engine. The purchaser's representative may not stand in 政府采购 (87号令 Art 45)."""
         self._own(member, actor)
         committee = member.committee
         if committee.status is not CommitteeStatus.FORMING:
             raise EvaluationConflict("评标已开始，不能再推选组长")
+        if self.chair(committee) is not None:
+            raise EvaluationConflict("组长已推选产生", field="candidate")
         if member.state is not M.SIGNED_IN or candidate.state is not M.SIGNED_IN \
                 or candidate.committee_id != committee.id:
             raise EvaluationConflict("只有已签到的成员可以推选或被推选为组长")
@@ -458,17 +507,32 @@ class CommitteeService:
         member.chair_vote_for_id = candidate.id
         record(self.db, actor, "committee.chair_voted", "committee", committee.id,
                now=self.clock(), member_id=member.id)
-        return self._elect(committee)
+        return self._elect(committee, project, actor)
 
-    def _elect(self, committee: Committee) -> CommitteeMember | None:
-        seated = self.seated(committee)
-        for candidate in seated:
-            votes = sum(1 for m in seated if m.chair_vote_for_id == candidate.id)
-            if 2 * votes > len(seated):
-                for m in seated:
-                    m.is_chair = m is candidate
-                return candidate
-        return None
+    def _elect(self, committee: Committee, project: Project,
+               actor: Actor) -> CommitteeMember | None:
+        seated = {str(m.id): m for m in self.seated(committee)}
+        votes = {key: str(m.chair_vote_for_id) for key, m in seated.items()
+                 if m.chair_vote_for_id is not None and str(m.chair_vote_for_id) in seated}
+        result = rules.elect_chair(votes, list(seated))
+        draw_id = None
+        if result.lottery is not None:
+            # Members are named in the public record only by member number: the list stays
+            # secret until the evaluation starts.
+            order = self.draws.break_tie(
+                candidates=[{"id": c, "label": f"成员{c}"} for c in result.lottery.candidates],
+                purpose=f"评标委员会组长推选票数相同抽签：{project.number}",
+                subject_type="project", subject_id=project.id, actor=actor)
+            draw_id = self.draws.draws_for("project", project.id)[-1].id
+            result = rules.elect_chair(votes, list(seated), drawn=order[:1])
+        if result.chair is None:
+            return None
+        chair = seated[result.chair]
+        for m in seated.values():
+            m.is_chair = m is chair
+        record(self.db, actor, "committee.chair_elected", "committee", committee.id,
+               now=self.clock(), member_id=chair.id, tally=dict(result.tally), draw_id=draw_id)
+        return chair
 
     def chair(self, committee: Committee) -> CommitteeMember | None:
         return next((m for m in self.seated(committee) if m.is_chair), None)

@@ -7,6 +7,9 @@ same checks run at the draw (owner, agency) and again after the opening (bidders
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from ..accounts.rules import credit_code_problem
 
 # 政府采购评审专家管理办法 (财库〔2016〕198号): employment, directorship or control within
 # the three years before the procurement is a conflict. [S, verify]
@@ -35,6 +38,54 @@ class ExpertFacts:
 
 
 ROLE_WORDS = {"owner": "招标人（采购人）", "agency": "代理机构", "bidder": "投标人"}
+
+
+def _date(text: str) -> date | None:
+    """YYYY-MM-DD only (Python also reads 20150301, which the pages would not show)."""
+    if not text or len(text) != 10 or text[4] != "-" or text[7] != "-":
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _share(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip().rstrip("%％"))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and 0 < value <= 100 else None
+
+
+def fact_problems(employers: Sequence[dict], shareholdings: Sequence[dict],
+                  relatives: Sequence[dict]) -> list[tuple[str, str]]:
+    """(field, words) for every entry the conflict checks could not rely on: employment
+    dates that are not ISO dates or end before they start, a share outside (0, 100] %,
+    a relative without the relation or the employer to compare, a malformed credit code."""
+    problems = []
+    for n, job in enumerate(employers, start=1):
+        start, end = _date(job.get("from", "")), _date(job.get("to") or "")
+        if start is None or (job.get("to") and end is None):
+            problems.append(("employers",
+                             f"第{n}行：起止日期须为 YYYY-MM-DD（在职则结束日期留空）"))
+        elif end is not None and end < start:
+            problems.append(("employers", f"第{n}行：结束日期早于起始日期"))
+    for n, holding in enumerate(shareholdings, start=1):
+        if _share(holding.get("share", "")) is None:
+            problems.append(("shareholdings", f"第{n}行：持股比例须为大于0且不超过100的百分数"))
+    for n, relative in enumerate(relatives, start=1):
+        if not relative.get("relation") or not (relative.get("org_name")
+                                                 or relative.get("credit_code")):
+            problems.append(("relatives", f"第{n}行：须填写关系及任职单位（或其信用代码）"))
+    for name, rows in (("employers", employers), ("shareholdings", shareholdings),
+                       ("relatives", relatives)):
+        for n, row in enumerate(rows, start=1):
+            problem = credit_code_problem(row["credit_code"]) if row.get("credit_code") \
+                else None
+            if problem:
+                problems.append((name, f"第{n}行：统一社会信用代码无效（{problem}）"))
+    return problems
 
 
 def _same(party: Party, name: str, code: str) -> bool:

@@ -124,8 +124,9 @@ def _scored(dbsession, clock, keys, center: Actor, logins) -> None:
         service.answer(member, accept=True, reason="", actor=who)
         service.sign_in(member, confirmation=DECLARATION, conflict="", actor=who)
     chair = next(m for m in seated if m.user_id == logins[0].id)
-    for member in seated:
-        service.vote_chair(member, chair, actor=_actor(dbsession.get(User, member.user_id)))
+    for member in seated:  # a majority elects; the remaining votes are not needed
+        if service.chair(committee) is None:
+            service.vote_chair(member, chair, actor=_actor(dbsession.get(User, member.user_id)))
     service.start(project, actor=center)
     for member in seated:
         if member is not chair:

@@ -37,6 +37,21 @@ def _text(title, max_len=200, **kw):
                                validator=colander.Length(max=max_len), **kw)
 
 
+def _employers():
+    return _text(
+        _("工作单位（每行：单位名称|统一社会信用代码|起始日期|结束日期，在职则结束日期留空）"),
+        4000, missing="", widget=TEXT)
+
+
+def _shareholdings():
+    return _text(_("持股（每行：单位名称|统一社会信用代码|比例）"), 4000, missing="", widget=TEXT)
+
+
+def _relatives():
+    return _text(_("近亲属（每行：姓名|关系|任职单位|统一社会信用代码）"), 4000, missing="",
+                 widget=TEXT)
+
+
 class ExpertSchema(CSRFSchema):
     code = _text(_("专家编号"), 32)
     name = _text(_("姓名"), 100)
@@ -47,13 +62,32 @@ class ExpertSchema(CSRFSchema):
                                            validator=colander.Range(0, 70))
     phone = _text(_("联系电话"), 40, missing="")
     username = _text(_("关联的专家登录账号（可空）"), 64, missing="")
-    employers = _text(
-        _("工作单位（每行：单位名称|统一社会信用代码|起始日期|结束日期，在职则结束日期留空）"),
-        4000, missing="", widget=TEXT)
-    shareholdings = _text(_("持股（每行：单位名称|统一社会信用代码|比例）"), 4000, missing="",
-                          widget=TEXT)
-    relatives = _text(_("近亲属（每行：姓名|关系|任职单位|统一社会信用代码）"), 4000, missing="",
-                      widget=TEXT)
+    employers = _employers()
+    shareholdings = _shareholdings()
+    relatives = _relatives()
+
+
+class ExpertEditSchema(CSRFSchema):
+    """编辑专家信息: every fact the conflict checks use, and the status with its reason."""
+
+    name = _text(_("姓名"), 100)
+    region = _text(_("所在地区"), 100)
+    specialties = _text(_("专业（以逗号分隔）"), 500)
+    title = _text(_("职称"), 100, missing="")
+    years_experience = colander.SchemaNode(colander.Integer(), title=_("从业年限"), missing=0,
+                                           validator=colander.Range(0, 70))
+    phone = _text(_("联系电话"), 40, missing="")
+    employers = _employers()
+    shareholdings = _shareholdings()
+    relatives = _relatives()
+    status = colander.SchemaNode(colander.String(), title=_("状态"),
+                                 validator=colander.OneOf(("active", "suspended", "blacklisted")),
+                                 widget=deform.widget.SelectWidget(values=(
+                                     ("active", _("正常")), ("suspended", _("暂停")),
+                                     ("blacklisted", _("禁入")))))
+    reason = _text(_("暂停或禁入的理由"), 500, missing="")
+    version = colander.SchemaNode(colander.Integer(), missing=None,
+                                  widget=deform.widget.HiddenWidget())
 
 
 class ExpertStatusSchema(CSRFSchema):

@@ -340,6 +340,9 @@ class EvaluationReport(Base):
     body: Mapped[dict] = mapped_column(sa.JSON)
     body_sha256: Mapped[str] = mapped_column(sa.String(64))
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # 签署期限 (profile report.signing_hours): who has neither signed nor dissented with
+    # reasons by then is recorded as agreeing and the report locks (实施条例 Art 53)
+    sign_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Ed25519 (platform key) over the canonical {report, body_sha256, signatures}
     signature: Mapped[str | None] = mapped_column(sa.String(128))
@@ -356,7 +359,9 @@ class EvaluationReport(Base):
 
 
 class ReportSignature(Base):
-    """One member's signature: the typed confirmation, agree or dissent with reasons."""
+    """One member's signature: the typed confirmation, agree or dissent with reasons —
+    or, `deemed`, the platform's record that the member let the deadline pass without
+    signing or stating reasons, which counts as agreement (实施条例 Art 53)."""
 
     __tablename__ = "report_signatures"
     __table_args__ = (sa.UniqueConstraint("report_id", "member_id"),)
@@ -368,6 +373,7 @@ class ReportSignature(Base):
     agrees: Mapped[bool]
     dissent: Mapped[str] = mapped_column(sa.String(2000), default="")
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deemed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     signature: Mapped[str] = mapped_column(sa.String(128))  # platform Ed25519, hex
 
     report: Mapped[EvaluationReport] = relationship(back_populates="signatures")

@@ -325,6 +325,9 @@ class EvaluationParams:
     lowprice_ratio_ceiling: Decimal = Decimal("0.45")
     lowprice_max_ratio: Decimal = Decimal("0.65")
     lowprice_explanation_min_minutes: int = 30
+    # the report (§4.4): after this many hours a member who neither signed nor stated a
+    # dissent with reasons is recorded as agreeing (实施条例 Art 53, 87号令 Art 61) [P]
+    report_signing_hours: int = 24
     # SME price deduction (§2.5)
     sme_small_goods_services: tuple[Decimal, Decimal] = (
         Decimal("0.10"),
@@ -351,6 +354,7 @@ class EvaluationParams:
             "committee_min_size_water_works",
             "committee_min_size_non_tender",
             "trim_when_experts_gte",
+            "report_signing_hours",
             "min_bidders",
             "invitation_list_factor",
         ):
@@ -406,6 +410,7 @@ PROFILE_KEYS = {  # §8 key -> EvaluationParams field
     "lowprice.ratio_ceiling": "lowprice_ratio_ceiling",
     "lowprice.max_ratio": "lowprice_max_ratio",
     "lowprice.explanation_min_minutes": "lowprice_explanation_min_minutes",
+    "report.signing_hours": "report_signing_hours",
     "sme.deduction_goods_services": "sme_small_goods_services",
     "sme.deduction_consortium": "sme_partnered_goods_services",
     "sme.share_gate": "sme_share_gate",
@@ -512,6 +517,46 @@ def _chair_problems(members: Sequence[CommitteeMember], regime: Regime) -> list[
     ):
         problems.append("the purchaser representative may not chair (87号令 Art 45)")
     return problems
+
+
+@dataclass(frozen=True)
+class ChairElection:
+    chair: str | None  # None: not decided yet (or a lottery is pending)
+    tally: Mapping[str, int]
+    lottery: TieNeedsLottery | None = None
+
+
+def elect_chair(
+    votes: Mapping[str, str],
+    members: Sequence[str],
+    *,
+    drawn: Sequence[str] | None = None,
+) -> ChairElection:
+    """推选组长 (§4.1: elected by the committee; the chair has one equal vote).
+
+    ``votes`` maps each member who voted to the member voted for. More than half of the
+    members' votes elects at once; once every member has voted, the plurality does; a tie
+    at the top goes to a lottery among the tied (pass the engine's pick back in
+    ``drawn``). Who may stand (not the purchaser's representative in 政府采购) is
+    ``check_committee``'s and the service's to refuse before a vote is counted.
+    """
+    ids = as_ids(members, "committee member")
+    for voter, candidate in votes.items():
+        if voter not in ids or candidate not in ids:
+            raise UnknownParticipant(f"vote {voter!r} → {candidate!r} outside the committee")
+    tally = dict(sorted(Counter(votes.values()).items()))
+    if not tally:
+        return ChairElection(None, tally)
+    top = max(tally.values())
+    leaders = tuple(c for c, n in tally.items() if n == top)
+    if 2 * top > len(ids) or (len(votes) == len(ids) and len(leaders) == 1):
+        return ChairElection(leaders[0], tally)
+    if len(votes) < len(ids):
+        return ChairElection(None, tally)
+    request = TieNeedsLottery(leaders, 1, "chair election tie (组长推选票数相同)")
+    if drawn is None:
+        return ChairElection(None, tally, lottery=request)
+    return ChairElection(resolve_lottery(request, drawn)[0], tally)
 
 
 # --- pass/fail review (符合性审查, §4.4) ----------------------------------------------
@@ -1006,6 +1051,21 @@ def apply_same_brand_rule(
             seen.add(brand)
         kept.append(bidder)
     return SameBrandResult(kept=tuple(kept), set_aside=tuple(aside))
+
+
+# --- the report's signatures (§4.4) ---------------------------------------------------
+
+
+def deemed_agreeing(
+    members: Iterable[str], signed: Iterable[str], *, deadline, now
+) -> tuple[str, ...]:
+    """Members recorded as agreeing: past the signing deadline, without a signature or a
+    written dissent (实施条例 Art 53; 87号令 Art 61: refusing to sign without reasons
+    counts as agreement). Before the deadline nobody is; the order is the members'."""
+    done = set(as_ids(signed, "signed member"))
+    if now < deadline:
+        return ()
+    return tuple(m for m in as_ids(members, "member") if m not in done)
 
 
 # --- 竞争性磋商 scoring (§2.2, §2.4) --------------------------------------------------

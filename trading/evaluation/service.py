@@ -135,6 +135,8 @@ def evaluation_service_factory(context, request) -> EvaluationService:
 # -- the committee's work on one lot: tabulation, warnings, low prices, the report ---------
 
 REPORT_CONFIRMATION = "本人已审阅本评标报告，确认签署"
+DEEMED_CONFIRMATION = "签署期限届满，未签署亦未书面说明不同意见，视为同意"
+SIGNING_SWEEP = Actor.system("report_signing_deadline")
 UNLOCK_TARGETS = ("sheet", "report")
 
 
@@ -347,13 +349,16 @@ class EvaluationWork:
                      for need in tab.ranking.pending]
             tab, _bids = self.tabulate(project, lot, drawn=drawn)
         body = self._body(project, lot, committee, tab, draws)
+        now = self.clock()
         report = EvaluationReport(project_id=project.id, lot_id=lot.id,
                                   committee_id=committee.id, state=ReportState.SIGNING,
                                   ranked=body["ranked"], body=body,
                                   body_sha256=hashlib.sha256(canonical_json(body)).hexdigest(),
-                                  generated_at=self.clock())
+                                  generated_at=now, sign_by=now + timedelta(
+                                      hours=evaluation_params(project).report_signing_hours))
         self.db.add(report)
         self.db.flush()
+        self._projects().reschedule(project)  # the chronograph settles the deadline
         record(self.db, actor, "evaluation.report_generated", "project", project.id,
                now=report.generated_at, lot_id=lot.id, report_id=report.id,
                body_sha256=report.body_sha256)
@@ -441,6 +446,9 @@ class EvaluationWork:
             raise NotAMember("只有评标委员会成员可以签署评标报告")
         if report.state is not ReportState.SIGNING:
             raise EvaluationConflict("评标报告已锁定或已作废，不能签署")
+        if report.sign_by is not None and self.clock() >= report.sign_by:
+            raise EvaluationConflict("签署期限已届满：未签署且未书面说明不同意见的，视为同意",
+                                     field="sign_by")
         if any(s.member_id == member.id for s in report.signatures):
             raise EvaluationConflict("您已签署本报告")
         if confirmation.strip() != REPORT_CONFIRMATION:
@@ -459,6 +467,48 @@ class EvaluationWork:
         if len(report.signatures) == len(self.committees.seated(committee)):
             self._lock(report, committee, actor)
         return report
+
+    def _projects(self) -> ProjectService:
+        return ProjectService(self.db, self.clock, self.s.storage, self.s.enqueue)
+
+    def settle_deadline(self, report: EvaluationReport) -> bool:
+        """签署期限届满: every seated member with neither a signature nor a written
+        dissent is recorded as agreeing (marked `deemed`, signed by the platform, audited),
+        then the report locks. Exactly once: a report no longer signing is left alone."""
+        if report.state is not ReportState.SIGNING or report.sign_by is None:
+            return False
+        committee = self.db.get(Committee, report.committee_id)
+        seated = {str(m.id): m for m in self.committees.seated(committee)}
+        missing = rules.deemed_agreeing(seated, [str(s.member_id) for s in report.signatures],
+                                        deadline=report.sign_by, now=self.clock())
+        if not missing:
+            return False
+        now = self.clock()
+        for member_id in missing:
+            signature = ReportSignature(member_id=int(member_id), agrees=True, dissent="",
+                                        confirmation=DEEMED_CONFIRMATION, signed_at=now,
+                                        deemed=True)
+            signature.signature = self.s.keys.sign(canonical_json(
+                _signature_payload(report, signature))).hex()
+            report.signatures.append(signature)
+            record(self.db, SIGNING_SWEEP, "evaluation.report_deemed_signed", "project",
+                   report.project_id, now=now, report_id=report.id, member_id=int(member_id))
+        self.db.flush()
+        self._lock(report, committee, SIGNING_SWEEP)
+        return True
+
+    def signing(self, project: Project) -> list[EvaluationReport]:
+        return list(self.db.scalars(sa.select(EvaluationReport).where(
+            EvaluationReport.project_id == project.id,
+            EvaluationReport.state == ReportState.SIGNING).order_by(EvaluationReport.id)))
+
+    def settle_due(self, project: Project):
+        """The chronograph's handler: settle every report past its deadline; return the
+        next deadline still ahead."""
+        for report in self.signing(project):
+            self.settle_deadline(report)
+        ahead = [r.sign_by for r in self.signing(project) if r.sign_by is not None]
+        return min(ahead) if ahead else None
 
     def _lock(self, report, committee, actor) -> None:
         report.state, report.locked_at = ReportState.SIGNED, self.clock()
@@ -582,9 +632,12 @@ def _review_json(r: LowPriceReview) -> dict:
 
 
 def _signature_payload(report, s: ReportSignature) -> dict:
-    return {"report_id": report.id, "body_sha256": report.body_sha256,
-            "member_id": s.member_id, "agrees": s.agrees, "dissent": s.dissent,
-            "confirmation": s.confirmation, "signed_at": s.signed_at.isoformat()}
+    payload = {"report_id": report.id, "body_sha256": report.body_sha256,
+               "member_id": s.member_id, "agrees": s.agrees, "dissent": s.dissent,
+               "confirmation": s.confirmation, "signed_at": s.signed_at.isoformat()}
+    if s.deemed:  # only then: signatures made before the mark existed still verify
+        payload["deemed"] = True
+    return payload
 
 
 def _report_payload(report) -> dict:

@@ -18,8 +18,8 @@ from .errors import EvaluationConflict, EvaluationInvalid
 from .forms import (
     CommitteeSchema,
     CriteriaSchema,
+    ExpertEditSchema,
     ExpertSchema,
-    ExpertStatusSchema,
     criteria_input,
     lines,
 )
@@ -131,21 +131,44 @@ def _expert(request) -> Expert:
     return get_or_404(request, Expert, "expert_id")
 
 
+def _joined(rows: list, columns: tuple[str, ...]) -> str:
+    return "\n".join("|".join(str(row.get(c) or "") for c in columns) for row in rows)
+
+
+def expert_appstruct(expert: Expert) -> dict:
+    """The edit form as the record stands (the lines the pool page takes)."""
+    return {"name": expert.name, "region": expert.region,
+            "specialties": ", ".join(expert.specialties), "title": expert.title,
+            "years_experience": expert.years_experience, "phone": expert.phone,
+            "employers": _joined(expert.employers, ("name", "credit_code", "from", "to")),
+            "shareholdings": _joined(expert.shareholdings, ("name", "credit_code", "share")),
+            "relatives": _joined(expert.relatives,
+                                 ("name", "relation", "org_name", "credit_code")),
+            "status": str(expert.status), "reason": expert.status_reason,
+            "version": expert.version_id}
+
+
+def update_expert(request, expert: Expert, values: dict) -> Expert:
+    """One edit, checked whole: the details and the status (the page's and the API's)."""
+    return _pool(request).update(
+        expert, expert_input({**values, "code": expert.code}), actor=request.actor,
+        version=values.get("version"), status=ExpertStatus(values["status"]),
+        reason=values["reason"])
+
+
 @view_config(route_name="evaluation.expert", renderer="evaluation/expert.jinja2",
              permission=Permission.EVALUATION_POOL, request_method=("GET", "POST"))
 def edit_expert(request):
     expert = _expert(request)
-    form = deform.Form(ExpertStatusSchema().bind(request=request),
-                       buttons=(deform.Button("submit", _("更新状态")),))
+    form = deform.Form(ExpertEditSchema().bind(request=request),
+                       buttons=(deform.Button("submit", _("保存专家信息")),))
 
     def on_success(values):
-        _pool(request).set_status(expert, ExpertStatus(values["status"]),
-                                  reason=values["reason"], actor=request.actor)
-        return _back(request, "evaluation.expert", _("专家状态已更新"), expert_id=expert.id)
+        update_expert(request, expert, without_csrf(values))
+        return _back(request, "evaluation.expert", _("专家信息已更新"), expert_id=expert.id)
 
     result = render_form(request, form, on_success=on_success,
-                         appstruct={"status": str(expert.status),
-                                    "reason": expert.status_reason})
+                         appstruct=expert_appstruct(expert))
     if isinstance(result, HTTPSeeOther):
         return result
     return {**result, "expert": expert, "STATUS": EXPERT_STATUS_LABELS}
@@ -499,7 +522,8 @@ def _report_page(context, request) -> dict:
     return {"project": context.project, "lot": context.lot, "report": report,
             "body": report.body, "member": member, "error": None,
             "may_sign": member is not None and member.id not in signed
-            and str(report.state) == "signing",
+            and str(report.state) == "signing"
+            and (report.sign_by is None or request.clock() < report.sign_by),
             "valid": _service(request).verify_report(report) if report.signature else None,
             "REPORT_CONFIRMATION": REPORT_CONFIRMATION,
             # A report written by another domain's fixtures may carry only candidates.
