@@ -1,7 +1,7 @@
 """evaluation: the report's signing deadline, signatures recorded as agreement
 
 Revision ID: evaluation_0001
-Revises: 0102_smallworks_quotes
+Revises: award_0004
 Create Date: 2026-12-01 11:00:00
 """
 
@@ -11,7 +11,7 @@ import trading.db.types
 
 
 revision = 'evaluation_0001'
-down_revision = '0102_smallworks_quotes'
+down_revision = 'award_0004'
 branch_labels = None
 depends_on = None
 
