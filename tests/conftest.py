@@ -17,12 +17,18 @@ import transaction
 import webtest
 from alembic import command
 from alembic.config import Config
+from hypothesis import HealthCheck, settings
 from pyramid.paster import get_appsettings
 
 from trading import main
 from trading.clock import FixedClock
 from trading.db import get_engine, get_tm_session
 from trading.jobs.runtime import runtime
+
+# Hypothesis judges speed by the wall clock; on a shared 2-core CI box that is noise, not a
+# finding. Examples stay as many; only the timing checks go.
+settings.register_profile("trading", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("trading")
 
 ROOT = Path(__file__).resolve().parent.parent
 INI = ROOT / "development.ini"
