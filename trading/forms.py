@@ -60,6 +60,30 @@ def format_yuan(fen: int | None) -> str:
     return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
+class Ticked:
+    """A box that must be ticked (a signed commitment, a declaration): only True passes.
+
+    The OpenAPI document states it as `enum: [true]` with this description."""
+
+    description = "must be true"
+
+    def __init__(self, msg):
+        self.msg = msg
+
+    def __call__(self, node, value):
+        if value is not True:
+            raise colander.Invalid(node, self.msg)
+
+
+class NotBlank(colander.Regex):
+    """Text with at least one character that is not white space (a name, a signature).
+
+    A Regex so that the OpenAPI document carries the same rule as a `pattern`."""
+
+    def __init__(self, msg):
+        super().__init__(r"\s*\S", msg)
+
+
 def first_problem(invalid: colander.Invalid, error: type[DomainError] = DomainError):
     """colander's first problem as `error` naming the field (code `invalid` unless the
     class says otherwise): what API bodies, queries and small POST forms answer."""

@@ -100,3 +100,42 @@ def test_get_or_404_finds_a_child_only_under_its_own_parent():
     request.matchdict = {"id": "8"}
     with pytest.raises(HTTPNotFound):
         get_or_404(request, _Row, "id")
+
+
+def test_the_commitment_validators_and_their_openapi_translation():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from trading.api import node_schema
+    from trading.forms import NotBlank, Ticked
+
+    class Signed(colander.MappingSchema):
+        ticked = colander.SchemaNode(colander.Boolean(), validator=Ticked("须勾选"))
+        name = colander.SchemaNode(colander.String(), validator=NotBlank("须填写"))
+        names = colander.SchemaNode(colander.Sequence(), colander.SchemaNode(colander.String()),
+                                    validator=colander.Length(1, 3))
+
+    schema = node_schema(Signed())
+    assert schema["required"] == ["ticked", "name", "names"]
+    assert schema["properties"]["ticked"] == {"type": "boolean", "enum": [True],
+                                              "description": Ticked.description}
+    assert schema["properties"]["name"] == {"type": "string", "pattern": r"^\s*\S"}
+    assert schema["properties"]["names"]["minItems"] == 1
+    assert schema["properties"]["names"]["maxItems"] == 3
+    with pytest.raises(colander.Invalid) as caught:
+        Signed().deserialize({"ticked": "false", "name": "x", "names": ["a"]})
+    assert caught.value.asdict() == {"ticked": "须勾选"}
+
+    @given(st.text(max_size=12))
+    def not_blank_is_what_the_service_calls_blank(text):
+        # The service refuses `not signed_by.strip()`: the schema must refuse the same.
+        node = colander.SchemaNode(colander.String(), validator=NotBlank("须填写"),
+                                   missing=None)
+        try:
+            node.deserialize(text)
+            accepted = True
+        except colander.Invalid:
+            accepted = False
+        assert accepted == bool(text.strip()) or text == ""
+
+    not_blank_is_what_the_service_calls_blank()

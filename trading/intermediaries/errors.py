@@ -45,7 +45,13 @@ def rule_refusals(detail: str = ""):
 
 
 class EntryInvalid(DomainError):
+    """An entry application that fits its schema but breaks a rule the schema cannot state
+    (a service type not in the catalogue, two lines for one type, dates out of order, an
+    expired certificate): 422, as the platform's other rule refusals; 400 means the body
+    does not fit its schema."""
+
     code = "entry_invalid"
+    status = 422
 
 
 class PurchaseInvalid(DomainError):

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 import colander
 import deform
 
-from ..forms import CSRFSchema, LocalDateTime, Money
+from ..forms import CSRFSchema, LocalDateTime, Money, NotBlank, Ticked
 from ..i18n import _
 from .errors import PurchaseInvalid
 from .rules import AmountMode, CreditEventKind, FundingSource, RatingDimension, SelectionMethod
@@ -130,6 +130,7 @@ class PractitionerSchema(colander.MappingSchema):
 
 class PractitionersSchema(colander.SequenceSchema):
     practitioner = PractitionerSchema(title=_("执业人员"))
+    validator = colander.Length(min=1, min_err=_("至少填写一名执业人员"))
 
 
 class LineSchema(colander.MappingSchema):
@@ -143,6 +144,7 @@ class LineSchema(colander.MappingSchema):
 
 class LinesSchema(colander.SequenceSchema):
     line = LineSchema(title=_("资质（每个服务类型一条）"))
+    validator = colander.Length(min=1, min_err=_("至少填写一条资质（每个服务类型一条）"))
 
 
 class EntryBody(colander.MappingSchema):
@@ -158,9 +160,14 @@ class EntryBody(colander.MappingSchema):
     lines = LinesSchema(
         title=_("资质"), widget=deform.widget.SequenceWidget(
             min_len=1, add_subitem_text_template=_("添加资质")))
-    commitment = colander.SchemaNode(colander.Boolean(), title=_("我单位已阅读并签署承诺书"),
-                                     missing=False)
-    signed_by = _text(_("承诺书签署人"), 0, 100, missing="")
+    # The commitment (承诺书) is signed by ticking the box and naming the signatory; the
+    # service checks it again for callers that do not come through a schema.
+    commitment = colander.SchemaNode(
+        colander.Boolean(), title=_("我单位已阅读并签署承诺书"),
+        validator=Ticked(_("须签署承诺书（勾选并填写签署人）")))
+    signed_by = colander.SchemaNode(
+        colander.String(), title=_("承诺书签署人"),
+        validator=colander.All(colander.Length(1, 100), NotBlank(_("请填写承诺书签署人"))))
 
 
 class EntrySchema(CSRFSchema, EntryBody):
