@@ -12,7 +12,7 @@ from pyramid.interfaces import IRoutesMapper
 from pyramid.view import view_config
 
 from .errors import DomainError
-from .forms import LocalDateTime, Money, Ticked, validated
+from .forms import OPEN_ENDED, Day, LocalDateTime, Money, Ticked, WindowedDate, validated
 from .security import Permission
 
 OPERATIONS: list["Operation"] = []
@@ -46,8 +46,9 @@ def json_object(request, error: type[DomainError] = InvalidBody) -> dict:
 
 
 def json_body(request, schema, error: type[DomainError] = InvalidBody) -> dict:
-    """Deserialize the JSON body with a colander schema: the forms' validation, once."""
-    return validated(schema, json_object(request, error), error)
+    """Deserialize the JSON body with a colander schema: the forms' validation, once
+    (bound to the request as the forms are: dates are checked against its clock)."""
+    return validated(schema.bind(request=request), json_object(request, error), error)
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,26 @@ def _scalar_schema(typ, node) -> dict:
     if isinstance(typ, colander.DateTime):
         return {"type": "string", "format": "date-time"}
     if isinstance(typ, LocalDateTime):
-        return {"type": "string", "format": "date-time",
-                "description": "ISO 8601, or Beijing time as 2026-03-25 09:30"}
+        window = _year_constraint(typ, node)
+        note = "; ".join(filter(None, ("ISO 8601, or Beijing time as 2026-03-25 09:30",
+                                       window.pop("description", None))))
+        return {"type": "string", "format": "date-time", "description": note, **window}
     if isinstance(typ, colander.Date):
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date", **_year_constraint(typ, node)}
     return {"type": "string", **_constraints(node)}
+
+
+def _year_constraint(typ, node) -> dict:
+    """The year window as a pattern on the year as written (a bound document only: the
+    window moves with the clock)."""
+    if not isinstance(typ, WindowedDate) or not node.bindings:
+        return {}
+    low, high = typ.window(node)
+    years = "|".join(str(y) for y in range(low, high + 1))
+    open_ended = isinstance(typ, Day) and typ.open_ended
+    pattern = f"^(({years})-|{OPEN_ENDED.isoformat()}$)" if open_ended else f"^({years})-"
+    return {"pattern": pattern, "description": f"a date in the years {low} to {high}"
+            + (f", or {OPEN_ENDED.isoformat()} for no end" if open_ended else "")}
 
 
 def _constraints(node: colander.SchemaNode) -> dict:
@@ -168,7 +184,7 @@ def build_openapi(request) -> dict:
     paths: dict = {}
     for op in OPERATIONS:
         path = _path_of(routes[op.route_name])
-        paths.setdefault(path, {})[op.method] = _operation(op, path)
+        paths.setdefault(path, {})[op.method] = _operation(request, op, path)
     return {
         # 3.1: its schemas are JSON Schema 2020-12, so a nullable field is a type array
         # (["integer", "null"]) as every domain writes it; 3.0 would need `nullable: true`.
@@ -183,7 +199,7 @@ def build_openapi(request) -> dict:
     }
 
 
-def _operation(op: Operation, path: str) -> dict:
+def _operation(request, op: Operation, path: str) -> dict:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in _path_params(path)]
     params += list(op.parameters)
@@ -205,7 +221,7 @@ def _operation(op: Operation, path: str) -> dict:
         result["security"] = [{"bearer": []}]
     if op.request_schema is not None:
         result["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": node_schema(op.request_schema())}}}
+            "schema": node_schema(op.request_schema().bind(request=request))}}}
         # 400 (code `invalid`) is a body outside this schema; 422 a body inside it that a
         # rule the schema cannot state refused (a deadline, a catalogue entry, two dates).
         result["responses"]["422"] = {"description": "Refused by a rule", "content": {

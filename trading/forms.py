@@ -1,7 +1,7 @@
 """Shared form pieces: the CSRF base schema, the Money type and one render_form helper."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 
 from .errors import DomainError
-from .i18n import DISPLAY_TZ
+from .i18n import DISPLAY_TZ, _
 
 
 @colander.deferred
@@ -27,6 +27,16 @@ class CSRFSchema(colander.MappingSchema):
         colander.String(), widget=deform.widget.HiddenWidget(), default=deferred_csrf_token,
         missing=colander.drop,
     )
+
+
+# Keys are 32-bit integers: a larger id is refused at the schema (and stated in the
+# OpenAPI document as minimum/maximum), never handed to the database to overflow.
+ID_MAX = 2**31 - 1
+
+
+def id_range() -> colander.Range:
+    """The validator of every id field of a form or an API body."""
+    return colander.Range(1, ID_MAX, min_err=_("编号无效"), max_err=_("编号无效"))
 
 
 YUAN_PATTERN = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,2})?$")  # ASCII digits only
@@ -179,13 +189,67 @@ def includeme(config):
     deform.Form.set_zpt_renderer([str(overrides), "deform:templates"], translator=deform_translator)
 
 
-class LocalDateTime(colander.SchemaType):
+# The window every typed date or time must fall in (a year like 0309 or 9999 is a typo):
+# from 2000, older than anything the platform records, to ten years after the clock's year,
+# past any deadline, certificate or completion it deals in. Whole years, so that the OpenAPI
+# document can state the window exactly (as a pattern on the year as written).
+EARLIEST_YEAR = 2000
+YEARS_AHEAD = 10
+OPEN_ENDED = date(9999, 12, 31)  # 长期: how a licence without an end date is written
+
+
+def year_window(now: datetime, years_ahead: int = YEARS_AHEAD) -> tuple[int, int]:
+    """The first and last year a typed date may carry, on the clock's (Beijing) year."""
+    return EARLIEST_YEAR, now.astimezone(DISPLAY_TZ).year + years_ahead
+
+
+def _clock_of(node: colander.SchemaNode):
+    bindings = node.bindings or {}
+    if "clock" in bindings:
+        return bindings["clock"]
+    if "request" in bindings:
+        return bindings["request"].registry["clock"]
+    # Failing loudly: an unbound schema would otherwise let any year through.
+    raise RuntimeError(f"{node.name}: bind the schema (request= or clock=) to check dates")
+
+
+class WindowedDate:
+    """The year check shared by the date types (`years_ahead` widens it for one field)."""
+
+    def check_year(self, node, year: int) -> None:
+        low, high = self.window(node)
+        if not low <= year <= high:
+            raise colander.Invalid(node, _("日期须在 ${low} 年至 ${high} 年之间",
+                                           mapping={"low": low, "high": high}))
+
+    def window(self, node) -> tuple[int, int]:
+        return year_window(_clock_of(node)(), self.years_ahead)
+
+
+class Day(WindowedDate, colander.Date):
+    """A calendar date (2026-03-25) inside the year window; `open_ended` also takes
+    9999-12-31, the written form of 长期 (no end)."""
+
+    def __init__(self, *, years_ahead: int = YEARS_AHEAD, open_ended: bool = False):
+        super().__init__()
+        self.years_ahead, self.open_ended = years_ahead, open_ended
+
+    def deserialize(self, node, cstruct):
+        value = super().deserialize(node, cstruct)
+        if value is not colander.null and not (self.open_ended and value == OPEN_ENDED):
+            self.check_year(node, value.year)
+        return value
+
+
+class LocalDateTime(WindowedDate, colander.SchemaType):
     """'2026-03-25 09:30' in Asia/Shanghai ⇄ an aware UTC datetime (ISO 8601 also accepted).
 
-    A plain text field: it needs no JavaScript date picker.
+    A plain text field: it needs no JavaScript date picker. The year as written must be
+    inside the year window.
     """
 
     FORMAT = "%Y-%m-%d %H:%M"
+    years_ahead = YEARS_AHEAD
 
     def serialize(self, node, appstruct):
         if appstruct in (colander.null, None):
@@ -200,6 +264,7 @@ class LocalDateTime(colander.SchemaType):
             value = datetime.fromisoformat(text)
         except ValueError as exc:
             raise colander.Invalid(node, "时间格式应为 2026-03-25 09:30") from exc
+        self.check_year(node, value.year)
         if value.tzinfo is None:
             value = value.replace(tzinfo=DISPLAY_TZ)
         return value.astimezone(UTC)

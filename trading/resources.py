@@ -4,7 +4,7 @@ from pyramid.httpexceptions import HTTPNotFound
 
 # Keys are 32-bit integers: past that PostgreSQL answers with an overflow error, not
 # "no such row", so an id out of range is a 404 before it reaches the database.
-ID_MAX = 2**31 - 1
+from .forms import ID_MAX
 
 
 def route_id(request, name: str) -> int:

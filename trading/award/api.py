@@ -5,6 +5,7 @@ from pyramid.view import view_config
 
 from ..api import describe, json_body
 from ..bidding.api import RECEIPT, envelope_part
+from ..forms import id_range
 from ..security import Permission
 from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
@@ -113,7 +114,7 @@ class BallotBody(colander.MappingSchema):
     """plurality, elimination, collective: candidate ids ("B12"); cumulative: one id per
     vote (repeat to stack); pairwise: "first|second|preferred" per pair."""
 
-    round_id = colander.SchemaNode(colander.Integer())
+    round_id = colander.SchemaNode(colander.Integer(), validator=id_range())
     choices = Choices()
     reason = colander.SchemaNode(colander.String(), missing="",
                                  validator=colander.Length(0, 2000))

@@ -7,7 +7,7 @@ fields separated by "|", so the pages work without JavaScript; `lines` parses th
 import colander
 import deform
 
-from ..forms import CSRFSchema
+from ..forms import CSRFSchema, id_range
 from ..i18n import _
 from .errors import EvaluationInvalid
 
@@ -155,7 +155,7 @@ class SignInSchema(CSRFSchema):
 
 
 class MarkSchema(colander.MappingSchema):
-    bid_id = colander.SchemaNode(colander.Integer())
+    bid_id = colander.SchemaNode(colander.Integer(), validator=id_range())
     item_id = _text("item", 64)
     value = _text("value", 32, missing=None)
     passed = colander.SchemaNode(colander.Boolean(), missing=None)
@@ -171,4 +171,4 @@ class SheetBody(colander.MappingSchema):
 
 
 class MemberBody(colander.MappingSchema):
-    member_id = colander.SchemaNode(colander.Integer())
+    member_id = colander.SchemaNode(colander.Integer(), validator=id_range())

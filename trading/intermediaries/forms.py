@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 import colander
 import deform
 
-from ..forms import CSRFSchema, LocalDateTime, Money, NotBlank, Ticked
+from ..forms import CSRFSchema, Day, LocalDateTime, Money, NotBlank, Ticked, id_range
 from ..i18n import _
 from .errors import PurchaseInvalid
 from .rules import AmountMode, CreditEventKind, FundingSource, RatingDimension, SelectionMethod
@@ -57,8 +57,8 @@ def _area(title, high=5000, missing="", rows=3):
                                widget=deform.widget.TextAreaWidget(rows=rows))
 
 
-def _date(title, **kw):
-    return colander.SchemaNode(colander.Date(), title=title,
+def _date(title, typ=None, **kw):
+    return colander.SchemaNode(typ or Day(), title=title,
                                description=_("格式 2026-03-25"),
                                widget=deform.widget.TextInputWidget(), **kw)
 
@@ -135,7 +135,7 @@ class PractitionersSchema(colander.SequenceSchema):
 
 class LineSchema(colander.MappingSchema):
     service_type_id = colander.SchemaNode(colander.Integer(), title=_("服务类型"),
-                                          widget=_type_choices)
+                                          validator=id_range(), widget=_type_choices)
     certificate_no = _text(_("资质证书编号"), 1, 100)
     grade = _text(_("资质等级"), 0, 50, missing="")
     valid_from = _date(_("有效期自"))
@@ -153,7 +153,8 @@ class EntryBody(colander.MappingSchema):
     registered_capital = colander.SchemaNode(Money(), title=_("注册资本（元）"), missing=0)
     business_scope = _area(_("经营范围"))
     address = _text(_("住所"), 0, 300, missing="")
-    licence_valid_until = _date(_("营业期限至（长期可空）"), missing=None)
+    # A business licence may run for decades (长期 is left empty).
+    licence_valid_until = _date(_("营业期限至（长期可空）"), Day(years_ahead=50), missing=None)
     practitioners = PractitionersSchema(
         title=_("执业人员"), widget=deform.widget.SequenceWidget(
             min_len=1, add_subitem_text_template=_("添加执业人员")))
@@ -210,7 +211,7 @@ class PurchaseBody(colander.MappingSchema):
     project_name = _text(_("所属投资项目"), 1, 200)
     contact = _text(_("联系人及电话"), 0, 100, missing="")
     service_type_id = colander.SchemaNode(colander.Integer(), title=_("服务类型"),
-                                          widget=_type_choices)
+                                          validator=id_range(), widget=_type_choices)
     item_ids = colander.SchemaNode(colander.Set(), title=_("服务事项"), widget=_item_choices)
     content = _area(_("服务内容"), missing=colander.required)
     time_limit = _text(_("服务时限"), 1, 200)
@@ -260,7 +261,8 @@ class QuoteSchema(CSRFSchema, QuoteBody):
 
 
 class ChooseBody(colander.MappingSchema):
-    org_id = colander.SchemaNode(colander.Integer(), title=_("选定的中介机构"))
+    org_id = colander.SchemaNode(colander.Integer(), title=_("选定的中介机构"),
+                                 validator=id_range())
     reasons = _area(_("选定理由（书面说明）"), high=2000)
 
 

@@ -3,7 +3,7 @@
 import colander
 import deform
 
-from ..forms import CSRFSchema, Money
+from ..forms import CSRFSchema, Day, Money
 from ..i18n import _
 from .models import NAME_MAX, TEXT_MAX
 from .rules import AllocationMethod, Category, Grade, ObjectType
@@ -39,9 +39,9 @@ def _text(title, low=1, high=NAME_MAX, **kw):
                                validator=colander.Length(low, high), **kw)
 
 
-def _date(title, **kw):
+def _date(title, typ=None, **kw):
     # a plain text field: works without JavaScript and in every browser
-    return colander.SchemaNode(colander.Date(), title=title, description=_("如 2026-03-25"),
+    return colander.SchemaNode(typ or Day(), title=title, description=_("如 2026-03-25"),
                                widget=deform.widget.TextInputWidget(), **kw)
 
 
@@ -72,7 +72,9 @@ class EnterpriseBody(colander.MappingSchema):
     qualifications = QualificationsSchema(
         title=_("资质证书"), validator=colander.Length(1, 20),
         widget=deform.widget.SequenceWidget(min_len=1, add_subitem_text_template=_("添加资质")))
-    business_licence_until = _date(_("营业执照有效期至（长期填 9999-12-31）"))
+    # A business licence may run for decades, or without end (长期, written 9999-12-31).
+    business_licence_until = _date(_("营业执照有效期至（长期填 9999-12-31）"),
+                                   Day(years_ahead=50, open_ended=True))
     safety_licence_no = _text(_("安全生产许可证编号"), 1, 60)
     safety_licence_until = _date(_("安全生产许可证有效期至"))
     local_office = _text(_("本地办公场所地址"))
@@ -139,7 +141,7 @@ class QuoteBody(colander.MappingSchema):
 
 
 class CompleteBody(colander.MappingSchema):
-    completed_on = colander.SchemaNode(colander.Date(), title=_("竣工日期"))
+    completed_on = colander.SchemaNode(Day(), title=_("竣工日期"))
     on_time = colander.SchemaNode(colander.Boolean(), title=_("按期竣工"), missing=False)
     quality_accepted = colander.SchemaNode(colander.Boolean(), title=_("竣工验收合格"),
                                            missing=False)

@@ -58,7 +58,7 @@ def posted(request, schema: colander.Schema) -> dict:
     data = {key: value for key, value in request.POST.items() if key != "csrf_token"}
     for flag in ("on_time", "quality_accepted"):
         data[flag] = "true" if data.get(flag) else "false"
-    return validated(schema, data, ApplicationInvalid)
+    return validated(schema.bind(request=request), data, ApplicationInvalid)
 
 
 def enterprise_input(values: dict) -> EnterpriseInput:
