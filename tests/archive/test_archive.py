@@ -183,3 +183,125 @@ def test_the_package_holds_the_opening_record_and_the_draws(dbsession, clock, se
     [draw_path] = [p for p in entries if p.startswith("draws/")]
     assert json.loads(entries[draw_path].data)["commitment"]
     assert entries[draw_path].retention == "permanent"
+
+
+@pytest.fixture
+def contracted(dbsession, clock, settings, registry, monkeypatch):
+    """An open tender through evaluation, publicity (with an answered objection), award,
+    a decline and the contract: the project ends `contracted` and is archived."""
+    from award_support import CEILING, AwardWorld, bid_offer, sign_report
+
+    from trading.award.service import AwardService
+    from trading.projects.kinds import ProcurementMethod
+
+    monkeypatch.setitem(settings, "bidding.chunk_size", "1024")
+    w = AwardWorld(dbsession, clock, settings, registry)
+    w.owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    w.project = make_project(dbsession, clock, settings, registry, owner=w.owner,
+                             open_bidding=True, lots=(("一标段", 2_500_000_00, CEILING),),
+                             procurement_method=ProcurementMethod.OPEN_TENDER)
+    w.bidders = [make_user(dbsession, clock, settings, role=Role.BIDDER) for _ in range(3)]
+    for i, bidder in enumerate(w.bidders):
+        w.projects().sign_up(w.project, w.lot, bidder=bidder, actor=actor_for(bidder))
+        w.bids().submit_form(w.project, w.lot, offer=bid_offer(1_900_000_00 - i * 100),
+                             documents=(), actor=actor_for(bidder))
+    clock.set(w.project.bid_deadline)
+    w.advance()
+    assert w.project.status is S.EVALUATION
+    sign_report(w, ranked=True)
+    awards = AwardService(dbsession, clock, registry["keys"], registry["storage"])
+    objection = awards.raise_objection(w.project, text="第一名的业绩证明不实，请核查。",
+                                       actor=actor_for(w.bidders[2]))
+    awards.answer_objection(objection, answer="经核查业绩真实有效，维持公示结果。",
+                            actor=actor_for(w.owner))
+    clock.set(awards.publicity(w.project).ends_at)
+    (award,) = awards.decide(w.project, actor=actor_for(w.owner))
+    awards.decline(award, reason="项目经理无法到岗", actor=actor_for(w.bidders[0]))
+    awards.record_contract(w.project, actor=actor_for(w.owner))
+    assert w.project.status is S.CONTRACTED
+    clock.advance(minutes=1)
+    archive_due()
+    return w
+
+
+def _files(registry, package) -> dict:
+    path = registry["storage"].path_for(package.sha256)
+    report = verify_package(path, expected_key=registry["keys"].public_key_bytes)
+    assert report.ok, report.problems
+    return {f["path"]: f for f in report.manifest["files"]}
+
+
+def test_an_awarded_project_archives_its_report_award_notices_and_contract(
+        contracted, dbsession, registry):
+    import json
+
+    w = contracted
+    files = _files(registry, package_of(dbsession, w.project))
+    [report] = [p for p in files if p.startswith("evaluation/lot-1-report-")]
+    assert {"award/lot-1.json", "contract/lot-1.json"} <= files.keys()
+    from trading.award.models import AwardNotice
+
+    issued = dbsession.scalars(sa.select(AwardNotice)).all()
+    # the first winner's notice and two result notices, then after the decline the next
+    # winner's notice and a result notice: every one of them, withdrawn or not
+    assert len(issued) == 5 and sum(n.withdrawn_at is not None for n in issued) == 3
+    assert {p for p in files if p.startswith("award/notices/")} == {
+        f"award/notices/{n.id:06d}-{n.kind}.json" for n in issued}
+    assert any(p.startswith("award/publicity-") for p in files)
+    assert files[report]["retention"] == "30y"  # works tendering (rules §7.7)
+    assert files["contract/lot-1.json"]["retention"] == "30y"
+
+    with zipfile.ZipFile(registry["storage"].path_for(package_of(dbsession, w.project).sha256)
+                         ) as zf:
+        body = json.loads(zf.read(f"files/{report}"))
+        contract = json.loads(zf.read("files/contract/lot-1.json"))
+        award = json.loads(zf.read("files/award/lot-1.json"))
+        publicity = json.loads(zf.read(f"files/{next(p for p in files if 'publicity' in p)}"))
+    from trading.evaluation.models import EvaluationReport
+
+    signed = dbsession.scalar(sa.select(EvaluationReport).where(
+        EvaluationReport.project_id == w.project.id))
+    assert (body["id"], body["state"], body["body_sha256"]) == (
+        signed.id, "signed", signed.body_sha256)
+    assert contract["supplier"]["name"] == w.bidders[1].organisation.name
+    assert contract["buyer"]["name"] == w.owner.organisation.name
+    assert award["declined"][0]["reason"] == "项目经理无法到岗"
+    assert publicity["objections"][0]["answer"].startswith("经核查")
+
+
+def test_a_government_procurement_award_is_kept_30_years_its_report_15(contracted):
+    from trading.archive.sources import award_records, evaluation_reports
+
+    w = contracted
+    report = evaluation_reports(w.dbsession, w.project, "15y")
+    award = award_records(w.dbsession, w.project, "15y")
+    assert report and {e.retention for e in report} == {"15y"}
+    assert award and {e.retention for e in award} == {"30y"}
+
+
+def test_a_tampered_evaluation_report_fails_at_its_file(contracted, dbsession, registry,
+                                                       tmp_path):
+    package = package_of(dbsession, contracted.project)
+    files = _files(registry, package)
+    [report] = [p for p in files if p.startswith("evaluation/")]
+    path = registry["storage"].path_for(package.sha256)
+    altered = tmp_path / "altered.zip"
+    _rewrite(path, altered, replace={f"files/{report}": b'{"state": "signed"}'})
+    assert verify_package(altered).problems == [f"altered file: {report}"]
+    missing = tmp_path / "missing.zip"
+    _rewrite(path, missing, drop={"files/contract/lot-1.json"})
+    assert verify_package(missing).problems == ["missing file: contract/lot-1.json"]
+    trading = str(Path(sys.executable).with_name("trading"))
+    failed = subprocess.run([trading, "archive", "verify", str(altered)],
+                            capture_output=True, text=True)
+    assert failed.returncode == 1 and f"altered file: {report}" in failed.stdout
+
+
+def test_archiving_the_awarded_project_is_idempotent(contracted, dbsession, clock, registry):
+    package = package_of(dbsession, contracted.project)
+    service = ArchiveService(dbsession, clock, registry["storage"], registry["keys"])
+    assert service.archive(contracted.project) is package
+    dbsession.delete(package)
+    dbsession.flush()
+    clock.advance(hours=3)
+    assert service.archive(contracted.project).sha256 == package.sha256

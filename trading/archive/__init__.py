@@ -17,10 +17,11 @@ def _on_project_event(project_service, project, event):
 def includeme(config):
     from ..projects.service import EVENT_HOOKS
     from .service import SOURCES
-    from .sources import draw_records, opening_record
+    from .sources import award_records, contracts, draw_records, evaluation_reports, opening_record
 
     if _on_project_event not in EVENT_HOOKS:
         EVENT_HOOKS.append(_on_project_event)
-    for source in (opening_record, draw_records):
+    for source in (opening_record, draw_records, evaluation_reports, award_records,
+                   contracts):
         if source not in SOURCES:
             SOURCES.append(source)
