@@ -46,7 +46,8 @@ class Money(colander.SchemaType):
     """Yuan as typed by a person ('1234.50') ⇄ integer 分 (fen). Never a float."""
 
     def serialize(self, node, appstruct):
-        if appstruct is colander.null:
+        # None too: a refused form re-renders the values it deserialized (missing=None)
+        if appstruct is colander.null or appstruct is None:
             return colander.null
         return f"{appstruct // 100}.{appstruct % 100:02d}"
 

@@ -190,3 +190,85 @@ def test_the_dashboard_shows_the_supermarket(testapp, dbsession, clock, settings
     assert "中介超市" in page and "已入驻中介机构" in page
     svg = testapp.get("/supervision/charts/supermarket.svg")
     assert svg.content_type == "image/svg+xml" and "<svg" in svg.text
+
+
+# -- bids per project -----------------------------------------------------------------------
+
+
+def test_bid_figures_mean_by_type_and_month_and_distribution():
+    from decimal import Decimal
+
+    from trading.audit.dashboard import BidSample, bid_figures
+
+    samples = [BidSample("works", "2026-05", 3), BidSample("works", "2026-05", 4),
+               BidSample("works", "2026-06", 0), BidSample("government_procurement",
+                                                            "2026-06", 12),
+               BidSample("government_procurement", "2026-06", 7)]
+    got = bid_figures(samples)
+    assert got.projects == 5 and got.mean == "5.2"  # 26 / 5
+    assert got.by_type == {"government_procurement": Decimal("9.5"),
+                           "works": Decimal("2.3")}  # 7 / 3 = 2.33…
+    assert got.by_month == {"2026-05": Decimal("3.5"), "2026-06": Decimal("6.3")}
+    assert got.distribution == {"0": 1, "1": 0, "2": 0, "3": 1, "4": 1, "5": 0, "6–9": 1,
+                                "10+": 1}
+    assert bid_figures([BidSample("works", "2026-05", 1), BidSample("works", "2026-05", 2),
+                        BidSample("works", "2026-05", 2), BidSample("works", "2026-05", 2)]
+                       ).mean == "1.8"  # 1.75 rounds half up
+    empty = bid_figures([])
+    assert (empty.mean, empty.by_type, set(empty.distribution.values())) == ("—", {}, {0})
+
+
+@pytest.mark.parametrize("status,changed,deadline,counted", [
+    # days from now: the last status change, the bid deadline
+    ("bidding", -1, 1, False),  # before the deadline the number of bids is secret
+    ("bidding", -3, -1, True), ("evaluation", 0, -2, True), ("failed", 0, -2, True),
+    ("published", -5, -1, False), ("pending_review", -5, -1, False),
+    ("cancelled", -1, -3, True),  # cancelled after the bids came in
+    ("cancelled", -3, -1, False), ("cancelled", -3, 2, False),  # …or before the deadline
+])
+def test_which_projects_count_for_bids(status, changed, deadline, counted):
+    from trading.audit.dashboard import counts_bids
+
+    day = timedelta(days=1)
+    assert counts_bids(status, NOW + changed * day, NOW + deadline * day, NOW) is counted
+
+
+def test_the_dashboard_counts_bids_per_project(testapp, dbsession, clock, settings, registry):
+    """Crafted data: three projects past their deadline with 3, 1 and 0 submitted bids (a
+    withdrawn bid does not count), one still open with 2 (not counted), one of another
+    type filtered out by the type filter."""
+    from trading.audit.dashboard import figures
+    from trading.bidding.models import Bid, BidState
+    from trading.projects.kinds import ProjectType
+
+    bidders = [make_user(dbsession, clock, settings, role=Role.BIDDER) for _ in range(4)]
+    projects = [make_project(dbsession, clock, settings, registry, open_bidding=True)
+                for _ in range(4)]
+    procurement = make_project(dbsession, clock, settings, registry, open_bidding=True,
+                               project_type=ProjectType.GOVERNMENT_PROCUREMENT)
+    states = {0: [BidState.SUBMITTED] * 3, 1: [BidState.SUBMITTED, BidState.WITHDRAWN],
+              2: [], 3: [BidState.SUBMITTED] * 2, 4: [BidState.SUBMITTED] * 4}
+    for i, project in enumerate([*projects, procurement]):
+        for bidder, state in zip(bidders, states[i], strict=False):
+            dbsession.add(Bid(project_id=project.id, lot_id=project.lots[0].id,
+                              bidder_org_id=bidder.organisation_id, state=state,
+                              created_at=clock(), updated_at=clock()))
+    projects[3].bid_deadline = clock() + timedelta(days=400)
+    dbsession.flush()
+    clock.set(max(p.bid_deadline for p in projects[:3] + [procurement])
+              + timedelta(minutes=1))
+    works = figures(dbsession, clock(), project_type=str(ProjectType.WORKS)).bids
+    assert (works.projects, works.mean) == (3, "1.3")  # (3 + 1 + 0) / 3
+    assert works.distribution["0"] == works.distribution["1"] == works.distribution["3"] == 1
+    both = figures(dbsession, clock()).bids
+    assert both.projects == 4 and both.mean == "2.0"  # (3 + 1 + 0 + 4) / 4
+    assert both.by_type[str(ProjectType.GOVERNMENT_PROCUREMENT)] == 4
+
+    make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="bids_sup")
+    testapp.login("bids_sup")
+    page = testapp.get("/supervision", {"type": "works"}).text
+    assert "平均投标数" in page and "1.3" in page
+    for name in ("bids", "bidcount"):
+        svg = testapp.get(f"/supervision/charts/{name}.svg", {"type": "works"})
+        assert svg.content_type == "image/svg+xml" and "<svg" in svg.text
+    assert "1.3" in testapp.get("/supervision/charts/bids.svg", {"type": "works"}).text

@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
@@ -38,6 +38,31 @@ class Figures:
     total: int
     small_works: "SmallWorksFigures | None" = None
     supermarket: "SupermarketFigures | None" = None
+    bids: "BidFigures | None" = None
+
+
+@dataclass(frozen=True)
+class BidFigures:
+    """Bids per project (投标数): over projects whose bid deadline has passed."""
+
+    projects: int  # projects counted
+    mean: str  # mean bids per project, 1 dp, "—" when none
+    by_type: dict  # project type → mean
+    by_month: dict  # month of the bid deadline → mean
+    distribution: dict  # bucket ("0", "1", … "10+") → projects with that many bids
+
+
+@dataclass(frozen=True)
+class BidSample:
+    project_type: str
+    month: str  # of the bid deadline, local time
+    bids: int
+
+
+# Buckets of the distribution: exact below 6 (fewer than 3 fails most tenders, §7.10),
+# then ranges; every bucket is always shown so charts compare across filters.
+BUCKETS = (("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4", 4, 4), ("5", 5, 5),
+           ("6–9", 6, 9), ("10+", 10, None))
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,39 @@ class SmallWorksFigures:
     allocated: int  # reached publicity or beyond
     amount: int  # 分, of the allocated works
     by_month: dict  # month posted → allocated
+
+
+def _mean(values) -> Decimal:
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _bucket(n: int) -> str:
+    return next(name for name, low, high in BUCKETS if n >= low and (high is None or n <= high))
+
+
+def bid_figures(samples: list[BidSample]) -> BidFigures:
+    """Mean bids per project, by type and by month, and how many projects had how many."""
+    by_type, by_month = {}, {}
+    for s in samples:
+        by_type.setdefault(s.project_type, []).append(s.bids)
+        by_month.setdefault(s.month, []).append(s.bids)
+    counts = Counter(_bucket(s.bids) for s in samples)
+    return BidFigures(
+        projects=len(samples),
+        mean=str(_mean([s.bids for s in samples])) if samples else "—",
+        by_type={k: _mean(v) for k, v in sorted(by_type.items())},
+        by_month={k: _mean(v) for k, v in sorted(by_month.items())},
+        distribution={name: counts.get(name, 0) for name, _, _ in BUCKETS})
+
+
+def counts_bids(status: str, status_changed_at: datetime, bid_deadline: datetime,
+                now: datetime) -> bool:
+    """Whether a project's bids enter the figure: only once its deadline has passed (how
+    many bid is secret until then, 招标投标法 Art 22), and not when it was cancelled or
+    still unpublished before the deadline (it never took bids)."""
+    if bid_deadline > now or status in ("pending_review", "published"):
+        return False
+    return not (status == "cancelled" and status_changed_at < bid_deadline)
 
 
 def _rate(part: int, whole: int) -> str:
@@ -96,7 +154,25 @@ def figures(dbsession, now: datetime, *, since: datetime | None = None,
         on_time_rate=_rate(sum(r.id not in late_ids for r in rows), len(rows)),
         stage_days=stage_days(dbsession, [r.id for r in rows]),
         overdue=overdue, total=len(rows), small_works=small, supermarket=market,
+        bids=bid_figures(bid_samples(dbsession, rows, now)),
     )
+
+
+def bid_samples(dbsession, rows, now: datetime) -> list[BidSample]:
+    """Submitted (not withdrawn) bids of each counted project, every lot together."""
+    from ..bidding.models import Bid, BidState
+
+    counted = [r for r in rows if counts_bids(str(r.status), r.status_changed_at,
+                                              r.bid_deadline, now)]
+    if not counted:
+        return []
+    # one grouped row per project with bids: no id list however many projects there are
+    bids = dict(dbsession.execute(sa.select(Bid.project_id, sa.func.count())
+                                  .where(Bid.state == BidState.SUBMITTED)
+                                  .group_by(Bid.project_id)).all())
+    return [BidSample(str(r.project_type),
+                      r.bid_deadline.astimezone(DISPLAY_TZ).strftime("%Y-%m"),
+                      bids.get(r.id, 0)) for r in counted]
 
 
 def _owner_names(dbsession, ids) -> dict:
@@ -182,10 +258,11 @@ def _end_of(day) -> datetime:
 
 def supermarket(dbsession, since: datetime | None):
     """Entries and purchases, and the facts electronic supervision needs; the due dates
-    are the supermarket's own rules (contract and rating in working days, §5.6)."""
+    are the supermarket's own rules (contract and rating in working days, §5.6; the
+    service by the purchase's structured 服务时限, §5.3)."""
     from ..intermediaries import rules
     from ..intermediaries.models import Entry, Purchase
-    from ..intermediaries.service import CALENDAR, PARAMS, local_date
+    from ..intermediaries.service import CALENDAR, PARAMS, local_date, service_due_of
 
     entries = dict(dbsession.execute(sa.select(Entry.status, sa.func.count())
                                      .group_by(Entry.status)).all())
@@ -194,7 +271,8 @@ def supermarket(dbsession, since: datetime | None):
         Purchase.id, Purchase.number, Purchase.title, Purchase.status,
         Purchase.status_changed_at, Purchase.confirm_deadline, Purchase.selected_at,
         Purchase.completed_at, Purchase.published_at, Purchase.owner_org_id,
-        Purchase.selected_org_id).where(*clauses)).all()
+        Purchase.selected_org_id, Purchase.service_days, Purchase.service_working_days,
+        Purchase.service_due_on, Purchase.service_started_at).where(*clauses)).all()
     names = _owner_names(dbsession, {r.owner_org_id for r in rows}
                          | {r.selected_org_id for r in rows if r.selected_org_id})
     chosen = [r for r in rows if r.selected_at is not None]
@@ -209,5 +287,6 @@ def supermarket(dbsession, since: datetime | None):
         if r.selected_at else None,
         _end_of(rules.rating_due(local_date(r.completed_at), PARAMS, CALENDAR))
         if r.completed_at else None,
-        names.get(r.owner_org_id, ""), names.get(r.selected_org_id, "")) for r in rows]
+        names.get(r.owner_org_id, ""), names.get(r.selected_org_id, ""),
+        _end_of(due) if (due := service_due_of(r)) else None) for r in rows]
     return figures, facts

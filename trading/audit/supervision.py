@@ -153,6 +153,7 @@ class PurchaseFacts:
     rating_due: datetime | None  # §5.6 eval_days after the service was completed
     owner: str
     selected: str
+    service_due: datetime | None = None  # the end of the structured 服务时限 (§5.3)
 
 
 PURCHASE_RULES = {
@@ -164,6 +165,8 @@ PURCHASE_RULES = {
                         lambda f: f.contract_due),
     "contract_confirm": ("中介服务合同未按时确认", lambda f: f"项目业主（{f.owner}）",
                          lambda f: f.contract_due),
+    "service_in_progress": ("中介服务超期未完成", lambda f: f"中介机构（{f.selected}）",
+                            lambda f: f.service_due),
     "service_finished": ("中介服务评价超期", lambda f: f"项目业主（{f.owner}）",
                          lambda f: f.rating_due),
 }

@@ -49,17 +49,24 @@ def dashboard(request):
 
 
 CHARTS = {
-    "type": ("按项目类型", pygal.Pie, lambda f: f.by_type, KIND_LABELS),
-    "status": ("按项目状态", pygal.HorizontalBar, lambda f: f.by_status, STATUS_LABELS),
-    "month": ("按发布月份", pygal.Bar, lambda f: f.by_month, {}),
-    "smallworks": ("小额工程：各月成交", pygal.Bar, lambda f: f.small_works.by_month, {}),
-    "supermarket": ("中介超市：各月选取", pygal.Bar, lambda f: f.supermarket.by_month, {}),
+    # name: (title, chart, the figure, labels of its keys, the series' name)
+    "type": ("按项目类型", pygal.Pie, lambda f: f.by_type, KIND_LABELS, "项目数"),
+    "status": ("按项目状态", pygal.HorizontalBar, lambda f: f.by_status, STATUS_LABELS, "项目数"),
+    "month": ("按发布月份", pygal.Bar, lambda f: f.by_month, {}, "项目数"),
+    "bids": ("平均投标数（按投标截止月份）", pygal.Bar, lambda f: f.bids.by_month, {},
+             "平均投标数"),
+    "bidcount": ("投标数分布（横轴：投标数）", pygal.Bar, lambda f: f.bids.distribution, {},
+                 "项目数"),
+    "smallworks": ("小额工程：各月成交", pygal.Bar, lambda f: f.small_works.by_month, {},
+                   "项目数"),
+    "supermarket": ("中介超市：各月选取", pygal.Bar, lambda f: f.supermarket.by_month, {},
+                    "项目数"),
 }
 
 
 @view_config(route_name="supervision.chart", permission=Permission.AUDIT_VIEW)
 def chart(request):
-    title, kind, field, labels = CHARTS.get(request.matchdict["name"], CHARTS["status"])
+    title, kind, field, labels, series = CHARTS.get(request.matchdict["name"], CHARTS["status"])
     values = field(figures(request.dbsession, request.clock(), **_filters(request)))
     svg = kind(title=title, js=[], disable_xml_declaration=True, width=560, height=320,
                show_legend=kind is pygal.Pie, font_family="sans-serif")
@@ -68,7 +75,7 @@ def chart(request):
             svg.add(labels.get(key, key), n)
     else:
         svg.x_labels = [labels.get(k, k) for k in values]
-        svg.add("项目数", list(values.values()))
+        svg.add(series, list(values.values()))
     response = Response(svg.render(is_unicode=True), content_type="image/svg+xml",
                         charset="utf-8")
     response.headers["Content-Security-Policy"] = SVG_CSP

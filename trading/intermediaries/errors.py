@@ -26,6 +26,8 @@ RULE_MESSAGES = {
     rules.DuplicateParticipant.code: "同一中介机构重复参与",
     rules.InvalidDraw.code: "抽取结果与冻结名单不符",
     rules.InvalidCoefficient.code: "下浮系数不在允许的集合中",
+    rules.InvalidServiceTerm.code: "服务时限须填写服务天数（1–1825 天）或晚于选取日的完成日期，"
+                                   "二者选一",
 }
 
 

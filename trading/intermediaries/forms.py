@@ -214,7 +214,15 @@ class PurchaseBody(colander.MappingSchema):
                                           validator=id_range(), widget=_type_choices)
     item_ids = colander.SchemaNode(colander.Set(), title=_("服务事项"), widget=_item_choices)
     content = _area(_("服务内容"), missing=colander.required)
-    time_limit = _text(_("服务时限"), 1, 200)
+    service_days = colander.SchemaNode(
+        colander.Integer(), title=_("服务时限：天数"), missing=None,
+        validator=colander.Range(1, 1825),
+        description=_("自业主确认合同（服务开始）起计；或填写下面的完成日期，二者选一"))
+    service_working_days = colander.SchemaNode(colander.Boolean(), title=_("按工作日计算"),
+                                               missing=False)
+    service_due_on = _date(_("服务时限：完成日期"), missing=None)
+    time_limit = _text(_("服务时限说明"), 0, 200, missing="",
+                       description=_("如“30日历天”；不填则按天数或完成日期生成"))
     qualification_requirements = _area(_("资质及执业人员要求"), high=2000)
     funding = _select(list(FundingSource), _("资金来源"), default=str(FundingSource.STATE_FUNDS))
     amount_mode = _select(list(AmountMode), _("金额方式"), default=str(AmountMode.FIXED))

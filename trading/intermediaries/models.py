@@ -145,7 +145,12 @@ class Purchase(Base):
     service_type_id: Mapped[int] = mapped_column(sa.ForeignKey("im_service_types.id"))
     item_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     content: Mapped[str] = mapped_column(sa.Text)  # 服务内容
-    time_limit: Mapped[str] = mapped_column(sa.String(200))  # 服务时限
+    time_limit: Mapped[str] = mapped_column(sa.String(200))  # 服务时限, as the owner words it
+    # the same limit, structured (rules.ServiceTerm): days from the service start
+    # (calendar, or working days), or a fixed due date; what electronic supervision checks
+    service_days: Mapped[int | None]
+    service_working_days: Mapped[bool] = mapped_column(default=False)
+    service_due_on: Mapped[date | None]
     qualification_requirements: Mapped[str] = mapped_column(sa.Text, default="")
     funding: Mapped[FundingSource] = mapped_column(enum_column(FundingSource))
     amount_mode: Mapped[AmountMode] = mapped_column(enum_column(AmountMode))
@@ -179,6 +184,8 @@ class Purchase(Base):
     selected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirm_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     selection_evidence: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # the owner confirmed the contract (服务开始): the service days count from here
+    service_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # sealed quotes: the purchase's opening key (public part and the private under the KEK)
     opening_public_key: Mapped[str | None] = mapped_column(sa.Text)

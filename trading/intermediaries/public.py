@@ -95,6 +95,7 @@ def purchase_view(service: IntermediaryService, purchase: Purchase, user) -> dic
         "rating": db.scalar(sa.select(ServiceRating).where(
             ServiceRating.purchase_id == purchase.id)),
         "rating_due": service.rating_due(purchase),
+        "service_due": service.service_due(purchase),
         "choices": _choices(purchase, names, declined),
         "republished": db.scalar(sa.select(Purchase).where(
             Purchase.republished_from_id == purchase.id)),

@@ -44,6 +44,7 @@ same rule as the initial check.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -136,6 +137,10 @@ class RegistrationPeriodTooShort(RuleError):
 
 class NaiveDatetime(RuleError):
     code = "naive_datetime"
+
+
+class InvalidServiceTerm(RuleError):
+    code = "invalid_service_term"
 
 
 # --- vocabulary -----------------------------------------------------------------------
@@ -654,6 +659,74 @@ def contract_due(
 ) -> date:
     """§5.6: the contract is signed or uploaded within `contract_working_days`."""
     return add_working_days(selected_on, params.contract_working_days, cal)
+
+
+# --- the service time limit (服务时限, §5.3, §5.6) --------------------------------------
+
+MAX_SERVICE_DAYS = 1825  # five years: longer is a typing error, not a service
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTerm:
+    """服务时限: `days` (calendar, or working days when `working`) counted from the day
+    the owner confirms the contract (服务开始), or a fixed `due_on` date; exactly one."""
+
+    days: int | None = None
+    working: bool = False
+    due_on: date | None = None
+
+
+_WORKING = re.compile(r"(\d{1,5})\s*个?\s*工作日")
+_CALENDAR = re.compile(r"(\d{1,5})\s*个?\s*(?:日历天|自然日|天|日)(?!期)")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def parse_time_limit(text: str) -> ServiceTerm | None:
+    """The structured limit in a free-text 服务时限 ("30日历天", "20个工作日", "2026-09-30
+    前完成"), or None when the text names none: what older purchases and callers that only
+    give the text are read with."""
+    text = text or ""
+    if found := _WORKING.search(text):
+        return ServiceTerm(days=int(found.group(1)), working=True)
+    if found := _DATE.search(text):
+        try:
+            return ServiceTerm(due_on=date(*(int(g) for g in found.groups())))
+        except ValueError:
+            return None
+    if found := _CALENDAR.search(text):
+        return ServiceTerm(days=int(found.group(1)))
+    return None
+
+
+def check_service_term(term: ServiceTerm | None, selection_on: date) -> ServiceTerm:
+    """Exactly one of a day count (1 … MAX_SERVICE_DAYS) or a due date after selection."""
+    if term is None or (term.days is None) == (term.due_on is None):
+        raise InvalidServiceTerm("give the service days or a due date (exactly one)",
+                                 field="service_days")
+    if term.days is not None and not 1 <= term.days <= MAX_SERVICE_DAYS:
+        raise InvalidServiceTerm(f"service days must be 1..{MAX_SERVICE_DAYS}",
+                                 field="service_days")
+    if term.due_on is not None and term.due_on <= selection_on:
+        raise InvalidServiceTerm("the due date must be after the selection day",
+                                 field="service_due_on")
+    return term
+
+
+def describe_service_term(term: ServiceTerm) -> str:
+    """The text a user reads when the owner gave no wording of their own."""
+    if term.due_on is not None:
+        return f"{term.due_on.isoformat()} 前完成"
+    unit = "个工作日" if term.working else "日历天"
+    return f"合同确认后 {term.days} {unit}内完成"
+
+
+def service_due(started_on: date, term: ServiceTerm, cal: WorkCalendar) -> date:
+    """The last day of the service: the fixed date, or the days after it started."""
+    if term.due_on is not None:
+        return term.due_on
+    if term.working:
+        return add_working_days(started_on, term.days, cal)
+    return started_on + timedelta(days=term.days)
 
 
 @dataclass(frozen=True, slots=True)

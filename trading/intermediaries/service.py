@@ -147,18 +147,32 @@ class PurchaseInput:
     registration_deadline: datetime
     selection_time: datetime
     avoid: tuple[str, ...]
+    # 服务时限, structured; left out, it is read from `time_limit` ("30日历天")
+    service_days: int | None = None
+    service_working_days: bool = False
+    service_due_on: date | None = None
 
     @classmethod
     def from_appstruct(cls, v: dict) -> "PurchaseInput":
         return cls(
             v["title"], v["project_name"], v.get("contact", ""), int(v["service_type_id"]),
-            tuple(int(i) for i in v.get("item_ids", ())), v["content"], v["time_limit"],
+            tuple(int(i) for i in v.get("item_ids", ())), v["content"],
+            (v.get("time_limit") or "").strip(),
             v.get("qualification_requirements", ""), r.FundingSource(v["funding"]),
             r.AmountMode(v["amount_mode"]), v.get("fixed_fen"), v.get("base_fen"),
             v.get("highest_fen"), v.get("rate_base_fen"), v.get("min_rate"),
             v.get("max_rate"), r.SelectionMethod(v["method"]), v.get("long_list_size"),
             v.get("short_list_size"), v["registration_deadline"], v["selection_time"],
-            tuple(c.strip().upper() for c in v.get("avoid", ()) if c.strip()))
+            tuple(c.strip().upper() for c in v.get("avoid", ()) if c.strip()),
+            v.get("service_days"), bool(v.get("service_working_days")),
+            v.get("service_due_on"))
+
+    def service_term(self) -> r.ServiceTerm | None:
+        """The structured limit given, else the one the text names (None: neither)."""
+        if self.service_days is not None or self.service_due_on is not None:
+            return r.ServiceTerm(self.service_days, self.service_working_days,
+                                 self.service_due_on)
+        return r.parse_time_limit(self.time_limit)
 
 
 def terms_of(p) -> r.AmountTerms:
@@ -173,6 +187,20 @@ def terms_of(p) -> r.AmountTerms:
 
 
 TERM_FIELDS = ("fixed_fen", "base_fen", "highest_fen", "rate_base_fen")
+
+
+def service_term_of(p: Purchase) -> r.ServiceTerm | None:
+    if p.service_days is None and p.service_due_on is None:
+        return None  # a purchase older than the structured limit, whose text named none
+    return r.ServiceTerm(p.service_days, bool(p.service_working_days), p.service_due_on)
+
+
+def service_due_of(p: Purchase) -> date | None:
+    """服务截止日: what the electronic supervision's "service overdue" checks."""
+    term = service_term_of(p)
+    if term is None or p.service_started_at is None:
+        return None
+    return r.service_due(local_date(p.service_started_at), term, CALENDAR)
 
 
 class IntermediaryService:
@@ -487,6 +515,10 @@ class IntermediaryService:
                      "time_limit", "qualification_requirements", "funding", "amount_mode",
                      "method", "registration_deadline", "selection_time", *TERM_FIELDS):
             setattr(purchase, name, getattr(data, name))
+        term = data.service_term()  # checked by _check_purchase
+        purchase.service_days, purchase.service_due_on = term.days, term.due_on
+        purchase.service_working_days = term.working if term.days is not None else False
+        purchase.time_limit = data.time_limit or r.describe_service_term(term)
         purchase.item_ids = list(data.item_ids)
         purchase.avoid = sorted(set(data.avoid))
         purchase.min_rate = None if data.min_rate is None else str(data.min_rate)
@@ -509,6 +541,11 @@ class IntermediaryService:
             raise PurchaseInvalid("请选择该服务类型下的服务事项", field="item_ids")
         if data.selection_time < data.registration_deadline:
             raise PurchaseInvalid("选取时间不能早于报名截止时间", field="selection_time")
+        with rule_refusals():
+            term = r.check_service_term(data.service_term(), local_date(data.selection_time))
+        said = r.parse_time_limit(data.time_limit)
+        if said is not None and said != term:
+            raise PurchaseInvalid("服务时限说明与所填服务天数或完成日期不一致", field="time_limit")
         if data.method is M.CREDIT_BEST:
             sizes = (data.long_list_size or 0, data.short_list_size or 0)
             if not 1 <= sizes[1] <= sizes[0]:
@@ -919,7 +956,8 @@ class IntermediaryService:
                         selection_time=now + period + (old.selection_time
                                                        - old.registration_deadline))
         for name in ("title", "project_name", "contact", "service_type_id", "item_ids",
-                     "content", "time_limit", "qualification_requirements", "funding",
+                     "content", "time_limit", "service_days", "service_working_days",
+                     "service_due_on", "qualification_requirements", "funding",
                      "amount_mode", "method", "long_list_size", "short_list_size", "avoid",
                      "min_rate", "max_rate", *TERM_FIELDS):
             setattr(copy, name, getattr(old, name))
@@ -1038,6 +1076,7 @@ class IntermediaryService:
         doc = [d for d in purchase.documents if d.kind == "contract"][-1]
         doc.verdict, doc.verdict_reason = ("accepted" if valid else "rejected"), reason[:500]
         if valid:
+            purchase.service_started_at = self.clock()
             return self._to(purchase, P.SERVICE_IN_PROGRESS, actor, "合同有效，服务开始")
         return self._to(purchase, P.CONTRACT_UPLOAD, actor, f"合同无效：{reason}")
 
@@ -1055,6 +1094,10 @@ class IntermediaryService:
             raise WrongStage("没有待确认的服务成果")
         purchase.completed_at = self.clock()
         return self._to(purchase, P.SERVICE_FINISHED, actor, "业主确认服务成果，服务完成")
+
+    def service_due(self, purchase: Purchase) -> date | None:
+        """The last day of the service, once it started (None before, or no limit)."""
+        return service_due_of(purchase)
 
     def rating_due(self, purchase: Purchase) -> date | None:
         if purchase.completed_at is None:

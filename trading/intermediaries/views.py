@@ -17,8 +17,8 @@ from ..security import Permission
 from . import forms as f
 from .models import Entry, Purchase
 from .public import STATUS_LABELS, home_data, intermediary_profile, purchase_view, statistics
-from .rules import CreditEventKind, RatingDimension
-from .service import EntryInput, IntermediaryService, PurchaseInput
+from .rules import CreditEventKind, RatingDimension, describe_service_term
+from .service import EntryInput, IntermediaryService, PurchaseInput, service_term_of
 from .status import EntryStatus, PurchaseStatus
 
 P = PurchaseStatus
@@ -279,6 +279,12 @@ def _purchase_appstruct(p: Purchase) -> dict:
              "rate_base_fen", "long_list_size", "short_list_size", "registration_deadline",
              "selection_time")
     data = {n: getattr(p, n) for n in names}
+    term = service_term_of(p)
+    if term is not None:
+        data.update(service_days=term.days, service_working_days=term.working,
+                    service_due_on=term.due_on)
+        if p.time_limit == describe_service_term(term):
+            data["time_limit"] = None  # generated: a changed limit regenerates it
     data.update(funding=str(p.funding), amount_mode=str(p.amount_mode), method=str(p.method),
                 item_ids={str(i) for i in p.item_ids}, avoid="\n".join(p.avoid),
                 min_rate=p.min_rate, max_rate=p.max_rate)
