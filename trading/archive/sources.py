@@ -133,8 +133,11 @@ def _notice_json(award, notice) -> dict:
 def _committee_report(dbsession, project, committee) -> dict:
     from ..award.committee import CommitteeService
 
-    return {"report": CommitteeService(dbsession, None, None).report(project, committee),
-            "report_sha256": committee.report_sha256,
+    # the body fixed and signed by the last member's signature; before that, as it stands
+    body = committee.report_body or CommitteeService(dbsession, None, None).report(
+        project, committee)
+    return {"report": body, "report_sha256": committee.report_sha256,
+            "report_signature": committee.report_signature,
             "decided_at": _iso(committee.decided_at),
             "signed": [{"position": m.position, "signed_at": _iso(m.signed_at)}
                        for m in committee.members]}
