@@ -4,6 +4,8 @@
     trading demo development.ini             load demo data (idempotent)
     trading audit verify development.ini     check the audit hash chain
     trading audit checkpoint development.ini sign the chain head now
+    trading audit checkpoints FILE.json --platform-key KEY   check published checkpoints
+                                             offline (what /api/v1/audit/checkpoints gives)
     trading ocds export development.ini -o releases.json   bulk OCDS export
     trading archive verify PACKAGE.zip [--platform-key HEX]  check a package offline
     trading award verify REPORT.json [--platform-key HEX]    check a signed award report
@@ -77,6 +79,44 @@ def cmd_audit_checkpoint(args) -> int:
         line = f"checkpoint seq {cp.seq} head {cp.head_hash}" if cp else "no events yet"
     env["closer"]()
     print(line)
+    return 0
+
+
+def cmd_audit_checkpoints(args) -> int:
+    """Offline, for outsiders: every signature of a saved /api/v1/audit/checkpoints
+    document against the platform key they pinned (the document's own key if none)."""
+    import json
+
+    from .audit.service import checkpoint_message
+    from .keys import verify_signature
+
+    try:
+        with open(args.file, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        published = base64.b64decode(doc["public_key"])
+        checkpoints = doc["checkpoints"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"INVALID: not a checkpoints document: {exc}")
+        return 1
+    key = _public_key(args.platform_key) if args.platform_key else published
+    if key != published:
+        print("INVALID: the document names another key than the platform key given")
+        return 1
+    problems, last = [], 0
+    for cp in checkpoints:
+        try:
+            ok = verify_signature(key, checkpoint_message(int(cp["seq"]), cp["head_hash"]),
+                                  bytes.fromhex(cp["signature"]))
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            problems.append(f"checkpoint seq {cp.get('seq')}: signature does not verify")
+        last = max(last, int(cp.get("seq") or 0))
+    for problem in problems:
+        print(f"INVALID: {problem}")
+    if problems:
+        return 1
+    print(f"audit checkpoints valid: {len(checkpoints)} signed, latest seq {last}")
     return 0
 
 
@@ -165,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
         p = audit.add_parser(name)
         p.add_argument("ini")
         p.set_defaults(func=fn)
+    points = audit.add_parser("checkpoints", help="check saved signed checkpoints offline")
+    points.add_argument("file", help="the JSON of /api/v1/audit/checkpoints, saved")
+    points.add_argument("--platform-key",
+                        help="the platform's Ed25519 public key to pin (hex or base64)")
+    points.set_defaults(func=cmd_audit_checkpoints)
     ocds = sub.add_parser("ocds").add_subparsers(dest="ocds_command", required=True)
     export = ocds.add_parser("export", help="bulk OCDS export as a release package")
     export.add_argument("ini")

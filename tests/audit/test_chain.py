@@ -105,3 +105,38 @@ def test_log_filters_by_actor_action_subject_and_period(testapp, dbsession, cloc
     empty = testapp.get("/audit/log", {"actor": "nobody"})
     assert "test.filtered" not in empty.text
     assert testapp.get("/audit/log", {"date_from": "2026-13-40"}, status=400)
+
+
+def test_outsiders_check_saved_checkpoints_offline(testapp, dbsession, clock, registry,
+                                                   tmp_path):
+    """`trading audit checkpoints FILE --platform-key KEY`: no ini, no database; a forged
+    signature, another key or a broken file fails with a clear line."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    append(dbsession, clock, 2)
+    sign_checkpoint(dbsession, registry["keys"], now=clock())
+    append(dbsession, clock, 1)
+    sign_checkpoint(dbsession, registry["keys"], now=clock())
+    doc = testapp.get("/api/v1/audit/checkpoints").json
+    trading = str(Path(sys.executable).with_name("trading"))
+
+    def run(document, *extra):
+        path = tmp_path / "checkpoints.json"
+        path.write_text(document if isinstance(document, str) else json.dumps(document))
+        return subprocess.run([trading, "audit", "checkpoints", str(path), *extra],
+                              capture_output=True, text=True)
+
+    ok = run(doc, "--platform-key", doc["public_key"])
+    assert ok.returncode == 0 and "audit checkpoints valid: 2 signed" in ok.stdout
+    forged = json.loads(json.dumps(doc))
+    forged["checkpoints"][0]["head_hash"] = "0" * 64
+    bad = run(forged)
+    seq = forged["checkpoints"][0]["seq"]
+    assert bad.returncode == 1 and f"checkpoint seq {seq}: signature does not verify" in bad.stdout
+    other = run(doc, "--platform-key", (b"k" * 32).hex())
+    assert other.returncode == 1 and "another key" in other.stdout
+    broken = run("{not json")
+    assert broken.returncode == 1 and "not a checkpoints document" in broken.stdout

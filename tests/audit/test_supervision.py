@@ -137,12 +137,13 @@ def test_the_dashboard_lists_an_objection_left_unanswered(testapp, dbsession, cl
                                                    actor=actor_for(bidder))
     make_user(dbsession, clock, settings, role=Role.SUPERVISOR, username="ob_sup")
     testapp.login("ob_sup")
-    assert "异议未按时答复" not in testapp.get("/supervision").text
+    assert project.number not in testapp.get("/supervision").text  # not late yet
     clock.advance(days=4)
     testapp.reset()  # the login session has expired in four days
     testapp.login("ob_sup")
     page = testapp.get("/supervision").text
-    assert "异议未按时答复" in page and project.number in page
+    row = page[page.index(project.number):].split("</tr>")[0]
+    assert "异议未按时答复" in row
 
 
 
@@ -272,3 +273,17 @@ def test_the_dashboard_counts_bids_per_project(testapp, dbsession, clock, settin
         svg = testapp.get(f"/supervision/charts/{name}.svg", {"type": "works"})
         assert svg.content_type == "image/svg+xml" and "<svg" in svg.text
     assert "1.3" in testapp.get("/supervision/charts/bids.svg", {"type": "works"}).text
+
+
+def test_no_award_after_the_publicity_counts_from_the_publicity_itself():
+    """A publicity restarted after a re-evaluation (or a longer one) ends later than the
+    status change suggests: the owner's days run from its own end."""
+    from trading.audit.supervision import AWARD_DAYS
+
+    ends = NOW - timedelta(days=AWARD_DAYS) + timedelta(minutes=1)
+    restarted = ProjectFacts(1, "YG-1", "某项目", "candidates_publicised",
+                             NOW - timedelta(days=30), NOW - timedelta(days=40), "业主单位",
+                             ends)
+    assert overdue_steps([restarted], NOW) == []
+    [late] = overdue_steps([restarted], NOW + timedelta(minutes=2))
+    assert late.step == "候选人公示期满未定标" and late.due == ends + timedelta(days=AWARD_DAYS)

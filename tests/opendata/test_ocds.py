@@ -114,3 +114,79 @@ def test_bulk_export_streams_a_valid_package(dbsession, clock, settings, registr
     assert count >= 1 and len(package["releases"]) == count
     schema = json.loads((SCHEMA_DIR / "release-package-schema.json").read_text())
     assert set(schema["required"]) <= set(package)
+
+
+def test_a_release_is_written_only_after_the_audit_head_is_taken(dbsession, clock, settings,
+                                                                 registry, dbengine):
+    """Why a late commit cannot hide below a served id: every release is written in a
+    transaction that has already bumped the audit head row (UPDATE audit_head), which
+    holds its row lock until commit. Two such transactions queue on that lock, so release
+    ids are handed out in commit order; the watermark is the second line of defence."""
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        words = statement.split()
+        if words[:2] == ["UPDATE", "audit_head"] or words[:3] == ["INSERT", "INTO",
+                                                                  "ocds_releases"]:
+            statements.append(" ".join(words[:2 if words[0] == "UPDATE" else 3]))
+
+    project = make_project(dbsession, clock, settings, registry)
+    center = make_user(dbsession, clock, settings, role=Role.CENTER)
+    service = project_service(dbsession, clock, registry)
+    service.submit_for_review(project, actor=actor_for(center))
+    sa.event.listen(dbengine, "before_cursor_execute", seen)
+    try:
+        service.approve(project, actor=actor_for(center))  # a status change: release
+        dbsession.flush()
+        service.publish_clarification(project, title="澄清", body="更正招标文件第三章",
+                                      affects_bids=False, new_deadline=None,
+                                      actor=actor_for(center))  # an announcement: release
+        dbsession.flush()
+    finally:
+        sa.event.remove(dbengine, "before_cursor_execute", seen)
+    inserts = [i for i, s in enumerate(statements) if s.startswith("INSERT")]
+    assert len(inserts) >= 2
+    for i in inserts:
+        assert "UPDATE audit_head" in statements[:i]
+    assert statements[0] == "UPDATE audit_head"
+
+
+def test_no_downloader_expert_or_sealed_price_in_any_demo_release(dbsession, clock, settings):
+    """Across the whole demo: organisations that only signed up or downloaded never appear
+    in their project's releases; no expert's name ever does; no release before a project's
+    opening says anything about its bids."""
+    from trading.accounts.models import Organisation, User
+    from trading.bidding.models import Bid, Opening
+    from trading.evaluation.models import CommitteeMember, Expert
+    from trading.projects.models import DocumentDownload, SignUp
+
+    load_demo(dbsession, clock, settings)
+    rows = dbsession.scalars(sa.select(OcdsRelease).order_by(OcdsRelease.id)).all()
+    texts = {}
+    for row in rows:
+        texts.setdefault(row.project_id, []).append(row)
+    experts = set(dbsession.scalars(sa.select(Expert.name))) | set(dbsession.scalars(
+        sa.select(User.display_name).join(CommitteeMember, CommitteeMember.user_id == User.id)))
+    assert experts
+    everything = "\n".join(r.data_json for r in rows)
+    assert not [name for name in experts if name in everything]
+    checked = 0
+    for project_id, releases in texts.items():
+        bidders = set(dbsession.scalars(sa.select(Bid.bidder_org_id).where(
+            Bid.project_id == project_id)))
+        watchers = set(dbsession.scalars(sa.select(SignUp.bidder_org_id).where(
+            SignUp.project_id == project_id))) | set(dbsession.scalars(
+                sa.select(DocumentDownload.org_id).where(
+                    DocumentDownload.project_id == project_id,
+                    DocumentDownload.org_id.is_not(None))))
+        text = "\n".join(r.data_json for r in releases)
+        for org in dbsession.scalars(sa.select(Organisation).where(
+                Organisation.id.in_(watchers - bidders))):
+            assert org.name not in text and org.credit_code not in text
+            checked += 1
+        opening = dbsession.scalar(sa.select(Opening).where(Opening.project_id == project_id))
+        for release in releases:
+            if opening is None or opening.completed_at is None or \
+                    release.created_at < opening.completed_at:
+                assert '"bids"' not in release.data_json, release.release_id
+    assert checked

@@ -135,8 +135,10 @@ def figures(dbsession, now: datetime, *, since: datetime | None = None,
         Project.status_changed_at, Project.bid_deadline, Project.published_at,
         Project.owner_org_id).where(*clauses)).all()
     owners = _owner_names(dbsession, {r.owner_org_id for r in rows})
+    ends = publicity_ends(dbsession)
     facts = [ProjectFacts(r.id, r.number, r.name, str(r.status), r.status_changed_at,
-                          r.bid_deadline, owners.get(r.owner_org_id, "")) for r in rows]
+                          r.bid_deadline, owners.get(r.owner_org_id, ""), ends.get(r.id))
+             for r in rows]
     overdue = overdue_steps(facts, now)
     ended = [r for r in rows if str(r.status) in SUCCESS + FAILURE]
     late_ids = {o.project_id for o in overdue}
@@ -173,6 +175,14 @@ def bid_samples(dbsession, rows, now: datetime) -> list[BidSample]:
     return [BidSample(str(r.project_type),
                       r.bid_deadline.astimezone(DISPLAY_TZ).strftime("%Y-%m"),
                       bids.get(r.id, 0)) for r in counted]
+
+
+def publicity_ends(dbsession) -> dict:
+    """Project id → the end of its current candidates' publicity (read only, award)."""
+    from ..award.models import Publicity
+
+    return dict(dbsession.execute(sa.select(Publicity.project_id, Publicity.ends_at).where(
+        Publicity.superseded_at.is_(None)).order_by(Publicity.id)).all())
 
 
 def _owner_names(dbsession, ids) -> dict:

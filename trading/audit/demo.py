@@ -1,4 +1,6 @@
-"""Demo collusion signals: one project whose lot is flagged, every other opening scanned.
+"""Demo collusion signals: one project whose lot is flagged, every other opening scanned;
+and items already overdue when the demo loads, for every kind of electronic supervision
+alert a person must resolve (an unanswered objection, small works, the supermarket).
 
 The flagged lot is played the way it would happen: two bidders sign up, download and
 upload from one office network and one machine within a minute, with the same technical
@@ -109,3 +111,161 @@ def _open(dbsession, at, keys, storage, settings, projects, project) -> None:
 
 if load_signals not in LAST_LOADERS:
     LAST_LOADERS.append(load_signals)
+
+
+# -- overdue steps (电子监察): items already late when the demo loads ----------------------
+# Each is walked through the real services on a clock in the past, so the step fell due
+# the way a real one would; none is one the platform's own jobs resolve: a person must act.
+
+UNREVIEWED = "市图书馆外立面改造工程"  # submitted five days ago, not reviewed
+LATE_REPORT = "市青少年宫维修改造工程"  # opened 14 days ago, no evaluation report
+OBJECTED = "市民广场地下停车场改造工程"  # an objection the owner left unanswered
+UNSIGNED = "江滨路排涝泵站改造工程"  # awarded 44 days ago, no contract
+# (username, ‰ of the ceiling): irregular prices, nothing in common: clean openings
+CLEAN_BIDS = (("bidder1", 931), ("bidder2", 957), ("bidder3", 988))
+LATE_SMALL_WORKS = ("连江县某村便民桥栏杆维修工程",  # submitted six days ago, not reviewed
+                    "闽侯县某中学食堂屋面维修工程")  # publicity over, no contract since
+
+
+def load_overdue(dbsession, clock, settings) -> None:
+    from ..projects.demo import _user
+
+    owner = _user(dbsession, "owner1")
+    if owner is None or owner.organisation is None:
+        return
+    have = set(dbsession.scalars(sa.select(Project.name).where(
+        Project.name.in_((UNREVIEWED, LATE_REPORT, OBJECTED, UNSIGNED)))))
+    late = {UNREVIEWED: _unreviewed, LATE_REPORT: _late_report, OBJECTED: _objected,
+            UNSIGNED: _unsigned}
+    for name, build in late.items():
+        if name not in have:
+            build(_Walk(dbsession, clock, settings, owner), name)
+    _late_small_works(dbsession, clock, owner)
+
+
+class _Walk:
+    """One demo project through the real services on its own clock in the past."""
+
+    def __init__(self, dbsession, clock, settings, owner):
+        from ..projects.demo import _no_jobs, _user
+
+        self.db, self.now, self.settings, self.owner = dbsession, clock, settings, owner
+        self.user = lambda name: _user(dbsession, name)
+        self.storage, self.keys, self.no_jobs = runtime.registry["storage"], runtime.keys, \
+            _no_jobs
+        self.at = None
+        self.projects = None
+        self.project = None
+
+    def local(self, user) -> Actor:
+        return _actor(user, "127.0.0.1", "")
+
+    def submit(self, name, days_ago: int) -> Project:
+        from ..projects.demo import _input
+
+        self.at = FixedClock(self.now() - timedelta(days=days_ago))
+        self.projects = ProjectService(self.db, self.at, self.storage, enqueue=self.no_jobs)
+        project = self.projects.create_draft(
+            _input(name, ProjectType.WORKS, ProcurementMethod.OPEN_TENDER, (("施工", 800),),
+                   self.at()), owner=self.owner.organisation, actor=self.local(self.owner))
+        self.projects.add_document(project, filename=f"{name}招标文件.pdf",
+                                   content_type="application/pdf",
+                                   stream=io.BytesIO(f"%PDF-1.4 demo {name}".encode()),
+                                   actor=self.local(self.owner))
+        self.projects.submit_for_review(project, actor=self.local(self.owner))
+        self.project = project
+        return project
+
+    def open(self, name, days_ago: int) -> Project:
+        """Approved, three clean bids, opened at the deadline (22 days after `days_ago`)."""
+        project = self.submit(name, days_ago)
+        self.projects.approve(project, actor=self.local(self.user("center1")))
+        self.at.set(project.doc_start + timedelta(hours=2))
+        self.projects.advance(project)
+        bids = BidService(self.db, self.at, self.keys, self.storage, settings=self.settings)
+        lot = project.lots[0]
+        for username, share in CLEAN_BIDS:
+            bidder = self.user(username)
+            self.projects.sign_up(project, lot, bidder=bidder, actor=self.local(bidder))
+            bids.submit_form(project, lot, offer={
+                "total_price": lot.ceiling_price * share // 1000, "currency": "CNY",
+                "duration_days": 150}, documents=(), actor=self.local(bidder))
+        _open(self.db, self.at, self.keys, self.storage, self.settings, self.projects, project)
+        return project
+
+    def publicise(self, name, days_ago: int) -> Project:
+        """…evaluated a day after the opening: the candidates' publicity starts."""
+        from ..award.demo import sign_demo_report
+        from ..evaluation.service import EvaluationService
+
+        project = self.open(name, days_ago)
+        self.at.set(self.at() + timedelta(days=1))
+        sign_demo_report(self.db, self.at, project, project.lots[0], ranked=True)
+        EvaluationService(self.db, self.at, self.keys, self.storage, self.no_jobs
+                          ).complete_if_done(project, actor=Actor.system("demo"))
+        return project
+
+    def awards(self):
+        from ..award.service import AwardService
+
+        return AwardService(self.db, self.at, self.keys, self.storage, self.no_jobs)
+
+
+def _unreviewed(walk, name) -> None:
+    walk.submit(name, 5)  # 项目审核超期: the center's
+
+
+def _late_report(walk, name) -> None:
+    walk.open(name, 36)  # 评标报告未按时提交: the committee's, ten days after the opening
+
+
+def _objected(walk, name) -> None:
+    """bidder3 objected during the publicity (13 days ago); the owner has not answered:
+    异议未按时答复, and the publicity is over without an award: 候选人公示期满未定标."""
+    project = walk.publicise(name, 36)
+    walk.at.set(walk.at() + timedelta(hours=20))
+    walk.awards().raise_objection(
+        project, text="第一中标候选人拟派项目经理有在建工程，不符合招标文件要求，请核查。",
+        actor=walk.local(walk.user("bidder3")))
+
+
+def _unsigned(walk, name) -> None:
+    """Awarded when the publicity ended, 44 days ago; no contract: 中标后未按时签订合同."""
+    project = walk.publicise(name, 70)
+    walk.at.set(walk.awards().publicity(project).ends_at)
+    walk.awards().decide(project, actor=walk.local(walk.owner))
+
+
+def _late_small_works(dbsession, clock, owner) -> None:
+    """A work the center has not reviewed in six days (小额工程审核超期), and one whose
+    publicity ended 47 days ago without a contract (公示期满未签订合同)."""
+    from ..projects.demo import _user
+    from ..smallworks.demo import _accept, _work
+    from ..smallworks.models import SmallWork
+    from ..smallworks.rules import AllocationMethod, Category
+    from ..smallworks.service import SmallWorksService
+
+    have = set(dbsession.scalars(sa.select(SmallWork.name).where(
+        SmallWork.name.in_(LATE_SMALL_WORKS))))
+    center = _user(dbsession, "center1")
+    center = _actor(center, "127.0.0.1", "") if center else Actor.system("demo")
+    local = _actor(owner, "127.0.0.1", "")
+    unreviewed, uncontracted = LATE_SMALL_WORKS
+    if uncontracted not in have:
+        at = FixedClock(clock() - timedelta(days=50))
+        service = SmallWorksService(dbsession, at, runtime.keys)
+        work = _work(service, owner.organisation, local, uncontracted,
+                     Category.BUILDING_MUNICIPAL, 38_000_000, "闽侯县某中学",
+                     AllocationMethod.LOTTERY, at)
+        service.approve_project(work, actor=center)
+        service.draw(work, actor=center)
+        _accept(service, work, center)
+    if unreviewed not in have:
+        at = FixedClock(clock() - timedelta(days=6))
+        _work(SmallWorksService(dbsession, at, runtime.keys), owner.organisation, local,
+              unreviewed, Category.ROADS, 26_000_000, "连江县某村", AllocationMethod.LOTTERY,
+              at)
+
+
+if load_overdue not in LAST_LOADERS:
+    LAST_LOADERS.append(load_overdue)

@@ -12,6 +12,7 @@ REVIEW_DAYS = 3  # the center reviews a submitted posting within 3 days
 OPENING_GRACE = timedelta(minutes=30)  # the opening job must have run by then
 EVALUATION_DAYS = 10  # report within 10 days of the opening
 PUBLICITY_DAYS = 3  # 实施条例 Art 54: the candidates' publicity ends after ≥ 3 days
+AWARD_DAYS = 5  # the owner decides the award within 5 days of the publicity's end
 CONTRACT_DAYS = 30  # 招标投标法 Art 46: contract within 30 days of the award
 
 
@@ -24,6 +25,7 @@ class ProjectFacts:
     status_changed_at: datetime
     bid_deadline: datetime
     owner: str
+    publicity_ends_at: datetime | None = None  # the current candidates' publicity
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,14 @@ def _since(facts, days) -> datetime:
     return facts.status_changed_at + timedelta(days=days)
 
 
+def _award_due(facts) -> datetime:
+    """After the publicity as it ran (a re-evaluation or a long profile moves its end);
+    without one on record, the minimum publicity from the status change."""
+    if facts.publicity_ends_at is not None:
+        return facts.publicity_ends_at + timedelta(days=AWARD_DAYS)
+    return _since(facts, PUBLICITY_DAYS + AWARD_DAYS)
+
+
 RULES = {
     # status: (what is late, who must act, when it fell due)
     "pending_review": ("项目审核超期", "交易中心", lambda f: _since(f, REVIEW_DAYS)),
@@ -51,7 +61,7 @@ RULES = {
     "opening": ("开标未完成", "交易中心（平台）", lambda f: f.bid_deadline + OPENING_GRACE),
     "evaluation": ("评标报告未按时提交", "评标委员会", lambda f: _since(f, EVALUATION_DAYS)),
     "candidates_publicised": ("候选人公示期满未定标", "项目业主",
-                              lambda f: _since(f, PUBLICITY_DAYS + 5)),
+                              lambda f: _award_due(f)),
     "awarded": ("中标后未按时签订合同", "项目业主及中标人", lambda f: _since(f, CONTRACT_DAYS)),
 }
 

@@ -64,6 +64,12 @@ DEMO = (
     ("一季度排水管网管道检测", "T03", M.RANDOM, STATE, 21, 1, P.EVALUATED, 3),
     ("城西片区规划环境影响评价", "T02", M.RANDOM, STATE, 12, 1, P.EXPIRED, 2),
     ("市政大院改造造价咨询", "T01", M.DIRECT, STATE, 15, 1, P.TERMINATED, 1),
+    # already overdue when the demo loads (电子监察 on the supervision dashboard):
+    ("河滨路改造工程结构安全检测", "T03", M.LOWEST_PRICE, STATE, 6, 1, P.UNDER_REVIEW, 0),
+    ("市场监管大楼改造造价咨询", "T01", M.RANDOM, STATE, 30, 1, P.CONTRACT_UPLOAD, 3),
+    ("体育公园环境影响报告表编制", "T02", M.RANDOM, STATE, 30, 1, P.CONTRACT_CONFIRM, 3),
+    ("城北污水管网管道检测", "T03", M.RANDOM, STATE, 55, 1, P.SERVICE_IN_PROGRESS, 3),
+    ("滨海大道施工图预算编制", "T01", M.RANDOM, STATE, 50, 1, P.SERVICE_FINISHED, 3),
 )
 LATER = (P.CONTRACT_UPLOAD, P.CONTRACT_CONFIRM, P.SERVICE_IN_PROGRESS,
          P.SERVICE_RESULT_UPLOADED, P.SERVICE_FINISHED, P.EVALUATED, P.TERMINATED)

@@ -130,7 +130,9 @@ class OpenDataService:
         Ids are taken at insert; a transaction that commits late leaves a gap that fills
         afterwards. Serving past such a gap would let a crawler skip the late release, so
         the page ends before it until the gap is older than WATERMARK (then it was a
-        rollback and stays empty for ever).
+        rollback and stays empty for ever). The first line of defence is upstream: every
+        release is written after its transaction took the audit head row (an UPDATE,
+        locked until commit), so release writers queue and ids follow commit order.
         """
         rows = list(self.db.scalars(sa.select(OcdsRelease).where(OcdsRelease.id > after)
                                     .order_by(OcdsRelease.id).limit(limit)))
