@@ -1,7 +1,7 @@
 """the supermarket's service time limit, structured: days or a due date, and the start
 
 Revision ID: oversight_0001
-Revises: award_0004
+Revises: evaluation_0001
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -14,7 +14,7 @@ import trading.db.types
 
 
 revision = 'oversight_0001'
-down_revision = 'award_0004'
+down_revision = 'evaluation_0001'
 branch_labels = None
 depends_on = None
 
