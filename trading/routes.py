@@ -186,6 +186,11 @@ def includeme(config):
     config.add_route("award.report",
                      "/projects/{project_id}/award/committees/{committee_id}/report.json",
                      factory=committee)
+    auction = "trading.award.resources:auction_factory"
+    config.add_route("award.auction", "/projects/{project_id}/award/auctions/{auction_id}",
+                     factory=auction)
+    config.add_route("award.auction.bid",
+                     "/projects/{project_id}/award/auctions/{auction_id}/bid", factory=auction)
     config.add_route("award.decide", "/projects/{project_id}/award/decide", factory=award)
     config.add_route("award.decline", "/projects/{project_id}/award/awards/{award_id}/decline",
                      factory="trading.award.resources:decision_factory")
@@ -308,6 +313,12 @@ def includeme(config):
     config.add_route("api.award.ballot",
                      "/api/v1/projects/{project_id}/award/committees/{committee_id}/ballot",
                      factory=committee)
+    config.add_route("api.award.auction",
+                     "/api/v1/projects/{project_id}/award/auctions/{auction_id}",
+                     factory="trading.award.resources:auction_factory")
+    config.add_route("api.award.auction.bid",
+                     "/api/v1/projects/{project_id}/award/auctions/{auction_id}/bids",
+                     factory="trading.award.resources:auction_factory")
     config.add_route("api.award.decide", "/api/v1/projects/{project_id}/award/decide",
                      factory=award)
     config.add_route("api.evaluation.experts", "/api/v1/evaluation/experts")

@@ -26,6 +26,7 @@ class Permission(enum.StrEnum):
     AUDIT_CHECKPOINT = "audit:checkpoint:sign"
     AUDIT_SIGNALS = "audit:signals:view"
     AUDIT_VIEW = "audit:log:view"
+    AWARD_AUCTION_BID = "award:auction:bid"
     AWARD_COMMITTEE_VIEW = "award:committee:view"
     AWARD_MANAGE = "award:process:manage"
     AWARD_OBJECT = "award:objection:raise"

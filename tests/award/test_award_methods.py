@@ -588,7 +588,7 @@ def stage(method, **kwargs):
         (stage("round_elimination", rounds=2), None, 5, 5),
         (stage("vote_then_lottery", finalists=3), None, 5, 5),
         (stage("price_nth_lowest"), None, 3, 3),
-        (stage("price_lowest", descending_auction=True), None, 3, 3),
+        (stage("price_lowest", descending_auction=True, step_fen=100), None, 3, 3),
         (stage("collective"), None, 3, 3),
         # 第N低价 then a lottery drawing ≤ N
         (stage("price_nth_lowest", n=3), stage("direct_lottery"), 5, 3),

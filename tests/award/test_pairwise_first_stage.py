@@ -25,7 +25,7 @@ COMBINATIONS = [
     (PAIRWISE_3, stage("price_second_lowest"), 5, 3),
     (PAIRWISE_3, stage("price_closest_to_mean"), 5, 3),
     (PAIRWISE_3, stage("price_nth_lowest", n=3), 5, 3),  # N ≤ k
-    (PAIRWISE_3, stage("price_lowest", descending_auction=True), 5, 3),  # auction last
+    (PAIRWISE_3, stage("price_lowest", descending_auction=True, step_fen=100), 5, 3),
     (PAIRWISE_3, stage("collective"), 5, 3),
     (PAIRWISE_3, stage("cumulative"), 5, 3),
     (PAIRWISE_3, stage("round_elimination", rounds=2), 5, 3),

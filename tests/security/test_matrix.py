@@ -124,6 +124,9 @@ TABLE = [
          "POST"),
     html("award.report", "/projects/{public}/award/committees/{committee}/report.json",
          EVERYONE),
+    html("award.auction", "/projects/{public}/award/auctions/{auction}", EVERYONE),
+    html("award.auction.bid", "/projects/{public}/award/auctions/{auction}/bid", BIDDERS,
+         "POST", amount="1.00"),
     html("award.decide", "/projects/{public}/award/decide", {"owner"}, "POST"),
     html("award.decline", "/projects/{public}/award/awards/{award}/decline", BIDDERS, "POST",
          reason="无法履约"),
@@ -261,6 +264,9 @@ TABLE = [
         text="请核查候选人资格。"),
     api("api.award.ballot", "/api/v1/projects/{public}/award/committees/{committee}/ballot",
         {"owner"}, "POST", round_id=1, choices=[]),
+    api("api.award.auction", "/api/v1/projects/{public}/award/auctions/{auction}", EVERYONE),
+    api("api.award.auction.bid", "/api/v1/projects/{public}/award/auctions/{auction}/bids",
+        BIDDERS, "POST", amount="1.00"),
     api("api.award.decide", "/api/v1/projects/{public}/award/decide", {"owner"}, "POST"),
     api("api.im.service_types", "/api/v1/supermarket/service-types", EVERYONE),
     api("api.im.service_types", "/api/v1/supermarket/service-types", {"center"}, "POST",
@@ -593,6 +599,7 @@ def _award_rows(dbsession, clock, project, users, draw):
     """Bare publicity, objection, committee (the owner its one member) and award rows."""
     from trading.award.models import (
         Award,
+        AwardAuction,
         AwardCommittee,
         AwardMember,
         Objection,
@@ -617,8 +624,15 @@ def _award_rows(dbsession, clock, project, users, draw):
     dbsession.add_all([objection, committee, award])
     dbsession.flush()
     dbsession.add(AwardMember(committee_id=committee.id, user_id=owner.id, position=1))
+    auction = AwardAuction(committee_id=committee.id, project_id=project.id,
+                           lot_id=project.lots[0].id, stage=1, candidates=["B1", "B2"],
+                           opened_prices={"B1": 200, "B2": 300}, step_fen=10, start_fen=200,
+                           floor_fen=100, idle_minutes=5, opened_at=now, hard_end_at=now,
+                           ends_at=now)
+    dbsession.add(auction)
     dbsession.flush()
-    return {"objection": objection.id, "committee": committee.id, "award": award.id}
+    return {"objection": objection.id, "committee": committee.id, "award": award.id,
+            "auction": auction.id}
 
 
 def _drawn_expert(dbsession, clock, project, user) -> dict:
@@ -660,7 +674,7 @@ def _low_price_review(dbsession, clock, committee, bid):
 
 
 def send(testapp, row: Row, persona: str, world):
-    if any(f"{{{k}}}" in row.path for k in ("objection", "committee", "award")) \
+    if any(f"{{{k}}}" in row.path for k in ("objection", "committee", "award", "auction")) \
             and "committee" not in world["ids"]:
         world["ids"].update(world["make_award"]())
     if ("{bid}" in row.path or "{review}" in row.path) and "bid" not in world["ids"]:

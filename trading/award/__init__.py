@@ -59,6 +59,24 @@ def publicity_next(service, project):
     return _award_service(service).next_instant(project)
 
 
+def _committees(service):
+    from ..jobs.runtime import runtime
+    from .committee import CommitteeService
+
+    return CommitteeService(service.db, service.clock, runtime.keys,
+                            service.storage or runtime.registry["storage"], service.enqueue)
+
+
+def auction_due(service, project, now):
+    """DUE_HANDLERS entry: close the descending auctions whose time is up (降价竞价)."""
+    return _committees(service).close_due_auctions(project)
+
+
+def auction_next(service, project):
+    """SCHEDULE_HOOKS entry: the end of an open descending auction."""
+    return _committees(service).open_auction_ends(project)
+
+
 def includeme(config):
     from ..projects import service as projects_service
     from .committee import CommitteeService, committee_service_factory
@@ -82,6 +100,11 @@ def includeme(config):
         projects_service.DUE_HANDLERS.append(final_offer_due)
     if final_offer_next not in projects_service.SCHEDULE_HOOKS:
         projects_service.SCHEDULE_HOOKS.append(final_offer_next)
+    # Before the publicity handler: a closed auction may complete the committee's decision.
+    if auction_due not in projects_service.DUE_HANDLERS:
+        projects_service.DUE_HANDLERS.append(auction_due)
+    if auction_next not in projects_service.SCHEDULE_HOOKS:
+        projects_service.SCHEDULE_HOOKS.append(auction_next)
     if publicity_due not in projects_service.DUE_HANDLERS:
         projects_service.DUE_HANDLERS.append(publicity_due)
     if publicity_next not in projects_service.SCHEDULE_HOOKS:

@@ -217,3 +217,67 @@ def api_decide(context, request):
 
     request.find_service(AwardService).decide(context.project, actor=request.actor)
     return _award_state(request, context.project)
+
+
+# -- 降价竞价 --------------------------------------------------------------------------------
+
+AUCTION = {"type": "object", "required": ["id", "lot", "current_fen", "step_fen", "floor_fen",
+                                          "ends_at", "closed"],
+           "properties": {
+               "id": {"type": "integer"}, "lot": {"type": "integer"},
+               "current_fen": {"type": "integer"}, "start_fen": {"type": "integer"},
+               "step_fen": {"type": "integer"}, "floor_fen": {"type": "integer"},
+               "ends_at": {"type": "string"}, "hard_end_at": {"type": "string"},
+               "bids": {"type": "integer"}, "closed": {"type": "boolean"},
+               "leading": {"type": ["boolean", "null"],
+                           "description": "mine is the current lowest (candidates only)"},
+               "history": {"type": ["array", "null"], "items": {"type": "object"},
+                           "description": "every bid, once the auction is closed"}}}
+
+
+def auction_json(request, auction) -> dict:
+    from .committee import CommitteeService
+
+    state = request.find_service(CommitteeService).auction_state(auction)
+    org = _org(request)
+    mine = f"B{org}" if org and f"B{org}" in auction.candidates else None
+    return {"id": auction.id, "lot": auction.committee.lot.number,
+            "current_fen": state.current_fen, "start_fen": auction.start_fen,
+            "step_fen": auction.step_fen, "floor_fen": auction.floor_fen,
+            "ends_at": auction.ends_at.isoformat(),
+            "hard_end_at": auction.hard_end_at.isoformat(), "bids": len(auction.bids),
+            "closed": auction.closed_at is not None,
+            "leading": None if mine is None else state.leader == mine,
+            "history": None if auction.closed_at is None else [
+                {"candidate": f"B{b.org_id}", "amount_fen": b.amount_fen,
+                 "at": b.placed_at.isoformat()} for b in auction.bids]}
+
+
+describe("api.award.auction", "GET", "A descending auction (降价竞价) of a price-competition "
+         "award stage: current lowest price, step, floor, end; who bid what once closed",
+         response=AUCTION)
+
+
+@view_config(route_name="api.award.auction", request_method="GET", renderer="json",
+             permission=Permission.PROJECT_VIEW)
+def api_auction(context, request):
+    return auction_json(request, context.auction)
+
+
+describe("api.award.auction.bid", "POST", "Bid in a descending auction (a candidate): "
+         "{\"amount\": yuan}, the current lowest price minus a whole number of steps, not "
+         "below the floor, before the end; refused with bid_off_step, below_floor, "
+         "not_below_current, already_lowest, window_closed, not_a_candidate",
+         auth=True, request_schema=FinalOfferBody, response=AUCTION)
+
+
+@view_config(route_name="api.award.auction.bid", request_method="POST", renderer="json",
+             permission=Permission.AWARD_AUCTION_BID)
+def api_auction_bid(context, request):
+    from .committee import CommitteeService
+
+    values = json_body(request, FinalOfferBody(), InvalidAwardInput)
+    request.find_service(CommitteeService).bid(context.project, context.auction,
+                                               amount_fen=values["amount"], actor=request.actor)
+    request.response.status_int = 201
+    return auction_json(request, context.auction)

@@ -10,6 +10,7 @@ everything here (``AwardService.check_not_suspended``).
 import hashlib
 import secrets
 from dataclasses import asdict
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -23,8 +24,25 @@ from ..projects.kinds import AwardMethod as ProjectAward
 from ..projects.models import Lot, Project
 from . import report as report_doc
 from . import rules
-from .errors import AwardRefused, InvalidAwardInput, NotEligible
-from .models import AwardCommittee, AwardMember, Ballot, RosterEntry, VoteRound
+from .errors import (
+    AlreadyLowest,
+    AwardRefused,
+    BidBelowFloor,
+    BidNotBelowCurrent,
+    BidOffStep,
+    InvalidAwardInput,
+    NotEligible,
+    WindowClosed,
+)
+from .models import (
+    AuctionBid,
+    AwardAuction,
+    AwardCommittee,
+    AwardMember,
+    Ballot,
+    RosterEntry,
+    VoteRound,
+)
 from .service import AwardService, candidate_id
 
 M = rules.AwardMethod
@@ -96,6 +114,37 @@ def award_params(project: Project) -> rules.AwardParams:
         ballot_names=str(p.get("award.ballot_names", "named")))
 
 
+def auction_params(project: Project) -> rules.AuctionParams:
+    p = project.params
+    return rules.AuctionParams(
+        idle_minutes=int(p.get("award.auction_idle_min", 5)),
+        max_minutes=int(p.get("award.auction_max_min", 60)),
+        floor_permille=int(p.get("award.auction_floor_permille", 800)))
+
+
+def _auction_refusal(error: rules.RuleError, auction) -> DomainError:
+    """A refused auction bid in the bidder's words (the amounts in yuan)."""
+    from ..forms import format_yuan
+
+    current = auction.bids[-1].amount_fen if auction.bids else auction.start_fen
+    if isinstance(error, rules.NotACandidate):
+        return NotEligible("只有本标段的定标候选人可以参加降价竞价")
+    if isinstance(error, rules.AuctionClosed):
+        return WindowClosed("降价竞价已结束，不能再报价")
+    if isinstance(error, rules.AlreadyLowest):
+        return AlreadyLowest("您的报价已是当前最低价，不能重复报价")
+    if isinstance(error, rules.NotBelowCurrent):
+        return BidNotBelowCurrent(f"报价须低于当前最低价 {format_yuan(current)} 元",
+                                  field="amount")
+    if isinstance(error, rules.OffStepGrid):
+        return BidOffStep(f"报价须为当前最低价 {format_yuan(current)} 元减去降幅 "
+                          f"{format_yuan(auction.step_fen)} 元的整数倍", field="amount")
+    if isinstance(error, rules.BelowFloor):
+        return BidBelowFloor(f"报价不得低于最低限价 {format_yuan(auction.floor_fen)} 元",
+                             field="amount")
+    return InvalidAwardInput(f"报价无效：{error}", field="amount")
+
+
 def member_pseudonym(salt: str, user_id: int) -> str:
     """The roster member's name in the public draw record; the salt is published with
     the report, so anyone can then match the draw to the members."""
@@ -115,7 +164,8 @@ def stage_from(values: dict | None) -> rules.AwardStage | None:
         return None
     try:
         fields = {k: values[k] for k in ("draw_count", "n", "rounds", "finalists",
-                                         "descending_auction") if values.get(k) is not None}
+                                         "descending_auction", "step_fen")
+                  if values.get(k) is not None}
         return rules.AwardStage(method=M(values["method"]), **fields)
     except (KeyError, ValueError, TypeError):
         raise InvalidAwardInput("定标方法无效", field="method") from None
@@ -199,6 +249,10 @@ class CommitteeService:
         try:
             rules.check_award_plan(first, second, n_candidates=len(cands), params=params)
             rules.check_award_committee(size, len(pool) + 1, params)
+            for stage in (s for s in (first, second) if s and s.descending_auction):
+                rules.check_decrement_step(stage.step_fen, {
+                    candidate_id(c["org_id"]): c["price_fen"] for c in candidates})
+                auction_params(project)
         except rules.RuleError as error:
             raise AwardRefused(f"定标方案不符合规则：{error}") from None
         draw_id, drawn = self._draw_members(project, lot, pool, size - 1, salt,
@@ -305,6 +359,13 @@ class CommitteeService:
                 step["draws"].append(draw_id)
                 outcome = rules.lowest_n(prices, stage.n or 3, drawn=drawn)
             return self._stage_done(project, committee, list(outcome.selected), step)
+        if stage.descending_auction:  # the candidates bid their prices down first
+            self._open_auction(project, committee, stage, prices)
+            return None
+        return self._price_decision(project, committee, stage, prices, step)
+
+    def _price_decision(self, project, committee, stage, prices, step) -> None:
+        """The stage's price method over the prices (opened, or after the auction)."""
         outcome = rules.price_competition(prices, PRICE[stage.method], n=stage.n)
         if outcome.lottery is not None:
             drawn, draw_id = self._lottery(project, committee, outcome.lottery)
@@ -362,6 +423,101 @@ class CommitteeService:
             actor=SYSTEM)
         draw = self.draws.draws_for("award_committee", f"{project.id}-{committee.lot_id}")[-1]
         return order[:request.draw_count], draw.id
+
+    # -- 降价竞价: the descending auction of a price stage -------------------------------------
+
+    def auction_for(self, committee: AwardCommittee) -> AwardAuction | None:
+        return self.db.scalar(sa.select(AwardAuction).where(
+            AwardAuction.committee_id == committee.id))
+
+    def _open_auction(self, project, committee, stage, prices) -> AwardAuction:
+        """The candidates bid their prices down online; the chronograph closes it."""
+        try:
+            state = rules.open_auction(prices, stage.step_fen, self.clock(),
+                                       auction_params(project))
+        except rules.RuleError as error:
+            raise AwardRefused(f"降价竞价无法开始：{error}") from None
+        auction = AwardAuction(
+            committee_id=committee.id, project_id=project.id, lot_id=committee.lot_id,
+            stage=committee.stage, candidates=list(state.candidates), opened_prices=prices,
+            step_fen=state.step_fen, start_fen=state.start_fen, floor_fen=state.floor_fen,
+            idle_minutes=int(state.idle.total_seconds() // 60), opened_at=state.opened_at,
+            hard_end_at=state.hard_end, ends_at=state.ends_at)
+        self.db.add(auction)
+        self.db.flush()
+        record(self.db, SYSTEM, "award.auction_opened", "project", project.id,
+               now=auction.opened_at, lot=committee.lot.number, auction_id=auction.id,
+               start_fen=auction.start_fen, step_fen=auction.step_fen,
+               floor_fen=auction.floor_fen, ends_at=auction.ends_at.isoformat())
+        self.awards.reschedule(project)
+        return auction
+
+    @staticmethod
+    def auction_state(auction: AwardAuction) -> rules.Auction:
+        return rules.Auction(
+            candidates=tuple(auction.candidates), start_fen=auction.start_fen,
+            step_fen=auction.step_fen, floor_fen=auction.floor_fen,
+            opened_at=auction.opened_at, hard_end=auction.hard_end_at,
+            idle=timedelta(minutes=auction.idle_minutes),
+            bids=tuple(rules.AuctionBid(candidate_id(b.org_id), b.amount_fen, b.placed_at)
+                       for b in auction.bids))
+
+    def bid(self, project: Project, auction: AwardAuction, *, amount_fen: int,
+            actor: Actor) -> AuctionBid:
+        """A candidate's lower price; the deadline is the service's, not the job's."""
+        self.awards.check_not_suspended(project)
+        if auction.closed_at is not None:
+            raise WindowClosed("降价竞价已结束，不能再报价")
+        if actor.role != str(Role.BIDDER) or not actor.organisation_id:
+            raise NotEligible("只有定标候选人可以参加降价竞价")
+        now = self.clock()
+        try:
+            state = rules.place_bid(self.auction_state(auction),
+                                    candidate_id(actor.organisation_id), amount_fen, now)
+        except rules.RuleError as error:
+            raise _auction_refusal(error, auction) from None
+        bid = AuctionBid(auction_id=auction.id, org_id=actor.organisation_id,
+                         amount_fen=amount_fen, placed_at=now, placed_by_id=actor.user_id)
+        auction.bids.append(bid)
+        auction.ends_at = state.ends_at
+        self.db.flush()
+        record(self.db, actor, "award.auction_bid", "project", project.id, now=now,
+               auction_id=auction.id, amount_fen=amount_fen,
+               ends_at=auction.ends_at.isoformat())
+        self.awards.reschedule(project)
+        return bid
+
+    def close_due_auctions(self, project: Project) -> datetime | None:
+        """DUE_HANDLERS: close every auction whose time is up; the next end still open."""
+        now, later = self.clock(), []
+        for auction in self.db.scalars(sa.select(AwardAuction).where(
+                AwardAuction.project_id == project.id, AwardAuction.closed_at.is_(None))):
+            if rules.auction_is_over(self.auction_state(auction), now):
+                self._close_auction(project, auction)
+            else:
+                later.append(auction.ends_at)
+        return min(later) if later else None
+
+    def open_auction_ends(self, project: Project) -> datetime | None:
+        """SCHEDULE_HOOKS: the earliest end of an open auction."""
+        return self.db.scalar(sa.select(sa.func.min(AwardAuction.ends_at)).where(
+            AwardAuction.project_id == project.id, AwardAuction.closed_at.is_(None)))
+
+    def _close_auction(self, project: Project, auction: AwardAuction) -> None:
+        committee = auction.committee
+        stage, _final = self.current_stage(committee)
+        auction.closed_at = self.clock()
+        prices = rules.auction_prices(self.auction_state(auction), auction.opened_prices)
+        record(self.db, SYSTEM, "award.auction_closed", "project", project.id,
+               now=auction.closed_at, auction_id=auction.id, bids=len(auction.bids),
+               lowest_fen=min(prices.values()))
+        step = {"method": str(stage.method), "prices": prices, "draws": [],
+                "auction": {"id": auction.id, "start_fen": auction.start_fen,
+                            "step_fen": auction.step_fen, "floor_fen": auction.floor_fen,
+                            "bids": [{"candidate": candidate_id(b.org_id),
+                                      "amount_fen": b.amount_fen,
+                                      "at": b.placed_at.isoformat()} for b in auction.bids]}}
+        self._price_decision(project, committee, stage, prices, step)
 
     # -- ballots --------------------------------------------------------------------------------
 

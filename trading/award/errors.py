@@ -45,3 +45,27 @@ class TooFewSuppliers(AwardRefused):
 
 class SupplierWithdrawn(NotEligible):
     code = "supplier_withdrawn"
+
+
+class BidOffStep(DomainError):
+    """A descending-auction bid off the decrement-step grid."""
+
+    code = "bid_off_step"
+    status = 422
+
+
+class BidBelowFloor(DomainError):
+    code = "below_floor"
+    status = 422
+
+
+class BidNotBelowCurrent(Conflict):
+    """Someone bid lower first (or the bid is not lower at all)."""
+
+    code = "not_below_current"
+
+
+class AlreadyLowest(Conflict):
+    """The bidder already holds the lowest price (also: the same form sent twice)."""
+
+    code = "already_lowest"

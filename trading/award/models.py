@@ -348,3 +348,59 @@ class ConsultationWithdrawal(Base):
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- 降价竞价: the descending auction of a price-competition award stage (rules §3.3 g) ----
+
+
+class AwardAuction(Base):
+    """A timed online descending auction among a lot's candidates (price competition).
+
+    Prices start at the lowest opened candidate price and go down by whole decrement
+    steps (降幅) to the floor; it ends `idle_minutes` after the last bid, never after
+    `hard_end_at`. `ends_at` is that instant as of the last bid (the chronograph's).
+    """
+
+    __tablename__ = "award_auctions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(sa.ForeignKey("award_committees.id"),
+                                              unique=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    stage: Mapped[int]
+    candidates: Mapped[list] = mapped_column(sa.JSON)  # candidate ids ("B12")
+    opened_prices: Mapped[dict] = mapped_column(sa.JSON)  # candidate id -> 分
+    step_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    start_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    floor_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    idle_minutes: Mapped[int]
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    hard_end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
+
+    committee: Mapped[AwardCommittee] = relationship()
+    bids: Mapped[list["AuctionBid"]] = relationship(
+        back_populates="auction", order_by="AuctionBid.id")
+
+
+class AuctionBid(Base):
+    """One bid; every bid is below the one before, so an amount appears once per auction
+    (the constraint also stops two simultaneous submissions of the same price)."""
+
+    __tablename__ = "award_auction_bids"
+    __table_args__ = (sa.UniqueConstraint("auction_id", "amount_fen",
+                                          name="uq_award_auction_bids_amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    auction_id: Mapped[int] = mapped_column(sa.ForeignKey("award_auctions.id"), index=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    placed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+
+    auction: Mapped[AwardAuction] = relationship(back_populates="bids")
+    organisation: Mapped[Organisation] = relationship()

@@ -7,7 +7,7 @@ from ..projects.resources import ProjectResource, project_factory
 from ..projects.status import PUBLIC
 from ..resources import get_or_404
 from ..security import Permission
-from .models import Award, AwardCommittee, FinalOfferRound, Objection
+from .models import Award, AwardAuction, AwardCommittee, FinalOfferRound, Objection
 
 
 class AwardResource(ProjectResource):
@@ -18,6 +18,7 @@ class AwardResource(ProjectResource):
         self.committee = None
         self.objection = None
         self.award = None
+        self.auction = None
 
     @property
     def __acl__(self):
@@ -28,7 +29,8 @@ class AwardResource(ProjectResource):
             # Eligibility is the service's to decide: any bidder may knock.
             acl += [(Allow, "role:bidder", Permission.FINAL_OFFER_SUBMIT),
                     (Allow, "role:bidder", Permission.AWARD_OBJECT),
-                    (Allow, "role:bidder", Permission.AWARD_RESPOND)]
+                    (Allow, "role:bidder", Permission.AWARD_RESPOND),
+                    (Allow, "role:bidder", Permission.AWARD_AUCTION_BID)]
         owner = f"org:{self.project.owner_org_id}:owner"
         acl += [(Allow, p, Permission.AWARD_COMMITTEE_VIEW)
                 for p in (owner, "role:center", "role:supervisor")]
@@ -71,3 +73,4 @@ def _child(model, key, attr):
 committee_factory = _child(AwardCommittee, "committee_id", "committee")
 objection_factory = _child(Objection, "objection_id", "objection")
 decision_factory = _child(Award, "award_id", "award")
+auction_factory = _child(AwardAuction, "auction_id", "auction")

@@ -39,7 +39,7 @@ import enum
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations
@@ -1408,6 +1408,144 @@ def check_decrement_step(step_fen: int, prices: Mapping[str, int]) -> int:
     return step
 
 
+
+# --- 降价竞价: timed online descending auction (§3.3 g, §1.4) ------------------------
+
+
+class AuctionRefused(RuleError):
+    """A bid the auction cannot take (the subclass says why)."""
+
+
+class AuctionClosed(AuctionRefused):
+    pass
+
+
+class OffStepGrid(AuctionRefused):
+    pass
+
+
+class BelowFloor(AuctionRefused):
+    pass
+
+
+class NotBelowCurrent(AuctionRefused):
+    pass
+
+
+class AlreadyLowest(AuctionRefused):
+    pass
+
+
+@dataclass(frozen=True)
+class AuctionParams:
+    """The auction part of a RuleProfile [P: confirm with the trading center]."""
+
+    idle_minutes: int = 5  # the auction ends this long after the last bid (or the start)
+    max_minutes: int = 60  # and never later than this after the start
+    floor_permille: int = 800  # no bid below this share of the starting price
+
+    def __post_init__(self) -> None:
+        as_count(self.idle_minutes, "idle_minutes", minimum=1)
+        as_count(self.max_minutes, "max_minutes", minimum=1)
+        if self.idle_minutes > self.max_minutes:
+            raise InvalidParameter("idle_minutes cannot exceed max_minutes")
+        if not 0 <= as_count(self.floor_permille, "floor_permille") < 1000:
+            raise InvalidParameter("floor_permille must be 0..999")
+
+
+DEFAULT_AUCTION = AuctionParams()
+
+
+@dataclass(frozen=True)
+class AuctionBid:
+    bidder: str
+    amount_fen: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Auction:
+    """The auction as the rules see it: prices start at the lowest opened candidate
+    price and only go down, by whole decrement steps, to the floor."""
+
+    candidates: tuple[str, ...]
+    start_fen: int
+    step_fen: int
+    floor_fen: int
+    opened_at: datetime
+    hard_end: datetime
+    idle: timedelta
+    bids: tuple[AuctionBid, ...] = ()
+
+    @property
+    def current_fen(self) -> int:
+        return self.bids[-1].amount_fen if self.bids else self.start_fen
+
+    @property
+    def leader(self) -> str | None:
+        return self.bids[-1].bidder if self.bids else None
+
+    @property
+    def ends_at(self) -> datetime:
+        last = self.bids[-1].at if self.bids else self.opened_at
+        return min(last + self.idle, self.hard_end)
+
+
+def open_auction(
+    prices: Mapping[str, int],
+    step_fen: int,
+    opened_at: datetime,
+    params: AuctionParams = DEFAULT_AUCTION,
+) -> Auction:
+    """Start at the lowest opened price; the step must be smaller than every price."""
+    checked = _prices(prices)
+    if len(checked) < 2:
+        raise TooFewCandidates("a descending auction needs at least 2 candidates")
+    step = check_decrement_step(step_fen, checked)
+    start = min(checked.values())
+    floor = max(step, start * params.floor_permille // 1000)
+    return Auction(candidates=tuple(sorted(checked)), start_fen=start, step_fen=step,
+                   floor_fen=floor, opened_at=opened_at,
+                   hard_end=opened_at + timedelta(minutes=params.max_minutes),
+                   idle=timedelta(minutes=params.idle_minutes))
+
+
+def place_bid(auction: Auction, bidder: str, amount_fen: int, at: datetime) -> Auction:
+    """A valid bid is current − k × step (k ≥ 1), not below the floor, by a candidate
+    that does not already hold the lowest price, before the auction ends."""
+    if bidder not in auction.candidates:
+        raise NotACandidate(f"{bidder!r} is not a candidate of this auction")
+    amount = as_money(amount_fen, "bid")
+    if at >= auction.ends_at:
+        raise AuctionClosed(f"the auction ended at {auction.ends_at.isoformat()}")
+    if bidder == auction.leader:
+        raise AlreadyLowest(f"{bidder!r} already holds the lowest price")
+    current = auction.current_fen
+    if amount >= current:
+        raise NotBelowCurrent(f"{amount} 分 is not below the current price {current} 分")
+    if (current - amount) % auction.step_fen:
+        raise OffStepGrid(
+            f"{amount} 分 is not the current price {current} 分 minus a whole number of "
+            f"steps of {auction.step_fen} 分"
+        )
+    if amount < auction.floor_fen:
+        raise BelowFloor(f"{amount} 分 is below the floor {auction.floor_fen} 分")
+    return replace(auction, bids=(*auction.bids, AuctionBid(bidder, amount, at)))
+
+
+def auction_is_over(auction: Auction, now: datetime) -> bool:
+    return now >= auction.ends_at
+
+
+def auction_prices(auction: Auction, opened: Mapping[str, int]) -> dict[str, int]:
+    """Each candidate's final price: its lowest auction bid, else its opened price. The
+    stage's price method (lowest, second lowest, …) is then applied to these."""
+    final = dict(_prices(opened))
+    for bid in auction.bids:
+        final[bid.bidder] = min(final[bid.bidder], bid.amount_fen)
+    return final
+
+
 # --- 集体议事法 (collective deliberation, §3.3 h) -------------------------------------
 
 
@@ -1483,6 +1621,12 @@ _VOTE_METHODS = {
     AwardMethod.ROUND_ELIMINATION,
     AwardMethod.CUMULATIVE,
 }
+_PRICE_METHODS = {
+    AwardMethod.PRICE_LOWEST,
+    AwardMethod.PRICE_SECOND_LOWEST,
+    AwardMethod.PRICE_CLOSEST_TO_MEAN,
+    AwardMethod.PRICE_NTH_LOWEST,
+}
 _SINGLE_WINNER_PRICE = {
     AwardMethod.PRICE_LOWEST,
     AwardMethod.PRICE_SECOND_LOWEST,
@@ -1502,6 +1646,7 @@ class AwardStage:
         None  # vote methods before a 2nd stage / VOTE_THEN_LOTTERY: k
     )
     descending_auction: bool = False  # price methods run as a timed descending auction
+    step_fen: int | None = None  # the auction's decrement step (降幅), 分
 
 
 def check_award_plan(
@@ -1545,6 +1690,14 @@ def _stage_problems(
     if stage.descending_auction and not final:
         out.append("a price auction in stage 1 settles the award: no second stage")
         return 0
+    if stage.descending_auction and m not in _PRICE_METHODS:
+        out.append(f"a descending auction runs with a price method, not {m}")
+    if stage.descending_auction and (
+        isinstance(stage.step_fen, bool)
+        or not isinstance(stage.step_fen, int)
+        or stage.step_fen <= 0
+    ):
+        out.append("a descending auction needs a decrement step: a positive integer of 分")
     if m is AwardMethod.DIRECT_LOTTERY:
         return _lottery_stage(stage.draw_count, n, final, out)
     if m is AwardMethod.PRICE_NTH_LOWEST:

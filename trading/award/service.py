@@ -230,6 +230,10 @@ class AwardService:
 
     # -- the end of the publicity drives the award (chronograph) ------------------------------
 
+    def reschedule(self, project: Project) -> None:
+        """A new instant the chronograph must wake the project at (an auction's end)."""
+        self._projects().reschedule(project)
+
     def wake(self, project: Project) -> None:
         """Something the award waited for has happened: due at the next sweep."""
         self._projects().due_now(project)
@@ -317,6 +321,13 @@ class AwardService:
         return award
 
     def _price(self, project, lot, org_id) -> int | None:
+        """The candidate's price: its opened one, or what a 降价竞价 brought it down to."""
+        committee = self.db.scalar(sa.select(AwardCommittee).where(
+            AwardCommittee.lot_id == lot.id))
+        auctioned = next((s["prices"] for s in reversed(committee.steps) if s.get("auction")),
+                         {}) if committee is not None else {}
+        if candidate_id(org_id) in auctioned:
+            return auctioned[candidate_id(org_id)]
         return next((c["price_fen"] for c in self.candidates_of(project, lot)
                      if c["org_id"] == org_id), None)
 

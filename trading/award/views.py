@@ -143,8 +143,12 @@ def _award_page(context, request) -> dict:
     publicity = service.publicity(project)
     objections = [o for o in (publicity.objections if publicity else [])
                   if staff or o.org_id == org_id]
-    lots = [{"lot": lot, "candidates": service.candidates_of(project, lot),
-             "committee": committees.committee_for(lot)} for lot in project.lots]
+    lots = []
+    for lot in project.lots:
+        committee = committees.committee_for(lot)
+        lots.append({"lot": lot, "candidates": service.candidates_of(project, lot),
+                     "committee": committee,
+                     "auction": committees.auction_for(committee) if committee else None})
     awards = {a.lot_id: a for a in service.awards(project)}
     return {"project": project, "publicity": publicity, "objections": objections,
             "lots": lots, "awards": awards, "now": request.clock(), "error": None,
@@ -205,10 +209,17 @@ def _stage_fields(request, prefix: str) -> dict | None:
     method = request.POST.get(f"{prefix}method", "").strip()
     if not method:
         return None
+    auction = request.POST.get(f"{prefix}descending_auction") == "on"
+    step = request.POST.get(f"{prefix}step", "").strip()
+    if auction and not step:
+        raise InvalidAwardInput(_("降价竞价须填写降幅（元）"), field=f"{prefix}step")
     return {"method": method, "draw_count": _int_field(request, f"{prefix}draw_count"),
             "n": _int_field(request, f"{prefix}n"),
             "rounds": _int_field(request, f"{prefix}rounds"),
-            "finalists": _int_field(request, f"{prefix}finalists")}
+            "finalists": _int_field(request, f"{prefix}finalists"),
+            "descending_auction": auction or None,
+            "step_fen": validated(FinalOfferBody(), {"amount": step},
+                                  InvalidAwardInput)["amount"] if auction else None}
 
 
 @view_config(route_name="award.committee.form", renderer=AWARD_PAGE, request_method="POST",
@@ -268,6 +279,7 @@ def _committee_page(context, request) -> dict:
             "current": current, "voted": voted, "names": names, "error": None,
             "excluded": excluded,
             "stage": committees.current_stage(committee)[0], "methods": _method_labels(),
+            "auction": committees.auction_for(committee),
             "report": committees.report(context.project, committee)}
 
 
@@ -398,3 +410,39 @@ def roster_remove(request):
                        owner_org_id=request.identity.organisation_id)
     _committees(request).remove_from_roster(entry, actor=request.actor)
     return redirect(request, "award.roster", _("已移出成员库"))
+
+
+# -- 降价竞价: the descending auction (a form and a refresh, no JavaScript) -------------------
+
+AUCTION_PAGE = "award/auction.jinja2"
+
+
+def _auction_page(context, request) -> dict:
+    committees, auction, user = _committees(request), context.auction, request.identity
+    org_id = user.organisation_id if user and str(user.role) == "bidder" else None
+    mine = f"B{org_id}" if org_id and f"B{org_id}" in auction.candidates else None
+    return {"project": context.project, "auction": auction, "now": request.clock(),
+            "state": committees.auction_state(auction), "mine": mine, "org_id": org_id,
+            "error": None}
+
+
+@view_config(route_name="award.auction", renderer=AUCTION_PAGE,
+             permission=Permission.PROJECT_VIEW)
+def auction_page(context, request):
+    return _auction_page(context, request)
+
+
+@view_config(route_name="award.auction.bid", renderer=AUCTION_PAGE, request_method="POST",
+             permission=Permission.AWARD_AUCTION_BID)
+def auction_bid(context, request):
+    try:
+        values = validated(FinalOfferBody(), {"amount": request.POST.get("amount", "")},
+                           InvalidAwardInput)
+        _committees(request).bid(context.project, context.auction,
+                                 amount_fen=values["amount"], actor=request.actor)
+    except DomainError as error:
+        request.override_renderer = AUCTION_PAGE
+        request.response.status_int = error.status if error.status < 500 else 400
+        return {**_auction_page(context, request), "error": error.message}
+    return redirect(request, "award.auction", _("报价已提交"), project_id=context.project.id,
+                    auction_id=context.auction.id)
