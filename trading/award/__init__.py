@@ -63,8 +63,10 @@ def _committees(service):
     from ..jobs.runtime import runtime
     from .committee import CommitteeService
 
-    return CommitteeService(service.db, service.clock, runtime.keys,
-                            service.storage or runtime.registry["storage"], service.enqueue)
+    # The keys sign lotteries only (a tie when an auction closes); a project service used
+    # outside the app (a script without the job runtime) must still be able to advance.
+    keys = runtime.keys if runtime.registry is not None else None
+    return CommitteeService(service.db, service.clock, keys, service.storage, service.enqueue)
 
 
 def auction_due(service, project, now):
