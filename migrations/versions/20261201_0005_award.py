@@ -10,7 +10,7 @@ from alembic import op
 import trading.db.types
 
 revision = 'award_0005'
-down_revision = 'evaluation_0001'
+down_revision = 'oversight_0001'
 branch_labels = None
 depends_on = None
 
