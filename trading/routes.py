@@ -61,8 +61,8 @@ def includeme(config):
     config.add_route("smallworks.projects", "/smallworks/projects")
     config.add_route("smallworks.new", "/smallworks/projects/new")
     config.add_route("smallworks.project", "/smallworks/projects/{work_id}", factory=work)
-    for action in ("review", "draw", "quote", "open", "accept", "decline", "contract",
-                   "complete", "evaluate"):
+    for action in ("review", "draw", "quote", "open", "accept", "decline", "decision",
+                   "contract", "complete", "evaluate"):
         config.add_route(f"smallworks.project.{action}",
                          f"/smallworks/projects/{{work_id}}/{action}", factory=work)
 
@@ -262,8 +262,8 @@ def includeme(config):
     config.add_route("api.smallworks.statistics", "/api/v1/smallworks/statistics")
     config.add_route("api.smallworks.project", "/api/v1/smallworks/projects/{work_id}",
                      factory=work)
-    for action in ("review", "draw", "quote", "open", "accept", "decline", "contract",
-                   "complete", "evaluate"):
+    for action in ("review", "draw", "quote", "open", "accept", "decline", "decision",
+                   "contract", "complete", "evaluate"):
         config.add_route(f"api.smallworks.project.{action}",
                          f"/api/v1/smallworks/projects/{{work_id}}/{action}", factory=work)
     config.add_route("api.bidding.key", "/api/v1/projects/{project_id}/opening-key",

@@ -230,3 +230,40 @@ def test_a_short_listed_enterprise_quotes_on_the_page_and_nobody_sees_the_price(
     assert "报价已加密提交" in page.text and "456,789.12" not in page.text
     api = testapp.get(f"/api/v1/smallworks/projects/{work.id}").json
     assert api["quotes"][0]["price_fen"] is None and "45678912" not in json.dumps(api)
+
+
+def test_the_center_decides_a_decline_on_the_page_and_in_the_api(
+        testapp, dbsession, clock, settings, registry, people):
+    for _ in range(3):
+        make_enterprise(dbsession, clock, settings, registry)
+    service = smallworks_service(dbsession, clock, registry)
+    center = actor_for(people["center"])
+    work = service.post(people["owner"].organisation, smallwork_input(clock), actor=center)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    service.decline(work, work.winner, reason="设备检修", actor=center)
+    decline = service.declines_of(work)[0]
+    testapp.login("sw_center")
+    page = testapp.get(f"/smallworks/projects/{work.id}")
+    assert "待认定（暂按无正当理由计）" in page.text
+    form = next(f for f in page.forms.values() if f.action.endswith("/decision"))
+    form["reason"] = "检修计划早于抽取，属实"
+    page = form.submit("decision", value="justified").follow()
+    assert "已认定有正当理由" in page.text and "检修计划早于抽取，属实" in page.text
+    assert decline.justified and decline.decided_at is not None
+    token = _api_token(dbsession, clock, settings, people["center"])
+    auth = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/smallworks/projects/{work.id}/decision"
+    before = count(dbsession, AuditEvent)
+    for body, field in (({"decline_id": decline.id, "decision": "unjustified"}, "reason"),
+                        ({"decline_id": decline.id, "decision": "maybe", "reason": "x"},
+                         "decision"),
+                        ({"decision": "unjustified", "reason": "x"}, "decline_id")):
+        response = testapp.post_json(url, body, status=400, headers=auth)
+        assert response.json["error"] == "invalid" and response.json["field"] == field
+    assert count(dbsession, AuditEvent) == before and decline.justified
+    record = testapp.post_json(url, {"decline_id": decline.id, "decision": "unjustified",
+                                     "reason": "复核：检修可另行安排"}, headers=auth).json
+    assert record["declines"][0]["decision"] == "unjustified"
+    assert record["declines"][0]["decision_reason"] == "复核：检修可另行安排"
+    assert not decline.justified

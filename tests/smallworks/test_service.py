@@ -242,6 +242,103 @@ def test_two_unjustified_declines_in_twelve_months_suspend(dbsession, service, c
     assert count(dbsession, Decline) == 2
 
 
+def _decline_twice(dbsession, service, clock, owner, center, firms):
+    """The best-credit firm drawn and declining twice, 30 days apart: suspended."""
+    victim = firms[0]
+    for other in firms[1:]:
+        other.credit_score = Decimal("50")
+    works = []
+    for _ in range(2):
+        work = post(service, clock, owner, method="double_random_credit")
+        service.approve_project(work, actor=center)
+        service.draw(work, actor=center)
+        service.decline(work, victim, reason="另有任务", actor=winner_actor(dbsession, work))
+        works.append(work)
+        clock.advance(days=30)
+    return victim, works
+
+
+def _decline_of(service, work, victim):
+    return next(d for d in service.declines_of(work) if d.enterprise_id == victim.id)
+
+
+def test_a_justified_decline_lifts_the_suspension_it_caused(dbsession, service, clock, owner,
+                                                            center, firms):
+    victim, works = _decline_twice(dbsession, service, clock, owner, center, firms)
+    assert victim.status is R.SUSPENDED and victim.suspension_cause == "declines"
+    decline = _decline_of(service, works[0], victim)
+    service.decide_decline(works[0], decline.id, justified=True, reason="突发疫情停工，有证明",
+                           actor=center)
+    assert decline.justified and decline.decided_at == clock()
+    assert decline.decision_reason == "突发疫情停工，有证明"
+    assert victim.status is R.ACTIVE and victim.suspended_until is None
+    assert victim.credit_score == Decimal("75.00")  # one unjustified decline left
+    assert audit_actions(dbsession)[-2:] == ["smallworks.decline.justified",
+                                             "smallworks.enterprise.reinstated"]
+    # the center changes its mind: unjustified again, the firm is suspended again
+    service.decide_decline(works[0], decline.id, justified=False, reason="证明材料系伪造",
+                           actor=center)
+    assert victim.status is R.SUSPENDED and victim.credit_score == Decimal("70.00")
+
+
+def test_only_unjustified_declines_count_towards_the_suspension(dbsession, service, clock,
+                                                                owner, center, firms):
+    victim = firms[0]
+    for other in firms[1:]:
+        other.credit_score = Decimal("50")
+    work = post(service, clock, owner, method="double_random_credit")
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    service.decline(work, victim, reason="设备损坏", actor=winner_actor(dbsession, work))
+    service.decide_decline(work, _decline_of(service, work, victim).id, justified=True,
+                           reason="设备损坏属实", actor=center)
+    clock.advance(days=30)
+    second = post(service, clock, owner, method="double_random_credit", name="再一项维修")
+    service.approve_project(second, split_decision="不同工程", actor=center)
+    service.draw(second, actor=center)
+    service.decline(second, victim, reason="另有任务", actor=winner_actor(dbsession, second))
+    assert victim.status is R.ACTIVE  # one unjustified decline in 12 months
+    service.decide_decline(second, _decline_of(service, second, victim).id, justified=False,
+                           reason="理由不成立", actor=center)
+    assert victim.status is R.ACTIVE
+
+
+def test_justifying_does_not_lift_a_suspension_for_another_cause(dbsession, service, clock,
+                                                                 owner, center, firms):
+    victim, works = _decline_twice(dbsession, service, clock, owner, center, firms)
+    service.reinstate(victim, actor=center)
+    service.suspend(victim, reason="施工现场安全事故", actor=center)
+    decline = _decline_of(service, works[1], victim)
+    service.decide_decline(works[1], decline.id, justified=True, reason="属实", actor=center)
+    assert victim.status is R.SUSPENDED and victim.suspension_cause == "center"
+    assert victim.status_reason == "施工现场安全事故"
+
+
+@pytest.mark.parametrize(("decline_id", "justified", "reason", "error", "field"), [
+    (None, True, "", errors.ApplicationInvalid, "reason"),
+    (None, True, "  ", errors.ApplicationInvalid, "reason"),
+    (999_999, True, "属实", errors.ApplicationInvalid, "decline_id"),
+    (0, True, "属实", errors.ApplicationInvalid, "decline_id"),
+    ("other", True, "属实", errors.ApplicationInvalid, "decline_id"),  # another work's
+    ("decided", False, "再次认定", errors.NotNow, "decision"),  # the same decision again
+])
+def test_bad_decline_decisions_are_refused_and_change_nothing(
+        dbsession, service, clock, owner, center, firms, decline_id, justified, reason,
+        error, field):
+    victim, works = _decline_twice(dbsession, service, clock, owner, center, firms)
+    first, second = (_decline_of(service, w, victim) for w in works)
+    service.decide_decline(works[1], second.id, justified=False, reason="不成立", actor=center)
+    target = {None: first.id, "other": second.id, "decided": second.id}.get(decline_id,
+                                                                          decline_id)
+    on = works[1] if decline_id == "decided" else works[0]
+    before = (count(dbsession, AuditEvent), victim.status, first.justified, first.decided_at)
+    with pytest.raises(error) as raised:
+        service.decide_decline(on, target, justified=justified, reason=reason, actor=center)
+    assert raised.value.field == field
+    assert (count(dbsession, AuditEvent), victim.status, first.justified,
+            first.decided_at) == before
+
+
 def test_accept_contract_complete_and_evaluate_feed_credit(dbsession, service, clock, owner,
                                                            center, firms):
     work = post(service, clock, owner)

@@ -722,6 +722,33 @@ def test_latest_trigger_sets_the_suspension():
     assert suspension.declines == tuple(declines)  # all three within 12 months
 
 
+_IN_FORCE = r.Suspension(date(2025, 1, 10), date(2025, 7, 10), (date(2024, 6, 1),))
+_S, _C = RegistryStatus, r.StandingChange
+_D, _E, _CENTER = r.SuspensionCause.DECLINES, r.SuspensionCause.EXPIRY, r.SuspensionCause.CENTER
+
+
+@pytest.mark.parametrize(
+    ("status", "cause", "until", "in_force", "change"),
+    [
+        (_S.ACTIVE, "", None, None, _C.NONE),
+        (_S.ACTIVE, "", None, _IN_FORCE, _C.SUSPEND),
+        # the center justified a decline: the suspension the declines caused is lifted
+        (_S.SUSPENDED, _D, date(2025, 7, 10), None, _C.LIFT),
+        (_S.SUSPENDED, _D, date(2025, 7, 10), _IN_FORCE, _C.NONE),
+        # an earlier pair still suspends, to another end date
+        (_S.SUSPENDED, _D, date(2025, 9, 1), _IN_FORCE, _C.RESCHEDULE),
+        # a suspension for another cause never moves with the declines
+        (_S.SUSPENDED, _CENTER, None, None, _C.NONE),
+        (_S.SUSPENDED, _E, None, None, _C.NONE),
+        (_S.SUSPENDED, _CENTER, None, _IN_FORCE, _C.NONE),
+        (_S.EXITED, "", None, _IN_FORCE, _C.NONE),
+        (_S.APPLIED, "", None, _IN_FORCE, _C.NONE),
+    ],
+)
+def test_standing_after_declines(status, cause, until, in_force, change):
+    assert r.standing_after_declines(status, cause, until, in_force) is change
+
+
 def record(score, on_time=True, accepted=True, completed_on=date(2025, 1, 1)):
     return r.PerformanceRecord("P", completed_on, on_time, accepted, Decimal(score))
 

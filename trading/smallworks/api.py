@@ -41,6 +41,19 @@ def enterprise_json(entry) -> dict:
     }
 
 
+def decline_json(decline) -> dict:
+    """A decline and the center's decision: `decision` is undecided (counted as
+    unjustified until the center decides), justified or unjustified."""
+    decided = decline.decided_at is not None
+    return {"id": decline.id, "enterprise_id": decline.enterprise_id,
+            "reason": decline.reason, "at": decline.declined_at.isoformat(),
+            "justified": decline.justified,
+            "decision": ("justified" if decline.justified else "unjustified")
+            if decided else "undecided",
+            "decision_reason": decline.decision_reason or None,
+            "decided_at": decline.decided_at.isoformat() if decided else None}
+
+
 def work_json(request, work, *, detail=False) -> dict:
     data = {
         "id": work.id, "name": work.name, "category": str(work.category),
@@ -64,9 +77,7 @@ def work_json(request, work, *, detail=False) -> dict:
             "short_list": work.short_list, "decided_by": work.decided_by or None,
             "draws": [request.route_url("api.draw", draw_id=d.id)
                       for d in svc.draws.draws_for("smallworks_project", work.id)],
-            "declines": [{"enterprise_id": d.enterprise_id, "reason": d.reason,
-                          "at": d.declined_at.isoformat(), "justified": d.justified}
-                         for d in svc.declines_of(work)],
+            "declines": [decline_json(d) for d in svc.declines_of(work)],
             "failure_reason": work.failure_reason or None,
             "quotes_due_at": work.quotes_due_at.isoformat() if work.quotes_due_at else None,
             "quotes": [{"enterprise_id": q.enterprise_id, "envelope_sha256": q.envelope_sha256,
@@ -250,6 +261,13 @@ api_decline = _action("decline", "The drawn enterprise declines; the next is dra
                       Permission.SMALLWORKS_RESPOND, forms.DeclineBody,
                       lambda svc, work, values, actor: svc.decline(
                           work, work.winner, reason=values["reason"], actor=actor))
+api_decision = _action(
+    "decision", "Center: a decline was justified or not, with a reason; only unjustified "
+    "declines count towards the suspension (a justified one lifts the suspension it "
+    "caused)", Permission.SMALLWORKS_MANAGE, forms.DeclineDecisionBody,
+    lambda svc, work, values, actor: svc.decide_decline(
+        work, values["decline_id"], justified=values["decision"] == "justified",
+        reason=values["reason"], actor=actor))
 api_contract = _action("contract", "Center: contract signed after the publicity",
                        Permission.SMALLWORKS_ALLOCATE, None,
                        lambda svc, work, values, actor: svc.contract(work, actor=actor))

@@ -136,6 +136,15 @@ class DeclineBody(colander.MappingSchema):
     reason = _text(_("放弃理由"), 1, TEXT_MAX)
 
 
+class DeclineDecisionBody(colander.MappingSchema):
+    """交易中心对放弃理由的认定: justified or not, always with the center's reason."""
+
+    decline_id = colander.SchemaNode(colander.Integer(), title=_("放弃记录"))
+    decision = colander.SchemaNode(colander.String(), title=_("认定"),
+                                   validator=colander.OneOf(["justified", "unjustified"]))
+    reason = _text(_("认定理由"), 1, TEXT_MAX)
+
+
 class QuoteBody(colander.MappingSchema):
     price = colander.SchemaNode(Money(), title=_("报价（元）"))
 

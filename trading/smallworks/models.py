@@ -45,6 +45,9 @@ class Enterprise(Base):
     review_reasons: Mapped[str] = mapped_column(sa.Text, default="")
     status_reason: Mapped[str] = mapped_column(sa.Text, default="")
     suspended_until: Mapped[date | None] = mapped_column(sa.Date)  # None: until lifted
+    # Why the entry is suspended (rules.SuspensionCause): only a suspension the declines
+    # caused is lifted when the center later finds a decline justified.
+    suspension_cause: Mapped[str] = mapped_column(sa.String(20), default="")
     # The earliest expiry the last notice was about; a new notice only for a new expiry.
     expiry_notice_for: Mapped[date | None] = mapped_column(sa.Date)
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -142,7 +145,11 @@ class Decline(Base):
                                                index=True)
     declined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(sa.Text)
-    justified: Mapped[bool] = mapped_column(default=False)  # decided by the center
+    # The center's decision (正当理由认定). Until it decides, a decline counts as
+    # unjustified: the firm gave the reason, only the center can accept it.
+    justified: Mapped[bool] = mapped_column(default=False)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
 
 class Quote(Base):

@@ -919,6 +919,46 @@ def suspension_in_force(
     return latest if latest is not None and on < latest.until else None
 
 
+class SuspensionCause(StrEnum):
+    """Why an entry is suspended; decides what a later decline decision may undo."""
+
+    DECLINES = "declines"  # 12 个月内 2 次无正当理由放弃
+    EXPIRY = "expiry"  # 证照过期
+    CENTER = "center"  # 交易中心因故暂停
+
+
+class StandingChange(StrEnum):
+    NONE = "none"
+    SUSPEND = "suspend"  # the declines now reach the count
+    LIFT = "lift"  # the declines that caused the suspension no longer reach it
+    RESCHEDULE = "reschedule"  # still suspended by declines, but to another end date
+
+
+def standing_after_declines(
+    status: RegistryStatus,
+    cause: str,
+    suspended_until: date | None,
+    in_force: Suspension | None,
+) -> StandingChange:
+    """What the declines now say about an entry, after a decline or a decision on one.
+
+    Only a suspension the declines caused moves with them: a center's suspension for
+    cause or an expired licence stays whatever the declines say, and an entry outside
+    the registry (applied, exited) is never touched.  A suspended entry whose
+    suspension the declines caused is reinstated when the center justifies enough of
+    them that no suspension is in force any more (the only ground for it is gone).
+    """
+    if status is RegistryStatus.ACTIVE:
+        return StandingChange.SUSPEND if in_force is not None else StandingChange.NONE
+    if status is not RegistryStatus.SUSPENDED or cause != SuspensionCause.DECLINES:
+        return StandingChange.NONE
+    if in_force is None:
+        return StandingChange.LIFT
+    if in_force.until != suspended_until:
+        return StandingChange.RESCHEDULE
+    return StandingChange.NONE
+
+
 # --- credit (§6.3 "performance evaluation feeds credit") ------------------------------
 
 

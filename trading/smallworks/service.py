@@ -276,18 +276,20 @@ class SmallWorksService:
         return entry
 
     def suspend(self, entry: Enterprise, *, reason: str, actor: Actor,
-                until: date | None = None) -> Enterprise:
+                until: date | None = None,
+                cause: rules.SuspensionCause = rules.SuspensionCause.CENTER) -> Enterprise:
         """暂停 for cause (the center), or by the rules (declines, expired licences)."""
         if not reason.strip():
             raise ApplicationInvalid("请填写暂停理由", field="reason")
         self._move_entry(entry, R.SUSPENDED, actor, "suspended", reason=reason,
-                         until=until.isoformat() if until else None)
+                         until=until.isoformat() if until else None, cause=str(cause))
         entry.status_reason, entry.suspended_until = reason, until
+        entry.suspension_cause = str(cause)
         return entry
 
     def reinstate(self, entry: Enterprise, *, actor: Actor, reason: str = "") -> Enterprise:
         self._move_entry(entry, R.ACTIVE, actor, "reinstated", reason=reason)
-        entry.status_reason, entry.suspended_until = "", None
+        entry.status_reason, entry.suspended_until, entry.suspension_cause = "", None, ""
         return entry
 
     def exit(self, entry: Enterprise, *, reason: str, actor: Actor) -> Enterprise:
@@ -334,7 +336,8 @@ class SmallWorksService:
         expiries = _expiries(entry)
         expired = [label for label, day in expiries if day < today]
         if expired:
-            self.suspend(entry, reason="、".join(expired) + "已过期，自动暂停", actor=actor)
+            self.suspend(entry, reason="、".join(expired) + "已过期，自动暂停", actor=actor,
+                         cause=rules.SuspensionCause.EXPIRY)
             return "suspended"
         soon = [(day, label) for label, day in expiries
                 if day < today + timedelta(days=EXPIRY_NOTICE_DAYS)]
@@ -628,7 +631,7 @@ class SmallWorksService:
         self.db.flush()
         self._move(work, A.POOL_FROZEN, actor, "declined", enterprise=entry.id, reason=reason)
         work.winner = work.winner_id = work.notified_at = work.respond_by = None
-        self._after_unjustified_decline(entry, actor)
+        self._reassess_declines(entry, actor)
         declined = frozenset(str(d.enterprise_id) for d in self.declines_of(work))
         pool = _stored_pool(work, self.params)
         if work.method is M.LOTTERY:
@@ -662,15 +665,51 @@ class SmallWorksService:
         work.short_list = list(short.drawn_order)
         return self._next_ranked(work, pool, declined, actor)
 
-    def _after_unjustified_decline(self, entry: Enterprise, actor: Actor) -> None:
-        """2 unjustified declines in 12 months suspend (rules.suspension_in_force)."""
+    def decide_decline(self, work: SmallWork, decline_id: int, *, justified: bool,
+                       reason: str, actor: Actor) -> Decline:
+        """交易中心认定放弃是否有正当理由, with its reason. Only unjustified declines count
+        towards the suspension and the credit penalty, so the firm's standing is
+        re-assessed at once: a justified decline lifts the suspension it caused
+        (rules.standing_after_declines); a decline found unjustified may suspend."""
+        decline = self.db.get(Decline, decline_id) if 0 < decline_id < 2**31 else None
+        if decline is None or decline.project_id != work.id:
+            raise ApplicationInvalid("本项目没有这条放弃记录", field="decline_id")
+        if not reason.strip():
+            raise ApplicationInvalid("请填写认定理由", field="reason")
+        if decline.decided_at is not None and decline.justified == justified:
+            raise NotNow("该放弃记录已作出相同认定", field="decision")
+        verb = "justified" if justified else "unjustified"
+        self._audit(actor, f"smallworks.decline.{verb}", SUBJECT, work.id,
+                    decline=decline.id, enterprise=decline.enterprise_id, reason=reason,
+                    previous=_decision_of(decline))
+        decline.justified, decline.decision_reason = justified, reason
+        decline.decided_at = self.clock()
+        self.db.flush()
+        self._reassess_declines(self.db.get(Enterprise, decline.enterprise_id), actor)
+        return decline
+
+    def _reassess_declines(self, entry: Enterprise, actor: Actor) -> None:
+        """2 unjustified declines in 12 months suspend (rules.suspension_in_force); the
+        credit penalty follows the same declines."""
         today = local_day(self.clock())
         self._refresh_credit(entry, today)
         suspension = rules.suspension_in_force(self._unjustified(entry), today, self.params)
-        if suspension is not None and entry.status is R.ACTIVE:
+        change = rules.standing_after_declines(entry.status, entry.suspension_cause,
+                                               entry.suspended_until, suspension)
+        if change is rules.StandingChange.SUSPEND:
             self.suspend(entry, actor=actor, until=suspension.until,
+                         cause=rules.SuspensionCause.DECLINES,
                          reason=f"{self.params.decline_lookback_months} 个月内 "
                                 f"{len(suspension.declines)} 次无正当理由放弃中选")
+        elif change is rules.StandingChange.LIFT:
+            self.reinstate(entry, actor=actor,
+                           reason="放弃经交易中心认定有正当理由，暂停解除")
+        elif change is rules.StandingChange.RESCHEDULE:
+            self._audit(actor, "smallworks.enterprise.suspension_rescheduled",
+                        "smallworks_enterprise", entry.id,
+                        until=suspension.until.isoformat(),
+                        previous=_day_or_none(entry.suspended_until))
+            entry.suspended_until = suspension.until
 
     def _unjustified(self, entry: Enterprise) -> list[date]:
         query = sa.select(Decline.declined_at).where(Decline.enterprise_id == entry.id,
@@ -796,6 +835,16 @@ def _open_quote(quote: Quote, private: PrivateKey, work: SmallWork) -> tuple[int
     if type(price) is not int:
         return None, "报价格式错误"
     return price, ""
+
+
+def _decision_of(decline: Decline) -> str:
+    if decline.decided_at is None:
+        return "undecided"
+    return "justified" if decline.justified else "unjustified"
+
+
+def _day_or_none(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _expiries(entry: Enterprise) -> list[tuple[str, date]]:

@@ -279,6 +279,16 @@ def decline(context, request):
     return _to_project(request, work, _("已放弃；已从同一候选名单递补下一家"))
 
 
+@view_config(route_name="smallworks.project.decision", request_method="POST",
+             permission=Permission.SMALLWORKS_MANAGE)
+def decide_decline(context, request):
+    values = posted(request, forms.DeclineDecisionBody())
+    service(request).decide_decline(context.work, values["decline_id"],
+                                    justified=values["decision"] == "justified",
+                                    reason=values["reason"], actor=request.actor)
+    return _to_project(request, context.work, _("已认定放弃理由，企业状态已按认定重新核算"))
+
+
 @view_config(route_name="smallworks.project.contract", request_method="POST",
              permission=Permission.SMALLWORKS_ALLOCATE)
 def contract(context, request):
