@@ -63,6 +63,9 @@ class Qualification(Base):
     """资质证书 in one category (with an optional sub-specialty such as 装饰装修)."""
 
     __tablename__ = "smallworks_qualifications"
+    # Every pool reads the certificates of one category over the whole registry.
+    __table_args__ = (sa.Index("ix_smallworks_qualifications_category", "category",
+                               "enterprise_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(

@@ -497,7 +497,7 @@ class Candidate:
         return {
             "id": self.id,
             "attributes": {
-                "grade": self.grade.name.lower(),
+                "grade": _GRADE_NAMES[self.grade],
                 "qualification_until": self.qualification_until.isoformat(),
                 "safety_licence_until": _iso(self.safety_licence_until),
                 "credit_score": str(quantize2(self.credit_score)),
@@ -505,6 +505,9 @@ class Candidate:
                 "free_managers": self.free_managers,
             },
         }
+
+
+_GRADE_NAMES = {grade: grade.name.lower() for grade in Grade}  # Enum.name is slow
 
 
 def _iso(day: date | None) -> str | None:
@@ -641,7 +644,7 @@ def _check_workload(
     if firm.active_contracts >= params.max_active_contracts:
         reasons.append(ExclusionReason.CONCURRENT_CONTRACT_CAP)
     cap = params.max_manager_active_contracts
-    free = sum(1 for busy in firm.manager_active_contracts if busy < cap)
+    free = len([busy for busy in firm.manager_active_contracts if busy < cap])
     if free == 0:
         reasons.append(ExclusionReason.NO_FREE_PROJECT_MANAGER)
     return free
