@@ -97,7 +97,7 @@ def make_project(dbsession, clock, settings, registry, *, owner=None, publish=Fa
 
 
 def enterprise_input(clock, *, categories=("building_municipal",), grade=3, safety_until=None,
-                     managers=("张工", "李工"), **overrides):
+                     managers=("张工", "李工"), sub_specialty="", **overrides):
     """A complete 入库申请 for the registry, valid for two more years."""
     from datetime import timedelta
 
@@ -113,7 +113,7 @@ def enterprise_input(clock, *, categories=("building_municipal",), grade=3, safe
         similar_projects="2025 年 某小区道路改造（竣工）", integrity_commitment=True,
         qualifications=tuple(
             QualificationInput(Category(c), Grade(grade), f"D3350{n:05d}",
-                               today - timedelta(days=365), later)
+                               today - timedelta(days=365), later, sub_specialty)
             for n, c in enumerate(categories)),
     )
     values.update(overrides)

@@ -52,6 +52,7 @@ def includeme(config):
     config.add_route("smallworks.reviews", "/smallworks/reviews")
     config.add_route("smallworks.mine", "/smallworks/mine")
     config.add_route("smallworks.statistics", "/smallworks/statistics")
+    config.add_route("smallworks.profile", "/smallworks/profile")
     config.add_route("smallworks.enterprise", "/smallworks/enterprises/{enterprise_id}",
                      factory=entry)
     config.add_route("smallworks.enterprise.review",
@@ -260,6 +261,7 @@ def includeme(config):
                          factory=entry)
     config.add_route("api.smallworks.projects", "/api/v1/smallworks/projects")
     config.add_route("api.smallworks.statistics", "/api/v1/smallworks/statistics")
+    config.add_route("api.smallworks.profile", "/api/v1/smallworks/profile")
     config.add_route("api.smallworks.project", "/api/v1/smallworks/projects/{work_id}",
                      factory=work)
     for action in ("review", "draw", "quote", "open", "accept", "decline", "decision",

@@ -267,3 +267,43 @@ def test_the_center_decides_a_decline_on_the_page_and_in_the_api(
     assert record["declines"][0]["decision"] == "unjustified"
     assert record["declines"][0]["decision_reason"] == "复核：检修可另行安排"
     assert not decline.justified
+
+
+def test_the_center_edits_the_parameters_on_the_page_and_in_the_api(
+        testapp, dbsession, clock, settings, registry, people):
+    from trading.projects.models import RuleProfile
+
+    testapp.login("sw_center")
+    page = testapp.get("/smallworks/profile")
+    form = page.forms["deform"]
+    assert form["confirmation_hours"].value == "24"
+    assert [form.get("upper", index=i).value for i in range(3)] == ["300000.00", "1000000.00", ""]
+    versions = count(dbsession, RuleProfile)
+    form["cooldown_days"] = "-1"
+    page = form.submit("submit", status=400)
+    assert count(dbsession, RuleProfile) == versions
+    form = page.forms["deform"]
+    form["cooldown_days"] = "60"
+    form["confirmation_hours"] = "48"
+    page = form.submit("submit").follow()
+    assert "参数已保存为新版本" in page.text
+    assert count(dbsession, RuleProfile) == versions + 1
+    public = testapp.get("/api/v1/smallworks/profile").json
+    assert public["params"]["smallworks.cooldown_days"] == 60
+    token = _api_token(dbsession, clock, settings, people["center"])
+    auth = {"Authorization": f"Bearer {token}"}
+    body = {"tiers": [{"upper": "300000", "grade": 3}, {"upper": "200000", "grade": 3},
+                      {"upper": None, "grade": 2}],
+            "max_active_contracts": 2, "max_manager_active_contracts": 1,
+            "cooldown_days": 60, "annual_award_count_cap": None,
+            "annual_award_amount_cap": "8000000", "confirmation_hours": 48,
+            "decline_suspension_count": 2, "decline_lookback_months": 12,
+            "split_window_days": 90}
+    response = testapp.post_json("/api/v1/smallworks/profile", body, status=400,
+                                 headers=auth)
+    assert response.json["field"] == "smallworks.tiers" and "递增" in response.json["message"]
+    assert count(dbsession, RuleProfile) == versions + 1
+    body["tiers"][1]["upper"] = "1000000"
+    saved = testapp.post_json("/api/v1/smallworks/profile", body, headers=auth).json
+    assert saved["version"] == public["version"] + 1
+    assert saved["params"]["smallworks.annual_award_count_cap"] is None

@@ -242,6 +242,23 @@ def test_two_unjustified_declines_in_twelve_months_suspend(dbsession, service, c
     assert count(dbsession, Decline) == 2
 
 
+def test_a_sub_specialty_restricts_the_pool_and_the_record_says_why(
+        dbsession, clock, settings, registry, service, owner, center):
+    fitters = [make_enterprise(dbsession, clock, settings, registry, sub_specialty=sub)
+               for sub in ("装饰装修", "装饰 装修", "装饰装修")]
+    gardener = make_enterprise(dbsession, clock, settings, registry, sub_specialty="园林绿化")
+    general = make_enterprise(dbsession, clock, settings, registry)
+    work = post(service, clock, owner, sub_specialty="装饰装修")
+    service.approve_project(work, actor=center)
+    assert {c["id"] for c in work.eligible} == {str(f.id) for f in fitters}
+    assert {c["attributes"]["sub_specialty"] for c in work.eligible} == {"装饰装修",
+                                                                          "装饰 装修"}
+    assert sorted((e["id"], e["reasons"]) for e in work.excluded) == sorted(
+        (str(f.id), ["no_sub_specialty"]) for f in (gardener, general))
+    service.draw(work, actor=center)
+    assert work.winner_id in {f.id for f in fitters}
+
+
 def _decline_twice(dbsession, service, clock, owner, center, firms):
     """The best-credit firm drawn and declining twice, 30 days apart: suspended."""
     victim = firms[0]
@@ -439,3 +456,73 @@ def test_a_quote_outside_zero_to_the_estimate_is_refused(dbsession, service, clo
     with pytest.raises(errors.ApplicationInvalid, match="不超过工程估算金额"):
         service.submit_quote(work, firms[0], price=price, actor=center)
     assert service.quotes_of(work) == []
+
+
+# --- parameters from the RuleProfile row ------------------------------------------------
+
+
+def _profile(service, **changes):
+    from trading.smallworks import rules
+
+    return {**rules.profile_from_params(service.params),
+            **{f"smallworks.{k}": v for k, v in changes.items()}}
+
+
+def test_the_seeded_profile_holds_the_defaults(service):
+    from trading.smallworks import rules
+
+    profile = service.current_profile()
+    assert profile.code == "smallworks" and profile.version >= 1
+    assert service.params == rules.SmallWorksParams()
+
+
+def test_a_new_profile_version_drives_new_pools_and_old_works_keep_theirs(
+        dbsession, clock, settings, registry, service, owner, center, firms):
+    before = post(service, clock, owner)
+    service.approve_project(before, actor=center)
+    version = service.current_profile().version
+    assert before.profile_version == version
+    assert before.params["smallworks.confirmation_hours"] == 24
+    profile = service.update_profile(_profile(service, confirmation_hours=48,
+                                              max_active_contracts=1), actor=center)
+    assert profile.version == version + 1
+    assert audit_actions(dbsession)[-1] == "smallworks.profile.updated"
+    fresh = smallworks_service(dbsession, clock, registry)  # as the next request sees it
+    assert fresh.params.decline_window == timedelta(hours=48)
+    fresh.draw(before, actor=center)
+    assert before.respond_by - before.notified_at == timedelta(hours=24)  # its own version
+    after = post(fresh, clock, owner, name="另一所小学围墙维修", site="别处")
+    fresh.approve_project(after, actor=center)
+    fresh.draw(after, actor=center)
+    assert after.profile_version == version + 1
+    assert after.respond_by - after.notified_at == timedelta(hours=48)
+    # the first work's winner now runs a contract: the new cap of 1 excludes it
+    fresh.accept(before, before.winner, manager="张工", actor=winner_actor(dbsession, before))
+    third = post(fresh, clock, owner, name="第三项维修", site="又一处")
+    fresh.approve_project(third, actor=center)
+    reasons = {e["id"]: e["reasons"] for e in third.excluded}
+    assert "concurrent_contract_cap" in reasons[str(before.winner_id)]
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"max_active_contracts": 0}, "smallworks.max_active_contracts"),
+    ({"confirmation_hours": "24"}, "smallworks.confirmation_hours"),
+    ({"tiers": [{"upper_fen": 500_000_000, "grade": 3}, {"upper_fen": None, "grade": 2}]},
+     "smallworks.tiers"),
+    ({"tiers": [{"upper_fen": 30_000_000, "grade": 3}]}, "smallworks.tiers"),
+])
+def test_bad_parameters_are_refused_and_change_nothing(dbsession, service, center, changes,
+                                                       field):
+    from trading.projects.models import RuleProfile
+
+    before = (count(dbsession, RuleProfile), count(dbsession, AuditEvent), service.params)
+    with pytest.raises(errors.ApplicationInvalid) as error:
+        service.update_profile(_profile(service, **changes), actor=center)
+    assert error.value.field == field
+    assert (count(dbsession, RuleProfile), count(dbsession, AuditEvent),
+            service.params) == before
+
+
+def test_saving_the_same_parameters_is_refused(dbsession, service, center):
+    with pytest.raises(errors.NotNow, match="参数没有变化"):
+        service.update_profile(_profile(service), actor=center)

@@ -359,6 +359,51 @@ def test_candidate_carries_the_best_qualification():
     }
 
 
+def _q(sub="", grade=r.Grade.SECOND, until=date(2027, 1, 1), category=BM):
+    return r.Qualification(category, grade, date(2020, 1, 1), until, sub)
+
+
+DECORATION = dataclasses.replace(PROJECT, sub_specialty="装饰装修")
+
+
+@pytest.mark.parametrize(
+    ("project_sub", "quals", "reasons"),
+    [
+        # no sub-specialty asked: any certificate of the category qualifies
+        ("", (_q(),), ()),
+        ("", (_q("园林绿化"),), ()),
+        # asked: only a certificate registered for it
+        ("装饰装修", (_q("装饰装修"),), ()),
+        ("装饰装修", (_q(),), (X.NO_SUB_SPECIALTY,)),
+        ("装饰装修", (_q("园林绿化"),), (X.NO_SUB_SPECIALTY,)),
+        ("装饰装修", (_q("装饰"),), (X.NO_SUB_SPECIALTY,)),  # a prefix is another one
+        ("装饰装修", (_q("园林绿化"), _q("装饰装修")), ()),
+        # normalized: width, case and blanks do not make another sub-specialty
+        ("装饰 装修", (_q("装饰装修"),), ()),
+        ("Curtain Wall", (_q("ｃｕｒｔａｉｎ　wall"),), ()),
+        # the sub-specialty's own certificate must be valid and of the grade
+        ("装饰装修", (_q("装饰装修", until=ON - DAY), _q("园林绿化")), (X.QUALIFICATION_EXPIRED,)),
+        ("装饰装修", (_q("装饰装修", grade=r.Grade.THIRD), _q()), ()),  # 80 万: 三级 is enough
+        ("装饰装修", (_q("装饰装修", category=WATER),), (X.NO_QUALIFICATION,)),
+        ("装饰装修", (), (X.NO_QUALIFICATION,)),
+    ],
+)
+def test_sub_specialty_restricts_the_pool(project_sub, quals, reasons):
+    project = dataclasses.replace(PROJECT, sub_specialty=project_sub)
+    pool = pool_of(firm(qualifications=quals), project=project)
+    if reasons:
+        assert pool.ids == () and pool.excluded[0].reasons == reasons
+    else:
+        assert pool.ids == ("E1",)
+
+
+def test_a_sub_specialty_pool_publishes_the_sub_specialty():
+    (candidate,) = pool_of(firm(qualifications=(_q("装饰装修"),)), project=DECORATION).eligible
+    assert candidate.draw_candidate()["attributes"]["sub_specialty"] == "装饰装修"
+    (plain,) = pool_of(firm(qualifications=(_q("装饰装修"),))).eligible
+    assert "sub_specialty" not in plain.draw_candidate()["attributes"]
+
+
 def test_pool_refuses_projects_at_the_threshold_and_duplicate_firms():
     with pytest.raises(r.AboveThreshold):
         pool_of(firm(), project=dataclasses.replace(PROJECT, amount_fen=400_000_000))
@@ -781,3 +826,79 @@ def test_already_drawn_must_come_from_the_pool():
         r.lottery_request(pool, PARAMS, already_drawn=("S0", "S0"))
     with pytest.raises(r.InvalidDraw):
         r.lottery_request(pool, PARAMS, already_drawn=("ZZ",))
+
+
+# --- the RuleProfile row ----------------------------------------------------------------
+
+
+def test_profile_round_trips_the_defaults():
+    data = r.profile_from_params(PARAMS)
+    assert data["smallworks.confirmation_hours"] == 24
+    assert data["smallworks.tiers"][0] == {"code": "up_to_300k", "upper_fen": 30_000_000,
+                                           "grade": 3}
+    assert r.params_from_profile(data) == PARAMS
+    assert r.params_from_profile({}) == PARAMS  # keys left out keep the code default
+
+
+def test_profile_values_reach_the_rules():
+    data = {**r.profile_from_params(PARAMS), "smallworks.max_active_contracts": 1,
+            "smallworks.cooldown_days": 30, "smallworks.annual_award_count_cap": None,
+            "smallworks.confirmation_hours": 48, "smallworks.decline_suspension_count": 3,
+            "smallworks.split_window_days": 180,
+            "smallworks.tiers": [{"code": "small", "upper_fen": 50_000_000, "grade": 3},
+                                 {"code": "big", "upper_fen": None, "grade": 1}]}
+    params = r.params_from_profile(data)
+    assert (params.max_active_contracts, params.cooldown_days) == (1, 30)
+    assert params.annual_award_count_cap is None
+    assert params.decline_window == timedelta(hours=48)
+    assert params.decline_suspension_count == 3 and params.split_window_days == 180
+    assert r.tier_for(60_000_000, params) == r.Tier("big", None, r.Grade.FIRST)
+    busy = firm(active_contracts=1)
+    # 80 万 is in the "big" band now: 一级 needed, and one running contract is the cap
+    assert pool_of(busy, params=params).excluded[0].reasons == (
+        X.GRADE_TOO_LOW, X.CONCURRENT_CONTRACT_CAP)
+    assert pool_of(busy).ids == ("E1",)
+
+
+TIER = {"code": "a", "upper_fen": 30_000_000, "grade": 3}
+LAST = {"code": "z", "upper_fen": None, "grade": 2}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"smallworks.max_active_contracts": 0}, "smallworks.max_active_contracts"),
+        ({"smallworks.max_active_contracts": "2"}, "smallworks.max_active_contracts"),
+        ({"smallworks.max_active_contracts": 2.0}, "smallworks.max_active_contracts"),
+        ({"smallworks.max_active_contracts": True}, "smallworks.max_active_contracts"),
+        ({"smallworks.cooldown_days": -1}, "smallworks.cooldown_days"),
+        ({"smallworks.confirmation_hours": 0}, "smallworks.confirmation_hours"),
+        ({"smallworks.decline_suspension_count": 0}, "smallworks.decline_suspension_count"),
+        ({"smallworks.annual_award_amount_cap_fen": 0},
+         "smallworks.annual_award_amount_cap_fen"),
+        ({"smallworks.tiers": []}, "smallworks.tiers"),
+        ({"smallworks.tiers": "x"}, "smallworks.tiers"),
+        ({"smallworks.tiers": [TIER]}, "smallworks.tiers"),  # the last must be open-ended
+        ({"smallworks.tiers": [TIER, TIER, LAST]}, "smallworks.tiers"),  # not increasing
+        ({"smallworks.tiers": [{**TIER, "upper_fen": 0}, LAST]}, "smallworks.tiers"),
+        ({"smallworks.tiers": [{**TIER, "upper_fen": 400_000_000}, LAST]},
+         "smallworks.tiers"),  # at the tender threshold
+        ({"smallworks.tiers": [{**TIER, "grade": 4}, LAST]}, "smallworks.tiers"),
+        ({"smallworks.tiers": [{**TIER, "extra": 1}, LAST]}, "smallworks.tiers"),
+        ({"smallworks.tiers": [{**TIER, "code": "z"}, LAST]}, "smallworks.tiers"),
+    ],
+)
+def test_bad_profile_values_are_refused_with_their_key(changes, field):
+    with pytest.raises(r.InvalidParams) as error:
+        r.params_from_profile({**r.profile_from_params(PARAMS), **changes})
+    assert error.value.field == field and error.value.code == "invalid_params"
+
+
+def test_band_codes_are_names_not_values():
+    data = r.profile_from_params(PARAMS)
+    renamed = {**data, "smallworks.tiers": [{**t, "code": None} for t in data[
+        "smallworks.tiers"]]}
+    params = r.params_from_profile(renamed)
+    assert [t.code for t in params.tiers] == ["up_to_30wan", "up_to_100wan", "open_ended"]
+    assert r.same_profile(data, r.profile_from_params(params))
+    assert not r.same_profile(data, {**data, "smallworks.cooldown_days": 91})

@@ -4,11 +4,13 @@ A project's JSON carries its allocation record: the frozen pool, every excluded 
 with its reasons, the draws (each verifiable at /api/v1/draws/{id}) and the declines.
 """
 
+import colander
 from pyramid.view import view_config
 
-from ..api import InvalidBody, describe, json_body
+from ..api import InvalidBody, describe, json_body, json_object
+from ..forms import validated
 from ..security import Permission
-from . import forms
+from . import forms, rules
 from .errors import DirectAwardRefused
 from .rules import Category
 from .service import EXCLUSION_LABELS
@@ -18,6 +20,22 @@ from .views import enterprise_input, project_input, service
 
 # Any of these in a posting is an attempt to name the contractor (业主直接指定).
 WINNER_FIELDS = ("winner", "winner_id", "enterprise", "enterprise_id", "contractor")
+
+
+def json_nulls_absent(request, schema) -> dict:
+    """`json_body`, reading JSON null as an absent value (colander's null): a field's
+    `missing` applies, as for "no cap" in the parameters."""
+    return validated(schema, _nulls_absent(json_object(request, InvalidBody)), InvalidBody)
+
+
+def _nulls_absent(value):
+    if value is None:
+        return colander.null
+    if isinstance(value, dict):
+        return {k: _nulls_absent(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulls_absent(v) for v in value]
+    return value
 
 
 def _day(value):
@@ -70,6 +88,7 @@ def work_json(request, work, *, detail=False) -> dict:
             "approved_on": _day(work.approved_on), "budget_proof": work.budget_proof,
             "split_flag": work.split_flag, "split_decision": work.split_decision or None,
             "pool_on": _day(work.pool_on), "tier": work.tier or None,
+            "profile_version": work.profile_version, "params": work.params,
             "eligible": work.eligible,
             "excluded": [{**e, "reason_labels": [EXCLUSION_LABELS.get(r, r)
                                                  for r in e["reasons"]]}
@@ -205,6 +224,35 @@ describe("api.smallworks.project", "GET",
              permission=Permission.SMALLWORKS_VIEW)
 def api_project(context, request):
     return work_json(request, context.work, detail=True)
+
+
+describe("api.smallworks.profile", "GET",
+         "The allocation parameters in force (the `smallworks` RuleProfile version; 0: the "
+         "code defaults)", response=OBJECT)
+describe("api.smallworks.profile", "POST",
+         "Center: save new parameters as the next profile version; invalid_params or "
+         "invalid with the field when a value is out of range", auth=True,
+         request_schema=forms.ProfileBody)
+
+
+def profile_json(svc) -> dict:
+    profile = svc.current_profile()
+    return {"version": profile.version if profile else 0,
+            "params": rules.profile_from_params(svc.params)}
+
+
+@view_config(route_name="api.smallworks.profile", request_method="GET", renderer="json",
+             permission=Permission.PUBLIC_VIEW)
+def api_profile(request):
+    return profile_json(service(request))
+
+
+@view_config(route_name="api.smallworks.profile", request_method="POST", renderer="json",
+             permission=Permission.SMALLWORKS_MANAGE)
+def api_update_profile(request):
+    values, svc = json_nulls_absent(request, forms.ProfileBody()), service(request)
+    svc.update_profile(forms.profile_data(values), actor=request.actor)
+    return profile_json(svc)
 
 
 describe("api.smallworks.statistics", "GET", "Monthly statistics of small works (public)")

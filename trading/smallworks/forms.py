@@ -159,3 +159,73 @@ class CompleteBody(colander.MappingSchema):
 class EvaluateBody(colander.MappingSchema):
     score = colander.SchemaNode(colander.Decimal(quant="0.01"), title=_("履约评价分（0–100）"),
                                 validator=colander.Range(0, 100))
+
+
+# -- the center's parameters (the `smallworks` RuleProfile) ---------------------------------
+
+
+def _count(title, low, **kw):
+    return colander.SchemaNode(colander.Integer(), title=title,
+                               validator=colander.Range(low, 100_000), **kw)
+
+
+class TierSchema(colander.MappingSchema):
+    upper = colander.SchemaNode(Money(), title=_("金额上限（元，含；最后一档留空）"),
+                                missing=None)
+    grade = colander.SchemaNode(
+        colander.Integer(), title=_("要求的资质等级（或更高）"), default=int(Grade.THIRD),
+        validator=colander.OneOf([int(g) for g in Grade]),
+        widget=deform.widget.SelectWidget(values=[(str(int(g)), v)
+                                                  for g, v in GRADE_LABELS.items()]))
+
+
+class TiersSchema(colander.SequenceSchema):
+    tier = TierSchema(title=_("金额档"))
+
+
+class ProfileBody(colander.MappingSchema):
+    """The parameters the center sets (the API schema); the rules check the ranges that
+    depend on each other (bands increasing, below the tender threshold)."""
+
+    tiers = TiersSchema(
+        title=_("金额档与资质等级"), validator=colander.Length(1, 10),
+        widget=deform.widget.SequenceWidget(min_len=1, add_subitem_text_template=_("添加金额档")))
+    max_active_contracts = _count(_("每家企业同时在建合同上限"), 1)
+    max_manager_active_contracts = _count(_("每名项目经理同时在建项目上限"), 1)
+    cooldown_days = _count(_("中选后同类别冷却期（天）"), 0)
+    annual_award_count_cap = _count(_("年度中选次数上限（留空不限）"), 1, missing=None)
+    annual_award_amount_cap = colander.SchemaNode(
+        Money(), title=_("年度中选金额上限（元，留空不限）"), missing=None)
+    confirmation_hours = _count(_("中选确认期限（小时）"), 1)
+    decline_suspension_count = _count(_("无正当理由放弃满几次暂停"), 1)
+    decline_lookback_months = _count(_("放弃次数统计期（月）"), 1)
+    split_window_days = _count(_("拆分审查期（天）"), 0)
+
+
+class ProfileSchema(CSRFSchema, ProfileBody):
+    pass
+
+
+def profile_data(values: dict) -> dict:
+    """The form's values as `smallworks.*` profile keys (money already in 分)."""
+    return {
+        "smallworks.tiers": [{"upper_fen": t["upper"], "grade": t["grade"]}
+                             for t in values["tiers"]],
+        **{f"smallworks.{name}": values[name] for name in (
+            "max_active_contracts", "max_manager_active_contracts", "cooldown_days",
+            "annual_award_count_cap", "confirmation_hours", "decline_suspension_count",
+            "decline_lookback_months", "split_window_days")},
+        "smallworks.annual_award_amount_cap_fen": values["annual_award_amount_cap"],
+    }
+
+
+def profile_values(data: dict) -> dict:
+    """A profile's keys as the form's appstruct (the inverse of `profile_data`)."""
+    def blank(value):  # no cap / the open-ended band: an empty field
+        return colander.null if value is None else value
+
+    values = {key.removeprefix("smallworks."): blank(value) for key, value in data.items()}
+    values["tiers"] = [{"upper": blank(t["upper_fen"]), "grade": t["grade"]}
+                       for t in data["smallworks.tiers"]]
+    values["annual_award_amount_cap"] = values.pop("annual_award_amount_cap_fen")
+    return values

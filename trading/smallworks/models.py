@@ -127,6 +127,10 @@ class SmallWork(Base):
     wrapped_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     quotes_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     quotes_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The parameters the pool was built and the allocation run under (the `smallworks`
+    # RuleProfile version, 0 for the code defaults, and its values), frozen with the pool.
+    profile_version: Mapped[int | None]
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(default=1)

@@ -52,7 +52,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from difflib import SequenceMatcher
@@ -161,6 +161,7 @@ class ExclusionReason(StrEnum):
     SAFETY_LICENCE_MISSING = "safety_licence_missing"  # 无安全生产许可证
     SAFETY_LICENCE_EXPIRED = "safety_licence_expired"  # 安全生产许可证过期
     NO_QUALIFICATION = "no_qualification"  # 无该类别资质
+    NO_SUB_SPECIALTY = "no_sub_specialty"  # 有该类别资质, 但无该子专业
     QUALIFICATION_NOT_YET_VALID = "qualification_not_yet_valid"  # 资质未生效
     QUALIFICATION_EXPIRED = "qualification_expired"  # 资质过期
     GRADE_TOO_LOW = "grade_too_low"  # 资质等级不足
@@ -276,6 +277,113 @@ def _check_tiers(tiers: tuple[Tier, ...]) -> None:
         raise InvalidParams("tier bounds must be strictly increasing")
 
 
+# --- the RuleProfile row (rules §8 ``smallworks.*``) ------------------------------------
+
+PROFILE_CODE = "smallworks"  # rule_profiles.code of the registry's profile
+# The parameters the trading center sets in its profile, by profile key; the others keep
+# the code defaults above (the law, or details the center has not asked to tune).
+PROFILE_INTS = {
+    "smallworks.max_active_contracts": "max_active_contracts",
+    "smallworks.max_manager_active_contracts": "max_manager_active_contracts",
+    "smallworks.cooldown_days": "cooldown_days",
+    "smallworks.split_window_days": "split_window_days",
+    "smallworks.decline_suspension_count": "decline_suspension_count",
+    "smallworks.decline_lookback_months": "decline_lookback_months",
+}
+PROFILE_OPTIONAL_INTS = {  # null: no cap
+    "smallworks.annual_award_count_cap": "annual_award_count_cap",
+    "smallworks.annual_award_amount_cap_fen": "annual_award_amount_cap_fen",
+}
+CONFIRMATION_KEY = "smallworks.confirmation_hours"  # 确认期限 (the decline window)
+TIERS_KEY = "smallworks.tiers"
+# Smallest sensible values; a cap of 0 would exclude every firm from every pool.
+_MINIMUM = {"max_active_contracts": 1, "max_manager_active_contracts": 1,
+            "cooldown_days": 0, "split_window_days": 0, "decline_suspension_count": 1,
+            "decline_lookback_months": 1, "annual_award_count_cap": 1,
+            "annual_award_amount_cap_fen": 1}
+
+
+def profile_from_params(params: SmallWorksParams) -> dict:
+    """The profile JSON of `params` (what the center edits and a work records)."""
+    data = {key: getattr(params, name) for key, name in
+            {**PROFILE_INTS, **PROFILE_OPTIONAL_INTS}.items()}
+    data[CONFIRMATION_KEY] = int(params.decline_window / timedelta(hours=1))
+    data[TIERS_KEY] = [{"code": t.code, "upper_fen": t.upper_fen,
+                        "grade": int(t.required_grade)} for t in params.tiers]
+    return data
+
+
+def params_from_profile(data: dict, base: SmallWorksParams | None = None) -> SmallWorksParams:
+    """`base` (the code defaults) with the profile's values laid over it; refuses a value
+    of the wrong type or out of range with InvalidParams naming the key."""
+    base = base or SmallWorksParams()
+    changes = {}
+    for key, name in PROFILE_INTS.items():
+        if key in data:
+            changes[name] = _profile_int(data[key], key, _MINIMUM[name])
+    for key, name in PROFILE_OPTIONAL_INTS.items():
+        if key in data:
+            value = data[key]
+            changes[name] = None if value is None else _profile_int(value, key, _MINIMUM[name])
+    if CONFIRMATION_KEY in data:
+        hours = _profile_int(data[CONFIRMATION_KEY], CONFIRMATION_KEY, 1)
+        changes["decline_window"] = timedelta(hours=hours)
+    if TIERS_KEY in data:
+        changes["tiers"] = _profile_tiers(data[TIERS_KEY])
+    merged = replace(base, **changes)  # __post_init__ checks the tiers' order
+    works_threshold = dict(merged.thresholds_fen)[ObjectType.WORKS]
+    if any(t.upper_fen is not None and t.upper_fen >= works_threshold for t in merged.tiers):
+        raise InvalidParams("金额档上限须低于施工招标限额", field=TIERS_KEY)
+    return merged
+
+
+def _tier_code(upper_fen: int | None) -> str:
+    """A band's code from its bound, for bands entered without one: up_to_30wan (万)."""
+    if upper_fen is None:
+        return "open_ended"
+    if upper_fen % 1_000_000 == 0:
+        return f"up_to_{upper_fen // 1_000_000}wan"
+    return f"up_to_{upper_fen}fen"
+
+
+def same_profile(a: dict, b: dict) -> bool:
+    """Whether two profiles set the same values (band codes are names, not values)."""
+    def values(data):
+        return {**data, TIERS_KEY: [(t.get("upper_fen"), t.get("grade"))
+                                    for t in data.get(TIERS_KEY, [])]}
+    return values(a) == values(b)
+
+
+def _profile_int(value, key: str, minimum: int) -> int:
+    if type(value) is not int or value < minimum:
+        raise InvalidParams(f"{key} 须为不小于 {minimum} 的整数", field=key)
+    return value
+
+
+def _profile_tiers(value) -> tuple[Tier, ...]:
+    if not isinstance(value, list) or not value:
+        raise InvalidParams("金额档至少一档", field=TIERS_KEY)
+    tiers = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"code", "upper_fen", "grade"}:
+            raise InvalidParams("金额档格式错误", field=TIERS_KEY)
+        upper, grade = item.get("upper_fen"), item.get("grade")
+        if upper is not None and (type(upper) is not int or upper <= 0):
+            raise InvalidParams("金额档上限须为正整数（分）", field=TIERS_KEY)
+        if type(grade) is not int or grade not in {int(g) for g in Grade}:
+            raise InvalidParams("金额档的资质等级无效", field=TIERS_KEY)
+        code = item.get("code") or _tier_code(upper)
+        tiers.append(Tier(str(code)[:40], upper, Grade(grade)))
+    if tiers[-1].upper_fen is not None:
+        raise InvalidParams("最后一档不设上限（至招标限额）", field=TIERS_KEY)
+    uppers = [t.upper_fen for t in tiers[:-1]]
+    if any(u is None for u in uppers) or uppers != sorted(set(uppers)):
+        raise InvalidParams("金额档上限须逐档递增", field=TIERS_KEY)
+    if len({t.code for t in tiers}) != len(tiers):
+        raise InvalidParams("金额档代码重复", field=TIERS_KEY)
+    return tuple(tiers)
+
+
 # --- small helpers --------------------------------------------------------------------
 
 
@@ -352,6 +460,8 @@ class SmallWorksProject:
     object_type: ObjectType
     amount_fen: int
     approved_on: date  # 立项/审批日期
+    # 子专业 (装饰装修, 园林绿化…): when set, only certificates registered for it qualify
+    sub_specialty: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,6 +568,7 @@ class Qualification:
     grade: Grade
     valid_from: date
     valid_until: date
+    sub_specialty: str = ""  # 子专业 within the category; "" = the category at large
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,19 +602,25 @@ class Candidate:
     credit_score: Decimal
     last_win_on: date | None  # in the project's category; None = never awarded
     free_managers: int
+    sub_specialty: str = ""  # the project's, when it asked for one
 
     def draw_candidate(self) -> dict:
-        """The `trading.draws` candidate object (canonical-JSON types only)."""
+        """The `trading.draws` candidate object (canonical-JSON types only); the
+        sub-specialty only when the project asked for one, so records of works
+        without it are unchanged."""
+        attributes = self._attributes()
+        if self.sub_specialty:
+            attributes["sub_specialty"] = self.sub_specialty
+        return {"id": self.id, "attributes": attributes}
+
+    def _attributes(self) -> dict:
         return {
-            "id": self.id,
-            "attributes": {
-                "grade": _GRADE_NAMES[self.grade],
-                "qualification_until": self.qualification_until.isoformat(),
-                "safety_licence_until": _iso(self.safety_licence_until),
-                "credit_score": str(quantize2(self.credit_score)),
-                "last_win_on": _iso(self.last_win_on),
-                "free_managers": self.free_managers,
-            },
+            "grade": _GRADE_NAMES[self.grade],
+            "qualification_until": self.qualification_until.isoformat(),
+            "safety_licence_until": _iso(self.safety_licence_until),
+            "credit_score": str(quantize2(self.credit_score)),
+            "last_win_on": _iso(self.last_win_on),
+            "free_managers": self.free_managers,
         }
 
 
@@ -550,18 +667,20 @@ def build_pool(
     tier = tier_for(project.amount_fen, params)
     need_safety = project.object_type is ObjectType.WORKS
     violation_since = add_months(on, -params.violation_lookback_months)
+    sub = normalize_sub_specialty(project.sub_specialty)
     eligible, excluded = [], []
     for firm in _sorted_unique(enterprises, "id"):
         reasons: list[ExclusionReason] = []
         _check_standing(firm, on, violation_since, need_safety, reasons)
-        qualification = _check_qualification(firm, project.category, tier, on, reasons)
+        qualification = _check_qualification(firm, project.category, sub, tier, on,
+                                             reasons)
         free_managers = _check_workload(firm, params, reasons)
         last_win = _last_win(firm, project.category)
         _check_fairness(firm, project, last_win, on, params, reasons)
         if reasons:
             excluded.append(Exclusion(firm.id, tuple(reasons)))
         else:
-            eligible.append(_candidate(firm, qualification, last_win, free_managers))
+            eligible.append(_candidate(firm, qualification, last_win, free_managers, sub))
     return Pool(
         project.id, project.category, tier, on, tuple(eligible), tuple(excluded)
     )
@@ -592,23 +711,34 @@ def _check_standing(
             reasons.append(ExclusionReason.SAFETY_LICENCE_EXPIRED)
 
 
+def normalize_sub_specialty(name: str) -> str:
+    """子专业 compared as written, but NFKC, case-folded and without blanks: "园林 绿化"
+    and "园林绿化" are one sub-specialty, "装饰装修" and "装饰" are two."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def _check_qualification(
     firm: Enterprise,
     category: str,
+    sub: str,
     tier: Tier,
     on: date,
     reasons: list[ExclusionReason],
 ) -> Qualification | None:
-    """The best qualification that qualifies (highest grade, then latest expiry).
+    """The best qualification that qualifies (highest grade, then latest expiry); with a
+    sub-specialty `sub` (normalized), only certificates registered for it.
 
     One pass: this runs for every firm of the registry on every pool build.
     """
     best = None
-    held = started = current = False
+    held = in_sub = started = current = False
     for q in firm.qualifications:
         if q.category != category:
             continue
         held = True
+        if sub and normalize_sub_specialty(q.sub_specialty) != sub:
+            continue
+        in_sub = True
         if on < q.valid_from:
             continue
         started = True
@@ -618,7 +748,10 @@ def _check_qualification(
         if q.grade <= tier.required_grade and (best is None or _better(q, best)):
             best = q
     if best is None:
-        reasons.append(_qualification_reason(held, started, current))
+        if held and not in_sub:
+            reasons.append(ExclusionReason.NO_SUB_SPECIALTY)
+        else:
+            reasons.append(_qualification_reason(held, started, current))
     return best
 
 
@@ -692,6 +825,7 @@ def _candidate(
     qualification: Qualification,
     last_win: date | None,
     free_managers: int,
+    sub: str,
 ) -> Candidate:
     return Candidate(
         firm.id,
@@ -701,6 +835,7 @@ def _candidate(
         firm.credit_score,
         last_win,
         free_managers,
+        qualification.sub_specialty if sub else "",
     )
 
 

@@ -39,6 +39,9 @@ from ..draws.models import Draw
 from ..draws.services import DrawService
 from ..forms import format_yuan
 from ..i18n import DISPLAY_TZ, N_
+from ..projects.kinds import ProcurementMethod, Regime
+from ..projects.models import RuleProfile
+from ..projects.profiles import add_profile_version, latest_profile
 from . import rules
 from .errors import (
     ApplicationInvalid,
@@ -85,6 +88,7 @@ EXCLUSION_LABELS = {
     "safety_licence_missing": N_("无安全生产许可证"),
     "safety_licence_expired": N_("安全生产许可证过期"),
     "no_qualification": N_("无该类别资质"),
+    "no_sub_specialty": N_("无该子专业资质"),
     "qualification_not_yet_valid": N_("资质尚未生效"),
     "qualification_expired": N_("资质过期"),
     "grade_too_low": N_("资质等级不足"),
@@ -137,12 +141,58 @@ def local_day(moment: datetime) -> date:
 
 
 class SmallWorksService:
-    def __init__(self, dbsession, clock, keys, params: rules.SmallWorksParams = PARAMS):
+    def __init__(self, dbsession, clock, keys, params: rules.SmallWorksParams | None = None):
         self.db = dbsession
         self.clock = clock
-        self.params = params
         self.keys = keys
         self.draws = DrawService(dbsession, clock, keys)
+        self._params = params  # given: a fixed set (tests, tools); else the profile's
+        self._frozen: dict[int, rules.SmallWorksParams] = {}
+
+    # -- parameters: the center's RuleProfile ------------------------------------------
+
+    @property
+    def params(self) -> rules.SmallWorksParams:
+        """The current profile's parameters (the newest version of the `smallworks`
+        RuleProfile over the code defaults), read once per service."""
+        if self._params is None:
+            profile = self.current_profile()
+            self._params = rules.params_from_profile(profile.params if profile else {})
+        return self._params
+
+    def current_profile(self) -> RuleProfile | None:
+        """The newest version of the registry's profile; None: the code defaults."""
+        return latest_profile(self.db, rules.PROFILE_CODE)
+
+    def update_profile(self, data: dict, *, actor: Actor) -> RuleProfile:
+        """交易中心调整参数: a new profile version (the old ones stay, each work keeps the
+        version it was allocated under). Refused whole, with the key, if a value is bad."""
+        try:
+            params = rules.params_from_profile(data, PARAMS)
+        except rules.InvalidParams as error:
+            raise ApplicationInvalid(str(error), field=error.field) from None
+        stored = rules.profile_from_params(params)
+        current = self.current_profile()
+        if rules.same_profile(current.params if current else rules.profile_from_params(
+                PARAMS), stored):
+            raise NotNow("参数没有变化", field="params")
+        profile = add_profile_version(
+            self.db, code=rules.PROFILE_CODE, regime=Regime.TENDERING,
+            method=ProcurementMethod.SMALL_WORKS, params=stored, now=self.clock())
+        self._audit(actor, "smallworks.profile.updated", "rule_profile", profile.id,
+                    version=profile.version, changed=_changed_keys(
+                        current.params if current else {}, stored))
+        self._params = params
+        return profile
+
+    def params_of(self, work: SmallWork) -> rules.SmallWorksParams:
+        """The parameters a work was allocated under (frozen with its pool), or the
+        current ones before its pool is frozen."""
+        if not work.params:
+            return self.params
+        if work.id not in self._frozen:
+            self._frozen[work.id] = rules.params_from_profile(work.params, PARAMS)
+        return self._frozen[work.id]
 
     # -- reading -----------------------------------------------------------------------
 
@@ -410,6 +460,10 @@ class SmallWorksService:
             raise SplitDecisionMissing("该项目疑似拆分规避招标，须填写审核意见后方可通过",
                                        field="split_decision")
         work.split_decision = split_decision
+        # the allocation record notes the parameters it was built under
+        profile = self.current_profile()
+        work.profile_version = profile.version if profile else 0
+        work.params = rules.profile_from_params(self.params)
         pool = self.build_pool(work)
         self._move(work, A.POOL_FROZEN, actor, "pool_frozen", eligible=len(pool.eligible),
                    excluded=len(pool.excluded), split_decision=split_decision)
@@ -426,7 +480,7 @@ class SmallWorksService:
         today = local_day(self.clock())
         with _cyclic_gc_paused():
             firms = self._rules_enterprises(work.category, today)
-            return rules.build_pool(firms, _rules_project(work), today, self.params)
+            return rules.build_pool(firms, _rules_project(work), today, self.params_of(work))
 
     def _labels(self, pool: rules.Pool) -> dict[str, str]:
         ids = [int(c.id) for c in pool.eligible] + [int(e.id) for e in pool.excluded]
@@ -438,11 +492,11 @@ class SmallWorksService:
         """Freeze and commit the lottery or short-list draw now, reveal it at `draw`."""
         if work.method is M.ROTATION:
             # the queue is read at `draw`; only a pool too small to draw from ends here
-            outcome = rules.rotation_pick(pool, self.params)
+            outcome = rules.rotation_pick(pool, self.params_of(work))
         elif work.method is M.LOTTERY:
-            outcome = rules.lottery_request(pool, self.params)
+            outcome = rules.lottery_request(pool, self.params_of(work))
         else:
-            outcome = rules.short_list_request(pool, self.params)
+            outcome = rules.short_list_request(pool, self.params_of(work))
         if work.method is M.REASONABLE_LOW_PRICE:
             self._make_opening_key(work)
         if isinstance(outcome, lottery.Failed):
@@ -463,15 +517,15 @@ class SmallWorksService:
         the winner, who confirms or declines within the profile's window."""
         if work.status is not A.POOL_FROZEN:
             raise NotNow("候选库锁定后才能抽取", field="status")
-        pool = _stored_pool(work, self.params)
+        pool = _stored_pool(work, self.params_of(work))
         if work.method is M.LOTTERY:
             draw = self.draws.reveal(self._draw(work), actor=actor)
             chosen = lottery.selected_by_lottery(
-                rules.lottery_request(pool, self.params), draw.result, M.LOTTERY)
+                rules.lottery_request(pool, self.params_of(work)), draw.result, M.LOTTERY)
             return self._notify(work, chosen, actor)
         if work.method in SHORT_LISTED and not work.short_list:
             draw = self.draws.reveal(self._draw(work), actor=actor)
-            needs = rules.short_list_request(pool, self.params)
+            needs = rules.short_list_request(pool, self.params_of(work))
             work.short_list = list(rules.short_list_from_draw(needs, draw.result).drawn_order)
         if work.method is M.REASONABLE_LOW_PRICE:
             return self._open_for_quotes(work, actor)
@@ -481,10 +535,10 @@ class SmallWorksService:
                      actor: Actor) -> SmallWork:
         short = rules.ShortList(tuple(sorted(work.short_list)), tuple(work.short_list))
         if work.method is M.ROTATION:
-            outcome = rules.rotation_pick(pool, self.params, declined)
+            outcome = rules.rotation_pick(pool, self.params_of(work), declined)
         elif work.method is M.REASONABLE_LOW_PRICE:
             outcome = rules.reasonable_low_price(pool, short, self._opened_quotes(work),
-                                                 work.amount, self.params, declined)
+                                                 work.amount, self.params_of(work), declined)
         else:
             outcome = rules.double_random_pick(pool, short, declined)
         if isinstance(outcome, lottery.NeedsLottery):
@@ -505,14 +559,14 @@ class SmallWorksService:
         work.winner_id = int(chosen.winner_id)
         work.winner = self.db.get(Enterprise, work.winner_id)
         work.decided_by = ", ".join(f"{k}={v}" for k, v in chosen.evidence)
-        work.notified_at, work.respond_by = now, now + self.params.decline_window
+        work.notified_at, work.respond_by = now, now + self.params_of(work).decline_window
         return work
 
     def _fail(self, work: SmallWork, failed: lottery.Failed, actor: Actor) -> SmallWork:
         self._move(work, A.FAILED, actor, "failed", reason=str(failed.reason),
                    detail=failed.detail)
         work.failure_reason = {
-            "pool_too_small": f"符合条件的企业不足 {self.params.min_pool_size} 家",
+            "pool_too_small": f"符合条件的企业不足 {self.params_of(work).min_pool_size} 家",
             "pool_exhausted": "候选库中的企业均已放弃",
             "no_reasonable_quote": "没有合理报价（无有效报价或均低于合理低价下限）",
         }.get(str(failed.reason), failed.detail)
@@ -584,7 +638,7 @@ class SmallWorksService:
         work.quotes_opened_at, work.wrapped_key = self.clock(), None
         self._audit(actor, "smallworks.project.quotes_opened", SUBJECT, work.id,
                     prices={str(q.enterprise_id): q.price for q in self.quotes_of(work)})
-        return self._next_ranked(work, _stored_pool(work, self.params), frozenset(), actor)
+        return self._next_ranked(work, _stored_pool(work, self.params_of(work)), frozenset(), actor)
 
     def _opened_quotes(self, work: SmallWork) -> list[rules.Quote]:
         return [rules.Quote(str(q.enterprise_id), q.price) for q in self.quotes_of(work)
@@ -599,7 +653,7 @@ class SmallWorksService:
         if manager not in entry.managers:
             raise ApplicationInvalid("请选择本企业登记的项目经理", field="manager")
         busy = Counter(w.manager for w in self.projects(statuses=RUNNING, winner_id=entry.id))
-        if busy[manager] >= self.params.max_manager_active_contracts:
+        if busy[manager] >= self.params_of(work).max_manager_active_contracts:
             raise ApplicationInvalid(f"项目经理 {manager} 在建项目已达上限", field="manager")
         self._move(work, A.PUBLICITY, actor, "accepted", manager=manager)
         work.accepted_at, work.manager = self.clock(), manager
@@ -620,7 +674,7 @@ class SmallWorksService:
         if entry is None or work.winner_id != entry.id:
             raise NotTheWinner("只有被抽中的企业可以确认或放弃")
         try:
-            rules.check_decline_time(work.notified_at, self.clock(), self.params)
+            rules.check_decline_time(work.notified_at, self.clock(), self.params_of(work))
         except rules.DeclineWindowClosed:
             raise ResponseClosed(
                 f"确认期限已过（截止 {work.respond_by.astimezone(DISPLAY_TZ):%Y-%m-%d %H:%M}）",
@@ -636,7 +690,7 @@ class SmallWorksService:
         work.winner = work.winner_id = work.notified_at = work.respond_by = None
         self._reassess_declines(entry, actor)
         declined = frozenset(str(d.enterprise_id) for d in self.declines_of(work))
-        pool = _stored_pool(work, self.params)
+        pool = _stored_pool(work, self.params_of(work))
         if work.method is M.LOTTERY:
             return self._redraw(work, pool, [str(entry.id)], f"中选企业放弃：{reason}", actor)
         if work.method is M.DOUBLE_RANDOM_CREDIT and declined >= set(work.short_list):
@@ -645,7 +699,7 @@ class SmallWorksService:
 
     def _redraw(self, work, pool, declined_ids, reason, actor) -> SmallWork:
         draw = self._draw(work)
-        outcome = rules.lottery_request(pool, self.params, draw.drawn)
+        outcome = rules.lottery_request(pool, self.params_of(work), draw.drawn)
         if isinstance(outcome, lottery.Failed):
             # the last decline still goes on the public record, with nobody after it
             self.draws.redraw_after_decline(draw, declined_ids=declined_ids, count=0,
@@ -657,7 +711,7 @@ class SmallWorksService:
 
     def _top_up_short_list(self, work, pool, declined, actor) -> SmallWork:
         earlier = rules.ShortList(tuple(sorted(work.short_list)), tuple(work.short_list))
-        outcome = rules.short_list_request(pool, self.params, earlier)
+        outcome = rules.short_list_request(pool, self.params_of(work), earlier)
         if isinstance(outcome, lottery.Failed):
             return self._fail(work, outcome, actor)
         draw = self._draw(work)
@@ -792,7 +846,8 @@ class SmallWorksService:
                       # the count, not the names: decoding 10 000 JSON lists would dominate
                       sa.func.json_array_length(Enterprise.managers),
                       Enterprise.blacklisted, Enterprise.last_serious_violation_on,
-                      Qualification.grade, Qualification.valid_from, Qualification.valid_until)
+                      Qualification.grade, Qualification.valid_from, Qualification.valid_until,
+                      Qualification.sub_specialty)
             .join(Qualification, Qualification.enterprise_id == Enterprise.id)
             .where(Qualification.category == category,
                    Enterprise.status.in_((R.ACTIVE, R.SUSPENDED)))
@@ -801,13 +856,13 @@ class SmallWorksService:
             .order_by(Qualification.enterprise_id))
         cat, firms, head, quals = str(category), [], None, []
         for (ident, status, licence, safety, credit, managers, blacklisted, violation,
-             grade, since, until) in rows.all():
+             grade, since, until, sub) in rows.all():
             if head is None or ident != head[0]:
                 if head is not None:
                     firms.append(_rules_enterprise(head, tuple(quals), load.get(head[0])))
                 head, quals = (ident, status, licence, safety, credit, managers,
                                blacklisted, violation), []
-            quals.append(rules.Qualification(cat, GRADES[grade], since, until))
+            quals.append(rules.Qualification(cat, GRADES[grade], since, until, sub))
         if head is not None:
             firms.append(_rules_enterprise(head, tuple(quals), load.get(head[0])))
         return firms
@@ -847,6 +902,10 @@ def _open_quote(quote: Quote, private: PrivateKey, work: SmallWork) -> tuple[int
     return price, ""
 
 
+def _changed_keys(before: dict, after: dict) -> list[str]:
+    return sorted(k for k in after if before.get(k) != after[k])
+
+
 def _decision_of(decline: Decline) -> str:
     if decline.decided_at is None:
         return "undecided"
@@ -871,7 +930,7 @@ def _expiries(entry: Enterprise) -> list[tuple[str, date]]:
 def _rules_project(work: SmallWork) -> rules.SmallWorksProject:
     return rules.SmallWorksProject(str(work.id), str(work.owner_org_id), work.name, work.site,
                                    str(work.category), work.object_type, work.amount,
-                                   work.approved_on)
+                                   work.approved_on, work.sub_specialty)
 
 
 @contextmanager
@@ -954,7 +1013,8 @@ def _stored_candidate(entry: dict) -> rules.Candidate:
     return rules.Candidate(entry["id"], rules.Grade[a["grade"].upper()],
                            date.fromisoformat(a["qualification_until"]),
                            day(a["safety_licence_until"]), Decimal(a["credit_score"]),
-                           day(a["last_win_on"]), a["free_managers"])
+                           day(a["last_win_on"]), a["free_managers"],
+                           a.get("sub_specialty", ""))
 
 
 def _split_json(flag: rules.SplitFlag | None) -> dict | None:

@@ -12,6 +12,7 @@ from ..security import Permission
 from . import forms
 from .errors import ApplicationInvalid
 from .models import SmallWork
+from . import rules
 from .rules import Category, Grade
 from .service import (
     EXCLUSION_LABELS,
@@ -125,6 +126,30 @@ def project_detail(context, request):
              permission=Permission.PUBLIC_VIEW)
 def statistics(request):
     return {"months": service(request).monthly_statistics(), **labels()}
+
+
+# -- the center's parameters ----------------------------------------------------------------
+
+
+@view_config(route_name="smallworks.profile", renderer="smallworks/profile.jinja2",
+             permission=Permission.SMALLWORKS_MANAGE, request_method=("GET", "POST"))
+def edit_profile(request):
+    """分配参数: a new version of the registry's RuleProfile; every work keeps its own."""
+    svc = service(request)
+    form = deform.Form(forms.ProfileSchema().bind(request=request),
+                       buttons=(deform.Button("submit", _("保存为新版本")),))
+
+    def on_success(values):
+        svc.update_profile(forms.profile_data(values), actor=request.actor)
+        return redirect(request, "smallworks.profile", _("参数已保存为新版本，此后锁定的候选库按新参数执行"))
+
+    profile = svc.current_profile()
+    current = rules.profile_from_params(svc.params)
+    result = render_form(request, form, on_success=on_success,
+                         appstruct=forms.profile_values(current))
+    if isinstance(result, HTTPSeeOther):
+        return result
+    return {**result, "profile": profile, **labels()}
 
 
 # -- enterprises ---------------------------------------------------------------------------
