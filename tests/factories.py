@@ -123,7 +123,7 @@ def enterprise_input(clock, *, categories=("building_municipal",), grade=3, safe
 def smallworks_service(dbsession, clock, registry):
     from trading.smallworks.service import SmallWorksService
 
-    return SmallWorksService(dbsession, clock, registry["keys"])
+    return SmallWorksService(dbsession, clock, registry["keys"], storage=registry["storage"])
 
 
 def make_enterprise(dbsession, clock, settings, registry, *, user=None, active=True,
@@ -140,12 +140,15 @@ def make_enterprise(dbsession, clock, settings, registry, *, user=None, active=T
 
 def smallwork_input(clock, *, amount=50_000_000, method="lottery", **overrides):
     """A small work of 50 万元 in building & municipal, allocated by lottery."""
+    import io
+
     from trading.smallworks.rules import AllocationMethod, Category, ObjectType
-    from trading.smallworks.service import ProjectInput
+    from trading.smallworks.service import BudgetFile, ProjectInput
 
     values = dict(name="鼓楼区某小学围墙维修工程", category=Category.BUILDING_MUNICIPAL,
                   object_type=ObjectType.WORKS, amount=amount, site="鼓楼区某小学",
                   approved_on=clock().date(), budget_proof="鼓财预〔2026〕12号",
-                  method=AllocationMethod(method))
+                  method=AllocationMethod(method),
+                  budget_file=BudgetFile("预算批复.pdf", io.BytesIO(b"%PDF-1.4\n% budget\n")))
     values.update(overrides)
     return ProjectInput(**values)

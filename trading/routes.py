@@ -62,6 +62,8 @@ def includeme(config):
     config.add_route("smallworks.projects", "/smallworks/projects")
     config.add_route("smallworks.new", "/smallworks/projects/new")
     config.add_route("smallworks.project", "/smallworks/projects/{work_id}", factory=work)
+    config.add_route("smallworks.project.budget", "/smallworks/projects/{work_id}/budget-file",
+                     factory=work)
     for action in ("review", "draw", "quote", "open", "accept", "decline", "decision",
                    "contract", "complete", "evaluate"):
         config.add_route(f"smallworks.project.{action}",

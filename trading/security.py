@@ -76,6 +76,7 @@ class Permission(enum.StrEnum):
     PUBLIC_VIEW = "public:view"
     SMALLWORKS_ALLOCATE = "smallworks:project:allocate"
     SMALLWORKS_APPLY = "smallworks:enterprise:apply"
+    SMALLWORKS_DOCUMENT = "smallworks:document:view"
     SMALLWORKS_MANAGE = "smallworks:registry:manage"
     SMALLWORKS_PERFORM = "smallworks:project:perform"
     SMALLWORKS_POST = "smallworks:project:post"

@@ -5,10 +5,10 @@ Revises: award_0004
 Create Date: 2026-12-01 10:00:00
 """
 
-from alembic import op
 import sqlalchemy as sa
-import trading.db.types
+from alembic import op
 
+import trading.db.types
 
 revision = 'smallworks_0001'
 down_revision = 'award_0004'

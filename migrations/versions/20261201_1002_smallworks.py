@@ -7,7 +7,6 @@ Create Date: 2026-12-01 10:10:00
 
 from alembic import op
 
-
 revision = 'smallworks_0002'
 down_revision = 'smallworks_0001'
 branch_labels = None

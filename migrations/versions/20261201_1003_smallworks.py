@@ -8,12 +8,12 @@ Revises: smallworks_0002
 Create Date: 2026-12-01 10:30:00
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from alembic import op
 import sqlalchemy as sa
-import trading.db.types
+from alembic import op
 
+import trading.db.types
 
 revision = 'smallworks_0003'
 down_revision = 'smallworks_0002'
@@ -49,7 +49,7 @@ def upgrade():
     op.bulk_insert(profiles, [{
         "code": "smallworks", "version": 1, "regime": "tendering",
         "procurement_method": "small_works", "params": DEFAULTS,
-        "created_at": datetime(2026, 12, 1, tzinfo=timezone.utc)}])
+        "created_at": datetime(2026, 12, 1, tzinfo=UTC)}])
 
 
 def downgrade():

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from trading.accounts.rules import make_credit_code
 from trading.demo import DEMO_PASSWORD
+from trading.smallworks.demo import demo_pdf
 
 WORK = "浏览器测试：某变电站配套线路改造"
 OWN_PASSWORD = "walk-pass-2026"
@@ -88,6 +89,9 @@ def test_register_admit_post_allocate_decline_next(page, live_server):
     page.fill("input[name=site]", "马尾区某变电站")
     page.fill("input[name=approved_on]", date.today().isoformat())
     page.fill("textarea[name=budget_proof]", "马发改〔2026〕8号，财政资金")
+    page.set_input_files("input[name=upload]", files=[{
+        "name": "马发改〔2026〕8号.pdf", "mimeType": "application/pdf",
+        "buffer": demo_pdf("Budget approval 8")}])
     page.select_option("select[name=method]", "lottery")
     page.click("button[name=submit]")
     page.wait_for_selector("text=小额工程已提交审核")

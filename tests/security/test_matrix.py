@@ -382,6 +382,8 @@ TABLE = [
     html("smallworks.project", "/smallworks/projects/{sw_drawn}", EVERYONE),
     html("smallworks.project", "/smallworks/projects/{sw_submitted}",
          {"owner", "center", "supervisor"}),
+    html("smallworks.project.budget", "/smallworks/projects/{sw_submitted}/budget-file",
+         {"owner", "center", "supervisor"}),
     html("smallworks.project.review", "/smallworks/projects/{sw_submitted}/review",
          {"center"}, "POST", decision="return", reasons="矩阵"),
     html("smallworks.project.draw", "/smallworks/projects/{sw_drawn}/draw", {"center"},

@@ -307,3 +307,72 @@ def test_the_center_edits_the_parameters_on_the_page_and_in_the_api(
     saved = testapp.post_json("/api/v1/smallworks/profile", body, headers=auth).json
     assert saved["version"] == public["version"] + 1
     assert saved["params"]["smallworks.annual_award_count_cap"] is None
+
+
+def _post_form(testapp, clock, **files):
+    form = testapp.get("/smallworks/projects/new").forms["deform"]
+    form["name"] = "某小学操场改造工程"
+    form["category"] = "building_municipal"
+    form["amount"] = "500000.00"
+    form["site"] = "晋安区某小学"
+    form["approved_on"] = clock().date().isoformat()
+    form["budget_proof"] = "晋财预〔2026〕7号"
+    for name, upload in files.items():
+        form[name] = upload
+    return form
+
+
+def test_the_owner_uploads_the_budget_file_and_the_center_reads_it(
+        testapp, dbsession, clock, settings, registry, people):
+    from webtest import Upload
+
+    from trading.smallworks.demo import demo_pdf
+
+    testapp.login("sw_owner")
+    page = _post_form(testapp, clock).submit("submit", status=400)  # no file
+    assert "请上传预算批复文件" in page.text and count(dbsession, SmallWork) == 0
+    page = _post_form(testapp, clock, upload=Upload("批复.pdf", b"GIF89a", "application/pdf")
+                      ).submit("submit", status=400)
+    assert "须为 PDF、JPG 或 PNG 格式" in page.text and count(dbsession, SmallWork) == 0
+    pdf = demo_pdf("Budget approval 7")
+    page = _post_form(testapp, clock, upload=Upload("晋财预7号.pdf", pdf, "application/pdf")
+                      ).submit("submit").follow()
+    work = dbsession.scalar(sa.select(SmallWork))
+    assert work.budget_file_type == "application/pdf" and "晋财预7号.pdf" in page.text
+    testapp.reset()
+    testapp.login("sw_center")
+    page = testapp.get(f"/smallworks/projects/{work.id}")
+    download = page.click(href=f"/smallworks/projects/{work.id}/budget-file")
+    assert download.body == pdf and download.content_type == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"]
+    testapp.reset()
+    testapp.login("sw_bidder")  # not a reviewer: neither the link nor the file
+    testapp.get(f"/smallworks/projects/{work.id}/budget-file", status=403)
+
+
+def test_the_api_takes_the_budget_file_in_base64(testapp, dbsession, clock, settings, people):
+    import base64
+
+    token = _api_token(dbsession, clock, settings, people["owner"])
+    auth = {"Authorization": f"Bearer {token}"}
+    body = {"name": "某路灯更换工程", "category": "power", "object_type": "works",
+            "amount": "300000", "site": "仓山区", "approved_on": "2026-03-01",
+            "budget_proof": "仓财预〔2026〕9号", "method": "lottery"}
+    for budget_file, status, code in (
+            (None, 400, "application_invalid"),
+            ({"filename": "a.pdf", "content_base64": "%%%"}, 400, "application_invalid"),
+            ({"filename": "a.pdf", "content_base64": base64.b64encode(b"text").decode()},
+             400, "application_invalid"),
+            ({"filename": "a.pdf",
+              "content_base64": "A" * (14 * 1024 * 1024)}, 413, "file_too_large")):
+        sent = {**body, **({"budget_file": budget_file} if budget_file else {})}
+        response = testapp.post_json("/api/v1/smallworks/projects", sent, status=status,
+                                     headers=auth)
+        assert response.json["error"] == code and response.json["field"] == "budget_file"
+    assert count(dbsession, SmallWork) == 0
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+    body["budget_file"] = {"filename": "扫描件.jpg",
+                           "content_base64": base64.b64encode(jpeg).decode()}
+    record = testapp.post_json("/api/v1/smallworks/projects", body, headers=auth).json
+    assert record["budget_file"]["content_type"] == "image/jpeg"
+    assert record["budget_file"]["size"] == len(jpeg)

@@ -22,6 +22,7 @@ from trading.smallworks import errors
 from trading.smallworks.models import Decline, Enterprise, SmallWork
 from trading.smallworks.status import AllocationStatus as A
 from trading.smallworks.status import RegistryStatus as R
+from trading.storage import FileTooLarge
 
 
 @pytest.fixture
@@ -526,3 +527,50 @@ def test_bad_parameters_are_refused_and_change_nothing(dbsession, service, cente
 def test_saving_the_same_parameters_is_refused(dbsession, service, center):
     with pytest.raises(errors.NotNow, match="参数没有变化"):
         service.update_profile(_profile(service), actor=center)
+
+
+# --- the budget approval file -------------------------------------------------------------
+
+
+def _with_file(clock, name, content, **kw):
+    import io
+
+    from trading.smallworks.service import BudgetFile
+
+    return smallwork_input(clock, budget_file=BudgetFile(name, io.BytesIO(content)), **kw)
+
+
+def test_the_budget_file_is_stored_by_its_digest_with_a_clean_name(
+        dbsession, clock, registry, service, owner):
+    import hashlib
+
+    content = b"\x89PNG\r\n\x1a\n" + b"scan" * 100
+    work = service.post(owner.organisation,
+                        _with_file(clock, "../../etc/<预算>\x00批复.png", content),
+                        actor=actor_for(owner))
+    assert work.budget_file_sha256 == hashlib.sha256(content).hexdigest()
+    assert work.budget_file_type == "image/png" and work.budget_file_size == len(content)
+    assert work.budget_file_name == "预算批复.png"  # no path, no markup, no control bytes
+    assert service.budget_file_path(work).read_bytes() == content
+
+
+@pytest.mark.parametrize(("name", "content", "error", "message"), [
+    (None, None, errors.ApplicationInvalid, "请上传预算批复文件"),
+    ("批复.pdf", b"", errors.ApplicationInvalid, "是空的"),
+    ("批复.pdf", b"MZ\x90\x00 not a pdf", errors.ApplicationInvalid, "PDF、JPG 或 PNG"),
+    ("批复.exe", b"<html><script>", errors.ApplicationInvalid, "PDF、JPG 或 PNG"),
+    ("批复.pdf", b"%PDF-1.4\n" + b"x" * (10 * 1024 * 1024), FileTooLarge, "超过 10 MiB"),
+])
+def test_bad_budget_files_are_refused_and_change_nothing(dbsession, clock, registry, service,
+                                                         owner, name, content, error, message):
+    import os
+
+    data = (smallwork_input(clock, budget_file=None) if name is None
+            else _with_file(clock, name, content))
+    root = registry["storage"].root
+    stored = sum(len(files) for _, _, files in os.walk(root))
+    with pytest.raises(error, match=message) as raised:
+        service.post(owner.organisation, data, actor=actor_for(owner))
+    assert raised.value.field == "budget_file"
+    assert count(dbsession, SmallWork) == 0
+    assert sum(len(files) for _, _, files in os.walk(root)) == stored

@@ -86,6 +86,13 @@ def work_json(request, work, *, detail=False) -> dict:
         svc = service(request)
         data.update({
             "approved_on": _day(work.approved_on), "budget_proof": work.budget_proof,
+            # the document itself only for the reviewers (smallworks:document:view)
+            "budget_file": ({"filename": work.budget_file_name, "sha256":
+                             work.budget_file_sha256, "size": work.budget_file_size,
+                             "content_type": work.budget_file_type,
+                             "url": request.route_url("smallworks.project.budget",
+                                                      work_id=work.id)}
+                            if work.budget_file_sha256 else None),
             "split_flag": work.split_flag, "split_decision": work.split_decision or None,
             "pool_on": _day(work.pool_on), "tier": work.tier or None,
             "profile_version": work.profile_version, "params": work.params,
@@ -186,8 +193,11 @@ def api_status(context, request):
 
 describe("api.smallworks.projects", "GET", "Small works past review, newest first (public)")
 describe("api.smallworks.projects", "POST",
-         "Owner posts a small work; above_tender_threshold at or over the threshold, "
-         "direct_award_refused when it names a contractor", auth=True,
+         "Owner posts a small work with its budget approval file (`budget_file`: filename "
+         "and base64 content; PDF, JPG or PNG, at most 10 MiB); above_tender_threshold at "
+         "or over the threshold, direct_award_refused when it names a contractor, "
+         "file_too_large, application_invalid on budget_file for a missing or wrong file",
+         auth=True,
          request_schema=forms.WorkBody)
 
 

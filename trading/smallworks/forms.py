@@ -95,6 +95,13 @@ class EnterpriseSchema(CSRFSchema, EnterpriseBody):
     pass
 
 
+class BudgetFileBody(colander.MappingSchema):
+    """The budget approval in a JSON body: its file name and its bytes in base64."""
+
+    filename = _text(_("文件名"), 1, NAME_MAX)
+    content_base64 = colander.SchemaNode(colander.String(), title=_("文件内容（base64）"))
+
+
 class WorkBody(colander.MappingSchema):
     """A small-works posting (the API schema). There is deliberately no winner field."""
 
@@ -109,10 +116,27 @@ class WorkBody(colander.MappingSchema):
                          widget=deform.widget.TextAreaWidget(rows=2))
     method = _select({m: METHOD_LABELS[m] for m in OFFERED_METHODS}, _("分配方式"),
                      default=str(AllocationMethod.LOTTERY))
+    budget_file = BudgetFileBody(title=_("预算批复文件"), missing=None)
+
+
+class _UploadsOfOneRequest(dict):
+    """deform's upload store for one form of one request: a refused form asks for the file
+    again; nothing of it is kept anywhere until the service stores it."""
+
+    def preview_url(self, uid):
+        return None
+
+
+@colander.deferred
+def _upload_widget(node, kw):
+    return deform.widget.FileUploadWidget(_UploadsOfOneRequest())
 
 
 class WorkSchema(CSRFSchema, WorkBody):
-    pass
+    budget_file = colander.SchemaNode(
+        deform.FileData(), title=_("预算批复文件（PDF、JPG 或 PNG，不超过 10 MiB）"),
+        # null, not None: a refused form is rendered again from its values
+        missing=colander.null, widget=_upload_widget)
 
 
 class DecisionBody(colander.MappingSchema):

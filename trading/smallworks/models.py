@@ -95,6 +95,12 @@ class SmallWork(Base):
     site: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     approved_on: Mapped[date] = mapped_column(sa.Date)  # 立项/预算批复日期
     budget_proof: Mapped[str] = mapped_column(sa.Text)  # 预算批复文号及资金来源
+    # The budget approval document (预算批复文件) in the file store: its digest is its
+    # only name; the filename is the uploader's, cleaned, for display only.
+    budget_file_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    budget_file_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    budget_file_type: Mapped[str] = mapped_column(sa.String(100), default="")
+    budget_file_size: Mapped[int | None]
     method: Mapped[AllocationMethod] = mapped_column(enum_column(AllocationMethod))
     status: Mapped[AllocationStatus] = mapped_column(enum_column(AllocationStatus))
     # Advisory split evidence (rules.SplitFlag) and the center's decision on it.

@@ -47,7 +47,10 @@ class WorkResource:
         owner = f"org:{work.owner_org_id}:owner"
         acl = [*STAFF, (Allow, owner, Permission.SMALLWORKS_VIEW),
                (Allow, owner, Permission.SMALLWORKS_PERFORM),
-               (Allow, "role:center", Permission.SMALLWORKS_ALLOCATE)]
+               (Allow, "role:center", Permission.SMALLWORKS_ALLOCATE),
+               # the budget approval file: for whoever reviews the amount, not the public
+               *((Allow, who, Permission.SMALLWORKS_DOCUMENT)
+                 for who in (owner, "role:center", "role:supervisor"))]
         if work.status not in PRIVATE_WORKS:
             acl.append((Allow, Everyone, Permission.SMALLWORKS_VIEW))
         if work.quotes_due_at is not None and work.quotes_opened_at is None:

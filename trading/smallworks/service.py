@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -42,6 +43,8 @@ from ..i18n import DISPLAY_TZ, N_
 from ..projects.kinds import ProcurementMethod, Regime
 from ..projects.models import RuleProfile
 from ..projects.profiles import add_profile_version, latest_profile
+from ..projects.service import safe_filename
+from ..storage import FileStorage, FileTooLarge, StoredFile
 from . import rules
 from .errors import (
     ApplicationInvalid,
@@ -124,6 +127,21 @@ class EnterpriseInput:
 
 
 @dataclass(frozen=True)
+class BudgetFile:
+    """An uploaded 预算批复文件: the uploader's file name (display only) and its bytes."""
+
+    filename: str
+    stream: BinaryIO
+
+
+# What a budget approval may be: a PDF or a scan. The type is read from the bytes (their
+# signature), never taken from the client's name or Content-Type.
+BUDGET_FILE_TYPES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"),
+                     (b"\xff\xd8\xff", "image/jpeg"))
+BUDGET_FILE_MAX = 10 * 1024 * 1024  # 10 MiB: a scanned approval of a few pages [P]
+
+
+@dataclass(frozen=True)
 class ProjectInput:
     name: str
     category: rules.Category
@@ -134,6 +152,7 @@ class ProjectInput:
     budget_proof: str
     method: rules.AllocationMethod
     sub_specialty: str = ""
+    budget_file: BudgetFile | None = None
 
 
 def local_day(moment: datetime) -> date:
@@ -141,10 +160,12 @@ def local_day(moment: datetime) -> date:
 
 
 class SmallWorksService:
-    def __init__(self, dbsession, clock, keys, params: rules.SmallWorksParams | None = None):
+    def __init__(self, dbsession, clock, keys, params: rules.SmallWorksParams | None = None,
+                 storage: FileStorage | None = None):
         self.db = dbsession
         self.clock = clock
         self.keys = keys
+        self.storage = storage
         self.draws = DrawService(dbsession, clock, keys)
         self._params = params  # given: a fixed set (tests, tools); else the profile's
         self._frozen: dict[int, rules.SmallWorksParams] = {}
@@ -409,21 +430,49 @@ class SmallWorksService:
         self._check_amount(data.amount, data.object_type)
         if not data.budget_proof.strip():
             raise ApplicationInvalid("请填写预算批复文号或资金证明", field="budget_proof")
+        stored, content_type = self._store_budget_file(data.budget_file)
         now = self.clock()
         work = SmallWork(owner_org_id=owner.id, name=data.name, category=data.category,
                          sub_specialty=data.sub_specialty, object_type=data.object_type,
                          amount=data.amount, site=data.site, approved_on=data.approved_on,
                          budget_proof=data.budget_proof, method=data.method, status=A.DRAFT,
-                         created_at=now)
+                         created_at=now, budget_file_sha256=stored.sha256,
+                         budget_file_size=stored.size, budget_file_type=content_type,
+                         budget_file_name=safe_filename(data.budget_file.filename))
         self.db.add(work)
         self.db.flush()
         self._audit(actor, "smallworks.project.posted", SUBJECT, work.id, amount=work.amount,
-                    method=str(work.method))
+                    method=str(work.method), budget_file_sha256=stored.sha256)
         self._move(work, A.SUBMITTED, actor, "submitted")
         work.submitted_at = now
         flag = rules.detect_split(_rules_project(work), self._history(work), self.params)
         work.split_flag = _split_json(flag)
         return work
+
+    def _store_budget_file(self, upload: BudgetFile | None) -> tuple[StoredFile, str]:
+        """The budget approval into the file store (SHA-256, size limit), after its type
+        is read from its first bytes; refused before anything is written otherwise."""
+        if upload is None:
+            raise ApplicationInvalid("请上传预算批复文件（PDF、JPG 或 PNG）", field="budget_file")
+        head = upload.stream.read(8)
+        content_type = next((kind for magic, kind in BUDGET_FILE_TYPES
+                             if head.startswith(magic)), None)
+        if not head:
+            raise ApplicationInvalid("预算批复文件是空的", field="budget_file")
+        if content_type is None:
+            raise ApplicationInvalid("预算批复文件须为 PDF、JPG 或 PNG 格式", field="budget_file")
+        try:
+            stored = self.storage.put(_Prefixed(head, upload.stream),
+                                      max_bytes=BUDGET_FILE_MAX)
+        except FileTooLarge:
+            raise FileTooLarge(
+                f"预算批复文件超过 {BUDGET_FILE_MAX // (1024 * 1024)} MiB 上限",
+                field="budget_file") from None
+        return stored, content_type
+
+    def budget_file_path(self, work: SmallWork):
+        """Where the stored budget approval is (by digest), for the download view."""
+        return self.storage.path_for(work.budget_file_sha256)
 
     def _check_amount(self, amount: int, object_type: rules.ObjectType) -> None:
         try:
@@ -902,6 +951,19 @@ def _open_quote(quote: Quote, private: PrivateKey, work: SmallWork) -> tuple[int
     return price, ""
 
 
+class _Prefixed(io.RawIOBase):
+    """The bytes already read to sniff the type, then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self._head, self._rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            chunk, self._head = self._head, b""
+            return chunk
+        return self._rest.read(size)
+
+
 def _changed_keys(before: dict, after: dict) -> list[str]:
     return sorted(k for k in after if before.get(k) != after[k])
 
@@ -1041,4 +1103,5 @@ def exclusion_labels(reasons: Sequence[str]) -> str:
 
 
 def smallworks_service_factory(context, request) -> SmallWorksService:
-    return SmallWorksService(request.dbsession, request.clock, request.registry["keys"])
+    return SmallWorksService(request.dbsession, request.clock, request.registry["keys"],
+                             storage=request.registry["storage"])

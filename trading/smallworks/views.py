@@ -1,22 +1,30 @@
 """小额工程 pages: the public registry, projects with their allocation records, monthly
 statistics, and the forms of every role. Thin: parse, call one service method, redirect."""
 
+import base64
+import binascii
+import io
+from urllib.parse import quote as url_quote
+
 import colander
 import deform
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import FileResponse
 from pyramid.view import view_config
 
 from ..forms import redirect, render_form, validated
 from ..i18n import N_, _
 from ..security import Permission
-from . import forms
+from ..storage import FileTooLarge
+from . import forms, rules
 from .errors import ApplicationInvalid
 from .models import SmallWork
-from . import rules
 from .rules import Category, Grade
 from .service import (
+    BUDGET_FILE_MAX,
     EXCLUSION_LABELS,
     STATUS_LABELS,
+    BudgetFile,
     EnterpriseInput,
     ProjectInput,
     QualificationInput,
@@ -79,7 +87,25 @@ def enterprise_input(values: dict) -> EnterpriseInput:
 def project_input(values: dict) -> ProjectInput:
     return ProjectInput(**{**values, "category": Category(values["category"]),
                            "object_type": forms.ObjectType(values["object_type"]),
-                           "method": forms.AllocationMethod(values["method"])})
+                           "method": forms.AllocationMethod(values["method"]),
+                           "budget_file": budget_file(values.get("budget_file"))})
+
+
+def budget_file(value: dict | None) -> BudgetFile | None:
+    """The budget approval from the page (deform's upload) or the API (base64)."""
+    if value is None or value is colander.null:
+        return None
+    if "fp" in value:
+        return BudgetFile(value.get("filename") or "", value["fp"])
+    text = value["content_base64"]
+    if len(text) > (BUDGET_FILE_MAX // 3 + 1) * 4 + 8:  # refused before decoding
+        raise FileTooLarge(f"预算批复文件超过 {BUDGET_FILE_MAX // (1024 * 1024)} MiB 上限",
+                           field="budget_file")
+    try:
+        content = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApplicationInvalid("预算批复文件内容不是有效的 base64", field="budget_file") from None
+    return BudgetFile(value["filename"], io.BytesIO(content))
 
 
 # -- public ------------------------------------------------------------------------------
@@ -122,6 +148,20 @@ def project_detail(context, request):
             "declines": svc.declines_of(work), "now": request.clock(), "A": A, **labels()}
 
 
+@view_config(route_name="smallworks.project.budget", permission=Permission.SMALLWORKS_DOCUMENT)
+def download_budget_file(context, request):
+    """预算批复文件, for the center reviewing the amount (and the owner, the supervisor)."""
+    work = context.work
+    if not work.budget_file_sha256:
+        raise HTTPNotFound()
+    response = FileResponse(str(service(request).budget_file_path(work)), request=request,
+                            content_type=work.budget_file_type)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{url_quote(work.budget_file_name or 'budget')}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @view_config(route_name="smallworks.statistics", renderer="smallworks/statistics.jinja2",
              permission=Permission.PUBLIC_VIEW)
 def statistics(request):
@@ -141,7 +181,8 @@ def edit_profile(request):
 
     def on_success(values):
         svc.update_profile(forms.profile_data(values), actor=request.actor)
-        return redirect(request, "smallworks.profile", _("参数已保存为新版本，此后锁定的候选库按新参数执行"))
+        return redirect(request, "smallworks.profile",
+                        _("参数已保存为新版本，此后锁定的候选库按新参数执行"))
 
     profile = svc.current_profile()
     current = rules.profile_from_params(svc.params)
