@@ -1,7 +1,7 @@
 """smallworks: the center's decision on a decline; why an entry is suspended
 
 Revision ID: smallworks_0001
-Revises: award_0004
+Revises: evaluation_0001
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import trading.db.types
 
 revision = 'smallworks_0001'
-down_revision = 'award_0004'
+down_revision = 'evaluation_0001'
 branch_labels = None
 depends_on = None
 
