@@ -1,4 +1,5 @@
-"""Open data: OCDS 1.1.5 releases of every public project, a feed, packages and records."""
+"""Open data: OCDS 1.1.5 releases of every public project and small work, a feed, packages
+and records."""
 
 
 def _on_project_event(project_service, project, event):
@@ -9,12 +10,24 @@ def _on_project_event(project_service, project, event):
         project, event)
 
 
+def _on_smallwork_step(smallworks_service, work):
+    from ..jobs.runtime import runtime
+    from ..smallworks.service import QUOTE_WINDOW
+    from .service import OpenDataService
+
+    OpenDataService(smallworks_service.db, smallworks_service.clock,
+                    runtime.settings).record_smallwork(work, quote_window=QUOTE_WINDOW)
+
+
 def includeme(config):
     from ..projects.service import EVENT_HOOKS
+    from ..smallworks.service import PUBLISH_HOOKS
     from .service import OpenDataService
 
     if _on_project_event not in EVENT_HOOKS:
         EVENT_HOOKS.append(_on_project_event)
+    if _on_smallwork_step not in PUBLISH_HOOKS:
+        PUBLISH_HOOKS.append(_on_smallwork_step)
     config.register_service_factory(
         lambda context, request: OpenDataService(request.dbsession, request.clock,
                                                  request.registry.settings),

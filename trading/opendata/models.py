@@ -15,7 +15,10 @@ class OcdsRelease(Base):
     # The feed cursor: increasing with each insert (see service.feed for late commits).
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
                                     primary_key=True)
-    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    # A release is of a project (交易项目) or of a small work (小额工程), never both.
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    smallwork_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("smallworks_projects.id"), index=True)
     ocid: Mapped[str] = mapped_column(sa.String(100), index=True)
     release_id: Mapped[str] = mapped_column(sa.String(120), unique=True)
     tag: Mapped[str] = mapped_column(sa.String(40))

@@ -113,6 +113,29 @@ class OpenDataService:
         self.db.flush()
         return row
 
+    def record_smallwork(self, work, *, quote_window) -> OcdsRelease:
+        """A release for a public small work's step (its first one is the tender)."""
+        from .smallworks import build_smallworks_release, smallwork_view
+
+        seq, first = self.db.execute(
+            sa.select(sa.func.count(), sa.func.min(OcdsRelease.date))
+            .where(OcdsRelease.smallwork_id == work.id)).one()
+        now = self.clock()
+        view = smallwork_view(self.db, work, published_at=first or now,
+                              quote_window=quote_window)
+        release = build_smallworks_release(view, prefix=self.prefix, seq=seq + 1, date=now)
+        row = OcdsRelease(smallwork_id=work.id, ocid=release["ocid"],
+                          release_id=release["id"], tag=release["tag"][0], date=now,
+                          data_json=dump_json(release), created_at=now)
+        self.db.add(row)
+        self.db.flush()
+        return row
+
+    def smallwork_releases(self, work_id: int) -> list[dict]:
+        query = sa.select(OcdsRelease).where(OcdsRelease.smallwork_id == work_id).order_by(
+            OcdsRelease.id)
+        return [load_json(r.data_json) for r in self.db.scalars(query)]
+
     def releases_of(self, project_id: int) -> list[dict]:
         query = sa.select(OcdsRelease).where(OcdsRelease.project_id == project_id).order_by(
             OcdsRelease.id)

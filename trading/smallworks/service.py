@@ -6,11 +6,12 @@ writes the rows and the audit events in the caller's transaction. Every check ru
 the first change, so a refused step changes nothing.
 """
 
+import functools
 import gc
 import io
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -157,6 +158,23 @@ class ProjectInput:
 
 def local_day(moment: datetime) -> date:
     return moment.astimezone(DISPLAY_TZ).date()
+
+
+# Called with (service, work) after each step that changes a public work, in the step's
+# transaction: open data appends its release writer here (trading.opendata.includeme).
+PUBLISH_HOOKS: list[Callable] = []
+# Before the center's approval a work is the owner's and the center's only.
+UNPUBLISHED = (A.DRAFT, A.SUBMITTED, A.RETURNED)
+
+
+def _publishes(step):
+    """A step on a work, after which its publishers hear of it (the step's last act)."""
+    @functools.wraps(step)
+    def wrapper(self, work, *args, **kwargs):
+        result = step(self, work, *args, **kwargs)
+        self._publish(work)
+        return result
+    return wrapper
 
 
 class SmallWorksService:
@@ -396,6 +414,7 @@ class SmallWorksService:
         for work in self.projects(statuses=(A.DRAWN,)):
             if work.respond_by is not None and self.clock() > work.respond_by:
                 self._decline(work, work.winner, "逾期未确认（视为放弃）", actor)
+                self._publish(work)
                 counts["expired_response"] += 1
         counts.pop(None, None)
         return dict(counts)
@@ -498,6 +517,7 @@ class SmallWorksService:
         work.review_reasons = reasons
         return work
 
+    @_publishes
     def approve_project(self, work: SmallWork, *, actor: Actor,
                         split_decision: str = "") -> SmallWork:
         """审核通过: the amount is below the threshold (checked again) and, when flagged,
@@ -561,6 +581,7 @@ class SmallWorksService:
             self.draws.commit(draw, actor=actor)
             work.draw_id = draw.id
 
+    @_publishes
     def draw(self, work: SmallWork, *, actor: Actor) -> SmallWork:
         """摇号/轮候: reveal the committed draw (or take the head of the queue) and notify
         the winner, who confirms or declines within the profile's window."""
@@ -673,6 +694,7 @@ class SmallWorksService:
                     enterprise=entry.id, envelope_sha256=quote.envelope_sha256)
         return quote
 
+    @_publishes
     def open_quotes(self, work: SmallWork, *, actor: Actor) -> SmallWork:
         """开启报价 after the deadline: open every envelope, then the lowest reasonable
         quote wins (rules.reasonable_low_price); a tie is drawn by lottery."""
@@ -695,6 +717,7 @@ class SmallWorksService:
 
     # -- the drawn enterprise's answer -------------------------------------------------
 
+    @_publishes
     def accept(self, work: SmallWork, entry: Enterprise, *, manager: str,
                actor: Actor) -> SmallWork:
         """确认承接 within the window, naming a project manager who is free."""
@@ -709,6 +732,7 @@ class SmallWorksService:
         work.publicity_ends_at = self.clock() + PUBLICITY
         return work
 
+    @_publishes
     def decline(self, work: SmallWork, entry: Enterprise, *, reason: str,
                 actor: Actor) -> SmallWork:
         """放弃 within the window: the next enterprise comes from the same frozen list."""
@@ -824,6 +848,7 @@ class SmallWorksService:
 
     # -- after the award ---------------------------------------------------------------
 
+    @_publishes
     def contract(self, work: SmallWork, *, actor: Actor) -> SmallWork:
         """签订合同 once the result publicity (≥ 3 days) has ended."""
         if work.status is A.PUBLICITY and self.clock() < work.publicity_ends_at:
@@ -831,6 +856,7 @@ class SmallWorksService:
         self._move(work, A.CONTRACTED, actor, "contracted")
         return work
 
+    @_publishes
     def complete(self, work: SmallWork, *, completed_on: date, on_time: bool,
                  quality_accepted: bool, actor: Actor) -> SmallWork:
         """竣工: the completion facts that feed the credit score."""
@@ -842,6 +868,7 @@ class SmallWorksService:
         work.quality_accepted = quality_accepted
         return work
 
+    @_publishes
     def evaluate(self, work: SmallWork, *, score: Decimal, actor: Actor) -> SmallWork:
         """履约评价 (0–100): the winner's credit score is recomputed from it."""
         if not Decimal(0) <= score <= Decimal(100):
@@ -925,6 +952,12 @@ class SmallWorksService:
         self._audit(actor, f"smallworks.project.{verb}", SUBJECT, work.id,
                     **{"from": str(work.status), "to": str(target)}, **data)
         work.status = target
+
+    def _publish(self, work: SmallWork) -> None:
+        """Tell the publishers (open data) that a public work changed."""
+        if work.status not in UNPUBLISHED:
+            for hook in PUBLISH_HOOKS:
+                hook(self, work)
 
     def _audit(self, actor, action, subject_type, subject_id, **data) -> None:
         audit_record(self.db, actor, action, subject_type, subject_id, now=self.clock(), **data)
