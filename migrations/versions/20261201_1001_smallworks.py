@@ -11,7 +11,7 @@ from alembic import op
 import trading.db.types
 
 revision = 'smallworks_0001'
-down_revision = 'evaluation_0001'
+down_revision = 'award_0005'
 branch_labels = None
 depends_on = None
 
