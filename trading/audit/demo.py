@@ -253,7 +253,7 @@ def _late_small_works(dbsession, clock, owner) -> None:
     unreviewed, uncontracted = LATE_SMALL_WORKS
     if uncontracted not in have:
         at = FixedClock(clock() - timedelta(days=50))
-        service = SmallWorksService(dbsession, at, runtime.keys)
+        service = _small_works_service(dbsession, at)
         work = _work(service, owner.organisation, local, uncontracted,
                      Category.BUILDING_MUNICIPAL, 38_000_000, "闽侯县某中学",
                      AllocationMethod.LOTTERY, at)
@@ -262,10 +262,16 @@ def _late_small_works(dbsession, clock, owner) -> None:
         _accept(service, work, center)
     if unreviewed not in have:
         at = FixedClock(clock() - timedelta(days=6))
-        _work(SmallWorksService(dbsession, at, runtime.keys), owner.organisation, local,
+        _work(_small_works_service(dbsession, at), owner.organisation, local,
               unreviewed, Category.ROADS, 26_000_000, "连江县某村", AllocationMethod.LOTTERY,
               at)
 
 
 if load_overdue not in LAST_LOADERS:
     LAST_LOADERS.append(load_overdue)
+
+
+def _small_works_service(dbsession, at):
+    """Small works are posted with their budget approval file, so the service needs storage."""
+    from ..smallworks.service import SmallWorksService
+    return SmallWorksService(dbsession, at, runtime.keys, storage=runtime.registry["storage"])
