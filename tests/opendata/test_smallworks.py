@@ -14,6 +14,7 @@ from factories import actor_for, make_enterprise, make_user, smallwork_input, sm
 from trading.accounts.models import Role
 from trading.opendata.models import OcdsRelease
 from trading.opendata.ocds import load_json
+from trading.opendata.service import WATERMARK
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "ocds"
 
@@ -118,6 +119,9 @@ def test_small_works_are_in_the_feed_and_the_bulk_export(dbsession, clock, world
     work = service.post(owner.organisation, smallwork_input(clock), actor=actor_for(owner))
     service.approve_project(work, actor=center)
     ocid = releases(dbsession, work)[0]["ocid"]
+    # Ids skipped by other tests' rolled-back transactions are gaps the feed waits on
+    # until they are older than the watermark (PostgreSQL sequences are not transactional).
+    clock.advance(seconds=WATERMARK.total_seconds() + 1)
     feed = testapp.get("/api/v1/ocds/releases", {"after": 0, "limit": 1000}).json
     assert ocid in {r["ocid"] for r in feed["releases"]}
     out = tmp_path / "releases.json"

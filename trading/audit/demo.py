@@ -243,7 +243,6 @@ def _late_small_works(dbsession, clock, owner) -> None:
     from ..smallworks.demo import _accept, _work
     from ..smallworks.models import SmallWork
     from ..smallworks.rules import AllocationMethod, Category
-    from ..smallworks.service import SmallWorksService
 
     have = set(dbsession.scalars(sa.select(SmallWork.name).where(
         SmallWork.name.in_(LATE_SMALL_WORKS))))
