@@ -64,7 +64,8 @@ def test_a_split_vote_is_settled_by_a_public_lottery(evaluated):
         elected = service.vote_chair(member, candidate, actor=actor_of(w, member))
     assert elected in (seated[0], seated[1]) and elected.is_chair
     assert sum(m.is_chair for m in seated) == 1
-    draw = w.dbsession.query(Draw).filter(Draw.subject_id == str(w.project.id)).all()[-1]
+    draw = (w.dbsession.query(Draw).filter(Draw.subject_id == str(w.project.id))
+            .order_by(Draw.id.desc()).first())
     assert "组长推选" in draw.purpose and sorted(c["id"] for c in draw.candidates) == sorted(
         [str(seated[0].id), str(seated[1].id)])
     with pytest.raises(EvaluationConflict, match="组长已推选产生"):
