@@ -4,6 +4,8 @@ Message ids are the Chinese texts themselves, so the default UI never depends on
 and English is a translation layered on top.
 """
 
+import os
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -58,10 +60,12 @@ def compile_catalogs(folder: Path = LOCALE_DIR) -> None:
             continue
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=po.parent.parent.name)
-        tmp = mo.with_suffix(".mo.tmp")
-        with tmp.open("wb") as fh:
+        # A name of its own per writer: several processes (test workers, web and worker
+        # starting together) may compile at once, and each must replace the .mo whole.
+        with tempfile.NamedTemporaryFile(dir=mo.parent, prefix=mo.name, suffix=".tmp",
+                                         delete=False) as fh:
             write_mo(fh, catalog)
-        tmp.replace(mo)
+        os.replace(fh.name, mo)
 
 
 def includeme(config):
