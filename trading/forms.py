@@ -161,7 +161,7 @@ def render_form(request, form: deform.Form, *, on_success, button="submit", apps
             # The error status makes pyramid_tm's commit veto abort whatever the service
             # did before raising: a refused form changes nothing.
             _attach_error(form, error)
-            request.response.status_int = error.status if error.status < 500 else 400
+            request.response.status_int = refusal_status(error)
             return {"form": Markup(form.render(values))}
     return {"form": Markup(form.render(appstruct or {}))}
 
@@ -179,6 +179,32 @@ def redirect(request, route_name, message=None, **kw):
     if message:
         request.session.flash(message, "success")
     return HTTPSeeOther(request.route_url(route_name, **kw))
+
+
+def refusal_status(error: DomainError) -> int:
+    """The status of a page that refuses a person's step: the error's own, but never a 5xx,
+    since the page shows the reason and the person can act on it. Any error status makes
+    pyramid_tm's commit veto abort whatever the service did before refusing."""
+    return error.status if error.status < 500 else 400
+
+
+def refused(request, error: DomainError, page: dict, renderer: str | None = None) -> dict:
+    """A refused step: `page` again (with `renderer`, when the step's own is another) and
+    the reason in its `error`; nothing the service did before refusing is kept."""
+    if renderer is not None:
+        request.override_renderer = renderer
+    request.response.status_int = refusal_status(error)
+    return {**page, "error": error.message}
+
+
+def act(request, action, *, page, renderer, route, message, **kw):
+    """A page's POST step: run `action()`; done → redirect to `route` with `message`
+    flashed; refused → `page()` (built after the refusal) shown again with the reason."""
+    try:
+        action()
+    except DomainError as error:
+        return refused(request, error, page(), renderer)
+    return redirect(request, route, message, **kw)
 
 
 def includeme(config):

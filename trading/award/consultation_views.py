@@ -6,7 +6,7 @@ from pyramid.view import view_config
 
 from ..accounts.models import Organisation
 from ..errors import DomainError
-from ..forms import redirect, validated
+from ..forms import act, redirect, refused, validated
 from ..i18n import _
 from ..security import Permission
 from .consultation import ConsultationService, consultation_state
@@ -41,13 +41,8 @@ def _page(context, request) -> dict:
 
 
 def _act(context, request, action, message):
-    try:
-        action()
-    except DomainError as error:
-        request.override_renderer = PAGE
-        request.response.status_int = error.status if error.status < 500 else 400
-        return {**_page(context, request), "error": error.message}
-    return redirect(request, "award.consultation", message, project_id=context.project.id)
+    return act(request, action, page=lambda: _page(context, request), renderer=PAGE,
+               route="award.consultation", message=message, project_id=context.project.id)
 
 
 @view_config(route_name="award.consultation", renderer=PAGE,
@@ -129,7 +124,6 @@ def submit_final_quote(context, request):
             service.submit_quote(context.project, context.lot, amount_fen=values["amount"],
                                  actor=request.actor)
     except DomainError as error:
-        request.response.status_int = error.status if error.status < 500 else 400
-        return {**_quote_page(context, request), "error": error.message}
+        return refused(request, error, _quote_page(context, request))
     return redirect(request, "award.consultation.quote", _("最后报价已密封提交，回执已签发"),
                     project_id=context.project.id, lot_id=context.lot.id)

@@ -9,7 +9,7 @@ from pyramid.view import view_config
 from ..accounts.models import User
 from ..bidding.views import attachment
 from ..errors import DomainError
-from ..forms import redirect, validated
+from ..forms import act, redirect, refused, validated
 from ..i18n import _
 from ..projects.kinds import ProcurementMethod
 from ..resources import get_or_404
@@ -34,19 +34,9 @@ def _page(context, request) -> dict:
             "can": lambda p: bool(request.has_permission(p)), "bidder": org_id is not None}
 
 
-def _failed(request, error: DomainError, context) -> dict:
-    """Shown again with the reason; the error status makes pyramid_tm abort."""
-    request.override_renderer = PAGE
-    request.response.status_int = error.status if error.status < 500 else 400
-    return {**_page(context, request), "error": error.message}
-
-
 def _act(context, request, action, message):
-    try:
-        action()
-    except DomainError as error:
-        return _failed(request, error, context)
-    return redirect(request, "award.final_offer", message, project_id=context.project.id)
+    return act(request, action, page=lambda: _page(context, request), renderer=PAGE,
+               route="award.final_offer", message=message, project_id=context.project.id)
 
 
 @view_config(route_name="award.final_offer", renderer=PAGE, permission=Permission.PROJECT_VIEW)
@@ -160,18 +150,10 @@ def _award_page(context, request) -> dict:
             "can": lambda p: bool(request.has_permission(p))}
 
 
-def _award_failed(request, error: DomainError, context) -> dict:
-    request.override_renderer = AWARD_PAGE
-    request.response.status_int = error.status if error.status < 500 else 400
-    return {**_award_page(context, request), "error": error.message}
-
-
 def _award_act(context, request, action, message):
-    try:
-        action()
-    except DomainError as error:
-        return _award_failed(request, error, context)
-    return redirect(request, "award.page", message, project_id=context.project.id)
+    return act(request, action, page=lambda: _award_page(context, request),
+               renderer=AWARD_PAGE, route="award.page", message=message,
+               project_id=context.project.id)
 
 
 @view_config(route_name="award.page", renderer=AWARD_PAGE, permission=Permission.PROJECT_VIEW)
@@ -290,14 +272,9 @@ def _method_labels() -> dict:
 
 
 def _committee_act(context, request, action, message):
-    try:
-        action()
-    except DomainError as error:
-        request.override_renderer = COMMITTEE_PAGE
-        request.response.status_int = error.status if error.status < 500 else 400
-        return {**_committee_page(context, request), "error": error.message}
-    return redirect(request, "award.committee", message, project_id=context.project.id,
-                    committee_id=context.committee.id)
+    return act(request, action, page=lambda: _committee_page(context, request),
+               renderer=COMMITTEE_PAGE, route="award.committee", message=message,
+               project_id=context.project.id, committee_id=context.committee.id)
 
 
 @view_config(route_name="award.committee", renderer=COMMITTEE_PAGE,
@@ -441,8 +418,6 @@ def auction_bid(context, request):
         _committees(request).bid(context.project, context.auction,
                                  amount_fen=values["amount"], actor=request.actor)
     except DomainError as error:
-        request.override_renderer = AUCTION_PAGE
-        request.response.status_int = error.status if error.status < 500 else 400
-        return {**_auction_page(context, request), "error": error.message}
+        return refused(request, error, _auction_page(context, request), AUCTION_PAGE)
     return redirect(request, "award.auction", _("报价已提交"), project_id=context.project.id,
                     auction_id=context.auction.id)

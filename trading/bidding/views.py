@@ -13,7 +13,7 @@ from pyramid.view import view_config
 from bid_crypto import BidCryptoError, PublicKey
 
 from ..errors import DomainError
-from ..forms import redirect
+from ..forms import redirect, refused
 from ..i18n import _
 from ..security import Permission, bearer_token
 from .errors import OfferInvalid
@@ -31,14 +31,6 @@ def _bids(request) -> BidService:
 
 def _opening(request) -> OpeningService:
     return request.find_service(OpeningService)
-
-
-def _failed(request, error: DomainError, page: dict, renderer: str) -> dict:
-    """A refused action: show the page again with the reason. The error status makes
-    pyramid_tm abort, so whatever the service did before refusing is not kept."""
-    request.override_renderer = renderer
-    request.response.status_int = error.status if error.status < 500 else 400
-    return {**page, "error": error.message}
 
 
 def attachment(body: str | bytes, filename: str, content_type: str) -> Response:
@@ -115,7 +107,7 @@ def upload_envelope(context, request):
         version = _bids(request).submit_envelope(context.project, context.lot,
                                                  stream=upload.file, actor=request.actor)
     except DomainError as error:
-        return _failed(request, error, _mine(context, request), "bidding/mine.jinja2")
+        return refused(request, error, _mine(context, request), "bidding/mine.jinja2")
     # Redirect after POST: the receipt page reads the committed row, so a receipt is
     # never shown for a bid whose transaction did not commit.
     return _to_receipt(request, version)
@@ -127,7 +119,7 @@ def withdraw_bid(context, request):
     try:
         _bids(request).withdraw(context.project, context.lot, actor=request.actor)
     except DomainError as error:
-        return _failed(request, error, _mine(context, request), "bidding/mine.jinja2")
+        return refused(request, error, _mine(context, request), "bidding/mine.jinja2")
     return redirect(request, "bidding.mine", _("投标文件已撤回；截止前可重新递交"),
                     project_id=context.project.id)
 
@@ -178,9 +170,9 @@ def submit_form(context, request):
         key = PublicKey.from_json(bidder_key) if bidder_key else None
     except colander.Invalid as invalid:
         message = "；".join(invalid.asdict().values())
-        return _failed(request, OfferInvalid(message), page, "bidding/form.jinja2")
+        return refused(request, OfferInvalid(message), page, "bidding/form.jinja2")
     except BidCryptoError:
-        return _failed(request, OfferInvalid(_("投标人公钥文件无效（应为 bidder.pub）")), page,
+        return refused(request, OfferInvalid(_("投标人公钥文件无效（应为 bidder.pub）")), page,
                        "bidding/form.jinja2")
 
     def documents():
@@ -195,7 +187,7 @@ def submit_form(context, request):
                                              documents=documents(), bidder_key=key,
                                              actor=request.actor)
     except DomainError as error:
-        return _failed(request, error, page, "bidding/form.jinja2")
+        return refused(request, error, page, "bidding/form.jinja2")
     return _to_receipt(request, version)
 
 
@@ -268,7 +260,7 @@ def _hall_action(context, request, action, message):
     try:
         action()
     except DomainError as error:
-        return _failed(request, error, _hall(context, request), "bidding/opening.jinja2")
+        return refused(request, error, _hall(context, request), "bidding/opening.jinja2")
     return redirect(request, "bidding.opening", message, project_id=context.project.id)
 
 
@@ -324,7 +316,7 @@ def designate_custodians(context, request):
         _bids(request).designate_custodians(context.project, user_ids=user_ids,
                                             threshold=threshold, actor=request.actor)
     except DomainError as error:
-        return _failed(request, error, _custodians_page(context, request),
+        return refused(request, error, _custodians_page(context, request),
                        "bidding/custodians.jinja2")
     return redirect(request, "bidding.custodians", _("密钥保管人已指定"),
                     project_id=context.project.id)
@@ -344,5 +336,5 @@ def custody_key(request):
         service.enrol_custody_key(request.identity, passphrase=passphrase,
                                   actor=request.actor)
     except DomainError as error:
-        return _failed(request, error, page, "bidding/custody_key.jinja2")
+        return refused(request, error, page, "bidding/custody_key.jinja2")
     return redirect(request, "bidding.custody_key", _("保管口令已设置"))

@@ -9,7 +9,7 @@ from pyramid.view import view_config
 
 from ..accounts.models import User
 from ..errors import DomainError
-from ..forms import redirect, render_form, without_csrf
+from ..forms import redirect, refused, render_form, without_csrf
 from ..i18n import N_, _
 from ..resources import get_or_404
 from ..security import Permission
@@ -55,13 +55,6 @@ def _service(request) -> EvaluationService:
 
 def _committees(request) -> CommitteeService:
     return CommitteeService(request.dbsession, request.clock, request.registry["keys"])
-
-
-def _failed(request, error: DomainError, page: dict, renderer: str) -> dict:
-    """Show the page again with the reason; the error status makes pyramid_tm abort."""
-    request.override_renderer = renderer
-    request.response.status_int = error.status if error.status < 500 else 400
-    return {**page, "error": error.message}
 
 
 def _back(request, route, message, **kw):
@@ -244,7 +237,7 @@ def committee_page(context, request):
     page = _committee_page(context, request)
     if context.committee is not None or not page["manage"]:
         if request.method == "POST":
-            return _failed(request, EvaluationConflict("该项目已组建评标委员会"), page,
+            return refused(request, EvaluationConflict("该项目已组建评标委员会"), page,
                            "evaluation/committee.jinja2")
         return page
     form = deform.Form(CommitteeSchema().bind(request=request),
@@ -313,7 +306,7 @@ def committee_action(context, request):
     try:
         action[0](_committees(request), context, request)
     except DomainError as error:
-        return _failed(request, error, _committee_page(context, request),
+        return refused(request, error, _committee_page(context, request),
                        "evaluation/committee.jinja2")
     message = action[1]
     if request.matchdict["action"] == "start" and context.committee.status is \
@@ -415,7 +408,7 @@ def room_action(context, request):
             action[0](_committees(request), context, request, member_of(request, context))
             message = action[1]
     except DomainError as error:
-        return _failed(request, error, _room(context, request), "evaluation/room.jinja2")
+        return refused(request, error, _room(context, request), "evaluation/room.jinja2")
     return _back(request, "evaluation.room", message, project_id=context.project.id)
 
 
@@ -509,7 +502,7 @@ def chair_action(context, request):
     try:
         action[0](_service(request).work(), context, request)
     except DomainError as error:
-        return _failed(request, error, _room(context, request), "evaluation/room.jinja2")
+        return refused(request, error, _room(context, request), "evaluation/room.jinja2")
     return _back(request, "evaluation.room", action[1], project_id=context.project.id)
 
 
@@ -547,7 +540,7 @@ def sign_report(context, request):
             agrees=request.POST.get("agrees", "1") == "1",
             dissent=request.POST.get("dissent", ""), actor=request.actor)
     except DomainError as error:
-        return _failed(request, error, page, "evaluation/report.jinja2")
+        return refused(request, error, page, "evaluation/report.jinja2")
     return _back(request, "evaluation.report", _("已签署评标报告"),
                  project_id=context.project.id, lot_id=context.lot.id)
 
@@ -565,7 +558,7 @@ def low_price(context, request):
         _service(request).work().explain(context.review, text=request.POST.get("explanation", ""),
                                          actor=request.actor)
     except DomainError as error:
-        return _failed(request, error, page, "evaluation/lowprice.jinja2")
+        return refused(request, error, page, "evaluation/lowprice.jinja2")
     return _back(request, "evaluation.lowprice", _("书面说明已提交评标委员会"),
                  project_id=context.project.id, review_id=context.review.id)
 
@@ -592,6 +585,6 @@ def unlocks(request):
         _service(request).work().decide_unlock(unlock, approve=request.POST.get("approve") == "1",
                                                actor=request.actor)
     except DomainError as error:
-        return _failed(request, error, _unlock_page(request), "evaluation/unlocks.jinja2")
+        return refused(request, error, _unlock_page(request), "evaluation/unlocks.jinja2")
     return _back(request, "evaluation.unlocks", _("已处理解锁申请"))
 
