@@ -3,6 +3,7 @@
 import io
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from factories import actor_for, make_user, project_service
 
 from bid_crypto import seal_bid
@@ -62,13 +63,54 @@ def bid_offer(price: int) -> dict:
 
 
 
+def signed_report_rows(dbsession, clock, project, lot, *, ranked: bool, prices=None):
+    """A signed evaluation report with its candidates written as rows, for award tests
+    that start from a finished evaluation (the demo runs a real one: evaluation.demo
+    `evaluate_for_demo`); the first three opened bids become the candidates."""
+    from decimal import Decimal
+
+    from trading.bidding.models import Bid, LineStatus, OpeningLine
+    from trading.evaluation.models import (
+        Committee,
+        CommitteeStatus,
+        EvaluationReport,
+        ReportCandidate,
+        ReportState,
+    )
+
+    now = clock()
+    committee = dbsession.scalar(sa.select(Committee).where(Committee.project_id == project.id))
+    if committee is None:
+        committee = Committee(project_id=project.id, status=CommitteeStatus.DONE,
+                              pseudonym_salt="00" * 32, created_at=now)
+        dbsession.add(committee)
+        dbsession.flush()
+    report = EvaluationReport(project_id=project.id, lot_id=lot.id, committee_id=committee.id,
+                              state=ReportState.SIGNED, ranked=ranked, body={},
+                              body_sha256="0" * 64, generated_at=now, locked_at=now)
+    dbsession.add(report)
+    dbsession.flush()
+    query = (sa.select(Bid, OpeningLine.total_price).outerjoin(
+        OpeningLine, sa.and_(OpeningLine.bid_id == Bid.id,
+                             OpeningLine.status == LineStatus.DECRYPTED))
+        .where(Bid.lot_id == lot.id).order_by(Bid.id).limit(3))
+    for position, (bid, price) in enumerate(dbsession.execute(query), start=1):
+        dbsession.add(ReportCandidate(
+            report_id=report.id, project_id=project.id, lot_id=lot.id,
+            bidder_org_id=bid.bidder_org_id, bid_id=bid.id,
+            total_score=Decimal("92.00") - 2 * position,
+            price=(prices or {}).get(position) or price or 1,
+            rank=position if ranked else None, position=position))
+    dbsession.flush()
+    return report
+
+
 def sign_report(world, *, ranked: bool, prices=None):
     """A signed evaluation report for the world's lot, then the project leaves evaluation."""
     from trading.actor import Actor
-    from trading.award.demo import sign_demo_report
     from trading.evaluation.service import EvaluationService
 
-    report = sign_demo_report(world.dbsession, world.clock, world.project, world.lot,
+    report = signed_report_rows(world.dbsession, world.clock, world.project, world.lot,
                               ranked=ranked, prices=prices)
     assert EvaluationService(world.dbsession, world.clock).complete_if_done(
         world.project, actor=Actor.system("test"))

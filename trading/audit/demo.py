@@ -194,15 +194,14 @@ class _Walk:
         return project
 
     def publicise(self, name, days_ago: int) -> Project:
-        """…evaluated a day after the opening: the candidates' publicity starts."""
-        from ..award.demo import sign_demo_report
-        from ..evaluation.service import EvaluationService
+        """…evaluated a day after the opening by a drawn committee: the candidates'
+        publicity starts."""
+        from ..evaluation.demo import WORKS_SPECIALTY, ensure_pool, evaluate_for_demo
 
         project = self.open(name, days_ago)
         self.at.set(self.at() + timedelta(days=1))
-        sign_demo_report(self.db, self.at, project, project.lots[0], ranked=True)
-        EvaluationService(self.db, self.at, self.keys, self.storage, self.no_jobs
-                          ).complete_if_done(project, actor=Actor.system("demo"))
+        ensure_pool(self.db, self.at, self.settings)
+        evaluate_for_demo(self.db, self.at, self.keys, project, specialty=WORKS_SPECIALTY)
         return project
 
     def awards(self):

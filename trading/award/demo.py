@@ -44,48 +44,6 @@ SEPARATED_DEMO = "滨海新区综合管廊工程（评定分离）"
 RANKED_DEMO = "体育中心看台维修工程"
 
 
-def sign_demo_report(dbsession, clock, project, lot, *, ranked: bool, prices=None):
-    """A signed evaluation report with its candidates (the evaluation domain's rows), for
-    demo data and tests that start from a finished evaluation; the first three opened
-    bids become the candidates."""
-    from decimal import Decimal
-
-    from ..bidding.models import Bid, LineStatus, OpeningLine
-    from ..evaluation.models import (
-        Committee,
-        CommitteeStatus,
-        EvaluationReport,
-        ReportCandidate,
-        ReportState,
-    )
-
-    now = clock()
-    committee = dbsession.scalar(sa.select(Committee).where(Committee.project_id == project.id))
-    if committee is None:
-        committee = Committee(project_id=project.id, status=CommitteeStatus.DONE,
-                              pseudonym_salt="00" * 32, created_at=now)
-        dbsession.add(committee)
-        dbsession.flush()
-    report = EvaluationReport(project_id=project.id, lot_id=lot.id, committee_id=committee.id,
-                              state=ReportState.SIGNED, ranked=ranked, body={},
-                              body_sha256="0" * 64, generated_at=now, locked_at=now)
-    dbsession.add(report)
-    dbsession.flush()
-    query = (sa.select(Bid, OpeningLine.total_price).outerjoin(
-        OpeningLine, sa.and_(OpeningLine.bid_id == Bid.id,
-                             OpeningLine.status == LineStatus.DECRYPTED))
-        .where(Bid.lot_id == lot.id).order_by(Bid.id).limit(3))
-    for position, (bid, price) in enumerate(dbsession.execute(query), start=1):
-        dbsession.add(ReportCandidate(
-            report_id=report.id, project_id=project.id, lot_id=lot.id,
-            bidder_org_id=bid.bidder_org_id, bid_id=bid.id,
-            total_score=Decimal("92.00") - 2 * position,
-            price=(prices or {}).get(position) or price or 1,
-            rank=position if ranked else None, position=position))
-    dbsession.flush()
-    return report
-
-
 def _roster(dbsession, clock, settings, owner) -> None:
     from ..accounts.service import AccountService
     from ..actor import Actor
@@ -116,29 +74,26 @@ def runtime_keys():
 
 
 def load_award_demo(dbsession, clock, settings) -> None:
-    """After the demo bids are opened: reports, publicity, the owner's roster."""
+    """After the demo bids are opened: both works projects evaluated through the real
+    services (a drawn committee scores and signs; the last signature locks the report,
+    which moves the project on and starts its publicity); the owner's roster for the
+    评定分离 committee."""
     from datetime import timedelta
 
-    from ..actor import Actor
     from ..clock import FixedClock
-    from ..evaluation.service import EvaluationService
+    from ..evaluation.demo import WORKS_SPECIALTY, ensure_pool, evaluate_for_demo
     from ..projects.models import Project
-    from .service import AwardService
 
     owner = dbsession.scalar(sa.select(User).where(User.username == "owner1"))
     _roster(dbsession, clock, settings, owner)
-    separated = dbsession.scalar(sa.select(Project).where(Project.name == SEPARATED_DEMO))
-    if separated is not None and separated.status is ProjectStatus.EVALUATION:
-        # Evaluated four days ago: the three-day publicity is over, the committee is next.
-        past = FixedClock(clock() - timedelta(days=4))
-        sign_demo_report(dbsession, past, separated, separated.lots[0], ranked=False)
-        EvaluationService(dbsession, past).complete_if_done(separated,
-                                                            actor=Actor.system("demo"))
-    ranked = dbsession.scalar(sa.select(Project).where(Project.name == RANKED_DEMO))
-    awards = AwardService(dbsession, clock)
-    if ranked is not None and awards.publicity(ranked) is None:
-        sign_demo_report(dbsession, clock, ranked, ranked.lots[0], ranked=True)
-        awards.start_publicity(ranked, actor=Actor.system("demo"))
+    ensure_pool(dbsession, clock, settings)
+    # Evaluated four days ago: the three-day publicity is over, the committee is next.
+    for name, at in ((SEPARATED_DEMO, FixedClock(clock() - timedelta(days=4))),
+                     (RANKED_DEMO, clock)):
+        project = dbsession.scalar(sa.select(Project).where(Project.name == name))
+        if project is not None and project.status is ProjectStatus.EVALUATION:
+            evaluate_for_demo(dbsession, at, runtime_keys(), project,
+                              specialty=WORKS_SPECIALTY)
 
 
 def _register() -> None:

@@ -41,6 +41,24 @@ ITEMS = [
 ]
 PRICE = {"formula": "low_price_first", "weight": "0.30",
          "sme": {"small_micro_rate": "0.10", "partnered_rate": "0.04"}}
+# Works (评定分离 and the ranked works demo): the same item ids, so the same demo marks.
+WORKS_ITEMS = [
+    {"item_id": "q1", "name": "资格审查", "kind": "pass_fail", "key_requirement": True},
+    {"item_id": "q2", "name": "符合性审查", "kind": "pass_fail", "key_requirement": True},
+    {"item_id": "t1", "name": "类似工程业绩", "kind": "objective", "max_score": "10",
+     "step": "2"},
+    {"item_id": "t2", "name": "施工组织设计", "kind": "subjective", "max_score": "30",
+     "step": "0.5"},
+    {"item_id": "t3", "name": "项目管理机构", "kind": "subjective", "max_score": "20",
+     "step": "0.5"},
+    {"item_id": "t4", "name": "质量安全保证措施", "kind": "subjective", "max_score": "10",
+     "step": "0.5"},
+]
+WORKS_PRICE = {"formula": "average_benchmark", "weight": "0.30"}
+WORKS_SPECIALTY = "建筑与市政工程"  # only the zj2000… experts: each has a login
+# Four works committees of 5 (one owner; the demo draws them out of date order, so the
+# 30-day rotation bars all earlier seats), and a draw needs twice its count eligible.
+WORKS_EXPERTS = 30
 # Other members' subjective scores per bid position (t2, t3, t4); objective t1 agreed.
 SCORES = (("26", "17", "8.5"), ("24.5", "16", "8"), ("22", "15.5", "7"))
 OBJECTIVE = ("8", "6", "6")
@@ -71,7 +89,7 @@ def _expert_logins(dbsession, clock, settings) -> list[User]:
 
 def _pool(dbsession, clock, center: Actor) -> None:
     pool = ExpertPoolService(dbsession, clock)
-    if dbsession.scalar(sa.select(Expert.id).limit(1)):
+    if dbsession.scalar(sa.select(Expert.id).where(Expert.code == "ZJ0001")):
         return
     for i, surname in enumerate(SURNAMES, start=1):
         specialties = ("物业管理",) if i % 2 else ("物业管理", "工程造价")
@@ -85,18 +103,38 @@ def _pool(dbsession, clock, center: Actor) -> None:
             actor=center)
 
 
-def _publish_criteria(dbsession, clock, project: Project, owner: User) -> None:
+def _publish_criteria(dbsession, clock, project: Project, items=ITEMS, price=PRICE) -> None:
     """The demo projects were published before this loader ran: attach the criteria as
     they would have been published, checked by the same rules."""
     service = CriteriaService(dbsession, clock)
     if service.of(project) is not None:
         return
-    items, price = service._check(project, ITEMS, PRICE, 3)
+    items, price = service._check(project, items, price, 3)
     dbsession.add(ScoringCriteria(project_id=project.id, items=items, price=price,
                                   n_candidates=3, locked_at=project.published_at,
                                   created_at=project.published_at,
                                   updated_at=project.published_at))
     dbsession.flush()
+
+
+def _works_pool(dbsession, clock, settings, center: Actor) -> None:
+    """Building experts with their own logins (zj2001…), for the works committees the
+    demo runs through to a signed report."""
+    pool, accounts = ExpertPoolService(dbsession, clock), AccountService(dbsession, clock,
+                                                                         settings)
+    for i in range(1, WORKS_EXPERTS + 1):
+        code = f"ZJ{2000 + i}"
+        if dbsession.scalar(sa.select(Expert.id).where(Expert.code == code)):
+            continue
+        name = f"{SURNAMES[-i % len(SURNAMES)]}{GIVEN[(i + 3) % len(GIVEN)]}"
+        user = _user(dbsession, code.lower()) or accounts.create_user(
+            username=code.lower(), display_name=name, password=DEMO_PASSWORD,
+            role=Role.EXPERT, organisation=None, actor=Actor.system("demo"))
+        pool.create(ExpertInput(
+            code=code, name=name, region="市本级", specialties=(WORKS_SPECIALTY,),
+            title="高级工程师", years_experience=10 + i,
+            employers=({"name": f"市建筑设计研究院第{i}所", "credit_code": "",
+                        "from": "2008-01-01", "to": None},)), actor=center, user=user)
 
 
 def _seat_logins(committee, logins) -> None:
@@ -105,32 +143,64 @@ def _seat_logins(committee, logins) -> None:
         member.expert.user_id = member.user_id = user.id
 
 
-def _scored(dbsession, clock, keys, center: Actor, logins) -> None:
-    project = dbsession.scalar(sa.select(Project).where(Project.name == SCORED))
+def _sit(dbsession, clock, keys, center: Actor, project, *, plan, logins=()):
+    """Form, draw and reveal the committee; every member accepts and signs in; the first
+    login (or the first drawn) is elected chair by a majority; the evaluation starts."""
     service = CommitteeService(dbsession, clock, keys)
-    if project is None or project.status is not S.EVALUATION \
-            or service.committee_of(project) is not None:
-        return
-    _publish_criteria(dbsession, clock, project, dbsession.get(User, project.created_by_id))
-    service.form(project, plan=[{"specialty": "物业管理", "count": 5, "reserves": 1}],
-                 owner_rep_ids=[], region="市本级", actor=center)
+    service.form(project, plan=plan, owner_rep_ids=[], region="市本级", actor=center)
     service.draw(project, actor=center)
     service.reveal(project, actor=center)
     committee = service.committee_of(project)
-    _seat_logins(committee, logins)
+    if logins:
+        _seat_logins(committee, logins)
     seated = service.seated(committee)
     for member in seated:
         who = _actor(dbsession.get(User, member.user_id))
         service.answer(member, accept=True, reason="", actor=who)
         service.sign_in(member, confirmation=DECLARATION, conflict="", actor=who)
-    chair = next(m for m in seated if m.user_id == logins[0].id)
+    chair = next((m for m in seated if logins and m.user_id == logins[0].id), seated[0])
     for member in seated:  # a majority elects; the remaining votes are not needed
         if service.chair(committee) is None:
             service.vote_chair(member, chair, actor=_actor(dbsession.get(User, member.user_id)))
     service.start(project, actor=center)
+    return seated, chair
+
+
+def _scored(dbsession, clock, keys, center: Actor, logins) -> None:
+    project = dbsession.scalar(sa.select(Project).where(Project.name == SCORED))
+    if project is None or project.status is not S.EVALUATION \
+            or CommitteeService(dbsession, clock, keys).committee_of(project) is not None:
+        return
+    _publish_criteria(dbsession, clock, project)
+    seated, chair = _sit(dbsession, clock, keys, center, project, logins=logins,
+                         plan=[{"specialty": "物业管理", "count": 5, "reserves": 1}])
     for member in seated:
         if member is not chair:
             _submit_sheet(dbsession, clock, project, member)
+
+
+def evaluate_for_demo(dbsession, clock, keys, project, *, specialty: str) -> None:
+    """A whole evaluation through the real services, for demo projects that start after
+    it: criteria as published, a drawn committee, every sheet submitted, the report
+    generated by the chair and signed by every member (then locked)."""
+    from ..projects.demo import _no_jobs
+    from .service import REPORT_CONFIRMATION, EvaluationService
+
+    center = _actor(_user(dbsession, "center1"))
+    _publish_criteria(dbsession, clock, project, WORKS_ITEMS, WORKS_PRICE)
+    seated, chair = _sit(dbsession, clock, keys, center, project,
+                         plan=[{"specialty": specialty, "count": 5, "reserves": 1}])
+    for member in seated:
+        _submit_sheet(dbsession, clock, project, member)
+    # No signing-deadline job: every member signs here, and a job run at once by an
+    # immediate queue would read the real clock, past this demo clock's deadline.
+    evaluation = EvaluationService(dbsession, clock, keys, enqueue=_no_jobs).work()
+    for lot in project.lots:
+        report = evaluation.generate(project, lot, actor=_actor(
+            dbsession.get(User, chair.user_id)))
+        for member in seated:
+            evaluation.sign(report, confirmation=REPORT_CONFIRMATION, agrees=True, dissent="",
+                            actor=_actor(dbsession.get(User, member.user_id)))
 
 
 def _submit_sheet(dbsession, clock, project, member) -> None:
@@ -160,6 +230,13 @@ def _forming(dbsession, clock, keys, center: Actor) -> None:
                  owner_rep_ids=[], region="", actor=center)
 
 
+def ensure_pool(dbsession, clock, settings) -> None:
+    """The demo expert pool; other demo loaders that run a whole evaluation call it first."""
+    center = _actor(_user(dbsession, "center1"))
+    _pool(dbsession, clock, center)
+    _works_pool(dbsession, clock, settings, center)
+
+
 def load_evaluation(dbsession, clock, settings) -> None:
     from ..jobs.runtime import runtime
 
@@ -168,7 +245,7 @@ def load_evaluation(dbsession, clock, settings) -> None:
         return
     center = _actor(center_user)
     logins = _expert_logins(dbsession, clock, settings)
-    _pool(dbsession, clock, center)
+    ensure_pool(dbsession, clock, settings)
     _scored(dbsession, clock, runtime.keys, center, logins)
     _forming(dbsession, clock, runtime.keys, center)
 

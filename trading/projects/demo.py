@@ -54,8 +54,9 @@ DEMO = (
      ProcurementMethod.COMPETITIVE_CONSULTATION, (("数字化加工", 160),), 30, S.EVALUATION),
     ("市政府办公楼物业管理服务采购", ProjectType.GOVERNMENT_PROCUREMENT,
      ProcurementMethod.OPEN_TENDER, (("物业服务", 260),), 30, S.EVALUATION),
+    # Evaluated by the award demo's drawn committee, which publicises its candidates.
     ("体育中心看台维修工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
-     (("维修施工", 480),), 34, S.CANDIDATES_PUBLICISED),
+     (("维修施工", 480),), 34, S.EVALUATION),
     ("图书馆数字化设备采购", ProjectType.GOVERNMENT_PROCUREMENT,
      ProcurementMethod.OPEN_TENDER, (("数字化设备", 190),), 40, S.AWARDED),
     ("北区供水管网改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
