@@ -26,7 +26,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(port: int, proc, seconds=60) -> None:
+# Migrate and load the whole demo first: ~15 s of CPU, over a minute of wall time when the
+# suite's other workers share the cores. A server that fails exits and is reported at once.
+def _wait_for(port: int, proc, seconds=300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
