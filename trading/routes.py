@@ -122,6 +122,8 @@ def includeme(config):
                      "/projects/{project_id}/final-offer/{round_id}/join", factory=final_round)
     config.add_route("award.final_offer.submit",
                      "/projects/{project_id}/final-offer/{round_id}/offer", factory=final_round)
+    config.add_route("award.final_offer.reveal",
+                     "/projects/{project_id}/final-offer/{round_id}/reveal", factory=final_round)
     config.add_route("award.final_offer.receipt",
                      "/projects/{project_id}/final-offer/{round_id}/receipt.json",
                      factory=final_round)

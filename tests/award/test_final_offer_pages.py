@@ -9,6 +9,7 @@ from factories import actor_for
 from trading.accounts.service import AccountService
 from trading.bidding.service import bidder_ref
 from trading.jobs import chronograph
+from trading.jobs.queue import huey
 
 
 def login_as(testapp, world, user):
@@ -91,3 +92,28 @@ def test_the_api_describes_and_refuses_precisely(testapp, award_world):
     assert decided["result"]["winner"] == made["receipt"]["bidder"]
     assert json.loads(testapp.get(f"/projects/{w.project.id}/final-offer/{started['id']}"
                                   "/round.pub").body)["key_id"] == final_round.key_id
+
+
+def test_the_center_reveals_by_hand_once_the_window_is_over(testapp, award_world, page):
+    """No worker ran the chronograph: the center's button runs the same step, once."""
+    w = award_world
+    final_round = w.offers().start(w.project, w.lot, floor_fen=FLOOR, actor=actor_for(w.center))
+    w.clock.set(final_round.eligibility_ends_at)
+    w.offers().submit_amount(w.project, final_round, amount_fen=1_200_000_00,
+                             actor=actor_for(w.bidders[0]))
+    login_as(testapp, w, w.center)
+    assert f"reveal-{final_round.id}" not in testapp.get(page).forms
+    token = testapp.get_csrf_token(page)
+    early = testapp.post(f"{page}/{final_round.id}/reveal", {"csrf_token": token}, status=409)
+    assert "报价期尚未结束" in early.text and final_round.state.value != "decided"
+    w.clock.set(final_round.ends_at)
+    form = testapp.get(page).forms[f"reveal-{final_round.id}"]
+    with huey.lock_task(f"advance-project-{w.project.id}"):  # a worker is at it right now
+        busy = form.submit(status=409)
+    assert "平台正在解密" in busy.text and final_round.state.value != "decided"
+    shown = form.submit().follow()
+    assert "终次报价已全部解密" in shown.text and "竞得入选人" in shown.text
+    assert final_round.state.value == "decided"
+    assert f"reveal-{final_round.id}" not in shown.forms
+    again = form.submit(status=409)
+    assert "本轮终次报价已揭示" in again.text

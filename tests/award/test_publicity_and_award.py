@@ -127,3 +127,27 @@ def test_a_final_offer_winner_is_publicised_then_awarded(award_world):
     w.clock.set(service.publicity(w.project).ends_at)
     (award,) = service.decide(w.project, actor=actor_for(w.owner))
     assert award.method == "final_offer" and award.price_fen == 1_700_000_00
+
+
+def test_every_other_final_offer_party_is_told_the_result_with_its_own_offer(award_world):
+    """招标投标法 Art 45: the others hear the result too; each only its own offer."""
+    w = award_world
+    final_round = w.offers().start(w.project, w.lot, floor_fen=None, actor=actor_for(w.center))
+    w.clock.set(final_round.eligibility_ends_at)
+    for bidder, amount in ((w.bidders[0], 1_650_000_00), (w.bidders[1], 1_700_000_00),
+                           (w.bidders[2], 1_750_000_00)):
+        w.offers().submit_amount(w.project, final_round, amount_fen=amount,
+                                 actor=actor_for(bidder))
+    w.clock.set(final_round.ends_at)
+    w.advance()
+    service = awards(w)
+    w.clock.set(service.publicity(w.project).ends_at)
+    (award,) = service.decide(w.project, actor=actor_for(w.owner))
+    assert award.winner_org_id == w.bidders[1].organisation_id  # closest to the mean
+    (won,) = service.notices_for(w.project, w.bidders[1].organisation_id)
+    assert won.kind == "award" and "1,700,000.00" in won.body
+    (lost,) = service.notices_for(w.project, w.bidders[0].organisation_id)
+    assert lost.kind == "result" and "贵单位未中标" in lost.body
+    assert "贵单位终次报价 1,650,000.00 元" in lost.body and "1,700,000.00" not in lost.body
+    (silent,) = service.notices_for(w.project, w.bidders[3].organisation_id)  # offered nothing
+    assert silent.kind == "result" and "贵单位终次报价" not in silent.body

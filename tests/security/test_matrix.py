@@ -102,6 +102,8 @@ TABLE = [
          "POST"),
     html("award.final_offer.submit", "/projects/{public}/final-offer/{round}/offer", BIDDERS,
          "POST", amount="100"),
+    html("award.final_offer.reveal", "/projects/{public}/final-offer/{round}/reveal",
+         {"center"}, "POST"),
     html("award.final_offer.receipt", "/projects/{public}/final-offer/{round}/receipt.json",
          BIDDERS),
     html("award.roster", "/award/roster", OWNERS),

@@ -368,6 +368,15 @@ class FinalOfferService:
                for r in self.rounds(project) if r.state is not RoundState.DECIDED]
         return min(due) if due else None
 
+    def check_revealable(self, final_round: FinalOfferRound) -> None:
+        """The reveal by hand (the center's button) only once the offer window is over;
+        the step itself is the chronograph's, so it is the same as the worker's."""
+        current = phase(final_round, self.clock())
+        if current == "decided":
+            raise AwardRefused("本轮终次报价已揭示")
+        if current != "closed":
+            raise WindowNotOpen("报价期尚未结束，不能解密终次报价")
+
     def run_due(self, projects, project: Project) -> datetime | None:
         """Move rounds on by the clock; reveal and decide every round whose window ended."""
         now = self.clock()

@@ -361,7 +361,7 @@ class AwardService:
         """Evaluated bidders that were not candidates, with their own total and rank from
         the signed evaluation report (a bid that failed review has neither)."""
         if project.procurement_method is ProcurementMethod.FINAL_OFFER:
-            return []
+            return self._other_parties(project, lot)
         from ..evaluation.service import EvaluationService
 
         report = EvaluationService(self.db, self.clock).report_for(lot)
@@ -377,6 +377,17 @@ class AwardService:
                            "failed": not bid.get("conformity", {}).get("passed", True)})
         return others
 
+    def _other_parties(self, project: Project, lot: Lot) -> list[dict]:
+        """终次报价: every other eligible party of the lot's round is told the result too
+        (招标投标法 Art 45), with its own final offer and nothing about anyone else's."""
+        final_round = self.db.scalar(sa.select(FinalOfferRound).where(
+            FinalOfferRound.lot_id == lot.id, FinalOfferRound.state == RoundState.DECIDED))
+        if final_round is None:
+            return []
+        named = {c["org_id"] for c in self.candidates_of(project, lot)}
+        return [{"org_id": p.bidder_org_id, "name": p.bidder.name, "offer_fen": p.amount_fen}
+                for p in final_round.parties if p.bidder_org_id not in named]
+
     @staticmethod
     def _standing_words(project: Project, award: Award, candidate: dict) -> str:
         """The candidate's own evaluation score and its rank: the report's rank, or for
@@ -384,6 +395,8 @@ class AwardService:
         if candidate.get("failed"):
             return "贵单位的投标未通过资格审查或符合性审查，未进入评分排序。"
         parts = []
+        if candidate.get("offer_fen") is not None:
+            parts.append(f"贵单位终次报价 {format_yuan(candidate['offer_fen'])} 元")
         if candidate.get("score") is not None:
             parts.append(f"贵单位评审得分 {candidate['score']} 分")
         if candidate.get("rank"):

@@ -11,10 +11,11 @@ from ..bidding.views import attachment
 from ..errors import DomainError
 from ..forms import act, redirect, refused, validated
 from ..i18n import _
+from ..jobs import chronograph
 from ..projects.kinds import ProcurementMethod
 from ..resources import get_or_404
 from ..security import Permission
-from .errors import InvalidAwardInput
+from .errors import AwardRefused, InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
 from .forms import FinalOfferBody, StartRoundBody, roster_ties
 
@@ -87,6 +88,19 @@ def submit_offer(context, request):
                               actor=request.actor)
 
     return _act(context, request, action, _("终次报价已密封提交，回执已签发"))
+
+
+@view_config(route_name="award.final_offer.reveal", renderer=PAGE, request_method="POST",
+             permission=Permission.AWARD_MANAGE)
+def reveal_round(context, request):
+    """The reveal now, by hand: the worker does it at the window's end, but a center must
+    not wait on one that is down or behind (and the browser tests' server runs none)."""
+    def action():
+        _offers(request).check_revealable(context.final_round)
+        if not chronograph.run_now("project", context.project.id):
+            raise AwardRefused(_("平台正在解密本轮报价，请稍后刷新本页"))
+
+    return _act(context, request, action, _("终次报价已全部解密，结果已公布"))
 
 
 @view_config(route_name="award.final_offer.key", permission=Permission.PROJECT_VIEW)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from huey import crontab
+from huey.exceptions import TaskLockedException
 
 from .queue import huey
 from .runtime import job_enqueue, job_session, runtime
@@ -56,6 +57,17 @@ def run_advance(dbsession, kind: str, entity_id: int):
         # The sweep would catch it too; scheduling keeps the latency to the second.
         job_enqueue(advance, kind, entity_id, eta=next_check)
     return next_check
+
+
+def run_now(kind: str, entity_id: int) -> bool:
+    """The `advance` task in the caller's thread: a page's "now, by hand" button (no worker
+    running, or one behind). Same lock and its own committed transaction, exactly as a
+    worker runs it, so the two never take a step twice; False while a worker holds it."""
+    try:
+        advance.call_local(kind, entity_id)
+    except TaskLockedException:
+        return False
+    return True
 
 
 @huey.periodic_task(crontab(minute="*"))
