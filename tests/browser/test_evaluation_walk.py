@@ -1,11 +1,19 @@
 """Online evaluation in a real browser, on the demo data: expert1 scores its sheet, the
-chair (expert1) tabulates and generates the report, and the five members sign it."""
+chair (expert1) tabulates and generates the report, and the five members sign it. Then on
+to the result: the candidate publicity the signatures started, its end on the server's
+moved clock, the owner's award, and the notices each bidder reads."""
 
 import re
+from datetime import timedelta
 
 from trading.demo import DEMO_PASSWORD
 from trading.evaluation.demo import OBJECTIVE, SCORED
 from trading.evaluation.service import REPORT_CONFIRMATION
+from trading.projects.kinds import ProcurementMethod, Regime
+from trading.projects.rules import default_params
+
+BIDDERS = {"bidder1": "华建工程有限公司", "bidder2": "闽江路桥建设有限公司",
+           "bidder3": "榕城市政工程有限公司"}
 
 
 def login(page, base, username):
@@ -23,7 +31,8 @@ def sign(page, report_url):
     page.wait_for_selector("text=已签署评标报告")
 
 
-def test_expert1_scores_tabulates_generates_and_the_committee_signs(page, live_server):
+def test_expert1_scores_the_committee_signs_publicity_award_and_notices(
+        page, live_server, live_workdir):
     base = live_server
     login(page, base, "expert1")
     page.click(f"a:has-text('{SCORED}')")
@@ -60,3 +69,44 @@ def test_expert1_scores_tabulates_generates_and_the_committee_signs(page, live_s
     assert page.locator("text=平台签名有效").count() == 1
     page.goto(f"{base}/projects/{project_id}")
     assert page.locator("text=候选人公示").count() >= 1
+    publicise_and_award(page, base, project_id, live_workdir / "clock_offset")
+
+
+def publicise_and_award(page, base, project_id, offset):
+    """The signed report started the 中标候选人公示; once it is over the owner awards rank 1,
+    the 中标结果公告 is published, and every bidder reads its own notice."""
+    page.click("a:has-text('候选人公示、异议与中标结果')")
+    award_page = page.url
+    publicity = page.inner_text("#publicity")
+    assert "中标候选人公示" in publicity and "公示中" in publicity
+    first = page.locator("#publicity tbody tr:has(td:text-is('1')) td").nth(1).inner_text()
+    assert first in BIDDERS.values()
+    page.click("button:has-text('退出')")
+    login(page, base, "owner1")
+    page.goto(award_page)
+    page.click("#decide button")
+    page.wait_for_selector("text=候选人公示期尚未结束")  # not before its end
+    days = default_params(Regime.GOVERNMENT_PROCUREMENT,
+                          ProcurementMethod.OPEN_TENDER)["publicity.candidates_days_min"]
+    try:
+        offset.write_text(str(int(timedelta(days=days, minutes=10).total_seconds())))
+        login(page, base, "owner1")  # the session did not outlive the idle days
+        page.goto(award_page)
+        assert "公示期已结束" in page.inner_text("#publicity")
+        page.click("#decide button")
+        page.wait_for_selector("text=定标完成，中标结果公告与通知书已发出")
+        assert first in page.inner_text("#result")
+        page.goto(f"{base}/projects/{project_id}")
+        assert "中标结果公告" in page.inner_text("main")
+        for username, name in BIDDERS.items():
+            page.click("button:has-text('退出')")
+            login(page, base, username)
+            page.goto(award_page)
+            notices = page.inner_text("#notices")
+            if name == first:
+                assert "中标通知书" in notices and "中标人" in notices
+            else:  # its own score and rank, nobody else's (87号令 Art 69)
+                assert "结果通知书" in notices and "贵单位未中标" in notices
+                assert "评审得分" in notices and first not in notices
+    finally:
+        offset.write_text("0")
