@@ -301,6 +301,9 @@ def includeme(config):
     config.add_route("api.award.final_offer.join",
                      "/api/v1/projects/{project_id}/final-offer/{round_id}/join",
                      factory=final_round)
+    config.add_route("api.award.final_offer.reveal",
+                     "/api/v1/projects/{project_id}/final-offer/{round_id}/reveal",
+                     factory=final_round)
     config.add_route("api.award.final_offer.submit",
                      "/api/v1/projects/{project_id}/final-offer/{round_id}/offer",
                      factory=final_round)

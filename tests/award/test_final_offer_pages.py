@@ -117,3 +117,22 @@ def test_the_center_reveals_by_hand_once_the_window_is_over(testapp, award_world
     assert f"reveal-{final_round.id}" not in shown.forms
     again = form.submit(status=409)
     assert "本轮终次报价已揭示" in again.text
+
+
+def test_the_api_reveals_by_hand_once_and_only_after_the_window(testapp, award_world):
+    w = award_world
+    final_round = w.offers().start(w.project, w.lot, floor_fen=FLOOR, actor=actor_for(w.center))
+    w.clock.set(final_round.eligibility_ends_at)
+    w.offers().submit_amount(w.project, final_round, amount_fen=1_300_000_00,
+                             actor=actor_for(w.bidders[2]))
+    url = f"/api/v1/projects/{w.project.id}/final-offer/{final_round.id}/reveal"
+    center = token(w, w.center)
+    assert testapp.post(url, headers=center, status=409).json["error"] == "window_not_open"
+    w.clock.set(final_round.ends_at)
+    with huey.lock_task(f"advance-project-{w.project.id}"):
+        busy = testapp.post(url, headers=center, status=409).json
+    assert busy["error"] == "reveal_in_progress"
+    revealed = testapp.post(url, headers=center, status=200).json
+    assert revealed["phase"] == "decided"
+    assert revealed["result"]["winner"] == bidder_ref(w.bidders[2].organisation_id)
+    assert testapp.post(url, headers=center, status=409).json["error"] == "award_refused"

@@ -242,6 +242,8 @@ TABLE = [
         {"center"}, "POST"),
     api("api.award.final_offer.join", "/api/v1/projects/{public}/final-offer/{round}/join",
         BIDDERS, "POST"),
+    api("api.award.final_offer.reveal", "/api/v1/projects/{public}/final-offer/{round}/reveal",
+        {"center"}, "POST"),
     api("api.award.final_offer.submit", "/api/v1/projects/{public}/final-offer/{round}/offer",
         BIDDERS, "POST", amount="100"),
     api("api.award.consultation", "/api/v1/projects/{public}/consultation", EVERYONE),

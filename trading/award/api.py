@@ -99,6 +99,21 @@ def api_submit(context, request):
     return {"receipt": service.receipt(context.project, context.final_round, party)}
 
 
+describe("api.award.final_offer.reveal", "POST", "Open every offer and settle the round now "
+         "(trading center), once its offer window is over: the worker's own step, by hand, "
+         "for a worker that is down or behind; 409 before the end (window_not_open), once "
+         "revealed (award_refused) or while the worker is at it (reveal_in_progress)",
+         auth=True, response=ROUND)
+
+
+@view_config(route_name="api.award.final_offer.reveal", request_method="POST",
+             renderer="json", permission=Permission.AWARD_MANAGE)
+def api_reveal(context, request):
+    service = _offers(request)
+    service.reveal_now(context.project, context.final_round)
+    return round_state(service, context.project, context.final_round)
+
+
 # -- publicity, objections, ballots, the award -----------------------------------------------
 
 

@@ -69,3 +69,9 @@ class AlreadyLowest(Conflict):
     """The bidder already holds the lowest price (also: the same form sent twice)."""
 
     code = "already_lowest"
+
+
+class RevealInProgress(Conflict):
+    """The worker holds the project's chronograph lock: the reveal is being made now."""
+
+    code = "reveal_in_progress"

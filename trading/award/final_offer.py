@@ -65,6 +65,7 @@ from .errors import (
     AwardRefused,
     NotEligible,
     OfferOutOfRange,
+    RevealInProgress,
     WindowClosed,
     WindowNotOpen,
 )
@@ -368,14 +369,21 @@ class FinalOfferService:
                for r in self.rounds(project) if r.state is not RoundState.DECIDED]
         return min(due) if due else None
 
-    def check_revealable(self, final_round: FinalOfferRound) -> None:
-        """The reveal by hand (the center's button) only once the offer window is over;
-        the step itself is the chronograph's, so it is the same as the worker's."""
+    def reveal_now(self, project: Project, final_round: FinalOfferRound) -> None:
+        """The reveal by hand (the center's button), once the offer window is over, for a
+        worker that is down or behind: the chronograph's own step, under the worker's lock
+        and in its own transaction (`chronograph.run_now`), so it is never made twice."""
+        from ..jobs import chronograph
+
         current = phase(final_round, self.clock())
         if current == "decided":
             raise AwardRefused("本轮终次报价已揭示")
         if current != "closed":
             raise WindowNotOpen("报价期尚未结束，不能解密终次报价")
+        self.db.flush()
+        if not chronograph.run_now("project", project.id):
+            raise RevealInProgress("平台正在解密本轮报价，请稍后刷新本页")
+        self.db.expire_all()  # read what the step's own transaction committed
 
     def run_due(self, projects, project: Project) -> datetime | None:
         """Move rounds on by the clock; reveal and decide every round whose window ended."""

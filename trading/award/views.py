@@ -11,11 +11,10 @@ from ..bidding.views import attachment
 from ..errors import DomainError
 from ..forms import act, redirect, refused, validated
 from ..i18n import _
-from ..jobs import chronograph
 from ..projects.kinds import ProcurementMethod
 from ..resources import get_or_404
 from ..security import Permission
-from .errors import AwardRefused, InvalidAwardInput
+from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
 from .forms import FinalOfferBody, StartRoundBody, roster_ties
 
@@ -95,12 +94,8 @@ def submit_offer(context, request):
 def reveal_round(context, request):
     """The reveal now, by hand: the worker does it at the window's end, but a center must
     not wait on one that is down or behind (and the browser tests' server runs none)."""
-    def action():
-        _offers(request).check_revealable(context.final_round)
-        if not chronograph.run_now("project", context.project.id):
-            raise AwardRefused(_("平台正在解密本轮报价，请稍后刷新本页"))
-
-    return _act(context, request, action, _("终次报价已全部解密，结果已公布"))
+    return _act(context, request, lambda: _offers(request).reveal_now(
+        context.project, context.final_round), _("终次报价已全部解密，结果已公布"))
 
 
 @view_config(route_name="award.final_offer.key", permission=Permission.PROJECT_VIEW)
