@@ -20,7 +20,7 @@ terminal: republication creates a new purchase, so the failed round's records
 stay as they were.
 
 Only the service's ``transition`` method may set a status, after
-`check_transition`.
+`check_transition` (`trading.transitions`, shared by every domain's tables).
 """
 
 from __future__ import annotations
@@ -29,21 +29,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from trading import errors
-
-
-class InvalidTransition(errors.InvalidTransition, ValueError):
-    """The requested status change is not an edge of the table (a DomainError, 409)."""
-
-    def __init__(self, current: StrEnum, target: StrEnum):
-        allowed = ", ".join(sorted(allowed_transitions(current))) or "none"
-        super().__init__(
-            f"cannot go from {current.value!r} to {target.value!r} "
-            f"(allowed from {current.value!r}: {allowed})",
-            field="status",
-        )
-        self.current = current
-        self.target = target
+from trading.transitions import InvalidTransition as InvalidTransition  # re-exported
+from trading.transitions import StatusMachines
 
 
 class EntryStatus(StrEnum):
@@ -151,23 +138,7 @@ LEGACY_AUDIT_FLAG: Mapping[PurchaseStatus, int] = MappingProxyType(
     }
 )
 
-_TABLES: Mapping[type, Mapping] = MappingProxyType(
-    {EntryStatus: ENTRY_TRANSITIONS, PurchaseStatus: PURCHASE_TRANSITIONS}
-)
-
-
-def allowed_transitions(status: EntryStatus | PurchaseStatus) -> frozenset:
-    """The statuses reachable from `status` in one step."""
-    return _TABLES[type(status)][status]
-
-
-def is_terminal(status: EntryStatus | PurchaseStatus) -> bool:
-    return not allowed_transitions(status)
-
-
-def check_transition(
-    current: EntryStatus | PurchaseStatus, target: EntryStatus | PurchaseStatus
-) -> None:
-    """Raise InvalidTransition unless `current → target` is an edge of its table."""
-    if type(current) is not type(target) or target not in allowed_transitions(current):
-        raise InvalidTransition(current, target)
+MACHINES = StatusMachines({EntryStatus: ENTRY_TRANSITIONS, PurchaseStatus: PURCHASE_TRANSITIONS})
+allowed_transitions = MACHINES.allowed_transitions
+is_terminal = MACHINES.is_terminal
+check_transition = MACHINES.check_transition

@@ -12,7 +12,7 @@
   that is too small or exhausted ends in FAILED (the owner re-submits).
 
 Only the service's ``transition`` method may set a status, after
-`check_transition`.
+`check_transition` (`trading.transitions`, shared by every domain's tables).
 """
 
 from __future__ import annotations
@@ -21,21 +21,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from trading import errors
-
-
-class InvalidTransition(errors.InvalidTransition, ValueError):
-    """The requested status change is not an edge of the table (a DomainError, 409)."""
-
-    def __init__(self, current: StrEnum, target: StrEnum):
-        allowed = ", ".join(sorted(allowed_transitions(current))) or "none"
-        super().__init__(
-            f"cannot go from {current.value!r} to {target.value!r} "
-            f"(allowed from {current.value!r}: {allowed})",
-            field="status",
-        )
-        self.current = current
-        self.target = target
+from trading.transitions import InvalidTransition as InvalidTransition  # re-exported
+from trading.transitions import StatusMachines
 
 
 class RegistryStatus(StrEnum):
@@ -99,24 +86,9 @@ ALLOCATION_TRANSITIONS: Mapping[AllocationStatus, frozenset[AllocationStatus]] =
     )
 )
 
-_TABLES: Mapping[type, Mapping] = MappingProxyType(
+MACHINES = StatusMachines(
     {RegistryStatus: REGISTRY_TRANSITIONS, AllocationStatus: ALLOCATION_TRANSITIONS}
 )
-
-
-def allowed_transitions(status: RegistryStatus | AllocationStatus) -> frozenset:
-    """The statuses reachable from `status` in one step."""
-    return _TABLES[type(status)][status]
-
-
-def is_terminal(status: RegistryStatus | AllocationStatus) -> bool:
-    return not allowed_transitions(status)
-
-
-def check_transition(
-    current: RegistryStatus | AllocationStatus,
-    target: RegistryStatus | AllocationStatus,
-) -> None:
-    """Raise InvalidTransition unless `current → target` is an edge of its table."""
-    if type(current) is not type(target) or target not in allowed_transitions(current):
-        raise InvalidTransition(current, target)
+allowed_transitions = MACHINES.allowed_transitions
+is_terminal = MACHINES.is_terminal
+check_transition = MACHINES.check_transition
