@@ -1,8 +1,7 @@
 """The 中介超市 status tables: every (from, to) pair, the edges of §5.2 and §5.5."""
 
-import itertools
-
 import pytest
+from status_support import assert_pair_follows, every_pair, reachable
 
 from trading import errors
 from trading.intermediaries.status import (
@@ -19,26 +18,16 @@ from trading.intermediaries.status import (
 
 E, P = EntryStatus, PurchaseStatus
 
-ENTRY_PAIRS = list(itertools.product(EntryStatus, repeat=2))
-PURCHASE_PAIRS = list(itertools.product(PurchaseStatus, repeat=2))
 
-
-@pytest.mark.parametrize(("current", "target"), ENTRY_PAIRS)
+@pytest.mark.parametrize(("current", "target"), every_pair(EntryStatus))
 def test_entry_pair(current, target):
-    if target in ENTRY_TRANSITIONS[current]:
-        check_transition(current, target)
-    else:
-        with pytest.raises(InvalidTransition):
-            check_transition(current, target)
+    assert_pair_follows(ENTRY_TRANSITIONS, check_transition, InvalidTransition, current, target)
 
 
-@pytest.mark.parametrize(("current", "target"), PURCHASE_PAIRS)
+@pytest.mark.parametrize(("current", "target"), every_pair(PurchaseStatus))
 def test_purchase_pair(current, target):
-    if target in PURCHASE_TRANSITIONS[current]:
-        check_transition(current, target)
-    else:
-        with pytest.raises(InvalidTransition):
-            check_transition(current, target)
+    assert_pair_follows(PURCHASE_TRANSITIONS, check_transition, InvalidTransition, current,
+                        target)
 
 
 # §5.2 literally: REGISTERED → REAL_NAME_VERIFIED → ENTRY_SUBMITTED →
@@ -106,13 +95,7 @@ def test_terminal_purchase_states():
     [(ENTRY_TRANSITIONS, E.REGISTERED), (PURCHASE_TRANSITIONS, P.DRAFT)],
 )
 def test_every_state_is_reachable_from_the_start(table, start):
-    seen, frontier = {start}, [start]
-    while frontier:
-        for nxt in table[frontier.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
-    assert seen == set(table)
+    assert reachable(table, start) == set(table)
 
 
 def test_tables_cover_every_status():

@@ -1,6 +1,5 @@
-import itertools
-
 import pytest
+from status_support import assert_pair_follows, every_pair, reachable
 
 from trading.errors import InvalidTransition
 from trading.projects.status import (
@@ -13,16 +12,10 @@ from trading.projects.status import (
     check_transition,
 )
 
-PAIRS = list(itertools.product(ProjectStatus, ProjectStatus))
 
-
-@pytest.mark.parametrize("current,target", PAIRS)
+@pytest.mark.parametrize("current,target", every_pair(ProjectStatus))
 def test_every_pair_follows_the_table(current, target):
-    if target in TRANSITIONS[current]:
-        check_transition(current, target)
-    else:
-        with pytest.raises(InvalidTransition):
-            check_transition(current, target)
+    assert_pair_follows(TRANSITIONS, check_transition, InvalidTransition, current, target)
 
 
 def test_table_covers_every_status():
@@ -36,13 +29,7 @@ def test_archived_is_the_only_dead_end_and_every_final_status_reaches_it():
 
 
 def test_every_status_is_reachable_from_draft():
-    seen, frontier = {ProjectStatus.DRAFT}, [ProjectStatus.DRAFT]
-    while frontier:
-        for nxt in TRANSITIONS[frontier.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
-    assert seen == set(ProjectStatus)
+    assert reachable(TRANSITIONS, ProjectStatus.DRAFT) == set(ProjectStatus)
 
 
 def test_drafts_are_private_and_editable():

@@ -1,8 +1,7 @@
 """The 小额工程 status tables: every (from, to) pair, and the §6.3 registry edges."""
 
-import itertools
-
 import pytest
+from status_support import assert_pair_follows, every_pair, reachable
 
 from trading import errors
 from trading.smallworks.status import (
@@ -19,26 +18,16 @@ from trading.smallworks.status import (
 R, A = RegistryStatus, AllocationStatus
 
 
-@pytest.mark.parametrize(
-    ("current", "target"), list(itertools.product(RegistryStatus, repeat=2))
-)
+@pytest.mark.parametrize(("current", "target"), every_pair(RegistryStatus))
 def test_registry_pair(current, target):
-    if target in REGISTRY_TRANSITIONS[current]:
-        check_transition(current, target)
-    else:
-        with pytest.raises(InvalidTransition):
-            check_transition(current, target)
+    assert_pair_follows(REGISTRY_TRANSITIONS, check_transition, InvalidTransition, current,
+                        target)
 
 
-@pytest.mark.parametrize(
-    ("current", "target"), list(itertools.product(AllocationStatus, repeat=2))
-)
+@pytest.mark.parametrize(("current", "target"), every_pair(AllocationStatus))
 def test_allocation_pair(current, target):
-    if target in ALLOCATION_TRANSITIONS[current]:
-        check_transition(current, target)
-    else:
-        with pytest.raises(InvalidTransition):
-            check_transition(current, target)
+    assert_pair_follows(ALLOCATION_TRANSITIONS, check_transition, InvalidTransition, current,
+                        target)
 
 
 # applied → approved / returned → active ⇄ suspended → exited
@@ -76,13 +65,7 @@ def test_terminal_allocation_states():
     [(REGISTRY_TRANSITIONS, R.APPLIED), (ALLOCATION_TRANSITIONS, A.DRAFT)],
 )
 def test_every_state_is_reachable(table, start):
-    seen, frontier = {start}, [start]
-    while frontier:
-        for nxt in table[frontier.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
-    assert seen == set(table)
+    assert reachable(table, start) == set(table)
 
 
 def test_machines_never_mix_and_errors_are_domain_errors():
