@@ -16,6 +16,14 @@ class DomainError(Exception):
         return {"error": self.code, "message": self.message, "field": self.field}
 
 
+class RuleRefused(DomainError, ValueError):
+    """A pure rule refuses its input: a DomainError for the API, a ValueError for a plain
+    caller. The class fixes the code, so the constructor takes none."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message, field=field)
+
+
 class NotPermitted(DomainError):
     code = "not_permitted"
     status = 403

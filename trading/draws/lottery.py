@@ -16,16 +16,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from trading.errors import DomainError
+from trading.errors import RuleRefused
 
 
-class InvalidDraw(DomainError, ValueError):
+class InvalidDraw(RuleRefused):
     """The drawn ids do not answer the lottery that was asked for."""
 
     code = "invalid_draw"
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message, field=field)
 
 
 class DrawCandidate(Protocol):

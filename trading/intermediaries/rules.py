@@ -64,7 +64,7 @@ from trading.draws.lottery import (
 from trading.draws.lottery import (
     selected_by_lottery as selected_by_lottery,  # re-exported for the services
 )
-from trading.errors import DomainError
+from trading.errors import RuleRefused
 from trading.intermediaries.status import EntryStatus
 
 CENT = Decimal("0.01")
@@ -74,13 +74,10 @@ HUNDRED = Decimal(100)
 # --- errors ---------------------------------------------------------------------------
 
 
-class RuleError(DomainError, ValueError):
+class RuleError(RuleRefused):
     """A rule of the supermarket refuses the input."""
 
     code = "intermediary_rule"
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message, field=field)
 
 
 class InvalidParams(RuleError):

@@ -70,7 +70,7 @@ from trading.draws.lottery import (
 from trading.draws.lottery import (
     selected_by_lottery as selected_by_lottery,  # re-exported for the services
 )
-from trading.errors import DomainError
+from trading.errors import RuleRefused
 from trading.smallworks.status import RegistryStatus
 
 CENT = Decimal("0.01")
@@ -80,13 +80,10 @@ HUNDRED = Decimal(100)
 # --- errors ---------------------------------------------------------------------------
 
 
-class RuleError(DomainError, ValueError):
+class RuleError(RuleRefused):
     """A rule of the small-works registry refuses the input."""
 
     code = "smallworks_rule"
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message, field=field)
 
 
 class InvalidParams(RuleError):
