@@ -54,31 +54,41 @@ def _award_due(facts) -> datetime:
     return _since(facts, PUBLICITY_DAYS + AWARD_DAYS)
 
 
-RULES = {
-    # status: (what is late, who must act, when it fell due)
-    "pending_review": ("项目审核超期", "交易中心", lambda f: _since(f, REVIEW_DAYS)),
-    "bidding": ("开标未按时进行", "交易中心（平台）", lambda f: f.bid_deadline + OPENING_GRACE),
-    "opening": ("开标未完成", "交易中心（平台）", lambda f: f.bid_deadline + OPENING_GRACE),
-    "evaluation": ("评标报告未按时提交", "评标委员会", lambda f: _since(f, EVALUATION_DAYS)),
-    "candidates_publicised": ("候选人公示期满未定标", "项目业主",
-                              lambda f: _award_due(f)),
-    "awarded": ("中标后未按时签订合同", "项目业主及中标人", lambda f: _since(f, CONTRACT_DAYS)),
-}
-
-
-def overdue_steps(projects, now: datetime) -> list[Overdue]:
+def _past_due(all_facts, rules, now: datetime, *, ident, kind: str) -> list[Overdue]:
+    """The rule of each facts' status, if it has one: (what is late, who must act, when it
+    fell due, or None while no deadline runs); `ident` gives the item's (id, number, name).
+    Earliest due first."""
     found = []
-    for facts in projects:
-        rule = RULES.get(facts.status)
+    for facts in all_facts:
+        rule = rules.get(facts.status)
         if rule is None:
             continue
         step, responsible, due_of = rule
         due = due_of(facts)
-        if due < now:
-            found.append(Overdue(facts.id, facts.number, facts.name, step,
-                                 f"{responsible}（{facts.owner}）" if "业主" in responsible
-                                 else responsible, due))
+        if due is not None and due < now:
+            found.append(Overdue(*ident(facts), step, responsible(facts), due, kind=kind))
     return sorted(found, key=lambda o: o.due)
+
+
+RULES = {
+    # status: (what is late, who must act, when it fell due)
+    "pending_review": ("项目审核超期", lambda f: "交易中心", lambda f: _since(f, REVIEW_DAYS)),
+    "bidding": ("开标未按时进行", lambda f: "交易中心（平台）",
+                lambda f: f.bid_deadline + OPENING_GRACE),
+    "opening": ("开标未完成", lambda f: "交易中心（平台）",
+                lambda f: f.bid_deadline + OPENING_GRACE),
+    "evaluation": ("评标报告未按时提交", lambda f: "评标委员会",
+                   lambda f: _since(f, EVALUATION_DAYS)),
+    "candidates_publicised": ("候选人公示期满未定标", lambda f: f"项目业主（{f.owner}）",
+                              lambda f: _award_due(f)),
+    "awarded": ("中标后未按时签订合同", lambda f: f"项目业主及中标人（{f.owner}）",
+                lambda f: _since(f, CONTRACT_DAYS)),
+}
+
+
+def overdue_steps(projects, now: datetime) -> list[Overdue]:
+    return _past_due(projects, RULES, now, ident=lambda f: (f.id, f.number, f.name),
+                     kind="project")
 
 
 # -- small works (小额工程, rules §6.3) ---------------------------------------------------
@@ -111,17 +121,8 @@ SMALL_WORK_RULES = {
 
 
 def overdue_small_works(works, now: datetime) -> list[Overdue]:
-    found = []
-    for facts in works:
-        rule = SMALL_WORK_RULES.get(facts.status)
-        if rule is None:
-            continue
-        step, responsible, due_of = rule
-        due = due_of(facts)
-        if due is not None and due < now:
-            found.append(Overdue(facts.id, f"XE-{facts.id:05d}", facts.name, step,
-                                 responsible(facts), due, kind="small_work"))
-    return sorted(found, key=lambda o: o.due)
+    return _past_due(works, SMALL_WORK_RULES, now,
+                     ident=lambda f: (f.id, f"XE-{f.id:05d}", f.name), kind="small_work")
 
 
 # -- objections (异议, rules §7.8) ---------------------------------------------------------
@@ -183,14 +184,5 @@ PURCHASE_RULES = {
 
 
 def overdue_purchases(purchases, now: datetime) -> list[Overdue]:
-    found = []
-    for facts in purchases:
-        rule = PURCHASE_RULES.get(facts.status)
-        if rule is None:
-            continue
-        step, responsible, due_of = rule
-        due = due_of(facts)
-        if due is not None and due < now:
-            found.append(Overdue(facts.id, facts.number, facts.title, step,
-                                 responsible(facts), due, kind="purchase"))
-    return sorted(found, key=lambda o: o.due)
+    return _past_due(purchases, PURCHASE_RULES, now,
+                     ident=lambda f: (f.id, f.number, f.title), kind="purchase")
