@@ -16,6 +16,13 @@ class DomainError(Exception):
         return {"error": self.code, "message": self.message, "field": self.field}
 
 
+class Unprocessable(DomainError):
+    """The request fits its schema but breaks a rule the schema cannot state: 422, where
+    400 means the body does not fit its schema."""
+
+    status = 422
+
+
 class RuleRefused(DomainError, ValueError):
     """A pure rule refuses its input: a DomainError for the API, a ValueError for a plain
     caller. The class fixes the code, so the constructor takes none."""

@@ -18,7 +18,7 @@ from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit.service import record
 from ..draws.services import DrawService
-from ..errors import DomainError
+from ..errors import DomainError, Unprocessable
 from ..evaluation.conflicts import ExpertFacts, Party, conflict_reasons
 from ..projects.kinds import AwardMethod as ProjectAward
 from ..projects.models import Lot, Project
@@ -64,14 +64,12 @@ METHOD_LABELS = {
 }
 
 
-class NotACandidate(DomainError):
+class NotACandidate(Unprocessable):
     code = "not_a_candidate"
-    status = 422
 
 
-class InvalidBallot(DomainError):
+class InvalidBallot(Unprocessable):
     code = "invalid_ballot"
-    status = 422
 
 
 class AlreadyVoted(AwardRefused):

@@ -1,6 +1,13 @@
 """Refusals of the award domain: a code for the API, a Chinese message for people."""
 
-from ..errors import Conflict, DeadlinePassed, DomainError, NotFound, NotPermitted  # noqa: F401
+from ..errors import (  # noqa: F401
+    Conflict,
+    DeadlinePassed,
+    DomainError,
+    NotFound,
+    NotPermitted,
+    Unprocessable,
+)
 
 
 class AwardRefused(Conflict):
@@ -27,9 +34,8 @@ class AlreadySubmitted(Conflict):
     code = "already_submitted"
 
 
-class OfferOutOfRange(DomainError):
+class OfferOutOfRange(Unprocessable):
     code = "offer_out_of_range"
-    status = 422
 
 
 class InvalidAwardInput(DomainError):
@@ -47,16 +53,14 @@ class SupplierWithdrawn(NotEligible):
     code = "supplier_withdrawn"
 
 
-class BidOffStep(DomainError):
+class BidOffStep(Unprocessable):
     """A descending-auction bid off the decrement-step grid."""
 
     code = "bid_off_step"
-    status = 422
 
 
-class BidBelowFloor(DomainError):
+class BidBelowFloor(Unprocessable):
     code = "below_floor"
-    status = 422
 
 
 class BidNotBelowCurrent(Conflict):

@@ -1,16 +1,21 @@
-from ..errors import Conflict, DeadlinePassed, DomainError, NotFound, NotPermitted  # noqa: F401
+from ..errors import (  # noqa: F401
+    Conflict,
+    DeadlinePassed,
+    DomainError,
+    NotFound,
+    NotPermitted,
+    Unprocessable,
+)
 
 
-class EnvelopeRefused(DomainError):
+class EnvelopeRefused(Unprocessable):
     """An upload that is not an acceptable sealed envelope for this lot; nothing kept."""
 
     code = "envelope_refused"
-    status = 422
 
 
-class OfferInvalid(DomainError):
+class OfferInvalid(Unprocessable):
     code = "offer_invalid"
-    status = 422
 
 
 class NotAccepting(Conflict):
@@ -27,9 +32,8 @@ class WrongPassphrase(DomainError):
     status = 403
 
 
-class ShareRefused(DomainError):
+class ShareRefused(Unprocessable):
     code = "share_refused"
-    status = 422
 
 
 class OpeningConflict(Conflict):

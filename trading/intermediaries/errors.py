@@ -6,7 +6,14 @@ one into the same code with the Chinese sentence a user reads.
 
 import contextlib
 
-from ..errors import Conflict, DeadlinePassed, DomainError, NotFound, NotPermitted  # noqa: F401
+from ..errors import (  # noqa: F401
+    Conflict,
+    DeadlinePassed,
+    DomainError,
+    NotFound,
+    NotPermitted,
+    Unprocessable,
+)
 from . import rules
 
 RULE_MESSAGES = {
@@ -46,14 +53,13 @@ def rule_refusals(detail: str = ""):
         raise translated(error, detail) from None
 
 
-class EntryInvalid(DomainError):
+class EntryInvalid(Unprocessable):
     """An entry application that fits its schema but breaks a rule the schema cannot state
     (a service type not in the catalogue, two lines for one type, dates out of order, an
     expired certificate): 422, as the platform's other rule refusals; 400 means the body
     does not fit its schema."""
 
     code = "entry_invalid"
-    status = 422
 
 
 class PurchaseInvalid(DomainError):
