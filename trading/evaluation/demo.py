@@ -23,6 +23,10 @@ from .scoring import CriteriaService, Mark, SheetService
 
 S = ProjectStatus
 SCORED = "市政府办公楼物业管理服务采购"
+# 评定分离 from the scoring on: expert10 chairs, expert10…expert14 sit, expert15 reserve.
+SEPARATED_SCORED = "科创园区配套道路工程（评定分离）"
+SEPARATED_LOGINS = range(10, 16)
+ROAD_SPECIALTY = "市政道路工程"
 FORMING = "老旧小区改造（二期）工程"
 SURNAMES = ("周", "陈", "林", "黄", "张", "李", "王", "吴", "刘", "蔡", "杨", "郑", "许", "谢",
             "郭", "洪")
@@ -72,15 +76,15 @@ def _actor(user: User) -> Actor:
     return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
 
 
-def _expert_logins(dbsession, clock, settings) -> list[User]:
-    """expert1 (from the accounts demo) and expert2…expert6."""
+def _expert_logins(dbsession, clock, settings, numbers=range(1, 7)) -> list[User]:
+    """expert1 (from the accounts demo) and the other numbered demo expert logins."""
     accounts = AccountService(dbsession, clock, settings)
     users = []
-    for n in range(1, 7):
+    for n in numbers:
         user = _user(dbsession, f"expert{n}")
         if user is None:
             user = accounts.create_user(username=f"expert{n}",
-                                        display_name=f"{SURNAMES[n - 1]}专家",
+                                        display_name=f"{SURNAMES[(n - 1) % len(SURNAMES)]}专家",
                                         password=DEMO_PASSWORD, role=Role.EXPERT,
                                         organisation=None, actor=Actor.system("demo"))
         users.append(user)
@@ -117,23 +121,26 @@ def _publish_criteria(dbsession, clock, project: Project, items=ITEMS, price=PRI
     dbsession.flush()
 
 
-def _works_pool(dbsession, clock, settings, center: Actor) -> None:
-    """Building experts with their own logins (zj2001…), for the works committees the
-    demo runs through to a signed report."""
+def _specialty_pool(dbsession, clock, settings, center: Actor, *, first: int, count: int,
+                    specialty: str, logins: bool) -> None:
+    """Experts of one specialty (codes ZJ{first}…); with `logins`, each its own expert
+    login (the code in lower case), for committees the demo runs through to the end."""
     pool, accounts = ExpertPoolService(dbsession, clock), AccountService(dbsession, clock,
                                                                          settings)
-    for i in range(1, WORKS_EXPERTS + 1):
-        code = f"ZJ{2000 + i}"
+    for i in range(1, count + 1):
+        code = f"ZJ{first + i}"
         if dbsession.scalar(sa.select(Expert.id).where(Expert.code == code)):
             continue
-        name = f"{SURNAMES[-i % len(SURNAMES)]}{GIVEN[(i + 3) % len(GIVEN)]}"
-        user = _user(dbsession, code.lower()) or accounts.create_user(
-            username=code.lower(), display_name=name, password=DEMO_PASSWORD,
-            role=Role.EXPERT, organisation=None, actor=Actor.system("demo"))
+        name = f"{SURNAMES[-i % len(SURNAMES)]}{GIVEN[(i + first // 1000) % len(GIVEN)]}"
+        user = None
+        if logins:
+            user = _user(dbsession, code.lower()) or accounts.create_user(
+                username=code.lower(), display_name=name, password=DEMO_PASSWORD,
+                role=Role.EXPERT, organisation=None, actor=Actor.system("demo"))
         pool.create(ExpertInput(
-            code=code, name=name, region="市本级", specialties=(WORKS_SPECIALTY,),
+            code=code, name=name, region="市本级", specialties=(specialty,),
             title="高级工程师", years_experience=10 + i,
-            employers=({"name": f"市建筑设计研究院第{i}所", "credit_code": "",
+            employers=({"name": f"市{specialty}研究院第{i}所", "credit_code": "",
                         "from": "2008-01-01", "to": None},)), actor=center, user=user)
 
 
@@ -166,14 +173,17 @@ def _sit(dbsession, clock, keys, center: Actor, project, *, plan, logins=()):
     return seated, chair
 
 
-def _scored(dbsession, clock, keys, center: Actor, logins) -> None:
-    project = dbsession.scalar(sa.select(Project).where(Project.name == SCORED))
+def _scored(dbsession, clock, keys, center: Actor, logins, *, name=SCORED,
+            specialty="物业管理", criteria=(ITEMS, PRICE)) -> None:
+    """Seated and started with the demo logins in draw order; every member but the chair
+    (logins[0]) has submitted: the chair's sheet is the newcomer's to score."""
+    project = dbsession.scalar(sa.select(Project).where(Project.name == name))
     if project is None or project.status is not S.EVALUATION \
             or CommitteeService(dbsession, clock, keys).committee_of(project) is not None:
         return
-    _publish_criteria(dbsession, clock, project)
+    _publish_criteria(dbsession, clock, project, *criteria)
     seated, chair = _sit(dbsession, clock, keys, center, project, logins=logins,
-                         plan=[{"specialty": "物业管理", "count": 5, "reserves": 1}])
+                         plan=[{"specialty": specialty, "count": 5, "reserves": 1}])
     for member in seated:
         if member is not chair:
             _submit_sheet(dbsession, clock, project, member)
@@ -234,7 +244,10 @@ def ensure_pool(dbsession, clock, settings) -> None:
     """The demo expert pool; other demo loaders that run a whole evaluation call it first."""
     center = _actor(_user(dbsession, "center1"))
     _pool(dbsession, clock, center)
-    _works_pool(dbsession, clock, settings, center)
+    _specialty_pool(dbsession, clock, settings, center, first=2000, count=WORKS_EXPERTS,
+                    specialty=WORKS_SPECIALTY, logins=True)
+    _specialty_pool(dbsession, clock, settings, center, first=3000, count=12,
+                    specialty=ROAD_SPECIALTY, logins=False)
 
 
 def load_evaluation(dbsession, clock, settings) -> None:
@@ -247,6 +260,9 @@ def load_evaluation(dbsession, clock, settings) -> None:
     logins = _expert_logins(dbsession, clock, settings)
     ensure_pool(dbsession, clock, settings)
     _scored(dbsession, clock, runtime.keys, center, logins)
+    _scored(dbsession, clock, runtime.keys, center,
+            _expert_logins(dbsession, clock, settings, SEPARATED_LOGINS),
+            name=SEPARATED_SCORED, specialty=ROAD_SPECIALTY, criteria=(WORKS_ITEMS, WORKS_PRICE))
     _forming(dbsession, clock, runtime.keys, center)
 
 

@@ -50,6 +50,8 @@ DEMO = (
      (("土地整理施工", 1200),), 30, S.EVALUATION),
     ("滨海新区综合管廊工程（评定分离）", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("管廊施工", 2200),), 32, S.EVALUATION),
+    ("科创园区配套道路工程（评定分离）", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("道路施工", 1350),), 31, S.EVALUATION),
     ("市档案馆数字化加工服务（竞争性磋商）", ProjectType.GOVERNMENT_PROCUREMENT,
      ProcurementMethod.COMPETITIVE_CONSULTATION, (("数字化加工", 160),), 30, S.EVALUATION),
     ("市政府办公楼物业管理服务采购", ProjectType.GOVERNMENT_PROCUREMENT,
@@ -70,7 +72,7 @@ DEMO = (
 )
 
 # Projects whose award is separated from the evaluation (评定分离, rules §3).
-SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）"})
+SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）", "科创园区配套道路工程（评定分离）"})
 
 # The path through the status machine to each demo status, after publication.
 PATH_AFTER_BIDDING = {
