@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from factories import actor_for, make_project, make_user, project_input, project_service
 
 from trading.accounts.models import Role
+from trading.audit.models import AuditEvent
 from trading.errors import DeadlinePassed, InvalidTransition, NotPermitted
 from trading.jobs import chronograph
 from trading.projects.errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid
@@ -281,3 +282,11 @@ def test_a_frozen_project_refuses_every_transition(service, dbsession, clock, se
     service.unfreeze(project, reason="核查完毕", actor=actor_for(supervisor))
     chronograph.sweep_kind("project")
     assert project.status is S.FAILED  # opened after the freeze; no bids, so 流标
+    trail = [(e.action, e.actor_user_id, e.data.get("reason")) for e in dbsession.scalars(
+        sa.select(AuditEvent).where(AuditEvent.subject_type == "project",
+                                    AuditEvent.subject_id == str(project.id),
+                                    AuditEvent.action.in_(["project.frozen",
+                                                           "project.unfrozen"]))
+        .order_by(AuditEvent.seq))]
+    assert trail == [("project.frozen", supervisor.id, "收到围标举报，核查中"),
+                     ("project.unfrozen", supervisor.id, "核查完毕")]  # the refusals left none
