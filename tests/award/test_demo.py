@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from factories import actor_for
 
 from trading.accounts.models import User
+from trading.award.demo import SEPARATED_DEMO
 from trading.award.final_offer import FinalOfferService
 from trading.demo import load_demo
 from trading.projects.models import Project
@@ -44,7 +45,8 @@ def test_the_demo_separated_project_is_ready_for_its_award_committee(dbsession, 
     from trading.award.service import AwardService
 
     load_demo(dbsession, clock, settings)
-    project = dbsession.scalar(sa.select(Project).where(Project.award_method == "separated"))
+    project = dbsession.scalar(sa.select(Project).where(Project.name == SEPARATED_DEMO))
+    assert project.award_method == "separated"
     assert project.status is ProjectStatus.CANDIDATES_PUBLICISED
     awards = AwardService(dbsession, clock)
     assert clock() >= awards.publicity(project).ends_at
