@@ -313,7 +313,7 @@ def includeme(config):
     for name, tail in (("rounds", "rounds"), ("close", "rounds/close"),
                        ("sessions", "sessions"), ("changes", "changes"),
                        ("withdraw", "withdraw"), ("final", "final-quotes"),
-                       ("quote", "final-quote")):
+                       ("reveal", "final-quotes/reveal"), ("quote", "final-quote")):
         config.add_route(f"api.award.consultation.{name}",
                          f"{consult}/lots/{{lot_id}}/{tail}", factory=award_lot)
     config.add_route("api.award", "/api/v1/projects/{project_id}/award", factory=award)

@@ -2,8 +2,10 @@
 final quote, the reveal — and every refusal with its code, nothing changed."""
 
 import pytest
+import sqlalchemy as sa
 from award.test_final_offer_pages import login_as, token
 
+from trading.audit.models import AuditEvent
 from trading.award.final_offer import round_ref
 from trading.projects.kinds import ProcurementMethod, ProjectType
 from trading.projects.status import ProjectStatus
@@ -140,3 +142,30 @@ def test_the_pages_give_the_consultation_its_own_final_quote(testapp, consult):
     assert "就服务方案逐项磋商" not in testapp.get(page).text  # not its minutes
     final_page = testapp.get(f"/projects/{w.project.id}/final-offer")
     assert final_page.status_int == 303 and final_page.location.endswith(page)
+
+
+def test_the_center_reveals_once_the_window_has_ended_never_before(testapp, consult):
+    """No worker took the deadline: the center's reveal runs the chronograph's own step."""
+    w = consult
+    quotes_started(testapp, w)
+    center = token(w, w.center)
+    for i, amount in enumerate((75 * WAN, 72 * WAN, 80 * WAN)):
+        testapp.post_json(f"{lot(w)}/final-quote", {"amount": f"{amount // 100}"},
+                          headers=token(w, w.bidders[i]), status=201)
+    early = testapp.post_json(f"{lot(w)}/final-quotes/reveal", {}, headers=center, status=409)
+    assert early.json["message"] == "最后报价截止后才能解密"
+    assert testapp.get(base(w)).json["lots"][0]["final_quotes"]["phase"] == "open"
+    testapp.post_json(f"{lot(w)}/final-quotes/reveal", {}, headers=token(w, w.bidders[0]),
+                      status=403)
+    w.clock.set(w.offers().round_for(w.lot).ends_at)
+    page = f"/projects/{w.project.id}/consultation"
+    login_as(testapp, w, w.center)
+    hall = testapp.get(page)
+    assert "立即解密最后报价" in hall.text
+    revealed = hall.forms["reveal-1"].submit().follow()
+    assert "有效最后报价3家" in revealed.text and "reveal-1" not in revealed.text
+    again = testapp.post_json(f"{lot(w)}/final-quotes/reveal", {}, headers=center, status=409)
+    assert again.json["message"] == "最后报价已解密"
+    actions = w.dbsession.scalars(sa.select(AuditEvent.action).where(
+        AuditEvent.action.like("final_quote.reveal%")).order_by(AuditEvent.seq)).all()
+    assert actions == ["final_quote.reveal_requested", "final_quote.revealed"]

@@ -257,6 +257,8 @@ TABLE = [
         "/changes", {"center"}, "POST", text="服务期调整为两年。"),
     api("api.award.consultation.final", "/api/v1/projects/{public}/consultation/lots/{lot}"
         "/final-quotes", {"center"}, "POST"),
+    api("api.award.consultation.reveal", "/api/v1/projects/{public}/consultation/lots/{lot}"
+        "/final-quotes/reveal", {"center"}, "POST"),
     api("api.award.consultation.quote", "/api/v1/projects/{public}/consultation/lots/{lot}"
         "/final-quote", BIDDERS, "POST", amount="100"),
     api("api.award.consultation.withdraw", "/api/v1/projects/{public}/consultation/lots/{lot}"

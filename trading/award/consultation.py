@@ -223,6 +223,24 @@ class ConsultationService:
         return self.sealed.start_final_quotes(project, lot, org_ids=active, minutes=minutes,
                                               actor=actor)
 
+    def reveal(self, project: Project, lot: Lot, *, actor: Actor) -> FinalOfferRound:
+        """The reveal on the center's request once the window has ended: the chronograph's
+        own step (``ProjectService.advance``), which a running worker takes at the deadline
+        by itself — for when it has not yet (a worker down or late). Never early: before
+        the deadline it is refused and nothing is opened."""
+        from .final_offer import phase
+
+        final_round = self._quote_round(project, lot)
+        current = phase(final_round, self.clock())
+        if current == "decided":
+            raise AwardRefused("最后报价已解密")
+        if current != "closed":
+            raise AwardRefused("最后报价截止后才能解密")
+        record(self.db, actor, "final_quote.reveal_requested", "project", project.id,
+               now=self.clock(), lot=lot.number, round_id=final_round.id)
+        ProjectService(self.db, self.clock, self.storage, self.enqueue).advance(project)
+        return final_round
+
     def terminate(self, project: Project, *, reason: str, actor: Actor) -> Project:
         """磋商终止 (214号 Art 34): too few suppliers, the method no longer fits, or an
         illegality affecting fairness; the project fails and may be procured again."""

@@ -3,7 +3,8 @@
 Every refusal is `{"error": code, "message": text, "field": name}` with nothing changed:
 `window_closed` (a quote after the deadline), `supplier_withdrawn`, `already_submitted`,
 `not_an_envelope` / `envelope_incomplete` / `envelope_refused` (a damaged, cut or
-foreign envelope), `too_few_suppliers`, `invalid`.
+foreign envelope), `too_few_suppliers`, `invalid`; a reveal before the deadline is a
+refusal too.
 """
 
 from pyramid.view import view_config
@@ -72,6 +73,9 @@ _panel_step("api.award.consultation.changes", "Broadcast a change of requirement
             "supplier still in (center)", NoteBody)
 _panel_step("api.award.consultation.final", "Start the sealed final quotes of the suppliers "
             "still in; 409 too_few_suppliers below the minimum, nothing changed (center)")
+_panel_step("api.award.consultation.reveal", "Reveal the final quotes now that their window "
+            "has ended — the chronograph's own step, for when the worker has not taken it "
+            "yet; 409 before the deadline or once revealed, nothing opened (center)")
 _panel_step("api.award.consultation.terminate", "Terminate the consultation (磋商终止, "
             "214号 Art 34) with a reason: the project fails (center)", TerminateBody)
 _panel_step("api.award.consultation.withdraw", "Withdraw from the consultation before the "
@@ -120,6 +124,13 @@ def api_change(context, request):
 def api_start_final(context, request):
     _service(request).start_final_quotes(context.project, context.lot, actor=request.actor)
     return _done(context, request, 201)
+
+
+@view_config(route_name="api.award.consultation.reveal", request_method="POST",
+             renderer="json", permission=Permission.AWARD_MANAGE)
+def api_reveal(context, request):
+    _service(request).reveal(context.project, context.lot, actor=request.actor)
+    return _done(context, request)
 
 
 @view_config(route_name="api.award.consultation.terminate", request_method="POST",
