@@ -180,3 +180,20 @@ def test_consultation_criteria_may_not_average_the_quotes(evaluated_factory):
         evaluated_factory(items=ITEMS, price={"formula": "average_benchmark", "weight": "0.30"},
                           procurement_method=ProcurementMethod.COMPETITIVE_CONSULTATION,
                           object_type=ObjectType.SERVICES)
+
+
+def test_the_sheet_shows_the_final_quotes_and_waits_for_their_reveal(testapp, consult):
+    """The panel scores the final responses: each column carries the final quote."""
+    from trading.accounts.models import User
+
+    w = consult
+    quotes = final_quotes(w, {0: 75 * WAN, 1: 72 * WAN, 2: 80 * WAN})
+    testapp.login(w.dbsession.get(User, w.members[1].user_id).username)
+    url = f"/projects/{w.project.id}/lots/{w.lot.id}/sheet"
+    waiting = testapp.get(url)
+    assert "最后报价尚未揭示" in waiting.text and 'name="submit"' not in waiting.text
+    assert "最后报价 —" in waiting.text
+    reveal(w, quotes)
+    sheet = testapp.get(url)
+    assert "最后报价尚未揭示" not in sheet.text and 'name="submit"' in sheet.text
+    assert "最后报价 720,000.00" in sheet.text and "780,000.00" not in sheet.text  # not 1st

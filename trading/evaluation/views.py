@@ -14,6 +14,7 @@ from ..i18n import N_, _
 from ..resources import get_or_404
 from ..security import Permission
 from .committee import DECLARATION, CommitteeService, ExpertInput, ExpertPoolService
+from .consultation import is_consultation
 from .errors import EvaluationConflict, EvaluationInvalid
 from .forms import (
     CommitteeSchema,
@@ -34,7 +35,7 @@ from .models import (
     UnlockRequest,
 )
 from .resources import member_of
-from .scoring import CriteriaService, Mark, SheetService
+from .scoring import CriteriaService, Mark, SheetService, scored
 from .service import REPORT_CONFIRMATION, EvaluationService
 
 STATE_LABELS = {
@@ -419,8 +420,13 @@ def _sheet_page(context, request, sheet) -> dict:
     sheets = SheetService(request.dbsession, request.clock)
     items, lines_ = sheets.grid(sheet)
     cells = {(e.bid_id, e.item_id): e for e in sheet.entries}
+    # 磋商: the panel scores the final responses, so each column shows the final quote
+    # (once revealed), not the first response's price.
+    found = scored(request.dbsession, context.lot)
     return {"project": context.project, "lot": context.lot, "sheet": sheet, "items": items,
-            "lines": lines_, "cells": cells, "error": None, "posted": {}}
+            "lines": lines_, "cells": cells, "error": None, "posted": {},
+            "consultation": is_consultation(context.project), "prices": found.prices,
+            "revealed": found.revealed}
 
 
 def _marks(request, items, lines_) -> list[Mark]:
