@@ -74,7 +74,8 @@ def load_accounts(dbsession, clock, settings) -> None:
 # order here is the order they run in (later ones use what earlier ones made).
 DEMO_MODULES = ("trading.award.demo", "trading.projects.demo", "trading.draws.demo",
                 "trading.bidding.demo", "trading.smallworks.demo", "trading.evaluation.demo",
-                "trading.audit.demo", "trading.intermediaries.demo")
+                "trading.award.consultation_demo", "trading.audit.demo",
+                "trading.intermediaries.demo")
 
 
 def load_demo(dbsession, clock, settings) -> None:
