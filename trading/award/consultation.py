@@ -34,6 +34,7 @@ from .errors import (
     NotEligible,
     SupplierWithdrawn,
     TooFewSuppliers,
+    WindowNotOpen,
 )
 from .final_offer import FinalOfferService
 from .models import (
@@ -223,11 +224,10 @@ class ConsultationService:
         return self.sealed.start_final_quotes(project, lot, org_ids=active, minutes=minutes,
                                               actor=actor)
 
-    def reveal(self, project: Project, lot: Lot, *, actor: Actor) -> FinalOfferRound:
-        """The reveal on the center's request once the window has ended: the chronograph's
-        own step (``ProjectService.advance``), which a running worker takes at the deadline
-        by itself — for when it has not yet (a worker down or late). Never early: before
-        the deadline it is refused and nothing is opened."""
+    def reveal(self, project: Project, lot: Lot) -> FinalOfferRound:
+        """The reveal by hand once the window has ended (the center's button, for a worker
+        that is down or behind): the sealed round's own ``reveal_now``, the chronograph's
+        step under the worker's lock. Never early: refused, nothing opened."""
         from .final_offer import phase
 
         final_round = self._quote_round(project, lot)
@@ -235,10 +235,8 @@ class ConsultationService:
         if current == "decided":
             raise AwardRefused("最后报价已解密")
         if current != "closed":
-            raise AwardRefused("最后报价截止后才能解密")
-        record(self.db, actor, "final_quote.reveal_requested", "project", project.id,
-               now=self.clock(), lot=lot.number, round_id=final_round.id)
-        ProjectService(self.db, self.clock, self.storage, self.enqueue).advance(project)
+            raise WindowNotOpen("最后报价截止后才能解密")
+        self.sealed.reveal_now(project, final_round)
         return final_round
 
     def terminate(self, project: Project, *, reason: str, actor: Actor) -> Project:

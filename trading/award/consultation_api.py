@@ -75,7 +75,8 @@ _panel_step("api.award.consultation.final", "Start the sealed final quotes of th
             "still in; 409 too_few_suppliers below the minimum, nothing changed (center)")
 _panel_step("api.award.consultation.reveal", "Reveal the final quotes now that their window "
             "has ended — the chronograph's own step, for when the worker has not taken it "
-            "yet; 409 before the deadline or once revealed, nothing opened (center)")
+            "yet; 409 window_not_open before the deadline, award_refused once revealed, "
+            "reveal_in_progress while the worker is at it; nothing opened (center)")
 _panel_step("api.award.consultation.terminate", "Terminate the consultation (磋商终止, "
             "214号 Art 34) with a reason: the project fails (center)", TerminateBody)
 _panel_step("api.award.consultation.withdraw", "Withdraw from the consultation before the "
@@ -129,7 +130,7 @@ def api_start_final(context, request):
 @view_config(route_name="api.award.consultation.reveal", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_reveal(context, request):
-    _service(request).reveal(context.project, context.lot, actor=request.actor)
+    _service(request).reveal(context.project, context.lot)
     return _done(context, request)
 
 
