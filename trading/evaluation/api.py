@@ -14,7 +14,6 @@ from .forms import (
     MemberBody,
     SheetBody,
     SignSchema,
-    lines,
 )
 from .models import Expert
 from .resources import member_of
@@ -24,11 +23,10 @@ from .views import (
     COMMITTEE_ACTIONS,
     _committees,
     _expert_user,
-    _int,
     _latest_report,
     _pool,
-    _user_ids,
     expert_input,
+    form_committee,
     update_expert,
 )
 
@@ -252,14 +250,7 @@ describe("api.evaluation.committee.act", "POST", "draw (freeze lists, commit see
 @view_config(route_name="api.evaluation.committee", request_method="POST", renderer="json",
              permission=Permission.EVALUATION_MANAGE)
 def api_form_committee(context, request):
-    values = json_body(request, CommitteeSchema())
-    plan = [{"specialty": r["specialty"], "count": _int(r["count"], "plan"),
-             "reserves": _int(r["reserves"] or "0", "plan")}
-            for r in lines(values["plan"], "plan", ("specialty", "count", "reserves"),
-                           required=2)]
-    _committees(request).form(context.project, plan=plan,
-                              owner_rep_ids=_user_ids(request, values["owner_reps"]),
-                              region=values["region"], actor=request.actor)
+    form_committee(request, context.project, json_body(request, CommitteeSchema()))
     request.response.status_int = 201
     context.committee = _committees(request).committee_of(context.project)
     return api_committee(context, request)

@@ -245,13 +245,7 @@ def committee_page(context, request):
                        buttons=(deform.Button("submit", _("组建评标委员会")),))
 
     def on_success(values):
-        plan = [{"specialty": r["specialty"], "count": _int(r["count"], "plan"),
-                 "reserves": _int(r["reserves"] or "0", "plan")}
-                for r in lines(values["plan"], "plan", ("specialty", "count", "reserves"),
-                               required=2)]
-        _committees(request).form(context.project, plan=plan,
-                                  owner_rep_ids=_user_ids(request, values["owner_reps"]),
-                                  region=values["region"], actor=request.actor)
+        form_committee(request, context.project, values)
         return _back(request, "evaluation.committee", _("评标委员会已组建，请抽取专家"),
                      project_id=context.project.id)
 
@@ -259,6 +253,18 @@ def committee_page(context, request):
     if isinstance(result, HTTPSeeOther):
         return result
     return {**page, **result}
+
+
+def form_committee(request, project, values) -> None:
+    """Form the committee from a CommitteeSchema's values, the page's and the API's alike:
+    the plan as 'specialty|count|reserves' lines, owner representatives' usernames, region."""
+    plan = [{"specialty": r["specialty"], "count": _int(r["count"], "plan"),
+             "reserves": _int(r["reserves"] or "0", "plan")}
+            for r in lines(values["plan"], "plan", ("specialty", "count", "reserves"),
+                           required=2)]
+    _committees(request).form(project, plan=plan,
+                              owner_rep_ids=_user_ids(request, values["owner_reps"]),
+                              region=values["region"], actor=request.actor)
 
 
 def _int(text: str, field: str) -> int:
