@@ -1,13 +1,6 @@
 """Refusals of the award domain: a code for the API, a Chinese message for people."""
 
-from ..errors import (  # noqa: F401
-    Conflict,
-    DeadlinePassed,
-    DomainError,
-    NotFound,
-    NotPermitted,
-    Unprocessable,
-)
+from ..errors import Conflict, DeadlinePassed, DomainError, NotFound, NotPermitted, Unprocessable  # noqa: F401
 
 
 class AwardRefused(Conflict):

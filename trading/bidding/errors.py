@@ -1,11 +1,4 @@
-from ..errors import (  # noqa: F401
-    Conflict,
-    DeadlinePassed,
-    DomainError,
-    NotFound,
-    NotPermitted,
-    Unprocessable,
-)
+from ..errors import Conflict, DeadlinePassed, DomainError, NotFound, NotPermitted, Unprocessable  # noqa: F401
 
 
 class EnvelopeRefused(Unprocessable):

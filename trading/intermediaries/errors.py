@@ -6,14 +6,7 @@ one into the same code with the Chinese sentence a user reads.
 
 import contextlib
 
-from ..errors import (  # noqa: F401
-    Conflict,
-    DeadlinePassed,
-    DomainError,
-    NotFound,
-    NotPermitted,
-    Unprocessable,
-)
+from ..errors import Conflict, DeadlinePassed, DomainError, NotFound, NotPermitted, Unprocessable  # noqa: F401
 from . import rules
 
 RULE_MESSAGES = {
