@@ -151,3 +151,15 @@ def test_every_other_final_offer_party_is_told_the_result_with_its_own_offer(awa
     assert "贵单位终次报价 1,650,000.00 元" in lost.body and "1,700,000.00" not in lost.body
     (silent,) = service.notices_for(w.project, w.bidders[3].organisation_id)  # offered nothing
     assert silent.kind == "result" and "贵单位终次报价" not in silent.body
+
+
+def test_a_raised_objection_is_in_its_publicity_at_once(ranked):
+    """The page lists `publicity.objections`: a collection loaded before the objection
+    existed must not hide it (the award page's answer form read a stale one)."""
+    w = ranked
+    service = awards(w)
+    publicity = service.publicity(w.project)
+    assert publicity.objections == []
+    objection = service.raise_objection(w.project, text="请核查候选人的项目经理资格。",
+                                        actor=actor_for(w.bidders[2]))
+    assert publicity.objections == [objection]

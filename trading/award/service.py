@@ -187,7 +187,7 @@ class AwardService:
         if not MIN_TEXT <= len(text) <= MAX_TEXT:
             raise InvalidAwardInput(f"异议内容应为{MIN_TEXT}至{MAX_TEXT}个字符", field="text")
         days = int(project.params.get("objection.answer_days", 3))
-        objection = Objection(publicity_id=publicity.id, project_id=project.id,
+        objection = Objection(publicity=publicity, project_id=project.id,
                               org_id=actor.organisation_id, raised_by_id=actor.user_id,
                               text=text, raised_at=now, answer_due_at=now + timedelta(days=days))
         self.db.add(objection)
