@@ -49,6 +49,8 @@ def cmd_demo(args) -> int:
     print(f"demo data loaded; logins (password {DEMO_PASSWORD}):")
     for username, display, role, _org in USERS:
         print(f"  {username:<12} {role:<13} {display}")
+    print("  more, same password: agency2…agency6, expert2…expert15 (the demo committees),")
+    print("  dingbiao1…dingbiao10 (award-committee roster); the README says who sits where")
     env["closer"]()
     return 0
 
