@@ -170,3 +170,7 @@ def test_the_center_reveals_once_the_window_has_ended_never_before(testapp, cons
     actions = w.dbsession.scalars(sa.select(AuditEvent.action).where(
         AuditEvent.action.like("final_quote.reveal%"))).all()
     assert actions == ["final_quote.revealed"]  # once, by the chronograph's step
+    asked = w.dbsession.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "final_offer.reveal_by_hand")).all()
+    assert [(e.actor_user_id, e.data["purpose"]) for e in asked] == [(w.center.id,
+                                                                       "final_quote")]

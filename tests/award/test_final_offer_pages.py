@@ -3,10 +3,12 @@
 import json
 
 import pytest
+import sqlalchemy as sa
 from award_support import FLOOR
 from factories import actor_for
 
 from trading.accounts.service import AccountService
+from trading.audit.models import AuditEvent
 from trading.bidding.service import bidder_ref
 from trading.jobs import chronograph
 from trading.jobs.queue import huey
@@ -117,6 +119,9 @@ def test_the_center_reveals_by_hand_once_the_window_is_over(testapp, award_world
     assert f"reveal-{final_round.id}" not in shown.forms
     again = form.submit(status=409)
     assert "本轮终次报价已揭示" in again.text
+    asked = w.dbsession.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "final_offer.reveal_by_hand")).all()
+    assert [e.actor_user_id for e in asked] == [w.center.id]  # the refusals left none
 
 
 def test_the_api_reveals_by_hand_once_and_only_after_the_window(testapp, award_world):

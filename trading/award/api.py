@@ -110,7 +110,7 @@ describe("api.award.final_offer.reveal", "POST", "Open every offer and settle th
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_reveal(context, request):
     service = _offers(request)
-    service.reveal_now(context.project, context.final_round)
+    service.reveal_now(context.project, context.final_round, actor=request.actor)
     return round_state(service, context.project, context.final_round)
 
 

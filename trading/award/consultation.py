@@ -34,7 +34,6 @@ from .errors import (
     NotEligible,
     SupplierWithdrawn,
     TooFewSuppliers,
-    WindowNotOpen,
 )
 from .final_offer import FinalOfferService
 from .models import (
@@ -224,19 +223,11 @@ class ConsultationService:
         return self.sealed.start_final_quotes(project, lot, org_ids=active, minutes=minutes,
                                               actor=actor)
 
-    def reveal(self, project: Project, lot: Lot) -> FinalOfferRound:
+    def reveal(self, project: Project, lot: Lot, *, actor: Actor) -> FinalOfferRound:
         """The reveal by hand once the window has ended (the center's button, for a worker
-        that is down or behind): the sealed round's own ``reveal_now``, the chronograph's
-        step under the worker's lock. Never early: refused, nothing opened."""
-        from .final_offer import phase
-
+        that is down or behind): the sealed round's own ``reveal_now``. Never early."""
         final_round = self._quote_round(project, lot)
-        current = phase(final_round, self.clock())
-        if current == "decided":
-            raise AwardRefused("最后报价已解密")
-        if current != "closed":
-            raise WindowNotOpen("最后报价截止后才能解密")
-        self.sealed.reveal_now(project, final_round)
+        self.sealed.reveal_now(project, final_round, actor=actor)
         return final_round
 
     def terminate(self, project: Project, *, reason: str, actor: Actor) -> Project:

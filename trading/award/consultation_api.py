@@ -130,7 +130,7 @@ def api_start_final(context, request):
 @view_config(route_name="api.award.consultation.reveal", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_reveal(context, request):
-    _service(request).reveal(context.project, context.lot)
+    _service(request).reveal(context.project, context.lot, actor=request.actor)
     return _done(context, request)
 
 

@@ -71,7 +71,7 @@ def consultation_panel(context, request):
                                                    actor=actor),
         "close": lambda: service.close_round(project, lot, actor=actor),
         "final": lambda: service.start_final_quotes(project, lot, actor=actor),
-        "reveal": lambda: service.reveal(project, lot),
+        "reveal": lambda: service.reveal(project, lot, actor=actor),
         "terminate": lambda: service.terminate(project, reason=post.get("text", ""),
                                                actor=actor),
     }

@@ -102,6 +102,14 @@ def phase(final_round: FinalOfferRound, now: datetime) -> str:
     return "closed"
 
 
+# The hand reveal's refusals in each round's words: (already open, window not over),
+# keyed by "is a 磋商 final-quote round".
+HAND_REVEAL_REFUSALS = {
+    False: ("本轮终次报价已揭示", "报价期尚未结束，不能解密终次报价"),
+    True: ("最后报价已解密", "最后报价截止后才能解密"),
+}
+
+
 class FinalOfferService:
     def __init__(self, dbsession, clock, keys, storage, enqueue=None, settings=None):
         self.db = dbsession
@@ -369,21 +377,28 @@ class FinalOfferService:
                for r in self.rounds(project) if r.state is not RoundState.DECIDED]
         return min(due) if due else None
 
-    def reveal_now(self, project: Project, final_round: FinalOfferRound) -> None:
-        """The reveal by hand (the center's button), once the offer window is over, for a
-        worker that is down or behind: the chronograph's own step, under the worker's lock
-        and in its own transaction (`chronograph.run_now`), so it is never made twice."""
+    def reveal_now(self, project: Project, final_round: FinalOfferRound, *,
+                   actor: Actor) -> None:
+        """The reveal by hand (the center's button), once the window is over, for a worker
+        that is down or behind: the chronograph's own step, under the worker's lock and in
+        its own transaction (`chronograph.run_now`), so it is never made twice. The same
+        for a 终次报价 round and a 磋商 final-quote round; who asked is audited after."""
         from ..jobs import chronograph
 
+        done, early = HAND_REVEAL_REFUSALS[final_round.purpose == "final_quote"]
         current = phase(final_round, self.clock())
         if current == "decided":
-            raise AwardRefused("本轮终次报价已揭示")
+            raise AwardRefused(done)
         if current != "closed":
-            raise WindowNotOpen("报价期尚未结束，不能解密终次报价")
+            raise WindowNotOpen(early)
         self.db.flush()
         if not chronograph.run_now("project", project.id):
             raise RevealInProgress("平台正在解密本轮报价，请稍后刷新本页")
         self.db.expire_all()  # read what the step's own transaction committed
+        # Recorded only now: an audit row written before would hold the audit chain's head
+        # while the step's own transaction needs it.
+        record(self.db, actor, "final_offer.reveal_by_hand", "final_offer_round",
+               final_round.id, now=self.clock(), purpose=final_round.purpose or "final_offer")
 
     def run_due(self, projects, project: Project) -> datetime | None:
         """Move rounds on by the clock; reveal and decide every round whose window ended."""

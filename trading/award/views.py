@@ -95,7 +95,8 @@ def reveal_round(context, request):
     """The reveal now, by hand: the worker does it at the window's end, but a center must
     not wait on one that is down or behind (and the browser tests' server runs none)."""
     return _act(context, request, lambda: _offers(request).reveal_now(
-        context.project, context.final_round), _("终次报价已全部解密，结果已公布"))
+        context.project, context.final_round, actor=request.actor),
+        _("终次报价已全部解密，结果已公布"))
 
 
 @view_config(route_name="award.final_offer.key", permission=Permission.PROJECT_VIEW)
