@@ -4,23 +4,13 @@ the owner confirms the award, the winner reads its notice."""
 
 import re
 
+from browser.steps import signed_in
+
 from trading.award.demo import ROSTER
-from trading.demo import DEMO_PASSWORD
 
 USERNAMES = {display: username for username, display in ROSTER}
 BIDDERS = {"华建工程有限公司": "bidder1", "闽江路桥建设有限公司": "bidder2",
            "榕城市政工程有限公司": "bidder3"}
-
-
-def signed_in(browser, base, username):
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[name=submit]")
-    page.wait_for_url(f"{base}/workspace")
-    return context, page
 
 
 def open_project(page, base, name) -> str:

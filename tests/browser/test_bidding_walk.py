@@ -9,17 +9,9 @@ import re
 import subprocess
 import sys
 
-from trading.demo import DEMO_PASSWORD
+from browser.steps import login
 
 PROJECT = "闽江大道市政道路改造工程"  # a demo project in bidding; bidder1 signed up to lot 1
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[name=submit]")
-    page.wait_for_url(f"{base}/workspace")
 
 
 def cli(*args, cwd):

@@ -8,8 +8,9 @@ notice. The price score is the system's: 磋商基准价 = the lowest valid fina
 import re
 from datetime import timedelta
 
+from browser.steps import signed_in
+
 from trading.award.consultation_demo import CONSULTATION_DEMO
-from trading.demo import DEMO_PASSWORD
 from trading.evaluation.service import REPORT_CONFIRMATION
 
 NAMES = {"bidder1": "华建工程有限公司", "bidder2": "闽江路桥建设有限公司",
@@ -18,17 +19,6 @@ QUOTES = {"bidder1": "1500000", "bidder2": "1440000", "bidder3": "1520000"}  # �
 # per supplier: 类似项目业绩 (objective: every member the same), 方案, 质量, 团队
 MARKS = {NAMES["bidder1"]: ("8", "25", "16", "8"), NAMES["bidder2"]: ("6", "22", "15", "7"),
          NAMES["bidder3"]: ("10", "27", "18", "9")}
-
-
-def signed_in(browser, base, username):
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[name=submit]")
-    page.wait_for_url(f"{base}/workspace")
-    return context, page
 
 
 def panel_step(page, action, *, text="", org=None):

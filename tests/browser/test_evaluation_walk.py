@@ -6,29 +6,14 @@ moved clock, the owner's award, and the notices each bidder reads."""
 import re
 from datetime import timedelta
 
-from trading.demo import DEMO_PASSWORD
+from browser.steps import login, sign_report
+
 from trading.evaluation.demo import OBJECTIVE, SCORED
-from trading.evaluation.service import REPORT_CONFIRMATION
 from trading.projects.kinds import ProcurementMethod, Regime
 from trading.projects.rules import default_params
 
 BIDDERS = {"bidder1": "华建工程有限公司", "bidder2": "闽江路桥建设有限公司",
            "bidder3": "榕城市政工程有限公司"}
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[name=submit]")
-    page.wait_for_url(f"{base}/workspace")
-
-
-def sign(page, report_url):
-    page.goto(report_url)
-    page.fill("input[name=confirmation]", REPORT_CONFIRMATION)
-    page.click("form button[type=submit]:has-text('签署')")
-    page.wait_for_selector("text=已签署评标报告")
 
 
 def test_expert1_scores_the_committee_signs_publicity_award_and_notices(
@@ -59,11 +44,11 @@ def test_expert1_scores_the_committee_signs_publicity_award_and_notices(
     page.click("button:has-text('生成评标报告')")
     page.wait_for_selector("text=评标报告已生成")
     report = page.locator("a:has-text('待签署')").first.get_attribute("href")
-    sign(page, report)
+    sign_report(page, report)
     for n in range(2, 6):
         page.click("button:has-text('退出')")
         login(page, base, f"expert{n}")
-        sign(page, report)
+        sign_report(page, report)
     page.goto(report)
     assert page.locator("text=已全体签署并锁定").count() == 1
     assert page.locator("text=平台签名有效").count() == 1

@@ -7,9 +7,10 @@ candidate publicity, its end, the owner's award and the notices."""
 import re
 from datetime import timedelta
 
+from browser.steps import fen, login, logout, move_clock
+
 from trading.award import rules
 from trading.award.demo import DEMO_WINDOWS
-from trading.demo import DEMO_PASSWORD
 from trading.projects.kinds import ProcurementMethod, Regime
 from trading.projects.rules import default_params
 
@@ -19,26 +20,6 @@ BIDDERS = {"bidder1": "华建工程有限公司", "bidder2": "闽江路桥建设
 # Yuan typed by each bidder: inside floor (80 % of the ceiling) and ceiling (11,760,000).
 OFFERS = {"bidder1": "10000000.00", "bidder2": "10300000.00", "bidder3": "11000000.00"}
 PARAMS = {**default_params(Regime.TENDERING, ProcurementMethod.FINAL_OFFER), **DEMO_WINDOWS}
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[name=submit]")
-    page.wait_for_url(f"{base}/workspace")
-
-
-def logout(page):
-    page.click("button:has-text('退出')")
-
-
-def fen(text: str) -> int:
-    return int(round(float(text.replace(",", "")) * 100))
-
-
-def move_clock(offset_file, delta: timedelta) -> None:
-    offset_file.write_text(str(int(delta.total_seconds())))
 
 
 def test_center_starts_bidders_offer_reveal_publicity_award(page, live_server, live_workdir):

@@ -5,7 +5,7 @@ publishes a clarification that moves the deadline."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from trading.demo import DEMO_PASSWORD
+from browser.steps import login, logout
 
 TZ = ZoneInfo("Asia/Shanghai")
 NAME = "浏览器测试：滨海大道两标段改造工程"
@@ -13,18 +13,6 @@ NAME = "浏览器测试：滨海大道两标段改造工程"
 
 def stamp(delta: timedelta) -> str:
     return (datetime.now(TZ) + delta).strftime("%Y-%m-%d %H:%M")
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[name=submit]")
-    page.wait_for_url(f"{base}/workspace")
-
-
-def logout(page):
-    page.click("button:has-text('退出')")
 
 
 def test_post_approve_list_sign_up_ask_answer_clarify(page, live_server):

@@ -7,9 +7,9 @@ winner reads its notice."""
 import re
 
 from browser.separated_steps import award_by_committee, open_project, signed_in
+from browser.steps import sign_report
 
 from trading.evaluation.demo import OBJECTIVE, SEPARATED_LOGINS, SEPARATED_SCORED
-from trading.evaluation.service import REPORT_CONFIRMATION
 
 CHAIR, *OTHERS = (f"expert{n}" for n in list(SEPARATED_LOGINS)[:5])
 PUBLICITY = 3 * 24 * 3600 + 3600  # the profile's three days, and an hour
@@ -37,22 +37,15 @@ def score_and_report(page) -> str:
     return page.locator("a:has-text('待签署')").first.get_attribute("href")
 
 
-def sign(page, report_url) -> None:
-    page.goto(report_url)
-    page.fill("input[name=confirmation]", REPORT_CONFIRMATION)
-    page.click("form button[type=submit]:has-text('签署')")
-    page.wait_for_selector("text=已签署评标报告")
-
-
 def test_a_whole_separated_procedure(browser, live_server, live_workdir):
     base = live_server
     context, page = signed_in(browser, base, CHAIR)
     report = score_and_report(page)
-    sign(page, report)
+    sign_report(page, report)
     context.close()
     for username in OTHERS:
         context, page = signed_in(browser, base, username)
-        sign(page, report)
+        sign_report(page, report)
         context.close()
     context, page = signed_in(browser, base, "bidder2")
     project_id = open_project(page, base, SEPARATED_SCORED)

@@ -8,24 +8,14 @@ enterprises admitted here and the test can log in as whoever is drawn.
 
 from datetime import date, timedelta
 
+from browser.steps import login, logout
+
 from trading.accounts.rules import make_credit_code
 from trading.demo import DEMO_PASSWORD
 from trading.smallworks.demo import demo_pdf
 
 WORK = "浏览器测试：某变电站配套线路改造"
 OWN_PASSWORD = "walk-pass-2026"
-
-
-def login(page, base, username, password=DEMO_PASSWORD):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[name=submit]")
-    page.wait_for_url(f"{base}/workspace")
-
-
-def logout(page):
-    page.click("button:has-text('退出')")
 
 
 def register(page, base, username):

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from browser.steps import login, logout
+
 from trading.accounts.rules import make_credit_code
 from trading.demo import DEMO_PASSWORD
 
@@ -24,18 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def stamp(delta: timedelta) -> str:
     return (datetime.now(TZ) + delta).strftime("%Y-%m-%d %H:%M")
-
-
-def login(page, base, username, password=DEMO_PASSWORD):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[name=submit]")
-    page.wait_for_url(f"{base}/workspace")
-
-
-def logout(page):
-    page.click("button:has-text('退出')")
 
 
 def register_newco(page, base):

@@ -1,0 +1,45 @@
+"""Steps every browser walk takes: log in (in the page, or in a context of its own for one
+role among several), log out, sign an evaluation report, move the live server's clock."""
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from trading.demo import DEMO_PASSWORD
+from trading.evaluation.service import REPORT_CONFIRMATION
+
+
+def login(page, base, username, password=DEMO_PASSWORD):
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[name=submit]")
+    page.wait_for_url(f"{base}/workspace")
+
+
+def signed_in(browser, base, username):
+    """A fresh browser context logged in as `username`: (context, page); close it after."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    login(page, base, username)
+    return context, page
+
+
+def sign_report(page, report_url):
+    page.goto(report_url)
+    page.fill("input[name=confirmation]", REPORT_CONFIRMATION)
+    page.click("form button[type=submit]:has-text('签署')")
+    page.wait_for_selector("text=已签署评标报告")
+
+
+def move_clock(offset_file, delta: timedelta) -> None:
+    """The live server's clock, `delta` ahead of the system's (0 puts it back)."""
+    offset_file.write_text(str(int(delta.total_seconds())))
+
+
+def logout(page):
+    page.click("button:has-text('退出')")
+
+
+def fen(text: str) -> int:
+    """A page's yuan amount ("1,440,000.00") in 分, exactly: money is never a float."""
+    return int((Decimal(text.replace(",", "")) * 100).to_integral_value(ROUND_HALF_UP))
