@@ -1,7 +1,7 @@
 """bid_crypto — standalone sealed-bid library: HPKE envelopes, custody, receipts.
 
-Depends on the standard library and pycryptodome only (never on ``trading``), so bidders
-can run it on their own machines: ``python -m bid_crypto --help``. The envelope format
+Depends on the standard library, pycryptodome, cryptography (SM3, SM4) and gmssl_pyx (SM2)
+only (never on ``trading``), so bidders can run it on their own machines: ``python -m bid_crypto --help``. The envelope format
 is specified in FORMAT.md; the CLI in README.md.
 """
 

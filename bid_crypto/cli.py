@@ -51,6 +51,7 @@ from . import (
     write_key_pair,
 )
 from .custody import DEFAULT_SCRYPT_LOG_N, KEK_LEN
+from .gm import DEFAULT_SM2_ID
 from .header import DEFAULT_CHUNK_SIZE
 from .keys import write_new_file
 
@@ -200,7 +201,8 @@ def cmd_inspect(args: argparse.Namespace) -> None:
 
 
 def cmd_verify_receipt(args: argparse.Namespace) -> None:
-    platform_key = load_verify_key(Path(args.platform_key).read_bytes())
+    platform_key = load_verify_key(Path(args.platform_key).read_bytes(),
+                                   user_id=args.sm2_id.encode())
     fields = verify_receipt(platform_key, Path(args.receipt).read_bytes(), args.envelope)
     print("receipt valid: " + " ".join(f"{name}={fields[name]}" for name in fields))
 
@@ -311,10 +313,10 @@ def cmd_signing_keygen(args: argparse.Namespace) -> None:
     for path in (key_path, pub_path):
         _refuse_existing(path)
     out.mkdir(parents=True, exist_ok=True)
-    key = SigningKey.generate()
+    key = SigningKey.generate(args.algorithm)
     write_new_file(key_path, key.to_pem().encode(), mode=0o600)
     write_new_file(pub_path, key.public_key().to_pem().encode(), mode=0o644)
-    print(f"wrote {key_path} and {pub_path} (key id {key.public_key().key_id})")
+    print(f"wrote {key_path} and {pub_path} ({key.algorithm}, key id {key.public_key().key_id})")
 
 
 def cmd_issue_receipt(args: argparse.Namespace) -> None:
@@ -330,7 +332,8 @@ def cmd_issue_receipt(args: argparse.Namespace) -> None:
         "envelope_sha256": info.sha256,
         "received_at": args.received_at or datetime.now(UTC),
     }
-    signing_key = load_signing_key(Path(args.signing_key).read_bytes())
+    signing_key = load_signing_key(Path(args.signing_key).read_bytes(),
+                                   user_id=args.sm2_id.encode())
     receipt = issue_receipt(signing_key, fields)
     write_new_file(out, (json.dumps(receipt, indent=2) + "\n").encode(), mode=0o644)
     print(f"wrote {out}")
@@ -346,6 +349,15 @@ def _add_ids(parser: argparse.ArgumentParser, *, required: bool) -> None:
         )
 
 
+def _add_sm2_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sm2-id",
+        default=DEFAULT_SM2_ID.decode(),
+        metavar="ID",
+        help="SM2 signer ID (GB/T 32918.2; default %(default)s); ignored for Ed25519 keys",
+    )
+
+
 def _add_kek(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--kek-file", help="file with the KEK: 32 raw bytes or 64 hex digits")
@@ -354,11 +366,13 @@ def _add_kek(parser: argparse.ArgumentParser) -> None:
 
 def _keygen_parsers(commands) -> None:
     p = commands.add_parser("keygen", help="generate a key pair: DIR/NAME.pub, DIR/NAME.key")
-    p.add_argument("--suite", choices=sorted(SUITES), default="x25519")
+    p.add_argument("--suite", choices=sorted(SUITES), default="x25519",
+                   help="x25519 (default), xwing, sm2 or sm2mlkem (国密)")
     p.add_argument("--name", default="opening", help="file stem (default: opening)")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(handler=cmd_keygen)
     p = commands.add_parser("signing-keygen", help="generate the platform receipt key")
+    p.add_argument("--algorithm", choices=("ed25519", "sm2"), default="ed25519")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(handler=cmd_signing_keygen)
 
@@ -401,11 +415,13 @@ def _open_parsers(commands) -> None:
 def _receipt_parsers(commands) -> None:
     p = commands.add_parser("verify-receipt", help="check a receipt against an envelope")
     p.add_argument("--platform-key", required=True, metavar="PUBFILE")
+    _add_sm2_id(p)
     p.add_argument("receipt", metavar="RECEIPT.json")
     p.add_argument("envelope", metavar="BID.tbid")
     p.set_defaults(handler=cmd_verify_receipt)
     p = commands.add_parser("issue-receipt", help="sign a receipt (platform side)")
     p.add_argument("--signing-key", required=True, metavar="KEYFILE")
+    _add_sm2_id(p)
     _add_ids(p, required=True)
     p.add_argument("--version", required=True, type=int, help="bid version (1, 2, ...)")
     p.add_argument("--received-at", help="RFC 3339 UTC with ms (default: now)")

@@ -32,7 +32,7 @@ from .errors import (
     WrongPassphrase,
 )
 from .keys import PrivateKey
-from .suites import SECRET_LEN, get_suite
+from .suites import get_suite
 
 KEK_LEN = 32
 _WRAP_VERSION = 1
@@ -165,7 +165,8 @@ def _sealed_from_doc(doc: object) -> SealedShare:
         from_hex("kdf.salt", kdf["salt"], 16, KeyFormatError),
         _check_log_n(kdf["log_n"]),
         from_hex("nonce", doc["nonce"], _NONCE_LEN, KeyFormatError),
-        from_hex("ciphertext", doc["ciphertext"], 2 * _BLOCK + _TAG_LEN, KeyFormatError),
+        from_hex("ciphertext", doc["ciphertext"], get_suite(info.suite).secret_len + _TAG_LEN,
+                 KeyFormatError),
     )
 
 
@@ -306,11 +307,13 @@ def combine_shares(shares: Sequence[KeyShare]) -> PrivateKey:
     chosen = list(distinct.values())[: info.threshold]  # Shamir.combine wants exactly k
     secret = b"".join(
         Shamir.combine([(s.info.index, s.value[start : start + _BLOCK]) for s in chosen])
-        for start in range(0, SECRET_LEN, _BLOCK)
+        for start in range(0, get_suite(info.suite).secret_len, _BLOCK)
     )
-    key = PrivateKey(info.suite, secret)
-    if key.public_key().raw.hex() != info.public_key:
-        raise InconsistentShares("the shares do not rebuild the recorded opening key")
+    try:
+        # The recorded public key is checked against the rebuilt secret either way.
+        key = PrivateKey(info.suite, secret, bytes.fromhex(info.public_key))
+    except KeyFormatError:
+        raise InconsistentShares("the shares do not rebuild the recorded opening key") from None
     return key
 
 

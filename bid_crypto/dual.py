@@ -12,16 +12,14 @@ reveals nothing about the bidder's private key, and decrypts nothing without the
 key.
 """
 
-import hashlib
 import json
 from dataclasses import dataclass, field
-
-from Crypto.Protocol import HPKE
 
 from .encoding import from_hex, loads_strict
 from .errors import DecryptionShareError, WrongKey
 from .header import DualFields, EnvelopeHeader
 from .keys import PrivateKey, PublicKey
+from .suites import get_suite
 
 DUAL_INFO = b"bid_crypto/v1 dual share"
 _EXPORT_CONTEXT = b"psk"
@@ -60,24 +58,23 @@ class DecryptionShare:
         )
 
 
-def share_check(secret: bytes) -> bytes:
-    """Public commitment: anyone can tell a right share from a wrong one."""
-    return hashlib.sha256(_CHECK_LABEL + secret).digest()
+def share_check(secret: bytes, suite: str = "x25519") -> bytes:
+    """Public commitment: anyone can tell a right share from a wrong one.
+
+    The hash of the bidder key's suite: SHA-256, or SM3 for a national suite.
+    """
+    return get_suite(suite).digest(_CHECK_LABEL + secret)
 
 
 def seal_dual(bidder_key: PublicKey) -> tuple[tuple[bytes, bytes], DualFields]:
     """Sender side: (psk_id, psk) for the project context, and the header fields."""
-    context = HPKE.new(
-        receiver_key=bidder_key.hpke_key(),
-        aead_id=HPKE.AEAD.EXPORT_ONLY,
-        info=DUAL_INFO,
-    )
+    context = get_suite(bidder_key.suite).sender(bidder_key.raw, DUAL_INFO, export_only=True)
     secret = context.export(_EXPORT_CONTEXT, SHARE_LEN)
     fields = DualFields(
         suite=bidder_key.suite,
         key=bidder_key.key_id,
         enc=context.enc,
-        check=share_check(secret),
+        check=share_check(secret, bidder_key.suite),
     )
     return (bytes.fromhex(bidder_key.key_id), secret), fields
 
@@ -90,15 +87,14 @@ def make_decryption_share(header: EnvelopeHeader, bidder_key: PrivateKey) -> Dec
             f"envelope's dual share is bound to bidder key {dual.key[:16]}…, "
             f"not to this key {bidder_key.key_id[:16]}…"
         )
-    context = HPKE.new(
-        receiver_key=bidder_key.hpke_key(),
-        aead_id=HPKE.AEAD.EXPORT_ONLY,
-        enc=dual.enc,
-        info=DUAL_INFO,
-    )
+    try:
+        context = bidder_key.receiver(dual.enc, DUAL_INFO, export_only=True)
+    except ValueError:
+        # An SM2 encapsulation is checked (C3); an altered one fails here, not below.
+        raise DecryptionShareError("the envelope's dual-share encapsulation was altered") from None
     secret = context.export(_EXPORT_CONTEXT, SHARE_LEN)
     # HPKE export never fails on a wrong enc; the commitment tells us it went right.
-    if share_check(secret) != dual.check:
+    if share_check(secret, dual.suite) != dual.check:
         raise DecryptionShareError("derived share does not match the envelope's commitment")
     return DecryptionShare(header.sha256, secret)
 
@@ -108,7 +104,7 @@ def verify_decryption_share(header: EnvelopeHeader, share: DecryptionShare) -> N
     dual = _dual_fields(header)
     if share.header_sha256 != header.sha256:
         raise DecryptionShareError("decryption share belongs to another envelope")
-    if share_check(share.secret) != dual.check:
+    if share_check(share.secret, dual.suite) != dual.check:
         raise DecryptionShareError(
             "decryption share does not match the envelope's commitment (wrong share)"
         )

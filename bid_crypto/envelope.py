@@ -1,7 +1,8 @@
 """Streaming seal and open of bid envelopes (FORMAT.md §3).
 
 The payload is cut into fixed-size chunks sealed one after the other by a single HPKE
-context, so chunk ``i`` uses HPKE sequence number ``i``. Each chunk's associated data is
+context (or its national-suite twin, smhpke.py), so chunk ``i`` uses sequence number
+``i``. Each chunk's associated data is
 ``header_sha256 || u64 index || u8 final``: a chunk moved, dropped, duplicated,
 appended, or paired with another envelope's header fails authentication. Memory is one
 chunk, whatever the payload size.
@@ -15,14 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
-from Crypto.Protocol import HPKE
-
 from .dual import DecryptionShare, psk_for, seal_dual
 from .encoding import format_timestamp
 from .errors import InvalidHeader, TamperedEnvelope, TruncatedEnvelope, WrongKey
 from .header import DEFAULT_CHUNK_SIZE, EnvelopeHeader, read_exact, read_header
 from .keys import PrivateKey, PublicKey
-from .suites import AEAD_ID
+from .suites import get_suite
 
 INFO = b"bid_crypto/v1 envelope"
 TAG_LEN = 16
@@ -33,9 +32,9 @@ _HASH_BLOCK = 1024 * 1024
 Progress = Callable[[int], None]
 
 
-def chunk_aad(header_sha256: bytes, index: int, final: bool) -> bytes:
+def chunk_aad(header_hash: bytes, index: int, final: bool) -> bytes:
     """Associated data of chunk ``index``: header hash, index, final-chunk flag."""
-    return header_sha256 + _AAD_TAIL.pack(index, int(final))
+    return header_hash + _AAD_TAIL.pack(index, int(final))
 
 
 class EnvelopeWriter:
@@ -60,9 +59,7 @@ class EnvelopeWriter:
         progress: Progress | None = None,
     ) -> None:
         psk, dual = _sender_dual(custody, bidder_key)
-        self._context = HPKE.new(
-            receiver_key=recipient.hpke_key(), aead_id=AEAD_ID, info=INFO, psk=psk
-        )
+        self._context = get_suite(recipient.suite).sender(recipient.raw, INFO, psk)
         self.header = EnvelopeHeader(
             suite=recipient.suite,
             project=project,
@@ -76,7 +73,7 @@ class EnvelopeWriter:
             dual=dual,
         )
         self._dst, self._progress = dst, progress
-        self._header_sha256 = self.header.sha256
+        self._header_hash = self.header.binding_hash
         self._buffer = bytearray()
         self._index = self._written = 0
         self._closed = False
@@ -115,7 +112,7 @@ class EnvelopeWriter:
             self.close()
 
     def _seal(self, *, final: bool) -> None:
-        aad = chunk_aad(self._header_sha256, self._index, final)
+        aad = chunk_aad(self._header_hash, self._index, final)
         sealed = self._context.seal(bytes(self._buffer), aad)
         self._dst.write(_RECORD.pack(int(final), len(sealed)))
         self._dst.write(sealed)
@@ -204,24 +201,18 @@ def _receiver_context(
         )
     psk = psk_for(header, share) if header.custody == "dual" else None
     try:
-        return HPKE.new(
-            receiver_key=private_key.hpke_key(),
-            aead_id=AEAD_ID,
-            enc=header.enc,
-            info=INFO,
-            psk=psk,
-        )
+        return private_key.receiver(header.enc, INFO, psk)
     except ValueError as exc:
         raise TamperedEnvelope(f"header enc is not a valid encapsulation: {exc}") from None
 
 
 def _plaintext_chunks(src: BinaryIO, header: EnvelopeHeader, context) -> Iterator[bytes]:
-    header_sha256 = header.sha256
+    header_hash = header.binding_hash
     index = 0
     while True:
         final, sealed = read_record(src, header.chunk_size, index)
         try:
-            plaintext = context.unseal(sealed, chunk_aad(header_sha256, index, final))
+            plaintext = context.unseal(sealed, chunk_aad(header_hash, index, final))
         except ValueError:
             raise TamperedEnvelope(
                 f"chunk {index} failed authentication: the header or the chunk was "

@@ -90,8 +90,14 @@ class EnvelopeHeader:
 
     @property
     def sha256(self) -> bytes:
-        """The header hash bound into every chunk's associated data."""
+        """SHA-256 of the header block: names the envelope (decryption shares, inspect)."""
         return hashlib.sha256(self.encode()).digest()
+
+    @property
+    def binding_hash(self) -> bytes:
+        """The header hash bound into every chunk's associated data: the suite's hash
+        (SHA-256, or SM3 for the national suites), equal to ``sha256`` for HPKE suites."""
+        return get_suite(self.suite).digest(self.encode())
 
     def check(
         self,

@@ -6,7 +6,6 @@ is written into every envelope header: opening with the wrong key then fails wit
 clear "wrong key" instead of a bare authentication error.
 """
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -16,10 +15,8 @@ from .encoding import from_hex, loads_strict
 from .errors import KeyFormatError, UnsupportedEnvelope
 from .suites import (
     DEFAULT_SUITE,
-    SECRET_LEN,
     Suite,
     get_suite,
-    new_secret,
     suite_by_code,
 )
 
@@ -30,8 +27,11 @@ _BINARY_VERSION = 1
 
 
 def key_id(suite: str, public: bytes) -> str:
-    """Hex SHA-256 of ``suite`` (UTF-8), a zero byte, and the serialised public key."""
-    return hashlib.sha256(suite.encode() + b"\x00" + public).hexdigest()
+    """Hex digest of ``suite`` (UTF-8), a zero byte, and the serialised public key.
+
+    The suite's hash: SHA-256, or SM3 for the national suites (FORMAT.md §5.1).
+    """
+    return _suite(suite).digest(suite.encode() + b"\x00" + public).hex()
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,13 @@ class PublicKey:
     raw: bytes
 
     def __post_init__(self) -> None:
-        expected = _suite(self.suite).public_len
-        if len(self.raw) != expected:
-            raise KeyFormatError(f"{self.suite} public key must be {expected} bytes")
+        suite = _suite(self.suite)
+        if len(self.raw) != suite.public_len:
+            raise KeyFormatError(f"{self.suite} public key must be {suite.public_len} bytes")
+        try:
+            suite.check_public(self.raw)
+        except ValueError as exc:
+            raise KeyFormatError(f"invalid {self.suite} public key: {exc}") from None
 
     @property
     def key_id(self) -> str:
@@ -73,55 +77,89 @@ class PublicKey:
 
 @dataclass(frozen=True)
 class PrivateKey:
-    """A 32-byte private key secret (X25519 scalar or X-Wing seed) and its suite."""
+    """A private key secret and its suite; ``public`` is derived or (national suites) given.
+
+    The secret is 32 bytes (an X25519 scalar, an X-Wing seed, an SM2 scalar) or 64 bytes
+    (sm2mlkem: an ML-KEM seed and an SM2 scalar). A public key given beside it is checked
+    against it, so a key file cannot pair one key's secret with another's public half.
+    """
 
     suite: str
     secret: bytes = field(repr=False)
+    public: bytes | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _suite(self.suite)
-        if len(self.secret) != SECRET_LEN:
-            raise KeyFormatError(f"private key secret must be {SECRET_LEN} bytes")
+        suite = _suite(self.suite)
+        if len(self.secret) != suite.secret_len:
+            raise KeyFormatError(
+                f"{self.suite} private key secret must be {suite.secret_len} bytes"
+            )
+        try:
+            public = suite.check_pair(self.secret, self.public)
+        except ValueError as exc:
+            raise KeyFormatError(f"invalid {self.suite} private key: {exc}") from None
+        object.__setattr__(self, "public", public)
 
     def public_key(self) -> PublicKey:
-        return PublicKey(self.suite, _suite(self.suite).public_bytes(self.secret))
+        return PublicKey(self.suite, self.public)
 
     @property
     def key_id(self) -> str:
-        return self.public_key().key_id
+        return key_id(self.suite, self.public)
 
     def hpke_key(self):
         return _suite(self.suite).private_hpke_key(self.secret)
 
+    def receiver(self, enc: bytes, info: bytes, psk=None, *, export_only: bool = False):
+        """The suite's opening context for an encapsulation ``enc`` to this key."""
+        return _suite(self.suite).receiver(self.secret, self.public, enc, info, psk,
+                                           export_only=export_only)
+
     def to_bytes(self) -> bytes:
-        """Binary form for wrapping: version byte, suite code byte, 32-byte secret."""
-        return bytes([_BINARY_VERSION, _suite(self.suite).code]) + self.secret
+        """Binary form for wrapping: version, suite code, secret (, public if it travels)."""
+        suite = _suite(self.suite)
+        tail = self.public if suite.needs_public else b""
+        return bytes([_BINARY_VERSION, suite.code]) + self.secret + tail
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "PrivateKey":
-        if len(data) != 2 + SECRET_LEN or data[0] != _BINARY_VERSION:
+        if len(data) < 2 or data[0] != _BINARY_VERSION:
             raise KeyFormatError("not a bid_crypto private key encoding")
         try:
             suite = suite_by_code(data[1])
         except UnsupportedEnvelope as exc:
             raise KeyFormatError(str(exc)) from None
-        return cls(suite.name, data[2:])
+        size = suite.secret_len + (suite.public_len if suite.needs_public else 0)
+        if len(data) != 2 + size:
+            raise KeyFormatError(f"not a bid_crypto {suite.name} private key encoding")
+        secret = data[2 : 2 + suite.secret_len]
+        return cls(suite.name, secret, data[2 + suite.secret_len :] or None)
 
     def to_json(self) -> str:
-        return _dump(PRIVATE_KIND, self.suite, self.key_id, secret=self.secret.hex())
+        material = {"secret": self.secret.hex()}
+        if _suite(self.suite).needs_public:
+            material["public"] = self.public.hex()
+        return _dump(PRIVATE_KIND, self.suite, self.key_id, **material)
 
     @classmethod
     def from_json(cls, data: bytes | str) -> "PrivateKey":
-        doc = _parse(data, PRIVATE_KIND, ("kind", "version", "suite", "key_id", "secret"))
-        secret = from_hex("secret", doc["secret"], SECRET_LEN, KeyFormatError)
-        key = cls(_suite(doc["suite"]).name, secret)
+        doc = loads_strict(data, "key file", KeyFormatError)
+        suite = _suite(doc.get("suite") if isinstance(doc, dict) else None)
+        fields = ("kind", "version", "suite", "key_id", "secret")
+        doc = _parse(data, PRIVATE_KIND, fields + (("public",) if suite.needs_public else ()))
+        secret = from_hex("secret", doc["secret"], suite.secret_len, KeyFormatError)
+        public = None
+        if suite.needs_public:
+            public = from_hex("public", doc["public"], suite.public_len, KeyFormatError)
+        key = cls(suite.name, secret, public)
         _check_key_id(doc, key.key_id)
         return key
 
 
 def generate_private_key(suite: str = DEFAULT_SUITE) -> PrivateKey:
-    """A new random private key for ``suite`` (``x25519`` or ``xwing``)."""
-    return PrivateKey(_suite(suite).name, new_secret())
+    """A new random private key for ``suite`` (``x25519``, ``xwing``, ``sm2``, ``sm2mlkem``)."""
+    secret, public = _suite(suite).generate()
+    return PrivateKey(_suite(suite).name, secret, public)
 
 
 def _suite(name: object) -> Suite:

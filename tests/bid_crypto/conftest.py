@@ -32,6 +32,16 @@ def xwing_key():
 
 
 @pytest.fixture(scope="session")
+def sm2_key():
+    return generate_private_key("sm2")
+
+
+@pytest.fixture(scope="session")
+def sm2mlkem_key():
+    return generate_private_key("sm2mlkem")
+
+
+@pytest.fixture(scope="session")
 def bidder_key():
     return generate_private_key("x25519")
 

@@ -443,3 +443,33 @@ def test_usage_errors_exit_2(work):
     result = run(work, "seal", "--to", "keys/opening.pub")
     assert result.returncode == 2
     assert "required" in result.stderr
+
+
+def test_a_national_suite_project_end_to_end(tmp_path):
+    """国密: an sm2 opening key, an SM2 platform key, seal, receipt, verify, open."""
+    (tmp_path / "offer.json").write_text(json.dumps(OFFER))
+    ok(tmp_path, "keygen", "--suite", "sm2", "--out", "keys")
+    assert json.loads((tmp_path / "keys/opening.pub").read_text())["suite"] == "sm2"
+    ok(tmp_path, "signing-keygen", "--algorithm", "sm2", "--out", "platform")
+    assert "BEGIN PUBLIC KEY" in (tmp_path / "platform/platform.pub").read_text()
+    ok(tmp_path, "seal", "--to", "keys/opening.pub", *IDS, "--offer", "offer.json",
+       "--out", "bid.tbid")
+    ok(tmp_path, "issue-receipt", "--signing-key", "platform/platform.key",
+       "--sm2-id", "center@example", *IDS, "--version", "1", "bid.tbid", "--out", "r.json")
+    verified = ok(tmp_path, "verify-receipt", "--platform-key", "platform/platform.pub",
+                  "--sm2-id", "center@example", "r.json", "bid.tbid")
+    assert "receipt valid" in verified.stdout
+    fails(tmp_path, EXIT_RECEIPT, "verify-receipt", "--platform-key", "platform/platform.pub",
+          "r.json", "bid.tbid", match="signer ID")
+    opened = json.loads(ok(tmp_path, "open", "--key", "keys/opening.key", "bid.tbid",
+                           "--out", "opened").stdout)
+    assert opened["offer"]["total_price"] == OFFER["total_price"]
+    ok(tmp_path, "keygen", "--out", "x")
+    fails(tmp_path, EXIT_KEY, "open", "--key", "x/opening.key", "bid.tbid", "--out", "o2",
+          match="suite sm2")
+    envelope = bytearray((tmp_path / "bid.tbid").read_bytes())
+    position = envelope.index(b'"enc":"') + 7 + 200  # inside C3 of the SM2 ciphertext
+    envelope[position : position + 1] = b"0" if envelope[position : position + 1] != b"0" else b"1"
+    (tmp_path / "tampered.tbid").write_bytes(bytes(envelope))
+    fails(tmp_path, EXIT_ENVELOPE, "open", "--key", "keys/opening.key", "tampered.tbid",
+          "--out", "o3", match="encapsulation")
