@@ -1,8 +1,9 @@
 """bid_crypto — standalone sealed-bid library: HPKE envelopes, custody, receipts.
 
 Depends on the standard library, pycryptodome, cryptography (SM3, SM4) and gmssl_pyx (SM2)
-only (never on ``trading``), so bidders can run it on their own machines: ``python -m bid_crypto --help``. The envelope format
-is specified in FORMAT.md; the CLI in README.md.
+only (never on ``trading``), so bidders can run it on their own machines:
+``python -m bid_crypto --help``. The envelope format is specified in FORMAT.md; the CLI in
+README.md.
 """
 
 from .custody import (
