@@ -1,9 +1,9 @@
 """The archive index and package download (trading center and supervisors)."""
 
 import sqlalchemy as sa
-from pyramid.response import FileResponse
 from pyramid.view import view_config
 
+from ..files import serve_stored
 from ..projects.models import Project
 from ..resources import get_or_404
 from ..security import Permission
@@ -25,8 +25,5 @@ def archive_index(request):
 @view_config(route_name="archive.download", permission=Permission.AUDIT_VIEW)
 def download_package(request):
     package = get_or_404(request, ArchivePackage, "package_id")
-    response = FileResponse(str(request.storage.path_for(package.sha256)), request=request,
-                            content_type="application/zip")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="archive-project-{package.project_id}.zip"')
-    return response
+    return serve_stored(request, request.storage.path_for(package.sha256),
+                        f"archive-project-{package.project_id}.zip")

@@ -1,18 +1,18 @@
 """Bidding pages (HTML): submission, receipts, the opening hall, custody. Thin views."""
 
 import hmac
-from urllib.parse import quote
 
 import colander
 from pyramid.csrf import check_csrf_origin, get_csrf_token
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.response import FileResponse, Response
+from pyramid.response import Response
 from pyramid.view import view_config
 
 from bid_crypto import BidCryptoError, PublicKey
 
 from ..errors import DomainError
+from ..files import serve_bytes, serve_stored
 from ..forms import redirect, refused
 from ..i18n import _
 from ..security import Permission, bearer_token
@@ -34,10 +34,7 @@ def _opening(request) -> OpeningService:
 
 
 def attachment(body: str | bytes, filename: str, content_type: str) -> Response:
-    response = Response(body=body.encode() if isinstance(body, str) else body,
-                        content_type=content_type)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return serve_bytes(body, filename, content_type)
 
 
 # -- keys ------------------------------------------------------------------------------
@@ -230,11 +227,8 @@ def download_receipt(context, request):
 @view_config(route_name="bidding.envelope", permission=Permission.BID_VIEW)
 def download_envelope(context, request):
     version = _version(context, request)
-    response = FileResponse(str(request.storage.path_for(version.envelope_sha256)),
-                            request=request, content_type="application/octet-stream")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=bid-{context.bid.id}-v{version.version}.tbid")
-    return response
+    return serve_stored(request, request.storage.path_for(version.envelope_sha256),
+                        f"bid-{context.bid.id}-v{version.version}.tbid")
 
 
 # -- the opening hall ------------------------------------------------------------------------

@@ -6,9 +6,9 @@ from datetime import datetime
 import colander
 import deform
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.response import Response
 from pyramid.view import view_config
 
+from ..files import serve_bytes
 from ..forms import redirect, render_form
 from ..i18n import N_, _
 from ..security import Permission
@@ -66,9 +66,7 @@ def download_record(context, request):
     record = _service(request).record_of(context.draw)
     if record is None:
         raise NotCommitted("该抽取尚未承诺种子，还没有可公布的记录")
-    response = Response(dump_record(record), content_type="application/json", charset="utf-8")
-    response.content_disposition = f'attachment; filename="draw-{context.draw.id}.json"'
-    return response
+    return serve_bytes(dump_record(record), f"draw-{context.draw.id}.json", "application/json")
 
 
 # -- verify any record -------------------------------------------------------------------

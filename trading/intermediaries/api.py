@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from pyramid.view import view_config
 
-from ..api import describe, json_body
+from ..api import describe, json_body, json_object
 from ..errors import DomainError, NotFound
 from ..security import Permission
 from . import forms as f
@@ -187,7 +187,7 @@ describe("api.im.entry.review", "POST",
 
 
 def _decision(request) -> str:
-    decision = (request.json_body or {}).get("decision") if request.body else None
+    decision = json_object(request).get("decision") if request.body else None
     if decision not in ("approve", "return"):
         raise DomainError("decision 须为 approve 或 return", field="decision", code="invalid")
     return decision

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 import colander
 import deform
 
-from ..forms import CSRFSchema, Day, LocalDateTime, Money, NotBlank, Ticked, id_range
+from ..forms import CSRFSchema, Day, LocalDateTime, Money, NotBlank, Text, Ticked, id_range
 from ..i18n import _
 from .errors import PurchaseInvalid
 from .rules import AmountMode, CreditEventKind, FundingSource, RatingDimension, SelectionMethod
@@ -41,18 +41,18 @@ LABELS = {
 
 def _select(members, title, default=None):
     return colander.SchemaNode(
-        colander.String(), title=title, default=default,
+        Text(), title=title, default=default,
         validator=colander.OneOf([str(m) for m in members]),
         widget=deform.widget.SelectWidget(values=[(str(m), LABELS[m]) for m in members]))
 
 
 def _text(title, low=1, high=200, **kw):
-    return colander.SchemaNode(colander.String(), title=title,
+    return colander.SchemaNode(Text(), title=title,
                                validator=colander.Length(low, high), **kw)
 
 
 def _area(title, high=5000, missing="", rows=3):
-    return colander.SchemaNode(colander.String(), title=title, missing=missing,
+    return colander.SchemaNode(Text(), title=title, missing=missing,
                                validator=colander.Length(0, high),
                                widget=deform.widget.TextAreaWidget(rows=rows))
 
@@ -167,7 +167,7 @@ class EntryBody(colander.MappingSchema):
         colander.Boolean(), title=_("我单位已阅读并签署承诺书"),
         validator=Ticked(_("须签署承诺书（勾选并填写签署人）")))
     signed_by = colander.SchemaNode(
-        colander.String(), title=_("承诺书签署人"),
+        Text(), title=_("承诺书签署人"),
         validator=colander.All(colander.Length(1, 100), NotBlank(_("请填写承诺书签署人"))))
 
 
@@ -189,7 +189,7 @@ class ReviewSchema(CSRFSchema, ReviewBody):
 
 
 class EntryStatusBody(colander.MappingSchema):
-    action = colander.SchemaNode(colander.String(), title=_("操作"),
+    action = colander.SchemaNode(Text(), title=_("操作"),
                                  validator=colander.OneOf(["suspend", "reinstate", "exit"]))
     reason = _area(_("理由"), high=500)
 

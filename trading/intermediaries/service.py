@@ -34,6 +34,7 @@ from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit.service import record
 from ..draws.services import DrawService
+from ..files import sniff_file
 from ..i18n import DISPLAY_TZ
 from ..jobs import chronograph
 from ..jobs.runtime import job_enqueue
@@ -1044,7 +1045,7 @@ class IntermediaryService:
         stored = self.storage.put(stream)
         doc = PurchaseDocument(purchase_id=purchase.id, kind=kind,
                                filename=safe_filename(filename),
-                               content_type=(content_type or "application/octet-stream")[:100],
+                               content_type=sniff_file(self.storage.path_for(stored.sha256)),
                                sha256=stored.sha256, size=stored.size, uploaded_at=self.clock(),
                                uploaded_by_id=actor.user_id)
         purchase.documents.append(doc)

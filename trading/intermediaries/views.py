@@ -1,15 +1,14 @@
 """中介超市 pages (HTML). Thin: parse, call one service method, redirect or render."""
 
-from urllib.parse import quote
 
 import deform
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
-from pyramid.response import FileResponse
 from pyramid.view import view_config
 
 from ..accounts.models import Role
 from ..errors import DomainError
+from ..files import serve_stored
 from ..forms import redirect, render_form
 from ..i18n import _
 from ..projects.views import _validated
@@ -108,11 +107,7 @@ def download(context, request):
     if not (staff or mine):
         raise HTTPForbidden()
     document = context.child
-    response = FileResponse(str(request.storage.path_for(document.sha256)), request=request,
-                            content_type=document.content_type)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(document.filename)}")
-    return response
+    return serve_stored(request, request.storage.path_for(document.sha256), document.filename)
 
 
 # -- catalogue (center) --------------------------------------------------------------------

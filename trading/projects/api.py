@@ -2,11 +2,11 @@
 
 import colander
 from pyramid.httpexceptions import HTTPForbidden
-from pyramid.response import FileResponse
 from pyramid.view import view_config
 
 from ..api import InvalidBody, describe, json_body, query_parameters
-from ..forms import first_problem
+from ..files import serve_stored
+from ..forms import Text, first_problem
 from ..security import Permission
 from .forms import AnswerBody, ClarificationBody, ProjectBody, QuestionBody
 from .search import SearchSchema, parse_criteria, search
@@ -138,8 +138,8 @@ def api_download(context, request):
     if not service.may_download(context.project, request.identity):
         raise HTTPForbidden()
     service.record_download(context.child, user=request.identity, actor=request.actor)
-    return FileResponse(str(request.storage.path_for(context.child.sha256)), request=request,
-                        content_type=context.child.content_type)
+    return serve_stored(request, request.storage.path_for(context.child.sha256),
+                        context.child.filename)
 
 
 def _action(route, summary, permission, call, schema=None):
@@ -157,12 +157,12 @@ def _action(route, summary, permission, call, schema=None):
 
 
 class ReasonBody(colander.MappingSchema):
-    reasons = colander.SchemaNode(colander.String(), missing="",
+    reasons = colander.SchemaNode(Text(), missing="",
                                   validator=colander.Length(0, 2000))
 
 
 class CancelBody(colander.MappingSchema):
-    reason = colander.SchemaNode(colander.String(), validator=colander.Length(1, 500))
+    reason = colander.SchemaNode(Text(), validator=colander.Length(1, 500))
 
 
 api_submit = _action(
@@ -192,7 +192,7 @@ def api_retender(context, request):
 
 
 class FreezeBody(colander.MappingSchema):
-    reason = colander.SchemaNode(colander.String(), validator=colander.Length(1, 500))
+    reason = colander.SchemaNode(Text(), validator=colander.Length(1, 500))
 
 
 api_freeze = _action(

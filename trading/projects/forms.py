@@ -3,7 +3,7 @@
 import colander
 import deform
 
-from ..forms import CSRFSchema, LocalDateTime, Money
+from ..forms import CSRFSchema, LocalDateTime, Money, Text
 from ..i18n import _
 from .kinds import (
     LABELS,
@@ -24,18 +24,18 @@ def _choices(members):
 
 def _select(members, title, default=None):
     return colander.SchemaNode(
-        colander.String(), title=title, default=default,
+        Text(), title=title, default=default,
         validator=colander.OneOf([str(m) for m in members]),
         widget=deform.widget.SelectWidget(values=_choices(members)),
     )
 
 
 class LotSchema(colander.MappingSchema):
-    name = colander.SchemaNode(colander.String(), title=_("标段（包）名称"),
+    name = colander.SchemaNode(Text(), title=_("标段（包）名称"),
                                validator=colander.Length(1, 200))
     budget = colander.SchemaNode(Money(), title=_("预算金额（元）"))
     ceiling_price = colander.SchemaNode(Money(), title=_("最高限价（元，可空）"), missing=None)
-    description = colander.SchemaNode(colander.String(), title=_("标段说明"), missing="",
+    description = colander.SchemaNode(Text(), title=_("标段说明"), missing="",
                                       validator=colander.Length(0, 2000),
                                       widget=deform.widget.TextAreaWidget(rows=2))
 
@@ -47,7 +47,7 @@ class LotsSchema(colander.SequenceSchema):
 class ProjectBody(colander.MappingSchema):
     """The fields of a posting, without CSRF (the API schema)."""
 
-    name = colander.SchemaNode(colander.String(), title=_("项目名称"),
+    name = colander.SchemaNode(Text(), title=_("项目名称"),
                                validator=colander.Length(2, 200))
     project_type = _select(POSTABLE_TYPES, _("项目类型"), default=str(ProjectType.WORKS))
     object_type = _select(list(ObjectType), _("采购对象"), default=str(ObjectType.WORKS))
@@ -59,9 +59,9 @@ class ProjectBody(colander.MappingSchema):
                                 default=str(EvaluationMethod.COMPREHENSIVE))
     award_method = _select(list(AwardMethod), _("定标方式"), default=str(AwardMethod.RANK_ONE))
     custody_mode = _select(list(CustodyMode), _("开标密钥托管方式"), default=str(CustodyMode.AUTO))
-    region = colander.SchemaNode(colander.String(), title=_("项目所在地区"),
+    region = colander.SchemaNode(Text(), title=_("项目所在地区"),
                                  validator=colander.Length(1, 100))
-    description = colander.SchemaNode(colander.String(), title=_("项目概况"), missing="",
+    description = colander.SchemaNode(Text(), title=_("项目概况"), missing="",
                                       validator=colander.Length(0, 20000),
                                       widget=deform.widget.TextAreaWidget(rows=5))
     doc_start = colander.SchemaNode(LocalDateTime(), title=_("文件获取开始时间"),
@@ -79,15 +79,15 @@ class ProjectSchema(CSRFSchema, ProjectBody):
 
 
 class ReviewSchema(CSRFSchema):
-    reasons = colander.SchemaNode(colander.String(), title=_("审核意见"), missing="",
+    reasons = colander.SchemaNode(Text(), title=_("审核意见"), missing="",
                                   validator=colander.Length(0, 2000),
                                   widget=deform.widget.TextAreaWidget(rows=3))
 
 
 class ClarificationBody(colander.MappingSchema):
-    title = colander.SchemaNode(colander.String(), title=_("公告标题"),
+    title = colander.SchemaNode(Text(), title=_("公告标题"),
                                 validator=colander.Length(2, 300))
-    body = colander.SchemaNode(colander.String(), title=_("澄清或变更内容"),
+    body = colander.SchemaNode(Text(), title=_("澄清或变更内容"),
                                validator=colander.Length(1, 20000),
                                widget=deform.widget.TextAreaWidget(rows=6))
     affects_bids = colander.SchemaNode(colander.Boolean(), title=_("影响投标文件编制"),
@@ -101,7 +101,7 @@ class ClarificationSchema(CSRFSchema, ClarificationBody):
 
 
 class QuestionBody(colander.MappingSchema):
-    text = colander.SchemaNode(colander.String(), title=_("问题"),
+    text = colander.SchemaNode(Text(), title=_("问题"),
                                validator=colander.Length(5, 5000),
                                widget=deform.widget.TextAreaWidget(rows=4))
 
@@ -111,7 +111,7 @@ class QuestionSchema(CSRFSchema, QuestionBody):
 
 
 class AnswerBody(colander.MappingSchema):
-    answer = colander.SchemaNode(colander.String(), title=_("答复"),
+    answer = colander.SchemaNode(Text(), title=_("答复"),
                                  validator=colander.Length(1, 10000),
                                  widget=deform.widget.TextAreaWidget(rows=4))
 

@@ -7,7 +7,7 @@ import colander
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..forms import Money
+from ..forms import Money, Text
 from ..i18n import DISPLAY_TZ
 from .kinds import ProcurementMethod, ProjectType
 from .models import Project
@@ -30,18 +30,18 @@ def _one_of(values):
 
 
 class SearchSchema(colander.MappingSchema):
-    q = colander.SchemaNode(colander.String(), missing="", validator=colander.Length(0, 100))
-    type = colander.SchemaNode(colander.String(), missing="", validator=_one_of(ProjectType))
-    status = colander.SchemaNode(colander.String(), missing="", validator=_one_of(PUBLIC))
-    method = colander.SchemaNode(colander.String(), missing="",
+    q = colander.SchemaNode(Text(), missing="", validator=colander.Length(0, 100))
+    type = colander.SchemaNode(Text(), missing="", validator=_one_of(ProjectType))
+    status = colander.SchemaNode(Text(), missing="", validator=_one_of(PUBLIC))
+    method = colander.SchemaNode(Text(), missing="",
                                  validator=_one_of(ProcurementMethod))
-    region = colander.SchemaNode(colander.String(), missing="",
+    region = colander.SchemaNode(Text(), missing="",
                                  validator=colander.Length(0, 100))
     date_from = colander.SchemaNode(colander.Date(), missing=None)
     date_to = colander.SchemaNode(colander.Date(), missing=None)
     budget_min = colander.SchemaNode(Money(), missing=None)
     budget_max = colander.SchemaNode(Money(), missing=None)
-    sort = colander.SchemaNode(colander.String(), missing="newest", validator=_one_of(SORTS))
+    sort = colander.SchemaNode(Text(), missing="newest", validator=_one_of(SORTS))
     page = colander.SchemaNode(colander.Integer(), missing=1,
                                validator=colander.Range(1, MAX_PAGE, min_err="页码从1开始",
                                                         max_err=f"页码不能超过{MAX_PAGE}"))

@@ -12,6 +12,7 @@ from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit.service import record
 from ..errors import DeadlinePassed, NotFound, NotPermitted
+from ..files import sniff_file
 from ..jobs import chronograph
 from ..jobs.runtime import job_enqueue
 from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid, ProjectFrozen
@@ -211,7 +212,7 @@ class ProjectService:
         stored = self.storage.put(stream)
         now = self.clock()
         doc = ProjectDocument(kind=kind, filename=safe_filename(filename),
-                              content_type=(content_type or "application/octet-stream")[:100],
+                              content_type=sniff_file(self.storage.path_for(stored.sha256)),
                               sha256=stored.sha256, size=stored.size, uploaded_at=now,
                               uploaded_by_id=actor.user_id)
         project.documents.append(doc)

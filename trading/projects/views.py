@@ -1,13 +1,12 @@
 """Project pages (HTML). Thin: parse, call one service method, redirect or render."""
 
-from urllib.parse import quote
 
 import colander
 import deform
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
-from pyramid.response import FileResponse
 from pyramid.view import view_config
 
+from ..files import serve_stored
 from ..forms import redirect, render_form, validated
 from ..i18n import _
 from ..security import Permission
@@ -260,11 +259,7 @@ def download(context, request):
     if not service.may_download(context.project, request.identity):
         raise HTTPForbidden()
     service.record_download(document, user=request.identity, actor=request.actor)
-    response = FileResponse(str(request.storage.path_for(document.sha256)), request=request,
-                            content_type=document.content_type)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(document.filename)}")
-    return response
+    return serve_stored(request, request.storage.path_for(document.sha256), document.filename)
 
 
 @view_config(route_name="projects.signups", renderer="projects/signups.jinja2",

@@ -4,14 +4,13 @@ statistics, and the forms of every role. Thin: parse, call one service method, r
 import base64
 import binascii
 import io
-from urllib.parse import quote as url_quote
 
 import colander
 import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.response import FileResponse
 from pyramid.view import view_config
 
+from ..files import serve_stored
 from ..forms import redirect, render_form, validated
 from ..i18n import N_, _
 from ..security import Permission
@@ -154,12 +153,8 @@ def download_budget_file(context, request):
     work = context.work
     if not work.budget_file_sha256:
         raise HTTPNotFound()
-    response = FileResponse(str(service(request).budget_file_path(work)), request=request,
-                            content_type=work.budget_file_type)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{url_quote(work.budget_file_name or 'budget')}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_stored(request, service(request).budget_file_path(work),
+                        work.budget_file_name or "budget")
 
 
 @view_config(route_name="smallworks.statistics", renderer="smallworks/statistics.jinja2",
