@@ -46,6 +46,8 @@ TEST_OVERRIDES = {
     "keys.kek": base64.b64encode(bytes(range(32, 64))).decode(),
     "keys.generate_missing": "false",
     "pyramid.reload_templates": "false",
+    # The public host is pinned (issue #16): a forged Host header builds no URL.
+    "trading.public_url": "http://localhost:6543",
 }
 
 

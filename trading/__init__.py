@@ -21,6 +21,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".db")
         # Security before any domain: domains register views that name permissions.
         config.include(".security")
+        config.include(".guards")
         config.include(".i18n")
         config.include(".forms")
         config.include(".keys")

@@ -13,6 +13,7 @@ from pyramid.view import view_config
 
 from .errors import DomainError
 from .forms import OPEN_ENDED, Day, LocalDateTime, Money, Ticked, WindowedDate, validated
+from .guards import parse_json
 from .security import Permission
 
 OPERATIONS: list["Operation"] = []
@@ -36,10 +37,7 @@ class InvalidBody(DomainError):
 
 def json_object(request, error: type[DomainError] = InvalidBody) -> dict:
     """The request's JSON body, which must be an object."""
-    try:
-        data = request.json_body
-    except ValueError:
-        raise error("请求体不是有效的 JSON") from None
+    data = parse_json(request.body, error)
     if not isinstance(data, dict):
         raise error("请求体应为 JSON 对象")
     return data

@@ -4,6 +4,9 @@
 agree on the database URL and the queue.
 """
 
+import base64
+import binascii
+import math
 import os
 from collections.abc import Mapping
 
@@ -16,6 +19,7 @@ class ConfigError(Exception):
 
 DEFAULTS = {
     "trading.env": "development",
+    "keys.generate_missing": "false",
     "huey.backend": "sqlite",
     "huey.immediate": "false",
     "huey.workers": "2",
@@ -52,11 +56,14 @@ ENV_OVERRIDES = {
     "TRADING_SIGNING_KEY": "keys.signing_key",
     "TRADING_STORAGE_ROOT": "storage.root",
     "TRADING_COOKIE_SECURE": "auth.cookie_secure",
+    "TRADING_PUBLIC_URL": "trading.public_url",
 }
 
 REQUIRED = ("sqlalchemy.url", "auth.secret", "session.secret", "storage.root")
 
-BOOLEANS = ("huey.immediate", "huey.periodic", "auth.cookie_secure")
+BOOLEANS = ("huey.immediate", "huey.periodic", "auth.cookie_secure", "keys.generate_missing",
+            "pyramid.reload_templates", "pyramid.debug_authorization",
+            "pyramid.debug_notfound", "pyramid.debug_routematch", "pyramid.debug_templates")
 INTEGERS = (
     "huey.workers",
     "auth.argon2_time_cost",
@@ -112,13 +119,83 @@ def _coerce(settings: dict) -> None:
         raise ConfigError(f"huey.backend must be sqlite, redis or memory, not {backend!r}")
 
 
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128  # of estimated entropy: length × log2(distinct characters), capped
+SECRETS = ("auth.secret", "session.secret")
+KEYS = ("keys.signing_key", "keys.kek")
+# Packages that expose internals or run code for whoever reaches them.
+DEBUG_INCLUDES = ("pyramid_debugtoolbar", "pyramid_debugtoolbar.toolbar", "pyramid_ipython")
+DEBUG_FLAGS = ("pyramid.reload_templates", "pyramid.debug_authorization",
+               "pyramid.debug_notfound", "pyramid.debug_routematch", "pyramid.debug_templates")
+
+
 def _check_production(settings: dict) -> None:
-    for key in ("auth.secret", "session.secret", "keys.signing_key", "keys.kek"):
+    """Each unsafe production setting is refused with its own message (issue #16 point 5)."""
+    for key in (*SECRETS, *KEYS):
         value = str(settings.get(key) or "")
         if not value:
             raise ConfigError(f"production needs {key} from the environment")
         if value.startswith(DEVELOPMENT_SECRET_PREFIX):
             raise ConfigError(f"production refuses the development value of {key}")
+    for key in SECRETS:
+        _check_secret(key, str(settings[key]))
+    if settings["auth.secret"] == settings["session.secret"]:
+        raise ConfigError("auth.secret and session.secret must be different secrets")
+    _check_keys(settings)
     if settings.get("keys.generate_missing"):
         raise ConfigError(
             "production never generates keys; set TRADING_KEK and TRADING_SIGNING_KEY")
+    if not settings.get("auth.cookie_secure"):
+        raise ConfigError("production needs secure cookies: auth.cookie_secure = true "
+                          "(TRADING_COOKIE_SECURE), behind HTTPS")
+    _check_debug(settings)
+    url = str(settings.get("trading.public_url") or "")
+    if not url.startswith("https://"):
+        raise ConfigError("production needs trading.public_url (TRADING_PUBLIC_URL), the "
+                          "https:// address users reach; the Host header is never trusted")
+
+
+def secret_bits(value: str) -> float:
+    """A cautious entropy estimate: length × log2(alphabet seen), so 'x' * 64 has none."""
+    distinct = len(set(value))
+    return len(value) * math.log2(distinct) if distinct > 1 else 0.0
+
+
+def _check_secret(key: str, value: str) -> None:
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{key} is too short: at least {MIN_SECRET_LENGTH} characters "
+                          "(`trading keys generate` prints one)")
+    if secret_bits(value) < MIN_SECRET_BITS or len(set(value)) < 10:
+        raise ConfigError(f"{key} has too little entropy (a repeated or guessable value); "
+                          "use `trading keys generate`")
+
+
+def _check_keys(settings: dict) -> None:
+    decoded = {}
+    for key in KEYS:
+        try:
+            raw = base64.b64decode(str(settings[key]), validate=True)
+        except (binascii.Error, ValueError):
+            raise ConfigError(f"{key} is not valid base64") from None
+        if len(raw) != 32:
+            raise ConfigError(f"{key} must be 32 bytes (base64), got {len(raw)}")
+        if raw == bytes(32):
+            raise ConfigError(f"{key} is all zero bytes")
+        if len(set(raw)) < 8:
+            raise ConfigError(f"{key} is not random (too few distinct bytes)")
+        decoded[key] = raw
+    if decoded["keys.kek"] == decoded["keys.signing_key"]:
+        raise ConfigError("keys.kek must differ from keys.signing_key")
+    secrets = {str(settings[s]).encode() for s in SECRETS}
+    if any(raw in secrets or base64.b64encode(raw) in secrets for raw in decoded.values()):
+        raise ConfigError("keys.kek and keys.signing_key must differ from the secrets")
+
+
+def _check_debug(settings: dict) -> None:
+    includes = settings.get("pyramid.includes") or []
+    debug = [name for name in includes if name in DEBUG_INCLUDES or "debug" in name]
+    if debug:
+        raise ConfigError(f"production refuses debug includes: {', '.join(debug)}")
+    flags = [flag for flag in DEBUG_FLAGS if settings.get(flag)]
+    if flags:
+        raise ConfigError(f"production refuses debug settings: {', '.join(flags)} = true")

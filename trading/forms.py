@@ -1,6 +1,7 @@
 """Shared form pieces: the CSRF base schema, the Money type and one render_form helper."""
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,6 +16,43 @@ from pyramid.httpexceptions import HTTPSeeOther
 from .errors import DomainError
 from .i18n import DISPLAY_TZ, _
 
+# Characters no name or text typed by a person needs, which disguise what is shown: the
+# bidi embeddings, overrides and isolates (a "\u202etxt.exe" name reads backwards), the
+# marks, NUL and the other control characters (tab and line breaks excepted).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` is not acceptable text, or None: the one normalisation rule."""
+    if _SURROGATE.search(value):
+        return _("含有无效的 Unicode 字符")
+    if _CONTROL.search(value):
+        return _("不能包含控制字符（如 NUL）")
+    if BIDI_CONTROLS.intersection(value):
+        return _("不能包含双向文字控制字符")
+    if value and all(c.isspace() or c in INVISIBLE for c in value):
+        return _("不能只包含空白或不可见字符")
+    return None
+
+
+class Text(colander.String):
+    """Every text field of every form and API body (tests/security/test_input_rules.py
+    checks that no schema uses a bare colander.String): NFC-normalised, and refused when
+    `text_problem` says so."""
+
+    def deserialize(self, node, cstruct):
+        value = super().deserialize(node, cstruct)
+        if not isinstance(value, str):
+            return value
+        problem = text_problem(value)
+        if problem:
+            raise colander.Invalid(node, problem)
+        return unicodedata.normalize("NFC", value)
+
 
 @colander.deferred
 def deferred_csrf_token(node, kw):
@@ -24,7 +62,7 @@ def deferred_csrf_token(node, kw):
 class CSRFSchema(colander.MappingSchema):
     # Named csrf_token because that is the field Pyramid's automatic check reads.
     csrf_token = colander.SchemaNode(
-        colander.String(), widget=deform.widget.HiddenWidget(), default=deferred_csrf_token,
+        Text(), widget=deform.widget.HiddenWidget(), default=deferred_csrf_token,
         missing=colander.drop,
     )
 

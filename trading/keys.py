@@ -94,10 +94,7 @@ def load_keys(settings: dict) -> PlatformKeys:
 
 
 def includeme(config):
-    from pyramid.settings import asbool
-
-    settings = config.get_settings()
-    settings["keys.generate_missing"] = asbool(settings.get("keys.generate_missing", False))
+    settings = config.get_settings()  # keys.generate_missing is a bool (trading.config)
     if settings["trading.env"] == "production" and settings["keys.generate_missing"]:
         raise ConfigError("production never generates keys")
     config.registry["keys"] = load_keys(settings)

@@ -6,13 +6,18 @@ Principals: `user:<id>`, `role:<role>`, `org:<id>`, `org:<id>:<role>`. Views nam
 
 import enum
 import hashlib
+import logging
 
 from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
 from pyramid.csrf import LegacySessionCSRFStoragePolicy
 from pyramid.request import RequestLocalCache
+from pyramid.response import Response
 from pyramid.session import SignedCookieSessionFactory
+from pyramid_retry import is_error_retryable
 
 from .actor import Actor
+
+log = logging.getLogger(__name__)
 
 AUTH_COOKIE = "trading_auth"
 
@@ -235,12 +240,33 @@ SECURITY_HEADERS = {
 
 def security_headers_tween_factory(handler, registry):
     def tween(request):
-        response = handler(request)
+        try:
+            response = handler(request)
+        except Exception as exc:
+            # A retryable error goes back to pyramid_retry; anything else that no exception
+            # view answered is a plain 500 here, with the same headers as every page
+            # (waitress's own error page would have none).
+            if is_error_retryable(request, exc):
+                raise
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            response = internal_error(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
 
     return tween
+
+
+def internal_error(request) -> Response:
+    message = "服务器内部错误，已记录，请稍后重试"
+    if request.path.startswith("/api/"):
+        response = Response(json={"error": "internal_error", "message": message,
+                                  "field": None})
+    else:
+        response = Response(f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
+                            f"<title>500</title><p>{message}</p></html>", charset="utf-8")
+    response.status_int = 500
+    return response
 
 
 def includeme(config):

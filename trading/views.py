@@ -5,6 +5,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import forbidden_view_config, notfound_view_config, view_config
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import DomainError
 from .i18n import LOCALE_COOKIE, LOCALES
@@ -113,4 +114,18 @@ def database_unavailable(exc, request):
                             f"<title>503</title><p>{message}</p></html>", charset="utf-8")
     response.status_int = 503
     response.headers["Retry-After"] = "5"
+    return response
+
+
+@view_config(context=StaleDataError)
+def concurrent_change(exc, request):
+    """Someone changed the same row at the same moment and the retries ran out: a 409 the
+    client may repeat, never a 500 (pyramid_retry retried it first)."""
+    message = "数据已被同时修改，请刷新后重试"
+    if wants_json(request):
+        response = Response(json=json_error(request, 409, "concurrent_change", message))
+    else:
+        response = Response(f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
+                            f"<title>409</title><p>{message}</p></html>", charset="utf-8")
+    response.status_int = 409
     return response

@@ -3,7 +3,7 @@
 import colander
 import deform
 
-from ..forms import CSRFSchema
+from ..forms import CSRFSchema, Text
 from ..i18n import _
 from .models import SELF_REGISTERED_ROLES
 from .rules import credit_code_problem
@@ -25,53 +25,53 @@ def _username(node, value):
 
 
 class LoginSchema(CSRFSchema):
-    username = colander.SchemaNode(colander.String(), title=_("用户名"),
+    username = colander.SchemaNode(Text(), title=_("用户名"),
                                    validator=colander.Length(1, 64))
-    password = colander.SchemaNode(colander.String(), title=_("密码"),
+    password = colander.SchemaNode(Text(), title=_("密码"),
                                    validator=colander.Length(1, 256),
                                    widget=deform.widget.PasswordWidget())
-    next = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget(),
+    next = colander.SchemaNode(Text(), widget=deform.widget.HiddenWidget(),
                                missing="", validator=colander.Length(0, 500))
 
 
 class RegisterSchema(CSRFSchema):
-    name = colander.SchemaNode(colander.String(), title=_("单位名称"),
+    name = colander.SchemaNode(Text(), title=_("单位名称"),
                                validator=colander.Length(2, 200))
-    credit_code = colander.SchemaNode(colander.String(), title=_("统一社会信用代码"),
+    credit_code = colander.SchemaNode(Text(), title=_("统一社会信用代码"),
                                       validator=colander.All(colander.Length(18, 18), _credit_code))
     role = colander.SchemaNode(
-        colander.String(), title=_("主体类型"),
+        Text(), title=_("主体类型"),
         validator=colander.OneOf([str(r) for r in SELF_REGISTERED_ROLES]),
         widget=deform.widget.SelectWidget(values=ROLE_CHOICES),
     )
-    region = colander.SchemaNode(colander.String(), title=_("所在地区"), missing="",
+    region = colander.SchemaNode(Text(), title=_("所在地区"), missing="",
                                  validator=colander.Length(0, 100))
-    contact_name = colander.SchemaNode(colander.String(), title=_("联系人"),
+    contact_name = colander.SchemaNode(Text(), title=_("联系人"),
                                        validator=colander.Length(1, 100))
     contact_phone = colander.SchemaNode(
-        colander.String(), title=_("联系电话"),
+        Text(), title=_("联系电话"),
         validator=colander.Regex(r"^[0-9+\- ]{5,40}$", "电话号码格式错误"))
     contact_email = colander.SchemaNode(
-        colander.String(), title=_("电子邮箱"), missing="",
+        Text(), title=_("电子邮箱"), missing="",
         validator=colander.All(colander.Length(0, 200), colander.Email("邮箱格式错误")))
-    username = colander.SchemaNode(colander.String(), title=_("登录用户名"),
+    username = colander.SchemaNode(Text(), title=_("登录用户名"),
                                    validator=colander.All(colander.Length(3, 64), _username))
-    display_name = colander.SchemaNode(colander.String(), title=_("姓名"),
+    display_name = colander.SchemaNode(Text(), title=_("姓名"),
                                        validator=colander.Length(1, 100))
-    password = colander.SchemaNode(colander.String(), title=_("密码"),
+    password = colander.SchemaNode(Text(), title=_("密码"),
                                    validator=colander.Length(8, 256),
                                    widget=deform.widget.CheckedPasswordWidget())
 
 
 class PasswordSchema(CSRFSchema):
-    old_password = colander.SchemaNode(colander.String(), title=_("原密码"),
+    old_password = colander.SchemaNode(Text(), title=_("原密码"),
                                        widget=deform.widget.PasswordWidget(),
                                        validator=colander.Length(1, 256))
-    new_password = colander.SchemaNode(colander.String(), title=_("新密码"),
+    new_password = colander.SchemaNode(Text(), title=_("新密码"),
                                        widget=deform.widget.CheckedPasswordWidget(),
                                        validator=colander.Length(8, 256))
 
 
 class TokenSchema(CSRFSchema):
-    name = colander.SchemaNode(colander.String(), title=_("令牌名称"),
+    name = colander.SchemaNode(Text(), title=_("令牌名称"),
                                validator=colander.Length(1, 100))

@@ -7,6 +7,7 @@ import pygal
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from ..forms import Text
 from ..i18n import DISPLAY_TZ
 from ..projects.kinds import LABELS as KIND_LABELS
 from ..projects.kinds import ProjectType
@@ -23,7 +24,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 class Filters(colander.MappingSchema):
     since = colander.SchemaNode(colander.Date(), missing=None)
-    type = colander.SchemaNode(colander.String(), missing=None,
+    type = colander.SchemaNode(Text(), missing=None,
                                validator=colander.OneOf([str(t) for t in ProjectType]))
 
 

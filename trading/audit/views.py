@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
+from ..forms import Text
 from ..i18n import DISPLAY_TZ
 from ..security import Permission
 from .models import AuditCheckpoint, AuditEvent
@@ -50,12 +51,12 @@ PAGE_SIZE = 100
 
 
 class LogFilters(colander.MappingSchema):
-    subject_type = colander.SchemaNode(colander.String(), missing="",
+    subject_type = colander.SchemaNode(Text(), missing="",
                                        validator=colander.Length(0, 40))
-    subject_id = colander.SchemaNode(colander.String(), missing="",
+    subject_id = colander.SchemaNode(Text(), missing="",
                                      validator=colander.Length(0, 64))
-    actor = colander.SchemaNode(colander.String(), missing="", validator=colander.Length(0, 100))
-    action = colander.SchemaNode(colander.String(), missing="", validator=colander.Length(0, 64))
+    actor = colander.SchemaNode(Text(), missing="", validator=colander.Length(0, 100))
+    action = colander.SchemaNode(Text(), missing="", validator=colander.Length(0, 64))
     date_from = colander.SchemaNode(colander.Date(), missing=None)
     date_to = colander.SchemaNode(colander.Date(), missing=None)
     before = colander.SchemaNode(colander.Integer(), missing=None,

@@ -5,7 +5,7 @@ from pyramid.view import view_config
 
 from ..api import describe, json_body
 from ..bidding.api import RECEIPT, envelope_part
-from ..forms import id_range
+from ..forms import Text, id_range
 from ..security import Permission
 from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
@@ -118,11 +118,11 @@ def api_reveal(context, request):
 
 
 class ObjectionBody(colander.MappingSchema):
-    text = colander.SchemaNode(colander.String(), validator=colander.Length(1, 5000))
+    text = colander.SchemaNode(Text(), validator=colander.Length(1, 5000))
 
 
 class Choices(colander.SequenceSchema):
-    choice = colander.SchemaNode(colander.String(), validator=colander.Length(0, 32))
+    choice = colander.SchemaNode(Text(), validator=colander.Length(0, 32))
 
 
 class BallotBody(colander.MappingSchema):
@@ -131,7 +131,7 @@ class BallotBody(colander.MappingSchema):
 
     round_id = colander.SchemaNode(colander.Integer(), validator=id_range())
     choices = Choices()
-    reason = colander.SchemaNode(colander.String(), missing="",
+    reason = colander.SchemaNode(Text(), missing="",
                                  validator=colander.Length(0, 2000))
 
 

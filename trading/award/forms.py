@@ -2,7 +2,7 @@
 
 import colander
 
-from ..forms import Money
+from ..forms import Money, Text
 
 
 class StartRoundBody(colander.MappingSchema):
@@ -47,7 +47,7 @@ def roster_ties(posted) -> dict:
 class NoteBody(colander.MappingSchema):
     """A change of requirements broadcast to every supplier still in (变更通知)."""
 
-    text = colander.SchemaNode(colander.String(), validator=colander.Length(2, 5000))
+    text = colander.SchemaNode(Text(), validator=colander.Length(2, 5000))
 
 
 class SessionBody(NoteBody):
@@ -57,11 +57,11 @@ class SessionBody(NoteBody):
 
 
 class WithdrawBody(colander.MappingSchema):
-    reason = colander.SchemaNode(colander.String(), missing="",
+    reason = colander.SchemaNode(Text(), missing="",
                                  validator=colander.Length(0, 500))
 
 
 class TerminateBody(colander.MappingSchema):
     """磋商终止 (214号 Art 34): the reason is published with the failure."""
 
-    reason = colander.SchemaNode(colander.String(), validator=colander.Length(2, 500))
+    reason = colander.SchemaNode(Text(), validator=colander.Length(2, 500))

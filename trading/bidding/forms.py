@@ -5,11 +5,11 @@ Schemas check shape only; deadlines, sign-up and custody rules live in the servi
 
 import colander
 
-from ..forms import Money
+from ..forms import Money, Text
 
 
 class ItemSchema(colander.MappingSchema):
-    name = colander.SchemaNode(colander.String(), validator=colander.Length(1, 200))
+    name = colander.SchemaNode(Text(), validator=colander.Length(1, 200))
     total_price = colander.SchemaNode(Money())
 
 
@@ -23,11 +23,11 @@ class OfferSchema(colander.MappingSchema):
     total_price = colander.SchemaNode(Money())
     duration_days = colander.SchemaNode(colander.Integer(), missing=None,
                                         validator=colander.Range(0, 100_000))
-    quality = colander.SchemaNode(colander.String(), missing="",
+    quality = colander.SchemaNode(Text(), missing="",
                                   validator=colander.Length(0, 500))
-    project_manager = colander.SchemaNode(colander.String(), missing="",
+    project_manager = colander.SchemaNode(Text(), missing="",
                                           validator=colander.Length(0, 100))
-    remarks = colander.SchemaNode(colander.String(), missing="",
+    remarks = colander.SchemaNode(Text(), missing="",
                                   validator=colander.Length(0, 2000))
     items = ItemsSchema(missing=())
 
@@ -59,9 +59,9 @@ def offer_from_fields(fields: dict[str, list[str]]) -> dict:
 
 
 class PassphraseBody(colander.MappingSchema):
-    passphrase = colander.SchemaNode(colander.String(), validator=colander.Length(1, 500))
+    passphrase = colander.SchemaNode(Text(), validator=colander.Length(1, 500))
 
 
 class ConfirmBody(colander.MappingSchema):
-    objection = colander.SchemaNode(colander.String(), missing="",
+    objection = colander.SchemaNode(Text(), missing="",
                                     validator=colander.Length(0, 2000))

@@ -14,6 +14,7 @@ from pyramid_retry import mark_error_retryable
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import configure_mappers, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..config import ConfigError
 
@@ -22,6 +23,9 @@ log = logging.getLogger(__name__)
 # A double-submitted form races itself into a unique constraint; the retry sees the first
 # attempt's row and answers as an idempotent repeat (Warehouse db.py does the same).
 mark_error_retryable(IntegrityError)
+# Two writers of one versioned row (eight envelopes of one bidder for one lot at once): the
+# loser's retry sees the winner's version and answers as the service decides.
+mark_error_retryable(StaleDataError)
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -2,7 +2,7 @@
 
 import colander
 
-from ..forms import CSRFSchema
+from ..forms import CSRFSchema, Text
 from ..i18n import _
 from .models import BEACON_MAX, BEACON_SOURCE_MAX
 
@@ -16,10 +16,10 @@ class BeaconBody(colander.MappingSchema):
     # The form trims stray spaces; whatever is stored is what the record publishes and the
     # verifier hashes, byte for byte.
     value = colander.SchemaNode(
-        colander.String(), title=_("公共随机数"), validator=colander.Length(1, BEACON_MAX),
+        Text(), title=_("公共随机数"), validator=colander.Length(1, BEACON_MAX),
         description=_("按约定的公开来源原样录入，例如开奖号码"))
     source = colander.SchemaNode(
-        colander.String(), title=_("来源"), validator=colander.Length(1, BEACON_SOURCE_MAX),
+        Text(), title=_("来源"), validator=colander.Length(1, BEACON_SOURCE_MAX),
         description=_("例如：福利彩票双色球第2026123期开奖号码"))
 
 
@@ -30,5 +30,5 @@ class BeaconSchema(CSRFSchema, BeaconBody):
 class VerifyBody(colander.MappingSchema):
     """A pasted record; an uploaded file replaces it (read by the view, size-capped)."""
 
-    record = colander.SchemaNode(colander.String(), missing="",
+    record = colander.SchemaNode(Text(), missing="",
                                  validator=colander.Length(0, RECORD_MAX))

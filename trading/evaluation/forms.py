@@ -7,7 +7,7 @@ fields separated by "|", so the pages work without JavaScript; `lines` parses th
 import colander
 import deform
 
-from ..forms import CSRFSchema, id_range
+from ..forms import CSRFSchema, Text, id_range
 from ..i18n import _
 from .errors import EvaluationInvalid
 
@@ -33,7 +33,7 @@ def lines(text: str, field: str, columns: tuple[str, ...], *, required: int = 1)
 
 
 def _text(title, max_len=200, **kw):
-    return colander.SchemaNode(colander.String(), title=title,
+    return colander.SchemaNode(Text(), title=title,
                                validator=colander.Length(max=max_len), **kw)
 
 
@@ -80,7 +80,7 @@ class ExpertEditSchema(CSRFSchema):
     employers = _employers()
     shareholdings = _shareholdings()
     relatives = _relatives()
-    status = colander.SchemaNode(colander.String(), title=_("状态"),
+    status = colander.SchemaNode(Text(), title=_("状态"),
                                  validator=colander.OneOf(("active", "suspended", "blacklisted")),
                                  widget=deform.widget.SelectWidget(values=(
                                      ("active", _("正常")), ("suspended", _("暂停")),
@@ -91,7 +91,7 @@ class ExpertEditSchema(CSRFSchema):
 
 
 class ExpertStatusSchema(CSRFSchema):
-    status = colander.SchemaNode(colander.String(), title=_("状态"),
+    status = colander.SchemaNode(Text(), title=_("状态"),
                                  validator=colander.OneOf(("active", "suspended", "blacklisted")),
                                  widget=deform.widget.SelectWidget(values=(
                                      ("active", _("正常")), ("suspended", _("暂停")),
@@ -108,7 +108,7 @@ class CommitteeSchema(CSRFSchema):
 class CriteriaSchema(CSRFSchema):
     items = _text(_("评审因素（每行：编号|名称|类型（合格制/客观/主观）|满分|步长|★）"), 8000,
                   widget=deform.widget.TextAreaWidget(rows=8))
-    formula = colander.SchemaNode(colander.String(), title=_("价格分计算方法"),
+    formula = colander.SchemaNode(Text(), title=_("价格分计算方法"),
                                   validator=colander.OneOf([c[0] for c in FORMULA_CHOICES]),
                                   widget=deform.widget.SelectWidget(values=FORMULA_CHOICES))
     weight = _text(_("价格权重（如 0.30，即30分）"), 10, missing="")

@@ -8,6 +8,7 @@ import colander
 from pyramid.view import view_config
 
 from ..api import InvalidBody, describe, json_body, json_object
+from ..errors import DomainError
 from ..forms import validated
 from ..security import Permission
 from . import forms, rules
@@ -213,9 +214,9 @@ def api_projects(request):
              permission=Permission.SMALLWORKS_POST)
 def api_post(request):
     try:
-        named = [f for f in WINNER_FIELDS if f in request.json_body]
-    except (ValueError, TypeError):
-        named = []
+        named = [f for f in WINNER_FIELDS if f in json_object(request)]
+    except DomainError:
+        named = []  # json_body below names what is wrong with the body
     if named:
         raise DirectAwardRefused("小额工程的承包企业只能由抽取或轮候产生，业主不能直接指定",
                                  field=named[0])

@@ -3,7 +3,7 @@
 import colander
 import deform
 
-from ..forms import CSRFSchema, Day, Money
+from ..forms import CSRFSchema, Day, Money, Text
 from ..i18n import _
 from .models import NAME_MAX, TEXT_MAX
 from .rules import AllocationMethod, Category, Grade, ObjectType
@@ -29,13 +29,13 @@ OFFERED_METHODS = tuple(AllocationMethod)
 
 def _select(labels: dict, title, default=None):
     return colander.SchemaNode(
-        colander.String(), title=title, default=default,
+        Text(), title=title, default=default,
         validator=colander.OneOf([str(k) for k in labels]),
         widget=deform.widget.SelectWidget(values=[(str(k), v) for k, v in labels.items()]))
 
 
 def _text(title, low=1, high=NAME_MAX, **kw):
-    return colander.SchemaNode(colander.String(), title=title,
+    return colander.SchemaNode(Text(), title=title,
                                validator=colander.Length(low, high), **kw)
 
 
@@ -99,7 +99,7 @@ class BudgetFileBody(colander.MappingSchema):
     """The budget approval in a JSON body: its file name and its bytes in base64."""
 
     filename = _text(_("文件名"), 1, NAME_MAX)
-    content_base64 = colander.SchemaNode(colander.String(), title=_("文件内容（base64）"))
+    content_base64 = colander.SchemaNode(Text(), title=_("文件内容（base64）"))
 
 
 class WorkBody(colander.MappingSchema):
@@ -140,14 +140,14 @@ class WorkSchema(CSRFSchema, WorkBody):
 
 
 class DecisionBody(colander.MappingSchema):
-    decision = colander.SchemaNode(colander.String(),
+    decision = colander.SchemaNode(Text(),
                                    validator=colander.OneOf(["approve", "return"]))
     reasons = _text(_("审核意见"), 0, TEXT_MAX, missing="")
     split_decision = _text(_("拆分审查意见"), 0, TEXT_MAX, missing="")
 
 
 class StatusBody(colander.MappingSchema):
-    action = colander.SchemaNode(colander.String(),
+    action = colander.SchemaNode(Text(),
                                  validator=colander.OneOf(["suspend", "reinstate", "exit"]))
     reason = _text(_("理由"), 0, TEXT_MAX, missing="")
 
@@ -164,7 +164,7 @@ class DeclineDecisionBody(colander.MappingSchema):
     """交易中心对放弃理由的认定: justified or not, always with the center's reason."""
 
     decline_id = colander.SchemaNode(colander.Integer(), title=_("放弃记录"))
-    decision = colander.SchemaNode(colander.String(), title=_("认定"),
+    decision = colander.SchemaNode(Text(), title=_("认定"),
                                    validator=colander.OneOf(["justified", "unjustified"]))
     reason = _text(_("认定理由"), 1, TEXT_MAX)
 
