@@ -55,8 +55,14 @@ def test_production_refuses_a_missing_kek():
 
 
 def test_production_accepts_real_secrets_from_the_environment():
-    settings = load({**BASE, "trading.env": "production"}, environ={
-        "TRADING_KEK": "k" * 44, "TRADING_SIGNING_KEY": "s" * 44,
-        "TRADING_AUTH_SECRET": "x" * 40, "TRADING_SESSION_SECRET": "y" * 40,
+    import base64
+    import secrets
+
+    kek = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = load({**BASE, "trading.env": "production", "auth.cookie_secure": "true"}, environ={
+        "TRADING_KEK": kek, "TRADING_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "TRADING_AUTH_SECRET": secrets.token_urlsafe(40),
+        "TRADING_SESSION_SECRET": secrets.token_urlsafe(40),
+        "TRADING_PUBLIC_URL": "https://jy.example.gov.cn",
     })
-    assert settings["keys.kek"] == "k" * 44
+    assert settings["keys.kek"] == kek
