@@ -177,7 +177,7 @@ class TestApp(webtest.TestApp):
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def login(self, username, password="password123", status=303):
+    def login(self, username, password="Password-123", status=303):
         token = self.get_csrf_token()
         return self.post("/login", {"username": username, "password": password,
                                     "csrf_token": token, "next": "", "submit": "submit"},

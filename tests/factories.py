@@ -7,7 +7,7 @@ from trading.accounts.rules import make_credit_code
 from trading.accounts.service import AccountService
 from trading.actor import Actor
 
-PASSWORD = "password123"
+PASSWORD = "Password-123"
 _seq = itertools.count(1)
 
 

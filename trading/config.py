@@ -29,7 +29,15 @@ DEFAULTS = {
     "auth.session_max_age": "28800",
     "auth.cookie_secure": "false",
     "auth.throttle_failures": "5",
+    "auth.throttle_address_failures": "50",
     "auth.throttle_window": "900",
+    "auth.throttle_max_delay": "900",
+    "auth.idle_timeout": "1800",
+    "auth.password_min_length": "8",
+    "auth.password_classes": "3",
+    "auth.password_max_age_days": "90",
+    "auth.token_max_days": "365",
+    "audit.retention_days": "180",
     "storage.max_bytes": str(512 * 1024 * 1024),
     "audit.checkpoint_minutes": "60",
     "timezone.display": "Asia/Shanghai",
@@ -70,7 +78,15 @@ INTEGERS = (
     "auth.argon2_memory_cost",
     "auth.session_max_age",
     "auth.throttle_failures",
+    "auth.throttle_address_failures",
     "auth.throttle_window",
+    "auth.throttle_max_delay",
+    "auth.idle_timeout",
+    "auth.password_min_length",
+    "auth.password_classes",
+    "auth.password_max_age_days",
+    "auth.token_max_days",
+    "audit.retention_days",
     "storage.max_bytes",
     "audit.checkpoint_minutes",
 )
@@ -114,6 +130,10 @@ def _coerce(settings: dict) -> None:
     for key in LISTS:
         if isinstance(settings.get(key), str):
             settings[key] = aslist(settings[key])
+    if settings["audit.retention_days"] < 180:
+        raise ConfigError("audit.retention_days must be at least 180 (等保 2.0 §8.1.4.3)")
+    if not 1 <= settings["auth.password_classes"] <= 4:
+        raise ConfigError("auth.password_classes must be 1 to 4")
     backend = settings["huey.backend"]
     if backend not in ("sqlite", "redis", "memory"):
         raise ConfigError(f"huey.backend must be sqlite, redis or memory, not {backend!r}")

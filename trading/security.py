@@ -12,6 +12,7 @@ from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
 from pyramid.csrf import LegacySessionCSRFStoragePolicy
 from pyramid.request import RequestLocalCache
 from pyramid.response import Response
+from pyramid.security import Denied
 from pyramid.session import SignedCookieSessionFactory
 from pyramid_retry import is_error_retryable
 
@@ -162,9 +163,14 @@ class TradingSecurityPolicy:
         accounts = AccountService(request.dbsession, request.clock, request.registry.settings)
         token = bearer_token(request)
         if token:
-            return accounts.user_for_api_token(token)
+            row = accounts.api_token(token)
+            request.environ["trading.api_scopes"] = row.scope_set if row else frozenset()
+            return row.user if row else None
         cookie = request.cookies.get(AUTH_COOKIE)
-        return accounts.user_for_session_token(cookie) if cookie else None
+        user = accounts.user_for_session_token(cookie) if cookie else None
+        request.environ["trading.password_expired"] = bool(
+            user and accounts.password_expired(user))
+        return user
 
     def identity(self, request):
         return self.cache.get_or_create(request)
@@ -184,6 +190,15 @@ class TradingSecurityPolicy:
         return found
 
     def permits(self, request, context, permission):
+        from .accounts.scopes import allows
+
+        self.identity(request)
+        scopes = request.environ.get("trading.api_scopes")
+        if scopes is not None and not allows(scopes, permission, request.method):
+            return Denied(f"API token lacks the scope for {permission}")
+        if request.environ.get("trading.password_expired") and permission not in (
+                Permission.ACCOUNT_SELF, Permission.ACCOUNT_LOGIN, Permission.PUBLIC_VIEW):
+            return Denied("password expired: change it on the account page first")
         return ACLHelper().permits(context, self.principals(request), permission)
 
     # Login and logout set and delete the cookie on their own responses (accounts.views);

@@ -104,7 +104,7 @@ def test_no_plaintext_reaches_the_disk_before_the_opening(committed, clock, monk
 
     # 1. an envelope sealed offline, uploaded
     client.get("/login")
-    client.post("/login", {"username": users[0][0], "password": "password123",
+    client.post("/login", {"username": users[0][0], "password": "Password-123",
                            "csrf_token": _token(client, "/login"), "next": "",
                            "submit": "submit"}, status=303)
     key = PublicKey.from_json(client.get(f"/projects/{project_id}/opening.pub").body)
@@ -119,7 +119,7 @@ def test_no_plaintext_reaches_the_disk_before_the_opening(committed, clock, monk
     # 2. the web form, posted as a real server hands it over: an unseekable body, which
     #    the retry policy spools (encrypted) before the view streams it into the sealer
     client.reset()
-    client.post("/login", {"username": users[1][0], "password": "password123",
+    client.post("/login", {"username": users[1][0], "password": "Password-123",
                            "csrf_token": _token(client, "/login"), "next": "",
                            "submit": "submit"}, status=303)
     form_url = f"/projects/{project_id}/lots/{lot_id}/bids/form"

@@ -28,7 +28,7 @@ sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent)]
 
 KEK = base64.b64encode(bytes(range(32, 64))).decode()
 SIGNING_KEY = base64.b64encode(bytes(range(32))).decode()
-PASSWORD = "password123"
+PASSWORD = "Password-123"
 # Real time at which the drill worlds' deadline fell: the worker was down across it.
 DEADLINE_AGO = timedelta(minutes=10)
 

@@ -144,6 +144,7 @@ def test_token_created_in_the_ui_works_once_shown(testapp, bidder):
     page = testapp.get("/account")
     form = page.forms["token"]
     form["name"] = "my script"
+    form.get("checkbox", index=0).checked = True  # the first scope: account:read
     shown = form.submit("submit")
     token = shown.html.select_one("code.token").text
     me = testapp.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json

@@ -39,6 +39,8 @@ def test_demo_then_verify_then_tamper(env, tmp_path):
     ok = run(env, "audit", "verify", "development.ini")
     assert ok.returncode == 0 and "audit chain valid" in ok.stdout
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        # The database owner drops the protection first; the chain still names the row.
+        db.execute("DROP TRIGGER audit_events_no_update")
         db.execute("UPDATE audit_events SET subject_id = '42' WHERE seq = 3")
     broken = run(env, "audit", "verify", "development.ini")
     assert broken.returncode == 1

@@ -25,3 +25,7 @@ class InvalidCreditCode(DomainError):
 
 class WeakPassword(DomainError):
     code = "weak_password"
+
+
+class InvalidScope(DomainError):
+    code = "invalid_scope"

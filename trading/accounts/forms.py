@@ -7,6 +7,7 @@ from ..forms import CSRFSchema, Text
 from ..i18n import _
 from .models import SELF_REGISTERED_ROLES
 from .rules import credit_code_problem
+from .scopes import all_scopes, scope_label
 
 ROLE_CHOICES = (("owner", _("项目业主 / 采购人")), ("bidder", _("投标人 / 供应商")),
                 ("intermediary", _("中介机构")))
@@ -72,6 +73,18 @@ class PasswordSchema(CSRFSchema):
                                        validator=colander.Length(8, 256))
 
 
+@colander.deferred
+def _scope_choices(node, kw):
+    return deform.widget.CheckboxChoiceWidget(
+        values=[(s, scope_label(s)) for s in all_scopes()])
+
+
 class TokenSchema(CSRFSchema):
     name = colander.SchemaNode(Text(), title=_("令牌名称"),
                                validator=colander.Length(1, 100))
+    scopes = colander.SchemaNode(colander.Set(), title=_("权限范围（按业务读写）"),
+                                 widget=_scope_choices,
+                                 validator=colander.All(colander.Length(1),
+                                                        colander.ContainsOnly(all_scopes())))
+    days = colander.SchemaNode(colander.Integer(), title=_("有效期（天）"), default=90,
+                               validator=colander.Range(1, 365))

@@ -14,15 +14,38 @@ from .errors import (
     DuplicateCreditCode,
     DuplicateUsername,
     InvalidCreditCode,
+    InvalidScope,
     LoginFailed,
     LoginThrottled,
     WeakPassword,
 )
-from .models import ApiToken, LoginAttempt, LoginSession, Organisation, Role, User
+from .models import ApiToken, LoginSession, LoginThrottle, Organisation, Role, User
 from .rules import credit_code_problem
+from .scopes import all_scopes
 
-MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "trd_"
+# Last use of a session or token is written at most this often (not on every request).
+SEEN_GRANULARITY = timedelta(minutes=1)
+
+
+def throttle_delay(failures: int, free: int, cap_seconds: int) -> timedelta:
+    """No wait for the first `free` failures, then 2, 4, 8 … seconds, capped: slow for a
+    guesser, never a lockout for the user (who may also come from another address)."""
+    if failures < free:
+        return timedelta(0)
+    return timedelta(seconds=min(cap_seconds, 2 ** min(failures - free + 1, 30)))
+
+
+def password_problem(password: str, min_length: int, classes: int) -> str | None:
+    """等保 2.0 §8.1.4.1 a): length and character classes (lower, upper, digit, other)."""
+    if len(password) < min_length:
+        return f"密码至少{min_length}位"
+    kinds = [any(c.islower() for c in password), any(c.isupper() for c in password),
+             any(c.isdigit() for c in password),
+             any(not c.isalnum() for c in password)]
+    if sum(kinds) < classes:
+        return f"密码须包含大写字母、小写字母、数字、符号中的至少{classes}类"
+    return None
 
 
 def token_digest(token: str) -> str:
@@ -89,21 +112,34 @@ class AccountService:
                username=username, role=str(role))
         return user
 
-    def _check_password(self, password: str) -> None:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise WeakPassword(f"密码至少{MIN_PASSWORD_LENGTH}位", field="password")
+    def _check_password(self, password: str, field: str = "password") -> None:
+        problem = password_problem(password, self.settings["auth.password_min_length"],
+                                   self.settings["auth.password_classes"])
+        if problem:
+            raise WeakPassword(problem, field=field)
+
+    def password_expired(self, user: User) -> bool:
+        """等保 2.0 §8.1.4.1 a): passwords are changed periodically (0 days: never expire)."""
+        days = self.settings["auth.password_max_age_days"]
+        return bool(days) and user.password_changed_at + timedelta(days=days) <= self.clock()
 
     # -- login --------------------------------------------------------------------
 
     def authenticate(self, username: str, password: str, *, ip: str) -> User:
-        """Check a password; refuse while the name or address is throttled."""
+        """Check a password; the attempt is counted (under the throttle rows' locks) before
+        the check, and a success clears this address's count for the account."""
         now = self.clock()
-        self._check_throttle(username, ip, now)
+        pair = self._take_attempt(username, ip, now, self.settings["auth.throttle_failures"])
+        spray = self._take_attempt("", ip, now, self.settings["auth.throttle_address_failures"])
         user = self.db.scalar(sa.select(User).where(User.username == username))
         if user is None or not user.is_active or not self._password_ok(user, password):
-            self.db.add(LoginAttempt(username=username, ip=ip, attempted_at=now))
+            actor = Actor(user.id if user else None, username[:100], None, None, ip)
+            record(self.db, actor, "account.login_failed", "user",
+                   user.id if user else "", now=now, outcome="failure")
             self.db.flush()
             raise LoginFailed("用户名或密码错误")
+        for row in (pair, spray):
+            row.failures, row.blocked_until = 0, None
         return user
 
     def _password_ok(self, user: User, password: str) -> bool:
@@ -112,29 +148,37 @@ class AccountService:
         except (VerificationError, InvalidHashError):
             return False
 
-    def _check_throttle(self, username: str, ip: str, now: datetime) -> None:
+    def _take_attempt(self, username: str, ip: str, now: datetime, free: int) -> LoginThrottle:
+        """Count one attempt for (username, ip) before the password is checked; refuse while
+        its delay runs. The row is locked (UPDATE first), so concurrent attempts wait here
+        and each sees the count the previous one left."""
+        key = (LoginThrottle.username == username, LoginThrottle.ip == ip)
+        locked = self.db.execute(sa.update(LoginThrottle).where(*key)
+                                 .values(failures=LoginThrottle.failures))
+        if locked.rowcount == 0:
+            self.db.add(LoginThrottle(username=username, ip=ip, failures=0))
+            self.db.flush()  # a concurrent first attempt loses on the unique key and retries
+        row = self.db.scalar(sa.select(LoginThrottle).where(*key)
+                             .execution_options(populate_existing=True))
         window = timedelta(seconds=self.settings["auth.throttle_window"])
-        limit = self.settings["auth.throttle_failures"]
-        since = now - window
-        by_name = self._failures(LoginAttempt.username == username, since)
-        # An address may try several names (an office behind one NAT), so it gets more room.
-        by_ip = self._failures(LoginAttempt.ip == ip, since) if ip else 0
-        if by_name >= limit or by_ip >= limit * 4:
-            minutes = max(1, window.seconds // 60)
-            raise LoginThrottled(f"登录失败次数过多，请{minutes}分钟后再试")
-
-    def _failures(self, condition, since: datetime) -> int:
-        query = sa.select(sa.func.count()).select_from(LoginAttempt).where(
-            condition, LoginAttempt.attempted_at > since
-        )
-        return self.db.scalar(query)
+        if row.last_failure_at is not None and now - row.last_failure_at > window:
+            row.failures, row.blocked_until = 0, None
+        if row.blocked_until is not None and now < row.blocked_until:
+            wait = int((row.blocked_until - now).total_seconds()) + 1
+            raise LoginThrottled(f"登录失败次数过多，请{wait}秒后再试")
+        row.failures += 1
+        row.last_failure_at = now
+        row.blocked_until = now + throttle_delay(row.failures, free,
+                                                 self.settings["auth.throttle_max_delay"])
+        self.db.flush()
+        return row
 
     def start_session(self, user: User, *, ip: str) -> str:
         """A new random token each login, so a planted session id is never adopted."""
         now = self.clock()
         token = secrets.token_urlsafe(32)
         self.db.add(LoginSession(
-            token_hash=token_digest(token), user_id=user.id, created_at=now,
+            token_hash=token_digest(token), user_id=user.id, created_at=now, last_seen_at=now,
             expires_at=now + timedelta(seconds=self.settings["auth.session_max_age"]), ip=ip,
         ))
         actor = Actor(user.id, user.username, user.organisation_id, str(user.role), ip)
@@ -146,8 +190,14 @@ class AccountService:
         row = self.db.scalar(
             sa.select(LoginSession).where(LoginSession.token_hash == token_digest(token))
         )
-        if row is None or row.revoked_at is not None or row.expires_at <= self.clock():
+        now = self.clock()
+        if row is None or row.revoked_at is not None or row.expires_at <= now:
             return None
+        idle = timedelta(seconds=self.settings["auth.idle_timeout"])
+        if (row.last_seen_at or row.created_at) + idle <= now:
+            return None  # 等保 2.0 §8.1.4.1 b): an idle session ends
+        if row.last_seen_at is None or now - row.last_seen_at >= SEEN_GRANULARITY:
+            row.last_seen_at = now
         return row.user if row.user.is_active else None
 
     def end_session(self, token: str, actor: Actor) -> None:
@@ -166,7 +216,9 @@ class AccountService:
         """Change a password and end every other login of the user."""
         if not self._password_ok(user, old):
             raise LoginFailed("原密码错误", field="old_password")
-        self._check_password(new)
+        self._check_password(new, field="new_password")
+        if self._password_ok(user, new):
+            raise WeakPassword("新密码不能与原密码相同", field="new_password")
         now = self.clock()
         user.password_hash = self.hasher.hash(new)
         user.password_changed_at = now
@@ -177,20 +229,36 @@ class AccountService:
                    LoginSession.token_hash != keep)
             .values(revoked_at=now)
         )
+        # A token is a password's delegate: a new password ends every one of them.
+        self.db.execute(sa.update(ApiToken)
+                        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                        .values(revoked_at=now))
         record(self.db, actor, "account.password_changed", "user", user.id, now=now)
 
     # -- API tokens -----------------------------------------------------------------
 
-    def create_api_token(self, user: User, name: str, actor: Actor) -> tuple[ApiToken, str]:
-        """Return the row and the token text, which is shown once and never stored."""
+    def create_api_token(self, user: User, name: str, actor: Actor, *,
+                         scopes=None, days: int | None = None) -> tuple[ApiToken, str]:
+        """Return the row and the token text, which is shown once and never stored.
+
+        `scopes` defaults to every scope (scripts and tests); the account page asks."""
+        chosen = sorted(set(scopes)) if scopes is not None else all_scopes()
+        unknown = set(chosen) - set(all_scopes())
+        if unknown or not chosen:
+            raise InvalidScope("令牌权限范围无效", field="scopes")
+        limit = self.settings["auth.token_max_days"]
+        days = limit if days is None else days
+        if not 1 <= days <= limit:
+            raise InvalidScope(f"有效期应为 1–{limit} 天", field="days")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = self.clock()
         row = ApiToken(user_id=user.id, name=name, token_hash=token_digest(token),
-                       prefix=token[:12], created_at=now)
+                       prefix=token[:12], created_at=now, scopes=" ".join(chosen),
+                       expires_at=now + timedelta(days=days))
         self.db.add(row)
         self.db.flush()
         record(self.db, actor, "account.token_created", "api_token", row.id, now=now,
-               name=name, prefix=row.prefix)
+               name=name, prefix=row.prefix, scopes=chosen, days=days)
         return row, token
 
     def revoke_api_token(self, user: User, token_id: int, actor: Actor) -> ApiToken | None:
@@ -203,11 +271,21 @@ class AccountService:
                    now=row.revoked_at)
         return row
 
-    def user_for_api_token(self, token: str) -> User | None:
+    def api_token(self, token: str) -> ApiToken | None:
+        """The live token row (not revoked, not expired, its user active), marking its use."""
         row = self.db.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+        now = self.clock()
         if row is None or row.revoked_at is not None or not row.user.is_active:
             return None
-        return row.user
+        if row.expires_at is None or row.expires_at <= now:
+            return None
+        if row.last_used_at is None or now - row.last_used_at >= SEEN_GRANULARITY:
+            row.last_used_at = now
+        return row
+
+    def user_for_api_token(self, token: str) -> User | None:
+        row = self.api_token(token)
+        return row.user if row is not None else None
 
     def tokens_of(self, user: User) -> list[ApiToken]:
         query = sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)

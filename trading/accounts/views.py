@@ -11,6 +11,7 @@ from ..security import AUTH_COOKIE, Permission
 from .errors import LoginFailed
 from .forms import LoginSchema, PasswordSchema, RegisterSchema, TokenSchema
 from .models import Role
+from .scopes import scope_label
 from .service import AccountService
 
 
@@ -44,6 +45,8 @@ def login(request):
             # The failed attempt must be kept for throttling although the page is an error.
             request.response.headers["X-TM"] = "commit"
             raise
+        if accounts.password_expired(user):  # the account page says why
+            return _log_in(request, accounts, user, "/account")
         return _log_in(request, accounts, user, values["next"])
 
     return render_form(request, form, on_success=on_success,
@@ -98,6 +101,9 @@ def _account_page(request, password_html=None, token_html=None, new_token=None):
     user = request.identity
     return {
         "user": user,
+        "now": request.clock(),
+        "scope_label": scope_label,
+        "password_expired": request.environ.get("trading.password_expired", False),
         "tokens": request.find_service(AccountService).tokens_of(user),
         "password_form": password_html or Markup(password.render()),
         "token_form": token_html or Markup(token.render()),
@@ -138,8 +144,9 @@ def create_token(request):
     created = {}
 
     def on_success(values):
-        _row, created["token"] = accounts.create_api_token(request.identity, values["name"],
-                                                           request.actor)
+        _row, created["token"] = accounts.create_api_token(
+            request.identity, values["name"], request.actor, scopes=values["scopes"],
+            days=values["days"])
         return None
 
     result = render_form(request, token, on_success=on_success)

@@ -34,6 +34,9 @@ class AuditEvent(Base):
     subject_type: Mapped[str] = mapped_column(sa.String(40))
     subject_id: Mapped[str] = mapped_column(sa.String(64))
     data: Mapped[dict] = mapped_column(sa.JSON)
+    # 等保 2.0 §8.1.4.3: every record says how the event ended ("success", "failure",
+    # "refused"); NULL only on rows written before the column existed.
+    result: Mapped[str | None] = mapped_column(sa.String(16))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 

@@ -42,7 +42,7 @@ def _reject_floats(value, path="data"):
 
 
 def row_payload(event: AuditEvent) -> dict:
-    return {
+    payload = {
         "seq": event.seq,
         "occurred_at": _instant(event.occurred_at),
         "actor_user_id": event.actor_user_id,
@@ -55,6 +55,9 @@ def row_payload(event: AuditEvent) -> dict:
         "subject_id": event.subject_id,
         "data": event.data,
     }
+    if event.result is not None:  # rows from before the column keep their hashes
+        payload["result"] = event.result
+    return payload
 
 
 def chain_hash(prev_hash: str, payload: dict) -> str:
@@ -84,9 +87,11 @@ def record(
     subject_id,
     *,
     now: datetime,
+    outcome: str = "success",
     **data,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction. `data` holds no secrets or bid contents."""
+    """Append one event in the caller's transaction. `data` holds no secrets or bid contents;
+    `outcome` is the record's result (success, failure, refused)."""
     _reject_floats(data)
     seq, prev_hash = _take_head(dbsession)
     event = AuditEvent(
@@ -101,6 +106,7 @@ def record(
         subject_type=subject_type,
         subject_id=str(subject_id),
         data=json.loads(canonical_json(data)),
+        result=outcome,
         prev_hash=prev_hash,
     )
     event.hash = chain_hash(prev_hash, row_payload(event))
