@@ -1,8 +1,8 @@
 import sqlalchemy as sa
 
-from trading.audit.protection import suspended
 from trading.actor import Actor
 from trading.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from trading.audit.protection import suspended
 from trading.audit.service import (
     checkpoint_message,
     record,

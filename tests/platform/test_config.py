@@ -59,8 +59,10 @@ def test_production_accepts_real_secrets_from_the_environment():
     import secrets
 
     kek = base64.b64encode(secrets.token_bytes(32)).decode()
-    settings = load({**BASE, "trading.env": "production", "auth.cookie_secure": "true"}, environ={
-        "TRADING_KEK": kek, "TRADING_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    signing = base64.b64encode(secrets.token_bytes(32)).decode()
+    base = {**BASE, "trading.env": "production", "auth.cookie_secure": "true"}
+    settings = load(base, environ={
+        "TRADING_KEK": kek, "TRADING_SIGNING_KEY": signing,
         "TRADING_AUTH_SECRET": secrets.token_urlsafe(40),
         "TRADING_SESSION_SECRET": secrets.token_urlsafe(40),
         "TRADING_PUBLIC_URL": "https://jy.example.gov.cn",
