@@ -102,7 +102,7 @@ def load(engine, n: int) -> None:
                 region=rnd.choice(REGIONS), description="", owner_org_id=org_id,
                 created_by_id=user_id, rule_profile_id=profile_id,
                 status=STATUSES[i % len(STATUSES)], status_changed_at=published,
-                status_reason="", budget=rnd.randrange(50_000_00, 50_000_000_00),
+                status_reason="", frozen_reason="", budget=rnd.randrange(50_000_00, 50_000_000_00),
                 doc_start=published, doc_end=published + timedelta(days=10),
                 clarification_deadline=published + timedelta(days=15),
                 bid_deadline=published + timedelta(days=25), published_at=published,
