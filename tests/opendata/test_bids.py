@@ -17,10 +17,9 @@ from trading.bidding.service import BidService
 from trading.demo import load_demo
 from trading.jobs import chronograph
 from trading.opendata.models import OcdsRelease
-from trading.opendata.ocds import load_json
+from trading.opendata.ocds import SCHEMA_DIR, load_json
 from trading.opendata.service import OpenDataService
 
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "ocds"
 PATCH = Path(__file__).resolve().parents[2] / "trading" / "opendata" / "bids-extension.json"
 DETAIL_FIELDS = {"id", "date", "status", "tenderers", "value", "relatedLots"}
 

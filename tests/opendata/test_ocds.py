@@ -3,7 +3,6 @@ that never skips a late commit, records compiled by ocdsmerge, and the bulk expo
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,10 +12,8 @@ from factories import actor_for, make_project, make_user, project_service
 from trading.accounts.models import Role
 from trading.demo import load_demo
 from trading.opendata.models import OcdsRelease
-from trading.opendata.ocds import load_json
+from trading.opendata.ocds import SCHEMA_DIR, load_json
 from trading.opendata.service import WATERMARK, OpenDataService
-
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "ocds"
 
 
 @pytest.fixture(scope="module")

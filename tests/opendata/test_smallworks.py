@@ -4,7 +4,6 @@ export; no quote before its opening."""
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,10 +12,8 @@ from factories import actor_for, make_enterprise, make_user, smallwork_input, sm
 
 from trading.accounts.models import Role
 from trading.opendata.models import OcdsRelease
-from trading.opendata.ocds import load_json
+from trading.opendata.ocds import SCHEMA_DIR, load_json
 from trading.opendata.service import WATERMARK
-
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "ocds"
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,14 @@ Amounts are `Decimal` yuan built from integer 分 and written as exact JSON numb
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import simplejson
 
 PUBLISHER = "公共资源交易中心"
+# The OCDS 1.1.5 schema and codelists, vendored (Apache 2.0, Open Contracting Partnership):
+# the app and the tests read them from the package, never from the network or ../shared.
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 
 # Our procurement methods on OCDS's closed `method` codelist.
 METHOD = {

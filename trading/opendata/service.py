@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 
 import ocdsmerge
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from ..projects.models import Project
 from ..projects.status import PUBLIC
 from .models import OcdsRelease
 from .ocds import (
+    SCHEMA_DIR,
     BidsView,
     BidView,
     DocumentView,
@@ -23,8 +23,8 @@ from .ocds import (
     load_json,
 )
 
-# The dereferenced OCDS 1.1.5 release schema (Apache 2.0, Open Contracting Partnership).
-SCHEMA = Path(__file__).resolve().parent / "release-schema.json"
+# The dereferenced release schema: ocdsmerge reads its merge rules from it.
+SCHEMA = SCHEMA_DIR / "dereferenced-release-schema.json"
 # How long an insert may stay uncommitted before a gap below it is taken as a rollback.
 WATERMARK = timedelta(seconds=60)
 
