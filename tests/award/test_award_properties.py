@@ -23,10 +23,12 @@ breakers = st.sampled_from(
 
 
 def settle(result, call):
-    """Run the lottery the way the service would: the engine may pick any candidate."""
-    if result.lottery is None:
-        return result
-    return call(drawn=[result.lottery.candidates[-1]])
+    """Run the lotteries the way the service would: the engine may pick any candidates."""
+    draws = []
+    while result.lottery is not None:
+        draws.append(result.lottery.candidates[-result.lottery.draw_count:])
+        result = call(draws=draws)
+    return result
 
 
 # --- final offer ----------------------------------------------------------------------

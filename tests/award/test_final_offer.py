@@ -354,21 +354,43 @@ def test_supermarket_needs_three_bidders_for_state_funds():
     )
 
 
-def test_trim_bars_every_offer_equal_to_an_extreme():
+def test_trim_drops_one_of_each_equal_extreme():
+    # 90, 90, 95, 100, 110, 110: one 90 and one 110 dropped; mean(90, 95, 100, 110) =
+    # 98.75 → 100 wins. Which 90 and which 110 went never matters, so nobody is named.
     result = a.final_offer_winner(
         offers(90, 90, 95, 100, 110, 110),
         FinalOfferParams(reference=Reference.TRIMMED_MEAN),
     )
-    assert result.cannot_win == ("A", "B", "E", "F")
-    assert result.winner_id in ("C", "D")
+    assert result.reference == D("98.75")
+    assert (result.counted, result.cannot_win, result.winner_id) == (("C", "D"), (), "D")
 
 
-def test_trim_with_two_distinct_amounts_bars_nobody():
-    result = a.final_offer_winner(
-        offers(90, 90, 110, 110), FinalOfferParams(reference=Reference.TRIMMED_MEAN)
-    )
-    assert result.cannot_win == ()
-    assert result.lottery.candidates == ("A", "B", "C", "D")
+def test_trim_with_two_distinct_amounts_draws_the_dropped_ones_first():
+    # 90, 90, 110, 110: one of each dropped; mean(90, 110) = 100; the counted 90 and
+    # 110 tie, so draw which 90 and which 110 stay counted, then the tie between them.
+    bids = offers(90, 90, 110, 110)
+    params = FinalOfferParams(reference=Reference.TRIMMED_MEAN)
+    first = a.final_offer_winner(bids, params)
+    assert first.lottery == TieNeedsLottery(
+        ("A", "B"), 1, "equal extreme final offers: which stay counted")
+    second = a.final_offer_winner(bids, params, draws=[["B"]])
+    assert second.lottery.candidates == ("C", "D") and second.cannot_win == ("A",)
+    third = a.final_offer_winner(bids, params, draws=[["B"], ["C"]])
+    assert third.lottery == TieNeedsLottery(("B", "C"), 1, "final offers equally close")
+    done = a.final_offer_winner(bids, params, draws=[["B"], ["C"]], drawn=["C"])
+    assert (done.winner_id, done.cannot_win, done.counted) == ("C", ("A", "D"), ("B", "C"))
+
+
+def test_the_issue_cases_through_the_final_offer_round():
+    # [90, 100, 100] × 0.96 → 96.00, the two 100s draw; [80, 95, 100, 110, 110] × 0.95
+    # → 96.58, 95 wins (the same rule as the 中介超市, trading.rules.best_price).
+    tie = a.final_offer_winner(offers(90, 100, 100, unit=YUAN), SUPERMARKET,
+                               coefficient=D("0.96"))
+    assert tie.reference == D("9600.00") and tie.lottery.candidates == ("B", "C")
+    assert tie.cannot_win == ("A",)
+    won = a.final_offer_winner(offers(80, 95, 100, 110, 110, unit=YUAN), SUPERMARKET,
+                               coefficient=D("0.95"))
+    assert (won.reference, won.winner_id) == (D("9658.00"), "B")
 
 
 def test_coefficient_must_be_drawn_and_in_the_set():

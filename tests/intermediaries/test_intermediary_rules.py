@@ -487,22 +487,19 @@ def test_coefficient_draw_offers_the_profile_percents():
 @pytest.mark.parametrize(
     ("prices", "coef", "reference", "dropped"),
     [
-        ([100, 200, 300, 400, 500], 95, 285, ("Q0", "Q4")),
-        ([1000, 1000, 1000, 1000], 95, 950, ()),  # all equal: nothing to trim
-        ([1000], 98, 980, ()),
-        ([1000, 2000], 95, 1425, ()),  # ≤ 2 quotes: on the actual number
-        ([100, 100, 200], 95, 127, ()),  # trimming would leave nobody
-        ([100, 100, 200, 300, 300], 96, 192, ("Q0", "Q1", "Q3", "Q4")),
-        ([10], 95, 10, ()),  # 9.5 分 rounds half up
-        ([30], 95, 29, ()),  # 28.5 → 29
-        ([1], 95, 1, ()),  # 0.95 → 1
+        ([100, 200, 300, 400, 500], 95, "285", "Q0,Q4"),
+        ([1000], 98, "980", ""),
+        ([1000, 2000], 95, "1425", ""),  # ≤ 2 quotes: on the actual number
+        ([100, 150, 200, 300, 300], 96, "208", "Q0"),  # 650 / 3 × 0.96 = 208: 200 wins
+        ([10], 95, "10", ""),  # 9.5 分 rounds half up
+        ([30], 95, "29", ""),  # 28.5 → 29
+        ([1], 95, "1", ""),  # 0.95 → 1
     ],
 )
 def test_best_price_reference(prices, coef, reference, dropped):
-    ref = r.best_price_reference(quotes(*prices), coef)
-    assert ref.reference_fen == reference
-    assert ref.dropped == dropped
-    assert set(ref.kept) | set(ref.dropped) == {f"Q{i}" for i in range(len(prices))}
+    # The rule itself is trading.rules.best_price (tests/rules): here its evidence.
+    evidence = dict(r.best_price(quotes(*prices), coef, PRIVATE, PARAMS).evidence)
+    assert (evidence["reference_fen"], evidence["dropped"]) == (reference, dropped)
 
 
 def test_best_price_closest_to_reference_wins():
@@ -522,6 +519,17 @@ def test_dropped_quote_cannot_win_even_at_the_reference():
     assert result.ids == ("Q1", "Q2", "Q3")
 
 
+def test_the_issue_cases_single_highest_dropped():
+    # [90, 100, 100] × 96 %: 90 and one 100 dropped, reference 96.00, the two 100s draw
+    tie = r.best_price(quotes(9000, 10000, 10000), 96, STATE, PARAMS)
+    assert (tie.purpose, tie.ids) == (r.DrawPurpose.BEST_PRICE_TIE, ("Q1", "Q2"))
+    won = r.best_price(quotes(9000, 10000, 10000), 96, STATE, PARAMS, drawn=[["Q2"]])
+    assert won.winner_id == "Q2" and dict(won.evidence)["reference_fen"] == "9600"
+    # [80, 95, 100, 110, 110] × 95 %: reference 96.58, 95 wins
+    best = r.best_price(quotes(8000, 9500, 10000, 11000, 11000), 95, STATE, PARAMS)
+    assert best.winner_id == "Q1" and dict(best.evidence)["reference_fen"] == "9658"
+
+
 def test_best_price_all_equal_goes_to_a_lottery_of_all():
     result = r.best_price(quotes(500, 500, 500), 97, STATE, PARAMS)
     assert result.ids == ("Q0", "Q1", "Q2")
@@ -531,6 +539,21 @@ def test_best_price_equal_distance_above_and_below_is_a_tie():
     # kept 900, 1000, 1100 → mean 1000 → reference 950: 900 and 1000 both 50 away
     result = r.best_price(quotes(800, 900, 1000, 1100, 1200), 95, STATE, PARAMS)
     assert result.ids == ("Q1", "Q2")
+
+
+def test_a_tie_with_a_half_dropped_lowest_draws_which_one_stays_first():
+    # 900 ×2, 1000, 1100, 1200 → one 900 and 1200 dropped, reference 950: the counted 900
+    # and 1000 tie, and one of the two 900s is out: first draw which 900 stays counted.
+    q = quotes(900, 900, 1000, 1100, 1200)
+    first = r.best_price(q, 95, STATE, PARAMS)
+    assert (first.purpose, first.ids, first.count) == (
+        r.DrawPurpose.BEST_PRICE_EXTREME, ("Q0", "Q1"), 1)
+    second = r.best_price(q, 95, STATE, PARAMS, drawn=[["Q1"]])
+    assert (second.purpose, second.ids) == (r.DrawPurpose.BEST_PRICE_TIE, ("Q1", "Q2"))
+    with pytest.raises(r.InvalidDraw):
+        r.best_price(q, 95, STATE, PARAMS, drawn=[["Q1"], ["Q0"]])
+    done = r.best_price(q, 95, STATE, PARAMS, drawn=[["Q1"], ["Q1"]])
+    assert done.winner_id == "Q1" and dict(done.evidence)["dropped"] == "Q0,Q4"
 
 
 @pytest.mark.parametrize(
@@ -567,12 +590,17 @@ coefficients = st.sampled_from(PARAMS.coef_set_best_price)
 def test_best_price_winner_is_never_dropped_and_is_closest(prices, coef):
     qs = quotes(*prices)
     result = r.best_price(qs, coef, PRIVATE, PARAMS)
-    ref = r.best_price_reference(sorted(qs, key=lambda q: q.intermediary_id), coef)
-    winners = {result.winner_id} if isinstance(result, r.Selected) else set(result.ids)
-    assert winners and not winners & set(ref.dropped)
+    drawn = []
+    while isinstance(result, r.NeedsLottery):  # the first candidate of every draw
+        drawn.append(list(result.ids[:result.count]))
+        result = r.best_price(qs, coef, PRIVATE, PARAMS, drawn=drawn)
+    evidence = dict(result.evidence)
+    reference = int(evidence["reference_fen"])
+    dropped = set(filter(None, evidence["dropped"].split(",")))
+    assert result.winner_id not in dropped
     price = {q.intermediary_id: q.price_fen for q in qs}
-    best = min(abs(price[i] - ref.reference_fen) for i in ref.kept)
-    assert all(abs(price[w] - ref.reference_fen) == best for w in winners)
+    counted = sorted(prices)[1:-1] if len(prices) >= 3 else prices
+    assert abs(price[result.winner_id] - reference) == min(abs(p - reference) for p in counted)
 
 
 @given(price_lists, coefficients, st.randoms(use_true_random=False))

@@ -105,7 +105,7 @@ def test_sealed_quote_is_not_readable_before_the_selection_time(im, refused):
 
 @pytest.mark.parametrize("prices,coefficient_in,dropped_cannot_win", [
     ([20_000_00, 30_000_00, 31_000_00, 32_000_00, 40_000_00], True, True),
-    ([30_000_00, 30_000_00, 30_000_00], True, False),  # all equal: nothing dropped
+    ([30_000_00, 30_000_00, 30_000_00], True, False),  # all equal: one lottery of all
 ])
 def test_best_price(im, refused, prices, coefficient_in, dropped_cannot_win):
     purchase, _ = quoted(im, M.BEST_PRICE, prices)

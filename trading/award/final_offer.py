@@ -453,16 +453,17 @@ class FinalOfferService:
                   for p in final_round.parties if p.amount_fen is not None]
         eligible = sorted(bidder_ref(p.bidder_org_id) for p in final_round.parties)
 
-        def compute(drawn=None):
+        def compute(picks):
             return rules.final_offer_winner(
                 offers, params, floor_fen=final_round.floor_fen,
                 ceiling_fen=final_round.ceiling_fen, eligible=eligible,
-                coefficient=coefficient, drawn=drawn)
+                coefficient=coefficient, draws=picks)
 
-        result = compute()
-        draws = []
-        if result.lottery is not None:
-            result = compute(self._lottery(project, final_round, result.lottery, draws))
+        picks, draws = [], []
+        result = compute(picks)
+        while result.lottery is not None:  # which equal extreme stays counted, the tie
+            picks.append(self._lottery(project, final_round, result.lottery, draws))
+            result = compute(picks)
         summary = self._summary(result, coefficient, draws)
         if result.outcome is rules.FinalOfferOutcome.FALLBACK:
             summary.update(self._fallback(project, final_round, draws))

@@ -61,8 +61,8 @@ from trading.evaluation.rules import (
     as_score,
     quantize,
     resolve_lottery,
-    round_to_fen,
 )
+from trading.rules import best_price
 
 # --- errors ---------------------------------------------------------------------------
 
@@ -332,6 +332,7 @@ def final_offer_winner(
     eligible: Sequence[str] | None = None,
     coefficient: Decimal | None = None,
     drawn: Sequence[str] | None = None,
+    draws: Sequence[Sequence[str]] = (),
 ) -> FinalOfferResult:
     """Winner of a final-offer round (§1.3/§1.4).
 
@@ -339,30 +340,25 @@ def final_offer_winner(
     eligible bidders who offered nothing are simply absent. The reference is the exact
     mean (or trimmed mean) of the valid offers × ``coefficient`` when the profile has a
     coefficient set (draw it first with :func:`coefficient_draw`). Distances are
-    compared exactly.
+    compared exactly. Reference, trimming and winner are the one 最优价 rule of
+    :mod:`trading.rules.best_price`: a trimmed mean drops exactly one highest and one
+    lowest offer, and where it matters which of equal extreme offers was dropped, that is
+    a lottery of its own before the tie. ``draws`` is every draw made so far, in order
+    (``drawn`` is the one-draw shorthand: the last of them).
     """
     if floor_fen is not None and ceiling_fen is not None and floor_fen > ceiling_fen:
         raise InvalidParameter(
             f"floor {floor_fen} 分 is above ceiling {ceiling_fen} 分"
         )
     _check_offer_set(offers, eligible)
+    draws = [*draws, *([drawn] if drawn is not None else [])]
     valid, rejected = _split_offers(offers, floor_fen, ceiling_fen, params)
     if not valid:
-        return _no_offer(params, floor_fen, eligible, rejected, drawn)
+        return _no_offer(params, floor_fen, eligible, rejected, _one_draw(draws))
     if len(valid) < params.min_offers:
-        _no_draw_expected(drawn)
+        _no_draw_expected(_one_draw(draws))
         return FinalOfferResult(_TOO_FEW_OUTCOME[params.too_few], rejected=rejected)
-    reference, counted, cannot_win = _reference(valid, params, coefficient)
-    contenders = [o for o in valid if o.bidder_id not in cannot_win]
-    best = _best_offers(contenders, reference, params.winner_rule)
-    result = FinalOfferResult(
-        FinalOfferOutcome.WINNER,
-        reference=quantize(reference),
-        counted=counted,
-        cannot_win=cannot_win,
-        rejected=rejected,
-    )
-    return _settle_tie(result, _break_tie(best, params.tie_breaker), drawn)
+    return _priced(valid, params, _coefficient(params, coefficient), rejected, draws)
 
 
 _TOO_FEW_OUTCOME = {
@@ -441,35 +437,76 @@ def _no_offer(
     return FinalOfferResult(outcome, rejected=rejected)
 
 
-def _reference(
-    valid: list[FinalOffer], params: FinalOfferParams, coefficient: Decimal | None
-) -> tuple[Fraction, tuple[str, ...], tuple[str, ...]]:
-    """(exact reference, bidders counted, bidders trimmed and barred from winning)."""
-    pool, cannot_win = valid, ()
-    if params.reference is Reference.TRIMMED_MEAN and len(valid) >= params.trim_min_n:
-        pool, cannot_win = _trim_offers(valid)
-    mean = Fraction(sum(o.amount_fen for o in pool), len(pool))
-    reference = mean * _coefficient(params, coefficient)
-    if params.round_reference_to_fen:
-        reference = Fraction(round_to_fen(reference))
-    counted = tuple(sorted(o.bidder_id for o in pool))
-    return reference, counted, cannot_win
+def _one_draw(draws: list[Sequence[str]]) -> Sequence[str] | None:
+    if len(draws) > 1:
+        raise LotteryMismatch("only one draw can answer this outcome")
+    return draws[0] if draws else None
 
 
-def _trim_offers(valid: list[FinalOffer]) -> tuple[list[FinalOffer], tuple[str, ...]]:
-    """Drop one highest and one lowest amount from the mean (去掉一个最高、一个最低).
+def _priced(valid: list[FinalOffer], params: FinalOfferParams, coefficient: Fraction,
+            rejected: tuple[RejectedOffer, ...], draws: list) -> FinalOfferResult:
+    """Reference and winner by the one 最优价 rule (trading.rules.best_price)."""
+    by_id = {o.bidder_id: o for o in valid}
+    trims = params.reference is Reference.TRIMMED_MEAN
+    try:
+        priced = best_price.best_price(
+            [best_price.Quote(o.bidder_id, o.amount_fen) for o in valid],
+            coefficient=coefficient, trim_min_n=params.trim_min_n if trims else None,
+            reference_to_fen=params.round_reference_to_fen,
+            prefer=_PREFER[params.winner_rule],
+            narrow=_narrow(by_id, params.tie_breaker), drawn=draws)
+    except best_price.DrawMismatch as error:
+        raise LotteryMismatch(str(error)) from None
+    result = FinalOfferResult(FinalOfferOutcome.WINNER, reference=quantize(priced.reference),
+                              counted=priced.counted, cannot_win=priced.barred,
+                              rejected=rejected)
+    if priced.lottery is not None:
+        lottery = priced.lottery
+        request = TieNeedsLottery(lottery.candidates, lottery.keep, _WHY[lottery.kind])
+        return replace(result, outcome=FinalOfferOutcome.LOTTERY, lottery=request)
+    winner = by_id[priced.winner]
+    return replace(result, winner_id=winner.bidder_id, price_fen=winner.amount_fen)
 
-    [P] Every offer *equal* to a dropped extreme is barred from winning: choosing which
-    of two equal extremes was "the" dropped one would itself need a draw, and the rule
-    aims to penalise the extremes. If that bars everyone (≤ 2 distinct amounts), nobody
-    is barred.
-    """
-    ordered = sorted(valid, key=lambda o: (o.amount_fen, o.bidder_id))
-    low, high = ordered[0].amount_fen, ordered[-1].amount_fen
-    barred = tuple(sorted(o.bidder_id for o in valid if o.amount_fen in (low, high)))
-    if len(barred) == len(valid):
-        barred = ()
-    return ordered[1:-1], barred
+
+_WHY = {
+    best_price.LotteryKind.EXTREME: "equal extreme final offers: which stay counted",
+    best_price.LotteryKind.WINNER: "final offers equally close",
+}
+
+
+def _closest_not_above(amounts: tuple[int, ...], reference: Fraction) -> list[int]:
+    """The highest amount ≤ the reference; [P] none (a coefficient < 1 can do that): the
+    lowest, i.e. the closest from above."""
+    not_above = [a for a in amounts if a <= reference]
+    return [max(not_above)] if not_above else [min(amounts)]
+
+
+_PREFER = {
+    WinnerRule.CLOSEST: best_price.closest,
+    WinnerRule.CLOSEST_NOT_ABOVE: _closest_not_above,
+    WinnerRule.LOWEST: lambda amounts, reference: [min(amounts)],
+}
+
+
+def _narrow(by_id: Mapping[str, FinalOffer], breaker: TieBreaker):
+    """The profile's deterministic tie-breaker over party ids; None for a lottery."""
+    if breaker is TieBreaker.LOTTERY:
+        return None
+    key = {TieBreaker.LOWER: lambda o: o.amount_fen,
+           TieBreaker.HIGHER: lambda o: -o.amount_fen,
+           TieBreaker.EARLIER_SUBMISSION: _submitted}[breaker]
+
+    def narrow(tied):
+        best = min(key(by_id[i]) for i in tied)
+        return [i for i in tied if key(by_id[i]) == best]
+
+    return narrow
+
+
+def _submitted(offer: FinalOffer) -> datetime:
+    if offer.submitted_at is None:
+        raise InvalidValue("earlier_submission needs every offer's submitted_at")
+    return offer.submitted_at
 
 
 def _coefficient(params: FinalOfferParams, coefficient: Decimal | None) -> Fraction:
@@ -482,56 +519,6 @@ def _coefficient(params: FinalOfferParams, coefficient: Decimal | None) -> Fract
     if as_score(coefficient, "coefficient") not in params.coefficient_set:
         raise InvalidParameter(f"coefficient {coefficient} is not in the profile's set")
     return Fraction(coefficient)
-
-
-def _best_offers(
-    offers: list[FinalOffer], reference: Fraction, rule: WinnerRule
-) -> list[FinalOffer]:
-    """The offers the winner rule prefers, all equally good."""
-    if rule is WinnerRule.CLOSEST:
-        return _minimal(offers, lambda o: abs(o.amount_fen - reference))
-    if rule is WinnerRule.CLOSEST_NOT_ABOVE:
-        not_above = [o for o in offers if o.amount_fen <= reference]
-        # [P] nothing at or below the reference (a coefficient < 1 can do that): the
-        # lowest offer, i.e. the closest from above, wins.
-        if not_above:
-            return _minimal(not_above, lambda o: -o.amount_fen)
-    return _minimal(offers, lambda o: o.amount_fen)
-
-
-def _minimal(offers: list[FinalOffer], key) -> list[FinalOffer]:
-    """Every offer sharing the smallest key."""
-    best = min(key(o) for o in offers)
-    return [o for o in offers if key(o) == best]
-
-
-def _break_tie(tied: list[FinalOffer], breaker: TieBreaker) -> list[FinalOffer]:
-    """Apply the profile's tie-breaker; what is still tied goes to the lottery."""
-    if len(tied) == 1 or breaker is TieBreaker.LOTTERY:
-        return tied
-    if breaker is TieBreaker.LOWER:
-        return _minimal(tied, lambda o: o.amount_fen)
-    if breaker is TieBreaker.HIGHER:
-        return _minimal(tied, lambda o: -o.amount_fen)
-    if any(o.submitted_at is None for o in tied):
-        raise InvalidValue("earlier_submission needs every offer's submitted_at")
-    return _minimal(tied, lambda o: o.submitted_at)
-
-
-def _settle_tie(
-    result: FinalOfferResult, tied: list[FinalOffer], drawn: Sequence[str] | None
-) -> FinalOfferResult:
-    if len(tied) == 1:
-        _no_draw_expected(drawn)
-        return replace(
-            result, winner_id=tied[0].bidder_id, price_fen=tied[0].amount_fen
-        )
-    ids = [o.bidder_id for o in tied]
-    request, picks = _lottery(ids, 1, "final offers equally close", drawn)
-    if picks is None:
-        return replace(result, outcome=FinalOfferOutcome.LOTTERY, lottery=request)
-    winner = next(o for o in tied if o.bidder_id == picks[0])
-    return replace(result, winner_id=winner.bidder_id, price_fen=winner.amount_fen)
 
 
 # --- 竞争性磋商 guards (§2.2, §2.3) ---------------------------------------------------

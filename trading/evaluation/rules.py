@@ -44,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from trading.draws.lottery import InvalidDraw, check_picks
+from trading.rules.best_price import drop_extremes
 
 TWO_PLACES = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -174,12 +175,6 @@ def _ratio(value: object, what: str) -> Fraction:
 
 def _mean(values: Sequence[Fraction | Decimal | int]) -> Fraction:
     return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
-
-
-def _drop_extremes(values: Sequence) -> list:
-    """Drop one highest and one lowest value (去掉一个最高、一个最低)."""
-    ordered = sorted(values)
-    return ordered[1:-1]
 
 
 def as_ids(values: Iterable[str], what: str) -> tuple[str, ...]:
@@ -703,7 +698,7 @@ def aggregate_expert_scores(
         raise EmptyInput("no expert scores to aggregate")
     values = [as_score(v, f"score of expert {e!r}") for e, v in scores.items()]
     if trims_expert_scores(len(values), params):
-        values = _drop_extremes(values)
+        values = drop_extremes(values)
     return quantize(_mean(values))
 
 
@@ -820,7 +815,7 @@ def average_benchmark_scores(
     full = as_score(full_score, "full score")
     values = list(checked.values())
     trimmed = len(values) > params.works_trim_when_more_than
-    pool = _drop_extremes(values) if trimmed else values
+    pool = drop_extremes(values) if trimmed else values
     k = Fraction(1) if coefficient is None else _ratio(coefficient, "coefficient")
     base = round_to_fen(_mean(pool) * k)
     if base <= 0:

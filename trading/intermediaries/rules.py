@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 from trading.draws.lottery import (
     Candidate,
@@ -66,6 +67,7 @@ from trading.draws.lottery import (
 )
 from trading.errors import RuleRefused
 from trading.intermediaries.status import EntryStatus
+from trading.rules import best_price as kernel
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -178,6 +180,7 @@ class DrawPurpose(StrEnum):
     RANDOM_SELECTION = "intermediary.random_selection"  # 随机选取
     LOWEST_PRICE_TIE = "intermediary.lowest_price_tie"  # 最低价并列
     BEST_PRICE_TIE = "intermediary.best_price_tie"  # 最优价并列
+    BEST_PRICE_EXTREME = "intermediary.best_price_extreme"  # 并列最高/最低价去哪一个
     BEST_PRICE_COEFFICIENT = "intermediary.best_price_coefficient"  # 下浮系数
     CREDIT_SHORT_LIST = "intermediary.credit_short_list"  # 信用择优短名单
 
@@ -843,55 +846,23 @@ def coefficient_draw(params: SupermarketParams) -> NeedsLottery:
     return NeedsLottery(DrawPurpose.BEST_PRICE_COEFFICIENT, options)
 
 
-@dataclass(frozen=True, slots=True)
-class BestPriceReference:
-    """How the 最优价 reference was computed, for the result announcement."""
-
-    reference_fen: int
-    coefficient_percent: int
-    kept: tuple[str, ...]  # quotes averaged, and the only ones that may win
-    dropped: tuple[str, ...]  # highest and lowest quotes, out of the running
-
-
-def best_price_reference(
-    quotes: Sequence[Quote], coefficient_percent: int
-) -> BestPriceReference:
-    """Drop the highest and lowest quotes, average the rest, apply the coefficient.
-
-    Trimming is by value, so equal quotes are treated alike: with three or more quotes,
-    every quote at the highest price and every quote at the lowest price is dropped.
-    Nothing is dropped when there are ≤ 2 quotes ("computed on the actual number"), when
-    all quotes are equal, or when trimming would leave nobody (only two distinct
-    prices).  Reference = mean × coefficient, rounded half up to the 分 (2 dp of 元).
-    """
-    prices = [q.price_fen for q in quotes]
-    high, low = max(prices), min(prices)
-    kept = [q for q in quotes if low < q.price_fen < high]
-    if len(quotes) < 3 or not kept:
-        kept = list(quotes)
-    kept_ids = {q.intermediary_id for q in kept}
-    reference = _round_half_up_div(
-        sum(q.price_fen for q in kept) * coefficient_percent, len(kept) * 100
-    )
-    return BestPriceReference(
-        reference,
-        coefficient_percent,
-        tuple(q.intermediary_id for q in kept),
-        tuple(q.intermediary_id for q in quotes if q.intermediary_id not in kept_ids),
-    )
-
-
 def best_price(
     quotes: Iterable[Quote],
     coefficient_percent: int,
     funding: FundingSource,
     params: SupermarketParams,
     declined: frozenset[str] = frozenset(),
+    drawn: Sequence[Sequence[str]] = (),
 ) -> Selected | NeedsLottery | Failed:
-    """最优价中选: the kept quote closest to the reference wins; ties → lottery.
+    """最优价中选 by the one rule of `trading.rules.best_price` (§5.4): one highest and one
+    lowest quote dropped, reference = mean of the rest × coefficient to the 分, the closest
+    counted quote wins, a dropped quote cannot win, ties by lottery.
 
     `coefficient_percent` is the outcome of `coefficient_draw`; after a decline the same
-    coefficient is reused and the reference recomputed on the remaining quotes.
+    coefficient is reused and the reference recomputed on the remaining quotes. A tie
+    comes back as `NeedsLottery` — `BEST_PRICE_EXTREME` (which of equal extreme quotes
+    stay counted, only when that decides who may win) or `BEST_PRICE_TIE`; draw it and
+    call again with every draw so far, in order, in `drawn`.
     """
     if coefficient_percent not in params.coef_set_best_price:
         raise InvalidCoefficient(
@@ -902,17 +873,29 @@ def best_price(
     failed = registrant_shortfall(len(live), method, funding, params)
     if failed:
         return failed
-    ref = best_price_reference(live, coefficient_percent)
-    kept_ids = set(ref.kept)
-    kept = [q for q in live if q.intermediary_id in kept_ids]
-    closest = min(abs(q.price_fen - ref.reference_fen) for q in kept)
-    tied = [q for q in kept if abs(q.price_fen - ref.reference_fen) == closest]
+    try:
+        priced = kernel.best_price(
+            [kernel.Quote(q.intermediary_id, q.price_fen) for q in live],
+            coefficient=Fraction(coefficient_percent, 100), drawn=drawn)
+    except kernel.DrawMismatch as error:
+        raise InvalidDraw(str(error)) from None
+    if priced.lottery is not None:
+        return _best_price_lottery(priced.lottery, live)
     evidence = (
-        ("reference_fen", str(ref.reference_fen)),
+        ("reference_fen", str(priced.reference)),
         ("coefficient_percent", str(coefficient_percent)),
-        ("dropped", ",".join(ref.dropped)),
+        ("dropped", ",".join(priced.barred)),
     )
-    return _one_or_lottery(tied, method, DrawPurpose.BEST_PRICE_TIE, evidence)
+    if drawn:
+        evidence += (("decided_by", DrawPurpose.BEST_PRICE_TIE.value),)
+    return Selected(priced.winner, method, evidence)
+
+
+def _best_price_lottery(lottery: kernel.Lottery, live: list[Quote]) -> NeedsLottery:
+    purpose = (DrawPurpose.BEST_PRICE_EXTREME if lottery.kind is kernel.LotteryKind.EXTREME
+               else DrawPurpose.BEST_PRICE_TIE)
+    tied = [q for q in live if q.intermediary_id in set(lottery.candidates)]
+    return NeedsLottery(purpose, _price_candidates(tied), count=lottery.keep)
 
 
 def _require_text(text: str | None, what: str) -> str:

@@ -843,21 +843,29 @@ class IntermediaryService:
         if purchase.coefficient_percent is None:
             draw = self._revealed(purchase, r.DrawPurpose.BEST_PRICE_COEFFICIENT, actor)
             purchase.coefficient_percent = int(draw.result[0])
-        outcome = r.best_price(self._quotes(purchase), purchase.coefficient_percent,
-                               purchase.funding, self.params, self._declined(purchase))
-        return self._tie(purchase, outcome, M.BEST_PRICE, actor)
+        drawn: list[list[str]] = []
+        while True:  # at most: which equal extreme stays counted, then the tie itself
+            outcome = r.best_price(self._quotes(purchase), purchase.coefficient_percent,
+                                   purchase.funding, self.params, self._declined(purchase),
+                                   drawn)
+            if not isinstance(outcome, r.NeedsLottery):
+                return outcome
+            drawn.append(self._tie_order(purchase, outcome, actor)[:outcome.count])
 
     def _tie(self, purchase, outcome, method, actor):
         """Equal prices: an immediate tie-break draw, on record like every other."""
         if not isinstance(outcome, r.NeedsLottery):
             return outcome
+        return r.selected_by_lottery(outcome, self._tie_order(purchase, outcome, actor)[:1],
+                                     method)
+
+    def _tie_order(self, purchase, outcome, actor) -> list[str]:
         names = self._names(purchase)
-        order = self.draws.break_tie(
+        return self.draws.break_tie(
             candidates=[{**c, "label": names.get(c["id"], c["id"])}
                         for c in outcome.draw_candidates()],
             purpose=str(outcome.purpose), subject_type="intermediary_purchase",
             subject_id=purchase.number, actor=actor)
-        return r.selected_by_lottery(outcome, order[:1], method)
 
     def _select_owner_choice(self, purchase: Purchase, actor: Actor):
         """Direct and plan-best wait for the owner once enough took part."""
