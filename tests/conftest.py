@@ -45,6 +45,11 @@ TEST_OVERRIDES = {
     "keys.signing_key": base64.b64encode(bytes(range(32))).decode(),
     "keys.kek": base64.b64encode(bytes(range(32, 64))).decode(),
     "keys.generate_missing": "false",
+    # A fixed test SM2 signing key (PKCS#8 DER, base64) for 国密 projects; never a real one.
+    "keys.sm2_signing_key": (
+        "MIGHAgEAMBMGByqGSM49AgEGCCqBHM9VAYItBG0wawIBAQQgMoYcOwvG+TFfU9fLYlgqoob5o7PzHL2yQSsSf"
+        "SYyUFOhRANCAATUR6eywdPs0jfFL8d/9sttrBwbU6cEbgsg5bMmKBSTAxUalS4mRIgSPGw4ErcctqGXs+ZHKQ"
+        "py0SCsVkuB3qHf"),
     "pyramid.reload_templates": "false",
     # The public host is pinned (issue #16): a forged Host header builds no URL.
     "trading.public_url": "http://localhost:6543",

@@ -62,6 +62,7 @@ ENV_OVERRIDES = {
     "TRADING_SESSION_SECRET": "session.secret",
     "TRADING_KEK": "keys.kek",
     "TRADING_SIGNING_KEY": "keys.signing_key",
+    "TRADING_SM2_SIGNING_KEY": "keys.sm2_signing_key",
     "TRADING_STORAGE_ROOT": "storage.root",
     "TRADING_COOKIE_SECURE": "auth.cookie_secure",
     "TRADING_PUBLIC_URL": "trading.public_url",

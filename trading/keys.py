@@ -1,8 +1,15 @@
-"""Platform key material: the Ed25519 signing key and the key-encryption key (KEK).
+"""Platform key material: the signing keys and the key-encryption key (KEK).
 
-Production takes both from the environment (TRADING_SIGNING_KEY, TRADING_KEK: base64 of 32
-random bytes). Development may generate them once under `keys.dir` with a loud warning; the
+Production takes them from the environment (TRADING_SIGNING_KEY, TRADING_KEK: base64 of 32
+random bytes; TRADING_SM2_SIGNING_KEY: base64 of the PKCS#8 DER of an SM2 key, for 国密
+projects). Development may generate them once under `keys.dir` with a loud warning; the
 files never enter the repository (var/ is ignored).
+
+Two signature algorithms: Ed25519 (the default) and SM2 with SM3 and the GB/T 32918.2
+signer ID, used for projects of a national suite (receipts, evaluation and award reports,
+archive packages) and, when `audit.checkpoint_algorithm = sm2`, for audit checkpoints.
+A public key says which algorithm it is for (32 bytes Ed25519, 65 bytes SM2), so the
+offline verifiers need no other hint.
 """
 
 import base64
@@ -12,23 +19,47 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from Crypto.IO import PEM
 from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
+
+from bid_crypto import KeyFormatError, SigningKey, load_signing_key
+from bid_crypto.gm import export_private_pem
+from bid_crypto.receipts import ED25519, SM2
+from bid_crypto.receipts import verify_signature as _verify
+from bid_crypto.suites import get_suite
 
 from .config import ConfigError
 
 log = logging.getLogger(__name__)
 
 SIGNING_FILE = "signing.key"
+SM2_SIGNING_FILE = "sm2-signing.key"
 KEK_FILE = "kek.key"
+ALGORITHMS = (ED25519, SM2)
+
+
+def signature_algorithm(suite: str) -> str:
+    """A project's signature algorithm follows its suite: SM2 for the national ones."""
+    return SM2 if get_suite(suite).national else ED25519
+
+
+def project_algorithm(project) -> str:
+    """The signature algorithm of a project's receipts, reports and archive package.
+
+    Projects approved before suites were chosen per project have no suite: Ed25519."""
+    return signature_algorithm(str(project.crypto_suite or "x25519"))
 
 
 @dataclass(frozen=True)
 class PlatformKeys:
     signing_seed: bytes
     kek: bytes
+    sm2_der: bytes | None = None  # PKCS#8 DER of the SM2 signing key, if configured
+    checkpoint_algorithm: str = ED25519  # audit.checkpoint_algorithm
 
     @property
     def signing_key(self) -> ECC.EccKey:
@@ -42,55 +73,113 @@ class PlatformKeys:
     def key_id(self) -> str:
         return hashlib.sha256(self.public_key_bytes).hexdigest()[:16]
 
-    def sign(self, message: bytes) -> bytes:
-        return eddsa.new(self.signing_key, "rfc8032").sign(message)
+    @property
+    def has_sm2(self) -> bool:
+        return self.sm2_der is not None
+
+    @cached_property
+    def _sm2(self) -> SigningKey:
+        if self.sm2_der is None:
+            raise ConfigError("no SM2 signing key: set TRADING_SM2_SIGNING_KEY "
+                              "(`trading keys generate` prints one)")
+        return load_signing_key(PEM.encode(self.sm2_der, "PRIVATE KEY"))
+
+    def signer(self, algorithm: str = ED25519) -> SigningKey:
+        """The bid_crypto signing key for ``algorithm`` (receipts use it directly)."""
+        if algorithm == SM2:
+            return self._sm2
+        if algorithm != ED25519:
+            raise ConfigError(f"unknown signature algorithm {algorithm!r}")
+        return SigningKey(self.signing_key)
+
+    def sign(self, message: bytes, algorithm: str = ED25519) -> bytes:
+        if algorithm == ED25519:
+            return eddsa.new(self.signing_key, "rfc8032").sign(message)
+        return self.signer(algorithm).sign(message)
+
+    def public_key_for(self, algorithm: str = ED25519) -> bytes:
+        """Raw public key: 32 bytes (Ed25519) or 65 bytes (SM2, 04 || x || y)."""
+        return self.signer(algorithm).public_key().to_raw()
+
+    def key_id_for(self, algorithm: str = ED25519) -> str:
+        return hashlib.sha256(self.public_key_for(algorithm)).hexdigest()[:16]
+
+    def published(self) -> dict[str, bytes]:
+        """Every public key the platform signs with, by key id (the checkpoints page)."""
+        algorithms = ALGORITHMS if self.has_sm2 else (ED25519,)
+        return {self.key_id_for(a): self.public_key_for(a) for a in algorithms}
 
 
 def verify_signature(public_key_raw: bytes, message: bytes, signature: bytes) -> bool:
-    key = eddsa.import_public_key(public_key_raw)
-    try:
-        eddsa.new(key, "rfc8032").verify(message, signature)
-    except ValueError:
-        return False
-    return True
+    """Ed25519 or SM2 (default signer ID), as the key's length says."""
+    return _verify(public_key_raw, message, signature)
 
 
-def _decode(name: str, value: str) -> bytes:
+def _decode(name: str, value: str, length: int | None = 32) -> bytes:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ConfigError(f"{name} is not valid base64") from exc
-    if len(raw) != 32:
-        raise ConfigError(f"{name} must be 32 bytes (base64), got {len(raw)}")
+    if length is not None and len(raw) != length:
+        raise ConfigError(f"{name} must be {length} bytes (base64), got {len(raw)}")
     return raw
 
 
-def _read_or_create(path: Path) -> bytes:
+def _decode_sm2(name: str, value: str) -> bytes:
+    der = _decode(name, value, None)
+    try:
+        load_signing_key(PEM.encode(der, "PRIVATE KEY"))
+    except KeyFormatError as exc:
+        raise ConfigError(f"{name} is not an SM2 PKCS#8 key: {exc}") from exc
+    return der
+
+
+def _read_or_create(path: Path, make=lambda: secrets.token_bytes(32), decode=_decode) -> bytes:
     if path.exists():
-        return _decode(str(path), path.read_text().strip())
+        return decode(str(path), path.read_text().strip())
     path.parent.mkdir(parents=True, exist_ok=True)
     log.warning(
         "GENERATING DEVELOPMENT KEY %s — never use generated keys in production", path
     )
-    value = secrets.token_bytes(32)
+    value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(base64.b64encode(value).decode())
     return value
 
 
+def new_sm2_der() -> bytes:
+    """A fresh SM2 signing key as PKCS#8 DER (what TRADING_SM2_SIGNING_KEY holds)."""
+    return PEM.decode(export_private_pem(*SigningKey.generate(SM2).key))[0]
+
+
 def load_keys(settings: dict) -> PlatformKeys:
+    keys = _load_keys(settings)
+    algorithm = settings.get("audit.checkpoint_algorithm") or ED25519
+    if algorithm not in ALGORITHMS:
+        raise ConfigError(f"audit.checkpoint_algorithm must be ed25519 or sm2, not {algorithm!r}")
+    if algorithm == SM2 and not keys.has_sm2:
+        raise ConfigError("audit.checkpoint_algorithm = sm2 needs TRADING_SM2_SIGNING_KEY")
+    return PlatformKeys(keys.signing_seed, keys.kek, keys.sm2_der, algorithm)
+
+
+def _load_keys(settings: dict) -> PlatformKeys:
     signing = settings.get("keys.signing_key")
     kek = settings.get("keys.kek")
+    sm2 = settings.get("keys.sm2_signing_key")
+    sm2_der = _decode_sm2("keys.sm2_signing_key", sm2) if sm2 else None
     if signing and kek:
-        return PlatformKeys(_decode("keys.signing_key", signing), _decode("keys.kek", kek))
+        return PlatformKeys(_decode("keys.signing_key", signing), _decode("keys.kek", kek),
+                            sm2_der)
     if not settings.get("keys.generate_missing"):
         raise ConfigError("missing keys.signing_key / keys.kek (TRADING_SIGNING_KEY, TRADING_KEK)")
     folder = Path(settings["keys.dir"])
     seed = (_decode("keys.signing_key", signing) if signing
             else _read_or_create(folder / SIGNING_FILE))
     kek_bytes = _decode("keys.kek", kek) if kek else _read_or_create(folder / KEK_FILE)
-    return PlatformKeys(seed, kek_bytes)
+    if sm2_der is None:
+        sm2_der = _read_or_create(folder / SM2_SIGNING_FILE, new_sm2_der, _decode_sm2)
+    return PlatformKeys(seed, kek_bytes, sm2_der)
 
 
 def includeme(config):

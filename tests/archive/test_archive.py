@@ -305,3 +305,37 @@ def test_archiving_the_awarded_project_is_idempotent(contracted, dbsession, cloc
     dbsession.flush()
     clock.advance(hours=3)
     assert service.archive(contracted.project).sha256 == package.sha256
+
+
+def test_a_national_project_is_archived_under_sm2_and_verifies_offline(
+        dbsession, clock, settings, registry, tmp_path):
+    """国密: the manifest is signed with the platform's SM2 key (SM3, signer ID); the
+    offline verifier takes that key and refuses the Ed25519 one."""
+    from trading.projects.kinds import CryptoSuite
+
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    project = make_project(dbsession, clock, settings, registry, owner=owner, publish=True,
+                           crypto_suite=CryptoSuite.SM2)
+    project_service(dbsession, clock, registry).cancel(project, reason="资金调整",
+                                                       actor=actor_for(owner))
+    clock.advance(minutes=1)
+    archive_due()
+    path = registry["storage"].path_for(package_of(dbsession, project).sha256)
+    sm2 = registry["keys"].public_key_for("sm2")
+    report = verify_package(path, expected_key=sm2)
+    assert report.ok, report.problems
+    assert report.manifest["signing_key"] == sm2.hex() and len(sm2) == 65
+    assert "another key" in verify_package(
+        path, expected_key=registry["keys"].public_key_bytes).problems[0]
+    trading = str(Path(sys.executable).with_name("trading"))
+    ok = subprocess.run([trading, "archive", "verify", str(path), "--platform-key", sm2.hex()],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "archive package valid" in ok.stdout
+    with zipfile.ZipFile(path) as zf:
+        manifest = zf.read("manifest.json")
+    bad = tmp_path / "bad.zip"
+    _rewrite(path, bad, replace={"manifest.json": manifest.replace(b'"created_at"',
+                                                                   b'"created_at" ')})
+    failed = subprocess.run([trading, "archive", "verify", str(bad)], capture_output=True,
+                            text=True)
+    assert failed.returncode == 1 and "manifest signature does not verify" in failed.stdout

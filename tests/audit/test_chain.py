@@ -144,3 +144,36 @@ def test_outsiders_check_saved_checkpoints_offline(testapp, dbsession, clock, re
     assert other.returncode == 1 and "another key" in other.stdout
     broken = run("{not json")
     assert broken.returncode == 1 and "not a checkpoints document" in broken.stdout
+
+
+def test_sm2_checkpoints_verify_offline_beside_earlier_ed25519_ones(
+        testapp, dbsession, clock, registry, tmp_path, monkeypatch):
+    """`audit.checkpoint_algorithm = sm2` (国密): later checkpoints are SM2-signed; the
+    published document names every key by id, so the earlier Ed25519 ones still verify."""
+    import dataclasses
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    keys = registry["keys"]
+    append(dbsession, clock, 1)
+    sign_checkpoint(dbsession, keys, now=clock())
+    sm2_keys = dataclasses.replace(keys, checkpoint_algorithm="sm2")
+    monkeypatch.setitem(registry, "keys", sm2_keys)
+    append(dbsession, clock, 1)
+    cp = sign_checkpoint(dbsession, sm2_keys, now=clock())
+    assert cp.key_id == sm2_keys.key_id_for("sm2") != keys.key_id
+    message = checkpoint_message(cp.seq, cp.head_hash)
+    assert verify_signature(keys.public_key_for("sm2"), message, bytes.fromhex(cp.signature))
+    doc = testapp.get("/api/v1/audit/checkpoints").json
+    assert doc["algorithm"].startswith("SM2") and len(doc["public_keys"]) == 2
+    path = tmp_path / "checkpoints.json"
+    path.write_text(json.dumps(doc))
+    trading = str(Path(sys.executable).with_name("trading"))
+    ok = subprocess.run([trading, "audit", "checkpoints", str(path)], capture_output=True,
+                        text=True)
+    assert ok.returncode == 0 and "audit checkpoints valid" in ok.stdout, ok.stdout
+    pinned = subprocess.run([trading, "audit", "checkpoints", str(path), "--platform-key",
+                             doc["public_key"]], capture_output=True, text=True)
+    assert pinned.returncode == 1 and "signed by another key" in pinned.stdout

@@ -2,7 +2,8 @@
 
 A package is a ZIP holding the files under `files/`, `manifest.json` (every file's path,
 SHA-256, size and retention class, plus the project and the signing key) and
-`manifest.sig` (Ed25519 over the exact bytes of manifest.json, hex).
+`manifest.sig` (Ed25519, or SM2 with SM3 for a 国密 project, over the exact bytes of
+manifest.json, hex).
 """
 
 import hashlib
@@ -10,7 +11,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 
-from Crypto.Signature import eddsa
+from bid_crypto.receipts import verify_signature
 
 FORMAT = "trading-archive-v1"
 
@@ -79,9 +80,11 @@ def _signature_problems(raw, sig_hex, manifest, expected_key) -> list[str]:
     if expected_key is not None and key_raw != expected_key:
         return ["signed with another key than the platform key given"]
     try:
-        key = eddsa.import_public_key(key_raw)
-        eddsa.new(key, "rfc8032").verify(raw, bytes.fromhex(sig_hex.decode()))
-    except (ValueError, TypeError):
+        # Ed25519 (32-byte key) or SM2 (65-byte key, 国密 projects): the key says which.
+        ok = verify_signature(key_raw, raw, bytes.fromhex(sig_hex.decode()))
+    except (ValueError, TypeError, UnicodeDecodeError):
+        ok = False
+    if not ok:
         return ["manifest signature does not verify: manifest.json was altered or forged"]
     return []
 
@@ -100,12 +103,3 @@ def _file_problems(zf, names, manifest) -> list[str]:
     extra = sorted(n for n in names if n.startswith("files/") and n not in listed)
     problems += [f"file not in the manifest: {n[len('files/'):]}" for n in extra]
     return problems
-
-
-def public_key_raw(signing_seed: bytes) -> bytes:
-    return eddsa.import_private_key(signing_seed).public_key().export_key(format="raw")
-
-
-def sign(signing_seed: bytes, message: bytes) -> bytes:
-    return eddsa.new(eddsa.import_private_key(signing_seed), "rfc8032").sign(message)
-

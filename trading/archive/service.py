@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ..audit.models import AuditEvent
 from ..audit.service import row_payload
+from ..keys import project_algorithm
 from ..projects.kinds import Regime
 from ..projects.models import Project
 from ..projects.status import FINAL, ProjectStatus
@@ -21,8 +22,6 @@ from .package import (
     Entry,
     longest,
     manifest_for,
-    public_key_raw,
-    sign,
     write_package,
 )
 
@@ -58,10 +57,11 @@ class ArchiveService:
             return existing
         entries = self.entries(project)
         stamp = project.status_changed_at
+        algorithm = project_algorithm(project)
         manifest = manifest_for(self._facts(project), entries,
-                                public_key_raw(self.keys.signing_seed), stamp.isoformat())
+                                self.keys.public_key_for(algorithm), stamp.isoformat())
         buffer = io.BytesIO()
-        write_package(buffer, manifest, sign(self.keys.signing_seed, manifest), entries,
+        write_package(buffer, manifest, self.keys.sign(manifest, algorithm), entries,
                       _zip_time(stamp))
         buffer.seek(0)
         stored = self.storage.put(buffer)

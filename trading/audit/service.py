@@ -169,8 +169,9 @@ def sign_checkpoint(dbsession, keys, *, now: datetime) -> AuditCheckpoint | None
         seq=head.seq,
         head_hash=head.hash,
         signed_at=now,
-        key_id=keys.key_id,
-        signature=keys.sign(checkpoint_message(head.seq, head.hash)).hex(),
+        key_id=keys.key_id_for(keys.checkpoint_algorithm),
+        signature=keys.sign(checkpoint_message(head.seq, head.hash),
+                            keys.checkpoint_algorithm).hex(),
     )
     dbsession.add(cp)
     dbsession.flush()

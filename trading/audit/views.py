@@ -24,10 +24,14 @@ def _checkpoints(request, limit=100):
              permission=Permission.PUBLIC_VIEW)
 def list_checkpoints(request):
     keys = request.registry["keys"]
+    algorithm = keys.checkpoint_algorithm
     return {
         "checkpoints": _checkpoints(request),
-        "public_key": base64.b64encode(keys.public_key_bytes).decode(),
-        "key_id": keys.key_id,
+        "public_key": base64.b64encode(keys.public_key_for(algorithm)).decode(),
+        "key_id": keys.key_id_for(algorithm),
+        "algorithm": algorithm,
+        "public_keys": {kid: base64.b64encode(raw).decode()
+                        for kid, raw in keys.published().items()},
     }
 
 
@@ -35,10 +39,16 @@ def list_checkpoints(request):
              permission=Permission.PUBLIC_VIEW)
 def api_checkpoints(request):
     keys = request.registry["keys"]
+    algorithm = keys.checkpoint_algorithm
     return {
-        "public_key": base64.b64encode(keys.public_key_bytes).decode(),
-        "key_id": keys.key_id,
-        "algorithm": "Ed25519 over canonical JSON {chain, head_hash, seq}",
+        "public_key": base64.b64encode(keys.public_key_for(algorithm)).decode(),
+        "key_id": keys.key_id_for(algorithm),
+        "algorithm": ("SM2 with SM3, signer ID 1234567812345678" if algorithm == "sm2"
+                      else "Ed25519") + " over canonical JSON {chain, head_hash, seq}",
+        # Every key the platform signs with (Ed25519; SM2 for 国密 projects), by key id:
+        # checkpoints signed before a change of algorithm keep verifying.
+        "public_keys": {kid: base64.b64encode(raw).decode()
+                        for kid, raw in keys.published().items()},
         "checkpoints": [
             {"seq": c.seq, "head_hash": c.head_hash, "signed_at": c.signed_at.isoformat(),
              "key_id": c.key_id, "signature": c.signature}

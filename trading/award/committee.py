@@ -20,6 +20,7 @@ from ..audit.service import record
 from ..draws.services import DrawService
 from ..errors import DomainError, Unprocessable
 from ..evaluation.conflicts import ExpertFacts, Party, conflict_reasons
+from ..keys import project_algorithm
 from ..projects.kinds import AwardMethod as ProjectAward
 from ..projects.models import Lot, Project
 from . import report as report_doc
@@ -751,7 +752,8 @@ class CommitteeService:
             committee.report_body = body
             committee.report_sha256 = report_doc.digest(body)
             committee.report_signature = self.keys.sign(
-                report_doc.signing_message(committee.report_sha256)).hex()
+                report_doc.signing_message(committee.report_sha256),
+                project_algorithm(project)).hex()
         record(self.db, actor, "award.report_signed", "project", project.id,
                now=member.signed_at, lot=committee.lot.number,
                complete=committee.report_sha256 is not None,
@@ -764,8 +766,9 @@ class CommitteeService:
         """The published document (``trading award verify`` checks it offline)."""
         if committee.report_signature is None:
             return None
+        project = self.db.get(Project, committee.project_id)
         return report_doc.document(committee.report_body, committee.report_signature,
-                                   self.keys.public_key_bytes)
+                                   self.keys.public_key_for(project_algorithm(project)))
 
 
 def committee_service_factory(context, request) -> CommitteeService:

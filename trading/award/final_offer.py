@@ -214,7 +214,7 @@ class FinalOfferService:
         return {line.bid.bidder_org_id: line.total_price for line in self.db.scalars(query)}
 
     def _new_round(self, project, lot, params, floor_fen, actor, now) -> FinalOfferRound:
-        private = generate_private_key(self.bids.config.suite)
+        private = generate_private_key(self.bids.suite_for(project))
         public = private.public_key()
         eligibility_ends = now + timedelta(minutes=params.eligibility_window_min)
         final_round = FinalOfferRound(
@@ -345,7 +345,7 @@ class FinalOfferService:
         party.received_at, party.submitted_by_id = to_millisecond(now), actor.user_id
         self.db.flush()
         party.receipt_signature = self.bids.sign_receipt(
-            self._receipt_fields(project, final_round, party))
+            self._receipt_fields(project, final_round, party), project)
         # The audit row names the round, never the amount.
         record(self.db, actor, "final_offer.submitted", "final_offer_round", final_round.id,
                now=now, envelope_sha256=stored.sha256, source=source)

@@ -16,7 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from Crypto.Signature import eddsa
+from bid_crypto.receipts import verify_signature
 
 FORMAT = "trading-award-report-v1"
 
@@ -74,10 +74,9 @@ def verify_document(doc, expected_key: bytes | None = None) -> VerifyReport:
 
 
 def _signature_ok(key_hex: str, report_sha256: str, signature_hex: str) -> bool:
+    """Ed25519 (32-byte key) or SM2 (65-byte key, 国密 projects): the key says which."""
     try:
-        key = eddsa.import_public_key(bytes.fromhex(key_hex))
-        eddsa.new(key, "rfc8032").verify(signing_message(report_sha256),
-                                         bytes.fromhex(signature_hex))
+        return verify_signature(bytes.fromhex(key_hex), signing_message(report_sha256),
+                                bytes.fromhex(signature_hex))
     except (ValueError, TypeError):
         return False
-    return True

@@ -33,7 +33,6 @@ from bid_crypto import (
     TruncatedEnvelope,
     generate_private_key,
     issue_receipt,
-    load_signing_key,
     open_stream,
     read_header,
     scan_envelope,
@@ -47,7 +46,8 @@ from bid_crypto.encoding import format_timestamp
 from ..accounts.models import Role, User
 from ..actor import Actor
 from ..audit.service import record
-from ..projects.kinds import CustodyMode
+from ..keys import project_algorithm, signature_algorithm
+from ..projects.kinds import CryptoSuite, CustodyMode
 from ..projects.models import Lot, Project, SignUp
 from ..projects.status import EDITABLE, ProjectStatus
 from ..storage import FileTooLarge
@@ -136,6 +136,20 @@ def scan_sealed(stream: BinaryIO):
                               code="envelope_tampered") from None
 
 
+SUITE_NAMES = {"x25519": "X25519", "xwing": "X-Wing", "sm2": "国密SM2",
+               "sm2mlkem": "国密SM2+ML-KEM"}
+
+
+def check_suite(header, suite: str) -> None:
+    """An envelope of another suite than the project's is refused by name, before the
+    key id check (whose wording would only say "another key")."""
+    if header.suite != suite:
+        raise EnvelopeRefused(
+            f"信封使用的加密算法为 {SUITE_NAMES.get(header.suite, header.suite)}，"
+            f"本项目要求 {SUITE_NAMES.get(suite, suite)}（请下载本项目的 opening.pub 重新封装）",
+            code="wrong_suite")
+
+
 HEADER_LABELS = {"project": "项目编号", "lot": "标段", "bidder": "投标人编号"}
 
 
@@ -146,6 +160,7 @@ def check_header(header, expected: dict, key: PublicKey, custody: str, *,
     Shared by bids and by every later sealed round (final offers, final quotes), whose
     `lot` id also names the round so an envelope cannot be replayed into another one.
     """
+    check_suite(header, key.suite)
     for name, value in expected.items():
         if getattr(header, name) != value:
             raise EnvelopeRefused(
@@ -193,6 +208,17 @@ class BidService:
             return None
         return PublicKey.from_json(row.public_key)
 
+    def suite_for(self, project: Project) -> str:
+        """The project's suite: its own choice, else its rule profile's `crypto.suite`, else
+        the platform's `bidding.suite`. Fixed (written on the project) at approval."""
+        chosen = (project.crypto_suite or project.params.get("crypto.suite")
+                  or self.config.suite)
+        return str(CryptoSuite(chosen))
+
+    def signature_algorithm(self, project: Project) -> str:
+        """ed25519, or sm2 for a project of a national suite (receipts and reports)."""
+        return project_algorithm(project)
+
     def prepare_key(self, project: Project, *, actor: Actor) -> OpeningKey:
         """At approval: the project's opening key pair, held per its custody mode.
 
@@ -203,13 +229,18 @@ class BidService:
         row = self.key_row(project)
         if row is not None and row.generated_at is not None:
             return row
-        private = generate_private_key(self.config.suite)
+        suite = self.suite_for(project)
+        if signature_algorithm(suite) == "sm2" and not self.keys.has_sm2:
+            raise CustodyRefused("平台尚未配置SM2签名密钥（TRADING_SM2_SIGNING_KEY），"
+                                 "国密项目暂不能审核通过", field="crypto_suite")
+        private = generate_private_key(suite)
         if project.custody_mode is CustodyMode.CUSTODIANS:
             self._split(project, row, private)  # refuses before anything is written
         if row is None:
             row = OpeningKey(project_id=project.id, created_at=now)
             self.db.add(row)
         row.custody = project.custody_mode
+        project.crypto_suite = CryptoSuite(suite)
         if project.custody_mode is not CustodyMode.CUSTODIANS:
             row.wrapped_key = wrap_private_key(self.keys.kek, private.to_bytes(),
                                                project_ref(project))
@@ -446,7 +477,7 @@ class BidService:
         self.db.add(version)
         self.db.flush()
         version.receipt_signature = self.sign_receipt(
-            self._receipt_fields(project, lot, bid, version))
+            self._receipt_fields(project, lot, bid, version), project)
         # Counts and identities stay out of public view until the deadline; the audit row
         # (center and supervisors only) names the bid, never the project or the contents.
         record(self.db, actor, "bid.submitted", "bid", bid.id, now=now,
@@ -484,15 +515,14 @@ class BidService:
         return self.db.scalar(sa.select(BidVersion).where(BidVersion.bid_id == bid.id,
                                                           BidVersion.version == number))
 
-    def _signing_key(self):
-        return load_signing_key(self.keys.signing_seed)
+    def sign_receipt(self, fields: dict, project: Project) -> str:
+        """The platform's signature over receipt fields (bid_crypto format): Ed25519, or
+        SM2 with SM3 and the signer ID for a project of a national suite."""
+        signer = self.keys.signer(self.signature_algorithm(project))
+        return issue_receipt(signer, fields)["signature"]
 
-    def sign_receipt(self, fields: dict) -> str:
-        """The platform's Ed25519 signature over receipt fields (bid_crypto format)."""
-        return issue_receipt(self._signing_key(), fields)["signature"]
-
-    def platform_public_key_pem(self) -> str:
-        return self._signing_key().public_key().to_pem()
+    def platform_public_key_pem(self, algorithm: str = "ed25519") -> str:
+        return self.keys.signer(algorithm).public_key().to_pem()
 
     @staticmethod
     def _receipt_fields(project, lot, bid, version) -> dict:

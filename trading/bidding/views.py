@@ -51,8 +51,14 @@ def download_opening_key(context, request):
 
 @view_config(route_name="bidding.platform_key", permission=Permission.PUBLIC_VIEW)
 def download_platform_key(request):
-    """The receipt-signing public key (PEM): `verify-receipt --platform-key platform.pub`."""
-    return attachment(_bids(request).platform_public_key_pem(), "platform.pub",
+    """The receipt-signing public key (PEM): `verify-receipt --platform-key platform.pub`;
+    `?alg=sm2` gives the SM2 key that signs the receipts of 国密 projects."""
+    algorithm = request.GET.get("alg", "ed25519")
+    if algorithm not in ("ed25519", "sm2") or (algorithm == "sm2"
+                                                and not request.registry["keys"].has_sm2):
+        raise HTTPNotFound()
+    name = "platform-sm2.pub" if algorithm == "sm2" else "platform.pub"
+    return attachment(_bids(request).platform_public_key_pem(algorithm), name,
                        "application/x-pem-file")
 
 

@@ -15,7 +15,7 @@ from ..audit.service import canonical_json, record
 from ..draws.models import Draw
 from ..draws.services import DrawService
 from ..errors import NotPermitted
-from ..keys import verify_signature
+from ..keys import project_algorithm, verify_signature
 from ..projects.kinds import AwardMethod
 from ..projects.models import Lot, Project
 from ..projects.service import ProjectService
@@ -458,8 +458,7 @@ class EvaluationWork:
         now = self.clock()
         signature = ReportSignature(member_id=member.id, confirmation=confirmation.strip(),
                                     agrees=agrees, dissent=dissent.strip()[:2000], signed_at=now)
-        signature.signature = self.s.keys.sign(canonical_json(
-            _signature_payload(report, signature))).hex()
+        signature.signature = self._sign(report, _signature_payload(report, signature))
         report.signatures.append(signature)
         self.db.flush()
         record(self.db, actor, "evaluation.report_signed", "project", report.project_id,
@@ -488,8 +487,7 @@ class EvaluationWork:
             signature = ReportSignature(member_id=int(member_id), agrees=True, dissent="",
                                         confirmation=DEEMED_CONFIRMATION, signed_at=now,
                                         deemed=True)
-            signature.signature = self.s.keys.sign(canonical_json(
-                _signature_payload(report, signature))).hex()
+            signature.signature = self._sign(report, _signature_payload(report, signature))
             report.signatures.append(signature)
             record(self.db, SIGNING_SWEEP, "evaluation.report_deemed_signed", "project",
                    report.project_id, now=now, report_id=report.id, member_id=int(member_id))
@@ -512,7 +510,7 @@ class EvaluationWork:
 
     def _lock(self, report, committee, actor) -> None:
         report.state, report.locked_at = ReportState.SIGNED, self.clock()
-        report.signature = self.s.keys.sign(canonical_json(_report_payload(report))).hex()
+        report.signature = self._sign(report, _report_payload(report))
         for position, c in enumerate(report.body["candidates"], start=1):
             report.candidates.append(ReportCandidate(
                 project_id=report.project_id, lot_id=report.lot_id,
@@ -527,18 +525,24 @@ class EvaluationWork:
             committee.status, committee.finished_at = CommitteeStatus.DONE, self.clock()
         self.s.complete_if_done(project, actor=actor)
 
+    def _algorithm(self, report: EvaluationReport) -> str:
+        """Ed25519, or SM2 for a project of a national suite (国密)."""
+        return project_algorithm(self.db.get(Project, report.project_id))
+
+    def _sign(self, report: EvaluationReport, payload: dict) -> str:
+        return self.s.keys.sign(canonical_json(payload), self._algorithm(report)).hex()
+
     def verify(self, report: EvaluationReport) -> bool:
         """Body digest, each member's signature and the platform's seal all check."""
-        keys = self.s.keys
+        public = self.s.keys.public_key_for(self._algorithm(report))
         if hashlib.sha256(canonical_json(report.body)).hexdigest() != report.body_sha256:
             return False
         for s in report.signatures:
-            if not verify_signature(keys.public_key_bytes, canonical_json(
+            if not verify_signature(public, canonical_json(
                     _signature_payload(report, s)), bytes.fromhex(s.signature)):
                 return False
         return report.signature is not None and verify_signature(
-            keys.public_key_bytes, canonical_json(_report_payload(report)),
-            bytes.fromhex(report.signature))
+            public, canonical_json(_report_payload(report)), bytes.fromhex(report.signature))
 
     # -- unlocking (chair + supervisor)
 

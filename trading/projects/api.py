@@ -29,6 +29,7 @@ def project_json(project, *, detail=False) -> dict:
         "procurement_method": str(project.procurement_method),
         "evaluation_method": str(project.evaluation_method),
         "award_method": str(project.award_method), "custody_mode": str(project.custody_mode),
+        "crypto_suite": str(project.crypto_suite) if project.crypto_suite else None,
         "region": project.region, "status": str(project.status),
         "frozen": bool(project.frozen_reason), "frozen_reason": project.frozen_reason or None,
         "budget_fen": project.budget, "owner": project.owner.name,

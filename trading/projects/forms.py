@@ -8,6 +8,7 @@ from ..i18n import _
 from .kinds import (
     LABELS,
     AwardMethod,
+    CryptoSuite,
     CustodyMode,
     EvaluationMethod,
     ObjectType,
@@ -59,6 +60,12 @@ class ProjectBody(colander.MappingSchema):
                                 default=str(EvaluationMethod.COMPREHENSIVE))
     award_method = _select(list(AwardMethod), _("定标方式"), default=str(AwardMethod.RANK_ONE))
     custody_mode = _select(list(CustodyMode), _("开标密钥托管方式"), default=str(CustodyMode.AUTO))
+    crypto_suite = colander.SchemaNode(
+        Text(), title=_("加密算法套件"), missing="", default="",
+        description=_("国密项目：投标文件以SM2/SM3/SM4加密，回执和报告以SM2签名"),
+        validator=colander.OneOf(["", *(str(s) for s in CryptoSuite)]),
+        widget=deform.widget.SelectWidget(
+            values=[("", _("按交易规则默认")), *_choices(list(CryptoSuite))]))
     region = colander.SchemaNode(Text(), title=_("项目所在地区"),
                                  validator=colander.Length(1, 100))
     description = colander.SchemaNode(Text(), title=_("项目概况"), missing="",

@@ -49,6 +49,15 @@ class CustodyMode(enum.StrEnum):
     DUAL = "dual"  # 不见面开标：投标人自行解密
 
 
+class CryptoSuite(enum.StrEnum):
+    """The envelope's cipher suite (bid_crypto FORMAT.md §3); chosen per project."""
+
+    X25519 = "x25519"  # HPKE X25519 + AES-256-GCM (国际算法)
+    XWING = "xwing"  # X-Wing: ML-KEM-768 + X25519 (抗量子混合)
+    SM2 = "sm2"  # 国密: SM2 + SM3 + SM4-GCM, SM2 signatures
+    SM2MLKEM = "sm2mlkem"  # 国密抗量子: SM2 + ML-KEM-768, SM3, SM4-GCM, SM2 signatures
+
+
 LABELS = {
     ProjectType.WORKS: N_("工程招标"), ProjectType.GOVERNMENT_PROCUREMENT: N_("政府采购"),
     ProjectType.SMALL_WORKS: N_("小额工程"), ProjectType.INTERMEDIARY_SERVICE: N_("中介服务"),
@@ -63,6 +72,10 @@ LABELS = {
     AwardMethod.RANK_ONE: N_("排名第一中标"), AwardMethod.SEPARATED: N_("评定分离"),
     CustodyMode.AUTO: N_("平台托管解密"), CustodyMode.CUSTODIANS: N_("多人分持密钥"),
     CustodyMode.DUAL: N_("不见面开标（投标人解密）"),
+    CryptoSuite.X25519: N_("国际算法（X25519、AES-256-GCM，Ed25519签名）"),
+    CryptoSuite.XWING: N_("抗量子混合（X-Wing：ML-KEM-768 + X25519）"),
+    CryptoSuite.SM2: N_("国密（SM2、SM3、SM4-GCM，SM2签名）"),
+    CryptoSuite.SM2MLKEM: N_("国密抗量子混合（SM2 + ML-KEM-768，SM3、SM4-GCM，SM2签名）"),
 }
 
 # The regime follows from the project type (rules §0.2): keep the two legal systems apart.

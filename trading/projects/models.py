@@ -10,6 +10,7 @@ from ..db.meta import Base
 from ..db.types import Money, UTCDateTime, enum_column
 from .kinds import (
     AwardMethod,
+    CryptoSuite,
     CustodyMode,
     EvaluationMethod,
     ObjectType,
@@ -53,6 +54,9 @@ class Project(Base):
     evaluation_method: Mapped[EvaluationMethod] = mapped_column(enum_column(EvaluationMethod))
     award_method: Mapped[AwardMethod] = mapped_column(enum_column(AwardMethod))
     custody_mode: Mapped[CustodyMode] = mapped_column(enum_column(CustodyMode))
+    # None until approval: the rule profile's `crypto.suite`, else the platform default;
+    # the opening key's generation writes the suite it used here.
+    crypto_suite: Mapped[CryptoSuite | None] = mapped_column(enum_column(CryptoSuite))
     region: Mapped[str] = mapped_column(sa.String(100), index=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
     owner_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)

@@ -19,6 +19,7 @@ from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid, P
 from .kinds import (
     REGIME_OF,
     AwardMethod,
+    CryptoSuite,
     CustodyMode,
     EvaluationMethod,
     ObjectType,
@@ -91,6 +92,7 @@ class ProjectInput:
     clarification_deadline: datetime
     bid_deadline: datetime
     lots: tuple[dict, ...]
+    crypto_suite: CryptoSuite | None = None
 
     @classmethod
     def from_appstruct(cls, values: dict) -> "ProjectInput":
@@ -104,6 +106,8 @@ class ProjectInput:
             description=values.get("description", ""), doc_start=values["doc_start"],
             doc_end=values["doc_end"], clarification_deadline=values["clarification_deadline"],
             bid_deadline=values["bid_deadline"], lots=tuple(values["lots"]),
+            crypto_suite=CryptoSuite(values["crypto_suite"]) if values.get("crypto_suite")
+            else None,
         )
 
     @property
@@ -191,9 +195,9 @@ class ProjectService:
     def _apply(self, project: Project, data: ProjectInput) -> None:
         profile = self.current_profile(data.project_type, data.procurement_method)
         for field in ("name", "project_type", "object_type", "procurement_method",
-                      "evaluation_method", "award_method", "custody_mode", "region",
-                      "description", "doc_start", "doc_end", "clarification_deadline",
-                      "bid_deadline"):
+                      "evaluation_method", "award_method", "custody_mode", "crypto_suite",
+                      "region", "description", "doc_start", "doc_end",
+                      "clarification_deadline", "bid_deadline"):
             setattr(project, field, getattr(data, field))
         project.regime = REGIME_OF[data.project_type]
         project.rule_profile = profile

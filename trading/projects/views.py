@@ -123,6 +123,7 @@ def _appstruct(project: Project) -> dict:
               "evaluation_method", "award_method", "custody_mode", "region", "description",
               "doc_start", "doc_end", "clarification_deadline", "bid_deadline")
     data = {f: getattr(project, f) for f in fields}
+    data["crypto_suite"] = str(project.crypto_suite or "")
     data["lots"] = [{"name": lot.name, "budget": lot.budget, "ceiling_price": lot.ceiling_price,
                      "description": lot.description} for lot in project.lots]
     return data
