@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker test test-sqlite drills fuzz-deep bench lint format clean catalogs
+.PHONY: help install db demo run serve worker test test-sqlite drills fuzz-deep bench lint format clean catalogs js-gm
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ format: install ## ruff format
 
 clean: ## remove local state (database, queue, files, generated development keys)
 	rm -rf var
+
+js-gm: ## rebuild the vendored 国密 library trading/static/vendor/sm-crypto.js (needs node/npm)
+	cd tools/js-gm && npm ci --no-audit --no-fund && node build.mjs
 
 catalogs: install ## re-extract UI strings and merge them into the English catalog
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --omit-header -o trading/locale/trading.pot .

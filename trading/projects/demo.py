@@ -16,6 +16,7 @@ from ..demo import demo_loader
 from ..jobs.runtime import runtime
 from .kinds import (
     AwardMethod,
+    CryptoSuite,
     CustodyMode,
     EvaluationMethod,
     ObjectType,
@@ -46,6 +47,11 @@ DEMO = (
      S.BIDDING),
     ("老旧小区改造（二期）工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("施工总承包", 3300),), 26, S.OPENING),
+    # 国密 (SM2/SM3/SM4, SM2-signed receipts): one open for bids, one at its opening.
+    ("政务云密码应用改造项目（国密）", ProjectType.GOVERNMENT_PROCUREMENT,
+     ProcurementMethod.OPEN_TENDER, (("密码服务", 300),), 4, S.BIDDING),
+    ("电子政务外网安全设备采购（国密）", ProjectType.GOVERNMENT_PROCUREMENT,
+     ProcurementMethod.OPEN_TENDER, (("安全设备", 420),), 26, S.OPENING),
     ("城西片区土地整理工程（终次报价）", ProjectType.WORKS, ProcurementMethod.FINAL_OFFER,
      (("土地整理施工", 1200),), 30, S.EVALUATION),
     ("滨海新区综合管廊工程（评定分离）", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
@@ -70,6 +76,10 @@ DEMO = (
     ("公交站台改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("站台施工", 350),), 28, S.FAILED),
 )
+
+# Projects sealed with a national suite (国密) instead of the platform default.
+NATIONAL = {"政务云密码应用改造项目（国密）": CryptoSuite.SM2,
+            "电子政务外网安全设备采购（国密）": CryptoSuite.SM2}
 
 # Projects whose award is separated from the evaluation (评定分离, rules §3).
 SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）", "科创园区配套道路工程（评定分离）"})
@@ -104,7 +114,7 @@ def _input(name, ptype, method, lots, start) -> ProjectInput:
         object_type=ObjectType.GOODS if gp else ObjectType.WORKS, procurement_method=method,
         evaluation_method=EvaluationMethod.COMPREHENSIVE,
         award_method=AwardMethod.SEPARATED if name in SEPARATED else AwardMethod.RANK_ONE,
-        custody_mode=CustodyMode.AUTO, region="市本级",
+        custody_mode=CustodyMode.AUTO, region="市本级", crypto_suite=NATIONAL.get(name),
         description=f"{name}，资金已落实，现公开招标，欢迎符合条件的单位参加。",
         doc_start=start + timedelta(days=1), doc_end=start + timedelta(days=10),
         clarification_deadline=start + timedelta(days=15),
