@@ -14,7 +14,7 @@ from bid_crypto import Document, PublicKey, seal_bid, seal_stream
 from trading.accounts.models import Role
 from trading.bidding.opening import OpeningService
 from trading.bidding.service import BidService, bidder_ref, lot_ref, project_ref
-from trading.projects.kinds import CustodyMode
+from trading.projects.kinds import CryptoSuite, CustodyMode
 
 FAST = {"bidding.custody_log_n": "10", "bidding.chunk_size": "1024"}
 PASSPHRASE = "custody passphrase 1"
@@ -119,12 +119,14 @@ def world(world_factory) -> World:
 
 
 @pytest.fixture
-def custodian_world(dbsession, clock, settings, registry) -> World:
-    """A `custodians` project: three custodians designated (k = threshold), then opened."""
+def custodian_world(request, dbsession, clock, settings, registry) -> World:
+    """A `custodians` project: three custodians designated (k = threshold), then opened.
+    Indirect parametrisation names the project's crypto suite."""
     w = World(dbsession, clock, settings, registry)
     owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    suite = {"crypto_suite": CryptoSuite(request.param)} if hasattr(request, "param") else {}
     project = make_project(dbsession, clock, settings, registry, owner=owner,
-                           custody_mode=CustodyMode.CUSTODIANS)
+                           custody_mode=CustodyMode.CUSTODIANS, **suite)
     w.project, w.owner = project, owner
     w.center = make_user(dbsession, clock, settings, role=Role.CENTER)
     supervisor = make_user(dbsession, clock, settings, role=Role.SUPERVISOR)
