@@ -1,8 +1,8 @@
 """projects: the crypto suite chosen per project (x25519, xwing, sm2, sm2mlkem)
 
 Revision ID: projects_crypto_suite
-Revises: smallworks_0005
-Create Date: 2026-12-03 14:01:00
+Revises: hardening_0001
+Create Date: 2026-12-10 01:01:00
 
 NULL keeps the rule profile's `crypto.suite`, else the platform's `bidding.suite`; the
 suite is resolved and written here when the opening key is generated at approval.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'projects_crypto_suite'
-down_revision = 'smallworks_0005'
+down_revision = 'hardening_0001'
 branch_labels = None
 depends_on = None
 
