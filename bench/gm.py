@@ -9,14 +9,16 @@ once, so memory stays one envelope; seal and open are timed apart. The floors, a
 this run, are the raw primitives over the same number of bytes in the same 1 MiB calls:
 SM4-GCM (cryptography / OpenSSL) and SM3.
 
-seal_s / open_s   wall time for the N envelopes of a suite
-MiB/s             payload throughput
-vs_x25519         the suite's time / the x25519 suite's time (same operation)
-vs_sm4            the suite's time / raw SM4-GCM over the payload (the cipher's floor)
-sm3_MiB/s         raw SM3 throughput (what hashing a 国密 envelope would cost)
-per-envelope      the fixed cost: SM2 encryption/decryption (GmSSL) and the key schedule
+Every measurement runs in turns, envelope by envelope (the floors, then each suite's seal
+and open), so the changing load of a shared machine falls on all of them alike; ratios
+are of CPU time (the steadier figure there), wall-time ratios beside them.
 
-The last line is the one-line summary.
+/x25519     the suite's time / the x25519 suite's time for the same operation
+/sm4        the suite's time / raw SM4-GCM over the same bytes (the cipher's floor)
+SM3 MiB/s   raw SM3 throughput (what hashing a 国密 envelope would cost)
+per envelope  SM2 encryption / decryption of the envelope secret (GmSSL)
+
+The last line (`bench gm: ...`) is the one-line summary.
 """
 
 import argparse
@@ -40,42 +42,49 @@ class _Sink:
         return len(data)
 
 
-def _suite_times(suite: str, count: int, payload: bytes) -> tuple[float, float]:
-    from bid_crypto import generate_private_key, open_stream, seal_stream
+class _Timer:
+    """Wall and CPU seconds, summed over many timed blocks."""
 
-    key = generate_private_key(suite)
-    public = key.public_key()
-    seal_s = open_s = 0.0
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+
+    def __enter__(self):
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall += time.perf_counter() - self._wall
+        self.cpu += time.process_time() - self._cpu
+
+
+def _run(count: int, payload: bytes) -> dict[str, _Timer]:
+    """Every measurement in turns, envelope by envelope, so a shared machine's changing
+    load falls on all of them alike: the floors, then each suite's seal and open."""
+    from bid_crypto import generate_private_key, gm, open_stream, seal_stream
+
+    keys = {suite: generate_private_key(suite) for suite in SUITES}
+    timers = {name: _Timer() for name in ("sm4", "sm3", *(f"{s} {op}" for s in SUITES
+                                                          for op in ("seal", "open")))}
+    chunks = [payload[i:i + MIB] for i in range(0, len(payload), MIB)]
+    sm4_key = os.urandom(16)
     for index in range(count):
-        sealed = io.BytesIO()
-        started = time.perf_counter()
-        seal_stream(io.BytesIO(payload), sealed, public, project="P-BENCH", lot="L1",
-                    bidder=f"B{index}")
-        seal_s += time.perf_counter() - started
-        sealed.seek(0)
-        started = time.perf_counter()
-        open_stream(sealed, _Sink(), key, project="P-BENCH")
-        open_s += time.perf_counter() - started
-    return seal_s, open_s
-
-
-def _floors(count: int, payload: bytes) -> tuple[float, float]:
-    """Raw SM4-GCM (seal, 1 MiB calls, fresh nonce each) and raw SM3 over the payload."""
-    from bid_crypto import gm
-
-    key, chunks = os.urandom(16), [payload[i:i + MIB] for i in range(0, len(payload), MIB)]
-    started = time.perf_counter()
-    for index in range(count):
-        for number, chunk in enumerate(chunks):
-            gm.sm4_gcm_seal(key, (index * 4096 + number).to_bytes(12, "big"), b"", chunk)
-    sm4_s = time.perf_counter() - started
-    started = time.perf_counter()
-    for _ in range(count):
-        hasher = gm.sm3_hasher()
-        for chunk in chunks:
-            hasher.update(chunk)
-        hasher.finalize()
-    return sm4_s, time.perf_counter() - started
+        with timers["sm4"]:
+            for number, chunk in enumerate(chunks):
+                gm.sm4_gcm_seal(sm4_key, (index * 4096 + number).to_bytes(12, "big"), b"", chunk)
+        with timers["sm3"]:
+            hasher = gm.sm3_hasher()
+            for chunk in chunks:
+                hasher.update(chunk)
+            hasher.finalize()
+        for suite, key in keys.items():
+            sealed = io.BytesIO()
+            with timers[f"{suite} seal"]:
+                seal_stream(io.BytesIO(payload), sealed, key.public_key(), project="P-BENCH",
+                            lot="L1", bidder=f"B{index}")
+            sealed.seek(0)
+            with timers[f"{suite} open"]:
+                open_stream(sealed, _Sink(), key, project="P-BENCH")
+    return timers
 
 
 def _per_envelope_ms(rounds: int = 200) -> tuple[float, float]:
@@ -105,25 +114,32 @@ def main(argv=None) -> int:
     load = os.getloadavg()[0]
     print(f"# bench/gm.py: {count} × {args.size} MiB per suite, load average {load:.1f}, "
           f"{os.cpu_count()} CPUs")
-    sm4_s, sm3_s = _floors(count, payload)
-    times = {suite: _suite_times(suite, count, payload) for suite in SUITES}
+    timers = _run(count, payload)
     encrypt_ms, decrypt_ms = _per_envelope_ms()
-    base_seal, base_open = times["x25519"]
-    print(f"{'suite':<10}{'seal_s':>9}{'MiB/s':>8}{'open_s':>9}{'MiB/s':>8}"
-          f"{'seal/x25519':>13}{'open/x25519':>13}{'seal/sm4':>10}{'open/sm4':>10}")
-    for suite, (seal_s, open_s) in times.items():
-        print(f"{suite:<10}{seal_s:>9.2f}{total_mib / seal_s:>8.0f}{open_s:>9.2f}"
-              f"{total_mib / open_s:>8.0f}{seal_s / base_seal:>13.2f}{open_s / base_open:>13.2f}"
-              f"{seal_s / sm4_s:>10.2f}{open_s / sm4_s:>10.2f}")
-    print(f"floors: SM4-GCM {sm4_s:.2f} s ({total_mib / sm4_s:.0f} MiB/s), "
-          f"SM3 {sm3_s:.2f} s ({total_mib / sm3_s:.0f} MiB/s); per envelope: "
+    print(f"{'':<10}{'wall_s':>9}{'MiB/s':>7}{'cpu_s':>8}{'/x25519':>9}{'/sm4':>7}"
+          f"   (ratios of CPU time; wall in parentheses)")
+    sm4, sm3 = timers["sm4"], timers["sm3"]
+    rows = {}
+    for name, timer in timers.items():
+        if name in ("sm4", "sm3"):
+            continue
+        suite, op = name.split()
+        base = timers[f"x25519 {op}"]
+        rows[name] = (timer.cpu / base.cpu, timer.cpu / sm4.cpu, timer.wall / base.wall,
+                      timer.wall / sm4.wall)
+        vs_x, vs_sm4, wall_x, wall_sm4 = rows[name]
+        print(f"{name:<14}{timer.wall:>5.1f}{total_mib / timer.wall:>7.0f}{timer.cpu:>8.1f}"
+              f"{vs_x:>6.2f} ({wall_x:.2f}){vs_sm4:>6.2f} ({wall_sm4:.2f})")
+    print(f"floors: SM4-GCM {sm4.cpu:.1f} s CPU ({total_mib / sm4.cpu:.0f} MiB/s), "
+          f"SM3 {sm3.cpu:.1f} s CPU ({total_mib / sm3.cpu:.0f} MiB/s); per envelope: "
           f"SM2 encrypt {encrypt_ms:.2f} ms, decrypt {decrypt_ms:.2f} ms")
-    seal_s, open_s = times["sm2"]
-    print(f"gm: {count}x{args.size}MiB sm2 seal {seal_s:.2f}s open {open_s:.2f}s = "
-          f"{seal_s / base_seal:.2f}x/{open_s / base_open:.2f}x x25519, "
-          f"{seal_s / sm4_s:.2f}x/{open_s / sm4_s:.2f}x raw SM4-GCM "
-          f"({total_mib / sm4_s:.0f} MiB/s), SM3 {total_mib / sm3_s:.0f} MiB/s, "
-          f"load {load:.1f}")
+    seal, opened = rows["sm2 seal"], rows["sm2 open"]
+    hybrid_seal, hybrid_open = rows["sm2mlkem seal"], rows["sm2mlkem open"]
+    print(f"bench gm: envelopes={count}x{args.size}MiB sm2_seal_vs_x25519={seal[0]:.2f} "
+          f"sm2_open_vs_x25519={opened[0]:.2f} sm2_seal_vs_sm4={seal[1]:.2f} "
+          f"sm2_open_vs_sm4={opened[1]:.2f} sm2mlkem_seal_vs_x25519={hybrid_seal[0]:.2f} "
+          f"sm2mlkem_open_vs_x25519={hybrid_open[0]:.2f} sm4_mib_s={total_mib / sm4.cpu:.0f} "
+          f"sm3_mib_s={total_mib / sm3.cpu:.0f} load={load:.1f}")
     return 0
 
 
