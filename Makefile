@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker test test-sqlite drills fuzz-deep bench lint format clean catalogs js-gm
+.PHONY: help install db demo run serve worker test test-sqlite drills fuzz-deep bench lint format clean catalogs js-gm js
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -81,3 +81,6 @@ js-gm: ## rebuild the vendored 国密 library trading/static/vendor/sm-crypto.js
 catalogs: install ## re-extract UI strings and merge them into the English catalog
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --omit-header -o trading/locale/trading.pot .
 	$(BIN)/pybabel update -D trading -i trading/locale/trading.pot -d trading/locale -l en --no-fuzzy-matching
+
+js: ## rebuild the vendored browser libraries and the offline sealing bundle (needs node/npm)
+	cd tools/js && npm ci --no-audit --no-fund && node build.mjs

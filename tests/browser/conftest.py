@@ -87,3 +87,41 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# -- the sealing library on its own: trading/static served from disk, no app server --------
+
+STATIC_ROOT = HERE.parents[1] / "trading" / "static"
+# localhost is a secure context (WebCrypto needs one) and Playwright answers every request
+# from the route below: nothing listens on this port.
+SANDBOX = "http://localhost:9"
+_TYPES = {".js": "text/javascript", ".html": "text/html", ".json": "application/json"}
+
+
+def _serve_from_disk(route):
+    from urllib.parse import urlparse
+
+    path = urlparse(route.request.url).path
+    if path == "/":
+        return route.fulfill(body="<!doctype html><meta charset=utf-8><title>tbid</title>",
+                             content_type="text/html")
+    roots = {"/static/": STATIC_ROOT, "/tests/": HERE / "js"}
+    for prefix, root in roots.items():
+        if path.startswith(prefix):
+            file = (root / path.removeprefix(prefix)).resolve()
+            if root in file.parents and file.is_file():
+                return route.fulfill(path=str(file), content_type=_TYPES.get(file.suffix,
+                                                                              "text/plain"))
+    return route.fulfill(status=404, body="not found")
+
+
+@pytest.fixture(scope="module")
+def tbid(browser):
+    """A page with trading/static/js/tbid.js and the test harness loaded as `window.h`."""
+    context = browser.new_context()
+    context.route(f"{SANDBOX}/**", _serve_from_disk)
+    page = context.new_page()
+    page.goto(f"{SANDBOX}/")
+    page.evaluate("async () => { window.h = await import('/tests/harness.js'); }")
+    yield page
+    context.close()
