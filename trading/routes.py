@@ -87,9 +87,19 @@ def includeme(config):
     config.add_route("bidding.mine", "/projects/{project_id}/bids", factory=bidding)
     config.add_route("bidding.upload", "/projects/{project_id}/lots/{lot_id}/bids/upload",
                      factory=bid_lot)
-    # Must match trading.bidding.FORM_PATH: that route's body is never parsed by WebOb.
-    config.add_route("bidding.form", "/projects/{project_id}/lots/{lot_id}/bids/form",
+    config.add_route("bidding.seal", "/projects/{project_id}/lots/{lot_id}/bids/seal",
                      factory=bid_lot)
+    config.add_route("bidding.uploads", "/projects/{project_id}/lots/{lot_id}/bids/uploads",
+                     factory=bid_lot)
+    config.add_route("bidding.upload_part",
+                     "/projects/{project_id}/lots/{lot_id}/bids/uploads/{token}",
+                     factory=bid_lot)
+    config.add_route("bidding.upload_finish",
+                     "/projects/{project_id}/lots/{lot_id}/bids/uploads/{token}/finish",
+                     factory=bid_lot)
+    config.add_route("bidding.offline", "/projects/{project_id}/offline-seal.html",
+                     factory=bidding)
+    config.add_route("bidding.offline_blank", "/bidding/offline-seal.html")
     config.add_route("bidding.withdraw", "/projects/{project_id}/lots/{lot_id}/bids/withdraw",
                      factory=bid_lot)
     config.add_route("bidding.bid", "/projects/{project_id}/bids/{bid_id}", factory=bid)

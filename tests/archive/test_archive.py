@@ -15,6 +15,7 @@ from trading.archive.models import ArchivePackage
 from trading.archive.package import verify_package
 from trading.archive.service import ArchiveService
 from trading.archive.tasks import archive_due
+from trading.bidding.demo import seal_and_submit
 from trading.projects.status import ProjectStatus as S
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,7 +163,7 @@ def test_the_package_holds_the_opening_record_and_the_draws(dbsession, clock, se
     bidders = [make_user(dbsession, clock, settings, role=Role.BIDDER) for _ in range(2)]
     for bidder in bidders:
         service.sign_up(project, project.lots[0], bidder=bidder, actor=actor_for(bidder))
-        bids.submit_form(project, project.lots[0], offer={"total_price": 80_000_000},
+        seal_and_submit(bids, project, project.lots[0], offer={"total_price": 80_000_000},
                          documents=[("技术标.pdf", io.BytesIO(b"%PDF own"))],
                          actor=actor_for(bidder))
     center = make_user(dbsession, clock, settings, role=Role.CENTER)
@@ -203,8 +204,8 @@ def contracted(dbsession, clock, settings, registry, monkeypatch):
     w.bidders = [make_user(dbsession, clock, settings, role=Role.BIDDER) for _ in range(3)]
     for i, bidder in enumerate(w.bidders):
         w.projects().sign_up(w.project, w.lot, bidder=bidder, actor=actor_for(bidder))
-        w.bids().submit_form(w.project, w.lot, offer=bid_offer(1_900_000_00 - i * 100),
-                             documents=(), actor=actor_for(bidder))
+        seal_and_submit(w.bids(), w.project, w.lot, offer=bid_offer(1_900_000_00 - i * 100),
+                        actor=actor_for(bidder))
     clock.set(w.project.bid_deadline)
     w.advance()
     assert w.project.status is S.EVALUATION

@@ -6,6 +6,7 @@ from factories import actor_for, make_project, make_user
 
 from trading.accounts.models import Role
 from trading.award.service import AwardService
+from trading.bidding.demo import seal_and_submit
 from trading.projects.kinds import AwardMethod, ProcurementMethod
 from trading.projects.status import ProjectStatus
 
@@ -33,8 +34,8 @@ def award_world_factory(dbsession, clock, settings, registry):
         for i, bidder in enumerate(w.bidders):
             service.sign_up(w.project, w.lot, bidder=bidder, actor=actor_for(bidder))
             if i < bids:
-                w.bids().submit_form(w.project, w.lot, offer=bid_offer(1_900_000_00 - i * 100),
-                                     documents=(), actor=actor_for(bidder))
+                seal_and_submit(w.bids(), w.project, w.lot,
+                                offer=bid_offer(1_900_000_00 - i * 100), actor=actor_for(bidder))
         clock.set(w.project.bid_deadline)
         w.advance()
         assert w.project.status is ProjectStatus.EVALUATION

@@ -1,4 +1,5 @@
-"""Bidding through the browser's eyes (WebTest): upload, web form, receipts, the hall."""
+"""Bidding through the browser's eyes (WebTest): upload, the seal page's chunked upload,
+receipts, the hall."""
 
 import base64
 import io
@@ -62,56 +63,124 @@ def test_a_refused_upload_says_why_and_keeps_nothing(testapp, world):
     assert count_versions(world.dbsession) == 0
 
 
-def _form_post(testapp, world, bidder, *, marker="", big=b"", csrf=True, status=303):
-    project = world.project
-    token = testapp.get_csrf_token(f"/projects/{project.id}/lots/{world.lot.id}/bids/form")
-    params = ([("csrf_token", token)] if csrf else []) + [
-        ("total_price", "812345.67"), ("duration_days", "200"), ("quality", f"合格{marker}"),
-        ("project_manager", "王工"), ("item_name", "土建工程"), ("item_price", "700000"),
-        ("item_name", "安装工程"), ("item_price", "112345.67"), ("item_name", ""),
-        ("item_price", ""), ("remarks", "")]
-    files = [("documents", "技术标.pdf", f"%PDF {marker}".encode() + big),
-             ("documents", "商务标.docx", b"PK docx " + marker.encode())]
-    return testapp.post(f"/projects/{project.id}/lots/{world.lot.id}/bids/form", params,
-                        upload_files=files, status=status)
+def upload_in_parts(testapp, world, envelope: bytes, *, part=1000, finish_status=200,
+                    csrf=True):
+    """What the bid page's script does: start an upload, PUT the sealed bytes in parts,
+    finish. Returns the finish response."""
+    base = f"/projects/{world.project.id}/lots/{world.lot.id}/bids/uploads"
+    headers = {"X-CSRF-Token": testapp.get_csrf_token(f"/projects/{world.project.id}/bids")
+               if csrf else "x"}
+    start = testapp.post(base, headers=headers, status=201).json
+    for offset in range(0, len(envelope), part):
+        testapp.put(f"{start['part_url']}?offset={offset}", envelope[offset:offset + part],
+                    headers={**headers, "Content-Type": "application/octet-stream"})
+    return testapp.post(start["finish_url"], headers=headers, status=finish_status)
 
 
-def test_the_web_form_is_sealed_by_the_server_and_opens_with_its_prices(testapp, world):
+def test_the_seal_page_seals_in_the_browser_and_explains_the_other_ways(testapp, world):
     bidder = world.bidders[0]
     testapp.login(bidder.username)
-    form = testapp.get(f"/projects/{world.project.id}/lots/{world.lot.id}/bids/form")
-    assert "流式加密" in form.text and "明文不写入磁盘" in form.text
-    response = _form_post(testapp, world, bidder, big=b"x" * 40_000)  # > WebOb's 10 KiB
-    assert "#receipt" in response.location
+    page = testapp.get(f"/projects/{world.project.id}/lots/{world.lot.id}/bids/seal")
+    text = page.text
+    assert "bid-page.js" in text and 'id="seal-bid" hidden' in text
+    # Without script: the page says why and points to the offline page and the CLI.
+    assert "需要启用 JavaScript" in page.html.find("noscript").text
+    ways = page.html.find(id="other-ways").text
+    assert "离线加密页面" in ways and "python -m bid_crypto seal" in ways
+    assert world.project.number in ways and f"B{bidder.organisation_id}" in ways
+    assert "--lot L1" in ways
+    # The offer fields are never inside a form: nothing can post them to the server.
+    for form in page.html.find_all("form"):
+        assert not form.find(attrs={"name": "total_price"})
+    assert testapp.get(f"/projects/{world.project.id}/lots/{world.lot.id}/bids/form",
+                       status=404)
+
+
+def test_an_envelope_uploaded_in_parts_is_a_bid_with_its_receipt(testapp, world):
+    bidder = world.bidders[0]
+    testapp.login(bidder.username)
+    envelope = world.seal(bidder, documents=[("技术标.pdf", b"%PDF " + b"x" * 5000)])
+    done = upload_in_parts(testapp, world, envelope).json
+    assert "#receipt" in done["receipt_url"] and done["version"] == 1
     version = world.dbsession.scalar(sa.select(BidVersion))
-    assert version.source == "form"
-    for other in world.bidders[1:]:
-        world.submit(other, world.seal(other))
-    world.clock.set(world.project.bid_deadline)
-    world.advance()
-    line = next(x for x in world.opening().lines(world.opening().opening(world.project))
-                if x.bid.bidder_org_id == bidder.organisation_id)
-    assert line.total_price == 81_234_567
-    assert [i["total_price"] for i in line.offer["items"]] == [70_000_000, 11_234_567]
-    assert [d["name"] for d in line.documents] == ["技术标.pdf", "商务标.docx"]
-    hall = testapp.get(f"/projects/{world.project.id}/opening")
-    assert "812,345.67" in hall.text and "开标记录" in hall.text
+    assert version.source == "browser"
+    import hashlib
+
+    assert version.envelope_sha256 == hashlib.sha256(envelope).hexdigest()
+    assert "在浏览器中加密递交" in testapp.get(done["receipt_url"]).text
+    uploads = world.registry["storage"].root / "uploads"
+    assert not uploads.exists() or list(uploads.iterdir()) == []
 
 
-def test_the_web_form_checks_csrf_on_the_stream(testapp, world):
+def test_a_part_at_the_wrong_offset_says_where_to_resume(testapp, world):
     testapp.login(world.bidders[0].username)
-    _form_post(testapp, world, world.bidders[0], csrf=False, status=400)
+    envelope = world.seal(world.bidders[0])
+    base = f"/projects/{world.project.id}/lots/{world.lot.id}/bids/uploads"
+    headers = {"X-CSRF-Token": testapp.get_csrf_token(f"/projects/{world.project.id}/bids")}
+    start = testapp.post(base, headers=headers, status=201).json
+    testapp.put(f"{start['part_url']}?offset=0", envelope[:500], headers=headers)
+    again = testapp.put(f"{start['part_url']}?offset=0", envelope[:500], headers=headers,
+                        status=409).json
+    assert again["received"] == 500 and again["error"] == "upload_offset"
+    assert testapp.get(start["part_url"]).json == {"received": 500}
+    testapp.put(f"{start['part_url']}?offset=500", envelope[500:], headers=headers)
+    testapp.post(start["finish_url"], headers=headers, status=200)
+    assert count_versions(world.dbsession) == 1
+
+
+def test_uploads_need_csrf_and_belong_to_their_bidder(testapp, world):
+    first, second = world.bidders[0], world.bidders[1]
+    testapp.login(first.username)
+    base = f"/projects/{world.project.id}/lots/{world.lot.id}/bids/uploads"
+    testapp.post(base, status=400)  # no CSRF token
+    headers = {"X-CSRF-Token": testapp.get_csrf_token(f"/projects/{world.project.id}/bids")}
+    start = testapp.post(base, headers=headers, status=201).json
+    envelope = world.seal(first)
+    testapp.put(f"{start['part_url']}?offset=0", envelope, headers=headers)
+    testapp.reset()
+    testapp.login(second.username)
+    headers = {"X-CSRF-Token": testapp.get_csrf_token(f"/projects/{world.project.id}/bids")}
+    testapp.put(f"{start['part_url']}?offset={len(envelope)}", b"x", headers=headers,
+                status=404)
+    testapp.post(start["finish_url"], headers=headers, status=404)
     assert count_versions(world.dbsession) == 0
 
 
-def test_the_web_form_refuses_a_bad_price_and_keeps_nothing(testapp, world):
-    testapp.login(world.bidders[0].username)
-    project = world.project
-    token = testapp.get_csrf_token(f"/projects/{project.id}/lots/{world.lot.id}/bids/form")
-    page = testapp.post(f"/projects/{project.id}/lots/{world.lot.id}/bids/form",
-                        [("csrf_token", token), ("total_price", "12.345")],
-                        upload_files=[("documents", "a.pdf", b"x")], status=422)
-    assert "金额" in page.text and count_versions(world.dbsession) == 0
+def test_an_upload_that_is_not_this_lots_envelope_is_refused_at_its_first_part(testapp,
+                                                                                 world):
+    bidder = world.bidders[0]
+    testapp.login(bidder.username)
+    base = f"/projects/{world.project.id}/lots/{world.lot.id}/bids/uploads"
+    headers = {"X-CSRF-Token": testapp.get_csrf_token(f"/projects/{world.project.id}/bids")}
+    for body, code in [(b'{"total_price": 100}', "not_an_envelope"),
+                       (world.seal(world.bidders[1]), "envelope_mismatch")]:
+        start = testapp.post(base, headers=headers, status=201).json
+        refused = testapp.put(f"{start['part_url']}?offset=0", body, headers=headers,
+                              status=422).json
+        assert refused["error"] == code and refused["message"]
+        testapp.post(start["finish_url"], headers=headers, status=404)  # discarded
+    assert count_versions(world.dbsession) == 0
+
+
+def test_a_truncated_upload_is_refused_and_leaves_nothing(testapp, world):
+    bidder = world.bidders[0]
+    testapp.login(bidder.username)
+    envelope = world.seal(bidder, documents=[("a.pdf", b"y" * 4000)])
+    refused = upload_in_parts(testapp, world, envelope[:-10], finish_status=422).json
+    assert refused["error"] == "envelope_incomplete"
+    assert count_versions(world.dbsession) == 0
+
+
+def test_an_upload_after_the_deadline_is_refused(testapp, world):
+    bidder = world.bidders[0]
+    testapp.login(bidder.username)
+    headers = {"X-CSRF-Token": testapp.get_csrf_token(f"/projects/{world.project.id}/bids")}
+    world.clock.set(world.project.bid_deadline)
+    refused = testapp.post(f"/projects/{world.project.id}/lots/{world.lot.id}/bids/uploads",
+                           headers=headers, expect_errors=True)
+    assert refused.status_int in (403, 422)  # the lot's ACL closes at the deadline too
+    uploads = world.registry["storage"].root / "uploads"
+    assert not uploads.exists() or list(uploads.iterdir()) == []
 
 
 @pytest.mark.parametrize("who", ["owner", "center", "supervisor", "other_bidder"])
@@ -275,7 +344,7 @@ def test_custodians_release_through_the_api(testapp, custodian_world):
     assert len(state["lines"]) == 3 and all(x["total_price"] for x in state["lines"])
 
 
-def test_dual_bidders_decrypt_through_the_api_and_the_web_form_takes_a_bidder_key(
+def test_dual_bidders_decrypt_through_the_api(
         testapp, dual_world):
     import io
 
@@ -285,12 +354,9 @@ def test_dual_bidders_decrypt_through_the_api_and_the_web_form_takes_a_bidder_ke
     keys = {b.id: generate_private_key() for b in w.bidders}
     first = w.bidders[0]
     testapp.login(first.username)
-    token = testapp.get_csrf_token(f"/projects/{w.project.id}/lots/{w.lot.id}/bids/form")
-    testapp.post(f"/projects/{w.project.id}/lots/{w.lot.id}/bids/form",
-                 [("csrf_token", token), ("total_price", "700000")],
-                 upload_files=[("bidder_key", "bidder.pub",
-                                keys[first.id].public_key().to_json().encode()),
-                               ("documents", "a.pdf", b"%PDF dual")], status=303)
+    w.submit(first, w.seal(first, bidder_key=keys[first.id].public_key(),
+                           offer_={"total_price": 70_000_000},
+                           documents=[("a.pdf", b"%PDF dual")]))
     for bidder in w.bidders[1:]:
         w.submit(bidder, w.seal(bidder, bidder_key=keys[bidder.id].public_key()))
     w.clock.set(w.project.bid_deadline)

@@ -1,5 +1,6 @@
-"""Plaintext never at rest: bids with a unique marker, committed for real, then every byte
-of the database (and its WAL) and of the storage root is searched for it.
+"""Plaintext never at rest: bids with a unique marker (uploaded, and sealed in the browser's
+way and uploaded in parts), offer plaintext posted to every route, all committed for real;
+then every byte of the database (and its WAL) and of the storage root is searched for it.
 
 This test builds its own application on its own SQLite file and storage root and lets
 pyramid_tm commit, as production does: the shared test transaction is never committed,
@@ -65,28 +66,11 @@ def _found(marker: bytes, paths) -> list[str]:
     return [str(p) for p in paths if marker in p.read_bytes()]
 
 
-def test_no_plaintext_reaches_the_disk_before_the_opening(committed, clock, monkeypatch):
+def test_no_plaintext_reaches_the_disk_before_the_opening(committed, clock):
     from bid_crypto import Document, PublicKey, seal_bid
 
     app, tmp_path = committed
     marker = f"PLAINTEXT-{uuid.uuid4().hex}"
-    spools = tmp_path / "spools"
-    spools.mkdir()
-    import trading.bidding.streams as streams
-
-    made = []
-
-    class VisibleSpool(streams.EncryptedSpool):
-        """The same spool over a named file, so the test can read what hit the disk."""
-
-        def __init__(self, directory=None):
-            super().__init__(directory)
-            self._file.close()
-            made.append(spools / f"spool-{len(made)}")
-            self._file = made[-1].open("w+b")
-
-    monkeypatch.setattr(streams, "EncryptedSpool", VisibleSpool)
-
     def setup(db):
         project = make_project(db, clock, app.registry.settings, app.registry,
                                open_bidding=True)
@@ -116,20 +100,36 @@ def test_no_plaintext_reaches_the_disk_before_the_opening(committed, clock, monk
                 {"csrf_token": _token(client, f"/projects/{project_id}/bids")},
                 upload_files=[("envelope", "bid.tbid", envelope.getvalue())], status=303)
 
-    # 2. the web form, posted as a real server hands it over: an unseekable body, which
-    #    the retry policy spools (encrypted) before the view streams it into the sealer
+    # 2. the bid page's path: sealed in the browser, uploaded in parts (ciphertext only),
+    #    each part posted as a real server hands it over (an unseekable body)
     client.reset()
     client.post("/login", {"username": users[1][0], "password": "Password-123",
                            "csrf_token": _token(client, "/login"), "next": "",
                            "submit": "submit"}, status=303)
-    form_url = f"/projects/{project_id}/lots/{lot_id}/bids/form"
-    token = _token(client, form_url)
-    status = _raw_post(client, app, form_url, [
-        ("csrf_token", token), ("total_price", "1.00"), ("quality", marker),
-        ("project_manager", "王工")], [("documents", "doc.pdf",
-                                        marker.encode() + b"\0" * 50_000)])
-    assert status.startswith("303")
-    assert len(made) == 1 and made[0].stat().st_size > 50_000, "the spool was not exercised"
+    sealed = io.BytesIO()
+    seal_bid(sealed, key, offer={"total_price": 100, "quality": marker},
+             documents=[Document("doc.pdf", io.BytesIO(marker.encode() + b"\0" * 50_000))],
+             project=number, lot="L1", bidder=f"B{users[1][1]}", chunk_size=1024)
+    token = _token(client, f"/projects/{project_id}/bids")
+    start = client.post(f"/projects/{project_id}/lots/{lot_id}/bids/uploads",
+                        headers={"X-CSRF-Token": token}, status=201).json
+    data = sealed.getvalue()
+    for offset in range(0, len(data), 20_000):
+        status = _raw_request(client, app, "PUT", f"{start['part_url']}?offset={offset}",
+                              data[offset:offset + 20_000], token)
+        assert status.startswith("200"), status
+    client.post(start["finish_url"], headers={"X-CSRF-Token": token}, status=200)
+
+    # 4. offer plaintext thrown at every route a bidder can reach (the old web form's
+    #    fields and documents): none accepts it, none writes it anywhere
+    _post_plaintext_everywhere(client, app, project_id, lot_id, marker)
+
+    def versions(db):
+        from trading.bidding.models import BidVersion
+
+        return db.scalar(sa.select(sa.func.count(BidVersion.id)))
+
+    assert _commit(app, versions) == 2  # the two sealed bids; no route took plaintext as one
 
     # 3. a third bid, so that the opening goes ahead (the control below)
     def third(db):
@@ -175,11 +175,61 @@ def _token(client, path) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-def _raw_post(client, app, path, fields, files) -> str:
+def _post_plaintext_everywhere(client, app, project_id, lot_id, marker) -> None:
+    from pyramid.interfaces import IRoutesMapper
+
+    token = _token(client, f"/projects/{project_id}/bids")
+    fields = [("csrf_token", token), ("total_price", "812345.67"), ("quality", marker),
+              ("item_name", "土建"), ("item_price", "1.00"), ("envelope", marker),
+              ("offer", marker)]
+    files = [("documents", "技术标.pdf", marker.encode() * 100),
+             ("envelope", "bid.tbid", marker.encode() * 100)]
+    ids = {"project_id": project_id, "lot_id": lot_id}
+    tried = 0
+    for route in app.registry.getUtility(IRoutesMapper).get_routes():
+        known = ("project_id", "lot_id", "bid_id", "token", "version", "round_id")
+        if "*" in route.pattern or any(n not in known for n in _placeholders(route.pattern)):
+            continue
+        path = route.generate({**ids, "bid_id": 1, "token": "A" * 32, "version": 1,
+                               "round_id": 1, "_app_url": ""})
+        for method in ("POST", "PUT"):
+            _raw_post(client, app, path, fields, files, method=method)
+            tried += 1
+    assert tried > 50, "the routes were not walked"
+
+
+def _placeholders(pattern: str) -> list[str]:
+    import re
+
+    return re.findall(r"{(\w+)", pattern)
+
+
+def _raw_request(client, app, method, path, body: bytes, token) -> str:
+    from webob import Request
+
+    request = Request.blank(path, method=method)
+    environ = request.environ
+    environ.update({
+        "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/octet-stream", "HTTP_X_CSRF_TOKEN": token,
+        "HTTP_HOST": "localhost:6543", "HTTP_ORIGIN": "http://localhost:6543",
+        "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in client.cookies.items()),
+    })
+    environ.pop("webob.is_body_seekable", None)
+    result = {}
+
+    def start_response(status, headers, exc_info=None):
+        result["status"] = status
+
+    b"".join(app(environ, start_response))
+    return result["status"]
+
+
+def _raw_post(client, app, path, fields, files, method="POST") -> str:
     """POST multipart through the WSGI interface with a body that cannot seek."""
     from webob import Request
 
-    request = Request.blank(path, method="POST", POST=None)
+    request = Request.blank(path, method=method, POST=None)
     boundary = "----trading-test-boundary"
     body = io.BytesIO()
     for name, value in fields:

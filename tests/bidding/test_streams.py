@@ -1,4 +1,4 @@
-"""The streaming pieces of the web-form path: the multipart reader and the encrypted spool."""
+"""The streaming pieces: the multipart reader of uploads and the opening's package reader."""
 
 import io
 
@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trading.bidding import FORM_PATH
-from trading.bidding.streams import EncryptedSpool, MultipartError, MultipartReader
+from trading.bidding.streams import MultipartError, MultipartReader
 
 BOUNDARY = "----b0undary"
 
@@ -70,30 +69,6 @@ def test_a_cut_body_is_an_error():
     data = body([("documents", "a.pdf", b"x" * 1000)])
     with pytest.raises(MultipartError):
         parse(data[:600])
-
-
-def test_the_spool_stores_ciphertext_and_reads_back_plaintext(tmp_path):
-    spool = EncryptedSpool(tmp_path)
-    payload = b"MARKER plaintext " * 1000
-    spool.write(payload[:777])
-    spool.write(payload[777:])
-    raw = spool._file
-    raw.seek(0)
-    assert b"MARKER" not in raw.read()
-    spool.seek(0)
-    assert spool.read() == payload
-    spool.seek(333)
-    assert spool.read(50) == payload[333:383]
-    assert spool.tell() == 383 and spool.seek(0, io.SEEK_END) == len(payload)
-    spool.close()
-
-
-def test_the_form_path_pattern_matches_the_route(app):
-    from pyramid.interfaces import IRoutesMapper
-
-    route = app.registry.queryUtility(IRoutesMapper).get_route("bidding.form")
-    assert FORM_PATH.match(route.generate({"project_id": 12, "lot_id": 3}))
-    assert not FORM_PATH.match("/projects/12/lots/3/bids/upload")
 
 
 def _sealed(payload=None, documents=()):

@@ -1,7 +1,7 @@
 """A bidder in a real browser: download the opening key, seal a bid with the CLI, upload it,
 read the receipt and verify it offline against the key published at /audit/checkpoints;
-then fill the web form the server seals. (The opening itself needs a moved clock: it is
-covered by the WebTest suite, tests/bidding.)"""
+then seal a new version in the page itself (the browser seals, the server gets the .tbid).
+The custody walks (tests/browser/test_custody_walks.py) go on to the opening.)"""
 
 import base64
 import json
@@ -61,14 +61,38 @@ def test_seal_upload_and_verify_the_receipt(page, live_server, tmp_path):
     receipt = json.loads((tmp_path / "receipt.json").read_text())
     assert (receipt["project"], receipt["lot"], receipt["bidder"]) == (number, "L1", bidder)
 
-    # The web form: sealed by the server as it streams in.
+    # Sealed in the page: the browser seals, uploads the .tbid in parts, shows the receipt.
     page.goto(f"{base}/projects/{project_id}/bids")
-    page.locator("a:has-text('或在线填写')").first.click()
-    assert "流式加密" in page.inner_text("main")
+    page.locator("a:has-text('在线加密递交')").first.click()
     page.fill("input[name=total_price]", "2470000.00")
     page.fill("input[name=duration_days]", "230")
+    page.fill("input[name=item_name]", "道路主体")
+    page.fill("input[name=item_price]", "2000000")
+    page.click("button:has-text('添加分项')")
+    page.locator("input[name=item_name]").nth(1).fill("安全文明施工费")
+    page.locator("input[name=item_price]").nth(1).fill("470000")
     page.set_input_files("input[name=documents]", files=[
         {"name": "商务标.pdf", "mimeType": "application/pdf", "buffer": b"%PDF " * 5000}])
-    page.click("button:has-text('加密并递交')")
+    page.click("button:has-text('在本机加密并递交')")
     page.wait_for_selector("text=平台已接收并安全保存该投标信封")
-    assert "在线填写（平台加密）" in page.locator("#receipt").inner_text()
+    assert "在浏览器中加密递交" in page.locator("#receipt").inner_text()
+    assert "第 2 版" in page.inner_text("main") or "v2" in page.inner_text("main")
+
+
+def test_the_seal_page_without_script_explains_the_offline_page_and_the_cli(
+        browser, live_server):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        login(page, live_server, "bidder1")
+        page.goto(f"{live_server}/projects?q=闽江大道")
+        page.click(f"text={PROJECT}")
+        project_id = re.search(r"/projects/(\d+)", page.url).group(1)
+        page.goto(f"{live_server}/projects/{project_id}/bids")
+        page.locator("a:has-text('在线加密递交')").first.click()
+        text = page.inner_text("main")
+        assert "需要启用 JavaScript" in text
+        assert "离线加密页面" in text and "python -m bid_crypto seal" in text
+        assert not page.locator("#seal-bid").is_visible()
+    finally:
+        context.close()

@@ -350,3 +350,15 @@ def test_package_refusals_are_the_browsers(tbid, keys):
         got[name] = "ok" if result["ok"] else result["error"]
     assert got == expected
     assert set(expected.values()) == {"InvalidPackage", "InvalidOffer", "ok"}
+
+
+def test_document_names_are_sanitised_alike(tbid):
+    from bid_crypto import sanitise_document_name
+
+    names = ["../../etc/passwd", "..\\..\\Windows\\system.ini", "/abs/path/招标文件.pdf",
+             "a\x00b.pdf", "x" * 10_000 + ".pdf", "\u202etxt.exe", "CON", ".", "",
+             "报价\r\nSet-Cookie: owned=1.pdf", "<script>alert(1)</script>.pdf", "Offer.JSON",
+             "lpt9.tar.gz", " . name . ", "長い名前" * 40 + ".docx", "e\u0301.txt",
+             "a" * 195 + ".verylongextension12", "com1", "x" * 199 + "é.pdf"]
+    got = tbid.evaluate("(names) => names.map((n) => h.tbid.sanitiseDocumentName(n))", names)
+    assert got == [sanitise_document_name(n) for n in names]

@@ -101,24 +101,6 @@ def test_an_envelope_upload_to_a_full_or_unwritable_store_gets_no_receipt(
     assert versions(dbsession) == 0 and disk.files() == []
 
 
-def test_a_web_form_bid_on_a_full_disk_is_refused_and_leaves_nothing(testapp, world, disk,
-                                                                      dbsession):
-    if not disk.mounted:
-        pytest.skip("the server-side sealing writes through the C library: needs the tmpfs")
-    bidder = world.bidders[0]
-    testapp.login(bidder.username)
-    path = f"/projects/{world.project.id}/lots/{world.lot.id}/bids/form"
-    token = testapp.get_csrf_token(path)
-    page = testapp.post(path, [("csrf_token", token), ("total_price", "812345.67"),
-                               ("duration_days", "200"), ("quality", "合格"),
-                               ("project_manager", "王工"), ("item_name", "土建"),
-                               ("item_price", "812345.67"), ("remarks", "")],
-                        upload_files=[("documents", "技术标.pdf", os.urandom(1536 * 1024))],
-                        status=400)  # the form again, with the reason
-    assert "文件存储空间不足" in page.text and "投标回执" not in page.text
-    assert versions(dbsession) == 0 and disk.files() == []
-
-
 def test_a_tender_document_on_a_full_disk_is_refused(testapp, disk, dbsession, clock,
                                                      settings, registry):
     owner = make_user(dbsession, clock, settings, role=Role.OWNER)

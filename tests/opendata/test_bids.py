@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from factories import actor_for, make_project, make_user, project_service
 
 from trading.accounts.models import Role
+from trading.bidding.demo import seal_and_submit
 from trading.bidding.service import BidService
 from trading.demo import load_demo
 from trading.jobs import chronograph
@@ -63,7 +64,7 @@ class Tender:
     def bid(self, bidder, price):
         offer = {"total_price": price, "currency": "CNY", "project_manager": "保密的项目经理",
                  "items": [{"name": "保密的分项", "total_price": price}]}
-        self.bids.submit_form(self.project, self.project.lots[0], offer=offer,
+        seal_and_submit(self.bids, self.project, self.project.lots[0], offer=offer,
                               documents=[("机密技术标.pdf", io.BytesIO(b"%PDF secret proposal"))],
                               actor=actor_for(bidder))
 

@@ -59,20 +59,14 @@ def test_a_hostile_document_name_is_stored_by_digest_and_shown_sanitised(
     assert download.body == body
 
 
-def test_hostile_names_inside_a_web_form_bid_come_out_of_the_opening_sanitised(
-        testapp, world):  # noqa: F811
+def test_hostile_names_inside_a_sealed_bid_come_out_of_the_opening_sanitised(
+        world):  # noqa: F811
+    """Names are sanitised where the bid is sealed (bid_crypto here; the browser's tbid.js
+    does the same, tests/browser/test_tbid_interop.py) and checked again at the opening."""
     bidder = world.bidders[0]
-    testapp.login(bidder.username)
-    path = f"/projects/{world.project.id}/lots/{world.lot.id}/bids/form"
-    token = testapp.get_csrf_token(path)
-    # What a browser can send: no CR or NUL in a name, and an empty one means "no file".
     hostile = [n for n in NAMES if n and "\r" not in n and "\x00" not in n]
-    testapp.post(path, [("csrf_token", token), ("total_price", "812345.67"),
-                        ("duration_days", "200"), ("quality", "合格"),
-                        ("project_manager", "王工"), ("item_name", "土建"),
-                        ("item_price", "812345.67"), ("remarks", "")],
-                 upload_files=[("documents", n, f"doc {i}".encode())
-                               for i, n in enumerate(hostile)], status=303)
+    world.submit(bidder, world.seal(bidder, documents=[(n, f"doc {i}".encode())
+                                                       for i, n in enumerate(hostile)]))
     for other in world.bidders[1:]:
         world.submit(other, world.seal(other))
     world.clock.set(world.project.bid_deadline)

@@ -15,6 +15,7 @@ from pyramid.interfaces import IRoutesMapper
 
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
+from trading.bidding.demo import seal_and_submit
 from trading.draws.services import DrawService
 from trading.intermediaries.rules import CreditEventKind
 
@@ -83,7 +84,15 @@ TABLE = [
     html("bidding.key", "/projects/{public}/opening.pub", EVERYONE),
     html("bidding.mine", "/projects/{public}/bids", BIDDERS),
     html("bidding.upload", "/projects/{public}/lots/{lot}/bids/upload", BIDDERS, "POST"),
-    html("bidding.form", "/projects/{public}/lots/{lot}/bids/form", BIDDERS),
+    html("bidding.seal", "/projects/{public}/lots/{lot}/bids/seal", BIDDERS),
+    html("bidding.uploads", "/projects/{public}/lots/{lot}/bids/uploads", BIDDERS, "POST"),
+    html("bidding.upload_part", "/projects/{public}/lots/{lot}/bids/uploads/" + "A" * 32,
+         BIDDERS),
+    html("bidding.upload_finish",
+         "/projects/{public}/lots/{lot}/bids/uploads/" + "A" * 32 + "/finish", BIDDERS,
+         "POST"),
+    html("bidding.offline", "/projects/{public}/offline-seal.html", BIDDERS),
+    html("bidding.offline_blank", "/bidding/offline-seal.html", EVERYONE),
     html("bidding.withdraw", "/projects/{public}/lots/{lot}/bids/withdraw", {"bidder"}, "POST"),
     html("bidding.bid", "/projects/{public}/bids/{bid}", {"bidder"}),
     html("bidding.receipt", "/projects/{public}/bids/{bid}/versions/1/receipt.json", {"bidder"}),
@@ -589,8 +598,8 @@ def _submit_bid(dbsession, clock, settings, registry, project, bidder):
     offer = {"total_price": 80_000_000, "currency": "CNY", "duration_days": 180,
              "quality": "合格", "project_manager": "李工",
              "items": [{"name": "土建", "total_price": 80_000_000}]}
-    version = bids.submit_form(project, project.lots[0], offer=offer, documents=(),
-                               actor=actor_for(bidder))
+    version = seal_and_submit(bids, project, project.lots[0], offer=offer,
+                              actor=actor_for(bidder))
     return version.bid
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from bid_crypto import Document, seal_bid
 
 from ..actor import Actor
+from ..bidding.demo import seal_and_submit
 from ..bidding.models import Opening, OpeningState
 from ..bidding.opening import OpeningService
 from ..bidding.service import BidService, bidder_ref, lot_ref, project_ref
@@ -187,7 +188,7 @@ class _Walk:
         for username, share in CLEAN_BIDS:
             bidder = self.user(username)
             self.projects.sign_up(project, lot, bidder=bidder, actor=self.local(bidder))
-            bids.submit_form(project, lot, offer={
+            seal_and_submit(bids, project, lot, offer={
                 "total_price": lot.ceiling_price * share // 1000, "currency": "CNY",
                 "duration_days": 150}, documents=(), actor=self.local(bidder))
         _open(self.db, self.at, self.keys, self.storage, self.settings, self.projects, project)

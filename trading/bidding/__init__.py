@@ -5,11 +5,6 @@ ciphertext and metadata only, and runs the opening at the deadline through the
 projects' chronograph (`DUE_HANDLERS`).
 """
 
-import re
-
-# The web-form bid route: its body is plaintext until this package seals it.
-FORM_PATH = re.compile(r"^/projects/\d+/lots/\d+/bids/form$")
-
 
 def prepare_opening_key(service, project, actor):
     """PUBLISH_HOOKS entry: the opening key is generated when the project is approved."""
@@ -37,35 +32,11 @@ def open_when_due(service, project, now):
     return opening.run_due(service, project)
 
 
-def make_tempfile(request):
-    """Where WebOb spools a request body: encrypted for the web-form bid route."""
-    import tempfile
-
-    from .streams import EncryptedSpool
-
-    if FORM_PATH.match(request.path_info or ""):
-        return EncryptedSpool()
-    return tempfile.TemporaryFile("w+b")
-
-
-def keep_form_body_unparsed(event):
-    """On the web-form route nobody may let WebOb parse the body: its parser would copy
-    the plaintext documents into ordinary temporary files. `request.POST` (and
-    `request.params`, read by the locale negotiator) see an empty form there instead;
-    the view streams the body itself."""
-    from webob.multidict import MultiDict
-
-    request = event.request
-    if request.method == "POST" and FORM_PATH.match(request.path_info or ""):
-        request.environ["webob._parsed_post_vars"] = (MultiDict(), request.body_file_raw)
-
-
 def includeme(config):
-    from pyramid.events import NewRequest
-
     from ..projects import service as projects_service
     from .opening import OpeningService, opening_service_factory
     from .service import BidService, bid_service_factory
+    from .uploads import EnvelopeUploads, uploads_factory
 
     config.register_service_factory(bid_service_factory, BidService)
     config.register_service_factory(opening_service_factory, OpeningService)
@@ -73,5 +44,4 @@ def includeme(config):
         projects_service.PUBLISH_HOOKS.append(prepare_opening_key)
     if open_when_due not in projects_service.DUE_HANDLERS:
         projects_service.DUE_HANDLERS.append(open_when_due)
-    config.add_request_method(make_tempfile, "make_tempfile")
-    config.add_subscriber(keep_form_body_unparsed, NewRequest)
+    config.register_service_factory(uploads_factory, EnvelopeUploads)

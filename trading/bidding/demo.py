@@ -75,6 +75,21 @@ def _sealed(service: BidService, project, lot, org_id: int, username: str) -> io
     return envelope
 
 
+def seal_and_submit(service: BidService, project, lot, *, offer: dict, actor: Actor,
+                    documents=(), bidder_key=None):
+    """What a bidder does with the CLI or the bid page, for demos and tests: seal the offer
+    and documents ((name, stream) pairs) on the bidder's side with bid_crypto, then upload
+    the envelope. The platform itself never seals (architecture §7)."""
+    envelope = io.BytesIO()
+    seal_bid(envelope, service.public_key(project), offer=offer,
+             documents=[Document(name, stream) for name, stream in documents],
+             project=project_ref(project), lot=lot_ref(lot),
+             bidder=bidder_ref(actor.organisation_id), custody=str(project.custody_mode),
+             bidder_key=bidder_key)
+    envelope.seek(0)
+    return service.submit_envelope(project, lot, stream=envelope, actor=actor)
+
+
 def _actor(user: User) -> Actor:
     return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
 

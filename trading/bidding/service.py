@@ -3,9 +3,9 @@
 Rules enforced here, not in views or jobs (architecture §6–§7, rules §7.2):
 - a bid is accepted only while the project is bidding, before its deadline by the
   injected clock, from a bidder signed up to the lot;
-- only ciphertext is stored: an uploaded envelope's header must name this project, lot
-  and bidder and be sealed to this project's opening key; a web form is sealed here in
-  one streaming pass before anything is written;
+- only ciphertext is received and stored: bids are sealed where the bidder is (the bid
+  page in the browser, the offline page, the CLI); an envelope's header must name this
+  project, lot and bidder and be sealed to this project's opening key;
 - the receipt is signed only once the envelope is durable (fsync'd, row flushed) and
   is re-read from the committed row afterwards; the same envelope again gives the same
   receipt; an upload that completes at or after the deadline is not a bid.
@@ -14,7 +14,6 @@ Rules enforced here, not in views or jobs (architecture §6–§7, rules §7.2):
 import io
 import secrets
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -26,8 +25,6 @@ from Crypto.Random import get_random_bytes
 from bid_crypto import (
     BidCryptoError,
     EnvelopeError,
-    InvalidOffer,
-    InvalidPackage,
     PrivateKey,
     PublicKey,
     TruncatedEnvelope,
@@ -38,7 +35,6 @@ from bid_crypto import (
     scan_envelope,
     seal_stream,
     split_private_key,
-    validate_offer,
     wrap_private_key,
 )
 from bid_crypto.encoding import format_timestamp
@@ -58,11 +54,9 @@ from .errors import (
     NotAccepting,
     NotFound,
     NotPermitted,
-    OfferInvalid,
     OpeningConflict,
 )
 from .models import Bid, BidState, BidVersion, CustodyKey, OpeningCustodian, OpeningKey
-from .package import seal_form_bid
 
 S = ProjectStatus
 MIN_CUSTODY_PASSPHRASE = 10
@@ -368,7 +362,7 @@ class BidService:
 
     # -- submission ---------------------------------------------------------------------
 
-    def _check_accepting(self, project: Project, lot: Lot, actor: Actor) -> int:
+    def check_accepting(self, project: Project, lot: Lot, actor: Actor) -> int:
         """Status, deadline, frozen, role, sign-up: the bidder's organisation id."""
         if lot.project_id != project.id:
             raise NotFound("标段不存在")
@@ -395,7 +389,7 @@ class BidService:
     def submit_envelope(self, project: Project, lot: Lot, *, stream: BinaryIO, actor: Actor,
                         source: str = "upload") -> BidVersion:
         """Accept a sealed envelope (.tbid) uploaded by the bidder; returns its version."""
-        org_id = self._check_accepting(project, lot, actor)
+        org_id = self.check_accepting(project, lot, actor)
         key = self._opening_public_key(project)
         limit = self.config.max_envelope_bytes
         header = read_sealed_header(stream, limit)
@@ -410,44 +404,18 @@ class BidService:
 
     _scan = staticmethod(scan_sealed)
 
+    def check_envelope_start(self, project: Project, lot: Lot, stream: BinaryIO, *,
+                             actor: Actor) -> None:
+        """The first part of a chunked upload: an envelope header for this project, lot,
+        bidder, key and custody, or the upload is refused before anything else arrives."""
+        org_id = self.check_accepting(project, lot, actor)
+        header = read_sealed_header(stream, self.config.max_envelope_bytes)
+        self._check_header(header, project, lot, org_id, self._opening_public_key(project))
+
     def _check_header(self, header, project: Project, lot: Lot, org_id: int,
                       key: PublicKey) -> None:
         check_header(header, {"project": project_ref(project), "lot": lot_ref(lot),
                               "bidder": bidder_ref(org_id)}, key, str(project.custody_mode))
-
-    def submit_form(self, project: Project, lot: Lot, *, offer: dict,
-                    documents: Iterable[tuple[str, BinaryIO]], actor: Actor,
-                    bidder_key: PublicKey | None = None) -> BidVersion:
-        """Seal a web-form bid here, streaming, then accept it like an upload.
-
-        Nothing but ciphertext is written: the envelope goes to an anonymous temporary
-        file beside the storage root, then into storage.
-        """
-        org_id = self._check_accepting(project, lot, actor)
-        key = self._opening_public_key(project)
-        try:
-            offer = validate_offer(offer)
-        except InvalidOffer as error:
-            raise OfferInvalid(f"报价信息无效：{error}") from None
-        dual = project.custody_mode is CustodyMode.DUAL
-        if dual and bidder_key is None:
-            raise OfferInvalid("不见面开标项目须上传投标人解密公钥（bidder.pub）",
-                               field="bidder_key")
-        with self.storage.scratch() as sealed:
-            try:
-                seal_form_bid(sealed, key, offer=offer, documents=documents,
-                              max_bytes=self.config.max_envelope_bytes,
-                              project=project_ref(project), lot=lot_ref(lot),
-                              bidder=bidder_ref(org_id), custody=str(project.custody_mode),
-                              bidder_key=bidder_key if dual else None,
-                              chunk_size=self.config.chunk_size)
-            except (InvalidPackage, InvalidOffer) as error:
-                raise OfferInvalid(f"投标文件无效：{error}") from None
-            sealed.seek(0)
-            info = self._scan(sealed)
-            sealed.seek(0)
-            stored = self.storage.put(sealed)
-        return self._accept(project, lot, org_id, info, stored, "form", actor)
 
     def _accept(self, project, lot, org_id, info, stored, source, actor,
                 now: datetime | None = None) -> BidVersion:
@@ -487,7 +455,7 @@ class BidService:
 
     def withdraw(self, project: Project, lot: Lot, *, actor: Actor) -> Bid:
         """撤回 before the deadline: the bid no longer counts; its versions stay on record."""
-        org_id = self._check_accepting(project, lot, actor)
+        org_id = self.check_accepting(project, lot, actor)
         bid = self.bid_for(lot, org_id)
         if bid is None or bid.state is BidState.WITHDRAWN:
             raise OpeningConflict("没有可撤回的投标文件")

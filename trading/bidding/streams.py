@@ -1,22 +1,10 @@
-"""Byte streams for the web-form bid path: plaintext never reaches a disk unencrypted.
+"""`MultipartReader`: a pull parser for multipart/form-data that yields one part at a time,
+each readable as a stream. WebOb's parser reads file parts line by line into temporary
+files first; this one hands an uploaded envelope's bytes straight to storage."""
 
-- `EncryptedSpool`: a seekable temporary file encrypted with AES-256-CTR under a random
-  key that exists only in this process. The retry policy copies a request body larger
-  than 10 KiB into a temporary file before any view runs (so it can replay it); for the
-  form route that copy is this spool, so a plaintext form body is never written to disk.
-- `MultipartReader`: a pull parser for multipart/form-data that yields one part at a
-  time, each readable as a stream. WebOb's parser would copy every file part into a
-  plain temporary file first; this one hands the bytes straight to the sealer.
-"""
-
-import io
 import re
-import tempfile
 from collections.abc import Iterator
 from typing import BinaryIO
-
-from Crypto.Cipher import AES
-from Crypto.Random import get_random_bytes
 
 from ..errors import DomainError
 
@@ -24,64 +12,6 @@ BLOCK = 64 * 1024
 MAX_HEADER_BYTES = 16 * 1024
 _DISPOSITION_PARAM = re.compile(r';\s*([A-Za-z*]+)="((?:[^"\\]|\\.)*)"')
 _BOUNDARY = re.compile(r'boundary="?([^";,]+)"?', re.IGNORECASE)
-
-
-class EncryptedSpool(io.RawIOBase):
-    """A temporary file whose bytes on disk are AES-256-CTR ciphertext."""
-
-    def __init__(self, directory=None):
-        super().__init__()
-        self._file = tempfile.TemporaryFile(dir=directory)
-        self._key, self._nonce = get_random_bytes(32), get_random_bytes(8)
-        self._pos = 0
-
-    def _cipher(self, position: int):
-        block, skip = divmod(position, 16)
-        cipher = AES.new(self._key, AES.MODE_CTR, nonce=self._nonce, initial_value=block)
-        if skip:
-            cipher.encrypt(bytes(skip))  # advance the keystream inside the block
-        return cipher
-
-    def readable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        data = bytes(data)
-        self._file.seek(self._pos)
-        self._file.write(self._cipher(self._pos).encrypt(data))
-        self._pos += len(data)
-        return len(data)
-
-    def readinto(self, buffer) -> int:
-        self._file.seek(self._pos)
-        data = self._file.read(len(buffer))
-        plain = self._cipher(self._pos).encrypt(data)  # CTR: the same keystream XOR
-        buffer[: len(plain)] = plain
-        self._pos += len(plain)
-        return len(plain)
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_CUR:
-            offset += self._pos
-        elif whence == io.SEEK_END:
-            offset += self._file.seek(0, io.SEEK_END)
-        self._pos = max(0, offset)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def close(self) -> None:
-        if not self.closed:
-            self._file.close()
-            self._key = b""
-        super().close()
 
 
 class MultipartError(DomainError):

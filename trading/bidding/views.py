@@ -1,26 +1,26 @@
 """Bidding pages (HTML): submission, receipts, the opening hall, custody. Thin views."""
 
-import hmac
+import base64
+import hashlib
+import re
+from pathlib import Path
 
-import colander
-from pyramid.csrf import check_csrf_origin, get_csrf_token
-from pyramid.exceptions import BadCSRFToken
+from markupsafe import Markup
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render
 from pyramid.response import Response
 from pyramid.view import view_config
-
-from bid_crypto import BidCryptoError, PublicKey
 
 from ..errors import DomainError
 from ..files import serve_bytes, serve_stored
 from ..forms import redirect, refused
 from ..i18n import _
-from ..security import Permission, bearer_token
+from ..projects.kinds import LABELS, CustodyMode
+from ..security import Permission
 from .errors import OfferInvalid
-from .forms import offer_from_fields
 from .opening import OpeningService
 from .service import BidService, bidder_ref, lot_ref, project_ref
-from .streams import MultipartReader
+from .uploads import PART_BYTES, EnvelopeUploads, UploadNotFound, UploadOffset
 
 MAX_KEY_FILE = 64 * 1024
 
@@ -127,71 +127,136 @@ def withdraw_bid(context, request):
                     project_id=context.project.id)
 
 
-# -- the web form, sealed by the server ------------------------------------------------------
+# -- sealing in the browser: the seal page and the chunked upload of its envelope --------------
 
 
-def _form_page(context, request, **extra) -> dict:
-    return {"project": context.project, "lot": context.lot, "values": {}, "error": None,
-            "dual": context.project.custody_mode == "dual",
-            "max_mib": _bids(request).config.max_envelope_bytes // (1024 * 1024), **extra}
-
-
-@view_config(route_name="bidding.form", renderer="bidding/form.jinja2",
+@view_config(route_name="bidding.seal", renderer="bidding/seal.jinja2",
              permission=Permission.BID_SUBMIT, request_method="GET")
-def bid_form(context, request):
-    return _form_page(context, request)
+def seal_page(context, request):
+    """The bid is sealed by script in the browser; this page never receives its fields."""
+    page = _mine(context, request)
+    if page["key"] is None or not page["key"].public_key:
+        raise HTTPNotFound()
+    return {**page, "lot": context.lot, "lot_ref": lot_ref(context.lot),
+            "max_mib": _bids(request).config.max_envelope_bytes // (1024 * 1024)}
 
 
-def _check_csrf(request, part) -> None:
-    if bearer_token(request) is not None:
-        return
-    check_csrf_origin(request, raises=True)
-    token = part.text(256) if part is not None and part.name == "csrf_token" else ""
-    if not hmac.compare_digest(token.encode(), get_csrf_token(request).encode()):
-        raise BadCSRFToken()
+def _refusal(request, error: DomainError) -> dict:
+    request.response.status_int = error.status
+    return error.as_json()
 
 
-# CSRF is checked inside the view, on the stream's first part: Pyramid's own check reads
-# request.POST, and WebOb would then copy every plaintext document into a temporary file.
-@view_config(route_name="bidding.form", renderer="bidding/form.jinja2",
-             permission=Permission.BID_SUBMIT, request_method="POST", require_csrf=False)
-def submit_form(context, request):
-    parts = MultipartReader.from_request(request).parts()
-    _check_csrf(request, next(parts, None))
-    fields, bidder_key, first = {}, None, None
-    for part in parts:
-        if part.filename is None:
-            fields.setdefault(part.name, []).append(part.text())
-        elif part.name == "bidder_key":
-            bidder_key = part.read(MAX_KEY_FILE + 1) if part.filename else None
-        else:
-            first = part
-            break
-    page = _form_page(context, request, values={k: v[0] for k, v in fields.items() if v})
+def _owner(context, request) -> tuple[int, int]:
+    return request.identity.id, context.lot.id
+
+
+@view_config(route_name="bidding.uploads", renderer="json", permission=Permission.BID_SUBMIT,
+             request_method="POST")
+def start_upload(context, request):
     try:
-        offer = offer_from_fields(fields)
-        key = PublicKey.from_json(bidder_key) if bidder_key else None
-    except colander.Invalid as invalid:
-        message = "；".join(invalid.asdict().values())
-        return refused(request, OfferInvalid(message), page, "bidding/form.jinja2")
-    except BidCryptoError:
-        return refused(request, OfferInvalid(_("投标人公钥文件无效（应为 bidder.pub）")), page,
-                       "bidding/form.jinja2")
-
-    def documents():
-        part = first
-        while part is not None:
-            if part.name == "documents" and part.filename:
-                yield part.filename, part
-            part = next(parts, None)
-
-    try:
-        version = _bids(request).submit_form(context.project, context.lot, offer=offer,
-                                             documents=documents(), bidder_key=key,
-                                             actor=request.actor)
+        _bids(request).check_accepting(context.project, context.lot, request.actor)
+        token = request.find_service(EnvelopeUploads).start(*_owner(context, request))
     except DomainError as error:
-        return refused(request, error, page, "bidding/form.jinja2")
-    return _to_receipt(request, version)
+        return _refusal(request, error)
+    ids = {"project_id": context.project.id, "lot_id": context.lot.id, "token": token}
+    request.response.status_int = 201
+    return {"upload": token, "part_bytes": PART_BYTES,
+            "part_url": request.route_url("bidding.upload_part", **ids),
+            "finish_url": request.route_url("bidding.upload_finish", **ids)}
+
+
+@view_config(route_name="bidding.upload_part", renderer="json", permission=Permission.BID_SUBMIT,
+             request_method=("PUT", "GET"))
+def upload_part(context, request):
+    """PUT ?offset=N appends one part of ciphertext; GET says how much has arrived."""
+    uploads, token = request.find_service(EnvelopeUploads), request.matchdict["token"]
+    try:
+        if request.method == "GET":
+            return {"received": uploads.received(*_owner(context, request), token)}
+        try:
+            offset = int(request.GET.get("offset", ""))
+        except ValueError:
+            raise UploadOffset(uploads.received(*_owner(context, request), token)) from None
+        received = uploads.append(*_owner(context, request), token, offset=offset,
+                                  stream=request.body_file, length=request.content_length or 0)
+        if offset == 0:
+            _check_start(context, request, uploads, token)
+    except DomainError as error:
+        return _refusal(request, error)
+    return {"received": received}
+
+
+def _check_start(context, request, uploads, token) -> None:
+    """Only an envelope for this lot may be uploaded here: its header comes first."""
+    try:
+        with uploads.open(*_owner(context, request), token) as stream:
+            _bids(request).check_envelope_start(context.project, context.lot, stream,
+                                                actor=request.actor)
+    except DomainError:
+        uploads.discard(*_owner(context, request), token)
+        raise
+
+
+@view_config(route_name="bidding.upload_finish", renderer="json",
+             permission=Permission.BID_SUBMIT, request_method="POST")
+def finish_upload(context, request):
+    uploads, token = request.find_service(EnvelopeUploads), request.matchdict["token"]
+    owner = _owner(context, request)
+    try:
+        with uploads.open(*owner, token) as stream:
+            version = _bids(request).submit_envelope(context.project, context.lot, stream=stream,
+                                                     actor=request.actor, source="browser")
+    except DomainError as error:
+        if not isinstance(error, UploadNotFound):
+            uploads.discard(*owner, token)  # refused as a whole: sealing again starts anew
+        return _refusal(request, error)
+    uploads.discard(*owner, token)
+    return {"version": version.version, "envelope_sha256": version.envelope_sha256,
+            "receipt_url": _to_receipt(request, version).location}
+
+
+# -- the offline sealing page: a download, never a page that runs on the platform --------------
+
+OFFLINE_BUNDLE = Path(__file__).resolve().parents[1] / "static" / "js" / "offline.bundle.js"
+
+
+def offline_script() -> str:
+    """The page's one script (built by `make js`); nothing in it may end the element."""
+    script = OFFLINE_BUNDLE.read_text(encoding="utf-8")
+    if re.search(r"</script|<!--", script, re.IGNORECASE):
+        raise RuntimeError("offline.bundle.js cannot be inlined: rebuild it with make js")
+    return script
+
+
+def _offline(request, *, refs=None, lots=(), custody="dual", filename="offline-seal.html"):
+    script = offline_script()
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    html = render("bidding/offline.jinja2", {
+        "script": Markup(script), "script_hash": f"sha256-{digest}", "refs": refs,
+        "lots": lots, "custody": custody,
+        "custody_modes": [(str(mode), request.localizer.translate(LABELS[mode]))
+                          for mode in CustodyMode],
+        "max_mib": _bids(request).config.max_envelope_bytes // (1024 * 1024)}, request=request)
+    response = attachment(html, filename, "text/html")
+    response.charset = "utf-8"
+    # Handed out to save and open from disk: served here it must not run (sandbox).
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@view_config(route_name="bidding.offline", permission=Permission.BID_SUBMIT)
+def offline_page_for_project(context, request):
+    """The offline page with this project's and this bidder's ids filled in."""
+    project, org_id = context.project, request.identity.organisation_id
+    refs = {"project": project_ref(project), "bidder": bidder_ref(org_id) if org_id else ""}
+    lots = [(lot_ref(lot), lot.name) for lot in project.lots]
+    return _offline(request, refs=refs, lots=lots, custody=str(project.custody_mode),
+                    filename=f"offline-seal-{refs['project']}.html")
+
+
+@view_config(route_name="bidding.offline_blank", permission=Permission.PUBLIC_VIEW)
+def offline_page(request):
+    return _offline(request)
 
 
 # -- one bid: versions and receipts (its bidder only) -------------------------------------------
