@@ -100,6 +100,7 @@ def test_an_envelope_uploaded_in_parts_is_a_bid_with_its_receipt(testapp, world)
     bidder = world.bidders[0]
     testapp.login(bidder.username)
     envelope = world.seal(bidder, documents=[("技术标.pdf", b"%PDF " + b"x" * 5000)])
+    before = uploads_of(world, bidder)
     done = upload_in_parts(testapp, world, envelope).json
     assert "#receipt" in done["receipt_url"] and done["version"] == 1
     version = world.dbsession.scalar(sa.select(BidVersion))
@@ -108,8 +109,14 @@ def test_an_envelope_uploaded_in_parts_is_a_bid_with_its_receipt(testapp, world)
 
     assert version.envelope_sha256 == hashlib.sha256(envelope).hexdigest()
     assert "在浏览器中加密递交" in testapp.get(done["receipt_url"]).text
-    uploads = world.registry["storage"].root / "uploads"
-    assert not uploads.exists() or list(uploads.iterdir()) == []
+    assert uploads_of(world, bidder) == before  # the finished upload is gone
+
+
+def uploads_of(world, user) -> list:
+    """This user's unfinished uploads to the lot (the storage root is shared by tests)."""
+    folder = world.registry["storage"].root / "uploads"
+    prefix = f"{user.id}-{world.lot.id}-"
+    return [p for p in folder.iterdir() if p.name.startswith(prefix)] if folder.exists() else []
 
 
 def test_a_part_at_the_wrong_offset_says_where_to_resume(testapp, world):
@@ -176,11 +183,11 @@ def test_an_upload_after_the_deadline_is_refused(testapp, world):
     testapp.login(bidder.username)
     headers = {"X-CSRF-Token": testapp.get_csrf_token(f"/projects/{world.project.id}/bids")}
     world.clock.set(world.project.bid_deadline)
+    before = uploads_of(world, bidder)
     refused = testapp.post(f"/projects/{world.project.id}/lots/{world.lot.id}/bids/uploads",
                            headers=headers, expect_errors=True)
     assert refused.status_int in (403, 422)  # the lot's ACL closes at the deadline too
-    uploads = world.registry["storage"].root / "uploads"
-    assert not uploads.exists() or list(uploads.iterdir()) == []
+    assert uploads_of(world, bidder) == before
 
 
 @pytest.mark.parametrize("who", ["owner", "center", "supervisor", "other_bidder"])
