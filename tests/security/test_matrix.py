@@ -85,7 +85,8 @@ TABLE = [
     html("bidding.mine", "/projects/{public}/bids", BIDDERS),
     html("bidding.upload", "/projects/{public}/lots/{lot}/bids/upload", BIDDERS, "POST"),
     html("bidding.seal", "/projects/{public}/lots/{lot}/bids/seal", BIDDERS),
-    html("bidding.uploads", "/projects/{public}/lots/{lot}/bids/uploads", BIDDERS, "POST"),
+    # Only a bidder signed up to the lot may start an upload (403 for the other one).
+    html("bidding.uploads", "/projects/{public}/lots/{lot}/bids/uploads", {"bidder"}, "POST"),
     html("bidding.upload_part", "/projects/{public}/lots/{lot}/bids/uploads/" + "A" * 32,
          BIDDERS),
     html("bidding.upload_finish",
