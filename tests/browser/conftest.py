@@ -1,5 +1,6 @@
 """Browser tests: Playwright driving Debian's Chromium against a live server on loopback."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -28,7 +29,7 @@ def _free_port() -> int:
 
 # Migrate and load the whole demo first: ~15 s of CPU, over a minute of wall time when the
 # suite's other workers share the cores. A server that fails exits and is reported at once.
-def _wait_for(port: int, proc, seconds=300) -> None:
+def _wait_for(port: int, proc, seconds=600) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -48,10 +49,10 @@ def live_workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("browser")
 
 
-@pytest.fixture(scope="session")
-def live_server(live_workdir):
+@contextlib.contextmanager
+def serving(work: Path):
+    """serve.py on a free loopback port over `work` (database, files, clock_offset)."""
     port = _free_port()
-    work = live_workdir
     proc = subprocess.Popen([sys.executable, str(HERE / "serve.py"), str(port), str(work)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -60,6 +61,12 @@ def live_server(live_workdir):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_workdir):
+    with serving(live_workdir) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

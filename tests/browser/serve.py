@@ -12,15 +12,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def main(port: str, workdir: str) -> None:
-    work = Path(workdir)
-    os.environ.update({
+def environment(work: Path) -> dict:
+    """The live server's database, storage and keys (sweep.py uses the same)."""
+    return {
         "TRADING_DATABASE_URL": f"sqlite:///{work / 'browser.sqlite3'}",
         "TRADING_STORAGE_ROOT": str(work / "files"),
         "TRADING_HUEY_BACKEND": "memory",
         "TRADING_KEK": base64.b64encode(b"b" * 32).decode(),
         "TRADING_SIGNING_KEY": base64.b64encode(b"c" * 32).decode(),
-    })
+    }
+
+
+def main(port: str, workdir: str) -> None:
+    work = Path(workdir)
+    os.environ.update(environment(work))
     from pyramid.paster import get_appsettings
     from waitress import serve
 

@@ -43,3 +43,17 @@ def logout(page):
 def fen(text: str) -> int:
     """A page's yuan amount ("1,440,000.00") in 分, exactly: money is never a float."""
     return int((Decimal(text.replace(",", "")) * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def sweep(workdir, kind=None, entity_id=None) -> None:
+    """The worker's sweep, once, on the live server's files and clock (the live server runs
+    no worker); with `kind` and `entity_id`, that entity's `advance` alone."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent / "sweep.py"
+    args = [str(workdir)] + ([kind, str(entity_id)] if kind else [])
+    result = subprocess.run([sys.executable, str(script), *args], capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]

@@ -19,6 +19,7 @@ const jsDir = join(staticDir, "js");
 const VENDORED = {
   "hpke.js": { entry: "vendor/hpke.mjs", minify: false,
     packages: ["@hpke/core", "@hpke/common", "@hpke/hybridkem-x-wing", "@hpke/dhkem-x25519", "mlkem"] },
+  "scrypt.js": { entry: "vendor/scrypt.mjs", minify: false, packages: ["@noble/hashes"] },
   "zxcvbn.js": { entry: "vendor/zxcvbn.mjs", minify: true,
     packages: ["@zxcvbn-ts/core", "@zxcvbn-ts/language-common", "@zxcvbn-ts/language-en",
       "fastest-levenshtein"] },
@@ -43,6 +44,7 @@ async function vendor() {
       "\n// Licences: trading/static/vendor/LICENSES/. Rebuild: make js.";
     await build({ entryPoints: [join(here, spec.entry)], bundle: true, format: "esm",
       minify: spec.minify, legalComments: "inline", target: "es2022", charset: "utf8",
+      preserveSymlinks: true,
       banner: { js: banner }, outfile: join(vendorDir, file), logLevel: "warning" });
     for (const p of packages) {
       copyFileSync(join(p.folder, p.licence), join(vendorDir, "LICENSES", `${p.name.replace("/", "__")}.txt`));

@@ -1,4 +1,4 @@
-// offline.bundle.js — built by make js from sources sha256:010904d625f348d19aa5d244906361ef6689804038d92afcf5ea79370e0d0713
+// offline.bundle.js — built by make js from sources sha256:7d9fc3e7c04e16ed7bb6de1a855883886d3e25e3d59845166428b960c5f58e7a
 (() => {
   var __create = Object.create;
   var __defProp = Object.defineProperty;

@@ -1,0 +1,36 @@
+"""Run the chronograph's due steps once, as the worker would, against the live test server's
+database, storage and keys, on its shifted clock (serve.py runs no worker).
+
+    sweep.py WORKDIR              every due entity of every kind (the minute sweep)
+    sweep.py WORKDIR KIND ID      that entity's `advance` only (a walk that moved the
+                                  shared server's clock touches nothing else)"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serve import ROOT, ShiftedClock, environment  # noqa: E402
+
+
+def main(workdir: str, kind: str | None = None, entity_id: str | None = None) -> None:
+    import os
+
+    work = Path(workdir)
+    os.environ.update(environment(work))
+    from pyramid.paster import get_appsettings
+
+    from trading import main as make_app
+    from trading.jobs import chronograph
+
+    settings = {**get_appsettings(str(ROOT / "development.ini")), "huey.immediate": "true"}
+    make_app({}, clock=ShiftedClock(work / "clock_offset"), **settings)
+    if kind is not None:
+        chronograph.advance(kind, int(entity_id))
+        return
+    for name in list(chronograph.KINDS):
+        chronograph.sweep_kind(name)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,118 @@
+"""Each custody mode end to end in Chromium, from the bid page to the opening record: a
+bidder seals a bid with a 100 MiB document in the page and gets its receipt; after the
+deadline the bidder (dual) or the custodians (custodians) release in their browsers, and
+the opening record shows the bid's price. Two other bidders' bids are sealed by the
+library (as the CLI does), so each lot has the three bidders the opening needs.
+
+Each walk uses projects of its own, made by tests/browser/custody_setup.py through the
+real services; it moves the shared server's clock a month ahead only while it runs, and
+advances its own project alone (no sweep touches the demo's projects)."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from browser.steps import login, move_clock, sweep
+
+HERE = Path(__file__).resolve().parent
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def walk_server(live_server, live_workdir):
+    return live_server, live_workdir
+
+
+@pytest.fixture(scope="module")
+def big_document(tmp_path_factory):
+    path = tmp_path_factory.mktemp("documents") / "技术标-100MiB.pdf"
+    block = os.urandom(MIB)
+    with path.open("wb") as handle:
+        for i in range(100):
+            handle.write(block[i:] + block[:i])
+    return path
+
+
+def setup(work: Path, *args) -> dict:
+    result = subprocess.run([sys.executable, str(HERE / "custody_setup.py"), str(work), *args],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def seal_in_the_page(page, base, ids, document, *, dual=False, tmp_path=None):
+    """bidder1 seals 850 000.00 yuan and the document in the page; returns bidder.key's path
+    for dual custody."""
+    login(page, base, "bidder1")
+    page.goto(f"{base}/projects/{ids['project_id']}/bids")
+    page.locator("a:has-text('在线加密递交')").first.click()
+    page.fill("input[name=total_price]", "850000.00")
+    page.fill("input[name=duration_days]", "180")
+    key_path = None
+    if dual:
+        with page.expect_download() as first, page.expect_download() as second:
+            page.click("button:has-text('在本机生成投标人密钥')")
+        for download in (first.value, second.value):
+            download.save_as(tmp_path / download.suggested_filename)
+        key_path = tmp_path / "bidder.key"
+        assert "bid_crypto.private_key" in key_path.read_text()
+    page.set_input_files("input[name=documents]", str(document))
+    page.click("button:has-text('在本机加密并递交')")
+    page.wait_for_selector("text=平台已接收并安全保存该投标信封", timeout=600_000)
+    assert "在浏览器中加密递交" in page.locator("#receipt").inner_text()
+    return key_path
+
+
+def past_the_deadline(work: Path, ids) -> None:
+    """The server's clock a minute past the project's deadline (inside a dual window)."""
+    deadline = datetime.fromisoformat(ids["deadline"])
+    move_clock(work / "clock_offset", deadline - datetime.now(UTC) + timedelta(minutes=1))
+
+
+def record_shows_the_price(page, base, ids):
+    page.goto(f"{base}/projects/{ids['project_id']}/opening")
+    text = page.inner_text("main")
+    assert "开标记录" in text and "850,000.00" in text, text[-2000:]
+
+
+def test_auto_custody_walk(browser, walk_server, big_document):
+    base, work = walk_server
+    ids = setup(work, "create", "auto", "浏览器加密演练（平台托管）")
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        seal_in_the_page(page, base, ids, big_document)
+        past_the_deadline(work, ids)
+        sweep(work, "project", ids["project_id"])
+        record_shows_the_price(page, base, ids)
+    finally:
+        move_clock(work / "clock_offset", timedelta(0))
+        context.close()
+
+
+def test_dual_custody_walk(browser, walk_server, big_document, tmp_path):
+    base, work = walk_server
+    ids = setup(work, "create", "dual", "浏览器加密演练（不见面开标）")
+    context = browser.new_context(locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    try:
+        key = seal_in_the_page(page, base, ids, big_document, dual=True, tmp_path=tmp_path)
+        past_the_deadline(work, ids)
+        sweep(work, "project", ids["project_id"])  # the opening starts: decryption window
+        login(page, base, "bidder1")  # the session did not outlive a month of server time
+        page.goto(f"{base}/projects/{ids['project_id']}/opening")
+        assert "投标人解密中" in page.inner_text("#phase"), page.inner_text("main")[-3000:]
+        tool = page.locator("[data-custody-tool=share]")
+        tool.locator("input[type=file]").set_input_files(str(key))
+        tool.locator("button:has-text('在本机解密并提交')").click()
+        page.wait_for_selector("text=解密份额已提交")
+        setup(work, "shares", str(ids["project_id"]))
+        sweep(work, "project", ids["project_id"])  # every share is in: the bids are opened
+        record_shows_the_price(page, base, ids)
+    finally:
+        move_clock(work / "clock_offset", timedelta(0))
+        context.close()
