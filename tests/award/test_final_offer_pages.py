@@ -109,6 +109,7 @@ def test_the_center_reveals_by_hand_once_the_window_is_over(testapp, award_world
     early = testapp.post(f"{page}/{final_round.id}/reveal", {"csrf_token": token}, status=409)
     assert "报价期尚未结束" in early.text and final_round.state.value != "decided"
     w.clock.set(final_round.ends_at)
+    login_as(testapp, w, w.center)  # the window outlasts the idle timeout
     form = testapp.get(page).forms[f"reveal-{final_round.id}"]
     with huey.lock_task(f"advance-project-{w.project.id}"):  # a worker is at it right now
         busy = form.submit(status=409)

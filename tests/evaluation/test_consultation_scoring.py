@@ -193,7 +193,8 @@ def test_the_sheet_shows_the_final_quotes_and_waits_for_their_reveal(testapp, co
     waiting = testapp.get(url)
     assert "最后报价尚未揭示" in waiting.text and 'name="submit"' not in waiting.text
     assert "最后报价 —" in waiting.text
-    reveal(w, quotes)
+    reveal(w, quotes)  # the window outlasts the idle timeout: the member signs in again
+    testapp.login(w.dbsession.get(User, w.members[1].user_id).username)
     sheet = testapp.get(url)
     assert "最后报价尚未揭示" not in sheet.text and 'name="submit"' in sheet.text
     assert "最后报价 720,000.00" in sheet.text and "780,000.00" not in sheet.text  # not 1st

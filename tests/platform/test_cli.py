@@ -27,7 +27,7 @@ def env(tmp_path):
 
 def run(env, *args):
     return subprocess.run([TRADING, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=900)  # a hang guard, not a speed test
 
 
 def test_demo_then_verify_then_tamper(env, tmp_path):

@@ -5,7 +5,7 @@ from pyramid.interfaces import IRoutesMapper
 # Error views render the outcome of a refused request; Pyramid adds the last two itself.
 EXEMPT_CONTEXT_VIEWS = ("HTTPNotFound", "HTTPForbidden", "BadCSRFToken", "BadCSRFOrigin",
                         "DomainError", "WSGIHTTPException", "IExceptionResponse",
-                        "DBAPIError")
+                        "DBAPIError", "StaleDataError")
 
 
 def _views(app):

@@ -96,7 +96,10 @@ def _posted_record(request) -> bytes:
     if hasattr(upload, "file"):
         data = upload.file.read(RECORD_MAX + 1)
     else:
-        pasted = VerifyBody().deserialize({"record": request.POST.get("record", "")})
+        text = request.POST.get("record", "")
+        if not text.strip():  # before the schema, whose blank refusal says less than this
+            raise ValueError(_("请粘贴或上传抽取记录"))
+        pasted = VerifyBody().deserialize({"record": text})
         data = pasted["record"].encode("utf-8")
     if len(data) > RECORD_MAX:
         raise ValueError(_("记录超过 5 MB"))
