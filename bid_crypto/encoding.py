@@ -15,6 +15,9 @@ from .errors import BidCryptoError
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}")
 _HEX_RE = re.compile(r"(?:[0-9a-f]{2})*")
 _TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+# No format of this library nests beyond 4 levels; a bound keeps a hostile document (a
+# header of 65 536 "[") from exhausting the parser's recursion (FORMAT.md §1).
+MAX_JSON_DEPTH = 32
 
 
 def canonical_json(value: object) -> bytes:
@@ -43,7 +46,10 @@ def _reject_floats(value: object) -> None:
 
 
 def loads_strict(data: bytes | str, what: str, error: type[BidCryptoError]) -> object:
-    """Parse JSON, refusing floats, NaN and duplicate keys (each would be ambiguous)."""
+    """Parse JSON, refusing floats, NaN, duplicate keys (each would be ambiguous) and
+    nesting deeper than ``MAX_JSON_DEPTH``."""
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise error(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         return json.loads(
             data,
@@ -53,6 +59,24 @@ def loads_strict(data: bytes | str, what: str, error: type[BidCryptoError]) -> o
         )
     except (ValueError, TypeError) as exc:
         raise error(f"{what} is not valid JSON: {exc}") from None
+
+
+_STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+
+
+def json_depth(data: bytes | str) -> int:
+    """The deepest bracket nesting of ``data``, strings skipped, counted before parsing
+    (the parser itself would recurse once per level)."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    depth = deepest = 0
+    for match in _STRING_OR_BRACKET.finditer(raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
 
 
 def _refuse_non_integer(text: str) -> object:

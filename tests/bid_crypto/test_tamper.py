@@ -247,3 +247,24 @@ def test_scan_detects_structure_damage_without_a_key(envelope):
     with pytest.raises(TamperedEnvelope, match="data follows"):
         scan_envelope(io.BytesIO(envelope + records[0]))
     assert scan_envelope(io.BytesIO(envelope)).chunks == 8
+
+
+@pytest.mark.parametrize("body", [b"[" * 65536, b"{" * 65536, b'{"a":' * 33 + b"1" + b"}" * 33,
+                                  b"[" * 33 + b"]" * 33])
+def test_a_header_nested_too_deep_is_refused_by_name(body):
+    """Issue #16: a header of 65 536 "[" made json.loads raise RecursionError."""
+    from bid_crypto.header import read_header
+
+    block = struct.pack(">8sHI", b"\x89TBD\r\n\x1a\n", 1, len(body)) + body
+    with pytest.raises(TamperedEnvelope, match="nests deeper than 32 levels"):
+        read_header(io.BytesIO(block))
+
+
+def test_depth_is_counted_outside_strings_only():
+    from bid_crypto.encoding import json_depth, loads_strict
+
+    assert json_depth(b'{"a":[1,"[[[\\"[",{}]}') == 3
+    assert json_depth('"\\\\"[[]]') == 2
+    nested = b"[" * 32 + b"]" * 32
+    assert loads_strict(nested, "x", TamperedEnvelope) is not None
+    assert loads_strict(b'["' + b"[" * 1000 + b'"]', "x", TamperedEnvelope) == ["[" * 1000]
