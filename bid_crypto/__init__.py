@@ -1,21 +1,22 @@
 """bid_crypto — standalone sealed-bid library: HPKE envelopes, custody, receipts.
 
-Depends on the standard library, pycryptodome, cryptography (SM3, SM4) and gmssl_pyx (SM2)
-only (never on ``trading``), so bidders can run it on their own machines:
+Depends on the standard library, pycryptodome, cryptography (SM3, SM4), gmssl_pyx (SM2) and
+zxcvbn (passphrase strength, imported only where a passphrase is typed) only (never on
+``trading``), so bidders can run it on their own machines:
 ``python -m bid_crypto --help``. The envelope format is specified in FORMAT.md; the CLI in
 README.md.
 """
 
 from .custody import (
     KEK_LEN,
-    KeyShare,
+    Custodian,
+    CustodyRelease,
+    OpeningStatement,
     SealedShare,
-    ShareInfo,
-    combine_shares,
-    recover_private_key,
-    seal_share,
+    check_release,
+    combine_releases,
+    make_release,
     split_private_key,
-    unseal_share,
     unwrap_private_key,
     wrap_private_key,
 )
@@ -44,9 +45,11 @@ from .errors import (
     KeyFormatError,
     NotEnoughShares,
     ReceiptError,
+    ReleaseRefused,
     TamperedEnvelope,
     TruncatedEnvelope,
     UnsupportedEnvelope,
+    WeakPassphrase,
     WrongKey,
     WrongPassphrase,
     WrongProject,
@@ -77,6 +80,13 @@ from .package import (
     read_bid,
     sanitise_document_name,
     seal_bid,
+)
+from .protected import (
+    ProtectedKey,
+    check_passphrase,
+    protect_private_key,
+    read_private_key,
+    unprotect_private_key,
 )
 from .receipts import (
     RECEIPT_FIELDS,
@@ -113,7 +123,12 @@ __all__ = [
     "InvalidReceipt",
     "KEK_LEN",
     "KeyFormatError",
-    "KeyShare",
+    "Custodian",
+    "CustodyRelease",
+    "OpeningStatement",
+    "ProtectedKey",
+    "ReleaseRefused",
+    "WeakPassphrase",
     "MAGIC",
     "NotEnoughShares",
     "OpenedBid",
@@ -124,7 +139,6 @@ __all__ = [
     "ReceiptError",
     "SUITES",
     "SealedShare",
-    "ShareInfo",
     "SigningKey",
     "TamperedEnvelope",
     "TruncatedEnvelope",
@@ -133,7 +147,13 @@ __all__ = [
     "WrongKey",
     "WrongPassphrase",
     "WrongProject",
-    "combine_shares",
+    "check_passphrase",
+    "check_release",
+    "combine_releases",
+    "make_release",
+    "protect_private_key",
+    "read_private_key",
+    "unprotect_private_key",
     "encode_offer",
     "envelope_sha256",
     "generate_private_key",
@@ -151,14 +171,11 @@ __all__ = [
     "read_bid",
     "read_header",
     "receipt_message",
-    "recover_private_key",
     "sanitise_document_name",
     "scan_envelope",
     "seal_bid",
-    "seal_share",
     "seal_stream",
     "split_private_key",
-    "unseal_share",
     "unwrap_private_key",
     "validate_offer",
     "verify_decryption_share",

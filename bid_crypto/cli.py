@@ -17,7 +17,9 @@ from pathlib import Path
 from . import (
     SUITES,
     BidCryptoError,
+    Custodian,
     CustodyError,
+    CustodyRelease,
     DecryptionShare,
     Document,
     EnvelopeError,
@@ -26,12 +28,15 @@ from . import (
     InvalidPackage,
     KeyFormatError,
     OpenedBid,
+    OpeningStatement,
     PrivateKey,
     ReceiptError,
     SealedShare,
     SigningKey,
     WrongKey,
     WrongPassphrase,
+    check_passphrase,
+    combine_releases,
     generate_private_key,
     issue_receipt,
     load_private_key,
@@ -39,9 +44,11 @@ from . import (
     load_signing_key,
     load_verify_key,
     make_decryption_share,
+    make_release,
     open_bid,
+    protect_private_key,
     read_header,
-    recover_private_key,
+    read_private_key,
     scan_envelope,
     seal_bid,
     split_private_key,
@@ -50,10 +57,11 @@ from . import (
     wrap_private_key,
     write_key_pair,
 )
-from .custody import DEFAULT_SCRYPT_LOG_N, KEK_LEN
+from .custody import KEK_LEN
 from .gm import DEFAULT_SM2_ID
 from .header import DEFAULT_CHUNK_SIZE
 from .keys import write_new_file
+from .protected import DEFAULT_LOG_N
 
 # Checked in order: the first matching class decides the exit code.
 EXIT_CODES = (
@@ -158,7 +166,7 @@ def _seal_options(args: argparse.Namespace, progress: Progress) -> dict:
 
 
 def cmd_open(args: argparse.Namespace) -> None:
-    key = load_private_key(args.key)
+    key = _load_key(args.key)
     share = None
     if args.share:
         share = DecryptionShare.from_json(Path(args.share).read_bytes())
@@ -212,35 +220,47 @@ def cmd_bidder_share(args: argparse.Namespace) -> None:
     _refuse_existing(out)
     with open(args.envelope, "rb") as handle:
         header = read_header(handle)
-    share = make_decryption_share(header, load_private_key(args.key))
+    share = make_decryption_share(header, _load_key(args.key))
     write_new_file(out, share.to_json().encode(), mode=0o600)
     print(f"wrote decryption share {out} for project {header.project} lot {header.lot}")
 
 
 def cmd_split_key(args: argparse.Namespace) -> None:
+    """Platform side of `custodians` custody, for scripts and audits: seal the shares."""
     out = Path(args.out)
-    custodians = [_named_passphrase(spec) for spec in args.custodian]
+    custodians = [_named_public_key(spec) for spec in args.custodian]
     shares = split_private_key(
         load_private_key(args.key),
         project=args.project,
         threshold=args.threshold,
         custodians=custodians,
-        log_n=args.scrypt_log_n,
+        not_before=args.not_before,
     )
-    paths = [out / f"share-{share.info.index}.json" for share in shares]
+    paths = [out / f"share-{share.index}.json" for share in shares]
     for path in paths:
         _refuse_existing(path)
     out.mkdir(parents=True, exist_ok=True)
     for share, path in zip(shares, paths, strict=True):
-        write_new_file(path, share.to_json().encode(), mode=0o600)
-        print(f"wrote {path} for custodian {share.info.custodian}")
+        write_new_file(path, share.to_json().encode(), mode=0o644)
+        print(f"wrote {path} for custodian {share.custodian}")
 
 
-def _named_passphrase(spec: str) -> tuple[str, str]:
-    name, sep, passfile = spec.partition("=")
+def _named_public_key(spec: str) -> Custodian:
+    name, sep, pubfile = spec.partition("=")
     if not sep:
-        raise BidCryptoError(f"--custodian expects NAME=PASSFILE, got {spec!r}")
-    return name, _read_passphrase(passfile)
+        raise BidCryptoError(f"--custodian expects NAME=PUBFILE, got {spec!r}")
+    return Custodian(name, load_public_key(pubfile))
+
+
+def _load_key(path: str) -> PrivateKey:
+    """A key file of either kind; a passphrase-protected one asks on the terminal."""
+    def ask(label: str) -> str:
+        if not sys.stdin.isatty():
+            raise BidCryptoError(f"key file {path} is passphrase-protected and there is no "
+                                 "terminal to ask on")
+        return getpass.getpass(f"passphrase for {label}: ")
+
+    return read_private_key(Path(path).read_bytes(), ask)
 
 
 def _read_passphrase(passfile: str) -> str:
@@ -250,24 +270,59 @@ def _read_passphrase(passfile: str) -> str:
     return lines[0]
 
 
-def cmd_combine(args: argparse.Namespace) -> None:
+def _ask_passphrase(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
+    """From --passphrase-file, else typed on the terminal (never an argument: it would
+    sit in the shell history and the process list)."""
+    if args.passphrase_file:
+        return _read_passphrase(args.passphrase_file)
+    if not sys.stdin.isatty():
+        raise BidCryptoError("no --passphrase-file and no terminal to ask for the passphrase on")
+    passphrase = getpass.getpass(prompt)
+    if confirm and getpass.getpass("again: ") != passphrase:
+        raise BidCryptoError("the two passphrases differ")
+    return passphrase
+
+
+def cmd_custodian_keygen(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    pub_path, key_path = out / f"{args.name}.pub", out / f"{args.name}.key"
+    for path in (pub_path, key_path):
+        _refuse_existing(path)
+    passphrase = _ask_passphrase(args, f"passphrase for the key of {args.label}: ", confirm=True)
+    # Checked where it is typed: the key file cannot enforce it, the platform never sees it.
+    check_passphrase(passphrase, [args.label, *args.user_input])
+    key = generate_private_key("x25519")
+    protected = protect_private_key(key, passphrase, label=args.label, log_n=args.scrypt_log_n)
+    out.mkdir(parents=True, exist_ok=True)
+    write_new_file(key_path, protected.to_json().encode(), mode=0o600)
+    write_new_file(pub_path, key.public_key().to_json().encode(), mode=0o644)
+    print(f"wrote {pub_path} (upload it to the platform) and {key_path} (keep it; key id "
+          f"{key.key_id})")
+
+
+def cmd_custodian_release(args: argparse.Namespace) -> None:
     out = Path(args.out)
     _refuse_existing(out)
-    released = [_released_share(spec) for spec in args.share]
-    key = recover_private_key(released)
+    sealed = SealedShare.from_json(Path(args.share).read_bytes())
+    statement = OpeningStatement.from_json(Path(args.statement).read_bytes())
+    key = read_private_key(Path(args.key).read_bytes(),
+                           lambda label: _ask_passphrase(args, f"passphrase for {label}: "))
+    # The custodian's own clock: the platform's word about the time is not taken.
+    release = make_release(sealed, key, statement, now=datetime.now(UTC))
+    write_new_file(out, release.to_json().encode(), mode=0o600)
+    print(f"wrote {out}: share {release.index} of project {release.project} for opening "
+          f"{release.opening[:8]}…; upload it in the opening hall")
+
+
+def cmd_custodian_combine(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    _refuse_existing(out)
+    public = load_public_key(args.to)
+    releases = [CustodyRelease.from_json(Path(path).read_bytes()) for path in args.release]
+    key = combine_releases(releases, suite=public.suite, public_key=public.raw,
+                           threshold=args.threshold)
     write_new_file(out, key.to_json().encode(), mode=0o600)
     print(f"wrote {out} (key id {key.key_id})")
-
-
-def _released_share(spec: str) -> tuple[SealedShare, str]:
-    path, sep, passfile = spec.partition("=")
-    sealed = SealedShare.from_json(Path(path).read_bytes())
-    if sep:
-        return sealed, _read_passphrase(passfile)
-    if not sys.stdin.isatty():
-        raise BidCryptoError(f"no passphrase file for {path} and no terminal to ask on")
-    prompt = f"passphrase for share {sealed.info.index} ({sealed.info.custodian}): "
-    return sealed, getpass.getpass(prompt)
 
 
 def cmd_wrap_key(args: argparse.Namespace) -> None:
@@ -436,19 +491,52 @@ def _custody_parsers(commands) -> None:
     p.add_argument("envelope", metavar="BID.tbid")
     p.add_argument("--out", required=True, metavar="SHARE.json")
     p.set_defaults(handler=cmd_bidder_share)
-    p = commands.add_parser("split-key", help="split a key k-of-n among custodians")
+    p = commands.add_parser("split-key", help="split a key k-of-n, shares sealed to custodians")
     p.add_argument("--key", required=True, metavar="KEYFILE")
     p.add_argument("--project", required=True, metavar="ID")
     p.add_argument("--threshold", required=True, type=int, metavar="K")
-    p.add_argument("--custodian", action="append", required=True, metavar="NAME=PASS")
-    # Tests lower the scrypt cost; operators have no reason to, so it stays unlisted.
-    p.add_argument("--scrypt-log-n", type=int, default=DEFAULT_SCRYPT_LOG_N, help=argparse.SUPPRESS)
+    p.add_argument("--custodian", action="append", required=True, metavar="NAME=PUBFILE")
+    p.add_argument("--not-before", required=True, metavar="TIMESTAMP",
+                   help="the bid deadline, e.g. 2026-03-02T01:30:00.000Z")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(handler=cmd_split_key)
-    p = commands.add_parser("combine", help="rebuild a key from k custodian shares")
-    p.add_argument("--share", action="append", required=True, metavar="SHARE[=PASS]")
+    _custodian_parsers(commands)
+
+
+def _custodian_parsers(commands) -> None:
+    group = commands.add_parser("custodian", help="a custodian's own tool: keygen, release, "
+                                "combine")
+    sub = group.add_subparsers(dest="custodian_command", required=True, metavar="COMMAND")
+    p = sub.add_parser("keygen", help="my custodian key: DIR/NAME.pub (upload) and "
+                       "DIR/NAME.key (passphrase-protected, keep)")
+    p.add_argument("--label", required=True, help="whose key this is, e.g. '张三 市交易中心'")
+    p.add_argument("--name", default="custodian", help="file stem (default: custodian)")
+    p.add_argument("--user-input", action="append", default=[], metavar="WORD",
+                   help="a word an attacker would try first (my name, organisation)")
+    _add_passphrase_file(p)
+    # Tests lower the scrypt cost; custodians have no reason to, so it stays unlisted.
+    p.add_argument("--scrypt-log-n", type=int, default=DEFAULT_LOG_N, help=argparse.SUPPRESS)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=cmd_custodian_keygen)
+    p = sub.add_parser("release", help="release my share for this opening, after the deadline")
+    p.add_argument("--share", required=True, metavar="SHARE.json", help="my sealed share file")
+    p.add_argument("--statement", required=True, metavar="STATEMENT.json",
+                   help="the opening statement published in the opening hall")
+    p.add_argument("--key", required=True, metavar="KEYFILE", help="my custodian key file")
+    _add_passphrase_file(p)
+    p.add_argument("--out", required=True, metavar="RELEASE.json")
+    p.set_defaults(handler=cmd_custodian_release)
+    p = sub.add_parser("combine", help="rebuild an opening key from k releases (auditors)")
+    p.add_argument("--to", required=True, metavar="PUBFILE", help="the project's opening.pub")
+    p.add_argument("--threshold", required=True, type=int, metavar="K")
+    p.add_argument("--release", action="append", required=True, metavar="RELEASE.json")
     p.add_argument("--out", required=True, metavar="KEYFILE")
-    p.set_defaults(handler=cmd_combine)
+    p.set_defaults(handler=cmd_custodian_combine)
+
+
+def _add_passphrase_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--passphrase-file", metavar="FILE",
+                        help="read the passphrase from the first line of FILE (default: ask)")
 
 
 def _kek_parsers(commands) -> None:

@@ -74,7 +74,25 @@ class CustodyError(BidCryptoError):
 
 
 class WrongPassphrase(CustodyError):
-    """A custodian's passphrase does not open its share (or the share was altered)."""
+    """A passphrase does not open its protected key file (or the file was altered)."""
+
+
+class WeakPassphrase(CustodyError):
+    """A passphrase typed for a new key file is too easy to guess (the message says why)."""
+
+
+class ReleaseRefused(CustodyError):
+    """A custodian release cannot be made or accepted; ``reason`` is a stable code.
+
+    Codes: ``before_deadline``, ``other_project`` (another project or split),
+    ``other_opening`` (another or an earlier opening, a changed deadline), ``not_yours``
+    (another custodian's index or key), ``wrong_share`` (fails its check value),
+    ``already_released``.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class NotEnoughShares(CustodyError):

@@ -338,59 +338,75 @@ def test_dual_custody(work):
     assert json.loads((work / "d2" / "offer.json").read_text()) == OFFER
 
 
-def test_custodian_split_and_combine(work):
-    for name in ("alice", "bob", "carol"):
-        (work / f"{name}.pass").write_text(f"{name}-passphrase\n")
-    custodians = [f"--custodian={n}={n}.pass" for n in ("alice", "bob", "carol")]
-    ok(
-        work,
-        "split-key",
-        "--key",
-        "keys/opening.key",
-        "--project",
-        "P-2025-001",
-        "--threshold",
-        "2",
-        *custodians,
-        "--scrypt-log-n",
-        "10",
-        "--out",
-        "shares",
-    )
-    fails(
-        work,
-        EXIT_CUSTODY,
-        "combine",
-        "--share",
-        "shares/share-1.json=alice.pass",
-        "--out",
-        "one.key",
-        match="1 of the 2 shares",
-    )
-    fails(
-        work,
-        EXIT_KEY,
-        "combine",
-        "--share",
-        "shares/share-1.json=bob.pass",
-        "--share",
-        "shares/share-3.json=carol.pass",
-        "--out",
-        "bad.key",
-        match="wrong passphrase for share 1",
-    )
-    ok(
-        work,
-        "combine",
-        "--share",
-        "shares/share-3.json=carol.pass",
-        "--share",
-        "shares/share-2.json=bob.pass",
-        "--out",
-        "rebuilt.key",
-    )
+STRONG = "紫色 长颈鹿 在 月光下 慢慢 弹钢琴"
+
+
+def custodian_keys(work: Path, names=("alice", "bob", "carol")) -> list[str]:
+    for name in names:
+        (work / f"{name}.pass").write_text(f"{STRONG} {name}\n")
+        ok(work, "custodian", "keygen", "--label", f"{name} 市交易中心", "--name", name,
+           "--passphrase-file", f"{name}.pass", "--scrypt-log-n", "14", "--out", "custodians")
+    return [f"--custodian=U-{n}=custodians/{n}.pub" for n in names]
+
+
+def statement(work: Path, share: str, name: str, **changes) -> str:
+    doc = json.loads((work / share).read_text())
+    fields = {"kind": "bid_crypto.opening_statement", "version": 1, "project": doc["project"],
+              "split_id": doc["split_id"], "opening": "ab" * 16, "deadline": doc["not_before"],
+              "started_at": doc["not_before"]} | changes
+    (work / name).write_text(json.dumps(fields))
+    return name
+
+
+def release(work, share, who, statement_file, out, *, passfile=None):
+    return ("custodian", "release", "--share", share, "--statement", statement_file, "--key",
+            f"custodians/{who}.key", "--passphrase-file", passfile or f"{who}.pass",
+            "--out", out)
+
+
+@pytest.mark.slow
+def test_custodian_keys_split_release_and_combine(work):
+    custodians = custodian_keys(work)
+    key_doc = json.loads((work / "custodians" / "alice.key").read_text())
+    assert key_doc["kind"] == "bid_crypto.protected_key" and "secret" not in key_doc
+    assert oct((work / "custodians" / "alice.key").stat().st_mode & 0o777) == "0o600"
+    ok(work, "split-key", "--key", "keys/opening.key", "--project", "P-2025-001",
+       "--threshold", "2", *custodians, "--not-before", "2026-01-01T00:00:00.000Z",
+       "--out", "shares")
+    ok(work, "split-key", "--key", "keys/opening.key", "--project", "P-2025-002",
+       "--threshold", "2", *custodians, "--not-before", "2099-01-01T00:00:00.000Z",
+       "--out", "future")
+    now = statement(work, "shares/share-1.json", "statement.json")
+    ok(work, *release(work, "shares/share-1.json", "alice", now, "r1.json"))
+    fails(work, EXIT_KEY, *release(work, "shares/share-2.json", "bob", now, "x.json",
+                                   passfile="alice.pass"), match="wrong passphrase")
+    fails(work, EXIT_KEY, *release(work, "shares/share-2.json", "alice", now, "x.json"),
+          match="sealed to key")
+    early = statement(work, "future/share-2.json", "early.json")
+    fails(work, EXIT_CUSTODY, *release(work, "future/share-2.json", "bob", early, "x.json"),
+          match="has not passed")
+    fails(work, EXIT_CUSTODY, *release(work, "shares/share-2.json", "bob", early, "x.json"),
+          match="opening statement is for project P-2025-002")
+    assert not (work / "x.json").exists()
+    ok(work, *release(work, "shares/share-3.json", "carol", now, "r3.json"))
+    fails(work, EXIT_CUSTODY, "custodian", "combine", "--to", "keys/opening.pub",
+          "--threshold", "2", "--release", "r1.json", "--out", "one.key",
+          match="1 of the 2 shares")
+    ok(work, "custodian", "combine", "--to", "keys/opening.pub", "--threshold", "2",
+       "--release", "r3.json", "--release", "r1.json", "--out", "rebuilt.key")
     original = json.loads((work / "keys" / "opening.key").read_text())
     assert json.loads((work / "rebuilt.key").read_text()) == original
+
+
+@pytest.mark.parametrize(("passphrase", "reason"), [
+    ("short", "口令太短"), ("passwordpassword", "口令强度不足"),
+    ("zhangsan2026!!", "口令强度不足"), ("市交易中心 zhangsan", "口令强度不足")])
+def test_custodian_keygen_refuses_a_weak_passphrase(work, passphrase, reason):
+    (work / "weak.pass").write_text(passphrase + "\n")
+    fails(work, EXIT_CUSTODY, "custodian", "keygen", "--label", "zhangsan 市交易中心",
+          "--name", "weak", "--passphrase-file", "weak.pass", "--scrypt-log-n", "14",
+          "--out", "weak", match=reason)
+    assert not (work / "weak").exists()
 
 
 def test_wrap_and_unwrap_with_the_kek(work):

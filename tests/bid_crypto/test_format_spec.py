@@ -215,30 +215,45 @@ def test_key_files_and_wrapping_as_specified():
 
 def test_custodian_shares_as_specified():
     key = bid_crypto.generate_private_key("xwing")
-    custodians = [("a", "passphrase-a"), ("b", "passphrase-b"), ("c", "passphrase-c")]
-    shares = bid_crypto.split_private_key(
-        key, project="P1", threshold=2, custodians=custodians, log_n=10
-    )
+    holders = [import_x25519_private_key(bytes([i]) * 32) for i in (1, 2, 3)]
+    publics = [h.public_key().export_key(format="raw") for h in holders]
+    custodians = [bid_crypto.Custodian(f"U{i}", bid_crypto.PublicKey("x25519", p))
+                  for i, p in enumerate(publics, start=1)]
+    shares = bid_crypto.split_private_key(key, project="P1", threshold=2, custodians=custodians,
+                                          not_before="2026-03-02T01:30:00.000Z")
     values = {}
-    for share, (_, passphrase) in list(zip(shares, custodians, strict=True))[1:]:
+    for share, holder, public in list(zip(shares, holders, publics, strict=True))[1:]:
         doc = json.loads(share.to_json())
-        kdf = doc["kdf"]
-        secret = scrypt(
-            unicodedata.normalize("NFC", passphrase).encode(),
-            bytes.fromhex(kdf["salt"]),
-            32,
-            N=2 ** kdf["log_n"],
-            r=8,
-            p=1,
-        )
-        cipher = AES.new(secret, AES.MODE_GCM, nonce=bytes.fromhex(doc["nonce"]))
-        cipher.update(canonical({k: v for k, v in doc.items() if k not in ("nonce", "ciphertext")}))
-        body = bytes.fromhex(doc["ciphertext"])
-        values[doc["index"]] = cipher.decrypt_and_verify(body[:-16], body[-16:])
+        assert doc["kind"] == "bid_crypto.sealed_share" and doc["recipient"] == \
+            spec_key_id("x25519", public)
+        aad = canonical({k: v for k, v in doc.items() if k != "ciphertext"})
+        context = HPKE.new(receiver_key=holder, aead_id=HPKE.AEAD.AES256_GCM,
+                           enc=bytes.fromhex(doc["enc"]), info=b"bid_crypto/v1 custody share")
+        value = context.unseal(bytes.fromhex(doc["ciphertext"]), aad)
+        check = hashlib.sha256(b"bid_crypto/v1 custody share check"
+                               + bytes.fromhex(doc["split_id"]) + bytes([doc["index"]]) + value)
+        assert check.hexdigest() == doc["check"]
+        values[doc["index"]] = value
     secret = b"".join(
         Shamir.combine([(x, y[b : b + 16]) for x, y in values.items()]) for b in (0, 16)
     )
     assert secret == key.secret
+
+
+def test_protected_key_file_as_specified():
+    key = bid_crypto.generate_private_key("x25519")
+    passphrase = "Cafe\u0301 紫色 长颈鹿 弹钢琴"  # NFC: typed either way, one key
+    doc = json.loads(bid_crypto.protect_private_key(key, passphrase, label="张三",
+                                                    log_n=14).to_json())
+    assert doc["kdf"] == {"name": "scrypt", "salt": doc["kdf"]["salt"], "log_n": 14, "r": 8,
+                          "p": 1}
+    secret = scrypt(unicodedata.normalize("NFC", passphrase).encode(),
+                    bytes.fromhex(doc["kdf"]["salt"]), 32, N=2**14, r=8, p=1)
+    cipher = AES.new(secret, AES.MODE_GCM, nonce=bytes.fromhex(doc["nonce"]))
+    cipher.update(canonical({k: v for k, v in doc.items() if k not in ("nonce", "ciphertext")}))
+    body = bytes.fromhex(doc["ciphertext"])
+    assert cipher.decrypt_and_verify(body[:-16], body[-16:]) == key.secret
+    assert doc["key_id"] == spec_key_id("x25519", bytes.fromhex(doc["public"]))
 
 
 def test_receipt_as_specified(tmp_path):

@@ -1,4 +1,5 @@
-"""bid_crypto runs on bidders' machines: stdlib and three crypto libraries, nothing of the app."""
+"""bid_crypto runs on bidders' machines: stdlib, three crypto libraries and a passphrase
+strength estimator, nothing of the app."""
 
 import ast
 import json
@@ -7,8 +8,9 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "bid_crypto"
-# pycryptodome; cryptography (SM3, SM4-GCM); gmssl_pyx (SM2 in GmSSL, C).
-ALLOWED_THIRD_PARTY = {"Crypto", "cryptography", "gmssl_pyx"}
+# pycryptodome; cryptography (SM3, SM4-GCM); gmssl_pyx (SM2 in GmSSL, C); zxcvbn (pure
+# Python, the strength of a custodian's key-file passphrase where it is typed).
+ALLOWED_THIRD_PARTY = {"Crypto", "cryptography", "gmssl_pyx", "zxcvbn"}
 FORBIDDEN = {
     "trading",
     "pyramid",

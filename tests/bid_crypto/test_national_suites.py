@@ -4,21 +4,25 @@ custody, wrapping and Shamir custody, key files, and refusals across suites."""
 import io
 import json
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bid_crypto import (
+    Custodian,
     InconsistentShares,
     KeyFormatError,
+    OpeningStatement,
     PrivateKey,
     PublicKey,
     TamperedEnvelope,
     WrongKey,
+    combine_releases,
     generate_private_key,
     gm,
     make_decryption_share,
+    make_release,
     read_header,
-    recover_private_key,
     split_private_key,
     unwrap_private_key,
     wrap_private_key,
@@ -114,14 +118,25 @@ def test_kek_wrapping(key):
 
 
 def test_shamir_custody(key):
-    people = [(f"custodian {i}", f"passphrase-{i}-long") for i in range(3)]
+    holders = [generate_private_key("x25519") for _ in range(3)]
+    people = [Custodian(f"U{i}", h.public_key()) for i, h in enumerate(holders)]
+    deadline = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def released(shares, positions):
+        statement = OpeningStatement(shares[0].project, shares[0].split_id, "ab" * 16,
+                                     shares[0].not_before, shares[0].not_before)
+        return [make_release(shares[i], holders[i], statement,
+                             now=deadline + timedelta(seconds=1)) for i in positions]
+
     shares = split_private_key(key, project="P-2025-001", threshold=2, custodians=people,
-                               log_n=10)
-    recovered = recover_private_key([(shares[2], people[2][1]), (shares[0], people[0][1])])
+                               not_before=deadline)
+    assert len(shares[0].open(holders[0])) == len(key.secret)
+    recovered = combine_releases(released(shares, [2, 0]), suite=key.suite,
+                                 public_key=shares[0].public_key, threshold=2)
     assert recovered == key and recovered.public == key.public
     forged = PrivateKey(key.suite, *get_suite(key.suite).generate())
     other = split_private_key(forged, project="P-2025-001", threshold=2, custodians=people,
-                              log_n=10)
-    mixed = [(shares[0], people[0][1]), (other[1], people[1][1])]
+                              not_before=deadline)
+    mixed = [released(shares, [0])[0], released(other, [1])[0]]
     with pytest.raises(InconsistentShares):
-        recover_private_key(mixed)
+        combine_releases(mixed, suite=key.suite, public_key=shares[0].public_key, threshold=2)

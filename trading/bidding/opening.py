@@ -31,18 +31,16 @@ from bid_crypto import (
     InvalidOffer,
     InvalidPackage,
     PrivateKey,
-    SealedShare,
     WrongKey,
     open_chunks,
     read_bid,
     read_header,
-    recover_private_key,
-    unseal_share,
     unwrap_private_key,
     verify_decryption_share,
     wrap_private_key,
 )
 from bid_crypto.package import OFFER_NAME
+from bid_crypto.passphrase_shares import SealedShare, recover_private_key, unseal_share
 
 from ..accounts.models import User
 from ..actor import Actor

@@ -34,10 +34,10 @@ from bid_crypto import (
     read_header,
     scan_envelope,
     seal_stream,
-    split_private_key,
     wrap_private_key,
 )
 from bid_crypto.encoding import format_timestamp
+from bid_crypto.passphrase_shares import split_private_key
 
 from ..accounts.models import Role, User
 from ..actor import Actor
