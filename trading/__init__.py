@@ -31,6 +31,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".draws")
         config.include(".projects")
         config.include(".bidding")
+        config.include(".bidsecurity")
         config.include(".evaluation")
         config.include(".award")
         config.include(".audit")

@@ -259,6 +259,7 @@ def includeme(config):
 
     # JSON API
     config.add_route("api.openapi", "/api/v1/openapi.json")
+    config.add_route("api.bidsecurity.notify", "/api/v1/bidsecurity/notifications")
     config.add_route("api.me", "/api/v1/me")
     config.add_route("api.audit.checkpoints", "/api/v1/audit/checkpoints")
     config.add_route("api.audit.signals", "/api/v1/projects/{project_id}/signals",

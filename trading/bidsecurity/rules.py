@@ -45,6 +45,7 @@ class RefundCause(StrEnum):
     LOST = "lost"  # 未中标
     WON = "won"  # 中标
     WITHDRAWN = "withdrawn"  # 截止前撤回投标
+    NOT_COUNTED = "not_counted"  # 缴款不计入（金额不足、逾期、账户不符、重复、未投标）
 
 
 class PaymentState(StrEnum):
@@ -68,6 +69,7 @@ CAUSE_LABELS = MappingProxyType({
     RefundCause.LOST: "未中标",
     RefundCause.WON: "中标",
     RefundCause.WITHDRAWN: "截止前撤回投标",
+    RefundCause.NOT_COUNTED: "缴款不计入保证金",
 })
 PAYMENT_LABELS = MappingProxyType({
     PaymentState.PAID: "已足额到账",
@@ -151,6 +153,7 @@ class RefundEvents:
     award_notice: date | None = None  # 中标/成交通知书发出
     contract: date | None = None  # 书面合同签订
     withdrawal: date | None = None  # 书面撤回通知 (before the deadline)
+    opening: date | None = None  # 开标 (the payer list is known from then on)
 
 
 def refund_deadline(regime: Regime, cause: RefundCause, events: RefundEvents,
@@ -160,10 +163,14 @@ def refund_deadline(regime: Regime, cause: RefundCause, events: RefundEvents,
     招投标 (实施条例 第五十七条/第三十五条): 5 calendar days after the contract, for winner and
     losers alike; 5 days after a withdrawal. 政府采购 (87号令 第三十八条): 5 working days after
     the award notice for the losers, after the contract for the winner, after the
-    withdrawal notice for a withdrawal.
+    withdrawal notice for a withdrawal. A payment that does not count as security (short,
+    late, from another account, a duplicate, or from a firm that did not bid) is the
+    platform's to return within the same days from the opening [P].
     """
     regime, cause = Regime(regime), RefundCause(cause)
-    if cause is RefundCause.WITHDRAWN:
+    if cause is RefundCause.NOT_COUNTED:
+        start = events.opening
+    elif cause is RefundCause.WITHDRAWN:
         start = events.withdrawal
     elif regime is Regime.GOVERNMENT_PROCUREMENT and cause is RefundCause.LOST:
         start = events.award_notice
@@ -226,6 +233,49 @@ def reconcile(note: Notification, expected: Expectation | None) -> PaymentState:
     if note.amount_fen < expected.required_fen:
         return PaymentState.SHORT
     return PaymentState.PAID
+
+
+class ForfeitureGround(StrEnum):
+    """The only grounds to keep a deposit (rules §10.3)."""
+
+    WITHDRAWN_AFTER_DEADLINE = "withdrawn_after_deadline"  # 截止后撤销投标（第三十五条）
+    REFUSED_CONTRACT = "refused_contract"  # 中标人无正当理由不签合同（第七十四条）
+    NO_PERFORMANCE_SECURITY = "no_performance_security"  # 未按要求提交履约保证金（第七十四条）
+    TENDER_DOCUMENT_GROUND = "tender_document_ground"  # 招标文件载明且法律允许的其他情形
+
+
+GROUND_LABELS = MappingProxyType({
+    ForfeitureGround.WITHDRAWN_AFTER_DEADLINE: "投标截止后撤销投标文件（实施条例第三十五条）",
+    ForfeitureGround.REFUSED_CONTRACT: "中标人无正当理由不与招标人订立合同（实施条例第七十四条）",
+    ForfeitureGround.NO_PERFORMANCE_SECURITY:
+        "中标人未按招标文件要求提交履约保证金（实施条例第七十四条）",
+    ForfeitureGround.TENDER_DOCUMENT_GROUND: "招标文件载明且法律允许的其他情形",
+})
+
+
+def forfeitable(ground: str, cause: RefundCause, statement: str) -> ForfeitureGround:
+    """The ground, if it may be applied to a deposit refundable for ``cause``; refused
+    otherwise. The two 第七十四条 grounds concern only the winner; a payment that never
+    counted as security cannot be kept; an "other" ground must cite the tender document."""
+    try:
+        ground = ForfeitureGround(ground)
+    except ValueError:
+        raise ForfeitureRefused("没收理由不在法定情形之内", field="ground") from None
+    cause = RefundCause(cause)
+    if cause is RefundCause.NOT_COUNTED:
+        raise ForfeitureRefused("未计入保证金的缴款只能退还，不能没收", field="ground")
+    winner_only = (ForfeitureGround.REFUSED_CONTRACT, ForfeitureGround.NO_PERFORMANCE_SECURITY)
+    if ground in winner_only and cause is not RefundCause.WON:
+        raise ForfeitureRefused("该理由只适用于中标人", field="ground")
+    if ground is ForfeitureGround.WITHDRAWN_AFTER_DEADLINE and cause is RefundCause.WITHDRAWN:
+        raise ForfeitureRefused("截止前撤回投标的，保证金应当退还", field="ground")
+    if len(statement.strip()) < 10:
+        raise ForfeitureRefused("请写明事实和依据（至少 10 个字）", field="statement")
+    return ground
+
+
+class ForfeitureRefused(RuleRefused):
+    code = "forfeiture_refused"
 
 
 def counts(state: PaymentState) -> bool:

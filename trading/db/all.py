@@ -5,6 +5,7 @@ from ..archive import models as archive_models  # noqa: F401
 from ..audit import models as audit_models  # noqa: F401
 from ..award import models as award_models  # noqa: F401
 from ..bidding import models as bidding_models  # noqa: F401
+from ..bidsecurity import models as bidsecurity_models  # noqa: F401
 from ..draws import models as draws_models  # noqa: F401
 from ..evaluation import models as evaluation_models  # noqa: F401
 from ..intermediaries import models as intermediaries_models  # noqa: F401
