@@ -2,8 +2,8 @@
 
     trading migrate development.ini          apply database migrations
     trading demo development.ini             load demo data (idempotent)
-    trading audit verify development.ini     check the audit hash chain
-    trading audit checkpoint development.ini sign the chain head now
+    trading audit verify development.ini     check the audit chain and the Merkle log
+    trading audit checkpoint development.ini sequence the log and sign its head now
     trading audit checkpoints FILE.json --platform-key KEY   check published checkpoints
                                              offline (what /api/v1/audit/checkpoints gives)
     trading ocds export development.ini -o releases.json   bulk OCDS export
@@ -56,29 +56,41 @@ def cmd_demo(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
+    """The frozen hash chain, then the Merkle log against every stored checkpoint."""
+    from .audit.merkle import verify_log
     from .audit.service import verify_chain
 
     env = _bootstrap(args.ini)
+    registry = env["registry"]
     with env["request"].tm:
-        report = verify_chain(env["request"].dbsession)
+        chain = verify_chain(env["request"].dbsession)
+        log = verify_log(env["request"].dbsession, registry["keys"], registry.settings)
     env["closer"]()
-    if report.ok:
-        print(f"audit chain valid: {report.count} events, head {report.head_hash}")
-        return 0
-    print(f"audit chain BROKEN at seq {report.broken_seq}: {report.reason} "
-          f"({report.count} events verified before it)")
-    return 1
+    if chain.ok:
+        print(f"audit chain valid: {chain.count} events, head {chain.head_hash}")
+    else:
+        print(f"audit chain BROKEN at seq {chain.broken_seq}: {chain.reason} "
+              f"({chain.count} events verified before it)")
+    for problem in log.problems:
+        print(f"audit log BROKEN: {problem}")
+    if log.ok:
+        print(f"audit log valid: {log.size} entries, root {log.root.hex()}, "
+              f"{log.checkpoints} signed checkpoints match")
+    return 0 if chain.ok and log.ok else 1
 
 
 def cmd_audit_checkpoint(args) -> int:
+    """Sequence the queued events and sign the log's tree head (and the frozen chain's)."""
+    from .audit.merkle import sequence
     from .audit.service import sign_checkpoint
 
     env = _bootstrap(args.ini)
     registry = env["registry"]
     with env["request"].tm:
-        cp = sign_checkpoint(env["request"].dbsession, registry["keys"],
-                             now=registry["clock"]())
-        line = f"checkpoint seq {cp.seq} head {cp.head_hash}" if cp else "no events yet"
+        sign_checkpoint(env["request"].dbsession, registry["keys"], now=registry["clock"]())
+        cp = sequence(env["request"].dbsession, registry["keys"], registry.settings,
+                      now=registry["clock"]())
+        line = f"checkpoint size {cp.size} root {cp.root}" if cp else "no events yet"
     env["closer"]()
     print(line)
     return 0

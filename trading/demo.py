@@ -87,3 +87,12 @@ def load_demo(dbsession, clock, settings) -> None:
         loader(dbsession, clock, settings)
     for loader in LAST_LOADERS:
         loader(dbsession, clock, settings)
+    _sequence_log(dbsession, clock, settings)
+
+
+def _sequence_log(dbsession, clock, settings) -> None:
+    """The demo shows a signed checkpoint of the audit log from the first minute."""
+    from .audit.merkle import sequence
+    from .jobs.runtime import runtime
+
+    sequence(dbsession, runtime.keys, settings, now=clock())

@@ -18,6 +18,9 @@ down_revision = 'smallworks_0005'
 branch_labels = None
 depends_on = None
 
+# Its own tables, named: later migrations add theirs to the protected list.
+CHAIN_TABLES = ('audit_events', 'audit_checkpoints')
+
 
 def upgrade():
     op.create_table(
@@ -41,11 +44,11 @@ def upgrade():
                                       trading.db.types.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('result', sa.String(length=16), nullable=True))
-    install_protection(op.get_bind())
+    install_protection(op.get_bind(), CHAIN_TABLES)
 
 
 def downgrade():
-    remove_protection(op.get_bind())
+    remove_protection(op.get_bind(), CHAIN_TABLES)
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_column('result')
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:

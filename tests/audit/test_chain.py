@@ -1,11 +1,16 @@
+"""The frozen hash chain (before issue #17): a migrated database holds its events, the
+chain up to AuditHead still verifies, and its signed checkpoints stay checkable offline."""
+
 import sqlalchemy as sa
 
 from trading.actor import Actor
-from trading.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from trading.audit.models import AuditCheckpoint, AuditEvent, AuditHead, TlogPending
 from trading.audit.protection import suspended
 from trading.audit.service import (
+    chain_hash,
     checkpoint_message,
     record,
+    row_payload,
     sign_checkpoint,
     verify_chain,
 )
@@ -15,8 +20,33 @@ ACTOR = Actor(7, "center1", 3, "center", "192.0.2.9", "req-1")
 
 
 def append(dbsession, clock, n=3):
-    return [record(dbsession, ACTOR, "test.happened", "thing", i, now=clock(), n=i)
-            for i in range(n)]
+    """Events as the chain wrote them before the log: the head bumped, each event chained
+    onto the previous one, and (as the migration does) queued for the log under its seq."""
+    events = []
+    for i in range(n):
+        head = dbsession.get(AuditHead, 1)
+        event = AuditEvent(seq=head.seq + 1, occurred_at=clock(), actor_user_id=ACTOR.user_id,
+                           actor_label=ACTOR.label, on_behalf_of_org_id=ACTOR.organisation_id,
+                           ip=ACTOR.ip, request_id=ACTOR.request_id, action="test.happened",
+                           subject_type="thing", subject_id=str(i), data={"n": i},
+                           result="success", prev_hash=head.hash)
+        event.hash = chain_hash(head.hash, row_payload(event))
+        dbsession.add_all([event, TlogPending(id=event.seq, queued_at=clock())])
+        head.seq, head.hash = event.seq, event.hash
+        dbsession.flush()
+        events.append(event)
+    return events
+
+
+def test_new_events_leave_the_chain_head_alone(dbsession, clock):
+    """Since issue #17 an event takes no shared lock: the head row does not move."""
+    chained = append(dbsession, clock, 2)
+    head = dbsession.get(AuditHead, 1)
+    fresh = record(dbsession, ACTOR, "test.happened", "thing", 9, now=clock())
+    dbsession.flush()
+    assert (head.seq, head.hash) == (chained[-1].seq, chained[-1].hash)
+    assert fresh.prev_hash == "" and fresh.seq > chained[-1].seq
+    assert verify_chain(dbsession).ok and verify_chain(dbsession).count == 2
 
 
 def test_events_chain_onto_each_other(dbsession, clock):
@@ -53,8 +83,6 @@ def test_deleting_a_row_is_a_gap(dbsession, clock):
 
 
 def test_rewriting_a_row_and_its_hash_breaks_the_next_link(dbsession, clock):
-    from trading.audit.service import chain_hash, row_payload
-
     events = append(dbsession, clock, 3)
     dbsession.flush()
     victim = events[0]
@@ -177,3 +205,16 @@ def test_sm2_checkpoints_verify_offline_beside_earlier_ed25519_ones(
     pinned = subprocess.run([trading, "audit", "checkpoints", str(path), "--platform-key",
                              doc["public_key"]], capture_output=True, text=True)
     assert pinned.returncode == 1 and "signed by another key" in pinned.stdout
+
+
+def test_the_chains_events_are_the_logs_first_entries(dbsession, clock, registry, settings):
+    from trading.audit.merkle import sequence, verify_log
+    from trading.audit.models import TlogLeaf
+
+    chained = append(dbsession, clock, 3)
+    fresh = record(dbsession, ACTOR, "test.happened", "thing", 9, now=clock())
+    sequence(dbsession, registry["keys"], settings, now=clock())
+    leaves = list(dbsession.scalars(sa.select(TlogLeaf).order_by(TlogLeaf.idx)))
+    assert [leaf.event_seq for leaf in leaves] == [e.seq for e in (*chained, fresh)]
+    assert verify_chain(dbsession).ok
+    assert verify_log(dbsession, registry["keys"], settings).ok

@@ -113,17 +113,17 @@ def test_bulk_export_streams_a_valid_package(dbsession, clock, settings, registr
     assert set(schema["required"]) <= set(package)
 
 
-def test_a_release_is_written_only_after_the_audit_head_is_taken(dbsession, clock, settings,
-                                                                 registry, dbengine):
+def test_a_release_is_written_only_after_the_feed_lock_is_taken(dbsession, clock, settings,
+                                                                registry, dbengine):
     """Why a late commit cannot hide below a served id: every release is written in a
-    transaction that has already bumped the audit head row (UPDATE audit_head), which
+    transaction that has already updated the feed lock row (UPDATE ocds_feed_lock), which
     holds its row lock until commit. Two such transactions queue on that lock, so release
     ids are handed out in commit order; the watermark is the second line of defence."""
     statements = []
 
     def seen(conn, cursor, statement, *args):
         words = statement.split()
-        if words[:2] == ["UPDATE", "audit_head"] or words[:3] == ["INSERT", "INTO",
+        if words[:2] == ["UPDATE", "ocds_feed_lock"] or words[:3] == ["INSERT", "INTO",
                                                                   "ocds_releases"]:
             statements.append(" ".join(words[:2 if words[0] == "UPDATE" else 3]))
 
@@ -144,8 +144,8 @@ def test_a_release_is_written_only_after_the_audit_head_is_taken(dbsession, cloc
     inserts = [i for i, s in enumerate(statements) if s.startswith("INSERT")]
     assert len(inserts) >= 2
     for i in inserts:
-        assert "UPDATE audit_head" in statements[:i]
-    assert statements[0] == "UPDATE audit_head"
+        assert "UPDATE ocds_feed_lock" == statements[i - 1]
+    assert statements[0] == "UPDATE ocds_feed_lock"
 
 
 def test_no_downloader_expert_or_sealed_price_in_any_demo_release(dbsession, clock, settings):

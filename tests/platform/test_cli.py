@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TEST_OVERRIDES
 
 ROOT = Path(__file__).resolve().parents[2]
 TRADING = str(Path(sys.executable).with_name("trading"))
@@ -22,6 +23,8 @@ def env(tmp_path):
         "TRADING_HUEY_BACKEND": "memory",
         "TRADING_KEK": base64.b64encode(b"k" * 32).decode(),
         "TRADING_SIGNING_KEY": base64.b64encode(b"s" * 32).decode(),
+        # The demo approves 国密 projects: they need the platform's SM2 key.
+        "TRADING_SM2_SIGNING_KEY": TEST_OVERRIDES["keys.sm2_signing_key"],
     }
 
 
@@ -37,14 +40,15 @@ def test_demo_then_verify_then_tamper(env, tmp_path):
     assert "center1" in demo.stdout and "supervisor1" in demo.stdout
     assert run(env, "demo", "development.ini").returncode == 0  # idempotent
     ok = run(env, "audit", "verify", "development.ini")
-    assert ok.returncode == 0 and "audit chain valid" in ok.stdout
+    assert ok.returncode == 0 and "audit chain valid" in ok.stdout, ok.stdout
+    assert "audit log valid" in ok.stdout and "signed checkpoints match" in ok.stdout
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
-        # The database owner drops the protection first; the chain still names the row.
+        # The database owner drops the protection first; the log still names the row.
         db.execute("DROP TRIGGER audit_events_no_update")
         db.execute("UPDATE audit_events SET subject_id = '42' WHERE seq = 3")
     broken = run(env, "audit", "verify", "development.ini")
     assert broken.returncode == 1
-    assert "BROKEN at seq 3" in broken.stdout
+    assert "audit log BROKEN: entry 2 (event seq 3): the event was rewritten" in broken.stdout
 
 
 def test_unavailable_database_is_a_clear_error(env):

@@ -92,3 +92,67 @@ class CollusionSignal(Base):
     bidder_org_ids: Mapped[list] = mapped_column(sa.JSON)
     evidence: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- the transparency log (issue #17) ---------------------------------------------------------
+# Business transactions add a TlogPending row next to their AuditEvent and take no shared
+# lock; the sequencer (one at a time, under TlogState's row lock) moves pending events into
+# the Merkle tree, stores the subtree hashes proofs need, and signs a checkpoint.
+
+
+class TlogPending(Base):
+    """An event waiting for the sequencer. Its id is the event's seq: the id sequence, not a
+    head row, is what keeps concurrent appenders apart (AUTOINCREMENT: ids never reused)."""
+
+    __tablename__ = "tlog_pending"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A receipt promised inclusion within the maximum merge delay from queued_at.
+    promised: Mapped[bool] = mapped_column(default=False)
+
+
+class TlogLeaf(Base):
+    """Leaf `idx` of the tree: the event it logs and the times the sequencer saw."""
+
+    __tablename__ = "tlog_leaves"
+
+    idx: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    event_seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    leaf_hash: Mapped[str] = mapped_column(sa.String(64))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    integrated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    promised: Mapped[bool] = mapped_column(default=False)
+
+
+class TlogHash(Base):
+    """The hash of the complete subtree [idx·2^level, (idx+1)·2^level)."""
+
+    __tablename__ = "tlog_hashes"
+
+    level: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class TlogCheckpoint(Base):
+    """A signed note (C2SP tlog-checkpoint) over (origin, size, root)."""
+
+    __tablename__ = "tlog_checkpoints"
+
+    size: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(sa.String(64))
+    note: Mapped[str] = mapped_column(sa.Text)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TlogState(Base):
+    """One row: the tree the sequencer last built. Only the sequencer locks it."""
+
+    __tablename__ = "tlog_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    root: Mapped[str] = mapped_column(sa.String(64))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,9 +1,13 @@
-"""Writing and checking the hash chain.
+"""Writing audit events, and checking the hash chain they used to form.
 
-hash = SHA-256(prev_hash ‖ canonical row), where the canonical row is the JSON of the
-event's fields with sorted keys, UTF-8, no whitespace. Appenders first bump the single
-AuditHead row, which takes the write lock (SQLite) or the row lock (PostgreSQL), so two
-transactions can never chain onto the same predecessor.
+Until issue #17 every event was chained: hash = SHA-256(prev_hash ‖ canonical row), where
+the canonical row is the JSON of the event's fields with sorted keys, UTF-8, no whitespace,
+and appenders bumped the single AuditHead row first — one lock for the whole platform.
+That chain is frozen where the migration found it (AuditHead no longer moves) and still
+verifies. Events written since go to the Merkle log (merkle.py): `record` inserts the
+event and a TlogPending row in the caller's transaction, taking no shared lock; the
+event's `hash` is its RFC 9162 leaf hash, SHA-256(0x00 ‖ canonical row), and `prev_hash`
+is empty.
 """
 
 import hashlib
@@ -14,7 +18,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from ..actor import Actor
-from .models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
+from bid_crypto import tlog
+
+from .models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead, TlogPending
 
 HEAD_ID = 1
 
@@ -64,19 +70,13 @@ def chain_hash(prev_hash: str, payload: dict) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(payload)).hexdigest()
 
 
-def _take_head(dbsession) -> tuple[int, str]:
-    bumped = dbsession.execute(
-        sa.update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
-    ).one_or_none()
-    if bumped is None:
-        # First event ever (the migration normally seeds the head row).
-        dbsession.add(AuditHead(id=HEAD_ID, seq=1, hash=GENESIS_HASH))
-        dbsession.flush()
-        return 1, GENESIS_HASH
-    return bumped.seq, bumped.hash
+def leaf_data(event: AuditEvent) -> bytes:
+    """The bytes a log leaf commits to: the canonical row, as the chain hashed it."""
+    return canonical_json(row_payload(event))
+
+
+def event_leaf_hash(event: AuditEvent) -> bytes:
+    return tlog.leaf_hash(leaf_data(event))
 
 
 def record(
@@ -88,14 +88,21 @@ def record(
     *,
     now: datetime,
     outcome: str = "success",
+    promise: bool = False,
     **data,
 ) -> AuditEvent:
     """Append one event in the caller's transaction. `data` holds no secrets or bid contents;
-    `outcome` is the record's result (success, failure, refused)."""
+    `outcome` is the record's result (success, failure, refused); `promise` says a receipt
+    promises the event's inclusion within the maximum merge delay from `now`.
+
+    The event's seq is the id of its queue row: unique without a shared lock, but neither
+    gapless nor in commit order — the log index the sequencer assigns is both."""
     _reject_floats(data)
-    seq, prev_hash = _take_head(dbsession)
+    pending = TlogPending(queued_at=now, promised=promise)
+    dbsession.add(pending)
+    dbsession.flush()
     event = AuditEvent(
-        seq=seq,
+        seq=pending.id,
         occurred_at=now,
         actor_user_id=actor.user_id,
         actor_label=actor.label,
@@ -107,13 +114,11 @@ def record(
         subject_id=str(subject_id),
         data=json.loads(canonical_json(data)),
         result=outcome,
-        prev_hash=prev_hash,
+        prev_hash="",
     )
-    event.hash = chain_hash(prev_hash, row_payload(event))
+    event.seq = pending.id
+    event.hash = event_leaf_hash(event).hex()
     dbsession.add(event)
-    dbsession.execute(
-        sa.update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=event.hash)
-    )
     return event
 
 
@@ -127,15 +132,18 @@ class ChainReport:
 
 
 def verify_chain(dbsession, batch: int = 2000) -> ChainReport:
-    """Recompute every link; report the first one that does not hold."""
+    """Recompute every link of the frozen chain (the events up to AuditHead); report the
+    first one that does not hold. Later events are the Merkle log's (merkle.verify_log)."""
     prev, expected_seq, count = GENESIS_HASH, 1, 0
-    query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    head = dbsession.get(AuditHead, HEAD_ID)
+    last = head.seq if head is not None else 0
+    query = (sa.select(AuditEvent).where(AuditEvent.seq <= last).order_by(AuditEvent.seq)
+             .execution_options(yield_per=batch))
     for event in dbsession.scalars(query):
         problem = _link_problem(event, expected_seq, prev)
         if problem:
             return ChainReport(False, count, prev, event.seq, problem)
         prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
-    head = dbsession.get(AuditHead, HEAD_ID)
     if head is not None and (head.seq, head.hash) != (count, prev):
         return ChainReport(False, count, prev, head.seq, "head does not match the last event")
     return ChainReport(True, count, prev)

@@ -26,3 +26,14 @@ class OcdsRelease(Base):
     # The release exactly as published (exact decimal amounts), served byte for byte.
     data_json: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OcdsFeedLock(Base):
+    """One row every release writer updates before its insert: the row lock (PostgreSQL)
+    or write lock (SQLite) held until commit makes release ids follow commit order. Only
+    release writers queue on it (the audit log takes no shared lock since issue #17)."""
+
+    __tablename__ = "ocds_feed_lock"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..projects.kinds import LABELS
 from ..projects.models import Project
 from ..projects.status import PUBLIC
-from .models import OcdsRelease
+from .models import OcdsFeedLock, OcdsRelease
 from .ocds import (
     SCHEMA_DIR,
     BidsView,
@@ -97,6 +97,7 @@ class OpenDataService:
         """A release for a public project's stage change; drafts never publish anything."""
         if project.status not in PUBLIC or project.published_at is None:
             return None
+        self._take_feed_lock()
         seq = 1 + self.db.scalar(sa.select(sa.func.count()).select_from(OcdsRelease).where(
             OcdsRelease.project_id == project.id))
         now = self.clock()
@@ -113,10 +114,18 @@ class OpenDataService:
         self.db.flush()
         return row
 
+    def _take_feed_lock(self) -> None:
+        taken = self.db.execute(sa.update(OcdsFeedLock).where(OcdsFeedLock.id == 1)
+                                .values(taken_at=self.clock())).rowcount
+        if not taken:  # the migration seeds the row; a bare schema may lack it
+            self.db.add(OcdsFeedLock(id=1, taken_at=self.clock()))
+            self.db.flush()
+
     def record_smallwork(self, work, *, quote_window) -> OcdsRelease:
         """A release for a public small work's step (its first one is the tender)."""
         from .smallworks import build_smallworks_release, smallwork_view
 
+        self._take_feed_lock()
         seq, first = self.db.execute(
             sa.select(sa.func.count(), sa.func.min(OcdsRelease.date))
             .where(OcdsRelease.smallwork_id == work.id)).one()
@@ -154,7 +163,7 @@ class OpenDataService:
         afterwards. Serving past such a gap would let a crawler skip the late release, so
         the page ends before it until the gap is older than WATERMARK (then it was a
         rollback and stays empty for ever). The first line of defence is upstream: every
-        release is written after its transaction took the audit head row (an UPDATE,
+        release is written after its transaction took the feed lock row (an UPDATE,
         locked until commit), so release writers queue and ids follow commit order.
         """
         rows = list(self.db.scalars(sa.select(OcdsRelease).where(OcdsRelease.id > after)

@@ -1,0 +1,276 @@
+"""The audit transparency log (issue #17): sequencer, proofs, checkpoints, verification.
+
+Appending takes no platform-wide lock: `service.record` inserts the event and a queue row
+(TlogPending) in the business transaction. The sequencer — one at a time, under the
+TlogState row lock, which nothing else takes — moves committed queue rows into the tree in
+queue order, stores every complete subtree hash (bid_crypto.tlog.new_stored_hashes) so any
+inclusion or consistency proof is a few indexed reads, and signs a C2SP checkpoint with the
+platform's Ed25519 key. The events of the frozen hash chain were queued by the migration,
+so they are the log's first entries, in seq order.
+
+Times: a leaf keeps `queued_at` (the business transaction's clock, which a receipt's
+promise states) and `integrated_at` (the sequencer's clock). Only receipts promise a merge
+delay; a demo or a test that backdates a bid also sequences on that clock, so both times
+are the same clock's.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from bid_crypto import tlog
+
+from .models import AuditEvent, TlogCheckpoint, TlogHash, TlogLeaf, TlogPending, TlogState
+from .service import event_leaf_hash
+
+STATE_ID = 1
+DEFAULT_MAX_MERGE_DELAY = 300  # seconds; audit.max_merge_delay
+
+
+def log_origin(settings) -> str:
+    """The log's name in its checkpoints: `audit.log_origin`, else the public host's."""
+    origin = str(settings.get("audit.log_origin") or "")
+    if origin:
+        return origin
+    public = str(settings.get("trading.public_url") or "").split("://", 1)[-1].strip("/")
+    return f"{public or 'trading.invalid'}/audit/log"
+
+
+def max_merge_delay(settings) -> timedelta:
+    return timedelta(seconds=int(settings.get("audit.max_merge_delay")
+                                 or DEFAULT_MAX_MERGE_DELAY))
+
+
+def log_signer(keys, settings) -> tlog.NoteSigner:
+    return tlog.NoteSigner(log_origin(settings), keys.signing_seed)
+
+
+def log_verifier(keys, settings) -> tlog.NoteVerifier:
+    return log_signer(keys, settings).verifier
+
+
+# -- sequencing -----------------------------------------------------------------------------
+
+
+def _lock_state(dbsession, now: datetime) -> TlogState:
+    """The sequencer's lease: an UPDATE takes the row lock (PostgreSQL) or the write lock
+    (SQLite) until commit, so a second sequencer waits and then sees the first's work."""
+    taken = dbsession.execute(sa.update(TlogState).where(TlogState.id == STATE_ID)
+                              .values(updated_at=now)).rowcount
+    if not taken:
+        dbsession.add(TlogState(id=STATE_ID, size=0, root=tlog.EMPTY_ROOT.hex(),
+                                updated_at=now))
+        dbsession.flush()
+    state = dbsession.get(TlogState, STATE_ID)
+    dbsession.refresh(state)
+    return state
+
+
+def _frontier(dbsession, size: int) -> list[bytes]:
+    ids = tlog.frontier_ids(size)
+    found = read_hashes(dbsession, ids)
+    return [found[i] for i in ids]
+
+
+def sequence(dbsession, keys, settings, *, now: datetime,
+             batch: int = 5000) -> TlogCheckpoint | None:
+    """Integrate the committed queue (up to `batch` events) and sign the new tree head.
+
+    Returns the checkpoint of the current tree (None while the log is empty)."""
+    state = _lock_state(dbsession, now)
+    queued = list(dbsession.scalars(sa.select(TlogPending).order_by(TlogPending.id)
+                                    .limit(batch)))
+    if queued:
+        events = {e.seq: e for e in dbsession.scalars(
+            sa.select(AuditEvent).where(AuditEvent.seq.in_([p.id for p in queued])))}
+        size, frontier = state.size, _frontier(dbsession, state.size)
+        leaves, hashes = [], []
+        for pending in queued:
+            event = events.get(pending.id)
+            if event is None:  # not an event's queue row: nothing to log
+                continue
+            leaf = event_leaf_hash(event)
+            leaves.append({"idx": size, "event_seq": event.seq, "leaf_hash": leaf.hex(),
+                           "queued_at": pending.queued_at, "integrated_at": now,
+                           "promised": pending.promised})
+            hashes += [{"level": lv, "idx": ix, "hash": h.hex()}
+                       for lv, ix, h in tlog.new_stored_hashes(size, leaf, frontier)]
+            frontier = tlog.append_frontier(frontier, size, leaf)
+            size += 1
+        if leaves:
+            dbsession.execute(sa.insert(TlogLeaf), leaves)
+            dbsession.execute(sa.insert(TlogHash), hashes)
+        dbsession.execute(sa.delete(TlogPending)
+                          .where(TlogPending.id.in_([p.id for p in queued])))
+        state.size, state.root = size, tlog.root_from_frontier(frontier).hex()
+        dbsession.flush()
+    return _sign(dbsession, keys, settings, state, now)
+
+
+def _sign(dbsession, keys, settings, state: TlogState, now: datetime):
+    if state.size == 0:
+        return None
+    existing = dbsession.get(TlogCheckpoint, state.size)
+    if existing is not None:
+        return existing
+    body = tlog.Checkpoint(log_origin(settings), state.size, bytes.fromhex(state.root))
+    cp = TlogCheckpoint(size=state.size, root=state.root, signed_at=now,
+                        note=tlog.sign_checkpoint(body, log_signer(keys, settings)))
+    dbsession.add(cp)
+    dbsession.flush()
+    return cp
+
+
+# -- reading proofs -------------------------------------------------------------------------
+
+
+def read_hashes(dbsession, ids) -> dict[tuple[int, int], bytes]:
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    rows = dbsession.execute(sa.select(TlogHash.level, TlogHash.idx, TlogHash.hash).where(
+        sa.or_(*[sa.and_(TlogHash.level == lv, TlogHash.idx == ix) for lv, ix in ids])))
+    found = {(lv, ix): bytes.fromhex(h) for lv, ix, h in rows}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise LookupError(f"the log has no stored hash for subtree {missing[0]}")
+    return found
+
+
+def _reader(dbsession):
+    return lambda ids: read_hashes(dbsession, ids)
+
+
+def latest_checkpoint(dbsession) -> TlogCheckpoint | None:
+    return dbsession.scalar(sa.select(TlogCheckpoint).order_by(TlogCheckpoint.size.desc())
+                            .limit(1))
+
+
+def checkpoint_at(dbsession, size: int | None) -> TlogCheckpoint | None:
+    if size is None:
+        return latest_checkpoint(dbsession)
+    return dbsession.get(TlogCheckpoint, size)
+
+
+def leaf_of_event(dbsession, seq: int) -> TlogLeaf | None:
+    return dbsession.scalar(sa.select(TlogLeaf).where(TlogLeaf.event_seq == seq))
+
+
+def inclusion(dbsession, index: int, size: int) -> list[bytes]:
+    return tlog.inclusion_proof(index, size, _reader(dbsession))
+
+
+def consistency(dbsession, old: int, new: int) -> list[bytes]:
+    return tlog.consistency_proof(old, new, _reader(dbsession))
+
+
+# -- verification ---------------------------------------------------------------------------
+
+
+@dataclass
+class LogReport:
+    size: int = 0
+    root: bytes = tlog.EMPTY_ROOT
+    checkpoints: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _stored_checkpoints(dbsession, verifier, origin, report) -> dict[int, bytes]:
+    """Size → root of every stored checkpoint whose signature holds under `verifier`."""
+    roots = {}
+    for cp in dbsession.scalars(sa.select(TlogCheckpoint).order_by(TlogCheckpoint.size)):
+        try:
+            body, _note = tlog.open_checkpoint(cp.note, verifier, origin)
+        except tlog.ProofError as exc:
+            report.problems.append(f"checkpoint at size {cp.size}: {exc}")
+            continue
+        if body.size != cp.size or body.root.hex() != cp.root:
+            report.problems.append(f"checkpoint at size {cp.size}: its row differs from "
+                                   "the signed note")
+        roots[body.size] = body.root
+    report.checkpoints = len(roots)
+    return roots
+
+
+def verify_log(dbsession, keys, settings, *, verifier: tlog.NoteVerifier | None = None,
+               batch: int = 2000) -> LogReport:
+    """Recompute the whole tree from the events; check every stored checkpoint, every
+    stored subtree hash, every event's place in the log or its queue, and every receipt's
+    promise. `verifier` pins the log key (the platform's own by default)."""
+    verifier = verifier or log_verifier(keys, settings)
+    report = LogReport()
+    roots = _stored_checkpoints(dbsession, verifier, log_origin(settings), report)
+    computed = _recompute(dbsession, settings, roots, report, batch)
+    _check_stored_hashes(dbsession, computed, report, batch)
+    for size in sorted(s for s in roots if s > report.size):
+        report.problems.append(f"log truncated: a checkpoint signed at size {size}, the log "
+                               f"holds {report.size} entries")
+    state = dbsession.get(TlogState, STATE_ID)
+    if state is not None and (state.size, state.root) != (report.size, report.root.hex()):
+        report.problems.append(f"the sequencer's tree head (size {state.size}) does not "
+                               f"match the log's {report.size} entries")
+    stray = dbsession.scalar(
+        sa.select(sa.func.min(AuditEvent.seq)).where(
+            AuditEvent.seq.not_in(sa.select(TlogLeaf.event_seq)),
+            AuditEvent.seq.not_in(sa.select(TlogPending.id))))
+    if stray is not None:
+        report.problems.append(f"event seq {stray} is neither in the log nor queued for it")
+    return report
+
+
+def _recompute(dbsession, settings, roots, report, batch) -> dict:
+    delay = max_merge_delay(settings)
+    frontier, size, computed = [], 0, {}
+    query = (sa.select(TlogLeaf, AuditEvent)
+             .join(AuditEvent, AuditEvent.seq == TlogLeaf.event_seq, isouter=True)
+             .order_by(TlogLeaf.idx).execution_options(yield_per=batch))
+    for leaf, event in dbsession.execute(query):
+        if leaf.idx != size:
+            report.problems.append(f"entry {size} is missing (log truncated or rewritten)")
+            break
+        problem = _entry_problem(leaf, event, delay)
+        if problem:
+            report.problems.append(f"entry {leaf.idx} (event seq {leaf.event_seq}): {problem}")
+        stored = bytes.fromhex(leaf.leaf_hash)
+        for level, index, h in tlog.new_stored_hashes(size, stored, frontier):
+            computed[(level, index)] = h
+        frontier = tlog.append_frontier(frontier, size, stored)
+        size += 1
+        root = roots.get(size)
+        if root is not None and root != tlog.root_from_frontier(frontier):
+            report.problems.append(f"checkpoint at size {size} does not match the log "
+                                   "(an entry before it was rewritten)")
+    report.size, report.root = size, tlog.root_from_frontier(frontier)
+    return computed
+
+
+def _entry_problem(leaf: TlogLeaf, event: AuditEvent | None, delay: timedelta) -> str:
+    if event is None:
+        return "its event is gone"
+    if event_leaf_hash(event).hex() != leaf.leaf_hash:
+        return "the event was rewritten (its leaf hash differs)"
+    if not event.prev_hash and event.hash != leaf.leaf_hash:
+        return "the event's stored hash differs from its leaf hash"
+    if leaf.promised and leaf.integrated_at - leaf.queued_at > delay:
+        late = int((leaf.integrated_at - leaf.queued_at).total_seconds())
+        return (f"promise broken: merged {late} s after its receipt, the maximum merge "
+                f"delay is {int(delay.total_seconds())} s")
+    return ""
+
+
+def _check_stored_hashes(dbsession, computed: dict, report, batch) -> None:
+    query = sa.select(TlogHash).order_by(TlogHash.level, TlogHash.idx).execution_options(
+        yield_per=batch)
+    for row in dbsession.scalars(query):
+        expected = computed.pop((row.level, row.idx), None)
+        if expected is None or expected.hex() != row.hash:
+            report.problems.append(f"stored subtree hash ({row.level}, {row.idx}) differs "
+                                   "from the log: proofs from it would not verify")
+            return
+    if computed:
+        report.problems.append(f"stored subtree hash {min(computed)} is missing")
