@@ -1,7 +1,7 @@
 """audit transparency log (issue #17): queue, leaves, subtree hashes, checkpoints, tree head
 
 Revision ID: tlog_0001
-Revises: projects_crypto_suite
+Revises: bidsecurity_0001
 Create Date: 2026-12-12 00:01:00
 
 The frozen hash chain's events are queued in seq order, so the sequencer makes them the
@@ -17,7 +17,7 @@ from trading.audit.protection import install_protection, remove_protection
 
 
 revision = 'tlog_0001'
-down_revision = 'projects_crypto_suite'
+down_revision = 'bidsecurity_0001'
 branch_labels = None
 depends_on = None
 
