@@ -381,20 +381,27 @@ def check_release(release: CustodyRelease, *, sealed: SealedShare, statement: Op
 def combine_releases(releases: Sequence[CustodyRelease], *, suite: str, public_key: str | bytes,
                      threshold: int) -> PrivateKey:
     """Rebuild the opening key from ``threshold`` releases of one split (§4.2.6)."""
-    public = bytes.fromhex(public_key) if isinstance(public_key, str) else public_key
     splits = {(r.project, r.split_id) for r in releases}
     if len(splits) > 1:
         raise InconsistentShares("the releases come from different key splits")
-    distinct = {r.index: r for r in releases}
+    return combine_shares([(r.index, r.share) for r in releases], suite=suite,
+                          public_key=public_key, threshold=threshold)
+
+
+def combine_shares(shares: Sequence[tuple[int, bytes]], *, suite: str,
+                   public_key: str | bytes, threshold: int) -> PrivateKey:
+    """(index, share value) pairs of one split to the key whose public key is given."""
+    public = bytes.fromhex(public_key) if isinstance(public_key, str) else public_key
+    distinct = dict(shares)
     if len(distinct) < threshold:
         raise NotEnoughShares(
             f"{len(distinct)} of the {threshold} shares needed have been released")
-    chosen = list(distinct.values())[:threshold]  # Shamir.combine wants exactly k
+    chosen = list(distinct.items())[:threshold]  # Shamir.combine wants exactly k
     suite_obj = get_suite(suite)
-    if any(len(r.share) != suite_obj.secret_len for r in chosen):
+    if any(len(value) != suite_obj.secret_len for _, value in chosen):
         raise InconsistentShares(f"a {suite} share is {suite_obj.secret_len} bytes")
     secret = b"".join(
-        Shamir.combine([(r.index, r.share[start : start + _BLOCK]) for r in chosen])
+        Shamir.combine([(index, value[start : start + _BLOCK]) for index, value in chosen])
         for start in range(0, suite_obj.secret_len, _BLOCK)
     )
     try:

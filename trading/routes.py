@@ -112,6 +112,10 @@ def includeme(config):
     config.add_route("bidding.opening", "/projects/{project_id}/opening", factory=bidding)
     config.add_route("bidding.release", "/projects/{project_id}/opening/release",
                      factory=bidding)
+    config.add_route("bidding.statement", "/projects/{project_id}/opening/statement.json",
+                     factory=bidding)
+    config.add_route("bidding.my_share", "/projects/{project_id}/opening/my-share.json",
+                     factory=bidding)
     config.add_route("bidding.share", "/projects/{project_id}/opening/bids/{bid_id}/share",
                      factory=bid)
     config.add_route("bidding.confirm", "/projects/{project_id}/opening/bids/{bid_id}/confirm",
@@ -299,6 +303,10 @@ def includeme(config):
     config.add_route("api.bidding.opening", "/api/v1/projects/{project_id}/opening",
                      factory=bidding)
     config.add_route("api.bidding.release", "/api/v1/projects/{project_id}/opening/release",
+                     factory=bidding)
+    config.add_route("api.bidding.statement",
+                     "/api/v1/projects/{project_id}/opening/statement", factory=bidding)
+    config.add_route("api.bidding.my_share", "/api/v1/projects/{project_id}/opening/my-share",
                      factory=bidding)
     config.add_route("api.bidding.share",
                      "/api/v1/projects/{project_id}/opening/bids/{bid_id}/share", factory=bid)

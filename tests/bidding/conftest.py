@@ -1,7 +1,8 @@
 """Bidding fixtures: a project open for bidding, signed-up bidders, sealed envelopes.
 
-Envelopes use 1 KiB chunks and custody keys a cheap scrypt (log_n 10) so the tests stay
-fast; the code paths are the production ones.
+Envelopes use 1 KiB chunks so the tests stay fast; the code paths are the production
+ones. Custodians' keys are made as their own tools make them, and kept here (the
+custodians' machines), never in the database.
 """
 
 import io
@@ -10,14 +11,21 @@ from dataclasses import dataclass, field
 import pytest
 from factories import actor_for, make_project, make_user, project_service
 
-from bid_crypto import Document, PublicKey, seal_bid, seal_stream
+from bid_crypto import (
+    Document,
+    PublicKey,
+    SealedShare,
+    generate_private_key,
+    make_release,
+    seal_bid,
+    seal_stream,
+)
 from trading.accounts.models import Role
 from trading.bidding.opening import OpeningService
 from trading.bidding.service import BidService, bidder_ref, lot_ref, project_ref
 from trading.projects.kinds import CryptoSuite, CustodyMode
 
-FAST = {"bidding.custody_log_n": "10", "bidding.chunk_size": "1024"}
-PASSPHRASE = "custody passphrase 1"
+FAST = {"bidding.chunk_size": "1024"}
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +51,11 @@ class World:
     owner: object = None
     center: object = None
 
+    custodians: list = field(default_factory=list)
+    # The custodians' private keys: on their own machines, never given to the platform.
+    custodian_keys: dict = field(default_factory=dict)
+
     offer = staticmethod(offer)
-    passphrase = PASSPHRASE
 
     @property
     def lot(self):
@@ -86,6 +97,19 @@ class World:
 
     def advance(self):
         return self.projects().advance(self.project)
+
+    def release_file(self, user, *, project=None, key=None) -> str:
+        """What `user`'s own tool makes from the downloaded share and statement."""
+        project = project or self.project
+        opening = self.opening()
+        sealed = SealedShare.from_json(opening.my_share(project, user).sealed_share)
+        return make_release(sealed, key or self.custodian_keys[user.id],
+                            opening.statement(project), now=self.clock()).to_json()
+
+    def release(self, user, **options):
+        return self.opening().release_share(self.project, user=user,
+                                            release_json=self.release_file(user, **options),
+                                            actor=actor_for(user))
 
 
 def signed_up_bidders(world: World, count: int, lots=None):
@@ -133,7 +157,8 @@ def custodian_world(request, dbsession, clock, settings, registry) -> World:
     w.custodians = [w.center, supervisor, owner]
     bids = w.bids()
     for user in w.custodians:
-        bids.enrol_custody_key(user, passphrase=PASSPHRASE + user.username,
+        w.custodian_keys[user.id] = generate_private_key("x25519")
+        bids.enrol_custody_key(user, public_key=w.custodian_keys[user.id].public_key().to_json(),
                                actor=actor_for(user))
     bids.designate_custodians(project, user_ids=[u.id for u in w.custodians],
                               threshold=2, actor=actor_for(w.center))

@@ -2,8 +2,8 @@
 
 import struct
 
-from security.test_hostile_input import bearer
 from bidding.test_submission import snapshot
+from security.test_hostile_input import bearer
 
 from bid_crypto.header import FORMAT_VERSION, MAGIC, MAX_HEADER_JSON
 

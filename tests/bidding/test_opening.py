@@ -1,5 +1,6 @@
 """The opening (开标): custody modes, the record, failures attributed, exactly once."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -13,8 +14,8 @@ from trading.bidding.errors import (
     CustodyRefused,
     NotPermitted,
     OpeningConflict,
+    ReleaseInvalid,
     ShareRefused,
-    WrongPassphrase,
 )
 from trading.bidding.models import (
     LineStatus,
@@ -236,58 +237,71 @@ def test_custodians_release_k_shares_in_the_hall_then_the_bids_open(custodian_wo
     for bidder in w.bidders:
         w.submit(bidder, w.seal(bidder))
     custodians = w.bids().custodians(w.project)
-    assert all(c.sealed_share and c.sealed_passphrase for c in custodians)
+    assert all(json.loads(c.sealed_share)["kind"] == "bid_crypto.sealed_share"
+               for c in custodians)
     assert w.bids().key_row(w.project).wrapped_key is None  # no copy of the key is kept
     center, supervisor, owner = w.custodians
     opening = w.opening()
-    with pytest.raises(OpeningConflict, match="尚未开始"):  # nobody can open early
-        opening.release_share(w.project, user=center, passphrase=w.passphrase + center.username,
-                              actor=actor_for(center))
+    with pytest.raises(OpeningConflict, match="尚未开始"):  # no statement to release for yet
+        opening.statement(w.project)
     w.clock.set(w.project.bid_deadline)
     w.advance()
     assert w.project.status is S.OPENING
     assert opening.hall(w.project)["phase"] == "waiting_custodians"
-    before = [(c.released_at, c.released_secret) for c in custodians]
-    with pytest.raises(WrongPassphrase):
-        opening.release_share(w.project, user=center, passphrase="wrong passphrase!",
+    before = [(c.released_at, c.released_share) for c in custodians]
+    with pytest.raises(ReleaseInvalid, match="不是您保管的份额"):  # someone else's release
+        opening.release_share(w.project, user=center, release_json=w.release_file(supervisor),
                               actor=actor_for(center))
-    assert [(c.released_at, c.released_secret) for c in custodians] == before
+    with pytest.raises(ReleaseInvalid, match="不是有效的份额释放文件"):
+        opening.release_share(w.project, user=center, release_json=b"{}",
+                              actor=actor_for(center))
+    assert [(c.released_at, c.released_share) for c in custodians] == before
     stranger = make_user(w.dbsession, w.clock, w.settings, role=Role.CENTER)
     with pytest.raises(NotPermitted):
-        opening.release_share(w.project, user=stranger, passphrase="x" * 12,
+        opening.release_share(w.project, user=stranger, release_json=w.release_file(center),
                               actor=actor_for(stranger))
-    opening.release_share(w.project, user=center, passphrase=w.passphrase + center.username,
-                          actor=actor_for(center))
+    w.release(center)
     with pytest.raises(OpeningConflict, match="已释放"):
-        opening.release_share(w.project, user=center,
-                              passphrase=w.passphrase + center.username,
-                              actor=actor_for(center))
+        w.release(center)
     w.advance()
     assert w.project.status is S.OPENING  # one of two: still waiting
-    opening.release_share(w.project, user=owner, passphrase=w.passphrase + owner.username,
-                          actor=actor_for(owner))
+    w.release(owner)
     w.advance()
     assert w.project.status is S.EVALUATION
     assert all(x.status is L.DECRYPTED for x in lines(w))
-    # The one-time secrets are wiped; the key is kept under the KEK for the evaluation.
+    # The released shares are wiped; the key is kept under the KEK for the evaluation.
     released = w.dbsession.scalars(sa.select(OpeningCustodian).where(
         OpeningCustodian.project_id == w.project.id))
-    assert all(c.released_secret is None for c in released)
+    assert all(c.released_share is None for c in released)
     assert w.bids().key_row(w.project).wrapped_key is not None
 
 
-def test_a_custodian_cannot_change_passphrase_while_holding_a_share(custodian_world):
+def test_a_custodian_cannot_change_key_while_holding_a_share(custodian_world):
     w = custodian_world
     center = w.custodians[0]
+    other = generate_private_key("x25519").public_key().to_json()
     with pytest.raises(CustodyRefused, match="开标完成前"):
-        w.bids().enrol_custody_key(center, passphrase="another passphrase",
-                                   actor=actor_for(center))
+        w.bids().enrol_custody_key(center, public_key=other, actor=actor_for(center))
 
 
 def test_only_staff_and_owners_hold_custody_keys(world):
+    public = generate_private_key("x25519").public_key().to_json()
     with pytest.raises(NotPermitted):
-        world.bids().enrol_custody_key(world.bidders[0], passphrase="bidder passphrase",
+        world.bids().enrol_custody_key(world.bidders[0], public_key=public,
                                        actor=actor_for(world.bidders[0]))
+
+
+@pytest.mark.parametrize("upload", [b"", b"not json", b'{"kind": "bid_crypto.private_key"}',
+                                    "PRIVATE", "SM2"])
+def test_only_a_public_key_file_is_enrolled(world, upload):
+    center = make_user(world.dbsession, world.clock, world.settings, role=Role.CENTER)
+    if upload == "PRIVATE":  # a private key file is refused, never stored
+        upload = generate_private_key("x25519").to_json()
+    elif upload == "SM2":
+        upload = generate_private_key("sm2").public_key().to_json()
+    with pytest.raises(CustodyRefused, match="保管公钥"):
+        world.bids().enrol_custody_key(center, public_key=upload, actor=actor_for(center))
+    assert world.bids().custody_key(center) is None
 
 
 # -- dual custody (不见面开标) ---------------------------------------------------------------------

@@ -272,14 +272,17 @@ def test_openapi_describes_the_bidding_routes(testapp):
     for name in ("api.bidding.submit.post", "api.bidding.withdraw.post", "api.bidding.bids.get",
                  "api.bidding.receipt.get", "api.bidding.opening.get",
                  "api.bidding.release.post", "api.bidding.share.post",
+                 "api.bidding.statement.get", "api.bidding.my_share.get",
                  "api.bidding.confirm.post", "api.bidding.key.get", "api.bidding.bid.get"):
         assert name in ops
 
 
-def test_custodians_set_passphrases_are_named_and_release_in_the_hall(
+def test_custodians_upload_public_keys_are_named_and_release_in_the_hall(
         testapp, dbsession, clock, settings, registry):
     from factories import make_project, project_service
 
+    from bid_crypto import generate_private_key
+    from trading.bidding.models import CustodyKey
     from trading.projects.kinds import CustodyMode
 
     owner = make_user(dbsession, clock, settings, role=Role.OWNER)
@@ -289,18 +292,28 @@ def test_custodians_set_passphrases_are_named_and_release_in_the_hall(
                            custody_mode=CustodyMode.CUSTODIANS)
     for user in (center, supervisor):
         testapp.login(user.username)
+        page = testapp.get("/account/custody-key")
+        assert 'data-custody-tool="keygen"' in page.text and "custodian keygen" in page.text
         token = testapp.get_csrf_token("/account/custody-key")
-        testapp.post("/account/custody-key", {"csrf_token": token, "passphrase": "short",
-                                              "confirm": "short"}, status=409)
-        testapp.post("/account/custody-key", {"csrf_token": token,
-                                              "passphrase": f"secret of {user.username}",
-                                              "confirm": f"secret of {user.username}"},
-                     status=303)
+        private = generate_private_key("x25519")
+        refused = testapp.post("/account/custody-key", {"csrf_token": token,
+                               "public_key_text": private.to_json()}, status=409)
+        assert "不是有效的保管公钥文件" in refused.text
+        testapp.post("/account/custody-key", {"csrf_token": token},
+                     upload_files=[("public_key", "custodian.pub",
+                                    private.public_key().to_json().encode())], status=303)
         testapp.reset()
+    stored = dbsession.scalars(sa.select(CustodyKey)).all()
+    assert {k.user_id for k in stored} >= {center.id, supervisor.id}
+    assert all('"secret"' not in k.public_key for k in stored)
     testapp.login(center.username)
     page = testapp.get(f"/projects/{project.id}/custodians")
     assert center.display_name in page.text and supervisor.display_name in page.text
     token = testapp.get_csrf_token(f"/projects/{project.id}/custodians")
+    alone = testapp.post(f"/projects/{project.id}/custodians",
+                         [("csrf_token", token), ("user_id", str(center.id)),
+                          ("threshold", "2")], status=409)
+    assert "至少指定2名保管人" in alone.text
     testapp.post(f"/projects/{project.id}/custodians",
                  [("csrf_token", token), ("user_id", str(center.id)),
                   ("user_id", str(supervisor.id)), ("threshold", "2")], status=303)
@@ -318,7 +331,7 @@ def test_custodians_set_passphrases_are_named_and_release_in_the_hall(
     assert center.display_name in hall.text and "开标已结束" in hall.text
     token = testapp.get_csrf_token("/account/custody-key")
     refused = testapp.post(f"/projects/{project.id}/opening/release",
-                           {"csrf_token": token, "passphrase": "x"}, status=409)
+                           {"csrf_token": token, "release_text": "{}"}, status=409)
     assert "开标已完成" in refused.text
 
 
@@ -333,22 +346,48 @@ def test_custodians_release_through_the_api(testapp, custodian_world):
     w = custodian_world
     for bidder in w.bidders:
         w.submit(bidder, w.seal(bidder))
-    w.clock.set(w.project.bid_deadline)
-    w.advance()
-    url = f"/api/v1/projects/{w.project.id}/opening/release"
     center, supervisor, owner = w.custodians
     headers = {u.id: _token_for(u, w.dbsession, w.clock, w.settings) for u in w.custodians}
-    wrong = testapp.post_json(url, {"passphrase": "not the passphrase"},
-                              headers=headers[center.id], status=403).json
-    assert wrong["error"] == "wrong_passphrase"
-    state = testapp.post_json(url, {"passphrase": w.passphrase + center.username},
-                              headers=headers[center.id]).json
+    base = f"/api/v1/projects/{w.project.id}/opening"
+    early = testapp.get(f"{base}/statement", status=409).json  # no statement before it starts
+    assert early["error"] == "opening_conflict"
+    w.clock.set(w.project.bid_deadline)
+    w.advance()
+    share = testapp.get(f"{base}/my-share", headers=headers[center.id]).json
+    assert share["kind"] == "bid_crypto.sealed_share" and share["custodian"] == f"U{center.id}"
+    statement = testapp.get(f"{base}/statement").json
+    assert statement["project"] == w.project.number and statement["split_id"] == \
+        share["split_id"]
+    wrong = testapp.post(f"{base}/release", w.release_file(supervisor),
+                         headers=headers[center.id], status=422).json
+    assert wrong["error"] == "release_refused"
+    state = testapp.post(f"{base}/release", w.release_file(center),
+                         headers=headers[center.id]).json
     assert state["phase"] == "waiting_custodians"
     assert [c["released"] for c in state["custodians"]] == [True, False, False]
-    state = testapp.post_json(url, {"passphrase": w.passphrase + supervisor.username},
-                              headers=headers[supervisor.id]).json
+    state = testapp.post(f"{base}/release", w.release_file(supervisor),
+                         headers=headers[supervisor.id]).json
     assert state["phase"] == "done" and w.project.status == "evaluation"  # opened at once
     assert len(state["lines"]) == 3 and all(x["total_price"] for x in state["lines"])
+
+
+def test_the_hall_offers_a_custodian_the_release_tool(testapp, custodian_world):
+    w = custodian_world
+    for bidder in w.bidders:
+        w.submit(bidder, w.seal(bidder))
+    w.clock.set(w.project.bid_deadline)
+    w.advance()
+    center = w.custodians[0]
+    testapp.login(center.username)
+    hall = testapp.get(f"/projects/{w.project.id}/opening")
+    assert 'id="my-release"' in hall.text and 'data-custody-tool="release"' in hall.text
+    share = testapp.get(f"/projects/{w.project.id}/opening/my-share.json")
+    assert share.json["custodian"] == f"U{center.id}"
+    token = testapp.get_csrf_token(f"/projects/{w.project.id}/opening")
+    testapp.post(f"/projects/{w.project.id}/opening/release", {"csrf_token": token},
+                 upload_files=[("release", "release.json", w.release_file(center).encode())],
+                 status=303)
+    assert w.bids().custodians(w.project)[0].released_at is not None
 
 
 def test_dual_bidders_decrypt_through_the_api(

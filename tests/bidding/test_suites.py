@@ -145,8 +145,7 @@ def test_custodians_custody_with_a_national_key(custodian_world):
     opening = w.opening()
     center, _, owner = w.custodians
     for user in (center, owner):
-        opening.release_share(w.project, user=user, passphrase=w.passphrase + user.username,
-                              actor=actor_for(user))
+        w.release(user)
     w.advance()
     assert w.project.status is S.EVALUATION
     assert [x.status for x in opening.lines(opening.opening(w.project))] == (

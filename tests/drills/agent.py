@@ -71,7 +71,7 @@ class Env:
             self.app.registry["clock"] = clock  # the setup's own time; the worker's is real
         self.clock = self.app.registry["clock"]
         self.settings = self.app.registry.settings
-        self.settings.update({"bidding.custody_log_n": "10", "bidding.chunk_size": "1024"})
+        self.settings.update({"bidding.chunk_size": "1024"})
 
     def transaction(self, work):
         import transaction
@@ -205,8 +205,10 @@ def setup_receipts(env, bidders: int, deadline: datetime):
 def setup_custodians(env) -> dict:
     """Redis drill: a `custodians` project at its opening, waiting for two custodians'
     releases (which the web enqueues), and a project open for bidding until tomorrow."""
-    from bidding.conftest import PASSPHRASE, signed_up_bidders
+    from bidding.conftest import signed_up_bidders
     from factories import actor_for, make_project, make_user
+
+    from bid_crypto import generate_private_key
 
     from trading.accounts.models import Role
     from trading.bidding.service import BidService
@@ -224,9 +226,10 @@ def setup_custodians(env) -> dict:
                                  custody_mode=CustodyMode.CUSTODIANS, bid_deadline=deadline)
         bids = BidService(db, env.clock, env.app.registry["keys"], env.app.registry["storage"],
                           settings=env.settings)
-        for user in custodians:
-            bids.enrol_custody_key(user, passphrase=PASSPHRASE + user.username,
-                                   actor=actor_for(user))
+        for user in custodians:  # each custodian's own tool keeps the private key
+            w.custodian_keys[user.id] = generate_private_key("x25519")
+            bids.enrol_custody_key(user, public_key=w.custodian_keys[user.id].public_key()
+                                   .to_json(), actor=actor_for(user))
         bids.designate_custodians(w.project, user_ids=[u.id for u in custodians],
                                   threshold=2, actor=actor_for(center))
         service = w.projects()
@@ -240,7 +243,7 @@ def setup_custodians(env) -> dict:
         env.clock.set(deadline)
         service.advance(w.project)  # → opening, waiting for the custodians
         return {"project_id": w.project.id,
-                "custodians": [{"token": t, "passphrase": PASSPHRASE + u.username}
+                "custodians": [{"token": t, "release": json.loads(w.release_file(u))}
                                for u, t in zip(custodians[:2],
                                                _tokens(db, env, custodians[:2]), strict=True)]}
 

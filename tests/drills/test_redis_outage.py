@@ -30,7 +30,7 @@ def test_redis_down_the_web_still_receipts_and_jobs_run_when_it_returns(drill, r
     project_id = world["project_id"]
     for custodian in world["custodians"]:  # the last release enqueues the opening job
         status, body = api(port, "POST", f"/api/v1/projects/{project_id}/opening/release",
-                           custodian["token"], {"passphrase": custodian["passphrase"]})
+                           custodian["token"], custodian["release"])
         assert status == 200, body
     assert drill.scalar(sa.select(Opening.state).where(Opening.project_id == project_id)) \
         is OpeningState.WAITING  # the job could not be queued

@@ -5,6 +5,7 @@ leaves the application (a failed commit turns it into an error), so a receipt is
 delivered for a bid that was not stored.
 """
 
+import json
 import tempfile
 
 from pyramid.httpexceptions import HTTPNotFound
@@ -13,7 +14,7 @@ from pyramid.view import view_config
 from ..api import InvalidBody, describe, json_body
 from ..security import Permission
 from ..storage import FileTooLarge
-from .forms import ConfirmBody, PassphraseBody
+from .forms import ConfirmBody
 from .opening import OpeningService
 from .service import BidService, project_ref
 from .streams import BLOCK, MultipartReader
@@ -183,18 +184,40 @@ def api_opening(context, request):
                                   org_id=user.organisation_id if user else None)
 
 
-describe("api.bidding.release", "POST", "A custodian releases its key share with its custody "
-         "passphrase (after the deadline)", auth=True, request_schema=PassphraseBody,
-         response=HALL)
+describe("api.bidding.statement", "GET", "The opening statement of a `custodians` opening in "
+         "progress (FORMAT.md §4.2.4): custodians release their shares for it",
+         response={"type": "object"})
+
+
+@view_config(route_name="api.bidding.statement", request_method="GET", renderer="json",
+             permission=Permission.PROJECT_VIEW)
+def api_statement(context, request):
+    return json.loads(_opening(request).statement(context.project).to_json())
+
+
+describe("api.bidding.my_share", "GET", "The signed-in custodian's sealed share file "
+         "(FORMAT.md §4.2.3), sealed to the custodian's own key", auth=True,
+         response={"type": "object"})
+
+
+@view_config(route_name="api.bidding.my_share", request_method="GET", renderer="json",
+             permission=Permission.CUSTODY_RELEASE)
+def api_my_share(context, request):
+    custodian = _opening(request).my_share(context.project, request.identity)
+    return json.loads(custodian.sealed_share)
+
+
+describe("api.bidding.release", "POST", "A custodian submits the release file made by its "
+         "own tool (`python -m bid_crypto custodian release`, the request body) after the "
+         "deadline, for this opening's statement", auth=True, response=HALL)
 
 
 @view_config(route_name="api.bidding.release", request_method="POST", renderer="json",
              permission=Permission.CUSTODY_RELEASE)
 def api_release(context, request):
-    values = json_body(request, PassphraseBody())
     service = _opening(request)
     service.release_share(context.project, user=request.identity,
-                          passphrase=values["passphrase"], actor=request.actor)
+                          release_json=request.body[:64 * 1024], actor=request.actor)
     return service.hall(context.project, org_id=request.identity.organisation_id)
 
 

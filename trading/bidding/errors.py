@@ -20,9 +20,10 @@ class CustodyRefused(DomainError):
     status = 409
 
 
-class WrongPassphrase(DomainError):
-    code = "wrong_passphrase"
-    status = 403
+class ReleaseInvalid(Unprocessable):
+    """A custodian's release file that is malformed, early, foreign or replayed."""
+
+    code = "release_refused"
 
 
 class ShareRefused(Unprocessable):

@@ -1,4 +1,4 @@
-"""Shapes of bidding input: custodian designation, passphrases.
+"""Shapes of bidding input.
 
 Schemas check shape only; deadlines, sign-up and custody rules live in the services.
 """
@@ -6,10 +6,6 @@ Schemas check shape only; deadlines, sign-up and custody rules live in the servi
 import colander
 
 from ..forms import Text
-
-
-class PassphraseBody(colander.MappingSchema):
-    passphrase = colander.SchemaNode(Text(), validator=colander.Length(1, 500))
 
 
 class ConfirmBody(colander.MappingSchema):

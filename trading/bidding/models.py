@@ -2,7 +2,7 @@
 
 Nothing here ever holds plaintext. Envelopes live in content-addressed storage and are
 referenced by their SHA-256; key material is either public, wrapped under the platform
-KEK, or sealed to a custodian.
+KEK, or a share HPKE-sealed to a custodian's own public key.
 """
 
 import enum
@@ -24,6 +24,7 @@ class OpeningKey(Base):
     For `custodians` the row exists from the designation on (threshold set, no key yet).
     `wrapped_key` is the private key under the KEK: from the start for `auto` and `dual`,
     and only after the opening for `custodians` (the bids are public by then).
+    `split_id` names the custodians' split (FORMAT.md §4.2.2).
     """
 
     __tablename__ = "opening_keys"
@@ -36,16 +37,17 @@ class OpeningKey(Base):
     key_id: Mapped[str | None] = mapped_column(sa.String(64))
     public_key: Mapped[str | None] = mapped_column(sa.Text)  # the opening.pub file
     wrapped_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    split_id: Mapped[str | None] = mapped_column(sa.String(32))
     generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CustodyKey(Base):
-    """A custodian's key pair, derived from the custody passphrase only they know.
+    """A custodian's public key (custodian.pub), uploaded by the custodian.
 
-    The private key is scrypt(passphrase, salt); only the public key and the salt are
-    stored, so the platform can seal shares to a custodian without ever holding anything
-    that opens them.
+    The key pair is generated on the custodian's machine (the browser tool or
+    `python -m bid_crypto custodian keygen`); its private half stays there in a
+    passphrase-protected file. The platform never receives a passphrase or a private key.
     """
 
     __tablename__ = "custody_keys"
@@ -55,15 +57,16 @@ class CustodyKey(Base):
     suite: Mapped[str] = mapped_column(sa.String(16))
     key_id: Mapped[str] = mapped_column(sa.String(64))
     public_key: Mapped[str] = mapped_column(sa.Text)
-    salt: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
-    log_n: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
 
 class OpeningCustodian(Base):
-    """A named custodian of a project's key and, once generated, their sealed share."""
+    """A named custodian of a project's key and, once generated, their sealed share.
+
+    The custodian's identifier in the share files is ``U<user id>``.
+    """
 
     __tablename__ = "opening_custodians"
     __table_args__ = (
@@ -76,13 +79,12 @@ class OpeningCustodian(Base):
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     position: Mapped[int]  # Shamir x coordinate, 1..n
-    # bid_crypto share file, sealed to a random one-time passphrase ...
+    # The sealed share file (FORMAT.md §4.2.3), HPKE-sealed to the custodian's own key:
+    # nothing the platform holds opens it.
     sealed_share: Mapped[str | None] = mapped_column(sa.Text)
-    # ... which is HPKE-sealed (a bid_crypto envelope) to the custodian's custody key.
-    sealed_passphrase: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The one-time passphrase under the KEK between release and opening; wiped after.
-    released_secret: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # The accepted release's share under the KEK between release and opening; wiped after.
+    released_share: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     designated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
@@ -158,6 +160,9 @@ class Opening(Base):
     custody: Mapped[CustodyMode] = mapped_column(enum_column(CustodyMode))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # dual only
+    # custodians only: the opening statement's random `opening` (FORMAT.md §4.2.4), drawn
+    # when the opening starts, so no release can be made before it.
+    statement_nonce: Mapped[str | None] = mapped_column(sa.String(32))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(sa.String(16), default="")  # evaluation | failed
     reason: Mapped[str] = mapped_column(sa.String(500), default="")

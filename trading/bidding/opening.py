@@ -15,6 +15,7 @@ without repeating any of it.
 """
 
 import hashlib
+import secrets
 import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -24,14 +25,21 @@ from sqlalchemy.orm import selectinload
 
 from bid_crypto import (
     BidCryptoError,
+    CustodyRelease,
     DecryptionShare,
     DecryptionShareError,
     EnvelopeError,
     HeaderMismatch,
     InvalidOffer,
     InvalidPackage,
+    OpeningStatement,
     PrivateKey,
+    PublicKey,
+    ReleaseRefused,
+    SealedShare,
     WrongKey,
+    check_release,
+    combine_shares,
     open_chunks,
     read_bid,
     read_header,
@@ -39,8 +47,8 @@ from bid_crypto import (
     verify_decryption_share,
     wrap_private_key,
 )
+from bid_crypto.encoding import format_timestamp
 from bid_crypto.package import OFFER_NAME
-from bid_crypto.passphrase_shares import SealedShare, recover_private_key, unseal_share
 
 from ..accounts.models import User
 from ..actor import Actor
@@ -51,17 +59,15 @@ from ..projects.models import Project
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
 from .errors import (
-    CustodyRefused,
     NotPermitted,
     OpeningConflict,
+    ReleaseInvalid,
     ShareRefused,
-    WrongPassphrase,
 )
 from .models import (
     Bid,
     BidState,
     BidVersion,
-    CustodyKey,
     DecryptionShareRecord,
     LineStatus,
     Opening,
@@ -73,7 +79,6 @@ from .package import read_package
 from .service import (
     BidService,
     bidder_ref,
-    derive_custody_key,
     lot_ref,
     project_ref,
 )
@@ -105,6 +110,16 @@ REASONS = {
     "offer_invalid": "开标一览表 offer.json 格式无效",
     "package_invalid": "投标文件包格式无效",
     "price_above_ceiling": "投标报价高于最高限价",
+}
+
+# Why a custodian's release is refused (bid_crypto.ReleaseRefused.reason), in words.
+RELEASE_REFUSALS = {
+    "other_project": "该释放文件属于其他项目或其他密钥拆分，不能用于本项目（可能是重放的旧文件）",
+    "other_opening": "该释放文件不是为本次开标生成的（开标声明或截止时间不符），"
+                     "请下载本次开标声明后重新生成",
+    "not_yours": "该释放文件不是您保管的份额",
+    "wrong_share": "释放文件中的份额与平台公布的校验值不符",
+    "already_released": "该份额已释放过",
 }
 
 # Decryption statuses (rules §7.3); translated where shown.
@@ -236,7 +251,9 @@ class OpeningService:
         opening = Opening(project_id=project.id, state=OpeningState.WAITING,
                           custody=project.custody_mode, started_at=now,
                           window_ends_at=project.bid_deadline + timedelta(minutes=window)
-                          if dual else None, lots=[], outcome="", reason="")
+                          if dual else None, lots=[], outcome="", reason="",
+                          statement_nonce=secrets.token_hex(16)
+                          if project.custody_mode is CustodyMode.CUSTODIANS else None)
         self.db.add(opening)
         self.db.flush()
         query = (sa.select(Bid, BidVersion).join(BidVersion, sa.and_(
@@ -289,10 +306,11 @@ class OpeningService:
             if row.wrapped_key is not None:
                 return PrivateKey.from_bytes(unwrap_private_key(self.keys.kek, row.wrapped_key,
                                                                 ref))
-            released = [(SealedShare.from_json(c.sealed_share),
-                         unwrap_private_key(self.keys.kek, c.released_secret, ref).decode())
-                        for c in self._released(project)]
-            return recover_private_key(released)
+            shares = [(c.position, unwrap_private_key(self.keys.kek, c.released_share, ref))
+                      for c in self._released(project)]
+            return combine_shares(shares, suite=row.suite,
+                                  public_key=PublicKey.from_json(row.public_key).raw,
+                                  threshold=row.threshold or 0)
         except BidCryptoError as error:
             raise KeyUnavailable(str(error)) from None
 
@@ -420,7 +438,7 @@ class OpeningService:
             row.wrapped_key = wrap_private_key(self.keys.kek, private.to_bytes(),
                                                project_ref(project))
         for custodian in self.bids.custodians(project):
-            custodian.released_secret = None
+            custodian.released_share = None
 
     def _to_store(self, opening: Opening) -> list[OpeningLine]:
         """The decrypted bids of the lots that go on to evaluation."""
@@ -466,27 +484,46 @@ class OpeningService:
             raise OpeningConflict("开标正在准备，请稍后再试")
         return opening
 
-    def release_share(self, project: Project, *, user: User, passphrase: str,
-                      actor: Actor) -> OpeningCustodian:
-        """A custodian releases its key share in the opening hall, after the deadline."""
+    def statement(self, project: Project) -> OpeningStatement:
+        """The opening statement (FORMAT.md §4.2.4) of a `custodians` opening in progress."""
+        opening = self._waiting(project)
+        key = self.bids.key_row(project)
+        if opening.statement_nonce is None or key is None or key.split_id is None:
+            raise OpeningConflict("本项目的开标不需要密钥保管人释放份额")
+        return OpeningStatement(project_ref(project), key.split_id, opening.statement_nonce,
+                                format_timestamp(project.bid_deadline),
+                                format_timestamp(opening.started_at))
+
+    def my_share(self, project: Project, user: User) -> OpeningCustodian:
+        """The signed-in custodian's row with its sealed share, or NotPermitted."""
         custodian = next((c for c in self.bids.custodians(project) if c.user_id == user.id),
                          None)
         if custodian is None or custodian.sealed_share is None:
             raise NotPermitted("您不是本项目的开标密钥保管人")
-        self._waiting(project)
+        return custodian
+
+    def release_share(self, project: Project, *, user: User, release_json: bytes | str,
+                      actor: Actor) -> OpeningCustodian:
+        """Accept a custodian's release file (made by the custodian's own tool after the
+        deadline, FORMAT.md §4.2.5) for this opening; refused whole otherwise."""
+        custodian = self.my_share(project, user)
+        statement = self.statement(project)
         if custodian.released_at is not None:
             raise OpeningConflict("您已释放过密钥份额")
-        custody_key = self.db.scalar(sa.select(CustodyKey).where(CustodyKey.user_id == user.id))
-        private = derive_custody_key(passphrase, custody_key.salt, custody_key.log_n)
-        if private.key_id != custody_key.key_id:
-            raise WrongPassphrase("保管口令不正确", field="passphrase")
         try:
-            secret = BidService.open_custodian_secret(project, custodian, private)
-            unseal_share(SealedShare.from_json(custodian.sealed_share), secret.decode())
+            release = CustodyRelease.from_json(release_json)
         except BidCryptoError as error:
-            raise CustodyRefused(f"密钥份额无法解封：{error}") from None
+            raise ReleaseInvalid(f"不是有效的份额释放文件：{error}", field="release") from None
+        try:
+            check_release(release, sealed=SealedShare.from_json(custodian.sealed_share),
+                          statement=statement,
+                          released=[c.position for c in self._released(project)])
+        except ReleaseRefused as refused:
+            raise ReleaseInvalid(RELEASE_REFUSALS.get(refused.reason, str(refused)),
+                                 field="release") from None
         now = self.clock()
-        custodian.released_secret = wrap_private_key(self.keys.kek, secret, project_ref(project))
+        custodian.released_share = wrap_private_key(self.keys.kek, release.share,
+                                                    project_ref(project))
         custodian.released_at = now
         self.db.flush()
         record(self.db, actor, "custody.share_released", "project", project.id, now=now,

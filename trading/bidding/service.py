@@ -12,32 +12,27 @@ Rules enforced here, not in views or jobs (architecture §6–§7, rules §7.2):
 """
 
 import io
-import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
 import sqlalchemy as sa
-from Crypto.Protocol.KDF import scrypt
-from Crypto.Random import get_random_bytes
 
 from bid_crypto import (
     BidCryptoError,
+    Custodian,
     EnvelopeError,
     PrivateKey,
     PublicKey,
     TruncatedEnvelope,
     generate_private_key,
     issue_receipt,
-    open_stream,
     read_header,
     scan_envelope,
-    seal_stream,
+    split_private_key,
     wrap_private_key,
 )
 from bid_crypto.encoding import format_timestamp
-from bid_crypto.passphrase_shares import split_private_key
 
 from ..accounts.models import Role, User
 from ..actor import Actor
@@ -47,6 +42,7 @@ from ..projects.kinds import CryptoSuite, CustodyMode
 from ..projects.models import Lot, Project, SignUp
 from ..projects.status import EDITABLE, ProjectStatus
 from ..storage import FileTooLarge
+from .custody_rule import Member, custody_problem
 from .errors import (
     CustodyRefused,
     DeadlinePassed,
@@ -59,10 +55,7 @@ from .errors import (
 from .models import Bid, BidState, BidVersion, CustodyKey, OpeningCustodian, OpeningKey
 
 S = ProjectStatus
-MIN_CUSTODY_PASSPHRASE = 10
-# The one-time passphrases that seal custodian shares are 256-bit random strings: a slow
-# KDF adds nothing to them. The custodian's own passphrase gets the full scrypt cost.
-SHARE_LOG_N = 10
+MAX_PUBLIC_KEY_FILE = 16 * 1024
 CUSTODIAN_ROLES = (Role.CENTER, Role.SUPERVISOR, Role.OWNER)
 
 
@@ -84,17 +77,15 @@ def to_millisecond(value: datetime) -> datetime:
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
-def derive_custody_key(passphrase: str, salt: bytes, log_n: int) -> PrivateKey:
-    """A custodian's X25519 key from the passphrase (scrypt, NFC as bid_crypto does)."""
-    secret = unicodedata.normalize("NFC", passphrase).encode()
-    return PrivateKey("x25519", scrypt(secret, salt, 32, N=2**log_n, r=8, p=1))
+def custodian_ref(user_id: int) -> str:
+    """The custodian's identifier in sealed share and release files."""
+    return f"U{user_id}"
 
 
 @dataclass(frozen=True)
 class BiddingConfig:
     max_envelope_bytes: int = 512 * 1024 * 1024
     suite: str = "x25519"
-    custody_log_n: int = 17
     chunk_size: int = 1024 * 1024
 
     @classmethod
@@ -106,7 +97,6 @@ class BiddingConfig:
                                    or settings.get("storage.max_bytes")
                                    or default.max_envelope_bytes),
             suite=settings.get("bidding.suite") or default.suite,
-            custody_log_n=int(settings.get("bidding.custody_log_n") or default.custody_log_n),
             chunk_size=int(settings.get("bidding.chunk_size") or default.chunk_size),
         )
 
@@ -252,61 +242,51 @@ class BidService:
         return list(self.db.scalars(query))
 
     def _split(self, project: Project, row: OpeningKey | None, private: PrivateKey) -> None:
+        """Seal share i to custodian i's own public key, for this project only."""
         custodians = self.custodians(project)
         keys = {k.user_id: k for k in self.db.scalars(sa.select(CustodyKey).where(
             CustodyKey.user_id.in_([c.user_id for c in custodians])))}
         if row is None or len(custodians) < 2 or not row.threshold \
                 or len(keys) != len(custodians):
-            raise CustodyRefused("多人分持密钥的项目须在审核通过前指定至少2名已设置保管口令的"
+            raise CustodyRefused("多人分持密钥的项目须在审核通过前指定至少2名已登记保管公钥的"
                                  "密钥保管人及开启所需人数", field="custodians")
-        passphrases = [secrets.token_urlsafe(32) for _ in custodians]
         shares = split_private_key(
             private, project=project_ref(project), threshold=row.threshold,
-            custodians=[(c.user.username, p) for c, p in zip(custodians, passphrases,
-                                                               strict=True)],
-            log_n=SHARE_LOG_N)
-        for custodian, share, passphrase in zip(custodians, shares, passphrases, strict=True):
+            custodians=[Custodian(custodian_ref(c.user_id),
+                                  PublicKey.from_json(keys[c.user_id].public_key))
+                        for c in custodians],
+            not_before=project.bid_deadline)
+        for custodian, share in zip(custodians, shares, strict=True):
             custodian.sealed_share = share.to_json()
-            custodian.sealed_passphrase = self._seal_to_custodian(
-                project, keys[custodian.user_id], custodian.user_id, passphrase.encode())
-
-    @staticmethod
-    def _seal_to_custodian(project, custody_key: CustodyKey, user_id: int,
-                           secret: bytes) -> bytes:
-        sealed = io.BytesIO()
-        seal_stream(io.BytesIO(secret), sealed, PublicKey.from_json(custody_key.public_key),
-                    project=project_ref(project), lot="custody", bidder=f"U{user_id}",
-                    chunk_size=64)
-        return sealed.getvalue()
-
-    @staticmethod
-    def open_custodian_secret(project, custodian: OpeningCustodian, key: PrivateKey) -> bytes:
-        out = io.BytesIO()
-        open_stream(io.BytesIO(custodian.sealed_passphrase), out, key,
-                    project=project_ref(project), lot="custody",
-                    bidder=f"U{custodian.user_id}")
-        return out.getvalue()
+            custodian.released_at, custodian.released_share = None, None
+        row.split_id = shares[0].split_id
 
     # -- custodians ---------------------------------------------------------------------
 
     def custody_key(self, user: User) -> CustodyKey | None:
         return self.db.scalar(sa.select(CustodyKey).where(CustodyKey.user_id == user.id))
 
-    def enrol_custody_key(self, user: User, *, passphrase: str, actor: Actor) -> CustodyKey:
-        """Set a custodian's passphrase: only the derived public key and salt are kept."""
+    def enrol_custody_key(self, user: User, *, public_key: bytes | str,
+                          actor: Actor) -> CustodyKey:
+        """Register a custodian's public key (custodian.pub); nothing secret is received."""
         if user.role not in CUSTODIAN_ROLES:
             raise NotPermitted("只有交易中心、监管人员和业主代表可以担任密钥保管人")
-        if len(passphrase) < MIN_CUSTODY_PASSPHRASE:
-            raise CustodyRefused(f"保管口令至少{MIN_CUSTODY_PASSPHRASE}个字符",
-                                 field="passphrase")
+        try:
+            public = PublicKey.from_json(public_key)
+        except BidCryptoError as error:
+            raise CustodyRefused(f"不是有效的保管公钥文件（custodian.pub）：{error}",
+                                 field="public_key") from None
+        if public.suite not in ("x25519", "xwing"):
+            raise CustodyRefused("保管公钥须为 x25519 或 xwing 密钥", field="public_key")
         existing = self.custody_key(user)
+        if existing is not None and existing.key_id == public.key_id:
+            return existing
         if existing is not None and self._holds_open_shares(user):
-            raise CustodyRefused("您仍保管着尚未开标项目的密钥份额，开标完成前不能更换保管口令")
-        now, salt, log_n = self.clock(), get_random_bytes(16), self.config.custody_log_n
-        public = derive_custody_key(passphrase, salt, log_n).public_key()
+            raise CustodyRefused("您仍保管着尚未开标项目的密钥份额，开标完成前不能更换保管公钥")
+        now = self.clock()
         row = existing or CustodyKey(user_id=user.id)
         row.suite, row.key_id, row.public_key = public.suite, public.key_id, public.to_json()
-        row.salt, row.log_n, row.created_at = salt, log_n, now
+        row.created_at = now
         self.db.add(row)
         self.db.flush()
         record(self.db, actor, "custody.key_enrolled", "user", user.id, now=now,
@@ -339,11 +319,15 @@ class BidService:
         eligible = {u.id: u for u in self.eligible_custodians(project)}
         chosen = list(dict.fromkeys(user_ids))
         if any(uid not in eligible for uid in chosen):
-            raise CustodyRefused("密钥保管人须是已设置保管口令的交易中心、监管人员或本项目业主",
+            raise CustodyRefused("密钥保管人须是已登记保管公钥的交易中心、监管人员或本项目业主",
                                  field="user_ids")
-        if not 2 <= threshold <= len(chosen) <= 255:
-            raise CustodyRefused("至少指定2名保管人，开启所需人数应在2与保管人数之间",
-                                 field="threshold")
+        designator = self.db.get(User, actor.user_id) if actor.user_id else None
+        problem = custody_problem(
+            [Member(eligible[uid].role, eligible[uid].organisation_id) for uid in chosen],
+            threshold,
+            Member(designator.role, designator.organisation_id) if designator else None)
+        if problem:
+            raise CustodyRefused(problem, field="user_ids")
         for old in self.custodians(project):
             self.db.delete(old)
         self.db.flush()

@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..files import serve_bytes, serve_stored
 from ..forms import redirect, refused
 from ..i18n import _
+from ..navigation import ROLE_LABELS
 from ..projects.kinds import LABELS, CustodyMode
 from ..security import Permission
 from .errors import OfferInvalid
@@ -332,9 +333,34 @@ def _hall_action(context, request, action, message):
 @view_config(route_name="bidding.release", permission=Permission.CUSTODY_RELEASE,
              request_method="POST", renderer="bidding/opening.jinja2")
 def release_share(context, request):
+    """The release file made by the custodian's own tool (browser page or CLI)."""
+    upload = request.POST.get("release")
+    data = upload.file.read(MAX_KEY_FILE) if hasattr(upload, "file") else \
+        (request.POST.get("release_text") or "").encode()
     return _hall_action(context, request, lambda: _opening(request).release_share(
-        context.project, user=request.identity, passphrase=request.POST.get("passphrase", ""),
-        actor=request.actor), _("密钥份额已释放"))
+        context.project, user=request.identity, release_json=data, actor=request.actor),
+        _("密钥份额已释放"))
+
+
+@view_config(route_name="bidding.statement", permission=Permission.PROJECT_VIEW)
+def opening_statement(context, request):
+    try:
+        statement = _opening(request).statement(context.project)
+    except DomainError:
+        raise HTTPNotFound() from None
+    return attachment(statement.to_json(), f"opening-statement-{context.project.number}.json",
+                      "application/json")
+
+
+@view_config(route_name="bidding.my_share", permission=Permission.CUSTODY_RELEASE)
+def my_sealed_share(context, request):
+    try:
+        custodian = _opening(request).my_share(context.project, request.identity)
+    except DomainError:
+        raise HTTPNotFound() from None
+    return attachment(custodian.sealed_share,
+                      f"share-{context.project.number}-{custodian.position}.json",
+                      "application/json")
 
 
 @view_config(route_name="bidding.share", permission=Permission.BID_DECRYPT,
@@ -364,7 +390,8 @@ def _custodians_page(context, request) -> dict:
     key = service.key_row(context.project)
     return {"project": context.project, "eligible": service.eligible_custodians(context.project),
             "chosen": {c.user_id for c in service.custodians(context.project)},
-            "threshold": key.threshold if key else 2, "error": None}
+            "threshold": key.threshold if key else 2, "error": None,
+            "role_labels": ROLE_LABELS}
 
 
 @view_config(route_name="bidding.custodians", renderer="bidding/custodians.jinja2",
@@ -390,16 +417,26 @@ def designate_custodians(context, request):
 @view_config(route_name="bidding.custody_key", renderer="bidding/custody_key.jinja2",
              permission=Permission.CUSTODY_ENROL, request_method=("GET", "POST"))
 def custody_key(request):
+    """Enrol a custodian's PUBLIC key (custodian.pub): generated in this page's script or
+    with the CLI; no passphrase or private key is ever sent."""
     service = _bids(request)
-    page = {"key": service.custody_key(request.identity), "error": None}
+    user = request.identity
+    page = {"key": service.custody_key(user), "error": None,
+            "label": f"{user.display_name} {_role_label(request, user)}"}
     if request.method == "GET":
         return page
-    passphrase = request.POST.get("passphrase", "")
+    upload = request.POST.get("public_key")
+    data = upload.file.read(MAX_KEY_FILE) if hasattr(upload, "file") else \
+        (request.POST.get("public_key_text") or "").encode()
     try:
-        if passphrase != request.POST.get("confirm", ""):
-            raise OfferInvalid(_("两次输入的保管口令不一致"), field="confirm")
-        service.enrol_custody_key(request.identity, passphrase=passphrase,
-                                  actor=request.actor)
+        service.enrol_custody_key(user, public_key=data, actor=request.actor)
     except DomainError as error:
         return refused(request, error, page, "bidding/custody_key.jinja2")
-    return redirect(request, "bidding.custody_key", _("保管口令已设置"))
+    return redirect(request, "bidding.custody_key", _("保管公钥已登记"))
+
+
+def _role_label(request, user) -> str:
+    """Whose key this is, as the key file's label shows it (the organisation, else role)."""
+    if user.organisation is not None:
+        return user.organisation.name
+    return request.localizer.translate(ROLE_LABELS[user.role])
