@@ -101,3 +101,33 @@ def shifted(clock, **delta):
 
 def body_of(note_body: bytes) -> dict:
     return json.loads(note_body)
+
+
+def offer(price=80_000_000) -> dict:
+    return {"total_price": price, "currency": "CNY", "duration_days": 180, "quality": "合格",
+            "project_manager": "李工", "items": [{"name": "土建", "total_price": price}]}
+
+
+def submit_bid(world: World, bidder, price=80_000_000):
+    """A bid sealed as a bidder's CLI seals it, submitted through the real service."""
+    import io
+
+    from bid_crypto import seal_bid
+    from trading.bidding.service import BidService, bidder_ref, lot_ref, project_ref
+
+    bids = BidService(world.dbsession, world.clock, world.registry["keys"],
+                      world.registry["storage"], None, world.settings)
+    out = io.BytesIO()
+    seal_bid(out, bids.public_key(world.project), offer=offer(price), documents=[],
+             project=project_ref(world.project), lot=lot_ref(world.lot),
+             bidder=bidder_ref(bidder.organisation_id), custody="auto", chunk_size=1024)
+    out.seek(0)
+    return bids.submit_envelope(world.project, world.lot, stream=out, actor=actor_for(bidder))
+
+
+def open_bids(world: World):
+    """The deadline passes and the chronograph opens the bids."""
+    from trading.jobs import chronograph
+
+    world.clock.set(world.project.bid_deadline)
+    chronograph.sweep_kind("project")

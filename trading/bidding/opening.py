@@ -91,6 +91,10 @@ SYSTEM = Actor.system("open_bids")
 # audit domain's collusion scan needs the documents' hashes): `hook(dbsession, clock,
 # project)`, called once, in the same transaction.
 COMPLETED_HOOKS: list[Callable] = []
+# Checks that join the record once the envelopes are open and before the lots are counted
+# (e.g. bid security): `hook(opening_service, project, opening)`, in the same transaction;
+# a hook may mark a decrypted line invalid through `opening_service.invalidate`.
+OPENED_HOOKS: list[Callable] = []
 # Lines that still wait for a result.
 OPENABLE = (L.PENDING,)
 # `advance` is scheduled at the deadline itself and the sweep runs every minute: an opening
@@ -110,6 +114,7 @@ REASONS = {
     "offer_invalid": "开标一览表 offer.json 格式无效",
     "package_invalid": "投标文件包格式无效",
     "price_above_ceiling": "投标报价高于最高限价",
+    "security_missing": "未按招标文件要求提交投标保证金",
 }
 
 # Why a custodian's release is refused (bid_crypto.ReleaseRefused.reason), in words.
@@ -232,6 +237,8 @@ class OpeningService:
             if not ready:
                 return later
             self._open_pending(project, opening)
+            for hook in OPENED_HOOKS:
+                hook(self, project, opening)
             self._finish(projects, project, opening)
             if not self._to_store(opening):
                 self._stored(project, opening, now)  # nothing to extract
@@ -390,6 +397,15 @@ class OpeningService:
         if isinstance(error, EnvelopeError):
             return self._result(line, L.REVOKED, "tampered", detail=detail)
         return self._result(line, L.REVOKED, "tampered", detail=detail)
+
+    def invalidate(self, line: OpeningLine, reason: str, detail: str = "") -> None:
+        """An OPENED_HOOKS check found a decrypted bid invalid (reason: a REASONS key)."""
+        if line.status is L.DECRYPTED:
+            self._result(line, L.INVALID, reason, detail=detail)
+
+    def private_key(self, project: Project) -> PrivateKey:
+        """The opening key, for OPENED_HOOKS that open what was sealed beside the bids."""
+        return self._private_key(project)
 
     def _result(self, line, status: LineStatus, reason: str, detail: str = "", **fmt) -> None:
         line.status, line.reason = status, reason

@@ -9,6 +9,24 @@
 """
 
 
+def check_at_opening(opening_service, project, opening):
+    """bidding.opening OPENED_HOOKS entry: the payer list opens with the bids."""
+    from .service import BidSecurityService
+
+    BidSecurityService(opening_service.db, opening_service.clock).at_opening(
+        project, opening_service.lines(opening),
+        lambda: opening_service.private_key(project), opening_service.invalidate)
+
+
+def schedule_refunds(projects_service, project, event):
+    """projects EVENT_HOOKS entry: the award, the contract or the end starts refund clocks."""
+    from .service import REFUND_EVENTS, BidSecurityService
+
+    if event in REFUND_EVENTS:
+        BidSecurityService(projects_service.db, projects_service.clock).schedule_refunds(
+            project, event)
+
+
 def includeme(config):
     from .bank import BankAdapter, bank_from_settings
     from .service import BidSecurityService, bid_security_service_factory
@@ -18,3 +36,10 @@ def includeme(config):
     config.registry["bidsecurity.bank"] = bank
     config.register_service(bank, BankAdapter)
     config.register_service_factory(bid_security_service_factory, BidSecurityService)
+    from ..bidding import opening
+    from ..projects import service as projects_service
+
+    if check_at_opening not in opening.OPENED_HOOKS:
+        opening.OPENED_HOOKS.append(check_at_opening)
+    if schedule_refunds not in projects_service.EVENT_HOOKS:
+        projects_service.EVENT_HOOKS.append(schedule_refunds)

@@ -20,17 +20,17 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 
-from bid_crypto import PublicKey, open_chunks, seal_stream
+from bid_crypto import BidCryptoError, PublicKey, open_chunks, seal_stream
 
 from ..actor import Actor
 from ..audit.service import record
-from ..bidding.models import OpeningKey
+from ..bidding.models import Bid, BidState, OpeningKey
 from ..errors import Conflict, DeadlinePassed, DomainError, NotPermitted
 from ..i18n import DISPLAY_TZ
 from ..projects.models import Lot, Project, SignUp
 from ..projects.status import ProjectStatus
 from . import rules as r
-from .bank import NOTIFICATION_FIELDS, BankAdapter
+from .bank import NOTIFICATION_FIELDS, BankAdapter, BankUnavailable, RefundOrder
 from .models import (
     BankNotification,
     Disposition,
@@ -38,11 +38,13 @@ from .models import (
     PayerAccount,
     Refund,
     RefundStatus,
+    SecurityCheck,
     SecurityStatus,
     SubAccount,
 )
 
 S = ProjectStatus
+REFUND_EVENTS = (S.AWARDED, S.CONTRACTED, S.FAILED, S.CANCELLED)
 SYSTEM = Actor.system("bidsecurity")
 SEALED_BY = "BANK"  # the envelope's "bidder" id: the bank, not a bidder
 MAX_BODY = 8 * 1024
@@ -322,6 +324,251 @@ class BidSecurityService:
         self.db.add(refund)
         self.db.flush()
         return refund
+
+
+    # -- at the opening ------------------------------------------------------------------
+
+    def notifications_of(self, project: Project) -> list[BankNotification]:
+        return list(self.db.scalars(sa.select(BankNotification).where(
+            BankNotification.project_id == project.id).order_by(BankNotification.id)))
+
+    def checks_of(self, project: Project) -> dict[int, SecurityCheck]:
+        return {c.bid_id: c for c in self.db.scalars(sa.select(SecurityCheck).where(
+            SecurityCheck.project_id == project.id))}
+
+    def at_opening(self, project: Project, lines, private_key, invalidate) -> None:
+        """Open the sealed notifications, reconcile them, join each bid's security status
+        to the opening record and mark a bid without it invalid when the profile says so;
+        then give every payment its way back. Idempotent: done bids are skipped."""
+        done = self.checks_of(project)
+        if lines and all(line.bid_id in done for line in lines):
+            return
+        opened = self._open_sealed(project, private_key)
+        self._reconcile(project)
+        now = self.clock()
+        for line in lines:
+            if line.bid_id in done:
+                continue
+            check = self._check(project, line, opened, now)
+            if check.status is SecurityStatus.NOT_REQUIRED:
+                continue
+            label = STATUS_LABELS[check.status]
+            line.anomalies = [*(line.anomalies or []), {
+                "code": "security", "message": f"投标保证金：{label}"
+                + (f"（{check.detail}）" if check.detail else "")}]
+            if check.status is SecurityStatus.MISSING and \
+                    requirement_of(project, line.lot).on_missing == "invalid":
+                invalidate(line, "security_missing", check.detail)
+        self._refunds_after_opening(project, now)
+        record(self.db, SYSTEM, "bidsecurity.opened", "project", project.id, now=now,
+               notifications=len(self.notifications_of(project)), keys_opened=opened)
+
+    def _open_sealed(self, project: Project, private_key) -> bool:
+        sealed = [n for n in self.notifications_of(project)
+                  if n.sealed is not None and n.opened is None]
+        if not sealed:
+            return True
+        try:
+            private = private_key()
+        except Exception:  # noqa: BLE001 - any failure to rebuild the key is the platform's
+            return False
+        for row in sealed:
+            try:
+                payload = unseal(private, row)
+            except (BidCryptoError, ValueError):
+                continue
+            note = _notification(_parse(payload["body"].encode()))
+            if note is None or row.disposition is not Disposition.RECORDED:
+                row.opened = {"rejected": row.reason or "malformed",
+                              "body": payload["body"][:MAX_BODY]}
+                continue
+            row.opened = _note_json(note)
+            row.sub_account = self._sub_by_reference(note.reference)
+        self.db.flush()
+        return True
+
+    def _reconcile(self, project: Project) -> None:
+        """States in the order the bank booked them: the first full payment counts, any
+        later one on the same sub-account is a duplicate."""
+        rows = [n for n in self.notifications_of(project) if n.disposition is
+                Disposition.RECORDED and n.opened and "reference" in n.opened
+                and n.state is None and n.sub_account is not None]
+        paid = {n.sub_account_id for n in self.notifications_of(project)
+                if n.state is r.PaymentState.PAID}
+        for row in sorted(rows, key=lambda n: (n.opened["paid_at"], n.id)):
+            sub = row.sub_account
+            lot = self.db.get(Lot, sub.lot_id)
+            note = _note_of(row.opened)
+            state = r.reconcile(note, r.Expectation(
+                required_fen=requirement_of(project, lot).required_fen,
+                deadline=project.bid_deadline,
+                payer_accounts=frozenset(a.account_no for a in
+                                         self.accounts(sub.organisation_id)),
+                already_paid=sub.id in paid))
+            row.state, row.opened_at = state, self.clock()
+            if state is r.PaymentState.PAID:
+                paid.add(sub.id)
+        self.db.flush()
+
+    def _check(self, project: Project, line, opened: bool, now: datetime) -> SecurityCheck:
+        req = requirement_of(project, line.lot)
+        org_id = line.bid.bidder_org_id
+        status, paid_fen, detail, note_id = SecurityStatus.NOT_REQUIRED, 0, "", None
+        if req.form is r.SecurityForm.GUARANTEE:
+            status, detail = SecurityStatus.UNVERIFIED, "本标段要求电子保函，由交易中心核验"
+        elif req.deposit and not opened:
+            status, detail = SecurityStatus.UNKNOWN, "开标密钥无法恢复"
+        elif req.deposit:
+            sub = self.sub_account_of(line.lot, org_id)
+            rows = [n for n in self.notifications_of(project)
+                    if sub is not None and n.sub_account_id == sub.id and n.state]
+            good = next((n for n in rows if n.state is r.PaymentState.PAID), None)
+            if good is not None:
+                status, paid_fen, note_id = (SecurityStatus.SATISFIED,
+                                             good.opened["amount_fen"], good.id)
+            else:
+                status = SecurityStatus.MISSING
+                states = "、".join(sorted({r.PAYMENT_LABELS[n.state] for n in rows}))
+                detail = f"到账情况：{states}" if states else "截止前未到账"
+                if req.form is r.SecurityForm.EITHER:
+                    status = SecurityStatus.UNVERIFIED
+                    detail += "；可能以电子保函提交，由交易中心核验"
+        check = SecurityCheck(bid_id=line.bid_id, project_id=project.id, lot_id=line.lot_id,
+                              organisation_id=org_id, status=status,
+                              required_fen=req.required_fen, paid_fen=paid_fen,
+                              notification_id=note_id, detail=detail[:500], checked_at=now)
+        self.db.add(check)
+        return check
+
+    def _refunds_after_opening(self, project: Project, now: datetime) -> None:
+        have = set(self.db.scalars(sa.select(Refund.notification_id).where(
+            Refund.project_id == project.id)))
+        bids = {(b.lot_id, b.bidder_org_id): b for b in self.db.scalars(
+            sa.select(Bid).where(Bid.project_id == project.id))}
+        opening_day = r.RefundEvents(opening=local_date(now))
+        for row in self.notifications_of(project):
+            if row.id in have or row.disposition is not Disposition.RECORDED \
+                    or not row.opened or "reference" not in row.opened:
+                continue
+            note = _note_of(row.opened)
+            org_id = row.sub_account.organisation_id if row.sub_account else None
+            bid = bids.get((row.lot_id, org_id))
+            cause, events = r.RefundCause.NOT_COUNTED, opening_day
+            if row.state is r.PaymentState.PAID and bid is not None:
+                if bid.state is BidState.WITHDRAWN:
+                    cause = r.RefundCause.WITHDRAWN
+                    events = r.RefundEvents(withdrawal=local_date(bid.updated_at))
+                else:
+                    cause, events = r.RefundCause.LOST, r.RefundEvents()
+            self._new_refund(row, note, cause, project, org_id=org_id,
+                             due_on=r.refund_deadline(project.regime, cause, events))
+
+    # -- refund scheduling from the award and the contract --------------------------------
+
+    def schedule_refunds(self, project: Project, event: str) -> int:
+        """Award, contract, failure or cancellation: each waiting deposit learns its cause
+        (won or lost) and its statutory deadline; a deadline known makes it due now."""
+        from ..award.models import Award
+
+        awards = {a.lot_id: a for a in self.db.scalars(
+            sa.select(Award).where(Award.project_id == project.id))}
+        today = local_date(self.clock())
+        ended = event in (S.FAILED, S.CANCELLED)
+        changed = 0
+        for refund in self.db.scalars(sa.select(Refund).where(
+                Refund.project_id == project.id, Refund.status == RefundStatus.WAITING)):
+            award = awards.get(refund.notification.lot_id)
+            won = award is not None and award.winner_org_id == refund.organisation_id
+            refund.cause = r.RefundCause.WON if won else r.RefundCause.LOST
+            if ended or award is None and event == S.AWARDED:
+                events = r.RefundEvents(award_notice=today, contract=today)
+            else:
+                events = r.RefundEvents(
+                    award_notice=local_date(award.decided_at) if award else None,
+                    contract=local_date(award.contract_signed_at)
+                    if award and award.contract_signed_at else None)
+            refund.due_on = r.refund_deadline(project.regime, refund.cause, events)
+            if refund.due_on is not None:
+                refund.status = RefundStatus.DUE
+                changed += 1
+        self.db.flush()
+        return changed
+
+    # -- making refunds (the job) -----------------------------------------------------
+
+    def due_refunds(self) -> list[Refund]:
+        now = self.clock()
+        return list(self.db.scalars(sa.select(Refund).where(
+            Refund.status.in_((RefundStatus.DUE, RefundStatus.RETRYING)),
+            sa.or_(Refund.next_attempt_at.is_(None), Refund.next_attempt_at <= now))
+            .order_by(Refund.id)))
+
+    def fix_order(self, refund: Refund) -> Refund:
+        """Interest to the day of the first order, kept for every retry: the bank sees the
+        same key with the same amount however late the retry comes."""
+        if refund.ordered_at is None:
+            now = self.clock()
+            rate = r.DEFAULT_ANNUAL_RATE
+            if refund.project_id is not None:
+                project = self.db.get(Project, refund.project_id)
+                rate = requirement_of(project, project.lots[0]).interest_rate
+            refund.interest_fen = r.interest_fen(refund.principal_fen, refund.received_on,
+                                                 max(local_date(now), refund.received_on),
+                                                 rate)
+            refund.ordered_at = now
+            self.db.flush()
+        return refund
+
+    def send(self, refund: Refund) -> bool:
+        """One attempt through the bank adapter; True once the bank confirmed."""
+        if refund.status not in (RefundStatus.DUE, RefundStatus.RETRYING):
+            raise RefundRefused(f"该笔款项状态为「{REFUND_LABELS[refund.status]}」，不能退还")
+        self.fix_order(refund)
+        now = self.clock()
+        order = RefundOrder(refund.idempotency_key, refund.payee_name, refund.payee_account,
+                            refund.principal_fen + refund.interest_fen,
+                            f"投标保证金退还（{r.CAUSE_LABELS[refund.cause]}）")
+        refund.attempts += 1
+        try:
+            receipt = self.bank.refund(order)
+        except BankUnavailable as error:
+            refund.status, refund.last_error = RefundStatus.RETRYING, str(error)[:500]
+            refund.next_attempt_at = now + min(timedelta(minutes=2 ** min(refund.attempts, 6)),
+                                               RETRY_CAP)
+            record(self.db, SYSTEM, "bidsecurity.refund_failed", "refund", refund.id, now=now,
+                   outcome="failure", attempts=refund.attempts, error=refund.last_error)
+            return False
+        refund.status, refund.refunded_at = RefundStatus.REFUNDED, now
+        refund.bank_reference, refund.last_error = receipt.bank_reference, ""
+        refund.next_attempt_at = None
+        record(self.db, SYSTEM, "bidsecurity.refunded", "refund", refund.id, now=now,
+               principal_fen=refund.principal_fen, interest_fen=refund.interest_fen,
+               bank_reference=receipt.bank_reference)
+        return True
+
+    def overdue(self) -> list[Refund]:
+        """电子监察: refunds not made by their statutory day (rules §10.4)."""
+        today = local_date(self.clock())
+        return list(self.db.scalars(sa.select(Refund).where(
+            Refund.status.notin_((RefundStatus.REFUNDED, RefundStatus.FORFEITED)),
+            Refund.due_on.is_not(None), Refund.due_on < today).order_by(Refund.due_on)))
+
+    def alert_overdue(self) -> int:
+        """One audit alert per overdue refund and day, for the supervisors' 电子监察."""
+        now, alerted = self.clock(), 0
+        for refund in self.overdue():
+            days = (local_date(now) - refund.due_on).days
+            record(self.db, SYSTEM, "bidsecurity.refund_overdue", "refund", refund.id, now=now,
+                   outcome="failure", days_late=days, attempts=refund.attempts)
+            alerted += 1
+        return alerted
+
+
+def _note_of(opened: dict) -> r.Notification:
+    return r.Notification(reference=opened["reference"], amount_fen=opened["amount_fen"],
+                          payer_name=opened["payer_name"],
+                          payer_account=opened["payer_account"],
+                          paid_at=datetime.fromisoformat(opened["paid_at"]))
 
 
 def seal(public: PublicKey, sub: SubAccount, body: bytes, signature: str | None) -> bytes:

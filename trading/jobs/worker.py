@@ -15,6 +15,7 @@ TASK_MODULES = (
     "trading.audit.tasks",
     "trading.archive.tasks",
     "trading.bidding.tasks",
+    "trading.bidsecurity.tasks",
     "trading.smallworks.tasks",
     "trading.intermediaries.tasks",
 )
