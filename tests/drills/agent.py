@@ -209,7 +209,6 @@ def setup_custodians(env) -> dict:
     from factories import actor_for, make_project, make_user
 
     from bid_crypto import generate_private_key
-
     from trading.accounts.models import Role
     from trading.bidding.service import BidService
     from trading.projects.kinds import CustodyMode

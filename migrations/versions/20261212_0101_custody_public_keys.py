@@ -1,7 +1,7 @@
 """custody: custodians upload public keys; shares HPKE-sealed per project (issue #15)
 
 Revision ID: custody_public_keys
-Revises: projects_crypto_suite
+Revises: tlog_0001
 Create Date: 2026-12-11 00:01:00
 
 The old custody keys were derived on the server from passphrases it saw, so the server
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = 'custody_public_keys'
-down_revision = 'projects_crypto_suite'
+down_revision = 'tlog_0001'
 branch_labels = None
 depends_on = None
 
