@@ -408,7 +408,7 @@ class BidService:
         now = now or self.clock()
         if now >= project.bid_deadline:
             raise DeadlinePassed("投标截止时间前上传未完成，视为未提交")
-        bid = self.bid_for(lot, org_id)
+        bid = self.bid_for(lot, org_id, lock=True)
         if bid is None:
             bid = Bid(project_id=project.id, lot_id=lot.id, bidder_org_id=org_id,
                       state=BidState.SUBMITTED, current_version=0, created_at=now,
@@ -452,9 +452,15 @@ class BidService:
 
     # -- reading -------------------------------------------------------------------------
 
-    def bid_for(self, lot: Lot, org_id: int) -> Bid | None:
-        return self.db.scalar(sa.select(Bid).where(Bid.lot_id == lot.id,
-                                                   Bid.bidder_org_id == org_id))
+    def bid_for(self, lot: Lot, org_id: int, *, lock: bool = False) -> Bid | None:
+        """The bidder's bid for the lot; `lock` before writing a new version: PostgreSQL
+        then queues one bidder's simultaneous uploads on the row instead of failing all but
+        one with StaleDataError (SQLite has one writer at a time anyway; a loser of the
+        first insert or of a stale read is retried by pyramid_retry, then answered 409)."""
+        query = sa.select(Bid).where(Bid.lot_id == lot.id, Bid.bidder_org_id == org_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return self.db.scalar(query)
 
     def bids_of(self, project: Project, org_id: int | None) -> list[Bid]:
         if not org_id:
