@@ -69,8 +69,11 @@ class LogFilters(colander.MappingSchema):
     action = colander.SchemaNode(Text(), missing="", validator=colander.Length(0, 64))
     date_from = colander.SchemaNode(colander.Date(), missing=None)
     date_to = colander.SchemaNode(colander.Date(), missing=None)
-    before = colander.SchemaNode(colander.Integer(), missing=None,
-                                 validator=colander.Range(1, 2**62))
+    # Paging by the hash of the last row shown, never by seq: a seq would count the rows
+    # this viewer may not see (issue #15 point 5).
+    before = colander.SchemaNode(Text(), missing="",
+                                 validator=colander.Regex(r"^[0-9a-f]{64}$",
+                                                          "翻页参数无效"))
 
 
 # That a bid exists is the bidder's secret until the deadline (电子招标投标办法 Art 21), so
@@ -78,8 +81,22 @@ class LogFilters(colander.MappingSchema):
 HIDDEN_SUBJECTS = ("bid",)
 
 
-def _log_query(f: dict):
-    query = (sa.select(AuditEvent).where(AuditEvent.subject_type.not_in(HIDDEN_SUBJECTS))
+def _hidden(request):
+    """Rows this viewer may not see: per-bid rows always, and the sign-up rows of every
+    project whose sign-ups the sign-up page would not show them (one rule, in projects)."""
+    from ..projects.service import SIGNUP_ACTIONS, ProjectService
+
+    projects = request.find_service(ProjectService).signups_hidden_from(request.identity)
+    hidden = AuditEvent.subject_type.in_(HIDDEN_SUBJECTS)
+    if projects:
+        hidden = hidden | (AuditEvent.action.in_(SIGNUP_ACTIONS)
+                           & (AuditEvent.subject_type == "project")
+                           & AuditEvent.subject_id.in_([str(i) for i in projects]))
+    return hidden
+
+
+def _log_query(f: dict, hidden, before_seq: int | None):
+    query = (sa.select(AuditEvent).where(sa.not_(hidden))
              .order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE))
     for key, column in (("subject_type", AuditEvent.subject_type),
                         ("subject_id", AuditEvent.subject_id),
@@ -90,8 +107,8 @@ def _log_query(f: dict):
         query = query.where(AuditEvent.occurred_at >= _day(f["date_from"]))
     if f["date_to"]:
         query = query.where(AuditEvent.occurred_at < _day(f["date_to"]) + timedelta(days=1))
-    if f["before"]:
-        query = query.where(AuditEvent.seq < f["before"])  # keyset paging, newest first
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)  # keyset paging, newest first
     return query
 
 
@@ -99,20 +116,37 @@ def _day(value) -> datetime:
     return datetime.combine(value, time.min, DISPLAY_TZ)
 
 
+def _before_seq(request, f: dict, hidden) -> int | None:
+    """The seq behind a paging hash, only for a row this viewer may see."""
+    if not f["before"]:
+        return None
+    seq = request.dbsession.scalar(sa.select(AuditEvent.seq).where(
+        AuditEvent.hash == f["before"], sa.not_(hidden)))
+    if seq is None:
+        raise colander.Invalid(LogFilters()["before"], "翻页参数无效")
+    return seq
+
+
 @view_config(route_name="audit.log", renderer="audit/log.jinja2",
              permission=Permission.AUDIT_VIEW)
 def audit_log(request):
-    """By subject, actor, action and period, newest first (center and supervisors)."""
+    """By subject, actor, action and period, newest first (center and supervisors).
+
+    Rows carry no seq: the chain's numbering counts every event, so numbered rows with
+    some hidden would show gaps that count and time hidden sign-ups and bids. A row is
+    named by its hash, which `trading audit verify` and the checkpoints pin as firmly."""
     params = {k: v for k, v in request.GET.items() if v}
+    hidden = _hidden(request)
     try:
         filters = LogFilters().deserialize(params)
+        before = _before_seq(request, filters, hidden)
     except colander.Invalid as error:
         request.response.status_int = 400
         return {"events": [], "f": params, "errors": error.asdict(), "next": None}
-    events = list(request.dbsession.scalars(_log_query(filters)))
+    events = list(request.dbsession.scalars(_log_query(filters, hidden, before)))
     more = len(events) == PAGE_SIZE
     return {"events": events, "f": params, "errors": {},
-            "next": {**params, "before": events[-1].seq} if more else None}
+            "next": {**params, "before": events[-1].hash} if more else None}
 
 
 @view_config(route_name="audit.checkpoints.sign", permission=Permission.AUDIT_CHECKPOINT,

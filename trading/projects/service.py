@@ -50,6 +50,11 @@ from .status import EDITABLE, PUBLIC, ProjectStatus, check_transition
 
 S = ProjectStatus
 MAX_FILENAME = 200
+# Audit rows that tell who signed up for a project: the sign-up itself, a download of its
+# documents (only signed-up bidders may download) and a question (only they may ask).
+# Before the deadline they are shown only to whom the sign-up page shows the sign-ups
+# (电子招标投标办法 Art 21; signups_visible_to).
+SIGNUP_ACTIONS = ("project.signed_up", "project.document_downloaded", "project.question_asked")
 # What a re-tender copies; the timeline is copied too and must be set anew before submission.
 RETENDER_FIELDS = (
     "name", "project_type", "regime", "object_type", "procurement_method", "evaluation_method",
@@ -518,6 +523,13 @@ class ProjectService:
         if user.role is Role.OWNER and user.organisation_id == project.owner_org_id:
             return after_deadline
         return False
+
+    def signups_hidden_from(self, user: User | None) -> list[int]:
+        """Projects whose sign-up rows `user` may not see yet: the audit log applies the
+        sign-up page's rule (signups_visible_to), project by project, to SIGNUP_ACTIONS.
+        Only projects before their deadline can hide anything."""
+        open_now = sa.select(Project).where(Project.bid_deadline > self.clock())
+        return [p.id for p in self.db.scalars(open_now) if not self.signups_visible_to(p, user)]
 
     def signups(self, project: Project) -> list[SignUp]:
         query = (sa.select(SignUp).where(SignUp.project_id == project.id)

@@ -1,0 +1,131 @@
+"""No sign of a bid before the deadline (issue #15 point 5), tried with a second account.
+
+A supervisor reading the audit log must not learn who signed up for, downloaded or asked
+about a project before its deadline (the sign-up page's rule, 电子招标投标办法 Art 21), nor
+count hidden events from gaps in the numbering; a bidder must not count bids from its own
+bid's id.
+"""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from factories import actor_for, make_user
+
+from trading.accounts.models import Role
+from trading.actor import Actor
+from trading.audit.models import AuditEvent
+from trading.audit.service import record
+from trading.projects.models import ProjectDocument
+from trading.projects.service import SIGNUP_ACTIONS
+
+VISIBLE = Actor(None, "center-test", None, "center", "192.0.2.9")
+
+
+def rows(page) -> list[list[str]]:
+    body = BeautifulSoup(page.text, "html.parser").find("tbody")
+    return [[td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            for tr in body.find_all("tr")]
+
+
+def project_rows(page, project) -> set[str]:
+    """The sign-up-like actions the page shows on this project."""
+    return {r[2] for r in rows(page) if len(r) > 3 and r[3] == f"project #{project.id}"}
+
+
+def bidder_activity(world, bidder):
+    """Everything a bidder does before the deadline that tells it is taking part."""
+    service = world.projects()
+    document = world.dbsession.scalar(sa.select(ProjectDocument).where(
+        ProjectDocument.project_id == world.project.id))
+    service.record_download(document, user=bidder, actor=actor_for(bidder))
+    service.ask_question(world.project, text="工期能否调整？", asker=bidder,
+                         actor=actor_for(bidder))
+    world.submit(bidder, world.seal(bidder))
+
+
+def test_a_supervisor_sees_no_sign_up_download_or_question_before_the_deadline(
+        testapp, world):
+    sup = make_user(world.dbsession, world.clock, world.settings, role=Role.SUPERVISOR)
+    center = make_user(world.dbsession, world.clock, world.settings, role=Role.CENTER)
+    bidder_activity(world, world.bidders[0])
+    assert world.projects().signups_visible_to(world.project, sup) is False
+
+    testapp.login(sup.username)
+    assert project_rows(testapp.get("/audit/log"), world.project) \
+        .isdisjoint(SIGNUP_ACTIONS)
+    for action in SIGNUP_ACTIONS:  # nor by asking for them by name
+        page = testapp.get("/audit/log", {"action": action, "subject_type": "project",
+                                          "subject_id": str(world.project.id)})
+        assert rows(page) == [["暂无记录"]]
+
+    # The center sees them, as it sees the sign-up page (the same rule).
+    testapp.login(center.username)
+    assert set(SIGNUP_ACTIONS) <= project_rows(testapp.get("/audit/log"), world.project)
+
+    # After the deadline the supervisor sees them too, as the sign-up page shows them.
+    world.clock.set(world.project.bid_deadline)
+    testapp.login(sup.username)
+    assert set(SIGNUP_ACTIONS) <= project_rows(testapp.get("/audit/log"), world.project)
+
+
+def test_hidden_events_leave_no_gap_a_supervisor_could_count(testapp, world, dbsession):
+    """Before: the page. Then a bid, a second version, a new sign-up with a download, and
+    one visible event. After: the same page with that one row on top, and no row shows a
+    number that counts the events in between."""
+    sup = make_user(world.dbsession, world.clock, world.settings, role=Role.SUPERVISOR)
+    late = make_user(world.dbsession, world.clock, world.settings, role=Role.BIDDER)
+    testapp.login(sup.username)
+    before = rows(testapp.get("/audit/log"))
+
+    bidder = world.bidders[1]
+    world.submit(bidder, world.seal(bidder))
+    world.submit(bidder, world.seal(bidder, offer_=world.offer(70_000_000)))
+    world.projects().sign_up(world.project, world.lot, bidder=late, actor=actor_for(late))
+    bidder_activity(world, late)
+    record(dbsession, VISIBLE, "test.visible", "thing", 1, now=world.clock())
+
+    after = rows(testapp.get("/audit/log"))
+    assert after[0][2] == "test.visible" and after[1:] == before[:len(after) - 1]
+    shown = {e.hash[:16]: e.seq for e in dbsession.scalars(sa.select(AuditEvent))}
+    for row in after:
+        seq = shown[row[-1].rstrip("…")]
+        assert str(seq) not in row, row
+
+
+def test_paging_goes_by_hash_never_by_seq(testapp, world, dbsession, monkeypatch):
+    import trading.audit.views as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n in range(3):
+        record(dbsession, VISIBLE, "test.page", "thing", n, now=world.clock())
+    sup = make_user(world.dbsession, world.clock, world.settings, role=Role.SUPERVISOR)
+    testapp.login(sup.username)
+    first = testapp.get("/audit/log", {"action": "test.page"})
+    link = BeautifulSoup(first.text, "html.parser").find("a", string=re.compile("更早的记录"))
+    cursor = re.search(r"before=([0-9a-f]+)", link["href"]).group(1)
+    assert len(cursor) == 64
+    second = testapp.get(link["href"])
+    assert [r[3] for r in rows(first)] == ["thing #2", "thing #1"]
+    assert [r[3] for r in rows(second)] == ["thing #0"]
+
+    # A hidden row's hash is no cursor (no oracle), nor is a number.
+    world.submit(world.bidders[0], world.seal(world.bidders[0]))
+    hidden = dbsession.scalar(sa.select(AuditEvent.hash).where(
+        AuditEvent.action == "bid.submitted"))
+    for bad in (hidden, "12", "z" * 64):
+        page = testapp.get("/audit/log", {"before": bad}, status=400)
+        assert "翻页参数无效" in page.text
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.OWNER])
+def test_staff_without_the_sign_up_page_cannot_read_the_rows_elsewhere(testapp, world, role):
+    """Owner staff have no audit log at all; a supervisor has no sign-up page yet."""
+    user = make_user(world.dbsession, world.clock, world.settings, role=role,
+                     organisation=world.project.owner if role is Role.OWNER else None)
+    testapp.login(user.username)
+    status = 200 if role is Role.SUPERVISOR else 403
+    testapp.get("/audit/log", status=status)
+    page = testapp.get(f"/projects/{world.project.id}/signups", expect_errors=True)
+    assert world.bidders[0].organisation.name not in page.text
