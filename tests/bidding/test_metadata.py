@@ -129,3 +129,52 @@ def test_staff_without_the_sign_up_page_cannot_read_the_rows_elsewhere(testapp, 
     testapp.get("/audit/log", status=status)
     page = testapp.get(f"/projects/{world.project.id}/signups", expect_errors=True)
     assert world.bidders[0].organisation.name not in page.text
+
+
+def _bidder_sees(testapp, world, bidder, version) -> str:
+    """Everything a bidder gets about its bid: pages, links, API, receipt, file names."""
+    project = world.project
+    testapp.login(bidder.username)
+    mine = testapp.get(f"/projects/{project.id}/bids")
+    link = BeautifulSoup(mine.text, "html.parser").find("a", string=re.compile("版本与回执"))
+    bid_page = testapp.get(link["href"])
+    api = testapp.get(f"/api/v1/projects/{project.id}/bids").json["items"][0]
+    receipt = testapp.get(
+        f"/projects/{project.id}/bids/{api['id']}/versions/1/receipt.json")
+    return " ".join([link["href"], bid_page.text, str(api), receipt.text,
+                     receipt.headers["Content-Disposition"]])
+
+
+def test_a_bidder_cannot_count_bids_from_its_own_bids_name(testapp, world):
+    """Two bids one after the other: their public names are random, never the row ids,
+    and the row id opens nothing."""
+    first, second = world.bidders[:2]
+    v1 = world.submit(first, world.seal(first))
+    v2 = world.submit(second, world.seal(second))
+    names = [v1.bid.public_id, v2.bid.public_id]
+    assert all(re.fullmatch(r"[0-9a-f]{20}", n) for n in names) and names[0] != names[1]
+    seen = _bidder_sees(testapp, world, second, v2)
+    assert names[1] in seen and names[0] not in seen
+    assert f"/bids/{v2.bid_id}" not in seen and f"'id': {v2.bid_id}" not in seen
+    assert f"receipt-{v2.bid_id}-" not in seen
+    project = world.project
+    for path in (f"/projects/{project.id}/bids/{v2.bid_id}",
+                 f"/projects/{project.id}/bids/{v2.bid_id}/versions/1/receipt.json",
+                 f"/api/v1/projects/{project.id}/bids/{v2.bid_id}",
+                 f"/projects/{project.id}/bids/{'0' * 20}"):
+        testapp.get(path, status=403)
+
+
+def test_the_opening_record_and_open_data_name_bids_by_their_public_id(testapp, world):
+    for bidder in world.bidders:
+        world.submit(bidder, world.seal(bidder))
+    world.clock.set(world.project.bid_deadline)
+    world.advance()
+    bids = {world.bids().bid_for(world.lot, b.organisation_id) for b in world.bidders}
+    hall = testapp.get(f"/api/v1/projects/{world.project.id}/opening").json
+    assert {line["bid_id"] for line in hall["lines"]} == {b.public_id for b in bids}
+    from trading.opendata.service import bids_view
+
+    published = {view.id.rsplit("-", 1)[1] for view in bids_view(world.dbsession,
+                                                                   world.project).details}
+    assert published == {b.public_id for b in bids}

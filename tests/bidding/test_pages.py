@@ -44,9 +44,11 @@ def test_a_bidder_seals_with_the_published_key_uploads_and_verifies_the_receipt(
     assert "平台已接收并安全保存该投标信封" in receipt_page.text
     bid = world.dbsession.scalar(sa.select(Bid).where(Bid.bidder_org_id ==
                                                       bidder.organisation_id))
-    receipt = testapp.get(f"/projects/{project.id}/bids/{bid.id}/versions/1/receipt.json").json
+    receipt = testapp.get(
+        f"/projects/{project.id}/bids/{bid.public_id}/versions/1/receipt.json").json
     assert verify_receipt(checkpoint_key(testapp), receipt, io.BytesIO(envelope))
-    downloaded = testapp.get(f"/projects/{project.id}/bids/{bid.id}/versions/1/envelope.tbid")
+    downloaded = testapp.get(
+        f"/projects/{project.id}/bids/{bid.public_id}/versions/1/envelope.tbid")
     assert downloaded.body == envelope
     pem = testapp.get("/bidding/platform.pub").text
     assert load_verify_key(pem).to_raw() == checkpoint_key(testapp).to_raw()
@@ -194,7 +196,7 @@ def test_an_upload_after_the_deadline_is_refused(testapp, world):
 def test_nobody_but_the_bidder_sees_bid_content_before_the_opening(testapp, world, who):
     bidder = world.bidders[0]
     version = world.submit(bidder, world.seal(bidder))
-    project, bid_id = world.project, version.bid_id
+    project, bid_id = world.project, version.bid.public_id
     users = {"owner": world.project.owner.users[0] if world.project.owner.users else None}
     user = users.get(who) or make_user(
         world.dbsession, world.clock, world.settings,
@@ -204,7 +206,7 @@ def test_nobody_but_the_bidder_sees_bid_content_before_the_opening(testapp, worl
     for path in (f"/projects/{project.id}/bids/{bid_id}",
                  f"/projects/{project.id}/bids/{bid_id}/versions/1/receipt.json",
                  f"/projects/{project.id}/bids/{bid_id}/versions/1/envelope.tbid",
-                 f"/projects/{project.id}/bids/{bid_id + 1000}",
+                 f"/projects/{project.id}/bids/{version.bid_id}",  # the row id is no name
                  f"/api/v1/projects/{project.id}/bids/{bid_id}",
                  f"/api/v1/projects/{project.id}/bids/{bid_id}/versions/1/receipt"):
         testapp.get(path, status=403)
@@ -223,7 +225,7 @@ def test_the_owner_is_the_projects_owner_and_still_refused(testapp, world, dbses
     owner = dbsession.scalar(sa.select(User).where(
         User.organisation_id == world.project.owner_org_id))
     testapp.login(owner.username)
-    testapp.get(f"/projects/{world.project.id}/bids/{version.bid_id}", status=403)
+    testapp.get(f"/projects/{world.project.id}/bids/{version.bid.public_id}", status=403)
     testapp.get(f"/projects/{world.project.id}/bids", status=403)
 
 
@@ -412,7 +414,7 @@ def test_dual_bidders_decrypt_through_the_api(
         envelope = w.registry["storage"].path_for(bid.versions[-1].envelope_sha256)
         share = make_decryption_share(read_header(io.BytesIO(envelope.read_bytes())),
                                       keys[bidder.id]).to_json()
-        testapp.post(f"/api/v1/projects/{w.project.id}/opening/bids/{bid.id}/share",
+        testapp.post(f"/api/v1/projects/{w.project.id}/opening/bids/{bid.public_id}/share",
                      share, headers={**_token_for(bidder, w.dbsession, w.clock, w.settings),
                                      "Content-Type": "application/json"})
     assert w.project.status == "evaluation"

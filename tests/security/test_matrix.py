@@ -708,7 +708,7 @@ def send(testapp, row: Row, persona: str, world):
         world["ids"].update(world["make_award"]())
     if ("{bid}" in row.path or "{review}" in row.path) and "bid" not in world["ids"]:
         world["bid"] = world["make_bid"]()
-        world["ids"]["bid"] = world["bid"].id
+        world["ids"]["bid"] = world["bid"].public_id
     if "{review}" in row.path and "review" not in world["ids"]:
         world["ids"]["review"] = world["make_review"](world["bid"]).id
     if "{round}" in row.path and "round" not in world["ids"]:

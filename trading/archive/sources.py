@@ -33,7 +33,7 @@ def opening_record(dbsession, project, retention) -> list[Entry]:
             "reason": opening.reason, "lots": opening.lots,
             "lines": [OpeningService._line_json(line, opening, line.bid_id in shared, None)
                       for line in lines],
-            "envelopes": [{"bid_id": line.bid_id, "version": line.version,
+            "envelopes": [{"bid_id": line.bid.public_id, "version": line.version,
                            "envelope_sha256": line.envelope_sha256,
                            "offer_sha256": line.offer_sha256} for line in lines]}
     return [Entry("opening/record.json", _json(body), retention)]

@@ -41,7 +41,7 @@ VERSION = {"type": "object", "properties": {
     "received_at": {"type": "string"}, "withdrawn_at": {"type": ["string", "null"]},
     "receipt": RECEIPT}}
 BID = {"type": "object", "required": ["id", "lot", "state", "current_version", "versions"],
-       "properties": {"id": {"type": "integer"}, "lot": {"type": "integer"},
+       "properties": {"id": {"type": "string"}, "lot": {"type": "integer"},
                       "state": {"type": "string"}, "current_version": {"type": "integer"},
                       "versions": {"type": "array", "items": VERSION}}}
 HALL = {"type": "object", "required": ["phase", "deadline", "seconds_left", "lines"],
@@ -55,7 +55,7 @@ HALL = {"type": "object", "required": ["phase", "deadline", "seconds_left", "lin
 
 
 def bid_json(service: BidService, bid) -> dict:
-    return {"id": bid.id, "lot": bid.lot.number, "state": str(bid.state),
+    return {"id": bid.public_id, "lot": bid.lot.number, "state": str(bid.state),
             "current_version": bid.current_version,
             "versions": [{"version": v.version, "envelope_sha256": v.envelope_sha256,
                           "size": v.size, "source": v.source,
@@ -96,7 +96,7 @@ def api_my_bids(context, request):
 describe("api.bidding.submit", "POST", "Submit a sealed envelope (multipart/form-data field "
          "'envelope', a .tbid sealed to the opening key) before the deadline; returns the "
          "signed receipt. The same envelope again returns the same receipt.", auth=True,
-         response={"type": "object", "properties": {"bid_id": {"type": "integer"},
+         response={"type": "object", "properties": {"bid_id": {"type": "string"},
                                                     "receipt": RECEIPT}})
 
 
@@ -129,7 +129,7 @@ def api_submit(context, request):
         version = service.submit_envelope(context.project, context.lot, stream=stream,
                                           actor=request.actor)
     request.response.status_int = 201
-    return {"bid_id": version.bid_id, "version": version.version,
+    return {"bid_id": version.bid.public_id, "version": version.version,
             "receipt": service.receipt(version.bid, version)}
 
 
@@ -246,5 +246,5 @@ def api_confirm(context, request):
     values = json_body(request, ConfirmBody())
     line = _opening(request).confirm_line(context.project, context.bid, actor=request.actor,
                                           objection=values["objection"])
-    return {"bid_id": line.bid_id, "confirmed_at": line.confirmed_at.isoformat(),
+    return {"bid_id": line.bid.public_id, "confirmed_at": line.confirmed_at.isoformat(),
             "objection": line.objection or None}

@@ -6,6 +6,7 @@ KEK, or a share HPKE-sealed to a custodian's own public key.
 """
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -95,13 +96,22 @@ class BidState(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # 已撤回（截止前）
 
 
+def new_public_id() -> str:
+    return secrets.token_hex(10)
+
+
 class Bid(Base):
-    """One bidder's bid for one lot; its versions are the envelopes it uploaded."""
+    """One bidder's bid for one lot; its versions are the envelopes it uploaded.
+
+    Outside the database a bid is named by `public_id` (80 random bits): `id` is
+    sequential platform-wide, so showing it would tell a bidder how many bids exist.
+    """
 
     __tablename__ = "bids"
     __table_args__ = (sa.UniqueConstraint("lot_id", "bidder_org_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
     bidder_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)

@@ -663,7 +663,7 @@ class OpeningService:
         done = opening.state is OpeningState.DONE
         offer = (line.offer or {}) if done else {}
         return {
-            "bid_id": line.bid_id, "lot": line.lot.number, "lot_name": line.lot.name,
+            "bid_id": line.bid.public_id, "lot": line.lot.number, "lot_name": line.lot.name,
             "bidder": line.bid.bidder.name, "mine": line.bid.bidder_org_id == org_id,
             "version": line.version, "envelope_sha256": line.envelope_sha256,
             "submitted_at": line.submitted_at.isoformat(), "status": str(line.status),

@@ -6,15 +6,19 @@ bidder's organisation is ever granted anything on one bid. The owner, the center
 supervisors get 403 on bid content by construction: no entry names them.
 """
 
+import re
+
 import sqlalchemy as sa
 from pyramid.authorization import Allow
 
 from ..projects.models import Lot
 from ..projects.resources import ProjectResource, project_factory
 from ..projects.status import PUBLIC
-from ..resources import get_or_404, route_id
+from ..resources import get_or_404
 from ..security import Permission
 from .models import Bid, OpeningCustodian
+
+PUBLIC_ID = re.compile(r"[0-9a-f]{20}")
 
 
 class BiddingResource(ProjectResource):
@@ -56,7 +60,10 @@ def lot_factory(request) -> BiddingResource:
 def bid_factory(request) -> BiddingResource:
     """A missing bid answers like someone else's (403): ids must not reveal that bids exist."""
     resource = bidding_factory(request)
-    bid = request.dbsession.get(Bid, route_id(request, "bid_id"))
+    public_id = request.matchdict.get("bid_id", "")
+    bid = None
+    if PUBLIC_ID.fullmatch(public_id):  # never the sequential row id (issue #15 point 5)
+        bid = request.dbsession.scalar(sa.select(Bid).where(Bid.public_id == public_id))
     if bid is not None and bid.project_id == resource.project.id:
         resource.bid = bid
     return resource

@@ -97,7 +97,7 @@ def my_bids(context, request):
 
 def _to_receipt(request, version):
     return HTTPSeeOther(request.route_url(
-        "bidding.bid", project_id=version.bid.project_id, bid_id=version.bid_id,
+        "bidding.bid", project_id=version.bid.project_id, bid_id=version.bid.public_id,
         _query={"version": version.version}, _anchor="receipt"))
 
 
@@ -293,14 +293,15 @@ def download_receipt(context, request):
     version = _version(context, request)
     receipt = _bids(request).receipt(context.bid, version)
     return attachment(json.dumps(receipt, indent=2) + "\n",
-                       f"receipt-{context.bid.id}-v{version.version}.json", "application/json")
+                      f"receipt-{context.bid.public_id}-v{version.version}.json",
+                      "application/json")
 
 
 @view_config(route_name="bidding.envelope", permission=Permission.BID_VIEW)
 def download_envelope(context, request):
     version = _version(context, request)
     return serve_stored(request, request.storage.path_for(version.envelope_sha256),
-                        f"bid-{context.bid.id}-v{version.version}.tbid")
+                        f"bid-{context.bid.public_id}-v{version.version}.tbid")
 
 
 # -- the opening hall ------------------------------------------------------------------------

@@ -45,16 +45,16 @@ def bids_view(dbsession, project: Project) -> BidsView | None:
         return None
     lots = {lot.id: lot.number for lot in project.lots}
     rows = dbsession.execute(
-        sa.select(OpeningLine, Organisation.name, Organisation.credit_code)
+        sa.select(OpeningLine, Bid.public_id, Organisation.name, Organisation.credit_code)
         .join(Bid, Bid.id == OpeningLine.bid_id)
         .join(Organisation, Organisation.id == Bid.bidder_org_id)
         .where(OpeningLine.opening_id == opening.id).order_by(OpeningLine.id)).all()
     return BidsView(opening.completed_at, tuple(
-        BidView(id=f"{project.number}-{lots[line.lot_id]}-{line.bid_id}", lot=lots[line.lot_id],
+        BidView(id=f"{project.number}-{lots[line.lot_id]}-{public_id}", lot=lots[line.lot_id],
                 bidder_name=name, bidder_code=code, date=line.submitted_at,
                 status=BID_STATUS[str(line.status)],
                 price=line.total_price if str(line.status) in ("decrypted", "invalid") else None)
-        for line, name, code in rows))
+        for line, public_id, name, code in rows))
 
 
 def project_view(project: Project, bids: BidsView | None = None) -> ProjectView:
