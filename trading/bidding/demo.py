@@ -8,17 +8,23 @@ given back to the chronograph, so a running worker opens it, as it would at a de
 """
 
 import io
+import os
+import secrets
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from bid_crypto import Document, seal_bid
+from bid_crypto.cli import main as bid_crypto_cli
 
 from ..accounts.models import User
 from ..actor import Actor
 from ..clock import FixedClock
 from ..demo import LOADERS, demo_loader
 from ..jobs.runtime import runtime
+from ..projects import demo as projects_demo
 from ..projects import service as projects_service
 from ..projects.models import Project, SignUp
 from ..projects.service import ProjectService
@@ -48,6 +54,58 @@ def pause_opening(dbsession, clock, settings) -> None:
 
 
 LOADERS.insert(0, pause_opening)
+
+# The demo custodians of the `custodians` projects (k = 2 of 3, three bodies, two roles).
+DEMO_CUSTODIANS = ("center1", "supervisor1", "owner1")
+
+
+def custody_dir(settings) -> Path:
+    """Where the demo custodians' key files go: beside the platform's keys, never among
+    them (they stand for files on the custodians' own machines) and never in the DB."""
+    keys_dir = Path(settings.get("keys.dir") or "var/keys")
+    return keys_dir.parent / "demo-custodians"
+
+
+def designate_demo_custodians(dbsession, clock, project, center) -> None:
+    """Before a demo `custodians` project is approved: each demo custodian's key made by
+    the custodians' own CLI (`bid_crypto custodian keygen`), its public half enrolled."""
+    settings = runtime.registry.settings
+    service = BidService(dbsession, clock, runtime.keys,
+                         runtime.registry["storage"], settings=settings)
+    users = [dbsession.scalar(sa.select(User).where(User.username == name))
+             for name in DEMO_CUSTODIANS]
+    for user in users:
+        if service.custody_key(user) is None:
+            public = _demo_custodian_key(custody_dir(settings), user)
+            service.enrol_custody_key(user, public_key=public, actor=_actor(user))
+    service.designate_custodians(project, user_ids=[u.id for u in users], threshold=2,
+                                 actor=_actor(center))
+
+
+def _demo_custodian_key(directory: Path, user: User) -> bytes:
+    pub = directory / f"{user.username}.pub"
+    if pub.exists():  # made by an earlier run, whose printout gave its passphrase
+        print(f"  demo custodian {user.username}: key file {directory / user.username}.key "
+              "(passphrase: printed when it was made)")
+        return pub.read_bytes()
+    passphrase = secrets.token_urlsafe(18)
+    handle, passfile = tempfile.mkstemp(prefix="custody-", suffix=".txt")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(passphrase + "\n")
+        code = bid_crypto_cli(["custodian", "keygen", "--label",
+                               f"{user.display_name} 演示保管人", "--name", user.username,
+                               "--passphrase-file", passfile, "--out", str(directory)])
+    finally:
+        os.unlink(passfile)
+    if code != 0:
+        raise RuntimeError(f"could not make the demo custodian key of {user.username}")
+    print(f"  demo custodian {user.username}: key file {directory / user.username}.key, "
+          f"passphrase {passphrase}")
+    return pub.read_bytes()
+
+
+projects_demo.BEFORE_APPROVAL.append(designate_demo_custodians)
 
 # Demo steps that need the opened bids (e.g. award's signed reports): `step(dbsession,
 # clock, settings)`, run at the end of `load_bids`, which always runs last.

@@ -81,6 +81,23 @@ DEMO = (
 NATIONAL = {"政务云密码应用改造项目（国密）": CryptoSuite.SM2,
             "电子政务外网安全设备采购（国密）": CryptoSuite.SM2}
 
+# Custody of the opening key (issue #15): every mode is shown. Projects still before their
+# approval or bids take the rule profile's default (不见面开标, `None` here); two are held by
+# k-of-n custodians whose keys the demo makes with the custodians' own CLI and prints. The
+# rest are walked past their opening by the demo itself, so they are `auto` by explicit
+# choice, shown as 平台托管（平台可在开标前解密）.
+CUSTODY = {
+    "城南污水处理厂提标改造工程": None, "市第一中学教学楼维修工程": None,
+    "市民服务中心智能化系统采购": None, "滨江公园景观提升工程": None,
+    "文化馆展陈设计服务采购": None,
+    "区医院医疗设备采购项目": CustodyMode.CUSTODIANS,
+    "老旧小区改造（二期）工程": CustodyMode.CUSTODIANS,
+}
+
+# Steps a `custodians` project needs before its approval (the bidding demo enrols the demo
+# custodians' public keys and designates them): `step(dbsession, clock, project, center)`.
+BEFORE_APPROVAL: list = []
+
 # Projects whose award is separated from the evaluation (评定分离, rules §3).
 SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）", "科创园区配套道路工程（评定分离）"})
 
@@ -114,7 +131,8 @@ def _input(name, ptype, method, lots, start) -> ProjectInput:
         object_type=ObjectType.GOODS if gp else ObjectType.WORKS, procurement_method=method,
         evaluation_method=EvaluationMethod.COMPREHENSIVE,
         award_method=AwardMethod.SEPARATED if name in SEPARATED else AwardMethod.RANK_ONE,
-        custody_mode=CustodyMode.AUTO, region="市本级", crypto_suite=NATIONAL.get(name),
+        custody_mode=CUSTODY.get(name, CustodyMode.AUTO), region="市本级",
+        crypto_suite=NATIONAL.get(name),
         description=f"{name}，资金已落实，现公开招标，欢迎符合条件的单位参加。",
         doc_start=start + timedelta(days=1), doc_end=start + timedelta(days=10),
         clarification_deadline=start + timedelta(days=15),
@@ -155,6 +173,9 @@ def _walk(service, demo_clock, clock, project, target, owner, center, bidders) -
         service.return_for_changes(project, reasons="请补充资格条件和评分标准。",
                                    actor=_actor(center))
         return
+    if project.custody_mode is CustodyMode.CUSTODIANS:
+        for step in BEFORE_APPROVAL:
+            step(service.db, service.clock, project, center)
     service.approve(project, actor=_actor(center))
     if target is S.CANCELLED:
         service.cancel(project, reason="项目资金调整，终止本次采购。", actor=_actor(owner))

@@ -59,7 +59,13 @@ class ProjectBody(colander.MappingSchema):
     evaluation_method = _select(list(EvaluationMethod), _("评标办法"),
                                 default=str(EvaluationMethod.COMPREHENSIVE))
     award_method = _select(list(AwardMethod), _("定标方式"), default=str(AwardMethod.RANK_ONE))
-    custody_mode = _select(list(CustodyMode), _("开标密钥托管方式"), default=str(CustodyMode.AUTO))
+    custody_mode = colander.SchemaNode(
+        Text(), title=_("开标密钥托管方式"), missing="", default="",
+        description=_("默认按交易规则（不见面开标或多人分持密钥），平台无法独自提前解密；"
+                      "“平台托管”须明示选择，平台可在开标前解密"),
+        validator=colander.OneOf(["", *(str(m) for m in CustodyMode)]),
+        widget=deform.widget.SelectWidget(
+            values=[("", _("按交易规则默认")), *_choices(list(CustodyMode))]))
     crypto_suite = colander.SchemaNode(
         Text(), title=_("加密算法套件"), missing="", default="",
         description=_("国密项目：投标文件以SM2/SM3/SM4加密，回执和报告以SM2签名"),

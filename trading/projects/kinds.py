@@ -44,7 +44,7 @@ class AwardMethod(enum.StrEnum):
 
 
 class CustodyMode(enum.StrEnum):
-    AUTO = "auto"  # 平台托管，开标时自动解密
+    AUTO = "auto"  # 平台托管：平台可在开标前解密（只作为明示选择）
     CUSTODIANS = "custodians"  # 多人分持密钥（k-of-n）
     DUAL = "dual"  # 不见面开标：投标人自行解密
 
@@ -70,7 +70,8 @@ LABELS = {
     EvaluationMethod.COMPREHENSIVE: N_("综合评分法"), EvaluationMethod.LOWEST_PRICE: N_("最低价法"),
     EvaluationMethod.REASONABLE_LOW_PRICE: N_("合理低价法"),
     AwardMethod.RANK_ONE: N_("排名第一中标"), AwardMethod.SEPARATED: N_("评定分离"),
-    CustodyMode.AUTO: N_("平台托管解密"), CustodyMode.CUSTODIANS: N_("多人分持密钥"),
+    CustodyMode.AUTO: N_("平台托管（平台可在开标前解密）"),
+    CustodyMode.CUSTODIANS: N_("多人分持密钥"),
     CustodyMode.DUAL: N_("不见面开标（投标人解密）"),
     CryptoSuite.X25519: N_("国际算法（X25519、AES-256-GCM，Ed25519签名）"),
     CryptoSuite.XWING: N_("抗量子混合（X-Wing：ML-KEM-768 + X25519）"),

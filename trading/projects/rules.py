@@ -18,6 +18,10 @@ BASE_PARAMS = {
     "clarification.min_days": 15,  # 实施条例 Art 21; 87号令 Art 27
     "bidding.min_bidders": 3,  # 实施条例 Art 44; 87号令 Art 41
     "decrypt.window_min": 30,  # rules §7.3 [P]
+    # A new project's custody when its owner does not choose: one the operator cannot open
+    # alone (issue #15). `auto` (the platform can decrypt before the opening) is only ever
+    # an explicit choice.
+    "custody.default": "dual",
     "publicity.candidates_days_min": 3,  # 实施条例 Art 54
     "objection.answer_days": 3,
     "committee.min_size": 5,

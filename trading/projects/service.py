@@ -89,7 +89,7 @@ class ProjectInput:
     procurement_method: ProcurementMethod
     evaluation_method: EvaluationMethod
     award_method: AwardMethod
-    custody_mode: CustodyMode
+    custody_mode: CustodyMode | None  # None: the rule profile's `custody.default`
     region: str
     description: str
     doc_start: datetime
@@ -107,7 +107,8 @@ class ProjectInput:
             procurement_method=ProcurementMethod(values["procurement_method"]),
             evaluation_method=EvaluationMethod(values["evaluation_method"]),
             award_method=AwardMethod(values["award_method"]),
-            custody_mode=CustodyMode(values["custody_mode"]), region=values["region"],
+            custody_mode=CustodyMode(values["custody_mode"]) if values.get("custody_mode")
+            else None, region=values["region"],
             description=values.get("description", ""), doc_start=values["doc_start"],
             doc_end=values["doc_end"], clarification_deadline=values["clarification_deadline"],
             bid_deadline=values["bid_deadline"], lots=tuple(values["lots"]),
@@ -119,6 +120,13 @@ class ProjectInput:
     def timeline(self) -> Timeline:
         return Timeline(self.doc_start, self.doc_end, self.clarification_deadline,
                         self.bid_deadline)
+
+
+def default_custody(params: dict) -> CustodyMode:
+    """The rule profile's default custody; never `auto`, which only an owner's explicit
+    choice selects (the platform could decrypt before the opening)."""
+    mode = CustodyMode(params.get("custody.default", CustodyMode.DUAL))
+    return CustodyMode.DUAL if mode is CustodyMode.AUTO else mode
 
 
 def timeline_of(project: Project) -> Timeline:
@@ -204,6 +212,7 @@ class ProjectService:
                       "region", "description", "doc_start", "doc_end",
                       "clarification_deadline", "bid_deadline"):
             setattr(project, field, getattr(data, field))
+        project.custody_mode = data.custody_mode or default_custody(profile.params)
         project.regime = REGIME_OF[data.project_type]
         project.rule_profile = profile
         project.lots = [
