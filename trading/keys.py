@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -142,9 +143,17 @@ def _read_or_create(path: Path, make=lambda: secrets.token_bytes(32), decode=_de
         "GENERATING DEVELOPMENT KEY %s — never use generated keys in production", path
     )
     value = make()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(base64.b64encode(value).decode())
+    # Written whole beside the target, then linked: a second process starting at the same
+    # moment (web app and worker, parallel test servers) reads the winner's key, never half.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(base64.b64encode(value).decode())
+        os.link(tmp, path)
+    except FileExistsError:
+        return decode(str(path), path.read_text().strip())
+    finally:
+        os.unlink(tmp)
     return value
 
 
@@ -168,10 +177,10 @@ def _load_keys(settings: dict) -> PlatformKeys:
     kek = settings.get("keys.kek")
     sm2 = settings.get("keys.sm2_signing_key")
     sm2_der = _decode_sm2("keys.sm2_signing_key", sm2) if sm2 else None
-    if signing and kek:
+    if signing and kek and (sm2_der or not settings.get("keys.generate_missing")):
         return PlatformKeys(_decode("keys.signing_key", signing), _decode("keys.kek", kek),
                             sm2_der)
-    if not settings.get("keys.generate_missing"):
+    if not (signing and kek) and not settings.get("keys.generate_missing"):
         raise ConfigError("missing keys.signing_key / keys.kek (TRADING_SIGNING_KEY, TRADING_KEK)")
     folder = Path(settings["keys.dir"])
     seed = (_decode("keys.signing_key", signing) if signing

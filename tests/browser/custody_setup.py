@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+import bid_crypto  # noqa: E402,F401  before tests/ joins the path: tests/bid_crypto would shadow it
+
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 

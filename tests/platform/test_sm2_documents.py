@@ -53,3 +53,14 @@ def test_keys_config(settings):
     with pytest.raises(ConfigError, match="SM2"):
         load_keys({**settings, "keys.sm2_signing_key": base64.b64encode(b"x" * 40).decode()})
     assert not load_keys(without).has_sm2
+
+
+def test_development_generates_the_missing_sm2_key_beside_given_keys(settings, tmp_path):
+    """`make run` and the test servers pass the KEK and signing key and leave SM2 to the
+    generator: 国密 demo projects must still be approvable; two starters share one key."""
+    without = {k: v for k, v in settings.items() if k != "keys.sm2_signing_key"}
+    dev = {**without, "keys.generate_missing": True, "keys.dir": str(tmp_path / "keys")}
+    first, second = load_keys(dev), load_keys(dev)
+    assert first.has_sm2 and first.public_key_for("sm2") == second.public_key_for("sm2")
+    assert [p.name for p in (tmp_path / "keys").iterdir()] == ["sm2-signing.key"]
+    assert first.kek == load_keys(without).kek  # the given keys are used, not generated
