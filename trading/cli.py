@@ -4,6 +4,8 @@
     trading demo development.ini             load demo data (idempotent)
     trading audit verify development.ini     check the audit chain and the Merkle log
     trading audit checkpoint development.ini sequence the log and sign its head now
+    trading audit log development.ini checkpoint|inclusion --seq S|consistency --old N
+                                             the log's checkpoint or a proof, as JSON
     trading audit checkpoints FILE.json --platform-key KEY   check published checkpoints
                                              offline (what /api/v1/audit/checkpoints gives)
     trading ocds export development.ini -o releases.json   bulk OCDS export
@@ -93,6 +95,34 @@ def cmd_audit_checkpoint(args) -> int:
         line = f"checkpoint size {cp.size} root {cp.root}" if cp else "no events yet"
     env["closer"]()
     print(line)
+    return 0
+
+
+def cmd_audit_log(args) -> int:
+    """The log's latest checkpoint, an inclusion or a consistency proof, as the API gives
+    them (JSON on stdout): for an operator, or to hand to an auditor."""
+    import json
+
+    from .audit import merkle
+    from .errors import DomainError
+
+    env = _bootstrap(args.ini)
+    registry = env["registry"]
+    ctx = (env["request"].dbsession, registry["keys"], registry.settings)
+    try:
+        with env["request"].tm:
+            if args.what == "checkpoint":
+                doc = merkle.checkpoint_doc(merkle._signed(ctx[0], args.size), *ctx[1:])
+            elif args.what == "inclusion":
+                doc = merkle.inclusion_doc(*ctx, seq=args.seq, size=args.size)
+            else:
+                doc = merkle.consistency_doc(*ctx, old=args.old, new=args.size)
+    except DomainError as exc:
+        print(f"trading: error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        env["closer"]()
+    print(json.dumps(doc, ensure_ascii=False, indent=1))
     return 0
 
 
@@ -241,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
         p = audit.add_parser(name)
         p.add_argument("ini")
         p.set_defaults(func=fn)
+    log = audit.add_parser("log", help="the log's checkpoint or a proof, as JSON")
+    log.add_argument("ini")
+    log.add_argument("what", choices=("checkpoint", "inclusion", "consistency"))
+    log.add_argument("--seq", type=int, help="inclusion: the audit event's seq")
+    log.add_argument("--old", type=int, help="consistency: the earlier tree size")
+    log.add_argument("--size", type=int, help="the checkpoint's tree size (default: latest)")
+    log.set_defaults(func=cmd_audit_log)
     points = audit.add_parser("checkpoints", help="check saved signed checkpoints offline")
     points.add_argument("file", help="the JSON of /api/v1/audit/checkpoints, saved")
     points.add_argument("--platform-key",

@@ -42,6 +42,7 @@ def test_demo_then_verify_then_tamper(env, tmp_path):
     ok = run(env, "audit", "verify", "development.ini")
     assert ok.returncode == 0 and "audit chain valid" in ok.stdout, ok.stdout
     assert "audit log valid" in ok.stdout and "signed checkpoints match" in ok.stdout
+    _proofs_by_cli(env)
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
         # The database owner drops the protection first; the log still names the row.
         db.execute("DROP TRIGGER audit_events_no_update")
@@ -49,6 +50,27 @@ def test_demo_then_verify_then_tamper(env, tmp_path):
     broken = run(env, "audit", "verify", "development.ini")
     assert broken.returncode == 1
     assert "audit log BROKEN: entry 2 (event seq 3): the event was rewritten" in broken.stdout
+
+
+def _proofs_by_cli(env):
+    """`trading audit log`: the API's documents, checked here as an outsider would."""
+    import json
+
+    from bid_crypto import tlog
+
+    latest = json.loads(run(env, "audit", "log", "development.ini", "checkpoint").stdout)
+    pinned = tlog.NoteVerifier.from_vkey(latest["log_key"])
+    body, _ = tlog.open_checkpoint(latest["checkpoint"], pinned)
+    doc = json.loads(run(env, "audit", "log", "development.ini", "inclusion", "--seq",
+                         "3").stdout)
+    tlog.verify_inclusion(doc["index"], body.size, tlog.unb64(doc["leaf_hash"]),
+                          [tlog.unb64(p) for p in doc["proof"]], body.root)
+    consistent = json.loads(run(env, "audit", "log", "development.ini", "consistency",
+                                "--old", "1").stdout)
+    assert consistent["new"] == body.size
+    refused = run(env, "audit", "log", "development.ini", "consistency", "--old",
+                  str(body.size + 1))
+    assert refused.returncode == 1 and "proof_refused" in refused.stderr
 
 
 def test_unavailable_database_is_a_clear_error(env):

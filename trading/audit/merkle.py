@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from bid_crypto import tlog
 
+from ..errors import DomainError, NotFound
 from .models import AuditEvent, TlogCheckpoint, TlogHash, TlogLeaf, TlogPending, TlogState
 from .service import event_leaf_hash
 
@@ -163,6 +164,59 @@ def inclusion(dbsession, index: int, size: int) -> list[bytes]:
 
 def consistency(dbsession, old: int, new: int) -> list[bytes]:
     return tlog.consistency_proof(old, new, _reader(dbsession))
+
+
+# -- what the API and the CLI publish (one shape for both) ---------------------------------
+
+
+class ProofRefused(DomainError):
+    """A proof asked for sizes the log cannot prove (beyond its head, backwards)."""
+
+    code = "proof_refused"
+
+
+def checkpoint_doc(cp: TlogCheckpoint, keys, settings) -> dict:
+    return {"origin": log_origin(settings), "size": cp.size, "root": tlog.b64(
+        bytes.fromhex(cp.root)), "signed_at": cp.signed_at.isoformat(), "checkpoint": cp.note,
+        "log_key": log_verifier(keys, settings).vkey()}
+
+
+def _signed(dbsession, size: int | None) -> TlogCheckpoint:
+    cp = checkpoint_at(dbsession, size)
+    if cp is None:
+        raise NotFound("尚无该规模的已签名检查点" if size else "审计日志尚无已签名检查点",
+                       code="no_checkpoint")
+    return cp
+
+
+def inclusion_doc(dbsession, keys, settings, *, seq: int, size: int | None = None) -> dict:
+    """Where event `seq` sits and the path from it to the checkpoint of `size` leaves (the
+    latest by default); the checkpoint itself rides along."""
+    leaf = leaf_of_event(dbsession, seq)
+    if leaf is None:
+        queued = dbsession.get(TlogPending, seq) is not None
+        raise NotFound("该事件尚在排队，稍后再取证明" if queued else "没有这个审计事件",
+                       code="not_logged_yet" if queued else "not_found")
+    cp = _signed(dbsession, size)
+    if leaf.idx >= cp.size:
+        raise ProofRefused(f"事件在第 {leaf.idx} 条，检查点只有 {cp.size} 条，请用更新的检查点",
+                           field="size")
+    return {"seq": seq, "index": leaf.idx, "size": cp.size, "leaf_hash": tlog.b64(
+        bytes.fromhex(leaf.leaf_hash)), "integrated_at": leaf.integrated_at.isoformat(),
+        "proof": [tlog.b64(h) for h in inclusion(dbsession, leaf.idx, cp.size)],
+        "checkpoint": checkpoint_doc(cp, keys, settings)}
+
+
+def consistency_doc(dbsession, keys, settings, *, old: int, new: int | None = None) -> dict:
+    """That the checkpoint of `new` leaves (the latest by default) extends that of `old`."""
+    cp = _signed(dbsession, new)
+    if old > cp.size:
+        raise ProofRefused(f"旧规模 {old} 大于新规模 {cp.size}：日志不会回退", field="old")
+    earlier = dbsession.get(TlogCheckpoint, old)
+    return {"old": old, "new": cp.size,
+            "proof": [tlog.b64(h) for h in consistency(dbsession, old, cp.size)],
+            "old_checkpoint": checkpoint_doc(earlier, keys, settings) if earlier else None,
+            "checkpoint": checkpoint_doc(cp, keys, settings)}
 
 
 # -- verification ---------------------------------------------------------------------------
