@@ -223,3 +223,36 @@ def test_paid_exactly_when_every_condition_holds(amount, required, minutes, own,
                       payer_accounts=frozenset({ACCOUNT}), already_paid=dup)
     ok = amount >= required and minutes < 0 and own and not dup
     assert (r.reconcile(n, e) is S.PAID) == ok
+
+
+# --- forfeiture grounds ---------------------------------------------------------------
+
+G, C = r.ForfeitureGround, r.RefundCause
+WHY = "中标人收到中标通知书后书面表示拒绝签订合同"
+
+
+@pytest.mark.parametrize(("ground", "cause"), [
+    (G.REFUSED_CONTRACT, C.WON), (G.NO_PERFORMANCE_SECURITY, C.WON),
+    (G.WITHDRAWN_AFTER_DEADLINE, C.LOST), (G.WITHDRAWN_AFTER_DEADLINE, C.WON),
+    (G.TENDER_DOCUMENT_GROUND, C.LOST),
+])
+def test_listed_grounds_are_accepted(ground, cause):
+    assert r.forfeitable(str(ground), cause, WHY) is ground
+
+
+@pytest.mark.parametrize(("ground", "cause", "statement"), [
+    ("late_documents", C.LOST, WHY),  # not a listed ground
+    (G.REFUSED_CONTRACT, C.LOST, WHY),  # only the winner refuses a contract
+    (G.NO_PERFORMANCE_SECURITY, C.WITHDRAWN, WHY),
+    (G.WITHDRAWN_AFTER_DEADLINE, C.WITHDRAWN, WHY),  # withdrawn in time: refunded
+    (G.TENDER_DOCUMENT_GROUND, C.NOT_COUNTED, WHY),  # never counted: only refunded
+    (G.REFUSED_CONTRACT, C.WON, "拒签"),  # a statement of facts is required
+])
+def test_other_forfeitures_are_refused(ground, cause, statement):
+    with pytest.raises(r.ForfeitureRefused) as refused:
+        r.forfeitable(str(ground), cause, statement)
+    assert refused.value.code == "forfeiture_refused"
+
+
+def test_every_ground_has_a_chinese_label():
+    assert set(r.GROUND_LABELS) == set(r.ForfeitureGround)

@@ -34,6 +34,7 @@ from .bank import NOTIFICATION_FIELDS, BankAdapter, BankUnavailable, RefundOrder
 from .models import (
     BankNotification,
     Disposition,
+    Forfeiture,
     ForfeitureStatus,
     PayerAccount,
     Refund,
@@ -562,6 +563,65 @@ class BidSecurityService:
                    outcome="failure", days_late=days, attempts=refund.attempts)
             alerted += 1
         return alerted
+
+
+    # -- forfeiture (不予退还, rules §10.3) ------------------------------------------------
+
+    def propose_forfeiture(self, refund: Refund, *, ground: str, statement: str,
+                           actor: Actor) -> Forfeiture:
+        """The center proposes keeping a deposit on a listed ground; the refund is held
+        (never sent) until a supervisor decides."""
+        if actor.role != "center":
+            raise NotPermitted("没收保证金只能由交易中心提出")
+        if refund.status not in (RefundStatus.WAITING, RefundStatus.DUE,
+                                 RefundStatus.RETRYING):
+            raise RefundRefused(f"该笔款项状态为「{REFUND_LABELS[refund.status]}」，不能申请没收")
+        ground = r.forfeitable(ground, refund.cause, statement or "")
+        now = self.clock()
+        item = Forfeiture(refund_id=refund.id, ground=str(ground),
+                          statement=statement.strip()[:2000], status=ForfeitureStatus.PROPOSED,
+                          proposed_by_id=actor.user_id, proposed_at=now, decision_note="")
+        refund.status = RefundStatus.HELD
+        self.db.add(item)
+        self.db.flush()
+        record(self.db, actor, "bidsecurity.forfeiture_proposed", "refund", refund.id, now=now,
+               ground=str(ground), forfeiture_id=item.id)
+        return item
+
+    def decide_forfeiture(self, item: Forfeiture, *, approve: bool, note: str,
+                          actor: Actor) -> Forfeiture:
+        """A supervisor approves (the deposit is kept) or rejects (it is refunded)."""
+        if actor.role != "supervisor":
+            raise NotPermitted("没收保证金须由监督人员审批")
+        if item.status is not ForfeitureStatus.PROPOSED:
+            raise RefundRefused(f"该申请已处理（{FORFEITURE_LABELS[item.status]}）")
+        if not (note or "").strip():
+            raise DomainError("请填写审批意见", field="note", code="note_required")
+        now = self.clock()
+        item.status = ForfeitureStatus.APPROVED if approve else ForfeitureStatus.REJECTED
+        item.decided_by_id, item.decided_at = actor.user_id, now
+        item.decision_note = note.strip()[:2000]
+        refund = item.refund
+        if approve:
+            refund.status = RefundStatus.FORFEITED
+        else:
+            refund.status = RefundStatus.DUE if refund.due_on else RefundStatus.WAITING
+        self.db.flush()
+        project = self.db.get(Project, refund.project_id) if refund.project_id else None
+        if not approve and project is not None and refund.status is RefundStatus.WAITING:
+            # The award or contract may have come while it was held.
+            reached = S.CONTRACTED if project.status is S.ARCHIVED else project.status
+            if reached in REFUND_EVENTS:
+                self.schedule_refunds(project, reached)
+        record(self.db, actor, "bidsecurity.forfeiture_decided", "refund", refund.id, now=now,
+               forfeiture_id=item.id, approved=approve)
+        return item
+
+    def forfeitures(self, status: ForfeitureStatus | None = None) -> list[Forfeiture]:
+        query = sa.select(Forfeiture).order_by(Forfeiture.id.desc())
+        if status is not None:
+            query = query.where(Forfeiture.status == status)
+        return list(self.db.scalars(query))
 
 
 def _note_of(opened: dict) -> r.Notification:
