@@ -68,7 +68,7 @@ def _database(dbsession) -> list[object]:
 
 def operator_opens(dbsession, registry, project, envelope: bytes) -> dict | None:
     """The offer of ``envelope`` if anything the operator holds opens it, else None."""
-    kek, ref = registry["keys"].kek, project_ref(project)
+    ref = project_ref(project)
     stolen = _stolen_keys(registry)
     unwrapped, keys = [], []
     for value in _database(dbsession) + stolen:
