@@ -44,6 +44,18 @@ def includeme(config):
                      factory="trading.projects.resources:lot_factory")
     config.add_route("projects.signups", "/projects/{project_id}/signups", factory=project)
 
+    # bid security (投标保证金)
+    config.add_route("bidsecurity.mine", "/bidsecurity")
+    config.add_route("bidsecurity.accounts", "/bidsecurity/accounts")
+    config.add_route("bidsecurity.project", "/projects/{project_id:\\d+}/security")
+    config.add_route("bidsecurity.sub_account",
+                     "/projects/{project_id:\\d+}/lots/{lot_id:\\d+}/security/sub-account")
+    config.add_route("bidsecurity.center", "/bidsecurity/reconciliation")
+    config.add_route("bidsecurity.forfeit", "/bidsecurity/refunds/{refund_id:\\d+}/forfeit")
+    config.add_route("bidsecurity.supervision", "/bidsecurity/supervision")
+    config.add_route("bidsecurity.decide",
+                     "/bidsecurity/forfeitures/{forfeiture_id:\\d+}/decide")
+
     # small works (小额工程企业库)
     entry = "trading.smallworks.resources:enterprise_factory"
     work = "trading.smallworks.resources:work_factory"
@@ -264,6 +276,9 @@ def includeme(config):
     # JSON API
     config.add_route("api.openapi", "/api/v1/openapi.json")
     config.add_route("api.bidsecurity.notify", "/api/v1/bidsecurity/notifications")
+    config.add_route("api.bidsecurity.project", "/api/v1/projects/{project_id:\\d+}/security")
+    config.add_route("api.bidsecurity.sub_account",
+                     "/api/v1/projects/{project_id:\\d+}/lots/{lot_id:\\d+}/security/sub-account")
     config.add_route("api.me", "/api/v1/me")
     config.add_route("api.audit.checkpoints", "/api/v1/audit/checkpoints")
     config.add_route("api.audit.log.checkpoint", "/api/v1/audit/log/checkpoint")

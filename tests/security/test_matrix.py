@@ -79,6 +79,17 @@ TABLE = [
     html("projects.answer", "/projects/{public}/questions/{question}/answer", {"owner"}, "POST"),
     html("projects.signup", "/projects/{public}/lots/{lot}/signup", BIDDERS, "POST"),
     html("projects.signups", "/projects/{public}/signups", {"center"}),
+    # 投标保证金: the bidder's pages; the center reconciles; supervisors decide forfeitures.
+    html("bidsecurity.mine", "/bidsecurity", BIDDERS),
+    html("bidsecurity.accounts", "/bidsecurity/accounts", BIDDERS, "POST"),
+    html("bidsecurity.project", "/projects/{public}/security", {"bidder"}),
+    html("bidsecurity.sub_account", "/projects/{public}/lots/{lot}/security/sub-account",
+         BIDDERS, "POST"),
+    html("bidsecurity.center", "/bidsecurity/reconciliation", {"center"}),
+    html("bidsecurity.forfeit", "/bidsecurity/refunds/999999/forfeit", {"center"}, "POST"),
+    html("bidsecurity.supervision", "/bidsecurity/supervision", {"center", "supervisor"}),
+    html("bidsecurity.decide", "/bidsecurity/forfeitures/999999/decide", {"supervisor"},
+         "POST"),
     html("bidding.platform_key", "/bidding/platform.pub", EVERYONE),
     html("bidding.custody_key", "/account/custody-key", OWNERS | {"center", "supervisor"}),
     html("bidding.key", "/projects/{public}/opening.pub", EVERYONE),
@@ -487,6 +498,11 @@ TABLE = [
         {"center", "supervisor"}),
     api("api.evaluation.report.sign", "/api/v1/projects/{public}/lots/{lot}/report/sign",
         {"expert"}, "POST"),
+    # The bank's webhook: no account passes, only the bank's signature (401 otherwise).
+    api("api.bidsecurity.notify", "/api/v1/bidsecurity/notifications", set(), "POST"),
+    api("api.bidsecurity.project", "/api/v1/projects/{public}/security", BIDDERS),
+    api("api.bidsecurity.sub_account", "/api/v1/projects/{public}/lots/{lot}/security/"
+        "sub-account", BIDDERS, "POST"),
     api("api.evaluation.candidates", "/api/v1/projects/{public}/lots/{lot}/candidates",
         EVERYONE),
 ]

@@ -28,3 +28,76 @@ def notify(request):
         request.body, request.headers.get(SIGNATURE_HEADER))
     request.response.status_int = answer.status
     return answer.as_json()
+
+
+def _project_lots(request):
+    from ..projects.models import Project
+    from ..resources import get_or_404
+
+    return get_or_404(request, Project, "project_id")
+
+
+def security_json(request, project) -> dict:
+    """The bidder's own view: per signed-up lot what to pay, where, status; refunds."""
+    import sqlalchemy as sa
+
+    from ..projects.models import SignUp
+    from .models import Refund, SecurityCheck
+    from .service import requirement_of
+
+    svc = request.find_service(BidSecurityService)
+    org_id = request.identity.organisation_id
+    lots = set(request.dbsession.scalars(sa.select(SignUp.lot_id).where(
+        SignUp.project_id == project.id, SignUp.bidder_org_id == org_id)))
+    checks = {c.lot_id: c for c in request.dbsession.scalars(sa.select(SecurityCheck).where(
+        SecurityCheck.project_id == project.id, SecurityCheck.organisation_id == org_id))}
+    items = []
+    for lot in project.lots:
+        if lot.id not in lots:
+            continue
+        req, sub, check = requirement_of(project, lot), svc.sub_account_of(lot, org_id), \
+            checks.get(lot.id)
+        items.append({"lot": lot.number, "form": str(req.form), "required_fen": req.required_fen,
+                      "deadline": req.deadline.isoformat(), "on_missing": req.on_missing,
+                      "sub_account": sub.number if sub else None,
+                      "status": str(check.status) if check else None,
+                      "paid_fen": check.paid_fen if check else None})
+    refunds = request.dbsession.scalars(sa.select(Refund).where(
+        Refund.project_id == project.id, Refund.organisation_id == org_id)).all()
+    return {"project": project.number, "lots": items, "refunds": [{
+        "cause": str(x.cause), "status": str(x.status), "principal_fen": x.principal_fen,
+        "interest_fen": x.interest_fen, "due_on": x.due_on.isoformat() if x.due_on else None,
+        "bank_reference": x.bank_reference or None} for x in refunds]}
+
+
+SECURITY = {"type": "object", "required": ["project", "lots", "refunds"], "properties": {
+    "project": {"type": "string"},
+    "lots": {"type": "array", "items": {"type": "object"}},
+    "refunds": {"type": "array", "items": {"type": "object"}}}}
+
+describe("api.bidsecurity.project", "GET", "My bid security in this project: per signed-up "
+         "lot the form, amount (分), deadline and sub-account; after the opening the status; "
+         "refunds with interest (bidder)", auth=True, response=SECURITY)
+
+
+@view_config(route_name="api.bidsecurity.project", request_method="GET", renderer="json",
+             permission=Permission.BIDDER_WORKSPACE)
+def api_project(request):
+    return security_json(request, _project_lots(request))
+
+
+describe("api.bidsecurity.sub_account", "POST", "Get (or create) my virtual sub-account for "
+         "this lot before the deadline (bidder, signed up)", auth=True, response=SECURITY)
+
+
+@view_config(route_name="api.bidsecurity.sub_account", request_method="POST", renderer="json",
+             permission=Permission.BIDDER_WORKSPACE)
+def api_sub_account(request):
+    from ..projects.models import Lot
+    from ..resources import get_or_404
+
+    project = _project_lots(request)
+    lot = get_or_404(request, Lot, "lot_id", project_id=project.id)
+    request.find_service(BidSecurityService).sub_account(
+        project, lot, org_id=request.identity.organisation_id, actor=request.actor)
+    return security_json(request, project)

@@ -1,0 +1,123 @@
+"""The bid-security pages and API, walked with links, buttons and a second account."""
+
+import re
+
+import sqlalchemy as sa
+from bidsecurity_support import open_bids, submit_bid
+from factories import make_user
+
+from trading.accounts.models import Role
+from trading.bidsecurity.models import Forfeiture, Refund, RefundStatus
+
+
+def login(testapp, user):
+    testapp.login(user.username)
+
+
+def form_post(testapp, page, action_part, fields=None, status=303):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    action = next(a for a in re.findall(r'action="([^"]+)"', page.text) if action_part in a)
+    return testapp.post(action.replace("http://localhost:6543", ""),
+                        {"csrf_token": token, **(fields or {})}, status=status)
+
+
+def test_a_bidder_registers_an_account_and_gets_a_sub_account(world, testapp):
+    bidder = world.bidders[0]
+    login(testapp, bidder)
+    page = testapp.get("/bidsecurity")
+    assert "投标保证金" in page.text and world.project.name in page.text
+    form_post(testapp, page, "/bidsecurity/accounts",
+              {"account_no": "6222 0000 1111 2222", "account_name": "甲公司",
+               "bank_name": "建设银行"}).follow()
+    page = testapp.get("/bidsecurity")
+    assert "6222000011112222" in page.text
+    bad = form_post(testapp, page, "/bidsecurity/accounts",
+                    {"account_no": "abc", "account_name": "甲", "bank_name": "乙"}).follow()
+    assert "银行账号应为 8–34 位数字" in bad.text
+    page = testapp.get(f"/projects/{world.project.id}/security")
+    assert "20,000.00" in page.text and "保证金" in page.text
+    assert "开标前平台（包括交易中心）无法查看谁已缴纳" in page.text
+    page = form_post(testapp, page, "/security/sub-account").follow()
+    number = world.service().sub_account_of(world.lot, bidder.organisation_id).number
+    assert number in page.text and "子账号已生成" in page.text
+
+
+def test_another_bidder_sees_nothing_of_it(world, testapp):
+    world.sub_account(world.bidders[0])
+    stranger = make_user(world.dbsession, world.clock, world.settings, role=Role.BIDDER)
+    login(testapp, stranger)
+    testapp.get(f"/projects/{world.project.id}/security", status=403)
+    assert testapp.get(f"/api/v1/projects/{world.project.id}/security").json["lots"] == []
+    testapp.get("/bidsecurity/reconciliation", status=403)
+    testapp.get("/bidsecurity/supervision", status=403)
+
+
+def test_the_api_gives_the_bidder_its_sub_account_and_status(world, testapp):
+    bidder = world.bidders[0]
+    login(testapp, bidder)
+    token = testapp.get_csrf_token("/bidsecurity")
+    data = testapp.post(f"/api/v1/projects/{world.project.id}/lots/{world.lot.id}"
+                        "/security/sub-account", {"csrf_token": token}).json
+    (lot,) = data["lots"]
+    assert lot["required_fen"] == 2_000_000 and lot["form"] == "deposit"
+    assert lot["sub_account"] and lot["status"] is None
+    world.clock.set(world.project.bid_deadline)
+    testapp.reset()
+    login(testapp, world.bidders[1])  # one who has none yet
+    token = testapp.get_csrf_token("/bidsecurity")
+    refused = testapp.post(f"/api/v1/projects/{world.project.id}/lots/{world.lot.id}"
+                           "/security/sub-account", {"csrf_token": token}, status=409,
+                           headers={"Accept": "application/json"})
+    assert refused.json["error"] == "deadline_passed"
+
+
+def _opened(world):
+    for bidder in world.bidders:
+        submit_bid(world, bidder)
+        world.receive(*world.note(bidder))
+    world.receive(*world.note(world.bidders[0], reference="959999999999999999"))
+    open_bids(world)
+
+
+def test_center_reconciles_and_proposes_supervisor_decides(world, testapp):
+    _opened(world)
+    center = make_user(world.dbsession, world.clock, world.settings, role=Role.CENTER)
+    login(testapp, center)
+    page = testapp.get("/bidsecurity/reconciliation")
+    assert "保证金对账" in page.text and "待退还条件成就" in page.text
+    report = testapp.get("/bidsecurity/reconciliation?day=not-a-day")
+    assert report.status_int == 200
+    refund = world.dbsession.scalars(sa.select(Refund).where(
+        Refund.status == RefundStatus.WAITING)).first()
+    page = form_post(testapp, page, f"/bidsecurity/refunds/{refund.id}/forfeit",
+                     {"ground": "withdrawn_after_deadline",
+                      "statement": "投标截止后书面要求撤销投标文件，有书面函件为证"}).follow()
+    assert "没收申请已提交监督审批" in page.text
+    assert refund.status is RefundStatus.HELD
+    supervisor = make_user(world.dbsession, world.clock, world.settings, role=Role.SUPERVISOR)
+    testapp.reset()
+    login(testapp, supervisor)
+    page = testapp.get("/bidsecurity/supervision")
+    assert "待审批的没收申请" in page.text and "投标截止后撤销投标文件" in page.text
+    item = world.dbsession.scalar(sa.select(Forfeiture))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    page = testapp.post(f"/bidsecurity/forfeitures/{item.id}/decide",
+                        {"csrf_token": token, "note": "属实", "decision": "approve"},
+                        status=303).follow()
+    assert "已批准没收" in page.text and refund.status is RefundStatus.FORFEITED
+
+
+def test_a_center_cannot_decide_its_own_proposal(world, testapp):
+    _opened(world)
+    center = make_user(world.dbsession, world.clock, world.settings, role=Role.CENTER)
+    login(testapp, center)
+    token = testapp.get_csrf_token("/bidsecurity/reconciliation")
+    testapp.post("/bidsecurity/forfeitures/1/decide", {"csrf_token": token, "note": "x",
+                                                       "decision": "approve"}, status=403)
+
+
+def test_the_bidder_sees_its_status_after_the_opening(world, testapp):
+    _opened(world)
+    login(testapp, world.bidders[0])
+    page = testapp.get(f"/projects/{world.project.id}/security")
+    assert "已按要求缴纳" in page.text and "待中标通知书/合同" in page.text
