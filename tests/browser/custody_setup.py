@@ -4,6 +4,10 @@ files (serve.py's database, storage and keys), as the demo would make them:
     custody_setup.py WORKDIR create MODE NAME   a project in bidding with custody MODE,
         bidder1..3 signed up to its lot, bidder2 and bidder3 having sealed and submitted
         their bids (with the bid_crypto library, as the CLI does); prints its ids as JSON.
+    custody_setup.py WORKDIR create custodians NAME USER,USER   the same, its opening key
+        held 2-of-n by those users (who enrolled their keys in the browser first).
+    custody_setup.py WORKDIR custodians PREFIX   two new custodians, a center staff member
+        and a supervisor (demo password), who have no key yet; prints their usernames.
     custody_setup.py WORKDIR shares PROJECT_ID   dual custody, in the decryption window:
         bidder2 and bidder3 derive and submit their decryption shares (on the server's
         shifted clock).
@@ -54,7 +58,28 @@ def _user(db, username):
     return db.scalar(sa.select(User).where(User.username == username))
 
 
-def create(work: Path, mode: str, name: str) -> dict:
+def custodians(work: Path, prefix: str) -> list[str]:
+    from trading.accounts.models import Role
+    from trading.accounts.service import AccountService
+    from trading.actor import Actor
+    from trading.clock import FixedClock
+    from trading.demo import DEMO_PASSWORD
+
+    clock = FixedClock(datetime.now(UTC))
+    app = _app(work, clock)
+    tm, session = _session(app)
+    names = [f"{prefix}c", f"{prefix}s"]
+    with tm:
+        accounts = AccountService(session(), clock, app.registry.settings)
+        for username, role, display in ((names[0], Role.CENTER, "演练保管人（中心）"),
+                                        (names[1], Role.SUPERVISOR, "演练保管人（监管）")):
+            accounts.create_user(username=username, display_name=display,
+                                 password=DEMO_PASSWORD, role=role, organisation=None,
+                                 actor=Actor.system("walk"))
+    return names
+
+
+def create(work: Path, mode: str, name: str, holders: str = "") -> dict:
     import io
 
     from factories import actor_for, project_input, project_service
@@ -79,6 +104,11 @@ def create(work: Path, mode: str, name: str) -> dict:
                                        owner=owner.organisation, actor=actor_for(owner))
         service.add_document(project, filename="招标文件.pdf", content_type="application/pdf",
                              stream=io.BytesIO(b"%PDF tender"), actor=actor_for(owner))
+        if holders:
+            BidService(db, clock, registry["keys"], registry["storage"], settings=settings) \
+                .designate_custodians(project, user_ids=[_user(db, u).id
+                                                         for u in holders.split(",")],
+                                      threshold=2, actor=actor_for(center))
         service.submit_for_review(project, actor=actor_for(owner))
         service.approve(project, actor=actor_for(center))
         clock.set(now)
@@ -133,5 +163,7 @@ if __name__ == "__main__":
     workdir, command, *rest = sys.argv[1:]
     if command == "create":
         print(json.dumps(create(Path(workdir), *rest)))
+    elif command == "custodians":
+        print(json.dumps(custodians(Path(workdir), rest[0])))
     else:
         shares(Path(workdir), int(rest[0]))

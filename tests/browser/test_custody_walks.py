@@ -116,3 +116,74 @@ def test_dual_custody_walk(browser, walk_server, big_document, tmp_path):
     finally:
         move_clock(work / "clock_offset", timedelta(0))
         context.close()
+
+
+STRONG = "紫色 长颈鹿 在 月光下 慢慢 弹钢琴"
+
+
+def make_custodian_key(browser, base, username, tmp_path) -> Path:
+    """In the custodian's browser: generate the key, keep custodian.key, enrol the .pub."""
+    context = browser.new_context(locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    try:
+        login(page, base, username)
+        page.goto(f"{base}/account/custody-key")
+        tool = page.locator("[data-custody-tool=keygen]")
+        tool.locator("[data-passphrase]").fill("password123")
+        tool.locator("[data-confirm]").fill("password123")
+        tool.locator("[data-generate]").click()
+        tool.locator("[data-status]:has-text('口令太短')").wait_for()  # refused where typed
+        tool.locator("[data-passphrase]").fill(STRONG)
+        tool.locator("[data-confirm]").fill(STRONG)
+        with page.expect_download() as first, page.expect_download() as second:
+            tool.locator("[data-generate]").click()
+        folder = tmp_path / username
+        folder.mkdir()
+        for download in (first.value, second.value):
+            download.save_as(folder / download.suggested_filename)
+        key = folder / "custodian.key"
+        assert '"bid_crypto.protected_key"' in key.read_text()
+        page.click("#custody-key-form button[type=submit]")
+        page.wait_for_selector("text=保管公钥已登记")
+        return key
+    finally:
+        context.close()
+
+
+def release_in_the_hall(browser, base, ids, username, key: Path) -> None:
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        # The custodian's own clock is what the release tool trusts: past the deadline.
+        deadline = datetime.fromisoformat(ids["deadline"])
+        page.clock.set_fixed_time(deadline + timedelta(minutes=2))
+        login(page, base, username)
+        page.goto(f"{base}/projects/{ids['project_id']}/opening")
+        tool = page.locator("[data-custody-tool=release]")
+        tool.locator("[data-key-file]").set_input_files(str(key))
+        tool.locator("[data-passphrase]").fill(STRONG)
+        tool.locator("[data-release]").click()
+        page.wait_for_selector("text=密钥份额已释放", timeout=120_000)
+    finally:
+        context.close()
+
+
+def test_custodians_custody_walk(browser, walk_server, big_document, tmp_path):
+    base, work = walk_server
+    holders = setup(work, "custodians", f"walk{os.getpid()}")
+    keys = {name: make_custodian_key(browser, base, name, tmp_path) for name in holders}
+    ids = setup(work, "create", "custodians", "浏览器加密演练（多人分持）", ",".join(holders))
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        seal_in_the_page(page, base, ids, big_document)
+        past_the_deadline(work, ids)
+        sweep(work, "project", ids["project_id"])  # the opening starts: waiting for 2 of 2
+        for name in holders:
+            release_in_the_hall(browser, base, ids, name, keys[name])
+        sweep(work, "project", ids["project_id"])
+        login(page, base, "bidder1")
+        record_shows_the_price(page, base, ids)
+    finally:
+        move_clock(work / "clock_offset", timedelta(0))
+        context.close()
