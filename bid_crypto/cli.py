@@ -26,6 +26,7 @@ from . import (
     HeaderMismatch,
     InvalidOffer,
     InvalidPackage,
+    InvalidReceipt,
     KeyFormatError,
     OpenedBid,
     OpeningStatement,
@@ -213,6 +214,71 @@ def cmd_verify_receipt(args: argparse.Namespace) -> None:
                                    user_id=args.sm2_id.encode())
     fields = verify_receipt(platform_key, Path(args.receipt).read_bytes(), args.envelope)
     print("receipt valid: " + " ".join(f"{name}={fields[name]}" for name in fields))
+    if args.promise:
+        _verify_promise(args, fields)
+
+
+def _verify_promise(args: argparse.Namespace, fields: dict) -> None:
+    """The log's promise to merge the receipt's audit event, and (given a proof, saved or
+    fetched) that the event is in a checkpoint the pinned log key signed."""
+    from . import tlog
+
+    if not args.log_key:
+        raise InvalidReceipt("--promise needs --log-key: the log's key, pinned from the "
+                             "platform's published checkpoints page, never from the promise")
+    try:
+        log_key = tlog.NoteVerifier.from_vkey(_text_or_file(args.log_key))
+        doc = json.loads(Path(args.promise).read_text(encoding="utf-8"))
+        promise = tlog.open_promise(doc["promise"], log_key)
+        _check_entry(promise, doc["entry"], fields)
+        print(f"promise valid: entry seq {promise.seq} of log {promise.origin}, to be merged "
+              f"within {promise.mmd} s of {_instant(promise.time)}")
+        proof = _inclusion_proof(args, promise)
+        if proof is None:
+            print(f"no inclusion proof given: fetch it after {_instant(promise.time + promise.mmd)}"
+                  f" from {doc.get('inclusion', '/api/v1/audit/log/inclusion?seq=...')}")
+            return
+        merged = proof.get("integrated_at")
+        merged_at = int(datetime.fromisoformat(merged).timestamp()) if merged else None
+        cp = tlog.check_promise_kept(promise, log_key, proof, merged_at)
+    except (tlog.ProofError, KeyError, TypeError, ValueError) as exc:
+        raise InvalidReceipt(f"log promise: {exc}") from None
+    print(f"included: entry seq {promise.seq} at index {proof['index']} of the checkpoint of "
+          f"{cp.size} entries (root {tlog.b64(cp.root)}), signed by {log_key.name}")
+
+
+def _check_entry(promise, entry: str, fields: dict) -> None:
+    from . import tlog
+
+    if tlog.leaf_hash(entry.encode()) != promise.leaf:
+        raise tlog.ProofError("the entry given is not the one the promise hashes")
+    row = json.loads(entry)
+    data = row.get("data") or {}
+    if (row.get("action") != "bid.submitted" or row.get("seq") != promise.seq
+            or data.get("envelope_sha256") != fields["envelope_sha256"]
+            or data.get("version") != fields["version"]):
+        raise tlog.ProofError("the promised entry logs another submission than this receipt")
+
+
+def _inclusion_proof(args: argparse.Namespace, promise) -> dict | None:
+    if args.proof:
+        return json.loads(Path(args.proof).read_text(encoding="utf-8"))
+    if not args.log_url:
+        return None
+    from urllib.request import urlopen
+
+    url = f"{args.log_url.rstrip('/')}/api/v1/audit/log/inclusion?seq={promise.seq}"
+    with urlopen(url, timeout=30) as answer:  # noqa: S310 (the user's own https URL)
+        return json.loads(answer.read())
+
+
+def _text_or_file(value: str) -> str:
+    path = Path(value)
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else value
+
+
+def _instant(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def cmd_bidder_share(args: argparse.Namespace) -> None:
@@ -473,6 +539,15 @@ def _receipt_parsers(commands) -> None:
     _add_sm2_id(p)
     p.add_argument("receipt", metavar="RECEIPT.json")
     p.add_argument("envelope", metavar="BID.tbid")
+    p.add_argument("--promise", metavar="PROMISE.json",
+                   help="the receipt's log_promise (transparency log): check it too")
+    p.add_argument("--log-key", metavar="VKEY",
+                   help="the log's verifier key (or a file holding it), pinned")
+    proof = p.add_mutually_exclusive_group()
+    proof.add_argument("--proof", metavar="PROOF.json",
+                       help="a saved /api/v1/audit/log/inclusion answer")
+    proof.add_argument("--log-url", metavar="URL",
+                       help="the platform's address: fetch the inclusion proof from it")
     p.set_defaults(handler=cmd_verify_receipt)
     p = commands.add_parser("issue-receipt", help="sign a receipt (platform side)")
     p.add_argument("--signing-key", required=True, metavar="KEYFILE")

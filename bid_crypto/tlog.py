@@ -302,7 +302,7 @@ class NoteVerifier:
     @classmethod
     def from_vkey(cls, text: str) -> "NoteVerifier":
         try:
-            name, hex_id, blob = text.strip().split("+")
+            name, hex_id, blob = text.strip().split("+", 2)  # base64 may hold "+"
             raw = base64.b64decode(blob, validate=True)
             verifier = cls(name, raw[1:], raw[0])
         except (ValueError, IndexError) as exc:
@@ -496,3 +496,78 @@ def unb64(value: str, what: str = "value") -> bytes:
         return base64.b64decode(value, validate=True)
     except (ValueError, TypeError):
         raise ProofError(f"{what} is not base64") from None
+
+
+# -- promises of inclusion (a log's signed promise to merge an entry, like a CT SCT) ------
+# A signed note whose second line is "promise/v1" (never a tree size, so it cannot pass for
+# a checkpoint under the same key): the log promises that the entry with this leaf hash,
+# accepted at `time` (Unix seconds), is in every checkpoint signed `mmd` seconds later.
+
+PROMISE_V1 = "promise/v1"
+
+
+@dataclass(frozen=True)
+class Promise:
+    origin: str
+    seq: int
+    leaf: bytes
+    time: int
+    mmd: int
+
+    def body(self) -> str:
+        return (f"{self.origin}\n{PROMISE_V1}\nseq {self.seq}\nleaf {b64(self.leaf)}\n"
+                f"time {self.time}\nmmd {self.mmd}\n")
+
+
+def sign_promise(promise: Promise, signer: NoteSigner) -> str:
+    return Note(promise.body(), (sign_note(promise.body(), signer),)).render()
+
+
+def open_promise(raw: str | bytes, log_key: NoteVerifier) -> Promise:
+    note = parse_note(raw)
+    verify_note(note, log_key)
+    lines = note.text.split("\n")
+    pattern = [None, PROMISE_V1, "seq", "leaf", "time", "mmd", ""]
+    if len(lines) != len(pattern) or lines[1] != PROMISE_V1:
+        raise ProofError("not a promise of inclusion (promise/v1)")
+    values = {}
+    for line, key in zip(lines[2:6], pattern[2:6], strict=True):
+        name, _, value = line.partition(" ")
+        if name != key or not value:
+            raise ProofError(f"promise line {key!r} missing")
+        values[key] = value
+    try:
+        leaf = unb64(values["leaf"], "promised leaf hash")
+        _check_hash(leaf, "promised leaf hash")
+        return Promise(lines[0], int(values["seq"]), leaf, int(values["time"]),
+                       int(values["mmd"]))
+    except ValueError as exc:
+        raise ProofError(f"malformed promise: {exc}") from None
+
+
+def check_promise_kept(promise: Promise, log_key: NoteVerifier, proof: dict,
+                       integrated_at: int | None = None) -> Checkpoint:
+    """Check an inclusion proof document (what /api/v1/audit/log/inclusion returns) for
+    the promised entry: its checkpoint signed by the pinned log key, the same origin, seq
+    and leaf, the path to the root. `integrated_at` (Unix seconds, the log's own word)
+    later than time + mmd is a broken promise. Returns the checkpoint it holds under."""
+    try:
+        note = proof["checkpoint"]["checkpoint"]
+        index, size = int(proof["index"]), int(proof["size"])
+        leaf = unb64(proof["leaf_hash"], "proof leaf hash")
+        path = [unb64(p, "proof element") for p in proof["proof"]]
+        seq = int(proof["seq"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProofError(f"not an inclusion proof document: {exc}") from None
+    cp, _ = open_checkpoint(note, log_key, promise.origin)
+    if seq != promise.seq or leaf != promise.leaf:
+        raise ProofError(f"the proof is for entry seq {seq}, the promise for seq "
+                         f"{promise.seq}")
+    if size != cp.size:
+        raise ProofError(f"the proof is for tree size {size}, its checkpoint has {cp.size}")
+    verify_inclusion(index, cp.size, leaf, path, cp.root)
+    if integrated_at is not None and integrated_at > promise.time + promise.mmd:
+        raise ProofError(f"promise broken: entry seq {promise.seq} merged "
+                         f"{integrated_at - promise.time} s after the promise, the maximum "
+                         f"merge delay is {promise.mmd} s")
+    return cp

@@ -238,3 +238,13 @@ def test_signing_reproduces_the_go_note_byte_for_byte():
     assert signer.verifier.vkey() == GO_VKEY
     text = GO_NOTE.split("\n\n")[0] + "\n"
     assert tlog.Note(text, (tlog.sign_note(text, signer),)).render() == GO_NOTE
+
+
+def test_a_verifier_key_whose_base64_holds_a_plus_round_trips():
+    """The Go note format splits name+id+key at the first two '+' only."""
+    from bid_crypto import tlog as _tlog
+
+    seed = next(bytes([i]) * 32 for i in range(256)
+                if "+" in _tlog.NoteSigner("log", bytes([i]) * 32).verifier.vkey()[13:])
+    verifier = _tlog.NoteSigner("log", seed).verifier
+    assert _tlog.NoteVerifier.from_vkey(verifier.vkey()) == verifier

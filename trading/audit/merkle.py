@@ -23,7 +23,7 @@ from bid_crypto import tlog
 
 from ..errors import DomainError, NotFound
 from .models import AuditEvent, TlogCheckpoint, TlogHash, TlogLeaf, TlogPending, TlogState
-from .service import event_leaf_hash
+from .service import event_leaf_hash, leaf_data
 
 STATE_ID = 1
 DEFAULT_MAX_MERGE_DELAY = 300  # seconds; audit.max_merge_delay
@@ -217,6 +217,18 @@ def consistency_doc(dbsession, keys, settings, *, old: int, new: int | None = No
             "proof": [tlog.b64(h) for h in consistency(dbsession, old, cp.size)],
             "old_checkpoint": checkpoint_doc(earlier, keys, settings) if earlier else None,
             "checkpoint": checkpoint_doc(cp, keys, settings)}
+
+
+def promise_doc(dbsession, keys, settings, seq: int) -> dict:
+    """A receipt's promise of inclusion: signed by the log key (deterministic Ed25519, so
+    the same bytes each time it is shown), with the event row whose leaf hash it names."""
+    event = dbsession.get(AuditEvent, seq)
+    promise = tlog.Promise(log_origin(settings), seq, event_leaf_hash(event),
+                           int(event.occurred_at.timestamp()),
+                           int(max_merge_delay(settings).total_seconds()))
+    return {"promise": tlog.sign_promise(promise, log_signer(keys, settings)),
+            "entry": leaf_data(event).decode(), "log_key": log_verifier(keys, settings).vkey(),
+            "inclusion": f"/api/v1/audit/log/inclusion?seq={seq}"}
 
 
 # -- verification ---------------------------------------------------------------------------

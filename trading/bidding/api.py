@@ -35,11 +35,19 @@ RECEIPT = {"type": "object", "required": ["project", "lot", "bidder", "version",
                           "envelope_sha256": {"type": "string"},
                           "received_at": {"type": "string", "format": "date-time"},
                           "signature": {"type": "string"}}}
+# The transparency log's signed promise to merge the version's audit event (issue #17):
+# save it beside the receipt; `python -m bid_crypto verify-receipt --promise` checks it.
+LOG_PROMISE = {"type": ["object", "null"], "required": ["promise", "entry", "log_key"],
+               "properties": {"promise": {"type": "string", "description": "signed note"},
+                              "entry": {"type": "string",
+                                        "description": "the audit row the leaf hashes"},
+                              "log_key": {"type": "string"},
+                              "inclusion": {"type": "string", "format": "uri-reference"}}}
 VERSION = {"type": "object", "properties": {
     "version": {"type": "integer"}, "envelope_sha256": {"type": "string"},
     "size": {"type": "integer"}, "source": {"type": "string"},
     "received_at": {"type": "string"}, "withdrawn_at": {"type": ["string", "null"]},
-    "receipt": RECEIPT}}
+    "receipt": RECEIPT, "log_promise": LOG_PROMISE}}
 BID = {"type": "object", "required": ["id", "lot", "state", "current_version", "versions"],
        "properties": {"id": {"type": "string"}, "lot": {"type": "integer"},
                       "state": {"type": "string"}, "current_version": {"type": "integer"},
@@ -61,7 +69,8 @@ def bid_json(service: BidService, bid) -> dict:
                           "size": v.size, "source": v.source,
                           "received_at": v.received_at.isoformat(),
                           "withdrawn_at": v.withdrawn_at.isoformat() if v.withdrawn_at else None,
-                          "receipt": service.receipt(bid, v)} for v in bid.versions]}
+                          "receipt": service.receipt(bid, v),
+                          "log_promise": service.log_promise(v)} for v in bid.versions]}
 
 
 describe("api.bidding.key", "GET", "The project's opening public key, in the bid_crypto "
@@ -97,7 +106,8 @@ describe("api.bidding.submit", "POST", "Submit a sealed envelope (multipart/form
          "'envelope', a .tbid sealed to the opening key) before the deadline; returns the "
          "signed receipt. The same envelope again returns the same receipt.", auth=True,
          response={"type": "object", "properties": {"bid_id": {"type": "string"},
-                                                    "receipt": RECEIPT}})
+                                                    "receipt": RECEIPT,
+                                                    "log_promise": LOG_PROMISE}})
 
 
 def envelope_part(request, limit: int):
@@ -130,7 +140,8 @@ def api_submit(context, request):
                                           actor=request.actor)
     request.response.status_int = 201
     return {"bid_id": version.bid.public_id, "version": version.version,
-            "receipt": service.receipt(version.bid, version)}
+            "receipt": service.receipt(version.bid, version),
+            "log_promise": service.log_promise(version)}
 
 
 describe("api.bidding.withdraw", "POST", "Withdraw my bid for this lot before the deadline "

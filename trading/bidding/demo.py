@@ -20,6 +20,7 @@ from bid_crypto import Document, seal_bid
 from bid_crypto.cli import main as bid_crypto_cli
 
 from ..accounts.models import User
+from ..audit.merkle import sequence
 from ..actor import Actor
 from ..clock import FixedClock
 from ..demo import LOADERS, demo_loader
@@ -195,8 +196,12 @@ def _bid(dbsession, service, project, bidders, clock) -> None:
         info, stored = service._scan(envelope), None
         envelope.seek(0)
         stored = service.storage.put(envelope)
+        at = project.bid_deadline - timedelta(days=1)
         service._accept(project, signup.lot, user.organisation_id, info, stored, "upload",
-                        _actor(user), now=project.bid_deadline - timedelta(days=1))
+                        _actor(user), now=at)
+        # Merged on the same demo clock as its receipt's promise: the sequencer running
+        # later on the real clock would see a promise a day old (a broken one).
+        sequence(dbsession, service.keys, service.settings, now=at)
 
 
 def _record(dbsession, keys, storage, settings, project) -> None:

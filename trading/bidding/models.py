@@ -150,6 +150,8 @@ class BidVersion(Base):
     # Where it came from (rules §7.7 Art 49; collusion checks §7.9): address, fingerprint.
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
     device: Mapped[str] = mapped_column(sa.String(32), default="")
+    # The audit event that logs this version: its receipt's promise of inclusion names it.
+    audit_seq: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     bid: Mapped[Bid] = relationship(back_populates="versions")
 

@@ -180,6 +180,7 @@ class BidService:
         self.storage = storage
         self.enqueue = enqueue or (lambda *a, **k: None)
         self.config = BiddingConfig.from_settings(settings)
+        self.settings = settings or {}
 
     # -- the opening key ----------------------------------------------------------------
 
@@ -432,9 +433,12 @@ class BidService:
             self._receipt_fields(project, lot, bid, version), project)
         # Counts and identities stay out of public view until the deadline; the audit row
         # (center and supervisors only) names the bid, never the project or the contents.
-        record(self.db, actor, "bid.submitted", "bid", bid.id, now=now,
-               version=version.version, envelope_sha256=stored.sha256, size=stored.size,
-               source=source)
+        # The receipt promises this event's inclusion in the log, so the row names the bid by
+        # its public id: the bidder is shown the row, and a row id would count bids.
+        event = record(self.db, actor, "bid.submitted", "bid", bid.public_id, now=now,
+                       promise=True, version=version.version, envelope_sha256=stored.sha256,
+                       size=stored.size, source=source)
+        version.audit_seq = event.seq
         return version
 
     def withdraw(self, project: Project, lot: Lot, *, actor: Actor) -> Bid:
@@ -488,6 +492,15 @@ class BidService:
                 "bidder": bidder_ref(bid.bidder_org_id), "version": version.version,
                 "envelope_sha256": version.envelope_sha256,
                 "received_at": format_timestamp(version.received_at)}
+
+    def log_promise(self, version: BidVersion) -> dict | None:
+        """The log's signed promise to merge the version's audit event within the maximum
+        merge delay, with the event row it hashes (versions before the log have none)."""
+        from ..audit.merkle import promise_doc
+
+        if version.audit_seq is None:
+            return None
+        return promise_doc(self.db, self.keys, self.settings, version.audit_seq)
 
     def receipt(self, bid: Bid, version: BidVersion) -> dict:
         """The receipt exactly as signed, rebuilt from the committed row."""
