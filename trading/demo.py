@@ -87,12 +87,15 @@ def load_demo(dbsession, clock, settings) -> None:
         loader(dbsession, clock, settings)
     for loader in LAST_LOADERS:
         loader(dbsession, clock, settings)
-    _sequence_log(dbsession, clock, settings)
+    merge_demo_log(dbsession, clock, settings)
 
 
-def _sequence_log(dbsession, clock, settings) -> None:
-    """The demo shows a signed checkpoint of the audit log from the first minute."""
+def merge_demo_log(dbsession, clock, settings) -> None:
+    """Merge the demo's queued audit events into the log, each at its own (demo) time, and
+    sign a checkpoint at `clock()`. Loaders call it before an opening on a demo clock, so
+    the opening's checkpoint finds the queue merged; the demo ends with it, so it shows a
+    signed checkpoint from the first minute."""
     from .audit.merkle import sequence
     from .jobs.runtime import runtime
 
-    sequence(dbsession, runtime.keys, settings, now=clock())
+    sequence(dbsession, runtime.keys, settings, now=clock(), as_queued=True)

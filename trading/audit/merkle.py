@@ -74,11 +74,14 @@ def _frontier(dbsession, size: int) -> list[bytes]:
     return [found[i] for i in ids]
 
 
-def sequence(dbsession, keys, settings, *, now: datetime,
-             batch: int = 5000) -> TlogCheckpoint | None:
+def sequence(dbsession, keys, settings, *, now: datetime, batch: int = 5000,
+             as_queued: bool = False) -> TlogCheckpoint | None:
     """Integrate the committed queue (up to `batch` events) and sign the new tree head.
 
-    Returns the checkpoint of the current tree (None while the log is empty)."""
+    Returns the checkpoint of the current tree (None while the log is empty). `as_queued`
+    is for demo data only, written on demo clocks that lie in the past: each event is
+    merged at its own queue time, as a sequencer running back then would have merged it,
+    so its receipt's promise is judged on one clock."""
     state = _lock_state(dbsession, now)
     queued = list(dbsession.scalars(sa.select(TlogPending).order_by(TlogPending.id)
                                     .limit(batch)))
@@ -93,7 +96,8 @@ def sequence(dbsession, keys, settings, *, now: datetime,
                 continue
             leaf = event_leaf_hash(event)
             leaves.append({"idx": size, "event_seq": event.seq, "leaf_hash": leaf.hex(),
-                           "queued_at": pending.queued_at, "integrated_at": now,
+                           "queued_at": pending.queued_at,
+                           "integrated_at": pending.queued_at if as_queued else now,
                            "promised": pending.promised})
             hashes += [{"level": lv, "idx": ix, "hash": h.hex()}
                        for lv, ix, h in tlog.new_stored_hashes(size, leaf, frontier)]

@@ -20,10 +20,9 @@ from bid_crypto import Document, seal_bid
 from bid_crypto.cli import main as bid_crypto_cli
 
 from ..accounts.models import User
-from ..audit.merkle import sequence
 from ..actor import Actor
 from ..clock import FixedClock
-from ..demo import LOADERS, demo_loader
+from ..demo import LOADERS, demo_loader, merge_demo_log
 from ..jobs.runtime import runtime
 from ..projects import demo as projects_demo
 from ..projects import service as projects_service
@@ -196,16 +195,13 @@ def _bid(dbsession, service, project, bidders, clock) -> None:
         info, stored = service._scan(envelope), None
         envelope.seek(0)
         stored = service.storage.put(envelope)
-        at = project.bid_deadline - timedelta(days=1)
         service._accept(project, signup.lot, user.organisation_id, info, stored, "upload",
-                        _actor(user), now=at)
-        # Merged on the same demo clock as its receipt's promise: the sequencer running
-        # later on the real clock would see a promise a day old (a broken one).
-        sequence(dbsession, service.keys, service.settings, now=at)
+                        _actor(user), now=project.bid_deadline - timedelta(days=1))
 
 
 def _record(dbsession, keys, storage, settings, project) -> None:
     at = FixedClock(project.bid_deadline + timedelta(minutes=1))
+    merge_demo_log(dbsession, at, settings)
     opening = OpeningService(dbsession, at, keys, storage, settings=settings)
     record = opening._start(project, at())
     opening._open_pending(project, record)
