@@ -18,6 +18,23 @@ CEILING = 2_000_000_00  # 分: 200 万元
 FLOOR = 500_000_00
 
 
+def seal_final_offer(offers, project, final_round, org_id, amount, *, lot=None,
+                     key=None) -> bytes:
+    """A final offer or quote sealed on the bidder's side (what the page's tbid.js or
+    `python -m bid_crypto seal` makes): the server only ever receives this."""
+    out = io.BytesIO()
+    seal_bid(out, key or offers.public_key(final_round),
+             offer={"total_price": amount, "currency": "CNY"}, documents=[],
+             project=project_ref(project), lot=lot or round_ref(final_round),
+             bidder=bidder_ref(org_id), custody="auto", chunk_size=1024)
+    return out.getvalue()
+
+
+def submit_final_offer(offers, project, final_round, user, amount):
+    return offers.submit_envelope(project, final_round, stream=io.BytesIO(seal_final_offer(
+        offers, project, final_round, user.organisation_id, amount)), actor=actor_for(user))
+
+
 @dataclass
 class AwardWorld:
     dbsession: object
@@ -49,12 +66,12 @@ class AwardWorld:
 
     def seal_offer(self, final_round, bidder, amount: int, *, lot=None, key=None) -> bytes:
         """A final offer sealed on the bidder's machine, as the CLI would."""
-        out = io.BytesIO()
-        seal_bid(out, key or self.offers().public_key(final_round),
-                 offer={"total_price": amount, "currency": "CNY"}, documents=[],
-                 project=project_ref(self.project), lot=lot or round_ref(final_round),
-                 bidder=bidder_ref(bidder.organisation_id), custody="auto", chunk_size=1024)
-        return out.getvalue()
+        return seal_final_offer(self.offers(), self.project, final_round,
+                                bidder.organisation_id, amount, lot=lot, key=key)
+
+    def submit_offer(self, final_round, bidder, amount: int):
+        """What the round's page does: seal on the bidder's side, upload only the .tbid."""
+        return submit_final_offer(self.offers(), self.project, final_round, bidder, amount)
 
 
 def bid_offer(price: int) -> dict:

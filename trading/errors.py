@@ -54,3 +54,11 @@ class DeadlinePassed(DomainError):
 class InvalidTransition(DomainError):
     code = "invalid_transition"
     status = 409
+
+
+class PlaintextRefused(DomainError):
+    """An offer in clear where only a sealed envelope is accepted: the server never
+    receives bid content in plaintext (issue #15), so there is nothing it could seal."""
+
+    code = "plaintext_refused"
+    status = 400

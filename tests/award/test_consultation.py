@@ -2,6 +2,7 @@
 final quotes revealed together."""
 
 import pytest
+from award_support import submit_final_offer
 from factories import actor_for
 
 from trading.award.consultation import ConsultationService
@@ -50,10 +51,10 @@ def test_rounds_changes_withdrawal_and_sealed_final_quotes(consult):
     offers = w.offers()
     for bidder, amount in zip(w.bidders[:3], (1_500_000_00, 1_450_000_00, 1_520_000_00),
                               strict=True):
-        offers.submit_amount(w.project, quotes, amount_fen=amount, actor=actor_for(bidder))
+        submit_final_offer(offers, w.project, quotes, bidder, amount)
     w.clock.set(quotes.ends_at)
     with pytest.raises(WindowClosed):
-        offers.submit_amount(w.project, quotes, amount_fen=1, actor=actor_for(w.bidders[0]))
+        submit_final_offer(offers, w.project, quotes, w.bidders[0], 1)
     chronograph.sweep_kind("project")
     assert quotes.state is RoundState.DECIDED and quotes.result["outcome"] == "revealed"
     assert sorted(q["amount_fen"] for q in quotes.result["quotes"]) == [

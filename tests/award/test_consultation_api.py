@@ -4,6 +4,7 @@ final quote, the reveal — and every refusal with its code, nothing changed."""
 import pytest
 import sqlalchemy as sa
 from award.test_final_offer_pages import login_as, token
+from webtest import Upload
 
 from trading.audit.models import AuditEvent
 from trading.award.final_offer import round_ref
@@ -25,6 +26,13 @@ def base(w) -> str:
 
 def lot(w) -> str:
     return f"{base(w)}/lots/{w.lot.id}"
+
+
+def quote(testapp, w, i, amount, **kw):
+    """Supplier i's final quote as its client sends it: sealed, the .tbid only."""
+    envelope = w.seal_offer(w.offers().round_for(w.lot), w.bidders[i], amount)
+    return testapp.post(f"{lot(w)}/final-quote", headers=token(w, w.bidders[i]),
+                        upload_files=[("envelope", "q.tbid", envelope)], **kw)
 
 
 def quotes_started(testapp, w, *, withdraw=(3,)):
@@ -52,8 +60,7 @@ def test_the_api_drives_a_consultation_to_its_revealed_quotes(testapp, consult):
     notes = [n for r in seen["rounds"] for n in r["notes"]]
     assert [n["kind"] for n in notes] == ["change"]  # another supplier's minutes stay hidden
     for i, amount in enumerate((75 * WAN, 72 * WAN, 80 * WAN)):
-        made = testapp.post_json(f"{lot(w)}/final-quote", {"amount": f"{amount // 100}"},
-                                 headers=token(w, w.bidders[i]), status=201).json
+        made = quote(testapp, w, i, amount, status=201).json
         assert made["receipt"]["lot"] == round_ref(w.offers().round_for(w.lot))
     open_state = testapp.get(base(w)).json["lots"][0]["final_quotes"]
     assert {p["amount_fen"] for p in open_state["parties"]} == {None}  # sealed until the end
@@ -70,12 +77,11 @@ def test_each_refusal_has_its_code_and_changes_nothing(testapp, consult):
     w = consult
     quotes_started(testapp, w)
     final_round = w.offers().round_for(w.lot)
-    withdrawn = testapp.post_json(f"{lot(w)}/final-quote", {"amount": "700000"},
-                                  headers=token(w, w.bidders[3]), status=409).json
+    withdrawn = quote(testapp, w, 3, 70 * WAN, status=409).json
     assert withdrawn["error"] == "supplier_withdrawn"
-    bad = testapp.post_json(f"{lot(w)}/final-quote", {"amount": "seven"},
-                            headers=token(w, w.bidders[0]), status=400).json
-    assert bad["error"] == "invalid" and bad["field"] == "amount"
+    clear = testapp.post_json(f"{lot(w)}/final-quote", {"amount": "700000"},
+                              headers=token(w, w.bidders[0]), status=400).json
+    assert clear["error"] == "plaintext_refused" and clear["field"] == "envelope"
     envelope = w.seal_offer(final_round, w.bidders[0], 70 * WAN)
     for tampered, status, code in ((envelope[:64], 422, "not_an_envelope"),  # no header
                                    (envelope[:-16], 422, "envelope_incomplete")):  # cut short
@@ -85,12 +91,10 @@ def test_each_refusal_has_its_code_and_changes_nothing(testapp, consult):
     assert final_round.parties[0].envelope_sha256 is None
     testapp.post(f"{lot(w)}/final-quote", headers=token(w, w.bidders[0]),
                  upload_files=[("envelope", "q.tbid", envelope)], status=201)
-    twice = testapp.post_json(f"{lot(w)}/final-quote", {"amount": "700000"},
-                              headers=token(w, w.bidders[0]), status=409).json
+    twice = quote(testapp, w, 0, 70 * WAN, status=409).json
     assert twice["error"] == "already_submitted"
     w.clock.set(final_round.ends_at)
-    late = testapp.post_json(f"{lot(w)}/final-quote", {"amount": "700000"},
-                             headers=token(w, w.bidders[1]), status=409).json
+    late = quote(testapp, w, 1, 70 * WAN, status=409).json
     assert late["error"] == "window_closed" and final_round.parties[1].envelope_sha256 is None
 
 
@@ -132,11 +136,12 @@ def test_the_pages_give_the_consultation_its_own_final_quote(testapp, consult):
     hall = testapp.get(page)
     assert "提交最后报价" in hall.text and "就服务方案逐项磋商" in hall.text
     form = hall.click(description="提交最后报价").forms["quote"]
-    form["amount"] = "999999999"  # above the ceiling: refused, shown, nothing kept
-    refused = form.submit(status=422)
-    assert "最后报价不得超过最高限价" in refused.text
+    assert "amount" not in form.fields  # sealed in the browser; nothing typed is posted
+    refused = form.submit(status=400)
+    assert "平台不接收未加密的报价" in refused.text
     form = refused.forms["quote"]
-    form["amount"] = "750000.00"
+    final_round = w.offers().round_for(w.lot)
+    form["envelope"] = Upload("q.tbid", w.seal_offer(final_round, w.bidders[0], 75 * WAN))
     assert "已密封提交" in form.submit().follow().text
     login_as(testapp, w, w.bidders[1])
     assert "就服务方案逐项磋商" not in testapp.get(page).text  # not its minutes
@@ -150,8 +155,7 @@ def test_the_center_reveals_once_the_window_has_ended_never_before(testapp, cons
     quotes_started(testapp, w)
     center = token(w, w.center)
     for i, amount in enumerate((75 * WAN, 72 * WAN, 80 * WAN)):
-        testapp.post_json(f"{lot(w)}/final-quote", {"amount": f"{amount // 100}"},
-                          headers=token(w, w.bidders[i]), status=201)
+        quote(testapp, w, i, amount, status=201)
     early = testapp.post_json(f"{lot(w)}/final-quotes/reveal", {}, headers=center, status=409)
     assert early.json["error"] == "window_not_open"
     assert early.json["message"] == "最后报价截止后才能解密"

@@ -1,9 +1,11 @@
 """The demo's 竞争性磋商 project can be driven to its result, as a newcomer would: rounds,
 sealed final quotes, the reveal, the panel's sheets, the report, publicity, the award."""
 
+import io
 from datetime import timedelta
 
 import sqlalchemy as sa
+from award_support import seal_final_offer
 from factories import actor_for
 
 from trading.accounts.models import User
@@ -61,8 +63,11 @@ def test_the_demo_panel_sits_and_the_consultation_reaches_its_award(dbsession, c
     quotes = panel.start_final_quotes(project, lot, actor=center)
     assert quotes.ends_at - clock() == timedelta(minutes=5)
     for name, amount in QUOTES.items():
-        panel.submit_quote(project, lot, amount_fen=amount,
-                           actor=actor_for(user(dbsession, name)))
+        supplier = user(dbsession, name)
+        envelope = seal_final_offer(panel.sealed, project, quotes, supplier.organisation_id,
+                                    amount)
+        panel.submit_envelope(project, lot, stream=io.BytesIO(envelope),
+                              actor=actor_for(supplier))
     clock.set(quotes.ends_at)
     ProjectService(dbsession, clock, registry["storage"]).advance(project)
     assert quotes.result["outcome"] == "revealed" and quotes.result["valid"] == 3

@@ -1,6 +1,7 @@
 """The demo's 终次报价 project can be driven to its result, as a newcomer would."""
 
 import sqlalchemy as sa
+from award_support import submit_final_offer
 from factories import actor_for
 
 from trading.accounts.models import User
@@ -30,9 +31,8 @@ def test_the_demo_final_offer_project_reaches_its_result(dbsession, clock, setti
     assert len(final_round.parties) == 3
     clock.set(final_round.eligibility_ends_at)
     for name, share in (("bidder1", 900), ("bidder2", 930), ("bidder3", 960)):
-        service.submit_amount(project, final_round,
-                              amount_fen=final_round.ceiling_fen * share // 1000,
-                              actor=actor_for(user(dbsession, name)))
+        submit_final_offer(service, project, final_round, user(dbsession, name),
+                           final_round.ceiling_fen * share // 1000)
     clock.set(final_round.ends_at)
     ProjectService(dbsession, clock, registry["storage"]).advance(project)
     assert final_round.result["winner"] == f"B{user(dbsession, 'bidder2').organisation_id}"

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from award_support import FLOOR
 from factories import actor_for
+from webtest import Upload
 
 from trading.accounts.service import AccountService
 from trading.audit.models import AuditEvent
@@ -43,13 +44,14 @@ def test_center_starts_and_bidders_offer_through_the_pages(testapp, award_world,
     bidder = w.bidders[0]
     login_as(testapp, w, bidder)
     text = testapp.get(page).text
-    assert "密封提交" in text and final_round.public_key not in text
+    assert "加密并提交" in text and final_round.public_key not in text
     form = testapp.get(page).forms[f"offer-{final_round.id}"]
-    form["amount"] = "1.00"  # below the floor: refused, shown, nothing kept
-    refused = form.submit(status=422)
-    assert "底价" in refused.text and final_round.parties[0].envelope_sha256 is None
+    assert "amount" not in form.fields  # the typed amount never leaves the browser
+    refused = form.submit(status=400)  # no script, no envelope: told how to seal offline
+    assert "平台不接收未加密的报价" in refused.text and "离线加密" in refused.text
+    assert final_round.parties[0].envelope_sha256 is None
     form = testapp.get(page).forms[f"offer-{final_round.id}"]
-    form["amount"] = "1200000.00"
+    form["envelope"] = Upload("offer.tbid", w.seal_offer(final_round, bidder, 1_200_000_00))
     shown = form.submit().follow()
     assert "已密封提交" in shown.text
     receipt = testapp.get(f"{page}/{final_round.id}/receipt.json").json
@@ -68,23 +70,20 @@ def test_the_api_describes_and_refuses_precisely(testapp, award_world):
                                 headers=token(w, w.center), status=201).json
     assert started["phase"] == "eligibility" and len(started["parties"]) == 5
     bidder = token(w, w.bidders[0])
-    early = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "1000000"},
-                              headers=bidder, status=409).json
-    assert early["error"] == "window_not_open"
     final_round = w.offers().rounds(w.project)[0]
-    w.clock.set(final_round.eligibility_ends_at)
-    bad = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "abc"},
-                            headers=bidder, status=400).json
-    assert bad["field"] == "amount"
-    high = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "9999999"},
-                             headers=bidder, status=422).json
-    assert high["error"] == "offer_out_of_range"
     envelope = w.seal_offer(final_round, w.bidders[0], 1_300_000_00)
+    early = testapp.post(f"{base}/{started['id']}/offer", headers=bidder,
+                         upload_files=[("envelope", "fo.tbid", envelope)], status=409).json
+    assert early["error"] == "window_not_open"
+    w.clock.set(final_round.eligibility_ends_at)
+    clear = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "1000000"},
+                              headers=bidder, status=400).json
+    assert clear["error"] == "plaintext_refused" and clear["field"] == "envelope"
     made = testapp.post(f"{base}/{started['id']}/offer", headers=bidder,
                         upload_files=[("envelope", "fo.tbid", envelope)], status=201).json
     assert made["receipt"]["bidder"] == bidder_ref(w.bidders[0].organisation_id)
-    again = testapp.post_json(f"{base}/{started['id']}/offer", {"amount": "1000000"},
-                              headers=bidder, status=409).json
+    again = testapp.post(f"{base}/{started['id']}/offer", headers=bidder,
+                         upload_files=[("envelope", "fo.tbid", envelope)], status=409).json
     assert again["error"] == "already_submitted"
     listing = testapp.get(base, headers=bidder).json["items"][0]
     assert listing["mine"]["submitted"] is True and listing["parties"][0]["amount_fen"] is None
@@ -101,8 +100,7 @@ def test_the_center_reveals_by_hand_once_the_window_is_over(testapp, award_world
     w = award_world
     final_round = w.offers().start(w.project, w.lot, floor_fen=FLOOR, actor=actor_for(w.center))
     w.clock.set(final_round.eligibility_ends_at)
-    w.offers().submit_amount(w.project, final_round, amount_fen=1_200_000_00,
-                             actor=actor_for(w.bidders[0]))
+    w.submit_offer(final_round, w.bidders[0], 1_200_000_00)
     login_as(testapp, w, w.center)
     assert f"reveal-{final_round.id}" not in testapp.get(page).forms
     token = testapp.get_csrf_token(page)
@@ -129,8 +127,7 @@ def test_the_api_reveals_by_hand_once_and_only_after_the_window(testapp, award_w
     w = award_world
     final_round = w.offers().start(w.project, w.lot, floor_fen=FLOOR, actor=actor_for(w.center))
     w.clock.set(final_round.eligibility_ends_at)
-    w.offers().submit_amount(w.project, final_round, amount_fen=1_300_000_00,
-                             actor=actor_for(w.bidders[2]))
+    w.submit_offer(final_round, w.bidders[2], 1_300_000_00)
     url = f"/api/v1/projects/{w.project.id}/final-offer/{final_round.id}/reveal"
     center = token(w, w.center)
     assert testapp.post(url, headers=center, status=409).json["error"] == "window_not_open"

@@ -116,8 +116,7 @@ def test_a_final_offer_winner_is_publicised_then_awarded(award_world):
     w = award_world
     final_round = w.offers().start(w.project, w.lot, floor_fen=None, actor=actor_for(w.center))
     w.clock.set(final_round.eligibility_ends_at)
-    w.offers().submit_amount(w.project, final_round, amount_fen=1_700_000_00,
-                             actor=actor_for(w.bidders[1]))
+    w.submit_offer(final_round, w.bidders[1], 1_700_000_00)
     w.clock.set(final_round.ends_at)
     w.advance()
     assert w.project.status is S.CANDIDATES_PUBLICISED
@@ -136,8 +135,7 @@ def test_every_other_final_offer_party_is_told_the_result_with_its_own_offer(awa
     w.clock.set(final_round.eligibility_ends_at)
     for bidder, amount in ((w.bidders[0], 1_650_000_00), (w.bidders[1], 1_700_000_00),
                            (w.bidders[2], 1_750_000_00)):
-        w.offers().submit_amount(w.project, final_round, amount_fen=amount,
-                                 actor=actor_for(bidder))
+        w.submit_offer(final_round, bidder, amount)
     w.clock.set(final_round.ends_at)
     w.advance()
     service = awards(w)

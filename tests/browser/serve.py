@@ -20,7 +20,20 @@ def environment(work: Path) -> dict:
         "TRADING_HUEY_BACKEND": "memory",
         "TRADING_KEK": base64.b64encode(b"b" * 32).decode(),
         "TRADING_SIGNING_KEY": base64.b64encode(b"c" * 32).decode(),
+        # The demo has a 国密 project, which needs an SM2 signing key to be approved.
+        "TRADING_SM2_SIGNING_KEY": _sm2_key(work),
     }
+
+
+def _sm2_key(work: Path) -> str:
+    """One test SM2 key per live server folder, shared with sweep.py through the file."""
+    path = work / "sm2_signing_key"
+    if not path.exists():
+        from trading.keys import new_sm2_der
+
+        work.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(new_sm2_der()).decode())
+    return path.read_text()
 
 
 def main(port: str, workdir: str) -> None:

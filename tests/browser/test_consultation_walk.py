@@ -76,7 +76,9 @@ def test_a_consultation_walk_from_the_rounds_to_the_award(browser, live_server, 
             context, bidder = signed_in(browser, base, username)
             bidder.goto(consult)
             bidder.click("text=提交最后报价")
-            bidder.fill("#quote input[name=amount]", amount)
+            bidder.wait_for_selector("#quote[data-ready]")  # sealed in the page (tbid.js)
+            assert bidder.get_attribute("#quote input[data-amount]", "name") is None
+            bidder.fill("#quote input[data-amount]", amount)
             bidder.click("#quote button[type=submit]")
             bidder.wait_for_selector("text=最后报价已密封提交，回执已签发")
             context.close()

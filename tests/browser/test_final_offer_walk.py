@@ -1,5 +1,6 @@
 """终次报价 in a real browser, on the demo's final-offer project: the center starts the
-round, the three bidders see their eligibility and seal their one offer each, the window
+round, the three bidders see their eligibility and seal their one offer each in the page
+(tbid.js; only the .tbid is posted), the window
 ends on the server's moved clock, the center reveals (the worker's step, by hand: the
 live server runs no worker), and the winner the hall shows is the rule's. Then the
 candidate publicity, its end, the owner's award and the notices."""
@@ -51,11 +52,14 @@ def test_center_starts_bidders_offer_reveal_publicity_award(page, live_server, l
             logout(page)
             login(page, base, username)
             page.goto(hall)
-            if username == "bidder1":  # below the floor: refused with the reason, nothing kept
-                page.fill("form[id^=offer-] input[name=amount]", "1.00")
+            page.wait_for_selector("form[id^=offer-][data-ready]")  # sealed-offer.js is in
+            if username == "bidder1":  # below the floor: said before sealing, nothing sent
+                page.fill("form[id^=offer-] input[data-amount]", "1.00")
                 page.click("form[id^=offer-] button[type=submit]")
                 page.wait_for_selector("text=终次报价须在底价")
-            page.fill("form[id^=offer-] input[name=amount]", amount)
+            # The typed amount has no name: the form can post only the .tbid sealed here.
+            assert page.get_attribute("form[id^=offer-] input[data-amount]", "name") is None
+            page.fill("form[id^=offer-] input[data-amount]", amount)
             page.click("form[id^=offer-] button[type=submit]")
             page.wait_for_selector("text=终次报价已密封提交，回执已签发")
             assert "已密封提交" in page.inner_text("#lot-1")

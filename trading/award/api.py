@@ -4,7 +4,7 @@ import colander
 from pyramid.view import view_config
 
 from ..api import describe, json_body
-from ..bidding.api import RECEIPT, envelope_part
+from ..bidding.api import RECEIPT, sealed_part
 from ..forms import Text, id_range
 from ..security import Permission
 from .errors import InvalidAwardInput
@@ -77,9 +77,10 @@ def api_join(context, request):
 
 
 describe("api.award.final_offer.submit", "POST", "Submit the one final offer during the "
-         "window: JSON {\"amount\": yuan} (sealed by the platform, floor and ceiling checked "
-         "at once) or multipart field 'envelope' (sealed with round.pub, lot = round_ref); "
-         "returns the signed receipt", auth=True, request_schema=FinalOfferBody,
+         "window: multipart field 'envelope', sealed on the client with round.pub (lot = "
+         "round_ref; tbid.js, the offline sealing page or `python -m bid_crypto seal`); "
+         "floor and ceiling are checked at the reveal. Returns the signed receipt. An amount "
+         "in clear is refused (400 plaintext_refused) and nothing is stored.", auth=True,
          response={"type": "object", "properties": {"receipt": RECEIPT}})
 
 
@@ -87,14 +88,9 @@ describe("api.award.final_offer.submit", "POST", "Submit the one final offer dur
              renderer="json", permission=Permission.FINAL_OFFER_SUBMIT)
 def api_submit(context, request):
     service = _offers(request)
-    if request.content_type == "multipart/form-data":
-        with envelope_part(request, 1024 * 1024) as stream:
-            party = service.submit_envelope(context.project, context.final_round,
-                                            stream=stream, actor=request.actor)
-    else:
-        values = json_body(request, FinalOfferBody(), InvalidAwardInput)
-        party = service.submit_amount(context.project, context.final_round,
-                                      amount_fen=values["amount"], actor=request.actor)
+    with sealed_part(request) as stream:
+        party = service.submit_envelope(context.project, context.final_round,
+                                        stream=stream, actor=request.actor)
     request.response.status_int = 201
     return {"receipt": service.receipt(context.project, context.final_round, party)}
 

@@ -257,15 +257,9 @@ class ConsultationService:
         if actor.organisation_id in self.withdrawn(lot):
             raise SupplierWithdrawn("贵单位已退出磋商，不能提交最后报价")
 
-    def submit_quote(self, project: Project, lot: Lot, *, amount_fen: int, actor: Actor):
-        """A final quote typed in: sealed by the server, one per supplier, in the window."""
-        final_round = self._quote_round(project, lot)
-        self._still_in(lot, actor)
-        return self.sealed.submit_amount(project, final_round, amount_fen=amount_fen,
-                                         actor=actor)
-
     def submit_envelope(self, project: Project, lot: Lot, *, stream, actor: Actor):
-        """A final quote sealed on the supplier's machine with the round's public key."""
+        """A final quote sealed on the supplier's side (in the page, the offline sealing page
+        or the CLI) with the round's public key; the server never receives an amount."""
         final_round = self._quote_round(project, lot)
         self._still_in(lot, actor)
         return self.sealed.submit_envelope(project, final_round, stream=stream, actor=actor)

@@ -10,13 +10,13 @@ refusal too.
 from pyramid.view import view_config
 
 from ..api import describe, json_body
-from ..bidding.api import RECEIPT, envelope_part
+from ..bidding.api import RECEIPT, sealed_part
 from ..security import Permission
 from .api import _org
 from .consultation import ConsultationService, consultation_state
 from .errors import InvalidAwardInput
 from .final_offer import round_state
-from .forms import FinalOfferBody, NoteBody, SessionBody, TerminateBody, WithdrawBody
+from .forms import NoteBody, SessionBody, TerminateBody, WithdrawBody
 
 LOT_STATE = {"type": "object", "required": ["lot_id", "suppliers", "rounds"],
              "properties": {
@@ -152,26 +152,20 @@ def api_withdraw(context, request):
 
 
 describe("api.award.consultation.quote", "POST", "Submit the one final quote (最后报价) in "
-         "the window: JSON {\"amount\": yuan} (sealed by the platform, the ceiling checked at "
-         "once) or multipart field 'envelope' (sealed with the round's round.pub, lot = its "
-         "round_ref); returns the signed receipt. 409 window_closed / window_not_open / "
-         "supplier_withdrawn / already_submitted / not_eligible; 422 not_an_envelope / "
-         "envelope_incomplete",
-         auth=True, request_schema=FinalOfferBody,
-         response={"type": "object", "properties": {"receipt": RECEIPT}})
+         "the window: multipart field 'envelope', sealed on the client with the round's "
+         "round.pub (lot = its round_ref); the ceiling is checked at the reveal. Returns the "
+         "signed receipt. 400 plaintext_refused (an amount in clear; nothing is stored); 409 "
+         "window_closed / window_not_open / supplier_withdrawn / already_submitted / "
+         "not_eligible; 422 not_an_envelope / envelope_incomplete",
+         auth=True, response={"type": "object", "properties": {"receipt": RECEIPT}})
 
 
 @view_config(route_name="api.award.consultation.quote", request_method="POST",
              renderer="json", permission=Permission.FINAL_OFFER_SUBMIT)
 def api_quote(context, request):
     service, project, lot = _service(request), context.project, context.lot
-    if request.content_type == "multipart/form-data":
-        with envelope_part(request, 1024 * 1024) as stream:
-            party = service.submit_envelope(project, lot, stream=stream, actor=request.actor)
-    else:
-        values = json_body(request, FinalOfferBody(), InvalidAwardInput)
-        party = service.submit_quote(project, lot, amount_fen=values["amount"],
-                                     actor=request.actor)
+    with sealed_part(request) as stream:
+        party = service.submit_envelope(project, lot, stream=stream, actor=request.actor)
     request.response.status_int = 201
     final_round = service.sealed.round_for(lot)
     return {"receipt": service.sealed.receipt(project, final_round, party),

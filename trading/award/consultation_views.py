@@ -5,14 +5,14 @@ import sqlalchemy as sa
 from pyramid.view import view_config
 
 from ..accounts.models import Organisation
+from ..bidding.views import sealed_upload
 from ..errors import DomainError
-from ..forms import act, redirect, refused, validated
+from ..forms import act, redirect, refused
 from ..i18n import _
 from ..security import Permission
 from .consultation import ConsultationService, consultation_state
 from .errors import InvalidAwardInput
 from .final_offer import round_state
-from .forms import FinalOfferBody
 
 PAGE = "award/consultation.jinja2"
 QUOTE_PAGE = "award/final_quote.jinja2"
@@ -111,19 +111,10 @@ def final_quote_page(context, request):
 @view_config(route_name="award.consultation.quote", renderer=QUOTE_PAGE, request_method="POST",
              permission=Permission.FINAL_OFFER_SUBMIT)
 def submit_final_quote(context, request):
-    service, upload = _service(request), request.POST.get("envelope")
+    service = _service(request)
     try:
-        if hasattr(upload, "file"):
-            service.submit_envelope(context.project, context.lot, stream=upload.file,
-                                    actor=request.actor)
-        else:
-            amount = request.POST.get("amount", "")
-            if not amount.strip():
-                raise InvalidAwardInput(_("请填写最后报价金额，或上传已加密的报价信封"),
-                                        field="amount")
-            values = validated(FinalOfferBody(), {"amount": amount}, InvalidAwardInput)
-            service.submit_quote(context.project, context.lot, amount_fen=values["amount"],
-                                 actor=request.actor)
+        service.submit_envelope(context.project, context.lot, stream=sealed_upload(request),
+                                actor=request.actor)
     except DomainError as error:
         return refused(request, error, _quote_page(context, request))
     return redirect(request, "award.consultation.quote", _("最后报价已密封提交，回执已签发"),

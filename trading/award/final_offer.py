@@ -7,9 +7,9 @@ Rules enforced here, never only by jobs or views:
   join by accepting the floor during the eligibility window (§1.1, profile
   ``final_offer.late_join``);
 - one sealed offer per eligible party (网上最终一次性报价), only inside the offer window
-  by the injected clock; an offer typed in is checked against floor and ceiling before it
-  is sealed, a sealed upload only at the reveal (out-of-range offers are then rejected
-  with the reason);
+  by the injected clock; offers arrive sealed (the page seals them in the browser), so
+  floor and ceiling are checked at the reveal (out-of-range offers are then rejected with
+  the reason);
 - every offer is opened at once after the window, by the chronograph's `advance`; the
   winner comes from ``trading.award.rules.final_offer_winner``; every lottery (the
   coefficient K, ties, nobody offering) goes through DrawService.
@@ -19,7 +19,6 @@ by SHA-256 and the platform's signed receipts (verifiable with
 ``python -m bid_crypto verify-receipt``).
 """
 
-import tempfile
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,8 +27,6 @@ from typing import BinaryIO
 import sqlalchemy as sa
 
 from bid_crypto import (
-    InvalidOffer,
-    InvalidPackage,
     PrivateKey,
     PublicKey,
     generate_private_key,
@@ -43,7 +40,6 @@ from ..actor import Actor
 from ..audit.service import record
 from ..bidding.models import LineStatus, OpeningLine, OpeningState
 from ..bidding.opening import OpeningService, open_envelope
-from ..bidding.package import seal_form_bid
 from ..bidding.service import (
     BidService,
     bidder_ref,
@@ -289,30 +285,11 @@ class FinalOfferService:
             raise AlreadySubmitted("终次报价只能提交一次，贵单位已提交")
         return party
 
-    def submit_amount(self, project: Project, final_round: FinalOfferRound, *,
-                      amount_fen: int, actor: Actor) -> FinalOfferParty:
-        """An offer typed in: checked against floor and ceiling, then sealed here."""
-        party = self._open_party(final_round, actor)
-        try:
-            rules.check_final_offer(amount_fen, floor_fen=final_round.floor_fen,
-                                    ceiling_fen=final_round.ceiling_fen,
-                                    previous_fen=party.previous_fen,
-                                    params=self.params(final_round))
-        except rules.RuleError:
-            raise OfferOutOfRange(self._range_text(final_round), field="amount") from None
-        with tempfile.TemporaryFile(dir=self._incoming()) as sealed:
-            try:
-                seal_form_bid(sealed, self.public_key(final_round),
-                              offer={"total_price": amount_fen, "currency": "CNY"},
-                              documents=(), max_bytes=64 * 1024, **self._ids(
-                                  project, final_round, party.bidder_org_id))
-            except (InvalidPackage, InvalidOffer) as error:
-                raise OfferOutOfRange(f"报价无效：{error}", field="amount") from None
-            return self._store(project, final_round, party, sealed, "form", actor)
-
     def submit_envelope(self, project: Project, final_round: FinalOfferRound, *,
                         stream: BinaryIO, actor: Actor) -> FinalOfferParty:
-        """A sealed offer made on the bidder's machine (`python -m bid_crypto seal`)."""
+        """A sealed offer made on the bidder's machine: in the round's page (tbid.js), the
+        offline sealing page or `python -m bid_crypto seal`. The server never sees an
+        amount before the reveal, so floor and ceiling are checked there."""
         party = self._open_party(final_round, actor)
         header = read_sealed_header(stream, 1024 * 1024)
         ids = self._ids(project, final_round, party.bidder_org_id)
@@ -324,11 +301,6 @@ class FinalOfferService:
     def _ids(project, final_round, org_id) -> dict:
         return {"project": project_ref(project), "lot": round_ref(final_round),
                 "bidder": bidder_ref(org_id), "custody": "auto"}
-
-    def _incoming(self):
-        incoming = self.storage.root / "incoming"
-        incoming.mkdir(parents=True, exist_ok=True)
-        return incoming
 
     def _store(self, project, final_round, party, stream, source, actor) -> FinalOfferParty:
         stream.seek(0)
@@ -357,17 +329,6 @@ class FinalOfferService:
                 "bidder": bidder_ref(party.bidder_org_id), "version": 1,
                 "envelope_sha256": party.envelope_sha256,
                 "received_at": format_timestamp(party.received_at)}
-
-    @staticmethod
-    def _range_text(final_round) -> str:
-        from ..forms import format_yuan
-
-        low = format_yuan(final_round.floor_fen) if final_round.floor_fen is not None else "—"
-        high = (format_yuan(final_round.ceiling_fen) if final_round.ceiling_fen is not None
-                else "—")
-        if final_round.purpose == "final_quote":
-            return f"最后报价不得超过最高限价 {high} 元"
-        return f"终次报价须在底价 {low} 元与最高限价 {high} 元之间（含）"
 
     # -- the chronograph -----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from ..accounts.models import User
-from ..bidding.views import attachment
+from ..bidding.views import attachment, sealed_upload
 from ..errors import DomainError
 from ..forms import act, redirect, refused, validated
 from ..i18n import _
@@ -71,20 +71,11 @@ def join_round(context, request):
 @view_config(route_name="award.final_offer.submit", renderer=PAGE, request_method="POST",
              permission=Permission.FINAL_OFFER_SUBMIT)
 def submit_offer(context, request):
-    upload = request.POST.get("envelope")
-
+    """Only a sealed envelope: the page seals the amount in the browser (tbid.js)."""
     def action():
-        service = _offers(request)
-        if hasattr(upload, "file"):
-            service.submit_envelope(context.project, context.final_round, stream=upload.file,
-                                    actor=request.actor)
-            return
-        amount = request.POST.get("amount", "")
-        if not amount.strip():
-            raise InvalidAwardInput(_("请填写终次报价金额，或上传已加密的报价信封"), field="amount")
-        values = validated(FinalOfferBody(), {"amount": amount}, InvalidAwardInput)
-        service.submit_amount(context.project, context.final_round, amount_fen=values["amount"],
-                              actor=request.actor)
+        stream = sealed_upload(request)
+        _offers(request).submit_envelope(context.project, context.final_round, stream=stream,
+                                         actor=request.actor)
 
     return _act(context, request, action, _("终次报价已密封提交，回执已签发"))
 

@@ -12,6 +12,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
 from ..api import InvalidBody, describe, json_body
+from ..errors import PlaintextRefused
 from ..security import Permission
 from ..storage import FileTooLarge
 from .forms import ConfirmBody
@@ -129,6 +130,15 @@ def envelope_part(request, limit: int):
         spool.seek(0)
         return spool
     raise InvalidBody("缺少文件字段 envelope", field="envelope")
+
+
+def sealed_part(request, limit: int = 1024 * 1024):
+    """A small sealed offer (final offer, final quote, 中介超市 quote) as multipart field
+    `envelope`; a body of any other kind is an amount in clear and is refused unread."""
+    if request.content_type != "multipart/form-data":
+        raise PlaintextRefused("平台不接收未加密的报价：请以 multipart/form-data 的 envelope "
+                               "字段上传在客户端加密的 .tbid 信封", field="envelope")
+    return envelope_part(request, limit)
 
 
 @view_config(route_name="api.bidding.submit", request_method="POST", renderer="json",

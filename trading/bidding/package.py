@@ -1,28 +1,18 @@
-"""The bid package (bid_crypto FORMAT.md §6.1) as the platform writes and reads it.
+"""The bid package (bid_crypto FORMAT.md §6.1) as the platform reads it at the opening:
+a lean reader over bid_crypto's authenticated chunks that keeps offer.json and skips the
+documents (see `read_package`).
 
-Writing: server-side sealing of a web-form bid, in one streaming pass (architecture §7).
-
-The form's documents arrive as a stream of multipart parts; each is fed straight into a
-bid_crypto EnvelopeWriter as a package entry (bid_crypto FORMAT.md §6.1), so what leaves
-this module is ciphertext only. bid_crypto's own `seal_bid` wants every document up
-front; a browser upload only reveals the next document once the previous one is read,
-hence this small writer over the documented container.
-
-Reading: at the opening, a lean reader over bid_crypto's authenticated chunks that keeps
-offer.json and skips the documents (see `read_package`).
+The platform writes no package: every bid, final offer and quote is sealed on the
+bidder's side (tbid.js in the browser, the offline page or the bid_crypto CLI), so the
+server never holds plaintext bid content (issue #15).
 """
 
 import hashlib
-import io
 import struct
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from bid_crypto import (
-    EnvelopeWriter,
     InvalidPackage,
-    encode_offer,
     parse_offer,
     sanitise_document_name,
 )
@@ -36,62 +26,7 @@ from bid_crypto.package import (
     SEGMENT_SIZE,
 )
 
-from ..storage import FileTooLarge
-
 _U16, _U32 = struct.Struct(">H"), struct.Struct(">I")
-
-
-class PackageSealer:
-    """Writes offer.json then documents, as they come, into an envelope writer."""
-
-    def __init__(self, writer: EnvelopeWriter, *, max_bytes: int):
-        self.writer, self.max_bytes, self.size = writer, max_bytes, 0
-        self.names: set[str] = set()
-        self._write(PACKAGE_MAGIC)
-
-    def _write(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            raise FileTooLarge(f"投标文件超过大小上限 {self.max_bytes // (1024 * 1024)} MiB")
-        self.writer.write(data)
-
-    def _entry(self, kind: int, name: str, source: BinaryIO) -> None:
-        encoded = name.encode()
-        self._write(bytes([kind]) + _U16.pack(len(encoded)) + encoded)
-        while segment := source.read(SEGMENT_SIZE):
-            self._write(_U32.pack(len(segment)))
-            self._write(segment)
-        self._write(_U32.pack(0))
-
-    def add_offer(self, offer: dict) -> None:
-        self._entry(KIND_OFFER, OFFER_NAME, io.BytesIO(encode_offer(offer)))
-
-    def add_document(self, name: str, source: BinaryIO) -> str:
-        name = sanitise_document_name(name)
-        if name.casefold() in self.names:
-            raise InvalidPackage(f"two documents are named {name!r} (names ignore case)")
-        self.names.add(name.casefold())
-        self._entry(KIND_DOCUMENT, name, source)
-        return name
-
-    def finish(self) -> None:
-        self._write(bytes([KIND_END]))
-
-
-def seal_form_bid(dst: BinaryIO, recipient, *, offer: dict,
-                  documents: Iterable[tuple[str, BinaryIO]], max_bytes: int,
-                  **envelope_options) -> list[str]:
-    """Seal offer.json and each (name, stream) into `dst`; returns the document names.
-
-    An exception leaves `dst` without a final chunk: detectably truncated, never a bid.
-    """
-    writer = EnvelopeWriter(dst, recipient, **envelope_options)
-    package = PackageSealer(writer, max_bytes=max_bytes)
-    package.add_offer(offer)
-    names = [package.add_document(name, stream) for name, stream in documents]
-    package.finish()
-    writer.close()
-    return names
 
 
 # -- reading, at the opening ----------------------------------------------------------------------

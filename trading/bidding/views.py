@@ -11,7 +11,7 @@ from pyramid.renderers import render
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from ..errors import DomainError
+from ..errors import DomainError, PlaintextRefused
 from ..files import serve_bytes, serve_stored
 from ..forms import redirect, refused
 from ..i18n import _
@@ -36,6 +36,20 @@ def _opening(request) -> OpeningService:
 
 def attachment(body: str | bytes, filename: str, content_type: str) -> Response:
     return serve_bytes(body, filename, content_type)
+
+
+NO_PLAINTEXT = _("平台不接收未加密的报价：请在本页由浏览器加密后提交（需启用 JavaScript），"
+                 "或下载本轮公钥，用离线加密页面或命令行工具 bid_crypto 加密后上传 .tbid 信封。")
+
+
+def sealed_upload(request):
+    """The posted `envelope` file of a sealed offer (final offer, final quote, 中介超市
+    quote), or a refusal: an amount typed into a form is never accepted, because the
+    server then would hold it in clear (issue #15)."""
+    upload = request.POST.get("envelope")
+    if hasattr(upload, "file"):
+        return upload.file
+    raise PlaintextRefused(NO_PLAINTEXT, field="envelope")
 
 
 # -- keys ------------------------------------------------------------------------------
