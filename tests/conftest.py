@@ -53,6 +53,8 @@ TEST_OVERRIDES = {
     "pyramid.reload_templates": "false",
     # The public host is pinned (issue #16): a forged Host header builds no URL.
     "trading.public_url": "http://localhost:6543",
+    # No bank pinned (the development one reads var/simbank.pub): tests bring their own.
+    "bidsecurity.bank_public_key": "",
 }
 
 

@@ -75,7 +75,7 @@ def load_accounts(dbsession, clock, settings) -> None:
 DEMO_MODULES = ("trading.award.demo", "trading.projects.demo", "trading.draws.demo",
                 "trading.bidding.demo", "trading.smallworks.demo", "trading.evaluation.demo",
                 "trading.award.consultation_demo", "trading.audit.demo",
-                "trading.intermediaries.demo")
+                "trading.intermediaries.demo", "trading.bidsecurity.demo")
 
 
 def load_demo(dbsession, clock, settings) -> None:

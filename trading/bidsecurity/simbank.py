@@ -18,12 +18,14 @@ Standard library plus bid_crypto's keys only; no part of the platform is importe
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import secrets
 import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bid_crypto.receipts import SigningKey, load_signing_key
 
@@ -123,6 +125,22 @@ class SimBank:
         start_response(f"{status} {reason.get(status, 'Error')}",
                        headers + [("Content-Length", str(len(body)))])
         return [body]
+
+    def poster(self):
+        """A bank.Poster that calls this bank in-process (demo data, no socket)."""
+        def post(url: str, body: bytes, headers: dict) -> tuple[int, bytes, dict]:
+            environ = {"REQUEST_METHOD": "POST", "PATH_INFO": urlsplit(url).path,
+                       "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
+            answer = {}
+
+            def start_response(status, response_headers):
+                answer["status"], answer["headers"] = int(status.split()[0]), \
+                    dict(response_headers)
+
+            payload = b"".join(self.wsgi(environ, start_response))
+            return answer["status"], payload, answer["headers"]
+
+        return post
 
     def _route(self, method: str, path: str, environ) -> tuple[int, dict | str]:
         if (method, path) == ("GET", "/key"):

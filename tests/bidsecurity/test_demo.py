@@ -1,0 +1,42 @@
+"""The bid-security demo covers every state, and loads twice without change."""
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from trading.bidsecurity.demo import OPEN, OPENED
+from trading.bidsecurity.models import (
+    BankNotification,
+    Disposition,
+    Forfeiture,
+    Refund,
+    RefundStatus,
+    SecurityCheck,
+    SecurityStatus,
+)
+from trading.bidsecurity.rules import PaymentState
+from trading.demo import load_demo
+from trading.projects.models import Project
+
+
+@pytest.mark.slow  # the whole demo loads twice
+def test_the_demo_has_every_state(dbsession, clock, settings):
+    load_demo(dbsession, clock, settings)
+    load_demo(dbsession, clock, settings)  # idempotent
+    opened = dbsession.scalar(sa.select(Project).where(Project.name == OPENED))
+    still_open = dbsession.scalar(sa.select(Project).where(Project.name == OPEN))
+    notes = dbsession.scalars(sa.select(BankNotification)).all()
+    states = {n.state for n in notes if n.state}
+    assert states == set(PaymentState)
+    assert {n.reason for n in notes if n.disposition is Disposition.REJECTED} == {
+        "replay", "bad_signature"}
+    sealed = [n for n in notes if n.project_id == still_open.id]
+    assert len(sealed) == 1 and sealed[0].sealed and sealed[0].opened is None
+    refunds = Counter(x.status for x in dbsession.scalars(sa.select(Refund)))
+    assert set(refunds) == set(RefundStatus)
+    checks = Counter(c.status for c in dbsession.scalars(sa.select(SecurityCheck).where(
+        SecurityCheck.project_id == opened.id)))
+    assert checks == {SecurityStatus.SATISFIED: 3, SecurityStatus.MISSING: 1}
+    assert {str(f.status) for f in dbsession.scalars(sa.select(Forfeiture))} == {
+        "proposed", "approved"}

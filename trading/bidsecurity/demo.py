@@ -1,0 +1,247 @@
+"""Demo bid security: every notification, check, refund and forfeiture state.
+
+Two projects of their own rule profile (``security.*`` set, 2 of 3 valid bids enough), so
+no other demo project changes: one opened (paid, duplicate, short, wrong account, late,
+unknown reference, a forged and a replayed notification; refunds made, retrying, due,
+waiting, held for a forfeiture decision, forfeited), one still open for bids whose only
+payment is sealed. The simulated bank's key is the one `make simbank` then uses
+(var/simbank.key), and its state file records the demo refunds.
+"""
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..accounts.models import Organisation, Role, User
+from ..accounts.rules import make_credit_code
+from ..accounts.service import AccountService
+from ..actor import Actor
+from ..clock import FixedClock
+from ..demo import DEMO_PASSWORD, LAST_LOADERS
+from ..jobs.runtime import runtime
+from ..projects.kinds import (
+    AwardMethod,
+    CustodyMode,
+    EvaluationMethod,
+    ObjectType,
+    ProcurementMethod,
+    ProjectType,
+    Regime,
+)
+from ..projects.models import Project, RuleProfile
+from ..projects.rules import default_params
+from ..projects.service import ProjectInput, ProjectService
+from ..projects.status import ProjectStatus
+from .bank import BankUnavailable, HttpBank
+from .models import Refund, RefundStatus
+from .service import BidSecurityService
+from .simbank import SimBank, load_or_create_key
+
+S = ProjectStatus
+OPENED = "滨江大道提升改造工程（投标保证金演示）"
+OPEN = "城市绿道二期工程（投标保证金演示）"
+PROFILE_CODE = "tendering:open_tender:bid-security-demo"
+SECURITY = {"security.form": "deposit", "security.rate": "0.02",
+            "security.on_missing": "invalid", "bidding.min_bidders": 2}
+WAN = 1_000_000  # 分 in 1 万元
+FULL = 30 * WAN  # 2 % of the 1 500 万元 lot
+BIDDER4 = ("bidder4", "黄投标", "鑫达建设有限公司", "91350100MA2XK0009")
+
+
+def _user(dbsession, username) -> User:
+    return dbsession.scalar(sa.select(User).where(User.username == username))
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+
+
+def _bidder4(dbsession, clock, settings) -> User:
+    user = _user(dbsession, BIDDER4[0])
+    if user is not None:
+        return user
+    org = Organisation(name=BIDDER4[2], credit_code=make_credit_code(BIDDER4[3]),
+                       role=Role.BIDDER, region="马尾区", contact_name=BIDDER4[1],
+                       contact_phone="0591-88880009", contact_email="bidder4@example.cn",
+                       created_at=clock())
+    dbsession.add(org)
+    dbsession.flush()
+    return AccountService(dbsession, clock, settings).create_user(
+        username=BIDDER4[0], display_name=BIDDER4[1], password=DEMO_PASSWORD,
+        role=Role.BIDDER, organisation=org, actor=Actor.system("demo"))
+
+
+def _profile(dbsession, clock) -> RuleProfile:
+    profile = dbsession.scalar(sa.select(RuleProfile).where(RuleProfile.code == PROFILE_CODE))
+    if profile is None:
+        params = {**default_params(Regime.TENDERING, ProcurementMethod.OPEN_TENDER),
+                  **SECURITY}
+        profile = RuleProfile(code=PROFILE_CODE, version=1, regime=Regime.TENDERING,
+                              procurement_method=ProcurementMethod.OPEN_TENDER,
+                              params=params, created_at=clock())
+        dbsession.add(profile)
+        dbsession.flush()
+    return profile
+
+
+def _input(name, start) -> ProjectInput:
+    return ProjectInput(
+        name=name, project_type=ProjectType.WORKS, object_type=ObjectType.WORKS,
+        procurement_method=ProcurementMethod.OPEN_TENDER,
+        evaluation_method=EvaluationMethod.COMPREHENSIVE, award_method=AwardMethod.RANK_ONE,
+        custody_mode=CustodyMode.AUTO, region="市本级",
+        description=f"{name}：投标保证金为估算价的 2%，须在投标截止前从基本账户转入子账号。",
+        doc_start=start + timedelta(days=1), doc_end=start + timedelta(days=10),
+        clarification_deadline=start + timedelta(days=15),
+        bid_deadline=start + timedelta(days=22),
+        lots=({"name": "主线工程", "budget": 1500 * WAN, "ceiling_price": 1470 * WAN,
+               "description": ""},))
+
+
+def _posted(dbsession, demo_clock, name, bidders) -> tuple[ProjectService, Project]:
+    owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
+    projects = ProjectService(dbsession, demo_clock, runtime.registry["storage"],
+                              enqueue=lambda *a, **k: None)
+    project = projects.create_draft(_input(name, demo_clock()),
+                                    owner=dbsession.get(Organisation, owner.organisation_id),
+                                    actor=_actor(owner))
+    project.rule_profile_id = _profile(dbsession, demo_clock).id
+    dbsession.flush()
+    dbsession.refresh(project)
+    projects.add_document(project, filename=f"{name}招标文件.pdf",
+                          content_type="application/pdf",
+                          stream=io.BytesIO(f"%PDF-1.4 demo {name}".encode()),
+                          actor=_actor(owner))
+    projects.submit_for_review(project, actor=_actor(owner))
+    projects.approve(project, actor=_actor(center))
+    demo_clock.set(project.doc_start + timedelta(hours=1))
+    projects.advance(project)
+    for bidder in bidders:
+        projects.sign_up(project, project.lots[0], bidder=bidder, actor=_actor(bidder))
+    return projects, project
+
+
+def _bank(settings, demo_clock) -> SimBank:
+    """The simulated bank's key beside its pinned public key, else beside the storage."""
+    configured = (settings.get("bidsecurity.bank_public_key") or "").strip()
+    public = Path(configured) if configured.endswith(".pub") else \
+        Path(settings["storage.root"]).parent / "simbank.pub"
+    key = load_or_create_key(public.with_suffix(".key"))
+    public.parent.mkdir(parents=True, exist_ok=True)
+    public.write_text(key.public_key().to_pem())
+    return SimBank(key, public.with_name("simbank.sqlite3"), now=demo_clock)
+
+
+def _accounts(service, bidders) -> dict:
+    numbers = {}
+    for i, bidder in enumerate(bidders, 1):
+        number = f"35050188000{bidder.organisation_id:06d}{i}"
+        if not any(a.account_no == number for a in service.accounts(bidder.organisation_id)):
+            service.add_account(bidder.organisation_id, account_no=number,
+                                account_name=bidder.organisation.name, bank_name="建设银行福州分行",
+                                actor=_actor(bidder))
+        numbers[bidder.id] = number
+    return numbers
+
+
+def load_bid_security(dbsession, clock, settings) -> None:
+    if dbsession.scalar(sa.select(Project.id).where(Project.name == OPENED)):
+        return
+    from ..bidding.demo import seal_and_submit
+    from ..bidding.opening import OpeningService
+    from ..bidding.service import BidService
+
+    bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
+    bidders.append(_bidder4(dbsession, clock, settings))
+    demo_clock = FixedClock(clock() - timedelta(days=40))
+    bank = _bank(settings, demo_clock)
+    adapter = HttpBank("http://simbank", lambda: bank.key.public_key(), bank.poster())
+    service = BidSecurityService(dbsession, demo_clock, adapter)
+    accounts = _accounts(service, bidders)
+    projects, project = _posted(dbsession, demo_clock, OPENED, bidders)
+    lot = project.lots[0]
+    bids = BidService(dbsession, demo_clock, runtime.keys, runtime.registry["storage"],
+                      settings=settings)
+
+    def pay(bidder, amount=FULL, account=None, **extra):
+        sub = service.sub_account(project, lot, org_id=bidder.organisation_id,
+                                  actor=_actor(bidder))
+        body, signature = bank.notification(
+            reference=extra.pop("reference", sub.number), amount_fen=amount,
+            payer_name=bidder.organisation.name, payer_account=account or accounts[bidder.id],
+            **extra)
+        return body, signature, service.receive(body, signature)
+
+    b1, b2, b3, b4 = bidders
+    demo_clock.advance(days=5)
+    pay(b1)
+    body, signature, _ = pay(b2)
+    service.receive(body, signature)  # replayed: rejected, stored
+    service.receive(body.replace(b'"amount_fen":30000000', b'"amount_fen":30000001'),
+                    signature)  # forged: rejected
+    pay(b1)  # a second full payment: duplicate
+    pay(b2, account="6222000000009999")  # from another account: not counted
+    pay(b3, amount=FULL // 2)  # short: the bid will be invalid
+    pay(b4)
+    pay(b4, reference="950000000000000000")  # unknown sub-account: sent back at once
+    for bidder in bidders:
+        offer = {"total_price": 1420 * WAN, "currency": "CNY", "duration_days": 300,
+                 "quality": "合格", "project_manager": bidder.display_name,
+                 "items": [{"name": "主线工程", "total_price": 1420 * WAN}]}
+        seal_and_submit(bids, project, lot, offer=offer, actor=_actor(bidder))
+    demo_clock.set(project.bid_deadline + timedelta(seconds=30))
+    pay(b3, amount=FULL)  # after the deadline: late, sent back
+    demo_clock.set(project.bid_deadline + timedelta(minutes=1))
+    projects.advance(project)
+    if project.status is S.OPENING:
+        OpeningService(dbsession, demo_clock, runtime.keys, runtime.registry["storage"],
+                       settings=settings).run_due(projects, project)
+    _refund_states(dbsession, demo_clock, service, project, bidders)
+    demo_clock.set(clock() - timedelta(days=2))
+    _open_project(dbsession, demo_clock, bank, service, bidders[:2], accounts)
+
+
+def _refund_states(dbsession, demo_clock, service, project, bidders) -> None:
+    center, supervisor = _user(dbsession, "center1"), _user(dbsession, "supervisor1")
+    b1, b2 = bidders[0], bidders[1]
+    refunds = list(dbsession.scalars(sa.select(Refund).where(Refund.project_id == project.id)
+                                     .order_by(Refund.id)))
+    waiting = {x.organisation_id: x for x in refunds if x.status is RefundStatus.WAITING}
+    service.propose_forfeiture(
+        waiting[b1.organisation_id], ground="tender_document_ground",
+        statement="招标文件第2.4条：投标人在评标期间拒绝澄清的，投标保证金不予退还；该投标人书面拒绝澄清。",
+        actor=_actor(center))
+    item = service.propose_forfeiture(
+        waiting[b2.organisation_id], ground="withdrawn_after_deadline",
+        statement="投标截止后该投标人书面要求撤销投标文件，有加盖公章的撤销函为证。",
+        actor=_actor(center))
+    service.decide_forfeiture(item, approve=True, note="撤销函属实，依实施条例第三十五条不予退还。",
+                              actor=_actor(supervisor))
+    due = [x for x in refunds if x.status is RefundStatus.DUE]
+    demo_clock.advance(days=2)
+    for refund in due[:-2]:
+        service.send(refund)  # refunded with interest, the simulated bank's receipt
+
+    def down(url, body, headers):
+        raise BankUnavailable("模拟银行维护中（演示：连接被拒绝）")
+
+    bank, service.bank = service.bank, HttpBank("http://simbank", lambda: None, down)
+    service.send(due[-2])  # retrying; due[-1] stays due
+    service.bank = bank
+
+
+def _open_project(dbsession, demo_clock, bank, service, bidders, accounts) -> None:
+    """Still open for bids: one sealed payment nobody at the platform can read."""
+    _projects, project = _posted(dbsession, demo_clock, OPEN, bidders)
+    demo_clock.advance(days=1)
+    sub = service.sub_account(project, project.lots[0], org_id=bidders[0].organisation_id,
+                              actor=_actor(bidders[0]))
+    body, signature = bank.notification(
+        reference=sub.number, amount_fen=FULL,
+        payer_name=bidders[0].organisation.name, payer_account=accounts[bidders[0].id])
+    service.receive(body, signature)
+
+
+LAST_LOADERS.append(load_bid_security)
