@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     EVALUATION_CHAIR = "evaluation:committee:chair"
     EVALUATION_EXPLAIN = "evaluation:lowprice:explain"
     EVALUATION_MANAGE = "evaluation:committee:manage"
+    EVALUATION_NAMES = "evaluation:committee:names"
     EVALUATION_POOL = "evaluation:pool:manage"
     EVALUATION_SCORE = "evaluation:sheet:score"
     EVALUATION_SUPERVISE = "evaluation:unlock:decide"
@@ -129,6 +130,10 @@ class RootFactory:
         (Allow, "role:center", Permission.EVALUATION_MANAGE),
         (Allow, "role:center", Permission.EVALUATION_VIEW),
         (Allow, "role:supervisor", Permission.EVALUATION_VIEW),
+        # The members' names are secret until the award (招标投标法 Art 37, 87号令 Art 47):
+        # the center that formed the committee and the supervisors; the rest per project.
+        (Allow, "role:center", Permission.EVALUATION_NAMES),
+        (Allow, "role:supervisor", Permission.EVALUATION_NAMES),
         (Allow, "role:supervisor", Permission.EVALUATION_SUPERVISE),
         # Who may hold a share of an opening key (architecture §7): staff and owners.
         (Allow, "role:center", Permission.CUSTODY_ENROL),

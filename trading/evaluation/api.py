@@ -103,7 +103,9 @@ def api_update_expert(request):
 
 
 describe("api.evaluation.committee", "GET", "The committee: before the evaluation starts only "
-         "the center and supervisors see it; then the members and the owner", auth=True)
+         "the center and supervisors see it; then the members and the owner. Names are "
+         "secret until the award: for the owner's staff `name` is null and `names_withheld` "
+         "true until then", auth=True)
 
 
 @view_config(route_name="api.evaluation.committee", request_method="GET", renderer="json",
@@ -112,14 +114,17 @@ def api_committee(context, request):
     committee = context.committee
     if committee is None:
         raise NotFound("该项目尚未组建评标委员会")
+    shown = bool(request.has_permission(Permission.EVALUATION_NAMES))
     return {"status": str(committee.status), "plan": committee.plan,
+            "names_withheld": not shown,
             "draws": [{"specialty": d.specialty, "need": d.need, "reserves": d.reserves,
                        "draw_id": d.draw_id} for d in committee.draws],
             "pseudonym_salt": committee.pseudonym_salt if committee.members_public_at else None,
             "members": [{"id": m.id, "role": str(m.role), "state": str(m.state),
                          "pseudonym": m.pseudonym, "specialty": m.specialty,
                          "chair": m.is_chair,
-                         "name": m.expert.name if m.expert else m.user.display_name}
+                         "name": (m.expert.name if m.expert else m.user.display_name)
+                         if shown else None}
                         for m in _committees(request).seated(committee)]}
 
 
@@ -185,7 +190,9 @@ def _report_json(report) -> dict:
 
 
 REPORT = {"type": "object", "required": ["id", "state", "body", "body_sha256"]}
-describe("api.evaluation.report", "GET", "The lot's latest evaluation report", auth=True,
+describe("api.evaluation.report", "GET", "The lot's latest evaluation report. Until the award "
+         "the owner's staff get it with the members' names null and `names_withheld` true "
+         "(body_sha256 and the signature are those of the whole body)", auth=True,
          response=REPORT)
 describe("api.evaluation.report.sign", "POST", "Sign the report (member): the typed "
          "confirmation, agrees, and reasons when dissenting", auth=True,
@@ -202,7 +209,14 @@ def _report(context, request):
 @view_config(route_name="api.evaluation.report", request_method="GET", renderer="json",
              permission=Permission.EVALUATION_VIEW)
 def api_report(context, request):
-    return _report_json(_report(context, request))
+    report = _report_json(_report(context, request))
+    if not request.has_permission(Permission.EVALUATION_NAMES):
+        # Names secret until the award: the body without them (body_sha256 and the
+        # signature stay those of the whole body, checkable once the names are public).
+        members = [{**m, "name": None} for m in report["body"].get("members", [])]
+        report["body"] = {**report["body"], "members": members}
+        report["names_withheld"] = True
+    return report
 
 
 @view_config(route_name="api.evaluation.report.sign", request_method="POST", renderer="json",

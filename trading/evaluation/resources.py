@@ -4,6 +4,10 @@ Seated members (notified, accepted, signed in) get the scoring permission on the
 project; the chair the chair's; once the evaluation has started the members and the
 owner may see the committee. Before that only the center and supervisors see it
 (root ACL), as the member list is secret (87号令 Art 47).
+
+The members' names stay secret until the award (招标投标法 Art 37): the owner's staff see
+the committee and its report by pseudonyms until the project is awarded; only the center,
+supervisors and the seated members themselves (who sit together) see names before that.
 """
 
 import sqlalchemy as sa
@@ -11,10 +15,15 @@ from pyramid.authorization import Allow
 from pyramid.httpexceptions import HTTPNotFound
 
 from ..projects.models import Lot
+from ..projects.status import ProjectStatus as S
 from ..projects.resources import ProjectResource, project_factory
 from ..resources import get_or_404, route_id
 from ..security import Permission
 from .models import SEATED, Committee, CommitteeMember, CommitteeStatus, LowPriceReview
+
+
+# 定标 done: the result is determined, the names need no longer be kept from the owner.
+NAMES_PUBLIC = frozenset({S.AWARDED, S.CONTRACTED, S.ARCHIVED})
 
 
 class EvaluationResource(ProjectResource):
@@ -32,6 +41,7 @@ class EvaluationResource(ProjectResource):
         for member in seated:
             if member.user_id:
                 acl.append((Allow, f"user:{member.user_id}", Permission.EVALUATION_SCORE))
+                acl.append((Allow, f"user:{member.user_id}", Permission.EVALUATION_NAMES))
                 if member.is_chair:
                     acl.append((Allow, f"user:{member.user_id}", Permission.EVALUATION_CHAIR))
         if committee is not None and committee.status is not CommitteeStatus.FORMING:
@@ -39,6 +49,9 @@ class EvaluationResource(ProjectResource):
                     for m in seated if m.user_id]
             acl.append((Allow, f"org:{self.project.owner_org_id}:owner",
                         Permission.EVALUATION_VIEW))
+        if self.project.status in NAMES_PUBLIC:
+            acl.append((Allow, f"org:{self.project.owner_org_id}:owner",
+                        Permission.EVALUATION_NAMES))
         if self.review is not None:
             acl.append((Allow, f"org:{self.review.bidder_org_id}", Permission.EVALUATION_EXPLAIN))
         return acl

@@ -227,6 +227,7 @@ def _committee_page(context, request) -> dict:
             "chair": service.chair(committee) if committee else None,
             "STATE": STATE_LABELS, "COMMITTEE": COMMITTEE_LABELS, "error": None,
             "manage": request.has_permission(Permission.EVALUATION_MANAGE),
+            "show_names": bool(request.has_permission(Permission.EVALUATION_NAMES)),
             "lots": _service(request).evaluated_lots(context.project)}
 
 
@@ -518,6 +519,14 @@ def chair_action(context, request):
     return _back(request, "evaluation.room", action[1], project_id=context.project.id)
 
 
+def member_names(request, body: dict) -> dict:
+    """member id → what this user may read of the member: the name, or before the award
+    (for all but the center, supervisors and the members) the pseudonym (招标投标法 Art 37)."""
+    shown = request.has_permission(Permission.EVALUATION_NAMES)
+    return {m["member_id"]: m["name"] if shown else f"{_('成员')} {m.get('pseudonym', '')}"
+            for m in body.get("members", [])}
+
+
 def _report_page(context, request) -> dict:
     report = _latest_report(request, context.lot)
     if report is None:
@@ -532,7 +541,7 @@ def _report_page(context, request) -> dict:
             "valid": _service(request).verify_report(report) if report.signature else None,
             "REPORT_CONFIRMATION": REPORT_CONFIRMATION,
             # A report written by another domain's fixtures may carry only candidates.
-            "names": {m["member_id"]: m["name"] for m in report.body.get("members", [])},
+            "names": member_names(request, report.body),
             "bidders": {b["bid_id"]: b["bidder"] for b in report.body.get("bids", [])}}
 
 
