@@ -41,7 +41,7 @@ def committed(tmp_path, app_settings):
     engine = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'plain.sqlite3'}"})
     _migrate(engine)
     settings = {**app_settings, "storage.root": str(tmp_path / "files"),
-                "bidding.custody_log_n": "10", "bidding.chunk_size": "1024"}
+                "bidding.chunk_size": "1024"}
     app = main({}, dbengine=engine, **settings)
     runtime.override_session = None
     try:
