@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker test test-sqlite drills fuzz-deep bench lint format clean catalogs js-gm js
+.PHONY: help install db demo run serve worker test test-sqlite test-slow test-browser test-all drills fuzz-deep bench lint format clean catalogs js-gm js
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -42,19 +42,37 @@ serve: db ## the web app only, reloading on code changes
 worker: db ## the Huey worker only
 	$(BIN)/trading-worker $(INI)
 
-test: install ## the whole suite: SQLite, then PostgreSQL and Redis when their URLs are set
+# `make test` is the quick whole: every unit, page, API and rule test (under two minutes on
+# 2 cores). The slow ones (whole demo loads, CLI subprocesses, the API fuzz) and the browser
+# walks have their own targets; .ci/run runs them all.
+QUICK := -m "not slow and not browser"
+
+test: install ## the suite (quick part): SQLite, then PostgreSQL and Redis when their URLs are set
 	@if [ "$${TRADING_REQUIRE_SERVICES:-}" = 1 ]; then \
 	  for v in TRADING_TEST_DATABASE_URL TRADING_TEST_REDIS_URL; do \
 	    if [ -z "$${!v:-}" ]; then echo "TRADING_REQUIRE_SERVICES=1 but $$v is not set" >&2; exit 1; fi; \
 	  done; fi
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(QUICK)
 	@if [ -n "$${TRADING_TEST_DATABASE_URL:-}" ]; then \
 	  echo "== database-backed tests again on PostgreSQL =="; \
-	  $(BIN)/pytest -n $(PYTEST_WORKERS) -q --db=postgresql; \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) -q --db=postgresql $(QUICK); \
 	else echo "(TRADING_TEST_DATABASE_URL not set: PostgreSQL run skipped)"; fi
 
-test-sqlite: install ## the suite on SQLite only
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+test-sqlite: install ## the quick suite on SQLite only
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(QUICK)
+
+SLOW := -m "(slow or hypothesis) and not browser"
+
+test-slow: install ## the slow tests (demo loads, CLI subprocesses, API fuzz) and every property test at full depth
+	TRADING_HYPOTHESIS=deep $(BIN)/pytest -n $(PYTEST_WORKERS) -q $(SLOW)
+	@if [ -n "$${TRADING_TEST_DATABASE_URL:-}" ]; then \
+	  echo "== database-backed slow tests again on PostgreSQL =="; \
+	  TRADING_HYPOTHESIS=deep $(BIN)/pytest -n $(PYTEST_WORKERS) -q --db=postgresql $(SLOW); fi
+
+test-browser: install ## the browser walks in Debian's Chromium (apt install chromium chromium-driver)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m browser
+
+test-all: test test-slow test-browser ## everything but the drills, the deep fuzz and the benches
 
 drills: install ## fault drills (killed workers, private PostgreSQL/Redis)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --drills tests/drills

@@ -27,7 +27,11 @@ from trading.jobs.runtime import runtime
 
 # Hypothesis judges speed by the wall clock; on a shared 2-core CI box that is noise, not a
 # finding. Examples stay as many; only the timing checks go.
-settings.register_profile("trading", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# `make test` tries a fifth of the examples (tests/hypo.py); TRADING_HYPOTHESIS=deep, which
+# `make test-slow` sets, tries every one.
+settings.register_profile("trading", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          max_examples=100 if os.environ.get("TRADING_HYPOTHESIS") == "deep"
+                          else 20)
 settings.load_profile("trading")
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,7 @@
 """The frozen hash chain (before issue #17): a migrated database holds its events, the
 chain up to AuditHead still verifies, and its signed checkpoints stay checkable offline."""
 
+import pytest
 import sqlalchemy as sa
 
 from trading.actor import Actor
@@ -139,6 +140,7 @@ def test_log_filters_by_actor_action_subject_and_period(testapp, dbsession, cloc
     assert testapp.get("/audit/log", {"date_from": "2026-13-40"}, status=400)
 
 
+@pytest.mark.slow
 def test_outsiders_check_saved_checkpoints_offline(testapp, dbsession, clock, registry,
                                                    tmp_path):
     """`trading audit checkpoints FILE --platform-key KEY`: no ini, no database; a forged
@@ -174,6 +176,7 @@ def test_outsiders_check_saved_checkpoints_offline(testapp, dbsession, clock, re
     assert broken.returncode == 1 and "not a checkpoints document" in broken.stdout
 
 
+@pytest.mark.slow
 def test_sm2_checkpoints_verify_offline_beside_earlier_ed25519_ones(
         testapp, dbsession, clock, registry, tmp_path, monkeypatch):
     """`audit.checkpoint_algorithm = sm2` (国密): later checkpoints are SM2-signed; the

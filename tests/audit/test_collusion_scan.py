@@ -227,6 +227,7 @@ def test_the_evaluation_committee_reads_them_through_its_hook(lot, testapp, monk
         == 403
 
 
+@pytest.mark.slow
 def test_the_demo_has_one_flagged_lot_and_every_other_opening_is_clean(
         dbsession, clock, settings):
     from trading.audit.demo import NAME

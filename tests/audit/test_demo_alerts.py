@@ -1,6 +1,7 @@
 """After `make run` (the demo loaded) every chart, alert and collusion signal of the
 supervision dashboard has something to show, and loading the demo twice changes nothing."""
 
+import pytest
 import sqlalchemy as sa
 
 from trading.audit.collusion_service import CollusionService
@@ -21,6 +22,7 @@ def _every_step() -> set[str]:
     return steps | {"异议未按时答复"}
 
 
+@pytest.mark.slow
 def test_every_alert_kind_is_present_after_the_demo_loads(dbsession, clock, settings):
     load_demo(dbsession, clock, settings)
     first = figures(dbsession, clock())
@@ -41,6 +43,7 @@ def test_every_alert_kind_is_present_after_the_demo_loads(dbsession, clock, sett
     assert CollusionService(dbsession, clock).flagged_lots()
 
 
+@pytest.mark.slow
 def test_the_demo_overdue_items_are_the_ones_named(dbsession, clock, settings):
     from trading.audit.demo import LATE_REPORT, LATE_SMALL_WORKS, OBJECTED, UNREVIEWED, UNSIGNED
     from trading.projects.models import Project

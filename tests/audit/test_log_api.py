@@ -1,10 +1,6 @@
 """The log's proofs as an outsider fetches them: the API (no sign-in), the CLI, and the
 checks bid_crypto.tlog makes of what they return."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 

@@ -93,6 +93,7 @@ def test_small_works_overdue_rules(facts, late, who):
         assert found[0].number == "XE-00007"
 
 
+@pytest.mark.slow
 def test_the_dashboard_shows_small_works_and_their_overdue_steps(testapp, dbsession, clock,
                                                                   settings):
     from trading.demo import load_demo
@@ -124,6 +125,7 @@ def test_unanswered_objections_past_their_due_time_are_late():
                                                               "项目业主（业主单位）")
 
 
+@pytest.mark.slow
 def test_the_dashboard_lists_an_objection_left_unanswered(testapp, dbsession, clock, settings):
     from trading.award.demo import RANKED_DEMO
     from trading.award.service import AwardService
@@ -181,6 +183,7 @@ def test_supermarket_overdue_rules():
     assert {o.kind for o in found} == {"purchase"}
 
 
+@pytest.mark.slow
 def test_the_dashboard_shows_the_supermarket(testapp, dbsession, clock, settings):
     from trading.demo import load_demo
 

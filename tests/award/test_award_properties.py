@@ -4,12 +4,13 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations
 
+from hypo import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from trading.award import rules as a
 
-PROP = settings(deadline=None, max_examples=100, database=None)
+PROP = settings(deadline=None, max_examples=examples(100), database=None)
 
 amounts = st.integers(min_value=1, max_value=10**12)
 offer_lists = st.lists(amounts, min_size=1, max_size=12).map(

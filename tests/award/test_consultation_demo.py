@@ -4,6 +4,7 @@ sealed final quotes, the reveal, the panel's sheets, the report, publicity, the 
 import io
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from award_support import seal_final_offer
 from factories import actor_for
@@ -32,6 +33,7 @@ def user(dbsession, name) -> User:
     return dbsession.scalar(sa.select(User).where(User.username == name))
 
 
+@pytest.mark.slow
 def test_the_demo_panel_sits_and_the_consultation_reaches_its_award(dbsession, clock, settings,
                                                                     registry):
     load_demo(dbsession, clock, settings)

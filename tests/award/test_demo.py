@@ -1,5 +1,6 @@
 """The demo's 终次报价 project can be driven to its result, as a newcomer would."""
 
+import pytest
 import sqlalchemy as sa
 from award_support import submit_final_offer
 from factories import actor_for
@@ -17,6 +18,7 @@ def user(dbsession, name):
     return dbsession.scalar(sa.select(User).where(User.username == name))
 
 
+@pytest.mark.slow
 def test_the_demo_final_offer_project_reaches_its_result(dbsession, clock, settings,
                                                          registry):
     load_demo(dbsession, clock, settings)
@@ -39,6 +41,7 @@ def test_the_demo_final_offer_project_reaches_its_result(dbsession, clock, setti
     assert project.status is ProjectStatus.CANDIDATES_PUBLICISED
 
 
+@pytest.mark.slow
 def test_the_demo_separated_project_is_ready_for_its_award_committee(dbsession, clock,
                                                                       settings, registry):
     from trading.award.committee import CommitteeService

@@ -90,6 +90,7 @@ def test_keygen_writes_both_files_and_never_overwrites(work):
     assert (work / "keys" / "opening.key").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_inspect_prints_the_header_and_never_the_payload(work):
     result = ok(work, "inspect", "bid.tbid")
     info = json.loads(result.stdout)
@@ -120,6 +121,7 @@ def test_open_writes_offer_and_documents(work):
     assert json.loads(result.stdout)["offer"]["total_price"] == 8_888_800
 
 
+@pytest.mark.slow
 def test_open_failures_have_distinct_codes(work):
     ok(work, "keygen", "--out", "other")
     fails(
@@ -174,6 +176,7 @@ def test_open_failures_have_distinct_codes(work):
     assert not any((work / name).exists() for name in ("o1", "o2", "o3", "o4"))
 
 
+@pytest.mark.slow
 def test_seal_failures_leave_no_output(work):
     (work / "bad.json").write_text('{"total_price": 100.5}')
     fails(
@@ -220,6 +223,7 @@ def test_seal_failures_leave_no_output(work):
     assert not list(work.glob("*bad.tbid*"))
 
 
+@pytest.mark.slow
 def test_xwing_keys_round_trip(work):
     ok(work, "keygen", "--suite", "xwing", "--out", "pq")
     ok(
@@ -237,6 +241,7 @@ def test_xwing_keys_round_trip(work):
     assert json.loads((work / "pq-opened" / "offer.json").read_text()) == OFFER
 
 
+@pytest.mark.slow
 def test_receipts(work):
     ok(work, "signing-keygen", "--out", "platform")
     ok(
@@ -289,6 +294,7 @@ def test_receipts(work):
     )
 
 
+@pytest.mark.slow
 def test_dual_custody(work):
     ok(work, "keygen", "--name", "bidder", "--out", "mine")
     ok(
@@ -409,6 +415,7 @@ def test_custodian_keygen_refuses_a_weak_passphrase(work, passphrase, reason):
     assert not (work / "weak").exists()
 
 
+@pytest.mark.slow
 def test_wrap_and_unwrap_with_the_kek(work):
     kek = "ab" * 32
     (work / "kek.hex").write_text(kek + "\n")
@@ -455,12 +462,14 @@ def test_wrap_and_unwrap_with_the_kek(work):
     assert (work / "unwrapped.key").read_text() == (work / "keys" / "opening.key").read_text()
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_2(work):
     result = run(work, "seal", "--to", "keys/opening.pub")
     assert result.returncode == 2
     assert "required" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_national_suite_project_end_to_end(tmp_path):
     """国密: an sm2 opening key, an SM2 platform key, seal, receipt, verify, open."""
     (tmp_path / "offer.json").write_text(json.dumps(OFFER))

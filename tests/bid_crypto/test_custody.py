@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypo import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -109,7 +110,7 @@ def test_fewer_than_k_releases_are_not_enough(split_3_of_5):
         combine(split_3_of_5, twice)
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=examples(15), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(5)), count=st.integers(3, 5))
 def test_combining_ignores_order_and_extra_releases(project_key, split_3_of_5, order, count):

@@ -66,6 +66,7 @@ def _found(marker: bytes, paths) -> list[str]:
     return [str(p) for p in paths if marker in p.read_bytes()]
 
 
+@pytest.mark.slow
 def test_no_plaintext_reaches_the_disk_before_the_opening(committed, clock):
     from bid_crypto import Document, PublicKey, seal_bid
 

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,7 +46,7 @@ def parse(data, step=10**9):
     return [(p.name, p.filename, p.read()) for p in reader.parts()]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a", "documents", "csrf_token"]),
                           st.one_of(st.none(), st.just("文件.pdf")),
                           st.binary(max_size=300)), max_size=4),

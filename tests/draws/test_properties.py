@@ -10,6 +10,7 @@ from collections import Counter
 from fractions import Fraction
 from itertools import permutations
 
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,7 +140,7 @@ def test_reordering_or_relabelling_changes_the_list_hash(candidates, data):
     assert engine.candidate_list_hash(relabelled) != before
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(st.integers(2, 6), st.booleans())
 def test_every_candidate_is_reachable_first(size, with_weights):
     candidates = [

@@ -4,6 +4,7 @@ import copy
 import json
 
 import pytest
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -415,7 +416,7 @@ def test_verify_does_not_modify_the_record():
     assert record == before
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     st.integers(2, 12),
     st.booleans(),

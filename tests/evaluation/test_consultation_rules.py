@@ -4,6 +4,7 @@ with the lowest valid final quote as 磋商基准价, totals and the 214号 rank
 from decimal import Decimal as D
 
 import pytest
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -109,7 +110,7 @@ def test_bad_inputs_are_refused(bids, weight):
 prices = st.lists(st.integers(min_value=1, max_value=10**12), min_size=1, max_size=8)
 
 
-@settings(deadline=None, max_examples=100, database=None)  # no wall clock on a shared box
+@settings(deadline=None, max_examples=examples(100), database=None)  # no wall clock on a shared box
 @given(prices, st.sampled_from([D("0.10"), D("0.30"), D("0.60")]))
 def test_price_scores_are_bounded_and_never_increase_with_the_price(values, weight):
     bids = [bid(f"s{i}", p, "0") for i, p in enumerate(values)]

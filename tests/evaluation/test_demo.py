@@ -1,5 +1,6 @@
 """The demo: expert1 chairs a sitting committee and can walk it to a signed report."""
 
+import pytest
 import sqlalchemy as sa
 from factories import actor_for
 
@@ -14,6 +15,7 @@ from trading.projects.models import Project
 from trading.projects.status import ProjectStatus
 
 
+@pytest.mark.slow
 def test_expert1_can_score_generate_and_everyone_signs(dbsession, clock, settings, registry):
     load_demo(dbsession, clock, settings)
     load_demo(dbsession, clock, settings)  # idempotent

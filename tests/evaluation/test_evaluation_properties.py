@@ -3,12 +3,13 @@
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trading.evaluation import rules as r
 
-PROP = settings(deadline=None, max_examples=100, database=None)
+PROP = settings(deadline=None, max_examples=examples(100), database=None)
 
 ids = st.text(alphabet="abcdefghij", min_size=1, max_size=3)
 prices = st.integers(min_value=1, max_value=10**12)  # up to 100 亿元 in 分

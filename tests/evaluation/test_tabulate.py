@@ -3,6 +3,7 @@ mean, conformity majority, objective agreement, ranking ties."""
 
 from decimal import Decimal
 
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -96,7 +97,7 @@ def test_a_tie_at_the_top_asks_for_a_lottery_then_takes_the_drawn_order():
 halves = st.integers(0, 100).map(lambda n: str(Decimal(n) / 2))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(prices=st.lists(st.integers(1_00, 10_000_00), min_size=1, max_size=5),
        members=st.sampled_from([5, 7]), data=st.data())
 def test_totals_are_price_plus_aggregate_and_the_order_follows_them(prices, members, data):

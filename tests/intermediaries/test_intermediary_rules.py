@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -900,7 +901,7 @@ def test_future_events_do_not_count_yet():
     assert r.sanction_in_force([later], ON, PARAMS) is None
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(
     st.lists(
         st.tuples(st.sampled_from(r.CreditEventKind), st.dates(date(2023, 1, 1), ON)),

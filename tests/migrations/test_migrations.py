@@ -45,6 +45,7 @@ def test_upgrade_head_then_check_finds_no_drift(fresh_engine):
         pytest.fail(f"models and migrations differ: {diffs}")
 
 
+@pytest.mark.slow
 def test_downgrade_to_base_and_back(fresh_engine):
     migrate(fresh_engine)
     run(fresh_engine, command.downgrade, "base")

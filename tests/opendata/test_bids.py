@@ -148,6 +148,7 @@ def test_a_failed_opening_publishes_counts_without_prices(tender, validator):
     assert all("value" not in d and "status" not in d for d in release["bids"]["details"])
 
 
+@pytest.mark.slow
 def test_every_demo_release_validates_with_the_bids_extension(dbsession, clock, settings,
                                                                validator):
     load_demo(dbsession, clock, settings)

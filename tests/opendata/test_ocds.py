@@ -27,6 +27,7 @@ def releases(dbsession):
         sa.select(OcdsRelease).order_by(OcdsRelease.id))]
 
 
+@pytest.mark.slow
 def test_every_demo_release_validates(dbsession, clock, settings, validator):
     load_demo(dbsession, clock, settings)
     found = releases(dbsession)
@@ -148,6 +149,7 @@ def test_a_release_is_written_only_after_the_feed_lock_is_taken(dbsession, clock
     assert statements[0] == "UPDATE ocds_feed_lock"
 
 
+@pytest.mark.slow
 def test_no_downloader_expert_or_sealed_price_in_any_demo_release(dbsession, clock, settings):
     """Across the whole demo: organisations that only signed up or downloaded never appear
     in their project's releases; no expert's name ever does; no release before a project's

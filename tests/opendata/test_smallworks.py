@@ -127,6 +127,7 @@ def test_small_works_are_in_the_feed_and_the_bulk_export(dbsession, clock, world
     assert ocid in {r["ocid"] for r in json.loads(out.read_text())["releases"]}
 
 
+@pytest.mark.slow
 def test_every_demo_small_work_release_validates(dbsession, clock, settings, validator):
     from trading.demo import load_demo
 

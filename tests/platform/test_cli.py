@@ -33,6 +33,7 @@ def run(env, *args):
                           text=True, timeout=900)  # a hang guard, not a speed test
 
 
+@pytest.mark.slow
 def test_demo_then_verify_then_tamper(env, tmp_path):
     assert run(env, "migrate", "development.ini").returncode == 0
     demo = run(env, "demo", "development.ini")
@@ -73,6 +74,7 @@ def _proofs_by_cli(env):
     assert refused.returncode == 1 and "proof_refused" in refused.stderr
 
 
+@pytest.mark.slow
 def test_unavailable_database_is_a_clear_error(env):
     env["TRADING_DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     result = run(env, "demo", "development.ini")
@@ -81,6 +83,7 @@ def test_unavailable_database_is_a_clear_error(env):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_keys_generate_prints_fresh_values():
     first = subprocess.run([TRADING, "keys", "generate"], capture_output=True, text=True)
     second = subprocess.run([TRADING, "keys", "generate"], capture_output=True, text=True)

@@ -4,6 +4,7 @@ import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 
+@pytest.mark.slow
 def test_the_document_is_valid_openapi_3_1(testapp):
     document = testapp.get("/api/v1/openapi.json").json
     assert document["openapi"] == "3.1.0"

@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
 
+pytestmark = pytest.mark.slow  # 35 s per role: make test-slow and make fuzz-deep
+
 # `make test` runs a few examples per operation; `make drills` sets TRADING_FUZZ_EXAMPLES
 # for the deep run, every role included.
 EXAMPLES = int(os.environ.get("TRADING_FUZZ_EXAMPLES", "2"))

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 
 from trading.accounts.models import User
@@ -11,6 +12,7 @@ from trading.smallworks.status import AllocationStatus as A
 from trading.smallworks.status import RegistryStatus as R
 
 
+@pytest.mark.slow
 def test_demo_registry_and_allocations(dbsession, clock, settings):
     load_demo(dbsession, clock, settings)
     load_demo(dbsession, clock, settings)  # idempotent

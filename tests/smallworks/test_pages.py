@@ -350,6 +350,7 @@ def test_the_owner_uploads_the_budget_file_and_the_center_reads_it(
     testapp.get(f"/smallworks/projects/{work.id}/budget-file", status=403)
 
 
+@pytest.mark.slow
 def test_the_api_takes_the_budget_file_in_base64(testapp, dbsession, clock, settings, people):
     import base64
 

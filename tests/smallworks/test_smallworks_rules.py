@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypo import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -466,7 +467,7 @@ def shuffled_firms(firms, rnd):
     return out
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(firm_lists, st.randoms(use_true_random=False))
 def test_pool_partitions_the_input_with_reasons_whatever_the_order(firms, rnd):
     pool = pool_of(*firms)
@@ -479,7 +480,7 @@ def test_pool_partitions_the_input_with_reasons_whatever_the_order(firms, rnd):
     assert pool_of(*shuffled_firms(firms, rnd)) == pool
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(firm_lists)
 def test_each_firm_is_judged_on_its_own(firms):
     pool = pool_of(*firms)
@@ -489,7 +490,7 @@ def test_each_firm_is_judged_on_its_own(firms):
         assert (alone.ids == (f.id,)) == (f.id in eligible)
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(firm_lists)
 def test_eligible_candidates_meet_every_rule(firms):
     for c in pool_of(*firms).eligible:
