@@ -186,11 +186,18 @@ def load_bid_security(dbsession, clock, settings) -> None:
     pay(b3, amount=FULL // 2)  # short: the bid will be invalid
     pay(b4)
     pay(b4, reference="950000000000000000")  # unknown sub-account: sent back at once
-    for bidder in bidders:
-        offer = {"total_price": 1420 * WAN, "currency": "CNY", "duration_days": 300,
-                 "quality": "合格", "project_manager": bidder.display_name,
-                 "items": [{"name": "主线工程", "total_price": 1420 * WAN}]}
-        seal_and_submit(bids, project, lot, offer=offer, actor=_actor(bidder))
+    # Four independent bids (prices, terms, times, documents differ): the collusion
+    # scan that follows the opening must find nothing here.
+    for n, (bidder, price, days) in enumerate(zip(bidders, (1421, 1396, 1438, 1409),
+                                                  (300, 285, 310, 296), strict=True)):
+        demo_clock.advance(hours=5 + 3 * n, minutes=17 * n)
+        offer = {"total_price": price * WAN, "currency": "CNY", "duration_days": days,
+                 "quality": "合格", "project_manager": f"{bidder.display_name[0]}工{n + 1}",
+                 "items": [{"name": "主线工程", "total_price": price * WAN}]}
+        document = f"%PDF-1.4 {bidder.organisation.name} 技术标 {n}".encode()
+        seal_and_submit(bids, project, lot, offer=offer, actor=Actor(
+            bidder.id, bidder.username, bidder.organisation_id, str(bidder.role),
+            f"203.0.113.{10 + n}"), documents=[("技术标.pdf", io.BytesIO(document))])
     demo_clock.set(project.bid_deadline + timedelta(seconds=30))
     pay(b3, amount=FULL)  # after the deadline: late, sent back
     demo_clock.set(project.bid_deadline + timedelta(minutes=1))
@@ -244,4 +251,12 @@ def _open_project(dbsession, demo_clock, bank, service, bidders, accounts) -> No
     service.receive(body, signature)
 
 
-LAST_LOADERS.append(load_bid_security)
+def _register() -> None:
+    # Before the audit demo's collusion scans, which then cover this opening too.
+    from ..audit import demo as audit_demo
+
+    if load_bid_security not in LAST_LOADERS:
+        LAST_LOADERS.insert(LAST_LOADERS.index(audit_demo.load_signals), load_bid_security)
+
+
+_register()
