@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker test test-sqlite test-slow test-browser test-all drills fuzz-deep bench lint format clean catalogs js-gm js
+.PHONY: help install db demo run serve worker simbank test test-sqlite test-slow test-browser test-all drills fuzz-deep bench lint format clean catalogs js-gm js
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -33,8 +33,17 @@ run: demo ## everything: install, migrate, demo data, web app and Huey worker
 	@echo "  demo logins above; every password is the one printed with them"
 	@echo
 	@$(BIN)/trading-worker $(INI) & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(SIMBANK) & bank=$$!; \
+	  trap 'kill $$worker $$bank 2>/dev/null; wait $$worker $$bank 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/pserve $(INI)
+
+# The simulated bank (投标保证金: sub-accounts, signed payment notifications, refunds).
+SIMBANK = $(BIN)/python -m trading.bidsecurity.simbank --port 6550 --state var/simbank.sqlite3 \
+	--key var/simbank.key --public-out var/simbank.pub \
+	--notify http://localhost:6543/api/v1/bidsecurity/notifications
+
+simbank: install ## the simulated bank alone (port 6550), its key in var/simbank.key
+	$(SIMBANK)
 
 serve: db ## the web app only, reloading on code changes
 	$(BIN)/pserve --reload $(INI)
