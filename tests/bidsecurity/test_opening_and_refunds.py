@@ -230,3 +230,23 @@ def test_a_refund_cannot_be_sent_twice(world, use_bank):
 
     with pytest.raises(RefundRefused):
         service.send(refunds[0])
+
+
+def test_a_project_cancelled_before_the_opening_pays_everyone_back(world, use_bank, simbank):
+    from factories import actor_for
+
+    from trading.projects.models import Project
+
+    for bidder in world.bidders:
+        submit_bid(world, bidder)
+        pay(world, bidder)
+    project = world.dbsession.get(Project, world.project.id)
+    owner = next(u for u in project.owner.users)
+    from bidsecurity_support import project_service
+
+    project_service(world.dbsession, world.clock, world.registry).cancel(
+        project, reason="项目资金调整，终止本次招标。", actor=actor_for(owner))
+    refunds = all_of(world, Refund)
+    assert len(refunds) == 3 and {x.status for x in refunds} == {RefundStatus.DUE}
+    assert make_due_refunds() == {"made": 3, "failed": 0}
+    assert len(simbank.refunds()) == 3

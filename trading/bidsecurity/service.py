@@ -475,6 +475,8 @@ class BidSecurityService:
             sa.select(Award).where(Award.project_id == project.id))}
         today = local_date(self.clock())
         ended = event in (S.FAILED, S.CANCELLED)
+        if ended:
+            self._settle_unopened(project)
         changed = 0
         for refund in self.db.scalars(sa.select(Refund).where(
                 Refund.project_id == project.id, Refund.status == RefundStatus.WAITING)):
@@ -494,6 +496,24 @@ class BidSecurityService:
                 changed += 1
         self.db.flush()
         return changed
+
+    def _settle_unopened(self, project: Project) -> None:
+        """A project that ends without an opening (cancelled, failed while bidding) still
+        owes every payer its money: the sealed notifications are opened with the opening
+        key where the platform holds it (auto custody) and all of it falls due."""
+        if not any(n.sealed is not None and n.opened is None
+                   for n in self.notifications_of(project)):
+            return
+        from ..bidding.opening import OpeningService
+        from ..jobs.runtime import runtime
+
+        opening = OpeningService(self.db, self.clock, runtime.keys,
+                                 runtime.registry["storage"], settings=runtime.settings)
+        if self._open_sealed(project, lambda: opening.private_key(project)):
+            self._reconcile(project)
+            self._refunds_after_opening(project, self.clock())
+            record(self.db, SYSTEM, "bidsecurity.settled_unopened", "project", project.id,
+                   now=self.clock())
 
     # -- making refunds (the job) -----------------------------------------------------
 
