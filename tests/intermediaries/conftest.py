@@ -1,5 +1,6 @@
 """Builders for the supermarket tests: a catalogue, entered intermediaries, purchases."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from factories import actor_for, make_user
 from trading.accounts.models import Role
 from trading.audit.models import AuditEvent
 from trading.errors import DomainError
+from trading.intermediaries.demo import sealed_quote
 from trading.intermediaries.rules import AmountMode, FundingSource, SelectionMethod
 from trading.intermediaries.service import EntryInput, IntermediaryService, PurchaseInput
 
@@ -87,8 +89,10 @@ class World:
             self.service.register(purchase, user=user, actor=actor_for(user))
 
     def quote(self, purchase, user, value, plan="方案"):
-        return self.service.submit_quote(purchase, user=user, quote=value, plan=plan,
-                                         actor=actor_for(user))
+        """What the quote page does: seal on the intermediary's side, post the .tbid."""
+        envelope = sealed_quote(purchase, user.organisation_id, value, plan)
+        return self.service.submit_envelope(purchase, user=user, stream=io.BytesIO(envelope),
+                                            actor=actor_for(user))
 
     def to_deadline(self, purchase):
         self.clock.set(purchase.registration_deadline)

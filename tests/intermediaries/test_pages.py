@@ -164,3 +164,56 @@ def test_statistics_count_by_month(im):
     (row,) = [r for r in statistics(im.db) if r["month"] == "2026-03"]
     assert (row["published"], row["failed"], row["completed"]) == (3, 1, 0)  # + republished
     assert row["success_rate"] == 50 and row["avg_days_to_select"] == 8
+
+
+def test_a_quote_in_clear_is_refused_on_every_path_and_nothing_is_kept(testapp, im):
+    """Issue #15: the quote page and the API take only a .tbid sealed on the
+    intermediary's side; the old forms' amount and plan are refused, nothing stored."""
+    import io
+    import json
+
+    import sqlalchemy as sa
+    from webtest import Upload
+
+    from trading.audit.models import AuditEvent
+    from trading.intermediaries.demo import sealed_quote
+    from trading.intermediaries.rules import SelectionMethod
+
+    firms = [im.intermediary() for _ in range(3)]
+    purchase = im.purchase(method=SelectionMethod.LOWEST_PRICE)
+    im.register(purchase, *firms)
+    im.to_deadline(purchase)
+    user = firms[0]
+    secret = AccountService(im.db, im.clock, im.settings).create_api_token(
+        user, "t", actor_for(user))[1]
+    login(testapp, user)
+    url = f"/supermarket/purchases/{purchase.id}/quote"
+    page = testapp.get(url)
+    key_id = json.loads(purchase.opening_public_key)["key_id"]
+    assert "data-sealed-offer" in page.text and f'data-key-id="{key_id}"' in page.text
+    csrf = testapp.get_csrf_token(url)
+
+    def kept():
+        im.db.flush()
+        files = sorted(p.name for p in im.registry["storage"].root.rglob("*") if p.is_file())
+        return (im.db.scalar(sa.select(sa.func.count(AuditEvent.seq))),
+                im.service.registration_of(purchase, user.organisation_id).quote_sha256, files)
+
+    before = kept()
+    refused = testapp.post(url, {"csrf_token": csrf, "quote": "30000", "plan": "方案"},
+                           status=400)
+    assert "平台不接收未加密的报价" in refused.text
+    api = f"/api/v1/supermarket/purchases/{purchase.id}/quote"
+    headers = {"Authorization": f"Bearer {secret}"}
+    clear = testapp.post_json(api, {"quote": "30000", "plan": "方案"}, headers=headers,
+                              status=400).json
+    assert clear["error"] == "plaintext_refused"
+    assert kept() == before
+    # The sealed quote goes through both.
+    envelope = sealed_quote(purchase, user.organisation_id, 30_000_00, "方案")
+    form = testapp.get(url).forms["quote"]
+    form["envelope"] = Upload("q.tbid", envelope)
+    assert "报价已加密保存" in form.submit().follow().text
+    made = testapp.post(api, headers=headers, upload_files=[("envelope", "q.tbid", envelope)])
+    assert made.json["id"] == purchase.id
+    assert io.BytesIO(envelope).read(8) == bytes([0x89, 0x54, 0x42, 0x44, 0x0D, 0x0A, 0x1A, 0x0A])

@@ -1,13 +1,16 @@
 """Each selection method through the service, as a table of the rules' edge cases:
 ties, too few registrants, all quotes equal, the owner's choice out of bounds."""
 
+import io
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 from factories import actor_for
 
+from trading.audit.models import AuditEvent
 from trading.draws.record import verify_record
+from trading.intermediaries import rules as r
 from trading.intermediaries.models import Purchase
 from trading.intermediaries.rules import AmountMode, FundingSource, SelectionMethod
 from trading.intermediaries.status import PurchaseStatus
@@ -68,14 +71,44 @@ def test_lowest_price_decline_goes_to_the_next_lowest(im, refused):
     assert im.db.scalar(sa.select(Purchase).where(Purchase.republished_from_id == purchase.id))
 
 
-def test_quote_outside_the_bounds_is_refused_and_nothing_stored(im, refused):
-    firms = [im.intermediary() for _ in range(3)]
+def hostile_quote(im, purchase, user, price, quote):
+    """An envelope from a client that skips the page's check: ciphertext, accepted."""
+    from bid_crypto import PublicKey, seal_bid
+    from trading.intermediaries.service import QUOTE_LOT, org_ref, purchase_ref
+
+    out = io.BytesIO()
+    seal_bid(out, PublicKey.from_json(purchase.opening_public_key),
+             offer={"total_price": price, "currency": "CNY", "remarks": "方案",
+                    "extra": {"quote": str(quote)}},
+             project=purchase_ref(purchase), lot=QUOTE_LOT, bidder=org_ref(user.organisation_id))
+    out.seek(0)
+    return im.service.submit_envelope(purchase, user=user, stream=out, actor=actor_for(user))
+
+
+def test_quote_outside_the_bounds_counts_as_none_at_the_opening(im, refused):
+    """The server cannot check a sealed quote's bounds; the page checks before sealing and
+    the opening checks again: out of bounds, or a price that is not the quote's, is none."""
+    firms = [im.intermediary() for _ in range(5)]
     purchase = im.purchase(method=M.LOWEST_PRICE)
     im.register(purchase, *firms)
     im.to_deadline(purchase)
-    for value in (19_999_99, 40_000_01):
-        refused("quote_out_of_bounds", im.quote, purchase, firms[0], value)
-    assert im.service.registration_of(purchase, firms[0].organisation_id).quote_sha256 is None
+    for value in (19_999_99, 40_000_01):  # the sealing side refuses before sealing
+        with pytest.raises(r.QuoteOutOfBounds):
+            im.quote(purchase, firms[0], value)
+    hostile_quote(im, purchase, firms[0], 10_000_00, 10_000_00)  # below the range
+    hostile_quote(im, purchase, firms[1], 10_000_00, 30_000_00)  # price ≠ its quote
+    for firm, price in zip(firms[2:], (31_000_00, 32_000_00, 33_000_00), strict=True):
+        im.quote(purchase, firm, price)
+    im.to_selection(purchase)
+    regs = {g.org_id: g for g in purchase.registrations}
+    assert regs[firms[0].organisation_id].price_fen is None
+    assert regs[firms[1].organisation_id].price_fen is None
+    assert winner_price(purchase) == 31_000_00
+    opened = im.db.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "intermediary.quotes_opened"))
+    assert set(opened.data["refused"]) == {str(firms[0].organisation_id),
+                                           str(firms[1].organisation_id)}
+    assert "报价金额与所报数值不符" in opened.data["refused"][str(firms[1].organisation_id)]
 
 
 def test_discount_rate_quotes_and_bounds(im, refused):
@@ -85,7 +118,8 @@ def test_discount_rate_quotes_and_bounds(im, refused):
     purchase = im.purchase(method=M.LOWEST_PRICE, **kw)
     im.register(purchase, *firms)
     im.to_deadline(purchase)
-    refused("quote_out_of_bounds", im.quote, purchase, firms[0], Decimal("20.01"))
+    with pytest.raises(r.QuoteOutOfBounds):  # refused where it is sealed
+        im.quote(purchase, firms[0], Decimal("20.01"))
     for firm, rate in zip(firms, ("5", "12.5", "20"), strict=True):
         im.quote(purchase, firm, Decimal(rate))
     im.to_selection(purchase)

@@ -1,9 +1,12 @@
 """The supermarket's JSON API: the same schemas and services as the pages."""
 
+import json
+
 import sqlalchemy as sa
 from pyramid.view import view_config
 
 from ..api import describe, json_body, json_object
+from ..bidding.api import sealed_part
 from ..errors import DomainError, NotFound
 from ..security import Permission
 from . import forms as f
@@ -37,6 +40,9 @@ def purchase_json(service: IntermediaryService, p: Purchase, user=None) -> dict:
         "funding": str(p.funding), "amount_mode": str(p.amount_mode),
         "fixed_fen": p.fixed_fen, "base_fen": p.base_fen, "highest_fen": p.highest_fen,
         "rate_base_fen": p.rate_base_fen, "min_rate": p.min_rate, "max_rate": p.max_rate,
+        # quotes are sealed to this key on the intermediary's side (bid_crypto opening.pub)
+        "opening_public_key": json.loads(p.opening_public_key) if p.opening_public_key
+        else None,
         "method": str(p.method), "long_list_size": p.long_list_size,
         "short_list_size": p.short_list_size, "avoid": p.avoid,
         "registration_deadline": _instant(p.registration_deadline),
@@ -320,12 +326,16 @@ def api_register(service, purchase, request, values):
     service.register(purchase, user=request.identity, actor=request.actor)
 
 
-@_action("api.im.purchase.quote", "Submit a sealed quote and plan (registered intermediary)",
-         Permission.IM_PURCHASE_PARTICIPATE, f.QuoteBody)
+@_action("api.im.purchase.quote", "Submit a sealed quote and plan (registered intermediary): "
+         "multipart field 'envelope', sealed on the client to the purchase's opening key "
+         "(`opening_public_key` of the purchase; project IM-<id>, lot Q, bidder <org id>, "
+         "offer.json {total_price, currency, remarks: plan, extra: {quote: as typed}}); the "
+         "bounds are checked when the quotes are opened. An amount in clear is refused "
+         "(400 plaintext_refused).", Permission.IM_PURCHASE_PARTICIPATE)
 def api_quote(service, purchase, request, values):
-    service.submit_quote(purchase, user=request.identity,
-                         quote=service.quote_value(purchase, values["quote"]),
-                         plan=values["plan"], actor=request.actor)
+    with sealed_part(request) as stream:
+        service.submit_envelope(purchase, user=request.identity, stream=stream,
+                                actor=request.actor)
 
 
 @_action("api.im.purchase.choose", "The owner's pick (direct, credit-best, plan-best)",

@@ -187,10 +187,12 @@ def _walk(service, demo_clock, clock, spec, types, owner, center, firms) -> None
     service.advance(purchase)
     if purchase.status is P.BIDDING:
         for i, user in enumerate(qualified[:count]):
-            service.submit_quote(purchase, user=user, quote=(26 + i * 3) * WAN // 10 + i * 7_00,
-                                 plan=f"{user.organisation.name}服务方案：项目负责人1名，"
-                                      f"专业人员{3 + i}名，{15 + i}日历天提交成果。",
-                                 actor=_actor(user))
+            envelope = sealed_quote(purchase, user.organisation_id,
+                                    (26 + i * 3) * WAN // 10 + i * 7_00,
+                                    f"{user.organisation.name}服务方案：项目负责人1名，"
+                                    f"专业人员{3 + i}名，{15 + i}日历天提交成果。")
+            service.submit_envelope(purchase, user=user, stream=io.BytesIO(envelope),
+                                    actor=_actor(user))
         if target is P.BIDDING:
             return
     demo_clock.set(purchase.selection_time)
@@ -244,3 +246,22 @@ def _after_selection(service, demo_clock, purchase, target, owner, center, firms
             break
         step()
         demo_clock.advance(hours=6)
+
+
+def sealed_quote(purchase, org_id: int, value, plan: str) -> bytes:
+    """A quote as the intermediary's side seals it (what the quote page's sealed-offer.js
+    makes; the demo plays the intermediary): offer.json with the price in 分, the plan and
+    the value as typed, sealed to the purchase's opening key."""
+    from bid_crypto import PublicKey, seal_bid
+
+    from . import rules as r
+    from .service import QUOTE_LOT, org_ref, purchase_ref, terms_of
+
+    price = r.quote_price(terms_of(purchase), value)
+    offer = {"total_price": price, "currency": "CNY", "extra": {"quote": str(value)}}
+    if plan.strip():
+        offer["remarks"] = plan.strip()
+    out = io.BytesIO()
+    seal_bid(out, PublicKey.from_json(purchase.opening_public_key), offer=offer,
+             project=purchase_ref(purchase), lot=QUOTE_LOT, bidder=org_ref(org_id))
+    return out.getvalue()

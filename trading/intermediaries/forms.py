@@ -259,15 +259,6 @@ def purchase_values(values: dict) -> dict:
             "avoid": [line for line in avoid.replace(",", "\n").splitlines() if line.strip()]}
 
 
-class QuoteBody(colander.MappingSchema):
-    quote = _text(_("报价（价格区间填金额/元，下浮率填百分数）"), 1, 32)
-    plan = _area(_("服务方案（方案择优必填）"), high=2000, rows=6)
-
-
-class QuoteSchema(CSRFSchema, QuoteBody):
-    pass
-
-
 class ChooseBody(colander.MappingSchema):
     org_id = colander.SchemaNode(colander.Integer(), title=_("选定的中介机构"),
                                  validator=id_range())

@@ -20,12 +20,10 @@ import sqlalchemy as sa
 
 from bid_crypto import (
     BidCryptoError,
-    InvalidOffer,
     PrivateKey,
     PublicKey,
     generate_private_key,
     read_bid,
-    seal_bid,
     unwrap_private_key,
     wrap_private_key,
 )
@@ -33,6 +31,7 @@ from bid_crypto import (
 from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit.service import record
+from ..bidding.service import check_header, read_sealed_header, scan_sealed
 from ..draws.services import DrawService
 from ..files import sniff_file
 from ..i18n import DISPLAY_TZ
@@ -98,6 +97,14 @@ def org_ref(org_id: int) -> str:
 
 def purchase_ref(purchase: Purchase) -> str:
     return f"IM-{purchase.id}"
+
+
+QUOTE_LOT = "Q"  # the envelope's lot id: a purchase has one set of quotes
+QUOTE_LIMIT = 1024 * 1024  # a quote and its plan; documents go with the contract
+
+
+class QuoteRefused(Exception):
+    """An opened quote that cannot count: its reason goes to the audit row."""
 
 
 # -- inputs -------------------------------------------------------------------------------
@@ -672,48 +679,59 @@ class IntermediaryService:
             return True
         return self.clock() >= purchase.registration_deadline
 
-    def quote_value(self, purchase: Purchase, text: str):
-        """Parse a quote as typed: yuan for a range, a percent for a discount rate."""
-        try:
-            if purchase.amount_mode is r.AmountMode.DISCOUNT_RATE:
-                return Decimal(text.strip())
-            value = Decimal(text.strip().replace(",", "")) * 100
-            if value != value.to_integral_value():
-                raise ValueError
-            return int(value)
-        except (ValueError, ArithmeticError):
-            raise PurchaseInvalid("报价格式错误", field="quote") from None
-
-    def submit_quote(self, purchase: Purchase, *, user: User, quote, plan: str,
-                     actor: Actor) -> Registration:
+    def submit_envelope(self, purchase: Purchase, *, user: User, stream: BinaryIO,
+                        actor: Actor) -> Registration:
         """A sealed quote (and plan) during the bidding period; the last one counts.
 
-        The bounds are checked here, then the quote is sealed with bid_crypto to the
-        purchase's opening key; only the envelope is stored, opened at the selection time.
+        Sealed on the intermediary's side (the quote page's tbid.js, the offline sealing
+        page or `python -m bid_crypto seal`) to the purchase's opening key: the platform
+        never receives a quote in clear, so the bounds are checked when the quotes are
+        opened at the selection time (`_open_quotes`).
         """
         if purchase.status is not P.BIDDING or self.clock() >= purchase.selection_time:
             raise WrongStage("当前不在报价期内（报名截止后至选取时间前）")
         reg = self.registration_of(purchase, user.organisation_id)
         if reg is None:
             raise NotRegistered("报名后才能报价")
-        with rule_refusals(self._bounds_text(purchase)):
-            price = r.quote_price(terms_of(purchase), quote)
-        if purchase.method is M.PLAN_BEST and not plan.strip():
-            raise PurchaseInvalid("方案择优须填写服务方案", field="plan")
-        offer = {"total_price": price, "currency": "CNY", "remarks": plan.strip()[:2000],
-                 "extra": {"quote": str(quote)}}
-        sealed = io.BytesIO()
-        try:
-            seal_bid(sealed, PublicKey.from_json(purchase.opening_public_key), offer=offer,
-                     project=purchase_ref(purchase), lot="Q", bidder=org_ref(reg.org_id))
-        except (InvalidOffer, BidCryptoError):
-            raise PurchaseInvalid("报价内容无效", field="quote") from None
-        sealed.seek(0)
-        stored = self.storage.put(sealed)
+        header = read_sealed_header(stream, QUOTE_LIMIT)
+        check_header(header, {"project": purchase_ref(purchase), "lot": QUOTE_LOT,
+                              "bidder": org_ref(reg.org_id)},
+                     PublicKey.from_json(purchase.opening_public_key), "auto",
+                     key_label="本采购的报价公钥")
+        stream.seek(0)
+        info = scan_sealed(stream)
+        stream.seek(0)
+        stored = self.storage.put(stream, max_bytes=QUOTE_LIMIT)
+        if stored.sha256 != info.sha256:
+            raise PurchaseInvalid("上传过程中文件发生变化，请重新提交", field="envelope")
         reg.quote_sha256, reg.quoted_at = stored.sha256, self.clock()
         self._audit(actor, "intermediary.quoted", "im_purchase", purchase.id,
                     org_id=reg.org_id, sha256=stored.sha256)
         return reg
+
+    def _opened_quote(self, purchase: Purchase, offer: dict) -> tuple[int, str]:
+        """The price in 分 and the quote as typed, checked as the form once checked them;
+        a quote out of bounds or inconsistent counts as no quote (QuoteRefused)."""
+        extra = offer.get("extra") or {}
+        typed = str(extra.get("quote", ""))
+        try:
+            if purchase.amount_mode is r.AmountMode.FIXED:
+                value = None
+            elif purchase.amount_mode is r.AmountMode.DISCOUNT_RATE:
+                value = Decimal(typed)
+            else:
+                value = int(typed)
+        except (ValueError, ArithmeticError):
+            raise QuoteRefused("报价格式错误") from None
+        try:
+            price = r.quote_price(terms_of(purchase), value)
+        except r.RuleError:
+            raise QuoteRefused(self._bounds_text(purchase)) from None
+        if offer.get("total_price") != price:
+            raise QuoteRefused("报价金额与所报数值不符")
+        if purchase.method is M.PLAN_BEST and not str(offer.get("remarks", "")).strip():
+            raise QuoteRefused("方案择优须填写服务方案")
+        return price, typed
 
     @staticmethod
     def _bounds_text(purchase: Purchase) -> str:
@@ -786,20 +804,28 @@ class IntermediaryService:
         return draw
 
     def _open_quotes(self, purchase: Purchase, actor: Actor) -> None:
-        """At the selection time: open every sealed quote in one pass (开标)."""
+        """At the selection time: open every sealed quote in one pass (开标). A quote that
+        does not open, or breaks the purchase's bounds, counts as none; the audit row
+        names it and why."""
         private = PrivateKey.from_bytes(unwrap_private_key(
             self.keys.kek, purchase.opening_wrapped_key, purchase_ref(purchase)))
+        refused = {}
         for reg in purchase.registrations:
             if reg.quote_sha256 and reg.price_fen is None:
-                with self.storage.open(reg.quote_sha256) as src:
-                    opened = read_bid(src, private, lambda name: io.BytesIO(),
-                                      project=purchase_ref(purchase), lot="Q",
-                                      bidder=org_ref(reg.org_id))
-                reg.price_fen = opened.offer["total_price"]
-                reg.quote_value = opened.offer.get("extra", {}).get("quote")
+                try:
+                    with self.storage.open(reg.quote_sha256) as src:
+                        opened = read_bid(src, private, lambda name: io.BytesIO(),
+                                          project=purchase_ref(purchase), lot=QUOTE_LOT,
+                                          bidder=org_ref(reg.org_id))
+                    price, typed = self._opened_quote(purchase, opened.offer)
+                except (BidCryptoError, QuoteRefused) as error:
+                    refused[org_ref(reg.org_id)] = str(error)[:200]
+                    continue
+                reg.price_fen, reg.quote_value = price, typed or None
                 reg.plan = opened.offer.get("remarks", "")
         self._audit(actor, "intermediary.quotes_opened", "im_purchase", purchase.id,
-                    quotes=sum(1 for g in purchase.registrations if g.price_fen is not None))
+                    quotes=sum(1 for g in purchase.registrations if g.price_fen is not None),
+                    refused=refused)
         self._to(purchase, P.SELECTING, actor, "报价期结束，报价已开启")
 
     def _declined(self, purchase: Purchase) -> frozenset[str]:

@@ -7,9 +7,10 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
 from ..accounts.models import Role
+from ..bidding.views import sealed_upload
 from ..errors import DomainError
 from ..files import serve_stored
-from ..forms import redirect, render_form
+from ..forms import redirect, refused, render_form
 from ..i18n import _
 from ..projects.views import _validated
 from ..security import Permission
@@ -17,7 +18,16 @@ from . import forms as f
 from .models import Entry, Purchase
 from .public import STATUS_LABELS, home_data, intermediary_profile, purchase_view, statistics
 from .rules import CreditEventKind, RatingDimension, describe_service_term
-from .service import EntryInput, IntermediaryService, PurchaseInput, service_term_of
+from .rules import SelectionMethod as M
+from .service import (
+    QUOTE_LOT,
+    EntryInput,
+    IntermediaryService,
+    PurchaseInput,
+    org_ref,
+    purchase_ref,
+    service_term_of,
+)
 from .status import EntryStatus, PurchaseStatus
 
 P = PurchaseStatus
@@ -400,20 +410,53 @@ def register(context, request):
     return _go(request, context.purchase, _("报名成功"))
 
 
+def _sealed_quote(request, purchase) -> dict:
+    """What the quote page's sealing form needs: ids, the key (in the page: no key route),
+    the bounds to check before sealing (the opening checks them again)."""
+    import base64
+    import json
+
+    from ..forms import format_yuan
+
+    key = json.loads(purchase.opening_public_key) if purchase.opening_public_key else {}
+    mode = {"range": "range", "discount_rate": "rate"}.get(str(purchase.amount_mode), "fixed")
+    data = {"plan-required": "1" if purchase.method is M.PLAN_BEST else ""}
+    if mode == "range":
+        data.update({"min-fen": purchase.base_fen, "max-fen": purchase.highest_fen,
+                     "range-text": _("报价须在 %(low)s 至 %(high)s 元之间") % {
+                         "low": format_yuan(purchase.base_fen),
+                         "high": format_yuan(purchase.highest_fen)}})
+    elif mode == "rate":
+        data["rate-base"] = purchase.rate_base_fen
+    else:
+        data["fixed"] = purchase.fixed_fen
+    org_id = request.identity.organisation_id
+    return {"form_id": "quote", "action": request.route_url("im.purchase.quote",
+                                                            purchase_id=purchase.id),
+            "project": purchase_ref(purchase), "lot": QUOTE_LOT, "bidder": org_ref(org_id),
+            "key_json": purchase.opening_public_key or "", "key_id": key.get("key_id", ""),
+            "key_name": "quote.pub", "mode": mode, "plan": True, "data": data,
+            "key_href": "data:application/json;base64," + base64.b64encode(
+                (purchase.opening_public_key or "").encode()).decode(),
+            "label": _("下浮率（%）") if mode == "rate" else _("报价（元）"),
+            "button": _("在本机加密并提交报价")}
+
+
 @view_config(route_name="im.purchase.quote", renderer="intermediaries/quote.jinja2",
              permission=Permission.IM_PURCHASE_PARTICIPATE, request_method=("GET", "POST"))
 def submit_quote(context, request):
+    """Only a sealed envelope: the page seals quote and plan in the browser (tbid.js)."""
     purchase, service = context.purchase, _service(request)
-    form = _form(f.QuoteSchema(), request, ("submit", _("加密并提交报价")))
-
-    def on_success(values):
-        service.submit_quote(purchase, user=request.identity,
-                             quote=service.quote_value(purchase, values["quote"]),
-                             plan=values["plan"], actor=request.actor)
-        return _go(request, purchase, _("报价已加密保存，选取时间到后统一开启"))
-
-    return _page(render_form(request, form, on_success=on_success), purchase=purchase,
-                 **COMMON)
+    page = {"purchase": purchase, "sealed": _sealed_quote(request, purchase), "error": None,
+            **COMMON}
+    if request.method != "POST":
+        return page
+    try:
+        service.submit_envelope(purchase, user=request.identity,
+                                stream=sealed_upload(request), actor=request.actor)
+    except DomainError as error:
+        return refused(request, error, page)
+    return _go(request, purchase, _("报价已加密保存，选取时间到后统一开启"))
 
 
 @view_config(route_name="im.purchase.confirm", permission=Permission.IM_PURCHASE_PARTICIPATE,
