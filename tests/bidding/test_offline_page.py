@@ -13,8 +13,9 @@ def sources_digest() -> str:
     """What tools/js/build.mjs hashes into the bundle's banner, computed the same way."""
     mine = [p for p in (STATIC / "js").glob("*.js") if not p.name.endswith(".bundle.js")]
     vendored = [STATIC / "vendor" / name for name in ("hpke.js", "scrypt.js", "zxcvbn.js")]
+    gm = [STATIC / "gm" / "gm-suite.js", STATIC / "vendor" / "sm-crypto.js"]
     digest = hashlib.sha256()
-    for path in sorted(mine + vendored, key=str):
+    for path in sorted(mine + vendored + gm, key=str):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

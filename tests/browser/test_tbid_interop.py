@@ -47,7 +47,13 @@ def unb64(text: str) -> bytes:
 @pytest.fixture(scope="module")
 def keys():
     return {"x25519": generate_private_key("x25519"), "xwing": generate_private_key("xwing"),
+            "sm2": generate_private_key("sm2"), "sm2bidder": generate_private_key("sm2"),
             "bidder": generate_private_key("x25519"), "other": generate_private_key("x25519")}
+
+
+def bidder_for(keys, suite):
+    """A 国密 project asks its bidders for national keys as well (FORMAT.md §4.3)."""
+    return keys["sm2bidder"] if suite == "sm2" else keys["bidder"]
 
 
 def cli(*args, cwd):
@@ -64,9 +70,10 @@ DOCUMENTS = [("技术标.pdf", b"%PDF-1.7 " + bytes(range(256)) * 40),
 
 
 @pytest.mark.parametrize("suite,custody", [("x25519", "auto"), ("x25519", "custodians"),
-                                           ("x25519", "dual"), ("xwing", "dual")])
+                                           ("x25519", "dual"), ("xwing", "dual"),
+                                           ("sm2", "auto"), ("sm2", "dual")])
 def test_browser_sealed_bid_opens_with_the_python_cli(tbid, keys, tmp_path, suite, custody):
-    project_key, bidder = keys[suite], keys["bidder"]
+    project_key, bidder = keys[suite], bidder_for(keys, suite)
     envelope = unb64(tbid.evaluate("(a) => h.seal(a)", {
         "publicKey": project_key.public_key().to_json(), "offer": OFFER, "ids": IDS,
         "custody": custody, "chunkSize": 4096, "createdAt": "2026-03-02T01:30:15.123Z",
@@ -118,9 +125,10 @@ def test_browser_chunking_reads_ahead_exactly_as_python(tbid, keys, size):
 
 
 @pytest.mark.parametrize("suite,custody", [("x25519", "auto"), ("x25519", "dual"),
-                                           ("xwing", "custodians")])
+                                           ("xwing", "custodians"), ("sm2", "custodians"),
+                                           ("sm2", "dual")])
 def test_python_sealed_bid_opens_in_the_browser(tbid, keys, suite, custody):
-    project_key, bidder = keys[suite], keys["bidder"]
+    project_key, bidder = keys[suite], bidder_for(keys, suite)
     out = io.BytesIO()
     seal_bid(out, project_key.public_key(), offer=OFFER, chunk_size=1000, custody=custody,
              bidder_key=bidder.public_key() if custody == "dual" else None,
@@ -174,13 +182,13 @@ def with_header(envelope: bytes, doc: dict, *, canonical=True) -> bytes:
     return header[:10] + struct.pack(">I", len(body)) + body + b"".join(records)
 
 
-def tampered(envelope: bytes, other: bytes) -> dict[str, bytes]:
+def tampered(envelope: bytes, other: bytes, bits=(0, 1, 5, 7)) -> dict[str, bytes]:
     header, records = split(envelope)
     oh, orec = split(other)
     doc = json.loads(header[14:])
     cases = {}
     for i in range(len(header)):
-        for bit in (0, 1, 5, 7):
+        for bit in bits:
             cases[f"header byte {i} bit {bit}"] = flip(envelope, i, bit)
     position = len(header)
     for n, record in enumerate(records):
@@ -244,11 +252,14 @@ def python_class(envelope: bytes, key, **options) -> str:
     return "ok"
 
 
-def test_every_refusal_of_the_python_reader_is_the_browsers(tbid, keys):
-    key = keys["x25519"]
+@pytest.mark.parametrize("suite", ["x25519", "sm2"])
+def test_every_refusal_of_the_python_reader_is_the_browsers(tbid, keys, suite):
+    key = keys[suite]
     seal = lambda data: _seal(data, key)  # noqa: E731
     envelope, other = seal(bytes(range(256)) * 2), seal(b"another bid " * 40)
-    cases = tampered(envelope, other)
+    # Pure-JS SM2 decryption is slow: two bits of every header byte for sm2, still every
+    # byte of its 129-byte SM2 ciphertext (enc).
+    cases = tampered(envelope, other, bits=(0, 5) if suite == "sm2" else (0, 1, 5, 7))
     expected = {name: python_class(data, key) for name, data in cases.items()}
     got = dict(zip(cases, tbid.evaluate("([e, k]) => h.openClasses(e, k)",
                                         [[b64(d) for d in cases.values()], key.to_json()]),
@@ -362,3 +373,45 @@ def test_document_names_are_sanitised_alike(tbid):
              "a" * 195 + ".verylongextension12", "com1", "x" * 199 + "é.pdf"]
     got = tbid.evaluate("(names) => names.map((n) => h.tbid.sanitiseDocumentName(n))", names)
     assert got == [sanitise_document_name(n) for n in names]
+
+
+def test_an_envelope_of_one_suite_is_refused_by_a_project_of_another(tbid, keys):
+    """A 国密 envelope presented to an X25519 project and back: WrongKey on both sides,
+    and the browser's own sm2 key opens the Python-sealed sm2 envelope."""
+    sm2, x25519 = keys["sm2"], keys["x25519"]
+    national, plain = _seal(b"offer" * 50, sm2), _seal(b"offer" * 50, x25519)
+    cases = [(national, x25519), (plain, sm2), (national, sm2), (plain, keys["sm2bidder"])]
+    expected = [python_class(e, k) for e, k in cases]
+    got = [tbid.evaluate("([e, k]) => h.openClasses([e], k)", [b64(e), k.to_json()])[0]
+           for e, k in cases]
+    assert got == expected == ["WrongKey", "WrongKey", "ok", "WrongKey"]
+    assert read_header(io.BytesIO(national)).suite == "sm2"
+
+
+def test_sm2_keys_are_read_and_refused_alike(tbid, keys):
+    from bid_crypto import PrivateKey, PublicKey
+
+    key, other = keys["sm2"], keys["sm2bidder"]
+    loaded = tbid.evaluate("([k]) => h.loadKey('private', k)", [key.to_json()])
+    assert loaded == {"ok": True, "keyId": key.key_id, "suite": "sm2"}
+    made = tbid.evaluate("() => h.keyPair('sm2')")
+    assert PrivateKey.from_json(made["private"]).key_id == PublicKey.from_json(made["public"]).key_id
+    doc = json.loads(key.to_json())
+    public = json.loads(key.public_key().to_json())
+    off_curve = "04" + "11" * 64
+    cases = {
+        "private with another's public": ("private", doc | {"public": other.public_key().raw.hex()}),
+        "private without its public": ("private", {k: v for k, v in doc.items() if k != "public"}),
+        "private scalar zero": ("private", doc | {"secret": "00" * 32}),
+        "public off the curve": ("public", public | {"public": off_curve}),
+        "public compressed": ("public", public | {"public": "02" + public["public"][2:66]}),
+        "public of x25519 under sm2": ("public", public | {"public": "11" * 32}),
+        "key id of another": ("public", public | {"key_id": other.key_id}),
+    }
+    for name, (kind, value) in cases.items():
+        text = json.dumps(value)
+        reader = PrivateKey if kind == "private" else PublicKey
+        with pytest.raises(BidCryptoError) as python:
+            reader.from_json(text)
+        got = tbid.evaluate("([kind, t]) => h.loadKey(kind, t)", [kind, text])
+        assert not got["ok"] and got["error"] == type(python.value).__name__ == "KeyFormatError", name

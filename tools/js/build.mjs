@@ -59,7 +59,9 @@ export function bundleSources() {
   const mine = readdirSync(jsDir).filter((f) => f.endsWith(".js") && !f.endsWith(".bundle.js"))
     .map((f) => join(jsDir, f));
   const vendored = Object.keys(VENDORED).map((f) => join(vendorDir, f));
-  return [...mine, ...vendored].sort();
+  // The 国密 suite tbid.js imports, and its library (built by make js-gm).
+  const gm = [join(staticDir, "gm", "gm-suite.js"), join(vendorDir, "sm-crypto.js")];
+  return [...mine, ...vendored, ...gm].sort();
 }
 
 function sourcesDigest() {

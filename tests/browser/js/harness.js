@@ -172,3 +172,13 @@ export async function openClasses(envelopes, privateKey, options = {}) {
   }
   return out;
 }
+
+/** Load a key file: {ok, keyId, suite} or {ok: false, error: class name}. */
+export async function loadKey(kind, text) {
+  try {
+    const key = kind === "private" ? await tbid.PrivateKey.fromJson(text) : await tbid.PublicKey.fromJson(text);
+    return { ok: true, keyId: key.keyId, suite: key.suite };
+  } catch (error) {
+    return { ok: false, error: error.name, message: error.message };
+  }
+}

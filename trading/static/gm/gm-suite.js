@@ -119,6 +119,13 @@ export function sm2Sign(privateKey, publicKey, message, userId = "12345678123456
   return unhex(sm2.doSignature(message, hex(privateKey), { hash: true, publicKey: hex(publicKey), userId, der: false }));
 }
 
+/** The public point d·G of an SM2 scalar d (1 <= d <= n-2, GB/T 32918.1), 65 bytes. */
+export function sm2PublicKey(privateKey) {
+  const d = privateKey.length === 32 ? BigInt("0x" + hex(privateKey)) : 0n;
+  if (d < 1n || d > SM2_N - 2n) throw new GmError("an SM2 private key is a scalar in [1, n-2] (32 bytes)");
+  return unhex(sm2.getPublicKeyFromPrivateKey(hex(privateKey)));
+}
+
 /** A fresh SM2 key pair: { privateKey (32 bytes), publicKey (65 bytes) }. */
 export function sm2KeyPair() {
   const pair = sm2.generateKeyPairHex();

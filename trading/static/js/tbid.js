@@ -5,7 +5,9 @@
 // the same error classes (tests/browser/test_tbid_interop.py proves both).
 //
 // HPKE (RFC 9180) comes from hpke-js (@hpke/core over WebCrypto: X25519, HKDF-SHA-256,
-// AES-256-GCM; @hpke/hybridkem-x-wing for X-Wing), vendored in ../vendor/hpke.js.
+// AES-256-GCM; @hpke/hybridkem-x-wing for X-Wing), vendored in ../vendor/hpke.js. The
+// national suite `sm2` (国密, FORMAT.md §3.3: the same key schedule over SM2, SM3 and
+// SM4-GCM) comes from ../gm/gm-suite.js over the vendored sm-crypto-v2.
 // Everything streams: a document is read from its File one 1 MiB segment at a time and
 // sealed chunk by chunk; the sealed bytes go to a caller's async sink.
 
@@ -17,6 +19,7 @@ import {
   HkdfSha256,
   XWing,
 } from "../vendor/hpke.js";
+import * as gm from "../gm/gm-suite.js";
 
 // -- errors: the class names and hierarchy of bid_crypto/errors.py ----------------------
 
@@ -318,23 +321,52 @@ export function formatTimestamp(date) {
 
 const KDF = new HkdfSha256();
 
+// A suite seals with sender(publicKey, info, {psk, exportOnly}) and opens with
+// receiver(privateKey, enc, info, {psk, exportOnly}); both return a context with enc,
+// seal(pt, aad), open(ct, aad) and export(ctx, L). digest is its H (FORMAT.md §2, §5.1).
+function hpkeSuite(name, code, publicLen, encLen, kem) {
+  return {
+    name, code, publicLen, encLen, kem, national: false, digest: sha256,
+    async sender(publicKey, info, { psk = null, exportOnly = false } = {}) {
+      const params = { recipientPublicKey: await publicKey.hpkeKey(), info };
+      if (psk) params.psk = psk;
+      return cipherSuite(this, exportOnly ? new ExportOnly() : undefined).createSenderContext(params);
+    },
+    async receiver(privateKey, enc, info, { psk = null, exportOnly = false } = {}) {
+      const params = { recipientKey: await privateKey.hpkeKey(), enc, info };
+      if (psk) params.psk = psk;
+      return cipherSuite(this, exportOnly ? new ExportOnly() : undefined).createRecipientContext(params);
+    },
+  };
+}
+
+const SM2_SUITE = {
+  name: "sm2", code: 3, publicLen: 65, encLen: gm.SM2_ENC_LEN, national: true,
+  digest: async (bytes) => gm.sm3Digest(bytes),
+  async sender(publicKey, info, options = {}) { return gm.sm2Sender(publicKey.raw, info, options); },
+  async receiver(privateKey, enc, info, options = {}) {
+    return gm.sm2Receiver(privateKey.secret, privateKey.publicKey.raw, enc, info, options);
+  },
+};
+
 export const SUITES = {
-  x25519: { name: "x25519", code: 1, publicLen: 32, encLen: 32, kem: () => new DhkemX25519HkdfSha256() },
-  xwing: { name: "xwing", code: 2, publicLen: 1216, encLen: 1120, kem: () => new XWing() },
+  x25519: hpkeSuite("x25519", 1, 32, 32, () => new DhkemX25519HkdfSha256()),
+  xwing: hpkeSuite("xwing", 2, 1216, 1120, () => new XWing()),
+  sm2: SM2_SUITE,
 };
 
 export function getSuite(name) {
   if (typeof name === "string" && Object.hasOwn(SUITES, name)) return SUITES[name];
-  throw new UnsupportedEnvelope(`unknown suite ${JSON.stringify(name)} (known: x25519, xwing)`);
+  throw new UnsupportedEnvelope(`unknown suite ${JSON.stringify(name)} (known: ${Object.keys(SUITES).join(", ")})`);
 }
 
 function cipherSuite(suite, aead = new Aes256Gcm()) {
   return new CipherSuite({ kem: suite.kem(), kdf: KDF, aead });
 }
 
-/** key_id = SHA-256(suite name || 0x00 || serialised public key), hex. */
+/** key_id = H(suite name || 0x00 || serialised public key), hex (H: SHA-256, SM3 for sm2). */
 export async function keyId(suiteName, publicBytes) {
-  return toHex(await sha256(concat(utf8(suiteName), new Uint8Array([0]), publicBytes)));
+  return toHex(await getSuite(suiteName).digest(concat(utf8(suiteName), new Uint8Array([0]), publicBytes)));
 }
 
 const PKCS8_X25519 = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03,
@@ -347,6 +379,13 @@ function base64url(text) {
 
 async function publicFromSecret(suiteName, secret) {
   const suite = getSuite(suiteName);
+  if (suite.name === "sm2") {
+    try {
+      return gm.sm2PublicKey(secret);
+    } catch (error) {
+      throw new KeyFormatError(`invalid sm2 private key: ${error.message}`);
+    }
+  }
   if (suite.name === "x25519") {
     const key = await crypto.subtle.importKey("pkcs8", concat(PKCS8_X25519, secret),
       { name: "X25519" }, true, ["deriveBits"]);
@@ -368,6 +407,13 @@ export class PublicKey {
     const suite = getSuite(suiteName);
     if (raw.length !== suite.publicLen) {
       throw new KeyFormatError(`${suite.name} public keys are ${suite.publicLen} bytes`);
+    }
+    if (suite.national) {
+      try {
+        gm.checkPublic(raw);
+      } catch (error) {
+        throw new KeyFormatError(`invalid ${suite.name} public key: ${error.message}`);
+      }
     }
     return new PublicKey(suite.name, raw, await keyId(suite.name, raw));
   }
@@ -397,14 +443,19 @@ export class PrivateKey {
     this.keyId = publicKey.keyId;
   }
 
-  static async create(suiteName, secret) {
+  /** A national key travels with its public key (FORMAT.md §5.2): `given` must match d·G. */
+  static async create(suiteName, secret, given = null) {
     const suite = getSuite(suiteName);
     if (secret.length !== 32) throw new KeyFormatError("private key secrets are 32 bytes");
     const publicKey = await PublicKey.create(suite.name, await publicFromSecret(suite.name, secret));
+    if (given !== null && !equalBytes(given, publicKey.raw)) {
+      throw new KeyFormatError(`the ${suite.name} public key does not belong to the private key`);
+    }
     return new PrivateKey(suite.name, secret, publicKey);
   }
 
   static async generate(suiteName = "x25519") {
+    if (getSuite(suiteName).national) return PrivateKey.create(suiteName, gm.sm2KeyPair().privateKey);
     return PrivateKey.create(suiteName, crypto.getRandomValues(new Uint8Array(32)));
   }
 
@@ -415,13 +466,16 @@ export class PrivateKey {
   }
 
   toJson() {
-    return `${JSON.stringify({ kind: PRIVATE_KIND, version: 1, suite: this.suite, key_id: this.keyId,
-      secret: toHex(this.secret) }, null, 2)}\n`;
+    const doc = { kind: PRIVATE_KIND, version: 1, suite: this.suite, key_id: this.keyId,
+      secret: toHex(this.secret) };
+    if (getSuite(this.suite).national) doc.public = toHex(this.publicKey.raw);
+    return `${JSON.stringify(doc, null, 2)}\n`;
   }
 
   static async fromJson(data) {
-    const doc = parseKeyFile(data, PRIVATE_KIND, ["kind", "version", "suite", "key_id", "secret"]);
-    const key = await PrivateKey.create(doc.suite, fromHex("secret", doc.secret, 32, KeyFormatError));
+    const doc = parseKeyFile(data, PRIVATE_KIND, ["kind", "version", "suite", "key_id", "secret"], true);
+    const given = getSuite(doc.suite).national ? fromHex("public", doc.public, null, KeyFormatError) : null;
+    const key = await PrivateKey.create(doc.suite, fromHex("secret", doc.secret, 32, KeyFormatError), given);
     checkKeyId(doc, key.keyId);
     return key;
   }
@@ -430,16 +484,20 @@ export class PrivateKey {
 const PUBLIC_KIND = "bid_crypto.public_key";
 const PRIVATE_KIND = "bid_crypto.private_key";
 
-function parseKeyFile(data, kind, keys) {
+/** `withPublic`: a national suite's private key file also carries "public" (§5.3). */
+function parseKeyFile(data, kind, keys, withPublic = false) {
   const doc = parseStrict(data, "key file", KeyFormatError);
-  if (!doc || typeof doc !== "object" || Array.isArray(doc) ||
-      Object.keys(doc).sort().join() !== [...keys].sort().join() || doc.kind !== kind) {
+  if (!doc || typeof doc !== "object" || Array.isArray(doc) || doc.kind !== kind) {
     throw new KeyFormatError(`not a ${kind} file`);
   }
-  if (doc.version !== 1) throw new KeyFormatError("unsupported key file version");
   if (typeof doc.suite !== "string" || !Object.hasOwn(SUITES, doc.suite)) {
     throw new KeyFormatError(`unknown suite ${JSON.stringify(doc.suite)}`);
   }
+  const fields = withPublic && SUITES[doc.suite].national ? [...keys, "public"] : keys;
+  if (Object.keys(doc).sort().join() !== [...fields].sort().join()) {
+    throw new KeyFormatError(`not a ${kind} file`);
+  }
+  if (doc.version !== 1) throw new KeyFormatError("unsupported key file version");
   return doc;
 }
 
@@ -519,6 +577,12 @@ export class EnvelopeHeader {
   async sha256() {
     if (!this._sha256) this._sha256 = await sha256(this.encode());
     return this._sha256;
+  }
+
+  /** The hash bound into every chunk's AAD: the suite's H (SM3 for sm2), FORMAT.md §3.2. */
+  async bindingHash() {
+    if (!this._binding) this._binding = await getSuite(this.suite).digest(this.encode());
+    return this._binding;
   }
 
   /** WrongProject / HeaderMismatch if an expected id differs (header.check in Python). */
@@ -611,17 +675,17 @@ export async function readHeader(reader) {
 
 // -- dual custody (FORMAT.md §4.3) --------------------------------------------------------------
 
-export async function shareCheck(secret) {
-  return sha256(concat(CHECK_LABEL, secret));
+/** H_B(label || share), H_B the hash of the bidder key's suite (FORMAT.md §4.3). */
+export async function shareCheck(secret, suiteName = "x25519") {
+  return getSuite(suiteName).digest(concat(CHECK_LABEL, secret));
 }
 
 async function sealDual(bidderKey) {
   const suite = getSuite(bidderKey.suite);
-  const context = await cipherSuite(suite, new ExportOnly()).createSenderContext({
-    recipientPublicKey: await bidderKey.hpkeKey(), info: DUAL_INFO });
+  const context = await suite.sender(bidderKey, DUAL_INFO, { exportOnly: true });
   const secret = new Uint8Array(await context.export(EXPORT_CONTEXT, 32));
   const dual = { suite: suite.name, key: bidderKey.keyId, enc: new Uint8Array(context.enc),
-    check: await shareCheck(secret) };
+    check: await shareCheck(secret, suite.name) };
   return { psk: { id: fromHex("key", bidderKey.keyId, 32, InvalidHeader), key: secret }, dual };
 }
 
@@ -657,10 +721,15 @@ export async function makeDecryptionShare(header, bidderKey) {
     throw new WrongKey(`envelope's dual share is bound to bidder key ${dual.key.slice(0, 16)}…, ` +
       `not to this key ${bidderKey.keyId.slice(0, 16)}…`);
   }
-  const context = await cipherSuite(getSuite(dual.suite), new ExportOnly()).createRecipientContext({
-    recipientKey: await bidderKey.hpkeKey(), enc: dual.enc, info: DUAL_INFO });
+  let context;
+  try {
+    context = await getSuite(dual.suite).receiver(bidderKey, dual.enc, DUAL_INFO, { exportOnly: true });
+  } catch (error) {
+    if (error instanceof BidCryptoError) throw error;
+    throw new DecryptionShareError(`the envelope's dual share cannot be derived: ${error.message}`);
+  }
   const secret = new Uint8Array(await context.export(EXPORT_CONTEXT, 32));
-  if (!equalBytes(await shareCheck(secret), dual.check)) {
+  if (!equalBytes(await shareCheck(secret, dual.suite), dual.check)) {
     throw new DecryptionShareError("derived share does not match the envelope's commitment");
   }
   return new DecryptionShare(await header.sha256(), secret);
@@ -673,7 +742,7 @@ async function pskFor(header, share) {
   if (!equalBytes(share.headerSha256, await header.sha256())) {
     throw new DecryptionShareError("decryption share belongs to another envelope");
   }
-  if (!equalBytes(await shareCheck(share.secret), header.dual.check)) {
+  if (!equalBytes(await shareCheck(share.secret, header.dual.suite), header.dual.check)) {
     throw new DecryptionShareError("decryption share does not match the envelope's commitment (wrong share)");
   }
   return { id: fromHex("key", header.dual.key, 32, DecryptionShareError), key: share.secret };
@@ -701,13 +770,11 @@ export class EnvelopeWriter {
     } else if (bidderKey) {
       throw new InvalidHeader("a bidder key is only used with custody 'dual'");
     }
-    const params = { recipientPublicKey: await recipient.hpkeKey(), info: INFO };
-    if (psk) params.psk = psk;
-    const context = await cipherSuite(getSuite(recipient.suite)).createSenderContext(params);
+    const context = await getSuite(recipient.suite).sender(recipient, INFO, { psk });
     const header = new EnvelopeHeader({ suite: recipient.suite, project, lot, bidder,
       recipient: recipient.keyId, enc: new Uint8Array(context.enc), chunk_size: chunkSize,
       custody, created_at: createdAt === null ? null : formatTimestamp(createdAt), dual });
-    const writer = new EnvelopeWriter(context, header, await header.sha256(), sink, progress);
+    const writer = new EnvelopeWriter(context, header, await header.bindingHash(), sink, progress);
     await sink(header.encode());
     return writer;
   }
@@ -791,10 +858,9 @@ async function receiverContext(header, privateKey, share) {
     throw new WrongKey(`envelope is sealed to key ${header.recipient.slice(0, 16)}…, ` +
       `not to this key ${privateKey.keyId.slice(0, 16)}…`);
   }
-  const params = { recipientKey: await privateKey.hpkeKey(), enc: header.enc, info: INFO };
-  if (header.custody === "dual") params.psk = await pskFor(header, share);
+  const psk = header.custody === "dual" ? await pskFor(header, share) : null;
   try {
-    return await cipherSuite(getSuite(header.suite)).createRecipientContext(params);
+    return await getSuite(header.suite).receiver(privateKey, header.enc, INFO, { psk });
   } catch (error) {
     throw new TamperedEnvelope(`header enc is not a valid encapsulation: ${error.message}`);
   }
@@ -811,7 +877,7 @@ export async function openChunks(source, privateKey, { share = null, project = n
   const header = await readHeader(reader);
   header.check({ project, lot, bidder });
   const context = await receiverContext(header, privateKey, share);
-  const headerSha256 = await header.sha256();
+  const headerSha256 = await header.bindingHash();
   async function* chunks() {
     for (let index = 0; ; index += 1) {
       const [final, sealed] = await readRecord(reader, header.chunk_size, index);
