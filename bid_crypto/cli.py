@@ -233,7 +233,8 @@ def _verify_promise(args: argparse.Namespace, fields: dict) -> None:
         _check_entry(promise, doc["entry"], fields)
         print(f"promise valid: entry seq {promise.seq} of log {promise.origin}, to be merged "
               f"within {promise.mmd} s of {_instant(promise.time)}")
-        proof = _inclusion_proof(args, promise)
+        opening = _opening_record(args, log_key, promise.origin)
+        proof = _inclusion_proof(args, promise, opening[0].size if opening else None)
         if proof is None:
             print(f"no inclusion proof given: fetch it after {_instant(promise.time + promise.mmd)}"
                   f" from {doc.get('inclusion', '/api/v1/audit/log/inclusion?seq=...')}")
@@ -245,6 +246,47 @@ def _verify_promise(args: argparse.Namespace, fields: dict) -> None:
         raise InvalidReceipt(f"log promise: {exc}") from None
     print(f"included: entry seq {promise.seq} at index {proof['index']} of the checkpoint of "
           f"{cp.size} entries (root {tlog.b64(cp.root)}), signed by {log_key.name}")
+    if opening:
+        _check_opening(opening, cp, int(proof["index"]), promise, doc["entry"], fields)
+
+
+def _opening_record(args: argparse.Namespace, log_key, origin: str):
+    """The opening record (the opening hall's JSON, saved) and its deadline checkpoint."""
+    from . import tlog
+
+    if not args.opening:
+        return None
+    record = json.loads(Path(args.opening).read_text(encoding="utf-8"))
+    if not record.get("log"):
+        raise tlog.ProofError("the opening record names no audit log checkpoint")
+    cp, _ = tlog.open_checkpoint(record["log"]["checkpoint"], log_key, origin)
+    return cp, record
+
+
+def _check_opening(opening, cp, index: int, promise, entry: str, fields: dict) -> None:
+    """Completeness, for this bid: logged below the deadline checkpoint means it is in the
+    opening record (or a later version of the same bid is)."""
+    deadline, record = opening
+    if cp.size != deadline.size or cp.root != deadline.root:
+        raise InvalidReceipt(f"log promise: the inclusion proof is against the checkpoint of "
+                             f"{cp.size} entries, the opening's is {deadline.size}: fetch the "
+                             f"proof with size={deadline.size}")
+    bid = json.loads(entry).get("subject_id")
+    lines = record.get("lines") or []
+    mine = [x for x in lines if x.get("envelope_sha256") == fields["envelope_sha256"]
+            and x.get("log_index") == index]
+    if mine:
+        print(f"in the opening: line of bid {bid}, version {fields['version']}, entry {index} "
+              f"below its deadline checkpoint of {deadline.size} entries")
+        return
+    later = [x for x in lines if x.get("bid_id") == bid
+             and int(x.get("version") or 0) > fields["version"]]
+    if later:
+        print(f"superseded: the opening has version {later[0]['version']} of bid {bid}")
+        return
+    raise InvalidReceipt(f"left out of the opening: entry {index} (seq {promise.seq}) was "
+                         f"logged below the deadline checkpoint of {deadline.size} entries, "
+                         "and the opening record has no line for it")
 
 
 def _check_entry(promise, entry: str, fields: dict) -> None:
@@ -260,7 +302,7 @@ def _check_entry(promise, entry: str, fields: dict) -> None:
         raise tlog.ProofError("the promised entry logs another submission than this receipt")
 
 
-def _inclusion_proof(args: argparse.Namespace, promise) -> dict | None:
+def _inclusion_proof(args: argparse.Namespace, promise, size: int | None) -> dict | None:
     if args.proof:
         return json.loads(Path(args.proof).read_text(encoding="utf-8"))
     if not args.log_url:
@@ -268,6 +310,7 @@ def _inclusion_proof(args: argparse.Namespace, promise) -> dict | None:
     from urllib.request import urlopen
 
     url = f"{args.log_url.rstrip('/')}/api/v1/audit/log/inclusion?seq={promise.seq}"
+    url += f"&size={size}" if size else ""
     with urlopen(url, timeout=30) as answer:  # noqa: S310 (the user's own https URL)
         return json.loads(answer.read())
 
@@ -548,6 +591,9 @@ def _receipt_parsers(commands) -> None:
                        help="a saved /api/v1/audit/log/inclusion answer")
     proof.add_argument("--log-url", metavar="URL",
                        help="the platform's address: fetch the inclusion proof from it")
+    p.add_argument("--opening", metavar="OPENING.json",
+                   help="the opening record (the opening hall's JSON, saved): check the bid "
+                        "logged before its deadline checkpoint is in it")
     p.set_defaults(handler=cmd_verify_receipt)
     p = commands.add_parser("issue-receipt", help="sign a receipt (platform side)")
     p.add_argument("--signing-key", required=True, metavar="KEYFILE")

@@ -180,6 +180,9 @@ class Opening(Base):
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     lots: Mapped[list] = mapped_column(sa.JSON, default=list)  # per-lot counts and outcome
     documents_stored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The audit log's checkpoint signed at the deadline (issue #17): its tree size. Every
+    # bid logged below it is in this opening; each line names its entry's leaf index.
+    log_size: Mapped[int | None] = mapped_column(sa.BigInteger)
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -217,6 +220,7 @@ class OpeningLine(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     objection: Mapped[str] = mapped_column(sa.String(2000), default="")
+    log_index: Mapped[int | None] = mapped_column(sa.BigInteger)  # the version's log entry
 
     bid: Mapped[Bid] = relationship()
     lot: Mapped[Lot] = relationship()

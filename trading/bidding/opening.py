@@ -52,6 +52,8 @@ from bid_crypto.package import OFFER_NAME
 
 from ..accounts.models import User
 from ..actor import Actor
+from ..audit import merkle
+from ..audit.models import TlogLeaf, TlogPending
 from ..audit.service import record
 from ..i18n import N_
 from ..projects.kinds import CustodyMode
@@ -261,17 +263,22 @@ class OpeningService:
                           if dual else None, lots=[], outcome="", reason="",
                           statement_nonce=secrets.token_hex(16)
                           if project.custody_mode is CustodyMode.CUSTODIANS else None)
+        checkpoint = self._deadline_checkpoint(now)
+        opening.log_size = checkpoint.size if checkpoint else 0
         self.db.add(opening)
         self.db.flush()
         query = (sa.select(Bid, BidVersion).join(BidVersion, sa.and_(
             BidVersion.bid_id == Bid.id, BidVersion.version == Bid.current_version))
             .where(Bid.project_id == project.id, Bid.state == BidState.SUBMITTED)
             .order_by(Bid.id))
+        snapshot = list(self.db.execute(query))
+        index_of = self._log_indexes([v.audit_seq for _, v in snapshot], opening.log_size)
         lines = [OpeningLine(opening_id=opening.id, bid_id=bid.id, lot_id=bid.lot_id,
                              version=version.version, envelope_sha256=version.envelope_sha256,
                              submitted_at=version.received_at, status=L.PENDING, reason="",
-                             detail="", documents=[], anomalies=[])
-                 for bid, version in self.db.execute(query)]
+                             detail="", documents=[], anomalies=[],
+                             log_index=index_of.get(version.audit_seq))
+                 for bid, version in snapshot]
         minimum = self._minimum(project)
         for lot in project.lots:
             of_lot = [line for line in lines if line.lot_id == lot.id]
@@ -285,6 +292,30 @@ class OpeningService:
                bids=len(lines), custody=str(project.custody_mode),
                **({"late_minutes": late} if late else {}))
         return opening
+
+    def _deadline_checkpoint(self, now: datetime):
+        """The audit log's checkpoint at the deadline: every bid committed before it is
+        merged (the queue drained) and the tree head signed, so the opening can name, for
+        each envelope, its entry below that checkpoint (issue #17)."""
+        while True:
+            checkpoint = merkle.sequence(self.db, self.keys, self.bids.settings, now=now)
+            if self.db.scalar(sa.select(TlogPending.id).limit(1)) is None:
+                return checkpoint
+
+    def _log_indexes(self, seqs, size: int) -> dict[int, int]:
+        seqs = [s for s in seqs if s is not None]
+        if not seqs:
+            return {}
+        rows = self.db.execute(sa.select(TlogLeaf.event_seq, TlogLeaf.idx)
+                               .where(TlogLeaf.event_seq.in_(seqs), TlogLeaf.idx < size))
+        return {seq: idx for seq, idx in rows}
+
+    def log_record(self, opening: Opening) -> dict | None:
+        """The deadline checkpoint as the opening record publishes it."""
+        if not opening.log_size:
+            return None
+        checkpoint = self.db.get(merkle.TlogCheckpoint, opening.log_size)
+        return merkle.checkpoint_doc(checkpoint, self.keys, self.bids.settings)
 
     @staticmethod
     def _minimum(project: Project) -> int:
@@ -628,12 +659,14 @@ class OpeningService:
             "started_at": opening.started_at.isoformat() if opening else None,
             "late_minutes": late_minutes(project, opening) if opening else None,
             "lines": [], "lots": [], "outcome": None, "reason": None, "completed_at": None,
+            "log": None,
         }
         if opening is not None:
             lines = self.lines(opening)
             shares = self._shares([line.bid_id for line in lines])
             state["lines"] = [self._line_json(line, opening, line.bid_id in shares, org_id)
                               for line in lines]
+            state["log"] = self.log_record(opening)
             if opening.state is OpeningState.DONE:
                 state.update(lots=opening.lots, outcome=opening.outcome, reason=opening.reason,
                              completed_at=opening.completed_at.isoformat())
@@ -678,6 +711,7 @@ class OpeningService:
             "anomalies": line.anomalies if done else [],
             "confirmed_at": line.confirmed_at.isoformat() if line.confirmed_at else None,
             "objection": line.objection or None,
+            "log_index": line.log_index,
         }
 
 
