@@ -79,23 +79,24 @@ DEMO_MODULES = ("trading.award.demo", "trading.projects.demo", "trading.draws.de
 
 
 def load_demo(dbsession, clock, settings) -> None:
-    for name in DEMO_MODULES:
-        importlib.import_module(name)
-    # Not `LOADERS + LAST_LOADERS`: a loader may reorder LOADERS while they run (the
-    # bidding demo moves its own to the end), and a copy would not see it.
-    for loader in LOADERS:
-        loader(dbsession, clock, settings)
-    for loader in LAST_LOADERS:
-        loader(dbsession, clock, settings)
-    merge_demo_log(dbsession, clock, settings)
-
-
-def merge_demo_log(dbsession, clock, settings) -> None:
-    """Merge the demo's queued audit events into the log, each at its own (demo) time, and
-    sign a checkpoint at `clock()`. Loaders call it before an opening on a demo clock, so
-    the opening's checkpoint finds the queue merged; the demo ends with it, so it shows a
-    signed checkpoint from the first minute."""
-    from .audit.merkle import sequence
+    from .audit import merkle
     from .jobs.runtime import runtime
 
-    sequence(dbsession, runtime.keys, settings, now=clock(), as_queued=True)
+    for name in DEMO_MODULES:
+        importlib.import_module(name)
+    # Demo loaders write on demo clocks that lie in the past (a bid "a day before its
+    # deadline", an opening weeks ago): while they run, the log merges each event at its
+    # own time, as a sequencer running back then would have, so a receipt's promise is
+    # judged on one clock (merkle.sequence). Never set outside the demo.
+    settings[merkle.MERGE_AS_QUEUED] = True
+    try:
+        # Not `LOADERS + LAST_LOADERS`: a loader may reorder LOADERS while they run (the
+        # bidding demo moves its own to the end), and a copy would not see it.
+        for loader in LOADERS:
+            loader(dbsession, clock, settings)
+        for loader in LAST_LOADERS:
+            loader(dbsession, clock, settings)
+        # The demo shows a signed checkpoint from the first minute.
+        merkle.sequence(dbsession, runtime.keys, settings, now=clock())
+    finally:
+        settings.pop(merkle.MERGE_AS_QUEUED, None)

@@ -21,7 +21,7 @@ from ..bidding.models import Opening, OpeningState
 from ..bidding.opening import OpeningService
 from ..bidding.service import BidService, bidder_ref, lot_ref, project_ref
 from ..clock import FixedClock
-from ..demo import LAST_LOADERS, merge_demo_log
+from ..demo import LAST_LOADERS
 from ..jobs.runtime import runtime
 from ..projects.kinds import ProcurementMethod, ProjectType
 from ..projects.models import Project
@@ -102,7 +102,6 @@ def _flagged_project(dbsession, clock, settings) -> None:
 def _open(dbsession, at, keys, storage, settings, projects, project) -> None:
     """At the deadline: the opening, then the documents (and with them the scan)."""
     at.set(project.bid_deadline + timedelta(minutes=1))
-    merge_demo_log(dbsession, at, settings)
     projects.advance(project)  # to `opening` (and the opening itself, if not paused)
     opening = OpeningService(dbsession, at, keys, storage, settings=settings)
     for _ in range(2):

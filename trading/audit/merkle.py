@@ -26,6 +26,8 @@ from .models import AuditEvent, TlogCheckpoint, TlogHash, TlogLeaf, TlogPending,
 from .service import event_leaf_hash, leaf_data
 
 STATE_ID = 1
+# Set only while the demo loads (trading.demo.load_demo): merge at each event's own time.
+MERGE_AS_QUEUED = "audit.demo_merge_as_queued"
 DEFAULT_MAX_MERGE_DELAY = 300  # seconds; audit.max_merge_delay
 
 
@@ -82,6 +84,7 @@ def sequence(dbsession, keys, settings, *, now: datetime, batch: int = 5000,
     is for demo data only, written on demo clocks that lie in the past: each event is
     merged at its own queue time, as a sequencer running back then would have merged it,
     so its receipt's promise is judged on one clock."""
+    as_queued = as_queued or bool(settings.get(MERGE_AS_QUEUED))
     state = _lock_state(dbsession, now)
     queued = list(dbsession.scalars(sa.select(TlogPending).order_by(TlogPending.id)
                                     .limit(batch)))

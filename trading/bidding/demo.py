@@ -22,7 +22,7 @@ from bid_crypto.cli import main as bid_crypto_cli
 from ..accounts.models import User
 from ..actor import Actor
 from ..clock import FixedClock
-from ..demo import LOADERS, demo_loader, merge_demo_log
+from ..demo import LOADERS, demo_loader
 from ..jobs.runtime import runtime
 from ..projects import demo as projects_demo
 from ..projects import service as projects_service
@@ -201,7 +201,6 @@ def _bid(dbsession, service, project, bidders, clock) -> None:
 
 def _record(dbsession, keys, storage, settings, project) -> None:
     at = FixedClock(project.bid_deadline + timedelta(minutes=1))
-    merge_demo_log(dbsession, at, settings)
     opening = OpeningService(dbsession, at, keys, storage, settings=settings)
     record = opening._start(project, at())
     opening._open_pending(project, record)
