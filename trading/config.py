@@ -37,6 +37,9 @@ DEFAULTS = {
     "auth.password_classes": "3",
     "auth.password_max_age_days": "90",
     "auth.token_max_days": "365",
+    # Second factor (等保 2.0 §8.1.4.1 d): the roles that must use TOTP, and custodians.
+    "auth.totp_roles": "center supervisor",
+    "auth.totp_custodians": "true",
     "audit.retention_days": "180",
     "storage.max_bytes": str(512 * 1024 * 1024),
     "audit.checkpoint_minutes": "60",
@@ -71,6 +74,7 @@ ENV_OVERRIDES = {
 REQUIRED = ("sqlalchemy.url", "auth.secret", "session.secret", "storage.root")
 
 BOOLEANS = ("huey.immediate", "huey.periodic", "auth.cookie_secure", "keys.generate_missing",
+            "auth.totp_custodians",
             "pyramid.reload_templates", "pyramid.debug_authorization",
             "pyramid.debug_notfound", "pyramid.debug_routematch", "pyramid.debug_templates")
 INTEGERS = (
@@ -91,7 +95,9 @@ INTEGERS = (
     "storage.max_bytes",
     "audit.checkpoint_minutes",
 )
-LISTS = ("pyramid.includes",)
+LISTS = ("pyramid.includes", "auth.totp_roles")
+# Roles production never lets sign in on a password alone (issue #16).
+SECOND_FACTOR_ROLES = ("center", "supervisor")
 
 # Values that ship in development.ini; production refuses them (architecture §2).
 DEVELOPMENT_SECRET_PREFIX = "dev-only-"
@@ -170,6 +176,11 @@ def _check_production(settings: dict) -> None:
         raise ConfigError("production needs secure cookies: auth.cookie_secure = true "
                           "(TRADING_COOKIE_SECURE), behind HTTPS")
     _check_debug(settings)
+    lacking = [r for r in SECOND_FACTOR_ROLES if r not in settings["auth.totp_roles"]]
+    if lacking or not settings.get("auth.totp_custodians"):
+        raise ConfigError("production needs a second factor for center staff, supervisors "
+                          "and custodians: auth.totp_roles must include "
+                          f"{' '.join(SECOND_FACTOR_ROLES)} and auth.totp_custodians = true")
     url = str(settings.get("trading.public_url") or "")
     if not url.startswith("https://"):
         raise ConfigError("production needs trading.public_url (TRADING_PUBLIC_URL), the "

@@ -8,6 +8,8 @@ def includeme(config):
 
     # accounts
     config.add_route("accounts.login", "/login")
+    config.add_route("accounts.second_factor", "/login/second-factor")
+    config.add_route("accounts.totp", "/account/two-factor")
     config.add_route("accounts.logout", "/logout")
     config.add_route("accounts.register", "/register")
     config.add_route("accounts.me", "/account")

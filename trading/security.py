@@ -170,12 +170,26 @@ class TradingSecurityPolicy:
         if token:
             row = accounts.api_token(token)
             request.environ["trading.api_scopes"] = row.scope_set if row else frozenset()
+            self._second_factor(request, row.user if row else None)
             return row.user if row else None
         cookie = request.cookies.get(AUTH_COOKIE)
         user = accounts.user_for_session_token(cookie) if cookie else None
         request.environ["trading.password_expired"] = bool(
             user and accounts.password_expired(user))
+        self._second_factor(request, user)
         return user
+
+    @staticmethod
+    def _second_factor(request, user) -> None:
+        """A user whose role (or custody) requires a second factor and who has none yet may
+        only enrol (等保 2.0 §8.1.4.1 d): the account page, nothing else."""
+        from .accounts.totp import SecondFactorService
+
+        if user is None or user.totp_enabled_at is not None:
+            return
+        service = SecondFactorService(request.dbsession, request.clock,
+                                      request.registry.settings, b"")
+        request.environ["trading.second_factor_missing"] = service.required(user)
 
     def identity(self, request):
         return self.cache.get_or_create(request)
@@ -204,6 +218,9 @@ class TradingSecurityPolicy:
         if request.environ.get("trading.password_expired") and permission not in (
                 Permission.ACCOUNT_SELF, Permission.ACCOUNT_LOGIN, Permission.PUBLIC_VIEW):
             return Denied("password expired: change it on the account page first")
+        if request.environ.get("trading.second_factor_missing") \
+                and not _enrolment_only(request, permission):
+            return Denied("second factor required: enrol on the account page first")
         return ACLHelper().permits(context, self.principals(request), permission)
 
     # Login and logout set and delete the cookie on their own responses (accounts.views);
@@ -214,6 +231,19 @@ class TradingSecurityPolicy:
     def forget(self, request, **kw):
         self.cache.clear(request)
         return []
+
+
+# What a user who must have a second factor and has none yet may open: public pages, and of
+# their own account the pages that enrol (not the workspace, which lists work).
+ENROLMENT_ROUTES = frozenset({"accounts.me", "accounts.totp", "accounts.password",
+                              "accounts.logout", "api.me"})
+
+
+def _enrolment_only(request, permission) -> bool:
+    if permission in (Permission.ACCOUNT_LOGIN, Permission.PUBLIC_VIEW):
+        return True
+    route = request.matched_route.name if request.matched_route else ""
+    return permission == Permission.ACCOUNT_SELF and route in ENROLMENT_ROUTES
 
 
 def request_actor(request) -> Actor:

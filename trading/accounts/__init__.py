@@ -3,5 +3,7 @@
 
 def includeme(config):
     from .service import AccountService, account_service_factory
+    from .totp import SecondFactorService, second_factor_factory
 
     config.register_service_factory(account_service_factory, AccountService)
+    config.register_service_factory(second_factor_factory, SecondFactorService)

@@ -35,6 +35,11 @@ class LoginSchema(CSRFSchema):
                                missing="", validator=colander.Length(0, 500))
 
 
+class SecondFactorSchema(CSRFSchema):
+    code = colander.SchemaNode(Text(), title=_("验证码（6位数字）或恢复码"),
+                               validator=colander.Length(1, 40))
+
+
 class RegisterSchema(CSRFSchema):
     name = colander.SchemaNode(Text(), title=_("单位名称"),
                                validator=colander.Length(2, 200))

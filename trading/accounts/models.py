@@ -53,8 +53,27 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Second factor (trading.accounts.totp): secrets AES-GCM-sealed under the KEK.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(200))
+    totp_pending: Mapped[str | None] = mapped_column(sa.String(200))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The time step of the last accepted code: a code is accepted once (RFC 6238 §5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+
+class RecoveryCode(Base):
+    """A one-time second-factor recovery code: SHA-256 only, shown once at enrolment."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginSession(Base):

@@ -142,6 +142,26 @@ class AccountService:
             row.failures, row.blocked_until = 0, None
         return user
 
+    def take_attempts(self, username: str, ip: str) -> tuple[LoginThrottle, LoginThrottle]:
+        """Count a second-factor attempt as a login attempt, before the code is checked."""
+        now = self.clock()
+        return (self._take_attempt(username, ip, now, self.settings["auth.throttle_failures"]),
+                self._take_attempt("", ip, now, self.settings["auth.throttle_address_failures"]))
+
+    @staticmethod
+    def clear_attempts(rows) -> None:
+        for row in rows:
+            row.failures, row.blocked_until = 0, None
+
+    @staticmethod
+    def actor_for(user: User, ip: str) -> Actor:
+        return Actor(user.id, user.username, user.organisation_id, str(user.role), ip)
+
+    def second_factor_failed(self, user: User, ip: str) -> None:
+        record(self.db, self.actor_for(user, ip), "account.second_factor_failed", "user",
+               user.id, now=self.clock(), outcome="failure")
+        self.db.flush()
+
     def _password_ok(self, user: User, password: str) -> bool:
         try:
             return self.hasher.verify(user.password_hash, password)

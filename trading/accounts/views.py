@@ -9,10 +9,14 @@ from ..forms import redirect, render_form
 from ..i18n import _
 from ..security import AUTH_COOKIE, Permission
 from .errors import LoginFailed
-from .forms import LoginSchema, PasswordSchema, RegisterSchema, TokenSchema
-from .models import Role
+from .forms import LoginSchema, PasswordSchema, RegisterSchema, SecondFactorSchema, TokenSchema
+from .models import Role, User
 from .scopes import scope_label
 from .service import AccountService
+from .totp import SecondFactorInvalid, SecondFactorService, qr_svg
+
+# A password checked waits this long for its second factor (seconds).
+SECOND_FACTOR_WINDOW = 300
 
 
 def _safe_next(target: str) -> str:
@@ -45,12 +49,79 @@ def login(request):
             # The failed attempt must be kept for throttling although the page is an error.
             request.response.headers["X-TM"] = "commit"
             raise
-        if accounts.password_expired(user):  # the account page says why
-            return _log_in(request, accounts, user, "/account")
-        return _log_in(request, accounts, user, values["next"])
+        if request.find_service(SecondFactorService).enrolled(user):
+            # No session yet: the password alone opens nothing (等保 2.0 §8.1.4.1 d).
+            request.session["second_factor"] = {
+                "user": user.id, "at": request.clock().timestamp(), "next": values["next"]}
+            return HTTPSeeOther(request.route_url("accounts.second_factor"))
+        return _after_login(request, accounts, user, values["next"])
 
     return render_form(request, form, on_success=on_success,
                        appstruct={"next": request.params.get("next", "")})
+
+
+def _after_login(request, accounts, user, target):
+    if accounts.password_expired(user):  # the account page says why
+        return _log_in(request, accounts, user, "/account")
+    return _log_in(request, accounts, user, target)
+
+
+def _pending_user(request) -> tuple[User | None, str]:
+    pending = request.session.get("second_factor") or {}
+    fresh = request.clock().timestamp() - pending.get("at", 0) < SECOND_FACTOR_WINDOW
+    user = request.dbsession.get(User, pending["user"]) if fresh and "user" in pending else None
+    return (user if user is not None and user.is_active else None), pending.get("next", "")
+
+
+@view_config(route_name="accounts.second_factor", renderer="accounts/second_factor.jinja2",
+             permission=Permission.ACCOUNT_LOGIN, request_method=("GET", "POST"))
+def second_factor(request):
+    """The code from the authenticator app (or a recovery code) after the password."""
+    user, target = _pending_user(request)
+    if user is None:
+        request.session.pop("second_factor", None)
+        return redirect(request, "accounts.login", "请重新输入用户名和密码")
+    form = deform.Form(SecondFactorSchema().bind(request=request),
+                       buttons=(deform.Button("submit", _("验证")),))
+    accounts = request.find_service(AccountService)
+    ip = request.client_addr or ""
+
+    def on_success(values):
+        # Counted like a password attempt (under the throttle rows' locks, before the
+        # check): guessing codes is slowed exactly as guessing passwords is.
+        rows = accounts.take_attempts(user.username, ip)
+        try:
+            request.find_service(SecondFactorService).verify(
+                user, values["code"], accounts.actor_for(user, ip))
+        except SecondFactorInvalid:
+            accounts.second_factor_failed(user, ip)
+            request.response.headers["X-TM"] = "commit"
+            raise
+        accounts.clear_attempts(rows)
+        request.session.pop("second_factor", None)
+        return _after_login(request, accounts, user, target)
+
+    return render_form(request, form, on_success=on_success)
+
+
+@view_config(route_name="accounts.totp", renderer="accounts/totp.jinja2",
+             permission=Permission.ACCOUNT_SELF, request_method=("GET", "POST"))
+def enrol_totp(request):
+    """Enrolment: scan the QR code, type a code to confirm, keep the recovery codes."""
+    service, user = request.find_service(SecondFactorService), request.identity
+    form = deform.Form(SecondFactorSchema().bind(request=request),
+                       buttons=(deform.Button("submit", _("启用两步验证")),))
+    secret, uri = service.begin(user)
+    page = {"user": user, "secret": secret, "qr": qr_svg(uri), "codes": None,
+            "enrolled": service.enrolled(user), "required": service.required(user),
+            "left": service.recovery_left(user)}
+
+    def on_success(values):
+        page["codes"] = service.confirm(user, values["code"], request.actor)
+        return {"form": ""}
+
+    result = render_form(request, form, on_success=on_success)
+    return {**page, **result}
 
 
 @view_config(route_name="accounts.logout", permission=Permission.PUBLIC_VIEW,
@@ -104,6 +175,8 @@ def _account_page(request, password_html=None, token_html=None, new_token=None):
         "now": request.clock(),
         "scope_label": scope_label,
         "password_expired": request.environ.get("trading.password_expired", False),
+        "second_factor_missing": request.environ.get("trading.second_factor_missing", False),
+        "second_factor": request.find_service(SecondFactorService).enrolled(user),
         "tokens": request.find_service(AccountService).tokens_of(user),
         "password_form": password_html or Markup(password.render()),
         "token_form": token_html or Markup(token.render()),

@@ -15,12 +15,11 @@ from pyramid.authorization import Allow
 from pyramid.httpexceptions import HTTPNotFound
 
 from ..projects.models import Lot
-from ..projects.status import ProjectStatus as S
 from ..projects.resources import ProjectResource, project_factory
+from ..projects.status import ProjectStatus as S
 from ..resources import get_or_404, route_id
 from ..security import Permission
 from .models import SEATED, Committee, CommitteeMember, CommitteeStatus, LowPriceReview
-
 
 # 定标 done: the result is determined, the names need no longer be kept from the owner.
 NAMES_PUBLIC = frozenset({S.AWARDED, S.CONTRACTED, S.ARCHIVED})
