@@ -1,4 +1,4 @@
-// offline.bundle.js — built by make js from sources sha256:1a0382b9db4a55aa4f416f74dcd9ba2bd990e89a3ff55729f0df5882bbabaed8
+// offline.bundle.js — built by make js from sources sha256:4432749ef369de5eed75d3eec8f99d4207ad092c9667a1b3123ca818a1f202e4
 (() => {
   var __create = Object.create;
   var __defProp = Object.defineProperty;
