@@ -1,7 +1,7 @@
 """accounts: TOTP second factor and recovery codes (issue #16, 等保 2.0 §8.1.4.1 d)
 
 Revision ID: second_factor_0001
-Revises: bid_audit_seq
+Revises: opening_log
 Create Date: 2026-12-17 00:01:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import trading.db.types
 
 revision = 'second_factor_0001'
-down_revision = 'bid_audit_seq'
+down_revision = 'opening_log'
 branch_labels = None
 depends_on = None
 
