@@ -43,6 +43,8 @@ DEFAULTS = {
     "audit.retention_days": "180",
     "storage.max_bytes": str(512 * 1024 * 1024),
     "audit.checkpoint_minutes": "60",
+    # The log's promise to a receipt: merged into a signed checkpoint within this (seconds).
+    "audit.max_merge_delay": "300",
     "timezone.display": "Asia/Shanghai",
     "pyramid.default_locale_name": "zh_CN",
     "jinja2.i18n.domain": "trading",
@@ -94,6 +96,7 @@ INTEGERS = (
     "audit.retention_days",
     "storage.max_bytes",
     "audit.checkpoint_minutes",
+    "audit.max_merge_delay",
 )
 LISTS = ("pyramid.includes", "auth.totp_roles")
 # Roles production never lets sign in on a password alone (issue #16).
