@@ -260,3 +260,19 @@ def test_split_argument_checks(project_key, threshold, custodians, message):
     with pytest.raises(CustodyError, match=message):
         split_private_key(project_key, project="P1", threshold=threshold,
                           custodians=custodians, not_before=DEADLINE)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), count=st.integers(2, 5))
+def test_any_k_of_n_rebuild_and_fewer_do_not(project_key, data, count):
+    threshold = data.draw(st.integers(2, count))
+    shares = split_private_key(project_key, project="P1", threshold=threshold,
+                               custodians=CUSTODIANS[:count], not_before=DEADLINE)
+    chosen = data.draw(st.lists(st.integers(0, count - 1), unique=True, max_size=count))
+    made = releases(shares, chosen)
+    if len(chosen) >= threshold:
+        assert combine(shares, made) == project_key
+    else:
+        with pytest.raises(NotEnoughShares):
+            combine(shares, made)
