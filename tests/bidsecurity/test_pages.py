@@ -7,7 +7,8 @@ from bidsecurity_support import open_bids, submit_bid
 from factories import make_user
 
 from trading.accounts.models import Role
-from trading.bidsecurity.models import Forfeiture, Refund, RefundStatus
+from trading.bidsecurity.models import BankNotification, Forfeiture, Refund, RefundStatus
+from trading.i18n import DISPLAY_TZ
 
 
 def login(testapp, user):
@@ -87,6 +88,11 @@ def test_center_reconciles_and_proposes_supervisor_decides(world, testapp):
     assert "保证金对账" in page.text and "待退还条件成就" in page.text
     report = testapp.get("/bidsecurity/reconciliation?day=not-a-day")
     assert report.status_int == 200
+    paid_on = world.dbsession.scalars(sa.select(BankNotification)).first().received_at
+    day = testapp.get("/bidsecurity/reconciliation?day="
+                      + paid_on.astimezone(DISPLAY_TZ).date().isoformat())
+    assert "已足额到账" in day.text and world.bidders[0].organisation.name in day.text
+    assert "无法识别的子账号" in day.text or "子账号不存在" in day.text
     refund = world.dbsession.scalars(sa.select(Refund).where(
         Refund.status == RefundStatus.WAITING)).first()
     page = form_post(testapp, page, f"/bidsecurity/refunds/{refund.id}/forfeit",
