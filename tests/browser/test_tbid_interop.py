@@ -48,12 +48,13 @@ def unb64(text: str) -> bytes:
 def keys():
     return {"x25519": generate_private_key("x25519"), "xwing": generate_private_key("xwing"),
             "sm2": generate_private_key("sm2"), "sm2bidder": generate_private_key("sm2"),
+            "sm2mlkem": generate_private_key("sm2mlkem"),
             "bidder": generate_private_key("x25519"), "other": generate_private_key("x25519")}
 
 
 def bidder_for(keys, suite):
     """A 国密 project asks its bidders for national keys as well (FORMAT.md §4.3)."""
-    return keys["sm2bidder"] if suite == "sm2" else keys["bidder"]
+    return keys["sm2bidder"] if suite.startswith("sm2") else keys["bidder"]
 
 
 def cli(*args, cwd):
@@ -71,7 +72,8 @@ DOCUMENTS = [("技术标.pdf", b"%PDF-1.7 " + bytes(range(256)) * 40),
 
 @pytest.mark.parametrize("suite,custody", [("x25519", "auto"), ("x25519", "custodians"),
                                            ("x25519", "dual"), ("xwing", "dual"),
-                                           ("sm2", "auto"), ("sm2", "dual")])
+                                           ("sm2", "auto"), ("sm2", "dual"),
+                                           ("sm2mlkem", "custodians")])
 def test_browser_sealed_bid_opens_with_the_python_cli(tbid, keys, tmp_path, suite, custody):
     project_key, bidder = keys[suite], bidder_for(keys, suite)
     envelope = unb64(tbid.evaluate("(a) => h.seal(a)", {
@@ -126,7 +128,7 @@ def test_browser_chunking_reads_ahead_exactly_as_python(tbid, keys, size):
 
 @pytest.mark.parametrize("suite,custody", [("x25519", "auto"), ("x25519", "dual"),
                                            ("xwing", "custodians"), ("sm2", "custodians"),
-                                           ("sm2", "dual")])
+                                           ("sm2", "dual"), ("sm2mlkem", "dual")])
 def test_python_sealed_bid_opens_in_the_browser(tbid, keys, suite, custody):
     project_key, bidder = keys[suite], bidder_for(keys, suite)
     out = io.BytesIO()
@@ -380,11 +382,14 @@ def test_an_envelope_of_one_suite_is_refused_by_a_project_of_another(tbid, keys)
     and the browser's own sm2 key opens the Python-sealed sm2 envelope."""
     sm2, x25519 = keys["sm2"], keys["x25519"]
     national, plain = _seal(b"offer" * 50, sm2), _seal(b"offer" * 50, x25519)
-    cases = [(national, x25519), (plain, sm2), (national, sm2), (plain, keys["sm2bidder"])]
+    hybrid = _seal(b"offer" * 50, keys["sm2mlkem"])
+    cases = [(national, x25519), (plain, sm2), (national, sm2), (plain, keys["sm2bidder"]),
+             (hybrid, sm2), (national, keys["sm2mlkem"]), (hybrid, keys["sm2mlkem"])]
     expected = [python_class(e, k) for e, k in cases]
     got = [tbid.evaluate("([e, k]) => h.openClasses([e], k)", [b64(e), k.to_json()])[0]
            for e, k in cases]
-    assert got == expected == ["WrongKey", "WrongKey", "ok", "WrongKey"]
+    assert got == expected == ["WrongKey", "WrongKey", "ok", "WrongKey", "WrongKey", "WrongKey",
+                               "ok"]
     assert read_header(io.BytesIO(national)).suite == "sm2"
 
 
@@ -394,8 +399,13 @@ def test_sm2_keys_are_read_and_refused_alike(tbid, keys):
     key, other = keys["sm2"], keys["sm2bidder"]
     loaded = tbid.evaluate("([k]) => h.loadKey('private', k)", [key.to_json()])
     assert loaded == {"ok": True, "keyId": key.key_id, "suite": "sm2"}
-    made = tbid.evaluate("() => h.keyPair('sm2')")
-    assert PrivateKey.from_json(made["private"]).key_id == PublicKey.from_json(made["public"]).key_id
+    for suite in ("sm2", "sm2mlkem"):
+        made = tbid.evaluate("(s) => h.keyPair(s)", suite)
+        assert PrivateKey.from_json(made["private"]).key_id == PublicKey.from_json(
+            made["public"]).key_id
+    hybrid = keys["sm2mlkem"]
+    assert tbid.evaluate("([k]) => h.loadKey('private', k)", [hybrid.to_json()])["keyId"] == (
+        hybrid.key_id)
     doc = json.loads(key.to_json())
     public = json.loads(key.public_key().to_json())
     off_curve = "04" + "11" * 64
@@ -415,3 +425,22 @@ def test_sm2_keys_are_read_and_refused_alike(tbid, keys):
             reader.from_json(text)
         got = tbid.evaluate("([kind, t]) => h.loadKey(kind, t)", [kind, text])
         assert not got["ok"] and got["error"] == type(python.value).__name__ == "KeyFormatError", name
+
+
+def test_every_refusal_of_the_python_reader_is_the_browsers_for_sm2mlkem(tbid, keys):
+    """The hybrid's tamper cases: every chunk, cut and header-field case of the other
+    suites, and altered bytes in both halves of its enc (ML-KEM rejects implicitly, so an
+    altered ML-KEM ciphertext fails at chunk 0; an altered SM2 one at decapsulation)."""
+    key = keys["sm2mlkem"]
+    envelope, other = _seal(bytes(range(256)) * 2, key), _seal(b"another bid " * 40, key)
+    cases = tampered(envelope, other, bits=())
+    doc = json.loads(split(envelope)[0][14:])
+    enc = bytes.fromhex(doc["enc"])
+    for at in (0, 500, 1087, 1088, 1088 + 70, len(enc) - 1):
+        cases[f"enc byte {at}"] = with_header(envelope, doc | {"enc": flip(enc, at).hex()})
+    expected = {name: python_class(data, key) for name, data in cases.items()}
+    got = dict(zip(cases, tbid.evaluate("([e, k]) => h.openClasses(e, k)",
+                                        [[b64(d) for d in cases.values()], key.to_json()]),
+                   strict=True))
+    assert got == expected
+    assert {expected[f"enc byte {at}"] for at in (0, 1088)} == {"TamperedEnvelope"}

@@ -10,3 +10,6 @@ export {
   HpkeError,
 } from "@hpke/core";
 export { XWing } from "@hpke/hybridkem-x-wing";
+// ML-KEM-768 (FIPS 203) on its own, for the 国密 hybrid suite sm2mlkem (FORMAT.md §3.3):
+// the same module X-Wing is built on, so nothing new is vendored.
+export { MlKem768 } from "mlkem";

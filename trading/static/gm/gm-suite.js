@@ -3,14 +3,20 @@
 // WebCrypto has no SM2/SM3/SM4: they come from the vendored sm-crypto-v2 (over @noble).
 // A context has the shape the envelope writer uses for HPKE: enc, seal, open, export.
 import { kdf, sm2, sm3, sm4 } from "../vendor/sm-crypto.js";
+import { MlKem768 } from "../vendor/hpke.js";  // ML-KEM-768 (FIPS 203), for sm2mlkem
 
 export const KEM_SM2 = 0xff30;
+export const KEM_SM2_MLKEM768 = 0xff31;
 export const KDF_HKDF_SM3 = 0xff32;
 export const AEAD_SM4_GCM = 0xff33;
 export const EXPORT_ONLY = 0xffff;
 const NH = 32, NK = 16, NN = 12, NT = 16;
 const VERSION_LABEL = utf8("HPKE-v1");
 export const SM2_ENC_LEN = 65 + 32 + 32;
+export const MLKEM_EK_LEN = 1184, MLKEM_CT_LEN = 1088;
+export const HYBRID_PUBLIC_LEN = MLKEM_EK_LEN + 65, HYBRID_ENC_LEN = MLKEM_CT_LEN + SM2_ENC_LEN;
+const HYBRID_LABEL = utf8("bid_crypto/v1 SM2+ML-KEM-768");
+const MLKEM_SEED_LABEL = utf8("bid_crypto/v1 ML-KEM-768 seed");
 
 export class GmError extends Error {}
 
@@ -196,3 +202,41 @@ export function suiteDigest(data) { return sm3Digest(data); }
 
 /** key_id = SM3(suite || 0x00 || public key), FORMAT.md §5.1. */
 export function keyId(suite, publicKey) { return hex(sm3Digest(concat(utf8(suite), Uint8Array.of(0), publicKey))); }
+
+// -- sm2mlkem: X-Wing's construction with SM2 in X25519's place, SM3 in SHA3-256's (§3.3) --
+
+/** The ML-KEM-768 pair of a 32-byte seed s: d || z = KDF_SM3(label || s, 64). [ek, dk] */
+export async function mlkemKeyPair(seed32) {
+  if (seed32.length !== 32) throw new GmError("the ML-KEM seed is 32 bytes");
+  return new MlKem768().deriveKeyPair(sm3Kdf(concat(MLKEM_SEED_LABEL, seed32), 64));
+}
+
+/** The sm2mlkem public key (ek || SM2 point) of a 64-byte secret (seed || SM2 scalar). */
+export async function hybridPublicKey(secret) {
+  if (secret.length !== 64) throw new GmError("an sm2mlkem private key is 64 bytes");
+  const [ek] = await mlkemKeyPair(secret.subarray(0, 32));
+  return concat(ek, sm2PublicKey(secret.subarray(32)));
+}
+
+function combine(ssMlkem, ssSm2, ctSm2, pkSm2) { return sm3Digest(concat(ssMlkem, ssSm2, ctSm2, pkSm2, HYBRID_LABEL)); }
+
+/** Sender side of `sm2mlkem`. */
+export async function hybridSender(publicKey, info, options = {}) {
+  if (publicKey.length !== HYBRID_PUBLIC_LEN) throw new GmError(`an sm2mlkem public key is ${HYBRID_PUBLIC_LEN} bytes`);
+  const ek = publicKey.subarray(0, MLKEM_EK_LEN), pkSm2 = publicKey.subarray(MLKEM_EK_LEN);
+  const [ctMlkem, ssMlkem] = await new MlKem768().encap(ek);
+  const ssSm2 = crypto.getRandomValues(new Uint8Array(32));
+  const ctSm2 = sm2Encrypt(pkSm2, ssSm2);
+  return keySchedule(KEM_SM2_MLKEM768, combine(ssMlkem, ssSm2, ctSm2, pkSm2), concat(ctMlkem, ctSm2), info, options);
+}
+
+/** Receiver side of `sm2mlkem`; ML-KEM rejects implicitly, an altered SM2 part throws. */
+export async function hybridReceiver(secret, publicKey, enc, info, options = {}) {
+  if (enc.length !== HYBRID_ENC_LEN) throw new GmError(`sm2mlkem enc must be ${HYBRID_ENC_LEN} bytes`);
+  const ctMlkem = enc.subarray(0, MLKEM_CT_LEN), ctSm2 = enc.subarray(MLKEM_CT_LEN);
+  const [, dk] = await mlkemKeyPair(secret.subarray(0, 32));
+  const ssMlkem = await new MlKem768().decap(ctMlkem, dk);
+  const ssSm2 = sm2Decrypt(secret.subarray(32), ctSm2);
+  return keySchedule(KEM_SM2_MLKEM768, combine(ssMlkem, ssSm2, ctSm2, publicKey.subarray(MLKEM_EK_LEN)),
+    enc, info, options);
+}

@@ -1,4 +1,4 @@
-// offline.bundle.js — built by make js from sources sha256:4432749ef369de5eed75d3eec8f99d4207ad092c9667a1b3123ca818a1f202e4
+// offline.bundle.js — built by make js from sources sha256:089372d2064d948d4fbb44c1b82d78958687a7b11646d6e408ddc5c7a0986731
 (() => {
   var __create = Object.create;
   var __defProp = Object.defineProperty;
@@ -8776,6 +8776,7 @@
 
   // ../../trading/static/gm/gm-suite.js
   var KEM_SM2 = 65328;
+  var KEM_SM2_MLKEM768 = 65329;
   var KDF_HKDF_SM3 = 65330;
   var AEAD_SM4_GCM = 65331;
   var EXPORT_ONLY = 65535;
@@ -8785,6 +8786,12 @@
   var NT = 16;
   var VERSION_LABEL = utf8("HPKE-v1");
   var SM2_ENC_LEN = 65 + 32 + 32;
+  var MLKEM_EK_LEN = 1184;
+  var MLKEM_CT_LEN = 1088;
+  var HYBRID_PUBLIC_LEN = MLKEM_EK_LEN + 65;
+  var HYBRID_ENC_LEN = MLKEM_CT_LEN + SM2_ENC_LEN;
+  var HYBRID_LABEL = utf8("bid_crypto/v1 SM2+ML-KEM-768");
+  var MLKEM_SEED_LABEL = utf8("bid_crypto/v1 ML-KEM-768 seed");
   var GmError = class extends Error {
   };
   function utf8(text2) {
@@ -8887,6 +8894,9 @@
     const pair = sm2_exports.generateKeyPairHex();
     return { privateKey: unhex(pair.privateKey.padStart(64, "0")), publicKey: unhex(pair.publicKey) };
   }
+  function sm3Kdf(z, length) {
+    return Uint8Array.from(kdf(z, length));
+  }
   var Labels = class {
     constructor(suiteId) {
       this.suiteId = suiteId;
@@ -8949,6 +8959,40 @@
     if (enc.length !== SM2_ENC_LEN) throw new GmError(`SM2-KEM enc must be ${SM2_ENC_LEN} bytes`);
     const secret = sm2Decrypt(privateKey, enc);
     return keySchedule(KEM_SM2, SM2_KEM.extractAndExpand(secret, concat2(enc, publicKey)), enc, info, options);
+  }
+  async function mlkemKeyPair(seed32) {
+    if (seed32.length !== 32) throw new GmError("the ML-KEM seed is 32 bytes");
+    return new MlKem768().deriveKeyPair(sm3Kdf(concat2(MLKEM_SEED_LABEL, seed32), 64));
+  }
+  async function hybridPublicKey(secret) {
+    if (secret.length !== 64) throw new GmError("an sm2mlkem private key is 64 bytes");
+    const [ek] = await mlkemKeyPair(secret.subarray(0, 32));
+    return concat2(ek, sm2PublicKey(secret.subarray(32)));
+  }
+  function combine(ssMlkem, ssSm2, ctSm2, pkSm2) {
+    return sm3Digest(concat2(ssMlkem, ssSm2, ctSm2, pkSm2, HYBRID_LABEL));
+  }
+  async function hybridSender(publicKey, info, options = {}) {
+    if (publicKey.length !== HYBRID_PUBLIC_LEN) throw new GmError(`an sm2mlkem public key is ${HYBRID_PUBLIC_LEN} bytes`);
+    const ek = publicKey.subarray(0, MLKEM_EK_LEN), pkSm2 = publicKey.subarray(MLKEM_EK_LEN);
+    const [ctMlkem, ssMlkem] = await new MlKem768().encap(ek);
+    const ssSm2 = crypto.getRandomValues(new Uint8Array(32));
+    const ctSm2 = sm2Encrypt(pkSm2, ssSm2);
+    return keySchedule(KEM_SM2_MLKEM768, combine(ssMlkem, ssSm2, ctSm2, pkSm2), concat2(ctMlkem, ctSm2), info, options);
+  }
+  async function hybridReceiver(secret, publicKey, enc, info, options = {}) {
+    if (enc.length !== HYBRID_ENC_LEN) throw new GmError(`sm2mlkem enc must be ${HYBRID_ENC_LEN} bytes`);
+    const ctMlkem = enc.subarray(0, MLKEM_CT_LEN), ctSm2 = enc.subarray(MLKEM_CT_LEN);
+    const [, dk] = await mlkemKeyPair(secret.subarray(0, 32));
+    const ssMlkem = await new MlKem768().decap(ctMlkem, dk);
+    const ssSm2 = sm2Decrypt(secret.subarray(32), ctSm2);
+    return keySchedule(
+      KEM_SM2_MLKEM768,
+      combine(ssMlkem, ssSm2, ctSm2, publicKey.subarray(MLKEM_EK_LEN)),
+      enc,
+      info,
+      options
+    );
   }
 
   // ../../trading/static/js/tbid.js
@@ -9249,10 +9293,26 @@
       return sm2Receiver(privateKey.secret, privateKey.publicKey.raw, enc, info, options);
     }
   };
+  var SM2MLKEM_SUITE = {
+    name: "sm2mlkem",
+    code: 4,
+    publicLen: HYBRID_PUBLIC_LEN,
+    encLen: HYBRID_ENC_LEN,
+    secretLen: 64,
+    national: true,
+    digest: SM2_SUITE.digest,
+    async sender(publicKey, info, options = {}) {
+      return hybridSender(publicKey.raw, info, options);
+    },
+    async receiver(privateKey, enc, info, options = {}) {
+      return hybridReceiver(privateKey.secret, privateKey.publicKey.raw, enc, info, options);
+    }
+  };
   var SUITES = {
     x25519: hpkeSuite("x25519", 1, 32, 32, () => new DhkemX25519HkdfSha256()),
     xwing: hpkeSuite("xwing", 2, 1216, 1120, () => new XWing()),
-    sm2: SM2_SUITE
+    sm2: SM2_SUITE,
+    sm2mlkem: SM2MLKEM_SUITE
   };
   function getSuite(name) {
     if (typeof name === "string" && Object.hasOwn(SUITES, name)) return SUITES[name];
@@ -9288,11 +9348,11 @@
   }
   async function publicFromSecret(suiteName, secret) {
     const suite = getSuite(suiteName);
-    if (suite.name === "sm2") {
+    if (suite.national) {
       try {
-        return sm2PublicKey(secret);
+        return suite.name === "sm2" ? sm2PublicKey(secret) : await hybridPublicKey(secret);
       } catch (error) {
-        throw new KeyFormatError(`invalid sm2 private key: ${error.message}`);
+        throw new KeyFormatError(`invalid ${suite.name} private key: ${error.message}`);
       }
     }
     if (suite.name === "x25519") {
@@ -9322,7 +9382,7 @@
       }
       if (suite.national) {
         try {
-          checkPublic(raw);
+          checkPublic(raw.subarray(raw.length - 65));
         } catch (error) {
           throw new KeyFormatError(`invalid ${suite.name} public key: ${error.message}`);
         }
@@ -9359,7 +9419,8 @@
     /** A national key travels with its public key (FORMAT.md §5.2): `given` must match d·G. */
     static async create(suiteName, secret, given = null) {
       const suite = getSuite(suiteName);
-      if (secret.length !== 32) throw new KeyFormatError("private key secrets are 32 bytes");
+      const secretLen = suite.secretLen || 32;
+      if (secret.length !== secretLen) throw new KeyFormatError(`${suite.name} private key secrets are ${secretLen} bytes`);
       const publicKey = await PublicKey.create(suite.name, await publicFromSecret(suite.name, secret));
       if (given !== null && !equalBytes(given, publicKey.raw)) {
         throw new KeyFormatError(`the ${suite.name} public key does not belong to the private key`);
@@ -9367,7 +9428,10 @@
       return new _PrivateKey(suite.name, secret, publicKey);
     }
     static async generate(suiteName = "x25519") {
-      if (getSuite(suiteName).national) return _PrivateKey.create(suiteName, sm2KeyPair().privateKey);
+      if (suiteName === "sm2") return _PrivateKey.create(suiteName, sm2KeyPair().privateKey);
+      if (suiteName === "sm2mlkem") {
+        return _PrivateKey.create(suiteName, concat4(crypto.getRandomValues(new Uint8Array(32)), sm2KeyPair().privateKey));
+      }
       return _PrivateKey.create(suiteName, crypto.getRandomValues(new Uint8Array(32)));
     }
     async hpkeKey() {
@@ -9390,7 +9454,7 @@
     static async fromJson(data) {
       const doc = parseKeyFile(data, PRIVATE_KIND, ["kind", "version", "suite", "key_id", "secret"], true);
       const given = getSuite(doc.suite).national ? fromHex("public", doc.public, null, KeyFormatError) : null;
-      const key = await _PrivateKey.create(doc.suite, fromHex("secret", doc.secret, 32, KeyFormatError), given);
+      const key = await _PrivateKey.create(doc.suite, fromHex("secret", doc.secret, null, KeyFormatError), given);
       checkKeyId(doc, key.keyId);
       return key;
     }

@@ -349,10 +349,21 @@ const SM2_SUITE = {
   },
 };
 
+// SM2 + ML-KEM-768; the private key is 64 bytes: ML-KEM seed || SM2 scalar (FORMAT.md §5.2).
+const SM2MLKEM_SUITE = {
+  name: "sm2mlkem", code: 4, publicLen: gm.HYBRID_PUBLIC_LEN, encLen: gm.HYBRID_ENC_LEN, secretLen: 64,
+  national: true, digest: SM2_SUITE.digest,
+  async sender(publicKey, info, options = {}) { return gm.hybridSender(publicKey.raw, info, options); },
+  async receiver(privateKey, enc, info, options = {}) {
+    return gm.hybridReceiver(privateKey.secret, privateKey.publicKey.raw, enc, info, options);
+  },
+};
+
 export const SUITES = {
   x25519: hpkeSuite("x25519", 1, 32, 32, () => new DhkemX25519HkdfSha256()),
   xwing: hpkeSuite("xwing", 2, 1216, 1120, () => new XWing()),
   sm2: SM2_SUITE,
+  sm2mlkem: SM2MLKEM_SUITE,
 };
 
 export function getSuite(name) {
@@ -379,11 +390,11 @@ function base64url(text) {
 
 async function publicFromSecret(suiteName, secret) {
   const suite = getSuite(suiteName);
-  if (suite.name === "sm2") {
+  if (suite.national) {
     try {
-      return gm.sm2PublicKey(secret);
+      return suite.name === "sm2" ? gm.sm2PublicKey(secret) : await gm.hybridPublicKey(secret);
     } catch (error) {
-      throw new KeyFormatError(`invalid sm2 private key: ${error.message}`);
+      throw new KeyFormatError(`invalid ${suite.name} private key: ${error.message}`);
     }
   }
   if (suite.name === "x25519") {
@@ -410,7 +421,7 @@ export class PublicKey {
     }
     if (suite.national) {
       try {
-        gm.checkPublic(raw);
+        gm.checkPublic(raw.subarray(raw.length - 65));
       } catch (error) {
         throw new KeyFormatError(`invalid ${suite.name} public key: ${error.message}`);
       }
@@ -446,7 +457,8 @@ export class PrivateKey {
   /** A national key travels with its public key (FORMAT.md §5.2): `given` must match d·G. */
   static async create(suiteName, secret, given = null) {
     const suite = getSuite(suiteName);
-    if (secret.length !== 32) throw new KeyFormatError("private key secrets are 32 bytes");
+    const secretLen = suite.secretLen || 32;
+    if (secret.length !== secretLen) throw new KeyFormatError(`${suite.name} private key secrets are ${secretLen} bytes`);
     const publicKey = await PublicKey.create(suite.name, await publicFromSecret(suite.name, secret));
     if (given !== null && !equalBytes(given, publicKey.raw)) {
       throw new KeyFormatError(`the ${suite.name} public key does not belong to the private key`);
@@ -455,7 +467,10 @@ export class PrivateKey {
   }
 
   static async generate(suiteName = "x25519") {
-    if (getSuite(suiteName).national) return PrivateKey.create(suiteName, gm.sm2KeyPair().privateKey);
+    if (suiteName === "sm2") return PrivateKey.create(suiteName, gm.sm2KeyPair().privateKey);
+    if (suiteName === "sm2mlkem") {
+      return PrivateKey.create(suiteName, concat(crypto.getRandomValues(new Uint8Array(32)), gm.sm2KeyPair().privateKey));
+    }
     return PrivateKey.create(suiteName, crypto.getRandomValues(new Uint8Array(32)));
   }
 
@@ -475,7 +490,7 @@ export class PrivateKey {
   static async fromJson(data) {
     const doc = parseKeyFile(data, PRIVATE_KIND, ["kind", "version", "suite", "key_id", "secret"], true);
     const given = getSuite(doc.suite).national ? fromHex("public", doc.public, null, KeyFormatError) : null;
-    const key = await PrivateKey.create(doc.suite, fromHex("secret", doc.secret, 32, KeyFormatError), given);
+    const key = await PrivateKey.create(doc.suite, fromHex("secret", doc.secret, null, KeyFormatError), given);
     checkKeyId(doc, key.keyId);
     return key;
   }

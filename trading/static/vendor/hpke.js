@@ -5066,5 +5066,6 @@ export {
   ExportOnly,
   HkdfSha256,
   HpkeError,
+  MlKem768,
   XWing
 };
