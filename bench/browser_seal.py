@@ -1,9 +1,9 @@
 """Benchmark: sealing a bid in Chromium (the bid page's tbid.js) against the CLI, same bytes.
 
-    python bench/browser_seal.py [--quick]
+    python bench/browser_seal.py [--quick] [--suite x25519|xwing|sm2|sm2mlkem]
 
 For each document size (100 MiB and 500 MiB; --quick: 8 MiB) one file of random bytes is
-sealed with an offer.json, for the same x25519 opening key, twice:
+sealed with an offer.json, for the same opening key (x25519 unless --suite says), twice:
 
 cli       `python -m bid_crypto seal` in a child process, as a bidder runs it: wall time
           (interpreter start included) and the child's peak RSS (wait4's ru_maxrss).
@@ -234,6 +234,8 @@ def scenario(pw, folder: Path, size_mib: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one small document (CI)")
+    parser.add_argument("--suite", default="x25519", choices=("x25519", "xwing", "sm2", "sm2mlkem"),
+                        help="the opening key's suite (sm2, sm2mlkem: 国密, SM4-GCM in pure JS)")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit("bench browser_seal: Debian's chromium is needed (apt-get install chromium)")
@@ -241,16 +243,17 @@ def main() -> None:
 
     from bid_crypto import generate_private_key
 
-    print("browser sealing benchmark (x25519, 1 MiB chunks; Chromium vs the CLI)", flush=True)
+    print(f"browser sealing benchmark ({args.suite}, 1 MiB chunks; Chromium vs the CLI)",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-browser-seal-") as tmp:
         folder = Path(tmp)
-        (folder / "opening.pub").write_text(generate_private_key("x25519").public_key().to_json())
+        (folder / "opening.pub").write_text(generate_private_key(args.suite).public_key().to_json())
         (folder / "offer.json").write_text(json.dumps(OFFER))
         with sync_playwright() as pw:
             results = [scenario(pw, folder, size) for size in (QUICK if args.quick else FULL)]
     parts = []
     for r in results:
-        parts.append(f"size_mib={r['size_mib']} browser_mib_s={r['browser_mib_s']:.1f} "
+        parts.append(f"suite={args.suite} size_mib={r['size_mib']} browser_mib_s={r['browser_mib_s']:.1f} "
                      f"cli_mib_s={r['cli_mib_s']:.1f} lib_mib_s={r['lib_mib_s']:.1f} "
                      f"speed_ratio={r['speed_ratio']:.2f} lib_ratio={r['lib_ratio']:.2f} "
                      f"browser_peak_mib={r['browser_peak_mib']:.0f} "
