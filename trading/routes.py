@@ -286,6 +286,7 @@ def includeme(config):
     config.add_route("api.audit.log.checkpoint", "/api/v1/audit/log/checkpoint")
     config.add_route("api.audit.log.inclusion", "/api/v1/audit/log/inclusion")
     config.add_route("api.audit.log.consistency", "/api/v1/audit/log/consistency")
+    config.add_route("api.audit.log.cosignatures", "/api/v1/audit/log/cosignatures")
     config.add_route("api.audit.signals", "/api/v1/projects/{project_id}/signals",
                      factory="trading.audit.resources:signals_factory")
     config.add_route("api.draws", "/api/v1/draws")

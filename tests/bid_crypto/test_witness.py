@@ -112,3 +112,76 @@ def test_the_witness_command_makes_a_key(tmp_path, capsys):
     verifier = tlog.NoteVerifier.from_vkey(vkey)
     assert verifier.sig_type == tlog.SIG_COSIGNATURE and vkey in capsys.readouterr().out
     assert witness.main(["keygen", "--name", "notary", "--out", str(tmp_path)]) == 2
+
+
+@pytest.fixture
+def known(settings, monkeypatch):
+    monkeypatch.setitem(settings, "audit.witnesses", signer().verifier.vkey())
+
+
+def test_the_platform_keeps_and_publishes_a_known_witness_cosignature(log, tmp_path, testapp,
+                                                                       known):
+    log.grow()
+    cosigned = witness.observe(log.fetch, log.verifier, signer(), tmp_path / "s.txt", 42)
+    answer = testapp.post_json("/api/v1/audit/log/cosignatures", {"checkpoint": cosigned},
+                               status=201).json
+    assert answer == {"size": 2, "witnesses": ["supervisor-w"]}
+    doc = testapp.get("/api/v1/audit/log/checkpoint").json
+    assert doc["cosignatures"] == [{"witness": "supervisor-w", "time": 42}]
+    published = tlog.parse_note(doc["cosigned"])
+    assert tlog.verify_cosignature(published, signer().verifier) == 42
+    tlog.verify_note(published, log.verifier)
+    # Given twice: kept once.
+    testapp.post_json("/api/v1/audit/log/cosignatures", {"checkpoint": cosigned}, status=201)
+    assert len(testapp.get("/api/v1/audit/log/checkpoint").json["cosignatures"]) == 1
+
+
+def test_cosignatures_of_strangers_forgeries_and_forks_are_refused(log, tmp_path, testapp,
+                                                                   known):
+    real = log.grow()
+    stranger = witness.witness_signer("stranger", bytes(range(50, 82)))
+    theirs = witness.observe(log.fetch, log.verifier, stranger, tmp_path / "x.txt", 1)
+    refused = testapp.post_json("/api/v1/audit/log/cosignatures", {"checkpoint": theirs},
+                                status=422).json
+    assert refused["error"] == "unknown_witness"
+    mine = witness.observe(log.fetch, log.verifier, signer(), tmp_path / "y.txt", 1)
+    note = tlog.parse_note(mine)
+    bad = tlog.Signature(note.signatures[-1].name, note.signatures[-1].key_id,
+                         note.signatures[-1].blob[:-1] + b"\0")
+    forged = tlog.Note(note.text, (*note.signatures[:-1], bad)).render()
+    refused = testapp.post_json("/api/v1/audit/log/cosignatures", {"checkpoint": forged},
+                                status=422).json
+    assert refused["error"] == "cosignature_refused" and "副署无效" in refused["message"]
+    fork = tlog.sign_checkpoint(tlog.Checkpoint(log.origin, real.size, b"\7" * 32), log.signer)
+    fork_note = tlog.parse_note(fork)
+    cosig = tlog.cosign(fork_note.text, signer(), 1)
+    refused = testapp.post_json(
+        "/api/v1/audit/log/cosignatures",
+        {"checkpoint": tlog.Note(fork_note.text, (*fork_note.signatures, cosig)).render()},
+        status=422).json
+    assert "分叉或伪造" in refused["message"]
+    assert testapp.post_json("/api/v1/audit/log/cosignatures", {"checkpoint": "x"},
+                             status=422).json["field"] == "checkpoint"
+    assert testapp.get("/api/v1/audit/log/checkpoint").json["cosignatures"] == []
+
+
+def test_audit_verify_names_a_rewritten_cosignature(log, tmp_path, testapp, known, dbsession,
+                                                    registry, settings):
+    import sqlalchemy as sa
+
+    from trading.audit.models import TlogCosignature
+    from trading.audit.protection import suspended
+
+    log.grow()
+    cosigned = witness.observe(log.fetch, log.verifier, signer(), tmp_path / "s.txt", 42)
+    testapp.post_json("/api/v1/audit/log/cosignatures", {"checkpoint": cosigned}, status=201)
+    assert merkle.verify_log(dbsession, registry["keys"], settings).ok
+    line = cosigned.splitlines()[-1]
+    at = len(line) - 10  # a character of the Ed25519 signature
+    altered = line[:at] + ("B" if line[at] == "A" else "A") + line[at + 1:]
+    with suspended(dbsession.connection()):
+        dbsession.execute(sa.update(TlogCosignature).values(line=altered + "\n"))
+    dbsession.expire_all()
+    report = merkle.verify_log(dbsession, registry["keys"], settings)
+    assert report.problems and "cosignature of supervisor-w on checkpoint 2" in \
+        report.problems[0]

@@ -262,6 +262,7 @@ TABLE = [
     api("api.audit.log.checkpoint", "/api/v1/audit/log/checkpoint", EVERYONE),
     api("api.audit.log.inclusion", "/api/v1/audit/log/inclusion?seq=1", EVERYONE),
     api("api.audit.log.consistency", "/api/v1/audit/log/consistency?old=0", EVERYONE),
+    api("api.audit.log.cosignatures", "/api/v1/audit/log/cosignatures", EVERYONE, "POST"),
     api("api.audit.signals", "/api/v1/projects/{public}/signals", {"center", "supervisor"}),
     api("api.draws", "/api/v1/draws", EVERYONE),
     api("api.draw", "/api/v1/draws/{draw}", EVERYONE),

@@ -5,7 +5,7 @@ a bidder, a witness, a journalist — checks them with bid_crypto alone."""
 import colander
 from pyramid.view import view_config
 
-from ..api import describe, query_parameters
+from ..api import describe, json_object, query_parameters
 from ..forms import validated
 from ..security import Permission
 from . import merkle
@@ -94,3 +94,25 @@ describe("api.audit.log.consistency", "GET",
 def api_log_consistency(request):
     params = _params(request, ConsistencyParams)
     return merkle.consistency_doc(*_ctx(request), old=params["old"], new=params["new"])
+
+
+describe("api.audit.log.cosignatures", "POST",
+         "A witness gives back its cosignature (C2SP tlog-cosignature) of a checkpoint this log "
+         "signed: body {\"checkpoint\": cosigned note}; kept for the witnesses listed in "
+         "audit.witnesses (422 cosignature_refused / unknown_witness otherwise)",
+         response={"type": "object", "required": ["size", "witnesses"],
+                   "properties": {"size": {"type": "integer"},
+                                  "witnesses": {"type": "array", "items": {"type": "string"}}}})
+
+
+@view_config(route_name="api.audit.log.cosignatures", request_method="POST", renderer="json",
+             permission=Permission.PUBLIC_VIEW, require_csrf=False)
+def api_log_cosignatures(request):
+    """No account: the cosignature is its own credential (a witness's pinned key)."""
+    text = json_object(request).get("checkpoint")
+    if not isinstance(text, str) or len(text) > 20_000:
+        raise merkle.CosignatureRefused("请提交副署后的检查点文本", field="checkpoint")
+    dbsession, _keys, settings = _ctx(request)
+    size, names = merkle.store_cosignatures(dbsession, settings, text, now=request.clock())
+    request.response.status_int = 201
+    return {"size": size, "witnesses": names}

@@ -22,7 +22,15 @@ import sqlalchemy as sa
 from bid_crypto import tlog
 
 from ..errors import DomainError, NotFound
-from .models import AuditEvent, TlogCheckpoint, TlogHash, TlogLeaf, TlogPending, TlogState
+from .models import (
+    AuditEvent,
+    TlogCheckpoint,
+    TlogCosignature,
+    TlogHash,
+    TlogLeaf,
+    TlogPending,
+    TlogState,
+)
 from .service import event_leaf_hash, leaf_data
 
 STATE_ID = 1
@@ -183,9 +191,66 @@ class ProofRefused(DomainError):
 
 
 def checkpoint_doc(cp: TlogCheckpoint, keys, settings) -> dict:
+    cosigs = list(cp_cosignatures(cp))
     return {"origin": log_origin(settings), "size": cp.size, "root": tlog.b64(
         bytes.fromhex(cp.root)), "signed_at": cp.signed_at.isoformat(), "checkpoint": cp.note,
-        "log_key": log_verifier(keys, settings).vkey()}
+        "log_key": log_verifier(keys, settings).vkey(),
+        # The note with every witness's cosignature line added (C2SP tlog-cosignature).
+        "cosigned": cp.note + "".join(c.line for c in cosigs),
+        "cosignatures": [{"witness": c.witness, "time": c.timestamp} for c in cosigs]}
+
+
+def cp_cosignatures(cp: TlogCheckpoint):
+    from sqlalchemy.orm import object_session
+
+    return object_session(cp).scalars(sa.select(TlogCosignature).where(
+        TlogCosignature.size == cp.size).order_by(TlogCosignature.witness))
+
+
+def witnesses(settings) -> list[tlog.NoteVerifier]:
+    """The witnesses whose cosignatures the platform keeps (`audit.witnesses`: their
+    verifier keys, one per line, as `trading-witness keygen` prints them)."""
+    return [tlog.NoteVerifier.from_vkey(v)
+            for v in str(settings.get("audit.witnesses") or "").split()]
+
+
+class CosignatureRefused(DomainError):
+    code = "cosignature_refused"
+    status = 422
+
+
+def store_cosignatures(dbsession, settings, text: str, *,
+                       now: datetime) -> tuple[int, list[str]]:
+    """Keep the cosignatures of known witnesses on a checkpoint the log signed; returns
+    the witnesses whose cosignature holds. Nothing is kept from a note that fails."""
+    try:
+        note = tlog.parse_note(text)
+        body = tlog.parse_checkpoint_body(note.text)
+    except tlog.ProofError as exc:
+        raise CosignatureRefused(f"不是签名检查点：{exc}", field="checkpoint") from None
+    cp = dbsession.get(TlogCheckpoint, body.size)
+    if cp is None or tlog.parse_note(cp.note).text != note.text:
+        raise CosignatureRefused("本日志没有签署过这个检查点（分叉或伪造）", field="checkpoint")
+    stored = []
+    for witness in witnesses(settings):
+        if not any(s.key_id == witness.key_id for s in note.signatures):
+            continue
+        try:
+            timestamp = tlog.verify_cosignature(note, witness)
+        except tlog.ProofError as exc:
+            raise CosignatureRefused(f"见证人 {witness.name} 的副署无效：{exc}",
+                                     field="checkpoint") from None
+        line = next(s.line() for s in note.signatures if s.key_id == witness.key_id)
+        if dbsession.get(TlogCosignature, (cp.size, witness.key_id.hex())) is None:
+            dbsession.add(TlogCosignature(size=cp.size, key_id=witness.key_id.hex(),
+                                          witness=witness.name, timestamp=timestamp,
+                                          line=line, received_at=now))
+        stored.append(witness.name)
+    if not stored:
+        raise CosignatureRefused("没有已登记见证人的副署", field="checkpoint",
+                                 code="unknown_witness")
+    dbsession.flush()
+    return cp.size, stored
 
 
 def _signed(dbsession, size: int | None) -> TlogCheckpoint:
@@ -287,6 +352,7 @@ def verify_log(dbsession, keys, settings, *, verifier: tlog.NoteVerifier | None 
     if state is not None and (state.size, state.root) != (report.size, report.root.hex()):
         report.problems.append(f"the sequencer's tree head (size {state.size}) does not "
                                f"match the log's {report.size} entries")
+    _check_cosignatures(dbsession, settings, report)
     stray = dbsession.scalar(
         sa.select(sa.func.min(AuditEvent.seq)).where(
             AuditEvent.seq.not_in(sa.select(TlogLeaf.event_seq)),
@@ -294,6 +360,20 @@ def verify_log(dbsession, keys, settings, *, verifier: tlog.NoteVerifier | None 
     if stray is not None:
         report.problems.append(f"event seq {stray} is neither in the log nor queued for it")
     return report
+
+
+def _check_cosignatures(dbsession, settings, report) -> None:
+    """Every kept cosignature holds on its checkpoint under a listed witness's key."""
+    known = {w.key_id.hex(): w for w in witnesses(settings)}
+    for row in dbsession.scalars(sa.select(TlogCosignature).order_by(TlogCosignature.size)):
+        cp = dbsession.get(TlogCheckpoint, row.size)
+        try:
+            witness = known[row.key_id]
+            note = tlog.parse_note(cp.note + row.line)
+            tlog.verify_cosignature(note, witness)
+        except (KeyError, AttributeError, tlog.ProofError) as exc:
+            report.problems.append(f"cosignature of {row.witness} on checkpoint {row.size} "
+                                   f"does not hold ({exc or 'witness not listed'})")
 
 
 def _recompute(dbsession, settings, roots, report, batch) -> dict:

@@ -156,3 +156,16 @@ class TlogState(Base):
     size: Mapped[int] = mapped_column(sa.BigInteger)
     root: Mapped[str] = mapped_column(sa.String(64))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TlogCosignature(Base):
+    """A witness's cosignature (C2SP tlog-cosignature) on the checkpoint of `size`."""
+
+    __tablename__ = "tlog_cosignatures"
+
+    size: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    key_id: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    witness: Mapped[str] = mapped_column(sa.String(100))
+    timestamp: Mapped[int] = mapped_column(sa.BigInteger)
+    line: Mapped[str] = mapped_column(sa.Text)  # the signature line, as the note carries it
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,7 +13,7 @@ import contextlib
 import sqlalchemy as sa
 
 PROTECTED = ("audit_events", "audit_checkpoints", "tlog_leaves", "tlog_hashes",
-             "tlog_checkpoints")
+             "tlog_checkpoints", "tlog_cosignatures")
 MESSAGE = "audit records are append-only"
 
 
@@ -78,10 +78,10 @@ def suspended(connection, tables=PROTECTED):
 
 GRANTS = """\
 -- The application's role may append to the audit log and read it, nothing else.
-REVOKE ALL ON audit_events, audit_checkpoints, tlog_leaves, tlog_hashes, tlog_checkpoints
-    FROM trading_app;
+REVOKE ALL ON audit_events, audit_checkpoints, tlog_leaves, tlog_hashes, tlog_checkpoints,
+    tlog_cosignatures FROM trading_app;
 GRANT SELECT, INSERT ON audit_events, audit_checkpoints, tlog_leaves, tlog_hashes,
-    tlog_checkpoints TO trading_app;
+    tlog_checkpoints, tlog_cosignatures TO trading_app;
 -- The queue and the sequencer's tree head change as the log grows.
 GRANT SELECT, INSERT, UPDATE, DELETE ON tlog_pending, tlog_state TO trading_app;
 """
