@@ -127,3 +127,11 @@ def test_the_bidder_sees_its_status_after_the_opening(world, testapp):
     login(testapp, world.bidders[0])
     page = testapp.get(f"/projects/{world.project.id}/security")
     assert "已按要求缴纳" in page.text and "待中标通知书/合同" in page.text
+
+
+def test_the_pages_read_in_english_too(world, testapp):
+    login(testapp, world.bidders[0])
+    testapp.set_cookie("_LOCALE_", "en")
+    page = testapp.get(f"/projects/{world.project.id}/security")
+    assert "Get a payment sub-account" in page.text and "Deposit" in page.text
+    assert "获取缴款子账号" not in page.text
