@@ -250,3 +250,33 @@ def test_a_project_cancelled_before_the_opening_pays_everyone_back(world, use_ba
     assert len(refunds) == 3 and {x.status for x in refunds} == {RefundStatus.DUE}
     assert make_due_refunds() == {"made": 3, "failed": 0}
     assert len(simbank.refunds()) == 3
+
+
+def test_a_profile_above_the_cap_is_not_approved(dbsession, clock, settings, registry):
+    import pytest
+    from factories import actor_for, make_project, make_user, project_service
+
+    from trading.accounts.models import Role
+
+    project = make_project(dbsession, clock, settings, registry)
+    project.rule_profile.params = {**project.rule_profile.params, **SECURITY,
+                                   "security.rate": "0.025"}
+    owner = project.owner.users[0]
+    service = project_service(dbsession, clock, registry)
+    service.submit_for_review(project, actor=actor_for(owner))
+    center = make_user(dbsession, clock, settings, role=Role.CENTER)
+    with pytest.raises(r.AboveStatutoryCap):
+        service.approve(project, actor=actor_for(center))
+    assert project.status is ProjectStatus.PENDING_REVIEW
+
+
+def test_an_invalid_profile_does_not_stop_the_opening(world):
+    for bidder in world.bidders:
+        submit_bid(world, bidder)
+    world.project.rule_profile.params = {**world.project.rule_profile.params,
+                                         "security.rate": "0.5"}
+    open_bids(world)
+    assert world.project.status is ProjectStatus.EVALUATION
+    assert all_of(world, SecurityCheck) == []
+    assert world.dbsession.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "bidsecurity.opening_unchecked")) is not None

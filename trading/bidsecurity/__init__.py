@@ -9,13 +9,31 @@
 """
 
 
-def check_at_opening(opening_service, project, opening):
-    """bidding.opening OPENED_HOOKS entry: the payer list opens with the bids."""
-    from .service import BidSecurityService
+def check_requirement(service, project, actor):
+    """projects PUBLISH_HOOKS entry: a project whose profile asks for security above the
+    statutory cap (or malformed) is not approved; the refusal names the reason."""
+    from .service import requirement_of
 
-    BidSecurityService(opening_service.db, opening_service.clock).at_opening(
-        project, opening_service.lines(opening),
-        lambda: opening_service.private_key(project), opening_service.invalidate)
+    for lot in project.lots:
+        requirement_of(project, lot)
+
+
+def check_at_opening(opening_service, project, opening):
+    """bidding.opening OPENED_HOOKS entry: the payer list opens with the bids. A profile
+    changed into an invalid requirement after approval must not stop the opening: the
+    bids open, the security is left unchecked and the audit says why."""
+    from ..audit.service import record
+    from ..errors import RuleRefused
+    from .service import SYSTEM, BidSecurityService
+
+    try:
+        BidSecurityService(opening_service.db, opening_service.clock).at_opening(
+            project, opening_service.lines(opening),
+            lambda: opening_service.private_key(project), opening_service.invalidate)
+    except RuleRefused as error:
+        record(opening_service.db, SYSTEM, "bidsecurity.opening_unchecked", "project",
+               project.id, now=opening_service.clock(), outcome="failure",
+               reason=error.message)
 
 
 def schedule_refunds(projects_service, project, event):
@@ -41,5 +59,7 @@ def includeme(config):
 
     if check_at_opening not in opening.OPENED_HOOKS:
         opening.OPENED_HOOKS.append(check_at_opening)
+    if check_requirement not in projects_service.PUBLISH_HOOKS:
+        projects_service.PUBLISH_HOOKS.append(check_requirement)
     if schedule_refunds not in projects_service.EVENT_HOOKS:
         projects_service.EVENT_HOOKS.append(schedule_refunds)
