@@ -38,7 +38,7 @@ DEFAULTS = {
     "auth.password_max_age_days": "90",
     "auth.token_max_days": "365",
     # Second factor (等保 2.0 §8.1.4.1 d): the roles that must use TOTP, and custodians.
-    "auth.totp_roles": "center supervisor",
+    "auth.totp_roles": "center supervisor sysadmin secadmin auditor",
     "auth.totp_custodians": "true",
     "audit.retention_days": "180",
     "storage.max_bytes": str(512 * 1024 * 1024),
@@ -100,7 +100,7 @@ INTEGERS = (
 )
 LISTS = ("pyramid.includes", "auth.totp_roles")
 # Roles production never lets sign in on a password alone (issue #16).
-SECOND_FACTOR_ROLES = ("center", "supervisor")
+SECOND_FACTOR_ROLES = ("center", "supervisor", "sysadmin", "secadmin", "auditor")
 
 # Values that ship in development.ini; production refuses them (architecture §2).
 DEVELOPMENT_SECRET_PREFIX = "dev-only-"
@@ -181,8 +181,8 @@ def _check_production(settings: dict) -> None:
     _check_debug(settings)
     lacking = [r for r in SECOND_FACTOR_ROLES if r not in settings["auth.totp_roles"]]
     if lacking or not settings.get("auth.totp_custodians"):
-        raise ConfigError("production needs a second factor for center staff, supervisors "
-                          "and custodians: auth.totp_roles must include "
+        raise ConfigError("production needs a second factor for center staff, supervisors, "
+                          "administrators and custodians: auth.totp_roles must include "
                           f"{' '.join(SECOND_FACTOR_ROLES)} and auth.totp_custodians = true")
     url = str(settings.get("trading.public_url") or "")
     if not url.startswith("https://"):

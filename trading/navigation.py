@@ -29,6 +29,9 @@ BY_ROLE = {
                       ("evaluation.unlocks", _("评审解锁")),
                       ("bidsecurity.supervision", _("保证金监管")),
                       ("audit.log", _("审计日志")), ("archive.index", _("归档"))),
+    Role.SYSADMIN: (("admin.users", _("账户管理")),),
+    Role.SECADMIN: (("admin.policy", _("安全策略")),),
+    Role.AUDITOR: (("audit.log", _("审计日志")),),
 }
 
 ROLE_LABELS = {
@@ -38,6 +41,9 @@ ROLE_LABELS = {
     Role.EXPERT: _("评标专家"),
     Role.CENTER: _("交易中心"),
     Role.SUPERVISOR: _("监管"),
+    Role.SYSADMIN: _("系统管理员"),
+    Role.SECADMIN: _("安全管理员"),
+    Role.AUDITOR: _("审计管理员"),
 }
 
 

@@ -32,6 +32,9 @@ class Permission(enum.StrEnum):
     AUDIT_CHECKPOINT = "audit:checkpoint:sign"
     AUDIT_SIGNALS = "audit:signals:view"
     AUDIT_VIEW = "audit:log:view"
+    AUDIT_LOG = "audit:log:read"
+    ADMIN_ACCOUNTS = "admin:accounts:manage"
+    ADMIN_POLICY = "admin:policy:manage"
     AWARD_AUCTION_BID = "award:auction:bid"
     AWARD_COMMITTEE_VIEW = "award:committee:view"
     AWARD_MANAGE = "award:process:manage"
@@ -115,6 +118,14 @@ class RootFactory:
         (Allow, "role:expert", Permission.EXPERT_WORKSPACE),
         (Allow, "role:center", Permission.CENTER_WORKSPACE),
         (Allow, "role:center", Permission.AUDIT_VIEW),
+        (Allow, "role:center", Permission.AUDIT_LOG),
+        (Allow, "role:supervisor", Permission.AUDIT_LOG),
+        # 三员分立 (等保 2.0 level 3): the system administrator manages accounts, the security
+        # administrator the security policy, the audit administrator reads the audit log;
+        # none holds another's permission, and no role may change an audit row.
+        (Allow, "role:sysadmin", Permission.ADMIN_ACCOUNTS),
+        (Allow, "role:secadmin", Permission.ADMIN_POLICY),
+        (Allow, "role:auditor", Permission.AUDIT_LOG),
         (Allow, "role:center", Permission.AUDIT_CHECKPOINT),
         (Allow, "role:center", Permission.PROJECT_REVIEW),
         (Allow, "role:supervisor", Permission.SUPERVISOR_WORKSPACE),

@@ -131,9 +131,9 @@ def test_each_unsafe_environment_is_refused_with_its_own_message(tmp_path, chang
     ("pyramid.includes", "pyramid_debugtoolbar", "debug includes: pyramid_debugtoolbar"),
     ("pyramid.reload_templates", "true", "debug settings: pyramid.reload_templates"),
     ("pyramid.debug_authorization", "yes", "debug settings: pyramid.debug_authorization"),
-    ("auth.totp_roles", "center", "second factor for center staff, supervisors"),
-    ("auth.totp_roles", "", "second factor for center staff, supervisors"),
-    ("auth.totp_custodians", "false", "second factor for center staff, supervisors"),
+    ("auth.totp_roles", "center supervisor", "second factor for center staff, supervisors, admin"),
+    ("auth.totp_roles", "", "second factor for center staff, supervisors, admin"),
+    ("auth.totp_custodians", "false", "second factor for center staff, supervisors, admin"),
 ])
 def test_each_unsafe_ini_setting_is_refused_with_its_own_message(tmp_path, setting, value,
                                                                   message):

@@ -56,6 +56,12 @@ TABLE = [
     html("accounts.totp", "/account/two-factor", USERS),
     html("accounts.totp", "/account/two-factor", USERS, "POST"),
     html("accounts.me", "/account", USERS),
+    # 三员分立: only the administrators (tests/accounts/test_three_admins.py), none of these.
+    html("admin.users", "/admin/users", set()),
+    html("admin.users", "/admin/users", set(), "POST"),
+    html("admin.user_active", "/admin/users/1/active", set(), "POST"),
+    html("admin.policy", "/admin/policy", set()),
+    html("admin.policy", "/admin/policy", set(), "POST"),
     html("accounts.password", "/account/password", USERS, "POST"),
     html("accounts.tokens", "/account/tokens", USERS, "POST"),
     html("accounts.token_revoke", "/account/tokens/1/revoke", USERS, "POST"),

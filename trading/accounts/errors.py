@@ -29,3 +29,7 @@ class WeakPassword(DomainError):
 
 class InvalidScope(DomainError):
     code = "invalid_scope"
+
+
+class AccountRefused(Conflict):
+    code = "account_refused"

@@ -5,7 +5,7 @@ import deform
 
 from ..forms import CSRFSchema, Text
 from ..i18n import _
-from .models import SELF_REGISTERED_ROLES
+from .models import SELF_REGISTERED_ROLES, STAFF_ROLES
 from .rules import credit_code_problem
 from .scopes import all_scopes, scope_label
 
@@ -93,3 +93,37 @@ class TokenSchema(CSRFSchema):
                                                         colander.ContainsOnly(all_scopes())))
     days = colander.SchemaNode(colander.Integer(), title=_("有效期（天）"), default=90,
                                validator=colander.Range(1, 365))
+
+
+def _staff_role_choices():
+    from ..navigation import ROLE_LABELS
+
+    return tuple((str(r), ROLE_LABELS[r]) for r in STAFF_ROLES)
+
+
+class StaffSchema(CSRFSchema):
+    """An account the system administrator (系统管理员) creates: staff, experts and the other
+    administrators (organisations register themselves)."""
+
+    username = colander.SchemaNode(Text(), title=_("用户名"), validator=colander.All(
+        colander.Length(3, 64), _username))
+    display_name = colander.SchemaNode(Text(), title=_("姓名"),
+                                       validator=colander.Length(1, 100))
+    role = colander.SchemaNode(
+        Text(), title=_("角色"),
+        validator=colander.OneOf([str(r) for r in STAFF_ROLES]),
+        widget=deform.widget.SelectWidget(values=_staff_role_choices()))
+    password = colander.SchemaNode(Text(), title=_("初始密码"),
+                                   validator=colander.Length(1, 256),
+                                   widget=deform.widget.PasswordWidget())
+
+
+class PolicySchema(CSRFSchema):
+    """The security administrator's (安全管理员) policy; bounds in trading.accounts.policy."""
+
+    password_min_length = colander.SchemaNode(colander.Int(), title=_("密码最短长度（位）"))
+    password_classes = colander.SchemaNode(colander.Int(), title=_("密码至少包含的字符类别数"))
+    password_max_age_days = colander.SchemaNode(colander.Int(), title=_("密码有效期（天）"))
+    idle_timeout = colander.SchemaNode(colander.Int(), title=_("会话空闲超时（秒）"))
+    throttle_failures = colander.SchemaNode(colander.Int(),
+                                            title=_("同一账户同一地址的免延迟失败次数"))

@@ -17,6 +17,16 @@ class Role(enum.StrEnum):
     EXPERT = "expert"  # 评标专家
     CENTER = "center"  # 交易中心
     SUPERVISOR = "supervisor"  # 监管
+    # 三员分立 (等保 2.0 level 3): three administrators, none able to do another's job.
+    SYSADMIN = "sysadmin"  # 系统管理员: accounts
+    SECADMIN = "secadmin"  # 安全管理员: security policy, second factors
+    AUDITOR = "auditor"  # 审计管理员: reads the audit log, nothing else
+
+
+ADMIN_ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
+# Accounts the system administrator may create: staff and the other administrators
+# (organisations register themselves).
+STAFF_ROLES = (Role.CENTER, Role.SUPERVISOR, Role.EXPERT, *ADMIN_ROLES)
 
 
 # Roles an organisation may register for itself; staff, supervisors and experts are
@@ -154,3 +164,15 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PolicySetting(Base):
+    """A security policy value set by the security administrator (安全管理员), overriding
+    the ini's default for the same `auth.*` key (trading.accounts.policy)."""
+
+    __tablename__ = "security_policy"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[int]
+    set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)

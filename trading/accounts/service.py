@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from ..actor import Actor
 from ..audit.service import record
 from .errors import (
+    AccountRefused,
     DuplicateCreditCode,
     DuplicateUsername,
     InvalidCreditCode,
@@ -63,6 +64,22 @@ class AccountService:
             parallelism=1,
         )
 
+    def policy(self, key: str) -> int:
+        """The security administrator's value of an `auth.*` policy, else the ini's."""
+        from .policy import effective
+
+        return effective(self.db, self.settings, key)
+
+    def set_active(self, user: User, active: bool, actor: Actor) -> None:
+        """The system administrator (系统管理员) disables or enables an account; a disabled
+        one's sessions and tokens stop working at once (both check `is_active`)."""
+        if user.id == actor.user_id:
+            raise AccountRefused("不能停用或启用自己的账户")
+        if user.is_active != active:
+            user.is_active = active
+            record(self.db, actor, "account.enabled" if active else "account.disabled",
+                   "user", user.id, now=self.clock(), username=user.username)
+
     # -- registration -------------------------------------------------------------
 
     def register_organisation(
@@ -113,14 +130,14 @@ class AccountService:
         return user
 
     def _check_password(self, password: str, field: str = "password") -> None:
-        problem = password_problem(password, self.settings["auth.password_min_length"],
-                                   self.settings["auth.password_classes"])
+        problem = password_problem(password, self.policy("auth.password_min_length"),
+                                   self.policy("auth.password_classes"))
         if problem:
             raise WeakPassword(problem, field=field)
 
     def password_expired(self, user: User) -> bool:
         """等保 2.0 §8.1.4.1 a): passwords are changed periodically (0 days: never expire)."""
-        days = self.settings["auth.password_max_age_days"]
+        days = self.policy("auth.password_max_age_days")
         return bool(days) and user.password_changed_at + timedelta(days=days) <= self.clock()
 
     # -- login --------------------------------------------------------------------
@@ -129,7 +146,7 @@ class AccountService:
         """Check a password; the attempt is counted (under the throttle rows' locks) before
         the check, and a success clears this address's count for the account."""
         now = self.clock()
-        pair = self._take_attempt(username, ip, now, self.settings["auth.throttle_failures"])
+        pair = self._take_attempt(username, ip, now, self.policy("auth.throttle_failures"))
         spray = self._take_attempt("", ip, now, self.settings["auth.throttle_address_failures"])
         user = self.db.scalar(sa.select(User).where(User.username == username))
         if user is None or not user.is_active or not self._password_ok(user, password):
@@ -145,7 +162,7 @@ class AccountService:
     def take_attempts(self, username: str, ip: str) -> tuple[LoginThrottle, LoginThrottle]:
         """Count a second-factor attempt as a login attempt, before the code is checked."""
         now = self.clock()
-        return (self._take_attempt(username, ip, now, self.settings["auth.throttle_failures"]),
+        return (self._take_attempt(username, ip, now, self.policy("auth.throttle_failures")),
                 self._take_attempt("", ip, now, self.settings["auth.throttle_address_failures"]))
 
     @staticmethod
@@ -213,7 +230,7 @@ class AccountService:
         now = self.clock()
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             return None
-        idle = timedelta(seconds=self.settings["auth.idle_timeout"])
+        idle = timedelta(seconds=self.policy("auth.idle_timeout"))
         if (row.last_seen_at or row.created_at) + idle <= now:
             return None  # 等保 2.0 §8.1.4.1 b): an idle session ends
         if row.last_seen_at is None or now - row.last_seen_at >= SEEN_GRANULARITY:

@@ -167,6 +167,12 @@ def _account_forms(request):
     return password, token
 
 
+def _role_label(user) -> str:
+    from ..navigation import ROLE_LABELS
+
+    return ROLE_LABELS.get(user.role, str(user.role))
+
+
 def _account_page(request, password_html=None, token_html=None, new_token=None):
     password, token = _account_forms(request)
     user = request.identity
@@ -177,6 +183,7 @@ def _account_page(request, password_html=None, token_html=None, new_token=None):
         "password_expired": request.environ.get("trading.password_expired", False),
         "second_factor_missing": request.environ.get("trading.second_factor_missing", False),
         "second_factor": request.find_service(SecondFactorService).enrolled(user),
+        "role_label": _role_label(user),
         "tokens": request.find_service(AccountService).tokens_of(user),
         "password_form": password_html or Markup(password.render()),
         "token_form": token_html or Markup(token.render()),

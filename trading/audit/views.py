@@ -128,7 +128,7 @@ def _before_seq(request, f: dict, hidden) -> int | None:
 
 
 @view_config(route_name="audit.log", renderer="audit/log.jinja2",
-             permission=Permission.AUDIT_VIEW)
+             permission=Permission.AUDIT_LOG)
 def audit_log(request):
     """By subject, actor, action and period, newest first (center and supervisors).
 
