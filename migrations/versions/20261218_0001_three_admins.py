@@ -2,7 +2,7 @@
 auditor roles, and the security policy the security administrator sets (issue #16)
 
 Revision ID: three_admins_0001
-Revises: second_factor_0001
+Revises: tlog_cosignatures
 Create Date: 2026-12-18 00:01:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import trading.db.types
 
 revision = 'three_admins_0001'
-down_revision = 'second_factor_0001'
+down_revision = 'tlog_cosignatures'
 branch_labels = None
 depends_on = None
 
