@@ -97,6 +97,10 @@ def test_the_offline_page_seals_for_a_national_project(browser, live_server, pag
     sealer = offline.new_page()
     try:
         sealer.goto((tmp_path / "offline.html").as_uri())
+        sealer.select_option("select[name=custody]", "dual")
+        sealer.click("button:has-text('在本机生成投标人密钥')")
+        sealer.wait_for_selector("text=请先选择本项目开标公钥 opening.pub")
+        sealer.select_option("select[name=custody]", "auto")
         sealer.set_input_files("input[name=opening_key]", str(tmp_path / "opening.pub"))
         sealer.fill("input[name=total_price]", "2950000.00")
         sealer.set_input_files("input[name=documents]", files=[
@@ -104,10 +108,31 @@ def test_the_offline_page_seals_for_a_national_project(browser, live_server, pag
         with sealer.expect_download() as sealed:
             sealer.click("button:has-text('加密并保存 bid.tbid')")
         sealed.value.save_as(tmp_path / "bid.tbid")
+        # Dual custody: the bidder key generated here follows the project's suite (SM2).
+        sealer.select_option("select[name=custody]", "dual")
+        downloads = []
+
+        def keep(download):
+            downloads.append(download)
+
+        sealer.on("download", keep)
+        with sealer.expect_event("download", lambda d: d.suggested_filename == "bidder.pub"):
+            sealer.click("button:has-text('在本机生成投标人密钥')")
+        sealer.remove_listener("download", keep)
+        next(d for d in downloads if d.suggested_filename == "bidder.key").save_as(
+            tmp_path / "bidder.key")
+        with sealer.expect_download() as sealed:
+            sealer.click("button:has-text('加密并保存 bid.tbid')")
+        sealed.value.save_as(tmp_path / "dual.tbid")
     finally:
         offline.close()
     header = json.loads(cli("inspect", "bid.tbid", cwd=tmp_path))["header"]
     assert (header["suite"], header["project"], header["bidder"]) == ("sm2", number, bidder)
+    assert json.loads((tmp_path / "bidder.key").read_text())["suite"] == "sm2"
+    dual = json.loads(cli("inspect", "dual.tbid", cwd=tmp_path))["header"]
+    assert (dual["suite"], dual["custody"], dual["dual"]["suite"]) == ("sm2", "dual", "sm2")
+    cli("bidder-share", "--key", "bidder.key", "dual.tbid", "--out", "share.json", cwd=tmp_path)
+    assert json.loads((tmp_path / "share.json").read_text())["kind"] == "bid_crypto.decryption_share"
 
     page.goto(f"{base}/projects/{project_id}/bids")
     page.locator("input[name=envelope]").first.set_input_files(str(tmp_path / "bid.tbid"))

@@ -118,6 +118,7 @@ async function submit() {
 if (root) {
   root.hidden = false;
   wireItems(root);
-  root.bidderKey = wireBidderKey(root, (text) => { root.querySelector("[data-key-status]").textContent = text; });
+  root.bidderKey = wireBidderKey(root, (text) => { root.querySelector("[data-key-status]").textContent = text; },
+    async () => root.dataset.suite);
   root.querySelector("[data-seal]").addEventListener("click", submit);
 }

@@ -1,4 +1,4 @@
-// offline.bundle.js — built by make js from sources sha256:089372d2064d948d4fbb44c1b82d78958687a7b11646d6e408ddc5c7a0986731
+// offline.bundle.js — built by make js from sources sha256:4d48c30f076d132d90cd66306df5b982ddbf4160c37af33bb6eafae23ecf15b0
 (() => {
   var __create = Object.create;
   var __defProp = Object.defineProperty;
@@ -9921,13 +9921,20 @@
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 6e4);
   }
-  function wireBidderKey(root2, status) {
+  function wireBidderKey(root2, status, projectSuite = async () => "x25519") {
     const box = root2.querySelector("[data-dual]");
     if (!box) return () => null;
     let generated = null;
     const button = box.querySelector("[data-generate-key]");
     button.addEventListener("click", async () => {
-      const key = await PrivateKey.generate("x25519");
+      let suite;
+      try {
+        suite = getSuite(await projectSuite()).national ? "sm2" : "x25519";
+      } catch (error) {
+        status(error instanceof FormError ? error.message : "无法确定本项目的加密算法，请刷新页面后重试");
+        return;
+      }
+      const key = await PrivateKey.generate(suite);
       generated = key.publicKey;
       download("bidder.key", key.toJson());
       download("bidder.pub", key.publicKey.toJson());
@@ -10035,9 +10042,18 @@
   if (root) {
     root.hidden = false;
     wireItems(root);
-    root.bidderKey = wireBidderKey(root, (text2) => {
-      root.querySelector("[data-key-status]").textContent = text2;
-    });
+    root.bidderKey = wireBidderKey(
+      root,
+      (text2) => {
+        root.querySelector("[data-key-status]").textContent = text2;
+      },
+      async () => {
+        if (!root.querySelector("[name=opening_key]").files.length) {
+          throw new FormError("请先选择本项目开标公钥 opening.pub：投标人密钥的算法随项目而定（国密项目为 SM2）");
+        }
+        return (await openingKey()).suite;
+      }
+    );
     const custody = root.querySelector("[name=custody]");
     const dual = root.querySelector("[data-dual]");
     const sync = () => {

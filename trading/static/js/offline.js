@@ -63,7 +63,13 @@ async function seal() {
 if (root) {
   root.hidden = false;
   wireItems(root);
-  root.bidderKey = wireBidderKey(root, (text) => { root.querySelector("[data-key-status]").textContent = text; });
+  root.bidderKey = wireBidderKey(root, (text) => { root.querySelector("[data-key-status]").textContent = text; },
+    async () => {
+      if (!root.querySelector("[name=opening_key]").files.length) {
+        throw new FormError("请先选择本项目开标公钥 opening.pub：投标人密钥的算法随项目而定（国密项目为 SM2）");
+      }
+      return (await openingKey()).suite;
+    });
   const custody = root.querySelector("[name=custody]");
   const dual = root.querySelector("[data-dual]");
   const sync = () => { dual.hidden = custody.value !== "dual"; };

@@ -95,13 +95,21 @@ export function download(name, content, type = "application/json") {
  * Dual custody: the bidder's public key, from a chosen bidder.pub or generated here (the
  * private key is offered as bidder.key to save, and never leaves this page otherwise).
  */
-export function wireBidderKey(root, status) {
+/** `projectSuite()` names the opening key's suite: a 国密 project gets an SM2 bidder key. */
+export function wireBidderKey(root, status, projectSuite = async () => "x25519") {
   const box = root.querySelector("[data-dual]");
   if (!box) return () => null;
   let generated = null;
   const button = box.querySelector("[data-generate-key]");
   button.addEventListener("click", async () => {
-    const key = await tbid.PrivateKey.generate("x25519");
+    let suite;
+    try {
+      suite = tbid.getSuite(await projectSuite()).national ? "sm2" : "x25519";
+    } catch (error) {
+      status(error instanceof FormError ? error.message : "无法确定本项目的加密算法，请刷新页面后重试");
+      return;
+    }
+    const key = await tbid.PrivateKey.generate(suite);
     generated = key.publicKey;
     download("bidder.key", key.toJson());
     download("bidder.pub", key.publicKey.toJson());
