@@ -135,3 +135,13 @@ def test_the_pages_read_in_english_too(world, testapp):
     page = testapp.get(f"/projects/{world.project.id}/security")
     assert "Get a payment sub-account" in page.text and "Deposit" in page.text
     assert "获取缴款子账号" not in page.text
+
+
+def test_the_dashboard_shows_the_security_figures(world, testapp):
+    _opened(world)
+    supervisor = make_user(world.dbsession, world.clock, world.settings, role=Role.SUPERVISOR)
+    login(testapp, supervisor)
+    page = testapp.get("/supervision")
+    assert "投标保证金" in page.text and "在管（未退还）" in page.text
+    held = sum(x.principal_fen for x in world.dbsession.scalars(sa.select(Refund)))
+    assert f"{held // 100:,}.{held % 100:02d}" in page.text

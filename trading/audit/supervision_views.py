@@ -44,7 +44,12 @@ def _filters(request) -> dict:
 def dashboard(request):
     data = figures(request.dbsession, request.clock(), **_filters(request))
     flagged = request.find_service(CollusionService).flagged_lots()
+    from ..bidsecurity.service import BidSecurityService
+    from ..bidsecurity.views import figures as security_figures
+
+    security = security_figures(request.dbsession, request.find_service(BidSecurityService))
     return {"f": data, "now": request.clock(), "query": dict(request.GET.items()),
+            "security": security,
             "flagged": flagged, "LEVEL_LABELS": LEVEL_LABELS,
             "SW_LABELS": small_works_labels()["STATUS_LABELS"]}
 
