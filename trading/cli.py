@@ -12,6 +12,9 @@
     trading archive verify PACKAGE.zip [--platform-key HEX]  check a package offline
     trading award verify REPORT.json [--platform-key HEX]    check a signed award report
     trading keys generate                    print fresh production key values
+    trading admin create development.ini USERNAME --name NAME
+                                             the first system administrator (系统管理员);
+                                             password from TRADING_ADMIN_PASSWORD or a prompt
 """
 
 import argparse
@@ -258,6 +261,41 @@ def cmd_keys_generate(args) -> int:
     return 0
 
 
+def cmd_admin_create(args) -> int:
+    """The first 系统管理员 of an installation (later ones, and every staff account, are
+    created on /admin/users). Refused once one exists, or for a weak password."""
+    import getpass
+    import os
+
+    import sqlalchemy as sa
+
+    from .accounts.models import Role, User
+    from .accounts.service import AccountService
+    from .actor import Actor
+    from .errors import DomainError
+
+    password = os.environ.get("TRADING_ADMIN_PASSWORD") or getpass.getpass("初始密码: ")
+    env = _bootstrap(args.ini)
+    request, settings = env["request"], env["registry"].settings
+    try:
+        with request.tm:
+            db = request.dbsession
+            if db.scalar(sa.select(User.id).where(User.role == Role.SYSADMIN)) is not None:
+                print("trading: error: a system administrator exists already; create more "
+                      "accounts on /admin/users", file=sys.stderr)
+                return 2
+            AccountService(db, env["registry"]["clock"], settings).create_user(
+                username=args.username, display_name=args.name, password=password,
+                role=Role.SYSADMIN, organisation=None, actor=Actor.system("cli"))
+    except DomainError as exc:
+        print(f"trading: error: {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        env["closer"]()
+    print(f"system administrator {args.username} created; sign in and enrol the second factor")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trading", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -302,6 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_award_verify)
     keys = sub.add_parser("keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate)
+    admin = sub.add_parser("admin").add_subparsers(dest="admin_command", required=True)
+    create = admin.add_parser("create", help="the first system administrator (系统管理员)")
+    create.add_argument("ini")
+    create.add_argument("username")
+    create.add_argument("--name", default="系统管理员", help="display name")
+    create.set_defaults(func=cmd_admin_create)
     return parser
 
 

@@ -127,3 +127,42 @@ def test_the_auditor_reads_the_log_and_nothing_else(testapp, dbsession, clock, s
     assert page.status_int == 200
     for path in ("/admin/users", "/admin/policy", "/projects/reviews", "/archive"):
         testapp.get(path, status=(403, 404))
+
+
+def test_the_first_system_administrator_comes_from_the_command_line(tmp_path, monkeypatch,
+                                                                   capsys):
+    """`trading admin create`: once, with a policy-conforming password; nothing else."""
+    import base64
+
+    from conftest import INI
+
+    from trading.cli import main as cli
+    from trading.db import get_engine, get_session_factory
+    from trading.jobs.runtime import runtime
+
+    # The command builds its own app, which points the job runtime at itself.
+    for name in ("settings", "registry", "session_factory"):
+        monkeypatch.setattr(runtime, name, getattr(runtime, name))
+
+    url = f"sqlite:///{tmp_path / 'admin.sqlite3'}"
+    for name, value in {"TRADING_DATABASE_URL": url, "TRADING_STORAGE_ROOT": str(tmp_path),
+                        "TRADING_KEK": base64.b64encode(bytes(range(32, 64))).decode(),
+                        "TRADING_SIGNING_KEY": base64.b64encode(bytes(range(32))).decode(),
+                        "TRADING_HUEY_BACKEND": "memory"}.items():
+        monkeypatch.setenv(name, value)
+    assert cli(["migrate", str(INI)]) == 0
+    monkeypatch.setenv("TRADING_ADMIN_PASSWORD", "weak")
+    assert cli(["admin", "create", str(INI), "root_admin"]) == 2
+    assert "密码至少" in capsys.readouterr().err
+    monkeypatch.setenv("TRADING_ADMIN_PASSWORD", "Password-123")
+    assert cli(["admin", "create", str(INI), "root_admin", "--name", "张管理"]) == 0
+    assert cli(["admin", "create", str(INI), "second_admin"]) == 2
+    assert "exists already" in capsys.readouterr().err
+    engine = get_engine({"sqlalchemy.url": url})
+    with get_session_factory(engine)() as db:
+        admins = db.scalars(sa.select(User)).all()
+        assert [(u.username, u.role, u.display_name) for u in admins] == [
+            ("root_admin", Role.SYSADMIN, "张管理")]
+        assert [e.action for e in db.scalars(sa.select(AuditEvent))] == [
+            "account.user_created"]
+    engine.dispose()
