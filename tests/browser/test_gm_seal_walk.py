@@ -45,6 +45,7 @@ def test_the_bid_page_seals_a_national_bid_and_the_sm2_receipt_verifies(page, li
 
     page.on("request", keep)
     page.locator("a:has-text('在线加密递交')").first.click()
+    assert "国密（SM2、SM3、SM4-GCM，SM2签名）" in page.inner_text("dl.facts")
     page.fill("input[name=total_price]", "2980000.00")
     page.fill("input[name=duration_days]", "90")
     page.set_input_files("input[name=documents]", files=[
