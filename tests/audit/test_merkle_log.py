@@ -239,3 +239,4 @@ def test_keys_dataclass_signer_is_the_platform_key(registry, settings):
     assert merkle.log_verifier(keys, settings).public_raw == keys.public_key_bytes
     other = dataclasses.replace(keys, signing_seed=bytes(32))
     assert merkle.log_verifier(other, settings).public_raw != keys.public_key_bytes
+

@@ -105,3 +105,24 @@ def test_a_proof_against_a_later_checkpoint_is_not_the_deadlines(opened, testapp
     result = check(files, log_key)
     assert result.returncode != 0
     assert f"fetch the proof with size={hall['log']['size']}" in result.stderr
+
+
+def test_audit_verify_names_a_line_dropped_or_pointed_elsewhere(opened):
+    import sqlalchemy as sa
+
+    from trading.bidding.models import OpeningLine
+    from trading.bidding.opening_log import opening_log_problems
+
+    world, versions, hall, *_ = opened
+    db = world.dbsession
+    assert opening_log_problems(db) == []
+    lines = list(db.scalars(sa.select(OpeningLine).order_by(OpeningLine.id)))
+    lines[1].log_index = lines[2].log_index  # names another bid's entry
+    db.delete(lines[0])  # an envelope left out of the record
+    db.flush()
+    problems = opening_log_problems(db)
+    number = world.project.number
+    assert any(p.startswith(f"opening of {number}: line of bid {lines[1].bid.public_id} "
+                            "names entry") for p in problems)
+    assert any(f"bid {lines[0].bid.public_id} logged at entry" in p
+               and "is not in the record" in p for p in problems)
