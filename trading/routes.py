@@ -14,6 +14,7 @@ def includeme(config):
     config.add_route("admin.users", "/admin/users")
     config.add_route("admin.user_active", "/admin/users/{user_id:\\d+}/active")
     config.add_route("admin.policy", "/admin/policy")
+    config.add_route("admin.second_factor_reset", "/admin/second-factor/reset")
     config.add_route("accounts.register", "/register")
     config.add_route("accounts.me", "/account")
     config.add_route("accounts.password", "/account/password")

@@ -5,12 +5,21 @@ change is audited. Bad input: a clear message, nothing changed."""
 
 import re
 
+import pyotp
 import pytest
 import sqlalchemy as sa
-from factories import make_user
+from factories import actor_for, make_user
 
-from trading.accounts.models import PolicySetting, Role, User
+from trading.accounts.models import (
+    ApiToken,
+    LoginSession,
+    PolicySetting,
+    RecoveryCode,
+    Role,
+    User,
+)
 from trading.accounts.service import AccountService
+from trading.accounts.totp import SecondFactorService, open_secret
 from trading.audit.models import AuditEvent
 
 PAGES = {"sysadmin": ["/admin/users"], "secadmin": ["/admin/policy"],
@@ -166,3 +175,48 @@ def test_the_first_system_administrator_comes_from_the_command_line(tmp_path, mo
         assert [e.action for e in db.scalars(sa.select(AuditEvent))] == [
             "account.user_created"]
     engine.dispose()
+
+
+def test_the_security_administrator_resets_a_lost_second_factor(testapp, dbsession, clock,
+                                                                settings, monkeypatch):
+    staff = make_user(dbsession, clock, settings, role=Role.CENTER, username="lost_phone")
+    service = SecondFactorService(dbsession, clock, settings,
+                                  testapp.app.registry["keys"].kek)
+    service.begin(staff)
+    secret = open_secret(testapp.app.registry["keys"].kek, staff.id, staff.totp_pending)
+    service.confirm(staff, pyotp.TOTP(secret).at(clock()), actor=actor_for(staff))
+    accounts = AccountService(dbsession, clock, settings)
+    accounts.start_session(staff, ip="")
+    accounts.create_api_token(staff, "t", actor_for(staff))
+    _admin(dbsession, clock, settings, "secadmin", testapp)
+    page = testapp.get("/admin/policy")
+    token = _token(page)
+    unknown = testapp.post("/admin/second-factor/reset", {"csrf_token": token,
+                                                          "username": "nobody_here",
+                                                          "submit": "submit"}, status=400)
+    assert "没有这个用户名" in unknown.text
+    dbsession.refresh(staff)
+    assert staff.totp_enabled_at is not None
+    testapp.post("/admin/second-factor/reset", {"csrf_token": token, "username": "lost_phone",
+                                                "submit": "submit"}, status=303)
+    dbsession.refresh(staff)
+    assert staff.totp_enabled_at is None and staff.totp_secret is None
+    left = dbsession.scalar(sa.select(sa.func.count(RecoveryCode.id)).where(
+        RecoveryCode.user_id == staff.id))
+    live = dbsession.scalars(sa.select(LoginSession).where(
+        LoginSession.user_id == staff.id, LoginSession.revoked_at.is_(None))).all()
+    tokens = dbsession.scalars(sa.select(ApiToken).where(
+        ApiToken.user_id == staff.id, ApiToken.revoked_at.is_(None))).all()
+    assert (left, live, tokens) == (0, [], [])
+    assert [e.data["username"] for e in _events(dbsession, "account.totp_reset")] == [
+        "lost_phone"]
+    testapp.reset()
+    _admin_named(dbsession, clock, settings, "sysadmin", "sys_no_reset", testapp)
+    testapp.post("/admin/second-factor/reset", {"csrf_token": _token(testapp.get(
+        "/admin/users")), "username": "secadmin_3y", "submit": "submit"}, status=403)
+
+
+def _admin_named(dbsession, clock, settings, role, username, testapp):
+    user = make_user(dbsession, clock, settings, role=Role(role), username=username)
+    testapp.login(username)
+    return user

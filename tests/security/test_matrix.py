@@ -62,6 +62,7 @@ TABLE = [
     html("admin.user_active", "/admin/users/1/active", set(), "POST"),
     html("admin.policy", "/admin/policy", set()),
     html("admin.policy", "/admin/policy", set(), "POST"),
+    html("admin.second_factor_reset", "/admin/second-factor/reset", set(), "POST"),
     html("accounts.password", "/account/password", USERS, "POST"),
     html("accounts.tokens", "/account/tokens", USERS, "POST"),
     html("accounts.token_revoke", "/account/tokens/1/revoke", USERS, "POST"),

@@ -17,10 +17,11 @@ from ..forms import redirect, refused, render_form
 from ..i18n import _
 from ..navigation import ROLE_LABELS
 from ..security import Permission
-from .forms import PolicySchema, StaffSchema
+from .forms import PolicySchema, ResetSecondFactorSchema, StaffSchema
 from .models import Role, User
 from .policy import POLICY, PolicyService
 from .service import AccountService
+from .totp import SecondFactorInvalid, SecondFactorService
 
 
 def _users_page(request, form_html=None) -> dict:
@@ -67,6 +68,37 @@ def user_active(request):
 @view_config(route_name="admin.policy", renderer="admin/policy.jinja2",
              permission=Permission.ADMIN_POLICY, request_method=("GET", "POST"))
 def policy(request):
+    return _policy(request)
+
+
+def _reset_form(request) -> deform.Form:
+    return deform.Form(ResetSecondFactorSchema().bind(request=request), formid="reset",
+                       action=request.route_url("admin.second_factor_reset"),
+                       buttons=(deform.Button("submit", _("重置两步验证")),))
+
+
+@view_config(route_name="admin.second_factor_reset", renderer="admin/policy.jinja2",
+             permission=Permission.ADMIN_POLICY, request_method="POST")
+def reset_second_factor(request):
+    """After a lost phone and lost recovery codes: the user enrols again at next sign-in."""
+    form = _reset_form(request)
+
+    def on_success(values):
+        user = request.dbsession.scalar(sa.select(User).where(
+            User.username == values["username"]))
+        if user is None:
+            raise SecondFactorInvalid("没有这个用户名", field="username")
+        request.find_service(SecondFactorService).reset(user, request.actor)
+        return redirect(request, "admin.policy",
+                        _("已重置两步验证，该用户的登录已全部失效，下次登录须重新启用"))
+
+    result = render_form(request, form, on_success=on_success)
+    if isinstance(result, HTTPSeeOther):
+        return result
+    return _policy(request, reset_html=result["form"], run_form=False)
+
+
+def _policy(request, reset_html=None, run_form=True):
     service = request.find_service(PolicyService)
     form = deform.Form(PolicySchema().bind(request=request),
                        buttons=(deform.Button("submit", _("保存安全策略")),))
@@ -77,7 +109,11 @@ def policy(request):
                         _("安全策略已保存") if changed else _("安全策略未变化"))
 
     current = {key.removeprefix("auth."): value for key, value in service.current().items()}
-    result = render_form(request, form, on_success=on_success, appstruct=current)
-    if isinstance(result, HTTPSeeOther):
-        return result
-    return {**result, "POLICY": POLICY, "current": service.current()}
+    if run_form:
+        result = render_form(request, form, on_success=on_success, appstruct=current)
+        if isinstance(result, HTTPSeeOther):
+            return result
+    else:
+        result = {"form": Markup(form.render(current))}
+    return {**result, "POLICY": POLICY, "current": service.current(),
+            "reset_form": reset_html or Markup(_reset_form(request).render())}

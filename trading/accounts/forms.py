@@ -127,3 +127,7 @@ class PolicySchema(CSRFSchema):
     idle_timeout = colander.SchemaNode(colander.Int(), title=_("会话空闲超时（秒）"))
     throttle_failures = colander.SchemaNode(colander.Int(),
                                             title=_("同一账户同一地址的免延迟失败次数"))
+
+
+class ResetSecondFactorSchema(CSRFSchema):
+    username = colander.SchemaNode(Text(), title=_("用户名"), validator=colander.Length(1, 64))

@@ -142,6 +142,27 @@ class SecondFactorService:
         self.db.flush()
         return codes
 
+    def reset(self, user: User, actor: Actor) -> None:
+        """The security administrator's (安全管理员) reset after a lost phone and lost
+        recovery codes: the factor and the codes go, and every login of the user ends, so
+        the next sign-in must enrol again."""
+        from .models import ApiToken, LoginSession
+
+        if user.id == actor.user_id:
+            raise SecondFactorInvalid("不能重置自己的两步验证", field="username")
+        now = self.clock()
+        user.totp_secret = user.totp_pending = user.totp_enabled_at = None
+        user.totp_last_step = None
+        self.db.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+        self.db.execute(sa.update(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+            .values(revoked_at=now))
+        self.db.execute(sa.update(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now))
+        record(self.db, actor, "account.totp_reset", "user", user.id, now=now,
+               username=user.username)
+        self.db.flush()
+
     # -- sign-in --------------------------------------------------------------------
 
     def verify(self, user: User, code: str, actor: Actor) -> str:
