@@ -185,3 +185,13 @@ def test_audit_verify_names_a_rewritten_cosignature(log, tmp_path, testapp, know
     report = merkle.verify_log(dbsession, registry["keys"], settings)
     assert report.problems and "cosignature of supervisor-w on checkpoint 2" in \
         report.problems[0]
+
+
+def test_the_checkpoints_page_shows_the_logs_checkpoints_and_their_witnesses(
+        log, tmp_path, testapp, known):
+    log.grow()
+    cosigned = witness.observe(log.fetch, log.verifier, signer(), tmp_path / "s.txt", 42)
+    testapp.post_json("/api/v1/audit/log/cosignatures", {"checkpoint": cosigned}, status=201)
+    page = testapp.get("/audit/checkpoints").text
+    assert "透明日志检查点" in page and log.verifier.vkey() in page
+    assert "supervisor-w" in page

@@ -11,7 +11,8 @@ from pyramid.view import view_config
 from ..forms import Text
 from ..i18n import DISPLAY_TZ
 from ..security import Permission
-from .models import AuditCheckpoint, AuditEvent
+from . import merkle
+from .models import AuditCheckpoint, AuditEvent, TlogCheckpoint, TlogCosignature
 from .service import sign_checkpoint
 
 
@@ -26,6 +27,7 @@ def list_checkpoints(request):
     keys = request.registry["keys"]
     algorithm = keys.checkpoint_algorithm
     return {
+        **_log_checkpoints(request),
         "checkpoints": _checkpoints(request),
         "public_key": base64.b64encode(keys.public_key_for(algorithm)).decode(),
         "key_id": keys.key_id_for(algorithm),
@@ -33,6 +35,21 @@ def list_checkpoints(request):
         "public_keys": {kid: base64.b64encode(raw).decode()
                         for kid, raw in keys.published().items()},
     }
+
+
+def _log_checkpoints(request, limit=50) -> dict:
+    """The transparency log's latest checkpoints, each with its witnesses' cosignatures."""
+    rows = list(request.dbsession.scalars(
+        sa.select(TlogCheckpoint).order_by(TlogCheckpoint.size.desc()).limit(limit)))
+    witnessed: dict[int, list[str]] = {}
+    if rows:
+        for c in request.dbsession.scalars(sa.select(TlogCosignature).where(
+                TlogCosignature.size.in_([r.size for r in rows]))):
+            witnessed.setdefault(c.size, []).append(c.witness)
+    settings = request.registry.settings
+    return {"log_checkpoints": [(r, base64.b64encode(bytes.fromhex(r.root)).decode(),
+                                 witnessed.get(r.size, [])) for r in rows],
+            "log_key": merkle.log_verifier(request.registry["keys"], settings).vkey()}
 
 
 @view_config(route_name="api.audit.checkpoints", renderer="json",
@@ -152,6 +169,9 @@ def audit_log(request):
 @view_config(route_name="audit.checkpoints.sign", permission=Permission.AUDIT_CHECKPOINT,
              request_method="POST")
 def sign_now(request):
-    cp = sign_checkpoint(request.dbsession, request.registry["keys"], now=request.clock())
-    request.session.flash(f"已签署检查点 #{cp.seq}" if cp else "暂无可签署的事件", "success")
+    sign_checkpoint(request.dbsession, request.registry["keys"], now=request.clock())
+    cp = merkle.sequence(request.dbsession, request.registry["keys"],
+                         request.registry.settings, now=request.clock())
+    request.session.flash(f"已签署检查点（{cp.size} 条）" if cp else "暂无可签署的事件",
+                          "success")
     return HTTPSeeOther(request.route_url("audit.checkpoints"))
