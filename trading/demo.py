@@ -34,6 +34,10 @@ USERS = (
     ("expert1", "周专家", Role.EXPERT, None),
     ("center1", "吴中心", Role.CENTER, None),
     ("supervisor1", "郑监管", Role.SUPERVISOR, None),
+    # 三员分立: one of each administrator (they have no business pages).
+    ("sysadmin1", "孙系统", Role.SYSADMIN, None),
+    ("secadmin1", "钱安全", Role.SECADMIN, None),
+    ("auditor1", "冯审计", Role.AUDITOR, None),
 )
 
 LOADERS = []
