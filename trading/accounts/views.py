@@ -7,6 +7,7 @@ from pyramid.view import view_config
 
 from ..forms import redirect, render_form
 from ..i18n import _
+from ..navigation import ROLE_LABELS
 from ..security import AUTH_COOKIE, Permission
 from .errors import LoginFailed
 from .forms import LoginSchema, PasswordSchema, RegisterSchema, SecondFactorSchema, TokenSchema
@@ -178,6 +179,7 @@ def _account_page(request, password_html=None, token_html=None, new_token=None):
     user = request.identity
     return {
         "user": user,
+        "role_label": ROLE_LABELS[user.role],
         "now": request.clock(),
         "scope_label": scope_label,
         "password_expired": request.environ.get("trading.password_expired", False),

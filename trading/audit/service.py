@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ..actor import Actor
 from bid_crypto import tlog
 
+from ..actor import Actor
 from .models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead, TlogPending
 
 HEAD_ID = 1

@@ -9,7 +9,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from ..forms import Text
-from ..i18n import DISPLAY_TZ
+from ..i18n import DISPLAY_TZ, N_
 from ..security import Permission
 from . import merkle
 from .models import AuditCheckpoint, AuditEvent, TlogCheckpoint, TlogCosignature
@@ -144,6 +144,23 @@ def _before_seq(request, f: dict, hidden) -> int | None:
     return seq
 
 
+# What an audit row is about, in words (the row keeps the code the chain hashed).
+SUBJECT_LABELS = {
+    "project": N_("项目"), "lot": N_("标段"), "bid": N_("投标文件"), "user": N_("用户"),
+    "organisation": N_("单位"), "api_token": N_("接口令牌"), "expert": N_("评标专家"),
+    "committee": N_("评标委员会"), "report": N_("报告"), "final_offer_round": N_("终次报价轮次"),
+    "round": N_("报价轮次"), "clarification": N_("澄清"), "objection": N_("异议"),
+    "contract": N_("合同"), "checkpoint": N_("审计检查点"), "draw": N_("随机抽取"),
+    "custody": N_("开标密钥托管"), "custody_mode": N_("托管方式"), "custodian": N_("密钥托管人"),
+    "custodians": N_("密钥托管人"), "im_purchase": N_("中介服务采购"),
+    "intermediary_purchase": N_("中介服务采购"), "im_entry": N_("中介机构入驻"),
+    "intermediary": N_("中介机构"), "im_service_type": N_("中介服务类型"),
+    "smallworks_project": N_("小额工程"), "small_work": N_("小额工程"),
+    "smallworks_enterprise": N_("小额工程企业"), "refund": N_("保证金退还"),
+    "notification": N_("到账通知"), "security": N_("投标保证金"),
+}
+
+
 @view_config(route_name="audit.log", renderer="audit/log.jinja2",
              permission=Permission.AUDIT_LOG)
 def audit_log(request):
@@ -159,10 +176,11 @@ def audit_log(request):
         before = _before_seq(request, filters, hidden)
     except colander.Invalid as error:
         request.response.status_int = 400
-        return {"events": [], "f": params, "errors": error.asdict(), "next": None}
+        return {"events": [], "f": params, "errors": error.asdict(), "next": None,
+                "SUBJECTS": SUBJECT_LABELS}
     events = list(request.dbsession.scalars(_log_query(filters, hidden, before)))
     more = len(events) == PAGE_SIZE
-    return {"events": events, "f": params, "errors": {},
+    return {"events": events, "f": params, "errors": {}, "SUBJECTS": SUBJECT_LABELS,
             "next": {**params, "before": events[-1].hash} if more else None}
 
 

@@ -86,6 +86,8 @@ def includeme(config):
     from .final_offer import FinalOfferService, final_offer_service_factory
     from .service import AwardService, award_service_factory
 
+    config.add_draw_labels(subjects={"award_committee": "定标委员会",
+                                     "final_offer_round": "终次报价轮次"})
     config.register_service_factory(final_offer_service_factory, FinalOfferService)
     config.register_service_factory(award_service_factory, AwardService)
     config.register_service_factory(committee_service_factory, CommitteeService)

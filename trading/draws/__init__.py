@@ -7,7 +7,19 @@ checkout; this module therefore imports nothing at module level. `models`, `serv
 """
 
 
+def add_draw_labels(config, purposes=None, subjects=None, attributes=None):
+    """A domain names its draw purposes and subject types in Chinese: the record keeps the
+    code (services look draws up by it); pages show the words."""
+    labels = config.registry["draws.labels"]
+    labels["purposes"].update(purposes or {})
+    labels["subjects"].update(subjects or {})
+    labels["attributes"].update(attributes or {})
+
+
 def includeme(config):
     from .services import DrawService, draw_service_factory
 
     config.register_service_factory(draw_service_factory, DrawService)
+    config.registry["draws.labels"] = {"purposes": {}, "subjects": {"project": "项目"},
+                                      "attributes": {}}
+    config.add_directive("add_draw_labels", add_draw_labels)

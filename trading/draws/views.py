@@ -31,10 +31,24 @@ def _service(request) -> DrawService:
     return request.find_service(DrawService)
 
 
+def _labels(request) -> dict:
+    return request.registry["draws.labels"]
+
+
+def purpose_label(request, draw: Draw) -> str:
+    return _labels(request)["purposes"].get(draw.purpose, draw.purpose)
+
+
+def subject_label(request, draw: Draw) -> str:
+    return _labels(request)["subjects"].get(draw.subject_type, draw.subject_type)
+
+
 @view_config(route_name="draws.list", renderer="draws/list.jinja2",
              permission=Permission.PUBLIC_VIEW)
 def list_draws(request):
-    return {"draws": _service(request).recent(), "STATUS_LABELS": STATUS_LABELS}
+    draws = _service(request).recent()
+    return {"draws": draws, "STATUS_LABELS": STATUS_LABELS,
+            "purposes": {d.id: purpose_label(request, d) for d in draws}}
 
 
 @view_config(route_name="draws.detail", renderer="draws/detail.jinja2",
@@ -43,6 +57,9 @@ def draw_detail(context, request):
     draw = context.draw
     return {
         "draw": draw,
+        "purpose": purpose_label(request, draw),
+        "subject": subject_label(request, draw),
+        "attribute_labels": _labels(request)["attributes"],
         # The record exists from the commitment on; building it here would only re-hash.
         "has_record": draw.status is not DrawStatus.FROZEN,
         "labels": {c["id"]: c.get("label", "") for c in draw.candidates},
@@ -135,4 +152,5 @@ def enter_beacon(context, request):
     result = render_form(request, form, on_success=on_success)
     if isinstance(result, HTTPSeeOther):
         return result
-    return {**result, "draw": draw, "STATUS_LABELS": STATUS_LABELS}
+    return {**result, "draw": draw, "purpose": purpose_label(request, draw),
+            "STATUS_LABELS": STATUS_LABELS}

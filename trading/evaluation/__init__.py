@@ -69,6 +69,7 @@ def includeme(config):
     from .service import EvaluationService, evaluation_service_factory
 
     config.register_service_factory(evaluation_service_factory, EvaluationService)
+    config.add_draw_labels(attributes={"specialty": "专业", "region": "地区"})
     if lock_criteria not in projects_service.PUBLISH_HOOKS:
         projects_service.PUBLISH_HOOKS.append(lock_criteria)
     if signing_due not in projects_service.DUE_HANDLERS:

@@ -8,6 +8,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from ..accounts.models import User
+from ..draws.views import STATUS_LABELS as DRAW_STATUS_LABELS
 from ..errors import DomainError
 from ..forms import redirect, refused, render_form, without_csrf
 from ..i18n import N_, _
@@ -226,6 +227,7 @@ def _committee_page(context, request) -> dict:
             "seated": service.seated(committee) if committee else [],
             "chair": service.chair(committee) if committee else None,
             "STATE": STATE_LABELS, "COMMITTEE": COMMITTEE_LABELS, "error": None,
+            "DRAW_STATUS": DRAW_STATUS_LABELS,
             "manage": request.has_permission(Permission.EVALUATION_MANAGE),
             "show_names": bool(request.has_permission(Permission.EVALUATION_NAMES)),
             "lots": _service(request).evaluated_lots(context.project)}

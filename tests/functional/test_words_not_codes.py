@@ -1,0 +1,136 @@
+"""Words, not codes (issue #18 point 2): every page each demo role reaches by links alone
+shows Chinese words, never an enum value, an audit action code or `None`.
+
+The crawler follows every same-site link from the role's start pages (GET only; at most a
+few pages per URL shape so 300 projects do not make 300 visits) and reads the visible text:
+`<script>`, `<style>`, `<code>`, `<pre>` and attribute values are not text a user reads as
+words (commands and hashes are shown in `<code>` on purpose)."""
+
+import enum
+import importlib
+import pkgutil
+import re
+from collections import defaultdict
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+import trading
+from trading.demo import DEMO_PASSWORD, load_demo
+
+ROLES = ("owner1", "bidder1", "agency1", "expert1", "center1", "supervisor1", None)
+PER_SHAPE = 3
+MAX_PAGES = 400
+SKIP = re.compile(r"^/(static|api|logout|login|locale|__|_debug)"
+                  r"|\.(tbid|pub|key|zip|pdf|csv|json|jsonl)$")
+# A word with an underscore after a dot: project.signed_up, account.user_created.
+ACTION = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")
+
+
+def _enum_codes() -> set[str]:
+    """Every snake_case value of every enum in trading (single words are also Chinese-free
+    English words a page may legitimately contain in English mode, so only compounds)."""
+    for info in pkgutil.walk_packages(trading.__path__, "trading."):
+        if ".tests" not in info.name:
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # a script module needing its own process
+                continue
+    codes = set()
+    for cls in _subclasses(enum.Enum):
+        if cls.__module__.startswith("trading."):
+            for member in cls:
+                value = member.value
+                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_]{2,}", value):
+                    codes.add(value)
+    return codes
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+class _Page(HTMLParser):
+    HIDDEN = {"script", "style", "code", "pre", "textarea", "template"}
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.text, self.depth = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.depth += 1
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href and dict(attrs).get("download") is None:
+                self.links.append(href)
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.text.append(data)
+
+
+def _shape(path: str) -> str:
+    parts = urlsplit(path)
+    return re.sub(r"[0-9a-f]{8,}|\d+|\+\w+", "N", parts.path) + ("?" if parts.query else "")
+
+
+def _crawl(testapp, start):
+    seen, per_shape, queue, pages = set(), defaultdict(int), list(start), {}
+    while queue and len(pages) < MAX_PAGES:
+        url = queue.pop(0)
+        path = urlsplit(url).path
+        if url in seen or SKIP.search(path) or per_shape[_shape(url)] >= PER_SHAPE:
+            continue
+        seen.add(url)
+        per_shape[_shape(url)] += 1
+        response = testapp.get(url, status="*", expect_errors=True)
+        if response.status_int != 200 or "html" not in response.content_type:
+            continue
+        page = _Page()
+        page.feed(response.text)
+        pages[url] = " ".join(page.text)
+        for href in page.links:
+            target = urljoin(url, href.split("#")[0])
+            split = urlsplit(target)
+            if split.netloc in ("", "localhost:6543") and split.scheme in ("", "http"):
+                queue.append(split.path + (f"?{split.query}" if split.query else ""))
+    return pages
+
+
+def _findings(pages, codes):
+    found = []
+    for url, text in pages.items():
+        # A word inside a file name, path or address (opening.pub, /projects) is not a code.
+        words = set(re.findall(r"(?<![\w./@-])[a-z][a-z0-9_]*[a-z0-9](?![\w./@-])", text))
+        bad = sorted(words & codes) + sorted(set(ACTION.findall(text)))
+        bad += [f"None in “{text[max(0, m.start() - 30):m.end() + 10].strip()}”"
+                for m in re.finditer(r"(?<![A-Za-z])None(?![A-Za-z])", text)]
+        if bad:
+            found.append(f"{url}: {', '.join(bad)}")
+    return found
+
+
+@pytest.mark.slow
+def test_every_role_sees_words_not_codes(testapp, dbsession, clock, settings):
+    load_demo(dbsession, clock, settings)
+    codes = _enum_codes()
+    assert {"in_bidding", "final_offer"} <= codes or len(codes) > 20  # the table is real
+    findings, total = [], 0
+    for role in ROLES:
+        testapp.reset()
+        if role:
+            testapp.login(role, password=DEMO_PASSWORD)
+        pages = _crawl(testapp, ["/", "/workspace"] if role else ["/"])
+        total += len(pages)
+        findings += [f"[{role or '公众'}] {line}" for line in _findings(pages, codes)]
+    print(f"crawled {total} pages")
+    assert total > 100
+    assert not findings, "\n".join(findings)
