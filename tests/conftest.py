@@ -175,6 +175,22 @@ def dbsession(app, tm):
 
 
 @pytest.fixture
+def second_app():
+    """For a test that builds another app in this process (an in-process CLI command that
+    bootstraps development.ini): that app points the job runtime and the module's Huey at
+    itself (not immediate, its own storage), which would stop every later test's jobs."""
+    from trading.jobs.queue import huey
+
+    saved_huey = dict(huey.__dict__)
+    saved_runtime = {k: getattr(runtime, k) for k in ("settings", "registry", "session_factory")}
+    yield
+    huey.__dict__.clear()
+    huey.__dict__.update(saved_huey)
+    for name, value in saved_runtime.items():
+        setattr(runtime, name, value)
+
+
+@pytest.fixture
 def settings(app):
     return app.registry.settings
 

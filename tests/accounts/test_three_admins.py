@@ -139,7 +139,7 @@ def test_the_auditor_reads_the_log_and_nothing_else(testapp, dbsession, clock, s
 
 
 def test_the_first_system_administrator_comes_from_the_command_line(tmp_path, monkeypatch,
-                                                                   capsys):
+                                                                   capsys, second_app):
     """`trading admin create`: once, with a policy-conforming password; nothing else."""
     import base64
 
@@ -147,11 +147,6 @@ def test_the_first_system_administrator_comes_from_the_command_line(tmp_path, mo
 
     from trading.cli import main as cli
     from trading.db import get_engine, get_session_factory
-    from trading.jobs.runtime import runtime
-
-    # The command builds its own app, which points the job runtime at itself.
-    for name in ("settings", "registry", "session_factory"):
-        monkeypatch.setattr(runtime, name, getattr(runtime, name))
 
     url = f"sqlite:///{tmp_path / 'admin.sqlite3'}"
     for name, value in {"TRADING_DATABASE_URL": url, "TRADING_STORAGE_ROOT": str(tmp_path),

@@ -152,27 +152,27 @@ def test_token_created_in_the_ui_works_once_shown(testapp, bidder):
 
 
 def test_another_roles_page_is_forbidden_and_changes_nothing(testapp, bidder, dbsession):
-    from trading.audit.models import AuditCheckpoint
+    from trading.audit.models import TlogCheckpoint
 
     testapp.login("bidder_a")
     assert "无权访问" in testapp.get("/audit/log", status=403).text
-    before = count(dbsession, AuditCheckpoint)
+    before = count(dbsession, TlogCheckpoint)
     token = testapp.get_csrf_token("/workspace")
     testapp.post("/audit/checkpoints/sign", {"csrf_token": token}, status=403)
-    assert count(dbsession, AuditCheckpoint) == before
+    assert count(dbsession, TlogCheckpoint) == before
 
 
 def test_center_browses_the_log_and_signs_a_checkpoint(testapp, dbsession, clock, settings):
-    from trading.audit.models import AuditCheckpoint
+    from trading.audit.models import TlogCheckpoint
 
     make_user(dbsession, clock, settings, role=Role.CENTER, username="center_a")
     testapp.login("center_a")
     page = testapp.get("/audit/log?subject_type=user")
     assert "account.user_created" in page.text and "审计日志" in page.text
-    before = count(dbsession, AuditCheckpoint)
+    before = count(dbsession, TlogCheckpoint)
     token = testapp.get_csrf_token("/audit/checkpoints")
     testapp.post("/audit/checkpoints/sign", {"csrf_token": token}, status=303)
-    assert count(dbsession, AuditCheckpoint) == before + 1
+    assert count(dbsession, TlogCheckpoint) == before + 1
 
 
 def test_anonymous_user_is_sent_to_login_for_protected_pages(testapp):
