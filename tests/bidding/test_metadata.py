@@ -31,7 +31,7 @@ def rows(page) -> list[list[str]]:
 
 def project_rows(page, project) -> set[str]:
     """The sign-up-like actions the page shows on this project."""
-    return {r[2] for r in rows(page) if len(r) > 3 and r[3] == f"project #{project.id}"}
+    return {r[2] for r in rows(page) if len(r) > 3 and r[3] == f"项目 #{project.id}"}
 
 
 def bidder_activity(world, bidder):
