@@ -70,7 +70,8 @@ test: install ## the suite (quick part): SQLite, then PostgreSQL and Redis when 
 test-sqlite: install ## the quick suite on SQLite only
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(QUICK)
 
-SLOW := -m "(slow or hypothesis) and not browser"
+# The API fuzz is slow-marked for `make test`; `make fuzz-deep` runs it deeper, so not here.
+SLOW := -m "(slow or hypothesis) and not browser" --ignore=tests/security/test_api_fuzz.py
 
 test-slow: install ## the slow tests (demo loads, CLI subprocesses, API fuzz) and every property test at full depth
 	TRADING_HYPOTHESIS=deep $(BIN)/pytest -n $(PYTEST_WORKERS) -q $(SLOW)
