@@ -60,10 +60,12 @@ DEMO_CUSTODIANS = ("center1", "supervisor1", "owner1")
 
 
 def custody_dir(settings) -> Path:
-    """Where the demo custodians' key files go: beside the platform's keys, never among
-    them (they stand for files on the custodians' own machines) and never in the DB."""
-    keys_dir = Path(settings.get("keys.dir") or "var/keys")
-    return keys_dir.parent / "demo-custodians"
+    """Where the demo custodians' key files go: beside the platform's files (var/ for
+    `make run`), never among them or the keys (they stand for files on the custodians' own
+    machines) and never in the DB. Beside the storage root, so each demo database — a test
+    server's, a test's — has its own and none finds another's key."""
+    storage = Path(settings.get("storage.root") or "var/files")
+    return storage.resolve().parent / "demo-custodians"
 
 
 def designate_demo_custodians(dbsession, clock, project, center) -> None:
@@ -98,6 +100,8 @@ def _demo_custodian_key(directory: Path, user: User) -> bytes:
                                "--passphrase-file", passfile, "--out", str(directory)])
     finally:
         os.unlink(passfile)
+    if code != 0 and pub.exists():  # another demo loader on these files made it first
+        return pub.read_bytes()
     if code != 0:
         raise RuntimeError(f"could not make the demo custodian key of {user.username}")
     print(f"  demo custodian {user.username}: key file {directory / user.username}.key, "

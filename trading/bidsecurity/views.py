@@ -190,8 +190,9 @@ def propose(request):
 
 def figures(dbsession, svc: BidSecurityService) -> dict:
     def total(*statuses):
-        return dbsession.scalar(sa.select(sa.func.coalesce(sa.func.sum(
-            Refund.principal_fen), 0)).where(Refund.status.in_(statuses))) or 0
+        # PostgreSQL's SUM of a bigint is numeric (a Decimal): money stays integer 分.
+        return int(dbsession.scalar(sa.select(sa.func.coalesce(sa.func.sum(
+            Refund.principal_fen), 0)).where(Refund.status.in_(statuses))) or 0)
 
     overdue = svc.overdue()
     counts = dict(dbsession.execute(sa.select(BankNotification.disposition, sa.func.count())
