@@ -133,7 +133,8 @@ def test_the_offline_page_seals_for_a_national_project(browser, live_server, pag
     dual = json.loads(cli("inspect", "dual.tbid", cwd=tmp_path))["header"]
     assert (dual["suite"], dual["custody"], dual["dual"]["suite"]) == ("sm2", "dual", "sm2")
     cli("bidder-share", "--key", "bidder.key", "dual.tbid", "--out", "share.json", cwd=tmp_path)
-    assert json.loads((tmp_path / "share.json").read_text())["kind"] == "bid_crypto.decryption_share"
+    share = json.loads((tmp_path / "share.json").read_text())
+    assert share["kind"] == "bid_crypto.decryption_share"
 
     page.goto(f"{base}/projects/{project_id}/bids")
     page.locator("input[name=envelope]").first.set_input_files(str(tmp_path / "bid.tbid"))

@@ -410,7 +410,8 @@ def test_sm2_keys_are_read_and_refused_alike(tbid, keys):
     public = json.loads(key.public_key().to_json())
     off_curve = "04" + "11" * 64
     cases = {
-        "private with another's public": ("private", doc | {"public": other.public_key().raw.hex()}),
+        "private with another's public": ("private",
+                                          doc | {"public": other.public_key().raw.hex()}),
         "private without its public": ("private", {k: v for k, v in doc.items() if k != "public"}),
         "private scalar zero": ("private", doc | {"secret": "00" * 32}),
         "public off the curve": ("public", public | {"public": off_curve}),
@@ -424,7 +425,8 @@ def test_sm2_keys_are_read_and_refused_alike(tbid, keys):
         with pytest.raises(BidCryptoError) as python:
             reader.from_json(text)
         got = tbid.evaluate("([kind, t]) => h.loadKey(kind, t)", [kind, text])
-        assert not got["ok"] and got["error"] == type(python.value).__name__ == "KeyFormatError", name
+        assert not got["ok"], name
+        assert got["error"] == type(python.value).__name__ == "KeyFormatError", name
 
 
 def test_every_refusal_of_the_python_reader_is_the_browsers_for_sm2mlkem(tbid, keys):

@@ -169,8 +169,6 @@ def _account_forms(request):
 
 
 def _role_label(user) -> str:
-    from ..navigation import ROLE_LABELS
-
     return ROLE_LABELS.get(user.role, str(user.role))
 
 
@@ -179,7 +177,6 @@ def _account_page(request, password_html=None, token_html=None, new_token=None):
     user = request.identity
     return {
         "user": user,
-        "role_label": ROLE_LABELS[user.role],
         "now": request.clock(),
         "scope_label": scope_label,
         "password_expired": request.environ.get("trading.password_expired", False),
