@@ -6,7 +6,7 @@
     trading audit checkpoint development.ini sequence the log and sign its head now
     trading audit log development.ini checkpoint|inclusion --seq S|consistency --old N
                                              the log's checkpoint or a proof, as JSON
-    trading audit checkpoints FILE.json --platform-key KEY   check published checkpoints
+    trading audit checkpoints FILE.json --platform-key KEY…  check published checkpoints
                                              offline (what /api/v1/audit/checkpoints gives)
     trading ocds export development.ini -o releases.json   bulk OCDS export
     trading archive verify PACKAGE.zip [--platform-key HEX]  check a package offline
@@ -133,51 +133,60 @@ def cmd_audit_log(args) -> int:
 
 def cmd_audit_checkpoints(args) -> int:
     """Offline, for outsiders: every signature of a saved /api/v1/audit/checkpoints
-    document against the platform key they pinned (the document's own key if none)."""
+    document against the platform keys they pinned. A key written inside the document is
+    never trusted: whoever forged the file would have written their own key there."""
+    import binascii
     import json
 
     from .audit.service import checkpoint_message
     from .keys import verify_signature
 
+    if not args.platform_key:
+        print("trading: error: --platform-key is required: pin the platform's public key "
+              "(from its published keys, not from the file being checked)", file=sys.stderr)
+        return 2
+    try:
+        pinned = [_public_key(k) for k in args.platform_key]
+    except (binascii.Error, ValueError):
+        print("trading: error: --platform-key is neither hex nor base64", file=sys.stderr)
+        return 2
     try:
         with open(args.file, encoding="utf-8") as fh:
             doc = json.load(fh)
+        checkpoints = list(doc["checkpoints"])
+        by_id = {kid: base64.b64decode(raw)
+                 for kid, raw in (doc.get("public_keys") or {}).items()}
         published = base64.b64decode(doc["public_key"])
-        checkpoints = doc["checkpoints"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         print(f"INVALID: not a checkpoints document: {exc}")
         return 1
-    key = _public_key(args.platform_key) if args.platform_key else published
-    if key != published and key not in _published_keys(doc):
-        print("INVALID: the document names another key than the platform key given")
-        return 1
-    try:
-        by_id = {kid: base64.b64decode(raw) for kid, raw in doc.get("public_keys", {}).items()}
-    except (ValueError, TypeError, AttributeError):
-        by_id = {}
-    problems, last = [], 0
-    for cp in checkpoints:
-        # Ed25519 or SM2: the key decides. A checkpoint names its key by id; a key the
-        # caller pinned must be that key.
-        signer = by_id.get(cp.get("key_id"), published) if isinstance(cp, dict) else published
-        if args.platform_key and signer != key:
-            problems.append(f"checkpoint seq {cp.get('seq')}: signed by another key than "
-                            "the platform key given")
-            continue
-        try:
-            ok = verify_signature(signer, checkpoint_message(int(cp["seq"]), cp["head_hash"]),
-                                  bytes.fromhex(cp["signature"]))
-        except (KeyError, TypeError, ValueError):
-            ok = False
-        if not ok:
-            problems.append(f"checkpoint seq {cp.get('seq')}: signature does not verify")
-        last = max(last, int(cp.get("seq") or 0))
+    problems = [p for cp in checkpoints
+                if (p := _checkpoint_problem(cp, by_id, published, pinned, checkpoint_message,
+                                             verify_signature))]
     for problem in problems:
         print(f"INVALID: {problem}")
     if problems:
         return 1
+    last = max((int(cp["seq"]) for cp in checkpoints), default=0)
     print(f"audit checkpoints valid: {len(checkpoints)} signed, latest seq {last}")
     return 0
+
+
+def _checkpoint_problem(cp, by_id, published, pinned, message, verify) -> str:
+    """One checkpoint against the pinned keys: the document only says which key (by id)
+    signed it; that key must be one the caller pinned, and the signature must hold."""
+    if not isinstance(cp, dict):
+        return f"not a checkpoint: {cp!r:.40}"
+    seq = cp.get("seq")
+    signer = by_id.get(cp.get("key_id"), published)
+    if signer not in pinned:
+        return f"checkpoint seq {seq}: signed by another key than the platform key given"
+    try:
+        ok = verify(signer, message(int(cp["seq"]), cp["head_hash"]),
+                    bytes.fromhex(cp["signature"]))
+    except (KeyError, TypeError, ValueError):
+        ok = False
+    return "" if ok else f"checkpoint seq {seq}: signature does not verify"
 
 
 def cmd_ocds_export(args) -> int:
@@ -191,13 +200,6 @@ def cmd_ocds_export(args) -> int:
     env["closer"]()
     print(f"wrote {count} releases to {args.output}")
     return 0
-
-
-def _published_keys(doc: dict) -> list[bytes]:
-    try:
-        return [base64.b64decode(raw) for raw in doc.get("public_keys", {}).values()]
-    except (ValueError, TypeError, AttributeError):
-        return []
 
 
 def _public_key(text: str) -> bytes:
@@ -320,8 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     log.set_defaults(func=cmd_audit_log)
     points = audit.add_parser("checkpoints", help="check saved signed checkpoints offline")
     points.add_argument("file", help="the JSON of /api/v1/audit/checkpoints, saved")
-    points.add_argument("--platform-key",
-                        help="the platform's Ed25519 public key to pin (hex or base64)")
+    points.add_argument("--platform-key", action="append",
+                        help="required: a platform public key to pin (hex or base64; "
+                        "repeat it for each key, e.g. the Ed25519 and the SM2 key)")
     points.set_defaults(func=cmd_audit_checkpoints)
     ocds = sub.add_parser("ocds").add_subparsers(dest="ocds_command", required=True)
     export = ocds.add_parser("export", help="bulk OCDS export as a release package")

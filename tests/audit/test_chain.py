@@ -144,7 +144,8 @@ def test_log_filters_by_actor_action_subject_and_period(testapp, dbsession, cloc
 def test_outsiders_check_saved_checkpoints_offline(testapp, dbsession, clock, registry,
                                                    tmp_path):
     """`trading audit checkpoints FILE --platform-key KEY`: no ini, no database; a forged
-    signature, another key or a broken file fails with a clear line."""
+    signature, another key, a file that brings its own key, or no pinned key at all fails
+    with a clear line."""
     import json
     import subprocess
     import sys
@@ -165,15 +166,45 @@ def test_outsiders_check_saved_checkpoints_offline(testapp, dbsession, clock, re
 
     ok = run(doc, "--platform-key", doc["public_key"])
     assert ok.returncode == 0 and "audit checkpoints valid: 2 signed" in ok.stdout
+    unpinned = run(doc)
+    assert unpinned.returncode == 2 and "--platform-key is required" in unpinned.stderr
+    assert "valid" not in unpinned.stdout
     forged = json.loads(json.dumps(doc))
     forged["checkpoints"][0]["head_hash"] = "0" * 64
-    bad = run(forged)
+    bad = run(forged, "--platform-key", doc["public_key"])
     seq = forged["checkpoints"][0]["seq"]
     assert bad.returncode == 1 and f"checkpoint seq {seq}: signature does not verify" in bad.stdout
     other = run(doc, "--platform-key", (b"k" * 32).hex())
     assert other.returncode == 1 and "another key" in other.stdout
-    broken = run("{not json")
+    # A history the operator rewrote and re-signed with a key of his own, which he also
+    # wrote into the file: the file's key is never trusted, the pinned one decides.
+    rogue = _rogue_document(doc)
+    fooled = run(rogue, "--platform-key", doc["public_key"])
+    assert fooled.returncode == 1 and "signed by another key" in fooled.stdout
+    assert run(rogue, "--platform-key", rogue["public_key"]).returncode == 0
+    broken = run("{not json", "--platform-key", doc["public_key"])
     assert broken.returncode == 1 and "not a checkpoints document" in broken.stdout
+    garbled = run(doc, "--platform-key", "not a key!")
+    assert garbled.returncode == 2 and "neither hex nor base64" in garbled.stderr
+
+
+def _rogue_document(doc: dict) -> dict:
+    """`doc` with every checkpoint re-signed by a fresh Ed25519 key named in the file."""
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = Ed25519PrivateKey.generate()
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    rogue = json.loads(json.dumps(doc))
+    rogue["public_key"] = base64.b64encode(raw).decode()
+    rogue["public_keys"] = {"rogue": rogue["public_key"]}
+    for cp in rogue["checkpoints"]:
+        cp["head_hash"], cp["key_id"] = "1" * 64, "rogue"
+        cp["signature"] = key.sign(checkpoint_message(int(cp["seq"]), cp["head_hash"])).hex()
+    return rogue
 
 
 @pytest.mark.slow
@@ -202,9 +233,11 @@ def test_sm2_checkpoints_verify_offline_beside_earlier_ed25519_ones(
     path = tmp_path / "checkpoints.json"
     path.write_text(json.dumps(doc))
     trading = str(Path(sys.executable).with_name("trading"))
-    ok = subprocess.run([trading, "audit", "checkpoints", str(path)], capture_output=True,
-                        text=True)
-    assert ok.returncode == 0 and "audit checkpoints valid" in ok.stdout, ok.stdout
+    both = [arg for raw in (keys.public_key_bytes, keys.public_key_for("sm2"))
+            for arg in ("--platform-key", raw.hex())]
+    ok = subprocess.run([trading, "audit", "checkpoints", str(path), *both],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "audit checkpoints valid: 2 signed" in ok.stdout, ok.stdout
     pinned = subprocess.run([trading, "audit", "checkpoints", str(path), "--platform-key",
                              doc["public_key"]], capture_output=True, text=True)
     assert pinned.returncode == 1 and "signed by another key" in pinned.stdout
