@@ -27,6 +27,8 @@ def main(global_config, dbengine=None, **settings):
         config.include(".keys")
         config.include(".storage")
         config.include(".jobs")
+        # Before the domains: each names the audit actions it records.
+        config.include(".audit.actions")
         config.include(".accounts")
         config.include(".draws")
         config.include(".projects")

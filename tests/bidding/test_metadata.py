@@ -30,8 +30,10 @@ def rows(page) -> list[list[str]]:
 
 
 def project_rows(page, project) -> set[str]:
-    """The sign-up-like actions the page shows on this project."""
-    return {r[2] for r in rows(page) if len(r) > 3 and r[3] == f"项目 #{project.id}"}
+    """The actions the page shows on this project, as codes (each label's title)."""
+    body = BeautifulSoup(page.text, "html.parser").find("tbody")
+    return {tds[2].span["title"] for tds in (tr.find_all("td") for tr in body.find_all("tr"))
+            if len(tds) > 3 and tds[3].get_text(strip=True) == f"项目 #{project.id}"}
 
 
 def bidder_activity(world, bidder):

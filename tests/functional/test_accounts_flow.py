@@ -168,7 +168,7 @@ def test_center_browses_the_log_and_signs_a_checkpoint(testapp, dbsession, clock
     make_user(dbsession, clock, settings, role=Role.CENTER, username="center_a")
     testapp.login("center_a")
     page = testapp.get("/audit/log?subject_type=user")
-    assert "account.user_created" in page.text and "审计日志" in page.text
+    assert "创建用户" in page.text and "审计日志" in page.text
     before = count(dbsession, TlogCheckpoint)
     token = testapp.get_csrf_token("/audit/checkpoints")
     testapp.post("/audit/checkpoints/sign", {"csrf_token": token}, status=303)

@@ -9,9 +9,10 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from ..forms import Text
-from ..i18n import DISPLAY_TZ, N_
+from ..i18n import DISPLAY_TZ, N_, _
 from ..security import Permission
 from . import merkle
+from .actions import action_code, action_labels
 from .models import AuditCheckpoint, AuditEvent, TlogCheckpoint, TlogCosignature
 from .service import sign_checkpoint
 
@@ -168,20 +169,59 @@ def audit_log(request):
 
     Rows carry no seq: the chain's numbering counts every event, so numbered rows with
     some hidden would show gaps that count and time hidden sign-ups and bids. A row is
-    named by its hash, which `trading audit verify` and the checkpoints pin as firmly."""
+    named by its hash, which `trading audit verify` and the checkpoints pin as firmly.
+    Actions are shown and chosen by their labels; the row keeps the code the chain hashed."""
     params = {k: v for k, v in request.GET.items() if v}
     hidden = _hidden(request)
+    words = {"SUBJECTS": SUBJECT_LABELS, "ACTIONS": action_labels(request.registry),
+             "action_groups": _action_groups(request)}
     try:
         filters = LogFilters().deserialize(params)
+        filters["action"] = _action_filter(request, filters["action"])
         before = _before_seq(request, filters, hidden)
     except colander.Invalid as error:
         request.response.status_int = 400
-        return {"events": [], "f": params, "errors": error.asdict(), "next": None,
-                "SUBJECTS": SUBJECT_LABELS}
+        return {"events": [], "f": params, "errors": error.asdict(), "next": None, **words}
     events = list(request.dbsession.scalars(_log_query(filters, hidden, before)))
     more = len(events) == PAGE_SIZE
-    return {"events": events, "f": params, "errors": {}, "SUBJECTS": SUBJECT_LABELS,
+    if filters["action"]:
+        params["action"] = filters["action"]  # a label typed in the address pages as its code
+    return {"events": events, "f": params, "errors": {}, **words,
             "next": {**params, "before": events[-1].hash} if more else None}
+
+
+def _action_filter(request, text: str) -> str:
+    """A label (Chinese or the viewer's language) or a code; anything else is refused."""
+    if not text:
+        return ""
+    code = action_code(request.registry, text, lambda s: request.localizer.translate(_(s)))
+    if code is None:
+        raise colander.Invalid(LogFilters()["action"], "没有这项操作，请从列表中选择")
+    return code
+
+
+def _action_groups(request) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter's choices, grouped by what they act on (the code's first part)."""
+    def translate(text):
+        return request.localizer.translate(_(text))
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, label in action_labels(request.registry).items():
+        groups.setdefault(code.split(".")[0], []).append((code, translate(label)))
+    return [(translate(ACTION_GROUPS.get(prefix, prefix)), choices)
+            for prefix, choices in groups.items()]
+
+
+# The filter's group headings: the part of an action code before its first dot.
+ACTION_GROUPS = {
+    "account": N_("账号"), "security": N_("安全策略"), "project": N_("项目"),
+    "bid": N_("投标文件"), "custody": N_("开标密钥托管"), "opening": N_("开标"),
+    "bidsecurity": N_("投标保证金"), "expert": N_("评标专家"), "committee": N_("评标委员会"),
+    "criteria": N_("评分标准"), "sheet": N_("评分表"), "evaluation": N_("评标"),
+    "award": N_("定标"), "consultation": N_("磋商"), "final_offer": N_("终次报价"),
+    "final_quote": N_("最后报价"), "draw": N_("随机抽取"), "collusion": N_("电子监察"),
+    "intermediary": N_("中介超市"), "smallworks": N_("小额工程"),
+}
 
 
 @view_config(route_name="audit.checkpoints.sign", permission=Permission.AUDIT_CHECKPOINT,

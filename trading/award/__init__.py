@@ -79,6 +79,41 @@ def auction_next(service, project):
     return _committees(service).open_auction_ends(project)
 
 
+def _audit_actions() -> dict[str, str]:
+    """The audit actions this domain records, in words (trading.audit.actions)."""
+    from ..i18n import N_
+
+    return {
+        "award.roster_added": N_("定标委员库新增成员"),
+        "award.roster_removed": N_("定标委员库移除成员"),
+        "award.committee_formed": N_("组建定标委员会"),
+        "award.committee_decided": N_("定标委员会作出决定"),
+        "award.auction_opened": N_("定标竞价开始"),
+        "award.auction_bid": N_("定标竞价出价"),
+        "award.auction_closed": N_("定标竞价结束"),
+        "award.ballot_cast": N_("定标投票"),
+        "award.report_signed": N_("签署定标报告"),
+        "award.publicity_started": N_("中标候选人公示开始"),
+        "award.objection_raised": N_("提出异议"),
+        "award.objection_answered": N_("答复异议"),
+        "award.decided": N_("确认定标"),
+        "award.declined": N_("中标人放弃中标"),
+        "consultation.round_opened": N_("开启磋商轮次"),
+        "consultation.session_recorded": N_("记录磋商情况"),
+        "consultation.change_recorded": N_("记录磋商文件变更"),
+        "consultation.round_closed": N_("结束磋商轮次"),
+        "consultation.withdrawn": N_("退出磋商"),
+        "final_offer.started": N_("发起终次报价"),
+        "final_offer.joined": N_("参加终次报价"),
+        "final_offer.submitted": N_("提交终次报价"),
+        "final_offer.window_opened": N_("终次报价窗口开启"),
+        "final_offer.reveal_by_hand": N_("手动揭示终次报价"),
+        "final_offer.decided": N_("终次报价结果"),
+        "final_quote.started": N_("发起最后报价"),
+        "final_quote.revealed": N_("揭示最后报价"),
+    }
+
+
 def includeme(config):
     from ..projects import service as projects_service
     from .committee import CommitteeService, committee_service_factory
@@ -86,6 +121,7 @@ def includeme(config):
     from .final_offer import FinalOfferService, final_offer_service_factory
     from .service import AwardService, award_service_factory
 
+    config.add_audit_actions(_audit_actions())
     config.add_draw_labels(subjects={"award_committee": "定标委员会",
                                      "final_offer_round": "终次报价轮次"})
     config.register_service_factory(final_offer_service_factory, FinalOfferService)

@@ -32,12 +32,32 @@ def open_when_due(service, project, now):
     return opening.run_due(service, project)
 
 
+def _audit_actions() -> dict[str, str]:
+    """The audit actions this domain records, in words (trading.audit.actions)."""
+    from ..i18n import N_
+
+    return {
+        "bid.opening_key_generated": N_("生成开标密钥"),
+        "bid.submitted": N_("递交投标文件"),
+        "bid.withdrawn": N_("撤回投标文件"),
+        "custody.key_enrolled": N_("登记托管人公钥"),
+        "custody.designated": N_("指定密钥托管人"),
+        "custody.share_released": N_("托管人释放密钥分片"),
+        "opening.started": N_("开标开始"),
+        "opening.share_submitted": N_("投标人提交解密分片"),
+        "opening.completed": N_("开标完成"),
+        "opening.documents_stored": N_("保存解密后的投标文件"),
+        "opening.line_confirmed": N_("投标人确认开标记录"),
+    }
+
+
 def includeme(config):
     from ..projects import service as projects_service
     from .opening import OpeningService, opening_service_factory
     from .service import BidService, bid_service_factory
     from .uploads import EnvelopeUploads, uploads_factory
 
+    config.add_audit_actions(_audit_actions())
     config.register_service_factory(bid_service_factory, BidService)
     config.register_service_factory(opening_service_factory, OpeningService)
     if prepare_opening_key not in projects_service.PUBLISH_HOOKS:

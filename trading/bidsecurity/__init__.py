@@ -45,10 +45,30 @@ def schedule_refunds(projects_service, project, event):
             project, event)
 
 
+def _audit_actions() -> dict[str, str]:
+    """The audit actions this domain records, in words (trading.audit.actions)."""
+    from ..i18n import N_
+
+    return {
+        "bidsecurity.account_added": N_("登记保证金付款账户"),
+        "bidsecurity.sub_account_issued": N_("分配保证金子账户"),
+        "bidsecurity.notification": N_("保证金到账通知"),
+        "bidsecurity.opened": N_("开标时核验保证金"),
+        "bidsecurity.opening_unchecked": N_("开标时未能核验保证金"),
+        "bidsecurity.settled_unopened": N_("未开标项目保证金结算"),
+        "bidsecurity.refunded": N_("退还保证金"),
+        "bidsecurity.refund_failed": N_("保证金退还失败"),
+        "bidsecurity.refund_overdue": N_("保证金逾期未退"),
+        "bidsecurity.forfeiture_proposed": N_("提请不予退还保证金"),
+        "bidsecurity.forfeiture_decided": N_("决定是否不予退还保证金"),
+    }
+
+
 def includeme(config):
     from .bank import BankAdapter, bank_from_settings
     from .service import BidSecurityService, bid_security_service_factory
 
+    config.add_audit_actions(_audit_actions())
     bank = bank_from_settings(config.get_settings())
     # The registry holds the adapter: jobs read it there, requests through find_service.
     config.registry["bidsecurity.bank"] = bank

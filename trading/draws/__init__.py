@@ -16,9 +16,23 @@ def add_draw_labels(config, purposes=None, subjects=None, attributes=None):
     labels["attributes"].update(attributes or {})
 
 
+def _audit_actions() -> dict[str, str]:
+    """The audit actions this domain records, in words (trading.audit.actions)."""
+    from ..i18n import N_
+
+    return {
+        "draw.frozen": N_("锁定抽取候选名单"),
+        "draw.committed": N_("提交随机种子承诺"),
+        "draw.beacon_entered": N_("录入公共随机数"),
+        "draw.revealed": N_("揭示抽取结果"),
+        "draw.redrawn": N_("补充抽取"),
+    }
+
+
 def includeme(config):
     from .services import DrawService, draw_service_factory
 
+    config.add_audit_actions(_audit_actions())
     config.register_service_factory(draw_service_factory, DrawService)
     config.registry["draws.labels"] = {"purposes": {}, "subjects": {"project": "项目"},
                                       "attributes": {}}

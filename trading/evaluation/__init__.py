@@ -64,10 +64,47 @@ def signing_next(service, project):
         EvaluationReport.state == ReportState.SIGNING))
 
 
+def _audit_actions() -> dict[str, str]:
+    """The audit actions this domain records, in words (trading.audit.actions)."""
+    from ..i18n import N_
+
+    return {
+        "expert.created": N_("新增评标专家"),
+        "expert.updated": N_("修改专家信息"),
+        "expert.status_changed": N_("专家状态变更"),
+        "committee.formed": N_("组建评标委员会"),
+        "committee.drawn": N_("抽取评标专家"),
+        "committee.member_reserve": N_("专家列为候补"),
+        "committee.member_notified": N_("通知专家参加评标"),
+        "committee.member_accepted": N_("专家确认参加"),
+        "committee.member_signed_in": N_("专家签到"),
+        "committee.member_declined": N_("专家拒绝参加"),
+        "committee.member_no_answer": N_("专家未应答"),
+        "committee.member_excluded": N_("专家回避"),
+        "committee.chair_voted": N_("推选组长投票"),
+        "committee.chair_elected": N_("推选评标组长"),
+        "committee.started": N_("开始评标"),
+        "criteria.saved": N_("保存评分标准"),
+        "criteria.published": N_("评分标准随公告发布"),
+        "sheet.submitted": N_("提交评分表"),
+        "evaluation.tabulated": N_("评分汇总"),
+        "evaluation.warning_answered": N_("处理评分偏离提示"),
+        "evaluation.low_price_explained": N_("投标人说明异常低价"),
+        "evaluation.low_price_decided": N_("异常低价审查结论"),
+        "evaluation.report_generated": N_("生成评标报告"),
+        "evaluation.report_signed": N_("签署评标报告"),
+        "evaluation.report_deemed_signed": N_("评标报告视为已签署"),
+        "evaluation.report_locked": N_("评标报告锁定"),
+        "evaluation.unlock_requested": N_("申请重新评审"),
+        "evaluation.unlock_decided": N_("重新评审申请决定"),
+    }
+
+
 def includeme(config):
     from ..projects import service as projects_service
     from .service import EvaluationService, evaluation_service_factory
 
+    config.add_audit_actions(_audit_actions())
     config.register_service_factory(evaluation_service_factory, EvaluationService)
     config.add_draw_labels(attributes={"specialty": "专业", "region": "地区"})
     if lock_criteria not in projects_service.PUBLISH_HOOKS:

@@ -21,11 +21,39 @@ def _draw_purpose_labels():
     }
 
 
+def _audit_actions() -> dict[str, str]:
+    """The audit actions this domain records, in words (trading.audit.actions)."""
+    from ..i18n import N_
+
+    return {
+        "intermediary.service_type_added": N_("新增中介服务类型"),
+        "intermediary.service_item_added": N_("新增中介服务事项"),
+        "intermediary.entry_saved": N_("提交中介机构入驻信息"),
+        "intermediary.entry_status_changed": N_("中介机构入驻状态变更"),
+        "intermediary.line_suspended": N_("暂停中介服务类别"),
+        "intermediary.line_renewed": N_("恢复中介服务类别"),
+        "intermediary.credit_event": N_("记录中介信用事件"),
+        "intermediary.credit_event_waived": N_("撤销中介信用事件"),
+        "intermediary.purchase_drafted": N_("创建中介服务采购"),
+        "intermediary.purchase_edited": N_("编辑中介服务采购"),
+        "intermediary.purchase_status_changed": N_("中介服务采购状态变更"),
+        "intermediary.purchase_republished": N_("重新发布中介服务采购"),
+        "intermediary.registered": N_("中介机构报名"),
+        "intermediary.quoted": N_("中介机构报价"),
+        "intermediary.quotes_opened": N_("开启中介机构报价"),
+        "intermediary.declined": N_("中选机构放弃"),
+        "intermediary.contract_uploaded": N_("上传中介服务合同"),
+        "intermediary.result_uploaded": N_("上传中介服务成果"),
+        "intermediary.rated": N_("评价中介服务"),
+    }
+
+
 def includeme(config):
     from ..jobs import chronograph
     from .chronograph import advance_purchase, due_purchases
     from .service import IntermediaryService, intermediary_service_factory
 
+    config.add_audit_actions(_audit_actions())
     config.register_service_factory(intermediary_service_factory, IntermediaryService)
     config.add_draw_labels(purposes={str(k): v for k, v in _draw_purpose_labels().items()},
                            subjects={"intermediary_purchase": "中介服务采购"})

@@ -8,9 +8,45 @@ machines; `rules` the pure rules.
 """
 
 
+def _audit_actions() -> dict[str, str]:
+    """The audit actions this domain records, in words (trading.audit.actions)."""
+    from ..i18n import N_
+
+    return {
+        "smallworks.profile.updated": N_("修改小额工程规则参数"),
+        "smallworks.enterprise.applied": N_("企业申请入库"),
+        "smallworks.enterprise.resubmitted": N_("企业重新提交入库申请"),
+        "smallworks.enterprise.approved": N_("入库审核通过"),
+        "smallworks.enterprise.activated": N_("企业入库生效"),
+        "smallworks.enterprise.returned": N_("退回入库申请"),
+        "smallworks.enterprise.suspended": N_("暂停企业承接资格"),
+        "smallworks.enterprise.reinstated": N_("恢复企业承接资格"),
+        "smallworks.enterprise.exited": N_("企业出库"),
+        "smallworks.enterprise.expiry_notice": N_("资质证照到期提醒"),
+        "smallworks.enterprise.suspension_rescheduled": N_("调整暂停期限"),
+        "smallworks.project.posted": N_("登记小额工程"),
+        "smallworks.project.submitted": N_("提交小额工程"),
+        "smallworks.project.returned": N_("退回小额工程"),
+        "smallworks.project.pool_frozen": N_("锁定备选企业池"),
+        "smallworks.project.drawn": N_("随机抽取承接企业"),
+        "smallworks.project.failed": N_("小额工程抽取失败"),
+        "smallworks.project.accepted": N_("承接企业确认承接"),
+        "smallworks.project.declined": N_("承接企业放弃承接"),
+        "smallworks.project.quotes_invited": N_("邀请报价"),
+        "smallworks.project.quote_sealed": N_("提交密封报价"),
+        "smallworks.project.quotes_opened": N_("开启小额工程报价"),
+        "smallworks.project.contracted": N_("小额工程签订合同"),
+        "smallworks.project.completed": N_("小额工程完工"),
+        "smallworks.project.evaluated": N_("小额工程履约评价"),
+        "smallworks.decline.justified": N_("认定放弃理由正当"),
+        "smallworks.decline.unjustified": N_("认定放弃理由不正当"),
+    }
+
+
 def includeme(config):
     from .service import SmallWorksService, smallworks_service_factory
 
+    config.add_audit_actions(_audit_actions())
     config.register_service_factory(smallworks_service_factory, SmallWorksService)
     config.add_draw_labels(subjects={"smallworks_project": "小额工程"}, attributes={
         "grade": "资质等级", "qualification_until": "资质有效期至",
