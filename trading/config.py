@@ -48,7 +48,8 @@ DEFAULTS = {
     "timezone.display": "Asia/Shanghai",
     "pyramid.default_locale_name": "zh_CN",
     "jinja2.i18n.domain": "trading",
-    "jinja2.filters": "localtime = trading.i18n:localtime\nyuan = trading.forms:format_yuan",
+    "jinja2.filters": "localtime = trading.i18n:localtime\nyuan = trading.forms:format_yuan"
+                      "\nduration = trading.i18n:human_duration",
     "jinja2.globals": "\n".join([
         "LOCALES = trading.i18n:LOCALES",
         "navigation = trading.navigation:navigation",

@@ -6,7 +6,7 @@ and English is a translation layered on top.
 
 import os
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,29 @@ def localtime(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.astimezone(DISPLAY_TZ).strftime(fmt)
+
+
+def human_duration(value: timedelta | int | None) -> str:
+    """A span in days, hours and minutes, its two largest units ("4 天", "1 天 2 小时",
+    "3 小时 5 分钟"), never "5760 分钟"; an int is minutes. Rounded down to the minute;
+    days with minutes but no hours show the days alone."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60) if isinstance(value, timedelta) else int(value)
+    amounts = (minutes // 1440, minutes % 1440 // 60, minutes % 60)
+    shown = [i for i, n in enumerate(amounts) if n][:2] or [2]
+    if shown == [0, 2]:
+        shown = [0]
+    return " ".join(_translated(DURATION_UNITS[i], amounts[i]) for i in shown)
+
+
+DURATION_UNITS = ("%(n)s 天", "%(n)s 小时", "%(n)s 分钟")
+
+
+def _translated(msgid: str, n: int) -> str:
+    request = get_current_request()
+    text = get_localizer(request).translate(_(msgid)) if request else msgid
+    return text % {"n": n}
 
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"

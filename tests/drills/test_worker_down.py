@@ -7,6 +7,8 @@ import json
 import pytest
 from drills.test_worker_killed import audit_chain_valid, events, opening_done
 
+from trading.i18n import human_duration
+
 pytestmark = pytest.mark.drill  # make drills
 
 
@@ -29,6 +31,6 @@ def test_the_sweep_catches_up_and_the_record_notes_the_late_opening(drill):
     assert all(x["status"] == "decrypted" for x in hall["lines"])
     assert 10 <= hall["late_minutes"] < 30
     assert hall["started_at"] > world["deadline"]
-    assert "较开标时间延迟" in page and f"延迟 {hall['late_minutes']} 分钟" in page
+    assert "较开标时间延迟" in page and f"延迟 {human_duration(hall['late_minutes'])}" in page
     assert events(drill, "opening.started", project_id) == 1
     audit_chain_valid(drill)

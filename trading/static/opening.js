@@ -17,8 +17,10 @@
     if (!countdown) { return; }
     var s = Math.max(0, left - Math.floor((Date.now() - started) / 1000));
     var days = Math.floor(s / 86400);
-    countdown.textContent = (days ? days + " " : "") + pad(Math.floor(s % 86400 / 3600)) + ":" +
-      pad(Math.floor(s % 3600 / 60)) + ":" + pad(s % 60);
+    // The unit in the page's language ("%(d)s 天", "%(d)s days"), as the server wrote it.
+    var unit = countdown.getAttribute("data-day-unit") || "%(d)s";
+    countdown.textContent = (days ? unit.replace("%(d)s", days) + " " : "") +
+      pad(Math.floor(s % 86400 / 3600)) + ":" + pad(Math.floor(s % 3600 / 60)) + ":" + pad(s % 60);
   }
 
   function poll() {
