@@ -10,6 +10,7 @@ from pyramid.paster import get_appsettings, setup_logging
 from trading.config import load
 from trading.db import get_engine, load_models
 from trading.db.meta import Base
+from trading.projects import fulltext
 
 load_models()
 
@@ -29,10 +30,17 @@ def _target_connection_and_run():
         _run(conn)
 
 
+def _include_name(name, type_, parent_names):
+    # The full-text index is built by hand per database (an FTS5 virtual table and its
+    # shadow tables on SQLite, a tsvector table on PostgreSQL): see projects/fulltext.py.
+    return not (type_ == "table" and name.startswith(fulltext.TABLE))
+
+
 def _run(connection):
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_name=_include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -48,8 +48,13 @@ DEFAULTS = {
     "timezone.display": "Asia/Shanghai",
     "pyramid.default_locale_name": "zh_CN",
     "jinja2.i18n.domain": "trading",
-    "jinja2.filters": "localtime = trading.i18n:localtime\nyuan = trading.forms:format_yuan"
-                      "\nduration = trading.i18n:human_duration",
+    "jinja2.i18n.gettext": "trading.i18n:CachedGetText",
+    "jinja2.filters": "\n".join([
+        "localtime = trading.i18n:localtime",
+        "yuan = trading.forms:format_yuan",
+        "duration = trading.i18n:human_duration",
+        "highlight = trading.projects.fulltext:highlight_html",
+    ]),
     "jinja2.globals": "\n".join([
         "LOCALES = trading.i18n:LOCALES",
         "navigation = trading.navigation:navigation",

@@ -64,7 +64,7 @@ def test_owner_posts_a_two_lot_project_and_the_center_publishes_it(testapp, peop
 
     testapp.reset()
     listing = testapp.get("/projects", {"q": "两标段"})
-    assert "网页发布的两标段项目" in listing.text and "共 1 个项目" in listing.text
+    assert "网页发布的<mark>两标段</mark>项目" in listing.text and "共 1 个项目" in listing.text
 
 
 def test_bidder_signs_up_asks_and_sees_the_answer(testapp, people, dbsession, clock, settings,

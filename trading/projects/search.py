@@ -5,10 +5,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import colander
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import joinedload
 
 from ..forms import Money, Text
 from ..i18n import DISPLAY_TZ
+from . import fulltext
 from .kinds import ProcurementMethod, ProjectType
 from .models import Project
 from .status import PUBLIC
@@ -18,6 +20,8 @@ MAX_PAGE = 1000  # deeper pages are what the filters and the OCDS feed are for
 # "10 000+" instead, which is all a person needs to narrow the search.
 COUNT_CAP = 10_000
 SORTS = {
+    # With a keyword: best match first (bm25 on SQLite, ts_rank on PostgreSQL), then newest.
+    "relevance": (Project.published_at.desc(), Project.id.desc()),
     "newest": (Project.published_at.desc(), Project.id.desc()),
     "oldest": (Project.published_at.asc(), Project.id.asc()),
     "deadline": (Project.bid_deadline.asc(), Project.id.asc()),
@@ -41,7 +45,8 @@ class SearchSchema(colander.MappingSchema):
     date_to = colander.SchemaNode(colander.Date(), missing=None)
     budget_min = colander.SchemaNode(Money(), missing=None)
     budget_max = colander.SchemaNode(Money(), missing=None)
-    sort = colander.SchemaNode(Text(), missing="newest", validator=_one_of(SORTS))
+    # No sort given: by relevance with a keyword, else newest first.
+    sort = colander.SchemaNode(Text(), missing="", validator=_one_of(SORTS))
     page = colander.SchemaNode(colander.Integer(), missing=1,
                                validator=colander.Range(1, MAX_PAGE, min_err="页码从1开始",
                                                         max_err=f"页码不能超过{MAX_PAGE}"))
@@ -68,9 +73,6 @@ def _day_start(day) -> datetime:
 
 def _filters(c: dict) -> list:
     clauses = [Project.status.in_([str(s) for s in PUBLIC])]
-    if c["q"]:
-        like = f"%{c['q'].replace('%', '').replace('_', '')}%"
-        clauses.append(sa.or_(Project.name.like(like), Project.number.like(like)))
     for key, column in (("type", Project.project_type), ("status", Project.status),
                         ("method", Project.procurement_method), ("region", Project.region)):
         if c[key]:
@@ -92,6 +94,8 @@ class Page:
     total: int  # capped at COUNT_CAP + 1
     page: int
     per_page: int
+    query: str = ""  # the keyword, for highlighting
+    sort: str = "newest"  # the order used
 
     @property
     def capped(self) -> bool:
@@ -102,13 +106,39 @@ class Page:
         return min(MAX_PAGE, max(1, -(-min(self.total, COUNT_CAP) // self.per_page)))
 
 
+def _keyword(dbsession, terms) -> tuple:
+    """(index table, its join to projects, the match, best-first order) on this database."""
+    if fulltext.dialect(dbsession) == "sqlite":
+        index = sa.table(fulltext.TABLE, sa.column("rowid"))
+        whole = sa.literal_column(fulltext.TABLE)
+        match = whole.op("MATCH")(fulltext.fts5_query(terms))
+        return (index, index.c.rowid == Project.id, match,
+                sa.func.bm25(whole, *fulltext.SQLITE_WEIGHTS).asc())
+    index = sa.table(fulltext.TABLE, sa.column("project_id"), sa.column("document"))
+    query = sa.cast(fulltext.tsquery_literal(terms), TSQUERY)
+    return (index, index.c.project_id == Project.id, index.c.document.op("@@")(query),
+            sa.func.ts_rank(index.c.document, query).desc())
+
+
 def search(dbsession, criteria: dict) -> Page:
     clauses = _filters(criteria)
-    matching = sa.select(Project.id).where(*clauses).limit(COUNT_CAP + 1).subquery()
+    terms = fulltext.query_terms(criteria["q"])
+    sort = criteria["sort"] or ("relevance" if terms else "newest")
+    order = list(SORTS[sort if terms or sort != "relevance" else "newest"])
+    ids = sa.select(Project.id)
+    rows = sa.select(Project)
+    if terms:
+        index, join_on, match, best = _keyword(dbsession, terms)
+        ids = ids.join(index, join_on).where(match)
+        rows = rows.join(index, join_on).where(match)
+        if sort == "relevance":
+            order.insert(0, best)
+    matching = ids.where(*clauses).limit(COUNT_CAP + 1).subquery()
     total = dbsession.scalar(sa.select(sa.func.count()).select_from(matching))
     query = (
-        sa.select(Project).where(*clauses).options(joinedload(Project.owner))
-        .order_by(*SORTS[criteria["sort"]])
+        rows.where(*clauses).options(joinedload(Project.owner))
+        .order_by(*order)
         .limit(criteria["per_page"]).offset((criteria["page"] - 1) * criteria["per_page"])
     )
-    return Page(list(dbsession.scalars(query)), total, criteria["page"], criteria["per_page"])
+    return Page(list(dbsession.scalars(query)), total, criteria["page"], criteria["per_page"],
+                criteria["q"] if terms else "", sort if terms or sort != "relevance" else "newest")

@@ -15,6 +15,7 @@ from ..errors import DeadlinePassed, NotFound, NotPermitted
 from ..files import sniff_file
 from ..jobs import chronograph
 from ..jobs.runtime import job_enqueue
+from . import fulltext
 from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid, ProjectFrozen
 from .kinds import (
     REGIME_OF,
@@ -184,6 +185,7 @@ class ProjectService:
         self.db.add(project)
         self.db.flush()
         project.number = f"YG-{now.year}-{project.id:06d}"
+        self._reindex(project)
         record(self.db, actor, "project.drafted", "project", project.id, now=now,
                name=project.name, lots=len(project.lots))
         return project
@@ -196,6 +198,7 @@ class ProjectService:
         self.db.flush()
         self._apply(project, data)
         project.updated_at = self.clock()
+        self._reindex(project)
         record(self.db, actor, "project.edited", "project", project.id, now=project.updated_at)
         return project
 
@@ -303,6 +306,7 @@ class ProjectService:
         self.db.add(copy)
         self.db.flush()
         copy.number = f"YG-{now.year}-{copy.id:06d}"
+        self._reindex(copy)
         record(self.db, actor, "project.retendered", "project", copy.id, now=now,
                retender_of=project.id)
         return copy
@@ -327,9 +331,19 @@ class ProjectService:
                             published_by_id=actor.user_id)
         project.announcements.append(item)
         self.db.flush()
+        self._reindex(project)
         record(self.db, actor, "project.announced", "project", project.id, now=item.published_at,
                announcement_id=item.id, kind=kind)
         return item
+
+    def _reindex(self, project: Project) -> None:
+        """Keep the public search index (fulltext.py) in step: this service is the one
+        writer of a project's name, number, lots and notices, and calls this after each."""
+        self.db.flush()
+        lots = [lot.name for lot in project.lots]
+        notices = [(item.title, item.body) for item in project.announcements]
+        fulltext.write(self.db, [fulltext.Document.of(project.id, project.name, project.number,
+                                                      lots, notices)])
 
     # -- the status machine ---------------------------------------------------------------
 

@@ -1,0 +1,236 @@
+"""Full-text search of public projects: n-gram tokens, the index, queries, highlights.
+
+Chinese has no spaces and the usual words are one or two characters, which neither a
+word tokenizer nor a trigram index serves. Every run of letters and digits (any script)
+is therefore indexed as its characters (unigrams) and its adjacent pairs (bigrams), both
+spelled by this module, so SQLite FTS5 and a PostgreSQL tsvector hold the same tokens:
+
+    "污水管网" -> bigrams 污水 水管 管网, unigrams 污 水 管 网
+
+A query run of one character asks for the unigram; a longer run asks for its bigrams as
+a phrase (adjacent, in order), which is exactly "the run occurs in the text". Separate
+query runs are ANDed. Every one- and two-character substring made of letters or digits
+is therefore found (tests/projects/test_fulltext.py proves it with hypothesis).
+
+The index (table `project_search`, one row per project: name, number, notices) is
+written only by `ProjectService`, the single writer of projects and their announcements
+(notices and results), through `reindex`. PostgreSQL gets a literal tsvector built here
+(no text-search parser involved: its word splitting depends on the server's locale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+
+TABLE = "project_search"
+COLUMNS = ("name", "number", "notices")
+# bm25 / ts_rank weights: a hit in the name counts most, then the number, then notices.
+SQLITE_WEIGHTS = (10.0, 5.0, 1.0)
+PG_WEIGHTS = {"name": "A", "number": "B", "notices": "D"}
+# PostgreSQL positions stop at 16383; two tokens per character, so notices are cut here.
+MAX_NOTICE_CHARS = 6000
+
+
+# --- tokens (pure) --------------------------------------------------------------------
+
+
+def _fold(char: str) -> str:
+    """Lower case, one character for one (so highlight offsets stay those of the text)."""
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
+
+
+def runs(text: str) -> list[tuple[int, str]]:
+    """(start offset, folded run) for each maximal run of letters and digits."""
+    found, start = [], None
+    for index, char in enumerate(text):
+        if char.isalnum():
+            if start is None:
+                start = index
+        elif start is not None:
+            found.append((start, "".join(map(_fold, text[start:index]))))
+            start = None
+    if start is not None:
+        found.append((start, "".join(map(_fold, text[start:]))))
+    return found
+
+
+def tokens(text: str) -> list[str]:
+    """The index tokens of a text, in order: per run its bigrams, then its unigrams.
+
+    Bigrams come first and consecutively so that a query phrase of bigrams matches only
+    where the characters are adjacent in the text.
+    """
+    out: list[str] = []
+    for _start, run in runs(text):
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        out.extend(run)
+    return out
+
+
+def query_terms(text: str) -> list[tuple[str, ...]]:
+    """The query as phrases to AND: (char,) for a one-character run, else its bigrams."""
+    terms = []
+    for _start, run in runs(text):
+        phrase = (run,) if len(run) == 1 else tuple(run[i:i + 2] for i in range(len(run) - 1))
+        if phrase not in terms:
+            terms.append(phrase)
+    return terms
+
+
+def highlight(text: str, query: str) -> list[tuple[str, bool]]:
+    """`text` cut into (segment, matched) pieces: every occurrence of a query run.
+
+    Plain strings: the template escapes each piece, so a name holding markup stays text.
+    """
+    marked = [False] * len(text)
+    folded = "".join(map(_fold, text))
+    for _start, run in runs(query):
+        at = folded.find(run)
+        while at != -1:
+            marked[at:at + len(run)] = [True] * len(run)
+            at = folded.find(run, at + 1)
+    pieces: list[tuple[str, bool]] = []
+    for char, hit in zip(text, marked, strict=True):
+        if pieces and pieces[-1][1] == hit:
+            pieces[-1] = (pieces[-1][0] + char, hit)
+        else:
+            pieces.append((char, hit))
+    return pieces
+
+
+def highlight_html(text: str, query: str) -> Markup:
+    """The `highlight` template filter: matches in <mark>, everything else escaped."""
+    if not query:
+        return escape(text)
+    return Markup("").join(Markup("<mark>{}</mark>").format(piece) if hit else escape(piece)
+                           for piece, hit in highlight(text, query))
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """What is searchable of one project."""
+
+    project_id: int
+    name: str
+    number: str
+    notices: str  # lot names, then every announcement's title and body
+
+    @classmethod
+    def of(cls, project_id: int, name: str, number: str, lots: Iterable[str],
+           notices: Iterable[tuple[str, str]]) -> Document:
+        parts = list(lots)
+        for title, body in notices:
+            parts += [title, body]
+        return cls(project_id, name, number or "", "\n".join(parts)[:MAX_NOTICE_CHARS])
+
+    def columns(self) -> dict[str, str]:
+        return {"name": self.name, "number": self.number, "notices": self.notices}
+
+
+def sqlite_row(doc: Document) -> dict:
+    """The FTS5 row: each column as its space-separated tokens."""
+    return {"rowid": doc.project_id,
+            **{key: " ".join(tokens(value)) for key, value in doc.columns().items()}}
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(doc: Document) -> str:
+    """The document as a tsvector literal: lexeme:position+weight, positions from 1."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for key, value in doc.columns().items():
+        weight = PG_WEIGHTS[key]
+        for token in tokens(value):
+            position = min(position + 1, 16383)
+            positions.setdefault(token, []).append(f"{position}{weight}")
+        position += 1  # no phrase spans two columns
+    return " ".join(f"{_quote(lex)}:{','.join(p)}" for lex, p in positions.items())
+
+
+def fts5_query(terms: Sequence[tuple[str, ...]]) -> str:
+    # Tokens hold letters and digits only, so a double-quoted phrase needs no escaping.
+    return " AND ".join('"' + " ".join(phrase) + '"' for phrase in terms)
+
+
+def tsquery_literal(terms: Sequence[tuple[str, ...]]) -> str:
+    return " & ".join("(" + " <-> ".join(map(_quote, phrase)) + ")" for phrase in terms)
+
+
+# --- the index table -------------------------------------------------------------------
+
+
+def create_table(conn) -> None:
+    """The index on either database (the migration calls this)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            f"CREATE VIRTUAL TABLE {TABLE} USING fts5(name, number, notices, "
+            "tokenize = 'unicode61 remove_diacritics 0')")
+    else:
+        conn.exec_driver_sql(
+            f"CREATE TABLE {TABLE} (project_id INTEGER PRIMARY KEY "
+            "REFERENCES projects (id) ON DELETE CASCADE, document tsvector NOT NULL)")
+        conn.exec_driver_sql(f"CREATE INDEX ix_{TABLE}_document ON {TABLE} USING gin (document)")
+
+
+def drop_table(conn) -> None:
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def write(conn, docs: Sequence[Document]) -> None:
+    """Insert or replace the index rows of `docs` (a connection or a session)."""
+    if not docs:
+        return
+    if dialect(conn) == "sqlite":
+        _write_sqlite(conn, docs)
+    else:
+        _write_postgresql(conn, docs)
+
+
+def dialect(conn) -> str:
+    """The database's name for a Connection or a Session."""
+    bound = getattr(conn, "dialect", None) or conn.get_bind().dialect
+    return bound.name
+
+
+def _write_sqlite(conn, docs) -> None:
+    ids = [{"rowid": doc.project_id} for doc in docs]
+    conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE rowid = :rowid"), ids)
+    conn.execute(sa.text(f"INSERT INTO {TABLE} (rowid, name, number, notices) "
+                         "VALUES (:rowid, :name, :number, :notices)"),
+                 [sqlite_row(doc) for doc in docs])
+
+
+def _write_postgresql(conn, docs) -> None:
+    conn.execute(sa.text(
+        f"INSERT INTO {TABLE} (project_id, document) VALUES (:id, CAST(:doc AS tsvector)) "
+        "ON CONFLICT (project_id) DO UPDATE SET document = excluded.document"),
+        [{"id": doc.project_id, "doc": tsvector_literal(doc)} for doc in docs])
+
+
+def rebuild(conn, batch: int = 2000) -> int:
+    """Index every project from the tables (the migration's backfill; `trading reindex`)."""
+    projects = conn.execute(sa.text("SELECT id, name, number FROM projects ORDER BY id")).all()
+    lots: dict[int, list[str]] = {}
+    for project_id, name in conn.execute(
+            sa.text("SELECT project_id, name FROM lots ORDER BY project_id, number")):
+        lots.setdefault(project_id, []).append(name)
+    notices: dict[int, list[tuple[str, str]]] = {}
+    for project_id, title, body in conn.execute(
+            sa.text("SELECT project_id, title, body FROM announcements ORDER BY id")):
+        notices.setdefault(project_id, []).append((title, body))
+    docs = [Document.of(pid, name, number, lots.get(pid, ()), notices.get(pid, ()))
+            for pid, name, number in projects]
+    for start in range(0, len(docs), batch):
+        write(conn, docs[start:start + batch])
+    return len(docs)
