@@ -19,6 +19,11 @@ errors — it must be 0.
 Wave 2 (another project whose deadline falls in the middle of the wave): uploads complete
 before it are accepted, the others refused; `after_deadline` counts accepted versions
 received at or after the deadline — it must be 0.
+Merge: the transparency log's sequencer (trading.audit.sequencer, as the worker runs it,
+every `audit.sequence_ms`) runs in the bench process throughout; `merge` is, for every
+receipt of both waves, the time from the receipt's promise (the event's queue time) to the
+commit of the first signed checkpoint that includes it — p50, p99 and max; issue #17 asks
+≤ 2 s.
 Floor: the same requests against a bare upload endpoint in a second waitress server
 (read the body, write it to a file, fsync, answer 201), measured in the same run;
 `ratio` is the bare endpoint's throughput over the app's.
@@ -89,6 +94,9 @@ def bare_app(workdir: Path):
 def serve(kind: str, workdir: Path, port: int) -> None:
     from waitress import serve as waitress_serve
 
+    if kind == "sequencer":
+        run_sequencer(workdir)
+        return
     if kind == "bare":
         (workdir / "bare").mkdir(exist_ok=True)
         app = bare_app(workdir / "bare")
@@ -180,6 +188,126 @@ def seal_all(project: dict, size: int) -> list[bytes]:
     return bodies
 
 
+# -- the sequencer -------------------------------------------------------------------------------
+
+
+class SequencerRun:
+    """The worker's sequencer loop in a process of its own (as in a worker: no client
+    threads share its interpreter), logging each checkpoint's commit: wall time, tree size
+    and how long the step took."""
+
+    def __init__(self, workdir: Path, extra: dict):
+        self.log = workdir / "sequencer.log"
+        self.interval = int(extra["audit.sequence_ms"]) / 1000
+        env = {**os.environ, "RUSH_SETTINGS": json.dumps(extra)}
+        self.errors = workdir / "sequencer.err"
+        with self.errors.open("w") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, __file__, "--serve", "sequencer", str(workdir), "0"],
+                stdout=subprocess.DEVNULL, stderr=err, env=env)
+        self.commits: list[tuple[float, int]] = []
+        self.steps: list[float] = []
+
+    def stop(self) -> None:
+        if self.proc.returncode is not None:
+            return
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        if "Traceback" in self.errors.read_text():  # a failed step: the figure would hide it
+            print(f"sequencer errors:\n{self.errors.read_text()[-2000:]}", file=sys.stderr)
+        for line in self.log.read_text().splitlines() if self.log.exists() else []:
+            at, size, took = line.split()
+            self.commits.append((float(at), int(size)))
+            self.steps.append(float(took))
+
+
+def run_sequencer(workdir: Path) -> None:
+    """The child: trading.audit.sequencer's loop, each committed step logged."""
+    from trading.audit.sequencer import worker_sequencer
+
+    common.build_app(workdir, migrate=False, extra=json.loads(
+        os.environ.get("RUSH_SETTINGS", "{}")))
+    sequencer = worker_sequencer()
+    step = sequencer.step
+    with (workdir / "sequencer.log").open("a") as out:
+        def timed():
+            began = time.time()
+            size = step()  # committed once the step's session has closed
+            if size:
+                out.write(f"{time.time():.6f} {size} {time.time() - began:.6f}\n")
+                out.flush()
+            return size
+
+        sequencer.step = timed
+        sequencer.run()
+
+
+def merge_delays(app, sequencer, results) -> dict:
+    """Receipt (promise) to the commit of the first checkpoint that includes it, in ms;
+    and from the moment the client had its receipt (`after_receipt`: the sequencer's own
+    share, without the upload's transaction; 0 when the checkpoint was already signed)."""
+    import bisect
+
+    import sqlalchemy as sa
+
+    from trading.audit.models import TlogLeaf, TlogPending
+
+    sizes = [size for _at, size in sequencer.commits]
+
+    def rows(db):
+        pending = db.scalar(sa.select(sa.func.count()).select_from(TlogPending)
+                            .where(TlogPending.promised.is_(True)))
+        return pending, db.execute(sa.select(TlogLeaf.idx, TlogLeaf.queued_at)
+                                   .where(TlogLeaf.promised.is_(True))).all()
+
+    pending, leaves = common.in_transaction(app, rows)
+    after = _after_receipt(app, sequencer, sizes, results)
+    delays = []
+    for idx, queued_at in leaves:
+        at = bisect.bisect_right(sizes, idx)  # the first checkpoint with size > idx
+        if at < len(sizes):
+            queued = queued_at if queued_at.tzinfo else queued_at.replace(tzinfo=UTC)
+            delays.append((sequencer.commits[at][0] - queued.timestamp()) * 1000)
+    delays.sort()
+    return {"merged": len(delays), "unmerged": pending + len(leaves) - len(delays),
+            "checkpoints": len(sizes),
+            "step_p50": statistics.median(sequencer.steps or [0]) * 1000,
+            "step_max": max(sequencer.steps or [0]) * 1000,
+            **_percentiles(delays), **{f"after_{k}": v for k, v in _percentiles(after).items()}}
+
+
+def _percentiles(values: list[float]) -> dict:
+    values = sorted(values)
+    if not values:
+        return {"p50": 0.0, "p99": 0.0, "max": 0.0}
+    return {"p50": statistics.median(values),
+            "p99": values[min(len(values) - 1, int(len(values) * 0.99))], "max": values[-1]}
+
+
+def _after_receipt(app, sequencer, sizes, results) -> list[float]:
+    """Per accepted upload: its checkpoint's commit minus the response's arrival (≥ 0)."""
+    import bisect
+    from urllib.parse import parse_qs, urlsplit
+
+    from trading.audit.merkle import leaf_of_event
+
+    seqs = {}
+    for result in results:
+        if result.get("status") == 201:
+            link = json.loads(result["body"])["log_promise"]["inclusion"]
+            seqs[int(parse_qs(urlsplit(link).query)["seq"][0])] = result["wall"]
+
+    def indexes(db):
+        return {seq: leaf.idx for seq in seqs if (leaf := leaf_of_event(db, seq))}
+
+    out = []
+    for seq, idx in common.in_transaction(app, indexes).items():
+        at = bisect.bisect_right(sizes, idx)
+        if at < len(sizes):
+            out.append(max(0.0, (sequencer.commits[at][0] - seqs[seq]) * 1000))
+    return out
+
+
 # -- the rush ------------------------------------------------------------------------------------
 
 
@@ -201,7 +329,7 @@ def rush(ports: list[int], path: str, bodies: list[bytes], tokens: list[str]) ->
             payload = response.read()
             conn.close()
             results[i] = {"status": response.status, "body": payload,
-                          "start": start, "end": time.perf_counter()}
+                          "start": start, "end": time.perf_counter(), "wall": time.time()}
         except OSError as exc:
             results[i] = {"status": 0, "error": str(exc), "start": start,
                           "end": time.perf_counter()}
@@ -278,6 +406,8 @@ def options() -> argparse.Namespace:
     parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
                         "trading_rush", help="--db postgresql: a database of the bench's own")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--sequence-ms", type=int, default=250,
+                        help="the sequencer's interval (audit.sequence_ms)")
     parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     big = args.db == "postgresql"
@@ -296,16 +426,17 @@ def main() -> None:
         serve(kind, Path(workdir), int(port))
         return
     n, size = args.bidders, args.size_kib * 1024
-    extra = {}
+    extra = {"audit.sequence_ms": str(args.sequence_ms)}
     if args.db == "postgresql":
         postgres_database(args.db_url, create=True)
-        extra = {"sqlalchemy.url": args.db_url, "huey.backend": "redis",
+        extra |= {"sqlalchemy.url": args.db_url, "huey.backend": "redis",
                  "huey.url": args.redis_url, "huey.immediate": "false"}
     servers = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-rush-") as tmp:
             work = Path(tmp)
             app = common.build_app(work, migrate=True, extra=extra)
+            sequencer = SequencerRun(work, extra)
             far = make_project(app, n, datetime.now(UTC) + timedelta(minutes=30), "far")
             bodies = seal_all(far, size)
             try:
@@ -329,7 +460,12 @@ def main() -> None:
                                 f"/api/v1/projects/{near['id']}/lots/{near['lot']}/bids",
                                 near_bodies, [t for _, t in near["bidders"]])
                 wave2 = check(app, near, results2, deadline)
+                # Time for the last receipts' checkpoint, as a running worker would give.
+                time.sleep(2 * sequencer.interval + 1)
+                sequencer.stop()
+                merge = merge_delays(app, sequencer, results + results2)
             finally:
+                sequencer.stop()
                 for proc, _port in servers:
                     proc.terminate()
                     proc.wait(timeout=30)
@@ -337,10 +473,10 @@ def main() -> None:
     finally:
         if args.db == "postgresql":
             postgres_database(args.db_url, create=False)
-    report(args, n, size, bare, wave1, wave2)
+    report(args, n, size, bare, wave1, wave2, merge)
 
 
-def report(args, n, size, bare, wave1, wave2) -> None:
+def report(args, n, size, bare, wave1, wave2, merge) -> None:
     ratio = bare["req_s"] / wave1["req_s"]
     setup = f"{args.db}, {args.processes} web process(es)"
     print(f"wave 1 ({setup}): {n} bidders × {size // 1024} KiB in {wave1['seconds']:.2f} s: "
@@ -352,6 +488,13 @@ def report(args, n, size, bare, wave1, wave2) -> None:
     print(f"wave 2 (deadline mid-wave): accepted {wave2['accepted']}, refused late "
           f"{wave2['refused']}, lost {wave2['lost']}, accepted after the deadline "
           f"{wave2['after_deadline']}")
+    print(f"merge (receipt to its signed checkpoint, sequencer every "
+          f"{args.sequence_ms} ms): {merge['merged']} receipts, p50 {merge['p50']:.0f} ms, "
+          f"p99 {merge['p99']:.0f} ms, max {merge['max']:.0f} ms, not merged "
+          f"{merge['unmerged']}; after the client had its receipt: p50 "
+          f"{merge['after_p50']:.0f} ms, p99 {merge['after_p99']:.0f} ms, max "
+          f"{merge['after_max']:.0f} ms; {merge['checkpoints']} checkpoints, a step took "
+          f"p50 {merge['step_p50']:.0f} ms, max {merge['step_max']:.0f} ms")
     print(f"bench rush: db={args.db} processes={args.processes} bidders={n} "
           f"size_kib={size // 1024} throughput_req_s="
           f"{wave1['req_s']:.1f} throughput_mib_s={wave1['mib_s']:.1f} "
@@ -359,7 +502,10 @@ def report(args, n, size, bare, wave1, wave2) -> None:
           f"accepted={wave1['accepted']} lost={wave1['lost'] + wave2['lost']} "
           f"late_accepted={wave2['after_deadline']} late_refused={wave2['refused']} "
           f"wave2_accepted={wave2['accepted']} "
-          f"bare_req_s={bare['req_s']:.1f} ratio={ratio:.2f}")
+          f"bare_req_s={bare['req_s']:.1f} ratio={ratio:.2f} "
+          f"merge_p50_ms={merge['p50']:.0f} merge_p99_ms={merge['p99']:.0f} "
+          f"merge_max_ms={merge['max']:.0f} unmerged={merge['unmerged']} "
+          f"merge_after_receipt_p99_ms={merge['after_p99']:.0f}")
     if wave1["lost"] or wave2["lost"] or wave2["after_deadline"] or wave1["accepted"] != n:
         sys.exit(1)
 

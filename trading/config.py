@@ -45,6 +45,8 @@ DEFAULTS = {
     "audit.checkpoint_minutes": "60",
     # The log's promise to a receipt: merged into a signed checkpoint within this (seconds).
     "audit.max_merge_delay": "300",
+    # How often the worker's sequencer looks at the log's queue (ms; 0: the minute task only).
+    "audit.sequence_ms": "250",
     "timezone.display": "Asia/Shanghai",
     "pyramid.default_locale_name": "zh_CN",
     "jinja2.i18n.domain": "trading",
@@ -103,6 +105,7 @@ INTEGERS = (
     "storage.max_bytes",
     "audit.checkpoint_minutes",
     "audit.max_merge_delay",
+    "audit.sequence_ms",
 )
 LISTS = ("pyramid.includes", "auth.totp_roles")
 # Roles production never lets sign in on a password alone (issue #16).
@@ -148,6 +151,8 @@ def _coerce(settings: dict) -> None:
             settings[key] = aslist(settings[key])
     if settings["audit.retention_days"] < 180:
         raise ConfigError("audit.retention_days must be at least 180 (等保 2.0 §8.1.4.3)")
+    if not 0 <= settings["audit.sequence_ms"] < settings["audit.max_merge_delay"] * 1000:
+        raise ConfigError("audit.sequence_ms must be 0 (off) or below audit.max_merge_delay")
     if not 1 <= settings["auth.password_classes"] <= 4:
         raise ConfigError("auth.password_classes must be 1 to 4")
     backend = settings["huey.backend"]

@@ -66,6 +66,10 @@ def main(argv=None):
     if periodic:
         for module, name in CATCH_UP:
             getattr(importlib.import_module(module), name)()
+        # The log's checkpoints within about a second (issue #17), not the minute's cron.
+        from ..audit.sequencer import worker_sequencer
+
+        worker_sequencer().start()
     consumer = huey.create_consumer(
         workers=settings["huey.workers"], worker_type="thread", periodic=periodic
     )
