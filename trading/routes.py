@@ -253,6 +253,10 @@ def includeme(config):
     config.add_route("evaluation.committee.act", "/projects/{project_id}/committee/{action}",
                      factory=ev)
     config.add_route("evaluation.room", "/projects/{project_id}/evaluation", factory=ev)
+    config.add_route("evaluation.bids", "/projects/{project_id}/bid-documents", factory=ev)
+    config.add_route("evaluation.bid_document",
+                     "/projects/{project_id}/bid-documents/{bid_id:\\d+}/{index:\\d+}",
+                     factory=ev)
     config.add_route("evaluation.room.act", "/projects/{project_id}/evaluation/{action}",
                      factory=ev)
     config.add_route("evaluation.sheet", "/projects/{project_id}/lots/{lot_id}/sheet",

@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     CUSTODY_ENROL = "custody:key:enrol"
     CUSTODY_RELEASE = "custody:share:release"
     DRAW_BEACON = "draw:beacon:enter"
+    EVALUATION_BIDS = "evaluation:bids:read"
     EVALUATION_CHAIR = "evaluation:committee:chair"
     EVALUATION_EXPLAIN = "evaluation:lowprice:explain"
     EVALUATION_MANAGE = "evaluation:committee:manage"

@@ -1,6 +1,8 @@
 """Evaluation fixtures: a project opened with valid bids, now in `evaluation`, whose
 scoring criteria were published with it."""
 
+from datetime import timedelta
+
 import pytest
 from bidding.conftest import FAST, World, signed_up_bidders
 from factories import actor_for, make_project, make_user, project_service
@@ -30,7 +32,8 @@ def _fast_settings(settings, monkeypatch):
 def evaluated_factory(dbsession, clock, settings, registry):
     """`evaluated_factory(prices=…, items=…, price=…, **project_overrides)`."""
 
-    def build(prices=PRICES, items=ITEMS, price=PRICE, n_candidates=3, **overrides) -> World:
+    def build(prices=PRICES, items=ITEMS, price=PRICE, n_candidates=3, documents=(),
+              **overrides) -> World:
         w = World(dbsession, clock, settings, registry)
         w.project = make_project(dbsession, clock, settings, registry, **overrides)
         owner = dbsession.get(User, w.project.created_by_id)
@@ -46,9 +49,12 @@ def evaluated_factory(dbsession, clock, settings, registry):
         service.advance(w.project)
         w.bidders = signed_up_bidders(w, len(prices))
         for bidder, p in zip(w.bidders, prices, strict=True):
-            w.submit(bidder, w.seal(bidder, offer_=w.offer(p)))
+            w.submit(bidder, w.seal(bidder, offer_=w.offer(p), documents=documents))
         clock.set(w.project.bid_deadline)
         w.advance()
+        if documents:  # extracted in the opening's second pass, a moment later
+            clock.set(w.project.bid_deadline + timedelta(seconds=1))
+            w.advance()
         return w
 
     return build

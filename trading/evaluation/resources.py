@@ -19,7 +19,14 @@ from ..projects.resources import ProjectResource, project_factory
 from ..projects.status import ProjectStatus as S
 from ..resources import get_or_404, route_id
 from ..security import Permission
-from .models import SEATED, Committee, CommitteeMember, CommitteeStatus, LowPriceReview
+from .models import (
+    SEATED,
+    Committee,
+    CommitteeMember,
+    CommitteeStatus,
+    LowPriceReview,
+    MemberState,
+)
 
 # 定标 done: the result is determined, the names need no longer be kept from the owner.
 NAMES_PUBLIC = frozenset({S.AWARDED, S.CONTRACTED, S.ARCHIVED})
@@ -48,6 +55,10 @@ class EvaluationResource(ProjectResource):
                     for m in seated if m.user_id]
             acl.append((Allow, f"org:{self.project.owner_org_id}:owner",
                         Permission.EVALUATION_VIEW))
+            # The opened bids: only members who signed the conflict declaration, once the
+            # evaluation has started; nobody else, not even the center (87号令 Art 47).
+            acl += [(Allow, f"user:{m.user_id}", Permission.EVALUATION_BIDS)
+                    for m in seated if m.user_id and m.state is MemberState.SIGNED_IN]
         if self.project.status in NAMES_PUBLIC:
             acl.append((Allow, f"org:{self.project.owner_org_id}:owner",
                         Permission.EVALUATION_NAMES))

@@ -10,12 +10,14 @@ from pyramid.view import view_config
 from ..accounts.models import User
 from ..draws.views import STATUS_LABELS as DRAW_STATUS_LABELS
 from ..errors import DomainError
+from ..files import serve_stored
 from ..forms import redirect, refused, render_form, without_csrf
 from ..i18n import N_, _
 from ..resources import get_or_404
 from ..security import Permission
 from .committee import DECLARATION, CommitteeService, ExpertInput, ExpertPoolService
 from .consultation import is_consultation
+from .documents import opened_bids, read_document
 from .errors import EvaluationConflict, EvaluationInvalid
 from .forms import (
     CommitteeSchema,
@@ -35,9 +37,18 @@ from .models import (
     ScoreWarning,
     UnlockRequest,
 )
+from .params import evaluation_params
 from .resources import member_of
 from .scoring import CriteriaService, Mark, SheetService, scored
 from .service import REPORT_CONFIRMATION, EvaluationService
+from .words import (
+    DECISION_LABELS,
+    WARNING_LABELS,
+    aggregation_text,
+    price_base_text,
+    trigger_texts,
+    warning_text,
+)
 
 STATE_LABELS = {
     MemberState.RESERVE: N_("候补"), MemberState.NOTIFIED: N_("待确认"),
@@ -335,19 +346,47 @@ def _room(context, request) -> dict:
     work = service.work()
     lots = service.evaluated_lots(context.project)
     sitting = committee is not None and committee.status is not CommitteeStatus.FORMING
+    warnings = [w for lot in lots for w in work.warnings_of(committee, lot)] if sitting else []
+    reviews = [r for lot in lots for r in work.reviews(committee, lot)] if sitting else []
+    words = _vocabulary(request, context)
     return {
         "project": context.project, "committee": committee, "member": member,
         "seated": _committees(request).seated(committee) if committee else [],
         "lots": lots, "sitting": sitting, "DECLARATION": DECLARATION,
         "REPORT_CONFIRMATION": REPORT_CONFIRMATION, "STATE": STATE_LABELS,
-        "warnings": [w for lot in lots for w in work.warnings_of(committee, lot)]
-        if sitting else [],
-        "reviews": [r for lot in lots for r in work.reviews(committee, lot)] if sitting else [],
+        "warnings": warnings, "reviews": reviews,
+        "warning_texts": {w.id: warning_text(_warning_dict(w), **words) for w in warnings},
+        "trigger_texts": {r.id: trigger_texts(r.triggers, words["params"]) for r in reviews},
+        "bidders": words["bidders"], "WARNING": WARNING_LABELS, "DECISION": DECISION_LABELS,
+        "may_read_bids": bool(request.has_permission(Permission.EVALUATION_BIDS)),
         "reports": {lot.id: _latest_report(request, lot) for lot in lots},
         "sheets": {lot.id: work.sheets(committee, lot) for lot in lots} if sitting else {},
         "unlocks": _unlocks(request, committee) if committee else [],
         "error": None,
     }
+
+
+def _warning_dict(w: ScoreWarning) -> dict:
+    return {"kind": str(w.kind), "member_id": w.member_id, "bid_id": w.bid_id,
+            "item_id": w.item_id, "detail": w.detail}
+
+
+def _vocabulary(request, context) -> dict:
+    """Names for the flags' ids: members (as this user may read them), bidders, items."""
+    from ..bidding.models import Bid
+
+    committee = context.committee
+    seated = _committees(request).seated(committee) if committee else []
+    body = {"members": [{"member_id": m.id, "pseudonym": m.pseudonym,
+                         "name": m.expert.name if m.expert else m.user.display_name}
+                        for m in seated]}
+    criteria = CriteriaService(request.dbsession, request.clock).of(context.project)
+    bids = request.dbsession.scalars(sa.select(Bid).where(
+        Bid.project_id == context.project.id)).all()
+    return {"members": member_names(request, body),
+            "bidders": {b.id: b.bidder.name for b in bids},
+            "items": {i["item_id"]: i["name"] for i in (criteria.items if criteria else [])},
+            "params": evaluation_params(context.project)}
 
 
 def _latest_report(request, lot) -> EvaluationReport | None:
@@ -422,6 +461,32 @@ def room_action(context, request):
     return _back(request, "evaluation.room", message, project_id=context.project.id)
 
 
+# -- the opened bid documents (members only) -------------------------------------------
+
+
+@view_config(route_name="evaluation.bids", renderer="evaluation/bids.jinja2",
+             permission=Permission.EVALUATION_BIDS, request_method="GET")
+def bid_documents(context, request):
+    lots = {lot.id: lot for lot in _service(request).evaluated_lots(context.project)}
+    bids = [b for b in opened_bids(request.dbsession, request.storage, context.project)
+            if b.line.lot_id in lots]
+    return {"project": context.project, "bids": bids, "lots": lots,
+            "member": member_of(request, context)}
+
+
+@view_config(route_name="evaluation.bid_document", permission=Permission.EVALUATION_BIDS,
+             request_method="GET")
+def bid_document(context, request):
+    try:
+        document = read_document(request.dbsession, request.storage, request.clock,
+                                 context.project, int(request.matchdict["bid_id"]),
+                                 int(request.matchdict["index"]), actor=request.actor)
+    except DomainError:
+        raise HTTPNotFound() from None
+    return serve_stored(request, request.storage.path_for(document.sha256), document.name,
+                        inline=request.GET.get("view") == "1")
+
+
 # -- the score sheet ------------------------------------------------------------------------
 
 
@@ -494,8 +559,7 @@ def _review_of(context, request):
 
 
 CHAIR_ACTIONS = {
-    "evaluate": (lambda w, c, r: w.evaluate(c.project, c.lot, actor=r.actor),
-                 N_("已汇总，请处理评分偏离提示和异常低价审查")),
+    "evaluate": (lambda w, c, r: w.evaluate(c.project, c.lot, actor=r.actor), None),
     "generate": (lambda w, c, r: w.generate(c.project, c.lot, actor=r.actor),
                  N_("评标报告已生成，请全体成员签署")),
     "decide": (lambda w, c, r: w.decide(_review_of(c, r), accepted=r.POST.get("accepted") == "1",
@@ -514,11 +578,28 @@ def chair_action(context, request):
     action = CHAIR_ACTIONS.get(request.matchdict["action"])
     if action is None:
         raise HTTPNotFound()
+    work = _service(request).work()
     try:
-        action[0](_service(request).work(), context, request)
+        action[0](work, context, request)
     except DomainError as error:
         return refused(request, error, _room(context, request), "evaluation/room.jinja2")
-    return _back(request, "evaluation.room", action[1], project_id=context.project.id)
+    message = action[1] or _tabulated_message(request, work, context)
+    return _back(request, "evaluation.room", message, project_id=context.project.id)
+
+
+def _tabulated_message(request, work, context) -> str:
+    """After 汇总: what is left to handle, counted, or that nothing was raised."""
+    from .models import LowPriceDecision
+
+    warnings = [w for w in work.warnings_of(context.committee, context.lot)
+                if w.answered_at is None]
+    reviews = [r for r in work.reviews(context.committee, context.lot)
+               if r.decision is LowPriceDecision.PENDING]
+    if not warnings and not reviews:
+        return _("已汇总：未发现评分偏离，无异常低价报价，可以生成评标报告")
+    return request.localizer.translate(_(
+        "已汇总：${w}条评分偏离提示待书面说明理由，${r}家异常低价报价待说明和认定，请在下方处理",
+        mapping={"w": len(warnings), "r": len(reviews)}))
 
 
 def member_names(request, body: dict) -> dict:
@@ -544,7 +625,27 @@ def _report_page(context, request) -> dict:
             "REPORT_CONFIRMATION": REPORT_CONFIRMATION,
             # A report written by another domain's fixtures may carry only candidates.
             "names": member_names(request, report.body),
-            "bidders": {b["bid_id"]: b["bidder"] for b in report.body.get("bids", [])}}
+            "bidders": {b["bid_id"]: b["bidder"] for b in report.body.get("bids", [])},
+            **report_words(request, context.project, report.body)}
+
+
+def report_words(request, project, body: dict) -> dict:
+    """The report's flags, reviews and price rules in words (the page's and the print's)."""
+    params = evaluation_params(project)
+    names = member_names(request, body)
+    bidders = {b["bid_id"]: b["bidder"] for b in body.get("bids", [])}
+    items = {i["item_id"]: i["name"] for i in (body.get("criteria") or {}).get("items", [])}
+    priced = sum(1 for b in body.get("bids", []) if b.get("price_score") is not None)
+    return {
+        "warning_texts": [warning_text(w, members=names, bidders=bidders, items=items,
+                                       params=params) for w in body.get("warnings", [])],
+        "review_texts": [trigger_texts(r.get("triggers", []), params)
+                         for r in body.get("low_price", [])],
+        "price_base": price_base_text((body.get("criteria") or {}).get("price", {}),
+                                      priced=priced, params=params,
+                                      final_quote=body.get("price_source") == "final_quote"),
+        "aggregation": aggregation_text(bool(body.get("trimmed"))),
+        "WARNING": WARNING_LABELS, "DECISION": DECISION_LABELS}
 
 
 @view_config(route_name="evaluation.report", renderer="evaluation/report.jinja2",
@@ -574,7 +675,10 @@ def sign_report(context, request):
 @view_config(route_name="evaluation.lowprice", renderer="evaluation/lowprice.jinja2",
              permission=Permission.EVALUATION_EXPLAIN, request_method=("GET", "POST"))
 def low_price(context, request):
-    page = {"project": context.project, "review": context.review, "error": None}
+    page = {"project": context.project, "review": context.review, "error": None,
+            "triggers": trigger_texts(context.review.triggers,
+                                      evaluation_params(context.project)),
+            "DECISION": DECISION_LABELS}
     if request.method != "POST":
         return page
     try:
