@@ -27,15 +27,23 @@ db: install ## apply the database migrations
 demo: db ## load the demo data (idempotent)
 	$(BIN)/trading demo $(INI)
 
-run: demo ## everything: install, migrate, demo data, web app and Huey worker
+run: demo ## everything: install, migrate, demo data, web app, Huey worker, bank and witness
 	@echo
 	@echo "  阳光交易平台 running at http://localhost:6543  (Ctrl-C stops web and worker)"
 	@echo "  demo logins above; every password is the one printed with them"
 	@echo
 	@$(BIN)/trading-worker $(INI) & worker=$$!; \
 	  $(SIMBANK) & bank=$$!; \
-	  trap 'kill $$worker $$bank 2>/dev/null; wait $$worker $$bank 2>/dev/null' EXIT INT TERM; \
+	  $(WITNESS) & witness=$$!; \
+	  trap 'kill $$worker $$bank $$witness 2>/dev/null; wait $$worker $$bank $$witness 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/pserve $(INI)
+
+# The demo supervisor's witness (监督见证, issue #17): `trading demo` made its key beside
+# audit.witnesses_file; every 15 s it checks the log's newest checkpoint against the one it
+# saw before and gives its cosignature back (the checkpoints page lists it).
+WITNESS = $(BIN)/trading-witness run --log-url http://localhost:6543 --log-key var/witness/log.vkey \
+	--key var/witness/supervisor-witness.key --state var/witness/supervisor-state.txt \
+	--submit --every 15
 
 # The simulated bank (投标保证金: sub-accounts, signed payment notifications, refunds).
 SIMBANK = $(BIN)/python -m trading.bidsecurity.simbank --port 6550 --state var/simbank.sqlite3 \

@@ -100,6 +100,8 @@ def app_settings(tmp_path_factory, clock):
     settings = dict(get_appsettings(str(INI)))
     settings.update(TEST_OVERRIDES)
     settings["storage.root"] = str(tmp_path_factory.mktemp("files"))
+    # Not the checkout's var/witness: a demo load writes its witness there.
+    settings["audit.witnesses_file"] = str(tmp_path_factory.mktemp("witness") / "witnesses.txt")
     settings["clock"] = clock
     return settings
 

@@ -102,5 +102,9 @@ def load_demo(dbsession, clock, settings) -> None:
             loader(dbsession, clock, settings)
         # The demo shows a signed checkpoint from the first minute.
         merkle.sequence(dbsession, runtime.keys, settings, now=clock())
+        # …cosigned by the demo supervisor's witness, which `make run` starts.
+        from .audit.demo import prepare_witness
+
+        prepare_witness(settings, runtime.keys)
     finally:
         settings.pop(merkle.MERGE_AS_QUEUED, None)

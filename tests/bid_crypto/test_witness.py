@@ -195,3 +195,54 @@ def test_the_checkpoints_page_shows_the_logs_checkpoints_and_their_witnesses(
     page = testapp.get("/audit/checkpoints").text
     assert "透明日志检查点" in page and log.verifier.vkey() in page
     assert "supervisor-w" in page
+
+
+def test_a_watching_witness_retries_an_unreachable_platform_and_stops_at_a_refusal(capsys):
+    """`run --every`: a line per cosigned checkpoint, the platform down is tried again, a
+    rollback or fork ends the watch with exit 1 (nothing cosigned after it)."""
+    note = tlog.sign_checkpoint(tlog.Checkpoint("example.org/log", 7, b"\1" * 32),
+                                tlog.NoteSigner("example.org/log", bytes(32)))
+    outcomes = iter([witness.Unreachable("connection refused"), note,
+                     tlog.ProofError("rollback: this witness saw 9 entries"), note])
+    slept = []
+
+    def round_fn():
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    assert witness.watch(round_fn, 15, sleep=slept.append) == 1
+    out, err = capsys.readouterr()
+    assert "cosigned checkpoint: 7 entries" in out and slept == [15, 15]
+    assert "did not answer (connection refused); trying again" in err
+    assert "REFUSED: rollback" in err
+    assert next(outcomes) == note  # the round after the refusal never ran
+    assert witness.watch(lambda: note, 1, sleep=slept.append, rounds=2) == 0
+
+
+def test_the_demo_supervisors_witness_is_listed_and_cosigns(log, tmp_path, testapp, settings,
+                                                            registry, monkeypatch):
+    """What `make run` starts: `trading demo` made the witness's key beside
+    audit.witnesses_file and listed it there; its first round is kept and shown."""
+    from trading.audit.demo import SUPERVISOR_WITNESS, prepare_witness
+
+    listing = tmp_path / "witness" / "witnesses.txt"
+    monkeypatch.setitem(settings, "audit.witnesses_file", str(listing))
+    folder = prepare_witness(settings, registry["keys"])
+    key = (folder / f"{SUPERVISOR_WITNESS}.key").read_text()
+    assert prepare_witness(settings, registry["keys"]) == folder  # again: the same key
+    assert (folder / f"{SUPERVISOR_WITNESS}.key").read_text() == key
+    vkey = (folder / f"{SUPERVISOR_WITNESS}.vkey").read_text().strip()
+    assert listing.read_text().split() == [vkey]
+    assert [w.vkey() for w in merkle.witnesses(settings)] == [vkey]
+    assert (folder / "log.vkey").read_text().strip() == log.verifier.vkey()
+    log.grow()
+    import base64
+
+    demo = witness.witness_signer(SUPERVISOR_WITNESS, base64.b64decode(key))
+    cosigned = witness.observe(log.fetch, log.verifier, demo, folder / "state.txt", 42)
+    testapp.post_json("/api/v1/audit/log/cosignatures", {"checkpoint": cosigned}, status=201)
+    assert SUPERVISOR_WITNESS in testapp.get("/audit/checkpoints").text
+    monkeypatch.setitem(settings, "audit.witnesses_file", "")
+    assert prepare_witness(settings, registry["keys"]) is None

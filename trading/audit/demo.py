@@ -8,8 +8,10 @@ proposal and the same project manager, at prices 1 % of the ceiling apart; a thi
 bids on its own. The opening then runs, and the scan with it.
 """
 
+import contextlib
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -274,3 +276,31 @@ def _small_works_service(dbsession, at):
     """Small works are posted with their budget approval file, so the service needs storage."""
     from ..smallworks.service import SmallWorksService
     return SmallWorksService(dbsession, at, runtime.keys, storage=runtime.registry["storage"])
+
+
+SUPERVISOR_WITNESS = "supervisor-witness"  # 监督见证人: the demo supervisor's witness
+
+
+def prepare_witness(settings, keys) -> Path | None:
+    """The demo supervisor's witness, beside `audit.witnesses_file`: its key (made once),
+    its verifier key listed in that file, and the log's verifier key it pins (log.vkey),
+    so `make run` can start `trading-witness run --every` on them. None without the
+    setting (production lists its witnesses itself)."""
+    from bid_crypto.witness import make_key
+
+    from .merkle import log_verifier
+
+    listing = settings.get("audit.witnesses_file")
+    if not listing:
+        return None
+    folder = Path(listing).parent
+    if not (folder / f"{SUPERVISOR_WITNESS}.key").exists():
+        with contextlib.suppress(FileExistsError):  # another demo load just made it
+            make_key(SUPERVISOR_WITNESS, folder)
+    vkey = (folder / f"{SUPERVISOR_WITNESS}.vkey").read_text(encoding="utf-8").strip()
+    listed = Path(listing).read_text(encoding="utf-8").split() if Path(listing).exists() else []
+    if vkey not in listed:
+        Path(listing).write_text("\n".join([*listed, vkey]) + "\n", encoding="utf-8")
+    (folder / "log.vkey").write_text(log_verifier(keys, settings).vkey() + "\n",
+                                     encoding="utf-8")
+    return folder

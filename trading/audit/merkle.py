@@ -16,6 +16,7 @@ are the same clock's.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -208,10 +209,14 @@ def cp_cosignatures(cp: TlogCheckpoint):
 
 
 def witnesses(settings) -> list[tlog.NoteVerifier]:
-    """The witnesses whose cosignatures the platform keeps (`audit.witnesses`: their
-    verifier keys, one per line, as `trading-witness keygen` prints them)."""
-    return [tlog.NoteVerifier.from_vkey(v)
-            for v in str(settings.get("audit.witnesses") or "").split()]
+    """The witnesses whose cosignatures the platform keeps: their verifier keys, as
+    `trading-witness keygen` prints them, one per line in `audit.witnesses` and in the file
+    `audit.witnesses_file` (read on each use, so a witness added there counts at once)."""
+    listed = str(settings.get("audit.witnesses") or "").split()
+    path = settings.get("audit.witnesses_file")
+    if path and Path(path).is_file():
+        listed += Path(path).read_text(encoding="utf-8").split()
+    return [tlog.NoteVerifier.from_vkey(v) for v in dict.fromkeys(listed)]
 
 
 class CosignatureRefused(DomainError):
