@@ -340,3 +340,57 @@ def test_a_national_project_is_archived_under_sm2_and_verifies_offline(
     failed = subprocess.run([trading, "archive", "verify", str(bad)], capture_output=True,
                             text=True)
     assert failed.returncode == 1 and "manifest signature does not verify" in failed.stdout
+
+
+def test_the_audit_rows_are_proved_in_the_log_even_against_a_resigned_manifest(
+        cancelled, dbsession, registry, tmp_path):
+    """Issue #17 pt 7: an operator holding every key rewrites a row of audit.jsonl and signs
+    the manifest again — the row no longer leads to the log's signed checkpoint."""
+    import json
+
+    from bid_crypto import tlog
+    from trading.archive.package import LOG_PROOFS, manifest_for
+
+    keys = registry["keys"]
+    path = registry["storage"].path_for(package_of(dbsession, cancelled).sha256)
+    with zipfile.ZipFile(path) as zf:
+        proofs = json.loads(zf.read(f"files/{LOG_PROOFS}"))
+        rows = zf.read("files/audit.jsonl").decode().splitlines()
+        manifest = json.loads(zf.read("manifest.json"))
+    assert len(proofs["entries"]) == len(rows) >= 2
+    cp, _ = tlog.open_checkpoint(proofs["checkpoint"], tlog.NoteVerifier.from_vkey(
+        proofs["log_key"]))
+    assert cp.size > max(e["index"] for e in proofs["entries"])
+
+    def resigned(target, replace):
+        files = {f"files/{f['path']}": None for f in manifest["files"]}
+        with zipfile.ZipFile(path) as zf:
+            data = {name: replace.get(name, zf.read(name)) for name in files}
+        entries = [__import__("trading.archive.package", fromlist=["Entry"]).Entry(
+            name[len("files/"):], content, "permanent") for name, content in data.items()]
+        raw = manifest_for(manifest["project"], entries, keys.public_key_bytes,
+                           manifest["created_at"])
+        with zipfile.ZipFile(target, "w") as out:
+            for name, content in data.items():
+                out.writestr(name, content)
+            out.writestr("manifest.json", raw)
+            out.writestr("manifest.sig", keys.sign(raw, "ed25519").hex())
+        return verify_package(target, expected_key=keys.public_key_bytes)
+
+    first = json.loads(rows[0])
+    first["actor_label"] = "someone else"
+    rewritten = "\n".join([json.dumps(first, ensure_ascii=False, sort_keys=True),
+                           *rows[1:]]) + "\n"
+    report = resigned(tmp_path / "rewritten.zip", {"files/audit.jsonl": rewritten.encode()})
+    assert report.problems == [f"audit row seq {first['seq']} is not entry "
+                               f"{proofs['entries'][0]['index']} of the log's signed "
+                               f"checkpoint of {cp.size} entries (altered or not logged)"]
+    dropped = dict(proofs, entries=proofs["entries"][1:])
+    report = resigned(tmp_path / "unplaced.zip",
+                      {f"files/{LOG_PROOFS}": json.dumps(dropped).encode()})
+    assert report.problems == [f"audit row seq {first['seq']} has no place in the log"]
+    forged = dict(proofs, checkpoint=tlog.sign_checkpoint(
+        tlog.Checkpoint(cp.origin, cp.size, b"\7" * 32), tlog.NoteSigner(cp.origin, b"f" * 32)))
+    report = resigned(tmp_path / "forged.zip",
+                      {f"files/{LOG_PROOFS}": json.dumps(forged).encode()})
+    assert "not signed by the log" in report.problems[0]

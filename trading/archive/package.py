@@ -3,7 +3,11 @@
 A package is a ZIP holding the files under `files/`, `manifest.json` (every file's path,
 SHA-256, size and retention class, plus the project and the signing key) and
 `manifest.sig` (Ed25519, or SM2 with SM3 for a 国密 project, over the exact bytes of
-manifest.json, hex).
+manifest.json, hex). `files/audit-log-proofs.json` places every row of `files/audit.jsonl`
+in the platform's transparency log: its leaf index and inclusion proof against a signed
+checkpoint (C2SP note), so a row rewritten in the package — even with the manifest signed
+again by whoever holds the platform key — does not verify against the checkpoint the log
+published and its witnesses cosigned.
 """
 
 import hashlib
@@ -11,9 +15,13 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 
+from bid_crypto import tlog
 from bid_crypto.receipts import verify_signature
 
 FORMAT = "trading-archive-v1"
+LOG_PROOFS = "audit-log-proofs.json"
+# The audit.jsonl fields that are not the row itself (the leaf hashes the row alone).
+_NOT_ROW = ("prev_hash", "hash")
 
 # Retention classes (rules §7.7, DA/T 103—2024): the longest applicable wins.
 PERMANENT, Y30, Y15, Y10 = "permanent", "30y", "15y", "10y"
@@ -72,6 +80,9 @@ def verify_package(path, expected_key: bytes | None = None) -> VerifyReport:
         manifest = json.loads(raw)
         problems = _signature_problems(raw, zf.read("manifest.sig"), manifest, expected_key)
         problems += _file_problems(zf, names, manifest)
+        if f"files/{LOG_PROOFS}" in names and "files/audit.jsonl" in names:
+            problems += log_problems(zf.read("files/audit.jsonl"),
+                                     zf.read(f"files/{LOG_PROOFS}"), expected_key)
     return VerifyReport(not problems, problems, manifest)
 
 
@@ -103,3 +114,43 @@ def _file_problems(zf, names, manifest) -> list[str]:
     extra = sorted(n for n in names if n.startswith("files/") and n not in listed)
     problems += [f"file not in the manifest: {n[len('files/'):]}" for n in extra]
     return problems
+
+
+def log_problems(lines: bytes, proofs_raw: bytes, expected_key: bytes | None) -> list[str]:
+    """Every audit row is the log's leaf it claims, under a checkpoint signed by the log
+    key — the pinned platform key when one is given (Ed25519: the log's key)."""
+    try:
+        rows = [json.loads(line) for line in lines.decode("utf-8").splitlines() if line]
+        if not rows:
+            return []
+        proofs = json.loads(proofs_raw)
+        log_key = tlog.NoteVerifier.from_vkey(proofs["log_key"])
+        if expected_key is not None and len(expected_key) == 32 \
+                and log_key.public_raw != expected_key:
+            return ["audit-log-proofs.json: the log key is not the platform key given"]
+        cp, _note = tlog.open_checkpoint(proofs["checkpoint"], log_key)
+        placed = {int(e["seq"]): (int(e["index"]), [tlog.unb64(h, "proof element")
+                                                     for h in e["proof"]])
+                  for e in proofs["entries"]}
+    except (ValueError, KeyError, TypeError, AttributeError, tlog.ProofError) as exc:
+        return [f"audit-log-proofs.json unreadable or not signed by the log: {exc}"]
+    problems = []
+    for row in rows:
+        seq = row.get("seq")
+        if seq not in placed:
+            problems.append(f"audit row seq {seq} has no place in the log")
+            continue
+        index, proof = placed[seq]
+        leaf = tlog.leaf_hash(_canonical({k: v for k, v in row.items() if k not in _NOT_ROW}))
+        try:
+            tlog.verify_inclusion(index, cp.size, leaf, proof, cp.root)
+        except tlog.ProofError:
+            problems.append(f"audit row seq {seq} is not entry {index} of the log's signed "
+                            f"checkpoint of {cp.size} entries (altered or not logged)")
+    return problems
+
+
+def _canonical(value) -> bytes:
+    """The audit row's canonical JSON, as the platform hashed it (trading.audit.service)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")

@@ -8,14 +8,19 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..audit.models import AuditEvent
+from bid_crypto import tlog
+
+from ..audit import merkle
+from ..audit.models import AuditEvent, TlogCheckpoint, TlogLeaf, TlogPending
 from ..audit.service import row_payload
+from ..jobs.runtime import runtime
 from ..keys import project_algorithm
 from ..projects.kinds import Regime
 from ..projects.models import Project
 from ..projects.status import FINAL, ProjectStatus
 from .models import ArchivePackage
 from .package import (
+    LOG_PROOFS,
     PERMANENT,
     Y15,
     Y30,
@@ -41,11 +46,12 @@ def _json(value) -> bytes:
 
 
 class ArchiveService:
-    def __init__(self, dbsession, clock, storage, keys):
+    def __init__(self, dbsession, clock, storage, keys, settings=None):
         self.db = dbsession
         self.clock = clock
         self.storage = storage
         self.keys = keys
+        self.settings = settings if settings is not None else runtime.settings
 
     def archive(self, project: Project) -> ArchivePackage | None:
         """Write the package once; a second call (or a rerun after a crash) finds it."""
@@ -84,7 +90,9 @@ class ArchiveService:
             with self.storage.open(doc.sha256) as fh:
                 entries.append(Entry(f"documents/{doc.id:06d}-{_slug(doc.filename)}",
                                      fh.read(), retention))
-        entries.append(Entry("audit.jsonl", self._audit_slice(project), PERMANENT))
+        events = self._audit_events(project)
+        entries.append(Entry("audit.jsonl", _audit_lines(events), PERMANENT))
+        entries.append(Entry(LOG_PROOFS, _json(self._log_proofs(events)), PERMANENT))
         for source in SOURCES:
             entries += source(self.db, project, retention)
         return entries
@@ -97,15 +105,32 @@ class ArchiveService:
                 "lots": [{"number": lot.number, "name": lot.name, "budget_fen": lot.budget,
                           "ceiling_price_fen": lot.ceiling_price} for lot in project.lots]}
 
-    def _audit_slice(self, project: Project) -> bytes:
-        """The project's audit rows with their hashes: checkable against the checkpoints."""
+    def _audit_events(self, project: Project) -> list[AuditEvent]:
         query = sa.select(AuditEvent).where(AuditEvent.subject_type == "project",
                                             AuditEvent.subject_id == str(project.id)
                                             ).order_by(AuditEvent.seq)
-        lines = [json.dumps({**row_payload(e), "prev_hash": e.prev_hash, "hash": e.hash},
-                            ensure_ascii=False, sort_keys=True)
-                 for e in self.db.scalars(query)]
-        return ("\n".join(lines) + "\n").encode("utf-8")
+        return list(self.db.scalars(query))
+
+    def _log_proofs(self, events: list[AuditEvent]) -> dict:
+        """Each row's place in the transparency log and its inclusion proof, against the
+        first signed checkpoint that holds them all (fixed once it exists, so a rebuild
+        gives the same bytes); the rows still queued are sequenced first."""
+        seqs = [e.seq for e in events]
+        if seqs and self.db.scalar(sa.select(TlogPending.id).where(
+                TlogPending.id.in_(seqs)).limit(1)) is not None:
+            merkle.sequence(self.db, self.keys, self.settings, now=self.clock())
+        leaves = dict(self.db.execute(sa.select(TlogLeaf.event_seq, TlogLeaf.idx)
+                                      .where(TlogLeaf.event_seq.in_(seqs))).all()) if seqs else {}
+        cp = self.db.scalar(sa.select(TlogCheckpoint).where(
+            TlogCheckpoint.size > max(leaves.values(), default=-1))
+            .order_by(TlogCheckpoint.size).limit(1))
+        if cp is None:
+            return {"checkpoint": None, "entries": []}
+        return {"log_key": merkle.log_verifier(self.keys, self.settings).vkey(),
+                "checkpoint": cp.note, "size": cp.size,
+                "entries": [{"seq": seq, "index": idx, "proof": [
+                    tlog.b64(h) for h in merkle.inclusion(self.db, idx, cp.size)]}
+                    for seq, idx in sorted(leaves.items())]}
 
     def due(self, limit: int = 100) -> list[int]:
         """Final projects without a package: what the periodic catch-up archives."""
@@ -118,3 +143,11 @@ class ArchiveService:
 
 def _zip_time(stamp: datetime) -> tuple:
     return stamp.timetuple()[:6]
+
+
+def _audit_lines(events: list[AuditEvent]) -> bytes:
+    """The project's audit rows with their hashes: each is a leaf of the log, proved in
+    audit-log-proofs.json against a signed checkpoint."""
+    lines = [json.dumps({**row_payload(e), "prev_hash": e.prev_hash, "hash": e.hash},
+                        ensure_ascii=False, sort_keys=True) for e in events]
+    return ("\n".join(lines) + "\n").encode("utf-8")

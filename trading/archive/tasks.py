@@ -9,7 +9,8 @@ from .service import ArchiveService
 
 
 def _service(dbsession) -> ArchiveService:
-    return ArchiveService(dbsession, runtime.clock, runtime.registry["storage"], runtime.keys)
+    return ArchiveService(dbsession, runtime.clock, runtime.registry["storage"], runtime.keys,
+                          runtime.settings)
 
 
 @huey.task(retries=3, retry_delay=60)
