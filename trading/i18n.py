@@ -89,7 +89,7 @@ def human_duration(value: timedelta | int | None) -> str:
     return " ".join(_translated(DURATION_UNITS[i], amounts[i]) for i in shown)
 
 
-DURATION_UNITS = ("%(n)s 天", "%(n)s 小时", "%(n)s 分钟")
+DURATION_UNITS = (N_("%(n)s 天"), N_("%(n)s 小时"), N_("%(n)s 分钟"))
 
 
 def _translated(msgid: str, n: int) -> str:

@@ -3,6 +3,7 @@ refusals shown with their reason and nothing changed."""
 
 import sqlalchemy as sa
 from award_support import sign_report
+from bs4 import BeautifulSoup
 from factories import actor_for, make_user
 
 from trading.accounts.models import Role
@@ -81,6 +82,11 @@ def test_a_full_separated_walk_through_the_pages(testapp, award_world_factory):
                                           "choice": winner}, status=409)
     assert "已结束" in late.text
     assert w.dbsession.scalar(sa.select(sa.func.count(Ballot.id))) == 5
+    # The voting record names the method and every choice in words (issue #18 point 2).
+    record = BeautifulSoup(testapp.get(url).text, "html.parser").find(id="report")
+    words = record.get_text(" ", strip=True)
+    assert "直接票决法（简单多数）" in words and "plurality" not in words
+    assert words.count(w.bidders[1].organisation.name) >= 5 and winner not in words
     for member in committee.members:
         login_as(testapp, w, members[member.user_id])
         testapp.get(url).forms["sign-form"].submit().follow()

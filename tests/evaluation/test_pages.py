@@ -101,3 +101,10 @@ def test_a_report_without_the_full_body_still_renders(testapp, evaluated):
     testapp.login("report_supervisor")
     page = testapp.get(f"/projects/{evaluated.project.id}/lots/{evaluated.lot.id}/report")
     assert "评定分离，不排序" in page.text
+
+
+def test_the_criteria_page_names_the_price_formula_in_words(testapp, evaluated):
+    """Issue #18 point 2: the published price rule reads 低价优先法, not low_price_first."""
+    page = testapp.get(f"/projects/{evaluated.project.id}/criteria")
+    assert "低价优先法（基准价=最低评标价）" in page.text
+    assert "low_price_first" not in page.text

@@ -26,11 +26,13 @@ SKIP = re.compile(r"^/(static|api|logout|login|locale|__|_debug)"
                   r"|\.(tbid|pub|key|zip|pdf|csv|json|jsonl)$")
 # A word with an underscore after a dot: project.signed_up, account.user_created.
 ACTION = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")
+# A record's internals printed as they are: last_win_on=None, credit_score=99.00.
+KEY_VALUE = re.compile(r"\b[a-z]+_[a-z_]+=\S*")
 
 
 def _enum_codes() -> set[str]:
-    """Every snake_case value of every enum in trading (single words are also Chinese-free
-    English words a page may legitimately contain in English mode, so only compounds)."""
+    """Every value of every enum in trading (the crawl is in Chinese: a lone English
+    word such as `second`, `owner` or `committed` on a page is a code shown raw)."""
     for info in pkgutil.walk_packages(trading.__path__, "trading."):
         importlib.import_module(info.name)  # every enum class defined, none missed
     codes = set()
@@ -38,7 +40,7 @@ def _enum_codes() -> set[str]:
         if cls.__module__.startswith("trading."):
             for member in cls:
                 value = member.value
-                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_]{2,}", value):
+                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_.]{2,}", value):
                     codes.add(value)
     return codes
 
@@ -54,23 +56,28 @@ class _Page(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.links, self.text, self.depth = [], [], 0
+        self.links, self.text, self.code, self.depth = [], [], [], 0
+        self.in_code = False
 
     def handle_starttag(self, tag, attrs):
         if tag in self.HIDDEN:
             self.depth += 1
+        self.in_code = tag == "code"
         if tag == "a":
             href = dict(attrs).get("href")
             if href and dict(attrs).get("download") is None:
                 self.links.append(href)
 
     def handle_endtag(self, tag):
+        self.in_code = False
         if tag in self.HIDDEN and self.depth:
             self.depth -= 1
 
     def handle_data(self, data):
         if not self.depth:
             self.text.append(data)
+        elif self.in_code:
+            self.code.append(data.strip())  # a code in <code> is still a code
 
 
 def _shape(path: str) -> str:
@@ -92,7 +99,7 @@ def _crawl(testapp, start):
             continue
         page = _Page()
         page.feed(response.text)
-        pages[url] = " ".join(page.text)
+        pages[url] = (" ".join(page.text), page.code)
         for href in page.links:
             target = urljoin(url, href.split("#")[0])
             split = urlsplit(target)
@@ -103,10 +110,11 @@ def _crawl(testapp, start):
 
 def _findings(pages, codes):
     found = []
-    for url, text in pages.items():
+    for url, (text, code) in pages.items():
         # A word inside a file name, path or address (opening.pub, /projects) is not a code.
-        words = set(re.findall(r"(?<![\w./@-])[a-z][a-z0-9_]*[a-z0-9](?![\w./@-])", text))
-        bad = sorted(words & codes) + sorted(set(ACTION.findall(text)))
+        words = set(re.findall(r"(?<![\w./@-])[a-z][a-z0-9_.]*[a-z0-9](?![\w/@-])", text))
+        bad = sorted((words | set(code)) & codes) + sorted(set(ACTION.findall(text)))
+        bad += sorted(set(KEY_VALUE.findall(text)))
         bad += [f"None in “{text[max(0, m.start() - 30):m.end() + 10].strip()}”"
                 for m in re.finditer(r"(?<![A-Za-z])None(?![A-Za-z])", text)]
         if bad:

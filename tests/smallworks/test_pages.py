@@ -2,11 +2,13 @@
 issue: each refused with a clear message (a code in the API) and nothing changed."""
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 from factories import actor_for, make_enterprise, make_user, smallwork_input, smallworks_service
 
 from trading.accounts.models import Role
@@ -377,3 +379,35 @@ def test_the_api_takes_the_budget_file_in_base64(testapp, dbsession, clock, sett
     record = testapp.post_json("/api/v1/smallworks/projects", body, headers=auth).json
     assert record["budget_file"]["content_type"] == "image/jpeg"
     assert record["budget_file"]["size"] == len(jpeg)
+
+
+def test_the_project_page_names_its_band_basis_firms_and_draws_in_words(
+        testapp, dbsession, clock, settings, registry, people):
+    """Issue #18 point 2: no `1m_to_4m`, `decided_by=smallworks.lottery`, grade `third`
+    or enterprise ids on the allocation record; each firm by its name."""
+    for _ in range(4):
+        make_enterprise(dbsession, clock, settings, registry)
+    service = smallworks_service(dbsession, clock, registry)
+    center = actor_for(people["center"])
+    work = service.post(people["owner"].organisation, smallwork_input(clock), actor=center)
+    service.approve_project(work, actor=center)
+    service.draw(work, actor=center)
+    declined = work.winner
+    service.decline(work, declined, reason="项目经理在外地", actor=center)
+    testapp.login(people["center"].username)
+    page = testapp.get(f"/smallworks/projects/{work.id}")
+    soup = BeautifulSoup(page.text, "html.parser")
+    text = soup.get_text(" ", strip=True)
+    assert work.tier and work.tier not in page.text
+    assert re.search(r"金额档 (\d+ 万元及以下|\d+–\d+ 万元|\d+ 万元以上)", text)
+    assert "决定依据 抽签决定：小额工程随机抽取承接企业（摇号）" in text
+    assert "decided_by" not in page.text and "smallworks.lottery" not in text
+    decline = soup.find(string=re.compile("项目经理在外地")).find_parent("li")
+    assert declined.name in decline.get_text() and not decline.find("code")  # by name
+    grades = [tr.find_all("td")[2].get_text(strip=True)
+              for tr in soup.find(string="候选库").find_next("table").tbody.find_all("tr")]
+    assert grades and set(grades) <= {"特级", "一级", "二级", "三级"}
+    draw = testapp.get(f"/draws/{service.draws.draws_for('smallworks_project', work.id)[0].id}")
+    record = BeautifulSoup(draw.text, "html.parser").get_text(" ", strip=True)
+    assert "资质等级：三级" in record and "同类上次承接日期：无" in record
+    assert "third" not in record and "None" not in record

@@ -7,13 +7,16 @@ checkout; this module therefore imports nothing at module level. `models`, `serv
 """
 
 
-def add_draw_labels(config, purposes=None, subjects=None, attributes=None):
+def add_draw_labels(config, purposes=None, subjects=None, attributes=None, values=None):
     """A domain names its draw purposes and subject types in Chinese: the record keeps the
-    code (services look draws up by it); pages show the words."""
+    code (services look draws up by it); pages show the words. `values` names an
+    attribute's coded values ({"grade": {"third": "三级"}})."""
     labels = config.registry["draws.labels"]
     labels["purposes"].update(purposes or {})
     labels["subjects"].update(subjects or {})
     labels["attributes"].update(attributes or {})
+    for attribute, words in (values or {}).items():
+        labels["values"].setdefault(attribute, {}).update(words)
 
 
 def _audit_actions() -> dict[str, str]:
@@ -35,5 +38,5 @@ def includeme(config):
     config.add_audit_actions(_audit_actions())
     config.register_service_factory(draw_service_factory, DrawService)
     config.registry["draws.labels"] = {"purposes": {}, "subjects": {"project": "项目"},
-                                      "attributes": {}}
+                                      "attributes": {}, "values": {}}
     config.add_directive("add_draw_labels", add_draw_labels)

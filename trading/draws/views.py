@@ -60,6 +60,7 @@ def draw_detail(context, request):
         "purpose": purpose_label(request, draw),
         "subject": subject_label(request, draw),
         "attribute_labels": _labels(request)["attributes"],
+        "attribute_values": _labels(request)["values"],
         # The record exists from the commitment on; building it here would only re-hash.
         "has_record": draw.status is not DrawStatus.FROZEN,
         "labels": {c["id"]: c.get("label", "") for c in draw.candidates},

@@ -20,6 +20,7 @@ from .consultation import is_consultation
 from .documents import opened_bids, read_document
 from .errors import EvaluationConflict, EvaluationInvalid
 from .forms import (
+    FORMULA_CHOICES,
     CommitteeSchema,
     CriteriaSchema,
     ExpertEditSchema,
@@ -190,7 +191,8 @@ def edit_expert(request):
 def criteria_page(context, request):
     project = context.project
     criteria = CriteriaService(request.dbsession, request.clock).of(project)
-    page = {"project": project, "criteria": criteria, "form": None, "error": None}
+    page = {"project": project, "criteria": criteria, "form": None, "error": None,
+            "FORMULAS": dict(FORMULA_CHOICES)}
     if not request.has_permission(Permission.PROJECT_EDIT) or (criteria and criteria.locked_at):
         return page
     form = deform.Form(CriteriaSchema().bind(request=request),

@@ -48,8 +48,15 @@ def includeme(config):
 
     config.add_audit_actions(_audit_actions())
     config.register_service_factory(smallworks_service_factory, SmallWorksService)
-    config.add_draw_labels(subjects={"smallworks_project": "小额工程"}, attributes={
+    config.add_draw_labels(purposes={
+        "smallworks.lottery": "小额工程随机抽取承接企业（摇号）",
+        "smallworks.rotation_tie": "小额工程轮候并列抽签",
+        "smallworks.short_list": "小额工程合理低价随机短名单",
+        "smallworks.credit_tie": "小额工程信用分并列抽签",
+        "smallworks.price_tie": "小额工程合理低价并列抽签",
+    }, subjects={"smallworks_project": "小额工程"}, attributes={
         "grade": "资质等级", "qualification_until": "资质有效期至",
         "safety_licence_until": "安全生产许可证有效期至", "credit_score": "信用分",
         "last_win_on": "同类上次承接日期", "free_managers": "空闲项目经理数",
-        "sub_specialty": "细分专业"})
+        "sub_specialty": "细分专业"},
+        values={"grade": {"special": "特级", "first": "一级", "second": "二级", "third": "三级"}})

@@ -258,6 +258,18 @@ class SmallWorksService:
             query = query.where(SmallWork.winner_id == winner_id)
         return list(self.db.scalars(query.order_by(SmallWork.id.desc())))
 
+    def enterprise_names(self, ids) -> dict[int, str]:
+        ids = [i for i in ids if i is not None]
+        rows = self.db.execute(sa.select(Enterprise.id, Enterprise.name)
+                               .where(Enterprise.id.in_(ids))) if ids else []
+        return {ident: name for ident, name in rows}
+
+    def work_names(self, ids) -> dict[int, str]:
+        ids = [int(i) for i in ids if str(i).isdigit()]
+        rows = self.db.execute(sa.select(SmallWork.id, SmallWork.name)
+                               .where(SmallWork.id.in_(ids))) if ids else []
+        return {ident: name for ident, name in rows}
+
     def declines_of(self, project: SmallWork) -> list[Decline]:
         query = sa.select(Decline).where(Decline.project_id == project.id)
         return list(self.db.scalars(query.order_by(Decline.id)))

@@ -4,14 +4,16 @@ statistics, and the forms of every role. Thin: parse, call one service method, r
 import base64
 import binascii
 import io
+from decimal import Decimal
 
 import colander
 import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from ..draws.views import purpose_label
 from ..files import serve_stored
-from ..forms import redirect, render_form, validated
+from ..forms import format_yuan, redirect, render_form, validated
 from ..i18n import N_, _
 from ..security import Permission
 from ..storage import FileTooLarge
@@ -58,7 +60,9 @@ def labels() -> dict:
             "METHOD_LABELS": forms.METHOD_LABELS, "STATUS_LABELS": {**STATUS_LABELS,
                                                                     **WORK_LABELS},
             "EXCLUSION_LABELS": EXCLUSION_LABELS, "exclusion_labels": exclusion_labels,
-            "OBJECT_LABELS": forms.OBJECT_LABELS}
+            "OBJECT_LABELS": forms.OBJECT_LABELS,
+            # a frozen pool's attributes name the grade ("third"), as the draw record does
+            "GRADE_WORDS": {g.name.lower(): w for g, w in forms.GRADE_LABELS.items()}}
 
 
 def posted(request, schema: colander.Schema) -> dict:
@@ -142,9 +146,64 @@ def list_projects(request):
              permission=Permission.SMALLWORKS_VIEW)
 def project_detail(context, request):
     work, svc = context.work, service(request)
-    return {"work": work, "draws": svc.draws.draws_for("smallworks_project", work.id),
-            "quotes": svc.quotes_of(work),
-            "declines": svc.declines_of(work), "now": request.clock(), "A": A, **labels()}
+    quotes, declines = svc.quotes_of(work), svc.declines_of(work)
+    draws = svc.draws.draws_for("smallworks_project", work.id)
+    related = [r["project_id"] for r in (work.split_flag or {}).get("related", [])]
+    return {"work": work, "draws": draws, "quotes": quotes, "declines": declines,
+            "now": request.clock(), "A": A, **labels(),
+            "tier": tier_label(request, svc.params_of(work), work.tier),
+            "decided_by": decided_by_words(request, work.decided_by),
+            "purposes": {d.id: purpose_label(request, d) for d in draws},
+            "firm_names": svc.enterprise_names({q.enterprise_id for q in quotes}
+                                               | {d.enterprise_id for d in declines}),
+            "work_names": svc.work_names(related)}
+
+
+def tier_label(request, params: rules.SmallWorksParams, code: str | None) -> str:
+    """An amount band in words from its bounds (30–100 万元), never its code (1m_to_4m)."""
+    bounds, lower = {}, 0
+    for tier in params.tiers:
+        bounds[tier.code] = (lower, tier.upper_fen)
+        lower = tier.upper_fen or lower
+    if code not in bounds:
+        return ""
+    low, high = (None if v is None else format_wan(v) for v in bounds[code])
+    if low == "0":
+        return _words(request, N_("%(b)s 万元及以下")) % {"b": high}
+    if high is None:
+        return _words(request, N_("%(a)s 万元以上")) % {"a": low}
+    return _words(request, N_("%(a)s–%(b)s 万元")) % {"a": low, "b": high}
+
+
+def _words(request, msgid: str) -> str:
+    return request.localizer.translate(_(msgid))
+
+
+def format_wan(fen: int) -> str:
+    """分 in 万元 (1 万元 = 1 000 000 分), without trailing zeros."""
+    wan = Decimal(fen) / 1_000_000
+    return f"{wan.normalize():f}"
+
+
+# What decided a small work's winner (rules.Selected.evidence), in words.
+EVIDENCE_LABELS = {"decided_by": N_("抽签决定"), "last_win_on": N_("同类上次承接"),
+                   "credit_score": N_("信用分"), "floor_fen": N_("合理低价下限（元）"),
+                   "price_fen": N_("最低有效报价（元）")}
+
+
+def decided_by_words(request, decided_by: str | None) -> list[tuple[str, str]]:
+    """`work.decided_by` ("credit_score=99.00, …") as (label, value) pairs in words."""
+    words = []
+    for part in filter(None, (decided_by or "").split(", ")):
+        key, _sep, value = part.partition("=")
+        if key == "decided_by":
+            value = request.registry["draws.labels"]["purposes"].get(value, value)
+        elif key == "last_win_on" and value == "never":
+            value = _words(request, N_("从未承接"))
+        elif key.endswith("_fen") and value.isdigit():
+            value = format_yuan(int(value))
+        words.append((EVIDENCE_LABELS.get(key, key), value))
+    return words
 
 
 @view_config(route_name="smallworks.project.budget", permission=Permission.SMALLWORKS_DOCUMENT)
