@@ -31,6 +31,7 @@ from pyramid.paster import get_appsettings  # noqa: E402
 
 from trading import main  # noqa: E402
 from trading.db import get_engine  # noqa: E402
+from trading.projects import fulltext  # noqa: E402
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 REGIONS = ["鼓楼区", "台江区", "仓山区", "晋安区", "马尾区", "长乐区", "市本级"]
@@ -46,7 +47,10 @@ STATUSES = ["bidding", "opening", "evaluation", "candidates_publicised", "awarde
 FILTERS = [
     ("page 1, newest", {}),
     ("type=works", {"type": "works"}),
-    ("keyword", {"q": "污水"}),
+    ("keyword 污水 (relevance)", {"q": "污水"}),
+    ("keyword 桥, newest", {"q": "桥", "sort": "newest"}),
+    ("keyword 学校+type", {"q": "学校", "type": "works"}),
+    ("keyword 污水管网 (phrase)", {"q": "污水管网"}),
     ("status+region", {"status": "bidding", "region": "鼓楼区"}),
     ("budget range, by budget", {"budget_min": "1000000", "budget_max": "5000000",
                                  "sort": "budget"}),
@@ -112,6 +116,8 @@ def load(engine, n: int) -> None:
                 rows = []
         if rows:
             conn.execute(projects.insert(), rows)
+        # The search index as the migration's backfill builds it (the service keeps it after).
+        fulltext.rebuild(conn)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("ANALYZE"))

@@ -38,6 +38,14 @@ def test_a_query_asks_for_characters_alone_and_longer_runs_as_bigram_phrases():
     assert fulltext.tsquery_literal([("污水", "水管"), ("桥",)]) == "('污水' <-> '水管') & ('桥')"
 
 
+def test_relevance_tiers_are_name_then_number_then_the_rest():
+    assert fulltext.fts5_tiers([("桥",)]) == [
+        '{name} : ("桥")', '{number} : ("桥") NOT {name} : ("桥")',
+        '("桥") NOT {name} : ("桥") NOT {number} : ("桥")']
+    assert fulltext.tsquery_tiers([("桥",)]) == [
+        "('桥':A)", "(('桥':B)) & !(('桥':A))", "(('桥')) & !(('桥':A)) & !(('桥':B))"]
+
+
 def test_highlight_marks_every_occurrence_and_keeps_the_text_whole():
     pieces = fulltext.highlight("鼓楼区污水管网污水", "污水 区")
     assert pieces == [("鼓楼", False), ("区污水", True), ("管网", False), ("污水", True)]
@@ -149,13 +157,19 @@ def test_the_project_service_indexes_names_lots_and_notices(dbsession, clock, se
     assert _ids(dbsession, "格栅井") == [project.id]
 
 
-def test_a_draft_edit_replaces_its_index_row(dbsession, clock, settings, registry):
+def test_only_public_projects_are_indexed_with_their_last_draft(dbsession, clock, settings,
+                                                                   registry):
     from factories import project_input
 
     project = make_project(dbsession, clock, settings, registry, name="旧名称水闸")
     owner = make_user(dbsession, clock, settings, role=Role.OWNER)
     service = project_service(dbsession, clock, registry)
     service.update_draft(project, project_input(clock, name="新名称船闸"), actor=actor_for(owner))
+    assert _index_matches(dbsession, "船闸") == []  # a draft is nobody's business yet
+    service.submit_for_review(project, actor=actor_for(owner))
+    assert _index_matches(dbsession, "船闸") == []
+    service.approve(project, actor=actor_for(make_user(dbsession, clock, settings,
+                                                       role=Role.CENTER)))
     assert _index_matches(dbsession, "船闸") == [project.id]
     assert _index_matches(dbsession, "水闸") == []
 
@@ -179,6 +193,8 @@ def test_relevance_puts_a_name_match_before_a_notice_match(dbsession, clock, set
     in_name = make_project(dbsession, clock, settings, registry, name="沥青拌合站搬迁",
                            publish=True)
     assert _ids(dbsession, "沥青") == [in_name.id, in_lot.id]
+    assert _ids(dbsession, "沥青", per_page="1", page="2") == [in_lot.id]
+    assert _ids(dbsession, "沥青", type="works") == [in_name.id, in_lot.id]
     assert _ids(dbsession, "沥青", sort="oldest") == [in_lot.id, in_name.id]
     page = search(dbsession, parse_criteria({"q": "沥青"}))
     assert (page.sort, page.query) == ("relevance", "沥青")

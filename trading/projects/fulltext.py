@@ -12,10 +12,12 @@ a phrase (adjacent, in order), which is exactly "the run occurs in the text". Se
 query runs are ANDed. Every one- and two-character substring made of letters or digits
 is therefore found (tests/projects/test_fulltext.py proves it with hypothesis).
 
-The index (table `project_search`, one row per project: name, number, notices) is
-written only by `ProjectService`, the single writer of projects and their announcements
-(notices and results), through `reindex`. PostgreSQL gets a literal tsvector built here
-(no text-search parser involved: its word splitting depends on the server's locale).
+The index (table `project_search`, one row per public project: name, number,
+notices) is written only by `ProjectService`, the single writer of projects, their
+status and their announcements (notices and results). It holds the public projects
+only, so a keyword's matches and their count need no look at the projects table.
+PostgreSQL gets a literal tsvector built here (no text-search parser involved: its word
+splitting depends on the server's locale).
 """
 
 from __future__ import annotations
@@ -28,8 +30,7 @@ from markupsafe import Markup, escape
 
 TABLE = "project_search"
 COLUMNS = ("name", "number", "notices")
-# bm25 / ts_rank weights: a hit in the name counts most, then the number, then notices.
-SQLITE_WEIGHTS = (10.0, 5.0, 1.0)
+# The tsvector's weight letter of each column (tsquery_tiers restricts by it).
 PG_WEIGHTS = {"name": "A", "number": "B", "notices": "D"}
 # PostgreSQL positions stop at 16383; two tokens per character, so notices are cut here.
 MAX_NOTICE_CHARS = 6000
@@ -163,8 +164,26 @@ def fts5_query(terms: Sequence[tuple[str, ...]]) -> str:
     return " AND ".join('"' + " ".join(phrase) + '"' for phrase in terms)
 
 
-def tsquery_literal(terms: Sequence[tuple[str, ...]]) -> str:
-    return " & ".join("(" + " <-> ".join(map(_quote, phrase)) + ")" for phrase in terms)
+def tsquery_literal(terms: Sequence[tuple[str, ...]], weight: str = "") -> str:
+    """The query as a tsquery literal; `weight` ("A") restricts it to that column."""
+    suffix = f":{weight}" if weight else ""
+    return " & ".join("(" + " <-> ".join(_quote(lexeme) + suffix for lexeme in phrase) + ")"
+                      for phrase in terms)
+
+
+def fts5_tiers(terms: Sequence[tuple[str, ...]]) -> list[str]:
+    """Relevance tiers: the whole keyword in the name, else in the number, else anywhere
+    (spread over columns or in the notices). Disjoint, and together all the matches."""
+    query = fts5_query(terms)
+    return [f"{{name}} : ({query})",
+            f"{{number}} : ({query}) NOT {{name}} : ({query})",
+            f"({query}) NOT {{name}} : ({query}) NOT {{number}} : ({query})"]
+
+
+def tsquery_tiers(terms: Sequence[tuple[str, ...]]) -> list[str]:
+    """fts5_tiers for PostgreSQL: the name's lexemes carry weight A, the number's B."""
+    every, name, number = (tsquery_literal(terms, w) for w in ("", "A", "B"))
+    return [name, f"({number}) & !({name})", f"({every}) & !({name}) & !({number})"]
 
 
 # --- the index table -------------------------------------------------------------------
@@ -203,6 +222,11 @@ def dialect(conn) -> str:
     return bound.name
 
 
+def delete(conn, project_id: int) -> None:
+    key = "rowid" if dialect(conn) == "sqlite" else "project_id"
+    conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE {key} = :id"), {"id": project_id})
+
+
 def _write_sqlite(conn, docs) -> None:
     ids = [{"rowid": doc.project_id} for doc in docs]
     conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE rowid = :rowid"), ids)
@@ -219,8 +243,13 @@ def _write_postgresql(conn, docs) -> None:
 
 
 def rebuild(conn, batch: int = 2000) -> int:
-    """Index every project from the tables (the migration's backfill; `trading reindex`)."""
-    projects = conn.execute(sa.text("SELECT id, name, number FROM projects ORDER BY id")).all()
+    """Index every public project from the tables (the migration's backfill)."""
+    from .status import PUBLIC
+
+    public = sorted(str(status) for status in PUBLIC)
+    projects = conn.execute(
+        sa.text("SELECT id, name, number FROM projects WHERE status IN :public ORDER BY id")
+        .bindparams(sa.bindparam("public", expanding=True)), {"public": public}).all()
     lots: dict[int, list[str]] = {}
     for project_id, name in conn.execute(
             sa.text("SELECT project_id, name FROM lots ORDER BY project_id, number")):

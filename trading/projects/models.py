@@ -41,7 +41,12 @@ class Project(Base):
     __table_args__ = (
         # Newest-first listing walks this index backwards and stops after one page.
         sa.Index("ix_projects_published", "published_at", "id"),
-        sa.Index("ix_projects_type_published", "project_type", "published_at"),
+        # Each filter's index also holds the status, so the listing's capped count (every
+        # query has status IN public) and its page are read from the index alone.
+        sa.Index("ix_projects_type_published_status", "project_type", "published_at",
+                 "status"),
+        sa.Index("ix_projects_region_status", "region", "status", "published_at"),
+        sa.Index("ix_projects_budget_status", "budget", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +62,7 @@ class Project(Base):
     # None until approval: the rule profile's `crypto.suite`, else the platform default;
     # the opening key's generation writes the suite it used here.
     crypto_suite: Mapped[CryptoSuite | None] = mapped_column(enum_column(CryptoSuite))
-    region: Mapped[str] = mapped_column(sa.String(100), index=True)
+    region: Mapped[str] = mapped_column(sa.String(100))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     owner_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
@@ -67,7 +72,7 @@ class Project(Base):
     status: Mapped[ProjectStatus] = mapped_column(enum_column(ProjectStatus), index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
-    budget: Mapped[int] = mapped_column(Money, index=True)  # sum of the lots, 分
+    budget: Mapped[int] = mapped_column(Money)  # sum of the lots, 分
     # A supervisor's freeze (冻结) refuses every transition until lifted.
     frozen_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,9 +19,10 @@ MAX_PAGE = 1000  # deeper pages are what the filters and the OCDS feed are for
 # Counting every match of a broad search costs a full scan; past this many the listing says
 # "10 000+" instead, which is all a person needs to narrow the search.
 COUNT_CAP = 10_000
+# With a keyword the listing can also be ordered best match first (_Keyword.best_first):
+# RELEVANCE, the default when a keyword is given.
+RELEVANCE = "relevance"
 SORTS = {
-    # With a keyword: best match first (bm25 on SQLite, ts_rank on PostgreSQL), then newest.
-    "relevance": (Project.published_at.desc(), Project.id.desc()),
     "newest": (Project.published_at.desc(), Project.id.desc()),
     "oldest": (Project.published_at.asc(), Project.id.asc()),
     "deadline": (Project.bid_deadline.asc(), Project.id.asc()),
@@ -46,7 +47,7 @@ class SearchSchema(colander.MappingSchema):
     budget_min = colander.SchemaNode(Money(), missing=None)
     budget_max = colander.SchemaNode(Money(), missing=None)
     # No sort given: by relevance with a keyword, else newest first.
-    sort = colander.SchemaNode(Text(), missing="", validator=_one_of(SORTS))
+    sort = colander.SchemaNode(Text(), missing="", validator=_one_of([*SORTS, RELEVANCE]))
     page = colander.SchemaNode(colander.Integer(), missing=1,
                                validator=colander.Range(1, MAX_PAGE, min_err="页码从1开始",
                                                         max_err=f"页码不能超过{MAX_PAGE}"))
@@ -71,8 +72,9 @@ def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, DISPLAY_TZ).astimezone(UTC)
 
 
-def _filters(c: dict) -> list:
-    clauses = [Project.status.in_([str(s) for s in PUBLIC])]
+def _filters(c: dict, public: bool = True) -> list:
+    """The criteria but the keyword; `public` False when the keyword's index implies it."""
+    clauses = [Project.status.in_([str(s) for s in PUBLIC])] if public else []
     for key, column in (("type", Project.project_type), ("status", Project.status),
                         ("method", Project.procurement_method), ("region", Project.region)):
         if c[key]:
@@ -106,39 +108,108 @@ class Page:
         return min(MAX_PAGE, max(1, -(-min(self.total, COUNT_CAP) // self.per_page)))
 
 
-def _keyword(dbsession, terms) -> tuple:
-    """(index table, its join to projects, the match, best-first order) on this database."""
-    if fulltext.dialect(dbsession) == "sqlite":
-        index = sa.table(fulltext.TABLE, sa.column("rowid"))
-        whole = sa.literal_column(fulltext.TABLE)
-        match = whole.op("MATCH")(fulltext.fts5_query(terms))
-        return (index, index.c.rowid == Project.id, match,
-                sa.func.bm25(whole, *fulltext.SQLITE_WEIGHTS).asc())
-    index = sa.table(fulltext.TABLE, sa.column("project_id"), sa.column("document"))
-    query = sa.cast(fulltext.tsquery_literal(terms), TSQUERY)
-    return (index, index.c.project_id == Project.id, index.c.document.op("@@")(query),
-            sa.func.ts_rank(index.c.document, query).desc())
+# Past this many matches a keyword's page is found by walking the order's own index and
+# probing the set of matches; below it, by looking up each match (cheaper when few).
+MANY_MATCHES = 2000
+
+
+@dataclass(frozen=True)
+class _Keyword:
+    """The search index's side of a keyword query, on this database."""
+
+    sqlite: bool
+    key: sa.ColumnElement  # the project id column of the index
+    match: sa.ColumnElement  # the full-text condition
+    tiers: tuple  # disjoint conditions, best first, that together make `match`
+
+    @classmethod
+    def of(cls, dbsession, terms) -> "_Keyword":
+        if fulltext.dialect(dbsession) == "sqlite":
+            index = sa.table(fulltext.TABLE, sa.column("rowid"))
+            matches = sa.literal_column(fulltext.TABLE).op("MATCH")
+            return cls(True, index.c.rowid, matches(fulltext.fts5_query(terms)),
+                       tuple(map(matches, fulltext.fts5_tiers(terms))))
+        index = sa.table(fulltext.TABLE, sa.column("project_id"), sa.column("document"))
+
+        def matches(literal):
+            return index.c.document.op("@@")(sa.cast(literal, TSQUERY))
+
+        return cls(False, index.c.project_id, matches(fulltext.tsquery_literal(terms)),
+                   tuple(map(matches, fulltext.tsquery_tiers(terms))))
+
+    def ids(self, condition=None) -> sa.Select:
+        return sa.select(self.key).where(self.match if condition is None else condition)
+
+    def holds(self, many: bool) -> sa.ColumnElement:
+        """Project.id among the matches. With many matches SQLite is told (by `+ 0`) not to
+        look each one up by primary key but to probe the set from the order's index;
+        PostgreSQL's planner weighs that itself."""
+        project_id = Project.id + 0 if many and self.sqlite else Project.id
+        return project_id.in_(self.ids())
+
+    def among(self, clauses: list) -> sa.ColumnElement:
+        # `+ 0` again: FTS5 would run the match once per id of the set otherwise.
+        key = self.key + 0 if self.sqlite else self.key
+        return key.in_(sa.select(Project.id).where(*clauses))
+
+    def best_first(self, dbsession, clauses: list, offset: int, limit: int,
+                   total: int) -> list[int]:
+        """A page in relevance order: name matches, then number, then the rest, each tier
+        newest project first. Read tier by tier from the index (cheap doclists), where a
+        ranking function would score every match; it stops once `total` are passed."""
+        ids: list[int] = []
+        if total <= COUNT_CAP:  # an exact total
+            limit = min(limit, max(0, total - offset))
+        for tier in self.tiers:
+            if len(ids) == limit:
+                break
+            query = self.ids(tier)
+            if clauses:
+                query = query.where(self.among(clauses))
+            if offset:  # page 1 needs no count: a tier that runs short is used up
+                size = _count(dbsession, query, uncapped=offset > COUNT_CAP)
+                if offset >= size:
+                    offset -= size
+                    continue
+            ids += dbsession.scalars(query.order_by(self.key.desc())
+                                     .limit(limit - len(ids)).offset(offset))
+            offset = 0
+        return ids
+
+
+def _count(dbsession, ids: sa.Select, uncapped: bool = False) -> int:
+    matching = (ids if uncapped else ids.limit(COUNT_CAP + 1)).subquery()
+    return dbsession.scalar(sa.select(sa.func.count()).select_from(matching))
 
 
 def search(dbsession, criteria: dict) -> Page:
-    clauses = _filters(criteria)
+    """The capped count, the page's ids, the page's rows (and a keyword's own count).
+
+    With a keyword the index (public projects only) gives the matches, counted there
+    first; with no other filter that is the total, and relevance is ranked in the index
+    alone. Only the page's ids are ordered; its rows are loaded after, by id.
+    """
     terms = fulltext.query_terms(criteria["q"])
-    sort = criteria["sort"] or ("relevance" if terms else "newest")
-    order = list(SORTS[sort if terms or sort != "relevance" else "newest"])
-    ids = sa.select(Project.id)
-    rows = sa.select(Project)
+    sort = criteria["sort"] or (RELEVANCE if terms else "newest")
+    if sort == RELEVANCE and not terms:
+        sort = "newest"
+    clauses = _filters(criteria, public=not terms)
+    filtered = sa.select(Project.id).where(*clauses)
     if terms:
-        index, join_on, match, best = _keyword(dbsession, terms)
-        ids = ids.join(index, join_on).where(match)
-        rows = rows.join(index, join_on).where(match)
-        if sort == "relevance":
-            order.insert(0, best)
-    matching = ids.where(*clauses).limit(COUNT_CAP + 1).subquery()
-    total = dbsession.scalar(sa.select(sa.func.count()).select_from(matching))
-    query = (
-        rows.where(*clauses).options(joinedload(Project.owner))
-        .order_by(*order)
-        .limit(criteria["per_page"]).offset((criteria["page"] - 1) * criteria["per_page"])
-    )
-    return Page(list(dbsession.scalars(query)), total, criteria["page"], criteria["per_page"],
-                criteria["q"] if terms else "", sort if terms or sort != "relevance" else "newest")
+        keyword = _Keyword.of(dbsession, terms)
+        matches = _count(dbsession, keyword.ids())
+        filtered = filtered.where(keyword.holds(matches > MANY_MATCHES))
+        total = _count(dbsession, filtered) if clauses else matches
+    else:
+        total = _count(dbsession, filtered)
+    start = (criteria["page"] - 1) * criteria["per_page"]
+    if sort == RELEVANCE:
+        ids = keyword.best_first(dbsession, clauses, start, criteria["per_page"], total)
+    else:
+        ordered = filtered.order_by(*SORTS[sort]).limit(criteria["per_page"]).offset(start)
+        ids = list(dbsession.scalars(ordered))
+    rows = dbsession.scalars(sa.select(Project).where(Project.id.in_(ids))
+                             .options(joinedload(Project.owner)))
+    by_id = {project.id: project for project in rows}
+    return Page([by_id[i] for i in ids], total, criteria["page"], criteria["per_page"],
+                criteria["q"] if terms else "", sort)

@@ -338,8 +338,12 @@ class ProjectService:
 
     def _reindex(self, project: Project) -> None:
         """Keep the public search index (fulltext.py) in step: this service is the one
-        writer of a project's name, number, lots and notices, and calls this after each."""
+        writer of a project's name, number, lots, notices and status, and calls this after
+        each change; the index holds public projects only."""
         self.db.flush()
+        if project.status not in PUBLIC:
+            fulltext.delete(self.db, project.id)
+            return
         lots = [lot.name for lot in project.lots]
         notices = [(item.title, item.body) for item in project.announcements]
         fulltext.write(self.db, [fulltext.Document.of(project.id, project.name, project.number,
@@ -360,6 +364,8 @@ class ProjectService:
         project.status_reason = reason[:500]
         record(self.db, actor, "project.status_changed", "project", project.id, now=now,
                **{"from": str(previous), "to": str(target), "reason": reason[:500]})
+        if (previous in PUBLIC) != (target in PUBLIC):
+            self._reindex(project)
         self.reschedule(project)
         self._emit(project, str(target))
         return project
