@@ -29,6 +29,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".jobs")
         # Before the domains: each names the audit actions it records.
         config.include(".audit.actions")
+        config.include(".subjects")
         config.include(".accounts")
         config.include(".draws")
         config.include(".projects")

@@ -152,3 +152,22 @@ def test_every_action_the_demo_records_has_a_label(dbsession, clock, settings, r
     done = set(dbsession.scalars(sa.select(AuditEvent.action).distinct()))
     assert len(done) > 60  # a real run
     assert sorted(done - set(action_labels(registry))) == []
+
+
+def test_the_log_names_a_project_by_its_name_with_a_link(testapp, dbsession, clock, settings,
+                                                          registry):
+    """Issue #18 point 2: “项目 公园改造工程”, linked, not “项目 #7”."""
+    from factories import make_project
+
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    center = make_user(dbsession, clock, settings, role=Role.CENTER)
+    actor = Actor(center.id, center.username, None, "center", "192.0.2.9")
+    record(dbsession, actor, "project.frozen", "project", project.id, now=clock())
+    record(dbsession, actor, "project.frozen", "project", 2**30, now=clock())  # no such
+    testapp.login(center.username)
+    rows = _cells(testapp.get("/audit/log", {"action": "冻结项目"}))
+    subjects = [r[3] for r in rows]
+    named = [s for s in subjects if s.a]
+    assert [s.get_text(" ", strip=True) for s in named] == [f"项目 {project.name}"]
+    assert named[0].a["href"].endswith(f"/projects/{project.id}")
+    assert f"项目 #{2**30}" in [s.get_text(" ", strip=True) for s in subjects]

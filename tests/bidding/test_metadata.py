@@ -33,7 +33,7 @@ def project_rows(page, project) -> set[str]:
     """The actions the page shows on this project, as codes (each label's title)."""
     body = BeautifulSoup(page.text, "html.parser").find("tbody")
     return {tds[2].span["title"] for tds in (tr.find_all("td") for tr in body.find_all("tr"))
-            if len(tds) > 3 and tds[3].get_text(strip=True) == f"项目 #{project.id}"}
+            if len(tds) > 3 and tds[3].get_text(" ", strip=True) == f"项目 {project.name}"}
 
 
 def bidder_activity(world, bidder):

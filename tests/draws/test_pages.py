@@ -2,6 +2,7 @@
 for supervisors only (page and bearer token), and the demo draw verified offline."""
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -259,3 +260,25 @@ def test_demo_draws_verify_offline_from_their_download(testapp, dbsession, clock
     revealed = dbsession.query(Draw).filter_by(purpose=PURPOSE).one()
     assert revealed.beacon and revealed.follow_ups and revealed.committed_at < \
         revealed.beacon_at < revealed.revealed_at
+
+
+def test_the_list_and_the_record_name_the_subject_by_its_name(testapp, draw, service, center,
+                                                               dbsession, clock, settings,
+                                                               registry):
+    """Issue #18 point 2: 项目 + its name with a link, never `project` #7; a subject
+    nothing can name (a demo code) keeps its number."""
+    from bs4 import BeautifulSoup
+    from factories import make_project
+
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    mine = service.freeze(purpose="专家抽取", subject_type="project", subject_id=str(project.id),
+                          candidates=FIRMS, count=2, rule="等概率抽取2家", actor=center)
+    listing = BeautifulSoup(testapp.get("/draws").text, "html.parser")
+    row = listing.find("a", href=re.compile(f"/draws/{mine.id}$")).find_parent("tr")
+    cell = row.find_all("td")[2]
+    assert cell.get_text(" ", strip=True) == f"项目 {project.name}" and not cell.code
+    assert cell.a["href"].endswith(f"/projects/{project.id}")
+    page = BeautifulSoup(testapp.get(f"/draws/{mine.id}").text, "html.parser")
+    assert page.find("a", href=cell.a["href"]).get_text() == project.name
+    row = listing.find("a", href=re.compile(f"/draws/{draw.id}$")).find_parent("tr")
+    assert row.find_all("td")[2].get_text(" ", strip=True) == "中介服务采购 #ZJ-7"

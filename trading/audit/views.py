@@ -11,6 +11,7 @@ from pyramid.view import view_config
 from ..forms import Text
 from ..i18n import DISPLAY_TZ, N_, _
 from ..security import Permission
+from ..subjects import subject_names
 from . import merkle
 from .actions import action_code, action_labels
 from .models import AuditCheckpoint, AuditEvent, TlogCheckpoint, TlogCosignature
@@ -181,8 +182,10 @@ def audit_log(request):
         before = _before_seq(request, filters, hidden)
     except colander.Invalid as error:
         request.response.status_int = 400
-        return {"events": [], "f": params, "errors": error.asdict(), "next": None, **words}
+        return {"events": [], "f": params, "errors": error.asdict(), "next": None, **words,
+                "NAMES": {}}
     events = list(request.dbsession.scalars(_log_query(filters, hidden, before)))
+    words["NAMES"] = subject_names(request, ((e.subject_type, e.subject_id) for e in events))
     more = len(events) == PAGE_SIZE
     if filters["action"]:
         params["action"] = filters["action"]  # a label typed in the address pages as its code

@@ -12,6 +12,7 @@ from ..files import serve_bytes
 from ..forms import redirect, render_form
 from ..i18n import N_, _
 from ..security import Permission
+from ..subjects import subject_names
 from .errors import MalformedInput
 from .forms import RECORD_MAX, BeaconSchema, VerifyBody
 from .models import Draw, DrawStatus
@@ -48,7 +49,9 @@ def subject_label(request, draw: Draw) -> str:
 def list_draws(request):
     draws = _service(request).recent()
     return {"draws": draws, "STATUS_LABELS": STATUS_LABELS,
-            "purposes": {d.id: purpose_label(request, d) for d in draws}}
+            "purposes": {d.id: purpose_label(request, d) for d in draws},
+            "subjects": {d.id: subject_label(request, d) for d in draws},
+            "NAMES": subject_names(request, ((d.subject_type, d.subject_id) for d in draws))}
 
 
 @view_config(route_name="draws.detail", renderer="draws/detail.jinja2",
@@ -59,6 +62,8 @@ def draw_detail(context, request):
         "draw": draw,
         "purpose": purpose_label(request, draw),
         "subject": subject_label(request, draw),
+        "named": subject_names(request, [(draw.subject_type, draw.subject_id)]).get(
+            (draw.subject_type, str(draw.subject_id))),
         "attribute_labels": _labels(request)["attributes"],
         "attribute_values": _labels(request)["values"],
         # The record exists from the commitment on; building it here would only re-hash.

@@ -48,12 +48,30 @@ def _audit_actions() -> dict[str, str]:
     }
 
 
+
+def name_purchases(request, ids: set[str]) -> dict[str, tuple[str, str]]:
+    """中介服务采购 by title, linked; a draft or one under review only to staff."""
+    import sqlalchemy as sa
+
+    from ..subjects import is_staff, numeric
+    from .models import Purchase
+    from .status import PurchaseStatus as P
+
+    query = sa.select(Purchase.id, Purchase.title).where(Purchase.id.in_(numeric(ids)))
+    if not is_staff(request):
+        query = query.where(Purchase.status.not_in((P.DRAFT, P.UNDER_REVIEW, P.RETURNED)))
+    return {str(i): (title, request.route_url("im.purchase", purchase_id=i))
+            for i, title in request.dbsession.execute(query)}
+
+
 def includeme(config):
     from ..jobs import chronograph
     from .chronograph import advance_purchase, due_purchases
     from .service import IntermediaryService, intermediary_service_factory
 
     config.add_audit_actions(_audit_actions())
+    config.add_subject_namer("intermediary_purchase", name_purchases)
+    config.add_subject_namer("im_purchase", name_purchases)
     config.register_service_factory(intermediary_service_factory, IntermediaryService)
     config.add_draw_labels(purposes={str(k): v for k, v in _draw_purpose_labels().items()},
                            subjects={"intermediary_purchase": "中介服务采购"})

@@ -21,11 +21,27 @@ def _audit_actions() -> dict[str, str]:
     }
 
 
+
+def name_projects(request, ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Projects by name, linked; one not yet published only to staff (trading.subjects)."""
+    import sqlalchemy as sa
+
+    from ..subjects import is_staff, numeric
+    from .models import Project
+
+    query = sa.select(Project.id, Project.name).where(Project.id.in_(numeric(ids)))
+    if not is_staff(request):
+        query = query.where(Project.published_at.is_not(None))
+    return {str(i): (name, request.route_url("projects.detail", project_id=i))
+            for i, name in request.dbsession.execute(query)}
+
+
 def includeme(config):
     from ..jobs import chronograph
     from .chronograph import advance_project, due_projects
     from .service import ProjectService, project_service_factory
 
     config.add_audit_actions(_audit_actions())
+    config.add_subject_namer("project", name_projects)
     config.register_service_factory(project_service_factory, ProjectService)
     chronograph.register("project", due=due_projects, advance=advance_project)

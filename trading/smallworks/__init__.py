@@ -43,10 +43,27 @@ def _audit_actions() -> dict[str, str]:
     }
 
 
+
+def name_works(request, ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Small works by name, linked; a draft or one under review only to staff."""
+    import sqlalchemy as sa
+
+    from ..subjects import is_staff, numeric
+    from .models import SmallWork
+    from .status import AllocationStatus as A
+
+    query = sa.select(SmallWork.id, SmallWork.name).where(SmallWork.id.in_(numeric(ids)))
+    if not is_staff(request):
+        query = query.where(SmallWork.status.not_in((A.DRAFT, A.SUBMITTED, A.RETURNED)))
+    return {str(i): (name, request.route_url("smallworks.project", work_id=i))
+            for i, name in request.dbsession.execute(query)}
+
+
 def includeme(config):
     from .service import SmallWorksService, smallworks_service_factory
 
     config.add_audit_actions(_audit_actions())
+    config.add_subject_namer("smallworks_project", name_works)
     config.register_service_factory(smallworks_service_factory, SmallWorksService)
     config.add_draw_labels(purposes={
         "smallworks.lottery": "小额工程随机抽取承接企业（摇号）",
