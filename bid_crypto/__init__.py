@@ -40,6 +40,7 @@ from .errors import (
     HeaderMismatch,
     InconsistentShares,
     InvalidHeader,
+    InvalidNotice,
     InvalidOffer,
     InvalidPackage,
     InvalidReceipt,
@@ -72,6 +73,7 @@ from .keys import (
     load_public_key,
     write_key_pair,
 )
+from .notices import NOTICE_FIELDS, notice_message, sign_notice, verify_notice
 from .offer import encode_offer, parse_offer, validate_offer
 from .package import (
     Document,
@@ -119,6 +121,8 @@ __all__ = [
     "HeaderMismatch",
     "InconsistentShares",
     "InvalidHeader",
+    "InvalidNotice",
+    "NOTICE_FIELDS",
     "InvalidOffer",
     "InvalidPackage",
     "InvalidReceipt",
@@ -166,6 +170,7 @@ __all__ = [
     "load_signing_key",
     "load_verify_key",
     "make_decryption_share",
+    "notice_message",
     "open_bid",
     "open_chunks",
     "open_stream",
@@ -177,10 +182,12 @@ __all__ = [
     "scan_envelope",
     "seal_bid",
     "seal_stream",
+    "sign_notice",
     "split_private_key",
     "unwrap_private_key",
     "validate_offer",
     "verify_decryption_share",
+    "verify_notice",
     "verify_receipt",
     "wrap_private_key",
     "write_key_pair",

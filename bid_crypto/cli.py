@@ -54,6 +54,7 @@ from . import (
     seal_bid,
     split_private_key,
     unwrap_private_key,
+    verify_notice,
     verify_receipt,
     wrap_private_key,
     write_key_pair,
@@ -216,6 +217,15 @@ def cmd_verify_receipt(args: argparse.Namespace) -> None:
     print("receipt valid: " + " ".join(f"{name}={fields[name]}" for name in fields))
     if args.promise:
         _verify_promise(args, fields)
+
+
+def cmd_verify_notice(args: argparse.Namespace) -> None:
+    platform_key = load_verify_key(Path(args.platform_key).read_bytes(),
+                                   user_id=args.sm2_id.encode())
+    fields = verify_notice(platform_key, Path(args.notice).read_bytes())
+    print(f"notice valid ({fields['algorithm']}): project={fields['project']} "
+          f"notice={fields['notice']} kind={fields['kind']} "
+          f"published_at={fields['published_at']} title={fields['title']}")
 
 
 def _verify_promise(args: argparse.Namespace, fields: dict) -> None:
@@ -595,6 +605,13 @@ def _receipt_parsers(commands) -> None:
                    help="the opening record (the opening hall's JSON, saved): check the bid "
                         "logged before its deadline checkpoint is in it")
     p.set_defaults(handler=cmd_verify_receipt)
+    p = commands.add_parser("verify-notice", help="check a published notice (公告) and its "
+                            "signature")
+    p.add_argument("--platform-key", required=True, metavar="PUBFILE",
+                   help="platform.pub (Ed25519) or platform-sm2.pub (国密 projects)")
+    _add_sm2_id(p)
+    p.add_argument("notice", metavar="NOTICE.json", help="the notice's signed document")
+    p.set_defaults(handler=cmd_verify_notice)
     p = commands.add_parser("issue-receipt", help="sign a receipt (platform side)")
     p.add_argument("--signing-key", required=True, metavar="KEYFILE")
     _add_sm2_id(p)

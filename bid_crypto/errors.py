@@ -113,3 +113,7 @@ class InvalidReceipt(ReceiptError):
 
 class EnvelopeHashMismatch(ReceiptError):
     """The receipt is genuine but covers another envelope than the one presented."""
+
+
+class InvalidNotice(ReceiptError):
+    """A published notice (公告) is malformed, altered, or not signed by the key given."""

@@ -129,7 +129,8 @@ def sign_report(world, *, ranked: bool, prices=None):
 
     report = signed_report_rows(world.dbsession, world.clock, world.project, world.lot,
                               ranked=ranked, prices=prices)
-    assert EvaluationService(world.dbsession, world.clock).complete_if_done(
+    assert EvaluationService(world.dbsession, world.clock,
+                             world.registry["keys"]).complete_if_done(
         world.project, actor=Actor.system("test"))
     return report
 

@@ -72,7 +72,7 @@ def project_input(clock, name="测试项目", lots=((("一标段", 1_000_000_00,
 def project_service(dbsession, clock, registry):
     from trading.projects.service import ProjectService
 
-    return ProjectService(dbsession, clock, registry["storage"])
+    return ProjectService(dbsession, clock, registry["storage"], keys=registry["keys"])
 
 
 def make_project(dbsession, clock, settings, registry, *, owner=None, publish=False,

@@ -43,6 +43,9 @@ def includeme(config):
     config.add_route("projects.announcement",
                      "/projects/{project_id}/announcements/{announcement_id}",
                      factory="trading.projects.resources:announcement_factory")
+    config.add_route("projects.announcement.signed",
+                     "/projects/{project_id}/announcements/{announcement_id}/notice.json",
+                     factory="trading.projects.resources:announcement_factory")
     config.add_route("projects.ask", "/projects/{project_id}/questions", factory=project)
     config.add_route("projects.answer", "/projects/{project_id}/questions/{question_id}/answer",
                      factory="trading.projects.resources:question_factory")

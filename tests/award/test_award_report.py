@@ -118,7 +118,8 @@ def test_the_report_is_published_with_the_award(signed, testapp):
     testapp.get(url, status=404)  # names secret until the award
     login_as(testapp, w, w.owner)
     assert testapp.get(url).json["sha256"] == committee.report_sha256
-    AwardService(w.dbsession, w.clock).decide(w.project, actor=actor_for(w.owner))
+    AwardService(w.dbsession, w.clock, w.registry["keys"]).decide(
+            w.project, actor=actor_for(w.owner))
     testapp.reset()
     public = testapp.get(url)
     assert "attachment" in public.headers["Content-Disposition"]

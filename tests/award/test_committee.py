@@ -80,10 +80,12 @@ def test_plurality_with_a_revote_then_the_award(separated):
     vote(w, committee, [[b], [b], [b], [a], [a]])
     assert committee.winner == b and committee.ranking[0] == b
     with pytest.raises(AwardRefused, match="签署"):
-        AwardService(w.dbsession, w.clock).decide(w.project, actor=actor_for(w.owner))
+        AwardService(w.dbsession, w.clock, w.registry["keys"]).decide(
+            w.project, actor=actor_for(w.owner))
     sign_all(w, committee)
     assert committee.report_sha256
-    (award,) = AwardService(w.dbsession, w.clock).decide(w.project, actor=actor_for(w.owner))
+    (award,) = AwardService(w.dbsession, w.clock, w.registry["keys"]).decide(
+        w.project, actor=actor_for(w.owner))
     assert award.winner_org_id == w.bidders[1].organisation_id and award.method == "committee"
     report = committees(w).report(w.project, committee)
     assert [len(r["ballots"]) for r in report["rounds"]] == [5, 5]

@@ -71,7 +71,8 @@ def test_the_demo_panel_sits_and_the_consultation_reaches_its_award(dbsession, c
         panel.submit_envelope(project, lot, stream=io.BytesIO(envelope),
                               actor=actor_for(supplier))
     clock.set(quotes.ends_at)
-    ProjectService(dbsession, clock, registry["storage"]).advance(project)
+    ProjectService(dbsession, clock, registry["storage"],
+                   keys=registry["keys"]).advance(project)
     assert quotes.result["outcome"] == "revealed" and quotes.result["valid"] == 3
 
     sheets = SheetService(dbsession, clock)
@@ -103,7 +104,7 @@ def test_the_demo_panel_sits_and_the_consultation_reaches_its_award(dbsession, c
                   actor=actor_for(dbsession.get(User, member.user_id)))
     assert project.status is ProjectStatus.CANDIDATES_PUBLICISED
 
-    awards = AwardService(dbsession, clock)
+    awards = AwardService(dbsession, clock, registry["keys"])
     clock.set(awards.publicity(project).ends_at)
     owner = actor_for(user(dbsession, "owner1"))
     [award] = awards.decide(project, actor=owner)

@@ -36,7 +36,7 @@ def test_the_demo_final_offer_project_reaches_its_result(dbsession, clock, setti
         submit_final_offer(service, project, final_round, user(dbsession, name),
                            final_round.ceiling_fen * share // 1000)
     clock.set(final_round.ends_at)
-    ProjectService(dbsession, clock, registry["storage"]).advance(project)
+    ProjectService(dbsession, clock, registry["storage"], keys=registry["keys"]).advance(project)
     assert final_round.result["winner"] == f"B{user(dbsession, 'bidder2').organisation_id}"
     assert project.status is ProjectStatus.CANDIDATES_PUBLICISED
 
@@ -51,7 +51,7 @@ def test_the_demo_separated_project_is_ready_for_its_award_committee(dbsession, 
     project = dbsession.scalar(sa.select(Project).where(Project.name == SEPARATED_DEMO))
     assert project.award_method == "separated"
     assert project.status is ProjectStatus.CANDIDATES_PUBLICISED
-    awards = AwardService(dbsession, clock)
+    awards = AwardService(dbsession, clock, registry["keys"])
     assert clock() >= awards.publicity(project).ends_at
     assert all(c["rank"] is None for c in awards.publicity(project).candidates)
     owner = user(dbsession, "owner1")

@@ -158,7 +158,7 @@ def test_no_plaintext_reaches_the_disk_before_the_opening(committed, clock):
         from trading.projects.models import Project
 
         project = db.get(Project, project_id)
-        service = ProjectService(db, clock, app.registry["storage"])
+        service = ProjectService(db, clock, app.registry["storage"], keys=app.registry["keys"])
         clock.set(project.bid_deadline)
         service.advance(project)
         clock.advance(seconds=2)

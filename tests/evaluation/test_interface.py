@@ -41,7 +41,7 @@ def _report(w, state):
 
 
 def test_only_a_signed_report_and_its_candidates_are_handed_on(evaluated):
-    service = EvaluationService(evaluated.dbsession, evaluated.clock)
+    service = EvaluationService(evaluated.dbsession, evaluated.clock, evaluated.registry["keys"])
     _report(evaluated, ReportState.SIGNING)
     assert service.report_for(evaluated.lot) is None
     assert service.candidates(evaluated.lot) == []
@@ -54,7 +54,7 @@ def test_only_a_signed_report_and_its_candidates_are_handed_on(evaluated):
 
 
 def test_the_project_leaves_evaluation_once_every_lot_is_signed(evaluated):
-    service = EvaluationService(evaluated.dbsession, evaluated.clock)
+    service = EvaluationService(evaluated.dbsession, evaluated.clock, evaluated.registry["keys"])
     _report(evaluated, ReportState.SIGNED)
     assert service.complete_if_done(evaluated.project, actor=Actor.system("test"))
     assert evaluated.project.status is ProjectStatus.CANDIDATES_PUBLICISED

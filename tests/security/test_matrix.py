@@ -84,6 +84,8 @@ TABLE = [
     html("projects.unfreeze", "/projects/{public}/unfreeze", {"supervisor"}, "POST"),
     html("projects.clarify", "/projects/{public}/clarifications/new", {"owner"}),
     html("projects.announcement", "/projects/{public}/announcements/{announcement}", EVERYONE),
+    html("projects.announcement.signed",
+         "/projects/{public}/announcements/{announcement}/notice.json", EVERYONE),
     html("projects.ask", "/projects/{public}/questions", {"bidder"}, "POST",
          text="请问是否接受联合体投标？"),
     html("projects.answer", "/projects/{public}/questions/{question}/answer", {"owner"}, "POST"),

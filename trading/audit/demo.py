@@ -65,7 +65,7 @@ def _flagged_project(dbsession, clock, settings) -> None:
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
     storage, keys = runtime.registry["storage"], runtime.keys
     at = FixedClock(clock() - timedelta(days=25))
-    projects = ProjectService(dbsession, at, storage, enqueue=_no_jobs)
+    projects = ProjectService(dbsession, at, storage, enqueue=_no_jobs, keys=keys)
     project = projects.create_draft(
         _input(NAME, ProjectType.WORKS, ProcurementMethod.OPEN_TENDER, (("施工", 500),), at()),
         owner=owner.organisation, actor=_actor(owner, "127.0.0.1", ""))
@@ -167,7 +167,8 @@ class _Walk:
         from ..projects.demo import _input
 
         self.at = FixedClock(self.now() - timedelta(days=days_ago))
-        self.projects = ProjectService(self.db, self.at, self.storage, enqueue=self.no_jobs)
+        self.projects = ProjectService(self.db, self.at, self.storage, enqueue=self.no_jobs,
+                                       keys=self.keys)
         project = self.projects.create_draft(
             _input(name, ProjectType.WORKS, ProcurementMethod.OPEN_TENDER, (("施工", 800),),
                    self.at()), owner=self.owner.organisation, actor=self.local(self.owner))

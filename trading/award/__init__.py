@@ -35,14 +35,14 @@ def publicise_candidates(service, project, event):
         return
     from .service import AwardService
 
-    AwardService(service.db, service.clock, storage=service.storage,
+    AwardService(service.db, service.clock, keys=service.keys, storage=service.storage,
                  enqueue=service.enqueue).start_publicity(project)
 
 
 def _award_service(service):
     from .service import AwardService
 
-    return AwardService(service.db, service.clock, storage=service.storage,
+    return AwardService(service.db, service.clock, keys=service.keys, storage=service.storage,
                         enqueue=service.enqueue)
 
 

@@ -113,6 +113,7 @@ class ConsultationService:
         self.clock = clock
         self.storage = storage
         self.enqueue = enqueue
+        self.keys = keys
         self.sealed = FinalOfferService(dbsession, clock, keys, storage, enqueue, settings)
 
     def _check(self, project: Project, lot: Lot) -> None:
@@ -240,7 +241,7 @@ class ConsultationService:
         reason = (reason or "").strip()
         if not 2 <= len(reason) <= 500:
             raise InvalidAwardInput("请填写终止理由（2至500个字符）", field="reason")
-        ProjectService(self.db, self.clock, self.storage, self.enqueue).transition(
+        ProjectService(self.db, self.clock, self.storage, self.enqueue, self.keys).transition(
             project, S.FAILED, actor=actor, reason=f"磋商终止：{reason}")
         return project
 

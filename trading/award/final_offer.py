@@ -377,7 +377,8 @@ class FinalOfferService:
     def _reschedule(self, project: Project) -> None:
         from ..projects.service import ProjectService
 
-        ProjectService(self.db, self.clock, self.storage, self.enqueue).reschedule(project)
+        ProjectService(self.db, self.clock, self.storage, self.enqueue,
+                       self.keys).reschedule(project)
 
     # -- the reveal -----------------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ class AwardService:
         self.enqueue = enqueue
 
     def _projects(self) -> ProjectService:
-        return ProjectService(self.db, self.clock, self.storage, self.enqueue)
+        return ProjectService(self.db, self.clock, self.storage, self.enqueue, self.keys)
 
     # -- candidates and publicity ------------------------------------------------------------
 
@@ -82,7 +82,7 @@ class AwardService:
             return "final_offer", self._final_offer_candidates(project)
         from ..evaluation.service import EvaluationService
 
-        evaluation = EvaluationService(self.db, self.clock)
+        evaluation = EvaluationService(self.db, self.clock, self.keys)
         found = []
         for lot in project.lots:
             for c in evaluation.candidates(lot):

@@ -209,4 +209,4 @@ def _record(dbsession, keys, storage, settings, project) -> None:
     record = opening._start(project, at())
     opening._open_pending(project, record)
     # The project moved on already: the record is written, the status is left alone.
-    opening._finish(ProjectService(dbsession, at, storage), project, record)
+    opening._finish(ProjectService(dbsession, at, storage, keys=opening.keys), project, record)

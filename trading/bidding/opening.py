@@ -615,7 +615,8 @@ class OpeningService:
 
     def _open_soon(self, project: Project) -> None:
         """Open now that custody allows it; should the job be lost, the sweep finds it."""
-        ProjectService(self.db, self.clock, self.storage, self.enqueue).due_now(project)
+        ProjectService(self.db, self.clock, self.storage, self.enqueue,
+                       self.keys).due_now(project)
         self.enqueue(open_bids, project.id)
 
     def confirm_line(self, project: Project, bid: Bid, *, actor: Actor,

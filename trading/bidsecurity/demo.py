@@ -103,7 +103,7 @@ def _input(name, start) -> ProjectInput:
 def _posted(dbsession, demo_clock, name, bidders) -> tuple[ProjectService, Project]:
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
     projects = ProjectService(dbsession, demo_clock, runtime.registry["storage"],
-                              enqueue=lambda *a, **k: None)
+                              enqueue=lambda *a, **k: None, keys=runtime.keys)
     project = projects.create_draft(_input(name, demo_clock()),
                                     owner=dbsession.get(Organisation, owner.organisation_id),
                                     actor=_actor(owner))

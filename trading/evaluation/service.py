@@ -121,7 +121,7 @@ class EvaluationService:
             return False
         for hook in COMPLETION_HOOKS:
             hook(self, project, reports)
-        ProjectService(self.db, self.clock, self.storage, self.enqueue).transition(
+        ProjectService(self.db, self.clock, self.storage, self.enqueue, self.keys).transition(
             project, next_status_after_evaluation(project), actor=actor,
             reason="评标报告已由评标委员会全体成员签署")
         return True
@@ -468,7 +468,7 @@ class EvaluationWork:
         return report
 
     def _projects(self) -> ProjectService:
-        return ProjectService(self.db, self.clock, self.s.storage, self.s.enqueue)
+        return ProjectService(self.db, self.clock, self.s.storage, self.s.enqueue, self.s.keys)
 
     def settle_deadline(self, report: EvaluationReport) -> bool:
         """签署期限届满: every seated member with neither a signature nor a written
@@ -604,7 +604,8 @@ class EvaluationWork:
         committee.status, committee.finished_at = CommitteeStatus.SITTING, None
         project = self.db.get(Project, committee.project_id)
         if project.status is S.CANDIDATES_PUBLICISED:
-            ProjectService(self.db, self.clock, self.s.storage, self.s.enqueue).transition(
+            ProjectService(self.db, self.clock, self.s.storage, self.s.enqueue,
+                           self.s.keys).transition(
                 project, S.EVALUATION, actor=actor, reason=f"评审结果解锁重评：{request.reason}")
         self.db.flush()
 

@@ -45,10 +45,17 @@ def project_json(project, *, detail=False) -> dict:
                         for lot in project.lots]
         data["documents"] = [{"id": d.id, "filename": d.filename, "size": d.size,
                               "sha256": d.sha256} for d in project.documents]
-        data["announcements"] = [{"id": a.id, "kind": a.kind, "title": a.title, "body": a.body,
-                                  "changes": a.changes, "published_at": _instant(a.published_at)}
-                                 for a in project.announcements]
+        data["announcements"] = [_announcement_json(project, a) for a in project.announcements]
     return data
+
+
+def _announcement_json(project, a) -> dict:
+    """A notice with its platform signature (algorithm null: published before signing)."""
+    return {"id": a.id, "kind": a.kind, "title": a.title, "body": a.body,
+            "changes": a.changes, "published_at": _instant(a.published_at),
+            "algorithm": a.signing_algorithm, "signature": a.signature,
+            "signed_document": (f"/projects/{project.id}/announcements/{a.id}/notice.json"
+                                if a.signature else None)}
 
 
 PROJECT = {"type": "object", "required": ["id", "number", "name", "status"]}

@@ -18,5 +18,6 @@ def advance_project(dbsession, project_id, now, enqueue):
     if project is None:
         return None
     # Rescheduling always carries an eta, so a due transition never re-enters advance.
-    service = ProjectService(dbsession, runtime.clock, runtime.registry["storage"], enqueue)
+    service = ProjectService(dbsession, runtime.clock, runtime.registry["storage"], enqueue,
+                             runtime.keys)
     return service.advance(project)

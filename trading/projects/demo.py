@@ -148,12 +148,13 @@ def load_projects(dbsession, clock, settings) -> None:
     bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
     org = dbsession.get(Organisation, owner.organisation_id)
     storage = runtime.registry["storage"] if runtime.registry else None
+    keys = runtime.keys if runtime.registry else None
     for name, ptype, method, lots, days_ago, target in DEMO:
         if dbsession.scalar(sa.select(Project.id).where(Project.name == name)):
             continue
         demo_clock = FixedClock(clock() - timedelta(days=days_ago))
         # The demo walks time itself; the worker's sweep picks up whatever is due later.
-        service = ProjectService(dbsession, demo_clock, storage, enqueue=_no_jobs)
+        service = ProjectService(dbsession, demo_clock, storage, enqueue=_no_jobs, keys=keys)
         project = service.create_draft(_input(name, ptype, method, lots, demo_clock()),
                                        owner=org, actor=_actor(owner))
         _walk(service, demo_clock, clock, project, target, owner, center, bidders)

@@ -152,6 +152,10 @@ class Announcement(Base):
     affects_bids: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The platform's signature over the notice (bid_crypto.notices): Ed25519, or SM2 for a
+    # 国密 project. None only for notices published before notices were signed.
+    signature: Mapped[str | None] = mapped_column(sa.String(128))
+    signing_algorithm: Mapped[str | None] = mapped_column(sa.String(16))
 
     project: Mapped[Project] = relationship(back_populates="announcements")
 

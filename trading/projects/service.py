@@ -15,7 +15,7 @@ from ..errors import DeadlinePassed, NotFound, NotPermitted
 from ..files import sniff_file
 from ..jobs import chronograph
 from ..jobs.runtime import job_enqueue
-from . import fulltext
+from . import fulltext, notices
 from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid, ProjectFrozen
 from .kinds import (
     REGIME_OF,
@@ -143,10 +143,11 @@ def safe_filename(name: str) -> str:
 
 
 class ProjectService:
-    def __init__(self, dbsession, clock, storage=None, enqueue=None):
+    def __init__(self, dbsession, clock, storage=None, enqueue=None, keys=None):
         self.db = dbsession
         self.clock = clock
         self.storage = storage
+        self.keys = keys  # PlatformKeys: every notice is signed as it is published
         # Outside a request (jobs, scripts) work is enqueued directly: there is no request
         # transaction to wait for, and in tests Huey's immediate mode runs it at once.
         self.enqueue = enqueue or job_enqueue
@@ -331,9 +332,11 @@ class ProjectService:
                             published_by_id=actor.user_id)
         project.announcements.append(item)
         self.db.flush()
+        signed = notices.sign(self.keys, item)
         self._reindex(project)
         record(self.db, actor, "project.announced", "project", project.id, now=item.published_at,
-               announcement_id=item.id, kind=kind)
+               announcement_id=item.id, kind=kind, algorithm=item.signing_algorithm,
+               signed_sha256=signed)
         return item
 
     def _reindex(self, project: Project) -> None:
@@ -364,11 +367,20 @@ class ProjectService:
         project.status_reason = reason[:500]
         record(self.db, actor, "project.status_changed", "project", project.id, now=now,
                **{"from": str(previous), "to": str(target), "reason": reason[:500]})
+        if target is S.FAILED:
+            self._announce(project, "failure", f"{project.name}流标公告",
+                           self._failure_body(project, reason), actor=actor)
         if (previous in PUBLIC) != (target in PUBLIC):
             self._reindex(project)
         self.reschedule(project)
         self._emit(project, str(target))
         return project
+
+    @staticmethod
+    def _failure_body(project: Project, reason: str) -> str:
+        """流标公告: whichever step failed the project, the public learns it and why."""
+        return (f"{project.name}（项目编号 {project.number}）流标。\n"
+                f"流标原因：{reason.strip() or '未说明'}")
 
     def _emit(self, project: Project, event: str) -> None:
         for hook in EVENT_HOOKS:
@@ -576,4 +588,5 @@ class ProjectService:
 
 
 def project_service_factory(context, request) -> ProjectService:
-    return ProjectService(request.dbsession, request.clock, request.storage, request.enqueue)
+    return ProjectService(request.dbsession, request.clock, request.storage, request.enqueue,
+                          request.registry["keys"])

@@ -1,15 +1,18 @@
 """Project pages (HTML). Thin: parse, call one service method, redirect or render."""
 
 
+import json
+
 import colander
 import deform
-from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from ..files import serve_stored
+from ..files import serve_bytes, serve_stored
 from ..forms import redirect, render_form, validated
 from ..i18n import _
 from ..security import Permission
+from . import notices
 from .forms import AnswerSchema, ClarificationSchema, ProjectSchema, QuestionSchema, ReviewSchema
 from .models import Project, Question
 from .search import parse_criteria, search
@@ -66,7 +69,21 @@ def project_detail(context, request):
 @view_config(route_name="projects.announcement", renderer="projects/announcement.jinja2",
              permission=Permission.PROJECT_VIEW)
 def announcement(context, request):
-    return {"project": context.project, "item": context.child}
+    item = context.child
+    return {"project": context.project, "item": item,
+            "signed": notices.verify(request.registry["keys"], item)
+            if item.signature else None}
+
+
+@view_config(route_name="projects.announcement.signed", permission=Permission.PROJECT_VIEW)
+def signed_announcement(context, request):
+    """notice.json: the notice and the platform's signature, for
+    `python -m bid_crypto verify-notice --platform-key platform.pub notice.json`."""
+    document = notices.document(context.child)
+    if document is None:
+        raise HTTPNotFound()
+    body = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return serve_bytes(body.encode(), f"notice-{context.child.id}.json", "application/json")
 
 
 # -- owner -----------------------------------------------------------------------------------
