@@ -3,7 +3,7 @@ SM3 and the GB/T 32918.2 signer ID for 国密 projects (issue #21); notices publ
 carry no signature
 
 Revision ID: signed_notices_0001
-Revises: three_admins_0001
+Revises: listing_indexes_0001
 Create Date: 2026-12-19 00:01:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = 'signed_notices_0001'
-down_revision = 'three_admins_0001'
+down_revision = 'listing_indexes_0001'
 branch_labels = None
 depends_on = None
 
