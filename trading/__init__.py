@@ -42,6 +42,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".opendata")
         config.include(".archive")
         config.include(".smallworks")
+        config.include(".printables")
         config.include(".routes")
         config.scan()
         return config.make_wsgi_app()

@@ -256,6 +256,20 @@ def includeme(config):
     config.add_route("evaluation.committee.act", "/projects/{project_id}/committee/{action}",
                      factory=ev)
     config.add_route("evaluation.room", "/projects/{project_id}/evaluation", factory=ev)
+    # printable documents (可打印文书)
+    config.add_route("print.opening", "/projects/{project_id}/print/opening-record",
+                     factory=project)
+    config.add_route("print.evaluation",
+                     "/projects/{project_id}/lots/{lot_id}/print/evaluation-report",
+                     factory=ev_lot)
+    config.add_route("print.award_report",
+                     "/projects/{project_id}/award/committees/{committee_id}/print",
+                     factory="trading.award.resources:committee_factory")
+    config.add_route("print.notice", "/projects/{project_id}/notices/{notice_id}/print",
+                     factory="trading.printables.resources:notice_factory")
+    config.add_route("print.announcement",
+                     "/projects/{project_id}/announcements/{announcement_id}/print",
+                     factory="trading.projects.resources:announcement_factory")
     config.add_route("evaluation.bids", "/projects/{project_id}/bid-documents", factory=ev)
     config.add_route("evaluation.bid_document",
                      "/projects/{project_id}/bid-documents/{bid_id:\\d+}/{index:\\d+}",

@@ -38,6 +38,7 @@ class Permission(enum.StrEnum):
     AWARD_AUCTION_BID = "award:auction:bid"
     AWARD_COMMITTEE_VIEW = "award:committee:view"
     AWARD_MANAGE = "award:process:manage"
+    AWARD_NOTICE = "award:notice:view"
     AWARD_OBJECT = "award:objection:raise"
     AWARD_RESPOND = "award:notice:respond"
     AWARD_VOTE = "award:ballot:cast"
