@@ -63,6 +63,11 @@ def test_dashboard_shows_figures_alerts_and_charts(testapp, dbsession, clock, se
     # Nothing is loaded from the internet: no external href or src, no CDN script.
     assert not re.search(r"""(?:href|src)\s*=\s*["']https?:""", svg.text)
     assert testapp.get("/supervision", {"type": "works", "since": "2026-01-01"}).status_int == 200
+    # In English the alert and who must act are English too (issue #18 point 2).
+    testapp.set_cookie("_LOCALE_", "en")
+    english = testapp.get("/supervision").text
+    assert "Project review overdue" in english and "Trading center" in english
+    assert "项目审核超期" not in english
     assert testapp.get("/supervision", {"type": "bogus"}).status_int == 200
 
 

@@ -8,6 +8,8 @@ them (rules §7.8), else the defaults below (each configurable later per profile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..i18n import N_
+
 REVIEW_DAYS = 3  # the center reviews a submitted posting within 3 days
 OPENING_GRACE = timedelta(minutes=30)  # the opening job must have run by then
 EVALUATION_DAYS = 10  # report within 10 days of the opening
@@ -72,16 +74,17 @@ def _past_due(all_facts, rules, now: datetime, *, ident, kind: str) -> list[Over
 
 RULES = {
     # status: (what is late, who must act, when it fell due)
-    "pending_review": ("项目审核超期", lambda f: "交易中心", lambda f: _since(f, REVIEW_DAYS)),
-    "bidding": ("开标未按时进行", lambda f: "交易中心（平台）",
+    "pending_review": (N_("项目审核超期"), lambda f: N_("交易中心"),
+                       lambda f: _since(f, REVIEW_DAYS)),
+    "bidding": (N_("开标未按时进行"), lambda f: N_("交易中心（平台）"),
                 lambda f: f.bid_deadline + OPENING_GRACE),
-    "opening": ("开标未完成", lambda f: "交易中心（平台）",
+    "opening": (N_("开标未完成"), lambda f: N_("交易中心（平台）"),
                 lambda f: f.bid_deadline + OPENING_GRACE),
-    "evaluation": ("评标报告未按时提交", lambda f: "评标委员会",
+    "evaluation": (N_("评标报告未按时提交"), lambda f: "评标委员会",
                    lambda f: _since(f, EVALUATION_DAYS)),
-    "candidates_publicised": ("候选人公示期满未定标", lambda f: f"项目业主（{f.owner}）",
+    "candidates_publicised": (N_("候选人公示期满未定标"), lambda f: f"项目业主（{f.owner}）",
                               lambda f: _award_due(f)),
-    "awarded": ("中标后未按时签订合同", lambda f: f"项目业主及中标人（{f.owner}）",
+    "awarded": (N_("中标后未按时签订合同"), lambda f: f"项目业主及中标人（{f.owner}）",
                 lambda f: _since(f, CONTRACT_DAYS)),
 }
 
@@ -109,12 +112,12 @@ class SmallWorkFacts:
 
 
 SMALL_WORK_RULES = {
-    "submitted": ("小额工程审核超期", lambda f: "交易中心",
+    "submitted": (N_("小额工程审核超期"), lambda f: N_("交易中心"),
                   lambda f: f.submitted_at and f.submitted_at
                   + timedelta(days=SMALL_WORKS_REVIEW_DAYS)),
-    "drawn": ("中选企业未在时限内确认", lambda f: f"中选企业（{f.winner}）",
+    "drawn": (N_("中选企业未在时限内确认"), lambda f: f"中选企业（{f.winner}）",
               lambda f: f.respond_by),
-    "publicity": ("公示期满未签订合同", lambda f: f"项目业主（{f.owner}）",
+    "publicity": (N_("公示期满未签订合同"), lambda f: f"项目业主（{f.owner}）",
                   lambda f: f.publicity_ends_at and f.publicity_ends_at
                   + timedelta(days=CONTRACT_DAYS)),
 }
@@ -141,7 +144,7 @@ class ObjectionFacts:
 def overdue_objections(objections, now: datetime) -> list[Overdue]:
     """实施条例 Art 54: the tenderer answers an objection within 3 days (and the process
     waits until it does): an unanswered one past its due time is late."""
-    return sorted((Overdue(o.project_id, o.number, o.name, "异议未按时答复",
+    return sorted((Overdue(o.project_id, o.number, o.name, N_("异议未按时答复"),
                            f"项目业主（{o.owner}）", o.answer_due_at)
                    for o in objections if not o.answered and o.answer_due_at < now),
                   key=lambda o: o.due)
@@ -168,17 +171,17 @@ class PurchaseFacts:
 
 
 PURCHASE_RULES = {
-    "under_review": ("中介采购审核超期", lambda f: "交易中心",
+    "under_review": (N_("中介采购审核超期"), lambda f: N_("交易中心"),
                      lambda f: f.status_changed_at + timedelta(days=PURCHASE_REVIEW_DAYS)),
-    "selected": ("中选中介机构未按时确认", lambda f: f"中介机构（{f.selected}）",
+    "selected": (N_("中选中介机构未按时确认"), lambda f: f"中介机构（{f.selected}）",
                  lambda f: f.confirm_deadline),
-    "contract_upload": ("中介服务合同未按时签订", lambda f: f"中介机构（{f.selected}）",
+    "contract_upload": (N_("中介服务合同未按时签订"), lambda f: f"中介机构（{f.selected}）",
                         lambda f: f.contract_due),
-    "contract_confirm": ("中介服务合同未按时确认", lambda f: f"项目业主（{f.owner}）",
+    "contract_confirm": (N_("中介服务合同未按时确认"), lambda f: f"项目业主（{f.owner}）",
                          lambda f: f.contract_due),
-    "service_in_progress": ("中介服务超期未完成", lambda f: f"中介机构（{f.selected}）",
+    "service_in_progress": (N_("中介服务超期未完成"), lambda f: f"中介机构（{f.selected}）",
                             lambda f: f.service_due),
-    "service_finished": ("中介服务评价超期", lambda f: f"项目业主（{f.owner}）",
+    "service_finished": (N_("中介服务评价超期"), lambda f: f"项目业主（{f.owner}）",
                          lambda f: f.rating_due),
 }
 
