@@ -127,6 +127,9 @@ def includeme(config):
     config.add_route("bidding.receipt",
                      "/projects/{project_id}/bids/{bid_id}/versions/{version}/receipt.json",
                      factory=bid)
+    config.add_route("bidding.promise",
+                     "/projects/{project_id}/bids/{bid_id}/versions/{version}/promise.json",
+                     factory=bid)
     config.add_route("bidding.envelope",
                      "/projects/{project_id}/bids/{bid_id}/versions/{version}/envelope.tbid",
                      factory=bid)

@@ -422,3 +422,26 @@ def test_dual_bidders_decrypt_through_the_api(
     assert prices == [70_000_000, 80_000_000, 80_000_000]
 
 
+
+
+def test_the_bid_page_gives_the_log_promise_to_its_bidder_only(testapp, world):
+    """版本与回执 links promise.json (the log's signed promise and the row it hashes) and
+    shows the verify-receipt line with the log key; another bidder gets nothing."""
+    from bid_crypto import tlog
+    from trading.audit import merkle
+
+    first, second = world.bidders[:2]
+    version = world.submit(first, world.seal(first))
+    project, bid_id = world.project, version.bid.public_id
+    testapp.login(first.username)
+    page = testapp.get(f"/projects/{project.id}/bids/{bid_id}")
+    log_key = merkle.log_verifier(world.registry["keys"], world.settings)
+    assert "promise.json" in page.text and log_key.vkey() in page.text
+    answer = testapp.get(f"/projects/{project.id}/bids/{bid_id}/versions/1/promise.json")
+    assert "promise-" in answer.headers["Content-Disposition"]
+    promise = tlog.open_promise(answer.json["promise"], log_key)
+    assert promise.seq == version.audit_seq
+    assert tlog.leaf_hash(answer.json["entry"].encode()) == promise.leaf
+    testapp.get(f"/projects/{project.id}/bids/{bid_id}/versions/2/promise.json", status=404)
+    testapp.login(second.username)
+    testapp.get(f"/projects/{project.id}/bids/{bid_id}/versions/1/promise.json", status=403)

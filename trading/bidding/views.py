@@ -286,7 +286,10 @@ def bid_detail(context, request):
         shown = int(request.GET.get("version", bid.current_version))
     except ValueError:
         shown = bid.current_version
-    return {"project": context.project, "bid": bid, "versions": versions, "shown": shown}
+    from ..audit.merkle import log_verifier
+
+    return {"project": context.project, "bid": bid, "versions": versions, "shown": shown,
+            "log_key": log_verifier(request.registry["keys"], request.registry.settings).vkey()}
 
 
 def _version(context, request):
@@ -308,6 +311,22 @@ def download_receipt(context, request):
     receipt = _bids(request).receipt(context.bid, version)
     return attachment(json.dumps(receipt, indent=2) + "\n",
                       f"receipt-{context.bid.public_id}-v{version.version}.json",
+                      "application/json")
+
+
+@view_config(route_name="bidding.promise", permission=Permission.BID_VIEW)
+def download_promise(context, request):
+    """The log's signed promise to merge this version's audit event, with the event row:
+    `python -m bid_crypto verify-receipt --promise` checks it, its inclusion and the
+    opening's completeness offline (issue #17)."""
+    import json
+
+    version = _version(context, request)
+    promise = _bids(request).log_promise(version)
+    if promise is None:  # a version from before the log: its receipt is all there is
+        raise HTTPNotFound()
+    return attachment(json.dumps(promise, ensure_ascii=False, indent=2) + "\n",
+                      f"promise-{context.bid.public_id}-v{version.version}.json",
                       "application/json")
 
 
