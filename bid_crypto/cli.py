@@ -410,7 +410,7 @@ def cmd_custodian_keygen(args: argparse.Namespace) -> None:
     passphrase = _ask_passphrase(args, f"passphrase for the key of {args.label}: ", confirm=True)
     # Checked where it is typed: the key file cannot enforce it, the platform never sees it.
     check_passphrase(passphrase, [args.label, *args.user_input])
-    key = generate_private_key("x25519")
+    key = generate_private_key(args.suite)
     protected = protect_private_key(key, passphrase, label=args.label, log_n=args.scrypt_log_n)
     out.mkdir(parents=True, exist_ok=True)
     write_new_file(key_path, protected.to_json().encode(), mode=0o600)
@@ -649,6 +649,9 @@ def _custodian_parsers(commands) -> None:
                        "DIR/NAME.key (passphrase-protected, keep)")
     p.add_argument("--label", required=True, help="whose key this is, e.g. '张三 市交易中心'")
     p.add_argument("--name", default="custodian", help="file stem (default: custodian)")
+    p.add_argument("--suite", choices=("x25519", "sm2"), default="x25519",
+                   help="x25519 (default), or sm2 for the projects of a 国密 suite (their "
+                        "shares are sealed to SM2 custodian keys)")
     p.add_argument("--user-input", action="append", default=[], metavar="WORD",
                    help="a word an attacker would try first (my name, organisation)")
     _add_passphrase_file(p)

@@ -156,8 +156,10 @@ def custodian_world(request, dbsession, clock, settings, registry) -> World:
     supervisor = make_user(dbsession, clock, settings, role=Role.SUPERVISOR)
     w.custodians = [w.center, supervisor, owner]
     bids = w.bids()
+    # A 国密 project's shares are sealed to SM2 custodian keys (FORMAT.md §4.2.1).
+    family = "sm2" if suite and suite["crypto_suite"] in ("sm2", "sm2mlkem") else "x25519"
     for user in w.custodians:
-        w.custodian_keys[user.id] = generate_private_key("x25519")
+        w.custodian_keys[user.id] = generate_private_key(family)
         bids.enrol_custody_key(user, public_key=w.custodian_keys[user.id].public_key().to_json(),
                                actor=actor_for(user))
     bids.designate_custodians(project, user_ids=[u.id for u in w.custodians],

@@ -292,13 +292,13 @@ def test_only_staff_and_owners_hold_custody_keys(world):
 
 
 @pytest.mark.parametrize("upload", [b"", b"not json", b'{"kind": "bid_crypto.private_key"}',
-                                    "PRIVATE", "SM2"])
+                                    "PRIVATE", "SM2MLKEM"])
 def test_only_a_public_key_file_is_enrolled(world, upload):
     center = make_user(world.dbsession, world.clock, world.settings, role=Role.CENTER)
     if upload == "PRIVATE":  # a private key file is refused, never stored
         upload = generate_private_key("x25519").to_json()
-    elif upload == "SM2":
-        upload = generate_private_key("sm2").public_key().to_json()
+    elif upload == "SM2MLKEM":  # custodian keys are x25519, xwing or sm2
+        upload = generate_private_key("sm2mlkem").public_key().to_json()
     with pytest.raises(CustodyRefused, match="保管公钥"):
         world.bids().enrol_custody_key(center, public_key=upload, actor=actor_for(center))
     assert world.bids().custody_key(center) is None

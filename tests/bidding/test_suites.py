@@ -6,9 +6,17 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from factories import actor_for
+from bidding.conftest import World
+from factories import actor_for, make_project, make_user
 
-from bid_crypto import InvalidReceipt, generate_private_key, load_verify_key, verify_receipt
+from bid_crypto import (
+    InvalidReceipt,
+    SealedShare,
+    generate_private_key,
+    load_verify_key,
+    verify_receipt,
+)
+from trading.accounts.models import Role
 from trading.audit.models import AuditEvent
 from trading.bidding.errors import CustodyRefused, EnvelopeRefused
 from trading.bidding.models import Bid, BidVersion, LineStatus, OpeningKey
@@ -138,6 +146,8 @@ def test_custodians_custody_with_a_national_key(custodian_world):
     rebuilds it, checked against the recorded public key, and the bids open."""
     w = custodian_world
     assert w.public_key().suite == w.project.crypto_suite
+    shares = [SealedShare.from_json(c.sealed_share) for c in w.bids().custodians(w.project)]
+    assert {s.recipient_suite for s in shares} == {"sm2"}  # SM2 custodian keys
     for bidder in w.bidders:
         w.submit(bidder, w.seal(bidder))
     w.clock.set(w.project.bid_deadline)
@@ -150,3 +160,30 @@ def test_custodians_custody_with_a_national_key(custodian_world):
     assert w.project.status is S.EVALUATION
     assert [x.status for x in opening.lines(opening.opening(w.project))] == (
         [LineStatus.DECRYPTED] * 3)
+
+
+def test_a_national_project_takes_only_sm2_custodian_keys(dbsession, clock, settings, registry):
+    """An x25519 custodian is not offered for a 国密 project, nor an SM2 one for another;
+    designating one anyway is refused with the command that makes the right key."""
+    w = World(dbsession, clock, settings, registry)
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    national = make_project(dbsession, clock, settings, registry, owner=owner,
+                            custody_mode=CustodyMode.CUSTODIANS, crypto_suite=CryptoSuite.SM2)
+    plain = make_project(dbsession, clock, settings, registry, owner=owner,
+                         custody_mode=CustodyMode.CUSTODIANS,
+                         crypto_suite=CryptoSuite.X25519)
+    center = make_user(dbsession, clock, settings, role=Role.CENTER)
+    users = {suite: make_user(dbsession, clock, settings, role=Role.SUPERVISOR)
+             for suite in ("x25519", "sm2")}
+    bids = w.bids()
+    for suite, user in users.items():
+        bids.enrol_custody_key(user, public_key=generate_private_key(suite).public_key()
+                               .to_json(), actor=actor_for(user))
+    assert bids.custody_key(users["sm2"]).suite == "sm2"
+    eligible = {u.id for u in bids.eligible_custodians(national)}
+    assert users["sm2"].id in eligible and users["x25519"].id not in eligible
+    eligible = {u.id for u in bids.eligible_custodians(plain)}
+    assert users["x25519"].id in eligible and users["sm2"].id not in eligible
+    with pytest.raises(CustodyRefused, match="保管公钥"):
+        bids.designate_custodians(national, user_ids=[u.id for u in users.values()],
+                                  threshold=2, actor=actor_for(center))

@@ -79,7 +79,8 @@ def custodians(work: Path, prefix: str) -> list[str]:
     return names
 
 
-def create(work: Path, mode: str, name: str, holders: str = "") -> dict:
+def create(work: Path, mode: str, name: str, holders: str = "", suite: str = "") -> dict:
+    """`suite` (e.g. sm2) makes a 国密 project; empty takes the platform's default."""
     import io
 
     from factories import actor_for, project_input, project_service
@@ -88,7 +89,7 @@ def create(work: Path, mode: str, name: str, holders: str = "") -> dict:
     from trading.bidding.demo import seal_and_submit
     from trading.bidding.service import BidService
     from trading.clock import FixedClock
-    from trading.projects.kinds import CustodyMode
+    from trading.projects.kinds import CryptoSuite, CustodyMode
 
     now = datetime.now(UTC)
     clock = FixedClock(now - timedelta(days=2))
@@ -99,8 +100,9 @@ def create(work: Path, mode: str, name: str, holders: str = "") -> dict:
         registry, settings = app.registry, app.registry.settings
         owner, center = _user(db, "owner1"), _user(db, "center1")
         service = project_service(db, clock, registry)
+        chosen = {"crypto_suite": CryptoSuite(suite)} if suite else {}
         project = service.create_draft(project_input(clock, name=name,
-                                                     custody_mode=CustodyMode(mode)),
+                                                     custody_mode=CustodyMode(mode), **chosen),
                                        owner=owner.organisation, actor=actor_for(owner))
         service.add_document(project, filename="招标文件.pdf", content_type="application/pdf",
                              stream=io.BytesIO(b"%PDF tender"), actor=actor_for(owner))

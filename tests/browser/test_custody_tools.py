@@ -36,15 +36,16 @@ def custody(tbid):
     return tbid
 
 
-def test_a_key_protected_in_the_browser_opens_with_python_and_back(custody):
-    made = custody.evaluate("""async ([pass, logN]) => {
-      const key = await h.tbid.PrivateKey.generate('x25519');
+@pytest.mark.parametrize("suite", ["x25519", "sm2"])
+def test_a_key_protected_in_the_browser_opens_with_python_and_back(custody, suite):
+    made = custody.evaluate("""async ([pass, logN, suite]) => {
+      const key = await h.tbid.PrivateKey.generate(suite);
       const p = await c.protectPrivateKey(key, pass, { label: '张三 市交易中心', logN });
       return { file: p.toJson(), secret: h.tbid.toHex(key.secret) };
-    }""", [STRONG, LOG_N])
+    }""", [STRONG, LOG_N, suite])
     key = unprotect_private_key(ProtectedKey.from_json(made["file"]), STRONG)
-    assert key.secret.hex() == made["secret"]
-    python = generate_private_key("x25519")
+    assert key.secret.hex() == made["secret"] and key.suite == suite
+    python = generate_private_key(suite)
     file = protect_private_key(python, STRONG, label="李四 监管", log_n=LOG_N).to_json()
     opened = custody.evaluate("""async ([file, pass]) => {
       const key = await c.readPrivateKey(file, async () => pass);
@@ -89,18 +90,20 @@ def test_weak_passphrases_are_refused_in_chinese(custody):
     assert got[4] is None
 
 
-def _split(custodians, deadline):
-    opening = generate_private_key("x25519")
+def _split(custodians, deadline, suite="x25519"):
+    opening = generate_private_key(suite)
     shares = split_private_key(opening, project="YG-2026-000007", threshold=2,
                                custodians=custodians, not_before=deadline)
     return opening, shares
 
 
-def test_a_share_released_in_the_browser_is_accepted_and_combines(custody):
-    keys = [generate_private_key("x25519") for _ in range(3)]
+@pytest.mark.parametrize("suite", ["x25519", "sm2"])  # sm2: a 国密 project, SM2 custodians
+def test_a_share_released_in_the_browser_is_accepted_and_combines(custody, suite):
+    keys = [generate_private_key(suite) for _ in range(3)]
     deadline = datetime.now(UTC) - timedelta(minutes=5)
     opening, shares = _split([Custodian(f"U{i}", k.public_key()) for i, k in enumerate(keys)],
-                             deadline)
+                             deadline, suite)
+    assert shares[0].recipient_suite == suite
     statement = OpeningStatement("YG-2026-000007", shares[0].split_id, "ab" * 16,
                                  shares[0].not_before, shares[0].not_before)
     releases = []
@@ -114,7 +117,7 @@ def test_a_share_released_in_the_browser_is_accepted_and_combines(custody):
         release = CustodyRelease.from_json(text)
         check_release(release, sealed=share, statement=statement)
         releases.append(release)
-    rebuilt = combine_releases(releases, suite="x25519", public_key=shares[0].public_key,
+    rebuilt = combine_releases(releases, suite=suite, public_key=shares[0].public_key,
                                threshold=2)
     assert rebuilt.secret == opening.secret
 

@@ -121,8 +121,9 @@ def test_dual_custody_walk(browser, walk_server, big_document, tmp_path):
 STRONG = "紫色 长颈鹿 在 月光下 慢慢 弹钢琴"
 
 
-def make_custodian_key(browser, base, username, tmp_path) -> Path:
-    """In the custodian's browser: generate the key, keep custodian.key, enrol the .pub."""
+def make_custodian_key(browser, base, username, tmp_path, suite="x25519") -> Path:
+    """In the custodian's browser: generate the key (x25519, or sm2 for 国密 projects), keep
+    custodian.key, enrol the .pub."""
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     try:
@@ -133,6 +134,7 @@ def make_custodian_key(browser, base, username, tmp_path) -> Path:
         tool.locator("[data-confirm]").fill("password123")
         tool.locator("[data-generate]").click()
         tool.locator("[data-status]:has-text('口令太短')").wait_for()  # refused where typed
+        tool.locator("[data-suite]").select_option(suite)
         tool.locator("[data-passphrase]").fill(STRONG)
         tool.locator("[data-confirm]").fill(STRONG)
         with page.expect_download() as first, page.expect_download() as second:
@@ -143,8 +145,11 @@ def make_custodian_key(browser, base, username, tmp_path) -> Path:
             download.save_as(folder / download.suggested_filename)
         key = folder / "custodian.key"
         assert '"bid_crypto.protected_key"' in key.read_text()
+        assert json.loads(key.read_text())["suite"] == suite
         page.click("#custody-key-form button[type=submit]")
         page.wait_for_selector("text=保管公钥已登记")
+        if suite == "sm2":
+            page.wait_for_selector("text=SM2（国密）")
         return key
     finally:
         context.close()
@@ -179,6 +184,32 @@ def test_custodians_custody_walk(browser, walk_server, big_document, tmp_path):
         seal_in_the_page(page, base, ids, big_document)
         past_the_deadline(work, ids)
         sweep(work, "project", ids["project_id"])  # the opening starts: waiting for 2 of 2
+        for name in holders:
+            release_in_the_hall(browser, base, ids, name, keys[name])
+        sweep(work, "project", ids["project_id"])
+        login(page, base, "bidder1")
+        record_shows_the_price(page, base, ids)
+    finally:
+        move_clock(work / "clock_offset", timedelta(0))
+        context.close()
+
+
+def test_national_custodians_custody_walk(browser, walk_server, tmp_path):
+    """A 国密 project held by k-of-n custodians: their SM2 keys are made and enrolled in
+    the page, the shares are sealed to them (SM2, SM3, SM4-GCM), released in the hall."""
+    base, work = walk_server
+    document = tmp_path / "技术标.pdf"
+    document.write_bytes(b"%PDF " + os.urandom(256 * 1024))  # SM4 in JS: a small file
+    holders = setup(work, "custodians", f"gm{os.getpid()}")
+    keys = {name: make_custodian_key(browser, base, name, tmp_path, "sm2") for name in holders}
+    ids = setup(work, "create", "custodians", "浏览器加密演练（国密多人分持）",
+                ",".join(holders), "sm2")
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        seal_in_the_page(page, base, ids, document)
+        past_the_deadline(work, ids)
+        sweep(work, "project", ids["project_id"])
         for name in holders:
             release_in_the_hall(browser, base, ids, name, keys[name])
         sweep(work, "project", ids["project_id"])

@@ -59,6 +59,21 @@ MAX_PUBLIC_KEY_FILE = 16 * 1024
 CUSTODIAN_ROLES = (Role.CENTER, Role.SUPERVISOR, Role.OWNER)
 
 
+# A custodian's key, by the family of the projects it serves (FORMAT.md §4.2.1).
+CUSTODIAN_SUITES = ("x25519", "xwing", "sm2")
+NATIONAL_SUITES = ("sm2", "sm2mlkem")
+_FAMILY_REFUSAL = {
+    True: "国密项目的开标密钥份额只加密给 SM2 保管公钥：请保管人在本平台“密钥保管公钥”页"
+          "选择 SM2 生成并登记（命令行加 --suite sm2）",
+    False: "本项目的开标密钥份额加密给 X25519 或 X-Wing 保管公钥，不能加密给 SM2 保管公钥",
+}
+
+
+def _custodian_suites(suite: str) -> tuple[str, ...]:
+    """The custodian keys a project of ``suite`` may seal its shares to."""
+    return ("sm2",) if suite in NATIONAL_SUITES else ("x25519", "xwing")
+
+
 def project_ref(project: Project) -> str:
     """The project id inside envelopes and receipts: its public number (项目编号)."""
     return project.number
@@ -251,6 +266,9 @@ class BidService:
                 or len(keys) != len(custodians):
             raise CustodyRefused("多人分持密钥的项目须在审核通过前指定至少2名已登记保管公钥的"
                                  "密钥保管人及开启所需人数", field="custodians")
+        if any(k.suite not in _custodian_suites(private.suite) for k in keys.values()):
+            raise CustodyRefused(_FAMILY_REFUSAL[private.suite in NATIONAL_SUITES],
+                                 field="custodians")
         shares = split_private_key(
             private, project=project_ref(project), threshold=row.threshold,
             custodians=[Custodian(custodian_ref(c.user_id),
@@ -277,8 +295,9 @@ class BidService:
         except BidCryptoError as error:
             raise CustodyRefused(f"不是有效的保管公钥文件（custodian.pub）：{error}",
                                  field="public_key") from None
-        if public.suite not in ("x25519", "xwing"):
-            raise CustodyRefused("保管公钥须为 x25519 或 xwing 密钥", field="public_key")
+        if public.suite not in CUSTODIAN_SUITES:
+            raise CustodyRefused("保管公钥须为 X25519、X-Wing 或 SM2（国密）密钥",
+                                 field="public_key")
         existing = self.custody_key(user)
         if existing is not None and existing.key_id == public.key_id:
             return existing
@@ -304,8 +323,12 @@ class BidService:
         return self.db.scalar(query) is not None
 
     def eligible_custodians(self, project: Project) -> list[User]:
+        """Active custodians whose key is of the project's family: SM2 for a 国密 project,
+        x25519/xwing otherwise (a project's shares are sealed with its own algorithms)."""
+        suites = _custodian_suites(self.suite_for(project))
         query = (sa.select(User).join(CustodyKey, CustodyKey.user_id == User.id)
-                 .where(User.is_active.is_(True), User.role.in_(CUSTODIAN_ROLES))
+                 .where(User.is_active.is_(True), User.role.in_(CUSTODIAN_ROLES),
+                        CustodyKey.suite.in_(suites))
                  .order_by(User.role, User.username))
         return [u for u in self.db.scalars(query)
                 if u.role is not Role.OWNER or u.organisation_id == project.owner_org_id]

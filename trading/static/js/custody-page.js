@@ -67,7 +67,9 @@ function wireKeygen(box) {
       await checkPassphrase(passphrase.value, inputs);
       if (passphrase.value !== confirm.value) throw new Error("两次输入的口令不一致。");
       say(box, "正在生成密钥并用口令加密（约需数秒）…");
-      const key = await tbid.PrivateKey.generate("x25519");
+      // x25519, or sm2 for the custodians of 国密 projects (their shares are sealed to SM2).
+      const choice = box.querySelector("[data-suite]");
+      const key = await tbid.PrivateKey.generate(choice && choice.value === "sm2" ? "sm2" : "x25519");
       const protectedKey = await protectPrivateKey(key, passphrase.value, { label: box.dataset.label,
         onProgress: (p) => say(box, `正在用口令加密私钥：${Math.round(p * 100)}%`) });
       download("custodian.key", protectedKey.toJson());

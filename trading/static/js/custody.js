@@ -9,7 +9,6 @@
 // SHA-256 and HPKE are WebCrypto's (through hpke-js for HPKE).
 
 import { scryptAsync } from "../vendor/scrypt.js";
-import { Aes256Gcm, CipherSuite, HkdfSha256 } from "../vendor/hpke.js";
 import * as tbid from "./tbid.js";
 
 const { BidCryptoError, KeyFormatError, WrongKey, canonicalJson, checkId, checkTimestamp, concat,
@@ -285,9 +284,9 @@ export class SealedShare {
     }
     let value;
     try {
-      const suite = new CipherSuite({ kem: getSuite(this.recipient_suite).kem(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
-      const context = await suite.createRecipientContext({ recipientKey: await privateKey.hpkeKey(),
-        enc: this.enc, info: SHARE_INFO });
+      // The custodian key's own suite opens it: HPKE for x25519/xwing, the 国密 schedule
+      // (SM2, SM3, SM4-GCM; FORMAT.md §3.3) for an sm2 custodian key.
+      const context = await getSuite(this.recipient_suite).receiver(privateKey, this.enc, SHARE_INFO);
       value = new Uint8Array(await context.open(this.ciphertext, this.aad()));
     } catch {
       throw new WrongKey("the sealed share does not open with this key: wrong key, or the share file was altered");

@@ -1,4 +1,4 @@
-// offline.bundle.js — built by make js from sources sha256:4d48c30f076d132d90cd66306df5b982ddbf4160c37af33bb6eafae23ecf15b0
+// offline.bundle.js — built by make js from sources sha256:aaae66dc44812acde2c18880cf2e44e55ab1d11823adb5a8ef28254790c5dcac
 (() => {
   var __create = Object.create;
   var __defProp = Object.defineProperty;
