@@ -40,10 +40,22 @@ def test_a_query_asks_for_characters_alone_and_longer_runs_as_bigram_phrases():
 
 def test_relevance_tiers_are_name_then_number_then_the_rest():
     assert fulltext.fts5_tiers([("桥",)]) == [
-        '{name} : ("桥")', '{number} : ("桥") NOT {name} : ("桥")',
-        '("桥") NOT {name} : ("桥") NOT {number} : ("桥")']
+        '({name} : ("桥"))', '({number} : ("桥") NOT {name} : ("桥"))',
+        '(("桥") NOT {name} : ("桥") NOT {number} : ("桥"))']
     assert fulltext.tsquery_tiers([("桥",)]) == [
-        "('桥':A)", "(('桥':B)) & !(('桥':A))", "(('桥')) & !(('桥':A)) & !(('桥':B))"]
+        "(('桥':A))", "(('桥':B)) & !(('桥':A))", "(('桥')) & !(('桥':A)) & !(('桥':B))"]
+    assert (fulltext.fts5_tiers([("桥",)], ["xtworks"])[0]
+            == '({name} : ("桥")) AND {facets} : "xtworks"')
+
+
+def test_facets_are_long_tokens_no_text_token_can_equal():
+    mine = fulltext.facets(project_type="small_works", status="bidding", method="open_tender",
+                           region="鼓楼区")
+    assert mine[:3] == ("xtsmallworks", "xsbidding", "xmopentender")
+    assert mine[3].startswith("xr") and len(mine[3]) == 18
+    assert fulltext.facets(status="bidding", region=None) == ("xsbidding",)
+    assert fulltext.facets(region="") != fulltext.facets(region="鼓楼区")
+    assert all(len(token) <= 2 for token in fulltext.tokens("xtsmallworks 鼓楼区"))
 
 
 def test_highlight_marks_every_occurrence_and_keeps_the_text_whole():
@@ -195,10 +207,26 @@ def test_relevance_puts_a_name_match_before_a_notice_match(dbsession, clock, set
     assert _ids(dbsession, "沥青") == [in_name.id, in_lot.id]
     assert _ids(dbsession, "沥青", per_page="1", page="2") == [in_lot.id]
     assert _ids(dbsession, "沥青", type="works") == [in_name.id, in_lot.id]
+    assert _ids(dbsession, "沥青", type="government_procurement") == []
+    assert _ids(dbsession, "沥青", region=in_lot.region, budget_min="1") == [in_name.id,
+                                                                             in_lot.id]
+    assert _ids(dbsession, "沥青", region="别处") == []
     assert _ids(dbsession, "沥青", sort="oldest") == [in_lot.id, in_name.id]
     page = search(dbsession, parse_criteria({"q": "沥青"}))
     assert (page.sort, page.query) == ("relevance", "沥青")
     assert search(dbsession, parse_criteria({"sort": "relevance"})).sort == "newest"
+
+
+def test_the_status_facet_follows_each_transition(dbsession, clock, settings, registry):
+    project = make_project(dbsession, clock, settings, registry, name="渡口码头维修",
+                           publish=True)
+    assert project.status == "published"
+    assert _ids(dbsession, "码头", status="published") == [project.id]
+    clock.set(project.doc_start)
+    project_service(dbsession, clock, registry).advance(project)
+    assert project.status == "bidding"
+    assert _ids(dbsession, "码头", status="published") == []
+    assert _ids(dbsession, "码头", status="bidding", sort="newest") == [project.id]
 
 
 def test_the_listing_highlights_and_escapes(testapp, dbsession, clock, settings, registry):

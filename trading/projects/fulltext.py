@@ -22,6 +22,7 @@ splitting depends on the server's locale).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -115,6 +116,24 @@ def highlight_html(text: str, query: str) -> Markup:
 # --- documents -------------------------------------------------------------------------
 
 
+def facets(*, project_type: str = "", status: str = "", method: str = "",
+           region: str | None = None) -> tuple[str, ...]:
+    """The listing's exact filters as index tokens, so a keyword with filters is answered
+    by the index alone: a project's all four; a query's those it filters on. Text tokens
+    are one or two characters, these longer, so the two never meet. A region is free
+    text: its token is a digest of it."""
+    found = [f"xt{_plain(project_type)}" if project_type else "",
+             f"xs{_plain(status)}" if status else "",
+             f"xm{_plain(method)}" if method else ""]
+    if region is not None:
+        found.append("xr" + hashlib.sha256(region.encode("utf-8")).hexdigest()[:16])
+    return tuple(token for token in found if token)
+
+
+def _plain(code: str) -> str:
+    return "".join(char for char in str(code) if char.isascii() and char.isalnum())
+
+
 @dataclass(frozen=True)
 class Document:
     """What is searchable of one project."""
@@ -123,14 +142,16 @@ class Document:
     name: str
     number: str
     notices: str  # lot names, then every announcement's title and body
+    facets: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, project_id: int, name: str, number: str, lots: Iterable[str],
-           notices: Iterable[tuple[str, str]]) -> Document:
+           notices: Iterable[tuple[str, str]], facets: tuple[str, ...] = ()) -> Document:
         parts = list(lots)
         for title, body in notices:
             parts += [title, body]
-        return cls(project_id, name, number or "", "\n".join(parts)[:MAX_NOTICE_CHARS])
+        return cls(project_id, name, number or "", "\n".join(parts)[:MAX_NOTICE_CHARS],
+                   facets)
 
     def columns(self) -> dict[str, str]:
         return {"name": self.name, "number": self.number, "notices": self.notices}
@@ -138,7 +159,7 @@ class Document:
 
 def sqlite_row(doc: Document) -> dict:
     """The FTS5 row: each column as its space-separated tokens."""
-    return {"rowid": doc.project_id,
+    return {"rowid": doc.project_id, "facets": " ".join(doc.facets),
             **{key: " ".join(tokens(value)) for key, value in doc.columns().items()}}
 
 
@@ -156,12 +177,23 @@ def tsvector_literal(doc: Document) -> str:
             position = min(position + 1, 16383)
             positions.setdefault(token, []).append(f"{position}{weight}")
         position += 1  # no phrase spans two columns
+    for facet in doc.facets:
+        positions.setdefault(facet, []).append(f"{min(position + 1, 16383)}C")
     return " ".join(f"{_quote(lex)}:{','.join(p)}" for lex, p in positions.items())
 
 
 def fts5_query(terms: Sequence[tuple[str, ...]]) -> str:
     # Tokens hold letters and digits only, so a double-quoted phrase needs no escaping.
     return " AND ".join('"' + " ".join(phrase) + '"' for phrase in terms)
+
+
+def _fts5_facets(wanted: Sequence[str]) -> str:
+    return "".join(f' AND {{facets}} : "{facet}"' for facet in wanted)
+
+
+def fts5_match(terms: Sequence[tuple[str, ...]], wanted: Sequence[str] = ()) -> str:
+    """The keyword, and the wanted facets (exact filters) if any."""
+    return f"({fts5_query(terms)}){_fts5_facets(wanted)}"
 
 
 def tsquery_literal(terms: Sequence[tuple[str, ...]], weight: str = "") -> str:
@@ -171,19 +203,29 @@ def tsquery_literal(terms: Sequence[tuple[str, ...]], weight: str = "") -> str:
                       for phrase in terms)
 
 
-def fts5_tiers(terms: Sequence[tuple[str, ...]]) -> list[str]:
+def _ts_facets(wanted: Sequence[str]) -> str:
+    return "".join(f" & {_quote(facet)}" for facet in wanted)
+
+
+def tsquery_match(terms: Sequence[tuple[str, ...]], wanted: Sequence[str] = ()) -> str:
+    return f"({tsquery_literal(terms)}){_ts_facets(wanted)}"
+
+
+def fts5_tiers(terms: Sequence[tuple[str, ...]], wanted: Sequence[str] = ()) -> list[str]:
     """Relevance tiers: the whole keyword in the name, else in the number, else anywhere
     (spread over columns or in the notices). Disjoint, and together all the matches."""
-    query = fts5_query(terms)
-    return [f"{{name}} : ({query})",
-            f"{{number}} : ({query}) NOT {{name}} : ({query})",
-            f"({query}) NOT {{name}} : ({query}) NOT {{number}} : ({query})"]
+    query, also = fts5_query(terms), _fts5_facets(wanted)
+    return [f"({{name}} : ({query})){also}",
+            f"({{number}} : ({query}) NOT {{name}} : ({query})){also}",
+            f"(({query}) NOT {{name}} : ({query}) NOT {{number}} : ({query})){also}"]
 
 
-def tsquery_tiers(terms: Sequence[tuple[str, ...]]) -> list[str]:
+def tsquery_tiers(terms: Sequence[tuple[str, ...]], wanted: Sequence[str] = ()) -> list[str]:
     """fts5_tiers for PostgreSQL: the name's lexemes carry weight A, the number's B."""
     every, name, number = (tsquery_literal(terms, w) for w in ("", "A", "B"))
-    return [name, f"({number}) & !({name})", f"({every}) & !({name}) & !({number})"]
+    also = _ts_facets(wanted)
+    return [f"({name}){also}", f"({number}) & !({name}){also}",
+            f"({every}) & !({name}) & !({number}){also}"]
 
 
 # --- the index table -------------------------------------------------------------------
@@ -193,7 +235,7 @@ def create_table(conn) -> None:
     """The index on either database (the migration calls this)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(
-            f"CREATE VIRTUAL TABLE {TABLE} USING fts5(name, number, notices, "
+            f"CREATE VIRTUAL TABLE {TABLE} USING fts5(name, number, notices, facets, "
             "tokenize = 'unicode61 remove_diacritics 0')")
     else:
         conn.exec_driver_sql(
@@ -230,8 +272,8 @@ def delete(conn, project_id: int) -> None:
 def _write_sqlite(conn, docs) -> None:
     ids = [{"rowid": doc.project_id} for doc in docs]
     conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE rowid = :rowid"), ids)
-    conn.execute(sa.text(f"INSERT INTO {TABLE} (rowid, name, number, notices) "
-                         "VALUES (:rowid, :name, :number, :notices)"),
+    conn.execute(sa.text(f"INSERT INTO {TABLE} (rowid, name, number, notices, facets) "
+                         "VALUES (:rowid, :name, :number, :notices, :facets)"),
                  [sqlite_row(doc) for doc in docs])
 
 
@@ -248,7 +290,8 @@ def rebuild(conn, batch: int = 2000) -> int:
 
     public = sorted(str(status) for status in PUBLIC)
     projects = conn.execute(
-        sa.text("SELECT id, name, number FROM projects WHERE status IN :public ORDER BY id")
+        sa.text("SELECT id, name, number, project_type, status, procurement_method, region "
+                "FROM projects WHERE status IN :public ORDER BY id")
         .bindparams(sa.bindparam("public", expanding=True)), {"public": public}).all()
     lots: dict[int, list[str]] = {}
     for project_id, name in conn.execute(
@@ -258,8 +301,11 @@ def rebuild(conn, batch: int = 2000) -> int:
     for project_id, title, body in conn.execute(
             sa.text("SELECT project_id, title, body FROM announcements ORDER BY id")):
         notices.setdefault(project_id, []).append((title, body))
-    docs = [Document.of(pid, name, number, lots.get(pid, ()), notices.get(pid, ()))
-            for pid, name, number in projects]
+    docs = [Document.of(row.id, row.name, row.number, lots.get(row.id, ()),
+                        notices.get(row.id, ()),
+                        facets(project_type=row.project_type, status=row.status,
+                               method=row.procurement_method, region=row.region))
+            for row in projects]
     for start in range(0, len(docs), batch):
         write(conn, docs[start:start + batch])
     return len(docs)

@@ -72,11 +72,15 @@ def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, DISPLAY_TZ).astimezone(UTC)
 
 
-def _filters(c: dict, public: bool = True) -> list:
-    """The criteria but the keyword; `public` False when the keyword's index implies it."""
-    clauses = [Project.status.in_([str(s) for s in PUBLIC])] if public else []
-    for key, column in (("type", Project.project_type), ("status", Project.status),
-                        ("method", Project.procurement_method), ("region", Project.region)):
+EXACT = (("type", Project.project_type), ("status", Project.status),
+         ("method", Project.procurement_method), ("region", Project.region))
+
+
+def _filters(c: dict, keyword: bool = False) -> list:
+    """The criteria but the keyword as SQL. With a keyword the index (public projects,
+    their exact filters as facets) answers those: only the ranges are left here."""
+    clauses = [] if keyword else [Project.status.in_([str(s) for s in PUBLIC])]
+    for key, column in () if keyword else EXACT:
         if c[key]:
             clauses.append(column == c[key])
     if c["date_from"]:
@@ -123,19 +127,21 @@ class _Keyword:
     tiers: tuple  # disjoint conditions, best first, that together make `match`
 
     @classmethod
-    def of(cls, dbsession, terms) -> "_Keyword":
+    def of(cls, dbsession, terms, criteria: dict) -> "_Keyword":
+        wanted = fulltext.facets(project_type=criteria["type"], status=criteria["status"],
+                                 method=criteria["method"], region=criteria["region"] or None)
         if fulltext.dialect(dbsession) == "sqlite":
             index = sa.table(fulltext.TABLE, sa.column("rowid"))
             matches = sa.literal_column(fulltext.TABLE).op("MATCH")
-            return cls(True, index.c.rowid, matches(fulltext.fts5_query(terms)),
-                       tuple(map(matches, fulltext.fts5_tiers(terms))))
+            return cls(True, index.c.rowid, matches(fulltext.fts5_match(terms, wanted)),
+                       tuple(map(matches, fulltext.fts5_tiers(terms, wanted))))
         index = sa.table(fulltext.TABLE, sa.column("project_id"), sa.column("document"))
 
         def matches(literal):
             return index.c.document.op("@@")(sa.cast(literal, TSQUERY))
 
-        return cls(False, index.c.project_id, matches(fulltext.tsquery_literal(terms)),
-                   tuple(map(matches, fulltext.tsquery_tiers(terms))))
+        return cls(False, index.c.project_id, matches(fulltext.tsquery_match(terms, wanted)),
+                   tuple(map(matches, fulltext.tsquery_tiers(terms, wanted))))
 
     def ids(self, condition=None) -> sa.Select:
         return sa.select(self.key).where(self.match if condition is None else condition)
@@ -193,10 +199,10 @@ def search(dbsession, criteria: dict) -> Page:
     sort = criteria["sort"] or (RELEVANCE if terms else "newest")
     if sort == RELEVANCE and not terms:
         sort = "newest"
-    clauses = _filters(criteria, public=not terms)
+    clauses = _filters(criteria, keyword=bool(terms))
     filtered = sa.select(Project.id).where(*clauses)
     if terms:
-        keyword = _Keyword.of(dbsession, terms)
+        keyword = _Keyword.of(dbsession, terms, criteria)
         matches = _count(dbsession, keyword.ids())
         filtered = filtered.where(keyword.holds(matches > MANY_MATCHES))
         total = _count(dbsession, filtered) if clauses else matches

@@ -352,15 +352,17 @@ class ProjectService:
     def _reindex(self, project: Project) -> None:
         """Keep the public search index (fulltext.py) in step: this service is the one
         writer of a project's name, number, lots, notices and status, and calls this after
-        each change; the index holds public projects only."""
+        each change; the index holds public projects only, with their filters as facets."""
         self.db.flush()
         if project.status not in PUBLIC:
             fulltext.delete(self.db, project.id)
             return
         lots = [lot.name for lot in project.lots]
         notices = [(item.title, item.body) for item in project.announcements]
+        facets = fulltext.facets(project_type=project.project_type, status=project.status,
+                                 method=project.procurement_method, region=project.region)
         fulltext.write(self.db, [fulltext.Document.of(project.id, project.name, project.number,
-                                                      lots, notices)])
+                                                      lots, notices, facets)])
 
     # -- the status machine ---------------------------------------------------------------
 
@@ -380,7 +382,7 @@ class ProjectService:
         if target is S.FAILED:
             self._announce(project, "failure", f"{project.name}流标公告",
                            self._failure_body(project, reason), actor=actor)
-        if (previous in PUBLIC) != (target in PUBLIC):
+        if previous in PUBLIC or target in PUBLIC:  # the status is one of its facets
             self._reindex(project)
         self.reschedule(project)
         self._emit(project, str(target))
