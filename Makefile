@@ -29,7 +29,7 @@ demo: db ## load the demo data (idempotent)
 
 run: demo ## everything: install, migrate, demo data, web app, Huey worker, bank and witness
 	@echo
-	@echo "  阳光交易平台 running at http://localhost:6543  (Ctrl-C stops web and worker)"
+	@echo "  阳光交易平台 running at http://localhost:6543  (Ctrl-C stops them all)"
 	@echo "  demo logins above; every password is the one printed with them"
 	@echo
 	@$(BIN)/trading-worker $(INI) & worker=$$!; \

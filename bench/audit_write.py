@@ -88,7 +88,8 @@ def child_open(workdir: Path, project_id: int) -> None:
 
     def advance(db):
         project = db.get(Project, project_id)
-        ProjectService(db, clock, app.registry["storage"]).advance(project)
+        ProjectService(db, clock, app.registry["storage"],
+                       keys=app.registry["keys"]).advance(project)
         return str(project.status)
 
     began = time.time()

@@ -117,7 +117,7 @@ def make_world(db, app, n_bidders: int, clock, prefix: str = ""):
         org = Organisation(name=f"投标人{i:04d}", role=Role.BIDDER, created_at=now)
         bidders.append(user(f"bidder{i:04d}", Role.BIDDER, org))
     db.flush()
-    service = ProjectService(db, clock, app.registry["storage"])
+    service = ProjectService(db, clock, app.registry["storage"], keys=app.registry["keys"])
     start = now + timedelta(hours=1)
     data = ProjectInput(
         name="开标基准项目", project_type=ProjectType.WORKS, object_type=ObjectType.WORKS,
@@ -264,7 +264,8 @@ def child_open(workdir: Path, project_id: int) -> None:
 
     def advance(db):
         project = db.get(Project, project_id)
-        ProjectService(db, clock, app.registry["storage"]).advance(project)
+        ProjectService(db, clock, app.registry["storage"],
+                       keys=app.registry["keys"]).advance(project)
         return str(project.status)
 
     start = time.perf_counter()
