@@ -42,6 +42,9 @@ ROSTER = tuple((f"dingbiao{i}", name) for i, name in enumerate(
      "金定标"), start=1))
 SEPARATED_DEMO = "滨海新区综合管廊工程（评定分离）"
 RANKED_DEMO = "体育中心看台维修工程"
+# Evaluated six days ago, its committee drawn, voted and signed two days ago, awarded:
+# the opening record, evaluation report, 定标报告 and the notices all exist to print.
+AWARDED_DEMO = "城东雨污分流改造工程（评定分离）"
 
 
 def _roster(dbsession, clock, settings, owner) -> None:
@@ -94,6 +97,49 @@ def load_award_demo(dbsession, clock, settings) -> None:
         if project is not None and project.status is ProjectStatus.EVALUATION:
             evaluate_for_demo(dbsession, at, runtime_keys(), project,
                               specialty=WORKS_SPECIALTY)
+    _awarded(dbsession, clock, owner)
+
+
+def _awarded(dbsession, clock, owner) -> None:
+    """AWARDED_DEMO through the real services: evaluation, publicity, a drawn 定标委员会
+    voting by simple majority for the lowest-priced candidate, every member signing the
+    定标报告, then the award with its 中标通知书 and 结果通知书."""
+    from datetime import timedelta
+
+    from ..actor import Actor
+    from ..clock import FixedClock
+    from ..evaluation.demo import WORKS_SPECIALTY, evaluate_for_demo
+    from ..projects.models import Project
+    from .committee import CommitteeService
+    from .service import AwardService, candidate_id
+
+    project = dbsession.scalar(sa.select(Project).where(Project.name == AWARDED_DEMO))
+    if project is None or project.status is not ProjectStatus.EVALUATION:
+        return
+    evaluate_for_demo(dbsession, FixedClock(clock() - timedelta(days=6)), runtime_keys(),
+                      project, specialty=WORKS_SPECIALTY)
+    at = FixedClock(clock() - timedelta(days=2))
+    lot, who = project.lots[0], Actor(owner.id, owner.username, owner.organisation_id,
+                                      str(owner.role), "127.0.0.1")
+    awards = AwardService(dbsession, at, runtime_keys())
+    choice = min(awards.candidates_of(project, lot), key=lambda c: c["price_fen"])
+    service = CommitteeService(dbsession, at, runtime_keys())
+    committee = service.form(project, lot, size=5, stage1={"method": "plurality"},
+                             stage2=None, actor=who)
+    for member in committee.members:
+        service.cast(project, committee, service.open_round(committee),
+                     choices=[candidate_id(choice["org_id"])],
+                     reason="报价最低，施工组织设计可行", actor=_member(member))
+    for member in committee.members:
+        service.sign(project, committee, actor=_member(member))
+    awards.decide(project, actor=who)
+
+
+def _member(member):
+    from ..actor import Actor
+
+    user = member.user
+    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
 
 
 def _register() -> None:

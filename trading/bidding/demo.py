@@ -210,3 +210,5 @@ def _record(dbsession, keys, storage, settings, project) -> None:
     opening._open_pending(project, record)
     # The project moved on already: the record is written, the status is left alone.
     opening._finish(ProjectService(dbsession, at, storage, keys=opening.keys), project, record)
+    if project.status is S.EVALUATION:  # the committees read the opened documents
+        opening.store_documents(project, record, run_hooks=False)

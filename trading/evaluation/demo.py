@@ -62,7 +62,7 @@ WORKS_PRICE = {"formula": "average_benchmark", "weight": "0.30"}
 WORKS_SPECIALTY = "建筑与市政工程"  # only the zj2000… experts: each has a login
 # Four works committees of 5 (one owner; the demo draws them out of date order, so the
 # 30-day rotation bars all earlier seats), and a draw needs twice its count eligible.
-WORKS_EXPERTS = 30
+WORKS_EXPERTS = 36  # five committees since the awarded 评定分离 demo
 # Other members' subjective scores per bid position (t2, t3, t4); objective t1 agreed.
 SCORES = (("26", "17", "8.5"), ("24.5", "16", "8"), ("22", "15.5", "7"))
 OBJECTIVE = ("8", "6", "6")

@@ -65,6 +65,9 @@ DEMO = (
     # Evaluated by the award demo's drawn committee, which publicises its candidates.
     ("体育中心看台维修工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("维修施工", 480),), 34, S.EVALUATION),
+    # Carried by the award demo through its 定标 to the award: every printable document.
+    ("城东雨污分流改造工程（评定分离）", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
+     (("管网施工", 860),), 40, S.EVALUATION),
     ("图书馆数字化设备采购", ProjectType.GOVERNMENT_PROCUREMENT,
      ProcurementMethod.OPEN_TENDER, (("数字化设备", 190),), 40, S.AWARDED),
     ("北区供水管网改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
@@ -99,7 +102,8 @@ CUSTODY = {
 BEFORE_APPROVAL: list = []
 
 # Projects whose award is separated from the evaluation (评定分离, rules §3).
-SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）", "科创园区配套道路工程（评定分离）"})
+SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）", "科创园区配套道路工程（评定分离）",
+                       "城东雨污分流改造工程（评定分离）"})
 
 # The path through the status machine to each demo status, after publication.
 PATH_AFTER_BIDDING = {
