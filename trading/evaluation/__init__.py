@@ -89,7 +89,6 @@ def _audit_actions() -> dict[str, str]:
         "sheet.submitted": N_("提交评分表"),
         "evaluation.bid_document_read": N_("评标委员查阅投标文件"),
         "evaluation.tabulated": N_("评分汇总"),
-        "evaluation.bid_document_read": N_("查阅投标文件"),
         "evaluation.warning_answered": N_("处理评分偏离提示"),
         "evaluation.low_price_explained": N_("投标人说明异常低价"),
         "evaluation.low_price_decided": N_("异常低价审查结论"),
