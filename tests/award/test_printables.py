@@ -91,7 +91,8 @@ def test_the_award_report_prints_once_awarded(testapp, world):
     login_as(testapp, w, w.owner)
     before = testapp.get(url)
     assert "定标报告" in before.text and committee.members[0].user.display_name in before.text
-    AwardService(w.dbsession, w.clock).decide(w.project, actor=actor_for(w.owner))
+    AwardService(w.dbsession, w.clock, w.registry["keys"]).decide(
+        w.project, actor=actor_for(w.owner))
     login_as(testapp, w, w.bidders[1])
     page = testapp.get(f"/projects/{w.project.id}/award").click(href=url, index=0)
     text = page.text

@@ -321,13 +321,15 @@ class ProjectService:
         lots = "\n".join(f"第{lot.number}标段：{lot.name}" for lot in project.lots)
         return f"{project.description}\n\n{lots}".strip()
 
-    def _failure_body(self, project: Project, reason: str) -> str:
-        """流标公告: what failed, why and what follows (实施条例 Art 44, 87号令 Art 43)."""
+    @staticmethod
+    def _failure_body(project: Project, reason: str) -> str:
+        """流标公告: whichever step failed the project, the public learns it, why and what
+        follows (实施条例 Art 44, 87号令 Art 43)."""
         word = "采购人" if project.regime == "government_procurement" else "招标人"
         lots = "、".join(f"第{lot.number}标段（{lot.name}）" for lot in project.lots)
-        return (f"项目名称：{project.name}\n项目编号：{project.number}\n"
+        return (f"{project.name}（项目编号 {project.number}）流标。\n"
                 f"{word}：{project.owner.name if project.owner else ''}\n标段：{lots}\n"
-                f"流标原因：{reason or '有效投标人不足，不能继续'}\n"
+                f"流标原因：{reason.strip() or '未说明'}\n"
                 f"后续安排：{word}将依法重新组织{'采购' if word == '采购人' else '招标'}，"
                 "届时另行公告。各投标人的投标保证金按规定退还。")
 
@@ -387,12 +389,6 @@ class ProjectService:
         self.reschedule(project)
         self._emit(project, str(target))
         return project
-
-    @staticmethod
-    def _failure_body(project: Project, reason: str) -> str:
-        """流标公告: whichever step failed the project, the public learns it and why."""
-        return (f"{project.name}（项目编号 {project.number}）流标。\n"
-                f"流标原因：{reason.strip() or '未说明'}")
 
     def _emit(self, project: Project, event: str) -> None:
         for hook in EVENT_HOOKS:
