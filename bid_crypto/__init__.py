@@ -29,6 +29,7 @@ from .envelope import (
     open_chunks,
     open_stream,
     scan_envelope,
+    scan_records,
     seal_stream,
 )
 from .errors import (
@@ -180,6 +181,7 @@ __all__ = [
     "receipt_message",
     "sanitise_document_name",
     "scan_envelope",
+    "scan_records",
     "seal_bid",
     "seal_stream",
     "sign_notice",

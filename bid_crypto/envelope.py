@@ -280,15 +280,23 @@ def scan_envelope(src: BinaryIO) -> EnvelopeInfo:
     """
     hashing = _HashingReader(src)
     header = read_header(hashing)
+    chunks, payload = scan_records(hashing, header)
+    return EnvelopeInfo(header, chunks, payload, hashing.hexdigest())
+
+
+def scan_records(src: BinaryIO, header: EnvelopeHeader) -> tuple[int, int]:
+    """The part of scan_envelope after the header: (chunks, payload size), reading ``src``
+    to its end. For a caller that reads the header itself (to check it before the rest
+    arrives) and hashes the bytes on its own way (an upload hashed as it is stored)."""
     chunks = payload = 0
     while True:
-        final, sealed = read_record(hashing, header.chunk_size, chunks)
+        final, sealed = read_record(src, header.chunk_size, chunks)
         chunks += 1
         payload += len(sealed) - TAG_LEN
         if final:
             break
-    _expect_end(hashing, chunks - 1)
-    return EnvelopeInfo(header, chunks, payload, hashing.hexdigest())
+    _expect_end(src, chunks - 1)
+    return chunks, payload
 
 
 class _HashingReader:

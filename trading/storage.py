@@ -53,36 +53,53 @@ class FileStorage:
 
     def put(self, stream: BinaryIO, max_bytes: int | None = None) -> StoredFile:
         """Store a stream; the returned digest is the file's only name."""
+        with self.incoming(max_bytes) as incoming:
+            while chunk := stream.read(CHUNK):
+                incoming.write(chunk)
+            return incoming.commit()
+
+    @contextlib.contextmanager
+    def incoming(self, max_bytes: int | None = None):
+        """An `Incoming` file: bytes written to it are hashed and counted on their way to
+        the disk, once; `commit()` makes it durable under its digest. Left uncommitted
+        (an error, a refused upload), it is removed."""
         limit = self.max_bytes if max_bytes is None else max_bytes
-        incoming = self.root / "incoming"
         try:
+            incoming = self.root / "incoming"
             incoming.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=incoming)
         except OSError as exc:
             raise StorageUnavailable(UNWRITABLE) from exc
+        file = Incoming(self, fd, Path(tmp), limit)
         try:
-            digest, size = self._copy(stream, fd, limit)
-            with _disk_errors():
-                return self._commit(Path(tmp), digest, size)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def _copy(self, stream: BinaryIO, fd: int, limit: int) -> tuple[str, int]:
-        h, size = hashlib.sha256(), 0
-        try:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise FileTooLarge(f"文件超过大小上限 {limit // (1024 * 1024)} MiB")
-                h.update(chunk)
-                with _disk_errors():
-                    _write_all(fd, chunk)
-            with _disk_errors():  # a full disk may only say so here
-                os.fsync(fd)
+            yield file
         finally:
-            os.close(fd)
-        return h.hexdigest(), size
+            file.close()
+            if not file.committed:
+                Path(tmp).unlink(missing_ok=True)
+
+    def adopt(self, path: Path, sha256: str, size: int) -> StoredFile:
+        """Link a finished file already under the root (a resumable upload) into the store
+        under `sha256`, the digest its caller computed while reading it: fsync and a hard
+        link, no copy. The caller holds the file privately, so it cannot change meanwhile;
+        the size is checked again all the same."""
+        final = self.path_for(sha256)
+        with _disk_errors():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                if os.fstat(fd).st_size != size:
+                    raise StorageUnavailable("文件在存储过程中发生变化，请重新上传")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, final)
+            except FileExistsError:
+                pass  # same bytes already stored: content addressing deduplicates
+            else:
+                _fsync_dir(final.parent)
+        return StoredFile(sha256, size)
 
     @contextlib.contextmanager
     def scratch(self):
@@ -112,6 +129,41 @@ class FileStorage:
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
+
+
+class Incoming:
+    """A file on its way into the store (see FileStorage.incoming)."""
+
+    def __init__(self, storage: FileStorage, fd: int, path: Path, limit: int):
+        self._storage, self._fd, self._path, self._limit = storage, fd, path, limit
+        self._hash, self.size = hashlib.sha256(), 0
+        self.committed = False
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self._limit:
+            raise FileTooLarge(f"文件超过大小上限 {self._limit // (1024 * 1024)} MiB")
+        self._hash.update(data)
+        with _disk_errors():
+            _write_all(self._fd, data)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def commit(self) -> StoredFile:
+        """One fsync of the file, the rename, one fsync of its folder."""
+        with _disk_errors():  # a full disk may only say so here
+            os.fsync(self._fd)
+            self.close()
+            stored = self._storage._commit(self._path, self.sha256, self.size)
+        self.committed = True
+        return stored
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -296,10 +296,12 @@ def consistency_doc(dbsession, keys, settings, *, old: int, new: int | None = No
             "checkpoint": checkpoint_doc(cp, keys, settings)}
 
 
-def promise_doc(dbsession, keys, settings, seq: int) -> dict:
+def promise_doc(dbsession, keys, settings, seq: int, event: AuditEvent | None = None) -> dict:
     """A receipt's promise of inclusion: signed by the log key (deterministic Ed25519, so
-    the same bytes each time it is shown), with the event row whose leaf hash it names."""
-    event = dbsession.get(AuditEvent, seq)
+    the same bytes each time it is shown), with the event row whose leaf hash it names
+    (`event`, when the caller has just written it)."""
+    if event is None or event.seq != seq:
+        event = dbsession.get(AuditEvent, seq)
     promise = tlog.Promise(log_origin(settings), seq, event_leaf_hash(event),
                            int(event.occurred_at.timestamp()),
                            int(max_merge_delay(settings).total_seconds()))

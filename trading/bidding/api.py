@@ -141,13 +141,20 @@ def sealed_part(request, limit: int = 1024 * 1024):
     return envelope_part(request, limit)
 
 
+def envelope_stream(request):
+    """The `envelope` file part itself, unread: the service streams it into storage."""
+    for part in MultipartReader.from_request(request).parts():
+        if part.name == "envelope" and part.filename is not None:
+            return part
+    raise InvalidBody("缺少文件字段 envelope", field="envelope")
+
+
 @view_config(route_name="api.bidding.submit", request_method="POST", renderer="json",
              permission=Permission.BID_SUBMIT)
 def api_submit(context, request):
     service = _bids(request)
-    with envelope_part(request, service.config.max_envelope_bytes) as stream:
-        version = service.submit_envelope(context.project, context.lot, stream=stream,
-                                          actor=request.actor)
+    version = service.submit_envelope(context.project, context.lot,
+                                      stream=envelope_stream(request), actor=request.actor)
     request.response.status_int = 201
     return {"bid_id": version.bid.public_id, "version": version.version,
             "receipt": service.receipt(version.bid, version),

@@ -6,11 +6,15 @@ Rules enforced here, not in views or jobs (architecture §6–§7, rules §7.2):
 - only ciphertext is received and stored: bids are sealed where the bidder is (the bid
   page in the browser, the offline page, the CLI); an envelope's header must name this
   project, lot and bidder and be sealed to this project's opening key;
-- the receipt is signed only once the envelope is durable (fsync'd, row flushed) and
-  is re-read from the committed row afterwards; the same envelope again gives the same
-  receipt; an upload that completes at or after the deadline is not a bid.
+- the receipt is signed only once the envelope is durable (fsync'd and in place), and
+  leaves only with the committed rows (pyramid_tm commits before the response); the same
+  envelope again gives the same receipt; an upload that completes at or after the
+  deadline is not a bid;
+- an envelope is read once: checked, hashed and written to its final storage on the way
+  (one fsync), never spooled to a temporary copy first.
 """
 
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +26,7 @@ from bid_crypto import (
     BidCryptoError,
     Custodian,
     EnvelopeError,
+    EnvelopeInfo,
     PrivateKey,
     PublicKey,
     TruncatedEnvelope,
@@ -29,6 +34,7 @@ from bid_crypto import (
     issue_receipt,
     read_header,
     scan_envelope,
+    scan_records,
     split_private_key,
     wrap_private_key,
 )
@@ -52,7 +58,15 @@ from .errors import (
     NotPermitted,
     OpeningConflict,
 )
-from .models import Bid, BidState, BidVersion, CustodyKey, OpeningCustodian, OpeningKey
+from .models import (
+    Bid,
+    BidState,
+    BidVersion,
+    CustodyKey,
+    OpeningCustodian,
+    OpeningKey,
+    new_public_id,
+)
 
 S = ProjectStatus
 MAX_PUBLIC_KEY_FILE = 16 * 1024
@@ -123,10 +137,38 @@ def stream_size(stream: BinaryIO) -> int:
     return size
 
 
-def scan_sealed(stream: BinaryIO):
-    """scan_envelope with the refusals people read: incomplete, or broken structure."""
+class _Tee:
+    """A reader that hands every block it reads to an `Incoming` file as well."""
+
+    def __init__(self, src: BinaryIO, sink):
+        self._src, self._sink = src, sink
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._src.read(size)
+        self._sink.write(data)
+        return data
+
+
+class _HashingTee:
+    def __init__(self, src: BinaryIO):
+        self._src, self._hash = src, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._src.read(size)
+        self._hash.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def scan_sealed(stream_or_scan):
+    """scan_envelope (or a given scan) with the refusals people read: incomplete, or broken
+    structure."""
     try:
-        return scan_envelope(stream)
+        if callable(stream_or_scan):
+            return stream_or_scan()
+        return scan_envelope(stream_or_scan)
     except TruncatedEnvelope:
         raise EnvelopeRefused("投标信封不完整（上传未完成或文件被截断），未予接收",
                               code="envelope_incomplete") from None
@@ -174,17 +216,22 @@ def check_header(header, expected: dict, key: PublicKey, custody: str, *,
 
 
 def read_sealed_header(stream: BinaryIO, limit: int):
-    """Size limit and a readable header, before anything is stored."""
+    """Size limit and a readable header of a seekable file, before anything is stored."""
     if stream_size(stream) > limit:
         raise FileTooLarge(f"投标信封超过大小上限 {limit // (1024 * 1024)} MiB")
     stream.seek(0)
+    header = header_of(stream)
+    stream.seek(0)
+    return header
+
+
+def header_of(stream: BinaryIO):
+    """A readable header, read from where the stream stands (the rest follows it)."""
     try:
-        header = read_header(stream)
+        return read_header(stream)
     except BidCryptoError as error:
         raise EnvelopeRefused(f"不是有效的投标信封（.tbid）：{error}",
                               code="not_an_envelope") from None
-    stream.seek(0)
-    return header
 
 
 class BidService:
@@ -196,6 +243,7 @@ class BidService:
         self.enqueue = enqueue or (lambda *a, **k: None)
         self.config = BiddingConfig.from_settings(settings)
         self.settings = settings or {}
+        self._written: dict = {}  # audit events this service wrote, by seq
 
     # -- the opening key ----------------------------------------------------------------
 
@@ -396,18 +444,42 @@ class BidService:
 
     def submit_envelope(self, project: Project, lot: Lot, *, stream: BinaryIO, actor: Actor,
                         source: str = "upload") -> BidVersion:
-        """Accept a sealed envelope (.tbid) uploaded by the bidder; returns its version."""
+        """Accept a sealed envelope (.tbid) uploaded by the bidder; returns its version.
+
+        The stream is read once, as it arrives (an API upload is the multipart body itself):
+        each block is checked by the envelope scan, hashed and written to its final storage
+        on the way, and made durable by one fsync before the receipt is signed."""
         org_id = self.check_accepting(project, lot, actor)
         key = self._opening_public_key(project)
-        limit = self.config.max_envelope_bytes
-        header = read_sealed_header(stream, limit)
-        self._check_header(header, project, lot, org_id, key)
-        stream.seek(0)
-        info = self._scan(stream)
-        stream.seek(0)
-        stored = self.storage.put(stream, max_bytes=limit)
-        if stored.sha256 != info.sha256:
-            raise EnvelopeRefused("上传过程中文件发生变化，请重新上传")
+        if getattr(stream, "seekable", lambda: False)():
+            stream.seek(0)  # a form's file field, a demo's file
+        with self.storage.incoming(self.config.max_envelope_bytes) as incoming:
+            tee = _Tee(stream, incoming)
+            header = header_of(tee)
+            self._check_header(header, project, lot, org_id, key)
+            chunks, payload = scan_sealed(lambda: scan_records(tee, header))
+            stored = incoming.commit()
+        info = EnvelopeInfo(header, chunks, payload, stored.sha256)
+        return self._accept(project, lot, org_id, info, stored, source, actor)
+
+    def submit_upload(self, project: Project, lot: Lot, *, path, actor: Actor,
+                      source: str = "browser") -> BidVersion:
+        """Accept a finished resumable upload (a file under the storage root that its
+        caller holds privately): read once to check and hash it, then fsync'd and moved
+        into the store, not copied."""
+        org_id = self.check_accepting(project, lot, actor)
+        key = self._opening_public_key(project)
+        with open(path, "rb") as handle:
+            size = stream_size(handle)
+            if size > self.config.max_envelope_bytes:
+                raise FileTooLarge("投标信封超过大小上限 "
+                                   f"{self.config.max_envelope_bytes // (1024 * 1024)} MiB")
+            hashing = _HashingTee(handle)
+            header = header_of(hashing)
+            self._check_header(header, project, lot, org_id, key)
+            chunks, payload = scan_sealed(lambda: scan_records(hashing, header))
+        stored = self.storage.adopt(path, hashing.hexdigest(), size)
+        info = EnvelopeInfo(header, chunks, payload, stored.sha256)
         return self._accept(project, lot, org_id, info, stored, source, actor)
 
     _scan = staticmethod(scan_sealed)
@@ -434,24 +506,25 @@ class BidService:
             raise DeadlinePassed("投标截止时间前上传未完成，视为未提交")
         bid = self.bid_for(lot, org_id, lock=True)
         if bid is None:
+            # Inserted at version 1 directly: the version row needs its id, nothing else.
             bid = Bid(project_id=project.id, lot_id=lot.id, bidder_org_id=org_id,
-                      state=BidState.SUBMITTED, current_version=0, created_at=now,
-                      updated_at=now)
+                      public_id=new_public_id(), state=BidState.SUBMITTED, current_version=1,
+                      created_at=now, updated_at=now)
             self.db.add(bid)
             self.db.flush()
-        latest = self.version(bid, bid.current_version)
-        if latest is not None and bid.state is BidState.SUBMITTED \
-                and latest.envelope_sha256 == stored.sha256:
-            return latest  # a retried upload: the same version, the same receipt
+        else:
+            latest = self.version(bid, bid.current_version)
+            if latest is not None and bid.state is BidState.SUBMITTED \
+                    and latest.envelope_sha256 == stored.sha256:
+                return latest  # a retried upload: the same version, the same receipt
+            bid.current_version, bid.state, bid.updated_at = \
+                bid.current_version + 1, BidState.SUBMITTED, now
         version = BidVersion(
-            bid_id=bid.id, version=bid.current_version + 1, envelope_sha256=stored.sha256,
+            bid_id=bid.id, version=bid.current_version, envelope_sha256=stored.sha256,
             size=stored.size, header_sha256=info.header.sha256.hex(),
             dual_key_id=info.header.dual.key if info.header.dual else None, source=source,
             received_at=to_millisecond(now), submitted_by_id=actor.user_id,
             ip=actor.ip, device=actor.device, receipt_signature="")
-        bid.current_version, bid.state, bid.updated_at = version.version, BidState.SUBMITTED, now
-        self.db.add(version)
-        self.db.flush()
         version.receipt_signature = self.sign_receipt(
             self._receipt_fields(project, lot, bid, version), project)
         # Counts and identities stay out of public view until the deadline; the audit row
@@ -461,7 +534,11 @@ class BidService:
         event = record(self.db, actor, "bid.submitted", "bid", bid.public_id, now=now,
                        promise=True, version=version.version, envelope_sha256=stored.sha256,
                        size=stored.size, source=source)
+        # Every column known before the first write: one INSERT per row, no UPDATEs after.
         version.audit_seq = event.seq
+        self._written[event.seq] = event  # the session only holds it weakly
+        self.db.add(version)
+        self.db.flush()
         return version
 
     def withdraw(self, project: Project, lot: Lot, *, actor: Actor) -> Bid:
@@ -523,7 +600,8 @@ class BidService:
 
         if version.audit_seq is None:
             return None
-        return promise_doc(self.db, self.keys, self.settings, version.audit_seq)
+        return promise_doc(self.db, self.keys, self.settings, version.audit_seq,
+                           self._written.get(version.audit_seq))
 
     def receipt(self, bid: Bid, version: BidVersion) -> dict:
         """The receipt exactly as signed, rebuilt from the committed row."""

@@ -11,6 +11,8 @@ random token, so one user can neither see nor append to another's upload. Everyt
 it is HPKE ciphertext: the server never receives bid plaintext on this path either.
 """
 
+import contextlib
+import fcntl
 import os
 import re
 import secrets
@@ -87,6 +89,12 @@ class EnvelopeUploads:
         if size + length > self.max_bytes:
             raise FileTooLarge(f"投标信封超过大小上限 {self.max_bytes // (1024 * 1024)} MiB")
         with path.open("r+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if not _same_file(path, handle):
+                raise UploadNotFound("上传已完成或已过期")  # finished while this part waited
+            size = os.fstat(handle.fileno()).st_size
+            if offset != size:
+                raise UploadOffset(size)
             handle.seek(size)
             left = length
             while left:
@@ -97,6 +105,30 @@ class EnvelopeUploads:
                 handle.write(block)
                 left -= len(block)
         return size + length
+
+    @contextlib.contextmanager
+    def claimed(self, user_id: int, lot_id: int, token: str):
+        """The finished upload's path, moved out of its owner's reach first: a part that
+        arrives now finds no upload, one already writing is waited for (its lock). Removed
+        afterwards, unless something else than a refusal went wrong (the request is then
+        retried, and finds its upload back where it was)."""
+        path = self._existing(user_id, lot_id, token)
+        private = self.folder / f".finishing-{secrets.token_hex(12)}"
+        try:
+            os.rename(path, private)
+        except FileNotFoundError:
+            raise UploadNotFound("上传不存在或已过期") from None
+        with private.open("rb") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield private
+            except DomainError:
+                private.unlink(missing_ok=True)
+                raise
+            except BaseException:
+                os.rename(private, path)
+                raise
+            private.unlink(missing_ok=True)
 
     def open(self, user_id: int, lot_id: int, token: str) -> BinaryIO:
         return self._existing(user_id, lot_id, token).open("rb")
@@ -115,6 +147,13 @@ class EnvelopeUploads:
                     path.unlink()
             except OSError:
                 continue
+
+
+def _same_file(path: Path, handle) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def uploads_factory(context, request) -> EnvelopeUploads:

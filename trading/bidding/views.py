@@ -21,7 +21,7 @@ from ..security import Permission
 from .errors import OfferInvalid
 from .opening import OpeningService
 from .service import BidService, bidder_ref, lot_ref, project_ref
-from .uploads import PART_BYTES, EnvelopeUploads, UploadNotFound, UploadOffset
+from .uploads import PART_BYTES, EnvelopeUploads, UploadOffset
 
 MAX_KEY_FILE = 64 * 1024
 
@@ -218,14 +218,12 @@ def finish_upload(context, request):
     uploads, token = request.find_service(EnvelopeUploads), request.matchdict["token"]
     owner = _owner(context, request)
     try:
-        with uploads.open(*owner, token) as stream:
-            version = _bids(request).submit_envelope(context.project, context.lot, stream=stream,
-                                                     actor=request.actor, source="browser")
+        # Refused as a whole, the upload is gone: sealing again starts anew.
+        with uploads.claimed(*owner, token) as path:
+            version = _bids(request).submit_upload(context.project, context.lot, path=path,
+                                                   actor=request.actor, source="browser")
     except DomainError as error:
-        if not isinstance(error, UploadNotFound):
-            uploads.discard(*owner, token)  # refused as a whole: sealing again starts anew
         return _refusal(request, error)
-    uploads.discard(*owner, token)
     return {"version": version.version, "envelope_sha256": version.envelope_sha256,
             "receipt_url": _to_receipt(request, version).location}
 
