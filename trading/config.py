@@ -24,6 +24,9 @@ DEFAULTS = {
     "huey.immediate": "false",
     "huey.workers": "2",
     "huey.periodic": "true",
+    # A worker's lease on a task or on the periodic tasks lasts this long without renewal
+    # (trading/jobs/leases.py): a killed worker's work is taken over after it.
+    "jobs.lease_seconds": "120",
     "auth.argon2_time_cost": "3",
     "auth.argon2_memory_cost": "65536",
     "auth.session_max_age": "28800",
@@ -89,6 +92,7 @@ BOOLEANS = ("huey.immediate", "huey.periodic", "auth.cookie_secure", "keys.gener
             "pyramid.debug_notfound", "pyramid.debug_routematch", "pyramid.debug_templates")
 INTEGERS = (
     "huey.workers",
+    "jobs.lease_seconds",
     "auth.argon2_time_cost",
     "auth.argon2_memory_cost",
     "auth.session_max_age",

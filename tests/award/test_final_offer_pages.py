@@ -11,8 +11,7 @@ from webtest import Upload
 from trading.accounts.service import AccountService
 from trading.audit.models import AuditEvent
 from trading.bidding.service import bidder_ref
-from trading.jobs import chronograph
-from trading.jobs.queue import huey
+from trading.jobs import chronograph, leases
 
 
 def login_as(testapp, world, user):
@@ -109,7 +108,7 @@ def test_the_center_reveals_by_hand_once_the_window_is_over(testapp, award_world
     w.clock.set(final_round.ends_at)
     login_as(testapp, w, w.center)  # the window outlasts the idle timeout
     form = testapp.get(page).forms[f"reveal-{final_round.id}"]
-    with huey.lock_task(f"advance-project-{w.project.id}"):  # a worker is at it right now
+    with leases.held(f"advance-project-{w.project.id}"):  # a worker is at it right now
         busy = form.submit(status=409)
     assert "平台正在解密" in busy.text and final_round.state.value != "decided"
     shown = form.submit().follow()
@@ -132,7 +131,7 @@ def test_the_api_reveals_by_hand_once_and_only_after_the_window(testapp, award_w
     center = token(w, w.center)
     assert testapp.post(url, headers=center, status=409).json["error"] == "window_not_open"
     w.clock.set(final_round.ends_at)
-    with huey.lock_task(f"advance-project-{w.project.id}"):
+    with leases.held(f"advance-project-{w.project.id}"):
         busy = testapp.post(url, headers=center, status=409).json
     assert busy["error"] == "reveal_in_progress"
     revealed = testapp.post(url, headers=center, status=200).json

@@ -46,6 +46,9 @@ INI_SETTINGS = {
     "auth.argon2_memory_cost": "8",
     "pyramid.reload_templates": "false",
     "keys.generate_missing": "false",
+    # A killed worker's leases expire this soon: the restarted one takes its work over
+    # (Huey retries a locked task after its retry delay) within the drills' patience.
+    "jobs.lease_seconds": "5",
 }
 
 

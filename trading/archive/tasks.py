@@ -2,6 +2,7 @@
 
 from huey import crontab
 
+from ..jobs import leases
 from ..jobs.queue import huey
 from ..jobs.runtime import job_session, runtime
 from ..projects.models import Project
@@ -16,7 +17,7 @@ def _service(dbsession) -> ArchiveService:
 @huey.task(retries=3, retry_delay=60)
 def archive_project(project_id: int) -> None:
     """Write the project's package; a rerun (after a crash) finds or rebuilds it once."""
-    with huey.lock_task(f"archive-{project_id}"), job_session() as dbsession:
+    with leases.held(f"archive-{project_id}"), job_session() as dbsession:
         project = dbsession.get(Project, project_id)
         if project is not None:
             _service(dbsession).archive(project)

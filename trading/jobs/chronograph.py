@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from huey import crontab
 from huey.exceptions import TaskLockedException
 
+from . import leases
 from .queue import huey
 from .runtime import job_enqueue, job_session, runtime
 
@@ -45,7 +46,7 @@ def unregister(name: str) -> None:
 @huey.task(retries=3, retry_delay=30)
 def advance(kind: str, entity_id: int) -> None:
     """Run what is due for one entity; idempotent, so duplicates and retries are harmless."""
-    with huey.lock_task(f"advance-{kind}-{entity_id}"), job_session() as dbsession:
+    with leases.held(f"advance-{kind}-{entity_id}"), job_session() as dbsession:
         run_advance(dbsession, kind, entity_id)
 
 

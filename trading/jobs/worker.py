@@ -27,23 +27,12 @@ CATCH_UP = (
 )
 
 
-def flush_all_locks(huey) -> set[str]:
-    """Release every task lock left in the storage, and say which.
-
-    Huey's own `flush_locks()` only knows the locks named when a task is declared; ours are
-    per entity (`advance-project-42`, `archive-42`) and named when the job runs. A worker
-    killed inside one leaves it held, and that entity would never advance again.
-    """
-    marker = f"{huey.name}.lock."
-    names = [key.split(marker, 1)[1] for key in huey.storage.result_items()
-             if key.startswith(marker)]
-    return huey.flush_locks(*names)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="trading-worker", description=__doc__)
     parser.add_argument("config_uri", help="the ini file, e.g. development.ini")
-    parser.add_argument("--no-periodic", action="store_true", help="for extra consumers")
+    parser.add_argument("--no-periodic", action="store_true",
+                        help="never lead the periodic tasks (by default every consumer may, "
+                             "one at a time, chosen by a lease)")
     args = parser.parse_args(argv)
     setup_logging(args.config_uri)
     try:
@@ -52,6 +41,7 @@ def main(argv=None):
         raise SystemExit(f"trading-worker: {exc}") from None
     for name in TASK_MODULES:
         importlib.import_module(name)
+    from .leases import LeasedConsumer
     from .queue import huey
 
     settings = env["registry"].settings
@@ -59,10 +49,8 @@ def main(argv=None):
     logging.getLogger(__name__).info(
         "worker on %s backend, %s workers", settings["huey.backend"], settings["huey.workers"]
     )
-    flushed = flush_all_locks(huey)
-    if flushed:
-        logging.getLogger(__name__).warning("released stale task locks: %s",
-                                            ", ".join(sorted(flushed)))
+    # Nothing is released here: a task lock or the periodic lead another worker holds is a
+    # lease (jobs/leases.py) that expires by itself if that worker is gone.
     if periodic:
         for module, name in CATCH_UP:
             getattr(importlib.import_module(module), name)()
@@ -70,9 +58,8 @@ def main(argv=None):
         from ..audit.sequencer import worker_sequencer
 
         worker_sequencer().start()
-    consumer = huey.create_consumer(
-        workers=settings["huey.workers"], worker_type="thread", periodic=periodic
-    )
+    consumer = LeasedConsumer(huey, workers=settings["huey.workers"], worker_type="thread",
+                              periodic=periodic)
     consumer.run()
     return 0
 
