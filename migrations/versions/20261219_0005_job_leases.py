@@ -1,7 +1,7 @@
 """jobs: leases with an expiry for task locks and the periodic leader (issue #19 point 6)
 
 Revision ID: job_leases_0001
-Revises: signed_notices_0001
+Revises: project_search_0002
 Create Date: 2026-12-19 00:01:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import trading.db.types
 
 revision = 'job_leases_0001'
-down_revision = 'signed_notices_0001'
+down_revision = 'project_search_0002'
 branch_labels = None
 depends_on = None
 
