@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker simbank test test-sqlite test-slow test-browser test-all drills fuzz-deep bench lint format clean catalogs js-gm js
+.PHONY: help install db demo run serve worker simbank simguarantor test test-sqlite test-slow test-browser test-all drills fuzz-deep bench lint format clean catalogs js-gm js
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ db: install ## apply the database migrations
 demo: db ## load the demo data (idempotent)
 	$(BIN)/trading demo $(INI)
 
-run: demo ## everything: install, migrate, demo data, web app, Huey worker, bank and witness
+run: demo ## everything: install, migrate, demo data, web app, Huey worker, bank, guarantee provider and witness
 	@echo
 	@echo "  阳光交易平台 running at http://localhost:6543  (Ctrl-C stops them all)"
 	@echo "  demo logins above; every password is the one printed with them"
@@ -35,7 +35,8 @@ run: demo ## everything: install, migrate, demo data, web app, Huey worker, bank
 	@$(BIN)/trading-worker $(INI) & worker=$$!; \
 	  $(SIMBANK) & bank=$$!; \
 	  $(WITNESS) & witness=$$!; \
-	  trap 'kill $$worker $$bank $$witness 2>/dev/null; wait $$worker $$bank $$witness 2>/dev/null' EXIT INT TERM; \
+	  $(SIMGUARANTOR) & guarantor=$$!; \
+	  trap 'kill $$worker $$bank $$witness $$guarantor 2>/dev/null; wait $$worker $$bank $$witness $$guarantor 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/pserve $(INI)
 
 # The demo supervisor's witness (监督见证, issue #17): `trading demo` made its key beside
@@ -52,6 +53,13 @@ SIMBANK = $(BIN)/python -m trading.bidsecurity.simbank --port 6550 --state var/s
 
 simbank: install ## the simulated bank alone (port 6550), its key in var/simbank.key
 	$(SIMBANK)
+
+# The simulated guarantee provider (电子保函: applications, signed guarantees, release, claim).
+SIMGUARANTOR = $(BIN)/python -m trading.bidsecurity.simguarantor --port 6551 \
+	--state var/simguarantor.sqlite3 --key var/simguarantor.key --public-out var/simguarantor.pub
+
+simguarantor: install ## the simulated guarantee provider alone (port 6551), key in var/simguarantor.key
+	$(SIMGUARANTOR)
 
 serve: db ## the web app only, reloading on code changes
 	$(BIN)/pserve --reload $(INI)

@@ -59,6 +59,8 @@ def includeme(config):
     config.add_route("bidsecurity.project", "/projects/{project_id:\\d+}/security")
     config.add_route("bidsecurity.sub_account",
                      "/projects/{project_id:\\d+}/lots/{lot_id:\\d+}/security/sub-account")
+    config.add_route("bidsecurity.guarantee",
+                     "/projects/{project_id:\\d+}/lots/{lot_id:\\d+}/security/guarantee")
     config.add_route("bidsecurity.center", "/bidsecurity/reconciliation")
     config.add_route("bidsecurity.forfeit", "/bidsecurity/refunds/{refund_id:\\d+}/forfeit")
     config.add_route("bidsecurity.supervision", "/bidsecurity/supervision")
@@ -309,6 +311,9 @@ def includeme(config):
     config.add_route("api.bidsecurity.project", "/api/v1/projects/{project_id:\\d+}/security")
     config.add_route("api.bidsecurity.sub_account",
                      "/api/v1/projects/{project_id:\\d+}/lots/{lot_id:\\d+}/security/sub-account")
+    config.add_route("api.bidsecurity.guarantees", "/api/v1/bidsecurity/guarantees")
+    config.add_route("api.bidsecurity.guarantee",
+                     "/api/v1/projects/{project_id:\\d+}/lots/{lot_id:\\d+}/security/guarantee")
     config.add_route("api.me", "/api/v1/me")
     config.add_route("api.audit.checkpoints", "/api/v1/audit/checkpoints")
     config.add_route("api.audit.log.checkpoint", "/api/v1/audit/log/checkpoint")

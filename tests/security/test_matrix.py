@@ -97,6 +97,8 @@ TABLE = [
     html("bidsecurity.project", "/projects/{public}/security", {"bidder"}),
     html("bidsecurity.sub_account", "/projects/{public}/lots/{lot}/security/sub-account",
          BIDDERS, "POST"),
+    html("bidsecurity.guarantee", "/projects/{public}/lots/{lot}/security/guarantee",
+         BIDDERS, "POST"),
     html("bidsecurity.center", "/bidsecurity/reconciliation", {"center"}),
     html("bidsecurity.forfeit", "/bidsecurity/refunds/999999/forfeit", {"center"}, "POST"),
     html("bidsecurity.supervision", "/bidsecurity/supervision", {"center", "supervisor"}),
@@ -516,6 +518,10 @@ TABLE = [
     api("api.bidsecurity.project", "/api/v1/projects/{public}/security", BIDDERS),
     api("api.bidsecurity.sub_account", "/api/v1/projects/{public}/lots/{lot}/security/"
         "sub-account", BIDDERS, "POST"),
+    # The guarantee provider's delivery: only its signature passes (401 otherwise).
+    api("api.bidsecurity.guarantees", "/api/v1/bidsecurity/guarantees", set(), "POST"),
+    api("api.bidsecurity.guarantee", "/api/v1/projects/{public}/lots/{lot}/security/"
+        "guarantee", BIDDERS, "POST"),
     api("api.evaluation.candidates", "/api/v1/projects/{public}/lots/{lot}/candidates",
         EVERYONE),
 ]

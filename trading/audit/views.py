@@ -97,7 +97,7 @@ class LogFilters(colander.MappingSchema):
 
 # That a bid exists is the bidder's secret until the deadline (电子招标投标办法 Art 21), so
 # the browse page never lists per-bid rows; they stay in the chain and in the archive.
-HIDDEN_SUBJECTS = ("bid",)
+HIDDEN_SUBJECTS = ("bid", "guarantee_application")
 
 
 def _hidden(request):
@@ -160,6 +160,7 @@ SUBJECT_LABELS = {
     "smallworks_project": N_("小额工程"), "small_work": N_("小额工程"),
     "smallworks_enterprise": N_("小额工程企业"), "refund": N_("保证金退还"),
     "notification": N_("到账通知"), "security": N_("投标保证金"),
+    "guarantee": N_("电子保函"), "guarantee_application": N_("电子保函申请"),
 }
 
 

@@ -4,6 +4,9 @@
   reconciliation of one notification, forfeiture grounds;
 * `bank` — the bank adapter interface and its wire format (signed notifications, refund
   orders with idempotency keys); `simbank` — the simulated bank, its own process;
+* `guarantee` — the guarantee provider interface (apply, issue, verify, claim, release)
+  and its signed wire format; `simguarantor` — the simulated provider, its own process;
+  `guarantees` — the documents verified, sealed to the opening key, released or claimed;
 * `service` — requirement per lot from the rule profile, payer accounts, sub-accounts, the
   notification webhook (sealed to the opening key), the check at the opening, refunds.
 """
@@ -24,10 +27,15 @@ def check_at_opening(opening_service, project, opening):
     bids open, the security is left unchecked and the audit says why."""
     from ..audit.service import record
     from ..errors import RuleRefused
+    from ..jobs.runtime import runtime
     from .service import SYSTEM, BidSecurityService
 
+    # The provider's key re-verifies each opened guarantee: a row sealed by anyone else
+    # (the opening key is public) counts for nothing.
+    provider = runtime.registry.get("bidsecurity.guarantor") if runtime.registry else None
     try:
-        BidSecurityService(opening_service.db, opening_service.clock).at_opening(
+        BidSecurityService(opening_service.db, opening_service.clock,
+                           provider=provider).at_opening(
             project, opening_service.lines(opening),
             lambda: opening_service.private_key(project), opening_service.invalidate)
     except RuleRefused as error:
@@ -66,13 +74,17 @@ def _audit_actions() -> dict[str, str]:
 
 def includeme(config):
     from .bank import BankAdapter, bank_from_settings
+    from .guarantee import GuaranteeProvider, provider_from_settings
     from .service import BidSecurityService, bid_security_service_factory
 
     config.add_audit_actions(_audit_actions())
     bank = bank_from_settings(config.get_settings())
-    # The registry holds the adapter: jobs read it there, requests through find_service.
+    # The registry holds the adapters: jobs read them there, requests through find_service.
     config.registry["bidsecurity.bank"] = bank
     config.register_service(bank, BankAdapter)
+    provider = provider_from_settings(config.get_settings())
+    config.registry["bidsecurity.guarantor"] = provider
+    config.register_service(provider, GuaranteeProvider)
     config.register_service_factory(bid_security_service_factory, BidSecurityService)
     from ..bidding import opening
     from ..projects import service as projects_service
@@ -83,3 +95,4 @@ def includeme(config):
         projects_service.PUBLISH_HOOKS.append(check_requirement)
     if schedule_refunds not in projects_service.EVENT_HOOKS:
         projects_service.EVENT_HOOKS.append(schedule_refunds)
+

@@ -1,14 +1,19 @@
-"""Demo bid security: every notification, check, refund and forfeiture state.
+"""Demo bid security: every notification, check, refund and forfeiture state, deposits and
+electronic guarantees (电子保函).
 
 Two projects of their own rule profile (``security.*`` set, 2 of 3 valid bids enough), so
 no other demo project changes: one opened (paid, duplicate, short, wrong account, late,
 unknown reference, a forged and a replayed notification; refunds made, retrying, due,
 waiting, held for a forfeiture decision, forfeited), one still open for bids whose only
-payment is sealed. The simulated bank's key is the one `make simbank` then uses
-(var/simbank.key), and its state file records the demo refunds.
+payment and guarantee are sealed. Guarantees in the opened project: one counted then
+claimed after an approved forfeiture (bidder5), one not needed beside a deposit and
+released (bidder4), a forged and a replayed one refused. The simulated bank's key is the
+one `make simbank` then uses (var/simbank.key), and its state file records the demo
+refunds; likewise the simulated provider's (var/simguarantor.key) its guarantees.
 """
 
 import io
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,19 +40,23 @@ from ..projects.rules import default_params
 from ..projects.service import ProjectInput, ProjectService
 from ..projects.status import ProjectStatus
 from .bank import BankUnavailable, HttpBank
+from .guarantee import SIGNATURE_HEADER as GUARANTOR_HEADER
+from .guarantee import HttpProvider
 from .models import Refund, RefundStatus
 from .service import BidSecurityService
 from .simbank import SimBank, load_or_create_key
+from .simguarantor import SimGuarantor
 
 S = ProjectStatus
 OPENED = "滨江大道提升改造工程（投标保证金演示）"
 OPEN = "城市绿道二期工程（投标保证金演示）"
 PROFILE_CODE = "tendering:open_tender:bid-security-demo"
-SECURITY = {"security.form": "deposit", "security.rate": "0.02",
+SECURITY = {"security.form": "either", "security.rate": "0.02",
             "security.on_missing": "invalid", "bidding.min_bidders": 2}
 WAN = 1_000_000  # 分 in 1 万元
 FULL = 30 * WAN  # 2 % of the 1 500 万元 lot
 BIDDER4 = ("bidder4", "黄投标", "鑫达建设有限公司", "91350100MA2XK0009")
+BIDDER5 = ("bidder5", "吴投标", "安泰建设集团有限公司", "91350100MA2XK0010")
 
 
 def _user(dbsession, username) -> User:
@@ -58,18 +67,18 @@ def _actor(user: User) -> Actor:
     return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
 
 
-def _bidder4(dbsession, clock, settings) -> User:
-    user = _user(dbsession, BIDDER4[0])
+def _bidder(dbsession, clock, settings, who=BIDDER4) -> User:
+    user = _user(dbsession, who[0])
     if user is not None:
         return user
-    org = Organisation(name=BIDDER4[2], credit_code=make_credit_code(BIDDER4[3]),
-                       role=Role.BIDDER, region="马尾区", contact_name=BIDDER4[1],
-                       contact_phone="0591-88880009", contact_email="bidder4@example.cn",
-                       created_at=clock())
+    org = Organisation(name=who[2], credit_code=make_credit_code(who[3]),
+                       role=Role.BIDDER, region="马尾区", contact_name=who[1],
+                       contact_phone=f"0591-8888{who[3][-4:]}",
+                       contact_email=f"{who[0]}@example.cn", created_at=clock())
     dbsession.add(org)
     dbsession.flush()
     return AccountService(dbsession, clock, settings).create_user(
-        username=BIDDER4[0], display_name=BIDDER4[1], password=DEMO_PASSWORD,
+        username=who[0], display_name=who[1], password=DEMO_PASSWORD,
         role=Role.BIDDER, organisation=org, actor=Actor.system("demo"))
 
 
@@ -154,12 +163,17 @@ def load_bid_security(dbsession, clock, settings) -> None:
     from ..bidding.service import BidService
 
     bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
-    bidders.append(_bidder4(dbsession, clock, settings))
+    bidders.append(_bidder(dbsession, clock, settings, BIDDER4))
+    bidders.append(_bidder(dbsession, clock, settings, BIDDER5))
     demo_clock = FixedClock(clock() - timedelta(days=40))
     bank = _bank(settings, demo_clock)
     adapter = HttpBank("http://simbank", lambda: bank.key.public_key(), bank.poster())
     service = BidSecurityService(dbsession, demo_clock, adapter)
-    accounts = _accounts(service, bidders)
+    guarantor = _guarantor(settings, demo_clock, service)
+    service.provider = HttpProvider("http://simguarantor",
+                                    lambda: guarantor.key.public_key(), guarantor.name,
+                                    guarantor.poster())
+    accounts = _accounts(service, bidders[:4])
     projects, project = _posted(dbsession, demo_clock, OPENED, bidders)
     lot = project.lots[0]
     bids = BidService(dbsession, demo_clock, runtime.keys, runtime.registry["storage"],
@@ -174,7 +188,7 @@ def load_bid_security(dbsession, clock, settings) -> None:
             **extra)
         return body, signature, service.receive(body, signature)
 
-    b1, b2, b3, b4 = bidders
+    b1, b2, b3, b4, b5 = bidders
     demo_clock.advance(days=5)
     pay(b1)
     body, signature, _ = pay(b2)
@@ -186,10 +200,11 @@ def load_bid_security(dbsession, clock, settings) -> None:
     pay(b3, amount=FULL // 2)  # short: the bid will be invalid
     pay(b4)
     pay(b4, reference="950000000000000000")  # unknown sub-account: sent back at once
+    _guarantees(service, guarantor, settings, project, lot, b4, b5)
     # Four independent bids (prices, terms, times, documents differ): the collusion
     # scan that follows the opening must find nothing here.
-    for n, (bidder, price, days) in enumerate(zip(bidders, (1421, 1396, 1438, 1409),
-                                                  (300, 285, 310, 296), strict=True)):
+    for n, (bidder, price, days) in enumerate(zip(bidders, (1421, 1396, 1438, 1409, 1452),
+                                                  (300, 285, 310, 296, 305), strict=True)):
         demo_clock.advance(hours=5 + 3 * n, minutes=17 * n)
         offer = {"total_price": price * WAN, "currency": "CNY", "duration_days": days,
                  "quality": "合格", "project_manager": f"{bidder.display_name[0]}工{n + 1}",
@@ -203,11 +218,18 @@ def load_bid_security(dbsession, clock, settings) -> None:
     demo_clock.set(project.bid_deadline + timedelta(minutes=1))
     projects.advance(project)
     if project.status is S.OPENING:
-        OpeningService(dbsession, demo_clock, runtime.keys, runtime.registry["storage"],
-                       settings=settings).run_due(projects, project)
+        # The opening verifies each guarantee with the provider's key, the demo's one.
+        saved = runtime.registry.get("bidsecurity.guarantor")
+        runtime.registry["bidsecurity.guarantor"] = service.provider
+        try:
+            OpeningService(dbsession, demo_clock, runtime.keys, runtime.registry["storage"],
+                           settings=settings).run_due(projects, project)
+        finally:
+            runtime.registry["bidsecurity.guarantor"] = saved
     _refund_states(dbsession, demo_clock, service, project, bidders)
     demo_clock.set(clock() - timedelta(days=2))
-    _open_project(dbsession, demo_clock, bank, service, bidders[:2], accounts)
+    _open_project(dbsession, demo_clock, bank, service, bidders[:2], accounts, guarantor,
+                  settings)
 
 
 def _refund_states(dbsession, demo_clock, service, project, bidders) -> None:
@@ -226,6 +248,14 @@ def _refund_states(dbsession, demo_clock, service, project, bidders) -> None:
         actor=_actor(center))
     service.decide_forfeiture(item, approve=True, note="撤销函属实，依实施条例第三十五条不予退还。",
                               actor=_actor(supervisor))
+    claimed = waiting[bidders[4].organisation_id]  # bidder5's guarantee
+    item = service.propose_forfeiture(
+        claimed, ground="tender_document_ground",
+        statement="招标文件第2.4条：投标人提供虚假业绩的，投标保证金不予退还；经核查该投标人业绩证明系伪造。",
+        actor=_actor(center))
+    service.decide_forfeiture(item, approve=True, note="虚假业绩属实，批准向担保机构索赔。",
+                              actor=_actor(supervisor))
+    service.claim(claimed)  # the provider pays the beneficiary: 已索赔
     due = [x for x in refunds if x.status is RefundStatus.DUE]
     demo_clock.advance(days=2)
     for refund in due[:-2]:
@@ -239,8 +269,48 @@ def _refund_states(dbsession, demo_clock, service, project, bidders) -> None:
     service.bank = bank
 
 
-def _open_project(dbsession, demo_clock, bank, service, bidders, accounts) -> None:
-    """Still open for bids: one sealed payment nobody at the platform can read."""
+def _guarantor(settings, demo_clock, service) -> SimGuarantor:
+    """The simulated provider's key beside its pinned public key (as `make simguarantor`
+    then uses it), else beside the storage; it delivers straight to the service."""
+    configured = (settings.get("bidsecurity.guarantor_public_key") or "").strip()
+    public = Path(configured) if configured.endswith(".pub") else \
+        Path(settings["storage.root"]).parent / "simguarantor.pub"
+    key = load_or_create_key(public.with_suffix(".key"))
+    public.parent.mkdir(parents=True, exist_ok=True)
+    public.write_text(key.public_key().to_pem())
+
+    def deliver(url, body, headers):
+        answer = service.receive_guarantee(body, headers[GUARANTOR_HEADER])
+        return answer.status, json.dumps(answer.as_json()).encode(), {}
+
+    return SimGuarantor(key, public.with_name("simguarantor.sqlite3"), post=deliver,
+                        now=demo_clock)
+
+
+def _apply(service, settings, project, lot, bidder):
+    base = settings.get("trading.public_url", "http://localhost:6543").rstrip("/")
+    return service.apply_guarantee(
+        project, lot, org_id=bidder.organisation_id, actor=_actor(bidder),
+        notify_url=f"{base}/api/v1/bidsecurity/guarantees",
+        return_url=f"{base}/projects/{project.id}/security")
+
+
+def _guarantees(service, guarantor, settings, project, lot, b4, b5) -> None:
+    """bidder5 secures its bid by a guarantee; bidder4 has one beside its deposit (not
+    needed: released at the opening); a forged and a replayed delivery are refused."""
+    issued = guarantor.issue(_apply(service, settings, project, lot, b5).number)
+    body = json.dumps(issued["document"], ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode()
+    service.receive_guarantee(body, issued["signature"])  # replayed: refused
+    service.receive_guarantee(body.replace(b'"amount_fen":30000000', b'"amount_fen":3000000'),
+                              issued["signature"])  # forged: refused
+    guarantor.issue(_apply(service, settings, project, lot, b4).number)
+
+
+def _open_project(dbsession, demo_clock, bank, service, bidders, accounts, guarantor,
+                  settings) -> None:
+    """Still open for bids: one sealed payment and one sealed guarantee nobody at the
+    platform can read."""
     _projects, project = _posted(dbsession, demo_clock, OPEN, bidders)
     demo_clock.advance(days=1)
     sub = service.sub_account(project, project.lots[0], org_id=bidders[0].organisation_id,
@@ -249,6 +319,7 @@ def _open_project(dbsession, demo_clock, bank, service, bidders, accounts) -> No
         reference=sub.number, amount_fen=FULL,
         payer_name=bidders[0].organisation.name, payer_account=accounts[bidders[0].id])
     service.receive(body, signature)
+    guarantor.issue(_apply(service, settings, project, project.lots[0], bidders[1]).number)
 
 
 def _register() -> None:

@@ -87,6 +87,48 @@ class BankNotification(Base):
     sub_account: Mapped[SubAccount | None] = relationship()
 
 
+class GuaranteeApplication(Base):
+    """A bidder's application for an electronic guarantee (电子保函) for one lot, made
+    through the platform: like a sub-account it says who asked, never who holds one."""
+
+    __tablename__ = "bidsecurity_guarantee_applications"
+    __table_args__ = (sa.UniqueConstraint("lot_id", "organisation_id",
+                                          name="uq_bidsecurity_guarantee_applications_lot_org"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    pay_url: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Guarantee(Base):
+    """An accepted guarantee document: verified by the provider's signature, then sealed
+    whole to the project's opening key. Before the opening the row says only its lot and
+    arrival time; the application (hence the bidder) is known from the opened document."""
+
+    __tablename__ = "bidsecurity_guarantees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    # SHA-256 of the provider's guarantee number: a replay collides at the database.
+    number_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # Filled at the opening, from the opened envelope.
+    opened: Mapped[dict | None] = mapped_column(sa.JSON)
+    application_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("bidsecurity_guarantee_applications.id"))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[GuaranteeApplication | None] = relationship()
+
+
 class SecurityStatus(enum.StrEnum):
     SATISFIED = "satisfied"  # 已按要求缴纳
     MISSING = "missing"  # 未按要求缴纳
@@ -110,6 +152,7 @@ class SecurityCheck(Base):
     paid_fen: Mapped[int] = mapped_column(Money, default=0)
     notification_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("bidsecurity_notifications.id"))
+    guarantee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bidsecurity_guarantees.id"))
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -124,13 +167,16 @@ class RefundStatus(enum.StrEnum):
 
 
 class Refund(Base):
-    """The way back of one received payment: every recorded payment gets exactly one."""
+    """The way back of one received payment — or of one guarantee (its release, 解除, or
+    on forfeiture its claim, 索赔): every recorded payment and guarantee gets exactly one."""
 
     __tablename__ = "bidsecurity_refunds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(
+    notification_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("bidsecurity_notifications.id"), unique=True)
+    guarantee_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("bidsecurity_guarantees.id"), unique=True)
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"),
                                                         index=True)
@@ -155,7 +201,18 @@ class Refund(Base):
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
-    notification: Mapped[BankNotification] = relationship()
+    notification: Mapped[BankNotification | None] = relationship()
+    guarantee: Mapped[Guarantee | None] = relationship()
+
+    @property
+    def lot_id(self) -> int:
+        return (self.notification or self.guarantee).lot_id
+
+    @property
+    def claimed(self) -> bool:
+        """A forfeited guarantee whose amount the provider has paid (索赔已到账)."""
+        return self.guarantee_id is not None and self.status is RefundStatus.FORFEITED \
+            and bool(self.bank_reference)
 
 
 class ForfeitureStatus(enum.StrEnum):

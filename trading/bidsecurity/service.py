@@ -31,6 +31,8 @@ from ..projects.models import Lot, Project, SignUp
 from ..projects.status import ProjectStatus
 from . import rules as r
 from .bank import NOTIFICATION_FIELDS, BankAdapter, BankUnavailable, RefundOrder
+from .guarantee import GuaranteeProvider, NoProvider, ProviderUnavailable
+from .guarantees import GUARANTEE_REFUND_LABELS, GuaranteeMixin
 from .models import (
     BankNotification,
     Disposition,
@@ -111,6 +113,10 @@ class Requirement:
     def deposit(self) -> bool:
         return self.form in (r.SecurityForm.DEPOSIT, r.SecurityForm.EITHER)
 
+    @property
+    def guarantee(self) -> bool:
+        return self.form in (r.SecurityForm.GUARANTEE, r.SecurityForm.EITHER)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -148,12 +154,14 @@ def requirement_of(project: Project, lot: Lot) -> Requirement:
                                                             r.DEFAULT_ANNUAL_RATE))))
 
 
-class BidSecurityService:
-    def __init__(self, dbsession, clock, bank: BankAdapter | None = None):
+class BidSecurityService(GuaranteeMixin):
+    def __init__(self, dbsession, clock, bank: BankAdapter | None = None,
+                 provider: GuaranteeProvider | None = None):
         self.db, self.clock = dbsession, clock
         from .bank import NoBank
 
         self.bank = bank or NoBank()
+        self.provider = provider or NoProvider()
 
     # -- payer accounts (基本账户) --------------------------------------------------------
 
@@ -346,11 +354,14 @@ class BidSecurityService:
             return
         opened = self._open_sealed(project, private_key)
         self._reconcile(project)
+        counted: set[int] = set()
         now = self.clock()
         for line in lines:
             if line.bid_id in done:
                 continue
             check = self._check(project, line, opened, now)
+            if check.guarantee_id is not None:
+                counted.add(check.guarantee_id)
             if check.status is SecurityStatus.NOT_REQUIRED:
                 continue
             label = STATUS_LABELS[check.status]
@@ -360,19 +371,22 @@ class BidSecurityService:
             if check.status is SecurityStatus.MISSING and \
                     requirement_of(project, line.lot).on_missing == "invalid":
                 invalidate(line, "security_missing", check.detail)
-        self._refunds_after_opening(project, now)
+        self._refunds_after_opening(project, now, counted)
         record(self.db, SYSTEM, "bidsecurity.opened", "project", project.id, now=now,
-               notifications=len(self.notifications_of(project)), keys_opened=opened)
+               notifications=len(self.notifications_of(project)),
+               guarantees=len(self.guarantees_of(project)), keys_opened=opened)
 
     def _open_sealed(self, project: Project, private_key) -> bool:
         sealed = [n for n in self.notifications_of(project)
                   if n.sealed is not None and n.opened is None]
-        if not sealed:
+        documents = [g for g in self.guarantees_of(project) if g.opened is None]
+        if not sealed and not documents:
             return True
         try:
             private = private_key()
         except Exception:  # noqa: BLE001 - any failure to rebuild the key is the platform's
             return False
+        self._open_guarantees(project, private)
         for row in sealed:
             try:
                 payload = unseal(private, row)
@@ -415,37 +429,53 @@ class BidSecurityService:
         req = requirement_of(project, line.lot)
         org_id = line.bid.bidder_org_id
         status, paid_fen, detail, note_id = SecurityStatus.NOT_REQUIRED, 0, "", None
-        if req.form is r.SecurityForm.GUARANTEE:
-            status, detail = SecurityStatus.UNVERIFIED, "本标段要求电子保函，由交易中心核验"
-        elif req.deposit and not opened:
+        guarantee = None
+        if req.form is not r.SecurityForm.NONE and not opened:
             status, detail = SecurityStatus.UNKNOWN, "开标密钥无法恢复"
-        elif req.deposit:
-            sub = self.sub_account_of(line.lot, org_id)
-            rows = [n for n in self.notifications_of(project)
-                    if sub is not None and n.sub_account_id == sub.id and n.state]
-            good = next((n for n in rows if n.state is r.PaymentState.PAID), None)
+        elif req.form is not r.SecurityForm.NONE:
+            good, rows = None, []
+            if req.deposit:
+                sub = self.sub_account_of(line.lot, org_id)
+                rows = [n for n in self.notifications_of(project)
+                        if sub is not None and n.sub_account_id == sub.id and n.state]
+                good = next((n for n in rows if n.state is r.PaymentState.PAID), None)
+            if req.guarantee and good is None:
+                guarantee = self.guarantee_for(project, line.lot, org_id)
             if good is not None:
                 status, paid_fen, note_id = (SecurityStatus.SATISFIED,
                                              good.opened["amount_fen"], good.id)
+            elif guarantee is not None:
+                status, paid_fen = SecurityStatus.SATISFIED, guarantee.opened["amount_fen"]
+                detail = (f"电子保函 {guarantee.opened['guarantee_no']}，"
+                          f"{guarantee.opened['provider']}出具，担保机构签名有效")
             else:
-                status = SecurityStatus.MISSING
-                states = "、".join(sorted({r.PAYMENT_LABELS[n.state] for n in rows}))
-                detail = f"到账情况：{states}" if states else "截止前未到账"
-                if req.form is r.SecurityForm.EITHER:
-                    status = SecurityStatus.UNVERIFIED
-                    detail += "；可能以电子保函提交，由交易中心核验"
+                status, parts = SecurityStatus.MISSING, []
+                if req.deposit:
+                    states = "、".join(sorted({r.PAYMENT_LABELS[n.state] for n in rows}))
+                    parts.append(f"到账情况：{states}" if states else "截止前未到账")
+                if req.guarantee:
+                    parts.append("未提交有效的电子保函")
+                detail = "；".join(parts)
         check = SecurityCheck(bid_id=line.bid_id, project_id=project.id, lot_id=line.lot_id,
                               organisation_id=org_id, status=status,
                               required_fen=req.required_fen, paid_fen=paid_fen,
-                              notification_id=note_id, detail=detail[:500], checked_at=now)
+                              notification_id=note_id,
+                              guarantee_id=guarantee.id if guarantee else None,
+                              detail=detail[:500], checked_at=now)
         self.db.add(check)
         return check
 
-    def _refunds_after_opening(self, project: Project, now: datetime) -> None:
+    def _refunds_after_opening(self, project: Project, now: datetime,
+                               counted: set[int] | None = None) -> None:
         have = set(self.db.scalars(sa.select(Refund.notification_id).where(
             Refund.project_id == project.id)))
         bids = {(b.lot_id, b.bidder_org_id): b for b in self.db.scalars(
             sa.select(Bid).where(Bid.project_id == project.id))}
+        if counted is None:  # settled without an opening: every counted check is known
+            counted = set(self.db.scalars(sa.select(SecurityCheck.guarantee_id).where(
+                SecurityCheck.project_id == project.id,
+                SecurityCheck.guarantee_id.is_not(None))))
+        self._guarantee_refunds(project, bids, counted, local_date(now))
         opening_day = r.RefundEvents(opening=local_date(now))
         for row in self.notifications_of(project):
             if row.id in have or row.disposition is not Disposition.RECORDED \
@@ -480,7 +510,7 @@ class BidSecurityService:
         changed = 0
         for refund in self.db.scalars(sa.select(Refund).where(
                 Refund.project_id == project.id, Refund.status == RefundStatus.WAITING)):
-            award = awards.get(refund.notification.lot_id)
+            award = awards.get(refund.lot_id)
             won = award is not None and award.winner_org_id == refund.organisation_id
             refund.cause = r.RefundCause.WON if won else r.RefundCause.LOST
             if ended or award is None and event == S.AWARDED:
@@ -502,7 +532,8 @@ class BidSecurityService:
         owes every payer its money: the sealed notifications are opened with the opening
         key where the platform holds it (auto custody) and all of it falls due."""
         if not any(n.sealed is not None and n.opened is None
-                   for n in self.notifications_of(project)):
+                   for n in self.notifications_of(project)) \
+                and not any(g.opened is None for g in self.guarantees_of(project)):
             return
         from ..bidding.opening import OpeningService
         from ..jobs.runtime import runtime
@@ -527,6 +558,9 @@ class BidSecurityService:
     def fix_order(self, refund: Refund) -> Refund:
         """Interest to the day of the first order, kept for every retry: the bank sees the
         same key with the same amount however late the retry comes."""
+        if refund.ordered_at is None and refund.guarantee_id is not None:
+            refund.ordered_at = self.clock()  # a guarantee is released, no money moves
+            self.db.flush()
         if refund.ordered_at is None:
             now = self.clock()
             rate = r.DEFAULT_ANNUAL_RATE
@@ -543,7 +577,7 @@ class BidSecurityService:
     def send(self, refund: Refund) -> bool:
         """One attempt through the bank adapter; True once the bank confirmed."""
         if refund.status not in (RefundStatus.DUE, RefundStatus.RETRYING):
-            raise RefundRefused(f"该笔款项状态为「{REFUND_LABELS[refund.status]}」，不能退还")
+            raise RefundRefused(f"该笔款项状态为「{refund_label(refund)}」，不能退还")
         self.fix_order(refund)
         now = self.clock()
         order = RefundOrder(refund.idempotency_key, refund.payee_name, refund.payee_account,
@@ -551,8 +585,11 @@ class BidSecurityService:
                             f"投标保证金退还（{r.CAUSE_LABELS[refund.cause]}）")
         refund.attempts += 1
         try:
-            receipt = self.bank.refund(order)
-        except BankUnavailable as error:
+            if refund.guarantee_id is not None:
+                reference = self._release(refund)
+            else:
+                reference = self.bank.refund(order).bank_reference
+        except (BankUnavailable, ProviderUnavailable) as error:
             refund.status, refund.last_error = RefundStatus.RETRYING, str(error)[:500]
             refund.next_attempt_at = now + min(timedelta(minutes=2 ** min(refund.attempts, 6)),
                                                RETRY_CAP)
@@ -560,11 +597,12 @@ class BidSecurityService:
                    outcome="failure", attempts=refund.attempts, error=refund.last_error)
             return False
         refund.status, refund.refunded_at = RefundStatus.REFUNDED, now
-        refund.bank_reference, refund.last_error = receipt.bank_reference, ""
+        refund.bank_reference, refund.last_error = reference, ""
         refund.next_attempt_at = None
-        record(self.db, SYSTEM, "bidsecurity.refunded", "refund", refund.id, now=now,
+        record(self.db, SYSTEM, "bidsecurity.guarantee_released" if refund.guarantee_id
+               else "bidsecurity.refunded", "refund", refund.id, now=now,
                principal_fen=refund.principal_fen, interest_fen=refund.interest_fen,
-               bank_reference=receipt.bank_reference)
+               bank_reference=reference)
         return True
 
     def overdue(self) -> list[Refund]:
@@ -711,6 +749,16 @@ def _note_json(note: r.Notification) -> dict:
             "paid_at": note.paid_at.astimezone(UTC).isoformat()}
 
 
+def refund_label(refund: Refund) -> str:
+    """A refund's status in words; a guarantee's way back is a release (解除) or a claim."""
+    if refund.guarantee_id is None:
+        return REFUND_LABELS[refund.status]
+    if refund.status is RefundStatus.FORFEITED:
+        return "已索赔" if refund.bank_reference else "已批准索赔，待担保机构赔付"
+    return GUARANTEE_REFUND_LABELS[refund.status]
+
+
 def bid_security_service_factory(context, request) -> BidSecurityService:
     return BidSecurityService(request.dbsession, request.clock,
-                              request.registry["bidsecurity.bank"])
+                              request.registry["bidsecurity.bank"],
+                              request.registry["bidsecurity.guarantor"])

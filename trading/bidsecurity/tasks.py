@@ -14,7 +14,8 @@ from .service import BidSecurityService
 
 
 def _service(dbsession) -> BidSecurityService:
-    return BidSecurityService(dbsession, runtime.clock, runtime.registry["bidsecurity.bank"])
+    return BidSecurityService(dbsession, runtime.clock, runtime.registry["bidsecurity.bank"],
+                              runtime.registry["bidsecurity.guarantor"])
 
 
 def make_due_refunds() -> dict:
@@ -34,10 +35,28 @@ def make_due_refunds() -> dict:
     return {"made": made, "failed": failed}
 
 
+def make_due_claims() -> dict:
+    """Claims (索赔) of guarantees whose forfeiture a supervisor approved, once each."""
+    claimed = unclaimed = 0
+    with job_session() as dbsession:
+        claims = [refund.id for refund in _service(dbsession).due_claims()]
+    for refund_id in claims:
+        with job_session() as dbsession:
+            refund = dbsession.get(Refund, refund_id)
+            if refund.bank_reference:
+                continue
+            if _service(dbsession).claim(refund):
+                claimed += 1
+            else:
+                unclaimed += 1
+    return {"claimed": claimed, "failed": unclaimed}
+
+
 @huey.periodic_task(crontab(minute="*"))
 def bidsecurity_refunds() -> dict:
-    """Every minute: send what is due; a failed attempt waits for its back-off."""
-    return make_due_refunds()
+    """Every minute: send what is due (refunds, guarantee releases) and claim approved
+    forfeited guarantees; a failed attempt waits for its back-off."""
+    return {**make_due_refunds(), "claims": make_due_claims()}
 
 
 @huey.periodic_task(crontab(hour="1", minute="0"))

@@ -30,6 +30,7 @@ from .service import (
     STATUS_LABELS,
     BidSecurityService,
     local_date,
+    refund_label,
     requirement_of,
 )
 
@@ -41,7 +42,8 @@ def labels() -> dict:
             "CAUSE_LABELS": r.CAUSE_LABELS, "GROUND_LABELS": r.GROUND_LABELS,
             "REFUND_LABELS": REFUND_LABELS, "CHECK_LABELS": STATUS_LABELS,
             "DISPOSITION_LABELS": DISPOSITION_LABELS, "FORFEITURE_LABELS": FORFEITURE_LABELS,
-            "REASON_LABELS": {code: message for code, (_s, _c, message) in ANSWERS.items()}}
+            "REASON_LABELS": {code: message for code, (_s, _c, message) in ANSWERS.items()},
+            "refund_label": refund_label}
 
 
 def service(request) -> BidSecurityService:
@@ -100,7 +102,8 @@ def bidder_project(request):
         Refund.project_id == project.id, Refund.organisation_id == org_id)
         .order_by(Refund.id)).all()
     rows = [{"lot": lot, "req": requirement_of(project, lot),
-             "sub": svc.sub_account_of(lot, org_id), "check": checks.get(lot.id)}
+             "sub": svc.sub_account_of(lot, org_id), "check": checks.get(lot.id),
+             "application": svc.application_of(lot, org_id)}
             for lot in project.lots if lot.id in lot_ids]
     settings = request.registry.settings
     return {"project": project, "rows": rows, "refunds": refunds,
@@ -108,7 +111,8 @@ def bidder_project(request):
             "accounts": svc.accounts(org_id),
             "payee_name": settings.get("bidsecurity.account_name",
                                        "公共资源交易中心投标保证金专户"),
-            "payee_bank": settings.get("bidsecurity.bank_name", "模拟银行"), **labels()}
+            "payee_bank": settings.get("bidsecurity.bank_name", "模拟银行"),
+            "guarantor": svc.provider.name, **labels()}
 
 
 @view_config(route_name="bidsecurity.sub_account", request_method="POST",
@@ -125,6 +129,24 @@ def get_sub_account(request):
                      project_id=project.id)
     return _back(request, "bidsecurity.project", "子账号已生成，请从基本账户转账",
                  project_id=project.id)
+
+
+@view_config(route_name="bidsecurity.guarantee", request_method="POST",
+             permission=Permission.BIDDER_WORKSPACE)
+def apply_guarantee(request):
+    """申请电子保函: registered with the provider, then on to its page to have it issued."""
+    project = _project(request)
+    lot = get_or_404(request, Lot, "lot_id", project_id=project.id)
+    try:
+        application = service(request).apply_guarantee(
+            project, lot, org_id=request.identity.organisation_id, actor=request.actor,
+            notify_url=request.route_url("api.bidsecurity.guarantees"),
+            return_url=request.route_url("bidsecurity.project", project_id=project.id))
+    except DomainError as error:
+        request.tm.doom()
+        return _back(request, "bidsecurity.project", error.message, "error",
+                     project_id=project.id)
+    return HTTPSeeOther(application.pay_url)
 
 
 # -- center: reconciliation and daily report -------------------------------------------
@@ -191,15 +213,18 @@ def propose(request):
 def figures(dbsession, svc: BidSecurityService) -> dict:
     def total(*statuses):
         # PostgreSQL's SUM of a bigint is numeric (a Decimal): money stays integer 分.
+        # Money only: a guarantee is no deposit the center holds.
         return int(dbsession.scalar(sa.select(sa.func.coalesce(sa.func.sum(
-            Refund.principal_fen), 0)).where(Refund.status.in_(statuses))) or 0)
+            Refund.principal_fen), 0)).where(Refund.status.in_(statuses),
+                                              Refund.guarantee_id.is_(None))) or 0)
 
     overdue = svc.overdue()
     counts = dict(dbsession.execute(sa.select(BankNotification.disposition, sa.func.count())
                                     .group_by(BankNotification.disposition)).all())
     return {"held_fen": total(*OPEN), "refunded_fen": total(RefundStatus.REFUNDED),
             "forfeited_fen": total(RefundStatus.FORFEITED),
-            "overdue": overdue, "overdue_fen": sum(x.principal_fen for x in overdue),
+            "overdue": overdue,
+            "overdue_fen": sum(x.principal_fen for x in overdue if x.guarantee_id is None),
             "retrying": dbsession.scalar(sa.select(sa.func.count()).where(
                 Refund.status == RefundStatus.RETRYING)),
             "recorded": counts.get(Disposition.RECORDED, 0),
