@@ -95,4 +95,8 @@ def includeme(config):
         projects_service.PUBLISH_HOOKS.append(check_requirement)
     if schedule_refunds not in projects_service.EVENT_HOOKS:
         projects_service.EVENT_HOOKS.append(schedule_refunds)
+    from ..opendata.service import RELEASE_PARTS
+    from .ocds import ocds_part
 
+    if ocds_part not in RELEASE_PARTS:
+        RELEASE_PARTS.append(ocds_part)

@@ -76,14 +76,18 @@ def project_view(project: Project, bids: BidsView | None = None) -> ProjectView:
 
 
 # Other domains add what only they know to a release (e.g. award: `awards`, supplier
-# `parties`, `contracts`): `part(dbsession, project) -> dict`; lists are appended.
+# `parties`, `contracts`; bid security: `tender.bidSecurity`):
+# `part(dbsession, project) -> dict`; lists are appended, objects' fields added.
 RELEASE_PARTS: list = []
 
 
 def _merge_parts(release: dict, dbsession, project: Project) -> dict:
     for part in RELEASE_PARTS:
         for key, value in part(dbsession, project).items():
-            release[key] = [*release.get(key, []), *value]
+            if isinstance(value, dict):
+                release[key] = {**release.get(key, {}), **value}
+            else:
+                release[key] = [*release.get(key, []), *value]
     return release
 
 
