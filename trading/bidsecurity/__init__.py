@@ -69,6 +69,12 @@ def _audit_actions() -> dict[str, str]:
         "bidsecurity.refund_overdue": N_("保证金逾期未退"),
         "bidsecurity.forfeiture_proposed": N_("提请不予退还保证金"),
         "bidsecurity.forfeiture_decided": N_("决定是否不予退还保证金"),
+        "bidsecurity.guarantee_applied": N_("申请电子保函"),
+        "bidsecurity.guarantee_received": N_("接收电子保函（已密封）"),
+        "bidsecurity.guarantee_refused": N_("拒收电子保函"),
+        "bidsecurity.guarantee_released": N_("解除电子保函"),
+        "bidsecurity.claimed": N_("电子保函索赔"),
+        "bidsecurity.claim_failed": N_("电子保函索赔失败"),
     }
 
 
