@@ -4,6 +4,7 @@ released after the award or contract, claimed only on an approved forfeiture."""
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -356,3 +357,13 @@ def test_a_bidder_applies_by_buttons_and_the_provider_delivers(gworld, simguaran
     spec = testapp.get("/api/v1/openapi.json").json
     assert "/api/v1/bidsecurity/guarantees" in spec["paths"]
     assert any(p.endswith("/security/guarantee") for p in spec["paths"])
+
+
+def test_a_malformed_or_stale_guarantee_is_refused(gworld, simguarantor):
+    long_number = issued(gworld, simguarantor, gworld.bidders[0], guarantee_no="B" * 35)
+    answer = service(gworld).receive_guarantee(*long_number)
+    assert (answer.status, answer.code) == (400, "malformed")
+    stale = issued(gworld, simguarantor, gworld.bidders[0],
+                   sent_at=(gworld.clock() - timedelta(hours=1)).isoformat())
+    assert service(gworld).receive_guarantee(*stale).code == "stale"
+    assert rows(gworld, Guarantee) == []
