@@ -52,6 +52,14 @@ def test_drafts_publish_nothing_and_publication_is_a_tender_release(
     assert release["tag"] == ["tender"] and release["tender"]["status"] == "active"
     assert release["ocid"].endswith(project.number)
     assert str(release["tender"]["value"]["amount"]) == "1000000.00"
+    # The tender notice, signed (issue #21), is one of the tender's documents: its url is
+    # the notice.json that `python -m bid_crypto verify-notice` checks.
+    (notice,) = project.announcements
+    (document,) = [d for d in release["tender"]["documents"]
+                   if d["documentType"] == "tenderNotice"]
+    assert document["url"].endswith(
+        f"/projects/{project.id}/announcements/{notice.id}/notice.json")
+    assert document["id"] == f"notice-{notice.id}" and "verify-notice" in document["description"]
 
 
 def test_nothing_confidential_is_ever_published(dbsession, clock, settings, registry):

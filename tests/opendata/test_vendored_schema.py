@@ -46,6 +46,10 @@ def a_project(**extra) -> ocds.ProjectView:
         documents=(ocds.DocumentView(id=7, kind="tender_file", filename="招标文件.pdf",
                                      content_type="application/pdf", sha256="0" * 64,
                                      uploaded_at=T0),),
+        notices=(ocds.NoticeView(id=3, kind="tender", title="市民公园照明改造招标公告",
+                                 published_at=T0, algorithm="sm2",
+                                 url="https://trading.example/projects/1/announcements/3/"
+                                     "notice.json"),),
         bids=bids, **extra)
 
 
@@ -75,6 +79,7 @@ def test_every_code_the_export_writes_is_on_its_codelist():
     assert set(smallworks.TENDER_STATUS.values()) <= codes("tenderStatus")
     assert set(ocds.TAG.values()) | set(smallworks.TAG.values()) <= codes("releaseTag")
     assert set(ocds.DOCUMENT_TYPE.values()) <= codes("documentType")  # open: "other" too
+    assert set(ocds.NOTICE_TYPE.values()) <= codes("documentType")
     assert set(BID_STATUS.values()) - {None} <= {"valid", "disqualified", "withdrawn",
                                                  "invited", "pending"}
 

@@ -37,6 +37,14 @@ TAG = {
 }
 DOCUMENT_TYPE = {"tender_file": "biddingDocuments", "attachment": "biddingDocuments",
                  "clarification": "clarifications"}
+# Signed notices (公告, bid_crypto FORMAT.md §7.1): each is a document whose url is its
+# notice.json, the notice and the platform's signature, checked with `python -m bid_crypto
+# verify-notice`.
+NOTICE_TYPE = {"tender": "tenderNotice", "clarification": "clarifications",
+               "cancellation": "cancellationDetails", "candidates": "evaluationReports",
+               "result": "awardNotice", "failure": "cancellationDetails"}
+ALGORITHM_LABEL = {"sm2": "SM2（SM3，GB/T 32918.2 签名者标识 1234567812345678）",
+                   "ed25519": "Ed25519"}
 
 
 def yuan(fen: int) -> Decimal:
@@ -62,6 +70,17 @@ class DocumentView:
     content_type: str
     sha256: str
     uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A published, signed notice; `url` is its notice.json."""
+    id: int
+    kind: str
+    title: str
+    published_at: datetime
+    algorithm: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,7 @@ class ProjectView:
     lots: tuple[LotView, ...] = ()
     documents: tuple[DocumentView, ...] = ()
     bids: BidsView | None = None  # only once the opening is done
+    notices: tuple[NoticeView, ...] = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -199,8 +219,16 @@ def _tender(view: ProjectView) -> dict:
         "documents": [{"id": str(d.id), "documentType": DOCUMENT_TYPE.get(d.kind, "other"),
                        "title": d.filename, "format": d.content_type,
                        "datePublished": instant(d.uploaded_at)}
-                      for d in view.documents],
+                      for d in view.documents] + [_notice(n) for n in view.notices],
     }
+
+
+def _notice(notice: NoticeView) -> dict:
+    return {"id": f"notice-{notice.id}", "documentType": NOTICE_TYPE[notice.kind],
+            "title": notice.title, "format": "application/json", "url": notice.url,
+            "datePublished": instant(notice.published_at),
+            "description": f"平台签名公告：{ALGORITHM_LABEL[notice.algorithm]}；"
+                           "python -m bid_crypto verify-notice 离线核验"}
 
 
 def prune(value):

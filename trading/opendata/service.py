@@ -12,11 +12,13 @@ from ..projects.models import Project
 from ..projects.status import PUBLIC
 from .models import OcdsFeedLock, OcdsRelease
 from .ocds import (
+    NOTICE_TYPE,
     SCHEMA_DIR,
     BidsView,
     BidView,
     DocumentView,
     LotView,
+    NoticeView,
     ProjectView,
     build_release,
     dump_json,
@@ -57,7 +59,15 @@ def bids_view(dbsession, project: Project) -> BidsView | None:
         for line, public_id, name, code in rows))
 
 
-def project_view(project: Project, bids: BidsView | None = None) -> ProjectView:
+def notices_view(project: Project, base_url: str = "") -> tuple[NoticeView, ...]:
+    """The project's signed notices, each pointing at its notice.json."""
+    return tuple(NoticeView(a.id, a.kind, a.title, a.published_at, a.signing_algorithm,
+                            f"{base_url}/projects/{project.id}/announcements/{a.id}/notice.json")
+                 for a in project.announcements if a.signature and a.kind in NOTICE_TYPE)
+
+
+def project_view(project: Project, bids: BidsView | None = None,
+                 notices: tuple[NoticeView, ...] = ()) -> ProjectView:
     """Only public facts: no sign-ups, no downloads, no bid contents; bids (who bid, when,
     the price read at the opening) once the opening is done."""
     return ProjectView(
@@ -71,7 +81,7 @@ def project_view(project: Project, bids: BidsView | None = None) -> ProjectView:
         lots=tuple(LotView(lot.number, lot.name, lot.budget) for lot in project.lots),
         documents=tuple(DocumentView(d.id, d.kind, d.filename, d.content_type, d.sha256,
                                      d.uploaded_at) for d in project.documents),
-        bids=bids,
+        bids=bids, notices=notices,
     )
 
 
@@ -96,6 +106,7 @@ class OpenDataService:
         self.db = dbsession
         self.clock = clock
         self.prefix = settings.get("ocds.prefix", "ocds-yg0000")
+        self.base_url = str(settings.get("trading.public_url") or "").rstrip("/")
 
     def record_event(self, project: Project, event: str) -> OcdsRelease | None:
         """A release for a public project's stage change; drafts never publish anything."""
@@ -108,7 +119,8 @@ class OpenDataService:
         # Whatever status a project is first seen in publicly, its first release is "tender".
         event = "published" if seq == 1 else event
         release = _merge_parts(
-            build_release(project_view(project, bids_view(self.db, project)),
+            build_release(project_view(project, bids_view(self.db, project),
+                                       notices_view(project, self.base_url)),
                           prefix=self.prefix, seq=seq, event=event, date=now),
             self.db, project)
         row = OcdsRelease(project_id=project.id, ocid=release["ocid"], release_id=release["id"],

@@ -266,9 +266,11 @@ class ProjectService:
         self._review(project, "approved", reasons, actor)
         target = S.BIDDING if project.doc_start <= now else S.PUBLISHED
         project.published_at = now
-        self.transition(project, target, actor=actor, reason=reasons)
+        # The notice first, so the stage's open-data release lists it (signed) already.
+        self._check_move(project, target)
         self._announce(project, "tender", f"{project.name}{self._notice_word(project)}",
                        self._tender_body(project), actor=actor)
+        self.transition(project, target, actor=actor, reason=reasons)
         return project
 
     def return_for_changes(self, project: Project, *, reasons: str, actor: Actor) -> Project:
@@ -284,10 +286,11 @@ class ProjectService:
     def cancel(self, project: Project, *, reason: str, actor: Actor) -> Project:
         if not reason.strip():
             raise PostingInvalid([Problem("reason", "终止项目必须说明理由")])
-        self.transition(project, S.CANCELLED, actor=actor, reason=reason)
-        if project.published_at is not None:
+        self._check_move(project, S.CANCELLED)
+        if project.published_at is not None:  # before the release of the cancellation
             self._announce(project, "cancellation", f"{project.name}终止公告", reason,
                            actor=actor)
+        self.transition(project, S.CANCELLED, actor=actor, reason=reason)
         return project
 
     def retender(self, project: Project, *, actor: Actor) -> Project:
@@ -368,12 +371,17 @@ class ProjectService:
 
     # -- the status machine ---------------------------------------------------------------
 
-    def transition(self, project: Project, target: ProjectStatus, *, actor: Actor,
-                   reason: str = "") -> Project:
-        """The only writer of project.status: table check, audit row, next_check."""
+    @staticmethod
+    def _check_move(project: Project, target: ProjectStatus) -> None:
+        """Refuse a frozen project or a move the table does not allow (changes nothing)."""
         if project.frozen_reason:
             raise ProjectFrozen(f"项目已被监管冻结：{project.frozen_reason}")
         check_transition(project.status, target)
+
+    def transition(self, project: Project, target: ProjectStatus, *, actor: Actor,
+                   reason: str = "") -> Project:
+        """The only writer of project.status: table check, audit row, next_check."""
+        self._check_move(project, target)
         now = self.clock()
         previous = project.status
         project.status = target
