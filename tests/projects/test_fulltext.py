@@ -240,6 +240,23 @@ def test_the_listing_highlights_and_escapes(testapp, dbsession, clock, settings,
     assert [item["name"] for item in api["items"]] == ["<script>alert(1)</script>雨污分流"]
 
 
+def test_a_keyword_counts_to_its_cap_and_pages_on_past_it(dbsession, clock, settings,
+                                                           registry, monkeypatch):
+    from trading.projects import search as listing
+
+    monkeypatch.setattr(listing, "KEYWORD_COUNT_CAP", 2)
+    made = [make_project(dbsession, clock, settings, registry, name=f"封顶计数{i}",
+                         publish=True) for i in range(4)]
+    newest_first = [p.id for p in reversed(made)]
+    for sort in ("relevance", "newest"):
+        page = search(dbsession, parse_criteria({"q": "封顶", "sort": sort, "per_page": "3"}))
+        assert (page.total, page.capped, page.pages) == (3, True, 1)
+        assert [p.id for p in page.items] == newest_first[:3]
+        deeper = search(dbsession, parse_criteria({"q": "封顶", "sort": sort,
+                                                   "per_page": "3", "page": "2"}))
+        assert [p.id for p in deeper.items] == newest_first[3:]
+
+
 def test_a_keyword_of_punctuation_only_filters_nothing(dbsession, clock, settings, registry):
     make_project(dbsession, clock, settings, registry, name="标点测试项目", publish=True)
     page = search(dbsession, parse_criteria({"q": "（）——"}))
