@@ -133,7 +133,10 @@ def test_after_tabulation_the_room_and_report_show_warnings_and_reviews(testapp,
                                           "accepted": "1", "reason": "成本测算可信"},
                  status=303)
     _login(testapp, w, deviating)
-    room = testapp.get(f"/projects/{w.project.id}/evaluation")
+    sheet = testapp.get(f"{base}/sheet")
+    assert "汇总发现您的评分偏离" in sheet.html.find(id="my-warnings").get_text()
+    assert "“技术方案”评10分" in sheet.text
+    room = sheet.click(href="#warnings")
     assert "说明成立，投标有效" in room.text and "成本测算可信" in room.text
     form = room.forms[[k for k, f in room.forms.items()
                        if "answer-warning" in (f.action or "")][0]]

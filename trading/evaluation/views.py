@@ -502,7 +502,18 @@ def _sheet_page(context, request, sheet) -> dict:
     return {"project": context.project, "lot": context.lot, "sheet": sheet, "items": items,
             "lines": lines_, "cells": cells, "error": None, "posted": {},
             "consultation": is_consultation(context.project), "prices": found.prices,
-            "revealed": found.revealed}
+            "revealed": found.revealed, "open_warnings": _open_warnings(request, context, sheet)}
+
+
+def _open_warnings(request, context, sheet) -> list[str]:
+    """The warnings this member still has to answer on this lot, in words: shown on the
+    sheet too, where the scores they question are."""
+    warnings = [w for w in _service(request).work().warnings_of(context.committee, context.lot)
+                if w.member_id == sheet.member_id and w.answered_at is None]
+    if not warnings:
+        return []
+    words = _vocabulary(request, context)
+    return [warning_text(_warning_dict(w), **words) for w in warnings]
 
 
 def _marks(request, items, lines_) -> list[Mark]:
