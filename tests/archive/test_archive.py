@@ -1,6 +1,7 @@
 """Archive packages: written once when a project ends, verifiable offline, tamper-evident."""
 
 import base64
+import json
 import subprocess
 import sys
 import zipfile
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from factories import actor_for, make_project, make_user, project_service
 
+from bid_crypto import verify_notice
 from trading.accounts.models import Role
 from trading.archive.models import ArchivePackage
 from trading.archive.package import verify_package
@@ -63,6 +65,14 @@ def test_the_package_verifies_and_names_every_problem(cancelled, dbsession, regi
     assert {"project.json", "audit.jsonl"} <= paths
     assert any(p.startswith("documents/") for p in paths)
     assert any(p.startswith("announcements/") for p in paths)
+    # The notices travel signed (issue #21): each checks offline from the package alone.
+    signed = sorted(p for p in paths if p.endswith(".notice.json"))
+    assert len(signed) == len(cancelled.announcements) >= 2  # tender and cancellation
+    with zipfile.ZipFile(path) as package_zip:
+        for name in signed:
+            document = package_zip.read(f"files/{name}")
+            key = registry["keys"].signer(json.loads(document)["algorithm"]).public_key()
+            assert verify_notice(key, document)["kind"] in name
 
     victim = next(p for p in paths if p.startswith("documents/"))
     altered = tmp_path / "altered.zip"

@@ -15,6 +15,7 @@ from ..audit.models import AuditEvent, TlogCheckpoint, TlogLeaf, TlogPending
 from ..audit.service import row_payload
 from ..jobs.runtime import runtime
 from ..keys import project_algorithm
+from ..projects import notices
 from ..projects.kinds import Regime
 from ..projects.models import Project
 from ..projects.status import FINAL, ProjectStatus
@@ -86,6 +87,12 @@ class ArchiveService:
                                  "changes": a.changes,
                                  "published_at": a.published_at.isoformat()}), retention)
                     for a in project.announcements]
+        # Each notice as published with the platform's signature (bid_crypto FORMAT.md
+        # §7.1): `python -m bid_crypto verify-notice` checks it from the package alone.
+        entries += [Entry(f"announcements/{a.id:06d}-{a.kind}.notice.json",
+                          _json(signed), retention)
+                    for a in project.announcements
+                    if (signed := notices.document(a)) is not None]
         for doc in project.documents:
             with self.storage.open(doc.sha256) as fh:
                 entries.append(Entry(f"documents/{doc.id:06d}-{_slug(doc.filename)}",
