@@ -14,7 +14,10 @@ floor_s   the same bytes with pycryptodome and hashlib alone, no database: unwra
           from the KEK, HPKE SetupBaseR per envelope, AES-256-GCM open of every chunk and
           SHA-256 of the whole file (the least any opening must do). Best of two runs,
           one before and one after the opening.
-ratio     open_s / floor_s.
+ratio     open_s / floor_s, the opening in the job's own process (one core).
+pool_ratio  the same opening, from the same committed state, by a pool of worker
+          processes (`opening.processes`, default every core; trading/bidding/openpool.py)
+          over the same one-core floor: below 1 once the cores share the work.
 rss_mb    peak RSS of the opening child right after the opening (the target is that it
           does not grow with the bid size).
 """
@@ -26,6 +29,7 @@ import io
 import json
 import os
 import resource
+import shutil
 import struct
 import subprocess
 import sys
@@ -248,12 +252,12 @@ def floor(app, project_id) -> tuple[float, int]:
     return time.perf_counter() - start, total
 
 
-def child_open(workdir: Path, project_id: int) -> None:
+def child_open(workdir: Path, project_id: int, processes: int) -> None:
     from trading.clock import FixedClock
     from trading.projects.models import Project
     from trading.projects.service import ProjectService
 
-    app = build_app(workdir, migrate=False)
+    app = build_app(workdir, migrate=False, extra={"opening.processes": str(processes)})
     floor_before, payload = floor(app, project_id)
 
     def deadline(db):
@@ -298,18 +302,29 @@ def run_child(*args) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def scenario(n: int, size_mib: int) -> dict:
+def scenario(n: int, size_mib: int, pool: int) -> dict:
+    """Open the same bids twice from the same committed state: in the job's own process
+    (one core), then with a pool of `pool` worker processes (the default: every core)."""
     with tempfile.TemporaryDirectory(prefix="bench-opening-") as tmp:
         start = time.perf_counter()
         setup = run_child("setup", tmp, n, size_mib)
         setup_s = time.perf_counter() - start
-        result = run_child("open", tmp, setup["project_id"])
-    result.update(n=n, size_mib=size_mib, setup_s=setup_s,
-                  ratio=result["open_s"] / result["floor_s"])
-    assert result["valid"] == n and result["status"] == "evaluation", result
-    print(f"  {n:5d} × {size_mib:3d} MiB: open {result['open_s']:.2f} s, floor "
-          f"{result['floor_s']:.2f} s, ratio {result['ratio']:.2f}, peak RSS "
-          f"{result['rss_mb']:.0f} MB  (setup {setup_s:.0f} s)", flush=True)
+        database = Path(tmp) / "bench.sqlite3"
+        shutil.copyfile(database, database.with_suffix(".before"))
+        result = run_child("open", tmp, setup["project_id"], 1)
+        shutil.copyfile(database.with_suffix(".before"), database)
+        pooled = run_child("open", tmp, setup["project_id"], pool)
+    result.update(n=n, size_mib=size_mib, setup_s=setup_s, pool=pool,
+                  ratio=result["open_s"] / result["floor_s"], pool_open_s=pooled["open_s"],
+                  pool_ratio=pooled["open_s"] / min(result["floor_s"], pooled["floor_s"]),
+                  pool_rss_mb=pooled["rss_mb"])
+    for one in (result, pooled):
+        assert one["valid"] == n and one["status"] == "evaluation", one
+    print(f"  {n:5d} × {size_mib:3d} MiB: floor {result['floor_s']:.2f} s (one core); "
+          f"open {result['open_s']:.2f} s in one process, ratio {result['ratio']:.2f}; "
+          f"{pooled['open_s']:.2f} s with {pool} worker processes, ratio "
+          f"{result['pool_ratio']:.2f}; peak RSS {result['rss_mb']:.0f} / "
+          f"{pooled['rss_mb']:.0f} MB  (setup {setup_s:.0f} s)", flush=True)
     return result
 
 
@@ -317,22 +332,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small scenarios (CI)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--small-only", action="store_true",
+                        help="only the many-small-bids scenario")
+    parser.add_argument("--processes", type=int,
+                        help="worker processes of the pooled run (default: every core)")
     args = parser.parse_args()
     if args.child:
         kind, workdir, *rest = args.child
         if kind == "setup":
             child_setup(Path(workdir), int(rest[0]), int(rest[1]))
         else:
-            child_open(Path(workdir), int(rest[0]))
+            child_open(Path(workdir), int(rest[0]), int(rest[1]))
         return
-    print("opening benchmark (SQLite, auto custody, 1 MiB chunks)", flush=True)
-    small, big = (scenario(*s) for s in (QUICK if args.quick else FULL))
+    pool = args.processes or os.cpu_count() or 1
+    print(f"opening benchmark (SQLite, auto custody, 1 MiB chunks; load "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
+    scenarios = QUICK if args.quick else FULL
+    small = scenario(*scenarios[0], pool)
+    big = small if args.small_only else scenario(*scenarios[1], pool)
     print(f"bench opening: n={small['n']} size_mib={small['size_mib']} "
           f"open_s={small['open_s']:.2f} floor_s={small['floor_s']:.2f} "
-          f"ratio={small['ratio']:.2f} rss_mb={small['rss_mb']:.0f} "
+          f"ratio={small['ratio']:.2f} pool={pool} pool_open_s={small['pool_open_s']:.2f} "
+          f"pool_ratio={small['pool_ratio']:.2f} rss_mb={small['rss_mb']:.0f} "
           f"big_n={big['n']} big_size_mib={big['size_mib']} big_open_s={big['open_s']:.2f} "
           f"big_floor_s={big['floor_s']:.2f} big_ratio={big['ratio']:.2f} "
-          f"big_rss_mb={big['rss_mb']:.0f}")
+          f"big_pool_ratio={big['pool_ratio']:.2f} big_rss_mb={big['rss_mb']:.0f} "
+          f"big_pool_rss_mb={big['pool_rss_mb']:.0f} load={os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

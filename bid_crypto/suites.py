@@ -85,7 +85,12 @@ class Suite(ABC):
     @abstractmethod
     def receiver(self, secret: bytes, public: bytes, enc: bytes, info: bytes, psk=None, *,
                  export_only=False):
-        """The matching opening context (``.unseal`` raises ValueError)."""
+        """The matching opening context (``.unseal`` raises ValueError). ``secret`` is the
+        secret's bytes, or what ``receiver_key`` made of them."""
+
+    def receiver_key(self, secret: bytes):
+        """The secret prepared once for many ``receiver`` calls (the bytes by default)."""
+        return secret
 
 
 class _HpkeSuite(Suite):
@@ -105,10 +110,13 @@ class _HpkeSuite(Suite):
         return HPKE.new(receiver_key=self.public_hpke_key(public), aead_id=aead, info=info,
                         psk=psk)
 
+    def receiver_key(self, secret: bytes):
+        return self.private_hpke_key(secret)
+
     def receiver(self, secret, public, enc, info, psk=None, *, export_only=False):
         aead = HPKE.AEAD.EXPORT_ONLY if export_only else AEAD_ID
-        return HPKE.new(receiver_key=self.private_hpke_key(secret), aead_id=aead, enc=enc,
-                        info=info, psk=psk)
+        key = self.private_hpke_key(secret) if isinstance(secret, bytes) else secret
+        return HPKE.new(receiver_key=key, aead_id=aead, enc=enc, info=info, psk=psk)
 
 
 class _NationalSuite(Suite):

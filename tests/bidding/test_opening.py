@@ -77,7 +77,17 @@ def test_fewer_than_the_minimum_fails_without_decrypting(world):
         (L.NOT_OPENED, "too_few_bidders", None)] * 2
 
 
-def test_failures_are_recorded_precisely_and_attributed(world):
+# "2": a pool of worker processes decrypts the envelopes (openpool.py); each result, and
+# each failure's attribution, is the same as when the job's own process opens them.
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_failures_are_recorded_precisely_and_attributed(world, processes, monkeypatch):
+    from trading.bidding import openpool
+
+    monkeypatch.setitem(world.settings, "opening.processes", processes)
+    monkeypatch.setitem(world.settings, "opening.pool_min_bytes", "0")  # small test bids
+    pools, real_pool = [], openpool.ProcessPoolExecutor
+    monkeypatch.setattr(openpool, "ProcessPoolExecutor",
+                        lambda *a, **k: pools.append(k["max_workers"]) or real_pool(*a, **k))
     storage = world.registry["storage"]
     more = [make_user(world.dbsession, world.clock, world.settings, role=Role.BIDDER)
             for _ in range(5)]
@@ -113,11 +123,16 @@ def test_failures_are_recorded_precisely_and_attributed(world):
     assert by_org[above.organisation_id].anomalies[0]["code"] == "price_above_ceiling"
     assert by_org[altered.organisation_id].total_price is None  # the swapped file is not read
     assert world.project.status is S.EVALUATION  # three valid bids remain
+    assert pools == ([2] if processes == "2" else [])
 
 
-def test_a_crash_in_the_middle_then_a_restart_finishes_exactly_once(world, monkeypatch):
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_crash_in_the_middle_then_a_restart_finishes_exactly_once(world, monkeypatch,
+                                                                     processes):
     from trading.bidding.opening import OpeningService
 
+    monkeypatch.setitem(world.settings, "opening.processes", processes)
+    monkeypatch.setitem(world.settings, "opening.pool_min_bytes", "0")
     for bidder in world.bidders:
         world.submit(bidder, world.seal(bidder))
     world.clock.set(world.project.bid_deadline)

@@ -14,7 +14,6 @@ and the record is finished once, so a re-run that sees partial work completes it
 without repeating any of it.
 """
 
-import hashlib
 import secrets
 import tempfile
 from collections.abc import Callable
@@ -40,7 +39,6 @@ from bid_crypto import (
     WrongKey,
     check_release,
     combine_shares,
-    open_chunks,
     read_bid,
     read_header,
     unwrap_private_key,
@@ -77,7 +75,7 @@ from .models import (
     OpeningLine,
     OpeningState,
 )
-from .package import read_package
+from .openpool import Task, open_all, open_stored, pool_size
 from .service import (
     BidService,
     bidder_ref,
@@ -141,36 +139,13 @@ class KeyUnavailable(Exception):
     pass
 
 
-class _HashingReader:
-    def __init__(self, src):
-        self.src, self.hash = src, hashlib.sha256()
-
-    def read(self, size=-1) -> bytes:
-        data = self.src.read(size)
-        self.hash.update(data)
-        return data
-
-    def drain(self) -> str:
-        while self.read(1024 * 1024):
-            pass
-        return self.hash.hexdigest()
-
-
 def open_envelope(path, private: PrivateKey, *, share=None, **ids):
     """One streaming pass over a stored envelope: (package summary or None, the
     BidCryptoError or None, SHA-256 of the bytes read). The caller compares the digest
     with the receipt to attribute a failure (rules §7.4). `ids` are the header's
     project, lot and bidder."""
-    with path.open("rb") as handle:
-        reader = _HashingReader(handle)
-        opened, error = None, None
-        try:
-            _header, chunks = open_chunks(reader, private, share=share, **ids)
-            opened = read_package(chunks)
-        except BidCryptoError as exc:
-            error = exc
-        digest = reader.drain()
-    return opened, error, digest
+    outcome = open_stored(path, private, share=share, **ids)
+    return outcome.summary, outcome.error, outcome.sha256
 
 
 class _StoredDocument:
@@ -235,14 +210,15 @@ class OpeningService:
         waiting = opening is None or opening.state is OpeningState.WAITING
         if project.status is S.OPENING and waiting:
             opening = opening or self._start(project, now)
-            ready, later = self._ready(project, opening, now)
+            lines = self.lines(opening)  # once: every step below works on these rows
+            ready, later = self._ready(project, opening, now, lines)
             if not ready:
                 return later
-            self._open_pending(project, opening)
+            self._open_pending(project, opening, lines)
             for hook in OPENED_HOOKS:
                 hook(self, project, opening)
-            self._finish(projects, project, opening)
-            if not self._to_store(opening):
+            self._finish(projects, project, opening, lines)
+            if not self._to_store(opening, lines):
                 self._stored(project, opening, now)  # nothing to extract
                 return None
             # Documents are extracted in a later, separate step: the opening itself
@@ -321,8 +297,9 @@ class OpeningService:
     def _minimum(project: Project) -> int:
         return int(project.params.get("bidding.min_bidders", 3))
 
-    def _ready(self, project, opening, now) -> tuple[bool, datetime | None]:
-        pending = [line for line in self.lines(opening) if line.status in OPENABLE]
+    def _ready(self, project, opening, now, lines=None) -> tuple[bool, datetime | None]:
+        lines = self.lines(opening) if lines is None else lines
+        pending = [line for line in lines if line.status in OPENABLE]
         if not pending or opening.custody is CustodyMode.AUTO:
             return True, None
         if opening.custody is CustodyMode.CUSTODIANS:
@@ -352,8 +329,11 @@ class OpeningService:
         except BidCryptoError as error:
             raise KeyUnavailable(str(error)) from None
 
-    def _open_pending(self, project: Project, opening: Opening) -> None:
-        pending = [line for line in self.lines(opening) if line.status in OPENABLE]
+    def _open_pending(self, project: Project, opening: Opening, lines=None) -> None:
+        """Open every pending line: the key unwrapped once, the envelopes decrypted by a
+        pool of worker processes (openpool.py), each result applied here in order."""
+        lines = self.lines(opening) if lines is None else lines
+        pending = [line for line in lines if line.status in OPENABLE]
         if not pending:
             return
         try:
@@ -363,9 +343,17 @@ class OpeningService:
                 self._result(line, L.SYSTEM_FAILED, "key_unavailable", detail=str(error))
             return
         shares = self._shares([line.bid_id for line in pending])
+        ref = project_ref(project)
+        tasks = []
         for line in pending:
-            self.open_line(project, line, private,
-                           self._share(project, line, shares.get(line.bid_id)))
+            share = self._share(project, line, shares.get(line.bid_id))
+            tasks.append(Task(str(self.storage.path_for(line.envelope_sha256)),
+                              {"project": ref, "lot": lot_ref(line.lot),
+                               "bidder": bidder_ref(line.bid.bidder_org_id)},
+                              (share.header_sha256, share.secret) if share else None))
+        processes = pool_size(self.bids.settings, [task.path for task in tasks])
+        for line, outcome in zip(pending, open_all(tasks, private, processes), strict=True):
+            self.open_line(project, line, outcome)
         self.db.flush()
 
     def _share(self, project, line,
@@ -377,24 +365,19 @@ class OpeningService:
         secret = unwrap_private_key(self.keys.kek, stored.wrapped_share, project_ref(project))
         return DecryptionShare(bytes.fromhex(version.header_sha256), secret)
 
-    def open_line(self, project, line: OpeningLine, private: PrivateKey,
-                  share: DecryptionShare | None) -> None:
-        """One streaming pass over one envelope: decrypt, read offer.json, hash the file.
+    def open_line(self, project, line: OpeningLine, outcome) -> None:
+        """One envelope's result (openpool.Outcome) into its line of the record.
 
         Attribution (rules §7.4): a file whose hash matches the receipt but does not open
         is the bidder's fault; a missing or altered file is the platform's.
         """
-        path = self.storage.path_for(line.envelope_sha256)
-        if not path.exists():
+        if outcome.missing:
             return self._result(line, L.SYSTEM_FAILED, "envelope_missing")
-        lot = line.lot
-        opened, error, digest = open_envelope(
-            path, private, share=share, project=project_ref(project), lot=lot_ref(lot),
-            bidder=bidder_ref(line.bid.bidder_org_id))
-        if digest != line.envelope_sha256:
+        if outcome.sha256 != line.envelope_sha256:
             return self._result(line, L.SYSTEM_FAILED, "envelope_altered")
-        if error is not None:
-            return self._failed(line, error)
+        if outcome.error is not None:
+            return self._failed(line, outcome.error)
+        opened, lot = outcome.summary, line.lot
         line.offer, line.offer_sha256 = opened.offer, opened.offer_sha256
         line.total_price = opened.offer["total_price"]
         line.documents = [{"name": name, "size": size} for name, size in opened.documents]
@@ -445,9 +428,10 @@ class OpeningService:
         if status is not L.NOT_OPENED:
             line.opened_at = self.clock()
 
-    def _finish(self, projects, project: Project, opening: Opening) -> None:
+    def _finish(self, projects, project: Project, opening: Opening, lines=None) -> None:
         now, minimum = self.clock(), self._minimum(project)
-        lines, summary, passed = self.lines(opening), [], []
+        lines = self.lines(opening) if lines is None else lines
+        summary, passed = [], []
         for lot in project.lots:
             of_lot = [line for line in lines if line.lot_id == lot.id]
             valid = sum(1 for line in of_lot if line.status is L.DECRYPTED)
@@ -487,10 +471,10 @@ class OpeningService:
         for custodian in self.bids.custodians(project):
             custodian.released_share = None
 
-    def _to_store(self, opening: Opening) -> list[OpeningLine]:
+    def _to_store(self, opening: Opening, lines=None) -> list[OpeningLine]:
         """The decrypted bids of the lots that go on to evaluation."""
         passed = {lot["lot_id"] for lot in opening.lots if lot["passed"]}
-        return [line for line in self.lines(opening)
+        return [line for line in (self.lines(opening) if lines is None else lines)
                 if line.status in DECRYPTED and line.lot_id in passed]
 
     def store_documents(self, project: Project, opening: Opening, *,
