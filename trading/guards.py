@@ -14,6 +14,8 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from pyramid.request import Request
+
 from .config import ConfigError
 from .errors import DomainError
 
@@ -111,26 +113,27 @@ def check_json_value(value, error: type[DomainError] = MalformedBody, depth: int
             check_json_value(item, error, depth + 1)
 
 
-def spooled_body_request(environ):
+class SpooledBodyRequest(Request):
     """The request, its body flagged seekable when the server has already spooled it whole.
 
     waitress reads a request body to its end into a buffer (memory, or a temporary file for
     a large one) before the app runs, and hands that buffer over at its start. Saying so
-    spares pyramid_retry's `make_body_seekable` a second copy of every upload."""
-    from pyramid.request import Request
+    spares pyramid_retry's `make_body_seekable` a second copy of every upload. A class (not
+    a function) so scripts' `bootstrap` can still call `blank()` on it."""
 
-    body = environ.get("wsgi.input")
-    if (str(environ.get("SERVER_SOFTWARE", "")).startswith("waitress")
-            and environ.get("CONTENT_LENGTH") and getattr(body, "seekable", None)
-            and body.seekable() and body.tell() == 0):
-        environ.setdefault("webob.is_body_seekable", True)
-    return Request(environ)
+    def __init__(self, environ, *args, **kwargs):
+        body = environ.get("wsgi.input")
+        if (str(environ.get("SERVER_SOFTWARE", "")).startswith("waitress")
+                and environ.get("CONTENT_LENGTH") and getattr(body, "seekable", None)
+                and body.seekable() and body.tell() == 0):
+            environ.setdefault("webob.is_body_seekable", True)
+        super().__init__(environ, *args, **kwargs)
 
 
 def includeme(config):
     from pyramid.events import NewRequest
 
-    config.set_request_factory(spooled_body_request)
+    config.set_request_factory(SpooledBodyRequest)
 
     settings = config.get_settings()
     public_url = settings.get("trading.public_url")

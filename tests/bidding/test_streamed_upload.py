@@ -152,3 +152,16 @@ def _bytes(data: bytes):
     import io
 
     return io.BytesIO(data)
+
+
+def test_scripts_still_build_a_request_from_the_app_request_factory(registry):
+    """`bootstrap` (trading-worker, the CLI) calls the factory's `blank()`: the factory
+    that flags waitress's spooled body must stay a Request class."""
+    from pyramid.scripting import prepare
+
+    env = prepare(registry=registry)
+    try:
+        assert env["request"].path == "/"
+        assert not env["request"].environ.get("webob.is_body_seekable")
+    finally:
+        env["closer"]()
