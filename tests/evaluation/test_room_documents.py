@@ -118,6 +118,11 @@ def test_after_tabulation_the_room_and_report_show_warnings_and_reviews(testapp,
     assert "低于通过符合性审查的全部报价平均值的50%" in room.text
     assert "为最低报价且低于次低报价的50%" in room.text
     assert "below_mean" not in room.text and "deviation=" not in room.text
+    testapp.get("/locale/en")
+    english = testapp.get(f"/projects/{w.project.id}/evaluation").text
+    assert f"{expert_name} gave" in english and "10 on “技术方案”" in english
+    assert "below 50% of the mean of all conformity-passed prices" in english
+    testapp.get("/locale/zh_CN")
     refused = testapp.post(f"{base}/chair/generate", {"csrf_token": _token(room)}, status=409)
     assert "异常低价投标待说明或认定" in refused.text
     # the bidder explains; the chair records the finding
@@ -169,10 +174,10 @@ def test_the_average_benchmark_is_named_as_such():
     from trading.evaluation.words import price_base_text
 
     price = {"formula": "average_benchmark", "weight": "0.30", "coefficient": "0.95"}
-    four = price_base_text(price, priced=4, params=DEFAULT_EVALUATION)
+    four = price_base_text(price, priced=4, params=DEFAULT_EVALUATION).interpolate()
     assert "去掉一个最高价和一个最低价后的算术平均值乘以系数0.95" in four
     assert "去掉" not in price_base_text(price, priced=3, params=DEFAULT_EVALUATION)
     lowest = price_base_text({"formula": "low_price_first"}, priced=5,
-                             params=DEFAULT_EVALUATION)
+                             params=DEFAULT_EVALUATION).interpolate()
     assert "最低" in lowest and "平均" not in lowest
 

@@ -350,15 +350,16 @@ def _room(context, request) -> dict:
     sitting = committee is not None and committee.status is not CommitteeStatus.FORMING
     warnings = [w for lot in lots for w in work.warnings_of(committee, lot)] if sitting else []
     reviews = [r for lot in lots for r in work.reviews(committee, lot)] if sitting else []
-    words = _vocabulary(request, context)
+    words, t = _vocabulary(request, context), request.localizer.translate
     return {
         "project": context.project, "committee": committee, "member": member,
         "seated": _committees(request).seated(committee) if committee else [],
         "lots": lots, "sitting": sitting, "DECLARATION": DECLARATION,
         "REPORT_CONFIRMATION": REPORT_CONFIRMATION, "STATE": STATE_LABELS,
         "warnings": warnings, "reviews": reviews,
-        "warning_texts": {w.id: warning_text(_warning_dict(w), **words) for w in warnings},
-        "trigger_texts": {r.id: trigger_texts(r.triggers, words["params"]) for r in reviews},
+        "warning_texts": {w.id: t(warning_text(_warning_dict(w), **words)) for w in warnings},
+        "trigger_texts": {r.id: [t(x) for x in trigger_texts(r.triggers, words["params"])]
+                          for r in reviews},
         "bidders": words["bidders"], "WARNING": WARNING_LABELS, "DECISION": DECISION_LABELS,
         "may_read_bids": bool(request.has_permission(Permission.EVALUATION_BIDS)),
         "reports": {lot.id: _latest_report(request, lot) for lot in lots},
@@ -513,7 +514,8 @@ def _open_warnings(request, context, sheet) -> list[str]:
     if not warnings:
         return []
     words = _vocabulary(request, context)
-    return [warning_text(_warning_dict(w), **words) for w in warnings]
+    t = request.localizer.translate
+    return [t(warning_text(_warning_dict(w), **words)) for w in warnings]
 
 
 def _marks(request, items, lines_) -> list[Mark]:
@@ -644,20 +646,20 @@ def _report_page(context, request) -> dict:
 
 def report_words(request, project, body: dict) -> dict:
     """The report's flags, reviews and price rules in words (the page's and the print's)."""
-    params = evaluation_params(project)
+    params, t = evaluation_params(project), request.localizer.translate
     names = member_names(request, body)
     bidders = {b["bid_id"]: b["bidder"] for b in body.get("bids", [])}
     items = {i["item_id"]: i["name"] for i in (body.get("criteria") or {}).get("items", [])}
     priced = sum(1 for b in body.get("bids", []) if b.get("price_score") is not None)
     return {
-        "warning_texts": [warning_text(w, members=names, bidders=bidders, items=items,
-                                       params=params) for w in body.get("warnings", [])],
-        "review_texts": [trigger_texts(r.get("triggers", []), params)
+        "warning_texts": [t(warning_text(w, members=names, bidders=bidders, items=items,
+                                         params=params)) for w in body.get("warnings", [])],
+        "review_texts": [[t(x) for x in trigger_texts(r.get("triggers", []), params)]
                          for r in body.get("low_price", [])],
-        "price_base": price_base_text((body.get("criteria") or {}).get("price", {}),
-                                      priced=priced, params=params,
-                                      final_quote=body.get("price_source") == "final_quote"),
-        "aggregation": aggregation_text(bool(body.get("trimmed"))),
+        "price_base": t(price_base_text((body.get("criteria") or {}).get("price", {}),
+                                        priced=priced, params=params,
+                                        final_quote=body.get("price_source") == "final_quote")),
+        "aggregation": t(aggregation_text(bool(body.get("trimmed")))),
         "WARNING": WARNING_LABELS, "DECISION": DECISION_LABELS}
 
 
@@ -689,8 +691,8 @@ def sign_report(context, request):
              permission=Permission.EVALUATION_EXPLAIN, request_method=("GET", "POST"))
 def low_price(context, request):
     page = {"project": context.project, "review": context.review, "error": None,
-            "triggers": trigger_texts(context.review.triggers,
-                                      evaluation_params(context.project)),
+            "triggers": [request.localizer.translate(x) for x in trigger_texts(
+                context.review.triggers, evaluation_params(context.project))],
             "DECISION": DECISION_LABELS}
     if request.method != "POST":
         return page
