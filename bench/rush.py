@@ -225,9 +225,9 @@ def run_sequencer(workdir: Path) -> None:
     """The child: trading.audit.sequencer's loop, each committed step logged."""
     from trading.audit.sequencer import worker_sequencer
 
-    common.build_app(workdir, migrate=False, extra=json.loads(
+    app = common.build_app(workdir, migrate=False, extra=json.loads(
         os.environ.get("RUSH_SETTINGS", "{}")))
-    sequencer = worker_sequencer()
+    sequencer = worker_sequencer(app.registry)
     step = sequencer.step
     with (workdir / "sequencer.log").open("a") as out:
         def timed():

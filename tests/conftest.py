@@ -23,7 +23,7 @@ from pyramid.paster import get_appsettings
 from trading import main
 from trading.clock import FixedClock
 from trading.db import get_engine, get_tm_session
-from trading.jobs.runtime import runtime
+from trading.jobs.request import TEST_DBSESSION
 
 # Hypothesis judges speed by the wall clock; on a shared 2-core CI box that is noise, not a
 # finding. Examples stay as many; only the timing checks go.
@@ -171,25 +171,22 @@ def tm():
 def dbsession(app, tm):
     session = get_tm_session(app.registry["dbsession_factory"], tm)
     # Jobs run in immediate mode inside the test's transaction.
-    runtime.override_session = session
+    app.registry[TEST_DBSESSION] = session
     yield session
-    runtime.override_session = None
+    app.registry.pop(TEST_DBSESSION, None)
 
 
 @pytest.fixture
 def second_app():
     """For a test that builds another app in this process (an in-process CLI command that
-    bootstraps development.ini): that app points the job runtime and the module's Huey at
-    itself (not immediate, its own storage), which would stop every later test's jobs."""
+    bootstraps development.ini): that app points the module's Huey at itself (its registry,
+    not immediate, its own storage), which would stop every later test's jobs."""
     from trading.jobs.queue import huey
 
     saved_huey = dict(huey.__dict__)
-    saved_runtime = {k: getattr(runtime, k) for k in ("settings", "registry", "session_factory")}
     yield
     huey.__dict__.clear()
     huey.__dict__.update(saved_huey)
-    for name, value in saved_runtime.items():
-        setattr(runtime, name, value)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from .accounts.models import Organisation, Role, User
 from .accounts.rules import make_credit_code
 from .accounts.service import AccountService
 from .actor import Actor
+from .db import registry_of
 
 DEMO_PASSWORD = "demo-pass-2026"  # development only; `trading demo` refuses production
 
@@ -84,8 +85,6 @@ DEMO_MODULES = ("trading.award.demo", "trading.projects.demo", "trading.draws.de
 
 def load_demo(dbsession, clock, settings) -> None:
     from .audit import merkle
-    from .jobs.runtime import runtime
-
     for name in DEMO_MODULES:
         importlib.import_module(name)
     # Demo loaders write on demo clocks that lie in the past (a bid "a day before its
@@ -101,10 +100,10 @@ def load_demo(dbsession, clock, settings) -> None:
         for loader in LAST_LOADERS:
             loader(dbsession, clock, settings)
         # The demo shows a signed checkpoint from the first minute.
-        merkle.sequence(dbsession, runtime.keys, settings, now=clock())
+        merkle.sequence(dbsession, registry_of(dbsession)["keys"], settings, now=clock())
         # …cosigned by the demo supervisor's witness, which `make run` starts.
         from .audit.demo import prepare_witness
 
-        prepare_witness(settings, runtime.keys)
+        prepare_witness(settings, registry_of(dbsession)["keys"])
     finally:
         settings.pop(merkle.MERGE_AS_QUEUED, None)

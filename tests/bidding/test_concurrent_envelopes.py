@@ -22,7 +22,7 @@ from trading.accounts.service import AccountService
 from trading.bidding.models import Bid, BidVersion
 from trading.bidding.service import BidService
 from trading.db import get_engine, get_session_factory
-from trading.jobs.runtime import runtime
+from trading.jobs.request import TEST_DBSESSION
 
 WRITERS = 8
 
@@ -45,26 +45,21 @@ def _database_url(kind: str, tmp_path) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def real_app(request, tmp_path, app_settings):
-    # main() points the job runtime at the app it builds; the other tests' app gets it back.
-    saved = (runtime.settings, runtime.registry, runtime.session_factory,
-             runtime.override_session)
+def real_app(request, tmp_path, app_settings, second_app):
     engine = get_engine({"sqlalchemy.url": _database_url(request.param, tmp_path)})
     migrate(engine)
     settings = {**app_settings, **FAST, "storage.root": str(tmp_path / "files")}
     try:
         yield main({}, dbengine=engine, **settings), engine
     finally:
-        (runtime.settings, runtime.registry, runtime.session_factory,
-         runtime.override_session) = saved
         engine.dispose()
 
 
 def _world(app, engine, clock):
     """A project open for bidding and one signed-up bidder, committed."""
-    factory = get_session_factory(engine)
+    factory = get_session_factory(engine, app.registry)
     db = factory()
-    runtime.override_session = db  # jobs run in immediate mode, in this session
+    app.registry[TEST_DBSESSION] = db  # jobs run in immediate mode, in this session
     try:
         world = World(db, clock, app.registry.settings, app.registry)
         world.project = make_project(db, clock, world.settings, app.registry,
@@ -78,7 +73,7 @@ def _world(app, engine, clock):
         ids = world.project.id, world.lot.id
         db.commit()
     finally:
-        runtime.override_session = None
+        app.registry.pop(TEST_DBSESSION, None)
         db.close()
     return ids, envelopes, token
 

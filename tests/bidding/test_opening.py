@@ -192,7 +192,7 @@ def test_a_second_opening_request_changes_nothing(world):
     count = world.dbsession.scalar(sa.select(sa.func.count(AuditEvent.seq)))
     world.clock.advance(minutes=1)
     world.advance()
-    chronograph.run_advance(world.dbsession, "project", world.project.id)
+    chronograph.advance("project", world.project.id)
     assert [(x.id, x.status, x.total_price, x.opened_at) for x in lines(world)] == before
     assert world.dbsession.scalar(sa.select(sa.func.count(AuditEvent.seq))) == count
     with pytest.raises(OpeningConflict, match="已完成"):

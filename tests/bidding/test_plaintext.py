@@ -20,7 +20,6 @@ from factories import actor_for, make_project, make_user
 from trading import main
 from trading.accounts.models import Role, User
 from trading.db import get_engine, get_tm_session
-from trading.jobs.runtime import runtime
 from trading.projects.service import ProjectService, SignUp
 
 
@@ -35,20 +34,15 @@ def _migrate(engine):
 
 
 @pytest.fixture
-def committed(tmp_path, app_settings):
-    saved = (runtime.settings, runtime.registry, runtime.session_factory,
-             runtime.override_session)
+def committed(tmp_path, app_settings, second_app):
     engine = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'plain.sqlite3'}"})
     _migrate(engine)
     settings = {**app_settings, "storage.root": str(tmp_path / "files"),
                 "bidding.chunk_size": "1024"}
     app = main({}, dbengine=engine, **settings)
-    runtime.override_session = None
     try:
         yield app, tmp_path
     finally:
-        (runtime.settings, runtime.registry, runtime.session_factory,
-         runtime.override_session) = saved
         engine.dispose()
 
 

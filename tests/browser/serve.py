@@ -1,7 +1,7 @@
 """Serve the real app on a loopback port for browser tests: migrate, demo data, waitress.
 
-Run as a separate process so the test process's own app (and its module-level Huey and
-job runtime) is never reconfigured. Usage: serve.py PORT WORKDIR
+Run as a separate process so the test process's own app (and the module-level Huey that
+keeps its registry) is never reconfigured. Usage: serve.py PORT WORKDIR
 """
 
 import base64

@@ -32,7 +32,8 @@ def due(dbsession, now, limit):
     return dbsession.scalars(query).all()
 
 
-def advance(dbsession, ticker_id, now, enqueue):
+def advance(request, ticker_id):
+    dbsession, now = request.dbsession, request.clock()
     ticker = dbsession.get(Ticker, ticker_id)
     pending = [datetime.fromisoformat(t) for t in ticker.due_at]
     fire = [t for t in pending if t <= now]

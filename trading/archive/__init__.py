@@ -16,9 +16,13 @@ def _on_project_event(project_service, project, event):
 
 def includeme(config):
     from ..projects.service import EVENT_HOOKS
-    from .service import SOURCES
+    from .service import SOURCES, ArchiveService
     from .sources import award_records, contracts, draw_records, evaluation_reports, opening_record
 
+    config.register_service_factory(
+        lambda context, request: ArchiveService(request.dbsession, request.clock,
+                                                request.storage, request.registry["keys"]),
+        ArchiveService)
     if _on_project_event not in EVENT_HOOKS:
         EVENT_HOOKS.append(_on_project_event)
     for source in (opening_record, draw_records, evaluation_reports, award_records,

@@ -13,7 +13,7 @@ from bid_crypto import tlog
 from ..audit import merkle
 from ..audit.models import AuditEvent, TlogCheckpoint, TlogLeaf, TlogPending
 from ..audit.service import row_payload
-from ..jobs.runtime import runtime
+from ..db import registry_of
 from ..keys import project_algorithm
 from ..projects import notices
 from ..projects.kinds import Regime
@@ -52,7 +52,7 @@ class ArchiveService:
         self.clock = clock
         self.storage = storage
         self.keys = keys
-        self.settings = settings if settings is not None else runtime.settings
+        self.settings = settings if settings is not None else registry_of(dbsession).settings
 
     def archive(self, project: Project) -> ArchivePackage | None:
         """Write the package once; a second call (or a rerun after a crash) finds it."""

@@ -23,8 +23,8 @@ from ..bidding.models import Opening, OpeningState
 from ..bidding.opening import OpeningService
 from ..bidding.service import BidService, bidder_ref, lot_ref, project_ref
 from ..clock import FixedClock
+from ..db import registry_of
 from ..demo import LAST_LOADERS
-from ..jobs.runtime import runtime
 from ..projects.kinds import ProcurementMethod, ProjectType
 from ..projects.models import Project
 from ..projects.service import ProjectService
@@ -63,7 +63,7 @@ def _flagged_project(dbsession, clock, settings) -> None:
     from ..projects.demo import _input, _no_jobs, _user
 
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
-    storage, keys = runtime.registry["storage"], runtime.keys
+    storage, keys = registry_of(dbsession)["storage"], registry_of(dbsession)["keys"]
     at = FixedClock(clock() - timedelta(days=25))
     projects = ProjectService(dbsession, at, storage, enqueue=_no_jobs, keys=keys)
     project = projects.create_draft(
@@ -154,8 +154,8 @@ class _Walk:
 
         self.db, self.now, self.settings, self.owner = dbsession, clock, settings, owner
         self.user = lambda name: _user(dbsession, name)
-        self.storage, self.keys, self.no_jobs = runtime.registry["storage"], runtime.keys, \
-            _no_jobs
+        registry = registry_of(dbsession)
+        self.storage, self.keys, self.no_jobs = registry["storage"], registry["keys"], _no_jobs
         self.at = None
         self.projects = None
         self.project = None
@@ -276,7 +276,8 @@ if load_overdue not in LAST_LOADERS:
 def _small_works_service(dbsession, at):
     """Small works are posted with their budget approval file, so the service needs storage."""
     from ..smallworks.service import SmallWorksService
-    return SmallWorksService(dbsession, at, runtime.keys, storage=runtime.registry["storage"])
+    registry = registry_of(dbsession)
+    return SmallWorksService(dbsession, at, registry["keys"], storage=registry["storage"])
 
 
 SUPERVISOR_WITNESS = "supervisor-witness"  # 监督见证人: the demo supervisor's witness

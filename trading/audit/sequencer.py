@@ -10,6 +10,7 @@ checkpoint) are safe: `sequence` takes the TlogState row lock, so one integrates
 and the next finds the queue emptied. The minute task in tasks.py stays as a fallback.
 """
 
+import contextlib
 import logging
 import threading
 
@@ -66,8 +67,14 @@ class Sequencer:
             self.thread.join(timeout)
 
 
-def worker_sequencer() -> Sequencer:
-    """The worker's sequencer, on the job runtime (settings, keys, clock, sessions)."""
-    from ..jobs.runtime import job_session, runtime
+def worker_sequencer(registry) -> Sequencer:
+    """The worker's sequencer on the app's registry: each step a job request of its own
+    (its own transaction, committed when the step's session closes)."""
+    from ..jobs.request import job_request
 
-    return Sequencer(job_session, runtime.keys, runtime.settings, runtime.clock)
+    @contextlib.contextmanager
+    def session_scope():
+        with job_request(registry) as request:
+            yield request.dbsession
+
+    return Sequencer(session_scope, registry["keys"], registry.settings, registry["clock"])

@@ -3,13 +3,15 @@
 functions in ``rules``; services orchestrate them and the chronograph drives time."""
 
 
+from ..db import registry_of
+
+
 def _final_offers(service):
-    from ..jobs.runtime import runtime
     from .final_offer import FinalOfferService
 
-    return FinalOfferService(service.db, service.clock, runtime.keys,
-                             service.storage or runtime.registry["storage"],
-                             service.enqueue, runtime.settings)
+    return FinalOfferService(service.db, service.clock, registry_of(service.db)["keys"],
+                             service.storage or registry_of(service.db)["storage"],
+                             service.enqueue, registry_of(service.db).settings)
 
 
 SEALED_ROUNDS = ("final_offer", "competitive_consultation")
@@ -60,12 +62,12 @@ def publicity_next(service, project):
 
 
 def _committees(service):
-    from ..jobs.runtime import runtime
     from .committee import CommitteeService
 
-    # The keys sign lotteries only (a tie when an auction closes); a project service used
-    # outside the app (a script without the job runtime) must still be able to advance.
-    keys = runtime.keys if runtime.registry is not None else None
+    # The keys sign lotteries only (a tie when an auction closes); a project service on a
+    # session made outside the app (a bare script) must still be able to advance.
+    registry = service.db.info.get("registry")
+    keys = registry["keys"] if registry is not None else None
     return CommitteeService(service.db, service.clock, keys, service.storage, service.enqueue)
 
 

@@ -17,6 +17,7 @@ draw, sign-in and chair), shared rather than copied.
 import sqlalchemy as sa
 
 from ..accounts.models import User
+from ..db import registry_of
 from ..demo import LAST_LOADERS, LOADERS
 from ..evaluation.committee import CommitteeService, ExpertInput, ExpertPoolService
 from ..evaluation.demo import _actor, _expert_logins, _publish_criteria, _sit, load_evaluation
@@ -81,11 +82,9 @@ def _pool(dbsession, clock, center) -> None:
 
 
 def load_consultation_demo(dbsession, clock, settings) -> None:
-    from ..jobs.runtime import runtime
-
     center_user = dbsession.scalar(sa.select(User).where(User.username == "center1"))
     project = dbsession.scalar(sa.select(Project).where(Project.name == CONSULTATION_DEMO))
-    service = CommitteeService(dbsession, clock, runtime.keys)
+    service = CommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
     if center_user is None or project is None or project.status is not ProjectStatus.EVALUATION \
             or service.committee_of(project) is not None:
         return
@@ -93,7 +92,7 @@ def load_consultation_demo(dbsession, clock, settings) -> None:
     logins = _expert_logins(dbsession, clock, settings, PANEL_LOGINS)
     _pool(dbsession, clock, center)
     _publish_criteria(dbsession, clock, project, ITEMS, PRICE)
-    _sit(dbsession, clock, runtime.keys, center, project, logins=logins,
+    _sit(dbsession, clock, registry_of(dbsession)["keys"], center, project, logins=logins,
          plan=[{"specialty": SPECIALTY, "count": 3, "reserves": 1}])
 
 # The profile before the projects demo posts anything; the panel after the evaluation

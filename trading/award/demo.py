@@ -9,6 +9,7 @@ before the projects demo asks for the profile, so the demo project is posted und
 import sqlalchemy as sa
 
 from ..accounts.models import Role, User
+from ..db import registry_of
 from ..demo import LOADERS
 from ..projects.kinds import ProcurementMethod, Regime
 from ..projects.models import RuleProfile
@@ -54,7 +55,7 @@ def _roster(dbsession, clock, settings, owner) -> None:
     from .committee import CommitteeService
 
     accounts, actor = AccountService(dbsession, clock, settings), Actor.system("demo")
-    service = CommitteeService(dbsession, clock, runtime_keys())
+    service = CommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
     have = {e.user.username for e in service.roster(owner.organisation_id)}
     for position, (username, display) in enumerate(ROSTER):
         user = dbsession.scalar(sa.select(User).where(User.username == username))
@@ -68,12 +69,6 @@ def _roster(dbsession, clock, settings, owner) -> None:
             service.add_to_roster(owner.organisation_id, username=username,
                                   title="法定代表人" if head else "定标委员", may_chair=head,
                                   actor=actor)
-
-
-def runtime_keys():
-    from ..jobs.runtime import runtime
-
-    return runtime.keys
 
 
 def load_award_demo(dbsession, clock, settings) -> None:
@@ -95,7 +90,7 @@ def load_award_demo(dbsession, clock, settings) -> None:
                      (RANKED_DEMO, clock)):
         project = dbsession.scalar(sa.select(Project).where(Project.name == name))
         if project is not None and project.status is ProjectStatus.EVALUATION:
-            evaluate_for_demo(dbsession, at, runtime_keys(), project,
+            evaluate_for_demo(dbsession, at, registry_of(dbsession)["keys"], project,
                               specialty=WORKS_SPECIALTY)
     _awarded(dbsession, clock, owner)
 
@@ -116,14 +111,15 @@ def _awarded(dbsession, clock, owner) -> None:
     project = dbsession.scalar(sa.select(Project).where(Project.name == AWARDED_DEMO))
     if project is None or project.status is not ProjectStatus.EVALUATION:
         return
-    evaluate_for_demo(dbsession, FixedClock(clock() - timedelta(days=6)), runtime_keys(),
-                      project, specialty=WORKS_SPECIALTY)
+    keys = registry_of(dbsession)["keys"]
+    evaluate_for_demo(dbsession, FixedClock(clock() - timedelta(days=6)), keys, project,
+                      specialty=WORKS_SPECIALTY)
     at = FixedClock(clock() - timedelta(days=2))
     lot, who = project.lots[0], Actor(owner.id, owner.username, owner.organisation_id,
                                       str(owner.role), "127.0.0.1")
-    awards = AwardService(dbsession, at, runtime_keys())
+    awards = AwardService(dbsession, at, keys)
     choice = min(awards.candidates_of(project, lot), key=lambda c: c["price_fen"])
-    service = CommitteeService(dbsession, at, runtime_keys())
+    service = CommitteeService(dbsession, at, keys)
     committee = service.form(project, lot, size=5, stage1={"method": "plurality"},
                              stage2=None, actor=who)
     for member in committee.members:

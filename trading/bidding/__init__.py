@@ -6,19 +6,20 @@ projects' chronograph (`DUE_HANDLERS`).
 """
 
 
+from ..db import registry_of
+
+
 def prepare_opening_key(service, project, actor):
     """PUBLISH_HOOKS entry: the opening key is generated when the project is approved."""
-    from ..jobs.runtime import runtime
     from .service import BidService
 
-    BidService(service.db, service.clock, runtime.keys,
-               service.storage or runtime.registry["storage"],
-               settings=runtime.settings).prepare_key(project, actor=actor)
+    BidService(service.db, service.clock, registry_of(service.db)["keys"],
+               service.storage or registry_of(service.db)["storage"],
+               settings=registry_of(service.db).settings).prepare_key(project, actor=actor)
 
 
 def open_when_due(service, project, now):
     """DUE_HANDLERS entry: open the bids once the deadline and custody allow."""
-    from ..jobs.runtime import runtime
     from ..projects.status import ProjectStatus
     from .opening import OpeningService
 
@@ -26,9 +27,9 @@ def open_when_due(service, project, now):
                           ProjectStatus.RETURNED, ProjectStatus.PUBLISHED,
                           ProjectStatus.BIDDING):
         return None
-    opening = OpeningService(service.db, service.clock, runtime.keys,
-                             service.storage or runtime.registry["storage"],
-                             settings=runtime.settings)
+    opening = OpeningService(service.db, service.clock, registry_of(service.db)["keys"],
+                             service.storage or registry_of(service.db)["storage"],
+                             settings=registry_of(service.db).settings)
     return opening.run_due(service, project)
 
 

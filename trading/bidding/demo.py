@@ -22,8 +22,8 @@ from bid_crypto.cli import main as bid_crypto_cli
 from ..accounts.models import User
 from ..actor import Actor
 from ..clock import FixedClock
+from ..db import registry_of
 from ..demo import LOADERS, demo_loader
-from ..jobs.runtime import runtime
 from ..projects import demo as projects_demo
 from ..projects import service as projects_service
 from ..projects.models import Project, SignUp
@@ -71,9 +71,9 @@ def custody_dir(settings) -> Path:
 def designate_demo_custodians(dbsession, clock, project, center) -> None:
     """Before a demo `custodians` project is approved: each demo custodian's key made by
     the custodians' own CLI (`bid_crypto custodian keygen`), its public half enrolled."""
-    settings = runtime.registry.settings
-    service = BidService(dbsession, clock, runtime.keys,
-                         runtime.registry["storage"], settings=settings)
+    settings = registry_of(dbsession).settings
+    service = BidService(dbsession, clock, registry_of(dbsession)["keys"],
+                         registry_of(dbsession)["storage"], settings=settings)
     users = [dbsession.scalar(sa.select(User).where(User.username == name))
              for name in DEMO_CUSTODIANS]
     for user in users:
@@ -160,7 +160,7 @@ def _actor(user: User) -> Actor:
 def load_bids(dbsession, clock, settings) -> None:
     if open_when_due not in projects_service.DUE_HANDLERS:
         projects_service.DUE_HANDLERS.append(open_when_due)
-    storage, keys = runtime.registry["storage"], runtime.keys
+    storage, keys = registry_of(dbsession)["storage"], registry_of(dbsession)["keys"]
     bidders = {u.username: u for u in dbsession.scalars(
         sa.select(User).where(User.username.in_(list(OFFERS))))}
     query = (sa.select(Project).where(Project.status.in_([S.BIDDING, S.OPENING, *PAST_OPENING]),

@@ -26,13 +26,13 @@ def check_at_opening(opening_service, project, opening):
     changed into an invalid requirement after approval must not stop the opening: the
     bids open, the security is left unchecked and the audit says why."""
     from ..audit.service import record
+    from ..db import registry_of
     from ..errors import RuleRefused
-    from ..jobs.runtime import runtime
     from .service import SYSTEM, BidSecurityService
 
     # The provider's key re-verifies each opened guarantee: a row sealed by anyone else
     # (the opening key is public) counts for nothing.
-    provider = runtime.registry.get("bidsecurity.guarantor") if runtime.registry else None
+    provider = registry_of(opening_service.db).get("bidsecurity.guarantor")
     try:
         BidSecurityService(opening_service.db, opening_service.clock,
                            provider=provider).at_opening(

@@ -24,8 +24,8 @@ from ..accounts.rules import make_credit_code
 from ..accounts.service import AccountService
 from ..actor import Actor
 from ..clock import FixedClock
+from ..db import registry_of
 from ..demo import DEMO_PASSWORD, LAST_LOADERS
-from ..jobs.runtime import runtime
 from ..projects.kinds import (
     AwardMethod,
     CustodyMode,
@@ -111,8 +111,9 @@ def _input(name, start) -> ProjectInput:
 
 def _posted(dbsession, demo_clock, name, bidders) -> tuple[ProjectService, Project]:
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
-    projects = ProjectService(dbsession, demo_clock, runtime.registry["storage"],
-                              enqueue=lambda *a, **k: None, keys=runtime.keys)
+    registry = registry_of(dbsession)
+    projects = ProjectService(dbsession, demo_clock, registry["storage"],
+                              enqueue=lambda *a, **k: None, keys=registry["keys"])
     project = projects.create_draft(_input(name, demo_clock()),
                                     owner=dbsession.get(Organisation, owner.organisation_id),
                                     actor=_actor(owner))
@@ -176,7 +177,8 @@ def load_bid_security(dbsession, clock, settings) -> None:
     accounts = _accounts(service, bidders[:4])
     projects, project = _posted(dbsession, demo_clock, OPENED, bidders)
     lot = project.lots[0]
-    bids = BidService(dbsession, demo_clock, runtime.keys, runtime.registry["storage"],
+    registry = registry_of(dbsession)
+    bids = BidService(dbsession, demo_clock, registry["keys"], registry["storage"],
                       settings=settings)
 
     def pay(bidder, amount=FULL, account=None, **extra):
@@ -219,13 +221,13 @@ def load_bid_security(dbsession, clock, settings) -> None:
     projects.advance(project)
     if project.status is S.OPENING:
         # The opening verifies each guarantee with the provider's key, the demo's one.
-        saved = runtime.registry.get("bidsecurity.guarantor")
-        runtime.registry["bidsecurity.guarantor"] = service.provider
+        saved = registry.get("bidsecurity.guarantor")
+        registry["bidsecurity.guarantor"] = service.provider
         try:
-            OpeningService(dbsession, demo_clock, runtime.keys, runtime.registry["storage"],
+            OpeningService(dbsession, demo_clock, registry["keys"], registry["storage"],
                            settings=settings).run_due(projects, project)
         finally:
-            runtime.registry["bidsecurity.guarantor"] = saved
+            registry["bidsecurity.guarantor"] = saved
     _refund_states(dbsession, demo_clock, service, project, bidders)
     demo_clock.set(clock() - timedelta(days=2))
     _open_project(dbsession, demo_clock, bank, service, bidders[:2], accounts, guarantor,

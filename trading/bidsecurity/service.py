@@ -25,6 +25,7 @@ from bid_crypto import BidCryptoError, PublicKey, open_chunks, seal_stream
 from ..actor import Actor
 from ..audit.service import record
 from ..bidding.models import Bid, BidState, OpeningKey
+from ..db import registry_of
 from ..errors import Conflict, DeadlinePassed, DomainError, NotPermitted
 from ..i18n import DISPLAY_TZ
 from ..projects.models import Lot, Project, SignUp
@@ -536,10 +537,9 @@ class BidSecurityService(GuaranteeMixin):
                 and not any(g.opened is None for g in self.guarantees_of(project)):
             return
         from ..bidding.opening import OpeningService
-        from ..jobs.runtime import runtime
-
-        opening = OpeningService(self.db, self.clock, runtime.keys,
-                                 runtime.registry["storage"], settings=runtime.settings)
+        registry = registry_of(self.db)
+        opening = OpeningService(self.db, self.clock, registry["keys"], registry["storage"],
+                                 settings=registry.settings)
         if self._open_sealed(project, lambda: opening.private_key(project)):
             self._reconcile(project)
             self._refunds_after_opening(project, self.clock())

@@ -8,27 +8,22 @@ resends the very same order under the same idempotency key, and the bank pays it
 from huey import crontab
 
 from ..jobs.queue import huey
-from ..jobs.runtime import job_session, runtime
+from ..jobs.request import job_request
 from .models import Refund, RefundStatus
 from .service import BidSecurityService
 
 
-def _service(dbsession) -> BidSecurityService:
-    return BidSecurityService(dbsession, runtime.clock, runtime.registry["bidsecurity.bank"],
-                              runtime.registry["bidsecurity.guarantor"])
-
-
 def make_due_refunds() -> dict:
-    with job_session() as dbsession:
-        service = _service(dbsession)
+    with job_request() as request:
+        service = request.find_service(BidSecurityService)
         ids = [service.fix_order(refund).id for refund in service.due_refunds()]
     made = failed = 0
     for refund_id in ids:
-        with job_session() as dbsession:
-            refund = dbsession.get(Refund, refund_id)
+        with job_request() as request:
+            refund = request.dbsession.get(Refund, refund_id)
             if refund.status not in (RefundStatus.DUE, RefundStatus.RETRYING):
                 continue  # another worker made it meanwhile
-            if _service(dbsession).send(refund):
+            if request.find_service(BidSecurityService).send(refund):
                 made += 1
             else:
                 failed += 1
@@ -62,5 +57,5 @@ def bidsecurity_refunds() -> dict:
 @huey.periodic_task(crontab(hour="1", minute="0"))
 def bidsecurity_overdue() -> int:
     """09:00 Beijing: one 电子监察 alert per refund past its statutory day."""
-    with job_session() as dbsession:
-        return _service(dbsession).alert_overdue()
+    with job_request() as request:
+        return request.find_service(BidSecurityService).alert_overdue()

@@ -65,8 +65,19 @@ def check_connection(engine: sa.Engine) -> None:
         raise ConfigError(f"数据库不可用 / database unavailable at {url}: {reason}") from exc
 
 
-def get_session_factory(engine: sa.Engine):
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def get_session_factory(engine: sa.Engine, registry=None):
+    """Sessions that know the app they belong to: a service holding only its session
+    reaches the app's extension points through `registry_of` (two apps in one process,
+    two registries, never a module-level list shared between them)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry})
+
+
+def registry_of(dbsession):
+    """The Pyramid registry of the app whose session factory made `dbsession`."""
+    registry = dbsession.info.get("registry")
+    if registry is None:
+        raise RuntimeError("session made outside the app: use registry['dbsession_factory']")
+    return registry
 
 
 def get_tm_session(session_factory, transaction_manager, request=None):
@@ -103,7 +114,7 @@ def includeme(config):
 
     engine = settings.get("dbengine") or get_engine(settings)
     check_connection(engine)
-    session_factory = get_session_factory(engine)
+    session_factory = get_session_factory(engine, config.registry)
     config.registry["dbengine"] = engine
     config.registry["dbsession_factory"] = session_factory
 

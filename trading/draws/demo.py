@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from ..accounts.models import User
 from ..actor import Actor
 from ..clock import FixedClock
+from ..db import registry_of
 from ..demo import demo_loader
-from ..jobs.runtime import runtime
 from .models import Draw
 from .services import DrawService
 
@@ -56,10 +56,10 @@ def load_draws(dbsession, clock, settings) -> None:
     center, supervisor = _actor(dbsession, "center1"), _actor(dbsession, "supervisor1")
     if not _exists(dbsession, PURPOSE):
         demo_clock = FixedClock(clock() - timedelta(days=3))
-        _revealed_draw(DrawService(dbsession, demo_clock, runtime.keys), demo_clock, center,
-                       supervisor)
+        _revealed_draw(DrawService(dbsession, demo_clock, registry_of(dbsession)["keys"]),
+                       demo_clock, center, supervisor)
     if not _exists(dbsession, PENDING):
-        service = DrawService(dbsession, clock, runtime.keys)
+        service = DrawService(dbsession, clock, registry_of(dbsession)["keys"])
         draw = service.freeze(purpose=PENDING, subject_type="project", subject_id="DEMO-PW-01",
                               candidates=_experts(), count=5, actor=center,
                               rule="从市政工程专业评标专家中等概率随机抽取5名，开标前揭示",

@@ -30,6 +30,8 @@ Interface for the award domain (评定分离, publicity, result)
 
 import sqlalchemy as sa
 
+from ..db import registry_of
+
 
 def lock_criteria(service, project, actor):
     """PUBLISH_HOOKS entry: the scoring criteria are published with the project."""
@@ -39,11 +41,10 @@ def lock_criteria(service, project, actor):
 
 
 def _work(service):
-    from ..jobs.runtime import runtime
     from .service import EvaluationService
 
-    return EvaluationService(service.db, service.clock, runtime.keys, service.storage,
-                             service.enqueue).work()
+    return EvaluationService(service.db, service.clock, registry_of(service.db)["keys"],
+                             service.storage, service.enqueue).work()
 
 
 def signing_due(service, project, now):

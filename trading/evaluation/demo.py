@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ..accounts.models import Role, User
 from ..accounts.service import AccountService
 from ..actor import Actor
+from ..db import registry_of
 from ..demo import DEMO_PASSWORD, LAST_LOADERS
 from ..projects.models import Project
 from ..projects.status import ProjectStatus
@@ -251,19 +252,17 @@ def ensure_pool(dbsession, clock, settings) -> None:
 
 
 def load_evaluation(dbsession, clock, settings) -> None:
-    from ..jobs.runtime import runtime
-
     center_user = _user(dbsession, "center1")
     if center_user is None:
         return
     center = _actor(center_user)
     logins = _expert_logins(dbsession, clock, settings)
     ensure_pool(dbsession, clock, settings)
-    _scored(dbsession, clock, runtime.keys, center, logins)
-    _scored(dbsession, clock, runtime.keys, center,
+    _scored(dbsession, clock, registry_of(dbsession)["keys"], center, logins)
+    _scored(dbsession, clock, registry_of(dbsession)["keys"], center,
             _expert_logins(dbsession, clock, settings, SEPARATED_LOGINS),
             name=SEPARATED_SCORED, specialty=ROAD_SPECIALTY, criteria=(WORKS_ITEMS, WORKS_PRICE))
-    _forming(dbsession, clock, runtime.keys, center)
+    _forming(dbsession, clock, registry_of(dbsession)["keys"], center)
 
 
 # After every other loader (the opening records are written last); ahead of the other

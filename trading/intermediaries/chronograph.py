@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 
-from ..jobs.runtime import runtime
 from .models import Purchase
 from .service import IntermediaryService
 
@@ -13,10 +12,8 @@ def due_purchases(dbsession, now, limit):
     return list(dbsession.scalars(query))
 
 
-def advance_purchase(dbsession, purchase_id, now, enqueue):
-    purchase = dbsession.get(Purchase, purchase_id)
+def advance_purchase(request, purchase_id):
+    purchase = request.dbsession.get(Purchase, purchase_id)
     if purchase is None:
         return None
-    service = IntermediaryService(dbsession, runtime.clock, runtime.keys,
-                                  runtime.registry["storage"], enqueue)
-    return service.advance(purchase)
+    return request.find_service(IntermediaryService).advance(purchase)

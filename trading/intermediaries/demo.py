@@ -16,8 +16,8 @@ from ..accounts.rules import make_credit_code
 from ..accounts.service import AccountService
 from ..actor import Actor
 from ..clock import FixedClock
+from ..db import registry_of
 from ..demo import DEMO_PASSWORD, demo_loader
-from ..jobs.runtime import runtime
 from .models import CreditRecord, Purchase, ServiceType
 from .rules import AmountMode, FundingSource, SelectionMethod
 from .service import EntryInput, IntermediaryService, PurchaseInput
@@ -91,7 +91,8 @@ def _user(db, username) -> User | None:
 def load_supermarket(dbsession, clock, settings) -> None:
     center, owner = _user(dbsession, "center1"), _user(dbsession, "owner1")
     start = FixedClock(clock() - timedelta(days=60))
-    service = IntermediaryService(dbsession, start, runtime.keys, runtime.registry["storage"],
+    registry = registry_of(dbsession)
+    service = IntermediaryService(dbsession, start, registry["keys"], registry["storage"],
                                   _no_jobs)
     types = _catalogue(service, center)
     firms = [_firm(dbsession, service, settings, spec, types, center) for spec in FIRMS]
@@ -100,8 +101,8 @@ def load_supermarket(dbsession, clock, settings) -> None:
         if dbsession.scalar(sa.select(Purchase.id).where(Purchase.title == spec[0])):
             continue
         demo_clock = FixedClock(clock() - timedelta(days=spec[4]))
-        service = IntermediaryService(dbsession, demo_clock, runtime.keys,
-                                      runtime.registry["storage"], _no_jobs)
+        service = IntermediaryService(dbsession, demo_clock, registry_of(dbsession)["keys"],
+                                      registry_of(dbsession)["storage"], _no_jobs)
         _walk(service, demo_clock, clock, spec, types, owner, center, firms)
 
 

@@ -36,7 +36,7 @@ from ..draws.services import DrawService
 from ..files import sniff_file
 from ..i18n import DISPLAY_TZ
 from ..jobs import chronograph
-from ..jobs.runtime import job_enqueue
+from ..jobs.request import job_enqueue
 from ..projects.service import safe_filename
 from . import rules as r
 from .errors import (

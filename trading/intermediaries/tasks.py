@@ -3,7 +3,7 @@
 from huey import crontab
 
 from ..jobs.queue import huey
-from ..jobs.runtime import job_session, runtime
+from ..jobs.request import job_request
 from .service import IntermediaryService
 
 
@@ -11,5 +11,5 @@ from .service import IntermediaryService
 def check_qualification_lines() -> None:
     """Hourly (idempotent): each line is noticed once and suspended once, so a worker that
     was down catches up at its next run."""
-    with job_session() as dbsession:
-        IntermediaryService(dbsession, runtime.clock, runtime.keys).check_qualifications()
+    with job_request() as request:
+        request.find_service(IntermediaryService).check_qualifications()

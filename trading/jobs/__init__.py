@@ -1,7 +1,6 @@
-"""Huey wiring: configure from the ini, enqueue only after commit, job sessions."""
+"""Huey wiring: configure from the ini, enqueue only after commit, job requests."""
 
 from .queue import configure, huey
-from .runtime import runtime
 
 
 def request_enqueue(request, task, *args, eta=None):
@@ -29,9 +28,9 @@ def request_enqueue(request, task, *args, eta=None):
 def includeme(config):
     settings = config.get_settings()
     configure(huey, settings)
-    runtime.settings = settings
-    runtime.registry = config.registry
-    runtime.session_factory = config.registry["dbsession_factory"]
+    # The worker keeps the app's registry: each task body builds its request on it
+    # (jobs/request.py), as Warehouse's Celery app keeps its Pyramid config.
+    huey.pyramid_registry = config.registry
     config.add_request_method(
         lambda request: lambda task, *a, eta=None: request_enqueue(request, task, *a, eta=eta),
         "enqueue",

@@ -3,8 +3,9 @@
 A domain registers a *kind* (e.g. "project") with two functions:
 
 - `due(dbsession, now, limit)` → ids whose `next_check` is at or before `now`;
-- `advance(dbsession, entity_id, now, enqueue)` → runs every due handler idempotently and
-  returns the entity's new `next_check` (or None when nothing more is due).
+- `advance(request, entity_id)` → runs every due handler idempotently (services from
+  `request.find_service`, the time from `request.clock`) and returns the entity's new
+  `next_check` (or None when nothing more is due).
 
 `schedule()` enqueues `advance` after commit with `eta=next_check`; the periodic sweep
 catches anything overdue (a worker that was down for an hour catches up when it returns).
@@ -20,7 +21,7 @@ from huey.exceptions import TaskLockedException
 
 from . import leases
 from .queue import huey
-from .runtime import job_enqueue, job_session, runtime
+from .request import job_request
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +47,16 @@ def unregister(name: str) -> None:
 @huey.task(retries=3, retry_delay=30)
 def advance(kind: str, entity_id: int) -> None:
     """Run what is due for one entity; idempotent, so duplicates and retries are harmless."""
-    with leases.held(f"advance-{kind}-{entity_id}"), job_session() as dbsession:
-        run_advance(dbsession, kind, entity_id)
+    with leases.held(f"advance-{kind}-{entity_id}"), job_request() as request:
+        run_advance(request, kind, entity_id)
 
 
-def run_advance(dbsession, kind: str, entity_id: int):
+def run_advance(request, kind: str, entity_id: int):
     handler = KINDS[kind]
-    now = runtime.clock()
-    next_check = handler.advance(dbsession, entity_id, now, job_enqueue)
-    if next_check is not None and next_check > now:
+    next_check = handler.advance(request, entity_id)
+    if next_check is not None and next_check > request.clock():
         # The sweep would catch it too; scheduling keeps the latency to the second.
-        job_enqueue(advance, kind, entity_id, eta=next_check)
+        request.enqueue(advance, kind, entity_id, eta=next_check)
     return next_check
 
 
@@ -80,8 +80,8 @@ def sweep() -> None:
 
 def sweep_kind(name: str, limit: int = 500) -> int:
     kind = KINDS[name]
-    with job_session() as dbsession:
-        ids = list(kind.due(dbsession, runtime.clock(), limit))
+    with job_request() as request:
+        ids = list(kind.due(request.dbsession, request.clock(), limit))
     for entity_id in ids:
         advance(name, entity_id)
     return len(ids)

@@ -25,7 +25,8 @@ from huey.consumer import Consumer, Scheduler
 from huey.exceptions import TaskLockedException
 
 from .models import JobLease
-from .runtime import runtime
+from .queue import huey
+from .request import TEST_DBSESSION
 
 log = logging.getLogger(__name__)
 TABLE = JobLease.__table__
@@ -37,18 +38,29 @@ def new_holder(role: str = "task") -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{role}:{uuid.uuid4().hex[:12]}"
 
 
+def _registry():
+    """The app's registry, kept by the Huey instance (jobs includeme), as jobs use it."""
+    return huey.pyramid_registry
+
+
+def _now():
+    return _registry()["clock"]()
+
+
 def lease_seconds() -> int:
-    return int(runtime.settings.get("jobs.lease_seconds") or DEFAULT_SECONDS)
+    return int(_registry().settings.get("jobs.lease_seconds") or DEFAULT_SECONDS)
 
 
 @contextlib.contextmanager
 def _connection():
     """Lease statements commit on their own, at once: another worker must see them. While
     a test runs jobs in its own doomed transaction, they run there."""
-    if runtime.override_session is not None:
-        yield runtime.override_session.connection()
+    registry = _registry()
+    session = registry.get(TEST_DBSESSION)
+    if session is not None:
+        yield session.connection()
         return
-    with runtime.registry["dbengine"].begin() as conn:
+    with registry["dbengine"].begin() as conn:
         yield conn
 
 
@@ -64,7 +76,7 @@ def _insert_if_free(conn, values: dict):
 def acquire(name: str, holder: str, seconds: int | None = None) -> bool:
     """Take `name` for `holder` (or renew it if `holder` has it) until now + seconds; False
     while another holder's lease runs."""
-    now = runtime.clock()
+    now = _now()
     expires = now + timedelta(seconds=seconds or lease_seconds())
     with _connection() as conn:
         if _insert_if_free(conn, {"name": name, "holder": holder,
@@ -88,7 +100,7 @@ def holder_of(name: str) -> str | None:
     with _connection() as conn:
         row = conn.execute(sa.select(TABLE.c.holder, TABLE.c.expires_at)
                            .where(TABLE.c.name == name)).first()
-    return row.holder if row is not None and row.expires_at > runtime.clock() else None
+    return row.holder if row is not None and row.expires_at > _now() else None
 
 
 @contextlib.contextmanager
@@ -101,7 +113,7 @@ def held(name: str, seconds: int | None = None):
         raise TaskLockedException(f"{name} is leased by another worker")
     stop = threading.Event()
     renewer = None
-    if runtime.override_session is None:  # a test's session is not for other threads
+    if _registry().get(TEST_DBSESSION) is None:  # a test's session is not for other threads
         renewer = threading.Thread(target=_renew, args=(name, holder, seconds, stop),
                                    name=f"lease-{name}", daemon=True)
         renewer.start()

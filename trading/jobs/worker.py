@@ -57,7 +57,7 @@ def main(argv=None):
         # The log's checkpoints within about a second (issue #17), not the minute's cron.
         from ..audit.sequencer import worker_sequencer
 
-        worker_sequencer().start()
+        worker_sequencer(env["registry"]).start()
     consumer = LeasedConsumer(huey, workers=settings["huey.workers"], worker_type="thread",
                               periodic=periodic)
     consumer.run()

@@ -1,22 +1,23 @@
 """Open data: OCDS 1.1.5 releases of every public project and small work, a feed, packages
 and records."""
 
+from ..db import registry_of
+
 
 def _on_project_event(project_service, project, event):
-    from ..jobs.runtime import runtime
     from .service import OpenDataService
 
-    OpenDataService(project_service.db, project_service.clock, runtime.settings).record_event(
-        project, event)
+    OpenDataService(project_service.db, project_service.clock,
+                    registry_of(project_service.db).settings).record_event(project, event)
 
 
 def _on_smallwork_step(smallworks_service, work):
-    from ..jobs.runtime import runtime
     from ..smallworks.service import QUOTE_WINDOW
     from .service import OpenDataService
 
     OpenDataService(smallworks_service.db, smallworks_service.clock,
-                    runtime.settings).record_smallwork(work, quote_window=QUOTE_WINDOW)
+                    registry_of(smallworks_service.db).settings).record_smallwork(
+        work, quote_window=QUOTE_WINDOW)
 
 
 def includeme(config):

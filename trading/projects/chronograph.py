@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 
-from ..jobs.runtime import runtime
 from .models import Project
 from .service import ProjectService
 
@@ -13,11 +12,9 @@ def due_projects(dbsession, now, limit):
     return list(dbsession.scalars(query))
 
 
-def advance_project(dbsession, project_id, now, enqueue):
-    project = dbsession.get(Project, project_id)
+def advance_project(request, project_id):
+    project = request.dbsession.get(Project, project_id)
     if project is None:
         return None
     # Rescheduling always carries an eta, so a due transition never re-enters advance.
-    service = ProjectService(dbsession, runtime.clock, runtime.registry["storage"], enqueue,
-                             runtime.keys)
-    return service.advance(project)
+    return request.find_service(ProjectService).advance(project)

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from ..accounts.models import Organisation, User
 from ..actor import Actor
 from ..clock import FixedClock
+from ..db import registry_of
 from ..demo import demo_loader
-from ..jobs.runtime import runtime
 from .kinds import (
     AwardMethod,
     CryptoSuite,
@@ -151,8 +151,8 @@ def load_projects(dbsession, clock, settings) -> None:
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
     bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
     org = dbsession.get(Organisation, owner.organisation_id)
-    storage = runtime.registry["storage"] if runtime.registry else None
-    keys = runtime.keys if runtime.registry else None
+    registry = registry_of(dbsession)
+    storage, keys = registry["storage"], registry["keys"]
     for name, ptype, method, lots, days_ago, target in DEMO:
         if dbsession.scalar(sa.select(Project.id).where(Project.name == name)):
             continue

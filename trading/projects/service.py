@@ -14,7 +14,7 @@ from ..audit.service import record
 from ..errors import DeadlinePassed, NotFound, NotPermitted
 from ..files import sniff_file
 from ..jobs import chronograph
-from ..jobs.runtime import job_enqueue
+from ..jobs.request import job_enqueue
 from . import fulltext, notices
 from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid, ProjectFrozen
 from .kinds import (

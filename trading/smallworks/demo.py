@@ -17,8 +17,8 @@ from ..accounts.models import Organisation, Role, User
 from ..accounts.rules import make_credit_code
 from ..actor import Actor
 from ..clock import FixedClock
+from ..db import registry_of
 from ..demo import demo_loader
-from ..jobs.runtime import runtime
 from .models import Enterprise
 from .rules import AllocationMethod, Category, Grade, ObjectType
 from .service import (
@@ -84,8 +84,8 @@ def load_smallworks(dbsession, clock, settings) -> None:
     if dbsession.scalar(sa.select(Enterprise.id).limit(1)) is not None:
         return
     demo_clock = FixedClock(clock() - timedelta(days=60))
-    service = SmallWorksService(dbsession, demo_clock, runtime.keys,
-                                storage=runtime.registry["storage"])
+    service = SmallWorksService(dbsession, demo_clock, registry_of(dbsession)["keys"],
+                                storage=registry_of(dbsession)["storage"])
     center, owner = _actor(dbsession, "center1"), _actor(dbsession, "owner1")
     _registry(dbsession, demo_clock, service, center)
     owner_org = (dbsession.get(Organisation, owner.organisation_id)

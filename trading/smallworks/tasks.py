@@ -5,13 +5,13 @@ from huey import crontab
 
 from ..actor import Actor
 from ..jobs.queue import huey
-from ..jobs.runtime import job_session, runtime
+from ..jobs.request import job_request
 from .service import SmallWorksService
 
 
 @huey.periodic_task(crontab(minute="*/10"))
 def smallworks_sweep() -> dict:
     """Idempotent: running it late or twice changes nothing more than once."""
-    with job_session() as dbsession:
-        service = SmallWorksService(dbsession, runtime.clock, runtime.keys)
+    with job_request() as request:
+        service = request.find_service(SmallWorksService)
         return service.sweep(actor=Actor.system("smallworks_sweep"))
