@@ -28,8 +28,7 @@ def main(workdir: str, kind: str | None = None, entity_id: str | None = None) ->
     if kind is not None:
         chronograph.advance(kind, int(entity_id))
         return
-    for name in list(chronograph.KINDS):
-        chronograph.sweep_kind(name)
+    chronograph.sweep()
 
 
 if __name__ == "__main__":

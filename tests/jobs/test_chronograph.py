@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from pyramid.config import Configurator
+from pyramid.exceptions import ConfigurationConflictError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from trading.db.types import UTCDateTime
@@ -54,10 +56,25 @@ def ticker_table(dbengine):
 
 
 @pytest.fixture(autouse=True)
-def registered():
-    chronograph.register("ticker", due=due, advance=advance)
+def registered(registry):
+    config = Configurator(registry=registry)
+    config.add_chronograph_kind("ticker", due=due, advance=advance)
+    config.commit()
     yield
-    chronograph.unregister("ticker")
+    registry[chronograph.KINDS].pop("ticker")
+
+
+def test_the_domains_kinds_are_in_the_registry(registry):
+    assert {"project", "im_purchase", "ticker"} <= set(chronograph.kinds(registry))
+
+
+def test_one_kind_per_name(registry):
+    config = Configurator(registry=registry)
+    config.add_chronograph_kind("twice", due=due, advance=advance)
+    config.add_chronograph_kind("twice", due=due, advance=lambda request, entity_id: None)
+    with pytest.raises(ConfigurationConflictError):
+        config.commit()
+    assert "twice" not in chronograph.kinds(registry)
 
 
 def make_ticker(dbsession, *instants):

@@ -65,7 +65,6 @@ def name_purchases(request, ids: set[str]) -> dict[str, tuple[str, str]]:
 
 
 def includeme(config):
-    from ..jobs import chronograph
     from .chronograph import advance_purchase, due_purchases
     from .service import IntermediaryService, intermediary_service_factory
 
@@ -75,4 +74,4 @@ def includeme(config):
     config.register_service_factory(intermediary_service_factory, IntermediaryService)
     config.add_draw_labels(purposes={str(k): v for k, v in _draw_purpose_labels().items()},
                            subjects={"intermediary_purchase": "中介服务采购"})
-    chronograph.register("im_purchase", due=due_purchases, advance=advance_purchase)
+    config.add_chronograph_kind("im_purchase", due=due_purchases, advance=advance_purchase)

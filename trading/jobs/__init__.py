@@ -1,5 +1,6 @@
 """Huey wiring: configure from the ini, enqueue only after commit, job requests."""
 
+from .chronograph import KINDS, add_chronograph_kind
 from .queue import configure, huey
 
 
@@ -31,6 +32,8 @@ def includeme(config):
     # The worker keeps the app's registry: each task body builds its request on it
     # (jobs/request.py), as Warehouse's Celery app keeps its Pyramid config.
     huey.pyramid_registry = config.registry
+    config.registry[KINDS] = {}
+    config.add_directive("add_chronograph_kind", add_chronograph_kind)
     config.add_request_method(
         lambda request: lambda task, *a, eta=None: request_enqueue(request, task, *a, eta=eta),
         "enqueue",

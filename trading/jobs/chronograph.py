@@ -1,6 +1,7 @@
 """Time-driven work (architecture §6): `next_check`, an `advance` task and a sweep.
 
-A domain registers a *kind* (e.g. "project") with two functions:
+A domain adds a *kind* (e.g. "project") in its includeme with
+`config.add_chronograph_kind(name, due=…, advance=…)`, two functions:
 
 - `due(dbsession, now, limit)` → ids whose `next_check` is at or before `now`;
 - `advance(request, entity_id)` → runs every due handler idempotently (services from
@@ -33,15 +34,22 @@ class Kind:
     advance: Callable
 
 
-KINDS: dict[str, Kind] = {}
+KINDS = "chronograph.kinds"  # registry key: {name: Kind}
 
 
-def register(name: str, *, due: Callable, advance: Callable) -> None:
-    KINDS[name] = Kind(name, due, advance)
+def add_chronograph_kind(config, name: str, *, due: Callable, advance: Callable) -> None:
+    """The directive: one kind per name (a second registration of a name is a conflict at
+    config time, not a silent override)."""
+    kind = Kind(name, config.maybe_dotted(due), config.maybe_dotted(advance))
+
+    def register():
+        config.registry[KINDS][name] = kind
+
+    config.action(("chronograph.kind", name), register)
 
 
-def unregister(name: str) -> None:
-    KINDS.pop(name, None)
+def kinds(registry) -> dict[str, Kind]:
+    return registry[KINDS]
 
 
 @huey.task(retries=3, retry_delay=30)
@@ -52,7 +60,7 @@ def advance(kind: str, entity_id: int) -> None:
 
 
 def run_advance(request, kind: str, entity_id: int):
-    handler = KINDS[kind]
+    handler = kinds(request.registry)[kind]
     next_check = handler.advance(request, entity_id)
     if next_check is not None and next_check > request.clock():
         # The sweep would catch it too; scheduling keeps the latency to the second.
@@ -74,13 +82,13 @@ def run_now(kind: str, entity_id: int) -> bool:
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> None:
     """Every minute: advance every entity whose next_check is past (catch-up)."""
-    for name in list(KINDS):
+    for name in list(kinds(huey.pyramid_registry)):
         sweep_kind(name)
 
 
 def sweep_kind(name: str, limit: int = 500) -> int:
-    kind = KINDS[name]
     with job_request() as request:
+        kind = kinds(request.registry)[name]
         ids = list(kind.due(request.dbsession, request.clock(), limit))
     for entity_id in ids:
         advance(name, entity_id)

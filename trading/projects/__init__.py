@@ -37,11 +37,10 @@ def name_projects(request, ids: set[str]) -> dict[str, tuple[str, str]]:
 
 
 def includeme(config):
-    from ..jobs import chronograph
     from .chronograph import advance_project, due_projects
     from .service import ProjectService, project_service_factory
 
     config.add_audit_actions(_audit_actions())
     config.add_subject_namer("project", name_projects)
     config.register_service_factory(project_service_factory, ProjectService)
-    chronograph.register("project", due=due_projects, advance=advance_project)
+    config.add_chronograph_kind("project", due=due_projects, advance=advance_project)
