@@ -1,7 +1,8 @@
 """Archive packages: every document, record and audit row of a finished project, signed."""
 
 
-def _on_project_event(project_service, project, event):
+def _on_project_event(event):
+    """ProjectStatusChanged: a project that reached a final state is archived."""
     from datetime import timedelta
 
     from ..projects.status import FINAL
@@ -9,13 +10,14 @@ def _on_project_event(project_service, project, event):
 
     # A minute later: the final transaction's notices and records are all committed by
     # then (the periodic catch-up would find the project anyway).
-    if project.status in FINAL:
-        project_service.enqueue(archive_project, project.id,
-                                eta=project_service.clock() + timedelta(minutes=1))
+    service = event.service
+    if event.project.status in FINAL:
+        service.enqueue(archive_project, event.project.id,
+                        eta=service.clock() + timedelta(minutes=1))
 
 
 def includeme(config):
-    from ..projects.service import EVENT_HOOKS
+    from ..projects.events import ProjectStatusChanged
     from .service import SOURCES, ArchiveService
     from .sources import award_records, contracts, draw_records, evaluation_reports, opening_record
 
@@ -23,8 +25,7 @@ def includeme(config):
         lambda context, request: ArchiveService(request.dbsession, request.clock,
                                                 request.storage, request.registry["keys"]),
         ArchiveService)
-    if _on_project_event not in EVENT_HOOKS:
-        EVENT_HOOKS.append(_on_project_event)
+    config.add_subscriber(_on_project_event, ProjectStatusChanged)
     for source in (opening_record, draw_records, evaluation_reports, award_records,
                    contracts):
         if source not in SOURCES:

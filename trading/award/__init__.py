@@ -3,42 +3,35 @@
 functions in ``rules``; services orchestrate them and the chronograph drives time."""
 
 
-from ..db import registry_of
-
-
 def _final_offers(service):
     from .final_offer import FinalOfferService
 
-    return FinalOfferService(service.db, service.clock, registry_of(service.db)["keys"],
-                             service.storage or registry_of(service.db)["storage"],
-                             service.enqueue, registry_of(service.db).settings)
+    registry = service.registry
+    return FinalOfferService(service.db, service.clock, registry["keys"],
+                             service.storage or registry["storage"], service.enqueue,
+                             registry.settings)
 
 
 SEALED_ROUNDS = ("final_offer", "competitive_consultation")
 
 
-def final_offer_due(service, project, now):
-    """DUE_HANDLERS entry: open the offer window, then reveal and decide at its end."""
-    if str(project.procurement_method) not in SEALED_ROUNDS:
-        return None
-    return _final_offers(service).run_due(service, project)
+def final_offer_due(event):
+    """ProjectDue: open the offer window, then reveal and decide at its end."""
+    if str(event.project.procurement_method) in SEALED_ROUNDS:
+        event.wake_at(_final_offers(event.service).run_due(event.service, event.project))
 
 
-def final_offer_next(service, project):
-    """SCHEDULE_HOOKS entry: keep the chronograph on an undecided round."""
-    if str(project.procurement_method) not in SEALED_ROUNDS:
-        return None
-    return _final_offers(service).next_instant(project)
+def final_offer_next(event):
+    """ProjectScheduling: keep the chronograph on an undecided round."""
+    if str(event.project.procurement_method) in SEALED_ROUNDS:
+        event.wake_at(_final_offers(event.service).next_instant(event.project))
 
 
-def publicise_candidates(service, project, event):
-    """EVENT_HOOKS entry: candidates reached → 中标候选人公示 (rules §7.8)."""
-    if event != "candidates_publicised":
+def publicise_candidates(event):
+    """ProjectStatusChanged: candidates reached → 中标候选人公示 (rules §7.8)."""
+    if event.status != "candidates_publicised":
         return
-    from .service import AwardService
-
-    AwardService(service.db, service.clock, keys=service.keys, storage=service.storage,
-                 enqueue=service.enqueue).start_publicity(project)
+    _award_service(event.service).start_publicity(event.project)
 
 
 def _award_service(service):
@@ -48,37 +41,35 @@ def _award_service(service):
                         enqueue=service.enqueue)
 
 
-def publicity_due(service, project, now):
-    """DUE_HANDLERS entry: the publicity has ended → the award, its result and notices;
-    before that, the instant it ends."""
-    awards = _award_service(service)
-    awards.advance(project)
-    return awards.next_instant(project)
+def publicity_due(event):
+    """ProjectDue: the publicity has ended → the award, its result and notices; before
+    that, the instant it ends."""
+    awards = _award_service(event.service)
+    awards.advance(event.project)
+    event.wake_at(awards.next_instant(event.project))
 
 
-def publicity_next(service, project):
-    """SCHEDULE_HOOKS entry: wake the project when its candidate publicity ends."""
-    return _award_service(service).next_instant(project)
+def publicity_next(event):
+    """ProjectScheduling: wake the project when its candidate publicity ends."""
+    event.wake_at(_award_service(event.service).next_instant(event.project))
 
 
 def _committees(service):
     from .committee import CommitteeService
 
-    # The keys sign lotteries only (a tie when an auction closes); a project service on a
-    # session made outside the app (a bare script) must still be able to advance.
-    registry = service.db.info.get("registry")
-    keys = registry["keys"] if registry is not None else None
-    return CommitteeService(service.db, service.clock, keys, service.storage, service.enqueue)
+    # The keys sign lotteries only (a tie when an auction closes).
+    return CommitteeService(service.db, service.clock, service.registry["keys"],
+                            service.storage, service.enqueue)
 
 
-def auction_due(service, project, now):
-    """DUE_HANDLERS entry: close the descending auctions whose time is up (降价竞价)."""
-    return _committees(service).close_due_auctions(project)
+def auction_due(event):
+    """ProjectDue: close the descending auctions whose time is up (降价竞价)."""
+    event.wake_at(_committees(event.service).close_due_auctions(event.project))
 
 
-def auction_next(service, project):
-    """SCHEDULE_HOOKS entry: the end of an open descending auction."""
-    return _committees(service).open_auction_ends(project)
+def auction_next(event):
+    """ProjectScheduling: the end of an open descending auction."""
+    event.wake_at(_committees(event.service).open_auction_ends(event.project))
 
 
 def _audit_actions() -> dict[str, str]:
@@ -117,7 +108,7 @@ def _audit_actions() -> dict[str, str]:
 
 
 def includeme(config):
-    from ..projects import service as projects_service
+    from ..projects.events import ProjectDue, ProjectScheduling, ProjectStatusChanged
     from .committee import CommitteeService, committee_service_factory
     from .consultation import ConsultationService, consultation_service_factory
     from .final_offer import FinalOfferService, final_offer_service_factory
@@ -130,24 +121,19 @@ def includeme(config):
     config.register_service_factory(award_service_factory, AwardService)
     config.register_service_factory(committee_service_factory, CommitteeService)
     config.register_service_factory(consultation_service_factory, ConsultationService)
-    if publicise_candidates not in projects_service.EVENT_HOOKS:
-        # Before open data records the release: the publicity is then part of it.
-        projects_service.EVENT_HOOKS.insert(0, publicise_candidates)
+    # Award is included before open data and archive (trading.main), so the publicity is
+    # started before open data records the release: it is then part of it.
+    config.add_subscriber(publicise_candidates, ProjectStatusChanged)
     from ..opendata.service import RELEASE_PARTS
     from .service import ocds_part
 
     if ocds_part not in RELEASE_PARTS:
         RELEASE_PARTS.append(ocds_part)
-    if final_offer_due not in projects_service.DUE_HANDLERS:
-        projects_service.DUE_HANDLERS.append(final_offer_due)
-    if final_offer_next not in projects_service.SCHEDULE_HOOKS:
-        projects_service.SCHEDULE_HOOKS.append(final_offer_next)
-    # Before the publicity handler: a closed auction may complete the committee's decision.
-    if auction_due not in projects_service.DUE_HANDLERS:
-        projects_service.DUE_HANDLERS.append(auction_due)
-    if auction_next not in projects_service.SCHEDULE_HOOKS:
-        projects_service.SCHEDULE_HOOKS.append(auction_next)
-    if publicity_due not in projects_service.DUE_HANDLERS:
-        projects_service.DUE_HANDLERS.append(publicity_due)
-    if publicity_next not in projects_service.SCHEDULE_HOOKS:
-        projects_service.SCHEDULE_HOOKS.append(publicity_next)
+    config.add_subscriber(final_offer_due, ProjectDue)
+    config.add_subscriber(final_offer_next, ProjectScheduling)
+    # Before the publicity's subscriber: a closed auction may complete the committee's
+    # decision.
+    config.add_subscriber(auction_due, ProjectDue)
+    config.add_subscriber(auction_next, ProjectScheduling)
+    config.add_subscriber(publicity_due, ProjectDue)
+    config.add_subscriber(publicity_next, ProjectScheduling)

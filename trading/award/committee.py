@@ -487,7 +487,8 @@ class CommitteeService:
         return bid
 
     def close_due_auctions(self, project: Project) -> datetime | None:
-        """DUE_HANDLERS: close every auction whose time is up; the next end still open."""
+        """ProjectDue (award.auction_due): close every auction whose time is up; the next
+        end still open."""
         now, later = self.clock(), []
         for auction in self.db.scalars(sa.select(AwardAuction).where(
                 AwardAuction.project_id == project.id, AwardAuction.closed_at.is_(None))):
@@ -498,7 +499,7 @@ class CommitteeService:
         return min(later) if later else None
 
     def open_auction_ends(self, project: Project) -> datetime | None:
-        """SCHEDULE_HOOKS: the earliest end of an open auction."""
+        """ProjectScheduling (award.auction_next): the earliest end of an open auction."""
         return self.db.scalar(sa.select(sa.func.min(AwardAuction.ends_at)).where(
             AwardAuction.project_id == project.id, AwardAuction.closed_at.is_(None)))
 

@@ -254,8 +254,9 @@ class AwardService:
         return all(lot.id in committees and committees[lot.id].report_sha256 for lot in lots)
 
     def next_instant(self, project: Project) -> datetime | None:
-        """SCHEDULE_HOOKS: the publicity's end, while nothing else holds the award back.
-        An answered objection or a finished committee wakes the project itself."""
+        """ProjectScheduling (award.publicity_next): the publicity's end, while nothing else
+        holds the award back. An answered objection or a finished committee wakes the
+        project itself."""
         publicity = self.publicity(project)
         if project.status is not S.CANDIDATES_PUBLICISED or publicity is None \
                 or self.pending_objections(project):
@@ -265,8 +266,9 @@ class AwardService:
         return None
 
     def advance(self, project: Project) -> None:
-        """DUE_HANDLERS: the end of the 中标候选人公示 moves on to the result (rules §7.8):
-        定标, 中标结果公告, notices — once. Early, twice or while suspended: nothing."""
+        """ProjectDue (award.publicity_due): the end of the 中标候选人公示 moves on to the
+        result (rules §7.8): 定标, 中标结果公告, notices — once. Early, twice or while
+        suspended: nothing."""
         if self.ready(project):
             self.decide(project, actor=SYSTEM)
 

@@ -2,35 +2,39 @@
 
 The cryptography is bid_crypto's; this package decides who may do what and when, stores
 ciphertext and metadata only, and runs the opening at the deadline through the
-projects' chronograph (`DUE_HANDLERS`).
+projects' chronograph (a `ProjectDue` subscriber).
 """
 
 
-from ..db import registry_of
+# Registry key: while set (the demo, posting its projects before any bid exists), the
+# opening waits; the demo's bid loader clears it.
+OPENING_PAUSED = "bidding.opening_paused"
 
 
-def prepare_opening_key(service, project, actor):
-    """PUBLISH_HOOKS entry: the opening key is generated when the project is approved."""
+def prepare_opening_key(event):
+    """ProjectApproving: the opening key is generated when the project is approved."""
     from .service import BidService
 
-    BidService(service.db, service.clock, registry_of(service.db)["keys"],
-               service.storage or registry_of(service.db)["storage"],
-               settings=registry_of(service.db).settings).prepare_key(project, actor=actor)
+    service, registry = event.service, event.service.registry
+    BidService(service.db, service.clock, registry["keys"],
+               service.storage or registry["storage"],
+               settings=registry.settings).prepare_key(event.project, actor=event.actor)
 
 
-def open_when_due(service, project, now):
-    """DUE_HANDLERS entry: open the bids once the deadline and custody allow."""
+def open_when_due(event):
+    """ProjectDue: open the bids once the deadline and custody allow."""
     from ..projects.status import ProjectStatus
     from .opening import OpeningService
 
-    if project.status in (ProjectStatus.DRAFT, ProjectStatus.PENDING_REVIEW,
-                          ProjectStatus.RETURNED, ProjectStatus.PUBLISHED,
-                          ProjectStatus.BIDDING):
-        return None
-    opening = OpeningService(service.db, service.clock, registry_of(service.db)["keys"],
-                             service.storage or registry_of(service.db)["storage"],
-                             settings=registry_of(service.db).settings)
-    return opening.run_due(service, project)
+    service, project, registry = event.service, event.project, event.service.registry
+    if registry.get(OPENING_PAUSED) or project.status in (
+            ProjectStatus.DRAFT, ProjectStatus.PENDING_REVIEW, ProjectStatus.RETURNED,
+            ProjectStatus.PUBLISHED, ProjectStatus.BIDDING):
+        return
+    opening = OpeningService(service.db, service.clock, registry["keys"],
+                             service.storage or registry["storage"],
+                             settings=registry.settings)
+    event.wake_at(opening.run_due(service, project))
 
 
 def _audit_actions() -> dict[str, str]:
@@ -53,7 +57,7 @@ def _audit_actions() -> dict[str, str]:
 
 
 def includeme(config):
-    from ..projects import service as projects_service
+    from ..projects.events import ProjectApproving, ProjectDue
     from .opening import OpeningService, opening_service_factory
     from .service import BidService, bid_service_factory
     from .uploads import EnvelopeUploads, uploads_factory
@@ -61,8 +65,6 @@ def includeme(config):
     config.add_audit_actions(_audit_actions())
     config.register_service_factory(bid_service_factory, BidService)
     config.register_service_factory(opening_service_factory, OpeningService)
-    if prepare_opening_key not in projects_service.PUBLISH_HOOKS:
-        projects_service.PUBLISH_HOOKS.append(prepare_opening_key)
-    if open_when_due not in projects_service.DUE_HANDLERS:
-        projects_service.DUE_HANDLERS.append(open_when_due)
+    config.add_subscriber(prepare_opening_key, ProjectApproving)
+    config.add_subscriber(open_when_due, ProjectDue)
     config.register_service_factory(uploads_factory, EnvelopeUploads)

@@ -25,11 +25,10 @@ from ..clock import FixedClock
 from ..db import registry_of
 from ..demo import LOADERS, demo_loader
 from ..projects import demo as projects_demo
-from ..projects import service as projects_service
 from ..projects.models import Project, SignUp
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
-from . import open_when_due
+from . import OPENING_PAUSED
 from .models import Bid
 from .opening import OpeningService
 from .service import BidService, bidder_ref, lot_ref, project_ref
@@ -44,8 +43,7 @@ OFFERS = {"bidder1": (962, 180, "李建国"), "bidder2": (948, 170, "陈晓明")
 
 def pause_opening(dbsession, clock, settings) -> None:
     """Runs first: no opening until `load_bids`, which runs last and resumes it."""
-    if open_when_due in projects_service.DUE_HANDLERS:
-        projects_service.DUE_HANDLERS.remove(open_when_due)
+    registry_of(dbsession)[OPENING_PAUSED] = True
     # `config.scan()` imports every demo module, alphabetically: registration order is
     # not DEMO_MODULES order, and the bids need every other loader's projects first.
     if load_bids in LOADERS:
@@ -158,9 +156,9 @@ def _actor(user: User) -> Actor:
 
 @demo_loader
 def load_bids(dbsession, clock, settings) -> None:
-    if open_when_due not in projects_service.DUE_HANDLERS:
-        projects_service.DUE_HANDLERS.append(open_when_due)
-    storage, keys = registry_of(dbsession)["storage"], registry_of(dbsession)["keys"]
+    registry = registry_of(dbsession)
+    registry.pop(OPENING_PAUSED, None)
+    storage, keys = registry["storage"], registry["keys"]
     bidders = {u.username: u for u in dbsession.scalars(
         sa.select(User).where(User.username.in_(list(OFFERS))))}
     query = (sa.select(Project).where(Project.status.in_([S.BIDDING, S.OPENING, *PAST_OPENING]),

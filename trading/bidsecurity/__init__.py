@@ -12,13 +12,13 @@
 """
 
 
-def check_requirement(service, project, actor):
-    """projects PUBLISH_HOOKS entry: a project whose profile asks for security above the
+def check_requirement(event):
+    """ProjectApproving: a project whose profile asks for security above the
     statutory cap (or malformed) is not approved; the refusal names the reason."""
     from .service import requirement_of
 
-    for lot in project.lots:
-        requirement_of(project, lot)
+    for lot in event.project.lots:
+        requirement_of(event.project, lot)
 
 
 def check_at_opening(opening_service, project, opening):
@@ -44,13 +44,13 @@ def check_at_opening(opening_service, project, opening):
                reason=error.message)
 
 
-def schedule_refunds(projects_service, project, event):
-    """projects EVENT_HOOKS entry: the award, the contract or the end starts refund clocks."""
+def schedule_refunds(event):
+    """ProjectStatusChanged: the award, the contract or the end starts refund clocks."""
     from .service import REFUND_EVENTS, BidSecurityService
 
-    if event in REFUND_EVENTS:
-        BidSecurityService(projects_service.db, projects_service.clock).schedule_refunds(
-            project, event)
+    if event.status in REFUND_EVENTS:
+        BidSecurityService(event.service.db, event.service.clock).schedule_refunds(
+            event.project, event.status)
 
 
 def _audit_actions() -> dict[str, str]:
@@ -93,14 +93,12 @@ def includeme(config):
     config.register_service(provider, GuaranteeProvider)
     config.register_service_factory(bid_security_service_factory, BidSecurityService)
     from ..bidding import opening
-    from ..projects import service as projects_service
+    from ..projects.events import ProjectApproving, ProjectStatusChanged
 
     if check_at_opening not in opening.OPENED_HOOKS:
         opening.OPENED_HOOKS.append(check_at_opening)
-    if check_requirement not in projects_service.PUBLISH_HOOKS:
-        projects_service.PUBLISH_HOOKS.append(check_requirement)
-    if schedule_refunds not in projects_service.EVENT_HOOKS:
-        projects_service.EVENT_HOOKS.append(schedule_refunds)
+    config.add_subscriber(check_requirement, ProjectApproving)
+    config.add_subscriber(schedule_refunds, ProjectStatusChanged)
     from ..opendata.service import RELEASE_PARTS
     from .ocds import ocds_part
 

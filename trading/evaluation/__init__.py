@@ -19,7 +19,7 @@ Interface for the award domain (评定分离, publicity, result)
 * Leaving ``evaluation``: when the last lot's report is signed, the service calls
   ``ProjectService.transition(project, next_status_after_evaluation(project))`` —
   ``candidates_publicised`` for both award methods — so the award domain follows the
-  existing ``projects.service.EVENT_HOOKS`` event ``"candidates_publicised"``; change
+  ``projects.events.ProjectStatusChanged`` to ``"candidates_publicised"``; change
   ``next_status_after_evaluation`` (``service.py``) if 评定分离 needs another target.
   ``COMPLETION_HOOKS`` (``hook(service, project, reports)``) run just before it.
 * An unlocked report (chair + supervisor, audited) deletes its candidates; if the
@@ -33,8 +33,9 @@ import sqlalchemy as sa
 from ..db import registry_of
 
 
-def lock_criteria(service, project, actor):
-    """PUBLISH_HOOKS entry: the scoring criteria are published with the project."""
+def lock_criteria(event):
+    """ProjectApproving: the scoring criteria are published with the project."""
+    service, project, actor = event.service, event.project, event.actor
     from .scoring import CriteriaService
 
     CriteriaService(service.db, service.clock).lock(project, actor=actor)
@@ -47,22 +48,22 @@ def _work(service):
                              service.storage, service.enqueue).work()
 
 
-def signing_due(service, project, now):
-    """DUE_HANDLERS entry: a report past its signing deadline is settled and locked."""
-    if str(project.status) != "evaluation":
-        return None
-    return _work(service).settle_due(project)
+def signing_due(event):
+    """ProjectDue: a report past its signing deadline is settled and locked."""
+    if str(event.project.status) == "evaluation":
+        event.wake_at(_work(event.service).settle_due(event.project))
 
 
-def signing_next(service, project):
-    """SCHEDULE_HOOKS entry: the earliest signing deadline still open."""
+def signing_next(event):
+    """ProjectScheduling: the earliest signing deadline still open."""
+    service, project = event.service, event.project
     if str(project.status) != "evaluation":
-        return None
+        return
     from .models import EvaluationReport, ReportState
 
-    return service.db.scalar(sa.select(sa.func.min(EvaluationReport.sign_by)).where(
+    event.wake_at(service.db.scalar(sa.select(sa.func.min(EvaluationReport.sign_by)).where(
         EvaluationReport.project_id == project.id,
-        EvaluationReport.state == ReportState.SIGNING))
+        EvaluationReport.state == ReportState.SIGNING)))
 
 
 def _audit_actions() -> dict[str, str]:
@@ -103,15 +104,12 @@ def _audit_actions() -> dict[str, str]:
 
 
 def includeme(config):
-    from ..projects import service as projects_service
+    from ..projects.events import ProjectApproving, ProjectDue, ProjectScheduling
     from .service import EvaluationService, evaluation_service_factory
 
     config.add_audit_actions(_audit_actions())
     config.register_service_factory(evaluation_service_factory, EvaluationService)
     config.add_draw_labels(attributes={"specialty": "专业", "region": "地区"})
-    if lock_criteria not in projects_service.PUBLISH_HOOKS:
-        projects_service.PUBLISH_HOOKS.append(lock_criteria)
-    if signing_due not in projects_service.DUE_HANDLERS:
-        projects_service.DUE_HANDLERS.append(signing_due)
-    if signing_next not in projects_service.SCHEDULE_HOOKS:
-        projects_service.SCHEDULE_HOOKS.append(signing_next)
+    config.add_subscriber(lock_criteria, ProjectApproving)
+    config.add_subscriber(signing_due, ProjectDue)
+    config.add_subscriber(signing_next, ProjectScheduling)

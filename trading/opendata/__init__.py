@@ -4,11 +4,13 @@ and records."""
 from ..db import registry_of
 
 
-def _on_project_event(project_service, project, event):
+def _on_project_event(event):
+    """ProjectStatusChanged, ClarificationPublished: the project's release moves on."""
     from .service import OpenDataService
 
-    OpenDataService(project_service.db, project_service.clock,
-                    registry_of(project_service.db).settings).record_event(project, event)
+    service = event.service
+    OpenDataService(service.db, service.clock, service.registry.settings).record_event(
+        event.project, event.name)
 
 
 def _on_smallwork_step(smallworks_service, work):
@@ -21,12 +23,12 @@ def _on_smallwork_step(smallworks_service, work):
 
 
 def includeme(config):
-    from ..projects.service import EVENT_HOOKS
+    from ..projects.events import ClarificationPublished, ProjectStatusChanged
     from ..smallworks.service import PUBLISH_HOOKS
     from .service import OpenDataService
 
-    if _on_project_event not in EVENT_HOOKS:
-        EVENT_HOOKS.append(_on_project_event)
+    config.add_subscriber(_on_project_event, ProjectStatusChanged)
+    config.add_subscriber(_on_project_event, ClarificationPublished)
     if _on_smallwork_step not in PUBLISH_HOOKS:
         PUBLISH_HOOKS.append(_on_smallwork_step)
     config.register_service_factory(

@@ -1,7 +1,6 @@
 """ProjectService: the verbs of postings, and the one writer of `project.status`."""
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -11,12 +10,20 @@ import sqlalchemy as sa
 from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit.service import record
+from ..db import registry_of
 from ..errors import DeadlinePassed, NotFound, NotPermitted
 from ..files import sniff_file
 from ..jobs import chronograph
 from ..jobs.request import job_enqueue
 from . import fulltext, notices
 from .errors import AlreadySignedUp, NotEditable, NotSignedUp, PostingInvalid, ProjectFrozen
+from .events import (
+    ClarificationPublished,
+    ProjectApproving,
+    ProjectDue,
+    ProjectScheduling,
+    ProjectStatusChanged,
+)
 from .kinds import (
     REGIME_OF,
     AwardMethod,
@@ -62,24 +69,6 @@ RETENDER_FIELDS = (
     "award_method", "custody_mode", "region", "description", "rule_profile_id", "budget",
     "doc_start", "doc_end", "clarification_deadline", "bid_deadline",
 )
-
-# Other domains follow project events without projects knowing them (open data, archive):
-# `hook(service, project, event)` where event is a status reached or "clarification".
-EVENT_HOOKS: list[Callable] = []
-
-# Time-driven handlers other domains add (e.g. bidding opens bids at the deadline). Each is
-# `handler(service, project, now) -> datetime | None`: do what is due, idempotently, and
-# return the next instant it cares about.
-DUE_HANDLERS: list[Callable] = []
-
-# Instants other domains need the chronograph for while the project sits in one status
-# (e.g. the end of a final-offer window or of a publicity period):
-# `hook(service, project) -> datetime | None`, read whenever next_check is recomputed.
-SCHEDULE_HOOKS: list[Callable] = []
-
-# Called by `approve` before anything is written: `hook(service, project, actor)` may
-# refuse with a DomainError (e.g. bidding generates the opening key here).
-PUBLISH_HOOKS: list[Callable] = []
 
 
 @dataclass(frozen=True)
@@ -151,6 +140,11 @@ class ProjectService:
         # Outside a request (jobs, scripts) work is enqueued directly: there is no request
         # transaction to wait for, and in tests Huey's immediate mode runs it at once.
         self.enqueue = enqueue or job_enqueue
+
+    @property
+    def registry(self):
+        """The app's registry: the other domains' subscribers to project events."""
+        return registry_of(self.db)
 
     # -- profiles ---------------------------------------------------------------------
 
@@ -260,8 +254,7 @@ class ProjectService:
     def approve(self, project: Project, *, actor: Actor, reasons: str = "") -> Project:
         """Center approves: publish the tender announcement; bidding opens at doc_start."""
         self._check_publishable(project)
-        for hook in PUBLISH_HOOKS:
-            hook(self, project, actor)
+        self.registry.notify(ProjectApproving(self, project, actor))
         now = self.clock()
         self._review(project, "approved", reasons, actor)
         target = S.BIDDING if project.doc_start <= now else S.PUBLISHED
@@ -395,12 +388,8 @@ class ProjectService:
         if previous in PUBLIC or target in PUBLIC:  # the status is one of its facets
             self._reindex(project)
         self.reschedule(project)
-        self._emit(project, str(target))
+        self.registry.notify(ProjectStatusChanged(self, project, str(target)))
         return project
-
-    def _emit(self, project: Project, event: str) -> None:
-        for hook in EVENT_HOOKS:
-            hook(self, project, event)
 
     def freeze(self, project: Project, *, reason: str, actor: Actor) -> Project:
         """冻结: a supervisor stops the project; every transition is refused until unfrozen."""
@@ -435,7 +424,9 @@ class ProjectService:
         chronograph.schedule(self.enqueue, "project", project.id, project.next_check)
 
     def _next_check(self, project: Project) -> datetime | None:
-        due = [hook(self, project) for hook in SCHEDULE_HOOKS]
+        wanted = ProjectScheduling(service=self, project=project)
+        self.registry.notify(wanted)
+        due = list(wanted.instants)
         if project.status is S.PUBLISHED:
             due.append(project.doc_start)
         if project.status is S.BIDDING:
@@ -454,10 +445,9 @@ class ProjectService:
         if project.status is S.BIDDING and project.bid_deadline <= now:
             self.transition(project, S.OPENING, actor=actor, reason="投标截止")
         later = [project.next_check] if project.next_check and project.next_check > now else []
-        for handler in DUE_HANDLERS:
-            when = handler(self, project, now)
-            if when is not None and when > now:
-                later.append(when)
+        event = ProjectDue(service=self, project=project, now=now)
+        self.registry.notify(event)
+        later += [when for when in event.instants if when > now]
         project.next_check = min(later) if later else None
         return project.next_check
 
@@ -482,7 +472,7 @@ class ProjectService:
             self._move_deadline(project, new_deadline)
         notice = self._announce(project, "clarification", title, body, actor=actor,
                                 changes=changes, affects_bids=affects_bids)
-        self._emit(project, "clarification")
+        self.registry.notify(ClarificationPublished(self, project))
         return notice
 
     def _move_deadline(self, project: Project, new_deadline: datetime) -> None:
