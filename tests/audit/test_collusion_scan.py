@@ -13,7 +13,7 @@ from trading.accounts.models import Role
 from trading.actor import Actor
 from trading.audit.collusion_service import CollusionService
 from trading.audit.models import AuditEvent, CollusionScan, CollusionSignal
-from trading.bidding.opening import COMPLETED_HOOKS
+from trading.bidding.events import OpeningCompleted
 from trading.bidding.service import BidService, bidder_ref, lot_ref, project_ref
 from trading.jobs import chronograph
 from trading.projects.models import ProjectDocument
@@ -158,10 +158,14 @@ def test_nothing_is_scanned_before_the_opening_is_done(lot):
     assert lot.db.scalar(sa.select(sa.func.count(CollusionScan.id))) == 0
 
 
-def test_the_hook_is_registered_once():
+def test_the_scan_subscribes_once_to_a_completed_opening(registry):
+    from zope.interface import implementedBy
+
     from trading.audit.collusion_service import scan_after_opening
 
-    assert COMPLETED_HOOKS.count(scan_after_opening) == 1
+    subscribers = registry.adapters.subscriptions([implementedBy(OpeningCompleted)], None)
+    # Pyramid registers a wrapper that names the subscriber in __wrapped__.
+    assert [getattr(s, "__wrapped__", s) for s in subscribers].count(scan_after_opening) == 1
 
 
 def test_a_failed_lot_is_scanned_too(lot):
@@ -211,13 +215,14 @@ def test_bidders_never_see_the_signals_not_even_their_own(lot, testapp):
     assert "围标串标预警" not in testapp.get(f"/projects/{lot.project.id}").text
 
 
-def test_the_evaluation_committee_reads_them_through_its_hook(lot, testapp, monkeypatch):
+def test_the_evaluation_committee_reads_them_through_its_hook(lot, testapp, monkeypatch,
+                                                              registry):
     from trading.audit import resources
 
     crafted(lot)
     expert = make_user(lot.db, lot.clock, lot.settings, role=Role.EXPERT, username="sig_exp")
     other = make_user(lot.db, lot.clock, lot.settings, role=Role.EXPERT, username="sig_exp2")
-    monkeypatch.setattr(resources, "COMMITTEE_PRINCIPALS",
+    monkeypatch.setitem(registry, resources.SIGNAL_READERS,
                         [lambda db, project: [f"user:{expert.id}"]])
     testapp.login(expert.username)
     assert testapp.get(f"/projects/{lot.project.id}/signals").status_int == 200
@@ -276,12 +281,19 @@ def test_a_signup_through_the_web_records_address_and_device(lot, testapp):
     assert signup.ip == "192.0.2.10" and len(signup.device) == 16
 
 
-def test_the_signals_go_into_the_archive_package(lot):
-    from trading.audit.collusion_service import archive_source
+def _archived(lot) -> list:
+    from trading.archive.events import ArchiveAssembling
+    from trading.db import registry_of
 
-    assert archive_source(lot.db, lot.project, "30y") == []
+    assembling = ArchiveAssembling(lot.db, lot.project, "30y")
+    registry_of(lot.db).notify(assembling)
+    return assembling.entries
+
+
+def test_the_signals_go_into_the_archive_package(lot):
+    assert _archived(lot) == []
     crafted(lot)
-    [entry] = archive_source(lot.db, lot.project, "30y")
+    [entry] = _archived(lot)
     assert entry.path == "collusion-signals.json" and entry.retention == "30y"
     assert b"identical_document" in entry.data
 

@@ -18,15 +18,11 @@ def _on_project_event(event):
 
 def includeme(config):
     from ..projects.events import ProjectStatusChanged
-    from .service import SOURCES, ArchiveService
-    from .sources import award_records, contracts, draw_records, evaluation_reports, opening_record
+    from .service import ArchiveService
 
     config.register_service_factory(
         lambda context, request: ArchiveService(request.dbsession, request.clock,
                                                 request.storage, request.registry["keys"]),
         ArchiveService)
     config.add_subscriber(_on_project_event, ProjectStatusChanged)
-    for source in (opening_record, draw_records, evaluation_reports, award_records,
-                   contracts):
-        if source not in SOURCES:
-            SOURCES.append(source)
+

@@ -3,7 +3,6 @@
 import io
 import json
 import re
-from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from ..projects import notices
 from ..projects.kinds import Regime
 from ..projects.models import Project
 from ..projects.status import FINAL, ProjectStatus
+from .events import ArchiveAssembling
 from .models import ArchivePackage
 from .package import (
     LOG_PROOFS,
@@ -30,10 +30,11 @@ from .package import (
     manifest_for,
     write_package,
 )
+from .sources import award_records, contracts, draw_records, evaluation_reports, opening_record
 
-# Other domains add what they know about a project (opening record, draws, evaluation...):
-# `source(dbsession, project, retention) -> list[Entry]`.
-SOURCES: list[Callable] = []
+# What the archive reads from other domains itself (archive/sources.py); a domain adds
+# what only it knows through the ArchiveAssembling event.
+SOURCES = (opening_record, draw_records, evaluation_reports, award_records, contracts)
 ARCHIVABLE = FINAL | {ProjectStatus.ARCHIVED}
 
 
@@ -102,7 +103,9 @@ class ArchiveService:
         entries.append(Entry(LOG_PROOFS, _json(self._log_proofs(events)), PERMANENT))
         for source in SOURCES:
             entries += source(self.db, project, retention)
-        return entries
+        assembling = ArchiveAssembling(self.db, project, retention)
+        registry_of(self.db).notify(assembling)
+        return entries + assembling.entries
 
     @staticmethod
     def _facts(project: Project) -> dict:

@@ -12,21 +12,20 @@ def _audit_actions() -> dict[str, str]:
 
 
 def includeme(config):
-    from ..archive.service import SOURCES
-    from ..bidding import opening
+    from ..archive.events import ArchiveAssembling
+    from ..bidding.events import OpeningCompleted
     from .collusion_service import (
         CollusionService,
         archive_source,
         collusion_service_factory,
         scan_after_opening,
     )
-    from .resources import COMMITTEE_PRINCIPALS, sitting_committee
+    from .resources import SIGNAL_READERS, add_signal_readers, sitting_committee
 
     config.add_audit_actions(_audit_actions())
     config.register_service_factory(collusion_service_factory, CollusionService)
-    if scan_after_opening not in opening.COMPLETED_HOOKS:
-        opening.COMPLETED_HOOKS.append(scan_after_opening)
-    if archive_source not in SOURCES:
-        SOURCES.append(archive_source)
-    if sitting_committee not in COMMITTEE_PRINCIPALS:
-        COMMITTEE_PRINCIPALS.append(sitting_committee)
+    config.add_subscriber(scan_after_opening, OpeningCompleted)
+    config.add_subscriber(archive_source, ArchiveAssembling)
+    config.registry[SIGNAL_READERS] = []
+    config.add_directive("add_signal_readers", add_signal_readers)
+    config.add_signal_readers(sitting_committee)

@@ -190,8 +190,12 @@ class CollusionService:
         return out[:limit]
 
 
-def archive_source(dbsession, project, retention) -> list:
-    """archive.service.SOURCES entry: the signals travel with the project's archive."""
+def archive_source(event) -> None:
+    """ArchiveAssembling: the signals travel with the project's archive."""
+    event.entries += _archive_entries(event.dbsession, event.project, event.retention)
+
+
+def _archive_entries(dbsession, project, retention) -> list:
     import json
 
     from ..archive.package import Entry
@@ -203,9 +207,9 @@ def archive_source(dbsession, project, retention) -> list:
     return [Entry("collusion-signals.json", body.encode("utf-8"), retention)]
 
 
-def scan_after_opening(dbsession, clock, project) -> None:
-    """OpeningService.COMPLETED_HOOKS entry: the record and documents are final now."""
-    CollusionService(dbsession, clock).scan(project)
+def scan_after_opening(event) -> None:
+    """OpeningCompleted: the record and documents are final now."""
+    CollusionService(event.service.db, event.service.clock).scan(event.project)
 
 
 def collusion_service_factory(context, request) -> CollusionService:

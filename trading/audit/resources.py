@@ -1,16 +1,22 @@
 """Who may read a project's collusion signals: the root grants staff and supervisors;
 the project's evaluation committee is added by whoever knows it."""
 
-from collections.abc import Callable
-
 from pyramid.authorization import Allow
 
 from ..projects.resources import ProjectResource, project_factory
 from ..security import Permission
 
-# `hook(dbsession, project) -> [principal, ...]`: the evaluation domain registers one that
-# names the members of the project's committee (rules §7.9: flags go to the committee).
-COMMITTEE_PRINCIPALS: list[Callable] = []
+# Registry key: `readers(dbsession, project) -> [principal, ...]` functions, added with
+# `config.add_signal_readers(fn)`; `sitting_committee` names the members of the project's
+# committee (rules §7.9: flags go to the committee).
+SIGNAL_READERS = "audit.signal_readers"
+
+
+def add_signal_readers(config, readers) -> None:
+    """The directive: who else may read a project's collusion signals."""
+    readers = config.maybe_dotted(readers)
+    config.action(("audit.signal_readers", readers),
+                  lambda: config.registry[SIGNAL_READERS].append(readers))
 
 
 def sitting_committee(dbsession, project) -> list[str]:
@@ -42,6 +48,6 @@ class SignalsResource(ProjectResource):
 
 def signals_factory(request) -> SignalsResource:
     resource = project_factory(request)
-    committee = [p for hook in COMMITTEE_PRINCIPALS
-                 for p in hook(request.dbsession, resource.project)]
+    committee = [p for readers in request.registry[SIGNAL_READERS]
+                 for p in readers(request.dbsession, resource.project)]
     return SignalsResource(resource.project, resource.__parent__, committee)

@@ -124,11 +124,10 @@ def includeme(config):
     # Award is included before open data and archive (trading.main), so the publicity is
     # started before open data records the release: it is then part of it.
     config.add_subscriber(publicise_candidates, ProjectStatusChanged)
-    from ..opendata.service import RELEASE_PARTS
+    from ..opendata.events import ReleaseAssembling
     from .service import ocds_part
 
-    if ocds_part not in RELEASE_PARTS:
-        RELEASE_PARTS.append(ocds_part)
+    config.add_subscriber(ocds_part, ReleaseAssembling)
     config.add_subscriber(final_offer_due, ProjectDue)
     config.add_subscriber(final_offer_next, ProjectScheduling)
     # Before the publicity's subscriber: a closed auction may complete the committee's

@@ -477,8 +477,12 @@ def award_service_factory(context, request) -> AwardService:
                         request.storage, request.enqueue)
 
 
-def ocds_part(dbsession, project: Project) -> dict:
-    """opendata RELEASE_PARTS entry: awards, their suppliers and signed contracts."""
+def ocds_part(event) -> None:
+    """ReleaseAssembling: awards, their suppliers and signed contracts."""
+    event.add(_ocds_part(event.dbsession, event.project))
+
+
+def _ocds_part(dbsession, project: Project) -> dict:
     from ..opendata.ocds import instant, yuan
 
     awards = [a for a in AwardService(dbsession, None).awards(project) if a.winner is not None]

@@ -16,7 +16,6 @@ without repeating any of it.
 
 import secrets
 import tempfile
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -53,6 +52,7 @@ from ..actor import Actor
 from ..audit import merkle
 from ..audit.models import TlogLeaf, TlogPending
 from ..audit.service import record
+from ..db import registry_of
 from ..i18n import N_
 from ..projects.kinds import CustodyMode
 from ..projects.models import Project
@@ -64,6 +64,7 @@ from .errors import (
     ReleaseInvalid,
     ShareRefused,
 )
+from .events import BidsOpened, OpeningCompleted
 from .models import (
     Bid,
     BidState,
@@ -87,14 +88,6 @@ from .tasks import open_bids
 S = ProjectStatus
 L = LineStatus
 SYSTEM = Actor.system("open_bids")
-# Other domains act once the record and the evaluation documents are final (e.g. the
-# audit domain's collusion scan needs the documents' hashes): `hook(dbsession, clock,
-# project)`, called once, in the same transaction.
-COMPLETED_HOOKS: list[Callable] = []
-# Checks that join the record once the envelopes are open and before the lots are counted
-# (e.g. bid security): `hook(opening_service, project, opening)`, in the same transaction;
-# a hook may mark a decrypted line invalid through `opening_service.invalidate`.
-OPENED_HOOKS: list[Callable] = []
 # Lines that still wait for a result.
 OPENABLE = (L.PENDING,)
 # `advance` is scheduled at the deadline itself and the sweep runs every minute: an opening
@@ -215,8 +208,7 @@ class OpeningService:
             if not ready:
                 return later
             self._open_pending(project, opening, lines)
-            for hook in OPENED_HOOKS:
-                hook(self, project, opening)
+            registry_of(self.db).notify(BidsOpened(self, project, opening))
             self._finish(projects, project, opening, lines)
             if not self._to_store(opening, lines):
                 self._stored(project, opening, now)  # nothing to extract
@@ -413,12 +405,12 @@ class OpeningService:
         return self._result(line, L.REVOKED, "tampered", detail=detail)
 
     def invalidate(self, line: OpeningLine, reason: str, detail: str = "") -> None:
-        """An OPENED_HOOKS check found a decrypted bid invalid (reason: a REASONS key)."""
+        """A BidsOpened subscriber found a decrypted bid invalid (reason: a REASONS key)."""
         if line.status is L.DECRYPTED:
             self._result(line, L.INVALID, reason, detail=detail)
 
     def private_key(self, project: Project) -> PrivateKey:
-        """The opening key, for OPENED_HOOKS that open what was sealed beside the bids."""
+        """The opening key, for BidsOpened subscribers that open what was sealed beside the bids."""
         return self._private_key(project)
 
     def _result(self, line, status: LineStatus, reason: str, detail: str = "", **fmt) -> None:
@@ -505,8 +497,7 @@ class OpeningService:
 
     def _stored(self, project: Project, opening: Opening, now: datetime) -> None:
         opening.documents_stored_at = now
-        for hook in COMPLETED_HOOKS:
-            hook(self.db, self.clock, project)
+        registry_of(self.db).notify(OpeningCompleted(self, project))
 
     # -- the opening hall: custodians, bidders -------------------------------------------------
 

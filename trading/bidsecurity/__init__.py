@@ -21,10 +21,10 @@ def check_requirement(event):
         requirement_of(event.project, lot)
 
 
-def check_at_opening(opening_service, project, opening):
-    """bidding.opening OPENED_HOOKS entry: the payer list opens with the bids. A profile
-    changed into an invalid requirement after approval must not stop the opening: the
-    bids open, the security is left unchecked and the audit says why."""
+def check_at_opening(event):
+    """BidsOpened: the payer list opens with the bids. A profile changed into an invalid
+    requirement after approval must not stop the opening: the bids open, the security is
+    left unchecked and the audit says why."""
     from ..audit.service import record
     from ..db import registry_of
     from ..errors import RuleRefused
@@ -32,11 +32,12 @@ def check_at_opening(opening_service, project, opening):
 
     # The provider's key re-verifies each opened guarantee: a row sealed by anyone else
     # (the opening key is public) counts for nothing.
+    opening_service, project = event.service, event.project
     provider = registry_of(opening_service.db).get("bidsecurity.guarantor")
     try:
         BidSecurityService(opening_service.db, opening_service.clock,
                            provider=provider).at_opening(
-            project, opening_service.lines(opening),
+            project, opening_service.lines(event.opening),
             lambda: opening_service.private_key(project), opening_service.invalidate)
     except RuleRefused as error:
         record(opening_service.db, SYSTEM, "bidsecurity.opening_unchecked", "project",
@@ -78,6 +79,13 @@ def _audit_actions() -> dict[str, str]:
     }
 
 
+def release_part(event):
+    """ReleaseAssembling: the lots' bid security (tender.bidSecurity)."""
+    from .ocds import ocds_part
+
+    event.add(ocds_part(event.dbsession, event.project))
+
+
 def includeme(config):
     from .bank import BankAdapter, bank_from_settings
     from .guarantee import GuaranteeProvider, provider_from_settings
@@ -92,15 +100,12 @@ def includeme(config):
     config.registry["bidsecurity.guarantor"] = provider
     config.register_service(provider, GuaranteeProvider)
     config.register_service_factory(bid_security_service_factory, BidSecurityService)
-    from ..bidding import opening
+    from ..bidding.events import BidsOpened
     from ..projects.events import ProjectApproving, ProjectStatusChanged
 
-    if check_at_opening not in opening.OPENED_HOOKS:
-        opening.OPENED_HOOKS.append(check_at_opening)
+    config.add_subscriber(check_at_opening, BidsOpened)
     config.add_subscriber(check_requirement, ProjectApproving)
     config.add_subscriber(schedule_refunds, ProjectStatusChanged)
-    from ..opendata.service import RELEASE_PARTS
-    from .ocds import ocds_part
+    from ..opendata.events import ReleaseAssembling
 
-    if ocds_part not in RELEASE_PARTS:
-        RELEASE_PARTS.append(ocds_part)
+    config.add_subscriber(release_part, ReleaseAssembling)

@@ -33,14 +33,14 @@ def make_due_refunds() -> dict:
 def make_due_claims() -> dict:
     """Claims (索赔) of guarantees whose forfeiture a supervisor approved, once each."""
     claimed = unclaimed = 0
-    with job_session() as dbsession:
-        claims = [refund.id for refund in _service(dbsession).due_claims()]
+    with job_request() as request:
+        claims = [refund.id for refund in request.find_service(BidSecurityService).due_claims()]
     for refund_id in claims:
-        with job_session() as dbsession:
-            refund = dbsession.get(Refund, refund_id)
+        with job_request() as request:
+            refund = request.dbsession.get(Refund, refund_id)
             if refund.bank_reference:
                 continue
-            if _service(dbsession).claim(refund):
+            if request.find_service(BidSecurityService).claim(refund):
                 claimed += 1
             else:
                 unclaimed += 1

@@ -21,7 +21,6 @@ Interface for the award domain (评定分离, publicity, result)
   ``candidates_publicised`` for both award methods — so the award domain follows the
   ``projects.events.ProjectStatusChanged`` to ``"candidates_publicised"``; change
   ``next_status_after_evaluation`` (``service.py``) if 评定分离 needs another target.
-  ``COMPLETION_HOOKS`` (``hook(service, project, reports)``) run just before it.
 * An unlocked report (chair + supervisor, audited) deletes its candidates; if the
   project had moved on, it goes back to ``evaluation`` (allowed from
   ``candidates_publicised`` by the status table) and a new report is generated and

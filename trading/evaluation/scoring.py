@@ -1,7 +1,7 @@
 """Scoring criteria published with the project, and each member's score sheet.
 
 The criteria are the owner's until the trading center approves the project; the approval
-locks them (a PUBLISH_HOOKS entry), so experts can only ever score what was published
+locks them (a ProjectApproving subscriber), so experts can only ever score what was published
 (评标委员会规定 Art 17; 实施条例 Art 49). The price score is never an item: the system
 computes it from the opening record.
 """

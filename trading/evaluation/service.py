@@ -4,7 +4,6 @@ See the package docstring for the interface the award domain builds on.
 """
 
 import hashlib
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -53,11 +52,6 @@ from .tabulate import (
 )
 
 S = ProjectStatus
-
-# `hook(service, project, reports)` before the project leaves evaluation; may refuse with
-# a DomainError (nothing is then changed).
-COMPLETION_HOOKS: list[Callable] = []
-
 
 def next_status_after_evaluation(project: Project) -> ProjectStatus:
     """Where a project goes once every lot's report is signed.
@@ -119,8 +113,6 @@ class EvaluationService:
         reports = [self.report_for(lot) for lot in lots]
         if not lots or any(r is None for r in reports):
             return False
-        for hook in COMPLETION_HOOKS:
-            hook(self, project, reports)
         ProjectService(self.db, self.clock, self.storage, self.enqueue, self.keys).transition(
             project, next_status_after_evaluation(project), actor=actor,
             reason="评标报告已由评标委员会全体成员签署")

@@ -13,24 +13,24 @@ def _on_project_event(event):
         event.project, event.name)
 
 
-def _on_smallwork_step(smallworks_service, work):
+def _on_smallwork_step(event):
+    """SmallWorkChanged: the work's release moves on."""
     from ..smallworks.service import QUOTE_WINDOW
     from .service import OpenDataService
 
-    OpenDataService(smallworks_service.db, smallworks_service.clock,
-                    registry_of(smallworks_service.db).settings).record_smallwork(
-        work, quote_window=QUOTE_WINDOW)
+    service = event.service
+    OpenDataService(service.db, service.clock, registry_of(service.db).settings)\
+        .record_smallwork(event.work, quote_window=QUOTE_WINDOW)
 
 
 def includeme(config):
     from ..projects.events import ClarificationPublished, ProjectStatusChanged
-    from ..smallworks.service import PUBLISH_HOOKS
+    from ..smallworks.events import SmallWorkChanged
     from .service import OpenDataService
 
     config.add_subscriber(_on_project_event, ProjectStatusChanged)
     config.add_subscriber(_on_project_event, ClarificationPublished)
-    if _on_smallwork_step not in PUBLISH_HOOKS:
-        PUBLISH_HOOKS.append(_on_smallwork_step)
+    config.add_subscriber(_on_smallwork_step, SmallWorkChanged)
     config.register_service_factory(
         lambda context, request: OpenDataService(request.dbsession, request.clock,
                                                  request.registry.settings),

@@ -7,9 +7,11 @@ from functools import lru_cache
 import ocdsmerge
 import sqlalchemy as sa
 
+from ..db import registry_of
 from ..projects.kinds import LABELS
 from ..projects.models import Project
 from ..projects.status import PUBLIC
+from .events import ReleaseAssembling
 from .models import OcdsFeedLock, OcdsRelease
 from .ocds import (
     NOTICE_TYPE,
@@ -85,19 +87,9 @@ def project_view(project: Project, bids: BidsView | None = None,
     )
 
 
-# Other domains add what only they know to a release (e.g. award: `awards`, supplier
-# `parties`, `contracts`; bid security: `tender.bidSecurity`):
-# `part(dbsession, project) -> dict`; lists are appended, objects' fields added.
-RELEASE_PARTS: list = []
-
-
 def _merge_parts(release: dict, dbsession, project: Project) -> dict:
-    for part in RELEASE_PARTS:
-        for key, value in part(dbsession, project).items():
-            if isinstance(value, dict):
-                release[key] = {**release.get(key, {}), **value}
-            else:
-                release[key] = [*release.get(key, []), *value]
+    """What other domains add to the release (opendata.events.ReleaseAssembling)."""
+    registry_of(dbsession).notify(ReleaseAssembling(dbsession, project, release))
     return release
 
 

@@ -11,7 +11,7 @@ import gc
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -36,6 +36,7 @@ from bid_crypto import (
 from ..accounts.models import Organisation
 from ..actor import Actor
 from ..audit.service import record as audit_record
+from ..db import registry_of
 from ..draws import lottery
 from ..draws.models import Draw
 from ..draws.services import DrawService
@@ -56,6 +57,7 @@ from .errors import (
     ResponseClosed,
     SplitDecisionMissing,
 )
+from .events import SmallWorkChanged
 from .models import Decline, Enterprise, Qualification, Quote, SmallWork
 from .status import AllocationStatus, RegistryStatus, check_transition
 
@@ -160,9 +162,6 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(DISPLAY_TZ).date()
 
 
-# Called with (service, work) after each step that changes a public work, in the step's
-# transaction: open data appends its release writer here (trading.opendata.includeme).
-PUBLISH_HOOKS: list[Callable] = []
 # Before the center's approval a work is the owner's and the center's only.
 UNPUBLISHED = (A.DRAFT, A.SUBMITTED, A.RETURNED)
 
@@ -968,8 +967,7 @@ class SmallWorksService:
     def _publish(self, work: SmallWork) -> None:
         """Tell the publishers (open data) that a public work changed."""
         if work.status not in UNPUBLISHED:
-            for hook in PUBLISH_HOOKS:
-                hook(self, work)
+            registry_of(self.db).notify(SmallWorkChanged(self, work))
 
     def _audit(self, actor, action, subject_type, subject_id, **data) -> None:
         audit_record(self.db, actor, action, subject_type, subject_id, now=self.clock(), **data)
