@@ -1,11 +1,11 @@
 """Demo data: a user of every role, loaded idempotently by `trading demo development.ini`.
 
-Later domains append their own loaders to LOADERS; each must be safe to run twice.
+Each domain's demo module holds its loaders; `ORDER` below lists every one in the order
+they run. Each must be safe to run twice.
 """
 
-import importlib
-
 import sqlalchemy as sa
+from pyramid.path import DottedNameResolver
 
 from .accounts.models import Organisation, Role, User
 from .accounts.rules import make_credit_code
@@ -41,18 +41,6 @@ USERS = (
     ("auditor1", "冯审计", Role.AUDITOR, None),
 )
 
-LOADERS = []
-# Loaders that need every other domain's demo data first (e.g. the collusion scans of
-# the openings): run after all of LOADERS.
-LAST_LOADERS = []
-
-
-def demo_loader(fn):
-    LOADERS.append(fn)
-    return fn
-
-
-@demo_loader
 def load_accounts(dbsession, clock, settings) -> None:
     accounts = AccountService(dbsession, clock, settings)
     actor = Actor.system("demo")
@@ -75,29 +63,47 @@ def load_accounts(dbsession, clock, settings) -> None:
                                  organisation=orgs.get(org_key), actor=actor)
 
 
-# Each domain's demo module registers its loaders with @demo_loader when imported; the
-# order here is the order they run in (later ones use what earlier ones made).
-DEMO_MODULES = ("trading.award.demo", "trading.projects.demo", "trading.draws.demo",
-                "trading.bidding.demo", "trading.smallworks.demo", "trading.evaluation.demo",
-                "trading.award.consultation_demo", "trading.audit.demo",
-                "trading.intermediaries.demo", "trading.bidsecurity.demo")
+# Every loader, in the order they run: later ones use what earlier ones made.
+ORDER = (
+    # Rule profiles before the projects demo posts anything.
+    "trading.award.demo:load_final_offer_profile",
+    "trading.award.consultation_demo:load_consultation_profile",
+    # No opening until the bids exist: `load_bids` resumes it.
+    "trading.bidding.demo:pause_opening",
+    "trading.demo:load_accounts",
+    # `custodians` projects get the bidding demo's custodians before their approval.
+    "trading.projects.demo:load_projects",
+    "trading.draws.demo:load_draws",
+    "trading.intermediaries.demo:load_supermarket",
+    "trading.smallworks.demo:load_smallworks",
+    # After every other domain's projects: bids, then what needs the opened bids.
+    "trading.bidding.demo:load_bids",
+    "trading.award.demo:load_award_demo",
+    # The evaluation's pool goes first, the consultation's panel after it.
+    "trading.evaluation.demo:load_evaluation",
+    "trading.award.consultation_demo:load_consultation_demo",
+    # Before the collusion scans, which then cover this opening too.
+    "trading.bidsecurity.demo:load_bid_security",
+    "trading.audit.demo:load_signals",
+    "trading.audit.demo:load_overdue",
+)
+
+
+def loaders() -> list:
+    resolver = DottedNameResolver()
+    return [resolver.resolve(name) for name in ORDER]
 
 
 def load_demo(dbsession, clock, settings) -> None:
     from .audit import merkle
-    for name in DEMO_MODULES:
-        importlib.import_module(name)
+
     # Demo loaders write on demo clocks that lie in the past (a bid "a day before its
     # deadline", an opening weeks ago): while they run, the log merges each event at its
     # own time, as a sequencer running back then would have, so a receipt's promise is
     # judged on one clock (merkle.sequence). Never set outside the demo.
     settings[merkle.MERGE_AS_QUEUED] = True
     try:
-        # Not `LOADERS + LAST_LOADERS`: a loader may reorder LOADERS while they run (the
-        # bidding demo moves its own to the end), and a copy would not see it.
-        for loader in LOADERS:
-            loader(dbsession, clock, settings)
-        for loader in LAST_LOADERS:
+        for loader in loaders():
             loader(dbsession, clock, settings)
         # The demo shows a signed checkpoint from the first minute.
         merkle.sequence(dbsession, registry_of(dbsession)["keys"], settings, now=clock())

@@ -24,7 +24,6 @@ from ..bidding.opening import OpeningService
 from ..bidding.service import BidService, bidder_ref, lot_ref, project_ref
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import LAST_LOADERS
 from ..projects.kinds import ProcurementMethod, ProjectType
 from ..projects.models import Project
 from ..projects.service import ProjectService
@@ -112,8 +111,6 @@ def _open(dbsession, at, keys, storage, settings, projects, project) -> None:
     project.next_check = None
 
 
-if load_signals not in LAST_LOADERS:
-    LAST_LOADERS.append(load_signals)
 
 
 # -- overdue steps (电子监察): items already late when the demo loads ----------------------
@@ -269,8 +266,6 @@ def _late_small_works(dbsession, clock, owner) -> None:
               at)
 
 
-if load_overdue not in LAST_LOADERS:
-    LAST_LOADERS.append(load_overdue)
 
 
 def _small_works_service(dbsession, at):

@@ -18,9 +18,8 @@ import sqlalchemy as sa
 
 from ..accounts.models import User
 from ..db import registry_of
-from ..demo import LAST_LOADERS, LOADERS
 from ..evaluation.committee import CommitteeService, ExpertInput, ExpertPoolService
-from ..evaluation.demo import _actor, _expert_logins, _publish_criteria, _sit, load_evaluation
+from ..evaluation.demo import _actor, _expert_logins, _publish_criteria, _sit
 from ..evaluation.models import Expert
 from ..projects.kinds import ProcurementMethod, Regime
 from ..projects.models import Project, RuleProfile
@@ -94,10 +93,3 @@ def load_consultation_demo(dbsession, clock, settings) -> None:
     _publish_criteria(dbsession, clock, project, ITEMS, PRICE)
     _sit(dbsession, clock, registry_of(dbsession)["keys"], center, project, logins=logins,
          plan=[{"specialty": SPECIALTY, "count": 3, "reserves": 1}])
-
-# The profile before the projects demo posts anything; the panel after the evaluation
-# demo (the opening records are written last, and its pool goes first).
-if load_consultation_profile not in LOADERS:
-    LOADERS.insert(0, load_consultation_profile)
-if load_consultation_demo not in LAST_LOADERS:
-    LAST_LOADERS.insert(LAST_LOADERS.index(load_evaluation) + 1, load_consultation_demo)

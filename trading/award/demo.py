@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from ..accounts.models import Role, User
 from ..db import registry_of
-from ..demo import LOADERS
 from ..projects.kinds import ProcurementMethod, Regime
 from ..projects.models import RuleProfile
 from ..projects.rules import default_params
@@ -31,9 +30,6 @@ def load_final_offer_profile(dbsession, clock, settings) -> None:
     dbsession.flush()
 
 
-# Before the projects demo posts anything, whatever order the modules were imported in.
-if load_final_offer_profile not in LOADERS:
-    LOADERS.insert(0, load_final_offer_profile)
 
 
 # -- award: a 评定分离 project after its publicity, a ranked one in publicity ----------------
@@ -136,13 +132,3 @@ def _member(member):
 
     user = member.user
     return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
-
-
-def _register() -> None:
-    from ..bidding.demo import AFTER_BIDS
-
-    if load_award_demo not in AFTER_BIDS:
-        AFTER_BIDS.append(load_award_demo)
-
-
-_register()

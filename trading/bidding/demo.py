@@ -23,8 +23,6 @@ from ..accounts.models import User
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import LOADERS, demo_loader
-from ..projects import demo as projects_demo
 from ..projects.models import Project, SignUp
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
@@ -44,14 +42,6 @@ OFFERS = {"bidder1": (962, 180, "李建国"), "bidder2": (948, 170, "陈晓明")
 def pause_opening(dbsession, clock, settings) -> None:
     """Runs first: no opening until `load_bids`, which runs last and resumes it."""
     registry_of(dbsession)[OPENING_PAUSED] = True
-    # `config.scan()` imports every demo module, alphabetically: registration order is
-    # not DEMO_MODULES order, and the bids need every other loader's projects first.
-    if load_bids in LOADERS:
-        LOADERS.remove(load_bids)
-        LOADERS.append(load_bids)
-
-
-LOADERS.insert(0, pause_opening)
 
 # The demo custodians of the `custodians` projects (k = 2 of 3, three bodies, two roles).
 DEMO_CUSTODIANS = ("center1", "supervisor1", "owner1")
@@ -107,12 +97,6 @@ def _demo_custodian_key(directory: Path, user: User) -> bytes:
     return pub.read_bytes()
 
 
-projects_demo.BEFORE_APPROVAL.append(designate_demo_custodians)
-
-# Demo steps that need the opened bids (e.g. award's signed reports): `step(dbsession,
-# clock, settings)`, run at the end of `load_bids`, which always runs last.
-AFTER_BIDS: list = []
-
 
 def _offer(lot, username: str) -> dict:
     share, days, manager = OFFERS[username]
@@ -154,7 +138,6 @@ def _actor(user: User) -> Actor:
     return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
 
 
-@demo_loader
 def load_bids(dbsession, clock, settings) -> None:
     registry = registry_of(dbsession)
     registry.pop(OPENING_PAUSED, None)
@@ -174,8 +157,6 @@ def load_bids(dbsession, clock, settings) -> None:
             _record(dbsession, keys, storage, settings, project)
         elif project.status is S.OPENING:
             project.next_check = clock()  # the sweep opens it once a worker runs
-    for step in AFTER_BIDS:
-        step(dbsession, clock, settings)
 
 
 def _bid(dbsession, service, project, bidders, clock) -> None:

@@ -25,7 +25,7 @@ from ..accounts.service import AccountService
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import DEMO_PASSWORD, LAST_LOADERS
+from ..demo import DEMO_PASSWORD
 from ..projects.kinds import (
     AwardMethod,
     CustodyMode,
@@ -322,14 +322,3 @@ def _open_project(dbsession, demo_clock, bank, service, bidders, accounts, guara
         payer_name=bidders[0].organisation.name, payer_account=accounts[bidders[0].id])
     service.receive(body, signature)
     guarantor.issue(_apply(service, settings, project, project.lots[0], bidders[1]).number)
-
-
-def _register() -> None:
-    # Before the audit demo's collusion scans, which then cover this opening too.
-    from ..audit import demo as audit_demo
-
-    if load_bid_security not in LAST_LOADERS:
-        LAST_LOADERS.insert(LAST_LOADERS.index(audit_demo.load_signals), load_bid_security)
-
-
-_register()

@@ -13,7 +13,6 @@ from ..accounts.models import User
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import demo_loader
 from .models import Draw
 from .services import DrawService
 
@@ -51,7 +50,6 @@ def _exists(dbsession, purpose: str) -> bool:
     return dbsession.scalar(sa.select(Draw.id).where(Draw.purpose == purpose)) is not None
 
 
-@demo_loader
 def load_draws(dbsession, clock, settings) -> None:
     center, supervisor = _actor(dbsession, "center1"), _actor(dbsession, "supervisor1")
     if not _exists(dbsession, PURPOSE):

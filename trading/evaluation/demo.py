@@ -15,7 +15,7 @@ from ..accounts.models import Role, User
 from ..accounts.service import AccountService
 from ..actor import Actor
 from ..db import registry_of
-from ..demo import DEMO_PASSWORD, LAST_LOADERS
+from ..demo import DEMO_PASSWORD
 from ..projects.models import Project
 from ..projects.status import ProjectStatus
 from .committee import DECLARATION, CommitteeService, ExpertInput, ExpertPoolService
@@ -267,5 +267,3 @@ def load_evaluation(dbsession, clock, settings) -> None:
 
 # After every other loader (the opening records are written last); ahead of the other
 # late loaders, which may read the committee.
-if load_evaluation not in LAST_LOADERS:
-    LAST_LOADERS.insert(0, load_evaluation)

@@ -17,7 +17,7 @@ from ..accounts.service import AccountService
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import DEMO_PASSWORD, demo_loader
+from ..demo import DEMO_PASSWORD
 from .models import CreditRecord, Purchase, ServiceType
 from .rules import AmountMode, FundingSource, SelectionMethod
 from .service import EntryInput, IntermediaryService, PurchaseInput
@@ -87,7 +87,6 @@ def _user(db, username) -> User | None:
     return db.scalar(sa.select(User).where(User.username == username))
 
 
-@demo_loader
 def load_supermarket(dbsession, clock, settings) -> None:
     center, owner = _user(dbsession, "center1"), _user(dbsession, "owner1")
     start = FixedClock(clock() - timedelta(days=60))

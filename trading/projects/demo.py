@@ -13,7 +13,6 @@ from ..accounts.models import Organisation, User
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import demo_loader
 from .kinds import (
     AwardMethod,
     CryptoSuite,
@@ -97,10 +96,6 @@ CUSTODY = {
     "老旧小区改造（二期）工程": CustodyMode.CUSTODIANS,
 }
 
-# Steps a `custodians` project needs before its approval (the bidding demo enrols the demo
-# custodians' public keys and designates them): `step(dbsession, clock, project, center)`.
-BEFORE_APPROVAL: list = []
-
 # Projects whose award is separated from the evaluation (评定分离, rules §3).
 SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）", "科创园区配套道路工程（评定分离）",
                        "城东雨污分流改造工程（评定分离）"})
@@ -146,7 +141,6 @@ def _input(name, ptype, method, lots, start) -> ProjectInput:
     )
 
 
-@demo_loader
 def load_projects(dbsession, clock, settings) -> None:
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
     bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
@@ -179,8 +173,11 @@ def _walk(service, demo_clock, clock, project, target, owner, center, bidders) -
                                    actor=_actor(center))
         return
     if project.custody_mode is CustodyMode.CUSTODIANS:
-        for step in BEFORE_APPROVAL:
-            step(service.db, service.clock, project, center)
+        # The bidding demo enrols the demo custodians' public keys and designates them
+        # (imported here: the bidding demo builds on this module).
+        from ..bidding.demo import designate_demo_custodians
+
+        designate_demo_custodians(service.db, service.clock, project, center)
     service.approve(project, actor=_actor(center))
     if target is S.CANCELLED:
         service.cancel(project, reason="项目资金调整，终止本次采购。", actor=_actor(owner))

@@ -18,7 +18,6 @@ from ..accounts.rules import make_credit_code
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import demo_loader
 from .models import Enterprise
 from .rules import AllocationMethod, Category, Grade, ObjectType
 from .service import (
@@ -79,7 +78,6 @@ def _organisation(dbsession, clock, n: int, category: Category) -> Organisation:
     return org
 
 
-@demo_loader
 def load_smallworks(dbsession, clock, settings) -> None:
     if dbsession.scalar(sa.select(Enterprise.id).limit(1)) is not None:
         return
