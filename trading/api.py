@@ -1,13 +1,16 @@
 """The JSON API's shared parts: operation descriptions and the OpenAPI 3.1 document.
 
-Each API view is described with `describe(...)` next to its `view_config`; the document at
-/api/v1/openapi.json is built from those descriptions and the routes, and a test checks that
-every `api.*` route is described.
+Each API view is decorated with `@describe(...)` beside its `@view_config`; like
+`view_config`, the description is registered when `config.scan()` finds the view (into
+`registry["api.operations"]`), never at import. The document at /api/v1/openapi.json is built
+from those descriptions and the routes, and a test checks that every `api.*` route is
+described.
 """
 
 from dataclasses import dataclass, field
 
 import colander
+import venusian
 from pyramid.interfaces import IRoutesMapper
 from pyramid.view import view_config
 
@@ -16,7 +19,7 @@ from .forms import OPEN_ENDED, Day, LocalDateTime, Money, Ticked, WindowedDate, 
 from .guards import parse_json
 from .security import Permission
 
-OPERATIONS: list["Operation"] = []
+OPERATIONS = "api.operations"  # registry key: the Operation of every described API view
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -62,10 +65,15 @@ class Operation:
 
 def describe(route_name, method, summary, *, auth=False, request_schema=None,
              response=None, parameters=()):
-    OPERATIONS.append(Operation(route_name, method.lower(), summary, auth, request_schema,
-                                response or {"type": "object"}, tuple(parameters)))
+    """Describe an API operation for the OpenAPI document (a view decorator)."""
+    operation = Operation(route_name, method.lower(), summary, auth, request_schema,
+                          response or {"type": "object"}, tuple(parameters))
+
+    def register(scanner, name, ob):
+        scanner.config.registry.setdefault(OPERATIONS, []).append(operation)
 
     def decorate(fn):
+        venusian.attach(fn, register, category="pyramid")
         return fn
 
     return decorate
@@ -180,7 +188,7 @@ def build_openapi(request) -> dict:
     mapper = request.registry.queryUtility(IRoutesMapper)
     routes = {r.name: r.pattern for r in mapper.get_routes()}
     paths: dict = {}
-    for op in OPERATIONS:
+    for op in request.registry.get(OPERATIONS, ()):
         path = _path_of(routes[op.route_name])
         paths.setdefault(path, {})[op.method] = _operation(request, op, path)
     return {
@@ -231,26 +239,19 @@ def _path_params(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
-describe("api.openapi", "GET", "This OpenAPI document")
-
-
+@describe("api.openapi", "GET", "This OpenAPI document")
 @view_config(route_name="api.openapi", renderer="json", permission=Permission.PUBLIC_VIEW)
 def openapi(request):
     return build_openapi(request)
 
 
-describe("api.me", "GET", "The authenticated user", auth=True, response={
-    "type": "object", "required": ["id", "username", "role"],
-    "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
-                   "display_name": {"type": "string"}, "role": {"type": "string"},
-                   "organisation_id": {"type": ["integer", "null"]}}})
-
-
+@describe("api.me", "GET", "The authenticated user", auth=True, response={
+     "type": "object", "required": ["id", "username", "role"],
+     "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
+                    "display_name": {"type": "string"}, "role": {"type": "string"},
+                    "organisation_id": {"type": ["integer", "null"]}}})
 @view_config(route_name="api.me", renderer="json", permission=Permission.ACCOUNT_SELF)
 def api_me(request):
     user = request.identity
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
             "role": str(user.role), "organisation_id": user.organisation_id}
-
-
-describe("api.audit.checkpoints", "GET", "Signed checkpoints of the audit hash chain")

@@ -15,11 +15,9 @@ def signals_page(context, request):
             "scan": service.scan_of(context.project)}
 
 
-describe("api.audit.signals", "GET",
-         "A project's collusion signals with their evidence (committee, center, supervisors)",
-         auth=True, response={"type": "object", "required": ["lots", "scanned_at"]})
-
-
+@describe("api.audit.signals", "GET",
+          "A project's collusion signals with their evidence (committee, center, supervisors)",
+          auth=True, response={"type": "object", "required": ["lots", "scanned_at"]})
 @view_config(route_name="api.audit.signals", renderer="json",
              permission=Permission.AUDIT_SIGNALS)
 def signals_api(context, request):

@@ -45,11 +45,9 @@ def _ctx(request):
     return request.dbsession, request.registry["keys"], request.registry.settings
 
 
-describe("api.audit.log.checkpoint", "GET",
-         "The audit log's latest signed checkpoint (or the one of `size` leaves)",
-         response=CHECKPOINT, parameters=query_parameters(CheckpointParams()))
-
-
+@describe("api.audit.log.checkpoint", "GET",
+          "The audit log's latest signed checkpoint (or the one of `size` leaves)",
+          response=CHECKPOINT, parameters=query_parameters(CheckpointParams()))
 @view_config(route_name="api.audit.log.checkpoint", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_log_checkpoint(request):
@@ -58,19 +56,17 @@ def api_log_checkpoint(request):
     return merkle.checkpoint_doc(merkle._signed(dbsession, size), keys, settings)
 
 
-describe("api.audit.log.inclusion", "GET",
-         "Inclusion proof (RFC 9162 §2.1.3) of audit event `seq` in the checkpoint of `size` "
-         "leaves (the latest by default); 404 not_logged_yet while it is queued",
-         parameters=query_parameters(InclusionParams()), response={
-             "type": "object",
-             "required": ["seq", "index", "size", "leaf_hash", "proof", "checkpoint"],
-             "properties": {"seq": {"type": "integer"}, "index": {"type": "integer"},
-                            "size": {"type": "integer"}, "leaf_hash": B64,
-                            "integrated_at": {"type": "string", "format": "date-time"},
-                            "proof": {"type": "array", "items": B64},
-                            "checkpoint": CHECKPOINT}})
-
-
+@describe("api.audit.log.inclusion", "GET",
+          "Inclusion proof (RFC 9162 §2.1.3) of audit event `seq` in the checkpoint of `size` "
+          "leaves (the latest by default); 404 not_logged_yet while it is queued",
+          parameters=query_parameters(InclusionParams()), response={
+              "type": "object",
+              "required": ["seq", "index", "size", "leaf_hash", "proof", "checkpoint"],
+              "properties": {"seq": {"type": "integer"}, "index": {"type": "integer"},
+                             "size": {"type": "integer"}, "leaf_hash": B64,
+                             "integrated_at": {"type": "string", "format": "date-time"},
+                             "proof": {"type": "array", "items": B64},
+                             "checkpoint": CHECKPOINT}})
 @view_config(route_name="api.audit.log.inclusion", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_log_inclusion(request):
@@ -78,17 +74,15 @@ def api_log_inclusion(request):
     return merkle.inclusion_doc(*_ctx(request), seq=params["seq"], size=params["size"])
 
 
-describe("api.audit.log.consistency", "GET",
-         "Consistency proof (RFC 9162 §2.1.4) that the checkpoint of `new` leaves (the latest "
-         "by default) extends the tree of `old` leaves",
-         parameters=query_parameters(ConsistencyParams()), response={
-             "type": "object", "required": ["old", "new", "proof", "checkpoint"],
-             "properties": {"old": {"type": "integer"}, "new": {"type": "integer"},
-                            "proof": {"type": "array", "items": B64},
-                            "old_checkpoint": {"oneOf": [CHECKPOINT, {"type": "null"}]},
-                            "checkpoint": CHECKPOINT}})
-
-
+@describe("api.audit.log.consistency", "GET",
+          "Consistency proof (RFC 9162 §2.1.4) that the checkpoint of `new` leaves (the latest "
+          "by default) extends the tree of `old` leaves",
+          parameters=query_parameters(ConsistencyParams()), response={
+              "type": "object", "required": ["old", "new", "proof", "checkpoint"],
+              "properties": {"old": {"type": "integer"}, "new": {"type": "integer"},
+                             "proof": {"type": "array", "items": B64},
+                             "old_checkpoint": {"oneOf": [CHECKPOINT, {"type": "null"}]},
+                             "checkpoint": CHECKPOINT}})
 @view_config(route_name="api.audit.log.consistency", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_log_consistency(request):
@@ -96,15 +90,13 @@ def api_log_consistency(request):
     return merkle.consistency_doc(*_ctx(request), old=params["old"], new=params["new"])
 
 
-describe("api.audit.log.cosignatures", "POST",
-         "A witness gives back its cosignature (C2SP tlog-cosignature) of a checkpoint this log "
-         "signed: body {\"checkpoint\": cosigned note}; kept for the witnesses listed in "
-         "audit.witnesses (422 cosignature_refused / unknown_witness otherwise)",
-         response={"type": "object", "required": ["size", "witnesses"],
-                   "properties": {"size": {"type": "integer"},
-                                  "witnesses": {"type": "array", "items": {"type": "string"}}}})
-
-
+@describe("api.audit.log.cosignatures", "POST",
+          "A witness gives back its cosignature (C2SP tlog-cosignature) of a checkpoint this log "
+          "signed: body {\"checkpoint\": cosigned note}; kept for the witnesses listed in "
+          "audit.witnesses (422 cosignature_refused / unknown_witness otherwise)",
+          response={"type": "object", "required": ["size", "witnesses"],
+                    "properties": {"size": {"type": "integer"},
+                                   "witnesses": {"type": "array", "items": {"type": "string"}}}})
 @view_config(route_name="api.audit.log.cosignatures", request_method="POST", renderer="json",
              permission=Permission.PUBLIC_VIEW, require_csrf=False)
 def api_log_cosignatures(request):

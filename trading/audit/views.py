@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
+from ..api import describe
 from ..forms import Text
 from ..i18n import DISPLAY_TZ, N_, _
 from ..security import Permission
@@ -54,6 +55,7 @@ def _log_checkpoints(request, limit=50) -> dict:
             "log_key": merkle.log_verifier(request.registry["keys"], settings).vkey()}
 
 
+@describe("api.audit.checkpoints", "GET", "Signed checkpoints of the audit hash chain")
 @view_config(route_name="api.audit.checkpoints", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_checkpoints(request):

@@ -33,12 +33,10 @@ def _org(request) -> int | None:
     return user.organisation_id if user and str(user.role) == "bidder" else None
 
 
-describe("api.award.final_offer", "GET", "The project's final-offer rounds (终次报价): "
-         "windows, floor and ceiling, eligible parties; amounts and the winner once decided",
-         response={"type": "object", "properties": {"items": {"type": "array",
-                                                              "items": ROUND}}})
-
-
+@describe("api.award.final_offer", "GET", "The project's final-offer rounds (终次报价): "
+          "windows, floor and ceiling, eligible parties; amounts and the winner once decided",
+          response={"type": "object", "properties": {"items": {"type": "array",
+                                                               "items": ROUND}}})
 @view_config(route_name="api.award.final_offer", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_rounds(context, request):
@@ -47,11 +45,9 @@ def api_rounds(context, request):
                       for r in service.rounds(context.project)]}
 
 
-describe("api.award.final_offer.start", "POST", "Start the final-offer round of a lot after "
-         "the opening (trading center); floor in yuan, or null for the profile's default",
-         auth=True, request_schema=StartRoundBody, response=ROUND)
-
-
+@describe("api.award.final_offer.start", "POST", "Start the final-offer round of a lot after "
+          "the opening (trading center); floor in yuan, or null for the profile's default",
+          auth=True, request_schema=StartRoundBody, response=ROUND)
 @view_config(route_name="api.award.final_offer.start", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_start(context, request):
@@ -63,11 +59,9 @@ def api_start(context, request):
     return round_state(service, context.project, final_round)
 
 
-describe("api.award.final_offer.join", "POST", "Accept the floor during the eligibility "
-         "window to become eligible (a signed-up bidder without a valid bid)", auth=True,
-         response=ROUND)
-
-
+@describe("api.award.final_offer.join", "POST", "Accept the floor during the eligibility "
+          "window to become eligible (a signed-up bidder without a valid bid)", auth=True,
+          response=ROUND)
 @view_config(route_name="api.award.final_offer.join", request_method="POST", renderer="json",
              permission=Permission.FINAL_OFFER_SUBMIT)
 def api_join(context, request):
@@ -76,14 +70,12 @@ def api_join(context, request):
     return round_state(service, context.project, context.final_round, org_id=_org(request))
 
 
-describe("api.award.final_offer.submit", "POST", "Submit the one final offer during the "
-         "window: multipart field 'envelope', sealed on the client with round.pub (lot = "
-         "round_ref; tbid.js, the offline sealing page or `python -m bid_crypto seal`); "
-         "floor and ceiling are checked at the reveal. Returns the signed receipt. An amount "
-         "in clear is refused (400 plaintext_refused) and nothing is stored.", auth=True,
-         response={"type": "object", "properties": {"receipt": RECEIPT}})
-
-
+@describe("api.award.final_offer.submit", "POST", "Submit the one final offer during the "
+          "window: multipart field 'envelope', sealed on the client with round.pub (lot = "
+          "round_ref; tbid.js, the offline sealing page or `python -m bid_crypto seal`); "
+          "floor and ceiling are checked at the reveal. Returns the signed receipt. An amount "
+          "in clear is refused (400 plaintext_refused) and nothing is stored.", auth=True,
+          response={"type": "object", "properties": {"receipt": RECEIPT}})
 @view_config(route_name="api.award.final_offer.submit", request_method="POST",
              renderer="json", permission=Permission.FINAL_OFFER_SUBMIT)
 def api_submit(context, request):
@@ -95,13 +87,11 @@ def api_submit(context, request):
     return {"receipt": service.receipt(context.project, context.final_round, party)}
 
 
-describe("api.award.final_offer.reveal", "POST", "Open every offer and settle the round now "
-         "(trading center), once its offer window is over: the worker's own step, by hand, "
-         "for a worker that is down or behind; 409 before the end (window_not_open), once "
-         "revealed (award_refused) or while the worker is at it (reveal_in_progress)",
-         auth=True, response=ROUND)
-
-
+@describe("api.award.final_offer.reveal", "POST", "Open every offer and settle the round now "
+          "(trading center), once its offer window is over: the worker's own step, by hand, "
+          "for a worker that is down or behind; 409 before the end (window_not_open), once "
+          "revealed (award_refused) or while the worker is at it (reveal_in_progress)",
+          auth=True, response=ROUND)
 @view_config(route_name="api.award.final_offer.reveal", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_reveal(context, request):
@@ -167,20 +157,16 @@ def _award_state(request, project) -> dict:
                         if a.contract_signed_at else None} for a in service.awards(project)]}
 
 
-describe("api.award", "GET", "Publicity (中标候选人公示), committees' progress and the award",
-         response={"type": "object"})
-
-
+@describe("api.award", "GET", "Publicity (中标候选人公示), committees' progress and the award",
+          response={"type": "object"})
 @view_config(route_name="api.award", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_award(context, request):
     return _award_state(request, context.project)
 
 
-describe("api.award.objections", "POST", "Raise an objection (异议) during the publicity "
-         "(a bidder of the project)", auth=True, request_schema=ObjectionBody)
-
-
+@describe("api.award.objections", "POST", "Raise an objection (异议) during the publicity "
+          "(a bidder of the project)", auth=True, request_schema=ObjectionBody)
 @view_config(route_name="api.award.objections", request_method="POST", renderer="json",
              permission=Permission.AWARD_OBJECT)
 def api_objection(context, request):
@@ -193,11 +179,9 @@ def api_objection(context, request):
     return {"id": objection.id, "answer_due_at": objection.answer_due_at.isoformat()}
 
 
-describe("api.award.ballot", "POST", "Cast my ballot in the committee's open round (award "
-         "committee member); refused for a non-candidate, a second vote or a closed round",
-         auth=True, request_schema=BallotBody)
-
-
+@describe("api.award.ballot", "POST", "Cast my ballot in the committee's open round (award "
+          "committee member); refused for a non-candidate, a second vote or a closed round",
+          auth=True, request_schema=BallotBody)
 @view_config(route_name="api.award.ballot", request_method="POST", renderer="json",
              permission=Permission.AWARD_VOTE)
 def api_ballot(context, request):
@@ -217,10 +201,8 @@ def api_ballot(context, request):
     return _award_state(request, context.project)
 
 
-describe("api.award.decide", "POST", "定标 after the publicity: results announced, notices "
-         "sent (the owner)", auth=True)
-
-
+@describe("api.award.decide", "POST", "定标 after the publicity: results announced, notices "
+          "sent (the owner)", auth=True)
 @view_config(route_name="api.award.decide", request_method="POST", renderer="json",
              permission=Permission.PROJECT_MANAGE)
 def api_decide(context, request):
@@ -264,24 +246,20 @@ def auction_json(request, auction) -> dict:
                  "at": b.placed_at.isoformat()} for b in auction.bids]}
 
 
-describe("api.award.auction", "GET", "A descending auction (降价竞价) of a price-competition "
-         "award stage: current lowest price, step, floor, end; who bid what once closed",
-         response=AUCTION)
-
-
+@describe("api.award.auction", "GET", "A descending auction (降价竞价) of a price-competition "
+          "award stage: current lowest price, step, floor, end; who bid what once closed",
+          response=AUCTION)
 @view_config(route_name="api.award.auction", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_auction(context, request):
     return auction_json(request, context.auction)
 
 
-describe("api.award.auction.bid", "POST", "Bid in a descending auction (a candidate): "
-         "{\"amount\": yuan}, the current lowest price minus a whole number of steps, not "
-         "below the floor, before the end; refused with bid_off_step, below_floor, "
-         "not_below_current, already_lowest, window_closed, not_a_candidate",
-         auth=True, request_schema=FinalOfferBody, response=AUCTION)
-
-
+@describe("api.award.auction.bid", "POST", "Bid in a descending auction (a candidate): "
+          "{\"amount\": yuan}, the current lowest price minus a whole number of steps, not "
+          "below the floor, before the end; refused with bid_off_step, below_floor, "
+          "not_below_current, already_lowest, window_closed, not_a_candidate",
+          auth=True, request_schema=FinalOfferBody, response=AUCTION)
 @view_config(route_name="api.award.auction.bid", request_method="POST", renderer="json",
              permission=Permission.AWARD_AUCTION_BID)
 def api_auction_bid(context, request):

@@ -48,12 +48,10 @@ def _state(context, request) -> dict:
                               org_id=_org(request))
 
 
-describe("api.award.consultation", "GET", "竞争性磋商: per lot the suppliers still in and "
-         "withdrawn, the rounds (changes for all; a session's minutes for the panel and that "
-         "supplier), the sealed final-quote round (amounts once revealed), whether enough "
-         "quotes count, and the signed scores", response=STATE)
-
-
+@describe("api.award.consultation", "GET", "竞争性磋商: per lot the suppliers still in and "
+          "withdrawn, the rounds (changes for all; a session's minutes for the panel and that "
+          "supplier), the sealed final-quote round (amounts once revealed), whether enough "
+          "quotes count, and the signed scores", response=STATE)
 @view_config(route_name="api.award.consultation", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_consultation(context, request):
@@ -61,26 +59,7 @@ def api_consultation(context, request):
 
 
 def _panel_step(route, summary, schema=None):
-    describe(route, "POST", summary, auth=True, request_schema=schema, response=STATE)
-
-
-_panel_step("api.award.consultation.rounds", "Open the next consultation round (center, "
-            "for the panel); the previous one must be closed")
-_panel_step("api.award.consultation.close", "Close the current round (center)")
-_panel_step("api.award.consultation.sessions", "Minutes of the panel's separate session "
-            "with one supplier still in (center)", SessionBody)
-_panel_step("api.award.consultation.changes", "Broadcast a change of requirements to every "
-            "supplier still in (center)", NoteBody)
-_panel_step("api.award.consultation.final", "Start the sealed final quotes of the suppliers "
-            "still in; 409 too_few_suppliers below the minimum, nothing changed (center)")
-_panel_step("api.award.consultation.reveal", "Reveal the final quotes now that their window "
-            "has ended — the chronograph's own step, for when the worker has not taken it "
-            "yet; 409 window_not_open before the deadline, award_refused once revealed, "
-            "reveal_in_progress while the worker is at it; nothing opened (center)")
-_panel_step("api.award.consultation.terminate", "Terminate the consultation (磋商终止, "
-            "214号 Art 34) with a reason: the project fails (center)", TerminateBody)
-_panel_step("api.award.consultation.withdraw", "Withdraw from the consultation before the "
-            "final quote (a supplier still in)", WithdrawBody)
+    return describe(route, "POST", summary, auth=True, request_schema=schema, response=STATE)
 
 
 def _done(context, request, status=200) -> dict:
@@ -88,6 +67,8 @@ def _done(context, request, status=200) -> dict:
     return _state(context, request)
 
 
+@_panel_step("api.award.consultation.rounds", "Open the next consultation round (center, "
+             "for the panel); the previous one must be closed")
 @view_config(route_name="api.award.consultation.rounds", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_open_round(context, request):
@@ -95,6 +76,7 @@ def api_open_round(context, request):
     return _done(context, request, 201)
 
 
+@_panel_step("api.award.consultation.close", "Close the current round (center)")
 @view_config(route_name="api.award.consultation.close", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_close_round(context, request):
@@ -102,6 +84,8 @@ def api_close_round(context, request):
     return _done(context, request)
 
 
+@_panel_step("api.award.consultation.sessions", "Minutes of the panel's separate session "
+             "with one supplier still in (center)", SessionBody)
 @view_config(route_name="api.award.consultation.sessions", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_session(context, request):
@@ -111,6 +95,8 @@ def api_session(context, request):
     return _done(context, request, 201)
 
 
+@_panel_step("api.award.consultation.changes", "Broadcast a change of requirements to every "
+             "supplier still in (center)", NoteBody)
 @view_config(route_name="api.award.consultation.changes", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_change(context, request):
@@ -120,6 +106,8 @@ def api_change(context, request):
     return _done(context, request, 201)
 
 
+@_panel_step("api.award.consultation.final", "Start the sealed final quotes of the suppliers "
+             "still in; 409 too_few_suppliers below the minimum, nothing changed (center)")
 @view_config(route_name="api.award.consultation.final", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_start_final(context, request):
@@ -127,6 +115,10 @@ def api_start_final(context, request):
     return _done(context, request, 201)
 
 
+@_panel_step("api.award.consultation.reveal", "Reveal the final quotes now that their window "
+             "has ended — the chronograph's own step, for when the worker has not taken it "
+             "yet; 409 window_not_open before the deadline, award_refused once revealed, "
+             "reveal_in_progress while the worker is at it; nothing opened (center)")
 @view_config(route_name="api.award.consultation.reveal", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_reveal(context, request):
@@ -134,6 +126,8 @@ def api_reveal(context, request):
     return _done(context, request)
 
 
+@_panel_step("api.award.consultation.terminate", "Terminate the consultation (磋商终止, "
+             "214号 Art 34) with a reason: the project fails (center)", TerminateBody)
 @view_config(route_name="api.award.consultation.terminate", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_terminate(context, request):
@@ -142,6 +136,8 @@ def api_terminate(context, request):
     return _done(context, request)
 
 
+@_panel_step("api.award.consultation.withdraw", "Withdraw from the consultation before the "
+             "final quote (a supplier still in)", WithdrawBody)
 @view_config(route_name="api.award.consultation.withdraw", request_method="POST",
              renderer="json", permission=Permission.FINAL_OFFER_SUBMIT)
 def api_withdraw(context, request):
@@ -151,15 +147,13 @@ def api_withdraw(context, request):
     return _done(context, request)
 
 
-describe("api.award.consultation.quote", "POST", "Submit the one final quote (最后报价) in "
-         "the window: multipart field 'envelope', sealed on the client with the round's "
-         "round.pub (lot = its round_ref); the ceiling is checked at the reveal. Returns the "
-         "signed receipt. 400 plaintext_refused (an amount in clear; nothing is stored); 409 "
-         "window_closed / window_not_open / supplier_withdrawn / already_submitted / "
-         "not_eligible; 422 not_an_envelope / envelope_incomplete",
-         auth=True, response={"type": "object", "properties": {"receipt": RECEIPT}})
-
-
+@describe("api.award.consultation.quote", "POST", "Submit the one final quote (最后报价) in "
+          "the window: multipart field 'envelope', sealed on the client with the round's "
+          "round.pub (lot = its round_ref); the ceiling is checked at the reveal. Returns the "
+          "signed receipt. 400 plaintext_refused (an amount in clear; nothing is stored); 409 "
+          "window_closed / window_not_open / supplier_withdrawn / already_submitted / "
+          "not_eligible; 422 not_an_envelope / envelope_incomplete",
+          auth=True, response={"type": "object", "properties": {"receipt": RECEIPT}})
 @view_config(route_name="api.award.consultation.quote", request_method="POST",
              renderer="json", permission=Permission.FINAL_OFFER_SUBMIT)
 def api_quote(context, request):

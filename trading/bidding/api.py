@@ -74,10 +74,8 @@ def bid_json(service: BidService, bid) -> dict:
                           "log_promise": service.log_promise(v)} for v in bid.versions]}
 
 
-describe("api.bidding.key", "GET", "The project's opening public key, in the bid_crypto "
-         "opening.pub format", response={"type": "object"})
-
-
+@describe("api.bidding.key", "GET", "The project's opening public key, in the bid_crypto "
+          "opening.pub format", response={"type": "object"})
 @view_config(route_name="api.bidding.key", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_key(context, request):
@@ -90,11 +88,9 @@ def api_key(context, request):
             "key_id": row.key_id, "suite": row.suite, "opening_pub": json.loads(row.public_key)}
 
 
-describe("api.bidding.bids", "GET", "My bids in this project, every version with its receipt "
-         "(bidder)", auth=True, response={"type": "object", "properties": {
-             "items": {"type": "array", "items": BID}}})
-
-
+@describe("api.bidding.bids", "GET", "My bids in this project, every version with its receipt "
+          "(bidder)", auth=True, response={"type": "object", "properties": {
+              "items": {"type": "array", "items": BID}}})
 @view_config(route_name="api.bidding.bids", request_method="GET", renderer="json",
              permission=Permission.BID_SUBMIT)
 def api_my_bids(context, request):
@@ -103,14 +99,12 @@ def api_my_bids(context, request):
     return {"items": [bid_json(service, bid) for bid in bids]}
 
 
-describe("api.bidding.submit", "POST", "Submit a sealed envelope (multipart/form-data field "
-         "'envelope', a .tbid sealed to the opening key) before the deadline; returns the "
-         "signed receipt. The same envelope again returns the same receipt.", auth=True,
-         response={"type": "object", "properties": {"bid_id": {"type": "string"},
-                                                    "receipt": RECEIPT,
-                                                    "log_promise": LOG_PROMISE}})
-
-
+@describe("api.bidding.submit", "POST", "Submit a sealed envelope (multipart/form-data field "
+          "'envelope', a .tbid sealed to the opening key) before the deadline; returns the "
+          "signed receipt. The same envelope again returns the same receipt.", auth=True,
+          response={"type": "object", "properties": {"bid_id": {"type": "string"},
+                                                     "receipt": RECEIPT,
+                                                     "log_promise": LOG_PROMISE}})
 def envelope_part(request, limit: int):
     """The `envelope` file, copied to a temporary file as the body streams in.
 
@@ -161,10 +155,8 @@ def api_submit(context, request):
             "log_promise": service.log_promise(version)}
 
 
-describe("api.bidding.withdraw", "POST", "Withdraw my bid for this lot before the deadline "
-         "(bidder)", auth=True, response=BID)
-
-
+@describe("api.bidding.withdraw", "POST", "Withdraw my bid for this lot before the deadline "
+          "(bidder)", auth=True, response=BID)
 @view_config(route_name="api.bidding.withdraw", request_method="POST", renderer="json",
              permission=Permission.BID_SUBMIT)
 def api_withdraw(context, request):
@@ -173,20 +165,16 @@ def api_withdraw(context, request):
     return bid_json(service, bid)
 
 
-describe("api.bidding.bid", "GET", "One of my bids with every version and receipt (its "
-         "bidder only)", auth=True, response=BID)
-
-
+@describe("api.bidding.bid", "GET", "One of my bids with every version and receipt (its "
+          "bidder only)", auth=True, response=BID)
 @view_config(route_name="api.bidding.bid", request_method="GET", renderer="json",
              permission=Permission.BID_VIEW)
 def api_bid(context, request):
     return bid_json(_bids(request), context.bid)
 
 
-describe("api.bidding.receipt", "GET", "A version's receipt, as signed; verify it offline with "
-         "`python -m bid_crypto verify-receipt`", auth=True, response=RECEIPT)
-
-
+@describe("api.bidding.receipt", "GET", "A version's receipt, as signed; verify it offline with "
+          "`python -m bid_crypto verify-receipt`", auth=True, response=RECEIPT)
 @view_config(route_name="api.bidding.receipt", request_method="GET", renderer="json",
              permission=Permission.BID_VIEW)
 def api_receipt(context, request):
@@ -200,10 +188,8 @@ def api_receipt(context, request):
     return service.receipt(context.bid, version)
 
 
-describe("api.bidding.opening", "GET", "The opening hall: countdown, custodians' releases, "
-         "decryption progress and, once done, the opening record (开标记录)", response=HALL)
-
-
+@describe("api.bidding.opening", "GET", "The opening hall: countdown, custodians' releases, "
+          "decryption progress and, once done, the opening record (开标记录)", response=HALL)
 @view_config(route_name="api.bidding.opening", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_opening(context, request):
@@ -212,22 +198,18 @@ def api_opening(context, request):
                                   org_id=user.organisation_id if user else None)
 
 
-describe("api.bidding.statement", "GET", "The opening statement of a `custodians` opening in "
-         "progress (FORMAT.md §4.2.4): custodians release their shares for it",
-         response={"type": "object"})
-
-
+@describe("api.bidding.statement", "GET", "The opening statement of a `custodians` opening in "
+          "progress (FORMAT.md §4.2.4): custodians release their shares for it",
+          response={"type": "object"})
 @view_config(route_name="api.bidding.statement", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_statement(context, request):
     return json.loads(_opening(request).statement(context.project).to_json())
 
 
-describe("api.bidding.my_share", "GET", "The signed-in custodian's sealed share file "
-         "(FORMAT.md §4.2.3), sealed to the custodian's own key", auth=True,
-         response={"type": "object"})
-
-
+@describe("api.bidding.my_share", "GET", "The signed-in custodian's sealed share file "
+          "(FORMAT.md §4.2.3), sealed to the custodian's own key", auth=True,
+          response={"type": "object"})
 @view_config(route_name="api.bidding.my_share", request_method="GET", renderer="json",
              permission=Permission.CUSTODY_RELEASE)
 def api_my_share(context, request):
@@ -235,11 +217,9 @@ def api_my_share(context, request):
     return json.loads(custodian.sealed_share)
 
 
-describe("api.bidding.release", "POST", "A custodian submits the release file made by its "
-         "own tool (`python -m bid_crypto custodian release`, the request body) after the "
-         "deadline, for this opening's statement", auth=True, response=HALL)
-
-
+@describe("api.bidding.release", "POST", "A custodian submits the release file made by its "
+          "own tool (`python -m bid_crypto custodian release`, the request body) after the "
+          "deadline, for this opening's statement", auth=True, response=HALL)
 @view_config(route_name="api.bidding.release", request_method="POST", renderer="json",
              permission=Permission.CUSTODY_RELEASE)
 def api_release(context, request):
@@ -249,11 +229,9 @@ def api_release(context, request):
     return service.hall(context.project, org_id=request.identity.organisation_id)
 
 
-describe("api.bidding.share", "POST", "Dual custody: submit the decryption share file made by "
-         "`python -m bid_crypto bidder-share` (the request body) during the decryption window",
-         auth=True, response=HALL)
-
-
+@describe("api.bidding.share", "POST", "Dual custody: submit the decryption share file made by "
+          "`python -m bid_crypto bidder-share` (the request body) during the decryption window",
+          auth=True, response=HALL)
 @view_config(route_name="api.bidding.share", request_method="POST", renderer="json",
              permission=Permission.BID_DECRYPT)
 def api_share(context, request):
@@ -263,11 +241,9 @@ def api_share(context, request):
     return service.hall(context.project, org_id=request.identity.organisation_id)
 
 
-describe("api.bidding.confirm", "POST", "The bidder confirms its line of the opening record, "
-         "optionally with an objection", auth=True, request_schema=ConfirmBody,
-         response={"type": "object"})
-
-
+@describe("api.bidding.confirm", "POST", "The bidder confirms its line of the opening record, "
+          "optionally with an objection", auth=True, request_schema=ConfirmBody,
+          response={"type": "object"})
 @view_config(route_name="api.bidding.confirm", request_method="POST", renderer="json",
              permission=Permission.BID_CONFIRM)
 def api_confirm(context, request):

@@ -13,14 +13,12 @@ ANSWER = {"type": "object", "required": ["message", "notification_id"],
                          "message": {"type": "string"},
                          "notification_id": {"type": "integer"}}}
 
-describe("api.bidsecurity.notify", "POST",
-         "The bank's payment notification (银行到账通知): a canonical JSON body signed with "
-         f"the bank's Ed25519 key in the {SIGNATURE_HEADER} header. Every notification is "
-         "stored; 200 recorded, 401 bad_signature, 400 malformed/stale, 409 replay, 422 "
-         "unknown_reference/late_payment/short_amount/wrong_account (recorded, refunded).",
-         response=ANSWER)
-
-
+@describe("api.bidsecurity.notify", "POST",
+          "The bank's payment notification (银行到账通知): a canonical JSON body signed with "
+          f"the bank's Ed25519 key in the {SIGNATURE_HEADER} header. Every notification is "
+          "stored; 200 recorded, 401 bad_signature, 400 malformed/stale, 409 replay, 422 "
+          "unknown_reference/late_payment/short_amount/wrong_account (recorded, refunded).",
+          response=ANSWER)
 @view_config(route_name="api.bidsecurity.notify", request_method="POST", renderer="json",
              permission=Permission.PUBLIC_VIEW, require_csrf=False)
 def notify(request):
@@ -36,15 +34,13 @@ GUARANTEE_ANSWER = {"type": "object", "required": ["message", "guarantee_id"],
                                    "message": {"type": "string"},
                                    "guarantee_id": {"type": ["integer", "null"]}}}
 
-describe("api.bidsecurity.guarantees", "POST",
-         "The guarantee provider delivers an issued electronic guarantee (电子保函): a "
-         "canonical JSON document signed with the provider's Ed25519 key in the "
-         f"{GUARANTOR_HEADER} header. Verified, then sealed to the project's opening key; a "
-         "refusal stores nothing. 200 recorded, 401 bad_signature, 400 malformed/stale, 409 "
-         "replay, 422 unknown_application/wrong_lot/wrong_applicant/wrong_beneficiary/"
-         "short_amount/short_validity/late, 503 not_sealable.", response=GUARANTEE_ANSWER)
-
-
+@describe("api.bidsecurity.guarantees", "POST",
+          "The guarantee provider delivers an issued electronic guarantee (电子保函): a "
+          "canonical JSON document signed with the provider's Ed25519 key in the "
+          f"{GUARANTOR_HEADER} header. Verified, then sealed to the project's opening key; a "
+          "refusal stores nothing. 200 recorded, 401 bad_signature, 400 malformed/stale, 409 "
+          "replay, 422 unknown_application/wrong_lot/wrong_applicant/wrong_beneficiary/"
+          "short_amount/short_validity/late, 503 not_sealable.", response=GUARANTEE_ANSWER)
 @view_config(route_name="api.bidsecurity.guarantees", request_method="POST", renderer="json",
              permission=Permission.PUBLIC_VIEW, require_csrf=False)
 def receive_guarantee(request):
@@ -103,22 +99,19 @@ SECURITY = {"type": "object", "required": ["project", "lots", "refunds"], "prope
     "lots": {"type": "array", "items": {"type": "object"}},
     "refunds": {"type": "array", "items": {"type": "object"}}}}
 
-describe("api.bidsecurity.project", "GET", "My bid security in this project: per signed-up "
-         "lot the form, amount (分), deadline, sub-account and guarantee application; after "
-         "the opening the status; refunds with interest, guarantee releases (bidder)",
-         auth=True, response=SECURITY)
 
-
+@describe("api.bidsecurity.project", "GET", "My bid security in this project: per signed-up "
+          "lot the form, amount (分), deadline, sub-account and guarantee application; after "
+          "the opening the status; refunds with interest, guarantee releases (bidder)",
+          auth=True, response=SECURITY)
 @view_config(route_name="api.bidsecurity.project", request_method="GET", renderer="json",
              permission=Permission.BIDDER_WORKSPACE)
 def api_project(request):
     return security_json(request, _project_lots(request))
 
 
-describe("api.bidsecurity.sub_account", "POST", "Get (or create) my virtual sub-account for "
-         "this lot before the deadline (bidder, signed up)", auth=True, response=SECURITY)
-
-
+@describe("api.bidsecurity.sub_account", "POST", "Get (or create) my virtual sub-account for "
+          "this lot before the deadline (bidder, signed up)", auth=True, response=SECURITY)
 @view_config(route_name="api.bidsecurity.sub_account", request_method="POST", renderer="json",
              permission=Permission.BIDDER_WORKSPACE)
 def api_sub_account(request):
@@ -132,12 +125,10 @@ def api_sub_account(request):
     return security_json(request, project)
 
 
-describe("api.bidsecurity.guarantee", "POST", "Apply for an electronic guarantee (电子保函) for "
-         "this lot through the configured provider before the deadline (bidder, signed up; "
-         "idempotent); guarantee_pay_url is the provider's page where it is issued",
-         auth=True, response=SECURITY)
-
-
+@describe("api.bidsecurity.guarantee", "POST", "Apply for an electronic guarantee (电子保函) for "
+          "this lot through the configured provider before the deadline (bidder, signed up; "
+          "idempotent); guarantee_pay_url is the provider's page where it is issued",
+          auth=True, response=SECURITY)
 @view_config(route_name="api.bidsecurity.guarantee", request_method="POST", renderer="json",
              permission=Permission.BIDDER_WORKSPACE)
 def api_guarantee(request):

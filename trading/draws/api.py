@@ -50,12 +50,10 @@ SUBJECT_PARAMS = [
     {"name": "subject_id", "in": "query", "required": False, "schema": {"type": "string"}},
 ]
 
-describe("api.draws", "GET", "Draws, newest first; filter by subject_type and subject_id",
-         response={"type": "object", "properties": {"draws": {"type": "array",
-                                                              "items": SUMMARY}}},
-         parameters=SUBJECT_PARAMS)
-
-
+@describe("api.draws", "GET", "Draws, newest first; filter by subject_type and subject_id",
+          response={"type": "object", "properties": {"draws": {"type": "array",
+                                                               "items": SUMMARY}}},
+          parameters=SUBJECT_PARAMS)
 @view_config(route_name="api.draws", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_draws(request):
@@ -67,10 +65,8 @@ def api_draws(request):
     return {"draws": [draw_summary(request, draw) for draw in draws]}
 
 
-describe("api.draw", "GET", "A draw's public record (verify it with python3 -m trading.draws "
-         "verify); 409 not_committed while only the list is frozen", response=RECORD)
-
-
+@describe("api.draw", "GET", "A draw's public record (verify it with python3 -m trading.draws "
+          "verify); 409 not_committed while only the list is frozen", response=RECORD)
 @view_config(route_name="api.draw", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_draw(context, request):
@@ -80,11 +76,9 @@ def api_draw(context, request):
     return record
 
 
-describe("api.draw.beacon", "POST", "Enter the public beacon value while committed "
-         "(supervisor); refused after the reveal or once entered", auth=True,
-         request_schema=BeaconBody, response=SUMMARY)
-
-
+@describe("api.draw.beacon", "POST", "Enter the public beacon value while committed "
+          "(supervisor); refused after the reveal or once entered", auth=True,
+          request_schema=BeaconBody, response=SUMMARY)
 @view_config(route_name="api.draw.beacon", request_method="POST", renderer="json",
              permission=Permission.DRAW_BEACON)
 def api_beacon(context, request):

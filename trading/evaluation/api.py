@@ -47,13 +47,11 @@ EXPERT = {"type": "object", "required": ["id", "code", "name", "status"],
                          "enum": ["active", "suspended", "blacklisted"]},
                          "specialties": {"type": "array", "items": {"type": "string"}}}}
 
-describe("api.evaluation.experts", "GET", "The expert pool (center, supervisor)", auth=True,
-         response={"type": "object", "properties": {"experts": {"type": "array",
-                                                                "items": EXPERT}}})
-describe("api.evaluation.experts", "POST", "Enter an expert (center); lines as on the page",
-         auth=True, request_schema=ExpertSchema, response=EXPERT)
-
-
+@describe("api.evaluation.experts", "GET", "The expert pool (center, supervisor)", auth=True,
+          response={"type": "object", "properties": {"experts": {"type": "array",
+                                                                 "items": EXPERT}}})
+@describe("api.evaluation.experts", "POST", "Enter an expert (center); lines as on the page",
+          auth=True, request_schema=ExpertSchema, response=EXPERT)
 @view_config(route_name="api.evaluation.experts", request_method="GET", renderer="json",
              permission=Permission.EVALUATION_VIEW)
 def api_experts(request):
@@ -79,14 +77,12 @@ def _expert_detail(e) -> dict:
             "version": e.version_id}
 
 
-describe("api.evaluation.expert", "GET", "One expert of the pool with the facts the conflict "
-         "checks use (center, supervisor)", auth=True, response=EXPERT)
-describe("api.evaluation.expert", "PUT", "Edit an expert (center): everything but the code "
-         "and login, lines as on the page, the status with its reason, and the version read "
-         "(409 on a stale one); checked whole, a bad line changes nothing", auth=True,
-         request_schema=ExpertEditSchema, response=EXPERT)
-
-
+@describe("api.evaluation.expert", "GET", "One expert of the pool with the facts the conflict "
+          "checks use (center, supervisor)", auth=True, response=EXPERT)
+@describe("api.evaluation.expert", "PUT", "Edit an expert (center): everything but the code "
+          "and login, lines as on the page, the status with its reason, and the version read "
+          "(409 on a stale one); checked whole, a bad line changes nothing", auth=True,
+          request_schema=ExpertEditSchema, response=EXPERT)
 @view_config(route_name="api.evaluation.expert", request_method="GET", renderer="json",
              permission=Permission.EVALUATION_VIEW)
 def api_expert(request):
@@ -102,12 +98,10 @@ def api_update_expert(request):
     return _expert_detail(update_expert(request, expert, values))
 
 
-describe("api.evaluation.committee", "GET", "The committee: before the evaluation starts only "
-         "the center and supervisors see it; then the members and the owner. Names are "
-         "secret until the award: for the owner's staff `name` is null and `names_withheld` "
-         "true until then", auth=True)
-
-
+@describe("api.evaluation.committee", "GET", "The committee: before the evaluation starts only "
+          "the center and supervisors see it; then the members and the owner. Names are "
+          "secret until the award: for the owner's staff `name` is null and `names_withheld` "
+          "true until then", auth=True)
 @view_config(route_name="api.evaluation.committee", request_method="GET", renderer="json",
              permission=Permission.EVALUATION_VIEW)
 def api_committee(context, request):
@@ -144,15 +138,13 @@ SHEET = {"type": "object", "required": ["id", "state", "marks"],
          "properties": {"id": {"type": "integer"}, "state": {"type": "string",
                                                               "enum": ["draft", "submitted"]},
                         "marks": {"type": "array"}}}
-describe("api.evaluation.sheet", "GET", "My score sheet for the lot (member)", auth=True,
-         response=SHEET)
-describe("api.evaluation.sheet", "PUT", "Save marks: value (decimal text) for scored items, "
-         "passed for pass/fail; all checked first, a bad one changes nothing", auth=True,
-         request_schema=SheetBody, response=SHEET)
-describe("api.evaluation.sheet.submit", "POST", "Submit and lock my sheet", auth=True,
-         response=SHEET)
-
-
+@describe("api.evaluation.sheet", "GET", "My score sheet for the lot (member)", auth=True,
+          response=SHEET)
+@describe("api.evaluation.sheet", "PUT", "Save marks: value (decimal text) for scored items, "
+          "passed for pass/fail; all checked first, a bad one changes nothing", auth=True,
+          request_schema=SheetBody, response=SHEET)
+@describe("api.evaluation.sheet.submit", "POST", "Submit and lock my sheet", auth=True,
+          response=SHEET)
 @view_config(route_name="api.evaluation.sheet", request_method="GET", renderer="json",
              permission=Permission.EVALUATION_SCORE)
 def api_sheet(context, request):
@@ -190,15 +182,13 @@ def _report_json(report) -> dict:
 
 
 REPORT = {"type": "object", "required": ["id", "state", "body", "body_sha256"]}
-describe("api.evaluation.report", "GET", "The lot's latest evaluation report. Until the award "
-         "the owner's staff get it with the members' names null and `names_withheld` true "
-         "(body_sha256 and the signature are those of the whole body)", auth=True,
-         response=REPORT)
-describe("api.evaluation.report.sign", "POST", "Sign the report (member): the typed "
-         "confirmation, agrees, and reasons when dissenting", auth=True,
-         request_schema=SignSchema, response=REPORT)
-
-
+@describe("api.evaluation.report", "GET", "The lot's latest evaluation report. Until the award "
+          "the owner's staff get it with the members' names null and `names_withheld` true "
+          "(body_sha256 and the signature are those of the whole body)", auth=True,
+          response=REPORT)
+@describe("api.evaluation.report.sign", "POST", "Sign the report (member): the typed "
+          "confirmation, agrees, and reasons when dissenting", auth=True,
+          request_schema=SignSchema, response=REPORT)
 def _report(context, request):
     report = _latest_report(request, context.lot)
     if report is None:
@@ -237,12 +227,10 @@ CANDIDATE = {"type": "object", "required": ["bidder_org_id", "bid_id", "total_sc
                             "bidder": {"type": "string"}, "total_score": {"type": "string"},
                             "price": {"type": "integer", "description": "分"},
                             "rank": {"type": ["integer", "null"]}}}
-describe("api.evaluation.candidates", "GET", "Candidates of the signed report (rank null under "
-         "评定分离); 409 until every member has signed",
-         response={"type": "object", "properties": {"candidates": {"type": "array",
-                                                                   "items": CANDIDATE}}})
-
-
+@describe("api.evaluation.candidates", "GET", "Candidates of the signed report (rank null under "
+          "评定分离); 409 until every member has signed",
+          response={"type": "object", "properties": {"candidates": {"type": "array",
+                                                                    "items": CANDIDATE}}})
 @view_config(route_name="api.evaluation.candidates", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_candidates(context, request):
@@ -254,13 +242,11 @@ def api_candidates(context, request):
                            for c in _service(request).candidates(context.lot)]}
 
 
-describe("api.evaluation.committee", "POST", "Form the committee (center): the plan as "
-         "'specialty|count|reserves' lines, owner representatives' usernames, region",
-         auth=True, request_schema=CommitteeSchema)
-describe("api.evaluation.committee.act", "POST", "draw (freeze lists, commit seeds), reveal, "
-         "start, or no-answer with {\"member_id\"} (center)", auth=True)
-
-
+@describe("api.evaluation.committee", "POST", "Form the committee (center): the plan as "
+          "'specialty|count|reserves' lines, owner representatives' usernames, region",
+          auth=True, request_schema=CommitteeSchema)
+@describe("api.evaluation.committee.act", "POST", "draw (freeze lists, commit seeds), reveal, "
+          "start, or no-answer with {\"member_id\"} (center)", auth=True)
 @view_config(route_name="api.evaluation.committee", request_method="POST", renderer="json",
              permission=Permission.EVALUATION_MANAGE)
 def api_form_committee(context, request):
@@ -290,10 +276,8 @@ def api_committee_action(context, request):
     return api_committee(context, request)
 
 
-describe("api.evaluation.chair", "POST", "evaluate (汇总: totals, warnings, low-price "
-         "reviews) or generate (the report) for the lot (chair)", auth=True)
-
-
+@describe("api.evaluation.chair", "POST", "evaluate (汇总: totals, warnings, low-price "
+          "reviews) or generate (the report) for the lot (chair)", auth=True)
 @view_config(route_name="api.evaluation.chair", request_method="POST", renderer="json",
              permission=Permission.EVALUATION_CHAIR)
 def api_chair(context, request):

@@ -72,9 +72,7 @@ def _ok(request, body, status=200):
     return body
 
 
-describe("api.im.service_types", "GET", "The service catalogue (中介服务事项清单)")
-
-
+@describe("api.im.service_types", "GET", "The service catalogue (中介服务事项清单)")
 @view_config(route_name="api.im.service_types", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_catalogue(request):
@@ -87,10 +85,8 @@ def api_catalogue(request):
                       for t in _service(request).service_types()]}
 
 
-describe("api.im.service_types", "POST", "Add a service type (trading center)", auth=True,
-         request_schema=f.ServiceTypeBody)
-
-
+@describe("api.im.service_types", "POST", "Add a service type (trading center)", auth=True,
+          request_schema=f.ServiceTypeBody)
 @view_config(route_name="api.im.service_types", request_method="POST", renderer="json",
              permission=Permission.IM_CATALOGUE_MANAGE)
 def api_add_type(request):
@@ -99,10 +95,8 @@ def api_add_type(request):
     return _ok(request, {"id": row.id, "code": row.code}, 201)
 
 
-describe("api.im.service_items", "POST", "Add an item to a service type (trading center)",
-         auth=True, request_schema=f.ServiceItemBody)
-
-
+@describe("api.im.service_items", "POST", "Add an item to a service type (trading center)",
+          auth=True, request_schema=f.ServiceItemBody)
 @view_config(route_name="api.im.service_items", request_method="POST", renderer="json",
              permission=Permission.IM_CATALOGUE_MANAGE)
 def api_add_item(context, request):
@@ -111,9 +105,7 @@ def api_add_item(context, request):
     return _ok(request, {"id": item.id, "code": item.code}, 201)
 
 
-describe("api.im.intermediaries", "GET", "Entered intermediaries with their credit score")
-
-
+@describe("api.im.intermediaries", "GET", "Entered intermediaries with their credit score")
 @view_config(route_name="api.im.intermediaries", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_intermediaries(request):
@@ -136,9 +128,7 @@ def entry_json(entry) -> dict:
                        "suspended": line.suspended_at is not None} for line in entry.lines]}
 
 
-describe("api.im.entry", "GET", "The caller's entry application (intermediary)", auth=True)
-
-
+@describe("api.im.entry", "GET", "The caller's entry application (intermediary)", auth=True)
 @view_config(route_name="api.im.entry", request_method="GET", renderer="json",
              permission=Permission.IM_ENTRY_APPLY)
 def api_entry(request):
@@ -148,10 +138,8 @@ def api_entry(request):
     return entry_json(entry)
 
 
-describe("api.im.entry", "PUT", "Save the entry application (intermediary)", auth=True,
-         request_schema=f.EntryBody)
-
-
+@describe("api.im.entry", "PUT", "Save the entry application (intermediary)", auth=True,
+          request_schema=f.EntryBody)
 @view_config(route_name="api.im.entry", request_method="PUT", renderer="json",
              permission=Permission.IM_ENTRY_APPLY)
 def api_save_entry(request):
@@ -162,9 +150,7 @@ def api_save_entry(request):
     return entry_json(entry)
 
 
-describe("api.im.entry.submit", "POST", "Submit the entry application for review", auth=True)
-
-
+@describe("api.im.entry.submit", "POST", "Submit the entry application for review", auth=True)
 @view_config(route_name="api.im.entry.submit", request_method="POST", renderer="json",
              permission=Permission.IM_ENTRY_APPLY)
 def api_submit_entry(request):
@@ -175,10 +161,8 @@ def api_submit_entry(request):
     return entry_json(service.submit_application(entry, actor=request.actor))
 
 
-describe("api.im.line.renew", "POST", "Renew one of the caller's qualification lines",
-         auth=True, request_schema=f.RenewBody)
-
-
+@describe("api.im.line.renew", "POST", "Renew one of the caller's qualification lines",
+          auth=True, request_schema=f.RenewBody)
 @view_config(route_name="api.im.line.renew", request_method="POST", renderer="json",
              permission=Permission.IM_ENTRY_APPLY)
 def api_renew_line(context, request):
@@ -187,11 +171,9 @@ def api_renew_line(context, request):
     return entry_json(line.entry)
 
 
-describe("api.im.entry.review", "POST",
-         "Approve (decision=approve) or return (decision=return) an entry (trading center)",
-         auth=True, request_schema=f.ReviewBody)
-
-
+@describe("api.im.entry.review", "POST",
+          "Approve (decision=approve) or return (decision=return) an entry (trading center)",
+          auth=True, request_schema=f.ReviewBody)
 def _decision(request) -> str:
     decision = json_object(request).get("decision") if request.body else None
     if decision not in ("approve", "return"):
@@ -211,11 +193,9 @@ def api_review_entry(context, request):
     return entry_json(context.row)
 
 
-describe("api.im.entry.status", "POST",
-         "Suspend, reinstate or remove an entered intermediary (trading center)", auth=True,
-         request_schema=f.EntryStatusBody)
-
-
+@describe("api.im.entry.status", "POST",
+          "Suspend, reinstate or remove an entered intermediary (trading center)", auth=True,
+          request_schema=f.EntryStatusBody)
 @view_config(route_name="api.im.entry.status", request_method="POST", renderer="json",
              permission=Permission.IM_ENTRY_REVIEW)
 def api_entry_status(context, request):
@@ -224,10 +204,8 @@ def api_entry_status(context, request):
                                                             **values))
 
 
-describe("api.im.credit_events", "POST", "Record a bad-conduct event (trading center)",
-         auth=True, request_schema=f.CreditEventBody)
-
-
+@describe("api.im.credit_events", "POST", "Record a bad-conduct event (trading center)",
+          auth=True, request_schema=f.CreditEventBody)
 @view_config(route_name="api.im.credit_events", request_method="POST", renderer="json",
              permission=Permission.IM_CREDIT_MANAGE)
 def api_credit_event(context, request):
@@ -240,9 +218,7 @@ def api_credit_event(context, request):
                          "sanction": str(sanction.kind) if sanction else None}, 201)
 
 
-describe("api.im.statistics", "GET", "Purchases by month: completed, success rate, time")
-
-
+@describe("api.im.statistics", "GET", "Purchases by month: completed, success rate, time")
 @view_config(route_name="api.im.statistics", renderer="json", permission=Permission.PUBLIC_VIEW)
 def api_statistics(request):
     return {"months": [{**row, "success_rate": None if row["success_rate"] is None
@@ -252,9 +228,7 @@ def api_statistics(request):
                        for row in statistics(request.dbsession)]}
 
 
-describe("api.im.purchases", "GET", "Published purchases, newest first")
-
-
+@describe("api.im.purchases", "GET", "Published purchases, newest first")
 @view_config(route_name="api.im.purchases", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_purchases(request):
@@ -265,10 +239,8 @@ def api_purchases(request):
                       for p in request.dbsession.scalars(query)]}
 
 
-describe("api.im.purchases", "POST", "Create a draft purchase (owner)", auth=True,
-         request_schema=f.PurchaseBody, response=PURCHASE)
-
-
+@describe("api.im.purchases", "POST", "Create a draft purchase (owner)", auth=True,
+          request_schema=f.PurchaseBody, response=PURCHASE)
 @view_config(route_name="api.im.purchases", request_method="POST", renderer="json",
              permission=Permission.IM_PURCHASE_CREATE)
 def api_create_purchase(request):
@@ -279,9 +251,7 @@ def api_create_purchase(request):
     return _ok(request, purchase_json(service, purchase, request.identity), 201)
 
 
-describe("api.im.purchase", "GET", "One purchase with its selection record", response=PURCHASE)
-
-
+@describe("api.im.purchase", "GET", "One purchase with its selection record", response=PURCHASE)
 @view_config(route_name="api.im.purchase", request_method="GET", renderer="json",
              permission=Permission.IM_PURCHASE_VIEW)
 def api_purchase(context, request):
@@ -290,17 +260,17 @@ def api_purchase(context, request):
 
 def _action(route, summary, permission, schema=None):
     """One POST verb on a purchase: parse with `schema`, call the service, return it."""
-    describe(route, "POST", summary, auth=True, request_schema=schema, response=PURCHASE)
-
     def decorate(fn):
+        @describe(route, "POST", summary, auth=True, request_schema=schema, response=PURCHASE)
+        @view_config(route_name=route, request_method="POST", renderer="json",
+                     permission=permission)
         def view(context, request):
             values = json_body(request, schema()) if schema is not None else {}
             service = _service(request)
             fn(service, context.purchase, request, values)
             return purchase_json(service, context.purchase, request.identity)
 
-        return view_config(route_name=route, request_method="POST", renderer="json",
-                           permission=permission)(view)
+        return view
 
     return decorate
 
@@ -404,11 +374,9 @@ def api_run(service, purchase, request, values):
     service.advance(purchase)
 
 
-describe("api.im.purchase.waive", "POST",
-         "Accept a decline's reason: no bad-conduct record (owner or trading center)",
-         auth=True, request_schema=f.ReasonBody, response=PURCHASE)
-
-
+@describe("api.im.purchase.waive", "POST",
+          "Accept a decline's reason: no bad-conduct record (owner or trading center)",
+          auth=True, request_schema=f.ReasonBody, response=PURCHASE)
 @view_config(route_name="api.im.purchase.waive", request_method="POST", renderer="json",
              permission=Permission.IM_PURCHASE_WAIVE)
 def api_waive(context, request):

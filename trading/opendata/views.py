@@ -27,11 +27,9 @@ def _package(request, releases):
                            publisher=PUBLISHER)
 
 
-describe("api.ocds.releases", "GET", "OCDS release feed, cursor-paged; follow `links.next`",
-         response={"type": "object", "required": ["releases", "cursor"]},
-         parameters=query_parameters(FeedParams()))
-
-
+@describe("api.ocds.releases", "GET", "OCDS release feed, cursor-paged; follow `links.next`",
+          response={"type": "object", "required": ["releases", "cursor"]},
+          parameters=query_parameters(FeedParams()))
 @view_config(route_name="api.ocds.releases", permission=Permission.PUBLIC_VIEW)
 def feed(request):
     params = validated(FeedParams(), dict(request.GET.items()))
@@ -44,10 +42,8 @@ def feed(request):
     return _json(body)
 
 
-describe("api.ocds.project", "GET", "A project's OCDS release package",
-         response={"type": "object", "required": ["releases"]})
-
-
+@describe("api.ocds.project", "GET", "A project's OCDS release package",
+          response={"type": "object", "required": ["releases"]})
 @view_config(route_name="api.ocds.project", permission=Permission.PROJECT_VIEW)
 def project_releases(context, request):
     releases = request.find_service(OpenDataService).releases_of(context.project.id)
@@ -56,10 +52,8 @@ def project_releases(context, request):
     return _json(_package(request, releases))
 
 
-describe("api.ocds.record", "GET", "A project's OCDS record with its compiled release",
-         response={"type": "object", "required": ["records"]})
-
-
+@describe("api.ocds.record", "GET", "A project's OCDS record with its compiled release",
+          response={"type": "object", "required": ["records"]})
 @view_config(route_name="api.ocds.record", permission=Permission.PROJECT_VIEW)
 def project_record(context, request):
     service = request.find_service(OpenDataService)

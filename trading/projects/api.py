@@ -65,9 +65,7 @@ PAGE = {"type": "object", "required": ["items", "total", "page", "per_page"],
                        "per_page": {"type": "integer"}}}
 SEARCH_PARAMS = query_parameters(SearchSchema())
 
-describe("api.projects", "GET", "Search public projects", response=PAGE, parameters=SEARCH_PARAMS)
-
-
+@describe("api.projects", "GET", "Search public projects", response=PAGE, parameters=SEARCH_PARAMS)
 @view_config(route_name="api.projects", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_search(request):
@@ -80,10 +78,8 @@ def api_search(request):
             "total_capped": page.capped, "page": page.page, "per_page": page.per_page}
 
 
-describe("api.projects", "POST", "Create a draft posting (owner)", auth=True,
-         request_schema=ProjectBody, response=PROJECT)
-
-
+@describe("api.projects", "POST", "Create a draft posting (owner)", auth=True,
+          request_schema=ProjectBody, response=PROJECT)
 @view_config(route_name="api.projects", request_method="POST", renderer="json",
              permission=Permission.PROJECT_CREATE)
 def api_create(request):
@@ -95,20 +91,16 @@ def api_create(request):
     return project_json(project, detail=True)
 
 
-describe("api.project", "GET", "One project with lots, documents and announcements",
-         response=PROJECT)
-
-
+@describe("api.project", "GET", "One project with lots, documents and announcements",
+          response=PROJECT)
 @view_config(route_name="api.project", request_method="GET", renderer="json",
              permission=Permission.PROJECT_VIEW)
 def api_detail(context, request):
     return project_json(context.project, detail=True)
 
 
-describe("api.project", "PUT", "Replace a draft posting (owner)", auth=True,
-         request_schema=ProjectBody, response=PROJECT)
-
-
+@describe("api.project", "PUT", "Replace a draft posting (owner)", auth=True,
+          request_schema=ProjectBody, response=PROJECT)
 @view_config(route_name="api.project", request_method="PUT", renderer="json",
              permission=Permission.PROJECT_EDIT)
 def api_update(context, request):
@@ -118,10 +110,8 @@ def api_update(context, request):
     return project_json(context.project, detail=True)
 
 
-describe("api.project.documents", "POST", "Upload a tender document (multipart field 'file')",
-         auth=True, response={"type": "object"})
-
-
+@describe("api.project.documents", "POST", "Upload a tender document (multipart field 'file')",
+          auth=True, response={"type": "object"})
 @view_config(route_name="api.project.documents", request_method="POST", renderer="json",
              permission=Permission.PROJECT_EDIT)
 def api_upload(context, request):
@@ -135,10 +125,8 @@ def api_upload(context, request):
     return {"id": doc.id, "filename": doc.filename, "size": doc.size, "sha256": doc.sha256}
 
 
-describe("api.project.download", "GET", "Download a document (signed-up bidders, owner, center)",
-         auth=True, response={"type": "string", "format": "binary"})
-
-
+@describe("api.project.download", "GET", "Download a document (signed-up bidders, owner, center)",
+          auth=True, response={"type": "string", "format": "binary"})
 @view_config(route_name="api.project.download", request_method="GET",
              permission=Permission.PROJECT_VIEW)
 def api_download(context, request):
@@ -151,8 +139,7 @@ def api_download(context, request):
 
 
 def _action(route, summary, permission, call, schema=None):
-    describe(route, "POST", summary, auth=True, request_schema=schema, response=PROJECT)
-
+    @describe(route, "POST", summary, auth=True, request_schema=schema, response=PROJECT)
     @view_config(route_name=route, request_method="POST", renderer="json",
                  permission=permission)
     def view(context, request):
@@ -187,10 +174,8 @@ api_return = _action(
 api_cancel = _action(
     "api.project.cancel", "Cancel the project (owner)", Permission.PROJECT_MANAGE,
     lambda s, c, r, v: s.cancel(c.project, reason=v["reason"], actor=r.actor), CancelBody)
-describe("api.project.retender", "POST", "Re-tender a failed project as a new draft (owner)",
-         auth=True, response=PROJECT)
-
-
+@describe("api.project.retender", "POST", "Re-tender a failed project as a new draft (owner)",
+          auth=True, response=PROJECT)
 @view_config(route_name="api.project.retender", request_method="POST", renderer="json",
              permission=Permission.PROJECT_MANAGE)
 def api_retender(context, request):
@@ -230,10 +215,8 @@ api_signup = _action(
     lambda s, c, r, v: {"signup_id": s.sign_up(c.project, c.child, bidder=r.identity,
                                                actor=r.actor).id})
 
-describe("api.project.signups", "GET", "Who signed up (center; owner and supervisor after the "
-         "deadline)", auth=True, response={"type": "object"})
-
-
+@describe("api.project.signups", "GET", "Who signed up (center; owner and supervisor after the "
+          "deadline)", auth=True, response={"type": "object"})
 @view_config(route_name="api.project.signups", request_method="GET", renderer="json",
              permission=Permission.PROJECT_SIGNUPS)
 def api_signups(context, request):

@@ -120,14 +120,12 @@ CATEGORY = {"name": "category", "in": "query", "required": False,
 
 # -- registry ------------------------------------------------------------------------------
 
-describe("api.smallworks.enterprises", "GET",
-         "在库企业 of one category, best credit first (public)", parameters=[CATEGORY])
-describe("api.smallworks.enterprises", "POST",
-         "入库申请 for the caller's organisation (bidder); refused with duplicate_credit_code "
-         "when its 统一社会信用代码 is already in the registry", auth=True,
-         request_schema=forms.EnterpriseBody)
-
-
+@describe("api.smallworks.enterprises", "GET",
+          "在库企业 of one category, best credit first (public)", parameters=[CATEGORY])
+@describe("api.smallworks.enterprises", "POST",
+          "入库申请 for the caller's organisation (bidder); refused with duplicate_credit_code "
+          "when its 统一社会信用代码 is already in the registry", auth=True,
+          request_schema=forms.EnterpriseBody)
 @view_config(route_name="api.smallworks.enterprises", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_registry(request):
@@ -148,20 +146,16 @@ def api_apply(request):
     return enterprise_json(entry)
 
 
-describe("api.smallworks.enterprise", "GET", "One registry entry", response=OBJECT)
-
-
+@describe("api.smallworks.enterprise", "GET", "One registry entry", response=OBJECT)
 @view_config(route_name="api.smallworks.enterprise", request_method="GET", renderer="json",
              permission=Permission.SMALLWORKS_VIEW)
 def api_enterprise(context, request):
     return enterprise_json(context.entry)
 
 
-describe("api.smallworks.enterprise.review", "POST",
-         "Center: approve (入库) or return an application with reasons", auth=True,
-         request_schema=forms.DecisionBody)
-
-
+@describe("api.smallworks.enterprise.review", "POST",
+          "Center: approve (入库) or return an application with reasons", auth=True,
+          request_schema=forms.DecisionBody)
 @view_config(route_name="api.smallworks.enterprise.review", request_method="POST",
              renderer="json", permission=Permission.SMALLWORKS_MANAGE)
 def api_review_enterprise(context, request):
@@ -173,11 +167,9 @@ def api_review_enterprise(context, request):
     return enterprise_json(context.entry)
 
 
-describe("api.smallworks.enterprise.status", "POST",
-         "Center: suspend, reinstate or exit an enterprise for cause", auth=True,
-         request_schema=forms.StatusBody)
-
-
+@describe("api.smallworks.enterprise.status", "POST",
+          "Center: suspend, reinstate or exit an enterprise for cause", auth=True,
+          request_schema=forms.StatusBody)
 @view_config(route_name="api.smallworks.enterprise.status", request_method="POST",
              renderer="json", permission=Permission.SMALLWORKS_MANAGE)
 def api_status(context, request):
@@ -192,16 +184,14 @@ def api_status(context, request):
 
 # -- projects ------------------------------------------------------------------------------
 
-describe("api.smallworks.projects", "GET", "Small works past review, newest first (public)")
-describe("api.smallworks.projects", "POST",
-         "Owner posts a small work with its budget approval file (`budget_file`: filename "
-         "and base64 content; PDF, JPG or PNG, at most 10 MiB); above_tender_threshold at "
-         "or over the threshold, direct_award_refused when it names a contractor, "
-         "file_too_large, application_invalid on budget_file for a missing or wrong file",
-         auth=True,
-         request_schema=forms.WorkBody)
-
-
+@describe("api.smallworks.projects", "GET", "Small works past review, newest first (public)")
+@describe("api.smallworks.projects", "POST",
+          "Owner posts a small work with its budget approval file (`budget_file`: filename "
+          "and base64 content; PDF, JPG or PNG, at most 10 MiB); above_tender_threshold at "
+          "or over the threshold, direct_award_refused when it names a contractor, "
+          "file_too_large, application_invalid on budget_file for a missing or wrong file",
+          auth=True,
+          request_schema=forms.WorkBody)
 @view_config(route_name="api.smallworks.projects", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_projects(request):
@@ -226,26 +216,22 @@ def api_post(request):
     return work_json(request, work, detail=True)
 
 
-describe("api.smallworks.project", "GET",
-         "A small work with its allocation record: pool, exclusions with reasons, draws, "
-         "declines", response=OBJECT)
-
-
+@describe("api.smallworks.project", "GET",
+          "A small work with its allocation record: pool, exclusions with reasons, draws, "
+          "declines", response=OBJECT)
 @view_config(route_name="api.smallworks.project", request_method="GET", renderer="json",
              permission=Permission.SMALLWORKS_VIEW)
 def api_project(context, request):
     return work_json(request, context.work, detail=True)
 
 
-describe("api.smallworks.profile", "GET",
-         "The allocation parameters in force (the `smallworks` RuleProfile version; 0: the "
-         "code defaults)", response=OBJECT)
-describe("api.smallworks.profile", "POST",
-         "Center: save new parameters as the next profile version; invalid_params or "
-         "invalid with the field when a value is out of range", auth=True,
-         request_schema=forms.ProfileBody)
-
-
+@describe("api.smallworks.profile", "GET",
+          "The allocation parameters in force (the `smallworks` RuleProfile version; 0: the "
+          "code defaults)", response=OBJECT)
+@describe("api.smallworks.profile", "POST",
+          "Center: save new parameters as the next profile version; invalid_params or "
+          "invalid with the field when a value is out of range", auth=True,
+          request_schema=forms.ProfileBody)
 def profile_json(svc) -> dict:
     profile = svc.current_profile()
     return {"version": profile.version if profile else 0,
@@ -266,9 +252,7 @@ def api_update_profile(request):
     return profile_json(svc)
 
 
-describe("api.smallworks.statistics", "GET", "Monthly statistics of small works (public)")
-
-
+@describe("api.smallworks.statistics", "GET", "Monthly statistics of small works (public)")
 @view_config(route_name="api.smallworks.statistics", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)
 def api_statistics(request):
@@ -278,9 +262,8 @@ def api_statistics(request):
 
 def _action(name, summary, permission, schema, run):
     """One POST step on a small work: parse with the form's schema, call the service."""
-    describe(f"api.smallworks.project.{name}", "POST", summary, auth=True,
-             request_schema=schema)
-
+    @describe(f"api.smallworks.project.{name}", "POST", summary, auth=True,
+              request_schema=schema)
     @view_config(route_name=f"api.smallworks.project.{name}", request_method="POST",
                  renderer="json", permission=permission)
     def view(context, request):
