@@ -15,7 +15,8 @@ FORMS = {r.SecurityForm.DEPOSIT: ["deposit"], r.SecurityForm.GUARANTEE: ["guaran
 
 
 def ocds_part(dbsession, project: Project) -> dict:
-    """opendata RELEASE_PARTS entry: ``{"tender": {"bidSecurity": ...}}``."""
+    """Bid security's part of a release (added by a ReleaseAssembling subscriber):
+    ``{"tender": {"bidSecurity": ...}}``."""
     from ..errors import RuleRefused
     from ..opendata.ocds import instant, yuan
     from .service import requirement_of
