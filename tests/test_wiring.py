@@ -9,8 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "trading"
 MUTATORS = {"append", "extend", "insert", "remove", "update", "setdefault", "pop", "clear"}
-# Read-only sentinels: never mutated, compared by identity.
-SENTINELS = {("draws/engine.py", "_NO_ATTRIBUTES")}
+# Not wiring: a read-only sentinel compared by identity, and the opening pool's per-process
+# key (set once in each worker process of the pool, never by another module).
+SENTINELS = {("draws/engine.py", "_NO_ATTRIBUTES"), ("bidding/openpool.py", "_worker_key")}
 
 
 def _modules():
