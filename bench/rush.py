@@ -505,7 +505,8 @@ def report(args, n, size, bare, wave1, wave2, merge) -> None:
           f"bare_req_s={bare['req_s']:.1f} ratio={ratio:.2f} "
           f"merge_p50_ms={merge['p50']:.0f} merge_p99_ms={merge['p99']:.0f} "
           f"merge_max_ms={merge['max']:.0f} unmerged={merge['unmerged']} "
-          f"merge_after_receipt_p99_ms={merge['after_p99']:.0f}")
+          f"merge_after_receipt_p99_ms={merge['after_p99']:.0f} "
+          f"of_bare_pct={100 / ratio:.0f} load={os.getloadavg()[0]:.1f}")
     if wave1["lost"] or wave2["lost"] or wave2["after_deadline"] or wave1["accepted"] != n:
         sys.exit(1)
 
