@@ -30,6 +30,7 @@ def main(global_config, dbengine=None, **settings):
         # Before the domains: each names the audit actions it records.
         config.include(".audit.actions")
         config.include(".subjects")
+        config.include(".workspace")
         config.include(".accounts")
         config.include(".draws")
         config.include(".projects")

@@ -34,11 +34,13 @@ def workspace(request):
     """Each role's landing page: what is waiting for this user."""
     from .evaluation.workspace import summary as evaluation_summary
     from .projects.workspace import summary
+    from .workspace import sections as workspace_sections
 
     user = request.identity
     found = summary(request.dbsession, user)
     found.update(evaluation_summary(request.dbsession, user))
-    return {"role_label": ROLE_LABELS[user.role], "summary": found}
+    return {"role_label": ROLE_LABELS[user.role], "summary": found,
+            "sections": workspace_sections(request)}
 
 
 @view_config(route_name="locale", permission=Permission.PUBLIC_VIEW)

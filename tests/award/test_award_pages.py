@@ -1,6 +1,8 @@
 """The 评定分离 walk through the pages: committee, ballots, report, award, notices;
 refusals shown with their reason and nothing changed."""
 
+import re
+
 import sqlalchemy as sa
 from award_support import sign_report
 from bs4 import BeautifulSoup
@@ -60,6 +62,12 @@ def test_a_full_separated_walk_through_the_pages(testapp, award_world_factory):
     members = {m.user_id: m.user for m in committee.members}
     url = f"{page}/committees/{committee.id}"
     winner = f"B{w.bidders[1].organisation_id}"
+    # A drawn member is told in the workspace, with the link to the committee (issue #18).
+    login_as(testapp, w, members[committee.members[0].user_id])
+    seat = BeautifulSoup(testapp.get("/workspace").text, "html.parser").find(
+        "a", href=re.compile(f"/committees/{committee.id}$"))
+    assert seat is not None and seat.get_text() == w.project.name
+    assert "请投票" in seat.find_parent("li").get_text()
     for i, member in enumerate(committee.members):
         login_as(testapp, w, members[member.user_id])
         form = testapp.get(url).forms["ballot-form"]

@@ -445,3 +445,15 @@ def test_the_bid_page_gives_the_log_promise_to_its_bidder_only(testapp, world):
     testapp.get(f"/projects/{project.id}/bids/{bid_id}/versions/2/promise.json", status=404)
     testapp.login(second.username)
     testapp.get(f"/projects/{project.id}/bids/{bid_id}/versions/1/promise.json", status=403)
+
+
+def test_a_signed_up_bidder_has_its_link_to_my_bids(testapp, world):
+    """Issue #18: the project page takes a signed-up bidder to 我的投标 by a link."""
+    from bs4 import BeautifulSoup
+
+    bidder = world.bidders[0]
+    testapp.login(bidder.username)
+    page = BeautifulSoup(testapp.get(f"/projects/{world.project.id}").text, "html.parser")
+    link = page.find("a", string="我的投标")
+    assert link is not None and link["href"].endswith(f"/projects/{world.project.id}/bids")
+    testapp.get(link["href"])

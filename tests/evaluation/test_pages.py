@@ -62,7 +62,10 @@ def test_the_chair_generates_and_everyone_signs_on_the_pages(testapp, evaluated)
     _login(testapp, evaluated, chair)
     room = testapp.get(f"/projects/{evaluated.project.id}/evaluation")
     base = f"/projects/{evaluated.project.id}/lots/{evaluated.lot.id}"
+    committee = f"/projects/{evaluated.project.id}/committee"
+    assert f"{base}/report" not in testapp.get(committee).text  # no link to a 404
     testapp.post(f"{base}/chair/generate", {"csrf_token": _token(room)}, status=303)
+    assert f"{base}/report" in testapp.get(committee).text  # now it exists
     for member in seated:
         _login(testapp, evaluated, member)
         page = testapp.get(f"{base}/report")

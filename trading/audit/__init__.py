@@ -23,6 +23,9 @@ def includeme(config):
     from .resources import SIGNAL_READERS, add_signal_readers, sitting_committee
 
     config.add_audit_actions(_audit_actions())
+    from .workspace import part as workspace_part
+
+    config.add_workspace_part(workspace_part)
     config.register_service_factory(collusion_service_factory, CollusionService)
     config.add_subscriber(scan_after_opening, OpeningCompleted)
     config.add_subscriber(archive_source, ArchiveAssembling)

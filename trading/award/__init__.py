@@ -115,6 +115,9 @@ def includeme(config):
     from .service import AwardService, award_service_factory
 
     config.add_audit_actions(_audit_actions())
+    from .workspace import part as workspace_part
+
+    config.add_workspace_part(workspace_part)
     config.add_draw_labels(subjects={"award_committee": "定标委员会",
                                      "final_offer_round": "终次报价轮次"})
     config.register_service_factory(final_offer_service_factory, FinalOfferService)

@@ -243,7 +243,9 @@ def _committee_page(context, request) -> dict:
             "DRAW_STATUS": DRAW_STATUS_LABELS,
             "manage": request.has_permission(Permission.EVALUATION_MANAGE),
             "show_names": bool(request.has_permission(Permission.EVALUATION_NAMES)),
-            "lots": _service(request).evaluated_lots(context.project)}
+            # only the lots whose report exists: the link would be a 404 before
+            "lots": [lot for lot in _service(request).evaluated_lots(context.project)
+                     if _latest_report(request, lot) is not None]}
 
 
 @view_config(route_name="evaluation.committee", renderer="evaluation/committee.jinja2",

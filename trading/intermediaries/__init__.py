@@ -69,6 +69,9 @@ def includeme(config):
     from .service import IntermediaryService, intermediary_service_factory
 
     config.add_audit_actions(_audit_actions())
+    from .workspace import part as workspace_part
+
+    config.add_workspace_part(workspace_part)
     config.add_subject_namer("intermediary_purchase", name_purchases)
     config.add_subject_namer("im_purchase", name_purchases)
     config.register_service_factory(intermediary_service_factory, IntermediaryService)

@@ -63,6 +63,9 @@ def includeme(config):
     from .service import SmallWorksService, smallworks_service_factory
 
     config.add_audit_actions(_audit_actions())
+    from .workspace import part as workspace_part
+
+    config.add_workspace_part(workspace_part)
     config.add_subject_namer("smallworks_project", name_works)
     config.register_service_factory(smallworks_service_factory, SmallWorksService)
     config.add_draw_labels(purposes={
