@@ -124,7 +124,23 @@ TABLE = [
     html("bidding.receipt", "/projects/{public}/bids/{bid}/versions/1/receipt.json", {"bidder"}),
     html("bidding.envelope", "/projects/{public}/bids/{bid}/versions/1/envelope.tbid",
          {"bidder"}),
+    html("bidding.promise", "/projects/{public}/bids/{bid}/versions/1/promise.json",
+         {"bidder"}),
     html("bidding.opening", "/projects/{public}/opening", EVERYONE),
+    # Printable documents (文书): each behind the permission of the page it prints.
+    html("print.opening", "/projects/{public}/print/opening-record", EVERYONE),
+    html("print.evaluation", "/projects/{public}/lots/{lot}/print/evaluation-report",
+         {"center", "supervisor"}),
+    html("print.award_report", "/projects/{public}/award/committees/{committee}/print",
+         EVERYONE),
+    # A 中标通知书 is read by its addressee, the owner, the center and supervisors only.
+    html("print.notice", "/projects/{public}/notices/{notice}/print",
+         {"bidder", "owner", "center", "supervisor"}),
+    html("print.announcement", "/projects/{public}/announcements/{announcement}/print",
+         EVERYONE),
+    # The bid documents: the committee's members only, once the evaluation has started.
+    html("evaluation.bids", "/projects/{public}/bid-documents", set()),
+    html("evaluation.bid_document", "/projects/{public}/bid-documents/{bid_pk}/0", set()),
     html("bidding.release", "/projects/{public}/opening/release", set(), "POST"),
     html("bidding.statement", "/projects/{public}/opening/statement.json", EVERYONE),
     html("bidding.my_share", "/projects/{public}/opening/my-share.json", set()),
@@ -669,6 +685,7 @@ def _award_rows(dbsession, clock, project, users, draw):
         AwardAuction,
         AwardCommittee,
         AwardMember,
+        AwardNotice,
         Objection,
         Publicity,
     )
@@ -696,10 +713,12 @@ def _award_rows(dbsession, clock, project, users, draw):
                            opened_prices={"B1": 200, "B2": 300}, step_fen=10, start_fen=200,
                            floor_fen=100, idle_minutes=5, opened_at=now, hard_end_at=now,
                            ends_at=now)
-    dbsession.add(auction)
+    notice = AwardNotice(award_id=award.id, org_id=bidder.organisation_id, kind="award",
+                         body="中标通知书", issued_at=now)
+    dbsession.add_all([auction, notice])
     dbsession.flush()
     return {"objection": objection.id, "committee": committee.id, "award": award.id,
-            "auction": auction.id}
+            "auction": auction.id, "notice": notice.id}
 
 
 def _drawn_expert(dbsession, clock, project, user) -> dict:
@@ -741,12 +760,14 @@ def _low_price_review(dbsession, clock, committee, bid):
 
 
 def send(testapp, row: Row, persona: str, world):
-    if any(f"{{{k}}}" in row.path for k in ("objection", "committee", "award", "auction")) \
+    if any(f"{{{k}}}" in row.path
+           for k in ("objection", "committee", "award", "auction", "notice")) \
             and "committee" not in world["ids"]:
         world["ids"].update(world["make_award"]())
-    if ("{bid}" in row.path or "{review}" in row.path) and "bid" not in world["ids"]:
+    if any(f"{{{k}}}" in row.path for k in ("bid", "bid_pk", "review")) \
+            and "bid" not in world["ids"]:
         world["bid"] = world["make_bid"]()
-        world["ids"]["bid"] = world["bid"].public_id
+        world["ids"].update(bid=world["bid"].public_id, bid_pk=world["bid"].id)
     if "{review}" in row.path and "review" not in world["ids"]:
         world["ids"]["review"] = world["make_review"](world["bid"]).id
     if "{round}" in row.path and "round" not in world["ids"]:
