@@ -253,7 +253,8 @@ def main() -> None:
             results = [scenario(pw, folder, size) for size in (QUICK if args.quick else FULL)]
     parts = []
     for r in results:
-        parts.append(f"suite={args.suite} size_mib={r['size_mib']} browser_mib_s={r['browser_mib_s']:.1f} "
+        parts.append(f"suite={args.suite} size_mib={r['size_mib']} "
+                     f"browser_mib_s={r['browser_mib_s']:.1f} "
                      f"cli_mib_s={r['cli_mib_s']:.1f} lib_mib_s={r['lib_mib_s']:.1f} "
                      f"speed_ratio={r['speed_ratio']:.2f} lib_ratio={r['lib_ratio']:.2f} "
                      f"browser_peak_mib={r['browser_peak_mib']:.0f} "
