@@ -8,6 +8,7 @@ from pyramid.view import view_config
 
 from ..accounts.models import Role
 from ..bidding.views import sealed_upload
+from ..draws.views import STATUS_LABELS as DRAW_STATUS_LABELS
 from ..errors import DomainError
 from ..files import serve_stored
 from ..forms import redirect, refused, render_form
@@ -105,7 +106,10 @@ def intermediary(context, request):
 def purchase_detail(context, request):
     return {**purchase_view(_service(request), context.purchase, request.identity),
             "can": lambda permission: bool(request.has_permission(permission)),
-            "now": request.clock(), "DIMENSIONS": list(RatingDimension), **COMMON}
+            "now": request.clock(), "DIMENSIONS": list(RatingDimension), **COMMON,
+            # the draws in words: purpose and status, never their codes (issue #18)
+            "DRAW_PURPOSES": request.registry["draws.labels"]["purposes"],
+            "DRAW_STATUS": DRAW_STATUS_LABELS}
 
 
 @view_config(route_name="im.document", permission=Permission.IM_PURCHASE_VIEW)
