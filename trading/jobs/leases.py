@@ -69,8 +69,9 @@ def _insert_if_free(conn, values: dict):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    # RETURNING, not rowcount: psycopg reports -1 for some statements on a test's session.
     return conn.execute(insert(TABLE).values(**values).on_conflict_do_nothing(
-        index_elements=["name"]))
+        index_elements=["name"]).returning(TABLE.c.name)).first() is not None
 
 
 def acquire(name: str, holder: str, seconds: int | None = None) -> bool:
@@ -79,14 +80,13 @@ def acquire(name: str, holder: str, seconds: int | None = None) -> bool:
     now = _now()
     expires = now + timedelta(seconds=seconds or lease_seconds())
     with _connection() as conn:
-        if _insert_if_free(conn, {"name": name, "holder": holder,
-                                  "expires_at": expires}).rowcount:
+        if _insert_if_free(conn, {"name": name, "holder": holder, "expires_at": expires}):
             return True
         taken = conn.execute(
             sa.update(TABLE).where(TABLE.c.name == name,
                                    sa.or_(TABLE.c.holder == holder, TABLE.c.expires_at <= now))
-            .values(holder=holder, expires_at=expires))
-        return taken.rowcount == 1
+            .values(holder=holder, expires_at=expires).returning(TABLE.c.name))
+        return taken.first() is not None
 
 
 def release(name: str, holder: str) -> None:
