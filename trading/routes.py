@@ -87,6 +87,8 @@ def includeme(config):
     config.add_route("smallworks.project", "/smallworks/projects/{work_id}", factory=work)
     config.add_route("smallworks.project.budget", "/smallworks/projects/{work_id}/budget-file",
                      factory=work)
+    config.add_route("smallworks.project.notice", "/smallworks/projects/{work_id}/notice.json",
+                     factory=work)
     for action in ("review", "draw", "quote", "open", "accept", "decline", "decision",
                    "contract", "complete", "evaluate"):
         config.add_route(f"smallworks.project.{action}",
@@ -193,6 +195,8 @@ def includeme(config):
     config.add_route("im.purchases.review", "/supermarket/purchases/reviews")
     config.add_route("im.purchase.new", "/supermarket/purchases/new")
     config.add_route("im.purchase", "/supermarket/purchases/{purchase_id}", factory=purchase)
+    config.add_route("im.purchase.notice", "/supermarket/purchases/{purchase_id}/notice.json",
+                     factory=purchase)
     for action in ("edit", "submit", "review", "run", "register", "quote", "choose", "confirm",
                    "decline", "contract", "contract_review", "result", "accept", "rate",
                    "terminate"):

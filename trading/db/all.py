@@ -1,5 +1,6 @@
 """Every model module, imported once so Base.metadata is complete (Alembic, tests)."""
 
+from .. import notices as notices_models  # noqa: F401
 from ..accounts import models as accounts_models  # noqa: F401
 from ..archive import models as archive_models  # noqa: F401
 from ..audit import models as audit_models  # noqa: F401

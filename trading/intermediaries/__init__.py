@@ -38,6 +38,7 @@ def _audit_actions() -> dict[str, str]:
         "intermediary.purchase_edited": N_("编辑中介服务采购"),
         "intermediary.purchase_status_changed": N_("中介服务采购状态变更"),
         "intermediary.purchase_republished": N_("重新发布中介服务采购"),
+        "intermediary.purchase_result_published": N_("发布中选结果公示（平台签名）"),
         "intermediary.registered": N_("中介机构报名"),
         "intermediary.quoted": N_("中介机构报价"),
         "intermediary.quotes_opened": N_("开启中介机构报价"),

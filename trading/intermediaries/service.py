@@ -37,6 +37,7 @@ from ..files import sniff_file
 from ..i18n import DISPLAY_TZ
 from ..jobs import chronograph
 from ..jobs.request import job_enqueue
+from ..notices import publish as publish_notice
 from ..projects.service import safe_filename
 from . import rules as r
 from .errors import (
@@ -970,6 +971,21 @@ class IntermediaryService:
         self._notify(purchase.selected_org_id, "selected",
                      f"贵单位在“{purchase.title}”中选，请在 {due} 前确认或放弃")
         self._to(purchase, P.SELECTED, actor, f"中选：{outcome.winner_id}")
+        self._publish_result(purchase, actor)
+
+    def _publish_result(self, purchase: Purchase, actor: Actor) -> None:
+        """中选结果公示: its text, signed by the platform as it is published."""
+        winner = self.db.get(Organisation, purchase.selected_org_id)
+        at = purchase.selected_at.astimezone(DISPLAY_TZ)
+        body = (f"{purchase.title}（采购编号 {purchase.number}）中选结果公示。\n"
+                f"项目名称：{purchase.project_name}\n中选中介机构：{winner.name}\n"
+                f"选取时间：{at:%Y-%m-%d %H:%M}（北京时间）")
+        notice, signed = publish_notice(
+            self.db, self.keys, subject="intermediaries", subject_id=purchase.id,
+            number=purchase.number, title=f"{purchase.title}中选结果公示", body=body,
+            published_at=self.clock())
+        self._audit(actor, "intermediary.purchase_result_published", "im_purchase", purchase.id,
+                    notice=notice.id, algorithm=notice.signing_algorithm, signed_sha256=signed)
 
     def _fail(self, purchase: Purchase, failed: r.Failed, actor: Actor) -> None:
         """流标: the purchase expires and is announced again as a new purchase."""

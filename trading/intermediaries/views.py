@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
+from .. import notices
 from ..accounts.models import Role
 from ..bidding.views import sealed_upload
 from ..draws.views import STATUS_LABELS as DRAW_STATUS_LABELS
@@ -109,7 +110,19 @@ def purchase_detail(context, request):
             "now": request.clock(), "DIMENSIONS": list(RatingDimension), **COMMON,
             # the draws in words: purpose and status, never their codes (issue #18)
             "DRAW_PURPOSES": request.registry["draws.labels"]["purposes"],
-            "DRAW_STATUS": DRAW_STATUS_LABELS}
+            "DRAW_STATUS": DRAW_STATUS_LABELS,
+            **notices.page(request, _result_notice(request, context.purchase),
+                           "im.purchase.notice", purchase_id=context.purchase.id)}
+
+
+def _result_notice(request, purchase):
+    return notices.latest(request.dbsession, "intermediaries", purchase.id)
+
+
+@view_config(route_name="im.purchase.notice", permission=Permission.IM_PURCHASE_VIEW)
+def result_notice(context, request):
+    """notice.json of the selection result (中选结果公示), signed by the platform."""
+    return notices.notice_json(_result_notice(request, context.purchase))
 
 
 @view_config(route_name="im.document", permission=Permission.IM_PURCHASE_VIEW)

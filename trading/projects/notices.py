@@ -4,13 +4,10 @@ ID for a project of a national suite (国密) — and published beside the notic
 ``notice.json``, which anyone checks offline with
 ``python -m bid_crypto verify-notice --platform-key platform-sm2.pub notice.json``."""
 
-import hashlib
-
-from bid_crypto import InvalidNotice, notice_message, sign_notice, verify_notice
 from bid_crypto.encoding import format_timestamp
 
-from ..config import ConfigError
 from ..keys import project_algorithm
+from ..notices import sign_fields, verify_document
 from .models import Announcement
 
 
@@ -24,16 +21,10 @@ def notice_fields(item: Announcement, algorithm: str) -> dict:
 def sign(keys, item: Announcement) -> str:
     """Sign a just-published notice; returns the SHA-256 of the signed document's message
     (for the audit row, so the transparency log pins what was published)."""
-    if keys is None:
-        raise ConfigError("no platform keys: a notice cannot be published unsigned")
     algorithm = project_algorithm(item.project)
-    document = sign_notice(keys.signer(algorithm), notice_fields(item, algorithm))
-    item.signature, item.signing_algorithm = document["signature"], algorithm
-    return hashlib.sha256(_message(document)).hexdigest()
-
-
-def _message(document: dict) -> bytes:
-    return notice_message({k: v for k, v in document.items() if k != "signature"})
+    signature, signed = sign_fields(keys, notice_fields(item, algorithm))
+    item.signature, item.signing_algorithm = signature, algorithm
+    return signed
 
 
 def document(item: Announcement) -> dict | None:
@@ -45,11 +36,4 @@ def document(item: Announcement) -> dict | None:
 
 def verify(keys, item: Announcement) -> bool:
     """The stored notice still matches its signature under the platform's key."""
-    doc = document(item)
-    if doc is None:
-        return False
-    try:
-        verify_notice(keys.signer(doc["algorithm"]).public_key(), doc)
-    except InvalidNotice:
-        return False
-    return True
+    return verify_document(keys, document(item))

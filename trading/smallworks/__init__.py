@@ -31,6 +31,7 @@ def _audit_actions() -> dict[str, str]:
         "smallworks.project.drawn": N_("随机抽取承接企业"),
         "smallworks.project.failed": N_("小额工程抽取失败"),
         "smallworks.project.accepted": N_("承接企业确认承接"),
+        "smallworks.project.result_published": N_("发布结果公示（平台签名）"),
         "smallworks.project.declined": N_("承接企业放弃承接"),
         "smallworks.project.quotes_invited": N_("邀请报价"),
         "smallworks.project.quote_sealed": N_("提交密封报价"),

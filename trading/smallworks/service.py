@@ -42,6 +42,7 @@ from ..draws.models import Draw
 from ..draws.services import DrawService
 from ..forms import format_yuan
 from ..i18n import DISPLAY_TZ, N_
+from ..notices import publish as publish_notice
 from ..projects.kinds import ProcurementMethod, Regime
 from ..projects.models import RuleProfile
 from ..projects.profiles import add_profile_version, latest_profile
@@ -741,7 +742,22 @@ class SmallWorksService:
         self._move(work, A.PUBLICITY, actor, "accepted", manager=manager)
         work.accepted_at, work.manager = self.clock(), manager
         work.publicity_ends_at = self.clock() + PUBLICITY
+        self._publish_result(work, entry, actor)
         return work
+
+    def _publish_result(self, work: SmallWork, entry: Enterprise, actor: Actor) -> None:
+        """结果公示: the publicity's text, signed by the platform as it is published."""
+        ends = work.publicity_ends_at.astimezone(DISPLAY_TZ)
+        body = (f"{work.name}（小额工程 #{work.id}）结果公示。\n"
+                f"工程地点：{work.site}\n工程金额：{format_yuan(work.amount)} 元\n"
+                f"中选企业：{entry.name}\n项目经理：{work.manager}\n"
+                f"公示期至：{ends:%Y-%m-%d %H:%M}（北京时间）")
+        notice, signed = publish_notice(
+            self.db, self.keys, subject="smallworks", subject_id=work.id,
+            number=f"smallworks-{work.id}", title=f"{work.name}结果公示", body=body,
+            published_at=self.clock())
+        self._audit(actor, "smallworks.project.result_published", SUBJECT, work.id,
+                    notice=notice.id, algorithm=notice.signing_algorithm, signed_sha256=signed)
 
     @_publishes
     def decline(self, work: SmallWork, entry: Enterprise, *, reason: str,

@@ -11,6 +11,7 @@ import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from .. import notices
 from ..draws.views import purpose_label
 from ..files import serve_stored
 from ..forms import format_yuan, redirect, render_form, validated
@@ -156,7 +157,15 @@ def project_detail(context, request):
             "purposes": {d.id: purpose_label(request, d) for d in draws},
             "firm_names": svc.enterprise_names({q.enterprise_id for q in quotes}
                                                | {d.enterprise_id for d in declines}),
-            "work_names": svc.work_names(related)}
+            "work_names": svc.work_names(related),
+            **notices.page(request, notices.latest(request.dbsession, "smallworks", work.id),
+                           "smallworks.project.notice", work_id=work.id)}
+
+
+@view_config(route_name="smallworks.project.notice", permission=Permission.SMALLWORKS_VIEW)
+def result_notice(context, request):
+    """notice.json of the result publicity (结果公示), signed by the platform."""
+    return notices.notice_json(notices.latest(request.dbsession, "smallworks", context.work.id))
 
 
 def tier_label(request, params: rules.SmallWorksParams, code: str | None) -> str:
