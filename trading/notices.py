@@ -122,3 +122,13 @@ def notice_json(notice: PublishedNotice | None):
     body = json.dumps(document(notice), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     return serve_bytes(body.encode(), f"notice-{notice.subject}-{notice.id}.json",
                        "application/json")
+
+
+def api_json(notice: PublishedNotice | None, signed_document: str) -> dict | None:
+    """A result notice in the API: its text and the platform's signature (null before)."""
+    if notice is None:
+        return None
+    return {"id": notice.id, "kind": notice.kind, "title": notice.title, "body": notice.body,
+            "published_at": format_timestamp(notice.published_at),
+            "algorithm": notice.signing_algorithm, "signature": notice.signature,
+            "signed_document": signed_document}

@@ -17,9 +17,13 @@ def test_the_supermarket_selection_result_is_signed(testapp, im, tmp_path, capsy
     im.to_deadline(purchase)
     url = f"/supermarket/purchases/{purchase.id}"
     testapp.get(f"{url}/notice.json", status=404)
+    assert testapp.get(f"/api/v1/supermarket/purchases/{purchase.id}").json["result_notice"] is None
     im.to_selection(purchase)
     fields = verified_offline(testapp, tmp_path, url, capsys)
     assert fields["project"] == purchase.number and purchase.selected.name in fields["body"]
+    api = testapp.get(f"/api/v1/supermarket/purchases/{purchase.id}").json["result_notice"]
+    assert api["signed_document"] == f"{url}/notice.json" and api["body"] == fields["body"]
+    assert api["signature"] == fields["signature"]
     notice = im.db.scalar(sa.select(PublishedNotice).where(
         PublishedNotice.subject == "intermediaries", PublishedNotice.subject_id == purchase.id))
     altered_in_the_database(im.db, testapp, url, notice)

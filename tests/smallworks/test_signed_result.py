@@ -39,6 +39,9 @@ def test_the_smallworks_result_publicity_is_signed(testapp, dbsession, clock, se
     fields = verified_offline(testapp, tmp_path, url, capsys)
     assert fields["kind"] == "result" and mine.name in fields["body"]
     assert fields["project"] == f"smallworks-{work.id}" and fields["algorithm"] == "ed25519"
+    api = testapp.get(f"/api/v1/smallworks/projects/{work.id}").json["result_notice"]
+    assert api["signed_document"] == f"{url}/notice.json" and api["body"] == fields["body"]
+    assert api["signature"] == fields["signature"] and api["algorithm"] == "ed25519"
     event = dbsession.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "smallworks.project.result_published"))
     assert len(event.data["signed_sha256"]) == 64

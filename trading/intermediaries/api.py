@@ -5,6 +5,7 @@ import json
 import sqlalchemy as sa
 from pyramid.view import view_config
 
+from .. import notices
 from ..api import describe, json_body, json_object
 from ..bidding.api import sealed_part
 from ..errors import DomainError, NotFound
@@ -255,7 +256,11 @@ def api_create_purchase(request):
 @view_config(route_name="api.im.purchase", request_method="GET", renderer="json",
              permission=Permission.IM_PURCHASE_VIEW)
 def api_purchase(context, request):
-    return purchase_json(_service(request), context.purchase, request.identity)
+    purchase = context.purchase
+    notice = notices.latest(request.dbsession, "intermediaries", purchase.id)
+    return {**purchase_json(_service(request), purchase, request.identity),
+            "result_notice": notices.api_json(
+                notice, f"/supermarket/purchases/{purchase.id}/notice.json")}
 
 
 def _action(route, summary, permission, schema=None):

@@ -7,6 +7,7 @@ with its reasons, the draws (each verifiable at /api/v1/draws/{id}) and the decl
 import colander
 from pyramid.view import view_config
 
+from .. import notices
 from ..api import InvalidBody, describe, json_body, json_object
 from ..errors import DomainError
 from ..forms import validated
@@ -106,6 +107,9 @@ def work_json(request, work, *, detail=False) -> dict:
                       for d in svc.draws.draws_for("smallworks_project", work.id)],
             "declines": [decline_json(d) for d in svc.declines_of(work)],
             "failure_reason": work.failure_reason or None,
+            "result_notice": notices.api_json(
+                notices.latest(request.dbsession, "smallworks", work.id),
+                f"/smallworks/projects/{work.id}/notice.json"),
             "quotes_due_at": work.quotes_due_at.isoformat() if work.quotes_due_at else None,
             "quotes": [{"enterprise_id": q.enterprise_id, "envelope_sha256": q.envelope_sha256,
                         "price_fen": q.price, "problem": q.problem or None}
