@@ -339,7 +339,10 @@ def test_a_bidder_applies_by_buttons_and_the_provider_delivers(gworld, simguaran
     answer = testapp.post(action.replace("http://localhost:6543", ""),
                           {"csrf_token": token}, status=303)
     application = service(gworld).application_of(gworld.lot, bidder.organisation_id)
-    assert answer.location == application.pay_url
+    # Back on the platform's page (a browser refuses a form post redirected to another
+    # origin under form-action 'self'), whose link leads to the provider.
+    assert answer.location.endswith(f"/projects/{gworld.project.id}/security")
+    assert application.pay_url in answer.follow().text
     # On the provider's own site: its page, its button.
     site = webtest.TestApp(simguarantor.wsgi)
     offer = site.get(f"/apply/{application.number}")

@@ -50,9 +50,9 @@ def live_workdir(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def serving(work: Path):
+def serving(work: Path, port: int | None = None):
     """serve.py on a free loopback port over `work` (database, files, clock_offset)."""
-    port = _free_port()
+    port = port or _free_port()
     proc = subprocess.Popen([sys.executable, str(HERE / "serve.py"), str(port), str(work)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -61,6 +61,18 @@ def serving(work: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """`serving` itself, for a walk whose live server needs settings of its own (a
+    WORKDIR/settings.json, see serve.py) and a port it knows beforehand (`free_port`)."""
+    return serving
+
+
+@pytest.fixture(scope="session")
+def free_port():
+    return _free_port
 
 
 @pytest.fixture(scope="session")

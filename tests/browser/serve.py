@@ -39,7 +39,6 @@ def _sm2_key(work: Path) -> str:
 def main(port: str, workdir: str) -> None:
     work = Path(workdir)
     os.environ.update(environment(work))
-    from pyramid.paster import get_appsettings
     from waitress import serve
 
     from trading import main as make_app
@@ -49,8 +48,21 @@ def main(port: str, workdir: str) -> None:
     for command in (["migrate", ini], ["demo", ini]):
         if cli(command) != 0:
             sys.exit(f"serve.py: {command[0]} failed")
-    app = make_app({}, clock=ShiftedClock(work / "clock_offset"), **get_appsettings(ini))
+    app = make_app({}, clock=ShiftedClock(work / "clock_offset"), **settings_for(ini, work))
     serve(app, host="127.0.0.1", port=int(port), threads=4, _quiet=True)
+
+
+def settings_for(ini: str, work: Path) -> dict:
+    """development.ini's settings, with a walk's own overrides from WORKDIR/settings.json
+    (e.g. the simulated bank's and guarantee provider's free ports and keys in a tmp folder,
+    and `trading.public_url` on the live server's port for the provider's links)."""
+    import json
+
+    from pyramid.paster import get_appsettings
+
+    overrides = work / "settings.json"
+    extra = json.loads(overrides.read_text()) if overrides.exists() else {}
+    return {**get_appsettings(ini), **extra}
 
 
 class ShiftedClock:

@@ -138,7 +138,7 @@ def apply_guarantee(request):
     project = _project(request)
     lot = get_or_404(request, Lot, "lot_id", project_id=project.id)
     try:
-        application = service(request).apply_guarantee(
+        service(request).apply_guarantee(
             project, lot, org_id=request.identity.organisation_id, actor=request.actor,
             notify_url=request.route_url("api.bidsecurity.guarantees"),
             return_url=request.route_url("bidsecurity.project", project_id=project.id))
@@ -146,7 +146,10 @@ def apply_guarantee(request):
         request.tm.doom()
         return _back(request, "bidsecurity.project", error.message, "error",
                      project_id=project.id)
-    return HTTPSeeOther(application.pay_url)
+    # Back to our own page, whose link leads on to the provider: the CSP's form-action
+    # 'self' makes browsers refuse a form post redirected to another origin.
+    return _back(request, "bidsecurity.project",
+                 "已向担保机构提交申请，请点击下方链接前往担保机构办理", project_id=project.id)
 
 
 # -- center: reconciliation and daily report -------------------------------------------
