@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serve import ROOT, ShiftedClock, environment  # noqa: E402
+from serve import ROOT, ShiftedClock, environment, settings_for  # noqa: E402
 
 
 def main(workdir: str, kind: str | None = None, entity_id: str | None = None) -> None:
@@ -18,12 +18,11 @@ def main(workdir: str, kind: str | None = None, entity_id: str | None = None) ->
 
     work = Path(workdir)
     os.environ.update(environment(work))
-    from pyramid.paster import get_appsettings
 
     from trading import main as make_app
     from trading.jobs import chronograph
 
-    settings = {**get_appsettings(str(ROOT / "development.ini")), "huey.immediate": "true"}
+    settings = {**settings_for(str(ROOT / "development.ini"), work), "huey.immediate": "true"}
     make_app({}, clock=ShiftedClock(work / "clock_offset"), **settings)
     if kind is not None:
         chronograph.advance(kind, int(entity_id))

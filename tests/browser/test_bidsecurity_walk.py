@@ -4,7 +4,8 @@ tmp folder (the live server's settings point at them through WORKDIR/settings.js
 
 Two bidders sign up for the demo's project still open for bids: one pays its deposit into
 its sub-account (子账号) from its basic account at the bank, the other obtains an electronic
-guarantee at the provider's page; both stay sealed on the bidder's page until the opening.
+guarantee at the provider's page; both stay sealed on the bidder's page until the opening,
+whose record shows each bid's security (the worker's sweep runs the opening).
 """
 
 import json
@@ -13,10 +14,11 @@ import re
 import subprocess
 import sys
 import urllib.request
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from browser.steps import login, logout
+from browser.steps import login, logout, move_clock, sweep
 
 from trading.bidsecurity.demo import FULL, OPEN
 
@@ -50,7 +52,7 @@ def security_world(tmp_path_factory, serve, free_port):
         "bidsecurity.guarantor_public_key": str(tmp / "simguarantor.pub")}))
     try:
         with serve(work, port) as served:
-            yield served, bank_url
+            yield served, bank_url, work
     finally:
         for process in (bank, provider):
             process.terminate()
@@ -76,8 +78,8 @@ def _bank_transfer(bank_url, **fields) -> dict:
         return json.loads(answer.read())
 
 
-def test_a_deposit_and_a_guarantee_reach_the_platform_sealed(page, security_world):
-    base, bank_url = security_world
+def test_a_deposit_and_a_guarantee_are_sealed_until_the_opening_shows_both(page, security_world):
+    base, bank_url, work = security_world
 
     login(page, base, "bidder4")
     security = _sign_up(page, base)
@@ -107,3 +109,36 @@ def test_a_deposit_and_a_guarantee_reach_the_platform_sealed(page, security_worl
     page.click("a:has-text('返回交易平台')")
     page.wait_for_url(security)
     assert "开标时公布" in page.inner_text("main")
+    seal_a_bid(page, base, security, "1420000.00")
+    logout(page)
+    login(page, base, "bidder4")
+    seal_a_bid(page, base, security, "1405000.00")
+    page.goto(security)
+    deadline = re.search(r"到账截止\s*(\d{4}-\d\d-\d\d \d\d:\d\d)", page.inner_text("main"))
+    deadline = datetime.strptime(deadline.group(1), "%Y-%m-%d %H:%M").replace(
+        tzinfo=timezone(timedelta(hours=8)))
+    project_id = re.search(r"/projects/(\d+)/", security).group(1)
+    try:
+        move_clock(work / "clock_offset", deadline - datetime.now(UTC) + timedelta(minutes=2))
+        sweep(work, "project", project_id)  # the opening: bids and securities unsealed
+        page.goto(f"{base}/projects/{project_id}/opening")
+        rows = {row.split("\t")[1]: row for row in
+                page.locator("table tr").all_inner_texts() if "已解密" in row}
+        deposit, guarantee = rows["鑫达建设有限公司"], rows["榕城市政工程有限公司"]
+        assert "1,405,000.00" in deposit and "投标保证金：已按要求缴纳" in deposit
+        assert "电子保函" not in deposit
+        assert "1,420,000.00" in guarantee and "投标保证金：已按要求缴纳" in guarantee
+        assert "电子保函" in guarantee and "担保机构签名有效" in guarantee
+    finally:
+        move_clock(work / "clock_offset", timedelta(0))
+
+
+def seal_a_bid(page, base, security, price):
+    page.goto(security.replace("/security", "/bids"))
+    page.locator("a:has-text('在线加密递交')").first.click()
+    page.fill("input[name=total_price]", price)
+    page.fill("input[name=duration_days]", "300")
+    page.set_input_files("input[name=documents]", files=[
+        {"name": "技术标.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 walk"}])
+    page.click("button:has-text('在本机加密并递交')")
+    page.wait_for_selector("text=平台已接收并安全保存该投标信封")
