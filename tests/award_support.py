@@ -82,7 +82,7 @@ def bid_offer(price: int) -> dict:
 
 def signed_report_rows(dbsession, clock, project, lot, *, ranked: bool, prices=None):
     """A signed evaluation report with its candidates written as rows, for award tests
-    that start from a finished evaluation (the demo runs a real one: evaluation.demo
+    that start from a finished evaluation (the demo runs a real one: demo.evaluation
     `evaluate_for_demo`); the first three opened bids become the candidates."""
     from decimal import Decimal
 

@@ -5,6 +5,7 @@ import importlib
 import pkgutil
 
 import trading
+import trading.demo
 from trading.demo import ORDER, loaders
 
 
@@ -15,9 +16,16 @@ def test_every_loader_in_the_order_resolves_and_appears_once():
 
 def test_every_demo_module_is_in_the_order():
     """A demo module whose loaders are missing from ORDER would never run."""
-    modules = {name for _, name, _ in pkgutil.walk_packages(trading.__path__, "trading.")
-               if name.rsplit(".", 1)[-1].endswith("demo")}
+    modules = {name for _, name, _ in pkgutil.iter_modules(trading.demo.__path__, "trading.demo.")
+               if not name.endswith(".helpers")}
     listed = {name.split(":")[0] for name in ORDER}
     assert modules <= listed, modules - listed
     for name in modules:
         importlib.import_module(name)
+
+
+def test_demo_data_lives_only_in_the_demo_package():
+    """No domain seeds itself: a `demo` module outside trading/demo/ would be a second way in."""
+    stray = {name for _, name, _ in pkgutil.walk_packages(trading.__path__, "trading.")
+             if "demo" in name.rsplit(".", 1)[-1] and not name.startswith("trading.demo")}
+    assert not stray, stray

@@ -235,8 +235,8 @@ def test_the_evaluation_committee_reads_them_through_its_hook(lot, testapp, monk
 @pytest.mark.slow
 def test_the_demo_has_one_flagged_lot_and_every_other_opening_is_clean(
         dbsession, clock, settings):
-    from trading.audit.demo import NAME
     from trading.demo import load_demo
+    from trading.demo.audit import NAME
     from trading.projects.models import Project
 
     load_demo(dbsession, clock, settings)

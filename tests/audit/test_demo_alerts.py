@@ -45,7 +45,7 @@ def test_every_alert_kind_is_present_after_the_demo_loads(dbsession, clock, sett
 
 @pytest.mark.slow
 def test_the_demo_overdue_items_are_the_ones_named(dbsession, clock, settings):
-    from trading.audit.demo import LATE_REPORT, LATE_SMALL_WORKS, OBJECTED, UNREVIEWED, UNSIGNED
+    from trading.demo.audit import LATE_REPORT, LATE_SMALL_WORKS, OBJECTED, UNREVIEWED, UNSIGNED
     from trading.projects.models import Project
 
     load_demo(dbsession, clock, settings)

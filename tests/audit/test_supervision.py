@@ -132,9 +132,9 @@ def test_unanswered_objections_past_their_due_time_are_late():
 
 @pytest.mark.slow
 def test_the_dashboard_lists_an_objection_left_unanswered(testapp, dbsession, clock, settings):
-    from trading.award.demo import RANKED_DEMO
     from trading.award.service import AwardService
     from trading.demo import load_demo
+    from trading.demo.award import RANKED_DEMO
     from trading.projects.models import Project
 
     load_demo(dbsession, clock, settings)

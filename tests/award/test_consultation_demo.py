@@ -11,9 +11,9 @@ from factories import actor_for
 
 from trading.accounts.models import User
 from trading.award.consultation import ConsultationService
-from trading.award.consultation_demo import CONSULTATION_DEMO, DEMO_WINDOWS
 from trading.award.service import AwardService
 from trading.demo import load_demo
+from trading.demo.consultation import CONSULTATION_DEMO, DEMO_WINDOWS
 from trading.evaluation.committee import CommitteeService
 from trading.evaluation.models import CommitteeStatus
 from trading.evaluation.scoring import CriteriaService, Mark, SheetService

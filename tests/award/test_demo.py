@@ -6,9 +6,9 @@ from award_support import submit_final_offer
 from factories import actor_for
 
 from trading.accounts.models import User
-from trading.award.demo import SEPARATED_DEMO
 from trading.award.final_offer import FinalOfferService
 from trading.demo import load_demo
+from trading.demo.award import SEPARATED_DEMO
 from trading.projects.models import Project
 from trading.projects.service import ProjectService
 from trading.projects.status import ProjectStatus

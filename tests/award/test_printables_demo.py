@@ -5,11 +5,11 @@ evaluation can read its opened bids."""
 import pytest
 import sqlalchemy as sa
 
-from trading.award.demo import AWARDED_DEMO
 from trading.award.models import AwardCommittee, AwardNotice
 from trading.bidding.models import Opening
 from trading.demo import load_demo
-from trading.evaluation.demo import SCORED
+from trading.demo.award import AWARDED_DEMO
+from trading.demo.evaluation import SCORED
 from trading.evaluation.documents import opened_bids
 from trading.evaluation.models import EvaluationReport, ReportState
 from trading.projects.models import Project

@@ -225,7 +225,7 @@ def test_the_demo_supervisors_witness_is_listed_and_cosigns(log, tmp_path, testa
                                                             registry, monkeypatch):
     """What `make run` starts: `trading demo` made the witness's key beside
     audit.witnesses_file and listed it there; its first round is kept and shown."""
-    from trading.audit.demo import SUPERVISOR_WITNESS, prepare_witness
+    from trading.demo.audit import SUPERVISOR_WITNESS, prepare_witness
 
     listing = tmp_path / "witness" / "witnesses.txt"
     monkeypatch.setitem(settings, "audit.witnesses_file", str(listing))

@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 
 from trading.audit.models import AuditEvent
-from trading.bidsecurity.demo import OPEN, OPENED
 from trading.bidsecurity.models import (
     BankNotification,
     Disposition,
@@ -20,6 +19,7 @@ from trading.bidsecurity.models import (
 from trading.bidsecurity.rules import PaymentState
 from trading.bidsecurity.service import refund_label
 from trading.demo import load_demo
+from trading.demo.bidsecurity import OPEN, OPENED
 from trading.projects.models import Project
 
 

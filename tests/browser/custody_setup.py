@@ -86,9 +86,9 @@ def create(work: Path, mode: str, name: str, holders: str = "", suite: str = "")
     from factories import actor_for, project_input, project_service
 
     from bid_crypto import generate_private_key
-    from trading.bidding.demo import seal_and_submit
     from trading.bidding.service import BidService
     from trading.clock import FixedClock
+    from trading.demo.bidding import seal_and_submit
     from trading.projects.kinds import CryptoSuite, CustodyMode
 
     now = datetime.now(UTC)

@@ -6,7 +6,7 @@ import re
 
 from browser.steps import signed_in
 
-from trading.award.demo import ROSTER
+from trading.demo.award import ROSTER
 
 USERNAMES = {display: username for username, display in ROSTER}
 BIDDERS = {"华建工程有限公司": "bidder1", "闽江路桥建设有限公司": "bidder2",

@@ -4,7 +4,7 @@ the owner confirms the award, the winner reads its notice."""
 
 from browser.separated_steps import award_by_committee
 
-from trading.award.demo import SEPARATED_DEMO
+from trading.demo.award import SEPARATED_DEMO
 
 
 def test_a_separated_award_walk(browser, live_server):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from browser.steps import login, logout, move_clock, sweep
 
-from trading.bidsecurity.demo import FULL, OPEN
+from trading.demo.bidsecurity import FULL, OPEN
 
 ROOT = Path(__file__).resolve().parents[2]
 

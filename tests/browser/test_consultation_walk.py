@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from browser.steps import signed_in
 
-from trading.award.consultation_demo import CONSULTATION_DEMO
+from trading.demo.consultation import CONSULTATION_DEMO
 from trading.evaluation.service import REPORT_CONFIRMATION
 
 NAMES = {"bidder1": "华建工程有限公司", "bidder2": "闽江路桥建设有限公司",

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from browser.steps import login, sign_report
 
-from trading.evaluation.demo import OBJECTIVE, SCORED
+from trading.demo.evaluation import OBJECTIVE, SCORED
 from trading.projects.kinds import ProcurementMethod, Regime
 from trading.projects.rules import default_params
 

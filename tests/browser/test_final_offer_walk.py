@@ -11,7 +11,7 @@ from datetime import timedelta
 from browser.steps import fen, login, logout, move_clock
 
 from trading.award import rules
-from trading.award.demo import DEMO_WINDOWS
+from trading.demo.award import DEMO_WINDOWS
 from trading.projects.kinds import ProcurementMethod, Regime
 from trading.projects.rules import default_params
 

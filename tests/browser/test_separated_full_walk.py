@@ -9,7 +9,7 @@ import re
 from browser.separated_steps import award_by_committee, open_project, signed_in
 from browser.steps import sign_report
 
-from trading.evaluation.demo import OBJECTIVE, SEPARATED_LOGINS, SEPARATED_SCORED
+from trading.demo.evaluation import OBJECTIVE, SEPARATED_LOGINS, SEPARATED_SCORED
 
 CHAIR, *OTHERS = (f"expert{n}" for n in list(SEPARATED_LOGINS)[:5])
 PUBLICITY = 3 * 24 * 3600 + 3600  # the profile's three days, and an hour

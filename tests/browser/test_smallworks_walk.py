@@ -12,7 +12,7 @@ from browser.steps import login, logout
 
 from trading.accounts.rules import make_credit_code
 from trading.demo import DEMO_PASSWORD
-from trading.smallworks.demo import demo_pdf
+from trading.demo.smallworks import demo_pdf
 
 WORK = "浏览器测试：某变电站配套线路改造"
 OWN_PASSWORD = "walk-pass-2026"

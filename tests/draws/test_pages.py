@@ -244,10 +244,10 @@ def run_bare_verifier(path: Path) -> subprocess.CompletedProcess:
 def test_demo_draws_verify_offline_from_their_download(testapp, dbsession, clock, settings,
                                                        tmp_path):
     from trading.demo import ORDER, load_accounts
-    from trading.draws.demo import PENDING, PURPOSE, load_draws
+    from trading.demo.draws import PENDING, PURPOSE, load_draws
 
     # Only this domain's loader: other domains' demo data is theirs to test.
-    assert "trading.draws.demo:load_draws" in ORDER
+    assert "trading.demo.draws:load_draws" in ORDER
     load_accounts(dbsession, clock, settings)
     load_draws(dbsession, clock, settings)
     load_draws(dbsession, clock, settings)  # idempotent

@@ -6,8 +6,8 @@ from factories import actor_for
 
 from trading.accounts.models import User
 from trading.demo import load_demo
+from trading.demo.evaluation import SCORED
 from trading.evaluation.committee import CommitteeService
-from trading.evaluation.demo import SCORED
 from trading.evaluation.models import CommitteeStatus, ReportState
 from trading.evaluation.scoring import Mark, SheetService
 from trading.evaluation.service import REPORT_CONFIRMATION, EvaluationService

@@ -9,8 +9,8 @@ from factories import actor_for, make_user
 
 from trading.accounts.models import Role
 from trading.audit.models import AuditEvent
+from trading.demo.intermediaries import sealed_quote
 from trading.errors import DomainError
-from trading.intermediaries.demo import sealed_quote
 from trading.intermediaries.rules import AmountMode, FundingSource, SelectionMethod
 from trading.intermediaries.service import EntryInput, IntermediaryService, PurchaseInput
 

@@ -176,7 +176,7 @@ def test_a_quote_in_clear_is_refused_on_every_path_and_nothing_is_kept(testapp, 
     from webtest import Upload
 
     from trading.audit.models import AuditEvent
-    from trading.intermediaries.demo import sealed_quote
+    from trading.demo.intermediaries import sealed_quote
     from trading.intermediaries.rules import SelectionMethod
 
     firms = [im.intermediary() for _ in range(3)]

@@ -22,7 +22,7 @@ def test_demo_registry_and_allocations(dbsession, clock, settings):
     assert by_status[R.APPLIED] == 1 and by_status[R.RETURNED] == 1
     assert by_status[R.SUSPENDED] == 1  # its safety licence expired
     assert len({q.category for e in entries for q in e.qualifications}) == 4
-    from trading.audit.demo import LATE_SMALL_WORKS  # the supervision demo's overdue ones
+    from trading.demo.audit import LATE_SMALL_WORKS  # the supervision demo's overdue ones
 
     works = {w.name: w for w in dbsession.scalars(sa.select(SmallWork))
              if w.name not in LATE_SMALL_WORKS}

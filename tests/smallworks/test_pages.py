@@ -328,7 +328,7 @@ def test_the_owner_uploads_the_budget_file_and_the_center_reads_it(
         testapp, dbsession, clock, settings, registry, people):
     from webtest import Upload
 
-    from trading.smallworks.demo import demo_pdf
+    from trading.demo.smallworks import demo_pdf
 
     testapp.login("sw_owner")
     page = _post_form(testapp, clock).submit("submit", status=400)  # no file

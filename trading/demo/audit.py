@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from bid_crypto import Document, seal_bid
 
 from ..actor import Actor
-from ..bidding.demo import seal_and_submit
+from ..audit.collusion_service import CollusionService
 from ..bidding.models import Opening, OpeningState
 from ..bidding.opening import OpeningService
 from ..bidding.service import BidService, bidder_ref, lot_ref, project_ref
@@ -27,7 +27,7 @@ from ..db import registry_of
 from ..projects.kinds import ProcurementMethod, ProjectType
 from ..projects.models import Project
 from ..projects.service import ProjectService
-from .collusion_service import CollusionService
+from .bidding import seal_and_submit
 
 NAME = "城东学校运动场改造工程"
 COPIED = "%PDF-1.4 运动场改造 技术标（施工组织设计）同一稿".encode() * 20
@@ -59,7 +59,7 @@ def load_signals(dbsession, clock, settings) -> None:
 def _flagged_project(dbsession, clock, settings) -> None:
     # Imported here: importing a demo module registers its loaders, and the order they
     # register in is the order they run in (the award profile must come before projects).
-    from ..projects.demo import _input, _no_jobs, _user
+    from .projects import _input, _no_jobs, _user
 
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
     storage, keys = registry_of(dbsession)["storage"], registry_of(dbsession)["keys"]
@@ -128,7 +128,7 @@ LATE_SMALL_WORKS = ("连江县某村便民桥栏杆维修工程",  # submitted s
 
 
 def load_overdue(dbsession, clock, settings) -> None:
-    from ..projects.demo import _user
+    from .projects import _user
 
     owner = _user(dbsession, "owner1")
     if owner is None or owner.organisation is None:
@@ -147,7 +147,7 @@ class _Walk:
     """One demo project through the real services on its own clock in the past."""
 
     def __init__(self, dbsession, clock, settings, owner):
-        from ..projects.demo import _no_jobs, _user
+        from .projects import _no_jobs, _user
 
         self.db, self.now, self.settings, self.owner = dbsession, clock, settings, owner
         self.user = lambda name: _user(dbsession, name)
@@ -161,7 +161,7 @@ class _Walk:
         return _actor(user, "127.0.0.1", "")
 
     def submit(self, name, days_ago: int) -> Project:
-        from ..projects.demo import _input
+        from .projects import _input
 
         self.at = FixedClock(self.now() - timedelta(days=days_ago))
         self.projects = ProjectService(self.db, self.at, self.storage, enqueue=self.no_jobs,
@@ -197,7 +197,7 @@ class _Walk:
     def publicise(self, name, days_ago: int) -> Project:
         """…evaluated a day after the opening by a drawn committee: the candidates'
         publicity starts."""
-        from ..evaluation.demo import WORKS_SPECIALTY, ensure_pool, evaluate_for_demo
+        from .evaluation import WORKS_SPECIALTY, ensure_pool, evaluate_for_demo
 
         project = self.open(name, days_ago)
         self.at.set(self.at() + timedelta(days=1))
@@ -239,10 +239,10 @@ def _unsigned(walk, name) -> None:
 def _late_small_works(dbsession, clock, owner) -> None:
     """A work the center has not reviewed in six days (小额工程审核超期), and one whose
     publicity ended 47 days ago without a contract (公示期满未签订合同)."""
-    from ..projects.demo import _user
-    from ..smallworks.demo import _accept, _work
     from ..smallworks.models import SmallWork
     from ..smallworks.rules import AllocationMethod, Category
+    from .projects import _user
+    from .smallworks import _accept, _work
 
     have = set(dbsession.scalars(sa.select(SmallWork.name).where(
         SmallWork.name.in_(LATE_SMALL_WORKS))))
@@ -285,7 +285,7 @@ def prepare_witness(settings, keys) -> Path | None:
     setting (production lists its witnesses itself)."""
     from bid_crypto.witness import make_key
 
-    from .merkle import log_verifier
+    from ..audit.merkle import log_verifier
 
     listing = settings.get("audit.witnesses_file")
     if not listing:

@@ -21,15 +21,15 @@ from bid_crypto.cli import main as bid_crypto_cli
 
 from ..accounts.models import User
 from ..actor import Actor
+from ..bidding import OPENING_PAUSED
+from ..bidding.models import Bid
+from ..bidding.opening import OpeningService
+from ..bidding.service import BidService, bidder_ref, lot_ref, project_ref
 from ..clock import FixedClock
 from ..db import registry_of
 from ..projects.models import Project, SignUp
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
-from . import OPENING_PAUSED
-from .models import Bid
-from .opening import OpeningService
-from .service import BidService, bidder_ref, lot_ref, project_ref
 
 S = ProjectStatus
 PAST_OPENING = (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED, S.CONTRACTED, S.ARCHIVED,

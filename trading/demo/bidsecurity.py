@@ -23,9 +23,15 @@ from ..accounts.models import Organisation, Role, User
 from ..accounts.rules import make_credit_code
 from ..accounts.service import AccountService
 from ..actor import Actor
+from ..bidsecurity.bank import BankUnavailable, HttpBank
+from ..bidsecurity.guarantee import SIGNATURE_HEADER as GUARANTOR_HEADER
+from ..bidsecurity.guarantee import HttpProvider
+from ..bidsecurity.models import Refund, RefundStatus
+from ..bidsecurity.service import BidSecurityService
+from ..bidsecurity.simbank import SimBank, load_or_create_key
+from ..bidsecurity.simguarantor import SimGuarantor
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import DEMO_PASSWORD
 from ..projects.kinds import (
     AwardMethod,
     CustodyMode,
@@ -39,13 +45,7 @@ from ..projects.models import Project, RuleProfile
 from ..projects.rules import default_params
 from ..projects.service import ProjectInput, ProjectService
 from ..projects.status import ProjectStatus
-from .bank import BankUnavailable, HttpBank
-from .guarantee import SIGNATURE_HEADER as GUARANTOR_HEADER
-from .guarantee import HttpProvider
-from .models import Refund, RefundStatus
-from .service import BidSecurityService
-from .simbank import SimBank, load_or_create_key
-from .simguarantor import SimGuarantor
+from . import DEMO_PASSWORD
 
 S = ProjectStatus
 OPENED = "滨江大道提升改造工程（投标保证金演示）"
@@ -159,9 +159,9 @@ def _accounts(service, bidders) -> dict:
 def load_bid_security(dbsession, clock, settings) -> None:
     if dbsession.scalar(sa.select(Project.id).where(Project.name == OPENED)):
         return
-    from ..bidding.demo import seal_and_submit
     from ..bidding.opening import OpeningService
     from ..bidding.service import BidService
+    from .bidding import seal_and_submit
 
     bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
     bidders.append(_bidder(dbsession, clock, settings, BIDDER4))

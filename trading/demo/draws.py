@@ -13,8 +13,8 @@ from ..accounts.models import User
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from .models import Draw
-from .services import DrawService
+from ..draws.models import Draw
+from ..draws.services import DrawService
 
 PURPOSE = "演示：中介机构随机选取（工程造价咨询）"
 PENDING = "演示：评标专家抽取（待揭示）"

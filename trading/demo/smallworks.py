@@ -18,9 +18,9 @@ from ..accounts.rules import make_credit_code
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from .models import Enterprise
-from .rules import AllocationMethod, Category, Grade, ObjectType
-from .service import (
+from ..smallworks.models import Enterprise
+from ..smallworks.rules import AllocationMethod, Category, Grade, ObjectType
+from ..smallworks.service import (
     RUNNING,
     BudgetFile,
     EnterpriseInput,

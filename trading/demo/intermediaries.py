@@ -17,11 +17,11 @@ from ..accounts.service import AccountService
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from ..demo import DEMO_PASSWORD
-from .models import CreditRecord, Purchase, ServiceType
-from .rules import AmountMode, FundingSource, SelectionMethod
-from .service import EntryInput, IntermediaryService, PurchaseInput
-from .status import PurchaseStatus
+from ..intermediaries.models import CreditRecord, Purchase, ServiceType
+from ..intermediaries.rules import AmountMode, FundingSource, SelectionMethod
+from ..intermediaries.service import EntryInput, IntermediaryService, PurchaseInput
+from ..intermediaries.status import PurchaseStatus
+from . import DEMO_PASSWORD
 
 P, M = PurchaseStatus, SelectionMethod
 STATE, PRIVATE = FundingSource.STATE_FUNDS, FundingSource.PRIVATE
@@ -254,8 +254,8 @@ def sealed_quote(purchase, org_id: int, value, plan: str) -> bytes:
     the value as typed, sealed to the purchase's opening key."""
     from bid_crypto import PublicKey, seal_bid
 
-    from . import rules as r
-    from .service import QUOTE_LOT, org_ref, purchase_ref, terms_of
+    from ..intermediaries import rules as r
+    from ..intermediaries.service import QUOTE_LOT, org_ref, purchase_ref, terms_of
 
     price = r.quote_price(terms_of(purchase), value)
     offer = {"total_price": price, "currency": "CNY", "extra": {"quote": str(value)}}

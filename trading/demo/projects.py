@@ -13,7 +13,7 @@ from ..accounts.models import Organisation, User
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
-from .kinds import (
+from ..projects.kinds import (
     AwardMethod,
     CryptoSuite,
     CustodyMode,
@@ -22,9 +22,9 @@ from .kinds import (
     ProcurementMethod,
     ProjectType,
 )
-from .models import Project
-from .service import ProjectInput, ProjectService
-from .status import ProjectStatus
+from ..projects.models import Project
+from ..projects.service import ProjectInput, ProjectService
+from ..projects.status import ProjectStatus
 
 S = ProjectStatus
 WAN = 100 * 10_000  # 1 万元 in 分
@@ -175,7 +175,7 @@ def _walk(service, demo_clock, clock, project, target, owner, center, bidders) -
     if project.custody_mode is CustodyMode.CUSTODIANS:
         # The bidding demo enrols the demo custodians' public keys and designates them
         # (imported here: the bidding demo builds on this module).
-        from ..bidding.demo import designate_demo_custodians
+        from .bidding import designate_demo_custodians
 
         designate_demo_custodians(service.db, service.clock, project, center)
     service.approve(project, actor=_actor(center))

@@ -7,11 +7,11 @@ they run. Each must be safe to run twice.
 import sqlalchemy as sa
 from pyramid.path import DottedNameResolver
 
-from .accounts.models import Organisation, Role, User
-from .accounts.rules import make_credit_code
-from .accounts.service import AccountService
-from .actor import Actor
-from .db import registry_of
+from ..accounts.models import Organisation, Role, User
+from ..accounts.rules import make_credit_code
+from ..accounts.service import AccountService
+from ..actor import Actor
+from ..db import registry_of
 
 DEMO_PASSWORD = "demo-pass-2026"  # development only; `trading demo` refuses production
 
@@ -66,26 +66,26 @@ def load_accounts(dbsession, clock, settings) -> None:
 # Every loader, in the order they run: later ones use what earlier ones made.
 ORDER = (
     # Rule profiles before the projects demo posts anything.
-    "trading.award.demo:load_final_offer_profile",
-    "trading.award.consultation_demo:load_consultation_profile",
+    "trading.demo.award:load_final_offer_profile",
+    "trading.demo.consultation:load_consultation_profile",
     # No opening until the bids exist: `load_bids` resumes it.
-    "trading.bidding.demo:pause_opening",
+    "trading.demo.bidding:pause_opening",
     "trading.demo:load_accounts",
     # `custodians` projects get the bidding demo's custodians before their approval.
-    "trading.projects.demo:load_projects",
-    "trading.draws.demo:load_draws",
-    "trading.intermediaries.demo:load_supermarket",
-    "trading.smallworks.demo:load_smallworks",
+    "trading.demo.projects:load_projects",
+    "trading.demo.draws:load_draws",
+    "trading.demo.intermediaries:load_supermarket",
+    "trading.demo.smallworks:load_smallworks",
     # After every other domain's projects: bids, then what needs the opened bids.
-    "trading.bidding.demo:load_bids",
-    "trading.award.demo:load_award_demo",
+    "trading.demo.bidding:load_bids",
+    "trading.demo.award:load_award_demo",
     # The evaluation's pool goes first, the consultation's panel after it.
-    "trading.evaluation.demo:load_evaluation",
-    "trading.award.consultation_demo:load_consultation_demo",
+    "trading.demo.evaluation:load_evaluation",
+    "trading.demo.consultation:load_consultation_demo",
     # Before the collusion scans, which then cover this opening too.
-    "trading.bidsecurity.demo:load_bid_security",
-    "trading.audit.demo:load_signals",
-    "trading.audit.demo:load_overdue",
+    "trading.demo.bidsecurity:load_bid_security",
+    "trading.demo.audit:load_signals",
+    "trading.demo.audit:load_overdue",
 )
 
 
@@ -95,7 +95,7 @@ def loaders() -> list:
 
 
 def load_demo(dbsession, clock, settings) -> None:
-    from .audit import merkle
+    from ..audit import merkle
 
     # Demo loaders write on demo clocks that lie in the past (a bid "a day before its
     # deadline", an opening weeks ago): while they run, the log merges each event at its
@@ -108,7 +108,7 @@ def load_demo(dbsession, clock, settings) -> None:
         # The demo shows a signed checkpoint from the first minute.
         merkle.sequence(dbsession, registry_of(dbsession)["keys"], settings, now=clock())
         # …cosigned by the demo supervisor's witness, which `make run` starts.
-        from .audit.demo import prepare_witness
+        from .audit import prepare_witness
 
         prepare_witness(settings, registry_of(dbsession)["keys"])
     finally:

@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from ..accounts.models import User
 from ..db import registry_of
 from ..evaluation.committee import CommitteeService, ExpertInput, ExpertPoolService
-from ..evaluation.demo import _actor, _expert_logins, _publish_criteria, _sit
 from ..evaluation.models import Expert
 from ..projects.kinds import ProcurementMethod, Regime
 from ..projects.models import Project, RuleProfile
 from ..projects.rules import default_params
 from ..projects.status import ProjectStatus
+from .evaluation import _actor, _expert_logins, _publish_criteria, _sit
 
 CONSULTATION_DEMO = "市档案馆数字化加工服务（竞争性磋商）"
 DEMO_WINDOWS = {"consult.final_quote_minutes": 5}

@@ -47,8 +47,8 @@ AWARDED_DEMO = "城东雨污分流改造工程（评定分离）"
 def _roster(dbsession, clock, settings, owner) -> None:
     from ..accounts.service import AccountService
     from ..actor import Actor
-    from ..demo import DEMO_PASSWORD
-    from .committee import CommitteeService
+    from ..award.committee import CommitteeService
+    from . import DEMO_PASSWORD
 
     accounts, actor = AccountService(dbsession, clock, settings), Actor.system("demo")
     service = CommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
@@ -75,8 +75,8 @@ def load_award_demo(dbsession, clock, settings) -> None:
     from datetime import timedelta
 
     from ..clock import FixedClock
-    from ..evaluation.demo import WORKS_SPECIALTY, ensure_pool, evaluate_for_demo
     from ..projects.models import Project
+    from .evaluation import WORKS_SPECIALTY, ensure_pool, evaluate_for_demo
 
     owner = dbsession.scalar(sa.select(User).where(User.username == "owner1"))
     _roster(dbsession, clock, settings, owner)
@@ -98,11 +98,11 @@ def _awarded(dbsession, clock, owner) -> None:
     from datetime import timedelta
 
     from ..actor import Actor
+    from ..award.committee import CommitteeService
+    from ..award.service import AwardService, candidate_id
     from ..clock import FixedClock
-    from ..evaluation.demo import WORKS_SPECIALTY, evaluate_for_demo
     from ..projects.models import Project
-    from .committee import CommitteeService
-    from .service import AwardService, candidate_id
+    from .evaluation import WORKS_SPECIALTY, evaluate_for_demo
 
     project = dbsession.scalar(sa.select(Project).where(Project.name == AWARDED_DEMO))
     if project is None or project.status is not ProjectStatus.EVALUATION:
