@@ -21,14 +21,12 @@ signature (bid_crypto keys) in a header, its public key pinned in the settings.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bid_crypto.errors import BidCryptoError
 from bid_crypto.receipts import VerifyKey
 
-from .bank import Poster, canonical, key_loader, urllib_post, verify
+from .signed import PeerUnavailable, Poster, SignedPeer, canonical, key_loader, urllib_post
 
 SIGNATURE_HEADER = "X-Guarantor-Signature"
 GUARANTEE_FIELDS = ("guarantee_no", "application_no", "provider", "applicant_name",
@@ -39,7 +37,7 @@ APPLICATION_FIELDS = ("application_no", "project", "lot", "beneficiary", "amount
                       "return_url")
 
 
-class ProviderUnavailable(Exception):
+class ProviderUnavailable(PeerUnavailable):
     """The provider did not answer with a valid signed receipt: nothing is assumed done."""
 
 
@@ -101,50 +99,26 @@ class GuaranteeProvider:
         raise NotImplementedError
 
 
-class HttpProvider(GuaranteeProvider):
+class HttpProvider(SignedPeer, GuaranteeProvider):
+    label, signature_header, unavailable = "担保机构", SIGNATURE_HEADER, ProviderUnavailable
+
     def __init__(self, base_url: str, public_key: Callable[[], VerifyKey], name: str,
                  post: Poster = urllib_post):
-        self.base_url, self.name = base_url.rstrip("/"), name
-        self._public_key, self._post = public_key, post
-
-    @property
-    def key(self) -> VerifyKey:
-        try:
-            return self._public_key()
-        except (BidCryptoError, OSError, ValueError) as error:
-            raise ProviderUnavailable(f"担保机构公钥不可用：{error}") from None
+        super().__init__(base_url, public_key, post)
+        self.name = name
 
     def verify(self, body: bytes, signature: str | None) -> bool:
-        try:
-            return verify(self.key, body, signature)
-        except ProviderUnavailable:
-            return False
-
-    def _call(self, path: str, body: bytes) -> dict:
-        from .bank import BankUnavailable
-
-        try:
-            status, answer, headers = self._post(f"{self.base_url}{path}", body,
-                                                 {"Content-Type": "application/json"})
-        except BankUnavailable as error:  # urllib_post's "cannot connect"
-            raise ProviderUnavailable(str(error).replace("银行", "担保机构")) from None
-        if status != 200:
-            raise ProviderUnavailable(
-                f"担保机构接口返回 {status}：{answer[:200].decode(errors='replace')}")
-        signature = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower())
-        if not verify(self.key, answer, signature):
-            raise ProviderUnavailable("担保机构回执签名无效")
-        return json.loads(answer)
+        return self.verify_signed(body, signature)
 
     def apply(self, application: Application) -> str:
-        data = self._call("/applications", application.body())
+        data = self.call("/applications", application.body())
         if data.get("application_no") != application.application_no \
                 or data.get("status") != "accepted" or not isinstance(data.get("pay_url"), str):
             raise ProviderUnavailable("担保机构受理回执与申请不符")
         return data["pay_url"]
 
     def _order(self, path: str, order: Order, done: str) -> str:
-        data = self._call(path, order.body())
+        data = self.call(path, order.body())
         if data.get("idempotency_key") != order.idempotency_key \
                 or data.get("guarantee_no") != order.guarantee_no or data.get("status") != done:
             raise ProviderUnavailable("担保机构回执与指令不符")

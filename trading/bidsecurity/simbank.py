@@ -3,9 +3,13 @@
     python -m trading.bidsecurity.simbank --port 6550 --state var/simbank.sqlite3 \\
         --key var/simbank.key --notify http://localhost:6543/api/v1/bidsecurity/notifications
 
+* ``GET /`` — the bank's online counter (网上银行): a bidder transfers from its basic
+  account into its sub-account (子账号) with a form, and the bank sends the platform its
+  signed notification at once; ``GET /accounts/<no>`` — an account's statement: the
+  transfers out of it and the refunds (with interest) paid into it;
 * ``GET /key`` — the bank's Ed25519 public key (PEM); the platform pins it through
   ``bidsecurity.bank_public_key`` (``--public-out`` writes it to a file at start);
-* ``POST /pay`` — a bidder pays: ``{"reference", "amount_fen", "payer_name",
+* ``POST /pay`` — the same transfer as JSON: ``{"reference", "amount_fen", "payer_name",
   "payer_account"}`` (``paid_at``/``sent_at`` may be given for drills); the bank books it,
   signs the notification, delivers it to ``--notify`` and returns it;
 * ``POST /refunds`` — a refund order (see `bank`): paid once per idempotency key, kept in
@@ -17,19 +21,27 @@ Standard library plus bid_crypto's keys only; no part of the platform is importe
 
 from __future__ import annotations
 
-import argparse
-import io
+import html
 import json
+import re
 import secrets
-import sqlite3
-import threading
-from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlsplit
+from decimal import Decimal, InvalidOperation
 
-from bid_crypto.receipts import SigningKey, load_signing_key
+from .bank import SIGNATURE_HEADER
+from .signed import PeerUnavailable, canonical, iso, sign, urllib_post
+from .simserver import (  # noqa: F401 - load_or_create_key: importable from here as before
+    SimServer,
+    form_body,
+    json_body,
+    load_or_create_key,
+    page,
+    serve,
+    table,
+    yuan,
+)
 
-from .bank import SIGNATURE_HEADER, canonical, iso, sign, urllib_post
+NAME = "模拟银行（演示）"
+ACCOUNT = re.compile(r"^[0-9]{8,34}$")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS refunds (
@@ -41,15 +53,15 @@ CREATE TABLE IF NOT EXISTS payments (
 """
 
 
-class SimBank:
+class SimBank(SimServer):
     """The bank's state and behaviour; `wsgi` serves it."""
 
-    def __init__(self, key: SigningKey, state: str | Path = ":memory:",
-                 notify_url: str = "", post=urllib_post, now=lambda: datetime.now(UTC)):
-        self.key, self.notify_url, self.post, self.now = key, notify_url, post, now
-        self.lock = threading.Lock()
-        self.db = sqlite3.connect(str(state), check_same_thread=False, isolation_level=None)
-        self.db.executescript(SCHEMA)
+    signature_header, schema = SIGNATURE_HEADER, SCHEMA
+
+    def __init__(self, key, state=":memory:", notify_url: str = "", post=urllib_post,
+                 now=None):
+        super().__init__(key, state, post, now)
+        self.notify_url = notify_url
 
     # -- payments ---------------------------------------------------------------------
 
@@ -71,8 +83,11 @@ class SimBank:
                             (serial, body.decode(), signature))
         delivered = None
         if self.notify_url:
-            status, answer, _ = self.post(self.notify_url, body, {
-                "Content-Type": "application/json", SIGNATURE_HEADER: signature})
+            try:
+                status, answer, _ = self.post(self.notify_url, body, {
+                    "Content-Type": "application/json", SIGNATURE_HEADER: signature})
+            except PeerUnavailable as error:  # booked all the same; the platform is down
+                status, answer = 0, canonical({"message": str(error)})
             delivered = {"status": status, "answer": json.loads(answer or b"{}")}
         return {"notification": json.loads(body), "signature": signature,
                 "delivered": delivered}
@@ -109,88 +124,98 @@ class SimBank:
 
     # -- HTTP -------------------------------------------------------------------------
 
-    def wsgi(self, environ, start_response):
-        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
-        try:
-            status, payload = self._route(method, path, environ)
-        except (ValueError, TypeError, KeyError) as error:
-            status, payload = 400, {"error": "invalid", "message": str(error)}
-        if isinstance(payload, str):
-            body, headers = payload.encode(), [("Content-Type", "text/plain")]
-        else:
-            body = canonical(payload)
-            headers = [("Content-Type", "application/json"),
-                       (SIGNATURE_HEADER, sign(self.key, body))]
-        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 409: "Conflict"}
-        start_response(f"{status} {reason.get(status, 'Error')}",
-                       headers + [("Content-Length", str(len(body)))])
-        return [body]
-
-    def poster(self):
-        """A bank.Poster that calls this bank in-process (demo data, no socket)."""
-        def post(url: str, body: bytes, headers: dict) -> tuple[int, bytes, dict]:
-            environ = {"REQUEST_METHOD": "POST", "PATH_INFO": urlsplit(url).path,
-                       "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
-            answer = {}
-
-            def start_response(status, response_headers):
-                answer["status"], answer["headers"] = int(status.split()[0]), \
-                    dict(response_headers)
-
-            payload = b"".join(self.wsgi(environ, start_response))
-            return answer["status"], payload, answer["headers"]
-
-        return post
-
-    def _route(self, method: str, path: str, environ) -> tuple[int, dict | str]:
+    def route(self, method: str, path: str, environ) -> tuple[int, dict | str]:
         if (method, path) == ("GET", "/key"):
             return 200, self.key.public_key().to_pem()
         if (method, path) == ("GET", "/refunds"):
             return 200, {"items": self.refunds()}
+        if (method, path) == ("GET", "/"):
+            return 200, self.counter()
+        if (method, path) == ("POST", "/transfer"):
+            return self.transfer(form_body(environ))
+        if method == "GET" and path.startswith("/accounts/"):
+            return self.statement(path.removeprefix("/accounts/"))
         if method != "POST" or path not in ("/pay", "/refunds"):
             return 404, {"error": "not_found"}
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        data = json.loads(environ["wsgi.input"].read(length) or b"null")
-        if not isinstance(data, dict):
-            raise ValueError("body must be a JSON object")
+        data = json_body(environ)
         if path == "/refunds":
             return self.refund(data)
         return 200, self.pay(**data)
 
+    # -- the bank's own pages (网上银行) -----------------------------------------------
 
-def load_or_create_key(path: Path) -> SigningKey:
-    if path.exists():
-        return load_signing_key(path.read_bytes())
-    key = SigningKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(key.to_pem())
-    return key
+    def counter(self, error: str = "", values: dict | None = None) -> str:
+        values = values or {}
+        fields = (("payer_account", "付款账号（基本账户）"), ("payer_name", "付款户名"),
+                  ("reference", "收款账号（子账号）"), ("amount", "金额（元）"))
+        inputs = "".join(
+            f'<p><label>{label}<br><input name="{name}" value="'
+            f'{html.escape(values.get(name, ""))}" required></label></p>'
+            for name, label in fields)
+        flash = f'<p role="alert">{html.escape(error)}</p>' if error else ""
+        return page("网上银行 · 转账", f"<p>{NAME}</p>{flash}"
+                    f'<form method="post" action="/transfer">{inputs}'
+                    '<button type="submit">确认转账</button></form>')
+
+    def transfer(self, form: dict) -> tuple[int, str]:
+        """A transfer typed on the counter: checked like a teller would, then booked and
+        notified exactly as `pay`; bad input is shown on the form, nothing booked."""
+        account, reference = form.get("payer_account", ""), form.get("reference", "")
+        name = form.get("payer_name", "")
+        try:
+            amount = Decimal(form.get("amount", "").replace(",", ""))
+        except InvalidOperation:
+            amount = Decimal(0)
+        error = ("付款账号应为 8–34 位数字" if not ACCOUNT.fullmatch(account) else
+                 "收款账号应为 8–34 位数字" if not ACCOUNT.fullmatch(reference) else
+                 "请填写付款户名" if not name else
+                 "金额应为大于 0 的元，最多两位小数"
+                 if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2
+                 else "")
+        if error:
+            return 400, self.counter(error, form)
+        paid = self.pay(reference=reference, amount_fen=int(amount * 100),
+                        payer_name=name, payer_account=account)
+        delivered = paid["delivered"] or {"status": 0, "answer": {}}
+        note = paid["notification"]
+        told = ("银行已向交易平台发送到账通知" if delivered["status"] in (200, 422)
+                else "到账通知未能送达交易平台")
+        message = html.escape(str(delivered["answer"].get("message", "")))
+        content = table((("流水号", note["serial"]), ("付款账号", account),
+                         ("收款账号", reference), ("金额（元）", yuan(note["amount_fen"])))) \
+            + f"<p>转账成功，{told}：{message}</p>" \
+            f'<p><a href="/accounts/{html.escape(account)}">查看账户明细</a></p>'
+        return 200, page("转账成功", content)
+
+    def statement(self, account: str) -> tuple[int, str]:
+        """An account's statement: transfers out, refunds in (本金 + 利息 in one credit)."""
+        if not ACCOUNT.fullmatch(account):
+            return 404, page("账户不存在", "<p>账号格式无效。</p>")
+        rows = []
+        for body, in self.db.execute("SELECT body FROM payments ORDER BY serial"):
+            note = json.loads(body)
+            if note["payer_account"] == account:
+                rows.append((note["paid_at"], "转出", note["reference"],
+                             f"-{yuan(note['amount_fen'])}", note["serial"]))
+        for refund in self.refunds():
+            if refund["payee_account"] == account:
+                rows.append((refund["paid_at"], refund["memo"], "—",
+                             f"+{yuan(refund['amount_fen'])}", refund["bank_reference"]))
+        head = "".join(f"<th>{h}</th>" for h in ("时间", "摘要", "对方账号", "金额（元）",
+                                                 "流水号"))
+        head = f"<tr>{head}</tr>"
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+                       + "</tr>" for row in sorted(rows))
+        return 200, page(f"账户明细 {account}", f"<table id=\"statement\">{head}{body}</table>"
+                         '<p><a href="/">转账</a></p>')
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m trading.bidsecurity.simbank",
-                                     description="模拟银行（投标保证金子账号、到账通知、退款）")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=6550)
-    parser.add_argument("--state", default="var/simbank.sqlite3")
-    parser.add_argument("--key", default="var/simbank.key")
-    parser.add_argument("--public-out", default="var/simbank.pub")
-    parser.add_argument("--notify", default="",
-                        help="the platform's notification URL (…/api/v1/bidsecurity/notifications)")
-    args = parser.parse_args(argv)
-    key = load_or_create_key(Path(args.key))
-    Path(args.public_out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.public_out).write_text(key.public_key().to_pem())
-    Path(args.state).parent.mkdir(parents=True, exist_ok=True)
-    bank = SimBank(key, args.state, args.notify)
-    from waitress import create_server
-
-    server = create_server(bank.wsgi, host=args.host, port=args.port, threads=2)
-    # Printed once the socket listens: a supervising script or test reads this line.
-    print(f"simbank listening on http://{args.host}:{server.effective_port}", flush=True)
-    server.run()
-    return 0
+    return serve(argv, name="simbank", port=6550,
+                 description="模拟银行（投标保证金子账号、到账通知、退款）",
+                 make=lambda args, key: SimBank(key, args.state, args.notify),
+                 extra=(("--notify", "", "the platform's notification URL "
+                         "(…/api/v1/bidsecurity/notifications)"),))
 
 
 if __name__ == "__main__":

@@ -19,22 +19,13 @@ Standard library plus bid_crypto's keys only; no part of the platform is importe
 
 from __future__ import annotations
 
-import argparse
 import html
-import io
 import json
 import secrets
-import sqlite3
-import threading
-from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlsplit
 
-from bid_crypto.receipts import SigningKey
-
-from .bank import canonical, iso, sign, urllib_post
 from .guarantee import APPLICATION_FIELDS, SIGNATURE_HEADER
-from .simbank import load_or_create_key
+from .signed import canonical, iso, sign, urllib_post
+from .simserver import SimServer, base_url, json_body, page, serve
 
 NAME = "模拟担保机构（演示）"
 SCHEMA = """
@@ -47,19 +38,14 @@ CREATE TABLE IF NOT EXISTS orders (
     idempotency_key TEXT PRIMARY KEY, kind TEXT NOT NULL, guarantee_no TEXT NOT NULL,
     amount_fen INTEGER NOT NULL, reference TEXT NOT NULL, done_at TEXT NOT NULL);
 """
-PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto">
-<h1>{title}</h1>{content}</body></html>"""
 
 
-class SimGuarantor:
-    def __init__(self, key: SigningKey, state: str | Path = ":memory:", post=urllib_post,
-                 now=lambda: datetime.now(UTC), name: str = NAME):
-        self.key, self.post, self.now, self.name = key, post, now, name
-        self.lock = threading.Lock()
-        self.db = sqlite3.connect(str(state), check_same_thread=False, isolation_level=None)
-        self.db.executescript(SCHEMA)
+class SimGuarantor(SimServer):
+    signature_header, schema = SIGNATURE_HEADER, SCHEMA
+
+    def __init__(self, key, state=":memory:", post=urllib_post, now=None, name: str = NAME):
+        super().__init__(key, state, post, now)
+        self.name = name
 
     # -- applications and issuing -------------------------------------------------------
 
@@ -177,42 +163,7 @@ class SimGuarantor:
 
     # -- HTTP -------------------------------------------------------------------------
 
-    def wsgi(self, environ, start_response):
-        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
-        try:
-            status, payload = self._route(method, path, environ)
-        except (ValueError, TypeError, KeyError) as error:
-            status, payload = 400, {"error": "invalid", "message": str(error)}
-        if isinstance(payload, str):
-            kind = "text/html; charset=utf-8" if payload.startswith("<!doctype") \
-                else "text/plain"
-            body, headers = payload.encode(), [("Content-Type", kind)]
-        else:
-            body = canonical(payload)
-            headers = [("Content-Type", "application/json"),
-                       (SIGNATURE_HEADER, sign(self.key, body))]
-        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 409: "Conflict"}
-        start_response(f"{status} {reason.get(status, 'Error')}",
-                       headers + [("Content-Length", str(len(body)))])
-        return [body]
-
-    def poster(self):
-        """A bank.Poster that calls this provider in-process (demo data, no socket)."""
-        def post(url: str, body: bytes, headers: dict) -> tuple[int, bytes, dict]:
-            environ = {"REQUEST_METHOD": "POST", "PATH_INFO": urlsplit(url).path,
-                       "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
-            answer = {}
-
-            def start_response(status, response_headers):
-                answer["status"] = int(status.split()[0])
-                answer["headers"] = dict(response_headers)
-
-            payload = b"".join(self.wsgi(environ, start_response))
-            return answer["status"], payload, answer["headers"]
-
-        return post
-
-    def _route(self, method: str, path: str, environ) -> tuple[int, dict | str]:
+    def route(self, method: str, path: str, environ) -> tuple[int, dict | str]:
         if (method, path) == ("GET", "/key"):
             return 200, self.key.public_key().to_pem()
         if (method, path) == ("GET", "/guarantees"):
@@ -221,18 +172,15 @@ class SimGuarantor:
             return self._page(method, path.removeprefix("/apply/"))
         if method != "POST" or path not in ("/applications", "/releases", "/claims"):
             return 404, {"error": "not_found"}
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        data = json.loads(environ["wsgi.input"].read(length) or b"null")
-        if not isinstance(data, dict):
-            raise ValueError("body must be a JSON object")
+        data = json_body(environ)
         if path == "/applications":
-            return self.register(data, _base_url(environ))
+            return self.register(data, base_url(environ))
         return self.order("release" if path == "/releases" else "claim", data)
 
     def _page(self, method: str, number: str) -> tuple[int, str]:
         application = self.application(number)
         if application is None:
-            return 404, PAGE.format(title="申请不存在", content="<p>未找到该保函申请。</p>")
+            return 404, page("申请不存在", content="<p>未找到该保函申请。</p>")
         if method == "POST":
             result = self.issue(number)
             ok = result["status"] == 200
@@ -242,7 +190,7 @@ class SimGuarantor:
                           f"<p>保函已出具，但送达交易平台失败：{message}。"
                           f"可再次点击重新送达。</p>{_form(number, '重新送达交易平台')}")
                        + f'<p><a href="{html.escape(result["return_url"])}">返回交易平台</a></p>')
-            return 200, PAGE.format(title="电子投标保函已出具", content=content)
+            return 200, page("电子投标保函已出具", content=content)
         done = application["guarantee_no"]
         amount = application["amount_fen"]
         fields = (("申请编号", number), ("投保人", application["applicant_name"]),
@@ -257,7 +205,7 @@ class SimGuarantor:
                   else _form(number, "支付保费并出具保函"))
         content = (f"<p>{html.escape(self.name)}</p><table>{rows}</table>{action}"
                    f'<p><a href="{html.escape(application["return_url"])}">返回交易平台</a></p>')
-        return 200, PAGE.format(title="电子投标保函申请", content=content)
+        return 200, page("电子投标保函申请", content=content)
 
 
 def _form(number: str, label: str) -> str:
@@ -265,32 +213,10 @@ def _form(number: str, label: str) -> str:
             f'<button type="submit">{label}</button></form>')
 
 
-def _base_url(environ) -> str:
-    host = environ.get("HTTP_HOST") or \
-        f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
-    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m trading.bidsecurity.simguarantor",
-                                     description="模拟担保机构（电子投标保函：受理、出函、解除、索赔）")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=6551)
-    parser.add_argument("--state", default="var/simguarantor.sqlite3")
-    parser.add_argument("--key", default="var/simguarantor.key")
-    parser.add_argument("--public-out", default="var/simguarantor.pub")
-    args = parser.parse_args(argv)
-    key = load_or_create_key(Path(args.key))
-    Path(args.public_out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.public_out).write_text(key.public_key().to_pem())
-    Path(args.state).parent.mkdir(parents=True, exist_ok=True)
-    provider = SimGuarantor(key, args.state)
-    from waitress import create_server
-
-    server = create_server(provider.wsgi, host=args.host, port=args.port, threads=2)
-    print(f"simguarantor listening on http://{args.host}:{server.effective_port}", flush=True)
-    server.run()
-    return 0
+    return serve(argv, name="simguarantor", port=6551,
+                 description="模拟担保机构（电子投标保函：受理、出函、解除、索赔）",
+                 make=lambda args, key: SimGuarantor(key, args.state))
 
 
 if __name__ == "__main__":
