@@ -72,9 +72,11 @@ worker: db ## the Huey worker only
 # walks have their own targets; .ci/run runs them all.
 QUICK := -m "not slow and not browser"
 
-test: install ## the suite (quick part): SQLite, then PostgreSQL and Redis when their URLs are set
+# The storage tests run on both backends: S3 against TRADING_TEST_S3_URL when it is set
+# (.ci/run starts moto_server), else against a moto server inside the test process.
+test: install ## the suite (quick part): SQLite, then PostgreSQL, Redis and S3 when their URLs are set
 	@if [ "$${TRADING_REQUIRE_SERVICES:-}" = 1 ]; then \
-	  for v in TRADING_TEST_DATABASE_URL TRADING_TEST_REDIS_URL; do \
+	  for v in TRADING_TEST_DATABASE_URL TRADING_TEST_REDIS_URL TRADING_TEST_S3_URL; do \
 	    if [ -z "$${!v:-}" ]; then echo "TRADING_REQUIRE_SERVICES=1 but $$v is not set" >&2; exit 1; fi; \
 	  done; fi
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(QUICK)
@@ -100,7 +102,7 @@ test-browser: install ## the browser walks in Debian's Chromium (apt install chr
 
 test-all: test test-slow test-browser ## everything but the drills, the deep fuzz and the benches
 
-drills: install ## fault drills (killed workers, private PostgreSQL/Redis)
+drills: install ## fault drills (killed workers, private PostgreSQL/Redis/S3, two workers and two web processes)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --drills tests/drills
 
 fuzz-deep: install ## the deep fuzz run (25 examples per API operation and role)

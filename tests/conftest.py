@@ -86,6 +86,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def s3_url():
+    """An S3-compatible server (tests/s3_support.py): TRADING_TEST_S3_URL's, or moto's here."""
+    from s3_support import s3_server_url
+
+    yield from s3_server_url()
+
+
+@pytest.fixture(scope="session")
 def clock():
     return FixedClock(START)
 

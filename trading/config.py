@@ -80,6 +80,11 @@ ENV_OVERRIDES = {
     "TRADING_SIGNING_KEY": "keys.signing_key",
     "TRADING_SM2_SIGNING_KEY": "keys.sm2_signing_key",
     "TRADING_STORAGE_ROOT": "storage.root",
+    # Object storage (storage.backend = s3); its credentials are boto3's own environment
+    # (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an instance role, never a setting.
+    "TRADING_STORAGE_BACKEND": "storage.backend",
+    "TRADING_S3_ENDPOINT": "storage.s3.endpoint",
+    "TRADING_S3_BUCKET": "storage.s3.bucket",
     "TRADING_COOKIE_SECURE": "auth.cookie_secure",
     "TRADING_PUBLIC_URL": "trading.public_url",
 }
@@ -128,6 +133,7 @@ def load(settings: Mapping[str, object], environ: Mapping[str, str] | None = Non
         if environ.get(env_name):
             result[key] = environ[env_name]
     _check_required(result)
+    _check_storage(result)
     _coerce(result)
     if result["trading.env"] == "production":
         _check_production(result)
@@ -140,6 +146,18 @@ def _check_required(settings: dict) -> None:
         names = {v: k for k, v in ENV_OVERRIDES.items()}
         hints = [f"{key} (env {names[key]})" if key in names else key for key in missing]
         raise ConfigError("missing required setting(s): " + ", ".join(hints))
+
+
+def _check_storage(settings: dict) -> None:
+    backend = settings.get("storage.backend") or "filesystem"
+    if backend not in ("filesystem", "s3"):
+        raise ConfigError(f"storage.backend must be filesystem or s3, not {backend!r}")
+    if backend == "s3" and not settings.get("storage.s3.bucket"):
+        raise ConfigError("storage.backend = s3 needs storage.s3.bucket (env TRADING_S3_BUCKET)")
+    for key in ("storage.s3.access_key", "storage.s3.secret_key"):
+        if settings.get(key):
+            raise ConfigError(f"{key} is not read from settings: give the S3 credentials as "
+                              "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment")
 
 
 def _coerce(settings: dict) -> None:

@@ -192,9 +192,27 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+BACKENDS = ("filesystem", "s3")
+
+
+def from_settings(settings) -> "FileStorage":
+    """The backend `storage.backend` names: `filesystem` (the default: files under
+    storage.root) or `s3` (objects in storage.s3.bucket at storage.s3.endpoint; storage.root
+    then only holds the local read cache and what is on its way in)."""
+    backend = settings.get("storage.backend") or "filesystem"
+    if backend == "s3":
+        from .storage_s3 import S3Storage
+
+        return S3Storage(settings["storage.root"], settings["storage.max_bytes"],
+                         bucket=settings["storage.s3.bucket"],
+                         endpoint=settings.get("storage.s3.endpoint") or None,
+                         region=settings.get("storage.s3.region") or None,
+                         prefix=settings.get("storage.s3.prefix") or "")
+    return FileStorage(settings["storage.root"], settings["storage.max_bytes"])
+
+
 def includeme(config):
-    settings = config.get_settings()
-    storage = FileStorage(settings["storage.root"], settings["storage.max_bytes"])
+    storage = from_settings(config.get_settings())
     config.registry["storage"] = storage
     config.add_request_method(lambda request: request.registry["storage"], "storage",
                               reify=True)
