@@ -8,7 +8,7 @@ INI ?= development.ini
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install db demo run serve worker simbank simguarantor test test-sqlite test-slow test-browser test-all drills fuzz-deep bench lint format clean catalogs js-gm js
+.PHONY: help install db demo run serve worker simbank simguarantor test test-sqlite test-slow test-browser screenshots test-all drills fuzz-deep bench lint format clean catalogs js-gm js
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -99,6 +99,12 @@ test-slow: install ## the slow tests (demo loads, CLI subprocesses, API fuzz) an
 
 test-browser: install ## the browser walks in Debian's Chromium (apt install chromium chromium-driver)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m browser
+
+# The user guide's screenshots (docs/images/, linked from docs/guide/): every page the guide
+# shows, as each demo role, at 390 and 1 366 px. Chinese glyphs need a CJK font
+# (apt-get install fonts-noto-cjk); commit the PNGs it rewrites.
+screenshots: install ## rewrite docs/images/ from the browser walk of the guide's pages
+	TRADING_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_guide_screens.py
 
 test-all: test test-slow test-browser ## everything but the drills, the deep fuzz and the benches
 
