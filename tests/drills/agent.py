@@ -4,7 +4,8 @@ Each drill runs these as separate OS processes (so a SIGKILL is a real one) on t
 own ini (written by `tests/drills/conftest.py`; database and queue from the TRADING_*
 environment). Usage:
 
-    agent.py setup SCENARIO INI OUT.json     build a world, commit it, describe it in OUT
+    agent.py setup SCENARIO INI OUT.json [--bidders N] [--deadline-in S] [--big-first 1]
+                                             build a world, commit it, describe it in OUT
     agent.py worker INI [--pause SPEC]       the real Huey consumer (trading-worker)
     agent.py serve INI PORT                  waitress on the real app
     agent.py reveal INI DRAW_ID [--pause SPEC]
@@ -177,9 +178,10 @@ def setup_draw(env) -> dict:
     return env.transaction(work)
 
 
-def setup_receipts(env, bidders: int, deadline: datetime):
+def setup_receipts(env, bidders: int, deadline: datetime, big_first: bool = False):
     """A project open for bidding until `deadline` (real time) and `bidders` signed-up
-    bidders with API tokens, each with its envelope sealed in advance."""
+    bidders with API tokens, each with its envelope sealed in advance (the first one past
+    one S3 part, 9 MiB, when `big_first`)."""
     from bidding.conftest import signed_up_bidders
     from factories import make_project
 
@@ -195,7 +197,9 @@ def setup_receipts(env, bidders: int, deadline: datetime):
                                                 strict=True)):
             path = out / f"{w.project.id}-{i}.tbid"
             path.write_bytes(w.seal(bidder, offer_=w.offer(70_000_000 + i),
-                                    documents=[("技术标.pdf", bytes([i % 256]) * 65536)]))
+                                    documents=[("技术标.pdf", bytes([i % 256]) * (
+                                        9 * 1024 * 1024 if big_first and i == 0
+                                        else 65536))]))
             clients.append({"token": token, "envelope": str(path)})
         return {"project_id": w.project.id, "lot_id": w.lot.id, "clients": clients}
 
@@ -252,13 +256,16 @@ def setup_custodians(env) -> dict:
     return sealed
 
 
-def setup(scenario: str, ini: str, out: str, bidders: int) -> None:
+def setup(scenario: str, ini: str, out: str, bidders: int, deadline_in: int = 86400,
+          big_first: bool = False) -> None:
     from trading.clock import FixedClock
 
     env = Env(ini, FixedClock(datetime.now(UTC)))
     if scenario == "receipts":
+        deadline = datetime.now(UTC) + timedelta(seconds=deadline_in)
         env.clock.set(datetime.now(UTC) - timedelta(days=31))
-        world = setup_receipts(env, bidders, datetime.now(UTC) + timedelta(days=1))
+        world = setup_receipts(env, bidders, deadline, big_first)
+        world["deadline"] = deadline.isoformat()
     else:
         world = {"opening": setup_opening, "archive": setup_archive, "draw": setup_draw,
                  "custodians": setup_custodians}[scenario](env)
@@ -328,12 +335,17 @@ def main(argv=None) -> None:
     parser.add_argument("args", nargs="*")
     parser.add_argument("--pause")
     parser.add_argument("--bidders", type=int, default=3)
+    parser.add_argument("--deadline-in", type=int, default=86400,
+                        help="receipts: the bid deadline this many seconds from now")
+    parser.add_argument("--big-first", type=int, default=0,
+                        help="receipts: the first bidder's envelope past one S3 part")
     args = parser.parse_args(argv)
     if args.pause:
         ini = args.args[1] if args.command == "setup" else args.args[0]
         install_pause(args.pause, Path(ini).parent / "paused")
     if args.command == "setup":
-        setup(*args.args, bidders=args.bidders)
+        setup(*args.args, bidders=args.bidders, deadline_in=args.deadline_in,
+              big_first=bool(args.big_first))
     elif args.command == "worker":
         sys.exit(worker(*args.args))
     elif args.command == "serve":

@@ -91,7 +91,7 @@ class Drill:
 
     def setup(self, scenario: str, env=None, **options) -> dict:
         out = self.workdir / f"{scenario}.json"
-        flags = [f"--{k}={v}" for k, v in options.items()]
+        flags = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
         self.run("setup", scenario, str(self.ini), str(out), *flags, env=env)
         return json.loads(out.read_text())
 
@@ -107,9 +107,9 @@ class Drill:
         return self.start(name, "worker", str(self.ini),
                           *(["--pause", pause] if pause else []), env=env)
 
-    def serve(self, env=None) -> int:
+    def serve(self, env=None, name: str = "web") -> int:
         port = free_port()
-        proc = self.start("web", "serve", str(self.ini), str(port), env=env)
+        proc = self.start(name, "serve", str(self.ini), str(port), env=env)
         try:
             wait_for_port(port, seconds=60, proc=proc)
         except RuntimeError as error:
