@@ -127,6 +127,7 @@ def s3(tmp_path, s3_url):
     return Backend("s3", tmp_path, s3_url)
 
 
+@pytest.mark.slow  # 17 MiB through the S3 server; the drill and the abort test cover parts too
 def test_s3_large_stream_goes_in_parts_then_is_copied_whole(s3, monkeypatch):
     """Past one part the digest is not known until the end: a multipart upload to a
     temporary key, completed, copied to the final key; the temporary object is gone."""
