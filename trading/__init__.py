@@ -44,6 +44,8 @@ def main(global_config, dbengine=None, **settings):
         config.include(".archive")
         config.include(".smallworks")
         config.include(".printables")
+        # Last of the domains: it subscribes to their events (messages and e-mail).
+        config.include(".messages")
         config.include(".routes")
         config.scan()
         return config.make_wsgi_app()

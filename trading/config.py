@@ -51,6 +51,14 @@ DEFAULTS = {
     # How often the worker's sequencer looks at the log's queue (ms; 0: the minute task only).
     "audit.sequence_ms": "250",
     "timezone.display": "Asia/Shanghai",
+    # E-mail notifications (trading.messages.mail): `log` writes them to the log instead.
+    "mail.backend": "log",
+    "mail.host": "",
+    "mail.port": "25",
+    "mail.security": "none",
+    "mail.username": "",
+    "mail.sender": "阳光交易平台 <noreply@localhost>",
+    "mail.timeout": "10",
     "pyramid.default_locale_name": "zh_CN",
     "jinja2.i18n.domain": "trading",
     "jinja2.i18n.gettext": "trading.i18n:CachedGetText",
@@ -87,6 +95,7 @@ ENV_OVERRIDES = {
     "TRADING_S3_BUCKET": "storage.s3.bucket",
     "TRADING_COOKIE_SECURE": "auth.cookie_secure",
     "TRADING_PUBLIC_URL": "trading.public_url",
+    "TRADING_MAIL_PASSWORD": "mail.password",
 }
 
 REQUIRED = ("sqlalchemy.url", "auth.secret", "session.secret", "storage.root")
@@ -115,6 +124,8 @@ INTEGERS = (
     "audit.checkpoint_minutes",
     "audit.max_merge_delay",
     "audit.sequence_ms",
+    "mail.port",
+    "mail.timeout",
 )
 LISTS = ("pyramid.includes", "auth.totp_roles")
 # Roles production never lets sign in on a password alone (issue #16).

@@ -56,6 +56,11 @@ TABLE = [
     html("accounts.totp", "/account/two-factor", USERS),
     html("accounts.totp", "/account/two-factor", USERS, "POST"),
     html("accounts.me", "/account", USERS),
+    # 站内消息: every account its own (another's message id is a 404, tests/messages).
+    html("messages.list", "/messages", USERS),
+    html("messages.read_all", "/messages/read-all", USERS, "POST"),
+    html("messages.settings", "/messages/settings", USERS, "POST", email="m@example.org"),
+    html("messages.read", "/messages/999999/read", USERS, "POST"),
     # 三员分立: only the administrators (tests/accounts/test_three_admins.py), none of these.
     html("admin.users", "/admin/users", set()),
     html("admin.users", "/admin/users", set(), "POST"),
@@ -288,6 +293,9 @@ TABLE = [
          {"owner", "center", "supervisor"}),
     api("api.openapi", "/api/v1/openapi.json", EVERYONE),
     api("api.me", "/api/v1/me", USERS),
+    api("api.messages", "/api/v1/messages", USERS),
+    api("api.messages.read_all", "/api/v1/messages/read-all", USERS, "POST"),
+    api("api.message.read", "/api/v1/messages/999999/read", USERS, "POST"),
     api("api.audit.checkpoints", "/api/v1/audit/checkpoints", EVERYONE),
     api("api.audit.log.checkpoint", "/api/v1/audit/log/checkpoint", EVERYONE),
     api("api.audit.log.inclusion", "/api/v1/audit/log/inclusion?seq=1", EVERYONE),

@@ -69,6 +69,9 @@ class User(Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The time step of the last accepted code: a code is accepted once (RFC 6238 §5.2).
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # E-mail notifications (站内消息 copies, trading.messages): opt-in, off by default.
+    email: Mapped[str] = mapped_column(sa.String(200), default="")
+    notify_by_email: Mapped[bool] = mapped_column(default=False)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 

@@ -274,6 +274,11 @@ class CommitteeService:
         record(self.db, actor, "award.committee_formed", "project", project.id,
                now=committee.created_at, lot=lot.number, size=size, draw_id=committee.draw_id,
                plan=committee.plan, excluded=len(excluded))
+        from ..db import registry_of
+        from .events import AwardCommitteeFormed
+
+        registry_of(self.db).notify(AwardCommitteeFormed(
+            self, project, lot, committee, [chair.user_id, *drawn]))
         self._run_stage(project, committee)
         return committee
 

@@ -88,7 +88,8 @@ def get_tm_session(session_factory, transaction_manager, request=None):
         with transaction.TransactionManager(explicit=True) as tm:
             dbsession = get_tm_session(factory, tm)
     """
-    dbsession = session_factory(info={"request": request})
+    # The manager is kept so work that must follow the commit (mail) can hook onto it.
+    dbsession = session_factory(info={"request": request, "tm": transaction_manager})
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 

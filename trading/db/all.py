@@ -11,6 +11,7 @@ from ..draws import models as draws_models  # noqa: F401
 from ..evaluation import models as evaluation_models  # noqa: F401
 from ..intermediaries import models as intermediaries_models  # noqa: F401
 from ..jobs import models as jobs_models  # noqa: F401
+from ..messages import models as messages_models  # noqa: F401
 from ..opendata import models as opendata_models  # noqa: F401
 from ..projects import models as projects_models  # noqa: F401
 from ..smallworks import models as smallworks_models  # noqa: F401

@@ -86,6 +86,8 @@ ORDER = (
     "trading.demo.bidsecurity:load_bid_security",
     "trading.demo.audit:load_signals",
     "trading.demo.audit:load_overdue",
+    # Last: a few unread messages per demo account, beside those the events wrote.
+    "trading.demo.messages:load_messages",
 )
 
 

@@ -358,7 +358,15 @@ class CommitteeService:
                 made.append(self._seat(committee, item, alias,
                                        M.NOTIFIED if position < item.need else M.RESERVE, now))
         self.db.flush()
+        self._summoned(project, [m for m in made if m.state is M.NOTIFIED])
         return made
+
+    def _summoned(self, project: Project, members: list[CommitteeMember]) -> None:
+        from ..db import registry_of
+        from .events import ExpertsSummoned
+
+        if members:
+            registry_of(self.db).notify(ExpertsSummoned(self, project, members))
 
     def _draw_row(self, item: CommitteeDraw):
         from ..draws.models import Draw
@@ -423,9 +431,13 @@ class CommitteeService:
                                                 count=count, actor=actor)
         if reserve is not None:
             reserve.state, reserve.replaces_id = M.NOTIFIED, member.id
-            return reserve
-        return self._seat(committee, item, picks[0], M.NOTIFIED, self.clock(),
-                          replaces=member.id)
+            seated = reserve
+        else:
+            seated = self._seat(committee, item, picks[0], M.NOTIFIED, self.clock(),
+                                replaces=member.id)
+            self.db.flush()
+        self._summoned(self.db.get(Project, committee.project_id), [seated])
+        return seated
 
     def _forming_of(self, member: CommitteeMember) -> Committee:
         committee = member.committee

@@ -513,6 +513,10 @@ class EvaluationWork:
         record(self.db, actor, "evaluation.report_locked", "project", report.project_id,
                now=report.locked_at, report_id=report.id, signature=report.signature)
         project = self.db.get(Project, report.project_id)
+        from ..db import registry_of
+        from .events import ReportSigned
+
+        registry_of(self.db).notify(ReportSigned(self, project, report))
         if all(self.s.report_for(lot) for lot in self.s.evaluated_lots(project)):
             committee.status, committee.finished_at = CommitteeStatus.DONE, self.clock()
         self.s.complete_if_done(project, actor=actor)

@@ -32,6 +32,7 @@ from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit.service import record
 from ..bidding.service import check_header, read_sealed_header, scan_sealed
+from ..db import registry_of
 from ..draws.services import DrawService
 from ..files import sniff_file
 from ..i18n import DISPLAY_TZ
@@ -52,6 +53,7 @@ from .errors import (
     WrongStage,
     rule_refusals,
 )
+from .events import EntryStatusChanged, PurchaseStatusChanged
 from .models import (
     CreditRecord,
     Entry,
@@ -374,6 +376,7 @@ class IntermediaryService:
         entry.status_changed_at = entry.updated_at = self.clock()
         self._audit(actor, "intermediary.entry_status_changed", "im_entry", entry.id,
                     **{"from": str(previous), "to": str(target), "reason": reason[:500]})
+        registry_of(self.db).notify(EntryStatusChanged(self, entry, str(target)))
         return entry
 
     def _notify(self, org_id: int, kind: str, text: str) -> None:
@@ -612,6 +615,7 @@ class IntermediaryService:
         self._audit(actor, "intermediary.purchase_status_changed", "im_purchase", purchase.id,
                     **{"from": str(previous), "to": str(target), "reason": reason[:500]})
         self.reschedule(purchase)
+        registry_of(self.db).notify(PurchaseStatusChanged(self, purchase, str(target)))
         return purchase
 
     def reschedule(self, purchase: Purchase) -> None:

@@ -18,6 +18,7 @@ TASK_MODULES = (
     "trading.bidsecurity.tasks",
     "trading.smallworks.tasks",
     "trading.intermediaries.tasks",
+    "trading.messages.tasks",
 )
 # Catch-up tasks queued once at start: Huey drops a task its worker was killed running, and
 # the periodic runs of these may be ten minutes away (tests/drills/ kill workers to see it).

@@ -1,0 +1,193 @@
+"""站内消息 and e-mail notifications (issue #18 point 3)."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+import transaction
+from factories import actor_for, make_project, make_user, project_service
+
+from trading.accounts.models import Role, User
+from trading.db import get_engine, get_session_factory, get_tm_session
+from trading.db.meta import Base
+from trading.messages.kinds import MessageKind
+from trading.messages.models import Message
+from trading.messages.service import MessageService
+
+from .conftest import commit_hooks
+
+
+def _messages(dbsession, user, kind=None):
+    query = sa.select(Message).where(Message.recipient_id == user.id)
+    if kind:
+        query = query.where(Message.kind == str(kind))
+    return list(dbsession.scalars(query.order_by(Message.id)))
+
+
+def _opt_in(user, address):
+    user.email, user.notify_by_email = address, True
+
+
+def test_a_drawn_expert_gets_the_message_and_the_mail(dbsession, clock, settings, registry,
+                                                      smtp, tm):
+    from evaluation.helpers import CENTER, committees, make_expert
+
+    w = SimpleNamespace(dbsession=dbsession, clock=clock, settings=settings, registry=registry)
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True,
+                           name="河堤加固工程")
+    experts = [make_expert(w) for _ in range(12)]
+    for n, expert in enumerate(experts):
+        _opt_in(dbsession.get(User, expert.user_id), f"expert{n}@example.org")
+    service = committees(w)
+    service.form(project, plan=[{"specialty": "工程造价", "count": 5, "reserves": 1}],
+                 owner_rep_ids=[], region="", actor=CENTER)
+    service.draw(project, actor=CENTER)
+    seated = service.reveal(project, actor=CENTER)
+    notified = [m for m in seated if str(m.state) == "notified"]
+    assert len(notified) == 5
+    for member in notified:
+        user = dbsession.get(User, member.user_id)
+        [message] = _messages(dbsession, user, MessageKind.EXPERT_SEAT)
+        assert "河堤加固工程" in message.subject and project.number in message.body
+        assert "北京时间" in message.body and message.route == "evaluation.room"
+        assert message.read_at is None and message.mailed_at == clock()
+    reserves = [m for m in seated if str(m.state) == "reserve"]
+    assert all(not _messages(dbsession, dbsession.get(User, m.user_id)) for m in reserves)
+    assert smtp.mails == []  # nothing leaves before the commit
+    commit_hooks(tm)
+    drawn = {dbsession.get(User, m.user_id).email for m in notified}
+    assert {mail["To"] for mail in smtp.mails} == drawn
+    mail = smtp.mails[0]
+    assert "评标专家抽取通知" in mail["Subject"] and "河堤加固工程" in mail["Subject"]
+    assert f"http://localhost:6543/projects/{project.id}/evaluation" in mail.get_content()
+
+
+def test_mail_leaves_only_when_the_transaction_commits(registry, clock, settings, smtp,
+                                                       tmp_path):
+    """A real transaction manager on a database of its own: abort sends nothing, commit
+    sends the mail."""
+    engine = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'mail.sqlite3'}"})
+    Base.metadata.create_all(engine)
+    factory = get_session_factory(engine, registry)
+    try:
+        for outcome in ("abort", "commit"):
+            tm = transaction.TransactionManager(explicit=True)
+            tm.begin()
+            db = get_tm_session(factory, tm)
+            user = make_user(db, clock, settings, role=Role.EXPERT)
+            _opt_in(user, f"{outcome}@example.org")
+            MessageService(db, clock).send([user], MessageKind.EXPERT_SEAT, "评标邀请",
+                                           body="请确认。")
+            getattr(tm, outcome)()
+        assert [m["To"] for m in smtp.mails] == ["commit@example.org"]
+        with factory() as db:
+            assert db.scalar(sa.select(sa.func.count(Message.id))) == 1
+    finally:
+        engine.dispose()
+
+
+def test_no_mail_without_opt_in_or_address(dbsession, clock, settings, smtp, tm):
+    quiet = make_user(dbsession, clock, settings, role=Role.EXPERT)
+    quiet.email = "quiet@example.org"  # an address, but no opt-in
+    MessageService(dbsession, clock).send([quiet], MessageKind.EXPERT_SEAT, "评标邀请")
+    commit_hooks(tm)
+    assert smtp.mails == [] and len(_messages(dbsession, quiet)) == 1
+
+
+def test_another_account_cannot_read_or_mark_a_message(dbsession, clock, settings, testapp):
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER, username="msg_owner")
+    make_user(dbsession, clock, settings, role=Role.OWNER, username="msg_other")
+    [message] = MessageService(dbsession, clock).send(
+        [owner], MessageKind.BIDS_OPENED, "已开标：某项目", body="开标记录已生成。")
+    testapp.login("msg_other")
+    page = testapp.get("/messages")
+    assert "已开标：某项目" not in page.text
+    token = testapp.get_csrf_token("/messages")
+    testapp.post(f"/messages/{message.id}/read", {"csrf_token": token}, status=404)
+    testapp.post("/messages/read-all", {"csrf_token": token}, status=303)
+    dbsession.refresh(message)
+    assert message.read_at is None
+    listing = testapp.get("/api/v1/messages").json
+    assert listing["messages"] == [] and listing["unread"] == 0
+    testapp.post(f"/api/v1/messages/{message.id}/read", headers={"X-CSRF-Token": token},
+                 status=404)
+    dbsession.refresh(message)
+    assert message.read_at is None
+
+
+def test_the_recipient_reads_and_the_badge_counts(dbsession, clock, settings, testapp):
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER, username="msg_reader")
+    service = MessageService(dbsession, clock)
+    project = make_project(dbsession, clock, settings, testapp.app.registry, owner=owner)
+    [first] = service.send([owner], MessageKind.BIDS_OPENED, "已开标：甲项目",
+                           route="projects.detail", route_args={"project_id": project.id})
+    service.send([owner], MessageKind.REPORT_READY, "评标报告已生成：乙项目")
+    testapp.login("msg_reader")
+    page = testapp.get("/workspace")
+    assert 'class="badge"' in page.text and ">2</span>" in page.text
+    listing = testapp.get("/messages")
+    assert "开标完成" in listing.text and "评标报告已生成" in listing.text
+    token = testapp.get_csrf_token("/messages")
+    opened = testapp.post(f"/messages/{first.id}/read", {"csrf_token": token}, status=303)
+    assert opened.location.endswith(f"/projects/{project.id}")
+    assert first.read_at == clock()
+    api = testapp.get("/api/v1/messages?unread=true").json
+    assert api["unread"] == 1
+    assert [m["subject"] for m in api["messages"]] == ["评标报告已生成：乙项目"]
+    testapp.post("/messages/read-all", {"csrf_token": token}, status=303)
+    assert 'class="badge"' not in testapp.get("/messages").text
+    testapp.get("/api/v1/messages?page=0", status=400)
+
+
+def test_email_settings_refuse_a_bad_address_and_change_nothing(dbsession, clock, settings,
+                                                                 testapp):
+    user = make_user(dbsession, clock, settings, role=Role.BIDDER, username="msg_mailer")
+    testapp.login("msg_mailer")
+    token = testapp.get_csrf_token("/messages")
+    page = testapp.post("/messages/settings", {"csrf_token": token, "email": "not-an-address",
+                                               "notify_by_email": "on"}, status=400)
+    assert "电子邮箱格式不正确" in page.text
+    assert user.email == "" and user.notify_by_email is False
+    testapp.post("/messages/settings", {"csrf_token": token, "email": "bidder@example.org",
+                                        "notify_by_email": "on"}, status=303)
+    assert user.email == "bidder@example.org" and user.notify_by_email is True
+
+
+def test_a_signed_up_bidder_is_reminded_once_before_the_deadline(dbsession, clock, settings,
+                                                                 registry):
+    project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    bidder = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    outsider = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    service = project_service(dbsession, clock, registry)
+    service.sign_up(project, project.lots[0], bidder=bidder, actor=actor_for(bidder))
+    clock.set(project.bid_deadline - timedelta(hours=25))
+    service.advance(project)
+    assert _messages(dbsession, bidder, MessageKind.BID_DEADLINE) == []
+    assert project.next_check == project.bid_deadline - timedelta(hours=24)
+    clock.set(project.bid_deadline - timedelta(hours=23))
+    service.advance(project)
+    service.advance(project)  # twice is harmless
+    [reminder] = _messages(dbsession, bidder, MessageKind.BID_DEADLINE)
+    assert project.name in reminder.subject and reminder.route == "bidding.mine"
+    assert _messages(dbsession, outsider, MessageKind.BID_DEADLINE) == []
+
+
+def test_the_center_hears_of_a_project_to_review(dbsession, clock, settings, registry):
+    center = make_user(dbsession, clock, settings, role=Role.CENTER)
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    project = make_project(dbsession, clock, settings, registry, owner=owner)
+    project_service(dbsession, clock, registry).submit_for_review(project,
+                                                                  actor=actor_for(owner))
+    [queued] = _messages(dbsession, center, MessageKind.REVIEW_QUEUE)
+    assert project.name in queued.subject and queued.route == "projects.review"
+
+
+def test_demo_accounts_get_a_few_unread_messages_once(dbsession, clock, settings):
+    from trading.demo.messages import load_messages
+
+    user = dbsession.scalar(sa.select(User).where(User.username == "bidder1")) or make_user(
+        dbsession, clock, settings, role=Role.BIDDER, username="bidder1")
+    before = MessageService(dbsession, clock).unread_count(user.id)
+    load_messages(dbsession, clock, settings)
+    load_messages(dbsession, clock, settings)
+    assert MessageService(dbsession, clock).unread_count(user.id) == before + 2

@@ -1,0 +1,194 @@
+"""Who is told what: each function subscribes to one domain event (trading.messages
+includeme) and writes messages in the event's transaction. Texts name the object, a
+time and what to do; never a bid's contents, a price or a secret."""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from ..accounts.models import Organisation, Role, User
+from ..i18n import DISPLAY_TZ
+from .kinds import MessageKind as K
+from .service import MessageService
+
+# A bidder signed up to a project hears of its bid deadline this long before it.
+DEADLINE_REMINDER = timedelta(hours=24)
+
+
+def _service(event) -> MessageService:
+    return MessageService(event.service.db, event.service.clock)
+
+
+def beijing(when: datetime | None) -> str:
+    return f"{when.astimezone(DISPLAY_TZ):%Y-%m-%d %H:%M}（北京时间）" if when else "—"
+
+
+def _named(project) -> str:
+    return f"“{project.name}”（{project.number}）"
+
+
+def _signed_up_users(db, project_id: int) -> list[int]:
+    """Every active account of the organisations signed up to the project."""
+    from ..projects.models import SignUp
+
+    orgs = sa.select(SignUp.bidder_org_id).where(SignUp.project_id == project_id)
+    return list(db.scalars(sa.select(User.id).where(User.organisation_id.in_(orgs),
+                                                    User.is_active)))
+
+
+# -- projects ----------------------------------------------------------------------------
+
+def on_project_status(event) -> None:
+    """ProjectStatusChanged: the center's review queue, and sign-up opening for bidders."""
+    from ..projects.status import ProjectStatus as S
+
+    project, messages = event.project, _service(event)
+    if event.status == S.PENDING_REVIEW:
+        messages.to_role(Role.CENTER, K.REVIEW_QUEUE, f"项目待审核：{project.name}",
+                         body=f"业主提交了项目{_named(project)}，请审核。",
+                         route="projects.review", route_args={"project_id": project.id},
+                         key=f"review:project:{project.id}:{project.status_changed_at:%Y%m%d%H%M%S}")
+    elif event.status == S.BIDDING:
+        # Every registered bidder hears that sign-up opened (the 招标公告 is public anyway).
+        ids = event.service.db.scalars(
+            sa.select(User.id).where(User.role == Role.BIDDER, User.is_active))
+        messages.send(list(ids), K.SIGNUP_OPEN, f"报名开始：{project.name}",
+                      body=(f"项目{_named(project)}已开始报名和获取招标文件，"
+                            f"文件获取截止 {beijing(project.doc_end)}，"
+                            f"投标截止（开标）{beijing(project.bid_deadline)}。"),
+                      route="projects.detail", route_args={"project_id": project.id},
+                      key=f"signup_open:{project.id}")
+
+
+def deadline_next(event) -> None:
+    """ProjectScheduling: while bidding, the chronograph comes back for the reminder."""
+    from ..projects.status import ProjectStatus as S
+
+    project = event.project
+    if project.status is S.BIDDING:
+        remind_at = project.bid_deadline - DEADLINE_REMINDER
+        event.wake_at(remind_at if remind_at > event.service.clock() else None)
+
+
+def deadline_due(event) -> None:
+    """ProjectDue: within a day of the bid deadline, each signed-up bidder is reminded once
+    (per deadline: a changed deadline is a new reminder)."""
+    from ..projects.status import ProjectStatus as S
+
+    project, now = event.project, event.now
+    if project.status is not S.BIDDING:
+        return
+    remind_at = project.bid_deadline - DEADLINE_REMINDER
+    if now < remind_at:
+        event.wake_at(remind_at)
+        return
+    if now >= project.bid_deadline:
+        return
+    users = _signed_up_users(event.service.db, project.id)
+    _service(event).send(users, K.BID_DEADLINE, f"投标即将截止：{project.name}",
+                         body=(f"您已报名的项目{_named(project)}将于 "
+                               f"{beijing(project.bid_deadline)} 截止投标并开标，"
+                               "请在截止前提交加密投标文件。"),
+                         route="bidding.mine", route_args={"project_id": project.id},
+                         key=f"bid_deadline:{project.id}:{project.bid_deadline:%Y%m%d%H%M}")
+
+
+# -- bidding -----------------------------------------------------------------------------
+
+def on_opening_completed(event) -> None:
+    """OpeningCompleted: the bidders and the owner hear the opening is over; supervisors
+    hear of the collusion signals the scan (subscribed before) found."""
+    project, messages = event.project, _service(event)
+    route, args = "bidding.opening", {"project_id": project.id}
+    messages.send(_signed_up_users(event.service.db, project.id), K.OPENING_RESULT,
+                  f"开标结果：{project.name}",
+                  body=f"项目{_named(project)}已开标，开标记录已公布，请查看。",
+                  route=route, route_args=args, key=f"opening_result:{project.id}")
+    messages.to_organisation(project.owner_org_id, K.BIDS_OPENED, f"已开标：{project.name}",
+                             body=f"您的项目{_named(project)}已完成开标，开标记录已生成，"
+                                  "接下来进入评标。",
+                             route=route, route_args=args, key=f"bids_opened:{project.id}")
+    from ..audit.models import CollusionSignal
+
+    signals = event.service.db.scalar(sa.select(sa.func.count(CollusionSignal.id)).where(
+        CollusionSignal.project_id == project.id))
+    if signals:
+        messages.to_role(Role.SUPERVISOR, K.SUPERVISION_ALERT, f"串标预警：{project.name}",
+                         body=f"项目{_named(project)}开标后的围标串标分析发现 {signals} 条"
+                              "预警信号，请在一屏统览中核查。",
+                         route="supervision.dashboard", route_args={},
+                         key=f"collusion:{project.id}")
+
+
+# -- evaluation and award ----------------------------------------------------------------
+
+def on_experts_summoned(event) -> None:
+    """ExpertsSummoned: each drawn expert is told the project, the time, the place (the
+    online evaluation room) and where to confirm."""
+    project, messages = event.project, _service(event)
+    for member in event.members:
+        if member.user_id is None:
+            continue
+        messages.send([member.user_id], K.EXPERT_SEAT, f"评标邀请：{project.name}",
+                      body=(f"您被随机抽取为项目{_named(project)}的评标专家"
+                            f"（专业：{member.specialty}）。"
+                            f"开标时间 {beijing(project.bid_deadline)}，"
+                            "评标在平台线上评标室进行。请打开链接确认参加，"
+                            "或说明不能参加的原因（将从名单递补）。"),
+                      route="evaluation.room", route_args={"project_id": project.id},
+                      key=f"expert_seat:{member.id}")
+
+
+def on_report_signed(event) -> None:
+    """ReportSigned: the owner's evaluation report is ready."""
+    project, report = event.project, event.report
+    _service(event).to_organisation(
+        project.owner_org_id, K.REPORT_READY, f"评标报告已生成：{project.name}",
+        body=f"项目{_named(project)}的评标报告已由评标委员会全体签署，可查看中标候选人。",
+        route="projects.detail", route_args={"project_id": project.id},
+        key=f"report:{report.id}")
+
+
+def on_award_committee(event) -> None:
+    """AwardCommitteeFormed: each member of the 定标委员会 is told where to vote."""
+    project, lot, committee = event.project, event.lot, event.committee
+    _service(event).send(
+        event.user_ids, K.AWARD_SEAT, f"定标委员会：{project.name}",
+        body=(f"您被确定为项目{_named(project)}第{lot.number}标段定标委员会成员。"
+              f"定标在平台线上进行（{beijing(committee.created_at)} 起），请打开链接参加定标。"),
+        route="award.committee",
+        route_args={"project_id": project.id, "committee_id": committee.id},
+        key=f"award_seat:{committee.id}")
+
+
+# -- the supermarket ---------------------------------------------------------------------
+
+def on_purchase_status(event) -> None:
+    from ..intermediaries.status import PurchaseStatus as P
+
+    purchase, messages = event.purchase, _service(event)
+    args = {"purchase_id": purchase.id}
+    if event.status == P.UNDER_REVIEW:
+        messages.to_role(Role.CENTER, K.REVIEW_QUEUE, f"中介服务采购待审核：{purchase.title}",
+                         body=f"业主提交了中介服务采购“{purchase.title}”（{purchase.number}），请审核。",
+                         route="im.purchases.review", route_args={},
+                         key=f"review:purchase:{purchase.id}:{purchase.status_changed_at:%Y%m%d%H%M%S}")
+    elif event.status == P.SELECTED:
+        messages.to_organisation(
+            purchase.selected_org_id, K.INTERMEDIARY_SELECTED, f"中选通知：{purchase.title}",
+            body=(f"贵单位在中介服务采购“{purchase.title}”（{purchase.number}）中选，"
+                  f"请在 {beijing(purchase.confirm_deadline)} 前确认或放弃。"),
+            route="im.purchase", route_args=args,
+            key=f"selected:{purchase.id}:{purchase.selected_at:%Y%m%d%H%M%S}")
+
+
+def on_entry_status(event) -> None:
+    from ..intermediaries.status import EntryStatus as E
+
+    entry = event.entry
+    if event.status == E.ENTRY_SUBMITTED:
+        org = event.service.db.get(Organisation, entry.org_id)
+        _service(event).to_role(
+            Role.CENTER, K.REVIEW_QUEUE, f"入驻申请待审核：{org.name if org else ''}",
+            body="中介机构提交了入驻申请，请审核。", route="im.entries", route_args={},
+            key=f"review:entry:{entry.id}:{entry.status_changed_at:%Y%m%d%H%M%S}")
