@@ -191,3 +191,72 @@ def test_demo_accounts_get_a_few_unread_messages_once(dbsession, clock, settings
     load_messages(dbsession, clock, settings)
     load_messages(dbsession, clock, settings)
     assert MessageService(dbsession, clock).unread_count(user.id) == before + 2
+
+
+def test_the_center_hears_of_a_purchase_and_the_selected_intermediary_is_told(
+        dbsession, clock, settings, registry):
+    from intermediaries.conftest import World
+
+    from trading.intermediaries.status import PurchaseStatus as P
+
+    im = World(dbsession, clock, settings, registry)
+    firms = [im.intermediary() for _ in range(4)]
+    assert len(_messages(dbsession, im.center, MessageKind.REVIEW_QUEUE)) == 4  # 入驻申请
+    purchase = im.purchase()
+    queued = _messages(dbsession, im.center, MessageKind.REVIEW_QUEUE)
+    assert any(purchase.title in m.subject and m.route == "im.purchases.review" for m in queued)
+    im.register(purchase, *firms)
+    im.to_deadline(purchase)
+    im.to_selection(purchase)
+    assert purchase.status is P.SELECTED
+    for firm in firms:
+        told = _messages(dbsession, firm, MessageKind.INTERMEDIARY_SELECTED)
+        if firm.organisation_id == purchase.selected_org_id:
+            [message] = told
+            assert purchase.number in message.body and "北京时间" in message.body
+            assert message.route_args == {"purchase_id": purchase.id}
+        else:
+            assert told == []
+
+
+def test_the_enterprise_drawn_for_a_small_work_is_told(dbsession, clock, settings, registry):
+    from factories import make_enterprise, smallwork_input, smallworks_service
+
+    center = make_user(dbsession, clock, settings, role=Role.CENTER)
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    firms = [make_user(dbsession, clock, settings, role=Role.BIDDER) for _ in range(3)]
+    entries = [make_enterprise(dbsession, clock, settings, registry, user=u) for u in firms]
+    service = smallworks_service(dbsession, clock, registry)
+    work = service.post(owner.organisation, smallwork_input(clock), actor=actor_for(center))
+    service.approve_project(work, actor=actor_for(center))
+    service.draw(work, actor=actor_for(center))
+    assert work.winner_id in {e.id for e in entries}
+    for firm, entry in zip(firms, entries, strict=True):
+        told = _messages(dbsession, firm, MessageKind.SMALLWORK_DRAWN)
+        assert len(told) == (1 if entry.id == work.winner_id else 0)
+
+
+def test_the_opening_tells_the_bidders_and_the_owner(dbsession, clock, settings, registry):
+    from bidding.conftest import World, offer, signed_up_bidders
+
+    w = World(dbsession, clock, settings, registry)
+    early = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    w.project = make_project(dbsession, clock, settings, registry, open_bidding=True)
+    [signup] = _messages(dbsession, early, MessageKind.SIGNUP_OPEN)
+    assert w.project.number in signup.body and signup.route == "projects.detail"
+    owner = dbsession.get(User, w.project.created_by_id)
+    bidders = signed_up_bidders(w, 2)
+    outsider = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    assert _messages(dbsession, outsider, MessageKind.SIGNUP_OPEN) == []  # it came later
+    for bidder, price in zip(bidders, (80_000_000, 78_000_000), strict=True):
+        w.submit(bidder, w.seal(bidder, offer_=offer(price)))
+    clock.set(w.project.bid_deadline)
+    w.advance()
+    for bidder in bidders:
+        [result] = _messages(dbsession, bidder, MessageKind.OPENING_RESULT)
+        assert result.route == "bidding.opening" and w.project.name in result.subject
+        # Names, times and links only: no price of anyone's bid.
+        assert "元" not in result.body and "800" not in result.body
+    assert _messages(dbsession, outsider, MessageKind.OPENING_RESULT) == []
+    [opened] = _messages(dbsession, owner, MessageKind.BIDS_OPENED)
+    assert opened.route_args == {"project_id": w.project.id}

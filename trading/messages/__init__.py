@@ -27,6 +27,7 @@ def includeme(config):
     from ..evaluation.events import ExpertsSummoned, ReportSigned
     from ..intermediaries.events import EntryStatusChanged, PurchaseStatusChanged
     from ..projects.events import ProjectDue, ProjectScheduling, ProjectStatusChanged
+    from ..smallworks.events import SmallWorkChanged
     from . import subscribers as s
     from .mail import SENDER_KEY, sender_from_settings
     from .service import MessageService, message_service_factory
@@ -45,3 +46,4 @@ def includeme(config):
     config.add_subscriber(s.on_award_committee, AwardCommitteeFormed)
     config.add_subscriber(s.on_purchase_status, PurchaseStatusChanged)
     config.add_subscriber(s.on_entry_status, EntryStatusChanged)
+    config.add_subscriber(s.on_smallwork_changed, SmallWorkChanged)

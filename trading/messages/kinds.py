@@ -14,6 +14,7 @@ class MessageKind(enum.StrEnum):
     BIDS_OPENED = "bids_opened"  # 开标完成 (to the owner)
     REPORT_READY = "report_ready"  # 评标报告已生成 (to the owner)
     INTERMEDIARY_SELECTED = "intermediary_selected"  # 中介超市中选
+    SMALLWORK_DRAWN = "smallwork_drawn"  # 小额工程抽中
     REVIEW_QUEUE = "review_queue"  # 待审核 (to the center)
     SUPERVISION_ALERT = "supervision_alert"  # 电子监察预警
     SYSTEM = "system"  # 系统通知
@@ -28,6 +29,7 @@ LABELS = {
     MessageKind.BIDS_OPENED: N_("开标完成"),
     MessageKind.REPORT_READY: N_("评标报告已生成"),
     MessageKind.INTERMEDIARY_SELECTED: N_("中介超市中选通知"),
+    MessageKind.SMALLWORK_DRAWN: N_("小额工程抽取通知"),
     MessageKind.REVIEW_QUEUE: N_("待审核事项"),
     MessageKind.SUPERVISION_ALERT: N_("电子监察预警"),
     MessageKind.SYSTEM: N_("系统通知"),

@@ -192,3 +192,20 @@ def on_entry_status(event) -> None:
             Role.CENTER, K.REVIEW_QUEUE, f"入驻申请待审核：{org.name if org else ''}",
             body="中介机构提交了入驻申请，请审核。", route="im.entries", route_args={},
             key=f"review:entry:{entry.id}:{entry.status_changed_at:%Y%m%d%H%M%S}")
+
+
+# -- small works -------------------------------------------------------------------------
+
+def on_smallwork_changed(event) -> None:
+    """SmallWorkChanged: the enterprise drawn for a work confirms or declines by a time."""
+    from ..smallworks.status import AllocationStatus as A
+
+    work = event.work
+    if work.status is not A.DRAWN or work.winner is None:
+        return
+    _service(event).to_organisation(
+        work.winner.organisation_id, K.SMALLWORK_DRAWN, f"小额工程抽取通知：{work.name}",
+        body=(f"贵单位被随机抽取为小额工程“{work.name}”的承建企业，"
+              f"请在 {beijing(work.respond_by)} 前确认承接或说明放弃理由。"),
+        route="smallworks.project", route_args={"work_id": work.id},
+        key=f"smallwork_drawn:{work.id}:{work.winner_id}")
