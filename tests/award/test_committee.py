@@ -220,3 +220,18 @@ def test_suspension_blocks_ballots(separated):
     w.dbsession.flush()
     with pytest.raises(Suspended):
         vote(w, committee, [[cands(w)[0]]] * 5)
+
+
+def test_each_member_drawn_is_told_where_to_vote(separated):
+    """站内消息 (trading.messages): the chair and the drawn members, nobody else."""
+    from trading.messages.kinds import MessageKind
+    from trading.messages.models import Message
+
+    w = separated
+    committee = form(w)
+    told = {m.recipient_id: m for m in w.dbsession.scalars(sa.select(Message).where(
+        Message.kind == str(MessageKind.AWARD_SEAT)))}
+    assert set(told) == {m.user_id for m in committee.members}
+    message = told[committee.chair_user_id]
+    assert message.route == "award.committee" and w.project.name in message.subject
+    assert message.route_args == {"project_id": w.project.id, "committee_id": committee.id}

@@ -53,9 +53,16 @@ def test_a_drawn_expert_gets_the_message_and_the_mail(dbsession, clock, settings
         assert message.read_at is None and message.mailed_at == clock()
     reserves = [m for m in seated if str(m.state) == "reserve"]
     assert all(not _messages(dbsession, dbsession.get(User, m.user_id)) for m in reserves)
+    # A decline seats the reserve (递补), who is told in turn.
+    declined = dbsession.get(User, notified[0].user_id)
+    replacement = service.answer(notified[0], accept=False, reason="出差",
+                                 actor=actor_for(declined))
+    assert replacement.user_id == reserves[0].user_id
+    assert len(_messages(dbsession, dbsession.get(User, replacement.user_id),
+                         MessageKind.EXPERT_SEAT)) == 1
     assert smtp.mails == []  # nothing leaves before the commit
     commit_hooks(tm)
-    drawn = {dbsession.get(User, m.user_id).email for m in notified}
+    drawn = {dbsession.get(User, m.user_id).email for m in (*notified, replacement)}
     assert {mail["To"] for mail in smtp.mails} == drawn
     mail = smtp.mails[0]
     assert "评标专家抽取通知" in mail["Subject"] and "河堤加固工程" in mail["Subject"]
