@@ -100,3 +100,65 @@ def test_the_simulated_bank_runs_as_its_own_process(tmp_path):
     # A restarted bank still knows what it paid.
     again = SimBank(SigningKey.generate(), tmp_path / "bank.sqlite3")
     assert len(again.refunds()) == 1
+
+
+def _counter(bank_key, delivered):
+    def keep(url, body, headers):
+        delivered.append((body, headers))
+        return 200, b'{"result":"recorded","message":"\xe5\xb7\xb2\xe8\xae\xb0\xe5\xbd\x95"}', {}
+
+    from webtest import TestApp
+
+    bank = SimBank(bank_key, ":memory:", notify_url="http://platform/notify", post=keep)
+    return bank, TestApp(bank.wsgi)
+
+
+def test_a_transfer_on_the_banks_page_books_and_notifies_signed(bank_key):
+    delivered = []
+    bank, app = _counter(bank_key, delivered)
+    form = app.get("/").forms[0]
+    form["payer_account"], form["payer_name"] = "35050188000000011", "甲建设有限公司"
+    form["reference"], form["amount"] = "950000000000000001", "300,000.05"
+    page = form.submit()
+    assert "转账成功" in page.text and "银行已向交易平台发送到账通知" in page.text
+    [(body, headers)] = delivered
+    note = json.loads(body)
+    assert note["amount_fen"] == 30_000_005 and note["reference"] == "950000000000000001"
+    adapter = HttpBank("http://simbank", lambda: bank_key.public_key())
+    assert adapter.verify_notification(body, headers["X-Bank-Signature"])
+    statement = page.click("查看账户明细")
+    assert "-300,000.05" in statement.text and note["serial"] in statement.text
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("payer_account", "12ab"), ("reference", ""), ("payer_name", ""), ("amount", "0"),
+    ("amount", "-5"), ("amount", "1.001"), ("amount", "NaN"), ("amount", "十元")])
+def test_a_bad_transfer_is_shown_on_the_form_and_nothing_is_booked(bank_key, field, value):
+    delivered = []
+    bank, app = _counter(bank_key, delivered)
+    fields = {"payer_account": "35050188000000011", "payer_name": "甲建设有限公司",
+              "reference": "950000000000000001", "amount": "10.00", field: value}
+    page = app.post("/transfer", fields, status=400)
+    assert 'role="alert"' in page.text and "转账成功" not in page.text
+    assert delivered == [] and bank.db.execute("SELECT COUNT(*) FROM payments").fetchone() \
+        == (0,)
+
+
+def test_the_statement_shows_a_refund_credited_with_its_reference(bank, simbank):
+    receipt = bank.refund(ORDER)
+    from webtest import TestApp
+
+    page = TestApp(simbank.wsgi).get(f"/accounts/{ORDER.payee_account}")
+    assert "+20,005.75" in page.text and receipt.bank_reference in page.text
+    TestApp(simbank.wsgi).get("/accounts/not-a-number", status=404)
+
+
+def test_a_platform_that_is_down_does_not_lose_the_booked_transfer(bank_key):
+    def down(url, body, headers):
+        raise BankUnavailable("connection refused")
+
+    bank = SimBank(bank_key, ":memory:", notify_url="http://platform/notify", post=down)
+    paid = bank.pay(reference="950000000000000001", amount_fen=100, payer_name="甲",
+                    payer_account="35050188000000011")
+    assert paid["delivered"]["status"] == 0
+    assert bank.db.execute("SELECT COUNT(*) FROM payments").fetchone() == (1,)

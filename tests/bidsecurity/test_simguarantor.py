@@ -61,3 +61,30 @@ def test_a_provider_answer_signed_by_another_key_is_not_believed():
     provider = HttpProvider("http://sim", lambda: other.public_key(), "x", honest.poster())
     with pytest.raises(ProviderUnavailable):
         provider.apply(APPLICATION)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # closed again: nothing listens there
+
+
+def test_both_adapters_share_one_signed_client_and_name_who_is_down():
+    """One SignedPeer under both: a party that is down raises its own adapter's error,
+    named in its own words, and the service's retry catches both."""
+    from trading.bidsecurity.bank import BankUnavailable, HttpBank, RefundOrder
+    from trading.bidsecurity.signed import PeerUnavailable, SignedPeer
+
+    key = SigningKey.generate().public_key()
+    url = f"http://127.0.0.1:{_closed_port()}"
+    bank, provider = HttpBank(url, lambda: key), HttpProvider(url, lambda: key, "某担保")
+    assert isinstance(bank, SignedPeer) and isinstance(provider, SignedPeer)
+    with pytest.raises(BankUnavailable, match="^银行接口无法连接"):
+        bank.refund(RefundOrder("k", "甲", "35050188000000011", 1, ""))
+    with pytest.raises(ProviderUnavailable, match="^担保机构接口无法连接") as down:
+        provider.release(Order("release", "k", "BH1", reason="解除"))
+    assert not isinstance(down.value, BankUnavailable)
+    assert issubclass(BankUnavailable, PeerUnavailable)
+    assert issubclass(ProviderUnavailable, PeerUnavailable)

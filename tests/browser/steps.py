@@ -57,3 +57,4 @@ def sweep(workdir, kind=None, entity_id=None) -> None:
     result = subprocess.run([sys.executable, str(script), *args], capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout

@@ -2,10 +2,16 @@
 simulated guarantee provider running as their own processes on free ports with keys in a
 tmp folder (the live server's settings point at them through WORKDIR/settings.json).
 
-Two bidders sign up for the demo's project still open for bids: one pays its deposit into
-its sub-account (子账号) from its basic account at the bank, the other obtains an electronic
-guarantee at the provider's page; both stay sealed on the bidder's page until the opening,
-whose record shows each bid's security (the worker's sweep runs the opening).
+Two bidders sign up for the demo's 政府采购 project still open for bids: one pays its
+deposit into its sub-account (子账号) from its basic account on the bank's own page, the
+other obtains an electronic guarantee at the provider's page; both stay sealed on the
+bidder's page until the opening, whose record shows each bid's security (the worker's sweep
+runs the opening). bidder1, whose deposit the demo paid, bids too. Then the demo's seated
+committee scores, the chair reports, all sign; after the publicity the owner awards: the
+refund job pays the loser back with interest through the bank (87号令 第三十八条: within 5
+working days of the award notice) while the winner waits for the contract, which the owner
+then records and the winner is paid back too. Each refund equals the pure interest rule's
+figure for the days its page shows, and the bank's statement shows the same credit.
 """
 
 import json
@@ -13,14 +19,17 @@ import os
 import re
 import subprocess
 import sys
-import urllib.request
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from browser.steps import login, logout, move_clock, sweep
+from browser.steps import fen, login, logout, move_clock, sign_report, signed_in, sweep
 
-from trading.demo.bidsecurity import FULL, OPEN
+from trading.bidsecurity import rules as r
+from trading.demo.bidsecurity import OPEN, OPEN_EXPERTS, OPEN_FULL
+from trading.demo.evaluation import OBJECTIVE
+from trading.projects.kinds import ProcurementMethod, Regime
+from trading.projects.rules import default_params
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,15 +79,22 @@ def _sign_up(page, base) -> str:
     return f"{base}/projects/{project_id}/security"
 
 
-def _bank_transfer(bank_url, **fields) -> dict:
-    """The bidder's transfer at its bank: the bank notifies the platform, signed."""
-    request = urllib.request.Request(f"{bank_url}/pay", json.dumps(fields).encode(),
-                                     {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())
+def _bank_transfer(page, bank_url, **fields) -> None:
+    """The bidder's transfer on its bank's own page: the bank notifies the platform, signed."""
+    page.goto(f"{bank_url}/")
+    for name, value in fields.items():
+        page.fill(f"input[name={name}]", value)
+    page.click("button:has-text('确认转账')")
+    page.wait_for_selector("text=转账成功")
+    assert "银行已向交易平台发送到账通知" in page.inner_text("body")
 
 
-def test_a_deposit_and_a_guarantee_are_sealed_until_the_opening_shows_both(page, security_world):
+def _basic_account(page, base) -> str:
+    page.goto(f"{base}/bidsecurity")
+    return re.search(r"35050188000\d{7}", page.inner_text("main")).group(0)
+
+
+def test_a_deposit_and_a_guarantee_from_payment_to_refund(page, browser, security_world):
     base, bank_url, work = security_world
 
     login(page, base, "bidder4")
@@ -86,11 +102,11 @@ def test_a_deposit_and_a_guarantee_are_sealed_until_the_opening_shows_both(page,
     page.goto(security)
     page.click("button:has-text('获取缴款子账号')")
     sub_account = page.locator("dd code").first.inner_text().strip()
-    page.goto(f"{base}/bidsecurity")
-    basic = re.search(r"35050188000\d{7}", page.inner_text("main")).group(0)
-    paid = _bank_transfer(bank_url, reference=sub_account, amount_fen=FULL,
-                          payer_name="鑫达建设有限公司", payer_account=basic)
-    assert paid["delivered"]["status"] in (200, 202), paid["delivered"]
+    basic = _basic_account(page, base)
+    _bank_transfer(page, bank_url, payer_account=basic, payer_name="鑫达建设有限公司",
+                   reference=sub_account, amount=f"{OPEN_FULL // 100}.00")
+    page.click("a:has-text('查看账户明细')")  # the bank's statement: the transfer out
+    assert f"-{OPEN_FULL // 100:,}.00" in page.inner_text("#statement")
     page.goto(security)
     # Sealed like a bid: not even the payer's own page shows it before the opening.
     assert "开标时公布" in page.inner_text("main")
@@ -103,16 +119,19 @@ def test_a_deposit_and_a_guarantee_are_sealed_until_the_opening_shows_both(page,
     page.wait_for_selector("text=已向担保机构提交申请")
     page.click("a:has-text('前往担保机构办理')")  # the provider's own site
     page.wait_for_selector("text=电子投标保函申请")
-    assert f"{FULL // 100}.00" in page.inner_text("body")
+    assert f"{OPEN_FULL // 100}.00" in page.inner_text("body")
     page.click("button:has-text('支付保费并出具保函')")
     page.wait_for_selector("text=已出具并送达交易平台")
     page.click("a:has-text('返回交易平台')")
     page.wait_for_url(security)
     assert "开标时公布" in page.inner_text("main")
-    seal_a_bid(page, base, security, "1420000.00")
+    seal_a_bid(page, base, security, "8620000.00")
     logout(page)
-    login(page, base, "bidder4")
-    seal_a_bid(page, base, security, "1405000.00")
+    login(page, base, "bidder1")  # its deposit is the demo's sealed payment
+    seal_a_bid(page, base, security, "8700000.00")
+    logout(page)
+    login(page, base, "bidder4")  # the lowest price: it wins (low price first, 87号令)
+    seal_a_bid(page, base, security, "8505000.00")
     page.goto(security)
     deadline = re.search(r"到账截止\s*(\d{4}-\d\d-\d\d \d\d:\d\d)", page.inner_text("main"))
     deadline = datetime.strptime(deadline.group(1), "%Y-%m-%d %H:%M").replace(
@@ -125,12 +144,115 @@ def test_a_deposit_and_a_guarantee_are_sealed_until_the_opening_shows_both(page,
         rows = {row.split("\t")[1]: row for row in
                 page.locator("table tr").all_inner_texts() if "已解密" in row}
         deposit, guarantee = rows["鑫达建设有限公司"], rows["榕城市政工程有限公司"]
-        assert "1,405,000.00" in deposit and "投标保证金：已按要求缴纳" in deposit
+        assert "8,505,000.00" in deposit and "投标保证金：已按要求缴纳" in deposit
         assert "电子保函" not in deposit
-        assert "1,420,000.00" in guarantee and "投标保证金：已按要求缴纳" in guarantee
+        assert "8,620,000.00" in guarantee and "投标保证金：已按要求缴纳" in guarantee
         assert "电子保函" in guarantee and "担保机构签名有效" in guarantee
+        assert "投标保证金：已按要求缴纳" in rows["华建工程有限公司"]
+        offset = deadline - datetime.now(UTC) + timedelta(minutes=2)
+        evaluate(browser, base, project_id)
+        award_and_refund(browser, page, base, bank_url, work, project_id, offset)
     finally:
         move_clock(work / "clock_offset", timedelta(0))
+
+
+def evaluate(browser, base, project_id):
+    """The center starts the seated committee; each expert scores alike (price decides);
+    the chair tabulates and reports; all five sign."""
+    context, center = signed_in(browser, base, "center1")
+    center.goto(f"{base}/projects/{project_id}/committee")
+    center.click("button:has-text('开始评标')")
+    center.wait_for_selector("text=评标已开始")
+    context.close()
+    experts = [f"expert{n}" for n in OPEN_EXPERTS]
+    for username in experts:
+        context, expert = signed_in(browser, base, username)
+        expert.click(f"a:has-text('{OPEN}')")
+        expert.click("a:has-text('打开评分表')")
+        for select in expert.locator("select[name^='s-']").all():
+            select.select_option("pass")
+        for name, value in (("t1", OBJECTIVE[0]), ("t2", "25"), ("t3", "16"), ("t4", "8")):
+            for field in expert.locator(f"input[name$='-{name}']").all():
+                field.fill(value)
+        expert.click("button[name=submit]")
+        expert.wait_for_selector("text=评分表已提交并锁定")
+        context.close()
+    context, chair = signed_in(browser, base, experts[0])
+    chair.goto(f"{base}/projects/{project_id}/evaluation")
+    chair.click("button:has-text('汇总')")
+    chair.wait_for_selector("text=已汇总")
+    chair.click("button:has-text('生成评标报告')")
+    chair.wait_for_selector("text=评标报告已生成")
+    report = chair.locator("a:has-text('待签署')").first.get_attribute("href")
+    sign_report(chair, report)
+    context.close()
+    for username in experts[1:]:
+        context, expert = signed_in(browser, base, username)
+        sign_report(expert, report)
+        context.close()
+
+
+def refunds_job(work) -> str:
+    return sweep(work, "task", "trading.bidsecurity.tasks:make_due_refunds")
+
+
+def refund_row(page, base, project_id, username) -> dict:
+    """The bidder's own deposit refund, as its page shows it."""
+    login(page, base, username)
+    page.goto(f"{base}/projects/{project_id}/security")
+    row = page.locator("table tr:has(td:text-is('保证金'))").first
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    keys = ("form", "cause", "principal", "interest", "received", "due", "refunded",
+            "status", "reference")
+    return dict(zip(keys, cells, strict=True))
+
+
+def assert_paid_back_with_interest(page, base, bank_url, row, cause):
+    """The figure the pure interest rule gives for the days the page shows, and the
+    bank's statement credits principal plus interest under the same reference."""
+    assert row["cause"] == cause and row["status"] == "已退还", row
+    principal, interest = fen(row["principal"]), fen(row["interest"])
+    received, refunded = (date.fromisoformat(row[k]) for k in ("received", "refunded"))
+    assert principal == OPEN_FULL and refunded > received
+    assert interest == r.interest_fen(principal, received, refunded,
+                                      r.DEFAULT_ANNUAL_RATE) > 0
+    account = _basic_account(page, base)
+    page.goto(f"{bank_url}/accounts/{account}")
+    credits = [line for line in page.locator("#statement tr").all_inner_texts()
+               if row["reference"] in line]
+    assert len(credits) == 1, credits  # paid once
+    assert f"+{(principal + interest) // 100:,}.{(principal + interest) % 100:02d}" \
+        in credits[0]
+    page.goto(f"{base}/workspace")  # back from the bank's site
+
+
+def award_and_refund(browser, page, base, bank_url, work, project_id, offset):
+    days = default_params(Regime.GOVERNMENT_PROCUREMENT,
+                          ProcurementMethod.OPEN_TENDER)["publicity.candidates_days_min"]
+    move_clock(work / "clock_offset", offset + timedelta(days=days, hours=1))
+    award_page = f"{base}/projects/{project_id}/award"
+    context, owner = signed_in(browser, base, "owner1")
+    owner.goto(award_page)
+    owner.click("#decide button")
+    owner.wait_for_selector("text=定标完成，中标结果公告与通知书已发出")
+    assert "鑫达建设有限公司" in owner.inner_text("#result")
+    assert "'made': 0" not in refunds_job(work)
+    # The loser: paid back with interest after the award notice; the winner waits.
+    loser = refund_row(page, base, project_id, "bidder1")
+    assert_paid_back_with_interest(page, base, bank_url, loser, "未中标")
+    logout(page)
+    winner = refund_row(page, base, project_id, "bidder4")
+    assert winner["status"] == "待退还条件成就" and winner["refunded"] == "—", winner
+    logout(page)
+    owner.goto(award_page)
+    owner.click("#contract button")
+    owner.wait_for_selector("text=合同签订已登记")
+    context.close()
+    move_clock(work / "clock_offset", offset + timedelta(days=days + 1, hours=1))
+    assert "'made': 1" in refunds_job(work)
+    winner = refund_row(page, base, project_id, "bidder4")
+    assert_paid_back_with_interest(page, base, bank_url, winner, "中标")
+    assert "'made': 0" in refunds_job(work)  # nothing twice
 
 
 def seal_a_bid(page, base, security, price):

@@ -49,12 +49,23 @@ from . import DEMO_PASSWORD
 
 S = ProjectStatus
 OPENED = "滨江大道提升改造工程（投标保证金演示）"
-OPEN = "城市绿道二期工程（投标保证金演示）"
-PROFILE_CODE = "tendering:open_tender:bid-security-demo"
+# 政府采购 (87号令 第三十八条): the losers' deposits go back after the award notice, the
+# winner's after the contract; its committee is seated (expert21…expert25, expert21 the
+# chair) so the browser walk goes from the opening through evaluation and award.
+OPEN = "城市绿道养护服务采购（投标保证金演示）"
+OPEN_EXPERTS = range(21, 26)
+OPEN_SPECIALTY = "园林绿化养护"
+PROFILE_CODES = {Regime.TENDERING: "tendering:open_tender:bid-security-demo",
+                 Regime.GOVERNMENT_PROCUREMENT:
+                     "government_procurement:open_tender:bid-security-demo"}
+PROFILE_CODE = PROFILE_CODES[Regime.TENDERING]
 SECURITY = {"security.form": "either", "security.rate": "0.02",
             "security.on_missing": "invalid", "bidding.min_bidders": 2}
 WAN = 1_000_000  # 分 in 1 万元
 FULL = 30 * WAN  # 2 % of the 1 500 万元 lot
+# The 政府采购 lot stays under 1 000 万元: a committee of five (87号令 第四十七条).
+OPEN_BUDGET = 900 * WAN
+OPEN_FULL = 18 * WAN  # 2 % of it
 BIDDER4 = ("bidder4", "黄投标", "鑫达建设有限公司", "91350100MA2XK0009")
 BIDDER5 = ("bidder5", "吴投标", "安泰建设集团有限公司", "91350100MA2XK0010")
 
@@ -82,12 +93,12 @@ def _bidder(dbsession, clock, settings, who=BIDDER4) -> User:
         role=Role.BIDDER, organisation=org, actor=Actor.system("demo"))
 
 
-def _profile(dbsession, clock) -> RuleProfile:
-    profile = dbsession.scalar(sa.select(RuleProfile).where(RuleProfile.code == PROFILE_CODE))
+def _profile(dbsession, clock, regime=Regime.TENDERING) -> RuleProfile:
+    code = PROFILE_CODES[regime]
+    profile = dbsession.scalar(sa.select(RuleProfile).where(RuleProfile.code == code))
     if profile is None:
-        params = {**default_params(Regime.TENDERING, ProcurementMethod.OPEN_TENDER),
-                  **SECURITY}
-        profile = RuleProfile(code=PROFILE_CODE, version=1, regime=Regime.TENDERING,
+        params = {**default_params(regime, ProcurementMethod.OPEN_TENDER), **SECURITY}
+        profile = RuleProfile(code=code, version=1, regime=regime,
                               procurement_method=ProcurementMethod.OPEN_TENDER,
                               params=params, created_at=clock())
         dbsession.add(profile)
@@ -95,29 +106,35 @@ def _profile(dbsession, clock) -> RuleProfile:
     return profile
 
 
-def _input(name, start) -> ProjectInput:
+def _input(name, start, procurement=False) -> ProjectInput:
     return ProjectInput(
-        name=name, project_type=ProjectType.WORKS, object_type=ObjectType.WORKS,
+        name=name,
+        project_type=ProjectType.GOVERNMENT_PROCUREMENT if procurement else ProjectType.WORKS,
+        object_type=ObjectType.SERVICES if procurement else ObjectType.WORKS,
         procurement_method=ProcurementMethod.OPEN_TENDER,
         evaluation_method=EvaluationMethod.COMPREHENSIVE, award_method=AwardMethod.RANK_ONE,
         custody_mode=CustodyMode.AUTO, region="市本级",
-        description=f"{name}：投标保证金为估算价的 2%，须在投标截止前从基本账户转入子账号。",
+        description=f"{name}：投标保证金为{'采购预算' if procurement else '估算价'}的 2%，"
+                    "须在投标截止前从基本账户转入子账号。",
         doc_start=start + timedelta(days=1), doc_end=start + timedelta(days=10),
         clarification_deadline=start + timedelta(days=15),
         bid_deadline=start + timedelta(days=22),
-        lots=({"name": "主线工程", "budget": 1500 * WAN, "ceiling_price": 1470 * WAN,
+        lots=({"name": "养护服务" if procurement else "主线工程",
+               "budget": OPEN_BUDGET if procurement else 1500 * WAN,
+               "ceiling_price": 880 * WAN if procurement else 1470 * WAN,
                "description": ""},))
 
 
-def _posted(dbsession, demo_clock, name, bidders) -> tuple[ProjectService, Project]:
+def _posted(dbsession, demo_clock, name, bidders,
+            procurement=False) -> tuple[ProjectService, Project]:
     owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
     registry = registry_of(dbsession)
     projects = ProjectService(dbsession, demo_clock, registry["storage"],
                               enqueue=lambda *a, **k: None, keys=registry["keys"])
-    project = projects.create_draft(_input(name, demo_clock()),
+    project = projects.create_draft(_input(name, demo_clock(), procurement),
                                     owner=dbsession.get(Organisation, owner.organisation_id),
                                     actor=_actor(owner))
-    project.rule_profile_id = _profile(dbsession, demo_clock).id
+    project.rule_profile_id = _profile(dbsession, demo_clock, project.regime).id
     dbsession.flush()
     dbsession.refresh(project)
     projects.add_document(project, filename=f"{name}招标文件.pdf",
@@ -313,12 +330,50 @@ def _open_project(dbsession, demo_clock, bank, service, bidders, accounts, guara
                   settings) -> None:
     """Still open for bids: one sealed payment and one sealed guarantee nobody at the
     platform can read."""
-    _projects, project = _posted(dbsession, demo_clock, OPEN, bidders)
+    _projects, project = _posted(dbsession, demo_clock, OPEN, bidders, procurement=True)
+    _seat_committee(dbsession, demo_clock, settings, project)
     demo_clock.advance(days=1)
     sub = service.sub_account(project, project.lots[0], org_id=bidders[0].organisation_id,
                               actor=_actor(bidders[0]))
     body, signature = bank.notification(
-        reference=sub.number, amount_fen=FULL,
+        reference=sub.number, amount_fen=OPEN_FULL,
         payer_name=bidders[0].organisation.name, payer_account=accounts[bidders[0].id])
     service.receive(body, signature)
     guarantor.issue(_apply(service, settings, project, project.lots[0], bidders[1]).number)
+
+
+def _seat_committee(dbsession, demo_clock, settings, project) -> None:
+    """Criteria as published (87号令: low price first) and a committee of five drawn from a
+    pool of its own, accepted, signed in, expert21 elected chair: the evaluation starts
+    when the center presses 开始评标 after the opening."""
+    from ..evaluation.committee import DECLARATION, CommitteeService
+    from .evaluation import (
+        ITEMS,
+        PRICE,
+        _expert_logins,
+        _publish_criteria,
+        _seat_logins,
+        _specialty_pool,
+    )
+
+    center = _actor(_user(dbsession, "center1"))
+    logins = _expert_logins(dbsession, demo_clock, settings, OPEN_EXPERTS)
+    _specialty_pool(dbsession, demo_clock, settings, center, first=5000, count=12,
+                    specialty=OPEN_SPECIALTY, logins=False)
+    _publish_criteria(dbsession, demo_clock, project, ITEMS, PRICE)
+    service = CommitteeService(dbsession, demo_clock, registry_of(dbsession)["keys"])
+    service.form(project, plan=[{"specialty": OPEN_SPECIALTY, "count": 5, "reserves": 1}],
+                 owner_rep_ids=[], region="市本级", actor=center)
+    service.draw(project, actor=center)
+    service.reveal(project, actor=center)
+    committee = service.committee_of(project)
+    _seat_logins(committee, logins)
+    seated = service.seated(committee)
+    for member in seated:
+        who = _actor(dbsession.get(User, member.user_id))
+        service.answer(member, accept=True, reason="", actor=who)
+        service.sign_in(member, confirmation=DECLARATION, conflict="", actor=who)
+    chair = next(m for m in seated if m.user_id == logins[0].id)
+    for member in seated:
+        if service.chair(committee) is None:
+            service.vote_chair(member, chair, actor=_actor(dbsession.get(User, member.user_id)))

@@ -1,6 +1,9 @@
-"""Drill: the simulated bank, a real process, is killed (SIGKILL) in the middle of a batch
-of refunds — once after paying but before its answer left — and restarted on the same
-state file; every refund is then made exactly once."""
+"""Drill (`make drills`): the simulated bank, a real process with its own key and state
+file, is killed (SIGKILL) in the middle of a batch of refunds — after it paid one but
+before its answer left — so the rest of the batch finds it gone. The refunds stay owed
+(retrying, each failure audited) and, once past their statutory day, raise 电子监察
+alerts; the bank is restarted on the same state file and every refund is then made
+exactly once, for the amount fixed at its first order."""
 
 import os
 import subprocess
@@ -10,14 +13,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from bidsecurity_support import open_bids, submit_bid
+from bidsecurity.conftest import bank_key, simbank  # noqa: F401  (fixtures)
+from bidsecurity_support import open_bids, open_world, submit_bid
 
+from trading.audit.models import AuditEvent
 from trading.bidsecurity.bank import BankUnavailable, HttpBank, key_loader, urllib_post
 from trading.bidsecurity.models import Refund, RefundStatus
+from trading.bidsecurity.service import BidSecurityService
 from trading.bidsecurity.simbank import SimBank, load_or_create_key
 from trading.bidsecurity.tasks import make_due_refunds
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.drill  # make drills
 
 
 class Bank:
@@ -44,11 +51,13 @@ class Bank:
                        self.tmp / "bank.sqlite3").refunds()
 
 
-@pytest.mark.slow
-def test_a_bank_killed_mid_batch_pays_every_refund_exactly_once(
-        dbsession, clock, settings, registry, monkeypatch, tmp_path, simbank, bank_key):
-    from bidsecurity_support import open_world
+def audited(dbsession, action) -> int:
+    return len(dbsession.scalars(sa.select(AuditEvent.seq).where(
+        AuditEvent.action == action)).all())
 
+
+def test_a_bank_killed_mid_batch_pays_every_refund_exactly_once(
+        dbsession, clock, settings, registry, monkeypatch, tmp_path, simbank, bank_key):  # noqa: F811
     # Payments come through the in-process bank; refunds go to the real process.
     world = open_world(dbsession, clock, settings, registry, None, simbank, bidders=3)
     world.bank = HttpBank("http://x", lambda: bank_key.public_key())
@@ -78,6 +87,19 @@ def test_a_bank_killed_mid_batch_pays_every_refund_exactly_once(
     adapter.base_url = bank.url
     assert make_due_refunds() == {"made": 1, "failed": 4}
     assert len(bank.paid()) == 2  # one confirmed, one paid with its answer lost
+    dbsession.expire_all()
+    owed = [x for x in refunds if x.status is not RefundStatus.REFUNDED]
+    assert len(owed) == 4 and {x.status for x in owed} == {RefundStatus.RETRYING}
+    assert all(x.last_error and x.next_attempt_at for x in owed)
+    assert audited(dbsession, "bidsecurity.refund_failed") == 4
+    assert make_due_refunds() == {"made": 0, "failed": 0}  # each waits for its back-off
+    # Still down past the statutory day: one 电子监察 alert per refund owed, none lost.
+    clock.advance(days=6)
+    service = BidSecurityService(dbsession, clock)
+    assert {x.id for x in service.overdue()} == {x.id for x in owed}
+    assert service.alert_overdue() == 4
+    assert audited(dbsession, "bidsecurity.refund_overdue") == 4
+    assert make_due_refunds() == {"made": 0, "failed": 4}  # retried, still refused
     bank.start()  # back, same state, a new port
     adapter.base_url = bank.url
     try:
@@ -92,4 +114,6 @@ def test_a_bank_killed_mid_batch_pays_every_refund_exactly_once(
     assert {x.status for x in refunds} == {RefundStatus.REFUNDED}
     assert sorted(p["amount_fen"] for p in paid) == sorted(
         x.principal_fen + x.interest_fen for x in refunds)
-    assert clock() - refunds[0].ordered_at >= timedelta(hours=2)
+    assert len({p["bank_reference"] for p in paid}) == len(paid) == 5
+    # The amounts were fixed at the first order: the late retry paid no extra interest.
+    assert all(clock() - x.ordered_at >= timedelta(days=6) for x in owed)
