@@ -226,6 +226,7 @@ def test_each_member_drawn_is_told_where_to_vote(separated):
     """站内消息 (trading.messages): the chair and the drawn members, nobody else."""
     from trading.messages.kinds import MessageKind
     from trading.messages.models import Message
+    from trading.messages.service import render
 
     w = separated
     committee = form(w)
@@ -233,5 +234,6 @@ def test_each_member_drawn_is_told_where_to_vote(separated):
         Message.kind == str(MessageKind.AWARD_SEAT)))}
     assert set(told) == {m.user_id for m in committee.members}
     message = told[committee.chair_user_id]
-    assert message.route == "award.committee" and w.project.name in message.subject
+    assert message.route == "award.committee"
+    assert w.project.name in render(message.subject, message.args)
     assert message.route_args == {"project_id": w.project.id, "committee_id": committee.id}

@@ -10,9 +10,11 @@ from factories import actor_for, make_project, make_user, project_service
 from trading.accounts.models import Role, User
 from trading.db import get_engine, get_session_factory, get_tm_session
 from trading.db.meta import Base
+from trading.jobs import chronograph
 from trading.messages.kinds import MessageKind
 from trading.messages.models import Message
-from trading.messages.service import MessageService
+from trading.messages.service import MessageService, render
+from trading.projects.status import ProjectStatus as S
 
 from .conftest import commit_hooks
 
@@ -22,6 +24,14 @@ def _messages(dbsession, user, kind=None):
     if kind:
         query = query.where(Message.kind == str(kind))
     return list(dbsession.scalars(query.order_by(Message.id)))
+
+
+def _subject(message) -> str:
+    return render(message.subject, message.args)
+
+
+def _body(message) -> str:
+    return render(message.body, message.args)
 
 
 def _opt_in(user, address):
@@ -48,8 +58,9 @@ def test_a_drawn_expert_gets_the_message_and_the_mail(dbsession, clock, settings
     for member in notified:
         user = dbsession.get(User, member.user_id)
         [message] = _messages(dbsession, user, MessageKind.EXPERT_SEAT)
-        assert "河堤加固工程" in message.subject and project.number in message.body
-        assert "北京时间" in message.body and message.route == "evaluation.room"
+        subject, body = _subject(message), _body(message)
+        assert "河堤加固工程" in subject and project.number in body
+        assert "北京时间" in body and message.route == "evaluation.room"
         assert message.read_at is None and message.mailed_at == clock()
     reserves = [m for m in seated if str(m.state) == "reserve"]
     assert all(not _messages(dbsession, dbsession.get(User, m.user_id)) for m in reserves)
@@ -174,9 +185,13 @@ def test_a_signed_up_bidder_is_reminded_once_before_the_deadline(dbsession, cloc
     clock.set(project.bid_deadline - timedelta(hours=23))
     service.advance(project)
     service.advance(project)  # twice is harmless
+    assert project.next_check == project.bid_deadline  # the opening stays scheduled
     [reminder] = _messages(dbsession, bidder, MessageKind.BID_DEADLINE)
-    assert project.name in reminder.subject and reminder.route == "bidding.mine"
+    assert project.name in _subject(reminder) and reminder.route == "bidding.mine"
     assert _messages(dbsession, outsider, MessageKind.BID_DEADLINE) == []
+    clock.set(project.bid_deadline)
+    assert chronograph.sweep_kind("project") == 1  # the sweep opens it (流标: no bid)
+    assert project.status not in (S.BIDDING,)
 
 
 def test_the_center_hears_of_a_project_to_review(dbsession, clock, settings, registry):
@@ -186,7 +201,7 @@ def test_the_center_hears_of_a_project_to_review(dbsession, clock, settings, reg
     project_service(dbsession, clock, registry).submit_for_review(project,
                                                                   actor=actor_for(owner))
     [queued] = _messages(dbsession, center, MessageKind.REVIEW_QUEUE)
-    assert project.name in queued.subject and queued.route == "projects.review"
+    assert project.name in _subject(queued) and queued.route == "projects.review"
 
 
 def test_demo_accounts_get_a_few_unread_messages_once(dbsession, clock, settings):
@@ -211,7 +226,7 @@ def test_the_center_hears_of_a_purchase_and_the_selected_intermediary_is_told(
     assert len(_messages(dbsession, im.center, MessageKind.REVIEW_QUEUE)) == 4  # 入驻申请
     purchase = im.purchase()
     queued = _messages(dbsession, im.center, MessageKind.REVIEW_QUEUE)
-    assert any(purchase.title in m.subject and m.route == "im.purchases.review" for m in queued)
+    assert any(purchase.title in _subject(m) and m.route == "im.purchases.review" for m in queued)
     im.register(purchase, *firms)
     im.to_deadline(purchase)
     im.to_selection(purchase)
@@ -220,7 +235,7 @@ def test_the_center_hears_of_a_purchase_and_the_selected_intermediary_is_told(
         told = _messages(dbsession, firm, MessageKind.INTERMEDIARY_SELECTED)
         if firm.organisation_id == purchase.selected_org_id:
             [message] = told
-            assert purchase.number in message.body and "北京时间" in message.body
+            assert purchase.number in _body(message) and "北京时间" in _body(message)
             assert message.route_args == {"purchase_id": purchase.id}
         else:
             assert told == []
@@ -250,7 +265,7 @@ def test_the_opening_tells_the_bidders_and_the_owner(dbsession, clock, settings,
     early = make_user(dbsession, clock, settings, role=Role.BIDDER)
     w.project = make_project(dbsession, clock, settings, registry, open_bidding=True)
     [signup] = _messages(dbsession, early, MessageKind.SIGNUP_OPEN)
-    assert w.project.number in signup.body and signup.route == "projects.detail"
+    assert w.project.number in _body(signup) and signup.route == "projects.detail"
     owner = dbsession.get(User, w.project.created_by_id)
     bidders = signed_up_bidders(w, 2)
     outsider = make_user(dbsession, clock, settings, role=Role.BIDDER)
@@ -261,9 +276,29 @@ def test_the_opening_tells_the_bidders_and_the_owner(dbsession, clock, settings,
     w.advance()
     for bidder in bidders:
         [result] = _messages(dbsession, bidder, MessageKind.OPENING_RESULT)
-        assert result.route == "bidding.opening" and w.project.name in result.subject
+        assert result.route == "bidding.opening" and w.project.name in _subject(result)
         # Names, times and links only: no price of anyone's bid.
-        assert "元" not in result.body and "800" not in result.body
+        assert "元" not in _body(result) and "800" not in _body(result)
     assert _messages(dbsession, outsider, MessageKind.OPENING_RESULT) == []
     [opened] = _messages(dbsession, owner, MessageKind.BIDS_OPENED)
     assert opened.route_args == {"project_id": w.project.id}
+
+
+def test_a_message_reads_in_the_readers_language(dbsession, clock, settings, registry, testapp):
+    reader = make_user(dbsession, clock, settings, role=Role.OWNER, username="msg_english")
+    project = make_project(dbsession, clock, settings, registry, owner=reader,
+                           open_bidding=True, name="环城绿道")
+    bidder = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    project_service(dbsession, clock, registry).sign_up(project, project.lots[0],
+                                                        bidder=bidder, actor=actor_for(bidder))
+    clock.set(project.bid_deadline)
+    project_service(dbsession, clock, registry).advance(project)
+    testapp.login("msg_english")
+    chinese = testapp.get("/messages").text
+    assert "已开标：环城绿道" in chinese and "开标完成" in chinese
+    testapp.get("/locale/en")
+    english = testapp.get("/messages").text
+    assert "Bids opened: 环城绿道" in english and project.number in english
+    assert "已开标" not in english
+    api = testapp.get("/api/v1/messages").json["messages"]
+    assert any(m["subject"] == "Bids opened: 环城绿道" for m in api)

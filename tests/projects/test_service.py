@@ -127,6 +127,12 @@ def test_time_moves_the_project_through_bidding_to_opening(
     assert chronograph.sweep_kind("project") == 0
     clock.set(project.doc_start)
     assert chronograph.sweep_kind("project") == 1
+    # The next instant is the signed-up bidders' reminder a day before the deadline
+    # (trading.messages), then the deadline.
+    assert project.status is S.BIDDING
+    assert project.next_check == project.bid_deadline - timedelta(hours=24)
+    clock.set(project.next_check)
+    chronograph.sweep_kind("project")
     assert project.status is S.BIDDING and project.next_check == project.bid_deadline
     clock.set(project.bid_deadline + timedelta(hours=1))  # the worker was down at the deadline
     chronograph.sweep_kind("project")
@@ -195,7 +201,8 @@ def test_clarification_moves_the_deadline_when_it_must(service, dbsession, clock
     notice = service.publish_clarification(project, title="变更", body="工程量调整",
                                            affects_bids=True, new_deadline=new,
                                            actor=actor_for(owner))
-    assert project.bid_deadline == new and project.next_check == new
+    # The chronograph comes back for the bidders' reminder a day before the new deadline.
+    assert project.bid_deadline == new and project.next_check == new - timedelta(hours=24)
     assert notice.changes["bid_deadline"]["from"] == old.isoformat()
     assert project.clarification_deadline <= new and project.doc_end <= new
 

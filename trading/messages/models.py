@@ -22,8 +22,11 @@ class Message(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(sa.String(32))  # trading.messages.kinds.MessageKind
+    # Catalogue entries with `${name}` fields filled from `args` when shown, so the page
+    # reads in the reader's language (trading.messages.service.render).
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text, default="")
+    args: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # The object it is about, as a route and its arguments: the link is built for the
     # reader's host and language when shown (and from trading.public_url in a mail).
     route: Mapped[str] = mapped_column(sa.String(64), default="")

@@ -1,6 +1,7 @@
 """The message centre's service: write messages for accounts, read and mark one's own."""
 
 from collections.abc import Iterable
+from string import Template
 
 import colander
 import sqlalchemy as sa
@@ -30,10 +31,11 @@ class MessageService:
     # -- writing (the subscribers) ------------------------------------------------------
 
     def send(self, recipients: Iterable, kind: MessageKind, subject: str, *, body: str = "",
-             route: str = "", route_args: dict | None = None,
+             args: dict | None = None, route: str = "", route_args: dict | None = None,
              key: str | None = None) -> list[Message]:
         """One message per active account in `recipients` (users or ids); with `key`, an
-        account that already has a message with that key gets no second one."""
+        account that already has a message with that key gets no second one. `subject` and
+        `body` are catalogue entries whose `${name}` fields `args` fills."""
         ids = {r if isinstance(r, int) else r.id for r in recipients if r is not None}
         if not ids:
             return []
@@ -48,8 +50,9 @@ class MessageService:
             if user.id in seen:
                 continue
             message = Message(recipient_id=user.id, kind=str(kind), subject=subject[:200],
-                              body=body, route=route, route_args=dict(route_args or {}),
-                              dedupe_key=key, created_at=now)
+                              body=body, args=dict(args or {}), route=route,
+                              route_args=dict(route_args or {}), dedupe_key=key,
+                              created_at=now)
             if user.notify_by_email and user.email:
                 message.mailed_at = now
                 mails.append(self._mail(user, message))
@@ -73,9 +76,11 @@ class MessageService:
     def _mail(self, user: User, message: Message) -> Mail:
         link = absolute_link(registry_of(self.db), message.route, message.route_args)
         body = "\n\n".join(part for part in (
-            f"{user.display_name}：", message.body, f"查看：{link}" if link else "",
+            f"{user.display_name}：", render(message.body, message.args),
+            f"查看：{link}" if link else "",
             f"—— {SITE}（本邮件由系统发送；可在“站内消息”页关闭邮件通知）") if part)
-        return Mail(to=user.email, subject=f"【{SITE}】{label(message.kind)}：{message.subject}",
+        subject = render(message.subject, message.args)
+        return Mail(to=user.email, subject=f"【{SITE}】{label(message.kind)}：{subject}",
                     body=body)
 
     # -- reading (the recipient) --------------------------------------------------------
@@ -130,6 +135,11 @@ class MessageService:
         record(self.db, actor, "messages.email_settings", "user", user.id, now=self.clock(),
                notify=notify, has_email=bool(email))
         return user
+
+
+def render(text: str, args: dict) -> str:
+    """The Chinese text (a mail, a log): the catalogue entry with its fields filled."""
+    return Template(text).safe_substitute({k: str(v) for k, v in (args or {}).items()})
 
 
 def absolute_link(registry, route: str, args: dict) -> str:

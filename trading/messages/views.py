@@ -5,6 +5,7 @@ Every view reads `request.identity`'s messages only: another account's message i
 
 import colander
 from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.i18n import TranslationString
 from pyramid.view import view_config
 
 from ..api import describe, query_parameters
@@ -28,6 +29,15 @@ def _params(request) -> dict:
     return validated(ListParams(), dict(request.GET), BadQuery)
 
 
+def translated(request, text: str, args: dict) -> str:
+    """A message's subject or body in the reader's language, its fields filled."""
+    if not text:
+        return ""
+    mapping = {k: str(v) for k, v in (args or {}).items()}
+    return request.localizer.translate(TranslationString(text, domain="trading",
+                                                         mapping=mapping))
+
+
 def _link(request, message) -> str:
     if not message.route:
         return ""
@@ -46,6 +56,7 @@ def message_list(request):
                                   page=params["page"])
     return {"rows": rows, "total": total, "page": params["page"], "unread": params["unread"],
             "kind_label": label, "link": lambda m: _link(request, m),
+            "text": lambda text, m: translated(request, text, m.args),
             "page_size": len(rows), "user": request.identity}
 
 
@@ -101,7 +112,8 @@ MESSAGE = {
 def _json(request, message) -> dict:
     return {"id": message.id, "kind": message.kind,
             "kind_label": request.localizer.translate(label(message.kind)),
-            "subject": message.subject, "body": message.body,
+            "subject": translated(request, message.subject, message.args),
+            "body": translated(request, message.body, message.args),
             "url": _link(request, message) or None,
             "created_at": message.created_at.isoformat(),
             "read_at": message.read_at.isoformat() if message.read_at else None,
