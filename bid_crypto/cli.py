@@ -299,6 +299,23 @@ def _check_opening(opening, cp, index: int, promise, entry: str, fields: dict) -
                          "and the opening record has no line for it")
 
 
+def cmd_verify_set(args: argparse.Namespace) -> None:
+    """A draw's frozen candidate list (pool.json) or an award's inputs (inputs.json)
+    against the transparency log: exactly the members logged before its checkpoint."""
+    from . import logset, tlog
+
+    try:
+        log_key = tlog.NoteVerifier.from_vkey(_text_or_file(args.log_key))
+        doc = json.loads(Path(args.record).read_text(encoding="utf-8"))
+        report = logset.check(doc, log_key)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidReceipt(f"{args.record}: {exc}") from None
+    for line in report.lines:
+        print(line)
+    print(f"checkpoint of {report.checkpoint.size} entries signed by {log_key.name}: "
+          "the record is exactly the set the log holds")
+
+
 def _check_entry(promise, entry: str, fields: dict) -> None:
     from . import tlog
 
@@ -605,6 +622,13 @@ def _receipt_parsers(commands) -> None:
                    help="the opening record (the opening hall's JSON, saved): check the bid "
                         "logged before its deadline checkpoint is in it")
     p.set_defaults(handler=cmd_verify_receipt)
+    p = commands.add_parser("verify-set", help="check a draw's frozen candidate list or an "
+                            "award's inputs against the transparency log")
+    p.add_argument("record", metavar="POOL.json",
+                   help="the draw's pool.json or the award's inputs.json, saved")
+    p.add_argument("--log-key", required=True, metavar="VKEY",
+                   help="the log's verifier key (or a file holding it), pinned")
+    p.set_defaults(handler=cmd_verify_set)
     p = commands.add_parser("verify-notice", help="check a published notice (公告) and its "
                             "signature")
     p.add_argument("--platform-key", required=True, metavar="PUBFILE",

@@ -65,6 +65,7 @@ def cmd_audit_verify(args) -> int:
     from .audit.merkle import verify_log
     from .audit.service import verify_chain
     from .bidding.opening_log import opening_log_problems
+    from .draws.services import draw_log_problems
 
     env = _bootstrap(args.ini)
     registry = env["registry"]
@@ -72,6 +73,7 @@ def cmd_audit_verify(args) -> int:
         chain = verify_chain(env["request"].dbsession)
         log = verify_log(env["request"].dbsession, registry["keys"], registry.settings)
         log.problems += opening_log_problems(env["request"].dbsession)
+        log.problems += draw_log_problems(env["request"].dbsession)
     env["closer"]()
     if chain.ok:
         print(f"audit chain valid: {chain.count} events, head {chain.head_hash}")

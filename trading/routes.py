@@ -105,6 +105,7 @@ def includeme(config):
     config.add_route("draws.verify", "/draws/verify")
     config.add_route("draws.detail", "/draws/{draw_id}", factory=draw)
     config.add_route("draws.record", "/draws/{draw_id}/record.json", factory=draw)
+    config.add_route("draws.pool", "/draws/{draw_id}/pool.json", factory=draw)
     config.add_route("draws.beacon", "/draws/{draw_id}/beacon", factory=draw)
 
     # bidding (sealed bids, the opening hall, custody of opening keys)
@@ -337,6 +338,7 @@ def includeme(config):
     config.add_route("api.draws", "/api/v1/draws")
     config.add_route("api.draw", "/api/v1/draws/{draw_id}", factory=draw)
     config.add_route("api.draw.beacon", "/api/v1/draws/{draw_id}/beacon", factory=draw)
+    config.add_route("api.draw.pool", "/api/v1/draws/{draw_id}/pool", factory=draw)
     config.add_route("api.smallworks.enterprises", "/api/v1/smallworks/enterprises")
     config.add_route("api.smallworks.enterprise", "/api/v1/smallworks/enterprises/{enterprise_id}",
                      factory=entry)

@@ -15,6 +15,7 @@ from pyramid.interfaces import IRoutesMapper
 
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
+from trading.audit import logset
 from trading.demo.bidding import seal_and_submit
 from trading.draws.services import DrawService
 from trading.intermediaries.rules import CreditEventKind
@@ -204,6 +205,7 @@ TABLE = [
     html("draws.verify", "/draws/verify", EVERYONE),
     html("draws.detail", "/draws/{draw}", EVERYONE),
     html("draws.record", "/draws/{draw}/record.json", EVERYONE),
+    html("draws.pool", "/draws/{draw}/pool.json", EVERYONE),
     html("draws.beacon", "/draws/{draw}/beacon", {"supervisor"}),
     html("audit.checkpoints", "/audit/checkpoints", EVERYONE),
     html("audit.checkpoints.sign", "/audit/checkpoints/sign", {"center"}, "POST"),
@@ -305,6 +307,7 @@ TABLE = [
     api("api.draws", "/api/v1/draws", EVERYONE),
     api("api.draw", "/api/v1/draws/{draw}", EVERYONE),
     api("api.draw.beacon", "/api/v1/draws/{draw}/beacon", {"supervisor"}, "POST"),
+    api("api.draw.pool", "/api/v1/draws/{draw}/pool", EVERYONE),
     api("api.award.final_offer", "/api/v1/projects/{public}/final-offer", EVERYONE),
     api("api.award.final_offer.start", "/api/v1/projects/{public}/final-offer/lots/{lot}/start",
         {"center"}, "POST"),
@@ -573,9 +576,11 @@ def world(dbsession, clock, settings, registry):
     question = service.ask_question(public, text="matrix question?", asker=bidder,
                                     actor=actor_for(bidder))
     draws = DrawService(dbsession, clock, registry["keys"])
+    for member in ("a", "b"):  # a pool logged as it formed: its proof is public too
+        logset.append(dbsession, "matrix:pool", member, logset.IN, now=clock(), cause="r")
     draw = draws.freeze(purpose="matrix", subject_type="t", subject_id=1,
                         candidates=[{"id": "a"}, {"id": "b"}], count=1, rule="r",
-                        actor=actor_for(users["center"]))
+                        actor=actor_for(users["center"]), log_set="matrix:pool")
     draws.commit(draw, actor=actor_for(users["center"]))
     accounts = AccountService(dbsession, clock, settings)
     committee = _drawn_expert(dbsession, clock, public, users["expert"])

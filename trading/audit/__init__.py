@@ -8,6 +8,7 @@ def _audit_actions() -> dict[str, str]:
 
     return {
         "collusion.scanned": N_("围标串标分析"),
+        "logset.entry": N_("候选库或定标依据登记"),
     }
 
 

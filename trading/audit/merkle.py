@@ -125,6 +125,16 @@ def sequence(dbsession, keys, settings, *, now: datetime, batch: int = 5000,
     return _sign(dbsession, keys, settings, state, now)
 
 
+def drain(dbsession, keys, settings, *, now: datetime) -> TlogCheckpoint | None:
+    """Sequence until the queue is empty and sign the tree head: every event committed
+    before (and every one this transaction wrote) gets its leaf below the returned
+    checkpoint. An opening's deadline and a draw's freeze take their checkpoint so."""
+    while True:
+        checkpoint = sequence(dbsession, keys, settings, now=now)
+        if dbsession.scalar(sa.select(TlogPending.id).limit(1)) is None:
+            return checkpoint
+
+
 def _sign(dbsession, keys, settings, state: TlogState, now: datetime):
     if state.size == 0:
         return None

@@ -169,3 +169,16 @@ class TlogCosignature(Base):
     timestamp: Mapped[int] = mapped_column(sa.BigInteger)
     line: Mapped[str] = mapped_column(sa.Text)  # the signature line, as the note carries it
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TlogSet(Base):
+    """A logged set (issue #17): a draw's candidate pool or an award's inputs. Each entry
+    that adds a member or takes one out is an audit event numbered in its set and naming
+    the set's previous entry, appended when it happens; updating this row first keeps the
+    numbering of one set gapless without locking any other set."""
+
+    __tablename__ = "tlog_sets"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)  # entries so far
+    last_seq: Mapped[int | None] = mapped_column(sa.BigInteger)  # the last entry's event

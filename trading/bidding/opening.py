@@ -50,7 +50,7 @@ from bid_crypto.package import OFFER_NAME
 from ..accounts.models import User
 from ..actor import Actor
 from ..audit import merkle
-from ..audit.models import TlogLeaf, TlogPending
+from ..audit.models import TlogLeaf
 from ..audit.service import record
 from ..db import registry_of
 from ..i18n import N_
@@ -265,10 +265,7 @@ class OpeningService:
         """The audit log's checkpoint at the deadline: every bid committed before it is
         merged (the queue drained) and the tree head signed, so the opening can name, for
         each envelope, its entry below that checkpoint (issue #17)."""
-        while True:
-            checkpoint = merkle.sequence(self.db, self.keys, self.bids.settings, now=now)
-            if self.db.scalar(sa.select(TlogPending.id).limit(1)) is None:
-                return checkpoint
+        return merkle.drain(self.db, self.keys, self.bids.settings, now=now)
 
     def _log_indexes(self, seqs, size: int) -> dict[int, int]:
         seqs = [s for s in seqs if s is not None]

@@ -45,6 +45,25 @@ RECORD = {"type": "object", "description": "draw-v1 record, see trading/draws/AL
           "required": ["algorithm", "purpose", "subject", "rule", "count", "candidates",
                        "candidate_list_hash", "commitment", "beacon", "beacon_source", "seed",
                        "result", "follow_ups", "witnesses", "timestamps"]}
+NAMED = {"type": "array", "items": {"type": "object", "required": ["id", "index"],
+                                   "properties": {"id": {"type": "string"},
+                                                  "index": {"type": "integer"}}}}
+POOL = {"type": "object", "required": ["draw", "candidates", "candidate_list_hash", "log"],
+        "properties": {
+            "draw": {"type": "integer"}, "candidates": {"type": "array"},
+            "candidate_list_hash": {"type": "string"},
+            "log": {"type": "object",
+                    "required": ["set", "size", "checkpoint", "members", "excluded", "entries"],
+                    "properties": {
+                        "set": {"type": "string"}, "size": {"type": "integer"},
+                        "checkpoint": {"type": "object"}, "members": NAMED, "excluded": NAMED,
+                        "entries": {"type": "array", "items": {
+                            "type": "object", "required": ["index", "entry", "proof"],
+                            "properties": {"index": {"type": "integer"},
+                                           "size": {"type": "integer"},
+                                           "entry": {"type": "string"},
+                                           "proof": {"type": "array",
+                                                     "items": {"type": "string"}}}}}}}}}
 SUBJECT_PARAMS = [
     {"name": "subject_type", "in": "query", "required": False, "schema": {"type": "string"}},
     {"name": "subject_id", "in": "query", "required": False, "schema": {"type": "string"}},
@@ -86,3 +105,16 @@ def api_beacon(context, request):
     draw = _service(request).enter_beacon(context.draw, value=values["value"],
                                           source=values["source"], actor=request.actor)
     return draw_summary(request, draw)
+
+
+@describe("api.draw.pool", "GET", "The frozen candidate list's proof against the transparency "
+          "log (issue #17): the checkpoint signed at the freeze, every pool entry (registration, "
+          "exclusion …) logged below it with its inclusion proof, and each candidate's and each "
+          "excluded one's leaf index; check with python -m bid_crypto verify-set. 404 "
+          "not_pooled for a list not frozen from a logged pool", response=POOL)
+@view_config(route_name="api.draw.pool", request_method="GET", renderer="json",
+             permission=Permission.PUBLIC_VIEW)
+def api_pool(context, request):
+    from .views import pool_of
+
+    return pool_of(request, context.draw)

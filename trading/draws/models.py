@@ -54,6 +54,12 @@ class Draw(Base):
     # Re-draws after declines (递补), in order: [{"declined", "reason", "count", "result",
     # "at"}], the record's follow-up shape.
     follow_ups: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The logged set this list was frozen from (issue #17 pt 4): its key, the size of the
+    # checkpoint signed at the freeze, and each candidate's (and each excluded one's) entry
+    # {"members": [{"id", "index"}], "excluded": [...]}; None for lists given whole.
+    log_set: Mapped[str | None] = mapped_column(sa.String(64))
+    log_size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    log_entries: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # = frozen at
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     beacon_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

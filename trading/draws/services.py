@@ -101,6 +101,13 @@ class NobodyLeft(DrawRefused):
     code = "nobody_left"
 
 
+class NotLogged(DrawRefused):
+    """The list to freeze is not the logged set: a candidate without an entry, or an
+    eligible entry without a candidate (issue #17 pt 4)."""
+
+    code = "candidates_not_logged"
+
+
 # Most specific first: the empty, duplicate and weight errors are MalformedInputs too.
 _REFUSALS = (
     (errors.EmptyCandidates, EmptyCandidateList, "候选名单为空，无法抽取"),
@@ -195,11 +202,15 @@ class DrawService:
     # -- the steps
 
     def freeze(self, *, purpose: str, subject_type: str, subject_id, candidates: list,
-               count: int, rule: str, actor: Actor, weights=None, witnesses=()) -> Draw:
+               count: int, rule: str, actor: Actor, weights=None, witnesses=(),
+               log_set: str | None = None) -> Draw:
         """Fix the ordered candidate list (ids and the attributes that made each eligible).
 
         Refuses an empty list, duplicate ids, bad weights, a count above the drawable
-        candidates, and anything the public record could not carry.
+        candidates, and anything the public record could not carry. With `log_set` (a
+        pool whose entries the domain logged as they happened, trading.audit.logset) the
+        log's checkpoint is signed now and the list must be exactly the pool's members
+        below it; the draw names each one's entry, and each excluded one's.
         """
         subject_id = str(subject_id)
         with _refusing():
@@ -216,6 +227,8 @@ class DrawService:
                     candidate_list_hash=preview["candidate_list_hash"],
                     witnesses=preview["witnesses"], status=DrawStatus.FROZEN, result=[],
                     follow_ups=[], created_at=self.clock())
+        if log_set is not None:
+            self._seal_pool(draw, log_set)
         self.db.add(draw)
         self.db.flush()  # the id is the sealed seed's associated data
         self._audit(draw, actor, "draw.frozen", candidate_list_hash=draw.candidate_list_hash,
@@ -311,6 +324,41 @@ class DrawService:
 
     # -- helpers
 
+    def _seal_pool(self, draw: Draw, key: str) -> None:
+        from ..audit import logset
+        from ..db import registry_of
+
+        sealed = logset.seal(self.db, self.keys, registry_of(self.db).settings, key,
+                             now=self.clock())
+        ids = [c["id"] for c in draw.candidates]
+        unlogged = [i for i in ids if i not in sealed.members]
+        left_out = sorted(set(sealed.members) - set(ids))
+        if unlogged or left_out:
+            words = ([f"候选人 {', '.join(unlogged)} 没有入库记录"] if unlogged else []) + (
+                [f"已记录入库的 {', '.join(left_out)} 不在名单中"] if left_out else [])
+            raise NotLogged("候选名单与审计日志记录的候选库不符：" + "；".join(words),
+                            field="candidates")
+        record = sealed.as_record()
+        draw.log_set, draw.log_size = key, record.pop("size")
+        draw.log_entries = record
+
+    def pool_doc(self, draw: Draw) -> dict | None:
+        """The frozen list's proof against the log (bid_crypto.logset checks it): the
+        record's candidates and hash, the checkpoint signed at the freeze and every pool
+        entry below it with its inclusion proof. None for a list not frozen from a pool."""
+        from ..audit import logset
+        from ..db import registry_of
+
+        if draw.log_set is None:
+            return None
+        stored = {"size": draw.log_size, **draw.log_entries}
+        return {"draw": draw.id, "purpose": draw.purpose,
+                "subject": {"type": draw.subject_type, "id": draw.subject_id},
+                "candidates": draw.candidates,
+                "candidate_list_hash": draw.candidate_list_hash,
+                "log": logset.doc(self.db, self.keys, registry_of(self.db).settings,
+                                  draw.log_set, stored)}
+
     def _build(self, draw: Draw, follow_ups: list) -> dict:
         return build_record(
             purpose=draw.purpose, subject={"type": draw.subject_type, "id": draw.subject_id},
@@ -341,6 +389,25 @@ class DrawService:
     def _audit(self, draw: Draw, actor: Actor, action: str, **data) -> None:
         audit_record(self.db, actor, action, "draw", draw.id, now=self.clock(),
                      purpose=draw.purpose, **data)
+
+
+def draw_log_problems(dbsession) -> list[str]:
+    """What `trading audit verify` checks of every draw frozen from a logged pool: its
+    list is the pool's members below its freeze checkpoint, each naming its entry."""
+    from ..audit import logset
+
+    out = []
+    query = sa.select(Draw).where(Draw.log_set.is_not(None)).order_by(Draw.id)
+    for draw in dbsession.scalars(query):
+        stored = {"size": draw.log_size, **draw.log_entries}
+        problems = logset.problems(dbsession, draw.log_set, stored)
+        named = {m["id"] for m in draw.log_entries["members"]}
+        problems += [f"candidate {c['id']} names no entry" for c in draw.candidates
+                     if c["id"] not in named]
+        problems += [f"{m} names an entry but is not in the list" for m in sorted(
+            named - {c["id"] for c in draw.candidates})]
+        out += [f"draw {draw.id}: {p}" for p in problems]
+    return out
 
 
 def _seed_aad(draw: Draw) -> bytes:

@@ -8,6 +8,7 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
+from ..errors import NotFound
 from ..files import serve_bytes
 from ..forms import redirect, render_form
 from ..i18n import N_, _
@@ -74,9 +75,17 @@ def draw_detail(context, request):
         "follow_ups": [{**f, "at": datetime.fromisoformat(f["at"])} for f in draw.follow_ups],
         "shown": CANDIDATES_SHOWN,
         "STATUS_LABELS": STATUS_LABELS,
+        "pooled": draw.log_set is not None,
+        "log_key": _log_key(request) if draw.log_set is not None else None,
         "may_enter_beacon": (draw.status is DrawStatus.COMMITTED and draw.beacon is None
                              and request.has_permission(Permission.DRAW_BEACON)),
     }
+
+
+def _log_key(request) -> str:
+    from ..audit.merkle import log_verifier
+
+    return log_verifier(request.registry["keys"], request.registry.settings).vkey()
 
 
 def _positions(draw: Draw) -> dict:
@@ -90,6 +99,27 @@ def download_record(context, request):
     if record is None:
         raise NotCommitted("该抽取尚未承诺种子，还没有可公布的记录")
     return serve_bytes(dump_record(record), f"draw-{context.draw.id}.json", "application/json")
+
+
+class NotPooled(NotFound):
+    code = "not_pooled"
+
+
+def pool_of(request, draw: Draw) -> dict:
+    doc = _service(request).pool_doc(draw)
+    if doc is None:
+        raise NotPooled("该抽取的候选名单不是从审计日志记录的候选库冻结的")
+    return doc
+
+
+@view_config(route_name="draws.pool", permission=Permission.PUBLIC_VIEW)
+def download_pool(context, request):
+    """The frozen list's proof against the transparency log (issue #17 pt 4):
+    `python -m bid_crypto verify-set pool.json --log-key KEY` checks it offline."""
+    import json
+
+    body = json.dumps(pool_of(request, context.draw), ensure_ascii=False, indent=2) + "\n"
+    return serve_bytes(body.encode(), f"draw-{context.draw.id}-pool.json", "application/json")
 
 
 # -- verify any record -------------------------------------------------------------------

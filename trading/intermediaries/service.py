@@ -30,6 +30,7 @@ from bid_crypto import (
 
 from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
+from ..audit import logset
 from ..audit.service import record
 from ..bidding.service import check_header, read_sealed_header, scan_sealed
 from ..db import registry_of
@@ -96,6 +97,11 @@ def local_date(moment: datetime) -> date:
 
 def org_ref(org_id: int) -> str:
     return str(org_id)
+
+
+def pool_key(purchase) -> str:
+    """The logged set of a purchase's registrants (报名), the random selection's pool."""
+    return f"im-purchase:{purchase.number}"
 
 
 def purchase_ref(purchase: Purchase) -> str:
@@ -675,6 +681,9 @@ class IntermediaryService:
         # Who registered is the center's to see until the deadline (hidden counts).
         self._audit(actor, "intermediary.registered", "im_purchase", purchase.id,
                     org_id=user.organisation_id)
+        # The pool's entry, logged now: the frozen list must name it (issue #17 pt 4).
+        logset.append(self.db, pool_key(purchase), org_ref(user.organisation_id), logset.IN,
+                      now=now, cause="registered")
         return reg
 
     def counts_visible_to(self, purchase: Purchase, user: User | None) -> bool:
@@ -761,6 +770,7 @@ class IntermediaryService:
         """At the registration deadline: freeze who may take part, or fail (流标)."""
         candidates = self._candidates(purchase)
         purchase.candidate_ids = list(candidates.ids)
+        self._log_exclusions(purchase, candidates)
         shortfall = r.registrant_shortfall(len(candidates.ids), purchase.method,
                                            purchase.funding, self.params)
         if shortfall:
@@ -780,14 +790,27 @@ class IntermediaryService:
             self._credit_short_list(purchase, candidates.ids, frozenset(), actor)
         return None
 
+    def _log_exclusions(self, purchase: Purchase, candidates: r.CandidateList) -> None:
+        """A registrant the closing-date re-check excludes (sanction, expired line, 回避)
+        leaves the pool by an entry of its own, with the reason, before the freeze."""
+        if not logset.exists(self.db, pool_key(purchase)):
+            return  # registered before the pool was logged: nothing to leave
+        for ident, refusal in candidates.excluded:
+            logset.append(self.db, pool_key(purchase), ident, logset.OUT, now=self.clock(),
+                          cause=str(refusal.reason))
+
     def _freeze_draw(self, purchase, needs: r.NeedsLottery, actor, rule: str):
-        """Freeze and commit now; the reveal happens at the selection time."""
+        """Freeze and commit now; the reveal happens at the selection time. The random
+        selection's list is the registration pool as logged (issue #17 pt 4)."""
         names = self._names(purchase)
         candidates = [{**c, "label": names.get(c["id"], c["id"])}
                       for c in needs.draw_candidates()]
+        pooled = (needs.purpose is r.DrawPurpose.RANDOM_SELECTION
+                  and logset.exists(self.db, pool_key(purchase)))
         draw = self.draws.freeze(purpose=str(needs.purpose), subject_type="intermediary_purchase",
                                  subject_id=purchase.number, candidates=candidates,
-                                 count=needs.count, rule=rule, actor=actor)
+                                 count=needs.count, rule=rule, actor=actor,
+                                 log_set=pool_key(purchase) if pooled else None)
         self.draws.commit(draw, actor=actor)
         return draw
 

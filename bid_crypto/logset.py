@@ -1,0 +1,175 @@
+"""Check a logged set offline (issue #17 pt 4): a draw's frozen candidate list or an award's
+inputs against the transparency log, with nothing but the pinned log key.
+
+The platform appends an entry to its audit log each time something adds a member to a set
+(an intermediary registers for a purchase, an enterprise's eligibility is found, an
+opened quote or a signed score becomes an award input) or takes one out (exclusion,
+withdrawal, avoidance 回避), when it happens. Each entry is numbered in its set (`n`, from 1)
+and names the previous entry's event (`prev`), so the entries of one set form a chain no
+entry can be slipped out of. When the set is fixed (the draw's freeze, the award's inputs)
+the platform signs a checkpoint, and the record names, for every member, the leaf index of
+the entry that put it in, and for every one taken out, that entry.
+
+`check(doc, log_key)` holds when:
+
+* the checkpoint is signed by the pinned log key;
+* every entry is a leaf below that checkpoint (an inclusion proof against its root, for
+  that tree size), an entry of this set, numbered 1..N without a gap, each naming the
+  previous one;
+* the members are exactly those whose last entry below the checkpoint puts them in: one
+  left out, or one added without such an entry, is named;
+* each member (and each one taken out) names the leaf index of that last entry;
+* the list the record fixed (a draw's candidates) hashes to the hash it states and lists
+  exactly the members.
+
+Standard library and bid_crypto.tlog only: no platform import, no network.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from . import tlog
+
+ACTION = "logset.entry"
+IN, OUT = "in", "out"
+
+
+class SetRefused(tlog.ProofError):
+    """The record does not match the log; the message names what and whom."""
+
+
+@dataclass
+class SetReport:
+    checkpoint: tlog.Checkpoint
+    entries: int
+    members: list[str]
+    excluded: list[str]
+    lines: list[str] = field(default_factory=list)
+
+
+def canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+
+
+def check(doc: dict, log_key: tlog.NoteVerifier) -> SetReport:
+    if not isinstance(doc, dict) or not isinstance(doc.get("log"), dict):
+        raise SetRefused("the record names no transparency-log checkpoint (no \"log\")")
+    log = doc["log"]
+    cp, _ = tlog.open_checkpoint(log["checkpoint"]["checkpoint"], log_key)
+    key = log.get("set")
+    chain = _entries(log.get("entries") or [], cp, key)
+    last = {}
+    for entry in chain:
+        last[entry["member"]] = entry
+    logged_in = {m: e for m, e in last.items() if e["kind"] == IN}
+    logged_out = {m: e for m, e in last.items() if e["kind"] == OUT}
+    members = _named(log.get("members"), "members")
+    excluded = _named(log.get("excluded"), "excluded")
+    _compare(members, logged_in, logged_out, cp, "in")
+    _compare(excluded, logged_out, logged_in, cp, "out")
+    _check_list(doc, members)
+    report = SetReport(cp, len(chain), sorted(members), sorted(excluded))
+    report.lines.append(f"{len(chain)} entries of set {key} below the checkpoint of {cp.size} "
+                        f"entries (root {tlog.b64(cp.root)}), each proven included")
+    report.lines.append(f"members: exactly the {len(members)} whose last entry puts them in; "
+                        f"taken out: {len(excluded)}, each by its logged entry")
+    return report
+
+
+def _entries(raw: list, cp: tlog.Checkpoint, key) -> list[dict]:
+    """Each entry proven below the checkpoint, of this set, in one unbroken chain."""
+    chain = []
+    for item in raw:
+        index = item.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise SetRefused("an entry has no leaf index")
+        if item.get("size") not in (None, cp.size):
+            raise SetRefused(f"entry at index {index}: its inclusion proof is for a tree of "
+                             f"{item['size']} entries, the checkpoint has {cp.size}")
+        if index >= cp.size:
+            raise SetRefused(f"entry at index {index} was logged after the checkpoint of "
+                             f"{cp.size} entries: it cannot count for this set")
+        text = item.get("entry")
+        if not isinstance(text, str):
+            raise SetRefused(f"entry at index {index} carries no entry text")
+        proof = [tlog.unb64(p, "proof element") for p in item.get("proof") or []]
+        try:
+            tlog.verify_inclusion(index, cp.size, tlog.leaf_hash(text.encode("utf-8")),
+                                  proof, cp.root)
+        except tlog.ProofError as exc:
+            raise SetRefused(f"entry at index {index}: {exc} (a proof for another tree size, "
+                             "or an entry rewritten)") from None
+        row = json.loads(text)
+        data = row.get("data") or {}
+        if row.get("action") != ACTION or data.get("set") != key:
+            raise SetRefused(f"entry at index {index} is not an entry of set {key}")
+        chain.append({"index": index, "seq": row.get("seq"), **data})
+    chain.sort(key=lambda e: e.get("n") or 0)
+    previous = None
+    for number, entry in enumerate(chain, start=1):
+        if entry.get("n") != number:
+            raise SetRefused(f"set {key}: entry {number} is missing from the record (it "
+                             f"goes from {number - 1} to {entry.get('n')}): an entry was "
+                             "left out")
+        if entry.get("prev") != previous:
+            raise SetRefused(f"set {key}: entry {number} (index {entry['index']}) does not "
+                             "name the entry before it: the chain is broken")
+        if entry.get("kind") not in (IN, OUT) or not isinstance(entry.get("member"), str):
+            raise SetRefused(f"entry at index {entry['index']} names no member or kind")
+        previous = entry["seq"]
+    return chain
+
+
+def _named(raw, what: str) -> dict[str, int | None]:
+    if not isinstance(raw, list):
+        raise SetRefused(f"the record's {what} are not a list")
+    named = {}
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise SetRefused(f"an item of the record's {what} has no id")
+        if item["id"] in named:
+            raise SetRefused(f"{item['id']} appears twice in the record's {what}")
+        named[item["id"]] = item.get("index")
+    return named
+
+
+def _compare(named: dict, logged: dict, opposite: dict, cp, side: str) -> None:
+    word = "member" if side == IN else "taken out"
+    for ident, index in sorted(named.items()):
+        entry = logged.get(ident)
+        if entry is None:
+            why = (f"its last entry (index {opposite[ident]['index']}) takes it "
+                   f"{'out' if side == IN else 'in'}" if ident in opposite
+                   else f"no entry below the checkpoint of {cp.size} entries names it")
+            raise SetRefused(f"{ident} is listed as {word} without an entry: {why} "
+                             f"({'added without an entry' if side == IN else 'not taken out'})")
+        if index != entry["index"]:
+            raise SetRefused(f"{ident} names entry {index}, but its last entry is at index "
+                             f"{entry['index']}")
+    for ident, entry in sorted(logged.items()):
+        if ident not in named:
+            raise SetRefused(f"{ident} was left out: entry {entry['n']} of the set (index "
+                             f"{entry['index']}, below the checkpoint of {cp.size} entries) "
+                             f"{'puts it in' if side == IN else 'takes it out'}, and the "
+                             f"record does not list it as {word}")
+
+
+def _check_list(doc: dict, members: dict) -> None:
+    """A draw's frozen candidate list: its stated hash, and exactly the members."""
+    candidates = doc.get("candidates")
+    if candidates is None:
+        return
+    if hashlib.sha256(canonical(candidates)).hexdigest() != doc.get("candidate_list_hash"):
+        raise SetRefused("the candidate list does not hash to the record's "
+                         "candidate_list_hash")
+    ids = [c.get("id") for c in candidates if isinstance(c, dict)]
+    for ident in ids:
+        if ident not in members:
+            raise SetRefused(f"candidate {ident} is in the frozen list but names no entry: "
+                             "added without an entry")
+    for ident in members:
+        if ident not in ids:
+            raise SetRefused(f"{ident} is a member but not in the frozen candidate list: "
+                             "left out")
