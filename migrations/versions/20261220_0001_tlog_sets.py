@@ -3,7 +3,7 @@ entry by entry as they happen; draws name the checkpoint signed at the freeze an
 candidate's (and each excluded one's) entry
 
 Revision ID: tlog_sets_0001
-Revises: messages_0001
+Revises: messages_0002
 Create Date: 2026-12-20 00:01:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'tlog_sets_0001'
-down_revision = 'messages_0001'
+down_revision = 'messages_0002'
 branch_labels = None
 depends_on = None
 
