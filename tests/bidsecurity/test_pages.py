@@ -145,3 +145,36 @@ def test_the_dashboard_shows_the_security_figures(world, testapp):
     assert "投标保证金" in page.text and "在管（未退还）" in page.text
     held = sum(x.principal_fen for x in world.dbsession.scalars(sa.select(Refund)))
     assert f"{held // 100:,}.{held % 100:02d}" in page.text
+
+
+def test_before_the_opening_no_one_at_the_platform_sees_who_paid(world, testapp, use_bank):
+    """The center's reconciliation and daily report, the supervisors' page, the owner's and
+    another bidder's view of the project, the audit trail: the payer's name, account and
+    sub-account appear nowhere until the opening (rules §10.4)."""
+    from bidsecurity_support import post_note
+
+    payer = world.bidders[0]
+    sub = world.sub_account(payer)
+    body, signature = world.note(payer)
+    assert post_note(testapp, body, signature, 200)["result"] == "recorded"
+    # (The amount is the published requirement's, so it says nothing.)
+    secrets_ = (payer.organisation.name, world.accounts[payer.id], sub.number)
+    today = world.clock().astimezone(DISPLAY_TZ).date().isoformat()
+    pages = {Role.CENTER: ["/bidsecurity/reconciliation", "/workspace",
+                           f"/bidsecurity/reconciliation?day={today}", "/audit/log"],
+             Role.SUPERVISOR: ["/bidsecurity/supervision", "/supervision", "/workspace",
+                               "/audit/log"],
+             Role.BIDDER: [f"/projects/{world.project.id}/security",
+                           f"/projects/{world.project.id}"]}
+    seen = 0
+    for role, addresses in pages.items():
+        who = world.bidders[1] if role is Role.BIDDER else make_user(  # another bidder
+            world.dbsession, world.clock, world.settings, role=role)
+        login(testapp, who)
+        for address in addresses:
+            page = testapp.get(address)
+            seen += 1
+            for secret in secrets_:
+                assert secret not in page.text, (role, address, secret)
+        testapp.reset()
+    assert seen == 10
