@@ -9,7 +9,7 @@ from trading.demo import DEMO_PASSWORD
 WIDTHS = (360, 1920)
 PUBLIC = ("/", "/projects", "/draws", "/smallworks", "/supermarket", "/audit/checkpoints")
 ROLE_PAGES = {
-    "bidder1": ("/workspace", "/account"),
+    "bidder1": ("/workspace", "/account", "/messages"),
     "owner1": ("/workspace", "/projects/mine"),
     "center1": ("/workspace", "/audit/log", "/projects/reviews"),
     "supervisor1": ("/workspace", "/supervision"),

@@ -17,7 +17,7 @@ class MessageKind(enum.StrEnum):
     SMALLWORK_DRAWN = "smallwork_drawn"  # 小额工程抽中
     REVIEW_QUEUE = "review_queue"  # 待审核 (to the center)
     SUPERVISION_ALERT = "supervision_alert"  # 电子监察预警
-    SYSTEM = "system"  # 系统通知
+    SYSTEM = "platform_notice"  # 系统通知
 
 
 LABELS = {
