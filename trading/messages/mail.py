@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+import transaction
+
 from ..config import ConfigError
 from ..db import registry_of
 
@@ -95,7 +97,10 @@ def send_after_commit(dbsession, mails: list[Mail]) -> None:
         return
     registry = registry_of(dbsession)
     payload = [m.as_dict() for m in mails]
-    dbsession.info["tm"].get().addAfterCommitHook(_after_commit, args=(registry, payload))
+    # The session's own manager (get_tm_session keeps it); a session joined some other way
+    # is on the thread's default manager, as zope.sqlalchemy joins it.
+    manager = dbsession.info.get("tm") or transaction.manager
+    manager.get().addAfterCommitHook(_after_commit, args=(registry, payload))
 
 
 def _after_commit(success: bool, registry, payload: list[dict]) -> None:
