@@ -2,7 +2,7 @@
 workspace by its links — never by a project's id, so the walk survives new demo data.
 
 `walk(page, base, role, visit)` logs in (unless the role is the public), goes through the
-role's steps and calls `visit(name)` on each page reached; test_guide_screens.py checks
+role's steps and calls `visit(name, focus)` on each page; test_guide_screens.py checks
 each page there and, with TRADING_SCREENSHOTS=1, saves it at two widths into docs/images/.
 """
 
@@ -14,10 +14,12 @@ from browser.steps import login
 
 @dataclass(frozen=True)
 class Go:
-    """A page of the navigation (or the login's landing page) by its address."""
+    """A page of the navigation (or the login's landing page) by its address. For a step
+    with `focus`, the picture starts at the heading (h2) that holds that text."""
 
     name: str
     path: str
+    focus: str | None = None
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,15 @@ class Follow:
     """The first link on the current page whose address matches `href` (a regular
     expression on the path), inside the table row or list item that contains `row` and
     with text containing `text` when given. With `through` ((href, text) pairs), the first
-    such link from which those links lead on, one page after the other, to the last."""
+    such link from which those links lead on, one page after the other, to the last; with
+    `focus`, to a page with that heading."""
 
     name: str
     href: str
     text: str | None = None
     row: str | None = None
     through: tuple = ()
+    focus: str | None = None
 
 
 ROLES = {
@@ -50,11 +54,11 @@ ROLES = {
     "owner1": (
         Go("owner-workspace", "/workspace"),
         Go("owner-projects", "/projects/mine"),
-        Follow("owner-draft", r"^/projects/\d+$", row="草稿"),
+        Follow("owner-draft", r"^/projects/\d+$", row="草稿", focus="操作"),
         Go("owner-new-project", "/projects/new"),
         Go("owner-projects-again", "/projects/mine"),
         Follow("owner-publicity", r"^/projects/\d+$", row="候选人公示"),
-        Follow("owner-award", r"/projects/\d+/award$"),
+        Follow("owner-award", r"/projects/\d+/award$", focus="异议"),
         Go("owner-roster", "/award/roster"),
         Go("owner-purchases", "/supermarket/purchases/mine"),
     ),
@@ -70,8 +74,8 @@ ROLES = {
         Follow("bidder-won", r"^/projects/\d+$", row="已定标"),
         Follow("bidder-opening", r"/projects/\d+/opening$", text="开标大厅"),
         Go("bidder-workspace-4", "/workspace"),
-        Follow("bidder-won-again", r"^/projects/\d+$", row="已定标"),
-        Follow("bidder-award", r"/projects/\d+/award$"),
+        Follow("bidder-award", r"^/projects/\d+$", row="已定标",
+               through=((r"/projects/\d+/award$", None),), focus="我的通知书"),
         Go("bidder-security", "/bidsecurity"),
         Go("bidder-smallworks", "/smallworks/mine"),
     ),
@@ -137,14 +141,15 @@ def _follow(page, base, step: Follow):
                 break
             response = page.goto(base + onward[0])
         else:
-            return response
+            if not step.focus or page.locator("main h2", has_text=step.focus).count():
+                return response
     raise AssertionError(f"{step.name}: no link {step.href!r} (row {step.row!r}, "
                          f"text {step.text!r}, through {step.through!r}) on {page.url}")
 
 
 def walk(page, base, role, visit) -> None:
-    """Log in as `role` (None: the public), go through its steps, `visit(name)` each page
-    worth a screenshot."""
+    """Log in as `role` (None: the public), go through its steps, `visit(name, focus)` each
+    page worth a screenshot."""
     if role:
         login(page, base, role)
     for step in ROLES[role]:
@@ -154,4 +159,4 @@ def walk(page, base, role, visit) -> None:
             response = _follow(page, base, step)
         assert response.status == 200, f"{step.name}: {response.status} at {page.url}"
         if not PASSING.search(step.name):
-            visit(step.name)
+            visit(step.name, step.focus)

@@ -40,11 +40,18 @@ def _save(page, path: Path) -> None:
                   dither=Image.Dither.NONE).save(path, optimize=True)
 
 
-def _check_and_save(page, name, problems):
+def _scroll_to(page, focus) -> None:
+    if focus:
+        page.locator("main h2", has_text=focus).first.evaluate(
+            "h => h.scrollIntoView({block: 'start'})", timeout=5000)
+
+
+def _check_and_save(page, name, focus, problems):
     assert page.locator("main h1").count(), f"{name}: no heading on {page.url}"
     assert "页面不存在" not in page.title() and "无权" not in page.title(), page.url
     if SAVE:
         page.set_viewport_size(DESKTOP)
+        _scroll_to(page, focus)
         _save(page, IMAGES / f"{name}-1366.png")
     page.set_viewport_size(PHONE)
     found = page.evaluate(OVERFLOW)
@@ -52,6 +59,7 @@ def _check_and_save(page, name, problems):
         problems.append(f"{name} ({page.url}): {found['scroll']} px wide at 390; "
                         f"{found['wide']}")
     if SAVE:
+        _scroll_to(page, focus)
         _save(page, IMAGES / f"{name}-390.png")
 
 
@@ -62,9 +70,9 @@ def test_guide_pages_render_and_fit_a_phone(browser, guide_server, role):
     page = context.new_page()
     problems, seen = [], []
 
-    def visit(name):
+    def visit(name, focus):
         seen.append(name)
-        _check_and_save(page, name, problems)
+        _check_and_save(page, name, focus, problems)
 
     try:
         walk(page, guide_server, role, visit)
