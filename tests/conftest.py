@@ -24,6 +24,7 @@ from trading import main
 from trading.clock import FixedClock
 from trading.db import get_engine, get_tm_session
 from trading.jobs.request import TEST_DBSESSION
+from trading.keys import new_document_signer
 
 # Hypothesis judges speed by the wall clock; on a shared 2-core CI box that is noise, not a
 # finding. Examples stay as many; only the timing checks go.
@@ -37,6 +38,10 @@ settings.load_profile("trading")
 ROOT = Path(__file__).resolve().parent.parent
 INI = ROOT / "development.ini"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
+
+# The document-signing key and certificate (PDF seals) of this test run: made fresh, never
+# a real one; tests/printables pin its certificate.
+TEST_DOCUMENT_SIGNER = new_document_signer("测试公共资源交易中心")
 
 TEST_OVERRIDES = {
     "huey.backend": "memory",
@@ -54,6 +59,8 @@ TEST_OVERRIDES = {
         "MIGHAgEAMBMGByqGSM49AgEGCCqBHM9VAYItBG0wawIBAQQgMoYcOwvG+TFfU9fLYlgqoob5o7PzHL2yQSsSf"
         "SYyUFOhRANCAATUR6eywdPs0jfFL8d/9sttrBwbU6cEbgsg5bMmKBSTAxUalS4mRIgSPGw4ErcctqGXs+ZHKQ"
         "py0SCsVkuB3qHf"),
+    "keys.document_signing_key": base64.b64encode(TEST_DOCUMENT_SIGNER.key_der).decode(),
+    "keys.document_certificate": base64.b64encode(TEST_DOCUMENT_SIGNER.cert_der).decode(),
     "pyramid.reload_templates": "false",
     # The public host is pinned (issue #16): a forged Host header builds no URL.
     "trading.public_url": "http://localhost:6543",

@@ -11,6 +11,8 @@
     trading ocds export development.ini -o releases.json   bulk OCDS export
     trading archive verify PACKAGE.zip [--platform-key HEX]  check a package offline
     trading award verify REPORT.json [--platform-key HEX]    check a signed award report
+    trading printables verify DOC.pdf --cert platform-document.pem [--record R.json|--fetch]
+                                             check a signed document PDF offline
     trading keys generate                    print fresh production key values
     trading admin create development.ini USERNAME --name NAME
                                              the first system administrator (系统管理员);
@@ -253,6 +255,76 @@ def cmd_award_verify(args) -> int:
     return 1
 
 
+def cmd_printables_verify(args) -> int:
+    """Offline: a signed document PDF against the pinned document certificate and, with
+    --record or --fetch, against the record the platform gives now."""
+    import json
+
+    from .printables.verify import record_sha256, verify_pdf
+
+    if not args.cert:
+        print("trading: error: --cert is required: pin the platform's document certificate "
+              "(/printables/certificate.pem, not one taken from the PDF)", file=sys.stderr)
+        return 2
+    try:
+        with open(args.pdf, "rb") as fh:
+            data = fh.read()
+        with open(args.cert, "rb") as fh:
+            cert = fh.read()
+        expected = None
+        if args.record:
+            with open(args.record, encoding="utf-8") as fh:
+                expected = json.load(fh)
+    except OSError as exc:
+        print(f"INVALID: cannot read {exc.filename}: {exc.strerror}")
+        return 1
+    except ValueError as exc:
+        print(f"INVALID: the record file is not JSON: {exc}")
+        return 1
+    verdict = verify_pdf(data, cert)
+    if verdict.ok and args.fetch:
+        expected, problem = _fetch_record(verdict.record.get("record", ""))
+        if problem:
+            print(f"INVALID: {problem}")
+            return 1
+    if verdict.ok and expected is not None:
+        verdict = verify_pdf(data, cert, expected)
+    for problem in verdict.problems:
+        print(f"INVALID: {problem}")
+    if not verdict.ok:
+        return 1
+    record = verdict.record
+    print(f"document valid: {record['title']} ({record['kind']}), project "
+          f"{record['project']['number']}; signed by {verdict.signer} at {verdict.signed_at}; "
+          f"record sha256 {record_sha256(record)}")
+    if expected is not None:
+        source = f"fetched from {record['record']}" if args.fetch else args.record
+        print(f"content matches the record ({source})")
+    else:
+        print(f"content not compared with the platform's record: give --record FILE or "
+              f"--fetch ({record['record']})")
+    return 0
+
+
+def _fetch_record(url: str) -> tuple[dict | None, str]:
+    """The record now, from the address the signed PDF names (public documents; others
+    need the reader's session: save the .json from the browser and give --record)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    if not url.startswith(("https://", "http://")):
+        return None, f"the record's address is not a web address: {url!r}"
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 — checked
+            return json.loads(response.read()), ""
+    except urllib.error.HTTPError as exc:
+        return None, (f"the platform answered {exc.code} for {url}: a document that is not "
+                      "public needs the reader's session; save its .json and use --record")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return None, f"cannot fetch the record from {url}: {exc}"
+
+
 def cmd_keys_generate(args) -> int:
     print("# Put these in the production environment (a secret store), never in a file "
           "under version control:")
@@ -262,6 +334,13 @@ def cmd_keys_generate(args) -> int:
 
     # The SM2 key (PKCS#8 DER, base64) signs what belongs to 国密 projects.
     print(f"TRADING_SM2_SIGNING_KEY={base64.b64encode(new_sm2_der()).decode()}")
+    # The document-signing key and its self-signed certificate (PDF seals; a certificate
+    # from a CA may replace it: TRADING_DOCUMENT_CERTIFICATE is base64 DER).
+    from .keys import new_document_signer
+
+    document = new_document_signer(args.center)
+    print(f"TRADING_DOCUMENT_SIGNING_KEY={base64.b64encode(document.key_der).decode()}")
+    print(f"TRADING_DOCUMENT_CERTIFICATE={base64.b64encode(document.cert_der).decode()}")
     for name in ("TRADING_AUTH_SECRET", "TRADING_SESSION_SECRET"):
         print(f"{name}={secrets.token_urlsafe(48)}")
     return 0
@@ -345,8 +424,23 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--platform-key",
                        help="the platform's Ed25519 public key to pin (hex or base64)")
     check.set_defaults(func=cmd_award_verify)
+    printables = sub.add_parser("printables").add_subparsers(dest="printables_command",
+                                                             required=True)
+    check = printables.add_parser("verify", help="check a signed document PDF offline")
+    check.add_argument("pdf")
+    check.add_argument("--cert", help="required: the platform's document certificate (PEM "
+                       "or DER) to pin, from /printables/certificate.pem")
+    source = check.add_mutually_exclusive_group()
+    source.add_argument("--record", help="the record as the platform gives it (the "
+                        "document's .json), saved")
+    source.add_argument("--fetch", action="store_true",
+                        help="fetch the record from the address the PDF names")
+    check.set_defaults(func=cmd_printables_verify)
     keys = sub.add_parser("keys").add_subparsers(dest="keys_command", required=True)
-    keys.add_parser("generate").set_defaults(func=cmd_keys_generate)
+    generate = keys.add_parser("generate")
+    generate.add_argument("--center", default="阳光市公共资源交易中心",
+                          help="the center's name in the document certificate")
+    generate.set_defaults(func=cmd_keys_generate)
     admin = sub.add_parser("admin").add_subparsers(dest="admin_command", required=True)
     create = admin.add_parser("create", help="the first system administrator (系统管理员)")
     create.add_argument("ini")

@@ -59,6 +59,8 @@ DEFAULTS = {
     "mail.username": "",
     "mail.sender": "阳光交易平台 <noreply@localhost>",
     "mail.timeout": "10",
+    # The center's name on the seal of its PDF documents and in their certificate.
+    "trading.center_name": "阳光市公共资源交易中心",
     "pyramid.default_locale_name": "zh_CN",
     "jinja2.i18n.domain": "trading",
     "jinja2.i18n.gettext": "trading.i18n:CachedGetText",
@@ -87,6 +89,8 @@ ENV_OVERRIDES = {
     "TRADING_KEK": "keys.kek",
     "TRADING_SIGNING_KEY": "keys.signing_key",
     "TRADING_SM2_SIGNING_KEY": "keys.sm2_signing_key",
+    "TRADING_DOCUMENT_SIGNING_KEY": "keys.document_signing_key",
+    "TRADING_DOCUMENT_CERTIFICATE": "keys.document_certificate",
     "TRADING_STORAGE_ROOT": "storage.root",
     # Object storage (storage.backend = s3); its credentials are boto3's own environment
     # (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an instance role, never a setting.

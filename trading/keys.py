@@ -14,6 +14,7 @@ offline verifiers need no other hint.
 
 import base64
 import binascii
+import datetime
 import hashlib
 import logging
 import os
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 SIGNING_FILE = "signing.key"
 SM2_SIGNING_FILE = "sm2-signing.key"
 KEK_FILE = "kek.key"
+DOCUMENT_KEY_FILE = "document-signing.key"
+DOCUMENT_CERT_FILE = "document-signing.crt"
 ALGORITHMS = (ED25519, SM2)
 
 
@@ -191,8 +194,104 @@ def _load_keys(settings: dict) -> PlatformKeys:
     return PlatformKeys(seed, kek_bytes, sm2_der)
 
 
+@dataclass(frozen=True)
+class DocumentSigner:
+    """The key and X.509 certificate that sign official documents as PDF (PAdES, issue
+    #18): a PDF signature needs a certificate, which the Ed25519/SM2 receipt keys have
+    not. ECDSA P-256, which every PDF reader verifies; the certificate is self-signed by
+    default (`trading keys generate`) and may be replaced by one a CA issued."""
+
+    key_der: bytes  # PKCS#8 DER
+    cert_der: bytes  # X.509 DER
+
+    @property
+    def cert_pem(self) -> str:
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return x509.load_der_x509_certificate(self.cert_der).public_bytes(
+            Encoding.PEM).decode()
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.cert_der).hexdigest()
+
+
+def new_document_signer(center: str = "阳光交易平台", days: int = 3650,
+                        key_der: bytes | None = None) -> DocumentSigner:
+    """A self-signed certificate naming the center, for ``key_der`` or a fresh P-256 key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = (serialization.load_der_private_key(key_der, password=None) if key_der
+           else ec.generate_private_key(ec.SECP256R1()))
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{center} 电子文书签章"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, center)])
+    # Real time, not the injected clock: PDF readers check validity against their own.
+    now = datetime.datetime.now(datetime.UTC)
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True,
+                          key_encipherment=False, data_encipherment=False,
+                          key_agreement=False, key_cert_sign=True, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=days))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(usage, critical=True)
+            .sign(key, hashes.SHA256()))
+    return DocumentSigner(
+        key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption()),
+        cert.public_bytes(serialization.Encoding.DER))
+
+
+def _checked_document_signer(key_der: bytes, cert_der: bytes) -> DocumentSigner:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        key = serialization.load_der_private_key(key_der, password=None)
+        cert = x509.load_der_x509_certificate(cert_der)
+    except ValueError as exc:
+        raise ConfigError(f"keys.document_signing_key / keys.document_certificate: {exc}") \
+            from exc
+    raw = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(serialization.Encoding.DER, raw) != \
+            cert.public_key().public_bytes(serialization.Encoding.DER, raw):
+        raise ConfigError("keys.document_certificate is not the certificate of "
+                          "keys.document_signing_key")
+    return DocumentSigner(key_der, cert_der)
+
+
+def load_document_signer(settings: dict) -> DocumentSigner | None:
+    """From the settings (TRADING_DOCUMENT_SIGNING_KEY, TRADING_DOCUMENT_CERTIFICATE:
+    base64 DER); in development generated once under keys.dir. None when neither is set
+    and nothing may be generated: the PDFs then say they are not configured."""
+    key, cert = (settings.get("keys.document_signing_key"),
+                 settings.get("keys.document_certificate"))
+    if key and cert:
+        return _checked_document_signer(_decode("keys.document_signing_key", key, None),
+                                        _decode("keys.document_certificate", cert, None))
+    if key or cert:
+        raise ConfigError("set both keys.document_signing_key and keys.document_certificate")
+    if not settings.get("keys.generate_missing"):
+        return None
+    folder, center = Path(settings["keys.dir"]), settings.get("trading.center_name")
+    raw = lambda name, value: _decode(name, value, None)  # noqa: E731
+    key_der = _read_or_create(folder / DOCUMENT_KEY_FILE,
+                              lambda: new_document_signer(center).key_der, raw)
+    cert_der = _read_or_create(folder / DOCUMENT_CERT_FILE,
+                               lambda: new_document_signer(center, key_der=key_der).cert_der,
+                               raw)
+    return _checked_document_signer(key_der, cert_der)
+
+
 def includeme(config):
     settings = config.get_settings()  # keys.generate_missing is a bool (trading.config)
     if settings["trading.env"] == "production" and settings["keys.generate_missing"]:
         raise ConfigError("production never generates keys")
     config.registry["keys"] = load_keys(settings)
+    config.registry["document_signer"] = load_document_signer(settings)

@@ -285,6 +285,20 @@ def includeme(config):
     config.add_route("print.announcement",
                      "/projects/{project_id}/announcements/{announcement_id}/print",
                      factory="trading.projects.resources:announcement_factory")
+    # …each as a signed PDF and as the record it was rendered from (trading.printables)
+    for name, pattern, factory in (
+            ("print.opening", "/projects/{project_id}/print/opening-record", project),
+            ("print.evaluation", "/projects/{project_id}/lots/{lot_id}/print/evaluation-report",
+             ev_lot),
+            ("print.award_report", "/projects/{project_id}/award/committees/{committee_id}/print",
+             "trading.award.resources:committee_factory"),
+            ("print.notice", "/projects/{project_id}/notices/{notice_id}/print",
+             "trading.printables.resources:notice_factory"),
+            ("print.announcement", "/projects/{project_id}/announcements/{announcement_id}/print",
+             "trading.projects.resources:announcement_factory")):
+        for ext in ("pdf", "json"):
+            config.add_route(f"{name}.{ext}", f"{pattern}.{ext}", factory=factory)
+    config.add_route("printables.certificate", "/printables/certificate.pem")
     config.add_route("evaluation.bids", "/projects/{project_id}/bid-documents", factory=ev)
     config.add_route("evaluation.bid_document",
                      "/projects/{project_id}/bid-documents/{bid_id:\\d+}/{index:\\d+}",

@@ -144,6 +144,19 @@ TABLE = [
          {"bidder", "owner", "center", "supervisor"}),
     html("print.announcement", "/projects/{public}/announcements/{announcement}/print",
          EVERYONE),
+    # …and each as its signed PDF and its record (.json): the print page's own permission.
+    *[html(f"{name}.{ext}", f"{path}.{ext}", allowed) for ext in ("pdf", "json")
+      for name, path, allowed in (
+          ("print.opening", "/projects/{public}/print/opening-record", EVERYONE),
+          ("print.evaluation", "/projects/{public}/lots/{lot}/print/evaluation-report",
+           {"center", "supervisor"}),
+          ("print.award_report", "/projects/{public}/award/committees/{committee}/print",
+           EVERYONE),
+          ("print.notice", "/projects/{public}/notices/{notice}/print",
+           {"bidder", "owner", "center", "supervisor"}),
+          ("print.announcement", "/projects/{public}/announcements/{announcement}/print",
+           EVERYONE))],
+    html("printables.certificate", "/printables/certificate.pem", EVERYONE),
     # The bid documents: the committee's members only, once the evaluation has started.
     html("evaluation.bids", "/projects/{public}/bid-documents", set()),
     html("evaluation.bid_document", "/projects/{public}/bid-documents/{bid_pk}/0", set()),

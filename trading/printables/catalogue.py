@@ -33,6 +33,8 @@ def printables(request, project) -> list[dict]:
         if item.kind in ("failure", "cancellation"):
             found.append({"title": item.title, "detail": "", "url": request.route_url(
                 "print.announcement", project_id=project.id, announcement_id=item.id)})
+    for item in found:  # each print page's signed PDF is at its address + ".pdf"
+        item["pdf"] = item["url"] + ".pdf"
     return found
 
 
