@@ -21,7 +21,6 @@ from trading.projects.kinds import ProcurementMethod
 from trading.projects.status import ProjectStatus
 
 
-
 @pytest.fixture(autouse=True)
 def _pinned(registry):
     """The certificate a verifier pins: the test run's document certificate."""
