@@ -213,3 +213,30 @@ def test_the_command_line_check(signed, tmp_path, capsys, testapp):
     assert cli([*args, "--record", str(tmp_path / "record.json")]) == 1
     assert "INVALID:" in capsys.readouterr().out
     assert cli(["printables", "verify", str(tmp_path / "doc.pdf")]) == 2  # nothing pinned
+
+
+def test_the_command_line_fetches_the_record_the_pdf_names(signed, tmp_path, capsys, testapp,
+                                                            monkeypatch):
+    """--fetch reads the record from the address inside the signed PDF (here the test app
+    answers for the network); a record changed since refuses the PDF."""
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    pdf, record = signed
+    answers = {}
+
+    def urlopen(url, timeout=None):
+        response = testapp.get(urlsplit(url).path)
+        return io.BytesIO(answers.get("body", response.body))
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    (tmp_path / "platform.pem").write_text(testapp.app.registry["document_signer"].cert_pem)
+    args = ["printables", "verify", str(tmp_path / "doc.pdf"),
+            "--cert", str(tmp_path / "platform.pem"), "--fetch"]
+    assert cli(args) == 0
+    assert "content matches the record (fetched from http" in capsys.readouterr().out
+    answers["body"] = json.dumps({**record, "title": "已更正"}, ensure_ascii=False).encode()
+    assert cli(args) == 1
+    assert "INVALID: the content differs from the platform's record: record.title" \
+        in capsys.readouterr().out
