@@ -46,7 +46,8 @@ WITNESS = $(BIN)/trading-witness run --log-url http://localhost:6543 --log-key v
 	--key var/witness/supervisor-witness.key --state var/witness/supervisor-state.txt \
 	--submit --every 15
 
-# The simulated bank (投标保证金: sub-accounts, signed payment notifications, refunds).
+# The simulated bank (投标保证金: sub-accounts, signed payment notifications, refunds); its
+# own pages: http://localhost:6550/ (a transfer, as a bidder makes it) and /accounts/<no>.
 SIMBANK = $(BIN)/python -m trading.bidsecurity.simbank --port 6550 --state var/simbank.sqlite3 \
 	--key var/simbank.key --public-out var/simbank.pub \
 	--notify http://localhost:6543/api/v1/bidsecurity/notifications
