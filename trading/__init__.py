@@ -39,6 +39,7 @@ def main(global_config, dbengine=None, **settings):
         config.include(".evaluation")
         config.include(".award")
         config.include(".audit")
+        config.include(".supervision")
         config.include(".intermediaries")
         config.include(".opendata")
         config.include(".archive")

@@ -319,7 +319,7 @@ def includeme(config):
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")
     config.add_route("audit.log", "/audit/log")
     config.add_route("audit.signals", "/projects/{project_id}/signals",
-                     factory="trading.audit.resources:signals_factory")
+                     factory="trading.supervision.resources:signals_factory")
 
     # supervision
     config.add_route("supervision.dashboard", "/supervision")
@@ -348,7 +348,7 @@ def includeme(config):
     config.add_route("api.audit.log.consistency", "/api/v1/audit/log/consistency")
     config.add_route("api.audit.log.cosignatures", "/api/v1/audit/log/cosignatures")
     config.add_route("api.audit.signals", "/api/v1/projects/{project_id}/signals",
-                     factory="trading.audit.resources:signals_factory")
+                     factory="trading.supervision.resources:signals_factory")
     config.add_route("api.draws", "/api/v1/draws")
     config.add_route("api.draw", "/api/v1/draws/{draw_id}", factory=draw)
     config.add_route("api.draw.beacon", "/api/v1/draws/{draw_id}/beacon", factory=draw)

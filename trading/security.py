@@ -133,7 +133,7 @@ class RootFactory:
         (Allow, "role:supervisor", Permission.SUPERVISOR_WORKSPACE),
         (Allow, "role:supervisor", Permission.AUDIT_VIEW),
         # Collusion signals (rules §7.9): staff and supervisors here; the project's
-        # evaluation committee through trading.audit.resources; never bidders.
+        # evaluation committee through trading.supervision.resources; never bidders.
         (Allow, "role:center", Permission.AUDIT_SIGNALS),
         (Allow, "role:supervisor", Permission.AUDIT_SIGNALS),
         (Allow, "role:supervisor", Permission.DRAW_BEACON),

@@ -145,7 +145,7 @@ def _in_service(im, **kw):
 
 
 def _alerts(im, purchase):
-    from trading.audit.dashboard import figures
+    from trading.supervision.dashboard import figures
 
     return [o for o in figures(im.db, im.clock()).overdue
             if o.kind == "purchase" and o.project_id == purchase.id]

@@ -1,5 +1,8 @@
-"""The audit log: hash chain, signed checkpoints, browsing, supervision, dashboard,
-collusion signals."""
+"""The audit log, a leaf every domain writes to: the hash chain (`service.record`), the
+Merkle transparency log (merkle, sequencer, logset), signed checkpoints, the log's pages
+and API, the actions' labels (actions) and the database protection. It imports no other
+domain at module level; what reads every domain's tables (the dashboard, electronic
+supervision, collusion signals) lives in trading.supervision."""
 
 
 def _audit_actions() -> dict[str, str]:
@@ -7,29 +10,9 @@ def _audit_actions() -> dict[str, str]:
     from ..i18n import N_
 
     return {
-        "collusion.scanned": N_("围标串标分析"),
         "logset.entry": N_("候选库或定标依据登记"),
     }
 
 
 def includeme(config):
-    from ..archive.events import ArchiveAssembling
-    from ..bidding.events import OpeningCompleted
-    from .collusion_service import (
-        CollusionService,
-        archive_source,
-        collusion_service_factory,
-        scan_after_opening,
-    )
-    from .resources import SIGNAL_READERS, add_signal_readers, sitting_committee
-
     config.add_audit_actions(_audit_actions())
-    from .workspace import part as workspace_part
-
-    config.add_workspace_part(workspace_part)
-    config.register_service_factory(collusion_service_factory, CollusionService)
-    config.add_subscriber(scan_after_opening, OpeningCompleted)
-    config.add_subscriber(archive_source, ArchiveAssembling)
-    config.registry[SIGNAL_READERS] = []
-    config.add_directive("add_signal_readers", add_signal_readers)
-    config.add_signal_readers(sitting_committee)

@@ -15,3 +15,4 @@ from ..messages import models as messages_models  # noqa: F401
 from ..opendata import models as opendata_models  # noqa: F401
 from ..projects import models as projects_models  # noqa: F401
 from ..smallworks import models as smallworks_models  # noqa: F401
+from ..supervision import models as supervision_models  # noqa: F401

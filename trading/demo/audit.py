@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from bid_crypto import Document, seal_bid
 
 from ..actor import Actor
-from ..audit.collusion_service import CollusionService
 from ..bidding.models import Opening, OpeningState
 from ..bidding.opening import OpeningService
 from ..bidding.service import BidService, bidder_ref, lot_ref, project_ref
@@ -27,6 +26,7 @@ from ..db import registry_of
 from ..projects.kinds import ProcurementMethod, ProjectType
 from ..projects.models import Project
 from ..projects.service import ProjectService
+from ..supervision.collusion_service import CollusionService
 from .bidding import seal_and_submit
 
 NAME = "城东学校运动场改造工程"

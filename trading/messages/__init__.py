@@ -39,7 +39,7 @@ def includeme(config):
     config.add_subscriber(s.on_project_status, ProjectStatusChanged)
     config.add_subscriber(s.deadline_due, ProjectDue)
     config.add_subscriber(s.deadline_next, ProjectScheduling)
-    # After audit's collusion scan (included before): the supervisors hear of its signals.
+    # After supervision's collusion scan (included before): the supervisors hear of its signals.
     config.add_subscriber(s.on_opening_completed, OpeningCompleted)
     config.add_subscriber(s.on_experts_summoned, ExpertsSummoned)
     config.add_subscriber(s.on_report_signed, ReportSigned)

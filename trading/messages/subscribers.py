@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ..accounts.models import Organisation, Role, User
 from ..i18n import DISPLAY_TZ, N_
+from ..supervision.models import CollusionSignal
 from .kinds import MessageKind as K
 from .service import MessageService
 
@@ -119,7 +120,6 @@ def on_opening_completed(event) -> None:
                                      "开标记录已生成，接下来进入评标。"),
                              args=_project(project), route=route, route_args=args,
                              key=f"bids_opened:{project.id}")
-    from ..audit.models import CollusionSignal
 
     signals = event.service.db.scalar(sa.select(sa.func.count(CollusionSignal.id)).where(
         CollusionSignal.project_id == project.id))

@@ -39,7 +39,7 @@ def _filters(request) -> dict:
     return {"since": since, "project_type": values["type"]}
 
 
-@view_config(route_name="supervision.dashboard", renderer="audit/dashboard.jinja2",
+@view_config(route_name="supervision.dashboard", renderer="supervision/dashboard.jinja2",
              permission=Permission.AUDIT_VIEW)
 def dashboard(request):
     data = figures(request.dbsession, request.clock(), **_filters(request))

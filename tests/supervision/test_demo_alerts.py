@@ -4,10 +4,10 @@ supervision dashboard has something to show, and loading the demo twice changes 
 import pytest
 import sqlalchemy as sa
 
-from trading.audit.collusion_service import CollusionService
-from trading.audit.dashboard import figures
-from trading.audit.supervision import PURCHASE_RULES, RULES, SMALL_WORK_RULES
 from trading.demo import load_demo
+from trading.supervision.collusion_service import CollusionService
+from trading.supervision.dashboard import figures
+from trading.supervision.supervision import PURCHASE_RULES, RULES, SMALL_WORK_RULES
 
 # Steps the platform's own jobs resolve, so no demo item can stay late once the worker
 # runs: the opening job opens a project past its deadline, an unanswered selection (中介)

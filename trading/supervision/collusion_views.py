@@ -7,7 +7,7 @@ from ..security import Permission
 from .collusion_service import CollusionService
 
 
-@view_config(route_name="audit.signals", renderer="audit/signals.jinja2",
+@view_config(route_name="audit.signals", renderer="supervision/signals.jinja2",
              permission=Permission.AUDIT_SIGNALS)
 def signals_page(context, request):
     service = request.find_service(CollusionService)

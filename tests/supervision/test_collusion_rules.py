@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trading.audit.collusion import (
+from trading.supervision.collusion import (
     CLUSTER_WINDOW,
     BidderFacts,
     Kind,

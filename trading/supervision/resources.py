@@ -9,13 +9,13 @@ from ..security import Permission
 # Registry key: `readers(dbsession, project) -> [principal, ...]` functions, added with
 # `config.add_signal_readers(fn)`; `sitting_committee` names the members of the project's
 # committee (rules §7.9: flags go to the committee).
-SIGNAL_READERS = "audit.signal_readers"
+SIGNAL_READERS = "supervision.signal_readers"
 
 
 def add_signal_readers(config, readers) -> None:
     """The directive: who else may read a project's collusion signals."""
     readers = config.maybe_dotted(readers)
-    config.action(("audit.signal_readers", readers),
+    config.action(("supervision.signal_readers", readers),
                   lambda: config.registry[SIGNAL_READERS].append(readers))
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from factories import actor_for, make_project, make_user, project_service
 
 from trading.accounts.models import Role, User
-from trading.audit.supervision import (
+from trading.supervision.supervision import (
     OPENING_GRACE,
     SMALL_WORKS_REVIEW_DAYS,
     ProjectFacts,
@@ -119,7 +119,7 @@ def test_the_dashboard_shows_small_works_and_their_overdue_steps(testapp, dbsess
 
 
 def test_unanswered_objections_past_their_due_time_are_late():
-    from trading.audit.supervision import ObjectionFacts, overdue_objections
+    from trading.supervision.supervision import ObjectionFacts, overdue_objections
 
     due = NOW - timedelta(hours=1)
     objections = [ObjectionFacts(1, "YG-1", "某项目", due, False, "业主单位"),
@@ -155,7 +155,7 @@ def test_the_dashboard_lists_an_objection_left_unanswered(testapp, dbsession, cl
 
 
 def purchase(status, **kw):
-    from trading.audit.supervision import PurchaseFacts
+    from trading.supervision.supervision import PurchaseFacts
 
     values = dict(confirm_deadline=None, contract_due=None, rating_due=None)
     values.update(kw)
@@ -164,7 +164,7 @@ def purchase(status, **kw):
 
 
 def test_supermarket_overdue_rules():
-    from trading.audit.supervision import PurchaseFacts, overdue_purchases
+    from trading.supervision.supervision import PurchaseFacts, overdue_purchases
 
     late = NOW - timedelta(hours=1)
     soon = NOW + timedelta(hours=1)
@@ -207,7 +207,7 @@ def test_the_dashboard_shows_the_supermarket(testapp, dbsession, clock, settings
 def test_bid_figures_mean_by_type_and_month_and_distribution():
     from decimal import Decimal
 
-    from trading.audit.dashboard import BidSample, bid_figures
+    from trading.supervision.dashboard import BidSample, bid_figures
 
     samples = [BidSample("works", "2026-05", 3), BidSample("works", "2026-05", 4),
                BidSample("works", "2026-06", 0), BidSample("government_procurement",
@@ -236,7 +236,7 @@ def test_bid_figures_mean_by_type_and_month_and_distribution():
     ("cancelled", -3, -1, False), ("cancelled", -3, 2, False),  # …or before the deadline
 ])
 def test_which_projects_count_for_bids(status, changed, deadline, counted):
-    from trading.audit.dashboard import counts_bids
+    from trading.supervision.dashboard import counts_bids
 
     day = timedelta(days=1)
     assert counts_bids(status, NOW + changed * day, NOW + deadline * day, NOW) is counted
@@ -246,9 +246,9 @@ def test_the_dashboard_counts_bids_per_project(testapp, dbsession, clock, settin
     """Crafted data: three projects past their deadline with 3, 1 and 0 submitted bids (a
     withdrawn bid does not count), one still open with 2 (not counted), one of another
     type filtered out by the type filter."""
-    from trading.audit.dashboard import figures
     from trading.bidding.models import Bid, BidState
     from trading.projects.kinds import ProjectType
+    from trading.supervision.dashboard import figures
 
     bidders = [make_user(dbsession, clock, settings, role=Role.BIDDER) for _ in range(4)]
     projects = [make_project(dbsession, clock, settings, registry, open_bidding=True)
@@ -286,7 +286,7 @@ def test_the_dashboard_counts_bids_per_project(testapp, dbsession, clock, settin
 def test_no_award_after_the_publicity_counts_from_the_publicity_itself():
     """A publicity restarted after a re-evaluation (or a longer one) ends later than the
     status change suggests: the owner's days run from its own end."""
-    from trading.audit.supervision import AWARD_DAYS
+    from trading.supervision.supervision import AWARD_DAYS
 
     ends = NOW - timedelta(days=AWARD_DAYS) + timedelta(minutes=1)
     restarted = ProjectFacts(1, "YG-1", "某项目", "candidates_publicised",

@@ -7,10 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..audit.models import AuditEvent
 from ..i18n import DISPLAY_TZ
 from ..projects.models import Project
 from ..projects.status import PUBLIC
-from .models import AuditEvent
 from .supervision import (
     ObjectionFacts,
     ProjectFacts,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..accounts.models import Organisation
 from ..actor import Actor
+from ..audit.service import record
 from ..bidding.models import (
     Bid,
     BidVersion,
@@ -26,7 +27,6 @@ from ..projects.models import DocumentDownload, Lot, Project, ProjectDocument, S
 from .collusion import LABELS, LEVEL_LABELS, RULES_VERSION, BidderFacts, Level, Trace, describe
 from .collusion import detect as detect_signals
 from .models import CollusionScan, CollusionSignal
-from .service import record
 
 SYSTEM = Actor.system("collusion_scan")
 OPENED = (LineStatus.DECRYPTED, LineStatus.INVALID)

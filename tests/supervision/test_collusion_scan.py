@@ -11,12 +11,13 @@ from factories import make_project, make_user, project_service
 from bid_crypto import Document, seal_bid
 from trading.accounts.models import Role
 from trading.actor import Actor
-from trading.audit.collusion_service import CollusionService
-from trading.audit.models import AuditEvent, CollusionScan, CollusionSignal
+from trading.audit.models import AuditEvent
 from trading.bidding.events import OpeningCompleted
 from trading.bidding.service import BidService, bidder_ref, lot_ref, project_ref
 from trading.jobs import chronograph
 from trading.projects.models import ProjectDocument
+from trading.supervision.collusion_service import CollusionService
+from trading.supervision.models import CollusionScan, CollusionSignal
 
 COPIED = b"%PDF-1.7 technical proposal written once " * 40
 
@@ -161,7 +162,7 @@ def test_nothing_is_scanned_before_the_opening_is_done(lot):
 def test_the_scan_subscribes_once_to_a_completed_opening(registry):
     from zope.interface import implementedBy
 
-    from trading.audit.collusion_service import scan_after_opening
+    from trading.supervision.collusion_service import scan_after_opening
 
     subscribers = registry.adapters.subscriptions([implementedBy(OpeningCompleted)], None)
     # Pyramid registers a wrapper that names the subscriber in __wrapped__.
@@ -217,7 +218,7 @@ def test_bidders_never_see_the_signals_not_even_their_own(lot, testapp):
 
 def test_the_evaluation_committee_reads_them_through_its_hook(lot, testapp, monkeypatch,
                                                               registry):
-    from trading.audit import resources
+    from trading.supervision import resources
 
     crafted(lot)
     expert = make_user(lot.db, lot.clock, lot.settings, role=Role.EXPERT, username="sig_exp")
@@ -299,7 +300,6 @@ def test_the_signals_go_into_the_archive_package(lot):
 
 
 def test_the_signed_in_members_of_a_sitting_committee_read_them(lot, testapp):
-    from trading.audit.resources import sitting_committee
     from trading.evaluation.models import (
         Committee,
         CommitteeMember,
@@ -307,6 +307,7 @@ def test_the_signed_in_members_of_a_sitting_committee_read_them(lot, testapp):
         MemberRole,
         MemberState,
     )
+    from trading.supervision.resources import sitting_committee
 
     crafted(lot)
     seated = make_user(lot.db, lot.clock, lot.settings, role=Role.EXPERT, username="sig_in")
