@@ -20,7 +20,8 @@ the entry that put it in, and for every one taken out, that entry.
   left out, or one added without such an entry, is named;
 * each member (and each one taken out) names the leaf index of that last entry;
 * the list the record fixed (a draw's candidates) hashes to the hash it states and lists
-  exactly the members.
+  exactly the members; an award's inputs are exactly the members, each with the figures
+  (rank, price, score) of its logged entry.
 
 Standard library and bid_crypto.tlog only: no platform import, no network.
 """
@@ -70,6 +71,7 @@ def check(doc: dict, log_key: tlog.NoteVerifier) -> SetReport:
     _compare(members, logged_in, logged_out, cp, "in")
     _compare(excluded, logged_out, logged_in, cp, "out")
     _check_list(doc, members)
+    _check_inputs(doc, members, last)
     report = SetReport(cp, len(chain), sorted(members), sorted(excluded))
     report.lines.append(f"{len(chain)} entries of set {key} below the checkpoint of {cp.size} "
                         f"entries (root {tlog.b64(cp.root)}), each proven included")
@@ -173,3 +175,28 @@ def _check_list(doc: dict, members: dict) -> None:
         if ident not in ids:
             raise SetRefused(f"{ident} is a member but not in the frozen candidate list: "
                              "left out")
+
+
+FIGURES = ("rank", "price_fen", "score")
+
+
+def _check_inputs(doc: dict, members: dict, last: dict) -> None:
+    """An award's inputs: exactly the members, each with the figures of its logged entry."""
+    inputs = doc.get("inputs")
+    if inputs is None:
+        return
+    ids = [i.get("id") for i in inputs if isinstance(i, dict)]
+    for ident in ids:
+        if ident not in members:
+            raise SetRefused(f"input {ident} is not a logged member: added without an entry")
+    for ident in members:
+        if ident not in ids:
+            raise SetRefused(f"{ident} is a logged input but the award's inputs leave it "
+                             "out: dropped")
+    for item in inputs:
+        entry = last[item["id"]]
+        for name in FIGURES:
+            if name in item and item[name] != entry.get(name):
+                raise SetRefused(f"input {item['id']}: its {name} {item[name]!r} differs from "
+                                 f"its logged entry's {entry.get(name)!r} (index "
+                                 f"{entry['index']})")

@@ -219,6 +219,8 @@ def includeme(config):
     config.add_route("award.roster", "/award/roster")
     config.add_route("award.roster.remove", "/award/roster/{entry_id:\\d+}/remove")
     config.add_route("award.page", "/projects/{project_id}/award", factory=award)
+    config.add_route("award.inputs", "/projects/{project_id}/award/lots/{lot_id}/inputs.json",
+                     factory=award_lot)
     config.add_route("award.objection", "/projects/{project_id}/award/objections",
                      factory=award)
     config.add_route("award.answer",

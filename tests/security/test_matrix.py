@@ -182,6 +182,7 @@ TABLE = [
     html("award.roster", "/award/roster", OWNERS, "POST", username="nobody"),
     html("award.roster.remove", "/award/roster/999999/remove", OWNERS, "POST"),
     html("award.page", "/projects/{public}/award", EVERYONE),
+    html("award.inputs", "/projects/{public}/award/lots/{lot}/inputs.json", EVERYONE),
     html("award.objection", "/projects/{public}/award/objections", BIDDERS, "POST",
          text="请核查候选人资格。"),
     html("award.answer", "/projects/{public}/award/objections/{objection}/answer", {"owner"},

@@ -78,6 +78,17 @@ def exists(dbsession, key: str) -> bool:
     return dbsession.get(TlogSet, key) is not None
 
 
+def current_members(dbsession, key: str) -> set[str]:
+    """Who is in the set now, by every entry so far (sequenced or still queued)."""
+    rows = dbsession.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject_type == SUBJECT, AuditEvent.subject_id == key,
+        AuditEvent.action == "logset.entry"))
+    last = {}
+    for event in sorted(rows, key=lambda e: int(e.data["n"])):
+        last[event.data["member"]] = event.data["kind"]
+    return {m for m, kind in last.items() if kind == IN}
+
+
 def entries(dbsession, key: str, size: int) -> list[Entry]:
     """The set's entries below the checkpoint of `size` leaves, in their set order."""
     rows = dbsession.execute(

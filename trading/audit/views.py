@@ -163,6 +163,7 @@ SUBJECT_LABELS = {
     "smallworks_enterprise": N_("小额工程企业"), "refund": N_("保证金退还"),
     "notification": N_("到账通知"), "security": N_("投标保证金"),
     "guarantee": N_("电子保函"), "guarantee_application": N_("电子保函申请"),
+    "logset": N_("日志登记的候选库或定标依据"),
 }
 
 

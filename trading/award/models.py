@@ -110,6 +110,10 @@ class Publicity(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     announcement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("announcements.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The award's inputs fixed at the start (issue #17 pt 4): per lot id, the logged set,
+    # the checkpoint's size and each candidate's entry {"set", "size", "members",
+    # "excluded"}; None when the report's inputs were not logged (before sets existed).
+    log_inputs: Mapped[dict | None] = mapped_column(sa.JSON)
 
     objections: Mapped[list["Objection"]] = relationship(
         back_populates="publicity", order_by="Objection.id")

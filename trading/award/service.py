@@ -130,7 +130,8 @@ class AwardService:
             actor=actor)
         publicity = Publicity(project_id=project.id, source=source, candidates=candidates,
                               started_at=now, ends_at=now + timedelta(days=days),
-                              announcement_id=notice.id)
+                              announcement_id=notice.id,
+                              log_inputs=self._fix_inputs(project, candidates, now))
         self.db.add(publicity)
         self.db.flush()
         record(self.db, actor, "award.publicity_started", "project", project.id, now=now,
@@ -138,6 +139,53 @@ class AwardService:
         # The chronograph wakes the project when the publicity ends (see `advance`).
         self._projects().reschedule(project)
         return publicity
+
+    def _fix_inputs(self, project: Project, candidates: list[dict], now) -> dict | None:
+        """The inputs are fixed: sign the log's checkpoint and name, per lot, each
+        candidate's input entry; refuse candidates that are not the logged inputs, or
+        whose figures differ from them (issue #17 pt 4)."""
+        from ..audit import logset
+        from ..db import registry_of
+        from .inputs import facts, inputs_key, member
+
+        fixed = {}
+        for lot in project.lots:
+            key = inputs_key(lot.id)
+            if not logset.exists(self.db, key):
+                continue
+            sealed = logset.seal(self.db, self.keys, registry_of(self.db).settings, key,
+                                 now=now)
+            of_lot = {member(c["org_id"]): c for c in candidates if c["lot_id"] == lot.id}
+            logged = {e.member: e.event.data for e in logset.entries(self.db, key, sealed.size)}
+            wrong = sorted(set(of_lot) ^ set(sealed.members)) + sorted(
+                i for i, c in of_lot.items() if i in sealed.members and any(
+                    logged[i].get(k) != v for k, v in
+                    facts(c["rank"], c["price_fen"], c["score"]).items()))
+            if wrong:
+                raise AwardRefused(f"第{lot.number}标段的中标候选人与审计日志记录的评标结果不符："
+                                   + "、".join(wrong))
+            fixed[str(lot.id)] = {"set": key, **sealed.as_record()}
+        return fixed or None
+
+    def inputs_doc(self, project: Project, lot: Lot) -> dict | None:
+        """The award's inputs for one lot, with their proof against the log (check with
+        python -m bid_crypto verify-set); None when they were not logged."""
+        from ..audit import logset
+        from ..db import registry_of
+        from .inputs import facts, member
+
+        publicity = self.publicity(project)
+        fixed = (publicity.log_inputs or {}).get(str(lot.id)) if publicity else None
+        if fixed is None:
+            return None
+        inputs = [{"id": member(c["org_id"]), "name": c["name"],
+                   **facts(c["rank"], c["price_fen"], c["score"])}
+                  for c in self.candidates_of(project, lot)]
+        return {"project": project.number, "lot": lot.number,
+                "publicity_started_at": publicity.started_at.isoformat(),
+                "inputs": inputs,
+                "log": logset.doc(self.db, self.keys, registry_of(self.db).settings,
+                                  fixed["set"], fixed)}
 
     @staticmethod
     def _candidates_body(project, candidates, word, ends_at) -> str:

@@ -141,7 +141,12 @@ def _award_page(context, request) -> dict:
                      "committee": committee,
                      "auction": committees.auction_for(committee) if committee else None})
     awards = {a.lot_id: a for a in service.awards(project)}
+    from ..audit.merkle import log_verifier
+
+    log_key = log_verifier(request.registry["keys"], request.registry.settings).vkey() \
+        if publicity is not None and publicity.log_inputs else None
     return {"project": project, "publicity": publicity, "objections": objections,
+            "log_key": log_key,
             "lots": lots, "awards": awards, "now": request.clock(), "error": None,
             "notices": service.notices_for(project, org_id), "manage": manage, "staff": staff,
             "pending": service.pending_objections(project), "methods": _method_labels(),
@@ -160,6 +165,23 @@ def _award_act(context, request, action, message):
 @view_config(route_name="award.page", renderer=AWARD_PAGE, permission=Permission.PROJECT_VIEW)
 def award_page(context, request):
     return _award_page(context, request)
+
+
+@view_config(route_name="award.inputs", permission=Permission.PROJECT_VIEW)
+def download_inputs(context, request):
+    """A lot's award inputs with their proof against the transparency log (issue #17):
+    `python -m bid_crypto verify-set inputs.json --log-key KEY` checks them offline."""
+    import json
+
+    from ..errors import NotFound
+    from ..files import serve_bytes
+
+    doc = _awards(request).inputs_doc(context.project, context.lot)
+    if doc is None:
+        raise NotFound("该标段的定标依据未记入审计日志", code="inputs_not_logged")
+    body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return serve_bytes(body.encode(), f"award-inputs-{context.project.number}-"
+                       f"{context.lot.number}.json", "application/json")
 
 
 @view_config(route_name="award.objection", renderer=AWARD_PAGE, request_method="POST",

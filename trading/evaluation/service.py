@@ -510,6 +510,9 @@ class EvaluationWork:
                 total_score=Decimal(c["total"]), price_score=Decimal(c["price_score"]),
                 price=c["price"], rank=c["rank"], position=position))
         self.db.flush()
+        from ..award.inputs import log_report
+
+        log_report(self.db, report, now=report.locked_at)  # the award's inputs, logged now
         record(self.db, actor, "evaluation.report_locked", "project", report.project_id,
                now=report.locked_at, report_id=report.id, signature=report.signature)
         project = self.db.get(Project, report.project_id)
