@@ -34,18 +34,6 @@ BY_ROLE = {
     Role.AUDITOR: (("audit.log", _("审计日志")),),
 }
 
-ROLE_LABELS = {
-    Role.OWNER: _("项目业主"),
-    Role.BIDDER: _("投标人"),
-    Role.INTERMEDIARY: _("中介机构"),
-    Role.EXPERT: _("评标专家"),
-    Role.CENTER: _("交易中心"),
-    Role.SUPERVISOR: _("监管"),
-    Role.SYSADMIN: _("系统管理员"),
-    Role.SECADMIN: _("安全管理员"),
-    Role.AUDITOR: _("审计管理员"),
-}
-
 
 def navigation(user) -> list[tuple[str, str]]:
     """(route name, Chinese label) pairs; labels are translated in the template."""

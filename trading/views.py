@@ -7,9 +7,9 @@ from pyramid.view import forbidden_view_config, notfound_view_config, view_confi
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .accounts.labels import ROLE_LABELS
 from .errors import DomainError
 from .i18n import LOCALE_COOKIE, LOCALES
-from .navigation import ROLE_LABELS
 from .security import Permission
 
 

@@ -15,9 +15,9 @@ from pyramid.view import view_config
 from ..errors import DomainError
 from ..forms import redirect, refused, render_form
 from ..i18n import _
-from ..navigation import ROLE_LABELS
 from ..security import Permission
 from .forms import PolicySchema, ResetSecondFactorSchema, StaffSchema
+from .labels import ROLE_LABELS
 from .models import Role, User
 from .policy import POLICY, PolicyService
 from .service import AccountService

@@ -5,6 +5,7 @@ import deform
 
 from ..forms import CSRFSchema, Text
 from ..i18n import _
+from .labels import ROLE_LABELS
 from .models import SELF_REGISTERED_ROLES, STAFF_ROLES
 from .rules import credit_code_problem
 from .scopes import all_scopes, scope_label
@@ -96,8 +97,6 @@ class TokenSchema(CSRFSchema):
 
 
 def _staff_role_choices():
-    from ..navigation import ROLE_LABELS
-
     return tuple((str(r), ROLE_LABELS[r]) for r in STAFF_ROLES)
 
 

@@ -7,10 +7,10 @@ from pyramid.view import view_config
 
 from ..forms import redirect, render_form
 from ..i18n import _
-from ..navigation import ROLE_LABELS
 from ..security import AUTH_COOKIE, Permission
 from .errors import LoginFailed
 from .forms import LoginSchema, PasswordSchema, RegisterSchema, SecondFactorSchema, TokenSchema
+from .labels import ROLE_LABELS
 from .models import Role, User
 from .scopes import scope_label
 from .service import AccountService

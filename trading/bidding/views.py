@@ -11,11 +11,12 @@ from pyramid.renderers import render
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from ..accounts.labels import ROLE_LABELS
+from ..audit.merkle import log_verifier
 from ..errors import DomainError, PlaintextRefused
 from ..files import serve_bytes, serve_stored
 from ..forms import redirect, refused
 from ..i18n import _
-from ..navigation import ROLE_LABELS
 from ..projects.kinds import LABELS, CustodyMode
 from ..security import Permission
 from .errors import OfferInvalid
