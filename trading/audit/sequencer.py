@@ -16,6 +16,7 @@ import threading
 
 import sqlalchemy as sa
 
+from ..jobs.request import job_request
 from .merkle import sequence
 from .models import TlogPending
 
@@ -70,8 +71,6 @@ class Sequencer:
 def worker_sequencer(registry) -> Sequencer:
     """The worker's sequencer on the app's registry: each step a job request of its own
     (its own transaction, committed when the step's session closes)."""
-    from ..jobs.request import job_request
-
     @contextlib.contextmanager
     def session_scope():
         with job_request(registry) as request:

@@ -42,6 +42,7 @@ from bid_crypto.encoding import format_timestamp
 
 from ..accounts.models import Role, User
 from ..actor import Actor
+from ..audit.merkle import promise_doc
 from ..audit.service import record
 from ..keys import project_algorithm, signature_algorithm
 from ..projects.kinds import CryptoSuite, CustodyMode
@@ -596,8 +597,6 @@ class BidService:
     def log_promise(self, version: BidVersion) -> dict | None:
         """The log's signed promise to merge the version's audit event within the maximum
         merge delay, with the event row it hashes (versions before the log have none)."""
-        from ..audit.merkle import promise_doc
-
         if version.audit_seq is None:
             return None
         return promise_doc(self.db, self.keys, self.settings, version.audit_seq,

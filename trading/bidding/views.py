@@ -285,7 +285,6 @@ def bid_detail(context, request):
         shown = int(request.GET.get("version", bid.current_version))
     except ValueError:
         shown = bid.current_version
-    from ..audit.merkle import log_verifier
 
     return {"project": context.project, "bid": bid, "versions": versions, "shown": shown,
             "log_key": log_verifier(request.registry["keys"], request.registry.settings).vkey()}

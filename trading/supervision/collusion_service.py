@@ -6,6 +6,7 @@ offer.json, document hashes), every envelope version, sign-ups, downloads and de
 shares with their address and device, and the bidders' registered contacts.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from ..accounts.models import Organisation
 from ..actor import Actor
+from ..archive.package import Entry
 from ..audit.service import record
 from ..bidding.models import (
     Bid,
@@ -196,10 +198,6 @@ def archive_source(event) -> None:
 
 
 def _archive_entries(dbsession, project, retention) -> list:
-    import json
-
-    from ..archive.package import Entry
-
     service = CollusionService(dbsession, lambda: None)
     if service.scan_of(project) is None:
         return []

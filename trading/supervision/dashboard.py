@@ -2,15 +2,23 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..accounts.models import Organisation
 from ..audit.models import AuditEvent
+from ..award.models import Objection, Publicity
+from ..bidding.models import Bid, BidState
 from ..i18n import DISPLAY_TZ
+from ..intermediaries import rules
+from ..intermediaries.models import Entry, Purchase
+from ..intermediaries.service import CALENDAR, PARAMS, local_date, service_due_of
 from ..projects.models import Project
 from ..projects.status import PUBLIC
+from ..smallworks.models import Enterprise, SmallWork
+from ..smallworks.service import WON
 from .supervision import (
     ObjectionFacts,
     ProjectFacts,
@@ -162,8 +170,6 @@ def figures(dbsession, now: datetime, *, since: datetime | None = None,
 
 def bid_samples(dbsession, rows, now: datetime) -> list[BidSample]:
     """Submitted (not withdrawn) bids of each counted project, every lot together."""
-    from ..bidding.models import Bid, BidState
-
     counted = [r for r in rows if counts_bids(str(r.status), r.status_changed_at,
                                               r.bid_deadline, now)]
     if not counted:
@@ -179,15 +185,11 @@ def bid_samples(dbsession, rows, now: datetime) -> list[BidSample]:
 
 def publicity_ends(dbsession) -> dict:
     """Project id → the end of its current candidates' publicity (read only, award)."""
-    from ..award.models import Publicity
-
     return dict(dbsession.execute(sa.select(Publicity.project_id, Publicity.ends_at).where(
         Publicity.superseded_at.is_(None)).order_by(Publicity.id)).all())
 
 
 def _owner_names(dbsession, ids) -> dict:
-    from ..accounts.models import Organisation
-
     if not ids:
         return {}
     return dict(dbsession.execute(sa.select(Organisation.id, Organisation.name).where(
@@ -216,9 +218,6 @@ def stage_days(dbsession, project_ids) -> dict:
 
 def small_works(dbsession, since: datetime | None):
     """Registry and allocation counts, and the facts electronic supervision needs."""
-    from ..smallworks.models import Enterprise, SmallWork
-    from ..smallworks.service import WON
-
     registry = dict(dbsession.execute(sa.select(Enterprise.status, sa.func.count())
                                       .group_by(Enterprise.status)).all())
     clauses = [SmallWork.created_at >= since] if since is not None else []
@@ -245,8 +244,6 @@ def small_works(dbsession, since: datetime | None):
 
 def objections(dbsession, since: datetime | None) -> list[ObjectionFacts]:
     """Unanswered objections to publicised candidates (read only, from the award domain)."""
-    from ..award.models import Objection
-
     clauses = [Objection.answer.is_(None)]
     if since is not None:
         clauses.append(Objection.raised_at >= since)
@@ -261,8 +258,6 @@ def objections(dbsession, since: datetime | None) -> list[ObjectionFacts]:
 
 def _end_of(day) -> datetime:
     """A due day (local date) ends at the next local midnight."""
-    from datetime import time, timedelta
-
     return datetime.combine(day + timedelta(days=1), time.min, DISPLAY_TZ)
 
 
@@ -270,10 +265,6 @@ def supermarket(dbsession, since: datetime | None):
     """Entries and purchases, and the facts electronic supervision needs; the due dates
     are the supermarket's own rules (contract and rating in working days, §5.6; the
     service by the purchase's structured 服务时限, §5.3)."""
-    from ..intermediaries import rules
-    from ..intermediaries.models import Entry, Purchase
-    from ..intermediaries.service import CALENDAR, PARAMS, local_date, service_due_of
-
     entries = dict(dbsession.execute(sa.select(Entry.status, sa.func.count())
                                      .group_by(Entry.status)).all())
     clauses = [Purchase.created_at >= since] if since is not None else []

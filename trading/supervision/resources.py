@@ -1,8 +1,10 @@
 """Who may read a project's collusion signals: the root grants staff and supervisors;
 the project's evaluation committee is added by whoever knows it."""
 
+import sqlalchemy as sa
 from pyramid.authorization import Allow
 
+from ..evaluation.models import Committee, CommitteeMember, CommitteeStatus, MemberState
 from ..projects.resources import ProjectResource, project_factory
 from ..security import Permission
 
@@ -22,10 +24,6 @@ def add_signal_readers(config, readers) -> None:
 def sitting_committee(dbsession, project) -> list[str]:
     """The members who signed in to the project's evaluation committee (read only): they
     weigh the signals when they evaluate (rules §7.9)."""
-    import sqlalchemy as sa
-
-    from ..evaluation.models import Committee, CommitteeMember, CommitteeStatus, MemberState
-
     query = (sa.select(CommitteeMember.user_id)
              .join(Committee, Committee.id == CommitteeMember.committee_id)
              .where(Committee.project_id == project.id,

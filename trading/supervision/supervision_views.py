@@ -7,6 +7,8 @@ import pygal
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from ..bidsecurity.service import BidSecurityService
+from ..bidsecurity.views import figures as security_figures
 from ..forms import Text
 from ..i18n import DISPLAY_TZ
 from ..projects.kinds import LABELS as KIND_LABELS
@@ -44,9 +46,6 @@ def _filters(request) -> dict:
 def dashboard(request):
     data = figures(request.dbsession, request.clock(), **_filters(request))
     flagged = request.find_service(CollusionService).flagged_lots()
-    from ..bidsecurity.service import BidSecurityService
-    from ..bidsecurity.views import figures as security_figures
-
     security = security_figures(request.dbsession, request.find_service(BidSecurityService))
     return {"f": data, "now": request.clock(), "query": dict(request.GET.items()),
             "security": security,

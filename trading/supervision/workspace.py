@@ -3,6 +3,8 @@ past their deadline (the supervision dashboard's rules) and the collusion alerts
 
 from ..i18n import N_
 from ..workspace import Row, Section
+from .collusion_service import CollusionService
+from .dashboard import figures
 
 ALERT_ROWS = 10
 
@@ -10,9 +12,6 @@ ALERT_ROWS = 10
 def part(request) -> list[Section]:
     if str(request.identity.role) not in ("center", "supervisor"):
         return []
-    from .collusion_service import CollusionService
-    from .dashboard import figures
-
     overdue = figures(request.dbsession, request.clock()).overdue
     flagged = request.find_service(CollusionService).flagged_lots()
     rows = [Row(o.name, _link(request, o), o.step, o.due) for o in overdue[:ALERT_ROWS]]
