@@ -13,12 +13,9 @@ from zoneinfo import ZoneInfo
 from pyramid.i18n import TranslationStringFactory, get_localizer
 from pyramid.threadlocal import get_current_request
 
+from .words import N_ as N_  # re-exported: the one marker, defined without pyramid
+
 _ = TranslationStringFactory("trading")
-
-
-def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
-    """Mark a message id for extraction where the text is translated later, at display."""
-    return text
 
 LOCALES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LOCALE = "zh_CN"

@@ -27,43 +27,6 @@ Interface for the award domain (评定分离, publicity, result)
   signed the same way.
 """
 
-import sqlalchemy as sa
-
-from ..db import registry_of
-
-
-def lock_criteria(event):
-    """ProjectApproving: the scoring criteria are published with the project."""
-    service, project, actor = event.service, event.project, event.actor
-    from .scoring import CriteriaService
-
-    CriteriaService(service.db, service.clock).lock(project, actor=actor)
-
-
-def _work(service):
-    from .service import EvaluationService
-
-    return EvaluationService(service.db, service.clock, registry_of(service.db)["keys"],
-                             service.storage, service.enqueue).work()
-
-
-def signing_due(event):
-    """ProjectDue: a report past its signing deadline is settled and locked."""
-    if str(event.project.status) == "evaluation":
-        event.wake_at(_work(event.service).settle_due(event.project))
-
-
-def signing_next(event):
-    """ProjectScheduling: the earliest signing deadline still open."""
-    service, project = event.service, event.project
-    if str(project.status) != "evaluation":
-        return
-    from .models import EvaluationReport, ReportState
-
-    event.wake_at(service.db.scalar(sa.select(sa.func.min(EvaluationReport.sign_by)).where(
-        EvaluationReport.project_id == project.id,
-        EvaluationReport.state == ReportState.SIGNING)))
-
 
 def _audit_actions() -> dict[str, str]:
     """The audit actions this domain records, in words (trading.audit.actions)."""
@@ -105,6 +68,7 @@ def _audit_actions() -> dict[str, str]:
 def includeme(config):
     from ..projects.events import ProjectApproving, ProjectDue, ProjectScheduling
     from .service import EvaluationService, evaluation_service_factory
+    from .subscribers import lock_criteria, signing_due, signing_next
 
     config.add_audit_actions(_audit_actions())
     config.register_service_factory(evaluation_service_factory, EvaluationService)

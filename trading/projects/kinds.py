@@ -2,7 +2,7 @@
 
 import enum
 
-from ..i18n import N_
+from ..words import N_
 
 
 class ProjectType(enum.StrEnum):

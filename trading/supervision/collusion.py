@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from ..i18n import N_
+from ..words import N_
 
 RULES_VERSION = "collusion-v1"
 # Prices in a regular pattern: the coefficient of variation of the gaps (or of the

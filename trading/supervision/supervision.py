@@ -8,7 +8,7 @@ them (rules §7.8), else the defaults below (each configurable later per profile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..i18n import N_
+from ..words import N_
 
 REVIEW_DAYS = 3  # the center reviews a submitted posting within 3 days
 OPENING_GRACE = timedelta(minutes=30)  # the opening job must have run by then
