@@ -29,3 +29,18 @@ def test_demo_data_lives_only_in_the_demo_package():
     stray = {name for _, name, _ in pkgutil.walk_packages(trading.__path__, "trading.")
              if "demo" in name.rsplit(".", 1)[-1] and not name.startswith("trading.demo")}
     assert not stray, stray
+
+
+def test_demo_modules_share_builders_through_helpers_only():
+    """A loader module imports another's public builders or `helpers`, never a private
+    name: the shared ones live in trading/demo/helpers.py."""
+    import ast
+    from pathlib import Path
+
+    found = []
+    for path in Path(trading.demo.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                found += [f"{path.name}: {node.module}.{a.name}" for a in node.names
+                          if a.name.startswith("_")]
+    assert found == []

@@ -17,7 +17,7 @@ from trading.archive.models import ArchivePackage
 from trading.archive.package import verify_package
 from trading.archive.service import ArchiveService
 from trading.archive.tasks import archive_due
-from trading.demo.bidding import seal_and_submit
+from trading.demo.helpers import seal_and_submit
 from trading.projects.status import ProjectStatus as S
 
 ROOT = Path(__file__).resolve().parents[2]

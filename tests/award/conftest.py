@@ -6,7 +6,7 @@ from factories import actor_for, make_project, make_user
 
 from trading.accounts.models import Role
 from trading.award.service import AwardService
-from trading.demo.bidding import seal_and_submit
+from trading.demo.helpers import seal_and_submit
 from trading.projects.kinds import AwardMethod, ProcurementMethod
 from trading.projects.status import ProjectStatus
 

@@ -88,7 +88,7 @@ def create(work: Path, mode: str, name: str, holders: str = "", suite: str = "")
     from bid_crypto import generate_private_key
     from trading.bidding.service import BidService
     from trading.clock import FixedClock
-    from trading.demo.bidding import seal_and_submit
+    from trading.demo.helpers import seal_and_submit
     from trading.projects.kinds import CryptoSuite, CustodyMode
 
     now = datetime.now(UTC)

@@ -15,7 +15,7 @@ from factories import actor_for, make_project, make_user, project_service
 from trading.accounts.models import Role
 from trading.bidding.service import BidService
 from trading.demo import load_demo
-from trading.demo.bidding import seal_and_submit
+from trading.demo.helpers import seal_and_submit
 from trading.jobs import chronograph
 from trading.opendata.models import OcdsRelease
 from trading.opendata.ocds import SCHEMA_DIR, load_json

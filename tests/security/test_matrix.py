@@ -16,7 +16,7 @@ from pyramid.interfaces import IRoutesMapper
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
 from trading.audit import logset
-from trading.demo.bidding import seal_and_submit
+from trading.demo.helpers import seal_and_submit
 from trading.draws.services import DrawService
 from trading.intermediaries.rules import CreditEventKind
 

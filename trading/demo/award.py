@@ -6,14 +6,22 @@ offer) so a newcomer can walk the round to its result in one sitting; it is crea
 before the projects demo asks for the profile, so the demo project is posted under it.
 """
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from ..accounts.models import Role, User
+from ..award.committee import CommitteeService
+from ..award.service import AwardService, candidate_id
+from ..clock import FixedClock
 from ..db import registry_of
 from ..projects.kinds import ProcurementMethod, Regime
-from ..projects.models import RuleProfile
+from ..projects.models import Project, RuleProfile
 from ..projects.rules import default_params
+from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
+from .evaluation import WORKS_SPECIALTY, ensure_pool, evaluate_for_demo
+from .helpers import SYSTEM, actor, no_jobs, person
 
 DEMO_WINDOWS = {"final_offer.eligibility_window_min": 2, "final_offer.window_min": 5}
 
@@ -42,23 +50,22 @@ RANKED_DEMO = "体育中心看台维修工程"
 # Evaluated six days ago, its committee drawn, voted and signed two days ago, awarded:
 # the opening record, evaluation report, 定标报告 and the notices all exist to print.
 AWARDED_DEMO = "城东雨污分流改造工程（评定分离）"
+# Awarded, contracted and archived with the whole trail behind them, each on its own past
+# clock: the evaluation report, the 中标候选人公示, the 定标 with its 中标结果公告 and
+# notices, then the contract (and the archive).
+TRAILS = {"区图书馆改造工程": ProjectStatus.AWARDED,
+          "北区供水管网改造工程": ProjectStatus.CONTRACTED,
+          "2025年度道路养护工程": ProjectStatus.ARCHIVED}
 
 
 def _roster(dbsession, clock, settings, owner) -> None:
-    from ..accounts.service import AccountService
-    from ..actor import Actor
-    from ..award.committee import CommitteeService
-    from . import DEMO_PASSWORD
 
-    accounts, actor = AccountService(dbsession, clock, settings), Actor.system("demo")
+    actor = SYSTEM
     service = CommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
     have = {e.user.username for e in service.roster(owner.organisation_id)}
     for position, (username, display) in enumerate(ROSTER):
-        user = dbsession.scalar(sa.select(User).where(User.username == username))
-        if user is None:
-            user = accounts.create_user(username=username, display_name=display,
-                                        password=DEMO_PASSWORD, role=Role.OWNER,
-                                        organisation=owner.organisation, actor=actor)
+        person(dbsession, clock, settings, username=username, display_name=display,
+               role=Role.OWNER, organisation=owner.organisation)
         if username not in have:
             # The first is the owner's legal representative: the committee's chair (§3.2).
             head = position == 0
@@ -72,11 +79,7 @@ def load_award_demo(dbsession, clock, settings) -> None:
     services (a drawn committee scores and signs; the last signature locks the report,
     which moves the project on and starts its publicity); the owner's roster for the
     评定分离 committee."""
-    from datetime import timedelta
 
-    from ..clock import FixedClock
-    from ..projects.models import Project
-    from .evaluation import WORKS_SPECIALTY, ensure_pool, evaluate_for_demo
 
     owner = dbsession.scalar(sa.select(User).where(User.username == "owner1"))
     _roster(dbsession, clock, settings, owner)
@@ -89,20 +92,37 @@ def load_award_demo(dbsession, clock, settings) -> None:
             evaluate_for_demo(dbsession, at, registry_of(dbsession)["keys"], project,
                               specialty=WORKS_SPECIALTY)
     _awarded(dbsession, clock, owner)
+    for name, target in TRAILS.items():
+        _trail(dbsession, owner, name, target)
+
+
+def _trail(dbsession, owner, name, target) -> None:
+    """Evaluated the day after its opening, awarded when the publicity ended, the contract
+    signed twelve days later; archived a month after that."""
+    project = dbsession.scalar(sa.select(Project).where(Project.name == name))
+    if project is None or project.status is not ProjectStatus.EVALUATION:
+        return
+    registry = registry_of(dbsession)
+    keys, storage = registry["keys"], registry["storage"]
+    at = FixedClock(project.bid_deadline + timedelta(days=1))
+    evaluate_for_demo(dbsession, at, keys, project, specialty=WORKS_SPECIALTY)
+    awards = AwardService(dbsession, at, keys, storage, no_jobs)
+    at.set(awards.publicity(project).ends_at + timedelta(hours=2))
+    awards.decide(project, actor=actor(owner))
+    if target is ProjectStatus.AWARDED:
+        return
+    at.set(at() + timedelta(days=12))
+    awards.record_contract(project, actor=actor(owner))
+    if target is ProjectStatus.ARCHIVED:
+        at.set(at() + timedelta(days=30))
+        ProjectService(dbsession, at, storage, enqueue=no_jobs, keys=keys).transition(
+            project, ProjectStatus.ARCHIVED, actor=SYSTEM, reason="项目资料已归档")
 
 
 def _awarded(dbsession, clock, owner) -> None:
     """AWARDED_DEMO through the real services: evaluation, publicity, a drawn 定标委员会
     voting by simple majority for the lowest-priced candidate, every member signing the
     定标报告, then the award with its 中标通知书 and 结果通知书."""
-    from datetime import timedelta
-
-    from ..actor import Actor
-    from ..award.committee import CommitteeService
-    from ..award.service import AwardService, candidate_id
-    from ..clock import FixedClock
-    from ..projects.models import Project
-    from .evaluation import WORKS_SPECIALTY, evaluate_for_demo
 
     project = dbsession.scalar(sa.select(Project).where(Project.name == AWARDED_DEMO))
     if project is None or project.status is not ProjectStatus.EVALUATION:
@@ -111,8 +131,7 @@ def _awarded(dbsession, clock, owner) -> None:
     evaluate_for_demo(dbsession, FixedClock(clock() - timedelta(days=6)), keys, project,
                       specialty=WORKS_SPECIALTY)
     at = FixedClock(clock() - timedelta(days=2))
-    lot, who = project.lots[0], Actor(owner.id, owner.username, owner.organisation_id,
-                                      str(owner.role), "127.0.0.1")
+    lot, who = project.lots[0], actor(owner)
     awards = AwardService(dbsession, at, keys)
     choice = min(awards.candidates_of(project, lot), key=lambda c: c["price_fen"])
     service = CommitteeService(dbsession, at, keys)
@@ -128,7 +147,4 @@ def _awarded(dbsession, clock, owner) -> None:
 
 
 def _member(member):
-    from ..actor import Actor
-
-    user = member.user
-    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+    return actor(member.user)

@@ -30,6 +30,7 @@ from ..db import registry_of
 from ..projects.models import Project, SignUp
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
+from .helpers import actor as _actor
 
 S = ProjectStatus
 PAST_OPENING = (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED, S.CONTRACTED, S.ARCHIVED,
@@ -119,25 +120,6 @@ def _sealed(service: BidService, project, lot, org_id: int, username: str) -> io
     return envelope
 
 
-def seal_and_submit(service: BidService, project, lot, *, offer: dict, actor: Actor,
-                    documents=(), bidder_key=None):
-    """What a bidder does with the CLI or the bid page, for demos and tests: seal the offer
-    and documents ((name, stream) pairs) on the bidder's side with bid_crypto, then upload
-    the envelope. The platform itself never seals (architecture §7)."""
-    envelope = io.BytesIO()
-    seal_bid(envelope, service.public_key(project), offer=offer,
-             documents=[Document(name, stream) for name, stream in documents],
-             project=project_ref(project), lot=lot_ref(lot),
-             bidder=bidder_ref(actor.organisation_id), custody=str(project.custody_mode),
-             bidder_key=bidder_key)
-    envelope.seek(0)
-    return service.submit_envelope(project, lot, stream=envelope, actor=actor)
-
-
-def _actor(user: User) -> Actor:
-    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
-
-
 def load_bids(dbsession, clock, settings) -> None:
     registry = registry_of(dbsession)
     registry.pop(OPENING_PAUSED, None)
@@ -156,7 +138,7 @@ def load_bids(dbsession, clock, settings) -> None:
         if project.status in PAST_OPENING:
             _record(dbsession, keys, storage, settings, project)
         elif project.status is S.OPENING:
-            project.next_check = clock()  # the sweep opens it once a worker runs
+            _open_on_time(dbsession, keys, storage, settings, project, clock)
 
 
 def _bid(dbsession, service, project, bidders, clock) -> None:
@@ -180,6 +162,21 @@ def _bid(dbsession, service, project, bidders, clock) -> None:
         stored = service.storage.put(envelope)
         service._accept(project, signup.lot, user.organisation_id, info, stored, "upload",
                         _actor(user), now=project.bid_deadline - timedelta(days=1))
+
+
+def _open_on_time(dbsession, keys, storage, settings, project, clock) -> None:
+    """The opening starts at the deadline, as the chronograph starts it: a platform-held
+    one opens at once, a custodians' one waits for their shares (the sweep goes on when
+    they release them). Left for a worker to start, it would start days late and say so
+    (因平台作业中断) on every fresh demo."""
+    at = FixedClock(project.bid_deadline + timedelta(minutes=1))
+    opening = OpeningService(dbsession, at, keys, storage, settings=settings)
+    projects = ProjectService(dbsession, at, storage, keys=keys)
+    for _ in range(2):  # the opening, then its documents
+        if opening.run_due(projects, project) is None:
+            break
+        at.set(at() + timedelta(seconds=5))
+    project.next_check = clock() if project.status is S.OPENING else None
 
 
 def _record(dbsession, keys, storage, settings, project) -> None:

@@ -20,8 +20,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..accounts.models import Organisation, Role, User
-from ..accounts.rules import make_credit_code
-from ..accounts.service import AccountService
 from ..actor import Actor
 from ..bidsecurity.bank import BankUnavailable, HttpBank
 from ..bidsecurity.guarantee import SIGNATURE_HEADER as GUARANTOR_HEADER
@@ -45,7 +43,9 @@ from ..projects.models import Project, RuleProfile
 from ..projects.rules import default_params
 from ..projects.service import ProjectInput, ProjectService
 from ..projects.status import ProjectStatus
-from . import DEMO_PASSWORD
+from .helpers import actor as _actor
+from .helpers import company, seal_and_submit
+from .helpers import user as _user
 
 S = ProjectStatus
 OPENED = "滨江大道提升改造工程（投标保证金演示）"
@@ -70,27 +70,10 @@ BIDDER4 = ("bidder4", "黄投标", "鑫达建设有限公司", "91350100MA2XK000
 BIDDER5 = ("bidder5", "吴投标", "安泰建设集团有限公司", "91350100MA2XK0010")
 
 
-def _user(dbsession, username) -> User:
-    return dbsession.scalar(sa.select(User).where(User.username == username))
-
-
-def _actor(user: User) -> Actor:
-    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
-
-
 def _bidder(dbsession, clock, settings, who=BIDDER4) -> User:
-    user = _user(dbsession, who[0])
-    if user is not None:
-        return user
-    org = Organisation(name=who[2], credit_code=make_credit_code(who[3]),
-                       role=Role.BIDDER, region="马尾区", contact_name=who[1],
-                       contact_phone=f"0591-8888{who[3][-4:]}",
-                       contact_email=f"{who[0]}@example.cn", created_at=clock())
-    dbsession.add(org)
-    dbsession.flush()
-    return AccountService(dbsession, clock, settings).create_user(
-        username=who[0], display_name=who[1], password=DEMO_PASSWORD,
-        role=Role.BIDDER, organisation=org, actor=Actor.system("demo"))
+    return company(dbsession, clock, settings, name=who[2], credit_body=who[3],
+                   role=Role.BIDDER, username=who[0], display_name=who[1], region="马尾区",
+                   contact_phone=f"0591-8888{who[3][-4:]}")
 
 
 def _profile(dbsession, clock, regime=Regime.TENDERING) -> RuleProfile:
@@ -178,7 +161,6 @@ def load_bid_security(dbsession, clock, settings) -> None:
         return
     from ..bidding.opening import OpeningService
     from ..bidding.service import BidService
-    from .bidding import seal_and_submit
 
     bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
     bidders.append(_bidder(dbsession, clock, settings, BIDDER4))

@@ -24,7 +24,8 @@ from ..projects.kinds import ProcurementMethod, Regime
 from ..projects.models import Project, RuleProfile
 from ..projects.rules import default_params
 from ..projects.status import ProjectStatus
-from .evaluation import _actor, _expert_logins, _publish_criteria, _sit
+from .evaluation import expert_logins, publish_criteria, sit
+from .helpers import actor
 
 CONSULTATION_DEMO = "市档案馆数字化加工服务（竞争性磋商）"
 DEMO_WINDOWS = {"consult.final_quote_minutes": 5}
@@ -87,9 +88,9 @@ def load_consultation_demo(dbsession, clock, settings) -> None:
     if center_user is None or project is None or project.status is not ProjectStatus.EVALUATION \
             or service.committee_of(project) is not None:
         return
-    center = _actor(center_user)
-    logins = _expert_logins(dbsession, clock, settings, PANEL_LOGINS)
+    center = actor(center_user)
+    logins = expert_logins(dbsession, clock, settings, PANEL_LOGINS)
     _pool(dbsession, clock, center)
-    _publish_criteria(dbsession, clock, project, ITEMS, PRICE)
-    _sit(dbsession, clock, registry_of(dbsession)["keys"], center, project, logins=logins,
+    publish_criteria(dbsession, clock, project, ITEMS, PRICE)
+    sit(dbsession, clock, registry_of(dbsession)["keys"], center, project, logins=logins,
          plan=[{"specialty": SPECIALTY, "count": 3, "reserves": 1}])

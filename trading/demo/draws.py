@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..accounts.models import User
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
 from ..draws.models import Draw
 from ..draws.services import DrawService
+from .helpers import SYSTEM, actor, user
 
 PURPOSE = "演示：中介机构随机选取（工程造价咨询）"
 PENDING = "演示：评标专家抽取（待揭示）"
@@ -40,10 +40,8 @@ def _experts() -> list:
 
 
 def _actor(dbsession, username: str) -> Actor:
-    user = dbsession.scalar(sa.select(User).where(User.username == username))
-    if user is None:
-        return Actor.system("demo")
-    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+    who = user(dbsession, username)
+    return actor(who) if who is not None else SYSTEM
 
 
 def _exists(dbsession, purpose: str) -> bool:

@@ -12,7 +12,6 @@ as expert2…expert5.
 import sqlalchemy as sa
 
 from ..accounts.models import Role, User
-from ..accounts.service import AccountService
 from ..actor import Actor
 from ..db import registry_of
 from ..evaluation.committee import DECLARATION, CommitteeService, ExpertInput, ExpertPoolService
@@ -20,7 +19,9 @@ from ..evaluation.models import Expert, ScoringCriteria
 from ..evaluation.scoring import CriteriaService, Mark, SheetService
 from ..projects.models import Project
 from ..projects.status import ProjectStatus
-from . import DEMO_PASSWORD
+from .helpers import actor as _actor
+from .helpers import no_jobs, person
+from .helpers import user as _user
 
 S = ProjectStatus
 SCORED = "市政府办公楼物业管理服务采购"
@@ -32,6 +33,7 @@ FORMING = "老旧小区改造（二期）工程"
 SURNAMES = ("周", "陈", "林", "黄", "张", "李", "王", "吴", "刘", "蔡", "杨", "郑", "许", "谢",
             "郭", "洪")
 GIVEN = ("明华", "建国", "志强", "晓东", "丽娟", "海燕", "文斌")
+LOGIN_GIVEN = ("国栋", "春梅", "立新", "少华", "卫东", "雪芳", "永康", "秋云")
 ITEMS = [
     {"item_id": "q1", "name": "资格审查", "kind": "pass_fail", "key_requirement": True},
     {"item_id": "q2", "name": "符合性审查", "kind": "pass_fail", "key_requirement": True},
@@ -63,33 +65,22 @@ WORKS_PRICE = {"formula": "average_benchmark", "weight": "0.30"}
 WORKS_SPECIALTY = "建筑与市政工程"  # only the zj2000… experts: each has a login
 # Four works committees of 5 (one owner; the demo draws them out of date order, so the
 # 30-day rotation bars all earlier seats), and a draw needs twice its count eligible.
-WORKS_EXPERTS = 36  # five committees since the awarded 评定分离 demo
+WORKS_EXPERTS = 51  # eight committees since the awarded, contracted and archived trails
 # Other members' subjective scores per bid position (t2, t3, t4); objective t1 agreed.
 SCORES = (("26", "17", "8.5"), ("24.5", "16", "8"), ("22", "15.5", "7"))
 OBJECTIVE = ("8", "6", "6")
+DEVIANT_T2 = "14"  # 12 below the others' 26 of 30: past the 30 % line of §4.6
 
 
-def _user(dbsession, username) -> User | None:
-    return dbsession.scalar(sa.select(User).where(User.username == username))
-
-
-def _actor(user: User) -> Actor:
-    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
-
-
-def _expert_logins(dbsession, clock, settings, numbers=range(1, 7)) -> list[User]:
+def expert_logins(dbsession, clock, settings, numbers=range(1, 7)) -> list[User]:
     """expert1 (from the accounts demo) and the other numbered demo expert logins."""
-    accounts = AccountService(dbsession, clock, settings)
-    users = []
-    for n in numbers:
-        user = _user(dbsession, f"expert{n}")
-        if user is None:
-            user = accounts.create_user(username=f"expert{n}",
-                                        display_name=f"{SURNAMES[(n - 1) % len(SURNAMES)]}专家",
-                                        password=DEMO_PASSWORD, role=Role.EXPERT,
-                                        organisation=None, actor=Actor.system("demo"))
-        users.append(user)
-    return users
+    return [person(dbsession, clock, settings, username=f"expert{n}",
+                   display_name=_expert_name(n), role=Role.EXPERT) for n in numbers]
+
+
+def _expert_name(n: int) -> str:
+    """expert1 is 周专家 in the accounts demo's table; the others get a person's name."""
+    return f"{SURNAMES[(n - 1) % len(SURNAMES)]}{LOGIN_GIVEN[n % len(LOGIN_GIVEN)]}"
 
 
 def _pool(dbsession, clock, center: Actor) -> None:
@@ -108,7 +99,7 @@ def _pool(dbsession, clock, center: Actor) -> None:
             actor=center)
 
 
-def _publish_criteria(dbsession, clock, project: Project, items=ITEMS, price=PRICE) -> None:
+def publish_criteria(dbsession, clock, project: Project, items=ITEMS, price=PRICE) -> None:
     """The demo projects were published before this loader ran: attach the criteria as
     they would have been published, checked by the same rules."""
     service = CriteriaService(dbsession, clock)
@@ -126,8 +117,7 @@ def _specialty_pool(dbsession, clock, settings, center: Actor, *, first: int, co
                     specialty: str, logins: bool) -> None:
     """Experts of one specialty (codes ZJ{first}…); with `logins`, each its own expert
     login (the code in lower case), for committees the demo runs through to the end."""
-    pool, accounts = ExpertPoolService(dbsession, clock), AccountService(dbsession, clock,
-                                                                         settings)
+    pool = ExpertPoolService(dbsession, clock)
     for i in range(1, count + 1):
         code = f"ZJ{first + i}"
         if dbsession.scalar(sa.select(Expert.id).where(Expert.code == code)):
@@ -135,9 +125,8 @@ def _specialty_pool(dbsession, clock, settings, center: Actor, *, first: int, co
         name = f"{SURNAMES[-i % len(SURNAMES)]}{GIVEN[(i + first // 1000) % len(GIVEN)]}"
         user = None
         if logins:
-            user = _user(dbsession, code.lower()) or accounts.create_user(
-                username=code.lower(), display_name=name, password=DEMO_PASSWORD,
-                role=Role.EXPERT, organisation=None, actor=Actor.system("demo"))
+            user = person(dbsession, clock, settings, username=code.lower(),
+                          display_name=name, role=Role.EXPERT)
         pool.create(ExpertInput(
             code=code, name=name, region="市本级", specialties=(specialty,),
             title="高级工程师", years_experience=10 + i,
@@ -145,13 +134,23 @@ def _specialty_pool(dbsession, clock, settings, center: Actor, *, first: int, co
                         "from": "2008-01-01", "to": None},)), actor=center, user=user)
 
 
-def _seat_logins(committee, logins) -> None:
+def _seat_logins(dbsession, clock, committee, logins) -> None:
+    """The demo logins take the seats the draw gave, in draw order; each drawn expert's
+    pool entry takes its login's name, so the header and the committee name one person."""
+    pool, center = ExpertPoolService(dbsession, clock), _actor(_user(dbsession, "center1"))
     drawn = sorted((m for m in committee.members if m.expert_id), key=lambda m: m.id)
     for member, user in zip(drawn, logins, strict=False):
         member.expert.user_id = member.user_id = user.id
+        expert = member.expert
+        pool.update(expert, ExpertInput(
+            code=expert.code, name=user.display_name, region=expert.region,
+            specialties=tuple(expert.specialties), title=expert.title,
+            years_experience=expert.years_experience, phone=expert.phone,
+            employers=tuple(expert.employers), shareholdings=tuple(expert.shareholdings),
+            relatives=tuple(expert.relatives)), actor=center)
 
 
-def _sit(dbsession, clock, keys, center: Actor, project, *, plan, logins=()):
+def sit(dbsession, clock, keys, center: Actor, project, *, plan, logins=()):
     """Form, draw and reveal the committee; every member accepts and signs in; the first
     login (or the first drawn) is elected chair by a majority; the evaluation starts."""
     service = CommitteeService(dbsession, clock, keys)
@@ -160,7 +159,7 @@ def _sit(dbsession, clock, keys, center: Actor, project, *, plan, logins=()):
     service.reveal(project, actor=center)
     committee = service.committee_of(project)
     if logins:
-        _seat_logins(committee, logins)
+        _seat_logins(dbsession, clock, committee, logins)
     seated = service.seated(committee)
     for member in seated:
         who = _actor(dbsession.get(User, member.user_id))
@@ -182,8 +181,8 @@ def _scored(dbsession, clock, keys, center: Actor, logins, *, name=SCORED,
     if project is None or project.status is not S.EVALUATION \
             or CommitteeService(dbsession, clock, keys).committee_of(project) is not None:
         return
-    _publish_criteria(dbsession, clock, project, *criteria)
-    seated, chair = _sit(dbsession, clock, keys, center, project, logins=logins,
+    publish_criteria(dbsession, clock, project, *criteria)
+    seated, chair = sit(dbsession, clock, keys, center, project, logins=logins,
                          plan=[{"specialty": specialty, "count": 5, "reserves": 1}])
     for member in seated:
         if member is not chair:
@@ -195,17 +194,16 @@ def evaluate_for_demo(dbsession, clock, keys, project, *, specialty: str) -> Non
     it: criteria as published, a drawn committee, every sheet submitted, the report
     generated by the chair and signed by every member (then locked)."""
     from ..evaluation.service import REPORT_CONFIRMATION, EvaluationService
-    from .projects import _no_jobs
 
     center = _actor(_user(dbsession, "center1"))
-    _publish_criteria(dbsession, clock, project, WORKS_ITEMS, WORKS_PRICE)
-    seated, chair = _sit(dbsession, clock, keys, center, project,
+    publish_criteria(dbsession, clock, project, WORKS_ITEMS, WORKS_PRICE)
+    seated, chair = sit(dbsession, clock, keys, center, project,
                          plan=[{"specialty": specialty, "count": 5, "reserves": 1}])
     for member in seated:
         _submit_sheet(dbsession, clock, project, member)
     # No signing-deadline job: every member signs here, and a job run at once by an
     # immediate queue would read the real clock, past this demo clock's deadline.
-    evaluation = EvaluationService(dbsession, clock, keys, enqueue=_no_jobs).work()
+    evaluation = EvaluationService(dbsession, clock, keys, enqueue=no_jobs).work()
     for lot in project.lots:
         report = evaluation.generate(project, lot, actor=_actor(
             dbsession.get(User, chair.user_id)))
@@ -214,7 +212,28 @@ def evaluate_for_demo(dbsession, clock, keys, project, *, specialty: str) -> Non
                             actor=_actor(dbsession.get(User, member.user_id)))
 
 
-def _submit_sheet(dbsession, clock, project, member) -> None:
+def evaluate_until_warning(dbsession, clock, keys, project, *, specialty: str):
+    """An evaluation stopped where a chair must act: every sheet submitted, one member's
+    施工组织设计 score for the first bid far below the others' (14 against 26 of 30), and
+    the chair's 汇总 done — so the room shows its 评分偏离提示 awaiting the member's
+    written reason, and no report is generated yet. Returns the chair."""
+    from ..evaluation.service import EvaluationService
+
+    center = _actor(_user(dbsession, "center1"))
+    publish_criteria(dbsession, clock, project, WORKS_ITEMS, WORKS_PRICE)
+    seated, chair = sit(dbsession, clock, keys, center, project,
+                        plan=[{"specialty": specialty, "count": 5, "reserves": 1}])
+    outlier = next(m for m in seated if m is not chair)
+    for member in seated:
+        _submit_sheet(dbsession, clock, project, member, low_first=member is outlier)
+    evaluation = EvaluationService(dbsession, clock, keys, enqueue=no_jobs).work()
+    who = _actor(dbsession.get(User, chair.user_id))
+    for lot in project.lots:
+        evaluation.evaluate(project, lot, actor=who)
+    return dbsession.get(User, chair.user_id)
+
+
+def _submit_sheet(dbsession, clock, project, member, *, low_first=False) -> None:
     sheets = SheetService(dbsession, clock)
     actor = _actor(dbsession.get(User, member.user_id))
     for lot in project.lots:
@@ -223,6 +242,8 @@ def _submit_sheet(dbsession, clock, project, member) -> None:
         marks = []
         for position, line in enumerate(lines):
             t2, t3, t4 = SCORES[position % len(SCORES)]
+            if low_first and position == 0:
+                t2 = DEVIANT_T2
             marks += [Mark(line.bid_id, "q1", passed=True), Mark(line.bid_id, "q2", passed=True),
                       Mark(line.bid_id, "t1", value=OBJECTIVE[position % 3]),
                       Mark(line.bid_id, "t2", value=t2), Mark(line.bid_id, "t3", value=t3),
@@ -256,11 +277,11 @@ def load_evaluation(dbsession, clock, settings) -> None:
     if center_user is None:
         return
     center = _actor(center_user)
-    logins = _expert_logins(dbsession, clock, settings)
+    logins = expert_logins(dbsession, clock, settings)
     ensure_pool(dbsession, clock, settings)
     _scored(dbsession, clock, registry_of(dbsession)["keys"], center, logins)
     _scored(dbsession, clock, registry_of(dbsession)["keys"], center,
-            _expert_logins(dbsession, clock, settings, SEPARATED_LOGINS),
+            expert_logins(dbsession, clock, settings, SEPARATED_LOGINS),
             name=SEPARATED_SCORED, specialty=ROAD_SPECIALTY, criteria=(WORKS_ITEMS, WORKS_PRICE))
     _forming(dbsession, clock, registry_of(dbsession)["keys"], center)
 

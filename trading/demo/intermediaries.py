@@ -11,17 +11,17 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..accounts.models import Organisation, Role, User
-from ..accounts.rules import make_credit_code
-from ..accounts.service import AccountService
-from ..actor import Actor
+from ..accounts.models import Role, User
 from ..clock import FixedClock
 from ..db import registry_of
 from ..intermediaries.models import CreditRecord, Purchase, ServiceType
 from ..intermediaries.rules import AmountMode, FundingSource, SelectionMethod
 from ..intermediaries.service import EntryInput, IntermediaryService, PurchaseInput
 from ..intermediaries.status import PurchaseStatus
-from . import DEMO_PASSWORD
+from .helpers import actor as _actor
+from .helpers import company
+from .helpers import no_jobs as _no_jobs
+from .helpers import user as _user
 
 P, M = PurchaseStatus, SelectionMethod
 STATE, PRIVATE = FundingSource.STATE_FUNDS, FundingSource.PRIVATE
@@ -75,18 +75,6 @@ LATER = (P.CONTRACT_UPLOAD, P.CONTRACT_CONFIRM, P.SERVICE_IN_PROGRESS,
          P.SERVICE_RESULT_UPLOADED, P.SERVICE_FINISHED, P.EVALUATED, P.TERMINATED)
 
 
-def _no_jobs(task, *args, eta=None):
-    return None
-
-
-def _actor(user: User) -> Actor:
-    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
-
-
-def _user(db, username) -> User | None:
-    return db.scalar(sa.select(User).where(User.username == username))
-
-
 def load_supermarket(dbsession, clock, settings) -> None:
     center, owner = _user(dbsession, "center1"), _user(dbsession, "owner1")
     start = FixedClock(clock() - timedelta(days=60))
@@ -120,19 +108,9 @@ def _catalogue(service, center) -> dict[str, ServiceType]:
 
 def _firm(db, service, settings, spec, types, center) -> User:
     username, name, body, codes = spec
-    user = _user(db, username)
-    if user is None:
-        code = make_credit_code(body)
-        org = db.scalar(sa.select(Organisation).where(Organisation.credit_code == code))
-        if org is None:
-            org = Organisation(name=name, credit_code=code, role=Role.INTERMEDIARY,
-                               region="市本级", contact_name="联系人",
-                               contact_phone="0591-88880000", created_at=service.clock())
-            db.add(org)
-            db.flush()
-        user = AccountService(db, service.clock, settings).create_user(
-            username=username, display_name=f"{name[:2]}中介", password=DEMO_PASSWORD,
-            role=Role.INTERMEDIARY, organisation=org, actor=Actor.system("demo"))
+    user = company(db, service.clock, settings, name=name, credit_body=body,
+                   role=Role.INTERMEDIARY, username=username, display_name=f"{name[:2]}中介",
+                   contact_phone=f"0591-8866{body[-4:]}")
     if service.entry_of(user.organisation_id) is None:
         today = service.today()
         lines = tuple({"service_type_id": types[c].id, "certificate_no": f"{c}-{body[-4:]}",

@@ -4,12 +4,11 @@ Projects are walked through the real service on a demo clock that starts in the 
 the ones past their deadline got there the way real ones do.
 """
 
-import io
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..accounts.models import Organisation, User
+from ..accounts.models import Organisation
 from ..actor import Actor
 from ..clock import FixedClock
 from ..db import registry_of
@@ -17,17 +16,16 @@ from ..projects.kinds import (
     AwardMethod,
     CryptoSuite,
     CustodyMode,
-    EvaluationMethod,
-    ObjectType,
     ProcurementMethod,
     ProjectType,
 )
 from ..projects.models import Project
 from ..projects.service import ProjectInput, ProjectService
 from ..projects.status import ProjectStatus
+from .bidding import designate_demo_custodians
+from .helpers import actor, no_jobs, project_input, tender_document, user
 
 S = ProjectStatus
-WAN = 100 * 10_000  # 1 万元 in 分
 
 # (name, type, method, lots as (name, budget 万元), days ago posted, status to reach)
 DEMO = (
@@ -67,8 +65,10 @@ DEMO = (
     # Carried by the award demo through its 定标 to the award: every printable document.
     ("城东雨污分流改造工程（评定分离）", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("管网施工", 860),), 40, S.EVALUATION),
-    ("图书馆数字化设备采购", ProjectType.GOVERNMENT_PROCUREMENT,
-     ProcurementMethod.OPEN_TENDER, (("数字化设备", 190),), 40, S.AWARDED),
+    # Awarded, contracted, archived: left in evaluation here; the award demo walks each
+    # through its evaluation, publicity, 定标 (and contract) — the whole trail (TRAILS).
+    ("区图书馆改造工程", ProjectType.WORKS,
+     ProcurementMethod.OPEN_TENDER, (("改造施工", 690),), 40, S.AWARDED),
     ("北区供水管网改造工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
      (("管网施工", 1500),), 50, S.CONTRACTED),
     ("2025年度道路养护工程", ProjectType.WORKS, ProcurementMethod.OPEN_TENDER,
@@ -104,46 +104,21 @@ SEPARATED = frozenset({"滨海新区综合管廊工程（评定分离）", "科�
 PATH_AFTER_BIDDING = {
     S.OPENING: (), S.EVALUATION: (S.EVALUATION,),
     S.CANDIDATES_PUBLICISED: (S.EVALUATION, S.CANDIDATES_PUBLICISED),
-    S.AWARDED: (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED),
-    S.CONTRACTED: (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED, S.CONTRACTED),
-    S.ARCHIVED: (S.EVALUATION, S.CANDIDATES_PUBLICISED, S.AWARDED, S.CONTRACTED, S.ARCHIVED),
+    S.AWARDED: (S.EVALUATION,), S.CONTRACTED: (S.EVALUATION,), S.ARCHIVED: (S.EVALUATION,),
     S.FAILED: (S.FAILED,),
 }
 
 
-def _no_jobs(task, *args, eta=None):
-    return None
-
-
-def _user(dbsession, username) -> User:
-    return dbsession.scalar(sa.select(User).where(User.username == username))
-
-
-def _actor(user: User) -> Actor:
-    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
-
-
 def _input(name, ptype, method, lots, start) -> ProjectInput:
-    gp = ptype is ProjectType.GOVERNMENT_PROCUREMENT
-    return ProjectInput(
-        name=name, project_type=ptype,
-        object_type=ObjectType.GOODS if gp else ObjectType.WORKS, procurement_method=method,
-        evaluation_method=EvaluationMethod.COMPREHENSIVE,
-        award_method=AwardMethod.SEPARATED if name in SEPARATED else AwardMethod.RANK_ONE,
-        custody_mode=CUSTODY.get(name, CustodyMode.AUTO), region="市本级",
-        crypto_suite=NATIONAL.get(name),
-        description=f"{name}，资金已落实，现公开招标，欢迎符合条件的单位参加。",
-        doc_start=start + timedelta(days=1), doc_end=start + timedelta(days=10),
-        clarification_deadline=start + timedelta(days=15),
-        bid_deadline=start + timedelta(days=22),
-        lots=tuple({"name": n, "budget": b * WAN, "ceiling_price": b * WAN * 98 // 100,
-                    "description": ""} for n, b in lots),
-    )
+    return project_input(
+        name, ptype, method, lots, start,
+        award=AwardMethod.SEPARATED if name in SEPARATED else AwardMethod.RANK_ONE,
+        custody=CUSTODY.get(name, CustodyMode.AUTO), suite=NATIONAL.get(name))
 
 
 def load_projects(dbsession, clock, settings) -> None:
-    owner, center = _user(dbsession, "owner1"), _user(dbsession, "center1")
-    bidders = [_user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
+    owner, center = user(dbsession, "owner1"), user(dbsession, "center1")
+    bidders = [user(dbsession, f"bidder{i}") for i in (1, 2, 3)]
     org = dbsession.get(Organisation, owner.organisation_id)
     registry = registry_of(dbsession)
     storage, keys = registry["storage"], registry["keys"]
@@ -152,35 +127,30 @@ def load_projects(dbsession, clock, settings) -> None:
             continue
         demo_clock = FixedClock(clock() - timedelta(days=days_ago))
         # The demo walks time itself; the worker's sweep picks up whatever is due later.
-        service = ProjectService(dbsession, demo_clock, storage, enqueue=_no_jobs, keys=keys)
+        service = ProjectService(dbsession, demo_clock, storage, enqueue=no_jobs, keys=keys)
         project = service.create_draft(_input(name, ptype, method, lots, demo_clock()),
-                                       owner=org, actor=_actor(owner))
+                                       owner=org, actor=actor(owner))
         _walk(service, demo_clock, clock, project, target, owner, center, bidders)
 
 
 def _walk(service, demo_clock, clock, project, target, owner, center, bidders) -> None:
     if target is S.DRAFT:
         return
-    service.add_document(project, filename=f"{project.name}招标文件.pdf",
-                         content_type="application/pdf",
-                         stream=io.BytesIO(f"%PDF-1.4 demo {project.name}".encode()),
-                         actor=_actor(owner))
-    service.submit_for_review(project, actor=_actor(owner))
+    service.add_document(project, **tender_document(project), actor=actor(owner))
+    service.submit_for_review(project, actor=actor(owner))
     if target is S.PENDING_REVIEW:
         return
     if target is S.RETURNED:
         service.return_for_changes(project, reasons="请补充资格条件和评分标准。",
-                                   actor=_actor(center))
+                                   actor=actor(center))
         return
     if project.custody_mode is CustodyMode.CUSTODIANS:
-        # The bidding demo enrols the demo custodians' public keys and designates them
-        # (imported here: the bidding demo builds on this module).
-        from .bidding import designate_demo_custodians
+        # The bidding demo enrols the demo custodians' public keys and designates them.
 
         designate_demo_custodians(service.db, service.clock, project, center)
-    service.approve(project, actor=_actor(center))
+    service.approve(project, actor=actor(center))
     if target is S.CANCELLED:
-        service.cancel(project, reason="项目资金调整，终止本次采购。", actor=_actor(owner))
+        service.cancel(project, reason="项目资金调整，终止本次采购。", actor=actor(owner))
         return
     if target is S.PUBLISHED:
         return
@@ -201,14 +171,14 @@ def _participate(service, demo_clock, project, owner, bidders) -> None:
     lots = project.lots
     for i, bidder in enumerate(bidders):
         for lot in lots[: 1 + i % len(lots)]:
-            service.sign_up(project, lot, bidder=bidder, actor=_actor(bidder))
+            service.sign_up(project, lot, bidder=bidder, actor=actor(bidder))
     question = service.ask_question(project, text="资格条件中的类似业绩是否包括在建项目？",
-                                    asker=bidders[0], actor=_actor(bidders[0]))
+                                    asker=bidders[0], actor=actor(bidders[0]))
     service.answer_question(question, answer="类似业绩以竣工验收为准，在建项目不计入。",
-                            actor=_actor(owner))
+                            actor=actor(owner))
     if len(lots) > 1:
         service.publish_clarification(
             project, title=f"{project.name}澄清与变更公告（一）",
             body="第二标段工程量清单第3项数量更正，投标截止时间相应顺延。", affects_bids=True,
             new_deadline=project.bid_deadline + timedelta(days=7),
-            actor=_actor(owner))
+            actor=actor(owner))

@@ -28,18 +28,29 @@ from ..smallworks.service import (
     QualificationInput,
     SmallWorksService,
 )
+from .helpers import SYSTEM, actor, user
 
 M = AllocationMethod
 PREFIXES = ("闽", "榕", "三山", "鼓山", "闽江", "乌山", "西湖", "马尾", "五一")
+WORDS = ("建信", "恒达", "鑫源", "华泰", "宏远", "永安", "嘉禾")
+SURNAMES = ("陈", "林", "黄", "张", "李", "王", "吴", "刘", "蔡", "杨", "郑", "许", "谢")
+GIVEN = ("国平", "志远", "文杰", "建华", "海峰", "德胜", "俊杰", "秀英", "振宇", "永红", "明亮")
 TRADES = {Category.BUILDING_MUNICIPAL: "建筑工程", Category.ROADS: "路桥工程",
           Category.WATER: "水利水电工程", Category.POWER: "电力工程"}
 
 
 def _actor(dbsession, username: str) -> Actor:
-    user = dbsession.scalar(sa.select(User).where(User.username == username))
-    if user is None:
-        return Actor.system("demo")
-    return Actor(user.id, user.username, user.organisation_id, str(user.role), "127.0.0.1")
+    who = user(dbsession, username)
+    return actor(who) if who is not None else SYSTEM
+
+
+def _person(n: int, k: int) -> str:
+    return f"{SURNAMES[(n + 5 * k) % len(SURNAMES)]}{GIVEN[(n * 3 + k) % len(GIVEN)]}"
+
+
+def _managers(n: int) -> tuple[str, str]:
+    """Two registered project managers (项目经理) per firm, named as people are."""
+    return _person(n, 1), _person(n, 2)
 
 
 def _application(clock, n: int, category: Category, *, safety_days=700) -> EnterpriseInput:
@@ -56,7 +67,7 @@ def _application(clock, n: int, category: Category, *, safety_days=700) -> Enter
         safety_licence_no=f"（闽）JZ安许证字〔2024〕{n:06d}",
         safety_licence_until=today + timedelta(days=safety_days),
         local_office=f"福州市{('鼓楼', '台江', '仓山', '晋安')[n % 4]}区某路 {n} 号",
-        local_insured_staff=8 + n % 20, managers=(f"项目经理{n}甲", f"项目经理{n}乙"),
+        local_insured_staff=8 + n % 20, managers=_managers(n),
         similar_projects=f"2025 年 某{TRADES[category]}维修（竣工验收合格）",
         integrity_commitment=True,
         qualifications=(QualificationInput(category, grade, f"D335{n:06d}",
@@ -68,9 +79,11 @@ def _organisation(dbsession, clock, n: int, category: Category) -> Organisation:
     code = make_credit_code(f"91350100MA2KW{n:04d}")
     org = dbsession.scalar(sa.select(Organisation).where(Organisation.credit_code == code))
     if org is None:
-        name = f"{PREFIXES[n % len(PREFIXES)]}{'建信恒达鑫源华'[n % 7]}{TRADES[category]}有限公司"
-        org = Organisation(name=f"{name}（{n:02d}）", credit_code=code, role=Role.BIDDER,
-                           region="市本级", contact_name=f"联系人{n}",
+        # n < 63: each (prefix, word) pair once, so no name needs a number to tell it apart
+        name = (f"{PREFIXES[n % len(PREFIXES)]}{WORDS[n // len(PREFIXES) % len(WORDS)]}"
+                f"{TRADES[category]}有限公司")
+        org = Organisation(name=name, credit_code=code, role=Role.BIDDER,
+                           region="市本级", contact_name=_person(n, 0),
                            contact_phone=f"0591-8777{n:04d}",
                            contact_email=f"sw{n}@example.cn", created_at=clock())
         dbsession.add(org)
@@ -115,7 +128,7 @@ def _registry(dbsession, demo_clock, service, center) -> None:
         entry.credit_score = Decimal(70 + (n * 7) % 28)
 
 
-def _work(service, owner_org, owner, name, category, amount, site, method, clock):
+def post_work(service, owner_org, owner, name, category, amount, site, method, clock):
     return service.post(owner_org, ProjectInput(
         name=name, category=category, object_type=ObjectType.WORKS, amount=amount, site=site,
         approved_on=clock().date(), budget_proof="市财预〔2026〕" + str(amount % 97),
@@ -147,7 +160,7 @@ def demo_pdf(line: str) -> bytes:
     return bytes(out)
 
 
-def _accept(service, work, actor) -> None:
+def accept_work(service, work, actor) -> None:
     """The winner confirms with a project manager who is free (a firm may hold two
     categories and have won in both)."""
     busy = {w.manager for w in service.projects(statuses=RUNNING, winner_id=work.winner_id)}
@@ -157,12 +170,12 @@ def _accept(service, work, actor) -> None:
 
 def _works(service, clock, owner_org, owner, center) -> None:
     # 双随机信用: awarded two months ago, completed and evaluated (credit moves)
-    work = _work(service, owner_org, owner, "鼓楼区某小学围墙及操场维修工程",
+    work = post_work(service, owner_org, owner, "鼓楼区某小学围墙及操场维修工程",
                  Category.BUILDING_MUNICIPAL, 45_000_000, "鼓楼区某小学", M.DOUBLE_RANDOM_CREDIT,
                  clock)
     service.approve_project(work, actor=center)
     service.draw(work, actor=center)
-    _accept(service, work, center)
+    accept_work(service, work, center)
     clock.advance(days=4)
     service.contract(work, actor=center)
     clock.advance(days=30)
@@ -170,15 +183,15 @@ def _works(service, clock, owner_org, owner, center) -> None:
                      actor=owner)
     service.evaluate(work, score=Decimal("92.5"), actor=owner)
     # 轮候: accepted, in contract
-    work = _work(service, owner_org, owner, "台江区某社区雨污分流改造", Category.WATER,
+    work = post_work(service, owner_org, owner, "台江区某社区雨污分流改造", Category.WATER,
                  80_000_000, "台江区某社区", M.ROTATION, clock)
     service.approve_project(work, actor=center)
     service.draw(work, actor=center)
-    _accept(service, work, center)
+    accept_work(service, work, center)
     clock.advance(days=4)
     service.contract(work, actor=center)
     # 合理低价: a random short list quotes sealed; opened after the deadline
-    work = _work(service, owner_org, owner, "马尾区某幼儿园外墙及屋面防水维修",
+    work = post_work(service, owner_org, owner, "马尾区某幼儿园外墙及屋面防水维修",
                  Category.BUILDING_MUNICIPAL, 60_000_000, "马尾区某幼儿园",
                  M.REASONABLE_LOW_PRICE, clock)
     service.approve_project(work, actor=center)
@@ -189,14 +202,14 @@ def _works(service, clock, owner_org, owner, center) -> None:
         service.submit_quote(work, entry, price=price, actor=center)
     clock.advance(days=2, minutes=1)
     service.open_quotes(work, actor=center)
-    _accept(service, work, center)
+    accept_work(service, work, center)
     # 随机抽取 with a decline: the first drawn declines, the next is in publicity
-    work = _work(service, owner_org, owner, "仓山区某路段人行道修补工程", Category.ROADS,
+    work = post_work(service, owner_org, owner, "仓山区某路段人行道修补工程", Category.ROADS,
                  120_000_000, "仓山区某路", M.LOTTERY, clock)
     service.approve_project(work, actor=center)
     service.draw(work, actor=center)
     service.decline(work, work.winner, reason="项目经理均在建，无法按期进场", actor=center)
-    _accept(service, work, center)
+    accept_work(service, work, center)
 
 
 def _pending(dbsession, service, clock, owner_org, owner, center) -> None:
@@ -210,9 +223,9 @@ def _pending(dbsession, service, clock, owner_org, owner, center) -> None:
                               actor=center)
         service.approve_entry(entry, actor=center)
         entry.credit_score = Decimal("99.00")
-        work = _work(service, owner_org, owner, "晋安区某村道路面修复工程", Category.ROADS,
+        work = post_work(service, owner_org, owner, "晋安区某村道路面修复工程", Category.ROADS,
                      150_000_000, "晋安区某村", M.DOUBLE_RANDOM_CREDIT, clock)
         service.approve_project(work, actor=center)
         service.draw(work, actor=center)
-    _work(service, owner_org, owner, "鼓楼区某小学围墙及操场维修工程（二期）",
+    post_work(service, owner_org, owner, "鼓楼区某小学围墙及操场维修工程（二期）",
           Category.BUILDING_MUNICIPAL, 380_000_000, "鼓楼区某小学", M.LOTTERY, clock)
