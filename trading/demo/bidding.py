@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bid_crypto import Document, seal_bid
 from bid_crypto.cli import main as bid_crypto_cli
+from bid_crypto.protected import MIN_LOG_N
 
 from ..accounts.models import User
 from ..actor import Actor
@@ -86,7 +87,10 @@ def _demo_custodian_key(directory: Path, user: User) -> bytes:
             out.write(passphrase + "\n")
         code = bid_crypto_cli(["custodian", "keygen", "--label",
                                f"{user.display_name} 演示保管人", "--name", user.username,
-                               "--passphrase-file", passfile, "--out", str(directory)])
+                               "--passphrase-file", passfile, "--out", str(directory),
+                               # The cheapest KDF the format allows: a demo key whose
+                               # passphrase is printed; custodians' own keys use the default.
+                               "--scrypt-log-n", str(MIN_LOG_N)])
     finally:
         os.unlink(passfile)
     if code != 0 and pub.exists():  # another demo loader on these files made it first
