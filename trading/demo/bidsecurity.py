@@ -332,24 +332,24 @@ def _seat_committee(dbsession, demo_clock, settings, project) -> None:
     from .evaluation import (
         ITEMS,
         PRICE,
-        _expert_logins,
-        _publish_criteria,
-        _seat_logins,
-        _specialty_pool,
+        expert_logins,
+        publish_criteria,
+        seat_logins,
+        specialty_pool,
     )
 
     center = _actor(_user(dbsession, "center1"))
-    logins = _expert_logins(dbsession, demo_clock, settings, OPEN_EXPERTS)
-    _specialty_pool(dbsession, demo_clock, settings, center, first=5000, count=12,
+    logins = expert_logins(dbsession, demo_clock, settings, OPEN_EXPERTS)
+    specialty_pool(dbsession, demo_clock, settings, center, first=5000, count=12,
                     specialty=OPEN_SPECIALTY, logins=False)
-    _publish_criteria(dbsession, demo_clock, project, ITEMS, PRICE)
+    publish_criteria(dbsession, demo_clock, project, ITEMS, PRICE)
     service = CommitteeService(dbsession, demo_clock, registry_of(dbsession)["keys"])
     service.form(project, plan=[{"specialty": OPEN_SPECIALTY, "count": 5, "reserves": 1}],
                  owner_rep_ids=[], region="市本级", actor=center)
     service.draw(project, actor=center)
     service.reveal(project, actor=center)
     committee = service.committee_of(project)
-    _seat_logins(committee, logins)
+    seat_logins(dbsession, demo_clock, committee, logins)
     seated = service.seated(committee)
     for member in seated:
         who = _actor(dbsession.get(User, member.user_id))

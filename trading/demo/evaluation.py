@@ -113,7 +113,7 @@ def publish_criteria(dbsession, clock, project: Project, items=ITEMS, price=PRIC
     dbsession.flush()
 
 
-def _specialty_pool(dbsession, clock, settings, center: Actor, *, first: int, count: int,
+def specialty_pool(dbsession, clock, settings, center: Actor, *, first: int, count: int,
                     specialty: str, logins: bool) -> None:
     """Experts of one specialty (codes ZJ{first}…); with `logins`, each its own expert
     login (the code in lower case), for committees the demo runs through to the end."""
@@ -134,7 +134,7 @@ def _specialty_pool(dbsession, clock, settings, center: Actor, *, first: int, co
                         "from": "2008-01-01", "to": None},)), actor=center, user=user)
 
 
-def _seat_logins(dbsession, clock, committee, logins) -> None:
+def seat_logins(dbsession, clock, committee, logins) -> None:
     """The demo logins take the seats the draw gave, in draw order; each drawn expert's
     pool entry takes its login's name, so the header and the committee name one person."""
     pool, center = ExpertPoolService(dbsession, clock), _actor(_user(dbsession, "center1"))
@@ -159,7 +159,7 @@ def sit(dbsession, clock, keys, center: Actor, project, *, plan, logins=()):
     service.reveal(project, actor=center)
     committee = service.committee_of(project)
     if logins:
-        _seat_logins(dbsession, clock, committee, logins)
+        seat_logins(dbsession, clock, committee, logins)
     seated = service.seated(committee)
     for member in seated:
         who = _actor(dbsession.get(User, member.user_id))
@@ -266,9 +266,9 @@ def ensure_pool(dbsession, clock, settings) -> None:
     """The demo expert pool; other demo loaders that run a whole evaluation call it first."""
     center = _actor(_user(dbsession, "center1"))
     _pool(dbsession, clock, center)
-    _specialty_pool(dbsession, clock, settings, center, first=2000, count=WORKS_EXPERTS,
+    specialty_pool(dbsession, clock, settings, center, first=2000, count=WORKS_EXPERTS,
                     specialty=WORKS_SPECIALTY, logins=True)
-    _specialty_pool(dbsession, clock, settings, center, first=3000, count=12,
+    specialty_pool(dbsession, clock, settings, center, first=3000, count=12,
                     specialty=ROAD_SPECIALTY, logins=False)
 
 
