@@ -1,16 +1,21 @@
 """Site-wide pages: home, workspace, locale switch, and the error pages."""
 
+import sqlalchemy as sa
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import forbidden_view_config, notfound_view_config, view_config
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from .accounts.labels import ROLE_LABELS
 from .errors import DomainError
 from .i18n import LOCALE_COOKIE, LOCALES
+from .projects.models import Announcement, Project
+from .projects.status import PUBLIC
 from .security import Permission
+from .words import N_
 
 
 def wants_json(request) -> bool:
@@ -23,9 +28,30 @@ def json_error(request, status: int, code: str, message: str, field=None):
     return {"error": code, "message": message, "field": field}
 
 
+# The portal's notice columns (issue #18 pt 7): each a label and the announcement kinds it shows.
+HOME_NOTICES = (
+    (N_("招标/采购公告"), ("tender",)),
+    (N_("更正公告"), ("clarification",)),
+    (N_("中标候选人公示"), ("candidates",)),
+    (N_("中标结果公告"), ("result",)),
+    (N_("流标/终止公告"), ("failure", "cancellation")),
+)
+HOME_NOTICES_EACH = 6
+
+
+def latest_notices(dbsession, kinds, limit=HOME_NOTICES_EACH):
+    """The newest notices of these kinds on public projects (drafts never show)."""
+    query = (sa.select(Announcement).join(Project)
+             .where(Announcement.kind.in_(kinds), Project.status.in_(PUBLIC))
+             .order_by(Announcement.published_at.desc(), Announcement.id.desc()).limit(limit)
+             .options(contains_eager(Announcement.project)))
+    return dbsession.scalars(query).all()
+
+
 @view_config(route_name="home", renderer="home.jinja2", permission=Permission.PUBLIC_VIEW)
 def home(request):
-    return {}
+    return {"columns": [(label, latest_notices(request.dbsession, kinds))
+                        for label, kinds in HOME_NOTICES]}
 
 
 @view_config(route_name="workspace", renderer="workspace.jinja2",
