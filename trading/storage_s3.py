@@ -41,6 +41,7 @@ from .storage import (
     CHUNK,
     DIGEST,
     UNWRITABLE,
+    FileStorage,
     FileTooLarge,
     StorageUnavailable,
     StoredFile,
@@ -101,11 +102,8 @@ class S3Storage:
 
     # -- writing -------------------------------------------------------------------------
 
-    def put(self, stream: BinaryIO, max_bytes: int | None = None) -> StoredFile:
-        with self.incoming(max_bytes) as incoming:
-            while chunk := stream.read(CHUNK):
-                incoming.write(chunk)
-            return incoming.commit()
+    # The same streaming loop as the filesystem's: only `incoming` differs between backends.
+    put = FileStorage.put
 
     @contextlib.contextmanager
     def incoming(self, max_bytes: int | None = None):
