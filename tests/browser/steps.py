@@ -31,6 +31,14 @@ def sign_report(page, report_url):
     page.wait_for_selector("text=已签署评标报告")
 
 
+def open_score_sheet(page):
+    """Follow the room's link to the member's score sheet and wait until its form is there:
+    `locator.all()` does not wait, so collecting the fields on a page still loading (a busy
+    machine) would find none and submit an empty sheet."""
+    page.click("a:has-text('打开评分表')")
+    page.wait_for_selector("button[name=submit]")
+
+
 def move_clock(offset_file, delta: timedelta) -> None:
     """The live server's clock, `delta` ahead of the system's (0 puts it back)."""
     offset_file.write_text(str(int(delta.total_seconds())))

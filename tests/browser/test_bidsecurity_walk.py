@@ -23,7 +23,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from browser.steps import fen, login, logout, move_clock, sign_report, signed_in, sweep
+from browser.steps import (
+    fen,
+    login,
+    logout,
+    move_clock,
+    open_score_sheet,
+    sign_report,
+    signed_in,
+    sweep,
+)
 
 from trading.bidsecurity import rules as r
 from trading.demo.bidsecurity import OPEN, OPEN_EXPERTS, OPEN_FULL
@@ -168,7 +177,7 @@ def evaluate(browser, base, project_id):
     for username in experts:
         context, expert = signed_in(browser, base, username)
         expert.click(f"a:has-text('{OPEN}')")
-        expert.click("a:has-text('打开评分表')")
+        open_score_sheet(expert)
         for select in expert.locator("select[name^='s-']").all():
             select.select_option("pass")
         for name, value in (("t1", OBJECTIVE[0]), ("t2", "25"), ("t3", "16"), ("t4", "8")):

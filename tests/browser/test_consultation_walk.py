@@ -8,7 +8,7 @@ notice. The price score is the system's: 磋商基准价 = the lowest valid fina
 import re
 from datetime import timedelta
 
-from browser.steps import signed_in
+from browser.steps import open_score_sheet, signed_in
 
 from trading.demo.consultation import CONSULTATION_DEMO
 from trading.evaluation.service import REPORT_CONFIRMATION
@@ -32,7 +32,7 @@ def panel_step(page, action, *, text="", org=None):
 
 def score(page):
     """Fill the sheet column by column: the headers name the suppliers in column order."""
-    page.click("a:has-text('打开评分表')")
+    open_score_sheet(page)
     headers = [h.split("\n")[0].strip() for h in page.locator("thead th").all_inner_texts()[1:]]
     assert sorted(headers) == sorted(NAMES.values())
     assert "最后报价 1,440,000.00" in page.inner_text("thead")

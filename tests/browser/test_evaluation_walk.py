@@ -6,7 +6,7 @@ moved clock, the owner's award, and the notices each bidder reads."""
 import re
 from datetime import timedelta
 
-from browser.steps import login, sign_report
+from browser.steps import login, open_score_sheet, sign_report
 
 from trading.demo.evaluation import OBJECTIVE, SCORED
 from trading.projects.kinds import ProcurementMethod, Regime
@@ -23,7 +23,7 @@ def test_expert1_scores_the_committee_signs_publicity_award_and_notices(
     page.click(f"a:has-text('{SCORED}')")
     room = page.url
     project_id = re.search(r"/projects/(\d+)/evaluation", room).group(1)
-    page.click("a:has-text('打开评分表')")
+    open_score_sheet(page)
     for select in page.locator("select[name^='s-']").all():
         select.select_option("pass")
     for i, field in enumerate(page.locator("input[name$='-t1']").all()):

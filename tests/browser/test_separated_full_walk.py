@@ -7,7 +7,7 @@ winner reads its notice."""
 import re
 
 from browser.separated_steps import award_by_committee, open_project, signed_in
-from browser.steps import sign_report
+from browser.steps import open_score_sheet, sign_report
 
 from trading.demo.evaluation import OBJECTIVE, SEPARATED_LOGINS, SEPARATED_SCORED
 
@@ -19,7 +19,7 @@ def score_and_report(page) -> str:
     """The chair's own sheet, then 汇总 and 生成评标报告; returns the report's address."""
     page.click(f"a:has-text('{SEPARATED_SCORED}')")
     room = page.url
-    page.click("a:has-text('打开评分表')")
+    open_score_sheet(page)
     for select in page.locator("select[name^='s-']").all():
         select.select_option("pass")
     for i, field in enumerate(page.locator("input[name$='-t1']").all()):
