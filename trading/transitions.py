@@ -2,8 +2,12 @@
 
 A table maps each status of an enum to the statuses one step away. `StatusMachines` holds
 a domain's tables keyed by their enum, so a status finds its own table and two machines'
-statuses never mix. Only a service's ``transition`` method may set a status, after
-`check_transition`.
+statuses never mix. Each table has one writer — a service's ``transition``/``_move`` —
+which sets the status after `check_transition`; tests/test_status_machines.py lists the
+writers and fails on an assignment to a status anywhere else.
+
+A machine may carry Chinese labels for its statuses and the noun they belong to: its
+refusal then reads 「项目状态不能从“草稿”变为“已定标”」 rather than the codes.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from trading import errors
 class InvalidTransition(errors.InvalidTransition, ValueError):
     """The requested status change is not an edge of the table (a DomainError, 409)."""
 
-    def __init__(self, current: StrEnum, target: StrEnum, allowed: frozenset):
+    def __init__(self, current: StrEnum, target: StrEnum, allowed: frozenset,
+                 message: str = ""):
         listed = ", ".join(sorted(allowed)) or "none"
         super().__init__(
-            f"cannot go from {current.value!r} to {target.value!r} "
+            message or f"cannot go from {current.value!r} to {target.value!r} "
             f"(allowed from {current.value!r}: {listed})",
             field="status",
         )
@@ -30,10 +35,22 @@ class InvalidTransition(errors.InvalidTransition, ValueError):
 
 
 class StatusMachines:
-    """A domain's status tables, each under its enum."""
+    """A domain's status tables, each under its enum.
 
-    def __init__(self, tables: Mapping[type[StrEnum], Mapping[StrEnum, frozenset]]):
+    `labels` (status → Chinese word) and `nouns` (enum → what has the status, 项目 …) make
+    the refusal readable in the UI; without them it names the codes.
+    """
+
+    def __init__(self, tables: Mapping[type[StrEnum], Mapping[StrEnum, frozenset]], *,
+                 labels: Mapping[StrEnum, str] | None = None,
+                 nouns: Mapping[type[StrEnum], str] | None = None):
         self._tables = MappingProxyType(dict(tables))
+        self._labels = MappingProxyType(dict(labels or {}))
+        self._nouns = MappingProxyType(dict(nouns or {}))
+
+    @property
+    def tables(self) -> Mapping[type[StrEnum], Mapping[StrEnum, frozenset]]:
+        return self._tables
 
     def allowed_transitions(self, status: StrEnum) -> frozenset:
         """The statuses reachable from `status` in one step."""
@@ -46,4 +63,10 @@ class StatusMachines:
         """Raise InvalidTransition unless `current → target` is an edge of its table."""
         allowed = self.allowed_transitions(current)
         if type(current) is not type(target) or target not in allowed:
-            raise InvalidTransition(current, target, allowed)
+            raise InvalidTransition(current, target, allowed, self._message(current, target))
+
+    def _message(self, current: StrEnum, target: StrEnum) -> str:
+        if current not in self._labels or target not in self._labels:
+            return ""
+        noun = self._nouns.get(type(current), "")
+        return f"{noun}状态不能从“{self._labels[current]}”变为“{self._labels[target]}”"

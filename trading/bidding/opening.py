@@ -83,6 +83,7 @@ from .service import (
     lot_ref,
     project_ref,
 )
+from .status import check_transition
 from .tasks import open_bids
 
 S = ProjectStatus
@@ -410,8 +411,21 @@ class OpeningService:
         """The opening key, for BidsOpened subscribers that open what was sealed beside the bids."""
         return self._private_key(project)
 
+    @staticmethod
+    def _move(opening: Opening, target: OpeningState) -> None:
+        """The only writer of opening.state: the table (trading/bidding/status.py) decides."""
+        check_transition(opening.state, target)
+        opening.state = target
+
+    @staticmethod
+    def _move_line(line: OpeningLine, target: LineStatus) -> None:
+        """The only writer of an opening line's status (trading/bidding/status.py)."""
+        check_transition(line.status, target)
+        line.status = target
+
     def _result(self, line, status: LineStatus, reason: str, detail: str = "", **fmt) -> None:
-        line.status, line.reason = status, reason
+        self._move_line(line, status)
+        line.reason = reason
         text = REASONS.get(reason, "").format(**fmt) if reason else ""
         line.detail = (f"{text}：{detail}" if detail else text)[:500]
         if status is not L.NOT_OPENED:
@@ -434,7 +448,8 @@ class OpeningService:
         opening.outcome = "evaluation" if passed else "failed"
         opening.reason = (f"有效投标人不足{minimum}家（{'，'.join(failed)}），流标"
                           if failed else "")
-        opening.state, opening.completed_at = OpeningState.DONE, now
+        self._move(opening, OpeningState.DONE)
+        opening.completed_at = now
         self._retire_custody(project)
         record(self.db, SYSTEM, "opening.completed", "project", project.id, now=now,
                outcome=opening.outcome, lots=[{k: s[k] for k in ("number", "submitted", "valid")}

@@ -68,6 +68,7 @@ from .models import (
     OpeningKey,
     new_public_id,
 )
+from .status import check_transition
 
 S = ProjectStatus
 MAX_PUBLIC_KEY_FILE = 16 * 1024
@@ -518,8 +519,8 @@ class BidService:
             if latest is not None and bid.state is BidState.SUBMITTED \
                     and latest.envelope_sha256 == stored.sha256:
                 return latest  # a retried upload: the same version, the same receipt
-            bid.current_version, bid.state, bid.updated_at = \
-                bid.current_version + 1, BidState.SUBMITTED, now
+            self._move(bid, BidState.SUBMITTED)
+            bid.current_version, bid.updated_at = bid.current_version + 1, now
         version = BidVersion(
             bid_id=bid.id, version=bid.current_version, envelope_sha256=stored.sha256,
             size=stored.size, header_sha256=info.header.sha256.hex(),
@@ -542,6 +543,12 @@ class BidService:
         self.db.flush()
         return version
 
+    @staticmethod
+    def _move(bid: Bid, target: BidState) -> None:
+        """The only writer of bid.state: the table (trading/bidding/status.py) decides."""
+        check_transition(bid.state, target)
+        bid.state = target
+
     def withdraw(self, project: Project, lot: Lot, *, actor: Actor) -> Bid:
         """撤回 before the deadline: the bid no longer counts; its versions stay on record."""
         org_id = self.check_accepting(project, lot, actor)
@@ -549,7 +556,8 @@ class BidService:
         if bid is None or bid.state is BidState.WITHDRAWN:
             raise OpeningConflict("没有可撤回的投标文件")
         now = self.clock()
-        bid.state, bid.updated_at = BidState.WITHDRAWN, now
+        self._move(bid, BidState.WITHDRAWN)
+        bid.updated_at = now
         self.version(bid, bid.current_version).withdrawn_at = now
         record(self.db, actor, "bid.withdrawn", "bid", bid.id, now=now,
                version=bid.current_version)

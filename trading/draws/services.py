@@ -29,6 +29,7 @@ from .models import (
     DrawStatus,
 )
 from .record import build_record
+from .status import check_transition
 
 DEFAULT_TIE_RULE = "得分（或报价）相同的候选人以抽签决定先后顺序，排在首位者优先"
 # freeze() validates the whole public record before any seed exists; the record format
@@ -235,6 +236,12 @@ class DrawService:
                     candidates=len(draw.candidates), count=count)
         return draw
 
+    @staticmethod
+    def _move(draw: Draw, target: DrawStatus) -> None:
+        """The only writer of draw.status: the table (trading/draws/status.py) decides."""
+        check_transition(draw.status, target)
+        draw.status = target
+
     def commit(self, draw: Draw, *, actor: Actor) -> Draw:
         """Draw a 256-bit seed from the CSPRNG; publish SHA-256(seed), keep the seed sealed."""
         if draw.status is not DrawStatus.FROZEN:
@@ -242,7 +249,8 @@ class DrawService:
         seed = engine.new_seed()
         draw.commitment = engine.commitment(seed)
         draw.sealed_seed = self._seal(draw, seed)
-        draw.status, draw.committed_at = DrawStatus.COMMITTED, self.clock()
+        self._move(draw, DrawStatus.COMMITTED)
+        draw.committed_at = self.clock()
         self._audit(draw, actor, "draw.committed", commitment=draw.commitment)
         return draw
 
@@ -277,7 +285,8 @@ class DrawService:
             engine.check_commitment(seed, draw.commitment)
             result = engine.draw(seed, draw.beacon, draw.candidates, draw.count)
         draw.seed, draw.sealed_seed, draw.result = seed.hex(), None, result
-        draw.status, draw.revealed_at = DrawStatus.REVEALED, self.clock()
+        self._move(draw, DrawStatus.REVEALED)
+        draw.revealed_at = self.clock()
         # From here the seed is public: the audit row may carry it.
         self._audit(draw, actor, "draw.revealed", seed=draw.seed, result=result)
         return draw

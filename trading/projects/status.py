@@ -1,14 +1,16 @@
 """The project status machine (交易项目状态): a literal transition table, no I/O.
 
 Only `ProjectService.transition` changes `project.status`; tests walk every (from, to) pair
-of this table, so the table is the specification.
+of this table, so the table is the specification. The check is the one every status table
+goes through (`trading.transitions`).
 """
 
 import enum
 from collections.abc import Mapping
 
-from ..errors import InvalidTransition
-from ..i18n import N_
+from ..transitions import InvalidTransition as InvalidTransition  # re-exported
+from ..transitions import StatusMachines
+from ..words import N_
 
 
 class ProjectStatus(enum.StrEnum):
@@ -61,13 +63,7 @@ LABELS = {
 }
 
 
-def allowed_transitions(status: ProjectStatus) -> frozenset[ProjectStatus]:
-    return TRANSITIONS[status]
-
-
-def check_transition(current: ProjectStatus, target: ProjectStatus) -> None:
-    if target not in TRANSITIONS[current]:
-        raise InvalidTransition(
-            f"项目状态不能从“{LABELS[current]}”变为“{LABELS[target]}”",
-            code="invalid_transition",
-        )
+MACHINES = StatusMachines({ProjectStatus: TRANSITIONS}, labels=LABELS,
+                          nouns={ProjectStatus: "项目"})
+allowed_transitions = MACHINES.allowed_transitions
+check_transition = MACHINES.check_transition
