@@ -20,8 +20,10 @@ the entry that put it in, and for every one taken out, that entry.
   left out, or one added without such an entry, is named;
 * each member (and each one taken out) names the leaf index of that last entry;
 * the list the record fixed (a draw's candidates) hashes to the hash it states and lists
-  exactly the members; an award's inputs are exactly the members, each with the figures
-  (rank, price, score) of its logged entry.
+  exactly the members, less the members of its `minus` set when it has one (a small
+  work's pool is the category's registry set less the work's own exclusions, both sets
+  checked as above at the same checkpoint); an award's inputs are exactly the members,
+  each with the figures (rank, price, score) of its logged entry.
 
 Standard library and bid_crypto.tlog only: no platform import, no network.
 """
@@ -59,8 +61,35 @@ def check(doc: dict, log_key: tlog.NoteVerifier) -> SetReport:
         raise SetRefused("the record names no transparency-log checkpoint (no \"log\")")
     log = doc["log"]
     cp, _ = tlog.open_checkpoint(log["checkpoint"]["checkpoint"], log_key)
-    key = log.get("set")
-    chain = _entries(log.get("entries") or [], cp, key)
+    chain, last, members, excluded = _check_set(log, cp)
+    report = SetReport(cp, len(chain), sorted(members), sorted(excluded))
+    _report(report, log.get("set"), chain, members, excluded)
+    listed = members
+    if doc.get("minus") is not None:
+        minus = doc["minus"]
+        if not isinstance(minus, dict) or not isinstance(minus.get("checkpoint"), dict):
+            raise SetRefused("the record's minus set names no checkpoint")
+        other, _ = tlog.open_checkpoint(minus["checkpoint"]["checkpoint"], log_key)
+        if (other.size, other.root) != (cp.size, cp.root):
+            raise SetRefused(f"the minus set {minus.get('set')} is proven at a checkpoint of "
+                             f"{other.size} entries, the pool at {cp.size}: one checkpoint "
+                             "fixes both")
+        less_chain, _, less, less_out = _check_set(minus, cp)
+        _report(report, minus.get("set"), less_chain, less, less_out)
+        listed = {m: i for m, i in members.items() if m not in less}
+        report.members = sorted(listed)
+    _check_list(doc, listed)
+    _check_inputs(doc, members, last)
+    return report
+
+
+def _check_set(log: dict, cp: tlog.Checkpoint):
+    """One set's entries proven below `cp`, and its named members and excluded ones
+    exactly those the entries put in and take out."""
+    if log.get("size") not in (None, cp.size):
+        raise SetRefused(f"set {log.get('set')} says {log['size']} entries, its checkpoint "
+                         f"has {cp.size}")
+    chain = _entries(log.get("entries") or [], cp, log.get("set"))
     last = {}
     for entry in chain:
         last[entry["member"]] = entry
@@ -70,14 +99,15 @@ def check(doc: dict, log_key: tlog.NoteVerifier) -> SetReport:
     excluded = _named(log.get("excluded"), "excluded")
     _compare(members, logged_in, logged_out, cp, "in")
     _compare(excluded, logged_out, logged_in, cp, "out")
-    _check_list(doc, members)
-    _check_inputs(doc, members, last)
-    report = SetReport(cp, len(chain), sorted(members), sorted(excluded))
+    return chain, last, members, excluded
+
+
+def _report(report: SetReport, key, chain, members, excluded) -> None:
+    cp = report.checkpoint
     report.lines.append(f"{len(chain)} entries of set {key} below the checkpoint of {cp.size} "
                         f"entries (root {tlog.b64(cp.root)}), each proven included")
     report.lines.append(f"members: exactly the {len(members)} whose last entry puts them in; "
                         f"taken out: {len(excluded)}, each by its logged entry")
-    return report
 
 
 def _entries(raw: list, cp: tlog.Checkpoint, key) -> list[dict]:
@@ -159,7 +189,8 @@ def _compare(named: dict, logged: dict, opposite: dict, cp, side: str) -> None:
 
 
 def _check_list(doc: dict, members: dict) -> None:
-    """A draw's frozen candidate list: its stated hash, and exactly the members."""
+    """A draw's frozen candidate list: its stated hash, and exactly the members (less
+    the minus set's)."""
     candidates = doc.get("candidates")
     if candidates is None:
         return

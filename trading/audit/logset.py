@@ -123,7 +123,12 @@ class Sealed:
 def seal(dbsession, keys, settings, key: str, *, now: datetime) -> Sealed:
     """Fix the set: drain the log, sign its checkpoint, and read who is in and out."""
     checkpoint = merkle.drain(dbsession, keys, settings, now=now)
-    size = checkpoint.size if checkpoint is not None else 0
+    return sealed_at(dbsession, key, checkpoint.size if checkpoint is not None else 0)
+
+
+def sealed_at(dbsession, key: str, size: int) -> Sealed:
+    """Who is in and out of set `key` by its entries below a checkpoint of `size` leaves
+    (a second set fixed at the same checkpoint as the one `seal` signed)."""
     last = last_entries(entries(dbsession, key, size))
     return Sealed(size, {m: e.index for m, e in last.items() if e.kind == IN},
                   {m: e.index for m, e in last.items() if e.kind == OUT})

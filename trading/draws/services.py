@@ -204,14 +204,17 @@ class DrawService:
 
     def freeze(self, *, purpose: str, subject_type: str, subject_id, candidates: list,
                count: int, rule: str, actor: Actor, weights=None, witnesses=(),
-               log_set: str | None = None) -> Draw:
+               log_set: str | None = None, log_minus: str | None = None) -> Draw:
         """Fix the ordered candidate list (ids and the attributes that made each eligible).
 
         Refuses an empty list, duplicate ids, bad weights, a count above the drawable
         candidates, and anything the public record could not carry. With `log_set` (a
         pool whose entries the domain logged as they happened, trading.audit.logset) the
         log's checkpoint is signed now and the list must be exactly the pool's members
-        below it; the draw names each one's entry, and each excluded one's.
+        below it; the draw names each one's entry, and each excluded one's. With
+        `log_minus` too (a set of exclusions logged for this subject alone, e.g. a small
+        work's ineligible registry firms) the list is the pool's members less that set's,
+        both read at the one checkpoint.
         """
         subject_id = str(subject_id)
         with _refusing():
@@ -229,7 +232,7 @@ class DrawService:
                     witnesses=preview["witnesses"], status=DrawStatus.FROZEN, result=[],
                     follow_ups=[], created_at=self.clock())
         if log_set is not None:
-            self._seal_pool(draw, log_set)
+            self._seal_pool(draw, log_set, log_minus)
         self.db.add(draw)
         self.db.flush()  # the id is the sealed seed's associated data
         self._audit(draw, actor, "draw.frozen", candidate_list_hash=draw.candidate_list_hash,
@@ -333,15 +336,17 @@ class DrawService:
 
     # -- helpers
 
-    def _seal_pool(self, draw: Draw, key: str) -> None:
+    def _seal_pool(self, draw: Draw, key: str, minus: str | None) -> None:
         from ..audit import logset
         from ..db import registry_of
 
         sealed = logset.seal(self.db, self.keys, registry_of(self.db).settings, key,
                              now=self.clock())
+        less = logset.sealed_at(self.db, minus, sealed.size) if minus else None
+        expected = set(sealed.members) - set(less.members if less else ())
         ids = [c["id"] for c in draw.candidates]
-        unlogged = [i for i in ids if i not in sealed.members]
-        left_out = sorted(set(sealed.members) - set(ids))
+        unlogged = [i for i in ids if i not in expected]
+        left_out = sorted(expected - set(ids))
         if unlogged or left_out:
             words = ([f"候选人 {', '.join(unlogged)} 没有入库记录"] if unlogged else []) + (
                 [f"已记录入库的 {', '.join(left_out)} 不在名单中"] if left_out else [])
@@ -349,6 +354,9 @@ class DrawService:
                             field="candidates")
         record = sealed.as_record()
         draw.log_set, draw.log_size = key, record.pop("size")
+        if less is not None:
+            record["minus"] = {"set": minus, **less.as_record()}
+            del record["minus"]["size"]
         draw.log_entries = record
 
     def pool_doc(self, draw: Draw) -> dict | None:
@@ -360,13 +368,18 @@ class DrawService:
 
         if draw.log_set is None:
             return None
+        settings = registry_of(self.db).settings
         stored = {"size": draw.log_size, **draw.log_entries}
-        return {"draw": draw.id, "purpose": draw.purpose,
-                "subject": {"type": draw.subject_type, "id": draw.subject_id},
-                "candidates": draw.candidates,
-                "candidate_list_hash": draw.candidate_list_hash,
-                "log": logset.doc(self.db, self.keys, registry_of(self.db).settings,
-                                  draw.log_set, stored)}
+        doc = {"draw": draw.id, "purpose": draw.purpose,
+               "subject": {"type": draw.subject_type, "id": draw.subject_id},
+               "candidates": draw.candidates,
+               "candidate_list_hash": draw.candidate_list_hash,
+               "log": logset.doc(self.db, self.keys, settings, draw.log_set, stored)}
+        minus = stored.get("minus")
+        if minus is not None:  # the subject's own exclusions, at the same checkpoint
+            doc["minus"] = logset.doc(self.db, self.keys, settings, minus["set"],
+                                      {"size": draw.log_size, **minus})
+        return doc
 
     def _build(self, draw: Draw, follow_ups: list) -> dict:
         return build_record(
@@ -411,6 +424,11 @@ def draw_log_problems(dbsession) -> list[str]:
         stored = {"size": draw.log_size, **draw.log_entries}
         problems = logset.problems(dbsession, draw.log_set, stored)
         named = {m["id"] for m in draw.log_entries["members"]}
+        minus = stored.get("minus")
+        if minus is not None:
+            problems += logset.problems(dbsession, minus["set"], {"size": draw.log_size,
+                                                                  **minus})
+            named -= {m["id"] for m in minus["members"]}
         problems += [f"candidate {c['id']} names no entry" for c in draw.candidates
                      if c["id"] not in named]
         problems += [f"{m} names an entry but is not in the list" for m in sorted(

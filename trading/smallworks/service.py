@@ -35,6 +35,7 @@ from bid_crypto import (
 
 from ..accounts.models import Organisation
 from ..actor import Actor
+from ..audit import logset
 from ..audit.service import record as audit_record
 from ..db import registry_of
 from ..draws import lottery
@@ -412,7 +413,22 @@ class SmallWorksService:
                          field="status") from None
         self._audit(actor, f"smallworks.enterprise.{verb}", "smallworks_enterprise", entry.id,
                     **{"from": str(entry.status), "to": str(target)}, **data)
+        self._log_registry(entry, target, verb)
         entry.status = target
+
+    def _log_registry(self, entry: Enterprise, target: RegistryStatus, verb: str) -> None:
+        """The registry's sets (one per category, issue #17 pt 4): an entry going active
+        (入库, 恢复) enters each category it is qualified in, one suspended or exited
+        leaves them, logged now so a pool frozen later must account for it."""
+        if target is R.ACTIVE:
+            kind = logset.IN
+        elif target in (R.SUSPENDED, R.EXITED) and entry.status is R.ACTIVE:
+            kind = logset.OUT
+        else:
+            return
+        for category in sorted({str(q.category) for q in entry.qualifications}):
+            logset.append(self.db, registry_key(category), str(entry.id), kind,
+                          now=self.clock(), cause=verb)
 
     # -- periodic: licence expiry, suspensions that end, confirmation windows -----------
 
@@ -553,8 +569,20 @@ class SmallWorksService:
         work.eligible = [{**c.draw_candidate(), "label": labels[c.id]} for c in pool.eligible]
         work.excluded = [{"id": e.id, "label": labels[e.id],
                           "reasons": [str(r) for r in e.reasons]} for e in pool.excluded]
+        self._log_exclusions(work, pool)
         self._prepare_draw(work, pool, actor)
         return work
+
+    def _log_exclusions(self, work: SmallWork, pool: rules.Pool) -> None:
+        """Each registry firm the rules keep out of this work's pool, with the reasons,
+        an entry of the work's own set: the frozen list is the category's registry set
+        less this one (issue #17 pt 4)."""
+        if not logset.exists(self.db, registry_key(work.category)):
+            return  # a registry filled before it was logged: nothing to subtract from
+        for excluded in pool.excluded:
+            logset.append(self.db, exclusions_key(work), excluded.id, logset.IN,
+                          now=self.clock(), cause="excluded",
+                          reasons=[str(r) for r in excluded.reasons])
 
     def build_pool(self, work: SmallWork) -> rules.Pool:
         """The candidate pool on today's date, with every fairness control (rules §6.3)."""
@@ -589,7 +617,7 @@ class SmallWorksService:
                 purpose=f"小额工程 {work.name}：{_purpose_label(outcome.purpose)}",
                 subject_type=SUBJECT, subject_id=work.id,
                 candidates=work.eligible, count=outcome.count,
-                rule=DRAW_RULES[work.method], actor=actor)
+                rule=DRAW_RULES[work.method], actor=actor, **self._pool_sets(work))
             self.draws.commit(draw, actor=actor)
             work.draw_id = draw.id
 
@@ -917,6 +945,13 @@ class SmallWorksService:
 
     # -- helpers -----------------------------------------------------------------------
 
+    def _pool_sets(self, work: SmallWork) -> dict:
+        """The logged sets a work's draw is frozen from: the category's registry less the
+        work's exclusions; none for a registry filled before it was logged."""
+        if not logset.exists(self.db, registry_key(work.category)):
+            return {}
+        return {"log_set": registry_key(work.category), "log_minus": exclusions_key(work)}
+
     def _draw(self, work: SmallWork) -> Draw:
         return self.db.get(Draw, work.draw_id)
 
@@ -990,6 +1025,16 @@ class SmallWorksService:
 
 
 SHORT_LISTED = (M.DOUBLE_RANDOM_CREDIT, M.REASONABLE_LOW_PRICE)
+
+
+def registry_key(category) -> str:
+    """The logged set of a category's registry (企业库): active firms qualified in it."""
+    return f"sw-registry:{category}"
+
+
+def exclusions_key(work: SmallWork) -> str:
+    """The logged set of the registry firms a work's pool excludes, with the reasons."""
+    return f"sw-work:{work.id}:excluded"
 
 
 def _quote_ref(work: SmallWork) -> str:
