@@ -19,6 +19,14 @@ from trading.bidding.models import BidState, LineStatus, OpeningState
 from trading.db.meta import Base
 from trading.draws import status as draws_status
 from trading.draws.models import DrawStatus
+from trading.evaluation import status as evaluation_status
+from trading.evaluation.models import (
+    CommitteeStatus,
+    ExpertStatus,
+    MemberState,
+    ReportState,
+    SheetState,
+)
 from trading.intermediaries import status as intermediaries_status
 from trading.intermediaries.status import EntryStatus, PurchaseStatus
 from trading.projects import status as projects_status
@@ -34,7 +42,7 @@ STATUS_ATTRIBUTES = frozenset({"status", "state"})
 
 MACHINES: list[StatusMachines] = [
     projects_status.MACHINES, draws_status.MACHINES, bidding_status.MACHINES,
-    smallworks_status.MACHINES, intermediaries_status.MACHINES,
+    smallworks_status.MACHINES, intermediaries_status.MACHINES, evaluation_status.MACHINES,
 ]
 
 # The one writer of each table: (file under trading/, function's qualified name).
@@ -48,6 +56,11 @@ WRITERS = {
     AllocationStatus: ("smallworks/service.py", "SmallWorksService._move"),
     EntryStatus: ("intermediaries/service.py", "IntermediaryService._entry_to"),
     PurchaseStatus: ("intermediaries/service.py", "IntermediaryService._to"),
+    ExpertStatus: ("evaluation/committee.py", "ExpertPoolService.set_status"),
+    CommitteeStatus: ("evaluation/committee.py", "move_committee"),
+    MemberState: ("evaluation/committee.py", "CommitteeService._move_member"),
+    SheetState: ("evaluation/scoring.py", "move_sheet"),
+    ReportState: ("evaluation/service.py", "EvaluationWork._move_report"),
 }
 
 # Where a row starts; every status must be reachable from it (the statuses a row may be
@@ -62,19 +75,17 @@ INITIAL = {
     AllocationStatus: {AllocationStatus.DRAFT},
     EntryStatus: {EntryStatus.REGISTERED},
     PurchaseStatus: {PurchaseStatus.DRAFT},
+    ExpertStatus: {ExpertStatus.ACTIVE},
+    CommitteeStatus: {CommitteeStatus.FORMING},
+    MemberState: {MemberState.RESERVE, MemberState.NOTIFIED, MemberState.ACCEPTED},
+    SheetState: {SheetState.DRAFT},
+    ReportState: {ReportState.SIGNING},
 }
 
 
 # Status columns still written without a table, by domain (issue #22 pt 5 in progress):
 # each domain's landing empties its entry.
 NOT_YET: dict[str, set[tuple[str, str]]] = {
-    "evaluation": {("evaluation/committee.py", "ExpertPoolService.set_status"),
-                   ("evaluation/committee.py", "CommitteeService._set"),
-                   ("evaluation/committee.py", "CommitteeService._replace"),
-                   ("evaluation/committee.py", "CommitteeService.start"),
-                   ("evaluation/scoring.py", "SheetService.submit"),
-                   ("evaluation/service.py", "EvaluationWork._lock"),
-                   ("evaluation/service.py", "EvaluationWork._unlock")},
     "bidsecurity": {("bidsecurity/service.py", "BidSecurityService._open_plain"),
                     ("bidsecurity/service.py", "BidSecurityService._reconcile"),
                     ("bidsecurity/service.py", "BidSecurityService.schedule_refunds"),
@@ -85,9 +96,7 @@ NOT_YET: dict[str, set[tuple[str, str]]] = {
               ("award/final_offer.py", "FinalOfferService._decide"),
               ("award/final_offer.py", "FinalOfferService._revealed_quotes")},
 }
-NOT_YET_TABLES = {"evaluation": {"ExpertStatus", "CommitteeStatus", "MemberState",
-                                 "SheetState", "ReportState"},
-                  "bidsecurity": {"PaymentState", "SecurityStatus", "RefundStatus",
+NOT_YET_TABLES = {"bidsecurity": {"PaymentState", "SecurityStatus", "RefundStatus",
                                   "ForfeitureStatus"},
                   "award": {"RoundState"}}
 

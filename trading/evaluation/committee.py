@@ -39,6 +39,7 @@ from .models import (
     MemberState,
 )
 from .params import committee_facts, evaluation_params
+from .status import check_transition
 
 S = ProjectStatus
 M = MemberState
@@ -140,10 +141,12 @@ class ExpertPoolService:
 
     def set_status(self, expert: Expert, status: ExpertStatus, *, reason: str,
                    actor: Actor) -> Expert:
-        """Suspend, blacklist or reinstate; anything but reinstating needs a reason."""
+        """Suspend, blacklist or reinstate; anything but reinstating needs a reason.
+        The only writer of expert.status (trading/evaluation/status.py)."""
         self._check_status(status, reason)
         if status is expert.status and reason.strip()[:500] == expert.status_reason:
             return expert  # nothing to record
+        check_transition(expert.status, status)
         expert.status, expert.status_reason = status, reason.strip()[:500]
         expert.updated_at = self.clock()
         record(self.db, actor, "expert.status_changed", "expert", expert.id,
@@ -155,6 +158,13 @@ class ExpertPoolService:
 
     def for_user(self, user: User) -> Expert | None:
         return self.db.scalar(sa.select(Expert).where(Expert.user_id == user.id))
+
+
+def move_committee(committee: Committee, target: CommitteeStatus) -> None:
+    """The only writer of committee.status (trading/evaluation/status.py): the committee
+    service starts it, the evaluation work finishes and reopens it."""
+    check_transition(committee.status, target)
+    committee.status = target
 
 
 class CommitteeService:
@@ -411,8 +421,15 @@ class CommitteeService:
             raise EvaluationConflict("只有待确认的专家可以登记为未应答")
         return self._replace(member, M.NO_ANSWER, "通知后未在规定时间内应答", actor)
 
+    @staticmethod
+    def _move_member(member: CommitteeMember, target: MemberState) -> None:
+        """The only writer of a member's state (trading/evaluation/status.py)."""
+        check_transition(member.state, target)
+        member.state = target
+
     def _set(self, member, state, reason, actor) -> CommitteeMember:
-        member.state, member.state_reason = state, reason[:500]
+        self._move_member(member, state)
+        member.state_reason = reason[:500]
         member.updated_at = self.clock()
         record(self.db, actor, f"committee.member_{state}", "committee", member.committee_id,
                now=member.updated_at, member_id=member.id)
@@ -430,7 +447,8 @@ class CommitteeService:
                                                 declined_ids=[member.pseudonym], reason=reason,
                                                 count=count, actor=actor)
         if reserve is not None:
-            reserve.state, reserve.replaces_id = M.NOTIFIED, member.id
+            self._move_member(reserve, M.NOTIFIED)
+            reserve.replaces_id = member.id
             seated = reserve
         else:
             seated = self._seat(committee, item, picks[0], M.NOTIFIED, self.clock(),
@@ -566,7 +584,8 @@ class CommitteeService:
             rules.CommitteeMember(str(m.id), rules.MemberRole(str(m.role)), m.is_chair)
             for m in seated])
         now = self.clock()
-        committee.status, committee.started_at = CommitteeStatus.SITTING, now
+        move_committee(committee, CommitteeStatus.SITTING)
+        committee.started_at = now
         committee.members_public_at = now
         record(self.db, actor, "committee.started", "project", project.id, now=now,
                members=len(seated), pseudonym_salt=committee.pseudonym_salt)

@@ -29,6 +29,7 @@ from .models import (
     SheetState,
 )
 from .params import evaluation_params, procedure_of, regime_of
+from .status import check_transition
 
 PASS_FAIL = "pass_fail"
 KINDS = (PASS_FAIL, "objective", "subjective")
@@ -223,6 +224,13 @@ def scored(db, lot: Lot) -> Scope:
     return scope(db, db.get(Project, lot.project_id), lot, valid_lines(db, lot))
 
 
+def move_sheet(sheet: ScoreSheet, target: SheetState) -> None:
+    """The only writer of a score sheet's state (trading/evaluation/status.py): the
+    member submits it, an approved unlock reopens it."""
+    check_transition(sheet.state, target)
+    sheet.state = target
+
+
 class SheetService:
     def __init__(self, dbsession, clock):
         self.db = dbsession
@@ -324,7 +332,8 @@ class SheetService:
         if missing:
             bid, item = missing[0]
             raise EvaluationInvalid(f"还有{len(missing)}项未评分", field=f"{bid}.{item}")
-        sheet.state, sheet.submitted_at = SheetState.SUBMITTED, self.clock()
+        move_sheet(sheet, SheetState.SUBMITTED)
+        sheet.submitted_at = self.clock()
         record(self.db, actor, "sheet.submitted", "committee", sheet.committee_id,
                now=sheet.submitted_at, sheet_id=sheet.id, lot_id=sheet.lot_id)
         return sheet

@@ -20,7 +20,7 @@ from ..projects.models import Lot, Project
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
 from . import rules
-from .committee import CommitteeService
+from .committee import CommitteeService, move_committee
 from .consultation import check_qualified, is_consultation, require_revealed
 from .errors import EvaluationConflict, EvaluationInvalid, NotAMember, ObjectiveDisagreement
 from .models import (
@@ -40,7 +40,8 @@ from .models import (
     WarningKind,
 )
 from .params import evaluation_params, procedure_of, regime_of
-from .scoring import CriteriaService, scored
+from .scoring import CriteriaService, move_sheet, scored
+from .status import check_transition
 from .tabulate import (
     D0,
     BidFacts,
@@ -500,8 +501,15 @@ class EvaluationWork:
         ahead = [r.sign_by for r in self.signing(project) if r.sign_by is not None]
         return min(ahead) if ahead else None
 
+    @staticmethod
+    def _move_report(report: EvaluationReport, target: ReportState) -> None:
+        """The only writer of report.state (trading/evaluation/status.py)."""
+        check_transition(report.state, target)
+        report.state = target
+
     def _lock(self, report, committee, actor) -> None:
-        report.state, report.locked_at = ReportState.SIGNED, self.clock()
+        self._move_report(report, ReportState.SIGNED)
+        report.locked_at = self.clock()
         report.signature = self._sign(report, _report_payload(report))
         for position, c in enumerate(report.body["candidates"], start=1):
             report.candidates.append(ReportCandidate(
@@ -521,7 +529,8 @@ class EvaluationWork:
 
         registry_of(self.db).notify(ReportSigned(self, project, report))
         if all(self.s.report_for(lot) for lot in self.s.evaluated_lots(project)):
-            committee.status, committee.finished_at = CommitteeStatus.DONE, self.clock()
+            move_committee(committee, CommitteeStatus.DONE)
+            committee.finished_at = self.clock()
         self.s.complete_if_done(project, actor=actor)
 
     def _algorithm(self, report: EvaluationReport) -> str:
@@ -594,13 +603,17 @@ class EvaluationWork:
         now = self.clock()
         lot_id = row.lot_id
         if request.target == "sheet":
-            row.state, row.unlocked_at = SheetState.DRAFT, now
+            move_sheet(row, SheetState.DRAFT)
+            row.unlocked_at = now
         report = self._open_report(self.db.get(Lot, lot_id))
         if report is not None:  # a changed sheet voids the report built on it
-            report.state, report.unlocked_at = ReportState.UNLOCKED, now
+            self._move_report(report, ReportState.UNLOCKED)
+            report.unlocked_at = now
             report.unlock_reason = request.reason
             report.candidates.clear()
-        committee.status, committee.finished_at = CommitteeStatus.SITTING, None
+        if committee.status is not CommitteeStatus.SITTING:  # done: every lot was signed
+            move_committee(committee, CommitteeStatus.SITTING)
+        committee.finished_at = None
         project = self.db.get(Project, committee.project_id)
         if project.status is S.CANDIDATES_PUBLICISED:
             ProjectService(self.db, self.clock, self.s.storage, self.s.enqueue,
