@@ -16,6 +16,9 @@ from status_support import every_pair, reachable
 from trading import errors
 from trading.bidding import status as bidding_status
 from trading.bidding.models import BidState, LineStatus, OpeningState
+from trading.bidsecurity import status as bidsecurity_status
+from trading.bidsecurity.models import ForfeitureStatus, RefundStatus, SecurityStatus
+from trading.bidsecurity.rules import PaymentState
 from trading.db.meta import Base
 from trading.draws import status as draws_status
 from trading.draws.models import DrawStatus
@@ -43,6 +46,7 @@ STATUS_ATTRIBUTES = frozenset({"status", "state"})
 MACHINES: list[StatusMachines] = [
     projects_status.MACHINES, draws_status.MACHINES, bidding_status.MACHINES,
     smallworks_status.MACHINES, intermediaries_status.MACHINES, evaluation_status.MACHINES,
+    bidsecurity_status.MACHINES,
 ]
 
 # The one writer of each table: (file under trading/, function's qualified name).
@@ -61,6 +65,10 @@ WRITERS = {
     MemberState: ("evaluation/committee.py", "CommitteeService._move_member"),
     SheetState: ("evaluation/scoring.py", "move_sheet"),
     ReportState: ("evaluation/service.py", "EvaluationWork._move_report"),
+    PaymentState: ("bidsecurity/service.py", "BidSecurityService._classify"),
+    SecurityStatus: None,  # written when the opening checks the bid, never changed
+    RefundStatus: ("bidsecurity/service.py", "BidSecurityService._move_refund"),
+    ForfeitureStatus: ("bidsecurity/service.py", "BidSecurityService._move_forfeiture"),
 }
 
 # Where a row starts; every status must be reachable from it (the statuses a row may be
@@ -80,25 +88,21 @@ INITIAL = {
     MemberState: {MemberState.RESERVE, MemberState.NOTIFIED, MemberState.ACCEPTED},
     SheetState: {SheetState.DRAFT},
     ReportState: {ReportState.SIGNING},
+    PaymentState: set(PaymentState),  # empty until reconciled, then one of them for good
+    SecurityStatus: set(SecurityStatus),
+    RefundStatus: {RefundStatus.WAITING, RefundStatus.DUE},
+    ForfeitureStatus: {ForfeitureStatus.PROPOSED},
 }
 
 
 # Status columns still written without a table, by domain (issue #22 pt 5 in progress):
 # each domain's landing empties its entry.
 NOT_YET: dict[str, set[tuple[str, str]]] = {
-    "bidsecurity": {("bidsecurity/service.py", "BidSecurityService._open_plain"),
-                    ("bidsecurity/service.py", "BidSecurityService._reconcile"),
-                    ("bidsecurity/service.py", "BidSecurityService.schedule_refunds"),
-                    ("bidsecurity/service.py", "BidSecurityService.send"),
-                    ("bidsecurity/service.py", "BidSecurityService.propose_forfeiture"),
-                    ("bidsecurity/service.py", "BidSecurityService.decide_forfeiture")},
     "award": {("award/final_offer.py", "FinalOfferService.run_due"),
               ("award/final_offer.py", "FinalOfferService._decide"),
               ("award/final_offer.py", "FinalOfferService._revealed_quotes")},
 }
-NOT_YET_TABLES = {"bidsecurity": {"PaymentState", "SecurityStatus", "RefundStatus",
-                                  "ForfeitureStatus"},
-                  "award": {"RoundState"}}
+NOT_YET_TABLES = {"award": {"RoundState"}}
 
 
 def _tables() -> dict:
@@ -226,7 +230,7 @@ SCANNED = _scan()
 
 
 def test_a_status_is_assigned_only_by_its_tables_writer():
-    writers = set(WRITERS.values()).union(*NOT_YET.values())
+    writers = set(filter(None, WRITERS.values())).union(*NOT_YET.values())
     strays = [f"trading/{path}:{line} {function or '<module>'}: {target} = ..."
               for path, visitor in SCANNED.items()
               for line, function, target in visitor.found
@@ -235,7 +239,8 @@ def test_a_status_is_assigned_only_by_its_tables_writer():
         "\n".join(strays)
 
 
-@pytest.mark.parametrize("enum_cls", list(WRITERS), ids=lambda e: e.__name__)
+@pytest.mark.parametrize("enum_cls", [e for e, w in WRITERS.items() if w],
+                         ids=lambda e: e.__name__)
 def test_each_writer_sets_its_status_once_after_check_transition(enum_cls):
     path, function = WRITERS[enum_cls]
     visitor = SCANNED[path]
@@ -247,4 +252,5 @@ def test_each_writer_sets_its_status_once_after_check_transition(enum_cls):
 
 
 def test_one_writer_per_table():
-    assert len(set(WRITERS.values())) == len(WRITERS)
+    writers = [w for w in WRITERS.values() if w]
+    assert len(set(writers)) == len(writers)

@@ -46,6 +46,7 @@ from .models import (
     SecurityStatus,
     SubAccount,
 )
+from .status import check_transition
 
 S = ProjectStatus
 REFUND_EVENTS = (S.AWARDED, S.CONTRACTED, S.FAILED, S.CANCELLED)
@@ -302,13 +303,22 @@ class BidSecurityService(GuaranteeMixin):
             return None
         return PublicKey.from_json(key.public_key)
 
+    @staticmethod
+    def _classify(row: BankNotification, state: r.PaymentState) -> None:
+        """The only writer of a notification's payment state: set once, when reconciled
+        (trading/bidsecurity/status.py makes every state final)."""
+        if row.state is not None:
+            check_transition(row.state, state)
+        row.state = state
+
     def _open_plain(self, row: BankNotification, note: r.Notification,
                     project: Project | None) -> None:
         """A payment that names no bidder's open lot (unknown reference, or after the
         deadline) is known at once and goes straight back to the payer."""
         state = r.PaymentState.LATE if project is not None \
             else r.PaymentState.UNKNOWN_REFERENCE
-        row.opened, row.state, row.opened_at = _note_json(note), state, row.received_at
+        self._classify(row, state)
+        row.opened, row.opened_at = _note_json(note), row.received_at
         if project is not None:
             row.sub_account = self._sub_by_reference(note.reference)
         self._new_refund(row, note, r.RefundCause.NOT_COUNTED, project,
@@ -421,7 +431,8 @@ class BidSecurityService(GuaranteeMixin):
                 payer_accounts=frozenset(a.account_no for a in
                                          self.accounts(sub.organisation_id)),
                 already_paid=sub.id in paid))
-            row.state, row.opened_at = state, self.clock()
+            self._classify(row, state)
+            row.opened_at = self.clock()
             if state is r.PaymentState.PAID:
                 paid.add(sub.id)
         self.db.flush()
@@ -523,7 +534,7 @@ class BidSecurityService(GuaranteeMixin):
                     if award and award.contract_signed_at else None)
             refund.due_on = r.refund_deadline(project.regime, refund.cause, events)
             if refund.due_on is not None:
-                refund.status = RefundStatus.DUE
+                self._move_refund(refund, RefundStatus.DUE)
                 changed += 1
         self.db.flush()
         return changed
@@ -574,6 +585,18 @@ class BidSecurityService(GuaranteeMixin):
             self.db.flush()
         return refund
 
+    @staticmethod
+    def _move_refund(refund: Refund, target: RefundStatus) -> None:
+        """The only writer of refund.status (trading/bidsecurity/status.py)."""
+        check_transition(refund.status, target)
+        refund.status = target
+
+    @staticmethod
+    def _move_forfeiture(item: Forfeiture, target: ForfeitureStatus) -> None:
+        """The only writer of a forfeiture proposal's status (trading/bidsecurity/status.py)."""
+        check_transition(item.status, target)
+        item.status = target
+
     def send(self, refund: Refund) -> bool:
         """One attempt through the bank adapter; True once the bank confirmed."""
         if refund.status not in (RefundStatus.DUE, RefundStatus.RETRYING):
@@ -590,13 +613,15 @@ class BidSecurityService(GuaranteeMixin):
             else:
                 reference = self.bank.refund(order).bank_reference
         except (BankUnavailable, ProviderUnavailable) as error:
-            refund.status, refund.last_error = RefundStatus.RETRYING, str(error)[:500]
+            self._move_refund(refund, RefundStatus.RETRYING)
+            refund.last_error = str(error)[:500]
             refund.next_attempt_at = now + min(timedelta(minutes=2 ** min(refund.attempts, 6)),
                                                RETRY_CAP)
             record(self.db, SYSTEM, "bidsecurity.refund_failed", "refund", refund.id, now=now,
                    outcome="failure", attempts=refund.attempts, error=refund.last_error)
             return False
-        refund.status, refund.refunded_at = RefundStatus.REFUNDED, now
+        self._move_refund(refund, RefundStatus.REFUNDED)
+        refund.refunded_at = now
         refund.bank_reference, refund.last_error = reference, ""
         refund.next_attempt_at = None
         record(self.db, SYSTEM, "bidsecurity.guarantee_released" if refund.guarantee_id
@@ -639,7 +664,7 @@ class BidSecurityService(GuaranteeMixin):
         item = Forfeiture(refund_id=refund.id, ground=str(ground),
                           statement=statement.strip()[:2000], status=ForfeitureStatus.PROPOSED,
                           proposed_by_id=actor.user_id, proposed_at=now, decision_note="")
-        refund.status = RefundStatus.HELD
+        self._move_refund(refund, RefundStatus.HELD)
         self.db.add(item)
         self.db.flush()
         record(self.db, actor, "bidsecurity.forfeiture_proposed", "refund", refund.id, now=now,
@@ -656,14 +681,16 @@ class BidSecurityService(GuaranteeMixin):
         if not (note or "").strip():
             raise DomainError("请填写审批意见", field="note", code="note_required")
         now = self.clock()
-        item.status = ForfeitureStatus.APPROVED if approve else ForfeitureStatus.REJECTED
+        self._move_forfeiture(item, ForfeitureStatus.APPROVED if approve
+                              else ForfeitureStatus.REJECTED)
         item.decided_by_id, item.decided_at = actor.user_id, now
         item.decision_note = note.strip()[:2000]
         refund = item.refund
         if approve:
-            refund.status = RefundStatus.FORFEITED
+            self._move_refund(refund, RefundStatus.FORFEITED)
         else:
-            refund.status = RefundStatus.DUE if refund.due_on else RefundStatus.WAITING
+            self._move_refund(refund, RefundStatus.DUE if refund.due_on
+                              else RefundStatus.WAITING)
         self.db.flush()
         project = self.db.get(Project, refund.project_id) if refund.project_id else None
         if not approve and project is not None and refund.status is RefundStatus.WAITING:
