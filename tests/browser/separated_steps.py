@@ -4,7 +4,7 @@ the owner confirms the award, the winner reads its notice."""
 
 import re
 
-from browser.steps import signed_in
+from browser.steps import check_pdfs, signed_in
 
 from trading.demo.award import ROSTER
 
@@ -20,8 +20,9 @@ def open_project(page, base, name) -> str:
     return re.search(r"/projects/(\d+)", page.url).group(1)
 
 
-def award_by_committee(browser, base, name) -> str:
-    """From the end of the publicity to the notices; returns the winner's login."""
+def award_by_committee(browser, base, name, workdir) -> str:
+    """From the end of the publicity to the notices (the 定标报告 and the winner's notice
+    downloaded as signed PDFs); returns the winner's login."""
     owner_context, owner = signed_in(browser, base, "owner1")
     award_page = f"{base}/projects/{open_project(owner, base, name)}/award"
     owner.goto(award_page)
@@ -53,9 +54,12 @@ def award_by_committee(browser, base, name) -> str:
     owner.click("#decide button")
     owner.wait_for_selector("text=定标完成，中标结果公告与通知书已发出")
     winner = BIDDERS[re.search(r"第1标段：(\S+)", owner.inner_text("#result")).group(1)]
+    owner.click(f".crumbs a:has-text('{name}')")
+    assert "award_report" in check_pdfs(owner, workdir, "#printables")
     owner_context.close()
     context, page = signed_in(browser, base, winner)
     page.goto(award_page)
     assert "中标通知书" in page.inner_text("#notices")
+    assert check_pdfs(page, workdir, "#notices") == ["award_notice"]
     context.close()
     return winner

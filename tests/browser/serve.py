@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+DOCUMENT_CERTIFICATE = "document_certificate.der"  # in WORKDIR, for the walks to pin
 
 
 def environment(work: Path) -> dict:
@@ -22,6 +23,9 @@ def environment(work: Path) -> dict:
         "TRADING_SIGNING_KEY": base64.b64encode(b"c" * 32).decode(),
         # The demo has a 国密 project, which needs an SM2 signing key to be approved.
         "TRADING_SM2_SIGNING_KEY": _sm2_key(work),
+        # The signed PDFs' key and certificate, as `trading keys generate` prints them: the
+        # walks pin the certificate from this folder (steps.check_pdfs), never the server's.
+        **_document_signer(work),
     }
 
 
@@ -34,6 +38,20 @@ def _sm2_key(work: Path) -> str:
         work.mkdir(parents=True, exist_ok=True)
         path.write_text(base64.b64encode(new_sm2_der()).decode())
     return path.read_text()
+
+
+def _document_signer(work: Path) -> dict:
+    """One document-signing key and certificate per live server folder (base64 DER)."""
+    key, cert = work / "document_signing_key", work / DOCUMENT_CERTIFICATE
+    if not key.exists():
+        from trading.keys import new_document_signer
+
+        signer = new_document_signer("浏览器测试公共资源交易中心")
+        work.mkdir(parents=True, exist_ok=True)
+        cert.write_bytes(signer.cert_der)
+        key.write_text(base64.b64encode(signer.key_der).decode())
+    return {"TRADING_DOCUMENT_SIGNING_KEY": key.read_text(),
+            "TRADING_DOCUMENT_CERTIFICATE": base64.b64encode(cert.read_bytes()).decode()}
 
 
 def main(port: str, workdir: str) -> None:

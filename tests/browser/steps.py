@@ -1,5 +1,6 @@
 """Steps every browser walk takes: log in (in the page, or in a context of its own for one
-role among several), log out, sign an evaluation report, move the live server's clock."""
+role among several), log out, sign an evaluation report, move the live server's clock,
+download and verify the signed PDFs a page links to."""
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -66,3 +67,36 @@ def sweep(workdir, kind=None, entity_id=None) -> None:
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
+
+
+def check_pdfs(page, workdir, scope="main") -> list[str]:
+    """Click each signed-PDF link in `scope` (下载PDF…) and check the file as `trading
+    printables verify --cert … --fetch` does: one valid signature by the certificate pinned
+    from the live server's folder (serve.py), over the whole file, whose embedded record is
+    the one the platform gives now (fetched with this reader's session). Returns the
+    documents' kinds in link order."""
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from browser.serve import DOCUMENT_CERTIFICATE
+
+    from trading.printables.verify import verify_pdf
+
+    pinned = (Path(workdir) / DOCUMENT_CERTIFICATE).read_bytes()
+    links = page.locator(f"{scope} a[href$='.pdf']")
+    kinds = []
+    # pyHanko's validation calls asyncio.run(), which Playwright's own running event loop
+    # refuses in this thread: each check runs in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for i in range(links.count()):
+            with page.expect_download() as download:
+                links.nth(i).click()
+            data = Path(download.value.path()).read_bytes()
+            verdict = pool.submit(verify_pdf, data, pinned).result()
+            assert verdict.ok, verdict.problems
+            fetched = page.request.get(verdict.record["record"])
+            assert fetched.ok, fetched.status
+            verdict = pool.submit(verify_pdf, data, pinned, fetched.json()).result()
+            assert verdict.ok, verdict.problems
+            kinds.append(verdict.record["kind"])
+    return kinds

@@ -7,6 +7,6 @@ from browser.separated_steps import award_by_committee
 from trading.demo.award import SEPARATED_DEMO
 
 
-def test_a_separated_award_walk(browser, live_server):
-    assert award_by_committee(browser, live_server, SEPARATED_DEMO) in (
+def test_a_separated_award_walk(browser, live_server, live_workdir):
+    assert award_by_committee(browser, live_server, SEPARATED_DEMO, live_workdir) in (
         "bidder1", "bidder2", "bidder3")

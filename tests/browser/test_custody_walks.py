@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browser.steps import login, move_clock, sweep
+from browser.steps import check_pdfs, login, move_clock, sweep
 
 HERE = Path(__file__).resolve().parent
 MIB = 1024 * 1024
@@ -73,10 +73,12 @@ def past_the_deadline(work: Path, ids) -> None:
     move_clock(work / "clock_offset", deadline - datetime.now(UTC) + timedelta(minutes=1))
 
 
-def record_shows_the_price(page, base, ids):
+def record_shows_the_price(page, base, ids, work):
+    """The opening record, on the page and as its signed PDF."""
     page.goto(f"{base}/projects/{ids['project_id']}/opening")
     text = page.inner_text("main")
     assert "开标记录" in text and "850,000.00" in text, text[-2000:]
+    assert check_pdfs(page, work) == ["opening_record"]
 
 
 def test_auto_custody_walk(browser, walk_server, big_document):
@@ -88,7 +90,7 @@ def test_auto_custody_walk(browser, walk_server, big_document):
         seal_in_the_page(page, base, ids, big_document)
         past_the_deadline(work, ids)
         sweep(work, "project", ids["project_id"])
-        record_shows_the_price(page, base, ids)
+        record_shows_the_price(page, base, ids, work)
     finally:
         move_clock(work / "clock_offset", timedelta(0))
         context.close()
@@ -112,7 +114,7 @@ def test_dual_custody_walk(browser, walk_server, big_document, tmp_path):
         page.wait_for_selector("text=解密份额已提交")
         setup(work, "shares", str(ids["project_id"]))
         sweep(work, "project", ids["project_id"])  # every share is in: the bids are opened
-        record_shows_the_price(page, base, ids)
+        record_shows_the_price(page, base, ids, work)
     finally:
         move_clock(work / "clock_offset", timedelta(0))
         context.close()
@@ -188,7 +190,7 @@ def test_custodians_custody_walk(browser, walk_server, big_document, tmp_path):
             release_in_the_hall(browser, base, ids, name, keys[name])
         sweep(work, "project", ids["project_id"])
         login(page, base, "bidder1")
-        record_shows_the_price(page, base, ids)
+        record_shows_the_price(page, base, ids, work)
     finally:
         move_clock(work / "clock_offset", timedelta(0))
         context.close()
@@ -214,7 +216,7 @@ def test_national_custodians_custody_walk(browser, walk_server, tmp_path):
             release_in_the_hall(browser, base, ids, name, keys[name])
         sweep(work, "project", ids["project_id"])
         login(page, base, "bidder1")
-        record_shows_the_price(page, base, ids)
+        record_shows_the_price(page, base, ids, work)
     finally:
         move_clock(work / "clock_offset", timedelta(0))
         context.close()

@@ -6,7 +6,7 @@ moved clock, the owner's award, and the notices each bidder reads."""
 import re
 from datetime import timedelta
 
-from browser.steps import login, open_score_sheet, sign_report
+from browser.steps import check_pdfs, login, open_score_sheet, sign_report
 
 from trading.demo.evaluation import OBJECTIVE, SCORED
 from trading.projects.kinds import ProcurementMethod, Regime
@@ -53,11 +53,20 @@ def test_expert1_scores_the_committee_signs_publicity_award_and_notices(
     assert page.locator("text=已全体签署并锁定").count() == 1
     assert page.locator("text=平台签名有效").count() == 1
     page.goto(f"{base}/projects/{project_id}")
-    assert page.locator("text=候选人公示").count() >= 1
-    publicise_and_award(page, base, project_id, live_workdir / "clock_offset")
+    assert "evaluation_report" in check_pdfs(page, live_workdir, "#printables")
+    open_announcement(page, "中标候选人公示")
+    assert check_pdfs(page, live_workdir) == ["announcement.candidates"]
+    page.go_back()
+    publicise_and_award(page, base, project_id, live_workdir)
 
 
-def publicise_and_award(page, base, project_id, offset):
+def open_announcement(page, title_end):
+    """The project page's 公告 list → the announcement whose title ends with `title_end`."""
+    page.locator(f"li > a:text-matches('{title_end}$')").first.click()
+    page.wait_for_selector("a:has-text('下载PDF')")
+
+
+def publicise_and_award(page, base, project_id, workdir):
     """The signed report started the 中标候选人公示; once it is over the owner awards rank 1,
     the 中标结果公告 is published, and every bidder reads its own notice."""
     page.click("a:has-text('候选人公示、异议与中标结果')")
@@ -74,6 +83,7 @@ def publicise_and_award(page, base, project_id, offset):
     days = default_params(Regime.GOVERNMENT_PROCUREMENT,
                           ProcurementMethod.OPEN_TENDER)["publicity.candidates_days_min"]
     try:
+        offset = workdir / "clock_offset"
         offset.write_text(str(int(timedelta(days=days, minutes=10).total_seconds())))
         login(page, base, "owner1")  # the session did not outlive the idle days
         page.goto(award_page)
@@ -83,6 +93,8 @@ def publicise_and_award(page, base, project_id, offset):
         assert first in page.inner_text("#result")
         page.goto(f"{base}/projects/{project_id}")
         assert "中标结果公告" in page.inner_text("main")
+        open_announcement(page, "中标结果公告")
+        assert check_pdfs(page, workdir) == ["announcement.result"]
         for username, name in BIDDERS.items():
             page.click("button:has-text('退出')")
             login(page, base, username)
@@ -93,5 +105,7 @@ def publicise_and_award(page, base, project_id, offset):
             else:  # its own score and rank, nobody else's (87号令 Art 69)
                 assert "结果通知书" in notices and "贵单位未中标" in notices
                 assert "评审得分" in notices and first not in notices
+            kind = "award_notice" if name == first else "result_notice"
+            assert check_pdfs(page, workdir, "#notices") == [kind]
     finally:
-        offset.write_text("0")
+        (workdir / "clock_offset").write_text("0")

@@ -56,7 +56,7 @@ def test_a_whole_separated_procedure(browser, live_server, live_workdir):
     clock = live_workdir / "clock_offset"
     clock.write_text(str(PUBLICITY))
     try:
-        winner = award_by_committee(browser, base, SEPARATED_SCORED)
+        winner = award_by_committee(browser, base, SEPARATED_SCORED, live_workdir)
     finally:
         clock.write_text("0")
     assert re.fullmatch(r"bidder[123]", winner)
