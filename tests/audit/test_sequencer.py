@@ -85,3 +85,57 @@ def test_zero_turns_the_loop_off_and_the_interval_is_bounded(settings):
     for bad in ("-1", "300000", "soon"):
         with pytest.raises(ConfigError, match="sequence_ms"):
             load({**base, "audit.sequence_ms": bad}, environ={})
+
+
+def test_a_busy_database_is_waited_for_not_a_failure(sequencer, caplog):
+    outcomes = iter([merkle.LogBusy("an opening holds the write lock"), 5, None])
+
+    def step():
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    sequencer.step, sequencer.stopping = step, _Ticks(3)
+    sequencer.run()
+    assert sequencer.stopping.waits == [0.5, 0.5, 0.5, 0.5]  # no backoff
+    assert "step failed" not in caplog.text
+
+
+@pytest.fixture
+def sqlite_file(dbengine):
+    if dbengine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one writer lock")
+    return dbengine.url.database
+
+
+def test_on_sqlite_the_step_takes_the_write_lock_first_and_waits_for_the_writer(
+        sqlite_file, dbengine, registry, settings, clock):
+    """Another writer holds the lock: the step raises LogBusy once its busy timeout is
+    spent (here none) and writes nothing; once the writer is done, the step's first
+    statement after its reads is BEGIN IMMEDIATE (nothing here is committed)."""
+    import sqlite3
+
+    from sqlalchemy.orm import Session
+
+    holder = sqlite3.connect(sqlite_file, isolation_level=None)
+    try:
+        with dbengine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=0")
+            holder.execute("BEGIN IMMEDIATE")
+            with Session(conn) as db, pytest.raises(merkle.LogBusy):
+                merkle.sequence(db, registry["keys"], settings, now=clock())
+            holder.execute("ROLLBACK")
+            statements = []
+            sa.event.listen(conn, "before_cursor_execute",
+                            lambda *args: statements.append(args[2]))
+            with Session(conn) as db:
+                merkle.sequence(db, registry["keys"], settings, now=clock())
+                assert conn.connection.driver_connection.in_transaction
+                db.rollback()
+            writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+            assert writes[0] == "BEGIN IMMEDIATE"
+            assert writes[1].startswith("UPDATE tlog_state")
+            conn.exec_driver_sql("PRAGMA busy_timeout=15000")
+    finally:
+        holder.close()

@@ -65,9 +65,33 @@ def log_verifier(keys, settings) -> tlog.NoteVerifier:
 # -- sequencing -----------------------------------------------------------------------------
 
 
+class LogBusy(Exception):
+    """SQLite's one writer lock stayed taken past the busy timeout (a long write, such as
+    an opening, holds it): nothing was integrated; the sequencer tries again."""
+
+
+def _take_writer_lock(dbsession) -> None:
+    """SQLite: take the database's write lock before anything else (BEGIN IMMEDIATE), so
+    the busy timeout waits for the current writer instead of a read turning into a write
+    that fails. A transaction that has already written holds the lock; PostgreSQL needs
+    nothing here (its row lock waits)."""
+    connection = dbsession.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.connection.driver_connection.in_transaction:
+        return
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except sa.exc.OperationalError as exc:
+        if "locked" in str(exc.orig):
+            raise LogBusy("the database's write lock is held by another writer") from exc
+        raise
+
+
 def _lock_state(dbsession, now: datetime) -> TlogState:
     """The sequencer's lease: an UPDATE takes the row lock (PostgreSQL) or the write lock
     (SQLite) until commit, so a second sequencer waits and then sees the first's work."""
+    _take_writer_lock(dbsession)
     taken = dbsession.execute(sa.update(TlogState).where(TlogState.id == STATE_ID)
                               .values(updated_at=now)).rowcount
     if not taken:
@@ -85,29 +109,42 @@ def _frontier(dbsession, size: int) -> list[bytes]:
     return [found[i] for i in ids]
 
 
-def sequence(dbsession, keys, settings, *, now: datetime, batch: int = 5000,
+def _queued_leaves(dbsession, batch: int) -> list[tuple[TlogPending, bytes | None]]:
+    """The oldest `batch` committed queue rows with their events' leaf hashes (None for a
+    row that is not an event's): read and hashed before the lease is taken, so the lock is
+    held only to append."""
+    queued = list(dbsession.scalars(sa.select(TlogPending).order_by(TlogPending.id)
+                                    .limit(batch)))
+    if not queued:
+        return []
+    events = {e.seq: e for e in dbsession.scalars(
+        sa.select(AuditEvent).where(AuditEvent.seq.in_([p.id for p in queued])))}
+    return [(p, event_leaf_hash(events[p.id]) if p.id in events else None) for p in queued]
+
+
+def sequence(dbsession, keys, settings, *, now: datetime, batch: int = 2000,
              as_queued: bool = False) -> TlogCheckpoint | None:
     """Integrate the committed queue (up to `batch` events) and sign the new tree head.
 
     Returns the checkpoint of the current tree (None while the log is empty). `as_queued`
     is for demo data only, written on demo clocks that lie in the past: each event is
     merged at its own queue time, as a sequencer running back then would have merged it,
-    so its receipt's promise is judged on one clock."""
+    so its receipt's promise is judged on one clock. Raises LogBusy on SQLite when another
+    writer held the database past the busy timeout."""
     as_queued = as_queued or bool(settings.get(MERGE_AS_QUEUED))
+    queued = _queued_leaves(dbsession, batch)
     state = _lock_state(dbsession, now)
-    queued = list(dbsession.scalars(sa.select(TlogPending).order_by(TlogPending.id)
-                                    .limit(batch)))
+    if queued:  # a sequencer that held the lease before us may have taken some
+        left = set(dbsession.scalars(sa.select(TlogPending.id).where(
+            TlogPending.id.in_([p.id for p, _leaf in queued]))))
+        queued = [(p, leaf) for p, leaf in queued if p.id in left]
     if queued:
-        events = {e.seq: e for e in dbsession.scalars(
-            sa.select(AuditEvent).where(AuditEvent.seq.in_([p.id for p in queued])))}
         size, frontier = state.size, _frontier(dbsession, state.size)
         leaves, hashes = [], []
-        for pending in queued:
-            event = events.get(pending.id)
-            if event is None:  # not an event's queue row: nothing to log
+        for pending, leaf in queued:
+            if leaf is None:  # not an event's queue row: nothing to log
                 continue
-            leaf = event_leaf_hash(event)
-            leaves.append({"idx": size, "event_seq": event.seq, "leaf_hash": leaf.hex(),
+            leaves.append({"idx": size, "event_seq": pending.id, "leaf_hash": leaf.hex(),
                            "queued_at": pending.queued_at,
                            "integrated_at": pending.queued_at if as_queued else now,
                            "promised": pending.promised})
@@ -119,7 +156,7 @@ def sequence(dbsession, keys, settings, *, now: datetime, batch: int = 5000,
             dbsession.execute(sa.insert(TlogLeaf), leaves)
             dbsession.execute(sa.insert(TlogHash), hashes)
         dbsession.execute(sa.delete(TlogPending)
-                          .where(TlogPending.id.in_([p.id for p in queued])))
+                          .where(TlogPending.id.in_([p.id for p, _leaf in queued])))
         state.size, state.root = size, tlog.root_from_frontier(frontier).hex()
         dbsession.flush()
     return _sign(dbsession, keys, settings, state, now)

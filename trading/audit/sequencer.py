@@ -8,6 +8,11 @@ no lock, no write while the queue is empty) and, when something is queued, runs
 periodic tasks by mistake, `trading audit checkpoint`, an opening signing its deadline
 checkpoint) are safe: `sequence` takes the TlogState row lock, so one integrates at a time
 and the next finds the queue emptied. The minute task in tasks.py stays as a fallback.
+
+On SQLite the step waits for the database's one writer (BEGIN IMMEDIATE under the busy
+timeout) and holds the lock only to append what it read and hashed before; a writer that
+keeps the lock past the timeout (an opening's long transaction) is not a failure: the step
+is tried again at the next tick, without the backoff.
 """
 
 import contextlib
@@ -17,7 +22,7 @@ import threading
 import sqlalchemy as sa
 
 from ..jobs.request import job_request
-from .merkle import sequence
+from .merkle import LogBusy, sequence
 from .models import TlogPending
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,9 @@ class Sequencer:
         while not self.stopping.wait(wait):
             try:
                 self.step()
+                wait = self.interval
+            except LogBusy:  # SQLite: another writer still holds the lock; wait for it
+                log.info("audit log sequencer: the database is busy; trying again")
                 wait = self.interval
             except Exception:  # the loop outlives a database restart; the next step retries
                 log.exception("audit log sequencer step failed; retrying")
