@@ -9,7 +9,7 @@ from factories import actor_for, make_user, project_service
 from bid_crypto import seal_bid
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
-from trading.award.committee import CommitteeService
+from trading.award.committee import AwardCommitteeService
 from trading.award.final_offer import FinalOfferService, round_ref
 from trading.award.service import candidate_id
 from trading.bidding.service import BidService, bidder_ref, project_ref
@@ -138,8 +138,8 @@ def sign_report(world, *, ranked: bool, prices=None):
 # -- 评定分离 committees (tests/award) ------------------------------------------------------
 
 
-def committees(w) -> CommitteeService:
-    return CommitteeService(w.dbsession, w.clock, w.registry["keys"], w.registry["storage"])
+def committees(w) -> AwardCommitteeService:
+    return AwardCommitteeService(w.dbsession, w.clock, w.registry["keys"], w.registry["storage"])
 
 
 def cands(w):

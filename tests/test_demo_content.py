@@ -13,7 +13,7 @@ from trading.award.models import Award, Publicity
 from trading.demo import DEMO_PASSWORD, load_demo
 from trading.demo.audit import LATE_REPORT
 from trading.demo.award import TRAILS
-from trading.evaluation.committee import CommitteeService
+from trading.evaluation.committee import EvaluationCommitteeService
 from trading.evaluation.models import EvaluationReport, ScoreWarning
 from trading.projects.models import Announcement, Project
 from trading.projects.status import ProjectStatus as S
@@ -74,7 +74,7 @@ def _names_are_names(demo):
 
 
 def _expert_logins_name_the_expert_they_sit_as(demo, clock, registry):
-    service = CommitteeService(demo, clock, registry["keys"])
+    service = EvaluationCommitteeService(demo, clock, registry["keys"])
     for project in demo.scalars(sa.select(Project).where(Project.status == S.EVALUATION)):
         committee = service.committee_of(project)
         for member in service.seated(committee) if committee else ():
@@ -96,7 +96,7 @@ def _the_late_report_room_shows_a_deviation_warning(demo, testapp, clock, regist
     project = _project(demo, LATE_REPORT)
     warning = demo.scalar(sa.select(ScoreWarning))
     assert warning is not None and warning.answered_at is None
-    committee = CommitteeService(demo, clock, registry["keys"]).committee_of(project)
+    committee = EvaluationCommitteeService(demo, clock, registry["keys"]).committee_of(project)
     chair = next(m for m in committee.members if m.is_chair)
     testapp.login(demo.get(User, chair.user_id).username, password=DEMO_PASSWORD)
     page = testapp.get(f"/projects/{project.id}/evaluation")

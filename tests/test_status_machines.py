@@ -62,7 +62,7 @@ WRITERS = {
     PurchaseStatus: ("intermediaries/service.py", "IntermediaryService._to"),
     ExpertStatus: ("evaluation/committee.py", "ExpertPoolService.set_status"),
     CommitteeStatus: ("evaluation/committee.py", "move_committee"),
-    MemberState: ("evaluation/committee.py", "CommitteeService._move_member"),
+    MemberState: ("evaluation/committee.py", "EvaluationCommitteeService._move_member"),
     SheetState: ("evaluation/scoring.py", "move_sheet"),
     ReportState: ("evaluation/service.py", "EvaluationWork._move_report"),
     PaymentState: ("bidsecurity/service.py", "BidSecurityService._classify"),

@@ -11,7 +11,7 @@ from factories import actor_for, make_user
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
 from trading.audit.models import AuditEvent
-from trading.award.committee import CommitteeService
+from trading.award.committee import AwardCommitteeService
 from trading.award.models import AwardCommittee, Ballot
 from trading.award.service import AwardService
 from trading.projects.kinds import AwardMethod, ProcurementMethod
@@ -123,7 +123,7 @@ def test_ballots_through_the_api(testapp, award_world_factory):
     sign_report(w, ranked=False)
     staff = [make_user(w.dbsession, w.clock, w.settings, role=Role.OWNER,
                        organisation=w.owner.organisation) for _ in range(10)]
-    service = CommitteeService(w.dbsession, w.clock, w.registry["keys"])
+    service = AwardCommitteeService(w.dbsession, w.clock, w.registry["keys"])
     for i, user in enumerate(staff):
         service.add_to_roster(w.owner.organisation_id, username=user.username, title="",
                               may_chair=i == 0, actor=actor_for(w.owner))

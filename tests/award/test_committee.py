@@ -9,7 +9,7 @@ from trading.accounts.models import Role
 from trading.audit.models import AuditEvent
 from trading.award.committee import (
     AlreadyVoted,
-    CommitteeService,
+    AwardCommitteeService,
     NotACandidate,
     RoundClosed,
 )
@@ -38,8 +38,8 @@ def separated(award_world_factory):
     return w
 
 
-def committees(w) -> CommitteeService:
-    return CommitteeService(w.dbsession, w.clock, w.registry["keys"], w.registry["storage"])
+def committees(w) -> AwardCommitteeService:
+    return AwardCommitteeService(w.dbsession, w.clock, w.registry["keys"], w.registry["storage"])
 
 
 def cands(w):

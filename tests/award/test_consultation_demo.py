@@ -14,7 +14,7 @@ from trading.award.consultation import ConsultationService
 from trading.award.service import AwardService
 from trading.demo import load_demo
 from trading.demo.consultation import CONSULTATION_DEMO, DEMO_WINDOWS
-from trading.evaluation.committee import CommitteeService
+from trading.evaluation.committee import EvaluationCommitteeService
 from trading.evaluation.models import CommitteeStatus
 from trading.evaluation.scoring import CriteriaService, Mark, SheetService
 from trading.evaluation.service import REPORT_CONFIRMATION, EvaluationService
@@ -44,7 +44,7 @@ def test_the_demo_panel_sits_and_the_consultation_reaches_its_award(dbsession, c
     assert project.params["consult.final_quote_minutes"] == DEMO_WINDOWS[
         "consult.final_quote_minutes"]
     assert CriteriaService(dbsession, clock).of(project).price["weight"] == "0.30"
-    committees = CommitteeService(dbsession, clock, registry["keys"])
+    committees = EvaluationCommitteeService(dbsession, clock, registry["keys"])
     committee = committees.committee_of(project)
     assert committee.status is CommitteeStatus.SITTING
     seated = committees.seated(committee)

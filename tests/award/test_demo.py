@@ -44,7 +44,7 @@ def test_the_demo_final_offer_project_reaches_its_result(dbsession, clock, setti
 @pytest.mark.slow
 def test_the_demo_separated_project_is_ready_for_its_award_committee(dbsession, clock,
                                                                       settings, registry):
-    from trading.award.committee import CommitteeService
+    from trading.award.committee import AwardCommitteeService
     from trading.award.service import AwardService
 
     load_demo(dbsession, clock, settings)
@@ -55,7 +55,7 @@ def test_the_demo_separated_project_is_ready_for_its_award_committee(dbsession, 
     assert clock() >= awards.publicity(project).ends_at
     assert all(c["rank"] is None for c in awards.publicity(project).candidates)
     owner = user(dbsession, "owner1")
-    committees = CommitteeService(dbsession, clock, registry["keys"])
+    committees = AwardCommitteeService(dbsession, clock, registry["keys"])
     assert len(committees.roster(owner.organisation_id)) == 10
     committee = committees.form(project, project.lots[0], size=5,
                                 stage1={"method": "plurality"}, stage2=None,

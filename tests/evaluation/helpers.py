@@ -8,7 +8,7 @@ from trading.accounts.models import Role
 from trading.actor import Actor
 from trading.evaluation.committee import (
     DECLARATION,
-    CommitteeService,
+    EvaluationCommitteeService,
     ExpertInput,
     ExpertPoolService,
 )
@@ -28,8 +28,8 @@ def make_expert(w, specialty="工程造价", *, region="市本级", employers=()
     return ExpertPoolService(w.dbsession, w.clock).create(data, actor=CENTER, user=user)
 
 
-def committees(w) -> CommitteeService:
-    return CommitteeService(w.dbsession, w.clock, w.registry["keys"])
+def committees(w) -> EvaluationCommitteeService:
+    return EvaluationCommitteeService(w.dbsession, w.clock, w.registry["keys"])
 
 
 def drawn_committee(w, *, count=5, reserves=1, pool=12, specialty="工程造价"):

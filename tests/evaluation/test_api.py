@@ -7,7 +7,7 @@ from factories import actor_for, make_user
 
 from trading.accounts.models import Role, User
 from trading.accounts.service import AccountService
-from trading.evaluation.committee import CommitteeService
+from trading.evaluation.committee import EvaluationCommitteeService
 from trading.evaluation.models import ScoreEntry
 
 
@@ -30,7 +30,7 @@ def test_center_forms_draws_reveals_then_a_member_scores(testapp, evaluated):
     testapp.post_json(f"{base}/committee/draw", {}, headers=auth)
     seated = testapp.post_json(f"{base}/committee/reveal", {}, headers=auth).json["members"]
     assert [m["state"] for m in seated] == ["notified"] * 5
-    committee = CommitteeService(w.dbsession, w.clock, w.registry["keys"]).committee_of(
+    committee = EvaluationCommitteeService(w.dbsession, w.clock, w.registry["keys"]).committee_of(
         w.project)
     members = seat_everyone(w, committee)
     testapp.post_json(f"{base}/committee/start", {}, headers=auth)

@@ -7,7 +7,7 @@ from factories import actor_for
 from trading.accounts.models import User
 from trading.demo import load_demo
 from trading.demo.evaluation import SCORED
-from trading.evaluation.committee import CommitteeService
+from trading.evaluation.committee import EvaluationCommitteeService
 from trading.evaluation.models import CommitteeStatus, ReportState
 from trading.evaluation.scoring import Mark, SheetService
 from trading.evaluation.service import REPORT_CONFIRMATION, EvaluationService
@@ -20,7 +20,7 @@ def test_expert1_can_score_generate_and_everyone_signs(dbsession, clock, setting
     load_demo(dbsession, clock, settings)
     load_demo(dbsession, clock, settings)  # idempotent
     project = dbsession.scalar(sa.select(Project).where(Project.name == SCORED))
-    service = CommitteeService(dbsession, clock, registry["keys"])
+    service = EvaluationCommitteeService(dbsession, clock, registry["keys"])
     committee = service.committee_of(project)
     assert committee.status is CommitteeStatus.SITTING
     expert1 = dbsession.scalar(sa.select(User).where(User.username == "expert1"))

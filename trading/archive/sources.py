@@ -131,10 +131,10 @@ def _notice_json(award, notice) -> dict:
 
 
 def _committee_report(dbsession, project, committee) -> dict:
-    from ..award.committee import CommitteeService
+    from ..award.committee import AwardCommitteeService
 
     # the body fixed and signed by the last member's signature; before that, as it stands
-    body = committee.report_body or CommitteeService(dbsession, None, None).report(
+    body = committee.report_body or AwardCommitteeService(dbsession, None, None).report(
         project, committee)
     return {"report": body, "report_sha256": committee.report_sha256,
             "report_signature": committee.report_signature,

@@ -55,10 +55,10 @@ def publicity_next(event):
 
 
 def _committees(service):
-    from .committee import CommitteeService
+    from .committee import AwardCommitteeService
 
     # The keys sign lotteries only (a tie when an auction closes).
-    return CommitteeService(service.db, service.clock, service.registry["keys"],
+    return AwardCommitteeService(service.db, service.clock, service.registry["keys"],
                             service.storage, service.enqueue)
 
 
@@ -109,7 +109,7 @@ def _audit_actions() -> dict[str, str]:
 
 def includeme(config):
     from ..projects.events import ProjectDue, ProjectScheduling, ProjectStatusChanged
-    from .committee import CommitteeService, committee_service_factory
+    from .committee import AwardCommitteeService, committee_service_factory
     from .consultation import ConsultationService, consultation_service_factory
     from .final_offer import FinalOfferService, final_offer_service_factory
     from .service import AwardService, award_service_factory
@@ -122,7 +122,7 @@ def includeme(config):
                                      "final_offer_round": "终次报价轮次"})
     config.register_service_factory(final_offer_service_factory, FinalOfferService)
     config.register_service_factory(award_service_factory, AwardService)
-    config.register_service_factory(committee_service_factory, CommitteeService)
+    config.register_service_factory(committee_service_factory, AwardCommitteeService)
     config.register_service_factory(consultation_service_factory, ConsultationService)
     # Award is included before open data and archive (trading.main), so the publicity is
     # started before open data records the release: it is then part of it.

@@ -122,12 +122,12 @@ class BallotBody(colander.MappingSchema):
 
 
 def _award_state(request, project) -> dict:
-    from .committee import CommitteeService
+    from .committee import AwardCommitteeService
     from .service import AwardService
     from .views import report_published
 
     service = request.find_service(AwardService)
-    committees = request.find_service(CommitteeService)
+    committees = request.find_service(AwardCommitteeService)
     publicity = service.publicity(project)
     lots = []
     for lot in project.lots:
@@ -185,10 +185,10 @@ def api_objection(context, request):
 @view_config(route_name="api.award.ballot", request_method="POST", renderer="json",
              permission=Permission.AWARD_VOTE)
 def api_ballot(context, request):
-    from .committee import CommitteeService, RoundClosed
+    from .committee import AwardCommitteeService, RoundClosed
 
     values = json_body(request, BallotBody(), InvalidAwardInput)
-    committees = request.find_service(CommitteeService)
+    committees = request.find_service(AwardCommitteeService)
     current = committees.open_round(context.committee)
     if current is None or current.id != values["round_id"]:
         raise RoundClosed("该轮投票已结束，不能再投票")
@@ -229,9 +229,9 @@ AUCTION = {"type": "object", "required": ["id", "lot", "current_fen", "step_fen"
 
 
 def auction_json(request, auction) -> dict:
-    from .committee import CommitteeService
+    from .committee import AwardCommitteeService
 
-    state = request.find_service(CommitteeService).auction_state(auction)
+    state = request.find_service(AwardCommitteeService).auction_state(auction)
     org = _org(request)
     mine = f"B{org}" if org and f"B{org}" in auction.candidates else None
     return {"id": auction.id, "lot": auction.committee.lot.number,
@@ -263,10 +263,10 @@ def api_auction(context, request):
 @view_config(route_name="api.award.auction.bid", request_method="POST", renderer="json",
              permission=Permission.AWARD_AUCTION_BID)
 def api_auction_bid(context, request):
-    from .committee import CommitteeService
+    from .committee import AwardCommitteeService
 
     values = json_body(request, FinalOfferBody(), InvalidAwardInput)
-    request.find_service(CommitteeService).bid(context.project, context.auction,
+    request.find_service(AwardCommitteeService).bid(context.project, context.auction,
                                                amount_fen=values["amount"], actor=request.actor)
     request.response.status_int = 201
     return auction_json(request, context.auction)

@@ -1,4 +1,4 @@
-"""CommitteeService: 评定分离 — the owner's roster, the award committee's draw, the award
+"""AwardCommitteeService: 评定分离 — the owner's roster, the award committee's draw, the award
 method stage by stage, ballots online, the 定标报告 signed by every member (rules §3).
 
 Counting, ties and plans are ``trading.award.rules``; every lottery (the committee draw,
@@ -170,7 +170,7 @@ def stage_from(values: dict | None) -> rules.AwardStage | None:
         raise InvalidAwardInput("定标方法无效", field="method") from None
 
 
-class CommitteeService:
+class AwardCommitteeService:
     def __init__(self, dbsession, clock, keys, storage=None, enqueue=None):
         self.db = dbsession
         self.clock = clock
@@ -777,6 +777,6 @@ class CommitteeService:
                                    self.keys.public_key_for(project_algorithm(project)))
 
 
-def committee_service_factory(context, request) -> CommitteeService:
-    return CommitteeService(request.dbsession, request.clock, request.registry["keys"],
+def committee_service_factory(context, request) -> AwardCommitteeService:
+    return AwardCommitteeService(request.dbsession, request.clock, request.registry["keys"],
                             request.storage, request.enqueue)

@@ -120,9 +120,9 @@ def _awards(request):
 
 
 def _committees(request):
-    from .committee import CommitteeService
+    from .committee import AwardCommitteeService
 
-    return request.find_service(CommitteeService)
+    return request.find_service(AwardCommitteeService)
 
 
 def _award_page(context, request) -> dict:

@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ..accounts.models import Role, User
-from ..award.committee import CommitteeService
+from ..award.committee import AwardCommitteeService
 from ..award.service import AwardService, candidate_id
 from ..clock import FixedClock
 from ..db import registry_of
@@ -61,7 +61,7 @@ TRAILS = {"区图书馆改造工程": ProjectStatus.AWARDED,
 def _roster(dbsession, clock, settings, owner) -> None:
 
     actor = SYSTEM
-    service = CommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
+    service = AwardCommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
     have = {e.user.username for e in service.roster(owner.organisation_id)}
     for position, (username, display) in enumerate(ROSTER):
         person(dbsession, clock, settings, username=username, display_name=display,
@@ -134,7 +134,7 @@ def _awarded(dbsession, clock, owner) -> None:
     lot, who = project.lots[0], actor(owner)
     awards = AwardService(dbsession, at, keys)
     choice = min(awards.candidates_of(project, lot), key=lambda c: c["price_fen"])
-    service = CommitteeService(dbsession, at, keys)
+    service = AwardCommitteeService(dbsession, at, keys)
     committee = service.form(project, lot, size=5, stage1={"method": "plurality"},
                              stage2=None, actor=who)
     for member in committee.members:

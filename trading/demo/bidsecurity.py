@@ -328,7 +328,7 @@ def _seat_committee(dbsession, demo_clock, settings, project) -> None:
     """Criteria as published (87号令: low price first) and a committee of five drawn from a
     pool of its own, accepted, signed in, expert21 elected chair: the evaluation starts
     when the center presses 开始评标 after the opening."""
-    from ..evaluation.committee import DECLARATION, CommitteeService
+    from ..evaluation.committee import DECLARATION, EvaluationCommitteeService
     from .evaluation import (
         ITEMS,
         PRICE,
@@ -343,7 +343,7 @@ def _seat_committee(dbsession, demo_clock, settings, project) -> None:
     specialty_pool(dbsession, demo_clock, settings, center, first=5000, count=12,
                     specialty=OPEN_SPECIALTY, logins=False)
     publish_criteria(dbsession, demo_clock, project, ITEMS, PRICE)
-    service = CommitteeService(dbsession, demo_clock, registry_of(dbsession)["keys"])
+    service = EvaluationCommitteeService(dbsession, demo_clock, registry_of(dbsession)["keys"])
     service.form(project, plan=[{"specialty": OPEN_SPECIALTY, "count": 5, "reserves": 1}],
                  owner_rep_ids=[], region="市本级", actor=center)
     service.draw(project, actor=center)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from ..accounts.models import User
 from ..db import registry_of
-from ..evaluation.committee import CommitteeService, ExpertInput, ExpertPoolService
+from ..evaluation.committee import EvaluationCommitteeService, ExpertInput, ExpertPoolService
 from ..evaluation.models import Expert
 from ..projects.kinds import ProcurementMethod, Regime
 from ..projects.models import Project, RuleProfile
@@ -84,7 +84,7 @@ def _pool(dbsession, clock, center) -> None:
 def load_consultation_demo(dbsession, clock, settings) -> None:
     center_user = dbsession.scalar(sa.select(User).where(User.username == "center1"))
     project = dbsession.scalar(sa.select(Project).where(Project.name == CONSULTATION_DEMO))
-    service = CommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
+    service = EvaluationCommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
     if center_user is None or project is None or project.status is not ProjectStatus.EVALUATION \
             or service.committee_of(project) is not None:
         return

@@ -14,7 +14,12 @@ import sqlalchemy as sa
 from ..accounts.models import Role, User
 from ..actor import Actor
 from ..db import registry_of
-from ..evaluation.committee import DECLARATION, CommitteeService, ExpertInput, ExpertPoolService
+from ..evaluation.committee import (
+    DECLARATION,
+    EvaluationCommitteeService,
+    ExpertInput,
+    ExpertPoolService,
+)
 from ..evaluation.models import Expert, ScoringCriteria
 from ..evaluation.scoring import CriteriaService, Mark, SheetService
 from ..projects.models import Project
@@ -153,7 +158,7 @@ def seat_logins(dbsession, clock, committee, logins) -> None:
 def sit(dbsession, clock, keys, center: Actor, project, *, plan, logins=()):
     """Form, draw and reveal the committee; every member accepts and signs in; the first
     login (or the first drawn) is elected chair by a majority; the evaluation starts."""
-    service = CommitteeService(dbsession, clock, keys)
+    service = EvaluationCommitteeService(dbsession, clock, keys)
     service.form(project, plan=plan, owner_rep_ids=[], region="市本级", actor=center)
     service.draw(project, actor=center)
     service.reveal(project, actor=center)
@@ -179,7 +184,7 @@ def _scored(dbsession, clock, keys, center: Actor, logins, *, name=SCORED,
     (logins[0]) has submitted: the chair's sheet is the newcomer's to score."""
     project = dbsession.scalar(sa.select(Project).where(Project.name == name))
     if project is None or project.status is not S.EVALUATION \
-            or CommitteeService(dbsession, clock, keys).committee_of(project) is not None:
+            or EvaluationCommitteeService(dbsession, clock, keys).committee_of(project) is not None:
         return
     publish_criteria(dbsession, clock, project, *criteria)
     seated, chair = sit(dbsession, clock, keys, center, project, logins=logins,
@@ -254,7 +259,7 @@ def _submit_sheet(dbsession, clock, project, member, *, low_first=False) -> None
 
 def _forming(dbsession, clock, keys, center: Actor) -> None:
     project = dbsession.scalar(sa.select(Project).where(Project.name == FORMING))
-    service = CommitteeService(dbsession, clock, keys)
+    service = EvaluationCommitteeService(dbsession, clock, keys)
     if project is None or service.committee_of(project) is not None:
         return
     service.form(project, plan=[{"specialty": "物业管理", "count": 3, "reserves": 1},

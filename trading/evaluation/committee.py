@@ -167,7 +167,7 @@ def move_committee(committee: Committee, target: CommitteeStatus) -> None:
     committee.status = target
 
 
-class CommitteeService:
+class EvaluationCommitteeService:
     def __init__(self, dbsession, clock, keys):
         self.db = dbsession
         self.clock = clock

@@ -20,7 +20,7 @@ from ..projects.models import Lot, Project
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
 from . import rules
-from .committee import CommitteeService, move_committee
+from .committee import EvaluationCommitteeService, move_committee
 from .consultation import check_qualified, is_consultation, require_revealed
 from .errors import EvaluationConflict, EvaluationInvalid, NotAMember, ObjectiveDisagreement
 from .models import (
@@ -143,7 +143,7 @@ class EvaluationWork:
     def __init__(self, service: "EvaluationService"):
         self.s = service
         self.db, self.clock = service.db, service.clock
-        self.committees = CommitteeService(service.db, service.clock, service.keys)
+        self.committees = EvaluationCommitteeService(service.db, service.clock, service.keys)
         self.criteria = CriteriaService(service.db, service.clock)
 
     # -- reading

@@ -13,8 +13,8 @@
   an unlocked report stays on record and a new one is issued.
 
 Each table has one writer, which sets the status after `check_transition`:
-`ExpertPoolService.set_status`, `committee.move_committee`, `CommitteeService._move_member`,
-`scoring.move_sheet` and `EvaluationWork._move_report`.
+`ExpertPoolService.set_status`, `committee.move_committee`,
+`EvaluationCommitteeService._move_member`, `scoring.move_sheet` and `EvaluationWork._move_report`.
 """
 
 from collections.abc import Mapping

@@ -15,7 +15,7 @@ from ..forms import redirect, refused, render_form, without_csrf
 from ..i18n import N_, _
 from ..resources import get_or_404
 from ..security import Permission
-from .committee import DECLARATION, CommitteeService, ExpertInput, ExpertPoolService
+from .committee import DECLARATION, EvaluationCommitteeService, ExpertInput, ExpertPoolService
 from .consultation import is_consultation
 from .documents import opened_bids, read_document
 from .errors import EvaluationConflict, EvaluationInvalid
@@ -67,8 +67,8 @@ def _service(request) -> EvaluationService:
     return request.find_service(EvaluationService)
 
 
-def _committees(request) -> CommitteeService:
-    return CommitteeService(request.dbsession, request.clock, request.registry["keys"])
+def _committees(request) -> EvaluationCommitteeService:
+    return EvaluationCommitteeService(request.dbsession, request.clock, request.registry["keys"])
 
 
 def _back(request, route, message, **kw):
