@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
+from ..audit import logset
 from ..audit.service import record
 from ..draws.services import DrawService
 from ..projects.models import Project
@@ -64,6 +65,12 @@ class ExpertInput:
 
 def pseudonym(salt: str, expert: Expert) -> str:
     return hashlib.sha256(f"{salt}:{expert.code}".encode()).hexdigest()[:16]
+
+
+def pool_key(committee: Committee, specialty: str) -> str:
+    """The logged set of one specialty's frozen expert list (issue #17 pt 4)."""
+    tag = hashlib.sha256(specialty.encode()).hexdigest()[:12]
+    return f"experts:{committee.id}:{tag}"
 
 
 class ExpertPoolService:
@@ -336,14 +343,33 @@ class EvaluationCommitteeService:
                 field="plan")
         return roster, excluded
 
+    def _log_pool(self, committee, row, roster, excluded) -> str:
+        """Each expert of the specialty, by pseudonym only, an entry of the draw's set: in
+        (eligible) or out with the reasons (issue #17 pt 4). The pseudonyms hide who is
+        behind them until the salt is published at the start of the evaluation; then an
+        expert finds its own entry (sha256(salt:code)), and one the platform left out of
+        the pool without an entry is missing from the published proof."""
+        key, now = pool_key(committee, row["specialty"]), self.clock()
+        for alias in sorted(roster):
+            logset.append(self.db, key, alias, logset.IN, now=now, cause="eligible")
+        experts = {e.id: e for e in self.db.scalars(sa.select(Expert).where(
+            Expert.id.in_([x["expert_id"] for x in excluded])))}
+        for alias, reasons in sorted((pseudonym(committee.pseudonym_salt,
+                                                experts[x["expert_id"]]), x["reasons"])
+                                     for x in excluded):
+            logset.append(self.db, key, alias, logset.OUT, now=now, cause="excluded",
+                          reasons=sorted({_reason_kind(r) for r in reasons}))
+        return key
+
     def _freeze(self, project, committee, row, roster, excluded, actor) -> CommitteeDraw:
         candidates = [{"id": p, "attributes": {"specialty": row["specialty"],
                                                "region": committee.region or "不限"}}
                       for p in sorted(roster)]
+        key = self._log_pool(committee, row, roster, excluded)
         draw = self.draws.freeze(
             purpose=f"评标专家抽取：{row['specialty']}", subject_type="project",
             subject_id=project.id, candidates=candidates,
-            count=row["count"] + row["reserves"], actor=actor,
+            count=row["count"] + row["reserves"], actor=actor, log_set=key,
             rule=(f"从冻结名单中随机抽取{row['count']}名，另抽{row['reserves']}名候补；"
                   "专家以化名列示，评标开始后公布化名盐值与名单"))
         self.draws.commit(draw, actor=actor)
@@ -601,6 +627,16 @@ _WORDS = (
     ("may not chair", "采购人代表不得担任组长"),
     ("chairs, at most one", "只能有一名组长"),
 )
+
+
+# A published exclusion says its kind only: the reason's text names parties and
+# relatives (personal data, and a clue to who is behind the pseudonym).
+_REASON_KINDS = (("状态非正常", "status"), ("不具备专业", "specialty"),
+                 ("不属于抽取地区", "region"), ("轮换", "rotation"))
+
+
+def _reason_kind(reason: str) -> str:
+    return next((kind for needle, kind in _REASON_KINDS if needle in reason), "conflict")
 
 
 def _composition_words(problem: str) -> str:
