@@ -15,7 +15,7 @@ from trading.audit import logset, merkle
 from trading.draws.models import Draw
 from trading.draws.services import draw_log_problems
 from trading.evaluation.committee import (
-    CommitteeService,
+    EvaluationCommitteeService,
     ExpertPoolService,
     pool_key,
     pseudonym,
@@ -34,7 +34,7 @@ def _drawn(w):
     committee, experts = drawn_committee(w)
     item = committee.draws[0]
     draw = w.dbsession.get(Draw, item.draw_id)
-    service = CommitteeService(w.dbsession, w.clock, w.registry["keys"])
+    service = EvaluationCommitteeService(w.dbsession, w.clock, w.registry["keys"])
     log_key = merkle.log_verifier(w.registry["keys"], w.settings)
     return dict(committee=committee, experts=experts, employee=employee, banned=banned,
                 other=other, item=item, draw=draw, doc=service.draws.pool_doc(draw),
@@ -68,8 +68,9 @@ def test_once_the_salt_is_published_an_expert_finds_its_own_entry(evaluated):
     d = _drawn(evaluated)
     committee = d["committee"]
     seat_everyone(evaluated, committee)
-    CommitteeService(evaluated.dbsession, evaluated.clock, evaluated.registry["keys"]).start(
-        evaluated.project, actor=CENTER)
+    service = EvaluationCommitteeService(evaluated.dbsession, evaluated.clock,
+                                         evaluated.registry["keys"])
+    service.start(evaluated.project, actor=CENTER)
     assert committee.members_public_at is not None
     salt = committee.pseudonym_salt  # published with committee.started
     entries = {json.loads(e["entry"])["data"]["member"]: json.loads(e["entry"])["data"]
