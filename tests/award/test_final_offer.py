@@ -443,10 +443,10 @@ def test_presets():
     ("regime", "rule", "award_step", "allowed"),
     [
         (Regime.TENDERING, WinnerRule.CLOSEST, False, True),
-        (Regime.GOV_PROCUREMENT, WinnerRule.CLOSEST, False, False),
-        (Regime.GOV_PROCUREMENT, WinnerRule.CLOSEST_NOT_ABOVE, False, False),
-        (Regime.GOV_PROCUREMENT, WinnerRule.CLOSEST, True, True),
-        (Regime.GOV_PROCUREMENT, WinnerRule.LOWEST, False, True),
+        (Regime.GOVERNMENT_PROCUREMENT, WinnerRule.CLOSEST, False, False),
+        (Regime.GOVERNMENT_PROCUREMENT, WinnerRule.CLOSEST_NOT_ABOVE, False, False),
+        (Regime.GOVERNMENT_PROCUREMENT, WinnerRule.CLOSEST, True, True),
+        (Regime.GOVERNMENT_PROCUREMENT, WinnerRule.LOWEST, False, True),
     ],
 )
 def test_average_based_final_offer_in_government_procurement(
@@ -487,7 +487,7 @@ def test_consultation_guard_rejects_negative_counts():
 
 # --- candidate counts (§2.2, §3.1, 实施条例 Art 53) -----------------------------------
 
-GP = Regime.GOV_PROCUREMENT
+GP = Regime.GOVERNMENT_PROCUREMENT
 WORKS = Regime.TENDERING
 
 

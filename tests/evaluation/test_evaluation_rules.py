@@ -24,7 +24,7 @@ from trading.evaluation.rules import (
     TieKey,
 )
 
-GP = Regime.GOV_PROCUREMENT
+GP = Regime.GOVERNMENT_PROCUREMENT
 WORKS = Regime.TENDERING
 WAN = 1_000_000  # 1 万元 in 分
 

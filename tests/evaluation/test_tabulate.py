@@ -16,7 +16,7 @@ ITEMS = [
     {"item_id": "s1", "name": "方案", "kind": "subjective", "max_score": "50", "step": "0.5"},
 ]
 LOW = {"formula": "low_price_first", "weight": "0.40"}
-GP, WORKS = rules.Regime.GOV_PROCUREMENT, rules.Regime.TENDERING
+GP, WORKS = rules.Regime.GOVERNMENT_PROCUREMENT, rules.Regime.TENDERING
 
 
 def bids(*prices, sme=()):

@@ -74,8 +74,6 @@ OUTCOME_LABELS = {
     "winner": "已确定竞得入选人", "failed": "终次报价失败（流标）",
     "fallback": "有效终次报价不足，按此前报价排序确定",
 }
-REGIME = {Regime.TENDERING: rules.Regime.TENDERING,
-          Regime.GOVERNMENT_PROCUREMENT: rules.Regime.GOV_PROCUREMENT}
 
 
 def round_ref(final_round: FinalOfferRound) -> str:
@@ -158,7 +156,7 @@ class FinalOfferService:
         self._check_startable(project, lot)
         params = rules.final_offer_params_from(project.params)
         try:
-            rules.check_final_offer_use(params, regime=REGIME[project.regime])
+            rules.check_final_offer_use(params, regime=Regime(project.regime))
         except rules.RuleError as error:
             raise AwardRefused(f"本项目的规则配置不允许终次报价：{error}") from None
         ceiling = lot.ceiling_price

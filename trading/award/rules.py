@@ -227,7 +227,7 @@ def check_final_offer_use(
     price-competition award step, never act as a price-scoring formula (87号令 Art 55,
     214号 Art 24)."""
     averaging = params.winner_rule is not WinnerRule.LOWEST
-    if regime is Regime.GOV_PROCUREMENT and averaging and not award_step:
+    if regime is Regime.GOVERNMENT_PROCUREMENT and averaging and not award_step:
         raise ForbiddenInRegime(
             "政府采购: an average-based final offer is only allowed as a 评定分离 "
             "price-competition award step"

@@ -557,7 +557,7 @@ class EvaluationCommitteeService:
             raise EvaluationConflict("只有已签到的成员可以推选或被推选为组长")
         project = self.db.get(Project, committee.project_id)
         if candidate.role is MemberRole.OWNER_REP \
-                and committee_facts(project)["regime"] is rules.Regime.GOV_PROCUREMENT:
+                and committee_facts(project)["regime"] is rules.Regime.GOVERNMENT_PROCUREMENT:
             raise EvaluationInvalid("采购人代表不得担任评标委员会组长（87号令第45条）",
                                     field="candidate")
         member.chair_vote_for_id = candidate.id

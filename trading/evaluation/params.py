@@ -8,15 +8,13 @@ from ..projects.kinds import EvaluationMethod, ProcurementMethod, Regime
 from ..projects.models import Project
 from . import rules
 
-REGIMES = {Regime.TENDERING: rules.Regime.TENDERING,
-           Regime.GOVERNMENT_PROCUREMENT: rules.Regime.GOV_PROCUREMENT}
 PROCEDURES = {ProcurementMethod.COMPETITIVE_CONSULTATION: rules.Procedure.CONSULTATION,
               ProcurementMethod.SMALL_WORKS: rules.Procedure.INQUIRY,
               ProcurementMethod.INTERMEDIARY: rules.Procedure.INQUIRY}
 
 
-def regime_of(project: Project) -> rules.Regime:
-    return REGIMES[project.regime]
+def regime_of(project: Project) -> Regime:
+    return Regime(project.regime)
 
 
 def procedure_of(project: Project) -> rules.Procedure:

@@ -44,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from trading.draws.lottery import InvalidDraw, check_picks
+from trading.projects.kinds import ObjectType, Regime
 from trading.rules.best_price import drop_extremes
 
 TWO_PLACES = Decimal("0.01")
@@ -228,11 +229,6 @@ def resolve_lottery(request: TieNeedsLottery, drawn: Sequence[str]) -> tuple[str
 # --- vocabulary -----------------------------------------------------------------------
 
 
-class Regime(enum.StrEnum):
-    TENDERING = "tendering"  # 招标投标法体系 (works tendering)
-    GOV_PROCUREMENT = "gov_procurement"  # 政府采购法体系
-
-
 class Procedure(enum.StrEnum):
     TENDER = "tender"  # 公开招标 / 邀请招标
     CONSULTATION = "consultation"  # 竞争性磋商 (财库〔2014〕214号)
@@ -242,12 +238,6 @@ class Procedure(enum.StrEnum):
     @property
     def is_tender(self) -> bool:
         return self is Procedure.TENDER
-
-
-class ObjectType(enum.StrEnum):
-    GOODS = "goods"  # 货物
-    SERVICES = "services"  # 服务
-    WORKS = "works"  # 工程
 
 
 class TieKey(enum.StrEnum):
@@ -507,7 +497,7 @@ def _chair_problems(members: Sequence[CommitteeMember], regime: Regime) -> list[
     if len(chairs) > 1:
         problems.append(f"{len(chairs)} chairs, at most one")
     # 87号令 Art 45: the purchaser's representative may not chair in 政府采购.
-    if regime is Regime.GOV_PROCUREMENT and any(
+    if regime is Regime.GOVERNMENT_PROCUREMENT and any(
         c.role is MemberRole.OWNER_REP for c in chairs
     ):
         problems.append("the purchaser representative may not chair (87号令 Art 45)")
@@ -731,7 +721,7 @@ def check_price_weight(
     w = as_score(weight, "price weight")
     if not 0 < w <= 1:
         raise InvalidParameter(f"price weight {w} must lie in (0, 1]")
-    if regime is not Regime.GOV_PROCUREMENT or object_type is ObjectType.WORKS:
+    if regime is not Regime.GOVERNMENT_PROCUREMENT or object_type is ObjectType.WORKS:
         return w
     goods = object_type is ObjectType.GOODS
     if procedure is Procedure.CONSULTATION:
@@ -805,7 +795,7 @@ def average_benchmark_scores(
     评标基准价. score = full − |dev %| × penalty per % (above or below), floored at 0.
     Forbidden in 政府采购 (87号令 Art 55): raises ``ForbiddenInRegime``.
     """
-    if regime is Regime.GOV_PROCUREMENT:
+    if regime is Regime.GOVERNMENT_PROCUREMENT:
         raise ForbiddenInRegime(
             "政府采购 must use low-price-first scoring; averaging prices is forbidden"
         )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ..actor import Actor
 from ..audit.service import record
 from ..bidding.models import LineStatus, OpeningLine
+from ..projects.kinds import Regime
 from ..projects.models import Lot, Project
 from ..projects.status import EDITABLE
 from . import rules
@@ -160,7 +161,7 @@ class CriteriaService:
                                      params=evaluation_params(project))
         except rules.RuleError as error:
             raise EvaluationInvalid(f"价格权重不符合规定：{error}", field="price.weight") from None
-        if formula == "average_benchmark" and regime_of(project) is rules.Regime.GOV_PROCUREMENT:
+        if formula == "average_benchmark" and regime_of(project) is Regime.GOVERNMENT_PROCUREMENT:
             raise EvaluationInvalid("政府采购必须采用低价优先法，不得对报价取平均（87号令第55条）",
                                     field="price.formula")
         if formula == "average_benchmark" and is_consultation(project):

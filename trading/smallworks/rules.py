@@ -71,6 +71,10 @@ from trading.draws.lottery import (
     selected_by_lottery as selected_by_lottery,  # re-exported for the services
 )
 from trading.errors import RuleRefused
+
+# The object type picks the national tender threshold (必须招标的工程项目规定 Art 5): 施工;
+# 重要设备、材料; 勘察、设计、监理.
+from trading.projects.kinds import ObjectType
 from trading.smallworks.status import RegistryStatus
 
 CENT = Decimal("0.01")
@@ -121,14 +125,6 @@ class NaiveDatetime(RuleError):
 
 
 # --- vocabulary -----------------------------------------------------------------------
-
-
-class ObjectType(StrEnum):
-    """Which national tender threshold applies (必须招标的工程项目规定 Art 5)."""
-
-    WORKS = "works"  # 施工
-    GOODS = "goods"  # 重要设备、材料
-    SERVICES = "services"  # 勘察、设计、监理
 
 
 class Category(StrEnum):
