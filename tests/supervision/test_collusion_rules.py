@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from trading.supervision.collusion import (
     CLUSTER_WINDOW,
     BidderFacts,
-    Kind,
     Level,
+    SignalKind,
     Trace,
     describe,
     detect,
@@ -22,7 +22,7 @@ from trading.supervision.collusion import (
 )
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-K = Kind
+K = SignalKind
 
 
 def bidder(n, **kw) -> BidderFacts:
@@ -221,7 +221,7 @@ def test_every_signal_is_described_and_serialisable():
                   contact_name="同", contact_phone="13800000000", contact_email="x@y.cn"),
            bidder(3, price=91_000_000), bidder(4, price=92_000_000)]
     signals = detect(lot)
-    assert set(kinds(signals)) == set(Kind) - {"price_constant_ratio"}
+    assert set(kinds(signals)) == set(SignalKind) - {"price_constant_ratio"}
     for signal in signals:
         json.dumps(signal.evidence)
         text = describe(signal.kind, json.loads(json.dumps(signal.evidence)),

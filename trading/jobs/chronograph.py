@@ -28,19 +28,19 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Kind:
+class ChronographKind:
     name: str
     due: Callable
     advance: Callable
 
 
-KINDS = "chronograph.kinds"  # registry key: {name: Kind}
+KINDS = "chronograph.kinds"  # registry key: {name: ChronographKind}
 
 
 def add_chronograph_kind(config, name: str, *, due: Callable, advance: Callable) -> None:
     """The directive: one kind per name (a second registration of a name is a conflict at
     config time, not a silent override)."""
-    kind = Kind(name, config.maybe_dotted(due), config.maybe_dotted(advance))
+    kind = ChronographKind(name, config.maybe_dotted(due), config.maybe_dotted(advance))
 
     def register():
         config.registry[KINDS][name] = kind
@@ -48,7 +48,7 @@ def add_chronograph_kind(config, name: str, *, due: Callable, advance: Callable)
     config.action(("chronograph.kind", name), register)
 
 
-def kinds(registry) -> dict[str, Kind]:
+def kinds(registry) -> dict[str, ChronographKind]:
     return registry[KINDS]
 
 

@@ -40,7 +40,7 @@ class Level(enum.StrEnum):
     SOFT = "soft"  # 提示：同一网段集中递交
 
 
-class Kind(enum.StrEnum):
+class SignalKind(enum.StrEnum):
     IDENTICAL_ENVELOPE = "identical_envelope"
     IDENTICAL_OFFER = "identical_offer"
     IDENTICAL_DOCUMENT = "identical_document"
@@ -57,7 +57,7 @@ class Kind(enum.StrEnum):
     CLUSTERED_SUBMISSIONS = "clustered_submissions"
 
 
-K, LV = Kind, Level
+K, LV = SignalKind, Level
 LEVELS = {
     K.IDENTICAL_ENVELOPE: LV.HARD, K.IDENTICAL_OFFER: LV.HARD, K.IDENTICAL_DOCUMENT: LV.HARD,
     K.SAME_IP: LV.HARD, K.SAME_DEVICE: LV.HARD, K.SAME_PROJECT_MANAGER: LV.DEEMED,
@@ -109,7 +109,7 @@ class BidderFacts:
 
 @dataclass(frozen=True)
 class Signal:
-    kind: Kind
+    kind: SignalKind
     bidders: tuple[int, ...]  # org ids, ascending
     evidence: dict  # JSON-ready: what matched, where and when
 
@@ -134,7 +134,7 @@ def detect(bidders: Sequence[BidderFacts], *, known_documents: Iterable[str] = (
         *_price_patterns(bidders),
         *_clustered(bidders, window),
     ]
-    return sorted(found, key=lambda s: (list(Kind).index(s.kind), s.bidders,
+    return sorted(found, key=lambda s: (list(SignalKind).index(s.kind), s.bidders,
                                         sorted(map(str, s.evidence.items()))))
 
 
@@ -176,7 +176,7 @@ def usable_ip(ip: str) -> bool:
     return not (address.is_loopback or address.is_unspecified)
 
 
-def _same_traces(bidders, field: str, kind: Kind) -> list[Signal]:
+def _same_traces(bidders, field: str, kind: SignalKind) -> list[Signal]:
     traces = [(getattr(t, field), b.org_id, t) for b in bidders for t in b.traces
               if getattr(t, field) and (field != "ip" or usable_ip(t.ip))]
     signals = []
