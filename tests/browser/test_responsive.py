@@ -54,8 +54,31 @@ def test_key_pages_fit_the_screen(browser, live_server, width):
         for path in paths:
             problems += _check(page, f"{live_server}{path}", width)
         if width == 360:  # the navigation's links stay words, not a column of characters
+            page.click(".nav-menu > summary")
             heights = page.eval_on_selector_all(
                 "nav.main-nav a", "links => links.map(a => a.getBoundingClientRect().height)")
             assert heights and max(heights) < 60, heights
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_the_navigation_is_a_menu_on_a_phone_without_script(browser, live_server):
+    """At 390 px the staff navigation (ten links, a third of the screen when laid out) is
+    one 菜单 button in a short header, opening in place without JavaScript (<details>);
+    from 641 px on it is laid out open, with no button."""
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False,
+                                  viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        _login(page, live_server, "center1")
+        assert page.locator("header.site-header").bounding_box()["height"] < 844 / 8
+        reviews = page.locator("nav.main-nav a:has-text('项目审核')")
+        assert not reviews.is_visible()
+        page.click(".nav-menu > summary:has-text('菜单')")
+        reviews.click()
+        page.wait_for_url(f"{live_server}/projects/reviews")
+        assert not _check(page, page.url, 390)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        assert reviews.is_visible() and not page.locator(".nav-menu > summary").is_visible()
+    finally:
+        context.close()
