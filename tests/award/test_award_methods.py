@@ -6,9 +6,9 @@ import pytest
 
 from trading.award import rules as a
 from trading.award.rules import (
-    AwardMethod,
     AwardStage,
     Ballot,
+    DecisionMethod,
     ElimNext,
     PairPreference,
     PriceMethod,
@@ -577,7 +577,7 @@ def test_award_committee(size, roster, ok):
 
 
 def stage(method, **kwargs):
-    return AwardStage(AwardMethod(method), **kwargs)
+    return AwardStage(DecisionMethod(method), **kwargs)
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ from factories import actor_for
 
 from trading.award import rules as a
 from trading.award.errors import AwardRefused
-from trading.award.rules import AwardMethod, AwardStage, PairPreference
+from trading.award.rules import AwardStage, DecisionMethod, PairPreference
 
 
 def stage(method, **kwargs):
-    return AwardStage(AwardMethod(method), **kwargs)
+    return AwardStage(DecisionMethod(method), **kwargs)
 
 
 PAIRWISE_3 = stage("pairwise", finalists=3)

@@ -21,7 +21,7 @@ from ..draws.services import DrawService
 from ..errors import DomainError, Unprocessable
 from ..evaluation.conflicts import ExpertFacts, Party, conflict_reasons
 from ..keys import project_algorithm
-from ..projects.kinds import AwardMethod as ProjectAward
+from ..projects.kinds import AwardMethod
 from ..projects.models import Lot, Project
 from . import report as report_doc
 from . import rules
@@ -46,7 +46,7 @@ from .models import (
 )
 from .service import AwardService, candidate_id
 
-M = rules.AwardMethod
+M = rules.DecisionMethod
 SYSTEM = Actor.system("award_committee")
 VOTE_KIND = {M.PLURALITY: "plurality", M.VOTE_THEN_LOTTERY: "plurality",
              M.CUMULATIVE: "cumulative", M.ROUND_ELIMINATION: "elimination",
@@ -226,7 +226,7 @@ class AwardCommitteeService:
         the chair is the legal representative or head marked on the roster, the other
         ``size - 1`` seats are drawn from the remaining eligible members.
         """
-        if project.award_method is not ProjectAward.SEPARATED:
+        if project.award_method is not AwardMethod.SEPARATED:
             raise AwardRefused("本项目不是评定分离项目")
         self.awards.check_publicity_over(project)
         if self.committee_for(lot) is not None:

@@ -1588,7 +1588,10 @@ def collective_decision(
 # --- award methods and two-stage plans (§3.3) -----------------------------------------
 
 
-class AwardMethod(enum.StrEnum):
+class DecisionMethod(enum.StrEnum):
+    """定标方法: how a 评定分离 committee picks the winner among the candidates (§3.3);
+    whether the project separates award from evaluation is `projects.kinds.AwardMethod`."""
+
     DIRECT_LOTTERY = "direct_lottery"  # 直接抽签法
     PLURALITY = "plurality"  # 直接票决法 / 简单多数法
     PAIRWISE = "pairwise"  # 一对一比较法
@@ -1603,21 +1606,21 @@ class AwardMethod(enum.StrEnum):
 
 
 _VOTE_METHODS = {
-    AwardMethod.PLURALITY,
-    AwardMethod.PAIRWISE,
-    AwardMethod.ROUND_ELIMINATION,
-    AwardMethod.CUMULATIVE,
+    DecisionMethod.PLURALITY,
+    DecisionMethod.PAIRWISE,
+    DecisionMethod.ROUND_ELIMINATION,
+    DecisionMethod.CUMULATIVE,
 }
 _PRICE_METHODS = {
-    AwardMethod.PRICE_LOWEST,
-    AwardMethod.PRICE_SECOND_LOWEST,
-    AwardMethod.PRICE_CLOSEST_TO_MEAN,
-    AwardMethod.PRICE_NTH_LOWEST,
+    DecisionMethod.PRICE_LOWEST,
+    DecisionMethod.PRICE_SECOND_LOWEST,
+    DecisionMethod.PRICE_CLOSEST_TO_MEAN,
+    DecisionMethod.PRICE_NTH_LOWEST,
 }
 _SINGLE_WINNER_PRICE = {
-    AwardMethod.PRICE_LOWEST,
-    AwardMethod.PRICE_SECOND_LOWEST,
-    AwardMethod.PRICE_CLOSEST_TO_MEAN,
+    DecisionMethod.PRICE_LOWEST,
+    DecisionMethod.PRICE_SECOND_LOWEST,
+    DecisionMethod.PRICE_CLOSEST_TO_MEAN,
 }
 
 
@@ -1625,7 +1628,7 @@ _SINGLE_WINNER_PRICE = {
 class AwardStage:
     """One stage of the award method set in the tender documents."""
 
-    method: AwardMethod
+    method: DecisionMethod
     draw_count: int = 1  # DIRECT_LOTTERY: how many to draw
     n: int | None = None  # PRICE_NTH_LOWEST: N (default AwardParams.nth_lowest_default)
     rounds: int | None = None  # ROUND_ELIMINATION: maximum rounds (≥ 2)
@@ -1669,7 +1672,7 @@ def _stage_problems(
 ) -> int:
     """Append the stage's problems to ``out``; return how many it passes on."""
     m = stage.method
-    if m is AwardMethod.ROUND_ELIMINATION and stage.rounds is not None:
+    if m is DecisionMethod.ROUND_ELIMINATION and stage.rounds is not None:
         if stage.rounds < params.elimination_min_rounds:
             out.append(
                 f"逐轮票决 needs at least {params.elimination_min_rounds} rounds"
@@ -1685,17 +1688,17 @@ def _stage_problems(
         or stage.step_fen <= 0
     ):
         out.append("a descending auction needs a decrement step: a positive integer of 分")
-    if m is AwardMethod.DIRECT_LOTTERY:
+    if m is DecisionMethod.DIRECT_LOTTERY:
         return _lottery_stage(stage.draw_count, n, final, out)
-    if m is AwardMethod.PRICE_NTH_LOWEST:
+    if m is DecisionMethod.PRICE_NTH_LOWEST:
         return _nth_stage(stage.n or params.nth_lowest_default, n, final, out)
     if final:
-        if m is AwardMethod.VOTE_THEN_LOTTERY:
+        if m is DecisionMethod.VOTE_THEN_LOTTERY:
             _finalists_ok(stage.finalists or params.finalists_default, n, out)
         return 1
     if m in _SINGLE_WINNER_PRICE or m in (
-        AwardMethod.COLLECTIVE,
-        AwardMethod.VOTE_THEN_LOTTERY,
+        DecisionMethod.COLLECTIVE,
+        DecisionMethod.VOTE_THEN_LOTTERY,
     ):
         out.append(f"{m} picks a single winner and cannot precede a second stage")
     elif m in _VOTE_METHODS:
