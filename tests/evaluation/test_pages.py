@@ -111,3 +111,35 @@ def test_the_criteria_page_names_the_price_formula_in_words(testapp, evaluated):
     page = testapp.get(f"/projects/{evaluated.project.id}/criteria")
     assert "低价优先法（基准价=最低评标价）" in page.text
     assert "low_price_first" not in page.text
+
+
+def test_the_committee_page_offers_only_the_step_possible_now(testapp, evaluated):
+    """One button at a time (issue #18): 冻结名单, then 揭示, then — every member signed in
+    and a chair elected — 开始评标; never three of which two would be refused."""
+    from evaluation.helpers import CENTER, committees, make_expert, seat_everyone
+
+    w, service = evaluated, committees(evaluated)
+    for _ in range(12):
+        make_expert(w)
+    service.form(w.project, plan=[{"specialty": "工程造价", "count": 5, "reserves": 1}],
+                 owner_rep_ids=[], region="", actor=CENTER)
+    testapp.login(w.center.username)
+    url = f"/projects/{w.project.id}/committee"
+
+    def offered():
+        page = testapp.get(url)
+        return [b for b in ("冻结名单并承诺种子", "揭示抽取结果", "开始评标")
+                if f">{b}</button>" in page.text], page
+
+    assert offered()[0] == ["冻结名单并承诺种子"]
+    service.draw(w.project, actor=CENTER)
+    assert offered()[0] == ["揭示抽取结果"]
+    service.reveal(w.project, actor=CENTER)
+    buttons, page = offered()
+    assert buttons == [] and "还有5名成员未签到" in page.text
+    seat_everyone(w, service.committee_of(w.project))
+    buttons, page = offered()
+    assert buttons == ["开始评标"]
+    testapp.post(f"{url}/start", {"csrf_token": _token(page)}, status=303)
+    buttons, page = offered()
+    assert buttons == [] and "committee-step" not in page.text

@@ -47,6 +47,7 @@ M = MemberState
 DECLARATION = "本人已阅知回避规定，与本项目当事人无利害关系，并如实申报"
 ROTATION_DAYS_DEFAULT = 30  # [P] experts.rotation_days: same tenderer, not again within
 STARTED = (S.OPENING, S.EVALUATION)
+NOT_OPENED = "开标完成、项目进入评标阶段后才能开始评标"
 
 
 @dataclass(frozen=True)
@@ -384,7 +385,7 @@ class EvaluationCommitteeService:
     def reveal(self, project: Project, *, actor: Actor) -> list[CommitteeMember]:
         """Reveal every committed draw; the first `need` are notified, the rest reserves."""
         committee = self._forming(project)
-        pending = [d for d in committee.draws if not self._draw_row(d).seed]
+        pending = self._unrevealed(committee)
         if not pending:
             raise EvaluationConflict("没有待揭示的专家抽取")
         now, made = self.clock(), []
@@ -396,6 +397,32 @@ class EvaluationCommitteeService:
         self.db.flush()
         self._summoned(project, [m for m in made if m.state is M.NOTIFIED])
         return made
+
+    def _unrevealed(self, committee: Committee) -> list[CommitteeDraw]:
+        return [d for d in committee.draws if not self._draw_row(d).seed]
+
+    def next_step(self, project: Project, committee: Committee | None) -> tuple[str, str]:
+        """The one forming step possible now, by the rules draw, reveal and start check:
+        ("draw" | "reveal" | "start", "") or ("", why nothing can be done yet) — the page
+        offers that one button, not all three."""
+        if committee is None or committee.status is not CommitteeStatus.FORMING:
+            return "", ""
+        if not committee.draws:
+            return "draw", ""
+        if self._unrevealed(committee):
+            return "reveal", ""
+        if project.status is not S.EVALUATION:
+            return "", NOT_OPENED
+        problem = self._seating_problem(committee)
+        return ("", problem) if problem else ("start", "")
+
+    def _seating_problem(self, committee: Committee) -> str:
+        waiting = [m for m in self.seated(committee) if m.state is not M.SIGNED_IN]
+        if waiting:
+            return f"还有{len(waiting)}名成员未签到"
+        if self.chair(committee) is None:
+            return "尚未推选出评标委员会组长"
+        return ""
 
     def _summoned(self, project: Project, members: list[CommitteeMember]) -> None:
         from ..db import registry_of
@@ -597,15 +624,13 @@ class EvaluationCommitteeService:
         """评标开始: every seat signed in, a chair elected, the composition lawful."""
         committee = self._forming(project)
         if project.status is not S.EVALUATION:
-            raise EvaluationConflict("开标完成、项目进入评标阶段后才能开始评标")
+            raise EvaluationConflict(NOT_OPENED)
         if self._exclude_tied_to_bidders(committee, actor):
             return committee  # still forming: the replacements must sign in first
+        problem = self._seating_problem(committee)
+        if problem:
+            raise EvaluationConflict(problem)
         seated = self.seated(committee)
-        waiting = [m for m in seated if m.state is not M.SIGNED_IN]
-        if waiting:
-            raise EvaluationConflict(f"还有{len(waiting)}名成员未签到")
-        if self.chair(committee) is None:
-            raise EvaluationConflict("尚未推选出评标委员会组长")
         self._check_composition(project, [
             rules.CommitteeMember(str(m.id), rules.MemberRole(str(m.role)), m.is_chair)
             for m in seated])

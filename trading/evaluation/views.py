@@ -239,6 +239,7 @@ def _committee_page(context, request) -> dict:
     return {"project": context.project, "committee": committee, "draws": draws,
             "seated": service.seated(committee) if committee else [],
             "chair": service.chair(committee) if committee else None,
+            "step": service.next_step(context.project, committee),
             "STATE": STATE_LABELS, "COMMITTEE": COMMITTEE_LABELS, "error": None,
             "DRAW_STATUS": DRAW_STATUS_LABELS,
             "manage": request.has_permission(Permission.EVALUATION_MANAGE),
