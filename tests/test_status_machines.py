@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from status_support import every_pair, reachable
 
 from trading import errors
+from trading.award import status as award_status
+from trading.award.models import RoundState
 from trading.bidding import status as bidding_status
 from trading.bidding.models import BidState, LineStatus, OpeningState
 from trading.bidsecurity import status as bidsecurity_status
@@ -45,8 +47,8 @@ STATUS_ATTRIBUTES = frozenset({"status", "state"})
 
 MACHINES: list[StatusMachines] = [
     projects_status.MACHINES, draws_status.MACHINES, bidding_status.MACHINES,
-    smallworks_status.MACHINES, intermediaries_status.MACHINES, evaluation_status.MACHINES,
-    bidsecurity_status.MACHINES,
+    evaluation_status.MACHINES, bidsecurity_status.MACHINES, award_status.MACHINES,
+    smallworks_status.MACHINES, intermediaries_status.MACHINES,
 ]
 
 # The one writer of each table: (file under trading/, function's qualified name).
@@ -69,6 +71,7 @@ WRITERS = {
     SecurityStatus: None,  # written when the opening checks the bid, never changed
     RefundStatus: ("bidsecurity/service.py", "BidSecurityService._move_refund"),
     ForfeitureStatus: ("bidsecurity/service.py", "BidSecurityService._move_forfeiture"),
+    RoundState: ("award/final_offer.py", "FinalOfferService._move"),
 }
 
 # Where a row starts; every status must be reachable from it (the statuses a row may be
@@ -92,17 +95,8 @@ INITIAL = {
     SecurityStatus: set(SecurityStatus),
     RefundStatus: {RefundStatus.WAITING, RefundStatus.DUE},
     ForfeitureStatus: {ForfeitureStatus.PROPOSED},
+    RoundState: {RoundState.ELIGIBILITY},
 }
-
-
-# Status columns still written without a table, by domain (issue #22 pt 5 in progress):
-# each domain's landing empties its entry.
-NOT_YET: dict[str, set[tuple[str, str]]] = {
-    "award": {("award/final_offer.py", "FinalOfferService.run_due"),
-              ("award/final_offer.py", "FinalOfferService._decide"),
-              ("award/final_offer.py", "FinalOfferService._revealed_quotes")},
-}
-NOT_YET_TABLES = {"award": {"RoundState"}}
 
 
 def _tables() -> dict:
@@ -128,8 +122,7 @@ def test_every_status_column_has_a_table_and_a_writer():
         for column in mapper.columns:
             enum_cls = getattr(column.type, "enum_class", None)
             if column.key in STATUS_ATTRIBUTES and isinstance(column.type, sa.Enum):
-                if (enum_cls not in TABLES or enum_cls not in WRITERS) and not any(
-                        enum_cls.__name__ in names for names in NOT_YET_TABLES.values()):
+                if enum_cls not in TABLES or enum_cls not in WRITERS:
                     missing.append(f"{mapper.class_.__name__}.{column.key} ({enum_cls})")
     assert not missing, f"status columns without a table or a writer: {missing}"
     assert set(WRITERS) == set(TABLES) == set(INITIAL)
@@ -230,7 +223,7 @@ SCANNED = _scan()
 
 
 def test_a_status_is_assigned_only_by_its_tables_writer():
-    writers = set(filter(None, WRITERS.values())).union(*NOT_YET.values())
+    writers = set(filter(None, WRITERS.values()))
     strays = [f"trading/{path}:{line} {function or '<module>'}: {target} = ..."
               for path, visitor in SCANNED.items()
               for line, function, target in visitor.found
@@ -254,3 +247,95 @@ def test_each_writer_sets_its_status_once_after_check_transition(enum_cls):
 def test_one_writer_per_table():
     writers = [w for w in WRITERS.values() if w]
     assert len(set(writers)) == len(writers)
+
+
+# -- each writer refuses a move off its table and changes nothing -------------------------
+
+
+def _writers():
+    from trading.award.final_offer import FinalOfferService
+    from trading.award.models import FinalOfferRound
+    from trading.bidding.models import Bid, Opening, OpeningLine
+    from trading.bidding.opening import OpeningService
+    from trading.bidding.service import BidService
+    from trading.bidsecurity.models import BankNotification, Forfeiture, Refund
+    from trading.bidsecurity.service import BidSecurityService
+    from trading.draws.models import Draw
+    from trading.draws.services import DrawService
+    from trading.evaluation.committee import EvaluationCommitteeService, move_committee
+    from trading.evaluation.models import Committee, CommitteeMember, EvaluationReport, ScoreSheet
+    from trading.evaluation.scoring import move_sheet
+    from trading.evaluation.service import EvaluationWork
+
+    # (writer, model, attribute, a status, a move the table refuses from it, one it allows)
+    return [
+        (DrawService._move, Draw, "status", DrawStatus.REVEALED, DrawStatus.COMMITTED, None),
+        (DrawService._move, Draw, "status", DrawStatus.FROZEN, DrawStatus.REVEALED,
+         DrawStatus.COMMITTED),
+        (BidService._move, Bid, "state", BidState.WITHDRAWN, BidState.WITHDRAWN,
+         BidState.SUBMITTED),
+        (OpeningService._move, Opening, "state", OpeningState.DONE, OpeningState.WAITING, None),
+        (OpeningService._move_line, OpeningLine, "status", LineStatus.REVOKED,
+         LineStatus.DECRYPTED, None),
+        (OpeningService._move_line, OpeningLine, "status", LineStatus.DECRYPTED,
+         LineStatus.PENDING, LineStatus.INVALID),
+        (move_committee, Committee, "status", CommitteeStatus.FORMING, CommitteeStatus.DONE,
+         CommitteeStatus.SITTING),
+        (EvaluationCommitteeService._move_member, CommitteeMember, "state", MemberState.DECLINED,
+         MemberState.ACCEPTED, None),
+        (EvaluationCommitteeService._move_member, CommitteeMember, "state", MemberState.RESERVE,
+         MemberState.SIGNED_IN, MemberState.NOTIFIED),
+        (move_sheet, ScoreSheet, "state", SheetState.DRAFT, SheetState.DRAFT,
+         SheetState.SUBMITTED),
+        (EvaluationWork._move_report, EvaluationReport, "state", ReportState.UNLOCKED,
+         ReportState.SIGNED, None),
+        (BidSecurityService._classify, BankNotification, "state", PaymentState.LATE,
+         PaymentState.PAID, None),
+        (BidSecurityService._move_refund, Refund, "status", RefundStatus.REFUNDED,
+         RefundStatus.RETRYING, None),
+        (BidSecurityService._move_refund, Refund, "status", RefundStatus.WAITING,
+         RefundStatus.REFUNDED, RefundStatus.DUE),
+        (BidSecurityService._move_forfeiture, Forfeiture, "status", ForfeitureStatus.REJECTED,
+         ForfeitureStatus.APPROVED, None),
+        (FinalOfferService._move, FinalOfferRound, "state", RoundState.DECIDED,
+         RoundState.OPEN, None),
+        (FinalOfferService._move, FinalOfferRound, "state", RoundState.OPEN,
+         RoundState.ELIGIBILITY, RoundState.DECIDED),
+    ]
+
+
+@pytest.mark.parametrize("writer,model,attribute,current,refused,allowed", _writers(),
+                         ids=lambda value: getattr(value, "__qualname__", str(value)))
+def test_the_writer_refuses_a_move_off_its_table_with_a_409(
+        writer, model, attribute, current, refused, allowed):
+    row = model(**{attribute: current})
+    with pytest.raises(InvalidTransition) as caught:
+        writer(row, refused)
+    assert caught.value.status == 409 and caught.value.as_json()["error"] == \
+        "invalid_transition"
+    assert getattr(row, attribute) is current  # nothing changed
+    if allowed is not None:
+        writer(row, allowed)
+        assert getattr(row, attribute) is allowed
+
+
+def test_every_writer_of_a_changing_table_is_tried():
+    tried = {(w.__module__, w.__qualname__) for w, *_ in _writers()}
+    registered = {(f"trading.{path[:-3].replace('/', '.')}", function)
+                  for enum_cls, (path, function) in
+                  ((e, w) for e, w in WRITERS.items() if w)
+                  if any(TABLES[enum_cls].values())}
+    assert registered - tried <= {
+        ("trading.projects.service", "ProjectService.transition"),  # tests/projects
+        ("trading.smallworks.service", "SmallWorksService._move_entry"),  # tests/smallworks
+        ("trading.smallworks.service", "SmallWorksService._move"),
+        ("trading.intermediaries.service", "IntermediaryService._entry_to"),  # intermediaries
+        ("trading.intermediaries.service", "IntermediaryService._to"),
+        ("trading.evaluation.committee", "ExpertPoolService.set_status"),  # every move allowed
+    }
+
+
+def test_the_project_refusal_names_the_statuses_in_chinese():
+    with pytest.raises(InvalidTransition) as caught:
+        projects_status.check_transition(ProjectStatus.DRAFT, ProjectStatus.AWARDED)
+    assert caught.value.message == "项目状态不能从“草稿”变为“已定标”"

@@ -66,6 +66,7 @@ from .errors import (
     WindowNotOpen,
 )
 from .models import FinalOfferParty, FinalOfferRound, RoundState
+from .status import check_transition
 
 S = ProjectStatus
 SYSTEM = Actor.system("final_offer")
@@ -359,13 +360,19 @@ class FinalOfferService:
         record(self.db, actor, "final_offer.reveal_by_hand", "final_offer_round",
                final_round.id, now=self.clock(), purpose=final_round.purpose or "final_offer")
 
+    @staticmethod
+    def _move(final_round: FinalOfferRound, target: RoundState) -> None:
+        """The only writer of a round's state (trading/award/status.py)."""
+        check_transition(final_round.state, target)
+        final_round.state = target
+
     def run_due(self, projects, project: Project) -> datetime | None:
         """Move rounds on by the clock; reveal and decide every round whose window ended."""
         now = self.clock()
         for final_round in self.rounds(project):
             current = phase(final_round, now)
             if current == "open" and final_round.state is RoundState.ELIGIBILITY:
-                final_round.state = RoundState.OPEN
+                self._move(final_round, RoundState.OPEN)
                 record(self.db, SYSTEM, "final_offer.window_opened", "final_offer_round",
                        final_round.id, now=now, eligible=len(final_round.parties))
             elif current == "closed":
@@ -428,7 +435,8 @@ class FinalOfferService:
         if result.outcome is rules.FinalOfferOutcome.FALLBACK:
             summary.update(self._fallback(project, final_round, draws))
         final_round.result = summary
-        final_round.state, final_round.decided_at = RoundState.DECIDED, now
+        self._move(final_round, RoundState.DECIDED)
+        final_round.decided_at = now
         final_round.wrapped_key = None  # used once; the offers are public now
         record(self.db, SYSTEM, "final_offer.decided", "final_offer_round", final_round.id,
                now=now, outcome=summary["outcome"], winner=summary.get("winner"),
@@ -443,7 +451,8 @@ class FinalOfferService:
         enough remain (§2.2); the evaluation's scoring follows (§2.4)."""
         from .consultation import final_quotes, guard, screen
 
-        final_round.state, final_round.decided_at = RoundState.DECIDED, now
+        self._move(final_round, RoundState.DECIDED)
+        final_round.decided_at = now
         final_round.wrapped_key = None
         screened = screen(self.db, project, final_round.lot,
                           final_quotes(self.db, final_round.lot))
