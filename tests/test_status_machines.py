@@ -1,7 +1,8 @@
 """One status-machine pattern (issue #22 pt 5): every status column has a literal table in
 a `StatusMachines` (trading.transitions), and exactly one writer per table sets it, after
 `check_transition`. Checked in the source: an assignment to ``<x>.status`` / ``<x>.state``
-(a plain, tuple, augmented or annotated one, or setattr with the name) anywhere in trading/
+(a plain, tuple, augmented or annotated one, setattr with the name or in a loop over
+names that holds it, or a bulk ``update(...).values(status=...)``) anywhere in trading/
 outside its table's registered writer fails, naming the file, line and function. Giving
 the value at construction (``Bid(state=...)``) is not an assignment and stays allowed.
 """
@@ -199,6 +200,15 @@ class _Assignments(ast.NodeVisitor):
             self._note(node, node.target)
         self.generic_visit(node)
 
+    def visit_For(self, node):
+        """``for name in ("title", "status"): setattr(row, name, ...)`` writes a status too."""
+        names = {e.value for e in getattr(node.iter, "elts", ()) if isinstance(e, ast.Constant)}
+        setattrs = [c for c in ast.walk(node) if isinstance(c, ast.Call)
+                    and getattr(c.func, "id", "") == "setattr"]
+        if names & STATUS_ATTRIBUTES and setattrs:
+            self.found.append((node.lineno, ".".join(self.scope), ast.unparse(setattrs[0])))
+        self.generic_visit(node)
+
     def visit_Call(self, node):
         name = node.func.attr if isinstance(node.func, ast.Attribute) else \
             getattr(node.func, "id", "")
@@ -206,6 +216,8 @@ class _Assignments(ast.NodeVisitor):
         if name == "setattr" and len(node.args) >= 2 \
                 and isinstance(node.args[1], ast.Constant) \
                 and node.args[1].value in STATUS_ATTRIBUTES:
+            self.found.append((node.lineno, ".".join(self.scope), ast.unparse(node)))
+        if name == "values" and {k.arg for k in node.keywords} & STATUS_ATTRIBUTES:
             self.found.append((node.lineno, ".".join(self.scope), ast.unparse(node)))
         self.generic_visit(node)
 
@@ -242,6 +254,26 @@ def test_each_writer_sets_its_status_once_after_check_transition(enum_cls):
     assert "check_transition" in visitor.calls.get(function, set()) or \
         "_check_move" in visitor.calls.get(function, set()), \
         f"{path} {function} sets the status without check_transition"
+
+
+def test_the_scan_sees_every_kind_of_write():
+    source = (
+        "class S:\n"
+        "    def f(self, bid, row, db):\n"
+        "        bid.state = 'withdrawn'\n"
+        "        row.opened, row.status = 1, 'due'\n"
+        "        row.status += ''\n"
+        "        row.state: str = 'x'\n"
+        "        setattr(row, 'status', 'x')\n"
+        "        for name in ('title', 'status'):\n"
+        "            setattr(row, name, 1)\n"
+        "        db.execute(update(T).values(status='x'))\n"
+        "        row.status_reason = row.state_of = T(status='x')\n"
+    )
+    visitor = _Assignments()
+    visitor.visit(ast.parse(source))
+    assert [line for line, function, _ in visitor.found] == [3, 4, 5, 6, 7, 8, 10]
+    assert {function for _, function, _ in visitor.found} == {"S.f"}
 
 
 def test_one_writer_per_table():
