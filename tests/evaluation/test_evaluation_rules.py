@@ -128,13 +128,13 @@ def test_lottery_request_rejects_bad_shapes(candidates, count):
 
 
 @pytest.mark.parametrize("drawn", [("a",), ("a", "a"), ("a", "z"), ("a", "b", "c")])
-def test_resolve_lottery_rejects_wrong_picks(drawn):
+def test_resolve_tie_rejects_wrong_picks(drawn):
     with pytest.raises(r.LotteryMismatch):
-        r.resolve_lottery(r.TieNeedsLottery(("a", "b", "c"), 2), drawn)
+        r.resolve_tie(r.TieNeedsLottery(("a", "b", "c"), 2), drawn)
 
 
-def test_resolve_lottery_keeps_the_engine_order():
-    assert r.resolve_lottery(r.TieNeedsLottery(("a", "b", "c"), 2), ["c", "a"]) == (
+def test_resolve_tie_keeps_the_engine_order():
+    assert r.resolve_tie(r.TieNeedsLottery(("a", "b", "c"), 2), ["c", "a"]) == (
         "c",
         "a",
     )

@@ -4,7 +4,7 @@ Covers the final-offer round (终次报价, §1), the 竞争性磋商 guards (§
 counts, and every 评定分离 award method (§3.3) with its vote counting. Section numbers
 (§) refer to ``shared/domain/rules.md``.
 
-Conventions are those of ``trading.evaluation.rules`` (money in int 分, Decimal scores
+Conventions are those of the rules kernel, ``trading.rules`` (money in int 分, Decimal scores
 quantized once, exact Fraction arithmetic inside, string ids, ``RuleError`` subclasses
 for invalid input). Randomness follows the same single design: a function that may end
 in a lottery returns (or embeds) a :class:`TieNeedsLottery`; the service runs the
@@ -44,25 +44,20 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations
 
-from trading.evaluation.rules import (
+from trading.draws.lottery import LotteryMismatch, resolve_tie
+from trading.evaluation.rules import Procedure
+from trading.projects.kinds import Regime
+from trading.rules import best_price
+from trading.rules.errors import (
     EmptyInput,
     ForbiddenInRegime,
     InvalidParameter,
     InvalidValue,
-    LotteryMismatch,
-    Procedure,
-    Regime,
     RuleError,
-    TieNeedsLottery,
     UnknownParticipant,
-    as_count,
-    as_ids,
-    as_money,
-    as_score,
-    quantize,
-    resolve_lottery,
 )
-from trading.rules import best_price
+from trading.rules.lottery import TieNeedsLottery
+from trading.rules.values import as_count, as_ids, as_money, as_score, quantize
 
 # --- errors ---------------------------------------------------------------------------
 
@@ -127,7 +122,7 @@ def _lottery(
 ) -> tuple[TieNeedsLottery, tuple[str, ...] | None]:
     """The lottery request and, when ``drawn`` is given, its checked picks."""
     request = TieNeedsLottery(tuple(candidates), count, reason)
-    return request, None if drawn is None else resolve_lottery(request, drawn)
+    return request, None if drawn is None else resolve_tie(request, drawn)
 
 
 # --- final offer round (终次报价, §1) -------------------------------------------------

@@ -17,6 +17,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from trading.errors import RuleRefused
+from trading.rules.errors import RuleError
+from trading.rules.lottery import TieNeedsLottery
 
 
 class InvalidDraw(RuleRefused):
@@ -126,3 +128,16 @@ def add_months(day: date, months: int) -> date:
 def within_months(day: date, on: date, months: int) -> bool:
     """`day` in the `months` months up to and including `on` (look-back windows)."""
     return add_months(on, -months) < day <= on
+
+
+class LotteryMismatch(RuleError, InvalidDraw):
+    """The ``drawn`` picks passed back do not answer the requested lottery."""
+
+
+def resolve_tie(request: TieNeedsLottery, drawn: Sequence[str]) -> tuple[str, ...]:
+    """Check the engine's ordered picks answer a score or award rule's `TieNeedsLottery`;
+    return them."""
+    try:
+        return check_picks(drawn, request.draw_count, request.candidates)
+    except InvalidDraw as error:
+        raise LotteryMismatch(error.message) from None

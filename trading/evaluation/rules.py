@@ -4,8 +4,8 @@ Everything here is a function of plain values (ints, Decimals, tuples, frozen
 dataclasses), so services, jobs, the public verifier and the tests all compute the same
 thing. Section numbers (§) refer to ``shared/domain/rules.md``.
 
-Conventions
------------
+Conventions (the rules kernel's: trading/rules, errors.py, values.py, lottery.py)
+----------------------------------------------------------------------------------
 * **Money** is ``int`` minor units (分). Floats are refused everywhere
   (``InvalidValue``). A price derived by a rule (SME evaluation price, 评标基准价) is
   rounded to the 分 with ROUND_HALF_UP, like every price the platform shows.
@@ -17,21 +17,22 @@ Conventions
 * **Ids** (bidders, experts, items, candidates) are non-empty ``str``; the draw engine
   uses string ids too.
 * **Errors**: every invalid input raises a subclass of :class:`RuleError` (itself a
-  ``ValueError``) with a message that names the offending value. ``trading.award.rules``
-  reuses this hierarchy.
+  ``ValueError``, ``trading.rules.errors``) with a message that names the offending
+  value; ``trading.award.rules`` uses the same hierarchy.
 
 Randomness (one design, used by both rule modules)
 ---------------------------------------------------
 No rule function draws, shuffles or calls ``random``. When chance has to decide (a tie
 that the profile's tie-break keys cannot split, a direct lottery, a random coefficient),
-the function returns a :class:`TieNeedsLottery` describing the draw: ``candidates``
-(sorted, the canonical frozen list to hand to ``trading.draws``) and ``draw_count`` (how
-many positions of the draw order are needed). The service runs the verifiable draw
-engine (commit, beacon, reveal) — possibly hours later — and then **calls the same
-function again with identical inputs plus** ``drawn=`` (the engine's ordered picks). The
-function checks the picks with :func:`resolve_lottery` (right count, distinct, all among
-the candidates; otherwise ``LotteryMismatch``) and completes. A rule result is therefore
-a pure function of ``(inputs, drawn)``, which is what makes it recomputable by anyone.
+the function returns a :class:`TieNeedsLottery` (``trading.rules.lottery``) describing
+the draw: ``candidates`` (sorted, the canonical frozen list to hand to
+``trading.draws``) and ``draw_count`` (how many positions of the draw order are needed).
+The service runs the verifiable draw engine (commit, beacon, reveal) — possibly hours
+later — and then **calls the same function again with identical inputs plus** ``drawn=``
+(the engine's ordered picks). The function checks the picks with
+``trading.draws.lottery.resolve_tie`` (right count, distinct, all among the candidates;
+otherwise ``LotteryMismatch``) and completes. A rule result is therefore a pure function
+of ``(inputs, drawn)``, which is what makes it recomputable by anyone.
 """
 
 from __future__ import annotations
@@ -40,42 +41,35 @@ import enum
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
-from trading.draws.lottery import InvalidDraw, check_picks
+from trading.draws.lottery import LotteryMismatch, resolve_tie
 from trading.projects.kinds import ObjectType, Regime
 from trading.rules.best_price import drop_extremes
+from trading.rules.errors import (
+    DuplicateEntry,
+    EmptyInput,
+    ForbiddenInRegime,
+    InvalidParameter,
+    InvalidValue,
+    RuleError,
+    UnknownParticipant,
+)
+from trading.rules.lottery import TieNeedsLottery
+from trading.rules.values import (
+    as_count,
+    as_ids,
+    as_money,
+    as_score,
+    quantize,
+    round_to_fen,
+)
 
-TWO_PLACES = Decimal("0.01")
 _ZERO = Decimal(0)
 
 
 # --- errors ---------------------------------------------------------------------------
-
-
-class RuleError(ValueError):
-    """Base of every rule violation raised by the pure rule modules."""
-
-
-class InvalidValue(RuleError):
-    """A value has the wrong type or sign (a float for money, a negative price, …)."""
-
-
-class InvalidParameter(RuleError):
-    """A profile parameter (weight, ratio, count) lies outside its legal range."""
-
-
-class EmptyInput(RuleError):
-    """A rule needs at least one value (bid, score, ballot) and got none."""
-
-
-class DuplicateEntry(RuleError):
-    """The same participant appears twice where one entry each is allowed."""
-
-
-class UnknownParticipant(RuleError):
-    """A value refers to an id that is not part of the computation."""
 
 
 class CommitteeCompositionError(RuleError):
@@ -104,67 +98,7 @@ class ObjectiveScoresDisagree(RuleError):
         super().__init__(f"objective item {item_id!r}: experts disagree ({shown})")
 
 
-class ForbiddenInRegime(RuleError):
-    """The rule is not allowed in this regime (e.g. averaging prices in 政府采购)."""
-
-
-class LotteryMismatch(RuleError, InvalidDraw):
-    """The ``drawn`` picks passed back do not answer the requested lottery."""
-
-
 # --- shared value helpers -------------------------------------------------------------
-
-
-def quantize(value: Decimal | Fraction | int) -> Decimal:
-    """Round a score or ratio once, to 2 dp, ROUND_HALF_UP (half away from zero).
-
-    Fractions are rounded exactly (no detour through a 28-digit Decimal division), so
-    ``Fraction(1, 200)`` gives ``0.01`` and ``Fraction(-1, 200)`` gives ``-0.01``.
-    """
-    if isinstance(value, bool) or isinstance(value, float):
-        raise InvalidValue(f"cannot quantize {value!r}: use Decimal, Fraction or int")
-    if isinstance(value, Fraction):
-        scaled = abs(value) * 100
-        # floor(x + 1/2) on |x| == half away from zero on x
-        hundredths = (2 * scaled.numerator + scaled.denominator) // (
-            2 * scaled.denominator
-        )
-        return Decimal(hundredths if value >= 0 else -hundredths).scaleb(-2)
-    return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-def round_to_fen(value: Fraction | Decimal) -> int:
-    """Round an exact amount of 分 to a whole 分, ROUND_HALF_UP."""
-    exact = Fraction(value)
-    rounded = (2 * abs(exact.numerator) + exact.denominator) // (2 * exact.denominator)
-    return rounded if exact >= 0 else -rounded
-
-
-def as_money(value: object, what: str, *, positive: bool = True) -> int:
-    """Return ``value`` if it is an int amount of 分 (> 0; ≥ 0 if not positive)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(f"{what} must be an int amount of 分, got {value!r}")
-    if value < 0 or (positive and value == 0):
-        sign = "> 0" if positive else ">= 0"
-        raise InvalidValue(f"{what} must be {sign} 分, got {value}")
-    return value
-
-
-def as_score(value: object, what: str) -> Decimal:
-    """Return ``value`` as a Decimal; accept Decimal or int, refuse float and bool."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise InvalidValue(f"{what} must be a Decimal, got {value!r}")
-    result = Decimal(value)
-    if not result.is_finite():
-        raise InvalidValue(f"{what} must be finite, got {value!r}")
-    return result
-
-
-def as_count(value: object, what: str, *, minimum: int = 0) -> int:
-    """Return ``value`` if it is an int ≥ ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidValue(f"{what} must be an int >= {minimum}, got {value!r}")
-    return value
 
 
 def _ratio(value: object, what: str) -> Fraction:
@@ -178,52 +112,7 @@ def _mean(values: Sequence[Fraction | Decimal | int]) -> Fraction:
     return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
 
 
-def as_ids(values: Iterable[str], what: str) -> tuple[str, ...]:
-    """Check ids are non-empty strings without duplicates; keep their order."""
-    result = tuple(values)
-    for ident in result:
-        if not isinstance(ident, str) or not ident:
-            raise InvalidValue(f"{what} ids must be non-empty strings, got {ident!r}")
-    dupes = sorted(i for i, n in Counter(result).items() if n > 1)
-    if dupes:
-        raise DuplicateEntry(f"{what} listed more than once: {', '.join(dupes)}")
-    return result
-
-
 # --- lotteries (see the module docstring) ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class TieNeedsLottery:
-    """Chance must decide: draw ``draw_count`` of ``candidates`` with the draw engine.
-
-    ``candidates`` is sorted so the frozen list does not depend on input order. A "tie"
-    also covers deliberate ones: a direct lottery (all candidates equal by design) or a
-    random coefficient (all allowed coefficients equal). ``reason`` goes into the draw
-    record's purpose.
-    """
-
-    candidates: tuple[str, ...]
-    draw_count: int = 1
-    reason: str = ""
-
-    def __post_init__(self) -> None:
-        ids = as_ids(self.candidates, "lottery candidate")
-        if list(ids) != sorted(ids):
-            object.__setattr__(self, "candidates", tuple(sorted(ids)))
-        as_count(self.draw_count, "draw_count", minimum=1)
-        if self.draw_count > len(ids):
-            raise InvalidParameter(
-                f"cannot draw {self.draw_count} of {len(ids)} candidates"
-            )
-
-
-def resolve_lottery(request: TieNeedsLottery, drawn: Sequence[str]) -> tuple[str, ...]:
-    """Check the engine's ordered picks answer ``request``; return them."""
-    try:
-        return check_picks(drawn, request.draw_count, request.candidates)
-    except InvalidDraw as error:
-        raise LotteryMismatch(error.message) from None
 
 
 # --- vocabulary -----------------------------------------------------------------------
@@ -541,7 +430,7 @@ def elect_chair(
     request = TieNeedsLottery(leaders, 1, "chair election tie (组长推选票数相同)")
     if drawn is None:
         return ChairElection(None, tally, lottery=request)
-    return ChairElection(resolve_lottery(request, drawn)[0], tally)
+    return ChairElection(resolve_tie(request, drawn)[0], tally)
 
 
 # --- pass/fail review (符合性审查, §4.4) ----------------------------------------------
@@ -1002,7 +891,7 @@ def rank_bids(
             pending.append(request)
             bids += [RankedBid(b, rank, tied=True) for b in group]
         else:
-            order = resolve_lottery(request, order)
+            order = resolve_tie(request, order)
             bids += [RankedBid(b, rank + i) for i, b in enumerate(order)]
     if unused:
         raise LotteryMismatch(
