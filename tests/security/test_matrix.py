@@ -7,18 +7,23 @@ rules still proves the door was open); "denied" means exactly that bounce.
 """
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
+import transaction
+from conftest import START, TestApp
 from factories import actor_for, make_project, make_user, project_service
 from pyramid.interfaces import IRoutesMapper
 
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
 from trading.audit import logset
+from trading.db import get_tm_session
 from trading.demo.helpers import seal_and_submit
 from trading.draws.services import DrawService
 from trading.intermediaries.rules import CreditEventKind
+from trading.jobs.request import TEST_DBSESSION
 
 PERSONAS = ("anonymous", "owner", "other_owner", "bidder", "other_bidder", "intermediary",
             "expert", "center", "supervisor")
@@ -578,8 +583,31 @@ ROLE_OF = {"owner": Role.OWNER, "other_owner": Role.OWNER, "bidder": Role.BIDDER
            "expert": Role.EXPERT, "center": Role.CENTER, "supervisor": Role.SUPERVISOR}
 
 
-@pytest.fixture
-def world(dbsession, clock, settings, registry):
+# One world per module (per xdist worker), built in a doomed transaction that outlives the
+# module's tests; every case runs inside a SAVEPOINT rolled back after it, so an unsafe
+# request sees the world exactly as built, not as the previous case left it. Building a world
+# per case cost three minutes of the quick suite.
+@pytest.fixture(scope="module")
+def world_tm():
+    manager = transaction.TransactionManager(explicit=True)
+    manager.begin()
+    manager.doom()
+    yield manager
+    manager.abort()
+
+
+@pytest.fixture(scope="module")
+def world_session(app, world_tm):
+    session = get_tm_session(app.registry["dbsession_factory"], world_tm)
+    app.registry[TEST_DBSESSION] = session  # jobs run in immediate mode in this transaction
+    yield session
+    app.registry.pop(TEST_DBSESSION, None)
+
+
+@pytest.fixture(scope="module")
+def world(world_session, clock, app):
+    clock.set(START)  # the autouse reset is per test: the previous module may have moved it
+    dbsession, settings, registry = world_session, app.registry.settings, app.registry
     users = {name: make_user(dbsession, clock, settings, role=role, username=f"m_{name}")
              for name, role in ROLE_OF.items()}
     owner, bidder = users["owner"], users["bidder"]
@@ -598,22 +626,49 @@ def world(dbsession, clock, settings, registry):
     draws.commit(draw, actor=actor_for(users["center"]))
     accounts = AccountService(dbsession, clock, settings)
     committee = _drawn_expert(dbsession, clock, public, users["expert"])
+    ids = {"public": public.id, "draft": draft.id, "lot": public.lots[0].id,
+           "document": public.documents[0].id, "question": question.id,
+           "announcement": public.announcements[0].id, "draw": draw.id,
+           "expert": committee["expert"]}
+    # Built once with the rest, so every row finds what its path names (one sealed bid,
+    # its low-price review, a final-offer round, the award rows, small works, supermarket).
+    ids.update(_award_rows(dbsession, clock, public, users, draw))
+    bid = _submit_bid(dbsession, clock, settings, registry, public, bidder)
+    ids.update(bid=bid.public_id, bid_pk=bid.id,
+               review=_low_price_review(dbsession, clock, committee, bid).id,
+               round=_final_round(dbsession, clock, public, users["center"]).id)
+    ids.update(_smallworks(dbsession, clock, settings, registry, users))
+    ids.update(_supermarket(dbsession, clock, registry, users))
     return {
-        "ids": {"public": public.id, "draft": draft.id, "lot": public.lots[0].id,
-                "document": public.documents[0].id, "question": question.id,
-                "announcement": public.announcements[0].id, "draw": draw.id,
-                "expert": committee["expert"]},
-        "make_review": lambda bid: _low_price_review(dbsession, clock, committee, bid),
-        # Sealing a bid costs more than the rest of the world: only rows that need one.
-        "make_bid": lambda: _submit_bid(dbsession, clock, settings, registry, public, bidder),
-        "make_round": lambda: _final_round(dbsession, clock, public, users["center"]),
-        "make_smallworks": lambda: _smallworks(dbsession, clock, settings, registry, users),
-        "make_award": lambda: _award_rows(dbsession, clock, public, users, draw),
-        "make_supermarket": lambda: _supermarket(dbsession, clock, registry, users),
+        "ids": ids,
         "sessions": {name: accounts.start_session(u, ip="") for name, u in users.items()},
         "tokens": {name: accounts.create_api_token(u, "m", actor_for(u))[1]
                    for name, u in users.items()},
     }
+
+
+@contextmanager
+def case(app, world_tm, world_session):
+    """A client on the module's world inside a SAVEPOINT, rolled back when the case ends."""
+    savepoint = world_session.begin_nested()
+    try:
+        yield TestApp(app, extra_environ={
+            "HTTP_HOST": "localhost:6543",
+            "tm.active": True,
+            "tm.manager": world_tm,
+            "app.dbsession": world_session,
+            "REMOTE_ADDR": "192.0.2.10",
+        })
+    finally:
+        while world_session.get_nested_transaction() is not None:
+            world_session.get_nested_transaction().rollback()
+    assert savepoint.is_active is False and world_session.in_transaction()
+
+
+@pytest.fixture
+def testapp(app, world_tm, world_session, world):
+    with case(app, world_tm, world_session) as client:
+        yield client
 
 
 def _smallworks(dbsession, clock, settings, registry, users):
@@ -793,22 +848,6 @@ def _low_price_review(dbsession, clock, committee, bid):
 
 
 def send(testapp, row: Row, persona: str, world):
-    if any(f"{{{k}}}" in row.path
-           for k in ("objection", "committee", "award", "auction", "notice")) \
-            and "committee" not in world["ids"]:
-        world["ids"].update(world["make_award"]())
-    if any(f"{{{k}}}" in row.path for k in ("bid", "bid_pk", "review")) \
-            and "bid" not in world["ids"]:
-        world["bid"] = world["make_bid"]()
-        world["ids"].update(bid=world["bid"].public_id, bid_pk=world["bid"].id)
-    if "{review}" in row.path and "review" not in world["ids"]:
-        world["ids"]["review"] = world["make_review"](world["bid"]).id
-    if "{round}" in row.path and "round" not in world["ids"]:
-        world["ids"]["round"] = world["make_round"]().id
-    if "{sw_" in row.path and "sw_entry" not in world["ids"]:
-        world["ids"].update(world["make_smallworks"]())
-    if "{im_" in row.path and "im_public" not in world["ids"]:
-        world["ids"].update(world["make_supermarket"]())
     path = row.path.format(**world["ids"])
     if row.api:
         headers = ({"Authorization": f"Bearer {world['tokens'][persona]}"}
@@ -842,8 +881,8 @@ def check(testapp, row, persona, world):
         assert denied(response), f"{persona} got {response.status}"
 
 
-# A GET changes nothing, so every user is checked against one world; an unsafe request may
-# change the world, so each user gets a fresh one.
+# A GET changes nothing, so every user is checked in one case; an unsafe request may change
+# the world, so each user gets a case (a SAVEPOINT) of their own.
 READS = [pytest.param(row, id=f"GET {row.path}") for row in TABLE if row.method == "GET"]
 WRITES = [pytest.param(row, persona, id=f"{row.method} {row.path} as {persona}")
           for row in TABLE if row.method != "GET" for persona in PERSONAS]
@@ -858,6 +897,17 @@ def test_read_matrix(testapp, world, row):
 @pytest.mark.parametrize("row,persona", WRITES)
 def test_write_matrix(testapp, world, row, persona):
     check(testapp, row, persona, world)
+
+
+def test_a_case_leaves_the_world_as_built(app, world_tm, world_session, world):
+    """The owner logs out in one case; the next case finds the session alive again."""
+    for _ in range(2):
+        with case(app, world_tm, world_session) as client:
+            client.set_cookie("trading_auth", world["sessions"]["owner"])
+            assert client.get("/workspace").status_int == 200
+            client.post("/logout", {"csrf_token": client.get_csrf_token("/login")}, status=303)
+            client.set_cookie("trading_auth", world["sessions"]["owner"])
+            assert denied(client.get("/workspace", expect_errors=True))
 
 
 def test_every_route_is_in_the_table(app):
