@@ -23,7 +23,9 @@ the entry that put it in, and for every one taken out, that entry.
   exactly the members, less the members of its `minus` set when it has one (a small
   work's pool is the category's registry set less the work's own exclusions, both sets
   checked as above at the same checkpoint); an award's inputs are exactly the members,
-  each with the figures (rank, price, score) of its logged entry.
+  each with the figures (rank, price, score; a final offer's envelope hash and receive
+  time) of its logged entry, and a final-offer award counts and picks only logged offers
+  (a winner by the earlier prices, `fallback`, is not an offer).
 
 Standard library and bid_crypto.tlog only: no platform import, no network.
 """
@@ -80,6 +82,7 @@ def check(doc: dict, log_key: tlog.NoteVerifier) -> SetReport:
         report.members = sorted(listed)
     _check_list(doc, listed)
     _check_inputs(doc, members, last)
+    _check_award(doc, members)
     return report
 
 
@@ -208,7 +211,9 @@ def _check_list(doc: dict, members: dict) -> None:
                              "left out")
 
 
-FIGURES = ("rank", "price_fen", "score")
+# What an input's logged entry fixes and the published input must repeat: an award's
+# rank, price and score; a final offer's sealed envelope and its receive time.
+FIGURES = ("rank", "price_fen", "score", "envelope_sha256", "received_at")
 
 
 def _check_inputs(doc: dict, members: dict, last: dict) -> None:
@@ -231,3 +236,18 @@ def _check_inputs(doc: dict, members: dict, last: dict) -> None:
                 raise SetRefused(f"input {item['id']}: its {name} {item[name]!r} differs from "
                                  f"its logged entry's {entry.get(name)!r} (index "
                                  f"{entry['index']})")
+
+
+def _check_award(doc: dict, members: dict) -> None:
+    """A final-offer round's decision: every offer it counted, and its winner, is a
+    logged offer (a fallback winner comes from the earlier opened prices instead)."""
+    award = doc.get("award")
+    if award is None:
+        return
+    named = list(award.get("counted") or [])
+    if award.get("winner") and not award.get("fallback"):
+        named.append(award["winner"])
+    for ident in named:
+        if ident not in members:
+            raise SetRefused(f"the award counts {ident}, which has no logged offer below the "
+                             "checkpoint: added without an entry")

@@ -172,6 +172,9 @@ def includeme(config):
                      "/projects/{project_id}/final-offer/{round_id}/offer", factory=final_round)
     config.add_route("award.final_offer.reveal",
                      "/projects/{project_id}/final-offer/{round_id}/reveal", factory=final_round)
+    config.add_route("award.final_offer.offers",
+                     "/projects/{project_id}/final-offer/{round_id}/offers.json",
+                     factory=final_round)
     config.add_route("award.final_offer.receipt",
                      "/projects/{project_id}/final-offer/{round_id}/receipt.json",
                      factory=final_round)

@@ -181,6 +181,8 @@ TABLE = [
          "POST", amount="100"),
     html("award.final_offer.reveal", "/projects/{public}/final-offer/{round}/reveal",
          {"center"}, "POST"),
+    html("award.final_offer.offers", "/projects/{public}/final-offer/{round}/offers.json",
+         EVERYONE),
     html("award.final_offer.receipt", "/projects/{public}/final-offer/{round}/receipt.json",
          BIDDERS),
     html("award.roster", "/award/roster", OWNERS),

@@ -9,6 +9,13 @@ class AwardRefused(Conflict):
     code = "award_refused"
 
 
+class OffersNotLogged(AwardRefused):
+    """The round's submitted offers are not the logged ones (issue #17 pt 4): one
+    without an entry, a logged one missing, or another envelope than logged."""
+
+    code = "offers_not_logged"
+
+
 class NotEligible(Conflict):
     """Not a party of this round (the door is open to bidders; the round is not)."""
 

@@ -37,6 +37,7 @@ from bid_crypto.encoding import format_timestamp
 
 from ..accounts.models import Role
 from ..actor import Actor
+from ..audit import logset
 from ..audit.service import record
 from ..bidding.models import LineStatus, OpeningLine, OpeningState
 from ..bidding.opening import OpeningService, open_envelope
@@ -61,6 +62,7 @@ from .errors import (
     AwardRefused,
     NotEligible,
     OfferOutOfRange,
+    OffersNotLogged,
     RevealInProgress,
     WindowClosed,
     WindowNotOpen,
@@ -80,6 +82,18 @@ OUTCOME_LABELS = {
 def round_ref(final_round: FinalOfferRound) -> str:
     """The envelope's `lot` id: the lot and the round, so no other envelope fits."""
     return f"{lot_ref(final_round.lot)}.FO{final_round.id}"
+
+
+def offers_key(final_round: FinalOfferRound) -> str:
+    """The logged set of a round's submitted offers (issue #17 pt 4)."""
+    return f"final-offers:round:{final_round.id}"
+
+
+def offer_facts(party: FinalOfferParty) -> dict:
+    """What an offer's entry says, and the published offer must repeat: its sealed
+    envelope and when it was received (never the amount: it is sealed until the reveal)."""
+    return {"envelope_sha256": party.envelope_sha256,
+            "received_at": format_timestamp(party.received_at)}
 
 
 def key_aad(project: Project, final_round: FinalOfferRound) -> str:
@@ -320,6 +334,10 @@ class FinalOfferService:
         # The audit row names the round, never the amount.
         record(self.db, actor, "final_offer.submitted", "final_offer_round", final_round.id,
                now=now, envelope_sha256=stored.sha256, source=source)
+        # The offer's entry in the round's logged set, before its receipt is handed out:
+        # the decision must name it (issue #17 pt 4).
+        logset.append(self.db, offers_key(final_round), bidder_ref(party.bidder_org_id),
+                      logset.IN, now=now, cause="submitted", **offer_facts(party))
         return party
 
     @staticmethod
@@ -408,11 +426,57 @@ class FinalOfferService:
             else:
                 party.amount_fen = opened.offer["total_price"]
 
+    def _fix_offers(self, final_round: FinalOfferRound, now) -> dict | None:
+        """The offers are fixed at the end of the window: sign the log's checkpoint and
+        name each submitted offer's entry; refuse to decide from offers that are not the
+        logged ones (one without an entry, a logged one missing, another envelope)."""
+        from ..db import registry_of
+
+        key = offers_key(final_round)
+        if not logset.exists(self.db, key):
+            return None  # no offer, or offers made before they were logged
+        sealed = logset.seal(self.db, self.keys, registry_of(self.db).settings, key, now=now)
+        logged = {e.member: e.event.data for e in logset.entries(self.db, key, sealed.size)}
+        submitted = {bidder_ref(p.bidder_org_id): p for p in final_round.parties
+                     if p.envelope_sha256 is not None}
+        wrong = sorted(set(submitted) ^ set(sealed.members)) + sorted(
+            i for i, p in submitted.items() if i in sealed.members and any(
+                logged[i].get(k) != v for k, v in offer_facts(p).items()))
+        if wrong:
+            raise OffersNotLogged("终次报价与审计日志记录的提交不符：" + "、".join(wrong))
+        return {"set": key, **sealed.as_record()}
+
+    def offers_doc(self, project: Project, final_round: FinalOfferRound) -> dict | None:
+        """A decided round's offers with their proof against the log (check with python
+        -m bid_crypto verify-set); None before the reveal or when they were not logged."""
+        from ..db import registry_of
+
+        fixed = (final_round.result or {}).get("log")
+        if final_round.state is not RoundState.DECIDED or fixed is None:
+            return None
+        res = final_round.result
+        return {
+            "project": project.number, "lot": final_round.lot.number, "round": final_round.id,
+            "purpose": final_round.purpose or "final_offer",
+            "inputs": [{"id": bidder_ref(p.bidder_org_id), "name": p.bidder.name,
+                        **offer_facts(p), "amount_fen": p.amount_fen,
+                        "problem": p.problem or ""}
+                       for p in final_round.parties if p.envelope_sha256 is not None],
+            "award": {"outcome": res.get("outcome"), "winner": res.get("winner"),
+                      "fallback": bool(res.get("fallback")),
+                      "counted": res.get("counted") or []},
+            "log": logset.doc(self.db, self.keys, registry_of(self.db).settings,
+                              fixed["set"], fixed)}
+
     def _decide(self, projects, project: Project, final_round: FinalOfferRound) -> None:
         now = self.clock()
+        fixed = self._fix_offers(final_round, now)
         self._reveal(project, final_round)
         if final_round.purpose == "final_quote":
-            return self._revealed_quotes(project, final_round, now)
+            self._revealed_quotes(project, final_round, now)
+            if fixed is not None:
+                final_round.result = {**final_round.result, "log": fixed}
+            return None
         params = self.params(final_round)
         coefficient = self._coefficient(final_round)
         offers = [rules.FinalOffer(bidder_ref(p.bidder_org_id), p.amount_fen,
@@ -434,6 +498,8 @@ class FinalOfferService:
         summary = self._summary(result, coefficient, draws)
         if result.outcome is rules.FinalOfferOutcome.FALLBACK:
             summary.update(self._fallback(project, final_round, draws))
+        if fixed is not None:  # the decision names the offers' entries
+            summary["log"] = fixed
         final_round.result = summary
         self._move(final_round, RoundState.DECIDED)
         final_round.decided_at = now

@@ -30,8 +30,16 @@ def _page(context, request) -> dict:
     org_id = user.organisation_id if user and str(user.role) == "bidder" else None
     rounds = {r.lot_id: round_state(service, context.project, r, org_id=org_id)
               for r in service.rounds(context.project)}
+    logged = any((r.get("result") or {}).get("log") for r in rounds.values())
     return {"project": context.project, "rounds": rounds, "error": None,
+            "log_key": _log_key(request) if logged else None,
             "can": lambda p: bool(request.has_permission(p)), "bidder": org_id is not None}
+
+
+def _log_key(request) -> str:
+    from ..audit.merkle import log_verifier
+
+    return log_verifier(request.registry["keys"], request.registry.settings).vkey()
 
 
 def _act(context, request, action, message):
@@ -94,6 +102,19 @@ def reveal_round(context, request):
 def download_round_key(context, request):
     """round.pub: `python -m bid_crypto seal --to round.pub --lot L1.FO…`."""
     return attachment(context.final_round.public_key, "round.pub", "application/json")
+
+
+@view_config(route_name="award.final_offer.offers", permission=Permission.PROJECT_VIEW)
+def download_offers(context, request):
+    """A decided round's offers with their proof against the transparency log (issue #17):
+    `python -m bid_crypto verify-set offers.json --log-key KEY` checks them offline."""
+    from ..errors import NotFound
+
+    doc = _offers(request).offers_doc(context.project, context.final_round)
+    if doc is None:
+        raise NotFound("该轮报价尚未揭示，或未记入审计日志", code="offers_not_logged")
+    return attachment(json.dumps(doc, ensure_ascii=False, indent=2) + "\n",
+                      f"final-offers-{context.final_round.id}.json", "application/json")
 
 
 @view_config(route_name="award.final_offer.receipt", permission=Permission.FINAL_OFFER_SUBMIT)
