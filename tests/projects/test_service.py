@@ -297,3 +297,17 @@ def test_a_frozen_project_refuses_every_transition(service, dbsession, clock, se
         .order_by(AuditEvent.seq))]
     assert trail == [("project.frozen", supervisor.id, "收到围标举报，核查中"),
                      ("project.unfrozen", supervisor.id, "核查完毕")]  # the refusals left none
+
+
+def test_the_project_field_list_is_the_forms_and_the_inputs():
+    """PROJECT_FIELDS (what the service sets and the edit form shows) is ProjectInput's
+    fields; the form and API body (ProjectBody) has a node for each of them."""
+    from dataclasses import fields
+
+    from trading.projects.forms import ProjectBody
+    from trading.projects.service import PROJECT_FIELDS, RETENDER_FIELDS, ProjectInput
+
+    assert set(PROJECT_FIELDS) | {"lots"} == {f.name for f in fields(ProjectInput)}
+    assert set(PROJECT_FIELDS) | {"lots"} <= {node.name for node in ProjectBody().children}
+    assert set(RETENDER_FIELDS) == set(PROJECT_FIELDS) - {"crypto_suite"} | {
+        "regime", "rule_profile_id", "budget"}

@@ -1,7 +1,7 @@
 """ProjectService: the verbs of postings, and the one writer of `project.status`."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import BinaryIO
 
@@ -64,13 +64,6 @@ MAX_FILENAME = 200
 # (电子招标投标办法 Art 21; signups_visible_to).
 SIGNUP_ACTIONS = ("project.signed_up", "project.document_downloaded", "project.question_asked")
 # What a re-tender copies; the timeline is copied too and must be set anew before submission.
-RETENDER_FIELDS = (
-    "name", "project_type", "regime", "object_type", "procurement_method", "evaluation_method",
-    "award_method", "custody_mode", "region", "description", "rule_profile_id", "budget",
-    "doc_start", "doc_end", "clarification_deadline", "bid_deadline",
-)
-
-
 @dataclass(frozen=True)
 class ProjectInput:
     name: str
@@ -110,6 +103,16 @@ class ProjectInput:
     def timeline(self) -> Timeline:
         return Timeline(self.doc_start, self.doc_end, self.clarification_deadline,
                         self.bid_deadline)
+
+
+# The project's own fields, as its owner enters them: written once, as ProjectInput's
+# fields (the lots are rows of their own). The service sets them, the edit form shows them.
+PROJECT_FIELDS = tuple(f.name for f in fields(ProjectInput) if f.name != "lots")
+# 重新招标 copies them with what the platform derived (regime, rule profile, budget); the
+# crypto suite is not copied: the new draft's approval fixes it (the owner's pick or the
+# profile's).
+RETENDER_FIELDS = (*(f for f in PROJECT_FIELDS if f != "crypto_suite"),
+                   "regime", "rule_profile_id", "budget")
 
 
 def default_custody(params: dict) -> CustodyMode:
@@ -205,10 +208,7 @@ class ProjectService:
 
     def _apply(self, project: Project, data: ProjectInput) -> None:
         profile = self.current_profile(data.project_type, data.procurement_method)
-        for field in ("name", "project_type", "object_type", "procurement_method",
-                      "evaluation_method", "award_method", "custody_mode", "crypto_suite",
-                      "region", "description", "doc_start", "doc_end",
-                      "clarification_deadline", "bid_deadline"):
+        for field in PROJECT_FIELDS:
             setattr(project, field, getattr(data, field))
         project.custody_mode = data.custody_mode or default_custody(profile.params)
         project.regime = REGIME_OF[data.project_type]

@@ -16,7 +16,7 @@ from . import notices
 from .forms import AnswerSchema, ClarificationSchema, ProjectSchema, QuestionSchema, ReviewSchema
 from .models import Project, Question
 from .search import parse_criteria, search
-from .service import ProjectInput, ProjectService
+from .service import PROJECT_FIELDS, ProjectInput, ProjectService
 from .status import ProjectStatus, allowed_transitions
 
 S = ProjectStatus
@@ -136,10 +136,7 @@ def edit_project(context, request):
 
 
 def _appstruct(project: Project) -> dict:
-    fields = ("name", "project_type", "object_type", "procurement_method",
-              "evaluation_method", "award_method", "custody_mode", "region", "description",
-              "doc_start", "doc_end", "clarification_deadline", "bid_deadline")
-    data = {f: getattr(project, f) for f in fields}
+    data = {f: getattr(project, f) for f in PROJECT_FIELDS}
     data["crypto_suite"] = str(project.crypto_suite or "")
     data["lots"] = [{"name": lot.name, "budget": lot.budget, "ceiling_price": lot.ceiling_price,
                      "description": lot.description} for lot in project.lots]
