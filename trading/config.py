@@ -76,7 +76,7 @@ DEFAULTS = {
         "KIND_LABELS = trading.projects.kinds:LABELS",
         "STATUS_LABELS = trading.projects.status:LABELS",
     ]),
-    "jinja2.extensions": "jinja2.ext.do",
+    "jinja2.extensions": "jinja2.ext.do\ntrading.i18n.LabelLookups",
 }
 
 # The only environment variables the platform reads (documented in the README).

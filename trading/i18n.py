@@ -10,6 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from jinja2.ext import Extension
+from jinja2.lexer import Token
+from pyramid.events import BeforeRender
 from pyramid.i18n import TranslationStringFactory, get_localizer
 from pyramid.threadlocal import get_current_request
 
@@ -33,11 +36,35 @@ def deform_translator(term):
     return get_localizer(request).translate(term) if request is not None else term
 
 
+DOMAIN = "trading"
+
+
+class Labels(dict):
+    """Message id -> its text in one locale, translated on first use and kept: a plain
+    label's translation never changes while the process runs. Keys are plain str only."""
+
+    def __init__(self, localizer):
+        super().__init__()
+        self.localizer = localizer
+
+    def __missing__(self, message: str) -> str:
+        text = self[message] = self.localizer.translate(message, domain=DOMAIN)
+        return text
+
+
+def labels_of(localizer) -> Labels:
+    """The labels of a localizer, which the registry holds for the process, one per
+    locale."""
+    try:
+        return localizer.__dict__["trading_labels"]
+    except KeyError:
+        return localizer.__dict__.setdefault("trading_labels", Labels(localizer))
+
+
 class CachedGetText:
-    """The templates' `_` (setting jinja2.i18n.gettext): each plain label is translated
-    once per locale and then read from a dict kept on that locale's localizer, which the
-    registry holds for the process. pyramid_jinja2's own wrapper runs the localizer's full
-    translate on every call, about 120 of them on a listing page.
+    """The templates' `gettext` (setting jinja2.i18n.gettext), what `_(expression)`
+    calls (LabelLookups): a plain label is read from the locale's Labels. pyramid_jinja2's
+    own wrapper runs the localizer's full translate on every call.
 
     A TranslationString (it may carry a mapping) or a mapping argument is translated in
     full each time: only the message id is a safe key.
@@ -48,18 +75,63 @@ class CachedGetText:
 
     def gettext(self, message, mapping=None):
         localizer = get_current_request().localizer
-        if mapping is not None or type(message) is not str:
+        if mapping is not None or type(message) is not str or self.domain != DOMAIN:
             return localizer.translate(message, domain=self.domain, mapping=mapping)
-        labels = localizer.__dict__.setdefault("trading_labels", {})
-        try:
-            return labels[message]
-        except KeyError:
-            text = labels[message] = localizer.translate(message, domain=self.domain)
-            return text
+        return labels_of(localizer)[message]
 
     def ngettext(self, singular, plural, n):
         localizer = get_current_request().localizer
         return localizer.pluralize(singular, plural, n, domain=self.domain)
+
+
+class _RequestLabels:
+    """`_labels` where a render has none of its own (a macro imported without context,
+    a template rendered outside a Pyramid renderer): the current request's Labels."""
+
+    def __getitem__(self, message: str) -> str:
+        return labels_of(get_current_request().localizer)[message]
+
+
+class LabelLookups(Extension):
+    """Templates without per-call translation overhead. A listing page has some 120
+    `_()` labels; through jinja2.ext.i18n each is two context calls (`_` is a
+    pass_context alias that resolves and calls `gettext`), a thread-local lookup and a
+    dict read. At compile time this rewrites `_('literal')` to `_labels['literal']`, a
+    dict read from the render's Labels (add_labels puts them in every Jinja2 render),
+    and any other `_(expression)` to `gettext(expression)`, one call, which still
+    translates a TranslationString with its mapping in full."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals.setdefault("_labels", _RequestLabels())
+
+    def filter_stream(self, stream):
+        tokens = list(stream)
+        out: list = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if (token.type == "name" and token.value == "_" and i + 1 < len(tokens)
+                    and tokens[i + 1].type == "lparen"
+                    and not (out and out[-1].type == "dot")):
+                if (i + 3 < len(tokens) and tokens[i + 2].type == "string"
+                        and tokens[i + 3].type == "rparen"):
+                    line = token.lineno
+                    out += [Token(line, "name", "_labels"), Token(line, "lbracket", "["),
+                            tokens[i + 2], Token(tokens[i + 3].lineno, "rbracket", "]")]
+                    i += 4
+                    continue
+                token = Token(token.lineno, "name", "gettext")
+            out.append(token)
+            i += 1
+        return out
+
+
+def add_labels(event) -> None:
+    """BeforeRender: a Jinja2 template gets its locale's Labels as `_labels`."""
+    request = event.get("request")
+    if request is not None and str(event.get("renderer_name", "")).endswith(".jinja2"):
+        event["_labels"] = labels_of(request.localizer)
 
 
 def localtime(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -121,3 +193,4 @@ def includeme(config):
     compile_catalogs()
     config.add_translation_dirs("colander:locale", "deform:locale", "trading:locale")
     config.set_locale_negotiator(negotiate_locale)
+    config.add_subscriber(add_labels, BeforeRender)
