@@ -75,6 +75,9 @@ def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, DISPLAY_TZ).astimezone(UTC)
 
 
+# The public statuses as constants in the SQL text (enum values, sorted): the statement is
+# then cached whole, where a bound list is expanded again on every execution.
+PUBLIC_SQL = tuple(sa.literal_column(f"'{s}'") for s in sorted(map(str, PUBLIC)))
 EXACT = (("type", Project.project_type), ("status", Project.status),
          ("method", Project.procurement_method), ("region", Project.region))
 
@@ -82,7 +85,7 @@ EXACT = (("type", Project.project_type), ("status", Project.status),
 def _filters(c: dict, keyword: bool = False) -> list:
     """The criteria but the keyword as SQL. With a keyword the index (public projects,
     their exact filters as facets) answers those: only the ranges are left here."""
-    clauses = [] if keyword else [Project.status.in_([str(s) for s in PUBLIC])]
+    clauses = [] if keyword else [Project.status.in_(PUBLIC_SQL)]
     for key, column in () if keyword else EXACT:
         if c[key]:
             clauses.append(column == c[key])
