@@ -113,9 +113,9 @@ class Writer(threading.Thread):
         i = 0
         while not self.stopping.is_set():
             began = time.time()
-            common.in_transaction(self.app, lambda db, i=i: record(
-                db, actor, "bench.elsewhere", "thing", i, now=clock(), n=i))
-            self.samples.append((began, (time.time() - began) * 1000))
+            seq = common.in_transaction(self.app, lambda db, i=i: record(
+                db, actor, "bench.elsewhere", "thing", i, now=clock(), n=i).seq)
+            self.samples.append((began, (time.time() - began) * 1000, seq))
             i += 1
             self.stopping.wait(max(0.0, INTERVAL - (time.time() - began)))
 
@@ -128,7 +128,48 @@ def percentiles(values: list[float]) -> dict:
             "p99": values[min(len(values) - 1, int(len(values) * 0.99))], "max": values[-1]}
 
 
+def merged_at(app, sequencer, samples) -> dict[int, float]:
+    """Per write (by seq): from its commit to the commit of the first signed checkpoint
+    that includes it, in ms (absent when none did before the sequencer stopped)."""
+    import bisect
+
+    import sqlalchemy as sa
+
+    from trading.audit.models import TlogLeaf
+
+    sizes = [size for _at, size in sequencer.commits]
+    seqs = [seq for _at, _ms, seq in samples]
+
+    def indexes(db):
+        return dict(db.execute(sa.select(TlogLeaf.event_seq, TlogLeaf.idx)
+                               .where(TlogLeaf.event_seq.in_(seqs))).all())
+
+    index_of = common.in_transaction(app, indexes)
+    out = {}
+    for at, ms, seq in samples:
+        i = bisect.bisect_right(sizes, index_of.get(seq, 1 << 62))
+        if i < len(sizes):
+            out[seq] = (sequencer.commits[i][0] - (at + ms / 1000)) * 1000
+    return out
+
+
+def wait_for_empty_queue(app, timeout: float = 300) -> None:
+    """The setup's bids queued their events: let the sequencer take them before the floor."""
+    import sqlalchemy as sa
+
+    from trading.audit.models import TlogPending
+
+    deadline = time.time() + timeout
+    while common.in_transaction(app, lambda db: db.scalar(
+            sa.select(TlogPending.id).limit(1))) is not None:
+        if time.time() > deadline:
+            sys.exit("bench/audit_write.py: the sequencer did not empty the queue")
+        time.sleep(0.2)
+
+
 def measure(app, workdir: Path, project_id: int, extra: dict) -> tuple[dict, dict, dict]:
+    sequencer = rush.SequencerRun(workdir, extra)
+    wait_for_empty_queue(app)
     writer = Writer(app)
     writer.start()
     time.sleep(FLOOR_SECONDS)
@@ -139,12 +180,19 @@ def measure(app, workdir: Path, project_id: int, extra: dict) -> tuple[dict, dic
                                              "BENCH_SETTINGS": json.dumps(extra)})
     writer.stopping.set()
     writer.join(timeout=60)
+    time.sleep(2 * sequencer.interval + 1)  # the last writes' checkpoint, as a worker gives
+    sequencer.stop()
     if child.returncode != 0:
         sys.exit(f"bench/audit_write.py: the opening failed:\n{child.stderr[-3000:]}")
     opening = json.loads(child.stdout.strip().splitlines()[-1])
-    floor = percentiles([ms for at, ms in writer.samples if at < floor_until])
-    during = percentiles([ms for at, ms in writer.samples
-                          if opening["began"] <= at < opening["ended"]])
+    merge = merged_at(app, sequencer, writer.samples)
+    floor_writes = [w for w in writer.samples if w[0] < floor_until]
+    during_writes = [w for w in writer.samples if opening["began"] <= w[0] < opening["ended"]]
+    floor, during = ({**percentiles([ms for _at, ms, _seq in writes]),
+                      "merge": percentiles([merge[seq] for _at, _ms, seq in writes
+                                            if seq in merge]),
+                      "unmerged": sum(1 for _at, _ms, seq in writes if seq not in merge)}
+                     for writes in (floor_writes, during_writes))
     return opening, floor, during
 
 
@@ -155,18 +203,20 @@ def main() -> None:
     parser.add_argument("--bids", type=int)
     parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
                         "trading_audit_write")
+    parser.add_argument("--sequence-ms", type=int, default=250,
+                        help="the sequencer's interval (audit.sequence_ms)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_open(Path(args.child[0]), int(args.child[1]))
         return
     n = args.bids or (50 if args.quick else 1000)
-    extra = {}
+    extra = {"audit.sequence_ms": str(args.sequence_ms)}
     if args.db == "postgresql":
         if "127.0.0.1" not in args.db_url and "localhost" not in args.db_url:
             parser.error(f"loopback only: {args.db_url}")
         rush.postgres_database(args.db_url, create=True)
-        extra = {"sqlalchemy.url": args.db_url}
+        extra |= {"sqlalchemy.url": args.db_url}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-audit-write-") as tmp:
             work = Path(tmp)
@@ -183,15 +233,24 @@ def main() -> None:
 def report(db: str, n: int, opening: dict, floor: dict, during: dict) -> None:
     open_s = opening["ended"] - opening["began"]
     ratio = during["p99"] / floor["p99"] if floor["p99"] else 0.0
+    fm, dm = floor["merge"], during["merge"]
+    merge_ratio = dm["p99"] / fm["p99"] if fm["p99"] else 0.0
     print(f"opening of {n} bids ({db}): {open_s:.2f} s, status {opening['status']}")
     print(f"audited writes elsewhere, floor (nothing else running): {floor['n']} writes, "
-          f"p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms")
+          f"p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms; to their checkpoint "
+          f"p50 {fm['p50']:.0f} ms, p99 {fm['p99']:.0f} ms")
     print(f"audited writes elsewhere during the opening: {during['n']} writes, p50 "
-          f"{during['p50']:.1f} ms, p99 {during['p99']:.1f} ms, max {during['max']:.1f} ms")
+          f"{during['p50']:.1f} ms, p99 {during['p99']:.1f} ms, max {during['max']:.1f} ms; "
+          f"to their checkpoint p50 {dm['p50']:.0f} ms, p99 {dm['p99']:.0f} ms, max "
+          f"{dm['max']:.0f} ms, not merged {during['unmerged']}")
     print(f"bench audit_write: db={db} bids={n} open_s={open_s:.2f} "
           f"during_writes={during['n']} during_p50_ms={during['p50']:.1f} "
           f"during_p99_ms={during['p99']:.1f} during_max_ms={during['max']:.1f} "
-          f"floor_p99_ms={floor['p99']:.1f} ratio={ratio:.2f}")
+          f"floor_p99_ms={floor['p99']:.1f} ratio={ratio:.2f} "
+          f"merge_p50_ms={dm['p50']:.0f} merge_p99_ms={dm['p99']:.0f} "
+          f"merge_max_ms={dm['max']:.0f} floor_merge_p99_ms={fm['p99']:.0f} "
+          f"merge_ratio={merge_ratio:.2f} unmerged={floor['unmerged'] + during['unmerged']} "
+          f"load={os.getloadavg()[0]:.1f}")
     if opening["status"] != "evaluation" or not during["n"]:
         sys.exit("bench/audit_write.py: the opening did not complete, or no write ran "
                  "during it")

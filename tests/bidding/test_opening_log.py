@@ -126,3 +126,42 @@ def test_audit_verify_names_a_line_dropped_or_pointed_elsewhere(opened):
                             "names entry") for p in problems)
     assert any(f"bid {lines[0].bid.public_id} logged at entry" in p
                and "is not in the record" in p for p in problems)
+
+
+def _log_writes(world):
+    import sqlalchemy as sa
+
+    statements = []
+    sa.event.listen(world.dbsession.connection(), "before_cursor_execute",
+                    lambda *args: statements.append(args[2]))
+    return statements
+
+
+def test_the_opening_takes_the_sequencers_checkpoint_and_no_lock_on_the_log(world):
+    """Everything queued before the deadline is merged: the opening's long transaction
+    must not take the log's lease (every other checkpoint would wait for its commit)."""
+    versions = [world.submit(b, world.seal(b)) for b in world.bidders]
+    cp = merkle.sequence(world.dbsession, world.registry["keys"], world.settings,
+                         now=world.clock())
+    world.clock.set(world.project.bid_deadline)
+    statements = _log_writes(world)
+    assert chronograph.sweep_kind("project") == 1
+    hall = world.opening().hall(world.project)
+    assert hall["log"]["size"] == cp.size
+    assert {line["log_index"] for line in hall["lines"]} == {
+        merkle.leaf_of_event(world.dbsession, v.audit_seq).idx for v in versions}
+    assert not [s for s in statements if "tlog_state" in s and not s.startswith("SELECT")]
+
+
+def test_a_bid_still_queued_at_the_deadline_is_merged_by_the_opening(world):
+    versions = [world.submit(b, world.seal(b)) for b in world.bidders]  # no sequencer ran
+    world.clock.set(world.project.bid_deadline)
+    statements = _log_writes(world)
+    assert chronograph.sweep_kind("project") == 1
+    hall = world.opening().hall(world.project)
+    for version in versions:
+        leaf = merkle.leaf_of_event(world.dbsession, version.audit_seq)
+        assert leaf.idx < hall["log"]["size"]
+    assert sorted(line["log_index"] for line in hall["lines"]) == sorted(
+        merkle.leaf_of_event(world.dbsession, v.audit_seq).idx for v in versions)
+    assert [s for s in statements if s.startswith("UPDATE tlog_state")]

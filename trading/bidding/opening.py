@@ -50,7 +50,7 @@ from bid_crypto.package import OFFER_NAME
 from ..accounts.models import User
 from ..actor import Actor
 from ..audit import merkle
-from ..audit.models import TlogLeaf
+from ..audit.models import TlogLeaf, TlogPending
 from ..audit.service import record
 from ..db import registry_of
 from ..i18n import N_
@@ -232,7 +232,7 @@ class OpeningService:
                           if dual else None, lots=[], outcome="", reason="",
                           statement_nonce=secrets.token_hex(16)
                           if project.custody_mode is CustodyMode.CUSTODIANS else None)
-        checkpoint = self._deadline_checkpoint(now)
+        checkpoint = self._deadline_checkpoint(project, now)
         opening.log_size = checkpoint.size if checkpoint else 0
         self.db.add(opening)
         self.db.flush()
@@ -262,10 +262,22 @@ class OpeningService:
                **({"late_minutes": late} if late else {}))
         return opening
 
-    def _deadline_checkpoint(self, now: datetime):
-        """The audit log's checkpoint at the deadline: every bid committed before it is
-        merged (the queue drained) and the tree head signed, so the opening can name, for
-        each envelope, its entry below that checkpoint (issue #17)."""
+    def _deadline_checkpoint(self, project: Project, now: datetime):
+        """The audit log's checkpoint at the deadline: every event queued before it (each
+        bid committed before it) is merged and the tree head signed, so the opening can
+        name, for each envelope, its entry below that checkpoint (issue #17).
+
+        When the sequencer has already merged all of them, its latest checkpoint is that
+        one and the opening takes no lock on the log. Draining here instead would hold the
+        log's lease until the opening's long transaction commits, and on PostgreSQL every
+        other event's checkpoint would wait the whole opening for it. So the opening drains
+        only when something queued before the deadline is still queued (no sequencer ran,
+        or a bid committed in the last instant)."""
+        latest = merkle.latest_checkpoint(self.db)
+        waiting = self.db.scalar(sa.select(TlogPending.id).where(
+            TlogPending.queued_at < project.bid_deadline).limit(1))
+        if latest is not None and waiting is None:
+            return latest
         return merkle.drain(self.db, self.keys, self.bids.settings, now=now)
 
     def _log_indexes(self, seqs, size: int) -> dict[int, int]:
