@@ -308,6 +308,9 @@ def cmd_verify_set(args: argparse.Namespace) -> None:
         log_key = tlog.NoteVerifier.from_vkey(_text_or_file(args.log_key))
         doc = json.loads(Path(args.record).read_text(encoding="utf-8"))
         report = logset.check(doc, log_key)
+        if args.promise:
+            promise = json.loads(Path(args.promise).read_text(encoding="utf-8"))
+            report.lines += logset.check_promise(doc, promise, log_key)
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidReceipt(f"{args.record}: {exc}") from None
     for line in report.lines:
@@ -628,6 +631,9 @@ def _receipt_parsers(commands) -> None:
                    help="the draw's pool.json or the award's inputs.json, saved")
     p.add_argument("--log-key", required=True, metavar="VKEY",
                    help="the log's verifier key (or a file holding it), pinned")
+    p.add_argument("--promise", metavar="PROMISE.json",
+                   help="a registrant's signed promise (registration-promise.json, saved when "
+                        "it registered): check its entry is in the frozen pool")
     p.set_defaults(handler=cmd_verify_set)
     p = commands.add_parser("verify-notice", help="check a published notice (公告) and its "
                             "signature")

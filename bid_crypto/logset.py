@@ -251,3 +251,50 @@ def _check_award(doc: dict, members: dict) -> None:
         if ident not in members:
             raise SetRefused(f"the award counts {ident}, which has no logged offer below the "
                              "checkpoint: added without an entry")
+
+
+def check_promise(doc: dict, promise_doc: dict, log_key: tlog.NoteVerifier) -> list[str]:
+    """A registrant's signed promise (what the platform returned when it registered:
+    the entry, its leaf hash, time and maximum merge delay) against a frozen pool that
+    `check` accepted: the promised entry is one of the pool's, or the pool is refused —
+    the platform promised to log the registration and the pool leaves it out.
+
+    The set's entries are numbered without a gap, so the pool's file holds every entry of
+    the set below its checkpoint: a promised entry whose number the pool reaches must be
+    that entry; one beyond it, promised before the list was frozen, was swallowed."""
+    promise = tlog.open_promise(promise_doc["promise"], log_key)
+    entry = promise_doc.get("entry")
+    if not isinstance(entry, str) or tlog.leaf_hash(entry.encode("utf-8")) != promise.leaf:
+        raise SetRefused("the promise's entry is not the one its leaf hash names")
+    row = json.loads(entry)
+    data = row.get("data") or {}
+    log = doc["log"]
+    if row.get("action") != ACTION or data.get("set") != log.get("set") \
+            or row.get("seq") != promise.seq:
+        raise SetRefused(f"the promise is for an entry of set {data.get('set')}, not of this "
+                         f"pool's set {log.get('set')}")
+    mine = data.get("member")
+    texts = {item["entry"]: item for item in log.get("entries") or []}
+    if entry in texts:
+        index = texts[entry]["index"]
+        named = {m["id"] for m in log.get("members") or []}
+        standing = ("a member of the frozen list" if mine in named
+                    else "taken out by a later entry of the pool, with its reason")
+        return [f"promised entry seq {promise.seq} ({mine}, entry {data.get('n')} of the set) "
+                f"is at index {index} below the checkpoint: {standing}"]
+    numbers = {json.loads(t)["data"].get("n"): item["index"] for t, item in texts.items()}
+    if data.get("n") in numbers:
+        raise SetRefused(f"left out: the log promised entry {data['n']} of set {log['set']} "
+                         f"to be {mine}'s registration (seq {promise.seq}), and the pool's "
+                         f"entry {data['n']} (index {numbers[data['n']]}) is another")
+    frozen = doc.get("frozen_at")
+    if frozen is not None:
+        from datetime import datetime
+
+        if promise.time < datetime.fromisoformat(frozen).timestamp():
+            raise SetRefused(f"left out: {mine}'s registration (seq {promise.seq}) was "
+                             f"promised at {promise.time} (merged within {promise.mmd} s), "
+                             f"before the list was frozen at {frozen}, and the pool has no "
+                             f"entry for it (its last is entry {max(numbers, default=0)})")
+    raise SetRefused(f"{mine}'s registration (seq {promise.seq}) was logged after the list "
+                     "was frozen: it is not in this pool")

@@ -212,6 +212,9 @@ def includeme(config):
         config.add_route(f"im.purchase.{action}",
                          f"/supermarket/purchases/{{purchase_id}}/{action.replace('_', '-')}",
                          factory=purchase)
+    config.add_route("im.purchase.promise",
+                     "/supermarket/purchases/{purchase_id}/registration-promise.json",
+                     factory=purchase)
     config.add_route("im.purchase.waive",
                      "/supermarket/purchases/{purchase_id}/credit-events/{event_id}/waive",
                      factory=im + "credit_event_factory")

@@ -292,6 +292,8 @@ TABLE = [
     html("im.purchase.run", "/supermarket/purchases/{im_public}/run", {"center"}, "POST"),
     html("im.purchase.register", "/supermarket/purchases/{im_public}/register", {"intermediary"},
          "POST"),
+    html("im.purchase.promise", "/supermarket/purchases/{im_public}/registration-promise.json",
+         {"intermediary"}),
     html("im.purchase.quote", "/supermarket/purchases/{im_public}/quote", {"intermediary"}),
     html("im.purchase.choose", "/supermarket/purchases/{im_public}/choose", {"owner"}, "POST",
          org_id="1", reasons="r"),

@@ -371,6 +371,7 @@ class DrawService:
         settings = registry_of(self.db).settings
         stored = {"size": draw.log_size, **draw.log_entries}
         doc = {"draw": draw.id, "purpose": draw.purpose,
+               "frozen_at": draw.created_at.isoformat(),
                "subject": {"type": draw.subject_type, "id": draw.subject_id},
                "candidates": draw.candidates,
                "candidate_list_hash": draw.candidate_list_hash,

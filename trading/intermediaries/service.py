@@ -686,6 +686,25 @@ class IntermediaryService:
                       now=now, cause="registered")
         return reg
 
+    def registration_promise(self, purchase: Purchase, org_id: int) -> dict | None:
+        """The log's signed promise to merge this registrant's pool entry (leaf hash, time,
+        maximum merge delay), like a bid receipt's: with it the registrant proves a
+        registration the frozen pool leaves out (`python -m bid_crypto verify-set
+        pool.json --promise`). None without a logged registration."""
+        from ..audit.merkle import promise_doc
+        from ..audit.models import AuditEvent
+
+        rows = self.db.scalars(sa.select(AuditEvent).where(
+            AuditEvent.subject_type == logset.SUBJECT,
+            AuditEvent.subject_id == pool_key(purchase),
+            AuditEvent.action == logset.ACTION).order_by(AuditEvent.seq.desc()))
+        mine = next((e for e in rows if e.data.get("member") == org_ref(org_id)
+                     and e.data.get("cause") == "registered"), None)
+        if mine is None:
+            return None
+        doc = promise_doc(self.db, self.keys, registry_of(self.db).settings, mine.seq, mine)
+        return {**doc, "set": pool_key(purchase), "member": org_ref(org_id)}
+
     def counts_visible_to(self, purchase: Purchase, user: User | None) -> bool:
         """Registrants and their number are hidden from all but the center until the
         registration deadline, so nobody can gauge or steer the competition."""

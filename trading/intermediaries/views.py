@@ -427,6 +427,25 @@ def register(context, request):
     return _go(request, context.purchase, _("报名成功"))
 
 
+@view_config(route_name="im.purchase.promise", permission=Permission.IM_PURCHASE_PARTICIPATE)
+def download_promise(context, request):
+    """The log's signed promise to merge the caller's registration (issue #17 pt 4):
+    `python -m bid_crypto verify-set pool.json --promise promise.json` proves it is in
+    the frozen pool, or names it left out."""
+    import json
+
+    from ..errors import NotFound
+    from ..files import serve_bytes
+
+    org_id = request.identity.organisation_id
+    doc = _service(request).registration_promise(context.purchase, org_id) if org_id else None
+    if doc is None:
+        raise NotFound("贵单位没有记入审计日志的报名", code="not_registered")
+    body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return serve_bytes(body.encode(), f"registration-promise-{context.purchase.id}.json",
+                       "application/json")
+
+
 def _sealed_quote(request, purchase) -> dict:
     """What the quote page's sealing form needs: ids, the key (in the page: no key route),
     the bounds to check before sealing (the opening checks them again)."""
