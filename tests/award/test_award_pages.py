@@ -3,6 +3,7 @@ refusals shown with their reason and nothing changed."""
 
 import re
 
+import pytest
 import sqlalchemy as sa
 from award_support import sign_report
 from bs4 import BeautifulSoup
@@ -147,3 +148,49 @@ def test_ballots_through_the_api(testapp, award_world_factory):
     stranger = testapp.post_json(url, {"round_id": round_id, "choices": []},
                                  headers=_token(w, w.owner), status=403).json
     assert stranger["error"] == "forbidden"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("method", "extra", "label"), [
+    ("cumulative", {}, "累积投票法"),
+    ("round_elimination", {"rounds": 2}, "逐轮票决法（逐轮淘汰）"),
+    ("pairwise", {}, "一对一比较法"),
+    ("collective", {}, "集体议事法"),
+])
+def test_each_round_kind_has_its_ballot_form_and_its_words(testapp, award_world_factory,
+                                                           method, extra, label):
+    """The ballot form is the round kind's (templates/award/ballot/<kind>.jinja2), read back
+    by the same kind's reader, and the round is named in words, never its code."""
+    w = award_world_factory(bids=3, procurement_method=ProcurementMethod.OPEN_TENDER,
+                            award_method=AwardMethod.SEPARATED)
+    sign_report(w, ranked=False)
+    staff = [make_user(w.dbsession, w.clock, w.settings, role=Role.OWNER,
+                       organisation=w.owner.organisation) for _ in range(10)]
+    service = AwardCommitteeService(w.dbsession, w.clock, w.registry["keys"])
+    for i, user in enumerate(staff):
+        service.add_to_roster(w.owner.organisation_id, username=user.username, title="",
+                              may_chair=i == 0, actor=actor_for(w.owner))
+    w.clock.set(AwardService(w.dbsession, w.clock).publicity(w.project).ends_at)
+    committee = service.form(w.project, w.lot, size=5, stage1={"method": method, **extra},
+                             stage2=None, actor=actor_for(w.owner))
+    a, b, c = sorted(f"B{x.organisation_id}" for x in w.bidders[:3])
+    login_as(testapp, w, committee.members[0].user)
+    url = f"/projects/{w.project.id}/award/committees/{committee.id}"
+    page = testapp.get(url)
+    heading = BeautifulSoup(page.text, "html.parser").find(id="ballot").find("h2").get_text()
+    assert label in heading and method.split("_")[-1] not in heading
+    form = page.forms["ballot-form"]
+    if method == "pairwise":
+        for first, second in ((a, b), (a, c), (b, c)):
+            form[f"pair_{first}|{second}"] = first
+    elif method == "cumulative":
+        assert set(form.fields) >= {f"votes_{x}" for x in (a, b, c)}
+        form[f"votes_{a}"] = "2"
+    else:
+        form["choice"] = a
+        if method == "collective":
+            form["reason"] = "履约记录良好"
+    form.submit().follow()
+    (ballot,) = w.dbsession.scalars(sa.select(Ballot)).all()
+    expected = {"pairwise": [[a, b, a], [a, c, a], [b, c, b]], "cumulative": [a, a]}
+    assert ballot.choices == expected.get(method, [a])

@@ -10,6 +10,7 @@ from ..security import Permission
 from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
 from .forms import FinalOfferBody, StartRoundBody
+from .rules import BallotKind
 
 ROUND = {"type": "object", "required": ["id", "lot", "phase", "ends_at", "parties"],
          "properties": {
@@ -193,7 +194,7 @@ def api_ballot(context, request):
     if current is None or current.id != values["round_id"]:
         raise RoundClosed("该轮投票已结束，不能再投票")
     choices = values["choices"]
-    if current.kind == "pairwise":
+    if current.kind == BallotKind.PAIRWISE:  # "first|second|preferred" per pair
         choices = [c.split("|") for c in choices]
     committees.cast(context.project, context.committee, current, choices=choices,
                     reason=values["reason"], actor=request.actor)

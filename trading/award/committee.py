@@ -48,9 +48,11 @@ from .service import AwardService, candidate_id
 
 M = rules.DecisionMethod
 SYSTEM = Actor.system("award_committee")
-VOTE_KIND = {M.PLURALITY: "plurality", M.VOTE_THEN_LOTTERY: "plurality",
-             M.CUMULATIVE: "cumulative", M.ROUND_ELIMINATION: "elimination",
-             M.PAIRWISE: "pairwise", M.COLLECTIVE: "collective"}
+K = rules.BallotKind
+# The ballot each vote method's rounds take (a revote is a plurality round).
+VOTE_KIND = {M.PLURALITY: K.PLURALITY, M.VOTE_THEN_LOTTERY: K.PLURALITY,
+             M.CUMULATIVE: K.CUMULATIVE, M.ROUND_ELIMINATION: K.ELIMINATION,
+             M.PAIRWISE: K.PAIRWISE, M.COLLECTIVE: K.COLLECTIVE}
 PRICE = {M.PRICE_LOWEST: rules.PriceMethod.LOWEST,
          M.PRICE_SECOND_LOWEST: rules.PriceMethod.SECOND_LOWEST,
          M.PRICE_CLOSEST_TO_MEAN: rules.PriceMethod.CLOSEST_TO_MEAN,
@@ -63,6 +65,53 @@ METHOD_LABELS = {
     M.PRICE_CLOSEST_TO_MEAN: "平均值法", M.PRICE_NTH_LOWEST: "第N低价法",
     M.COLLECTIVE: "集体议事法",
 }
+# A round is shown by the method its ballot belongs to.
+BALLOT_LABELS = {K.PLURALITY: METHOD_LABELS[M.PLURALITY],
+                 K.CUMULATIVE: METHOD_LABELS[M.CUMULATIVE],
+                 K.ELIMINATION: METHOD_LABELS[M.ROUND_ELIMINATION],
+                 K.PAIRWISE: METHOD_LABELS[M.PAIRWISE],
+                 K.COLLECTIVE: METHOD_LABELS[M.COLLECTIVE]}
+
+
+def _preferences(member: str, choices: list) -> list:
+    return [rules.PairPreference(member, a, b, p) for a, b, p in choices]
+
+
+def _count_plurality(vote, ballots, members, stage, drawn, params):
+    return rules.count_plurality(vote.among, ballots, members=members, seats=vote.seats,
+                                 revote_no=vote.revote_no, drawn=drawn, params=params)
+
+
+def _count_cumulative(vote, ballots, members, stage, drawn, params):
+    return rules.count_cumulative(vote.among, ballots, members=members, seats=vote.seats,
+                                  revote_no=vote.revote_no, drawn=drawn, params=params)
+
+
+def _count_elimination(vote, ballots, members, stage, drawn, params):
+    return rules.count_elimination_round(
+        vote.among, ballots, members=members, target=vote.seats,
+        round_no=vote.context.get("round_no", 1), max_rounds=stage.rounds, drawn=drawn,
+        params=params)
+
+
+# Rounds counted from ballots of candidate ids when every member has voted.
+COUNTERS = {K.PLURALITY: _count_plurality, K.CUMULATIVE: _count_cumulative,
+            K.ELIMINATION: _count_elimination}
+
+
+def _check_pairwise(vote, member: str, choices: list, reason: str) -> None:
+    rules.count_pairwise(vote.among, _preferences(member, choices), members=[member])
+
+
+def _check_collective(vote, member: str, choices: list, reason: str) -> None:
+    rules.collective_decision(
+        vote.among, [rules.Opinion(member, (choices or [""])[0], reason)],
+        members=[member], chair_id=member, chair_choice=vote.among[0])
+
+
+# The other rounds check one ballot with their own rule (their close is their own too:
+# pairwise counts every pair, collective waits for the chair).
+BALLOT_CHECKS = {K.PAIRWISE: _check_pairwise, K.COLLECTIVE: _check_collective}
 
 
 class NotACandidate(Unprocessable):
@@ -382,7 +431,7 @@ class AwardCommitteeService:
 
     def _open_round(self, committee, kind, among, seats, *, revote_no=0, context=None):
         number = len(committee.rounds) + 1
-        vote = VoteRound(committee_id=committee.id, kind=kind, stage=committee.stage,
+        vote = VoteRound(committee_id=committee.id, kind=str(K(kind)), stage=committee.stage,
                          number=number, among=sorted(among), seats=seats, revote_no=revote_no,
                          context=context or {}, opened_at=self.clock(), outcome={})
         committee.rounds.append(vote)
@@ -549,7 +598,7 @@ class AwardCommitteeService:
         self.db.flush()
         record(self.db, actor, "award.ballot_cast", "project", project.id, now=ballot.cast_at,
                round_id=vote.id)
-        if len(vote.ballots) == len(committee.members) and vote.kind != "collective":
+        if len(vote.ballots) == len(committee.members) and vote.kind != K.COLLECTIVE:
             self._close(project, committee, vote)
         return ballot
 
@@ -557,46 +606,28 @@ class AwardCommitteeService:
         """Validate one ballot with the same rule that will count the round."""
         if not isinstance(choices, list):
             raise InvalidBallot("选票格式无效", field="choices")
-        member = [str(user_id)]
+        member, kind = str(user_id), K(vote.kind)
         try:
-            if vote.kind == "pairwise":
-                rules.count_pairwise(vote.among, self._preferences(str(user_id), choices),
-                                     members=member)
-            elif vote.kind == "collective":
-                rules.collective_decision(
-                    vote.among, [rules.Opinion(str(user_id), (choices or [""])[0], reason)],
-                    members=member, chair_id=member[0], chair_choice=vote.among[0])
+            if kind in COUNTERS:
+                self._count(vote, [rules.Ballot(member, tuple(choices))], [member])
             else:
-                self._count(vote, [rules.Ballot(str(user_id), tuple(choices))], member)
+                BALLOT_CHECKS[kind](vote, member, choices, reason)
         except rules.RuleError as error:
             raise _refusal(error) from None
         except (TypeError, ValueError):
             raise InvalidBallot("选票格式无效", field="choices") from None
         return choices
 
-    @staticmethod
-    def _preferences(member: str, choices: list) -> list:
-        return [rules.PairPreference(member, a, b, p) for a, b, p in choices]
-
     def _count(self, vote: VoteRound, ballots, members, drawn=None):
         committee = vote.committee
         stage, _final = self.current_stage(committee)
         params = award_params(self.db.get(Project, committee.project_id))
-        if vote.kind == "cumulative":
-            return rules.count_cumulative(vote.among, ballots, members=members, seats=vote.seats,
-                                          revote_no=vote.revote_no, drawn=drawn, params=params)
-        if vote.kind == "elimination":
-            return rules.count_elimination_round(
-                vote.among, ballots, members=members, target=vote.seats,
-                round_no=vote.context.get("round_no", 1), max_rounds=stage.rounds, drawn=drawn,
-                params=params)
-        return rules.count_plurality(vote.among, ballots, members=members, seats=vote.seats,
-                                     revote_no=vote.revote_no, drawn=drawn, params=params)
+        return COUNTERS[K(vote.kind)](vote, ballots, members, stage, drawn, params)
 
     def _close(self, project: Project, committee: AwardCommittee, vote: VoteRound) -> None:
         members = [str(m.user_id) for m in committee.members]
         vote.closed_at = self.clock()
-        if vote.kind == "pairwise":
+        if vote.kind == K.PAIRWISE:
             return self._close_pairwise(project, committee, vote, members)
         ballots = [rules.Ballot(str(b.user_id), tuple(b.choices)) for b in vote.ballots]
         outcome, draws = self._count(vote, ballots, members), []
@@ -606,7 +637,7 @@ class AwardCommitteeService:
             outcome = self._count(vote, ballots, members, drawn=drawn)
         vote.outcome = {"tally": [list(t) for t in outcome.tally], "invalid": outcome.invalid,
                         "draws": draws}
-        if vote.kind == "elimination":
+        if vote.kind == K.ELIMINATION:
             return self._after_elimination(project, committee, vote, outcome)
         carry = list(vote.context.get("carry", []))
         if outcome.revote is not None:
@@ -623,7 +654,7 @@ class AwardCommitteeService:
 
     def _revote(self, committee, vote, outcome, carry) -> None:
         context = {**vote.context, "carry": carry + list(outcome.selected)}
-        self._open_round(committee, vote.kind if vote.kind != "elimination" else "plurality",
+        self._open_round(committee, K.PLURALITY if vote.kind == K.ELIMINATION else vote.kind,
                          outcome.revote.among, outcome.revote.seats,
                          revote_no=outcome.revote.revote_no, context=context)
 
@@ -638,7 +669,7 @@ class AwardCommitteeService:
             safe = [c for c in outcome.remaining if c not in outcome.revote.among]
             context = {"round_no": vote.context.get("round_no", 1), "elimination_safe": safe,
                        "target": vote.seats, "carry": []}
-            self._open_round(committee, "plurality", outcome.revote.among, outcome.revote.seats,
+            self._open_round(committee, K.PLURALITY, outcome.revote.among, outcome.revote.seats,
                              revote_no=outcome.revote.revote_no, context=context)
             return
         context = {"round_no": vote.context.get("round_no", 1), "target": vote.seats}
@@ -654,14 +685,14 @@ class AwardCommitteeService:
             return self._stage_done(project, committee, remaining,
                                     {"method": str(M.ROUND_ELIMINATION)}, ranking=remaining)
         if final_plurality:
-            self._open_round(committee, "plurality", remaining, target, context={"carry": []})
+            self._open_round(committee, K.PLURALITY, remaining, target, context={"carry": []})
             return
-        self._open_round(committee, "elimination", remaining, target,
+        self._open_round(committee, K.ELIMINATION, remaining, target,
                          context={"round_no": context["round_no"] + 1})
 
     def _close_pairwise(self, project, committee, vote, members) -> None:
         """One winner in the last stage; as a first stage the `seats` finalists go on."""
-        prefs = [p for b in vote.ballots for p in self._preferences(str(b.user_id), b.choices)]
+        prefs = [p for b in vote.ballots for p in _preferences(str(b.user_id), b.choices)]
 
         def count(drawn=None):
             if vote.seats > 1:
@@ -686,7 +717,7 @@ class AwardCommitteeService:
         """集体议事法: every member's opinion is recorded, then the chair decides."""
         self.awards.check_not_suspended(project)
         vote = self.open_round(committee)
-        if vote is None or vote.kind != "collective":
+        if vote is None or vote.kind != K.COLLECTIVE:
             raise AwardRefused("当前没有待主任委员决定的集体议事")
         if actor.user_id != committee.chair_user_id:
             raise NotEligible("只有主任委员可以作出决定")
@@ -736,7 +767,7 @@ class AwardCommitteeService:
         """§3.2: named or anonymous per profile. Anonymous ballots carry no member and are
         listed in a fixed order, so their order cannot tell who cast which. Collective
         deliberation always names its opinions: the chair decides on the record (§3.3 h)."""
-        if committee.plan.get("ballots") != "anonymous" or vote.kind == "collective":
+        if committee.plan.get("ballots") != "anonymous" or vote.kind == K.COLLECTIVE:
             return [{"member": b.user.display_name, "choices": b.choices, "reason": b.reason}
                     for b in vote.ballots]
         ballots = [{"choices": b.choices, "reason": b.reason} for b in vote.ballots]

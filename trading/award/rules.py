@@ -1600,6 +1600,16 @@ class DecisionMethod(enum.StrEnum):
     COLLECTIVE = "collective"  # 集体议事法
 
 
+class BallotKind(enum.StrEnum):
+    """What a member fills in for one round of a vote method (a round's `kind`)."""
+
+    PLURALITY = "plurality"  # 选择候选人（直接票决、票决抽签、重新投票）
+    CUMULATIVE = "cumulative"  # 累积票：每人 n−1 票
+    ELIMINATION = "elimination"  # 逐轮票决：淘汰得票最少者
+    PAIRWISE = "pairwise"  # 一对一比较：每对选一
+    COLLECTIVE = "collective"  # 集体议事：意见与理由，主任委员决定
+
+
 _VOTE_METHODS = {
     DecisionMethod.PLURALITY,
     DecisionMethod.PAIRWISE,

@@ -17,6 +17,7 @@ from ..security import Permission
 from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService, round_state
 from .forms import FinalOfferBody, StartRoundBody, roster_ties
+from .rules import BallotKind
 
 PAGE = "award/final_offer.jinja2"
 
@@ -305,6 +306,7 @@ def _committee_page(context, request) -> dict:
             "current": current, "voted": voted, "names": names, "error": None,
             "excluded": excluded,
             "stage": committees.current_stage(committee)[0], "methods": _method_labels(),
+            "ballot_labels": _ballot_labels(), "kinds": BallotKind,
             "auction": committees.auction_for(committee),
             "report": committees.report(context.project, committee)}
 
@@ -313,6 +315,12 @@ def _method_labels() -> dict:
     from .committee import METHOD_LABELS
 
     return {str(k): v for k, v in METHOD_LABELS.items()}
+
+
+def _ballot_labels() -> dict:
+    from .committee import BALLOT_LABELS
+
+    return {str(k): v for k, v in BALLOT_LABELS.items()}
 
 
 def _committee_act(context, request, action, message):
@@ -327,20 +335,35 @@ def committee_page(context, request):
     return _committee_page(context, request)
 
 
-def ballot_choices(kind: str, posted) -> list:
-    """The posted form as the rules read a ballot: ids, stacked votes or pair choices."""
-    if kind == "pairwise":
-        return [[*pair.split("|")[:2], posted.get(f"pair_{pair}", "")]
-                for pair in posted.getall("pair")]
-    if kind == "cumulative":
-        out = []
-        for cand in posted.getall("cand"):
-            raw = posted.get(f"votes_{cand}", "").strip() or "0"
-            if not raw.isdigit() or int(raw) > 100:
-                raise InvalidAwardInput(_("票数须为非负整数"), field="choices")
-            out += [cand] * int(raw)
-        return out
+def _pair_choices(posted) -> list:
+    return [[*pair.split("|")[:2], posted.get(f"pair_{pair}", "")]
+            for pair in posted.getall("pair")]
+
+
+def _stacked_choices(posted) -> list:
+    out = []
+    for cand in posted.getall("cand"):
+        raw = posted.get(f"votes_{cand}", "").strip() or "0"
+        if not raw.isdigit() or int(raw) > 100:
+            raise InvalidAwardInput(_("票数须为非负整数"), field="choices")
+        out += [cand] * int(raw)
+    return out
+
+
+def _id_choices(posted) -> list:
     return [c for c in posted.getall("choice") if c]
+
+
+# The posted ballot form of each round kind, as the rules read a ballot: ids, stacked
+# votes or pair choices (templates/award/ballot/<kind>.jinja2 is the form).
+BALLOT_FORMS = {BallotKind.PLURALITY: _id_choices, BallotKind.CUMULATIVE: _stacked_choices,
+                BallotKind.ELIMINATION: _id_choices, BallotKind.PAIRWISE: _pair_choices,
+                BallotKind.COLLECTIVE: _id_choices}
+
+
+def ballot_choices(kind: str, posted) -> list:
+    """The posted form as the rules read a ballot."""
+    return BALLOT_FORMS[BallotKind(kind)](posted)
 
 
 def report_published(request, committee) -> bool:
