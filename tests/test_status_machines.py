@@ -8,6 +8,7 @@ the value at construction (``Bid(state=...)``) is not an assignment and stays al
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -222,7 +223,9 @@ class _Assignments(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+@functools.cache
 def _scan() -> dict[str, _Assignments]:
+    """Run by the tests that need it, once: at import it cost every worker's collection."""
     scanned = {}
     for path in sorted(TRADING.rglob("*.py")):
         visitor = _Assignments()
@@ -231,13 +234,10 @@ def _scan() -> dict[str, _Assignments]:
     return scanned
 
 
-SCANNED = _scan()
-
-
 def test_a_status_is_assigned_only_by_its_tables_writer():
     writers = set(filter(None, WRITERS.values()))
     strays = [f"trading/{path}:{line} {function or '<module>'}: {target} = ..."
-              for path, visitor in SCANNED.items()
+              for path, visitor in _scan().items()
               for line, function, target in visitor.found
               if (path, function) not in writers]
     assert not strays, "status written outside its table's writer (use the writer):\n" + \
@@ -248,7 +248,7 @@ def test_a_status_is_assigned_only_by_its_tables_writer():
                          ids=lambda e: e.__name__)
 def test_each_writer_sets_its_status_once_after_check_transition(enum_cls):
     path, function = WRITERS[enum_cls]
-    visitor = SCANNED[path]
+    visitor = _scan()[path]
     writes = [found for found in visitor.found if found[1] == function]
     assert len(writes) == 1, f"{path} {function} writes a status {len(writes)} times"
     assert "check_transition" in visitor.calls.get(function, set()) or \

@@ -3,6 +3,7 @@ module-level list or dict that other modules fill, nothing appended at import ti
 module-global job runtime. A new hook list fails here; add a directive or an event."""
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ MUTATORS = {"append", "extend", "insert", "remove", "update", "setdefault", "pop
 SENTINELS = {("draws/engine.py", "_NO_ATTRIBUTES"), ("bidding/openpool.py", "_worker_key")}
 
 
-def _modules():
-    for path in sorted(ROOT.rglob("*.py")):
-        yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+@functools.cache
+def _modules() -> tuple[tuple[str, ast.Module], ...]:
+    """Every module's tree, parsed once for the three scans (read, never changed)."""
+    return tuple((path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+                 for path in sorted(ROOT.rglob("*.py")))
 
 
 def _empty_containers(tree):
