@@ -373,7 +373,7 @@ def test_minimum_registrants(method, funding, minimum):
     assert r.minimum_registrants(method, funding, PARAMS) == minimum
     assert r.registrant_shortfall(minimum, method, funding, PARAMS) is None
     failed = r.registrant_shortfall(minimum - 1, method, funding, PARAMS)
-    assert failed.reason is r.FailureReason.TOO_FEW_REGISTRANTS
+    assert failed.reason is r.IntermediaryFailureReason.TOO_FEW_REGISTRANTS
     assert failed.republish
 
 
@@ -391,7 +391,7 @@ def test_params_are_validated():
 
 def test_random_selection_freezes_the_eligible_list():
     needs = r.random_selection(candidates("C", "A", "B"), STATE, PARAMS)
-    assert needs.purpose is r.DrawPurpose.RANDOM_SELECTION
+    assert needs.purpose is r.IntermediaryDrawPurpose.RANDOM_SELECTION
     assert needs.ids == ("A", "B", "C")
     assert needs.count == 1
     assert needs.draw_candidates()[0] == {
@@ -421,7 +421,7 @@ def test_redraw_after_decline_continues_the_same_list():
     assert r.selected_by_lottery(needs, ["B"], M.RANDOM).winner_id == "B"
     # two declines leave 2 < 3 for state funds: the purchase fails and is republished
     failed = r.random_selection(pool, STATE, PARAMS, already_drawn=("C", "B"))
-    assert failed.reason is r.FailureReason.TOO_FEW_REGISTRANTS
+    assert failed.reason is r.IntermediaryFailureReason.TOO_FEW_REGISTRANTS
 
 
 @pytest.mark.parametrize("drawn", [[], ["A", "B"], ["Z"], ["A", "A"]])
@@ -433,7 +433,7 @@ def test_resolve_lottery_checks_the_draw(drawn):
 
 def test_lottery_request_needs_enough_candidates():
     with pytest.raises(r.InvalidDraw):
-        r.NeedsLottery(r.DrawPurpose.RANDOM_SELECTION, (r.Candidate("A"),), count=2)
+        r.NeedsLottery(r.IntermediaryDrawPurpose.RANDOM_SELECTION, (r.Candidate("A"),), count=2)
 
 
 def test_lottery_plugs_into_the_draw_engine():
@@ -454,7 +454,7 @@ def test_lowest_price_wins():
 
 def test_equal_lowest_prices_go_to_a_lottery():
     result = r.lowest_price(quotes(100, 300, 100), STATE, PARAMS)
-    assert result.purpose is r.DrawPurpose.LOWEST_PRICE_TIE
+    assert result.purpose is r.IntermediaryDrawPurpose.LOWEST_PRICE_TIE
     assert result.ids == ("Q0", "Q2")
     assert result.draw_candidates()[0]["attributes"] == {"price_fen": 100}
 
@@ -481,7 +481,7 @@ def test_one_quote_per_intermediary():
 
 def test_coefficient_draw_offers_the_profile_percents():
     needs = r.coefficient_draw(PARAMS)
-    assert needs.purpose is r.DrawPurpose.BEST_PRICE_COEFFICIENT
+    assert needs.purpose is r.IntermediaryDrawPurpose.BEST_PRICE_COEFFICIENT
     assert needs.ids == ("95", "96", "97", "98")
 
 
@@ -516,14 +516,14 @@ def test_best_price_closest_to_reference_wins():
 def test_dropped_quote_cannot_win_even_at_the_reference():
     # kept 1000 ×3 → reference 950; the dropped 950 is spot on but out of the running
     result = r.best_price(quotes(950, 1000, 1000, 1000, 1100), 95, STATE, PARAMS)
-    assert result.purpose is r.DrawPurpose.BEST_PRICE_TIE
+    assert result.purpose is r.IntermediaryDrawPurpose.BEST_PRICE_TIE
     assert result.ids == ("Q1", "Q2", "Q3")
 
 
 def test_the_issue_cases_single_highest_dropped():
     # [90, 100, 100] × 96 %: 90 and one 100 dropped, reference 96.00, the two 100s draw
     tie = r.best_price(quotes(9000, 10000, 10000), 96, STATE, PARAMS)
-    assert (tie.purpose, tie.ids) == (r.DrawPurpose.BEST_PRICE_TIE, ("Q1", "Q2"))
+    assert (tie.purpose, tie.ids) == (r.IntermediaryDrawPurpose.BEST_PRICE_TIE, ("Q1", "Q2"))
     won = r.best_price(quotes(9000, 10000, 10000), 96, STATE, PARAMS, drawn=[["Q2"]])
     assert won.winner_id == "Q2" and dict(won.evidence)["reference_fen"] == "9600"
     # [80, 95, 100, 110, 110] × 95 %: reference 96.58, 95 wins
@@ -548,9 +548,9 @@ def test_a_tie_with_a_half_dropped_lowest_draws_which_one_stays_first():
     q = quotes(900, 900, 1000, 1100, 1200)
     first = r.best_price(q, 95, STATE, PARAMS)
     assert (first.purpose, first.ids, first.count) == (
-        r.DrawPurpose.BEST_PRICE_EXTREME, ("Q0", "Q1"), 1)
+        r.IntermediaryDrawPurpose.BEST_PRICE_EXTREME, ("Q0", "Q1"), 1)
     second = r.best_price(q, 95, STATE, PARAMS, drawn=[["Q1"]])
-    assert (second.purpose, second.ids) == (r.DrawPurpose.BEST_PRICE_TIE, ("Q1", "Q2"))
+    assert (second.purpose, second.ids) == (r.IntermediaryDrawPurpose.BEST_PRICE_TIE, ("Q1", "Q2"))
     with pytest.raises(r.InvalidDraw):
         r.best_price(q, 95, STATE, PARAMS, drawn=[["Q1"], ["Q0"]])
     done = r.best_price(q, 95, STATE, PARAMS, drawn=[["Q1"], ["Q1"]])
@@ -680,7 +680,7 @@ def test_long_list_keeps_ties_at_the_boundary():
 
 def test_credit_short_list_is_drawn_from_the_long_list_by_weight():
     needs = r.credit_best_short_list(credit(90, 80, 70, 60, 50), 4, 2, STATE, PARAMS)
-    assert needs.purpose is r.DrawPurpose.CREDIT_SHORT_LIST
+    assert needs.purpose is r.IntermediaryDrawPurpose.CREDIT_SHORT_LIST
     assert needs.ids == ("C0", "C1", "C2", "C3")
     assert needs.count == 2
     assert [c.weight for c in needs.candidates] == [9000, 8000, 7000, 6000]
@@ -706,7 +706,7 @@ def test_small_long_list_is_the_short_list_without_a_draw():
 
 def test_credit_best_with_one_registrant_fails():
     failed = r.credit_best_short_list(credit(90), 5, 3, PRIVATE, PARAMS)
-    assert failed.reason is r.FailureReason.TOO_FEW_REGISTRANTS
+    assert failed.reason is r.IntermediaryFailureReason.TOO_FEW_REGISTRANTS
 
 
 def test_credit_best_list_sizes_are_checked():

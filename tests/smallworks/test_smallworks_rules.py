@@ -532,7 +532,7 @@ def test_lottery_request_and_engine():
     pool = pool_of(*scored(80, 80, 80))
     needs = r.lottery_request(pool, PARAMS)
     assert (needs.purpose, needs.ids, needs.count) == (
-        r.DrawPurpose.LOTTERY,
+        r.SmallWorkDrawPurpose.LOTTERY,
         ("S0", "S1", "S2"),
         1,
     )
@@ -553,12 +553,12 @@ def test_lottery_request_and_engine():
 def test_lottery_pool_too_small_or_exhausted():
     assert (
         r.lottery_request(pool_of(*scored(1, 2)), PARAMS).reason
-        is r.FailureReason.POOL_TOO_SMALL
+        is r.SmallWorkFailureReason.POOL_TOO_SMALL
     )
     pool = pool_of(*scored(1, 2, 3))
     assert (
         r.lottery_request(pool, PARAMS, ("S0", "S1", "S2")).reason
-        is r.FailureReason.POOL_EXHAUSTED
+        is r.SmallWorkFailureReason.POOL_EXHAUSTED
     )
 
 
@@ -592,12 +592,12 @@ def test_rotation_pick(declined, winner, tie):
     if winner:
         assert result.winner_id == winner
     else:
-        assert (result.purpose, result.ids) == (r.DrawPurpose.ROTATION_TIE, tie)
+        assert (result.purpose, result.ids) == (r.SmallWorkDrawPurpose.ROTATION_TIE, tie)
 
 
 def test_rotation_exhausted():
     result = r.rotation_pick(rotation_pool(), PARAMS, frozenset("ABCDE"))
-    assert result.reason is r.FailureReason.POOL_EXHAUSTED
+    assert result.reason is r.SmallWorkFailureReason.POOL_EXHAUSTED
 
 
 def test_small_pool_short_list_is_everyone_without_a_draw():
@@ -608,15 +608,15 @@ def test_small_pool_short_list_is_everyone_without_a_draw():
 def test_double_random_with_credit():
     pool = pool_of(*scored(70, 90, 80, 90, 60, 50, 95))
     needs = r.short_list_request(pool, PARAMS)
-    assert (needs.purpose, needs.count) == (r.DrawPurpose.SHORT_LIST, 5)
+    assert (needs.purpose, needs.count) == (r.SmallWorkDrawPurpose.SHORT_LIST, 5)
     short = r.short_list_from_draw(needs, ["S4", "S1", "S0", "S3", "S2"])
     assert short.ids == ("S0", "S1", "S2", "S3", "S4")
     tie = r.double_random_pick(pool, short)  # S1 and S3 both 90
-    assert (tie.purpose, tie.ids) == (r.DrawPurpose.CREDIT_TIE, ("S1", "S3"))
+    assert (tie.purpose, tie.ids) == (r.SmallWorkDrawPurpose.CREDIT_TIE, ("S1", "S3"))
     assert r.double_random_pick(pool, short, frozenset({"S1"})).winner_id == "S3"
     assert r.double_random_pick(pool, short, frozenset({"S1", "S3"})).winner_id == "S2"
     gone = r.double_random_pick(pool, short, frozenset(short.ids))
-    assert gone.reason is r.FailureReason.SHORT_LIST_EXHAUSTED
+    assert gone.reason is r.SmallWorkFailureReason.SHORT_LIST_EXHAUSTED
     # the whole short list declined: the draw continues on the same frozen pool
     top_up = r.short_list_request(pool, PARAMS, earlier=short)
     assert (top_up.count, top_up.already_drawn) == (2, short.drawn_order)
@@ -625,7 +625,7 @@ def test_double_random_with_credit():
     assert r.double_random_pick(pool, bigger, frozenset(short.ids)).winner_id == "S6"
     assert (
         r.short_list_request(pool, PARAMS, earlier=bigger).reason
-        is r.FailureReason.POOL_EXHAUSTED
+        is r.SmallWorkFailureReason.POOL_EXHAUSTED
     )
 
 
@@ -679,7 +679,7 @@ def test_reasonable_low_price_tie_goes_to_a_lottery():
     result = r.reasonable_low_price(
         pool, short, offers(900_000, 900_000, 950_000), CONTROL, PARAMS
     )
-    assert (result.purpose, result.ids) == (r.DrawPurpose.PRICE_TIE, ("S0", "S1"))
+    assert (result.purpose, result.ids) == (r.SmallWorkDrawPurpose.PRICE_TIE, ("S0", "S1"))
 
 
 @pytest.mark.parametrize(
@@ -694,7 +694,7 @@ def test_reasonable_low_price_tie_goes_to_a_lottery():
 def test_no_reasonable_quote(prices):
     pool, short = low_price_setup()
     result = r.reasonable_low_price(pool, short, offers(*prices), CONTROL, PARAMS)
-    assert result.reason is r.FailureReason.NO_REASONABLE_QUOTE
+    assert result.reason is r.SmallWorkFailureReason.NO_REASONABLE_QUOTE
 
 
 def test_quotes_only_from_the_short_list():

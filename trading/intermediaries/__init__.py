@@ -9,7 +9,7 @@ plan-best), confirmation and decline, contract, service result, rating and credi
 
 
 def _draw_purpose_labels():
-    from .rules import DrawPurpose as P
+    from .rules import IntermediaryDrawPurpose as P
 
     return {
         P.RANDOM_SELECTION: "中介超市随机选取中选机构",

@@ -176,7 +176,7 @@ class RefusalReason(StrEnum):
     QUALIFICATION_EXPIRED = "qualification_expired"  # 资质已过期
 
 
-class DrawPurpose(StrEnum):
+class IntermediaryDrawPurpose(StrEnum):
     RANDOM_SELECTION = "intermediary.random_selection"  # 随机选取
     LOWEST_PRICE_TIE = "intermediary.lowest_price_tie"  # 最低价并列
     BEST_PRICE_TIE = "intermediary.best_price_tie"  # 最优价并列
@@ -185,7 +185,7 @@ class DrawPurpose(StrEnum):
     CREDIT_SHORT_LIST = "intermediary.credit_short_list"  # 信用择优短名单
 
 
-class FailureReason(StrEnum):
+class IntermediaryFailureReason(StrEnum):
     TOO_FEW_REGISTRANTS = "too_few_registrants"  # 报名/报价不足 → 流标, 重新发布
 
 
@@ -766,7 +766,7 @@ def registrant_shortfall(
     if count >= needed:
         return None
     return Failed(
-        FailureReason.TOO_FEW_REGISTRANTS,
+        IntermediaryFailureReason.TOO_FEW_REGISTRANTS,
         f"{count} registrant(s); {method.value} with {funding.value} needs {needed}",
     )
 
@@ -790,7 +790,7 @@ def random_selection(
     if failed:
         return failed
     return NeedsLottery(
-        DrawPurpose.RANDOM_SELECTION, candidates.eligible, 1, tuple(already_drawn)
+        IntermediaryDrawPurpose.RANDOM_SELECTION, candidates.eligible, 1, tuple(already_drawn)
     )
 
 
@@ -811,7 +811,7 @@ def _price_candidates(quotes: Iterable[Quote]) -> tuple[Candidate, ...]:
 def _one_or_lottery(
     tied: list[Quote],
     method: SelectionMethod,
-    purpose: DrawPurpose,
+    purpose: IntermediaryDrawPurpose,
     evidence: tuple[tuple[str, str], ...],
 ) -> Selected | NeedsLottery:
     if len(tied) == 1:
@@ -834,7 +834,7 @@ def lowest_price(
     lowest = min(q.price_fen for q in live)
     tied = [q for q in live if q.price_fen == lowest]
     evidence = (("lowest_price_fen", str(lowest)),)
-    return _one_or_lottery(tied, method, DrawPurpose.LOWEST_PRICE_TIE, evidence)
+    return _one_or_lottery(tied, method, IntermediaryDrawPurpose.LOWEST_PRICE_TIE, evidence)
 
 
 def coefficient_draw(params: SupermarketParams) -> NeedsLottery:
@@ -843,7 +843,7 @@ def coefficient_draw(params: SupermarketParams) -> NeedsLottery:
         Candidate(str(pct), (("coefficient_percent", pct),))
         for pct in sorted(set(params.coef_set_best_price))
     )
-    return NeedsLottery(DrawPurpose.BEST_PRICE_COEFFICIENT, options)
+    return NeedsLottery(IntermediaryDrawPurpose.BEST_PRICE_COEFFICIENT, options)
 
 
 def best_price(
@@ -887,13 +887,14 @@ def best_price(
         ("dropped", ",".join(priced.barred)),
     )
     if drawn:
-        evidence += (("decided_by", DrawPurpose.BEST_PRICE_TIE.value),)
+        evidence += (("decided_by", IntermediaryDrawPurpose.BEST_PRICE_TIE.value),)
     return Selected(priced.winner, method, evidence)
 
 
 def _best_price_lottery(lottery: kernel.Lottery, live: list[Quote]) -> NeedsLottery:
-    purpose = (DrawPurpose.BEST_PRICE_EXTREME if lottery.kind is kernel.LotteryKind.EXTREME
-               else DrawPurpose.BEST_PRICE_TIE)
+    extreme = lottery.kind is kernel.LotteryKind.EXTREME
+    purpose = (IntermediaryDrawPurpose.BEST_PRICE_EXTREME if extreme
+               else IntermediaryDrawPurpose.BEST_PRICE_TIE)
     tied = [q for q in live if q.intermediary_id in set(lottery.candidates)]
     return NeedsLottery(purpose, _price_candidates(tied), count=lottery.keep)
 
@@ -986,7 +987,7 @@ def credit_best_short_list(
     if len(long_list) <= short_size:
         return ShortList(long_ids, long_ids)
     return NeedsLottery(
-        DrawPurpose.CREDIT_SHORT_LIST,
+        IntermediaryDrawPurpose.CREDIT_SHORT_LIST,
         tuple(
             _credit_candidate(e, params)
             for e in sorted(long_list, key=lambda e: e.intermediary_id)
@@ -1016,7 +1017,7 @@ def _credit_candidate(entry: CreditEntry, params: SupermarketParams) -> Candidat
 
 def short_list_from_draw(needs: NeedsLottery, drawn: Sequence[str]) -> ShortList:
     """The short list once the draw engine has drawn it from the long list."""
-    if needs.purpose is not DrawPurpose.CREDIT_SHORT_LIST:
+    if needs.purpose is not IntermediaryDrawPurpose.CREDIT_SHORT_LIST:
         raise InvalidDraw(f"{needs.purpose.value} is not a short-list draw")
     return ShortList(tuple(sorted(resolve_lottery(needs, drawn))), needs.ids)
 

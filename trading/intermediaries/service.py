@@ -824,7 +824,7 @@ class IntermediaryService:
         names = self._names(purchase)
         candidates = [{**c, "label": names.get(c["id"], c["id"])}
                       for c in needs.draw_candidates()]
-        pooled = (needs.purpose is r.DrawPurpose.RANDOM_SELECTION
+        pooled = (needs.purpose is r.IntermediaryDrawPurpose.RANDOM_SELECTION
                   and logset.exists(self.db, pool_key(purchase)))
         draw = self.draws.freeze(purpose=str(needs.purpose), subject_type="intermediary_purchase",
                                  subject_id=purchase.number, candidates=candidates,
@@ -836,7 +836,8 @@ class IntermediaryService:
     def _names(self, purchase: Purchase) -> dict[str, str]:
         return {org_ref(g.org_id): g.organisation.name for g in purchase.registrations}
 
-    def draws_of(self, purchase: Purchase, purpose: r.DrawPurpose | None = None) -> list:
+    def draws_of(self, purchase: Purchase,
+                 purpose: r.IntermediaryDrawPurpose | None = None) -> list:
         found = self.draws.draws_for("intermediary_purchase", purchase.number)
         return [d for d in found if purpose is None or d.purpose == str(purpose)]
 
@@ -898,7 +899,7 @@ class IntermediaryService:
             self._to(purchase, P.WAIT_CHOOSE, actor, "等待业主选定")
 
     def _select_random(self, purchase: Purchase, actor: Actor):
-        draw = self._revealed(purchase, r.DrawPurpose.RANDOM_SELECTION, actor)
+        draw = self._revealed(purchase, r.IntermediaryDrawPurpose.RANDOM_SELECTION, actor)
         needs = self._random_needs(purchase, ())
         return r.selected_by_lottery(needs, draw.result, M.RANDOM)
 
@@ -914,7 +915,7 @@ class IntermediaryService:
 
     def _select_best(self, purchase: Purchase, actor: Actor):
         if purchase.coefficient_percent is None:
-            draw = self._revealed(purchase, r.DrawPurpose.BEST_PRICE_COEFFICIENT, actor)
+            draw = self._revealed(purchase, r.IntermediaryDrawPurpose.BEST_PRICE_COEFFICIENT, actor)
             purchase.coefficient_percent = int(draw.result[0])
         drawn: list[list[str]] = []
         while True:  # at most: which equal extreme stays counted, then the tie itself
@@ -951,7 +952,7 @@ class IntermediaryService:
         return [q for q in self._quotes(purchase) if q.intermediary_id not in declined]
 
     def _select_credit(self, purchase: Purchase, actor: Actor):
-        draw = self._revealed(purchase, r.DrawPurpose.CREDIT_SHORT_LIST, actor)
+        draw = self._revealed(purchase, r.IntermediaryDrawPurpose.CREDIT_SHORT_LIST, actor)
         if draw is not None and not purchase.short_list:
             purchase.short_list = sorted(draw.result)
         return None if purchase.short_list else r.registrant_shortfall(
@@ -1109,7 +1110,7 @@ class IntermediaryService:
     def _reselect(self, purchase: Purchase, reg: Registration, reason: str, actor) -> None:
         """Exclude the decliner and run the same method on the rest (rules §5.5)."""
         if purchase.method is M.RANDOM:
-            draw = self._draw(purchase, r.DrawPurpose.RANDOM_SELECTION)
+            draw = self._draw(purchase, r.IntermediaryDrawPurpose.RANDOM_SELECTION)
             needs = self._random_needs(purchase, draw.drawn)
             if isinstance(needs, r.Failed):
                 return self._fail(purchase, needs, actor)

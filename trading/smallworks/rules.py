@@ -172,7 +172,7 @@ class AllocationMethod(StrEnum):
     REASONABLE_LOW_PRICE = "reasonable_low_price"  # 合理低价法
 
 
-class DrawPurpose(StrEnum):
+class SmallWorkDrawPurpose(StrEnum):
     LOTTERY = "smallworks.lottery"  # 摇号
     ROTATION_TIE = "smallworks.rotation_tie"  # 轮候并列
     SHORT_LIST = "smallworks.short_list"  # 随机短名单
@@ -180,7 +180,7 @@ class DrawPurpose(StrEnum):
     PRICE_TIE = "smallworks.price_tie"  # 合理低价并列
 
 
-class FailureReason(StrEnum):
+class SmallWorkFailureReason(StrEnum):
     POOL_TOO_SMALL = "pool_too_small"  # 符合条件的企业不足
     POOL_EXHAUSTED = "pool_exhausted"  # 候选库已抽完 (均放弃)
     SHORT_LIST_EXHAUSTED = "short_list_exhausted"  # 短名单均放弃 → 续抽
@@ -847,7 +847,7 @@ def short_list_from_draw(
     needs: NeedsLottery, drawn: Sequence[str], earlier: ShortList | None = None
 ) -> ShortList:
     """The short list after a draw; a top-up draw extends the `earlier` one."""
-    if needs.purpose is not DrawPurpose.SHORT_LIST:
+    if needs.purpose is not SmallWorkDrawPurpose.SHORT_LIST:
         raise InvalidDraw(f"{needs.purpose.value} is not a short-list draw")
     order = (earlier.drawn_order if earlier else ()) + resolve_lottery(needs, drawn)
     return ShortList(tuple(sorted(order)), order)
@@ -857,11 +857,11 @@ def _pool_failure(pool: Pool, params: SmallWorksParams, used: int) -> Failed | N
     """Too small a pool never draws; an exhausted one has nobody left."""
     if len(pool.eligible) < params.min_pool_size:
         return Failed(
-            FailureReason.POOL_TOO_SMALL,
+            SmallWorkFailureReason.POOL_TOO_SMALL,
             f"{len(pool.eligible)} eligible firm(s), {params.min_pool_size} needed",
         )
     if used >= len(pool.eligible):
-        return Failed(FailureReason.POOL_EXHAUSTED, "every eligible firm was drawn")
+        return Failed(SmallWorkFailureReason.POOL_EXHAUSTED, "every eligible firm was drawn")
     return None
 
 
@@ -875,7 +875,7 @@ def lottery_request(
     failed = _pool_failure(pool, params, len(already_drawn))
     if failed:
         return failed
-    return NeedsLottery(DrawPurpose.LOTTERY, pool.eligible, 1, tuple(already_drawn))
+    return NeedsLottery(SmallWorkDrawPurpose.LOTTERY, pool.eligible, 1, tuple(already_drawn))
 
 
 def rotation_queue(pool: Pool) -> tuple[tuple[Candidate, ...], ...]:
@@ -903,7 +903,7 @@ def rotation_pick(
             evidence = (("last_win_on", _iso(live[0].last_win_on) or "never"),)
             return Selected(live[0].id, AllocationMethod.ROTATION, evidence)
         if live:
-            return NeedsLottery(DrawPurpose.ROTATION_TIE, live)
+            return NeedsLottery(SmallWorkDrawPurpose.ROTATION_TIE, live)
     raise AssertionError("unreachable: _pool_failure caught an exhausted pool")
 
 
@@ -924,7 +924,7 @@ def short_list_request(
     if not drawn_order and left <= params.short_list_size:
         return ShortList(pool.ids, pool.ids)
     count = min(params.short_list_size, left)
-    return NeedsLottery(DrawPurpose.SHORT_LIST, pool.eligible, count, drawn_order)
+    return NeedsLottery(SmallWorkDrawPurpose.SHORT_LIST, pool.eligible, count, drawn_order)
 
 
 def _short_listed(
@@ -943,11 +943,11 @@ def double_random_pick(
     """双随机信用: the best credit score on the short list wins; ties → lottery."""
     live = _short_listed(pool, short_list, declined)
     if not live:
-        return Failed(FailureReason.SHORT_LIST_EXHAUSTED, "draw another short list")
+        return Failed(SmallWorkFailureReason.SHORT_LIST_EXHAUSTED, "draw another short list")
     best = max(quantize2(c.credit_score) for c in live)
     tied = tuple(c for c in live if quantize2(c.credit_score) == best)
     if len(tied) > 1:
-        return NeedsLottery(DrawPurpose.CREDIT_TIE, tied)
+        return NeedsLottery(SmallWorkDrawPurpose.CREDIT_TIE, tied)
     evidence = (("credit_score", str(best)),)
     return Selected(tied[0].id, AllocationMethod.DOUBLE_RANDOM_CREDIT, evidence)
 
@@ -993,11 +993,11 @@ def reasonable_low_price(
         raise NotACandidate(f"quote(s) from {strangers} not on the short list")
     valid = [q for q in opened if 0 < q.price_fen <= control_fen]
     if not valid:
-        return Failed(FailureReason.NO_REASONABLE_QUOTE, "no valid quote")
+        return Failed(SmallWorkFailureReason.NO_REASONABLE_QUOTE, "no valid quote")
     floor = reasonable_floor(valid, control_fen, params)
     ok = [q for q in valid if q.price_fen >= floor and q.enterprise_id not in declined]
     if not ok:
-        return Failed(FailureReason.NO_REASONABLE_QUOTE, f"none ≥ floor {floor} 分")
+        return Failed(SmallWorkFailureReason.NO_REASONABLE_QUOTE, f"none ≥ floor {floor} 分")
     lowest = min(q.price_fen for q in ok)
     tied = [q for q in ok if q.price_fen == lowest]
     evidence = (("floor_fen", str(floor)), ("price_fen", str(lowest)))
@@ -1006,7 +1006,7 @@ def reasonable_low_price(
         return Selected(tied[0].enterprise_id, method, evidence)
     tied_ids = {q.enterprise_id for q in tied}
     return NeedsLottery(
-        DrawPurpose.PRICE_TIE, tuple(c for c in pool.eligible if c.id in tied_ids)
+        SmallWorkDrawPurpose.PRICE_TIE, tuple(c for c in pool.eligible if c.id in tied_ids)
     )
 
 

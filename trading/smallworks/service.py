@@ -1194,11 +1194,11 @@ def _split_json(flag: rules.SplitFlag | None) -> dict | None:
 
 def _purpose_label(purpose) -> str:
     return {
-        rules.DrawPurpose.LOTTERY: "随机抽取承包企业",
-        rules.DrawPurpose.SHORT_LIST: "随机抽取短名单",
-        rules.DrawPurpose.ROTATION_TIE: "轮候并列抽签",
-        rules.DrawPurpose.CREDIT_TIE: "信用分并列抽签",
-        rules.DrawPurpose.PRICE_TIE: "报价并列抽签",
+        rules.SmallWorkDrawPurpose.LOTTERY: "随机抽取承包企业",
+        rules.SmallWorkDrawPurpose.SHORT_LIST: "随机抽取短名单",
+        rules.SmallWorkDrawPurpose.ROTATION_TIE: "轮候并列抽签",
+        rules.SmallWorkDrawPurpose.CREDIT_TIE: "信用分并列抽签",
+        rules.SmallWorkDrawPurpose.PRICE_TIE: "报价并列抽签",
     }[purpose]
 
 
