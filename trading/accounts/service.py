@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import joinedload
 
 from ..actor import Actor
 from ..audit.service import record
@@ -310,7 +311,9 @@ class AccountService:
 
     def api_token(self, token: str) -> ApiToken | None:
         """The live token row (not revoked, not expired, its user active), marking its use."""
-        row = self.db.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+        # The user comes in the same query: every API call reads it next (one round trip).
+        row = self.db.scalar(sa.select(ApiToken).options(joinedload(ApiToken.user))
+                             .where(ApiToken.token_hash == token_digest(token)))
         now = self.clock()
         if row is None or row.revoked_at is not None or not row.user.is_active:
             return None

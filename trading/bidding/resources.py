@@ -22,32 +22,43 @@ PUBLIC_ID = re.compile(r"[0-9a-f]{20}")
 
 
 class BiddingResource(ProjectResource):
-    def __init__(self, project, parent, *, custodian_ids=(), lot=None, bid=None):
+    def __init__(self, project, parent, *, custodians=None, lot=None, bid=None):
         super().__init__(project, parent)
-        self.custodian_ids = tuple(custodian_ids)
+        self._custodians = custodians  # () -> the custodians' user ids, read when needed
         self.lot = lot
         self.bid = bid
 
     @property
     def __acl__(self):
+        """Pyramid reads the entries in order and stops at the first that names one of the
+        user's principals with the permission: the custodians are read from the database
+        only when nothing before them decided (a bid upload in a deadline rush never
+        reads them)."""
         acl = list(super().__acl__)
         if self.project.status in PUBLIC:
             acl.append((Allow, "role:bidder", Permission.BID_SUBMIT))
         acl.append((Allow, "role:center", Permission.CUSTODY_DESIGNATE))
-        acl += [(Allow, f"user:{uid}", Permission.CUSTODY_RELEASE) for uid in self.custodian_ids]
         if self.bid is not None:
             org = f"org:{self.bid.bidder_org_id}"
             acl += [(Allow, org, Permission.BID_VIEW), (Allow, org, Permission.BID_DECRYPT),
                     (Allow, org, Permission.BID_CONFIRM)]
-        return acl
+        yield from acl
+        yield from ((Allow, f"user:{uid}", Permission.CUSTODY_RELEASE)
+                    for uid in self.custodian_ids)
+
+    @property
+    def custodian_ids(self) -> tuple[int, ...]:
+        return tuple(self._custodians()) if self._custodians else ()
 
 
 def bidding_factory(request, **extra) -> BiddingResource:
     base = project_factory(request)
-    custodians = request.dbsession.scalars(sa.select(OpeningCustodian.user_id).where(
-        OpeningCustodian.project_id == base.project.id))
-    return BiddingResource(base.project, base.__parent__, custodian_ids=list(custodians),
-                           **extra)
+
+    def custodians():
+        return request.dbsession.scalars(sa.select(OpeningCustodian.user_id).where(
+            OpeningCustodian.project_id == base.project.id))
+
+    return BiddingResource(base.project, base.__parent__, custodians=custodians, **extra)
 
 
 def lot_factory(request) -> BiddingResource:

@@ -522,7 +522,7 @@ class BidService:
             self._move(bid, BidState.SUBMITTED)
             bid.current_version, bid.updated_at = bid.current_version + 1, now
         version = BidVersion(
-            bid_id=bid.id, version=bid.current_version, envelope_sha256=stored.sha256,
+            bid=bid, version=bid.current_version, envelope_sha256=stored.sha256,
             size=stored.size, header_sha256=info.header.sha256.hex(),
             dual_key_id=info.header.dual.key if info.header.dual else None, source=source,
             received_at=to_millisecond(now), submitted_by_id=actor.user_id,
