@@ -322,6 +322,10 @@ def includeme(config):
     config.add_route("evaluation.lowprice", "/projects/{project_id}/low-price/{review_id}",
                      factory="trading.evaluation.resources:review_factory")
 
+    # 公开数据: the open-data page and the bulk OCDS export
+    config.add_route("opendata", "/opendata")
+    config.add_route("opendata.export", "/opendata/releases.json")
+
     # audit
     config.add_route("audit.checkpoints", "/audit/checkpoints")
     config.add_route("audit.checkpoints.sign", "/audit/checkpoints/sign")

@@ -229,6 +229,8 @@ TABLE = [
     html("draws.pool", "/draws/{draw}/pool.json", EVERYONE),
     html("draws.beacon", "/draws/{draw}/beacon", {"supervisor"}),
     html("audit.checkpoints", "/audit/checkpoints", EVERYONE),
+    html("opendata", "/opendata", EVERYONE),
+    html("opendata.export", "/opendata/releases.json", EVERYONE),
     html("audit.checkpoints.sign", "/audit/checkpoints/sign", {"center"}, "POST"),
     html("audit.log", "/audit/log", {"center", "supervisor"}),
     # Collusion signals: never the bidders (nor the owner); the committee via its hook.

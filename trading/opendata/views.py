@@ -1,8 +1,11 @@
-"""The OCDS API: the cursor feed, a project's release package, and its record."""
+"""The OCDS API: the cursor feed, a project's release package, and its record; the
+公开数据 page that explains them beside the bulk export and the verification tools."""
+
+import io
 
 import colander
 from pyramid.httpexceptions import HTTPNotFound
-from pyramid.response import Response
+from pyramid.response import FileIter, Response
 from pyramid.view import view_config
 
 from ..api import describe, query_parameters
@@ -64,3 +67,30 @@ def project_record(context, request):
               "compiledRelease": service.compiled(context.project.id)}
     return _json({"uri": request.url, "version": "1.1", "publishedDate": instant(request.clock()),
                   "publisher": {"name": PUBLISHER}, "records": [record]})
+
+
+@view_config(route_name="opendata", renderer="opendata/index.jinja2",
+             permission=Permission.PUBLIC_VIEW, request_method="GET")
+def open_data(request):
+    """公开数据: what anyone may download and check, without an account or JavaScript."""
+    return {}
+
+
+@view_config(route_name="opendata.export", permission=Permission.PUBLIC_VIEW,
+             request_method="GET")
+def bulk_export(request):
+    """Every release as one package, `trading ocds export`'s file: spooled to a temporary
+    file as it is read (memory stays flat) and served from there once the session is done."""
+    import tempfile
+
+    from .export import export_releases
+
+    spool = tempfile.TemporaryFile()
+    text = io.TextIOWrapper(spool, encoding="utf-8", write_through=True)
+    export_releases(request.dbsession, text, now=request.clock())
+    text.detach()
+    spool.seek(0)
+    response = Response(app_iter=FileIter(spool), content_type="application/json",
+                        charset="utf-8")
+    response.content_disposition = 'attachment; filename="ocds-releases.json"'
+    return response
