@@ -302,3 +302,29 @@ def test_a_message_reads_in_the_readers_language(dbsession, clock, settings, reg
     assert "已开标" not in english
     api = testapp.get("/api/v1/messages").json["messages"]
     assert any(m["subject"] == "Bids opened: 环城绿道" for m in api)
+
+
+def test_supervisors_hear_of_an_overdue_step_once_when_it_first_appears(
+        dbsession, clock, settings, registry):
+    """电子监察 alerts are computed, not stored (trading.supervision.dashboard): the periodic
+    check tells every supervisor of a step when it first becomes overdue, never twice."""
+    from trading.messages.tasks import supervision_alerts
+
+    supervisor = make_user(dbsession, clock, settings, role=Role.SUPERVISOR)
+    owner = make_user(dbsession, clock, settings, role=Role.OWNER)
+    bidder = make_user(dbsession, clock, settings, role=Role.BIDDER)
+    late = make_project(dbsession, clock, settings, registry, owner=owner,
+                        name="滨江步道改造工程")
+    project_service(dbsession, clock, registry).submit_for_review(late, actor=actor_for(owner))
+    assert supervision_alerts.call_local() == 0  # in review, not yet late
+    assert _messages(dbsession, supervisor, MessageKind.SUPERVISION_ALERT) == []
+    clock.advance(days=4)
+    assert supervision_alerts.call_local() == 1
+    [alert] = _messages(dbsession, supervisor, MessageKind.SUPERVISION_ALERT)
+    assert "滨江步道改造工程" in _subject(alert) and "项目审核超期" in _body(alert)
+    assert "交易中心" in _body(alert)
+    assert (alert.route, alert.route_args) == ("projects.detail", {"project_id": late.id})
+    clock.advance(hours=1)
+    assert supervision_alerts.call_local() == 0  # still late: told once
+    assert len(_messages(dbsession, supervisor, MessageKind.SUPERVISION_ALERT)) == 1
+    assert _messages(dbsession, bidder, MessageKind.SUPERVISION_ALERT) == []

@@ -227,3 +227,36 @@ def on_smallwork_changed(event) -> None:
         args={"name": work.name, "deadline": beijing(work.respond_by)},
         route="smallworks.project", route_args={"work_id": work.id},
         key=f"smallwork_drawn:{work.id}:{work.winner_id}")
+
+
+# -- 电子监察 (overdue steps) -----------------------------------------------------------------
+
+def _alert_route(alert) -> tuple[str, dict]:
+    """The page of what is late: a small work, a supermarket purchase, or a project."""
+    if alert.kind == "small_work":
+        return "smallworks.project", {"work_id": alert.project_id}
+    if alert.kind == "purchase":
+        return "im.purchase", {"purchase_id": alert.project_id}
+    return "projects.detail", {"project_id": alert.project_id}
+
+
+def overdue_alerts(dbsession, clock) -> int:
+    """The supervisors hear of each overdue step the 电子监察 computes (the dashboard's
+    figures) once, when it first appears: the alerts are computed, not stored, so the
+    message's key — what is late and its due time — is what makes "first". Returns how
+    many alerts were new to someone."""
+    from ..supervision.dashboard import figures
+
+    messages, new = MessageService(dbsession, clock), 0
+    for alert in figures(dbsession, clock()).overdue:
+        route, route_args = _alert_route(alert)
+        made = messages.to_role(
+            Role.SUPERVISOR, K.SUPERVISION_ALERT, N_("超期预警：${name}"),
+            body=N_("“${name}”（${number}）${step}：应于 ${due}（北京时间）前完成，"
+                    "责任方：${responsible}。请在一屏统览中核查。"),
+            args={"name": alert.name, "number": alert.number, "step": alert.step,
+                  "due": beijing(alert.due), "responsible": alert.responsible},
+            route=route, route_args=route_args,
+            key=f"overdue:{alert.kind}:{alert.project_id}:{alert.step}:{alert.due:%Y%m%d%H%M}")
+        new += bool(made)
+    return new
