@@ -461,7 +461,9 @@ def build_record(
     every follow-up's result are derived here. Each follow-up is {"declined": [ids],
     "reason", "count", "at"}. Raises a DrawError for any inconsistency.
     """
-    frozen = engine.freeze(candidates)
+    with engine.cyclic_gc_paused():
+        frozen = engine.freeze(candidates)
+        copied = _deep_copy(list(candidates), frozen.flat)
     engine.check_count(count)
     if count > frozen.drawable:
         raise TooManyRequested(
@@ -475,7 +477,7 @@ def build_record(
         "subject": dict(subject),
         "rule": rule,
         "count": count,
-        "candidates": _deep_copy(list(candidates), frozen.flat),
+        "candidates": copied,
         "candidate_list_hash": frozen.list_hash,
         "commitment": commitment,
         "beacon": beacon,

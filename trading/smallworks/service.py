@@ -7,12 +7,10 @@ the first change, so a refused step changes nothing.
 """
 
 import functools
-import gc
 import io
 import json
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -39,6 +37,7 @@ from ..audit import logset
 from ..audit.service import record as audit_record
 from ..db import registry_of
 from ..draws import lottery
+from ..draws.engine import cyclic_gc_paused
 from ..draws.models import Draw
 from ..draws.services import DrawService
 from ..forms import format_yuan
@@ -587,7 +586,7 @@ class SmallWorksService:
     def build_pool(self, work: SmallWork) -> rules.Pool:
         """The candidate pool on today's date, with every fairness control (rules §6.3)."""
         today = local_day(self.clock())
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused():
             firms = self._rules_enterprises(work.category, today)
             return rules.build_pool(firms, _rules_project(work), today, self.params_of(work))
 
@@ -1097,25 +1096,6 @@ def _rules_project(work: SmallWork) -> rules.SmallWorksProject:
     return rules.SmallWorksProject(str(work.id), str(work.owner_org_id), work.name, work.site,
                                    str(work.category), work.object_type, work.amount,
                                    work.approved_on, work.sub_specialty)
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """Pause the cyclic garbage collector while one pool is built.
-
-    A pool over the whole registry allocates some 30 000 short-lived objects (rows,
-    certificates, entries, candidates), none in a reference cycle: reference counting
-    frees them all. Left on, the cyclic collector walks the whole process heap several
-    times per pool for nothing: half of the pool's time in bench/smallworks.py. Only
-    the collector that was running is resumed, so nested or concurrent pauses are safe
-    (the worst case is a collection that runs a few milliseconds late)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 GRADES = tuple(rules.Grade)  # by value: 0 特级 … 3 三级
