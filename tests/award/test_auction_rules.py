@@ -80,9 +80,9 @@ def test_place_bid_table(bidder, amount, at, error):
 
 def test_the_leader_cannot_underbid_itself_and_a_double_submit_is_refused():
     auction = a.place_bid(opened(), "B1", 1_390_000_00, AT)
-    with pytest.raises(a.AlreadyLowest):
+    with pytest.raises(a.AlreadyLowestBid):
         a.place_bid(auction, "B1", 1_390_000_00, AT)  # the same form sent twice
-    with pytest.raises(a.AlreadyLowest):
+    with pytest.raises(a.AlreadyLowestBid):
         a.place_bid(auction, "B1", 1_380_000_00, AT)
     auction = a.place_bid(auction, "B2", 1_380_000_00, AT + timedelta(minutes=1))
     assert a.place_bid(auction, "B1", 1_370_000_00, AT + timedelta(minutes=2)).leader == "B1"

@@ -10,10 +10,9 @@ from trading.audit.models import AuditEvent
 from trading.award.committee import (
     AlreadyVoted,
     AwardCommitteeService,
-    NotACandidate,
     RoundClosed,
 )
-from trading.award.errors import AwardRefused
+from trading.award.errors import AwardRefused, NonCandidateBallot
 from trading.award.models import Ballot
 from trading.award.service import AwardService, Suspended, candidate_id
 from trading.draws.models import Draw
@@ -109,7 +108,7 @@ def test_bad_ballots_are_refused_and_change_nothing(separated):
     current = service.open_round(committee)
     member = committee.members[0].user
     before = w.dbsession.scalar(sa.select(sa.func.count(AuditEvent.seq)))
-    with pytest.raises(NotACandidate):
+    with pytest.raises(NonCandidateBallot):
         service.cast(w.project, committee, current, choices=["B999999"], actor=actor_for(member))
     a, b, c = cands(w)
     service.cast(w.project, committee, current, choices=[a], actor=actor_for(member))

@@ -162,7 +162,7 @@ def test_eligible_bidder_without_an_offer_is_not_counted():
 
 
 def test_offer_from_a_non_eligible_bidder_is_refused():
-    with pytest.raises(a.NotEligible, match="E"):
+    with pytest.raises(a.IneligibleOffer, match="E"):
         a.final_offer_winner(offers(10, 13, 14, 15, 16), eligible=["A", "B", "C", "D"])
 
 
@@ -211,13 +211,13 @@ def test_check_final_offer(amount, ok):
     if ok:
         assert a.check_final_offer(amount, floor_fen=100, ceiling_fen=200) == amount
     else:
-        with pytest.raises(a.OfferOutOfRange):
+        with pytest.raises(a.OfferOutOfBounds):
             a.check_final_offer(amount, floor_fen=100, ceiling_fen=200)
 
 
 def test_offer_may_not_exceed_the_earlier_price_when_configured():
     params = FinalOfferParams(not_above_previous=True)
-    with pytest.raises(a.OfferOutOfRange, match="earlier price"):
+    with pytest.raises(a.OfferOutOfBounds, match="earlier price"):
         a.check_final_offer(120, previous_fen=110, params=params)
     assert a.check_final_offer(120, previous_fen=110) == 120  # off by default
     result = a.final_offer_winner(

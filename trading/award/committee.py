@@ -18,7 +18,7 @@ from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit.service import record
 from ..draws.services import DrawService
-from ..errors import DomainError, Unprocessable
+from ..errors import DomainError
 from ..evaluation.conflicts import ExpertFacts, Party, conflict_reasons
 from ..keys import project_algorithm
 from ..projects.kinds import AwardMethod
@@ -28,10 +28,12 @@ from . import rules
 from .errors import (
     AlreadyLowest,
     AwardRefused,
+    BallotRefused,
     BidBelowFloor,
     BidNotBelowCurrent,
     BidOffStep,
     InvalidAwardInput,
+    NonCandidateBallot,
     NotEligible,
     WindowClosed,
 )
@@ -114,14 +116,6 @@ def _check_collective(vote, member: str, choices: list, reason: str) -> None:
 BALLOT_CHECKS = {K.PAIRWISE: _check_pairwise, K.COLLECTIVE: _check_collective}
 
 
-class NotACandidate(Unprocessable):
-    code = "not_a_candidate"
-
-
-class InvalidBallot(Unprocessable):
-    code = "invalid_ballot"
-
-
 class AlreadyVoted(AwardRefused):
     code = "already_voted"
 
@@ -146,10 +140,10 @@ def _chair_refusal(requested, heads, conflicted) -> DomainError:
 
 def _refusal(error: rules.RuleError) -> DomainError:
     if isinstance(error, rules.NotACandidate):
-        return NotACandidate(f"选票中含有非定标候选人：{error}", field="choices")
+        return NonCandidateBallot(f"选票中含有非定标候选人：{error}", field="choices")
     if isinstance(error, rules.DuplicateBallot):
         return AlreadyVoted("本轮已投票，不能重复投票")
-    return InvalidBallot(f"选票无效：{error}", field="choices")
+    return BallotRefused(f"选票无效：{error}", field="choices")
 
 
 def award_params(project: Project) -> rules.AwardParams:
@@ -179,7 +173,7 @@ def _auction_refusal(error: rules.RuleError, auction) -> DomainError:
         return NotEligible("只有本标段的定标候选人可以参加降价竞价")
     if isinstance(error, rules.AuctionClosed):
         return WindowClosed("降价竞价已结束，不能再报价")
-    if isinstance(error, rules.AlreadyLowest):
+    if isinstance(error, rules.AlreadyLowestBid):
         return AlreadyLowest("您的报价已是当前最低价，不能重复报价")
     if isinstance(error, rules.NotBelowCurrent):
         return BidNotBelowCurrent(f"报价须低于当前最低价 {format_yuan(current)} 元",
@@ -605,7 +599,7 @@ class AwardCommitteeService:
     def _check_ballot(self, vote: VoteRound, user_id: int, choices, reason: str) -> list:
         """Validate one ballot with the same rule that will count the round."""
         if not isinstance(choices, list):
-            raise InvalidBallot("选票格式无效", field="choices")
+            raise BallotRefused("选票格式无效", field="choices")
         member, kind = str(user_id), K(vote.kind)
         try:
             if kind in COUNTERS:
@@ -615,7 +609,7 @@ class AwardCommitteeService:
         except rules.RuleError as error:
             raise _refusal(error) from None
         except (TypeError, ValueError):
-            raise InvalidBallot("选票格式无效", field="choices") from None
+            raise BallotRefused("选票格式无效", field="choices") from None
         return choices
 
     def _count(self, vote: VoteRound, ballots, members, drawn=None):

@@ -38,6 +38,18 @@ class OfferOutOfRange(Unprocessable):
     code = "offer_out_of_range"
 
 
+class NonCandidateBallot(Unprocessable):
+    """A ballot names someone who is not a candidate (the rule's NotACandidate)."""
+
+    code = "not_a_candidate"
+
+
+class BallotRefused(Unprocessable):
+    """A ballot the round's rule refuses (the rule's InvalidBallot and the others)."""
+
+    code = "invalid_ballot"
+
+
 class InvalidAwardInput(DomainError):
     code = "invalid"
     status = 400

@@ -62,11 +62,11 @@ from trading.rules.values import as_count, as_ids, as_money, as_score, quantize
 # --- errors ---------------------------------------------------------------------------
 
 
-class OfferOutOfRange(RuleError):
+class OfferOutOfBounds(RuleError):
     """A final offer is below the floor, above the ceiling or above an earlier price."""
 
 
-class NotEligible(RuleError):
+class IneligibleOffer(RuleError):
     """An offer comes from a bidder that is not eligible for the final round."""
 
 
@@ -287,14 +287,14 @@ def check_final_offer(
     previous_fen: int | None = None,
     params: FinalOfferParams = DEFAULT_FINAL_OFFER,
 ) -> int:
-    """Raise ``OfferOutOfRange`` unless floor ≤ offer ≤ ceiling (and ≤ earlier price).
+    """Raise ``OfferOutOfBounds`` unless floor ≤ offer ≤ ceiling (and ≤ earlier price).
 
     For offers visible on receipt. Sealed offers are only readable after the window, so
     :func:`final_offer_winner` rejects out-of-range ones with a reason instead.
     """
     reason = _range_problem(amount_fen, floor_fen, ceiling_fen, previous_fen, params)
     if reason:
-        raise OfferOutOfRange(reason)
+        raise OfferOutOfBounds(reason)
     return amount_fen
 
 
@@ -371,7 +371,7 @@ def _check_offer_set(
     allowed = set(as_ids(eligible, "eligible bidder"))
     strangers = sorted(set(bidders) - allowed)
     if strangers:
-        raise NotEligible(f"not eligible for the final round: {', '.join(strangers)}")
+        raise IneligibleOffer(f"not eligible for the final round: {', '.join(strangers)}")
 
 
 def _split_offers(
@@ -1414,7 +1414,7 @@ class NotBelowCurrent(AuctionRefused):
     pass
 
 
-class AlreadyLowest(AuctionRefused):
+class AlreadyLowestBid(AuctionRefused):
     pass
 
 
@@ -1501,7 +1501,7 @@ def place_bid(auction: Auction, bidder: str, amount_fen: int, at: datetime) -> A
     if at >= auction.ends_at:
         raise AuctionClosed(f"the auction ended at {auction.ends_at.isoformat()}")
     if bidder == auction.leader:
-        raise AlreadyLowest(f"{bidder!r} already holds the lowest price")
+        raise AlreadyLowestBid(f"{bidder!r} already holds the lowest price")
     current = auction.current_fen
     if amount >= current:
         raise NotBelowCurrent(f"{amount} 分 is not below the current price {current} 分")
