@@ -1,6 +1,6 @@
 """Benchmark: the opening (开标) of N sealed bids, against the cryptographic floor.
 
-    python bench/opening.py [--quick]
+    python bench/opening.py [--quick] [--small-only] [--db postgresql [--db-url URL]]
 
 Scenarios: 1 000 bids of 1 MiB, and 10 bids of 200 MiB (--quick: 50 × 1 MiB, 3 × 16 MiB).
 For each, a child process builds a fresh SQLite database and storage root, publishes a
@@ -14,6 +14,10 @@ floor_s   the same bytes with pycryptodome and hashlib alone, no database: unwra
           from the KEK, HPKE SetupBaseR per envelope, AES-256-GCM open of every chunk and
           SHA-256 of the whole file (the least any opening must do). Best of two runs,
           one before and one after the opening.
+With `--db postgresql` the database is a PostgreSQL one of the bench's own (`--db-url`,
+default `trading_opening` on 127.0.0.1:5432, dropped afterwards); the committed state both
+openings start from is a copy made with CREATE DATABASE … TEMPLATE.
+
 ratio     open_s / floor_s, the opening in the job's own process (one core).
 pool_ratio  the same opening, from the same committed state, by a pool of worker
           processes (`opening.processes`, default every core; trading/bidding/openpool.py)
@@ -59,6 +63,7 @@ def settings_for(workdir: Path, extra: dict | None = None) -> dict:
         "pyramid.reload_templates": "false",
         "storage.max_bytes": str(1024 * MIB), "bidding.max_envelope_bytes": str(1024 * MIB),
     })
+    settings.update(json.loads(os.environ.get("OPENING_SETTINGS", "{}")))  # --db postgresql
     settings.update(extra or {})  # e.g. bench/rush.py --db postgresql: database and queue
     return settings
 
@@ -294,26 +299,83 @@ def child_open(workdir: Path, project_id: int, processes: int) -> None:
 MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(8 * MIB), "MALLOC_TRIM_THRESHOLD_": str(8 * MIB)}
 
 
-def run_child(*args) -> dict:
+def run_child(*args, db_url: str | None = None) -> dict:
+    settings = {"sqlalchemy.url": db_url} if db_url else {}
     result = subprocess.run([sys.executable, __file__, "--child", *map(str, args)],
-                            capture_output=True, text=True, env={**os.environ, **MALLOC})
+                            capture_output=True, text=True,
+                            env={**os.environ, **MALLOC, "OPENING_SETTINGS": json.dumps(settings)})
     if result.returncode != 0:
         sys.exit(f"bench/opening.py: child {args[0]} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def scenario(n: int, size_mib: int, pool: int) -> dict:
+def postgres(url: str, *statements: str) -> None:
+    """Run statements in the maintenance database of `url`'s server (autocommit)."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(sa.make_url(url).set(database="postgres"),
+                             isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for statement in statements:
+                conn.execute(sa.text(statement))
+    finally:
+        admin.dispose()
+
+
+class Snapshot:
+    """The committed state after setup, to open twice: a copy of the SQLite file, or a
+    PostgreSQL database made from the bench's own as a template."""
+
+    def __init__(self, workdir: Path, db_url: str | None):
+        self.file, self.url = workdir / "bench.sqlite3", db_url
+        if db_url:
+            from sqlalchemy import make_url
+
+            self.name = make_url(db_url).database
+            self.copy = f"{self.name}_before"
+
+    def create(self) -> None:
+        if self.url:
+            postgres(self.url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)',
+                     f'DROP DATABASE IF EXISTS "{self.copy}" WITH (FORCE)',
+                     f'CREATE DATABASE "{self.name}"')
+
+    def take(self) -> None:
+        if self.url:
+            postgres(self.url, f'CREATE DATABASE "{self.copy}" TEMPLATE "{self.name}"')
+        else:
+            shutil.copyfile(self.file, self.file.with_suffix(".before"))
+
+    def restore(self) -> None:
+        if self.url:
+            postgres(self.url, f'DROP DATABASE "{self.name}" WITH (FORCE)',
+                     f'CREATE DATABASE "{self.name}" TEMPLATE "{self.copy}"')
+        else:
+            shutil.copyfile(self.file.with_suffix(".before"), self.file)
+
+    def drop(self) -> None:
+        if self.url:
+            postgres(self.url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)',
+                     f'DROP DATABASE IF EXISTS "{self.copy}" WITH (FORCE)')
+
+
+def scenario(n: int, size_mib: int, pool: int, db_url: str | None = None) -> dict:
     """Open the same bids twice from the same committed state: in the job's own process
     (one core), then with a pool of `pool` worker processes (the default: every core)."""
     with tempfile.TemporaryDirectory(prefix="bench-opening-") as tmp:
-        start = time.perf_counter()
-        setup = run_child("setup", tmp, n, size_mib)
-        setup_s = time.perf_counter() - start
-        database = Path(tmp) / "bench.sqlite3"
-        shutil.copyfile(database, database.with_suffix(".before"))
-        result = run_child("open", tmp, setup["project_id"], 1)
-        shutil.copyfile(database.with_suffix(".before"), database)
-        pooled = run_child("open", tmp, setup["project_id"], pool)
+        snapshot = Snapshot(Path(tmp), db_url)
+        snapshot.create()
+        try:
+            start = time.perf_counter()
+            setup = run_child("setup", tmp, n, size_mib, db_url=db_url)
+            setup_s = time.perf_counter() - start
+            snapshot.take()
+            result = run_child("open", tmp, setup["project_id"], 1, db_url=db_url)
+            snapshot.restore()
+            pooled = run_child("open", tmp, setup["project_id"], pool, db_url=db_url)
+        finally:
+            snapshot.drop()
     result.update(n=n, size_mib=size_mib, setup_s=setup_s, pool=pool,
                   ratio=result["open_s"] / result["floor_s"], pool_open_s=pooled["open_s"],
                   pool_ratio=pooled["open_s"] / min(result["floor_s"], pooled["floor_s"]),
@@ -336,6 +398,9 @@ def main() -> None:
                         help="only the many-small-bids scenario")
     parser.add_argument("--processes", type=int,
                         help="worker processes of the pooled run (default: every core)")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
+                        "trading_opening", help="--db postgresql: a database of the bench's own")
     args = parser.parse_args()
     if args.child:
         kind, workdir, *rest = args.child
@@ -345,12 +410,15 @@ def main() -> None:
             child_open(Path(workdir), int(rest[0]), int(rest[1]))
         return
     pool = args.processes or os.cpu_count() or 1
-    print(f"opening benchmark (SQLite, auto custody, 1 MiB chunks; load "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
+    db_url = args.db_url if args.db == "postgresql" else None
+    if db_url and "127.0.0.1" not in db_url and "localhost" not in db_url:
+        parser.error(f"loopback only: {db_url}")
+    print(f"opening benchmark ({'PostgreSQL' if db_url else 'SQLite'}, auto custody, 1 MiB "
+          f"chunks; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
     scenarios = QUICK if args.quick else FULL
-    small = scenario(*scenarios[0], pool)
-    big = small if args.small_only else scenario(*scenarios[1], pool)
-    print(f"bench opening: n={small['n']} size_mib={small['size_mib']} "
+    small = scenario(*scenarios[0], pool, db_url)
+    big = small if args.small_only else scenario(*scenarios[1], pool, db_url)
+    print(f"bench opening: db={args.db} n={small['n']} size_mib={small['size_mib']} "
           f"open_s={small['open_s']:.2f} floor_s={small['floor_s']:.2f} "
           f"ratio={small['ratio']:.2f} pool={pool} pool_open_s={small['pool_open_s']:.2f} "
           f"pool_ratio={small['pool_ratio']:.2f} rss_mb={small['rss_mb']:.0f} "
