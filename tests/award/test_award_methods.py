@@ -7,9 +7,9 @@ import pytest
 from trading.award import rules as a
 from trading.award.rules import (
     AwardStage,
-    Ballot,
     DecisionMethod,
     ElimNext,
+    MemberBallot,
     PairPreference,
     PriceMethod,
     Revote,
@@ -34,7 +34,7 @@ def ballots(*choices, members=FIVE):
         picks = (
             () if choice is None else (choice,) if isinstance(choice, str) else choice
         )
-        out.append(Ballot(member, picks))
+        out.append(MemberBallot(member, picks))
     return out
 
 
@@ -130,9 +130,9 @@ def test_all_abstain_means_everyone_is_tied():
         (ballots("A", "A", "B", "A", "Z"), a.NotACandidate),
         (ballots("A", "A", "B", "A", ("A", "B")), a.InvalidBallot),
         (ballots("A", "A", "B", "A", "C")[:4], a.MissingBallot),
-        (ballots("A", "A", "B", "A", "C") + [Ballot("m1", ("B",))], a.DuplicateBallot),
+        (ballots("A", "A", "B", "A", "C") + [MemberBallot("m1", ("B",))], a.DuplicateBallot),
         (
-            ballots("A", "A", "B", "A", "C")[:4] + [Ballot("x9", ("B",))],
+            ballots("A", "A", "B", "A", "C")[:4] + [MemberBallot("x9", ("B",))],
             UnknownParticipant,
         ),
     ],
@@ -144,8 +144,8 @@ def test_plurality_rejects_bad_ballots(votes, error):
 
 def test_ballot_choices_must_be_a_tuple_not_a_string():
     with pytest.raises(a.InvalidBallot):
-        Ballot("m1", "AB")
-    assert Ballot("m1", ["A"]).choices == ("A",)
+        MemberBallot("m1", "AB")
+    assert MemberBallot("m1", ["A"]).choices == ("A",)
 
 
 def test_abstention_can_be_forbidden():

@@ -153,7 +153,7 @@ def vote_rounds(draw):
     choice = st.one_of(st.none(), st.sampled_from(candidates))
     picks = [draw(choice) for _ in members]
     ballots = [
-        a.Ballot(m, () if c is None else (c,))
+        a.MemberBallot(m, () if c is None else (c,))
         for m, c in zip(members, picks, strict=True)
     ]
     return candidates, members, ballots

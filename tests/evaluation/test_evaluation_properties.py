@@ -242,8 +242,8 @@ def test_only_the_lowest_can_trip_the_second_lowest_test(passed, data):
 @PROP
 @given(st.integers(0, 15), st.integers(0, 15))
 def test_committee_check_matches_the_rule(experts, reps):
-    members = [r.CommitteeMember(f"e{i}", r.MemberRole.EXPERT) for i in range(experts)]
-    members += [r.CommitteeMember(f"r{i}", r.MemberRole.OWNER_REP) for i in range(reps)]
+    members = [r.Seat(f"e{i}", r.MemberRole.EXPERT) for i in range(experts)]
+    members += [r.Seat(f"r{i}", r.MemberRole.OWNER_REP) for i in range(reps)]
     size = experts + reps
     legal = size >= 5 and size % 2 == 1 and 3 * experts >= 2 * size
     try:

@@ -8,7 +8,6 @@ import pytest
 
 from trading.evaluation import rules as r
 from trading.evaluation.rules import (
-    CommitteeMember,
     ItemKind,
     ItemScore,
     MemberRole,
@@ -18,6 +17,7 @@ from trading.evaluation.rules import (
     RankEntry,
     Regime,
     ScoringItem,
+    Seat,
     SmeDeclaration,
     SmeKind,
     SmePolicy,
@@ -30,10 +30,10 @@ WAN = 1_000_000  # 1 万元 in 分
 
 
 def committee(experts: int, reps: int = 0, *, chair: str | None = None, agency=0):
-    members = [CommitteeMember(f"e{i}", MemberRole.EXPERT) for i in range(experts)]
-    members += [CommitteeMember(f"r{i}", MemberRole.OWNER_REP) for i in range(reps)]
+    members = [Seat(f"e{i}", MemberRole.EXPERT) for i in range(experts)]
+    members += [Seat(f"r{i}", MemberRole.OWNER_REP) for i in range(reps)]
     members += [
-        CommitteeMember(f"a{i}", MemberRole.AGENCY_STAFF) for i in range(agency)
+        Seat(f"a{i}", MemberRole.AGENCY_STAFF) for i in range(agency)
     ]
     return [replace(m, is_chair=m.member_id == chair) for m in members]
 

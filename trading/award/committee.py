@@ -603,7 +603,7 @@ class AwardCommitteeService:
         member, kind = str(user_id), K(vote.kind)
         try:
             if kind in COUNTERS:
-                self._count(vote, [rules.Ballot(member, tuple(choices))], [member])
+                self._count(vote, [rules.MemberBallot(member, tuple(choices))], [member])
             else:
                 BALLOT_CHECKS[kind](vote, member, choices, reason)
         except rules.RuleError as error:
@@ -623,7 +623,7 @@ class AwardCommitteeService:
         vote.closed_at = self.clock()
         if vote.kind == K.PAIRWISE:
             return self._close_pairwise(project, committee, vote, members)
-        ballots = [rules.Ballot(str(b.user_id), tuple(b.choices)) for b in vote.ballots]
+        ballots = [rules.MemberBallot(str(b.user_id), tuple(b.choices)) for b in vote.ballots]
         outcome, draws = self._count(vote, ballots, members), []
         if outcome.lottery is not None:
             drawn, draw_id = self._lottery(project, committee, outcome.lottery)

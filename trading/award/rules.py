@@ -737,7 +737,7 @@ def award_chair(heads: Sequence[str], excluded: Mapping[str, Sequence[str]],
 
 
 @dataclass(frozen=True)
-class Ballot:
+class MemberBallot:
     """One member's ballot in one round; empty ``choices`` is an abstention (弃权).
 
     Plurality: one choice. Multi-vote elimination: exactly m distinct choices.
@@ -781,7 +781,7 @@ class VoteOutcome:
 
 def _count_round(
     candidates: Sequence[str],
-    ballots: Sequence[Ballot],
+    ballots: Sequence[MemberBallot],
     members: Sequence[str],
     *,
     max_choices: int,
@@ -814,7 +814,7 @@ def _count_round(
     return tally, invalid
 
 
-def _check_voter(ballot: Ballot, roster: set[str], voted: set[str]) -> None:
+def _check_voter(ballot: MemberBallot, roster: set[str], voted: set[str]) -> None:
     if ballot.member_id not in roster:
         raise UnknownParticipant(f"{ballot.member_id!r} is not on the award committee")
     if ballot.member_id in voted:
@@ -825,7 +825,7 @@ def _check_voter(ballot: Ballot, roster: set[str], voted: set[str]) -> None:
 
 
 def _check_choices(
-    ballot: Ballot, cands: set[str], max_choices: int, exact: bool, stacking: bool
+    ballot: MemberBallot, cands: set[str], max_choices: int, exact: bool, stacking: bool
 ) -> None:
     strangers = sorted(set(ballot.choices) - cands)
     if strangers:
@@ -900,7 +900,7 @@ def _vote_outcome(
 
 def count_plurality(
     candidates: Sequence[str],
-    ballots: Sequence[Ballot],
+    ballots: Sequence[MemberBallot],
     *,
     members: Sequence[str],
     seats: int = 1,
@@ -928,7 +928,7 @@ def count_plurality(
 
 def count_cumulative(
     candidates: Sequence[str],
-    ballots: Sequence[Ballot],
+    ballots: Sequence[MemberBallot],
     *,
     members: Sequence[str],
     votes_per_member: int | None = None,
@@ -993,7 +993,7 @@ class EliminationOutcome:
 
 def count_elimination_round(
     candidates: Sequence[str],
-    ballots: Sequence[Ballot],
+    ballots: Sequence[MemberBallot],
     *,
     members: Sequence[str],
     target: int = 1,

@@ -260,9 +260,9 @@ class EvaluationCommitteeService:
         return users
 
     def _check_planned(self, project, plan, reps) -> None:
-        members = [rules.CommitteeMember(f"e{i}", rules.MemberRole.EXPERT)
+        members = [rules.Seat(f"e{i}", rules.MemberRole.EXPERT)
                    for i in range(sum(p["count"] for p in plan))]
-        members += [rules.CommitteeMember(f"r{u.id}", rules.MemberRole.OWNER_REP) for u in reps]
+        members += [rules.Seat(f"r{u.id}", rules.MemberRole.OWNER_REP) for u in reps]
         self._check_composition(project, members)
 
     def _check_composition(self, project: Project, members) -> rules.CommitteeSummary:
@@ -632,7 +632,7 @@ class EvaluationCommitteeService:
             raise EvaluationConflict(problem)
         seated = self.seated(committee)
         self._check_composition(project, [
-            rules.CommitteeMember(str(m.id), rules.MemberRole(str(m.role)), m.is_chair)
+            rules.Seat(str(m.id), rules.MemberRole(str(m.role)), m.is_chair)
             for m in seated])
         now = self.clock()
         move_committee(committee, CommitteeStatus.SITTING)

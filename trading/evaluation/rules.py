@@ -301,7 +301,10 @@ class MemberRole(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class CommitteeMember:
+class Seat:
+    """A seat on the committee as the composition rules see it (the row is
+    `evaluation.models.CommitteeMember`)."""
+
     member_id: str
     role: MemberRole
     is_chair: bool = False  # 组长
@@ -348,7 +351,7 @@ def committee_min_size(
 
 
 def check_committee(
-    members: Sequence[CommitteeMember],
+    members: Sequence[Seat],
     *,
     regime: Regime,
     procedure: Procedure,
@@ -380,7 +383,7 @@ def check_committee(
     return CommitteeSummary(size=size, experts=experts, min_size=min_size)
 
 
-def _chair_problems(members: Sequence[CommitteeMember], regime: Regime) -> list[str]:
+def _chair_problems(members: Sequence[Seat], regime: Regime) -> list[str]:
     chairs = [m for m in members if m.is_chair]
     problems = []
     if len(chairs) > 1:
