@@ -16,7 +16,7 @@ from bid_crypto import logset as outsider
 from trading.audit import logset, merkle
 from trading.audit.models import AuditEvent
 from trading.award.errors import OffersNotLogged
-from trading.award.final_offer import offers_key
+from trading.award.final_offer import final_offer_log_problems, offers_key
 from trading.award.models import RoundState
 from trading.bidding.service import bidder_ref
 from trading.jobs import chronograph
@@ -94,6 +94,21 @@ def test_a_round_whose_offers_are_not_the_logged_ones_is_not_decided(award_world
     party.envelope_sha256 = "e" * 64
     with pytest.raises(OffersNotLogged, match=bidder_ref(party.bidder_org_id)):
         w.offers()._fix_offers(final_round, w.clock())
+
+
+def test_audit_verify_names_a_round_whose_offers_were_rewritten(decided):
+    w, final_round, _doc, _log_key, _ = decided
+    assert final_offer_log_problems(w.dbsession) == []
+    result = copy.deepcopy(final_round.result)
+    gone = result["log"]["members"].pop(0)
+    final_round.result = result
+    party = final_round.parties[1]
+    party.envelope_sha256 = "d" * 64
+    w.dbsession.flush()
+    problems = final_offer_log_problems(w.dbsession)
+    assert any(gone["id"] in p and "left out" in p for p in problems), problems
+    assert any(f"offer of {bidder_ref(party.bidder_org_id)} differs" in p
+               for p in problems), problems
 
 
 def test_the_round_page_links_the_proof(decided, testapp):

@@ -620,6 +620,31 @@ class FinalOfferService:
                                 reason="终次报价无有效报价，流标")
 
 
+def final_offer_log_problems(dbsession) -> list[str]:
+    """What `trading audit verify` checks of every decided round whose offers were
+    logged: the decision's entries are the set's below its checkpoint, every submitted
+    offer has one, with the envelope and time it was logged with (issue #17 pt 4)."""
+    out = []
+    for final_round in dbsession.scalars(sa.select(FinalOfferRound).order_by(
+            FinalOfferRound.id)):
+        fixed = (final_round.result or {}).get("log")
+        if fixed is None:
+            continue
+        problems = logset.problems(dbsession, fixed["set"], fixed)
+        logged = {e.member: e.event.data
+                  for e in logset.entries(dbsession, fixed["set"], int(fixed["size"]))}
+        for party in final_round.parties:
+            ident = bidder_ref(party.bidder_org_id)
+            if party.envelope_sha256 is None:
+                continue
+            if ident not in logged:
+                problems.append(f"offer of {ident} has no entry below the checkpoint")
+            elif any(logged[ident].get(k) != v for k, v in offer_facts(party).items()):
+                problems.append(f"offer of {ident} differs from its logged entry")
+        out += [f"final-offer round {final_round.id}: {p}" for p in problems]
+    return out
+
+
 def final_offer_service_factory(context, request) -> FinalOfferService:
     return FinalOfferService(request.dbsession, request.clock, request.registry["keys"],
                              request.storage, request.enqueue, request.registry.settings)
