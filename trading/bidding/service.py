@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bid_crypto import (
     BidCryptoError,
@@ -522,11 +523,14 @@ class BidService:
             self._move(bid, BidState.SUBMITTED)
             bid.current_version, bid.updated_at = bid.current_version + 1, now
         version = BidVersion(
-            bid=bid, version=bid.current_version, envelope_sha256=stored.sha256,
+            bid_id=bid.id, version=bid.current_version, envelope_sha256=stored.sha256,
             size=stored.size, header_sha256=info.header.sha256.hex(),
             dual_key_id=info.header.dual.key if info.header.dual else None, source=source,
             received_at=to_millisecond(now), submitted_by_id=actor.user_id,
             ip=actor.ip, device=actor.device, receipt_signature="")
+        # The version holds its bid without a query, and without the backref appending it
+        # to bid.versions before it is in the session (SQLAlchemy warns on that flush).
+        set_committed_value(version, "bid", bid)
         version.receipt_signature = self.sign_receipt(
             self._receipt_fields(project, lot, bid, version), project)
         # Counts and identities stay out of public view until the deadline; the audit row
