@@ -7,6 +7,7 @@ import json
 from factories import actor_for, make_project, make_user, project_service
 
 from trading.accounts.models import Role
+from trading.opendata.service import WATERMARK
 
 
 def _published(dbsession, clock, settings, registry, n=2):
@@ -40,6 +41,9 @@ def test_the_bulk_export_is_every_release_of_the_feed(testapp, dbsession, clock,
     export = testapp.get("/opendata/releases.json")
     assert export.content_type == "application/json"
     assert "attachment" in export.headers["Content-Disposition"]
+    # On PostgreSQL earlier tests' rolled-back inserts leave gaps in the ids; the feed
+    # serves past a gap only once it is older than the watermark.
+    clock.advance(seconds=WATERMARK.total_seconds() + 1)
     feed = testapp.get("/api/v1/ocds/releases", {"limit": 1000}).json
     package = json.loads(export.body)
     assert package["version"] == "1.1" and len(package["releases"]) >= 2
