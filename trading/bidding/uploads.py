@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from ..errors import DomainError
 from ..storage import FileTooLarge, StorageUnavailable
+from ..storage_s3 import S3Storage
 
 PART_BYTES = 8 * 1024 * 1024
 STALE_SECONDS = 2 * 24 * 3600
@@ -157,7 +158,12 @@ def _same_file(path: Path, handle) -> bool:
 
 
 def uploads_factory(context, request) -> EnvelopeUploads:
+    """On the filesystem, under the storage root; on S3, in the bucket, so that any web
+    machine can take the next part or the finish (trading.bidding.uploads_s3)."""
     from .service import BiddingConfig
+    from .uploads_s3 import S3EnvelopeUploads  # it builds on this module
 
     config = BiddingConfig.from_settings(request.registry.settings)
+    if isinstance(request.storage, S3Storage):
+        return S3EnvelopeUploads(request.storage, config.max_envelope_bytes)
     return EnvelopeUploads(request.storage.root, config.max_envelope_bytes)
