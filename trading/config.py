@@ -45,6 +45,8 @@ DEFAULTS = {
     "auth.totp_custodians": "true",
     "audit.retention_days": "180",
     "storage.max_bytes": str(512 * 1024 * 1024),
+    # On the s3 backend: the local read cache is trimmed back under this, oldest use first.
+    "storage.s3.cache_max_bytes": str(20 * 1024 * 1024 * 1024),
     "audit.checkpoint_minutes": "60",
     # The log's promise to a receipt: merged into a signed checkpoint within this (seconds).
     "audit.max_merge_delay": "300",
@@ -125,6 +127,7 @@ INTEGERS = (
     "auth.token_max_days",
     "audit.retention_days",
     "storage.max_bytes",
+    "storage.s3.cache_max_bytes",
     "audit.checkpoint_minutes",
     "audit.max_merge_delay",
     "audit.sequence_ms",

@@ -207,7 +207,8 @@ def from_settings(settings) -> "FileStorage":
                          bucket=settings["storage.s3.bucket"],
                          endpoint=settings.get("storage.s3.endpoint") or None,
                          region=settings.get("storage.s3.region") or None,
-                         prefix=settings.get("storage.s3.prefix") or "")
+                         prefix=settings.get("storage.s3.prefix") or "",
+                         cache_max_bytes=settings.get("storage.s3.cache_max_bytes"))
     return FileStorage(settings["storage.root"], settings["storage.max_bytes"])
 
 

@@ -25,7 +25,11 @@ The same promises as the filesystem backend, kept with what S3 offers:
 Reading keeps the rest of the platform unchanged: `path_for` gives a local file, fetched
 once into a cache under storage.root (`s3-cache/`) and checked against its digest before it
 is used, so an object altered in the bucket is refused, not served or opened. The local
-root also holds what is on its way in (scratch files, resumable uploads).
+root also holds what is on its way in (scratch files). The cache is bounded
+(`storage.s3.cache_max_bytes`): each use marks its file, and after a fetch that takes the
+cache over the cap the files used longest ago are removed until it is under 90 % of it;
+a file used in the last ten minutes is never removed (a reader may be about to open it),
+and a removed file is simply fetched and checked again on its next use.
 """
 
 import base64
@@ -33,6 +37,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import BinaryIO
@@ -49,6 +54,11 @@ from .storage import (
 
 # Every part of a multipart upload but the last must be at least 5 MiB (S3's rule).
 PART_BYTES = 8 * 1024 * 1024
+# The read cache: trimmed down to this share of its cap, never a file used this recently,
+# and walked at most once a minute per process (a walk reads every file's metadata).
+CACHE_LOW_WATER = 0.9
+CACHE_KEEP_SECONDS = 600
+CACHE_TRIM_EVERY = 60
 UNREADABLE = "文件存储暂不可读，请稍后再试"
 ALTERED = "存储中的文件与其摘要不符"
 
@@ -66,9 +76,11 @@ def _code(error) -> str:
 class S3Storage:
     def __init__(self, root: str | os.PathLike, max_bytes: int, *, bucket: str,
                  endpoint: str | None = None, region: str | None = None, prefix: str = "",
-                 client=None):
-        self.root = Path(root)  # local: scratch, resumable uploads, the read cache
+                 client=None, cache_max_bytes: int | None = None):
+        self.root = Path(root)  # local: scratch and the read cache
         self.max_bytes = max_bytes
+        self.cache_max_bytes = int(cache_max_bytes or 20 * 1024 ** 3)
+        self._trimmed_at = 0.0
         self.bucket = bucket
         self.prefix = prefix
         if client is None:
@@ -95,10 +107,48 @@ class S3Storage:
         """A local copy of the object, fetched and checked on first use. An object that is
         not in the bucket gives a path that does not exist, as the filesystem backend does."""
         key = self.key_for(sha256)
-        local = self.root / "s3-cache" / sha256[:2] / sha256[2:4] / sha256
-        if not local.exists():
-            self._fetch(key, sha256, local)
+        local = self._cached(sha256)
+        try:
+            os.utime(local)  # used now: the trim keeps it
+        except FileNotFoundError:
+            if self._fetch(key, sha256, local):
+                self._trim_soon()
         return local
+
+    def _cached(self, sha256: str) -> Path:
+        return self.root / "s3-cache" / sha256[:2] / sha256[2:4] / sha256
+
+    # -- the read cache ------------------------------------------------------------------
+
+    def _trim_soon(self) -> None:
+        now = time.time()
+        if now - self._trimmed_at >= CACHE_TRIM_EVERY:
+            self._trimmed_at = now
+            self.trim_cache(now)
+
+    def trim_cache(self, now: float | None = None) -> int:
+        """Remove the files used longest ago until the cache is under its low-water mark;
+        returns the bytes removed. File times are the operating system's, as the files'."""
+        now = time.time() if now is None else now
+        files = []
+        for path in (self.root / "s3-cache").glob("??/??/*"):
+            if path.name.startswith("."):
+                continue  # a fetch in progress
+            with contextlib.suppress(FileNotFoundError):
+                info = path.stat()
+                files.append((info.st_mtime, info.st_size, path))
+        total = sum(size for _, size, _ in files)
+        if total <= self.cache_max_bytes:
+            return 0
+        target, removed = self.cache_max_bytes * CACHE_LOW_WATER, 0
+        for _, size, path in sorted(files):
+            if total - removed <= target:
+                break
+            with contextlib.suppress(FileNotFoundError):
+                if now - path.stat().st_mtime >= CACHE_KEEP_SECONDS:  # looked at again now
+                    path.unlink()
+                    removed += size
+        return removed
 
     # -- writing -------------------------------------------------------------------------
 
@@ -143,11 +193,14 @@ class S3Storage:
     # -- reading -------------------------------------------------------------------------
 
     def open(self, sha256: str) -> BinaryIO:
-        return self.path_for(sha256).open("rb")
+        try:
+            return self.path_for(sha256).open("rb")
+        except FileNotFoundError:
+            return self.path_for(sha256).open("rb")  # trimmed between the two: fetched again
 
     def exists(self, sha256: str) -> bool:
         key = self.key_for(sha256)
-        local = self.root / "s3-cache" / sha256[:2] / sha256[2:4] / sha256
+        local = self._cached(sha256)
         if local.exists():
             return True
         try:
@@ -166,7 +219,8 @@ class S3Storage:
             raise
         return True
 
-    def _fetch(self, key: str, sha256: str, local: Path) -> None:
+    def _fetch(self, key: str, sha256: str, local: Path) -> bool:
+        """Into the cache, checked; False when the bucket has no such object."""
         from botocore.exceptions import ClientError
 
         try:
@@ -181,7 +235,7 @@ class S3Storage:
                     body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
                 except ClientError as exc:
                     if _code(exc) in ("404", "NoSuchKey", "NotFound"):
-                        return  # absent: the caller's open says FileNotFoundError
+                        return False  # absent: the caller's open says FileNotFoundError
                     raise
                 for chunk in body.iter_chunks(CHUNK):
                     digest.update(chunk)
@@ -189,6 +243,7 @@ class S3Storage:
             if digest.hexdigest() != sha256:
                 raise StorageUnavailable(ALTERED)
             os.replace(tmp, local)
+            return True
         except _client_errors() as exc:
             raise StorageUnavailable(UNREADABLE) from exc
         finally:

@@ -3,6 +3,8 @@ while streaming, names only from digests. Each test runs on the filesystem and o
 
 import hashlib
 import io
+import os
+import time
 
 import pytest
 from s3_support import client, new_bucket, objects, uploads_in_progress
@@ -180,6 +182,35 @@ def test_s3_an_object_altered_in_the_bucket_is_refused(s3):
     with pytest.raises(StorageUnavailable):
         storage.path_for(stored.sha256)
     assert not any(p.is_file() for p in (s3.root / "s3-cache").rglob("*"))
+
+
+def test_s3_the_read_cache_is_trimmed_oldest_use_first_and_refetched(s3, tmp_path):
+    """A web machine's cache stays under its cap; what was trimmed comes back, checked."""
+    writer = s3.make(10**6, root=tmp_path / "writer")
+    reader = S3Storage(tmp_path / "reader", 10**6, bucket=s3.bucket, endpoint=s3.url,
+                       cache_max_bytes=2500)
+    digests = [writer.put(io.BytesIO(bytes([n]) * 1000)).sha256 for n in range(3)]
+    for age, digest in zip((3000, 2000, 1000), digests, strict=True):
+        path = reader.path_for(digest)
+        os.utime(path, (time.time() - age, time.time() - age))
+    reader.path_for(digests[1])  # used again now: the trim must keep it
+    assert reader.trim_cache() == 1000  # 3000 bytes > 2500: down to 90 %, oldest first
+    cached = {p.name for p in (tmp_path / "reader" / "s3-cache").rglob("*") if p.is_file()}
+    assert cached == {digests[1], digests[2]}
+    assert reader.path_for(digests[0]).read_bytes() == b"\x00" * 1000  # fetched again
+    with reader.open(digests[0]) as handle:
+        assert handle.read(1) == b"\x00"
+
+
+def test_s3_a_file_used_in_the_last_minutes_is_never_trimmed(s3, tmp_path):
+    writer = s3.make(10**6, root=tmp_path / "writer")
+    reader = S3Storage(tmp_path / "reader", 10**6, bucket=s3.bucket, endpoint=s3.url,
+                       cache_max_bytes=100)
+    digests = [writer.put(io.BytesIO(bytes([n]) * 1000)).sha256 for n in range(2)]
+    for digest in digests:
+        reader.path_for(digest)
+    assert reader.trim_cache() == 0  # over the cap, but both are in use
+    assert reader.trim_cache(time.time() + 601) == 2000
 
 
 def test_s3_unreachable_is_storage_unavailable(tmp_path):
