@@ -63,18 +63,20 @@ def sweep(workdir, kind=None, entity_id=None) -> None:
 
     script = Path(__file__).resolve().parent / "sweep.py"
     args = [str(workdir)] + ([kind, str(entity_id)] if kind else [])
-    result = subprocess.run([sys.executable, str(script), *args], capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
 
-def check_pdfs(page, workdir, scope="main") -> list[str]:
+def check_pdfs(page, workdir, scope="main", records=None) -> list[str]:
     """Click each signed-PDF link in `scope` (下载PDF…) and check the file as `trading
     printables verify --cert … --fetch` does: one valid signature by the certificate pinned
     from the live server's folder (serve.py), over the whole file, whose embedded record is
     the one the platform gives now (fetched with this reader's session). Returns the
-    documents' kinds in link order."""
+    documents' kinds in link order; with `records` (a list), each verified record is
+    appended to it, for the walk to compare the PDF's content with the page."""
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
@@ -99,4 +101,6 @@ def check_pdfs(page, workdir, scope="main") -> list[str]:
             verdict = pool.submit(verify_pdf, data, pinned, fetched.json()).result()
             assert verdict.ok, verdict.problems
             kinds.append(verdict.record["kind"])
+            if records is not None:
+                records.append(verdict.record)
     return kinds
