@@ -2,21 +2,25 @@
 
 Decryption is CPU work in one streaming pass per envelope (HPKE context, AES-GCM of each
 chunk, SHA-256 of the file, offer.json read from the package); the results are small (the
-offer, the documents' names and sizes, the digest). So the opening job hands the
-envelopes' paths to `processes` workers and applies each result in its own transaction,
-in order: what is written, and when, is exactly as when one process opens them, and a
-worker killed half-way still leaves nothing behind (the drills in tests/drills).
+offer, the documents' names and sizes, the digest). So the opening job opens envelopes
+itself and hands the others' paths to `processes - 1` workers, which read the files
+themselves and send back only those small results; the job applies every result in its
+own transaction, in order: what is written, and when, is exactly as when one process
+opens them, and a worker killed half-way still leaves nothing behind (the drills in
+tests/drills).
 
 Each worker receives the opening key once, when it starts, through its pipe (never a
 file), and keeps it in memory for the envelopes it opens; memory stays one chunk per
-worker whatever the envelopes' size. Workers are forked from a clean forkserver, not from
-the job's process (its database connections and threads stay there).
+process whatever the envelopes' size. Workers are forked from a clean forkserver, not from
+the job's process (its database connections and threads stay there); the job's process
+decrypts while they start, so their start costs the opening little.
 """
 
 import hashlib
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,9 +91,12 @@ def _start_worker(key_bytes: bytes) -> None:
     _worker_key.append(PrivateKey.from_bytes(key_bytes))
 
 
+def _open_batch(tasks: list[Task]) -> list[tuple]:
+    return [_open_in_worker(task) for task in tasks]
+
+
 def _open_in_worker(task: Task) -> tuple:
-    share = DecryptionShare(*task.share) if task.share else None
-    outcome = open_stored(Path(task.path), _worker_key[0], share=share, **task.ids)
+    outcome = _open_here(task, _worker_key[0])
     error = outcome.error
     # Exceptions travel as (class, message): some take other arguments than a message.
     sent = (type(error).__module__, type(error).__qualname__, str(error)) if error else None
@@ -115,9 +122,10 @@ POOL_MIN_BYTES = 64 * 1024 * 1024
 
 
 def pool_size(settings: dict | None, paths: list[str]) -> int:
-    """`opening.processes` workers (default: every core), never more than the envelopes;
-    0 or 1 opens them in the job's own process, and so does an opening of less than
-    `opening.pool_min_bytes` (64 MiB), where starting the workers costs more than it saves."""
+    """`opening.processes` decrypting processes, the job's own included (default: every
+    core), never more than the envelopes; 0 or 1 opens them in the job's own process alone,
+    and so does an opening of less than `opening.pool_min_bytes` (64 MiB), where starting
+    the workers costs more than it saves."""
     settings = settings or {}
     configured = settings.get("opening.processes")
     processes = int(configured) if configured not in (None, "") else (os.cpu_count() or 1)
@@ -142,20 +150,99 @@ def _total_size(paths: list[str], enough: int) -> int:
 
 
 def open_all(tasks: list[Task], private: PrivateKey, processes: int):
-    """Yield each task's Outcome, in the tasks' order, opened by `processes` workers."""
-    if processes <= 1:
+    """Yield each task's Outcome, in the tasks' order, opened by `processes` processes:
+    the job's own and `processes - 1` workers."""
+    if processes <= 1 or len(tasks) < 2:
         for task in tasks:
-            share = DecryptionShare(*task.share) if task.share else None
-            yield open_stored(Path(task.path), private, share=share, **task.ids)
+            yield _open_here(task, private)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["trading.bidding.openpool"])
-    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context,
-                               initializer=_start_worker, initargs=(private.to_bytes(),))
+    dispatch = _Dispatch(tasks, private, processes - 1)
     try:
-        chunksize = max(1, min(16, len(tasks) // (processes * 8)))
-        for summary, sent, sha256, missing in pool.map(_open_in_worker, tasks,
-                                                       chunksize=chunksize):
-            yield Outcome(summary, _error(sent), sha256, missing)
+        yield from dispatch.outcomes()
     finally:  # the job failed half-way: what has not started is not opened
-        pool.shutdown(wait=True, cancel_futures=True)
+        dispatch.stop()
+
+
+def _open_here(task: Task, private: PrivateKey) -> Outcome:
+    share = DecryptionShare(*task.share) if task.share else None
+    return open_stored(Path(task.path), private, share=share, **task.ids)
+
+
+class _Dispatch:
+    """The envelopes handed out from the front, to whoever is free: the workers take small
+    batches (through a feeder thread, which also starts them), and the job's process takes
+    one envelope at a time whenever the next result it must apply is not there yet. So the
+    job's process decrypts from the first instant while the workers start, and is never
+    idle while envelopes are left; the results are applied in order all the same."""
+
+    def __init__(self, tasks: list[Task], private: PrivateKey, workers: int):
+        self.tasks, self.private, self.workers = tasks, private, workers
+        self.batch = max(1, min(16, len(tasks) // (workers * 8)))
+        self.claimed = 0  # tasks[:claimed] are being or have been opened
+        self.ready: dict[int, Outcome] = {}  # results not yet applied (small: summaries)
+        self.failure: BaseException | None = None
+        self.stopping = False
+        self.changed = threading.Condition()
+        self.feeder = threading.Thread(target=self._feed, name="openpool-feeder", daemon=True)
+        self.feeder.start()
+
+    def _claim(self, size: int) -> range:
+        with self.changed:
+            start = self.claimed
+            self.claimed = min(len(self.tasks), start + size) if not self.stopping else start
+            return range(start, self.claimed)
+
+    def _done(self, start: int, outcomes) -> None:
+        with self.changed:
+            for offset, outcome in enumerate(outcomes):
+                self.ready[start + offset] = outcome
+            self.changed.notify_all()
+
+    def outcomes(self):
+        for index in range(len(self.tasks)):
+            while True:
+                with self.changed:
+                    if self.failure is not None:
+                        raise self.failure
+                    if index in self.ready:
+                        outcome = self.ready.pop(index)
+                        break
+                mine = self._claim(1)
+                if mine:
+                    self._done(mine.start, [_open_here(self.tasks[mine.start], self.private)])
+                    continue
+                with self.changed:  # every envelope is taken: wait for a worker's result
+                    self.changed.wait_for(lambda i=index: i in self.ready
+                                          or self.failure is not None)
+            yield outcome
+
+    def _feed(self) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["trading.bidding.openpool"])
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                   initializer=_start_worker,
+                                   initargs=(self.private.to_bytes(),))
+        try:
+            running: dict = {}
+            while True:
+                while len(running) < 2 * self.workers and (batch := self._claim(self.batch)):
+                    future = pool.submit(_open_batch, self.tasks[batch.start:batch.stop])
+                    running[future] = batch.start
+                if not running:
+                    return
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._done(running.pop(future),
+                               [Outcome(summary, _error(sent), sha256, missing)
+                                for summary, sent, sha256, missing in future.result()])
+        except BaseException as exc:  # noqa: BLE001 - handed to the job's thread, raised there
+            with self.changed:
+                self.failure = exc
+                self.changed.notify_all()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        with self.changed:
+            self.stopping = True
+        self.feeder.join()
