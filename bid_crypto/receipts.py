@@ -13,11 +13,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import BinaryIO
 
 from Crypto.PublicKey import ECC
 from Crypto.PublicKey.ECC import EccKey
 from Crypto.Signature import eddsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from . import gm
 from .encoding import (
@@ -123,7 +125,13 @@ class SigningKey:
         """Ed25519 (64 bytes), or SM2 r || s (64 bytes) over Z_A || message with SM3."""
         if self.algorithm == SM2:
             return gm.sign(*self.key, message, self.user_id)
-        return eddsa.new(self.key, "rfc8032").sign(message)
+        return self._ed25519.sign(message)
+
+    @cached_property
+    def _ed25519(self) -> Ed25519PrivateKey:
+        # The same RFC 8032 signature (deterministic: the same bytes) through OpenSSL, about
+        # four times faster than pycryptodome's: a receipt is signed on every bid upload.
+        return Ed25519PrivateKey.from_private_bytes(self.key.seed)
 
 
 def load_signing_key(data: bytes | str, *, user_id: bytes = gm.DEFAULT_SM2_ID) -> SigningKey:

@@ -65,9 +65,13 @@ class PlatformKeys:
     sm2_der: bytes | None = None  # PKCS#8 DER of the SM2 signing key, if configured
     checkpoint_algorithm: str = ED25519  # audit.checkpoint_algorithm
 
-    @property
+    @cached_property
     def signing_key(self) -> ECC.EccKey:
         return eddsa.import_private_key(self.signing_seed)
+
+    @cached_property
+    def _ed25519(self) -> SigningKey:
+        return SigningKey(self.signing_key)  # keeps its OpenSSL key: loaded once a process
 
     @property
     def public_key_bytes(self) -> bytes:
@@ -94,11 +98,9 @@ class PlatformKeys:
             return self._sm2
         if algorithm != ED25519:
             raise ConfigError(f"unknown signature algorithm {algorithm!r}")
-        return SigningKey(self.signing_key)
+        return self._ed25519
 
     def sign(self, message: bytes, algorithm: str = ED25519) -> bytes:
-        if algorithm == ED25519:
-            return eddsa.new(self.signing_key, "rfc8032").sign(message)
         return self.signer(algorithm).sign(message)
 
     def public_key_for(self, algorithm: str = ED25519) -> bytes:

@@ -14,6 +14,7 @@ delay; a demo or a test that backdates a bid also sequences on that clock, so bo
 are the same clock's.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -55,7 +56,14 @@ def max_merge_delay(settings) -> timedelta:
 
 
 def log_signer(keys, settings) -> tlog.NoteSigner:
-    return tlog.NoteSigner(log_origin(settings), keys.signing_seed)
+    return _note_signer(log_origin(settings), keys.signing_seed)
+
+
+@functools.lru_cache(maxsize=8)
+def _note_signer(origin: str, seed: bytes) -> tlog.NoteSigner:
+    # One per key and origin in a process: it keeps its loaded key and its verifier (every
+    # bid upload signs a promise and names the log key).
+    return tlog.NoteSigner(origin, seed)
 
 
 def log_verifier(keys, settings) -> tlog.NoteVerifier:

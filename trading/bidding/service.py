@@ -14,6 +14,7 @@ Rules enforced here, not in views or jobs (architecture §6–§7, rules §7.2):
   (one fsync), never spooled to a temporary copy first.
 """
 
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bid_crypto import (
@@ -237,6 +239,13 @@ def header_of(stream: BinaryIO):
                               code="not_an_envelope") from None
 
 
+
+@functools.lru_cache(maxsize=256)
+def _public_key(text: str) -> PublicKey:
+    """A stored opening key, parsed and its point checked once a process: every upload
+    checks its envelope against it (PublicKey is immutable)."""
+    return PublicKey.from_json(text)
+
 class BidService:
     def __init__(self, dbsession, clock, keys, storage, enqueue=None, settings=None):
         self.db = dbsession
@@ -254,10 +263,9 @@ class BidService:
         return self.db.scalar(sa.select(OpeningKey).where(OpeningKey.project_id == project.id))
 
     def public_key(self, project: Project) -> PublicKey | None:
-        row = self.key_row(project)
-        if row is None or row.public_key is None:
-            return None
-        return PublicKey.from_json(row.public_key)
+        text = self.db.scalar(
+            sa.select(OpeningKey.public_key).where(OpeningKey.project_id == project.id))
+        return None if text is None else _public_key(text)
 
     def suite_for(self, project: Project) -> str:
         """The project's suite: its own choice, else its rule profile's `crypto.suite`, else
@@ -510,11 +518,10 @@ class BidService:
         bid = self.bid_for(lot, org_id, lock=True)
         if bid is None:
             # Inserted at version 1 directly: the version row needs its id, nothing else.
-            bid = Bid(project_id=project.id, lot_id=lot.id, bidder_org_id=org_id,
-                      public_id=new_public_id(), state=BidState.SUBMITTED, current_version=1,
-                      created_at=now, updated_at=now)
-            self.db.add(bid)
-            self.db.flush()
+            bid = self._insert(Bid(
+                project_id=project.id, lot_id=lot.id, bidder_org_id=org_id,
+                public_id=new_public_id(), state=BidState.SUBMITTED, current_version=1,
+                created_at=now, updated_at=now, version_id=1))
         else:
             latest = self.version(bid, bid.current_version)
             if latest is not None and bid.state is BidState.SUBMITTED \
@@ -528,9 +535,6 @@ class BidService:
             dual_key_id=info.header.dual.key if info.header.dual else None, source=source,
             received_at=to_millisecond(now), submitted_by_id=actor.user_id,
             ip=actor.ip, device=actor.device, receipt_signature="")
-        # The version holds its bid without a query, and without the backref appending it
-        # to bid.versions before it is in the session (SQLAlchemy warns on that flush).
-        set_committed_value(version, "bid", bid)
         version.receipt_signature = self.sign_receipt(
             self._receipt_fields(project, lot, bid, version), project)
         # Counts and identities stay out of public view until the deadline; the audit row
@@ -543,9 +547,26 @@ class BidService:
         # Every column known before the first write: one INSERT per row, no UPDATEs after.
         version.audit_seq = event.seq
         self._written[event.seq] = event  # the session only holds it weakly
-        self.db.add(version)
-        self.db.flush()
+        self._insert(version)
+        # The version holds its bid without a query, and without the backref appending it
+        # to bid.versions (a loaded list would then hold it twice).
+        set_committed_value(version, "bid", bid)
         return version
+
+    def _insert(self, row):
+        """INSERT one new bid or version as a core statement and return the row as the
+        session's own, loaded: a unit-of-work flush per row was a large share of an
+        upload's CPU in a deadline rush (issue #19). The row is complete before it is
+        written, so nothing is left for a flush."""
+        model = type(row)
+        values = {c.key: value for c in model.__table__.columns if c.key != "id"
+                  if (value := getattr(row, c.key)) is not None or c.default is None}
+        # On the mapped class, through the session: its transaction then knows it wrote
+        # (zope.sqlalchemy rolls back one it believes read-only).
+        row.id = self.db.execute(sa.insert(model).returning(model.id), values).scalar_one()
+        make_transient_to_detached(row)
+        self.db.add(row)
+        return row
 
     @staticmethod
     def _move(bid: Bid, target: BidState) -> None:
