@@ -11,11 +11,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .accounts.labels import ROLE_LABELS
 from .errors import DomainError
+from .evaluation.workspace import summary as evaluation_summary
 from .i18n import LOCALE_COOKIE, LOCALES
 from .projects.models import Announcement, Project
 from .projects.status import PUBLIC
+from .projects.workspace import summary
 from .security import Permission
 from .words import N_
+from .workspace import sections as workspace_sections
 
 
 def wants_json(request) -> bool:
@@ -58,10 +61,6 @@ def home(request):
              permission=Permission.ACCOUNT_SELF)
 def workspace(request):
     """Each role's landing page: what is waiting for this user."""
-    from .evaluation.workspace import summary as evaluation_summary
-    from .projects.workspace import summary
-    from .workspace import sections as workspace_sections
-
     user = request.identity
     found = summary(request.dbsession, user)
     found.update(evaluation_summary(request.dbsession, user))

@@ -1,11 +1,13 @@
 """Archive packages: every document, record and audit row of a finished project, signed."""
 
+from ..projects.events import ProjectStatusChanged
+from ..projects.status import FINAL
+
 
 def _on_project_event(event):
     """ProjectStatusChanged: a project that reached a final state is archived."""
     from datetime import timedelta
 
-    from ..projects.status import FINAL
     from .tasks import archive_project
 
     # A minute later: the final transaction's notices and records are all committed by
@@ -17,7 +19,6 @@ def _on_project_event(event):
 
 
 def includeme(config):
-    from ..projects.events import ProjectStatusChanged
     from .service import ArchiveService
 
     config.register_service_factory(

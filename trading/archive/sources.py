@@ -8,6 +8,12 @@ import json
 
 import sqlalchemy as sa
 
+from ..award.committee import AwardCommitteeService
+from ..award.models import Award, AwardCommittee, AwardNotice, Publicity
+from ..bidding.models import DecryptionShareRecord, Opening, OpeningState
+from ..bidding.opening import OpeningService
+from ..draws.services import DrawService
+from ..evaluation.models import EvaluationReport
 from .package import PERMANENT, Y30, Entry, longest
 
 
@@ -18,9 +24,6 @@ def _json(value) -> bytes:
 
 def opening_record(dbsession, project, retention) -> list[Entry]:
     """The record as the opening hall publishes it once done, with its header."""
-    from ..bidding.models import DecryptionShareRecord, Opening, OpeningState
-    from ..bidding.opening import OpeningService
-
     opening = dbsession.scalar(sa.select(Opening).where(Opening.project_id == project.id))
     if opening is None or opening.state is not OpeningState.DONE:
         return []
@@ -41,8 +44,6 @@ def opening_record(dbsession, project, retention) -> list[Entry]:
 
 def draw_records(dbsession, project, retention) -> list[Entry]:
     """Every public draw record about the project; permanent, like the audit slice."""
-    from ..draws.services import DrawService
-
     draws = DrawService(dbsession, None, None)
     return [Entry(f"draws/{draw.id:06d}.json", _json(record), PERMANENT)
             for draw in draws.draws_for("project", project.id)
@@ -54,8 +55,6 @@ def evaluation_reports(dbsession, project, retention) -> list[Entry]:
     canonical body, its digest, each member's signature and the platform's. An unlocked
     (superseded) report stays in the file with its reason: the record shows why it was
     redone."""
-    from ..evaluation.models import EvaluationReport
-
     reports = dbsession.scalars(sa.select(EvaluationReport).where(
         EvaluationReport.project_id == project.id).order_by(EvaluationReport.id))
     lots = {lot.id: lot.number for lot in project.lots}
@@ -81,8 +80,6 @@ def award_records(dbsession, project, retention) -> list[Entry]:
     """The award (定标) of each lot with its notices (中标通知书, 结果通知书), the
     candidates' publicity with its objections, and the award committee's report (定标报告,
     评定分离). Award records are kept at least 30 years (rules §7.7 recommended default)."""
-    from ..award.models import Award, AwardCommittee, AwardNotice, Publicity
-
     keep = longest((retention, Y30))
     entries = [Entry(f"award/publicity-{p.id:06d}.json", _json(_publicity_json(p)), keep)
                for p in dbsession.scalars(sa.select(Publicity).where(
@@ -131,8 +128,6 @@ def _notice_json(award, notice) -> dict:
 
 
 def _committee_report(dbsession, project, committee) -> dict:
-    from ..award.committee import AwardCommitteeService
-
     # the body fixed and signed by the last member's signature; before that, as it stands
     body = committee.report_body or AwardCommitteeService(dbsession, None, None).report(
         project, committee)

@@ -3,6 +3,8 @@
 from pyramid.view import view_config
 
 from ..api import describe
+from ..projects.models import Lot, Project, SignUp
+from ..resources import get_or_404
 from ..security import Permission
 from .bank import SIGNATURE_HEADER
 from .guarantee import SIGNATURE_HEADER as GUARANTOR_HEADER
@@ -51,9 +53,6 @@ def receive_guarantee(request):
 
 
 def _project_lots(request):
-    from ..projects.models import Project
-    from ..resources import get_or_404
-
     return get_or_404(request, Project, "project_id")
 
 
@@ -61,7 +60,6 @@ def security_json(request, project) -> dict:
     """The bidder's own view: per signed-up lot what to pay, where, status; refunds."""
     import sqlalchemy as sa
 
-    from ..projects.models import SignUp
     from .models import Refund, SecurityCheck
     from .service import requirement_of
 
@@ -115,9 +113,6 @@ def api_project(request):
 @view_config(route_name="api.bidsecurity.sub_account", request_method="POST", renderer="json",
              permission=Permission.BIDDER_WORKSPACE)
 def api_sub_account(request):
-    from ..projects.models import Lot
-    from ..resources import get_or_404
-
     project = _project_lots(request)
     lot = get_or_404(request, Lot, "lot_id", project_id=project.id)
     request.find_service(BidSecurityService).sub_account(
@@ -132,9 +127,6 @@ def api_sub_account(request):
 @view_config(route_name="api.bidsecurity.guarantee", request_method="POST", renderer="json",
              permission=Permission.BIDDER_WORKSPACE)
 def api_guarantee(request):
-    from ..projects.models import Lot
-    from ..resources import get_or_404
-
     project = _project_lots(request)
     lot = get_or_404(request, Lot, "lot_id", project_id=project.id)
     request.find_service(BidSecurityService).apply_guarantee(

@@ -22,8 +22,11 @@ import sqlalchemy as sa
 
 from bid_crypto import BidCryptoError, open_chunks, seal_stream
 
+from ..accounts.models import Organisation
 from ..actor import Actor
 from ..audit.service import record
+from ..bidding.models import BidState
+from ..bidding.service import lot_ref, project_ref
 from ..errors import DeadlinePassed, DomainError, NotPermitted
 from ..projects.models import Lot, Project, SignUp
 from ..projects.status import ProjectStatus
@@ -125,8 +128,6 @@ class GuaranteeMixin:
         if self.db.scalar(sa.select(SignUp.id).where(
                 SignUp.lot_id == lot.id, SignUp.bidder_org_id == org_id)) is None:
             raise NotPermitted("请先报名该标段")
-        from ..accounts.models import Organisation
-        from ..bidding.service import lot_ref, project_ref
 
         org = self.db.get(Organisation, org_id)
         number = self._application_number()
@@ -196,8 +197,6 @@ class GuaranteeMixin:
     def _document_problem(self, doc: dict, application: GuaranteeApplication,
                           now: datetime) -> str | None:
         """The first reason the document does not secure the application's bid, if any."""
-        from ..accounts.models import Organisation
-        from ..bidding.service import lot_ref, project_ref
         from .service import requirement_of
 
         project = self.db.get(Project, application.project_id)
@@ -271,8 +270,6 @@ class GuaranteeMixin:
                            now_day) -> None:
         """Every opened guarantee gets its release: the counted one of a bid waits for the
         award or contract, any other is released at once."""
-        from ..bidding.models import BidState
-
         have = set(self.db.scalars(sa.select(Refund.guarantee_id).where(
             Refund.project_id == project.id, Refund.guarantee_id.is_not(None))))
         for row in self.guarantees_of(project):

@@ -7,6 +7,8 @@ account, no sub-account, no guarantee or its holder — before the opening those
 and after it the opening record (not open data) names each bid's security status.
 """
 
+from ..errors import RuleRefused
+from ..opendata.ocds import instant, yuan
 from ..projects.models import Project
 from . import rules as r
 
@@ -17,8 +19,6 @@ FORMS = {r.SecurityForm.DEPOSIT: ["deposit"], r.SecurityForm.GUARANTEE: ["guaran
 def ocds_part(dbsession, project: Project) -> dict:
     """Bid security's part of a release (added by a ReleaseAssembling subscriber):
     ``{"tender": {"bidSecurity": ...}}``."""
-    from ..errors import RuleRefused
-    from ..opendata.ocds import instant, yuan
     from .service import requirement_of
 
     try:

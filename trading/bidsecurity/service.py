@@ -24,7 +24,9 @@ from bid_crypto import BidCryptoError, PublicKey, open_chunks, seal_stream
 
 from ..actor import Actor
 from ..audit.service import record
+from ..award.models import Award
 from ..bidding.models import Bid, BidState, OpeningKey
+from ..bidding.opening import OpeningService
 from ..db import registry_of
 from ..errors import Conflict, DeadlinePassed, DomainError, NotPermitted
 from ..i18n import DISPLAY_TZ
@@ -511,8 +513,6 @@ class BidSecurityService(GuaranteeMixin):
     def schedule_refunds(self, project: Project, event: str) -> int:
         """Award, contract, failure or cancellation: each waiting deposit learns its cause
         (won or lost) and its statutory deadline; a deadline known makes it due now."""
-        from ..award.models import Award
-
         awards = {a.lot_id: a for a in self.db.scalars(
             sa.select(Award).where(Award.project_id == project.id))}
         today = local_date(self.clock())
@@ -547,7 +547,6 @@ class BidSecurityService(GuaranteeMixin):
                    for n in self.notifications_of(project)) \
                 and not any(g.opened is None for g in self.guarantees_of(project)):
             return
-        from ..bidding.opening import OpeningService
         registry = registry_of(self.db)
         opening = OpeningService(self.db, self.clock, registry["keys"], registry["storage"],
                                  settings=registry.settings)

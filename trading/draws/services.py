@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from Crypto.Cipher import AES
 
 from ..actor import Actor
+from ..audit import logset
 from ..audit.service import record as audit_record
+from ..db import registry_of
 from ..errors import DomainError
 from . import engine, errors
 from .models import (
@@ -337,9 +339,6 @@ class DrawService:
     # -- helpers
 
     def _seal_pool(self, draw: Draw, key: str, minus: str | None) -> None:
-        from ..audit import logset
-        from ..db import registry_of
-
         sealed = logset.seal(self.db, self.keys, registry_of(self.db).settings, key,
                              now=self.clock())
         less = logset.sealed_at(self.db, minus, sealed.size) if minus else None
@@ -363,9 +362,6 @@ class DrawService:
         """The frozen list's proof against the log (bid_crypto.logset checks it): the
         record's candidates and hash, the checkpoint signed at the freeze and every pool
         entry below it with its inclusion proof. None for a list not frozen from a pool."""
-        from ..audit import logset
-        from ..db import registry_of
-
         if draw.log_set is None:
             return None
         settings = registry_of(self.db).settings
@@ -417,8 +413,6 @@ class DrawService:
 def draw_log_problems(dbsession) -> list[str]:
     """What `trading audit verify` checks of every draw frozen from a logged pool: its
     list is the pool's members below its freeze checkpoint, each naming its entry."""
-    from ..audit import logset
-
     out = []
     query = sa.select(Draw).where(Draw.log_set.is_not(None)).order_by(Draw.id)
     for draw in dbsession.scalars(query):

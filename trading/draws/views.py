@@ -8,6 +8,7 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
+from ..audit.merkle import log_verifier
 from ..errors import NotFound
 from ..files import serve_bytes
 from ..forms import redirect, render_form
@@ -83,8 +84,6 @@ def draw_detail(context, request):
 
 
 def _log_key(request) -> str:
-    from ..audit.merkle import log_verifier
-
     return log_verifier(request.registry["keys"], request.registry.settings).vkey()
 
 

@@ -7,6 +7,8 @@ plan-best), confirmation and decline, contract, service result, rating and credi
 `service` orchestrates them.
 """
 
+from ..subjects import is_staff, numeric
+
 
 def _draw_purpose_labels():
     from .rules import IntermediaryDrawPurpose as P
@@ -54,7 +56,6 @@ def name_purchases(request, ids: set[str]) -> dict[str, tuple[str, str]]:
     """中介服务采购 by title, linked; a draft or one under review only to staff."""
     import sqlalchemy as sa
 
-    from ..subjects import is_staff, numeric
     from .models import Purchase
     from .status import PurchaseStatus as P
 

@@ -31,11 +31,14 @@ from bid_crypto import (
 from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit import logset
+from ..audit.merkle import promise_doc
+from ..audit.models import AuditEvent
 from ..audit.service import record
 from ..bidding.service import check_header, read_sealed_header, scan_sealed
 from ..db import registry_of
 from ..draws.services import DrawService
 from ..files import sniff_file
+from ..forms import format_yuan
 from ..i18n import DISPLAY_TZ
 from ..jobs import chronograph
 from ..jobs.request import job_enqueue
@@ -691,9 +694,6 @@ class IntermediaryService:
         maximum merge delay), like a bid receipt's: with it the registrant proves a
         registration the frozen pool leaves out (`python -m bid_crypto verify-set
         pool.json --promise`). None without a logged registration."""
-        from ..audit.merkle import promise_doc
-        from ..audit.models import AuditEvent
-
         rows = self.db.scalars(sa.select(AuditEvent).where(
             AuditEvent.subject_type == logset.SUBJECT,
             AuditEvent.subject_id == pool_key(purchase),
@@ -768,8 +768,6 @@ class IntermediaryService:
 
     @staticmethod
     def _bounds_text(purchase: Purchase) -> str:
-        from ..forms import format_yuan
-
         if purchase.amount_mode is r.AmountMode.DISCOUNT_RATE:
             return f"下浮率须在 {purchase.min_rate}% 至 {purchase.max_rate}% 之间"
         if purchase.amount_mode is r.AmountMode.RANGE:

@@ -10,9 +10,9 @@ from .. import notices
 from ..accounts.models import Role
 from ..bidding.views import sealed_upload
 from ..draws.views import STATUS_LABELS as DRAW_STATUS_LABELS
-from ..errors import DomainError
-from ..files import serve_stored
-from ..forms import redirect, refused, render_form
+from ..errors import DomainError, NotFound
+from ..files import serve_bytes, serve_stored
+from ..forms import format_yuan, redirect, refused, render_form
 from ..i18n import _
 from ..projects.views import _validated
 from ..security import Permission
@@ -434,8 +434,6 @@ def download_promise(context, request):
     the frozen pool, or names it left out."""
     import json
 
-    from ..errors import NotFound
-    from ..files import serve_bytes
 
     org_id = request.identity.organisation_id
     doc = _service(request).registration_promise(context.purchase, org_id) if org_id else None
@@ -452,7 +450,6 @@ def _sealed_quote(request, purchase) -> dict:
     import base64
     import json
 
-    from ..forms import format_yuan
 
     key = json.loads(purchase.opening_public_key) if purchase.opening_public_key else {}
     mode = {"range": "range", "discount_rate": "rate"}.get(str(purchase.amount_mode), "fixed")

@@ -4,6 +4,13 @@ The domains know nothing of messages: this package subscribes to their events (b
 one place) and writes a message for each account concerned; an account that opted in also
 gets it by e-mail after the transaction commits (trading.messages.mail)."""
 
+from ..award.events import AwardCommitteeFormed
+from ..bidding.events import OpeningCompleted
+from ..evaluation.events import ExpertsSummoned, ReportSigned
+from ..intermediaries.events import EntryStatusChanged, PurchaseStatusChanged
+from ..projects.events import ProjectDue, ProjectScheduling, ProjectStatusChanged
+from ..smallworks.events import SmallWorkChanged
+
 
 def _audit_actions() -> dict[str, str]:
     from ..i18n import N_
@@ -22,12 +29,6 @@ def unread_messages(request) -> int:
 
 
 def includeme(config):
-    from ..award.events import AwardCommitteeFormed
-    from ..bidding.events import OpeningCompleted
-    from ..evaluation.events import ExpertsSummoned, ReportSigned
-    from ..intermediaries.events import EntryStatusChanged, PurchaseStatusChanged
-    from ..projects.events import ProjectDue, ProjectScheduling, ProjectStatusChanged
-    from ..smallworks.events import SmallWorkChanged
     from . import subscribers as s
     from .mail import SENDER_KEY, sender_from_settings
     from .service import MessageService, message_service_factory

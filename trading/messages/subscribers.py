@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from ..accounts.models import Organisation, Role, User
 from ..i18n import DISPLAY_TZ, N_
+from ..projects.models import SignUp
+from ..supervision.dashboard import figures
 from ..supervision.models import CollusionSignal
 from .kinds import MessageKind as K
 from .service import MessageService
@@ -34,8 +36,6 @@ def _project(project) -> dict:
 
 def _signed_up_users(db, project_id: int) -> list[int]:
     """Every active account of the organisations signed up to the project."""
-    from ..projects.models import SignUp
-
     orgs = sa.select(SignUp.bidder_org_id).where(SignUp.project_id == project_id)
     return list(db.scalars(sa.select(User.id).where(User.organisation_id.in_(orgs),
                                                     User.is_active)))
@@ -245,8 +245,6 @@ def overdue_alerts(dbsession, clock) -> int:
     figures) once, when it first appears: the alerts are computed, not stored, so the
     message's key — what is late and its due time — is what makes "first". Returns how
     many alerts were new to someone."""
-    from ..supervision.dashboard import figures
-
     messages, new = MessageService(dbsession, clock), 0
     for alert in figures(dbsession, clock()).overdue:
         route, route_args = _alert_route(alert)

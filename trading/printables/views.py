@@ -4,6 +4,7 @@ same permission, and renders it on the print layout (templates/print)."""
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
+from ..award.committee import METHOD_LABELS
 from ..bidding.opening import LINE_LABELS, opening_service_factory
 from ..evaluation.views import _report_page
 from ..security import Permission
@@ -42,7 +43,6 @@ def award_report(context, request):
     committee = context.committee
     if not award_report_readable(request, context.project, committee):
         raise HTTPNotFound()
-    from ..award.committee import METHOD_LABELS
 
     body = committee.report_body
     stages = [(body.get("plan") or {}).get(k) or {} for k in ("stage1", "stage2")]

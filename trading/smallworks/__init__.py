@@ -7,6 +7,8 @@ suspension and credit.  `status` holds the registry and allocation status
 machines; `rules` the pure rules.
 """
 
+from ..subjects import is_staff, numeric
+
 
 def _audit_actions() -> dict[str, str]:
     """The audit actions this domain records, in words (trading.audit.actions)."""
@@ -49,7 +51,6 @@ def name_works(request, ids: set[str]) -> dict[str, tuple[str, str]]:
     """Small works by name, linked; a draft or one under review only to staff."""
     import sqlalchemy as sa
 
-    from ..subjects import is_staff, numeric
     from .models import SmallWork
     from .status import AllocationStatus as A
 

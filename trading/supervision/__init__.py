@@ -2,6 +2,9 @@
 steps past their deadline) and the collusion signals (围标串标预警). It reads the other
 domains' tables and writes to the audit log; nothing below it imports it."""
 
+from ..archive.events import ArchiveAssembling
+from ..bidding.events import OpeningCompleted
+
 
 def _audit_actions() -> dict[str, str]:
     """The audit actions this domain records, in words (trading.audit.actions)."""
@@ -13,8 +16,6 @@ def _audit_actions() -> dict[str, str]:
 
 
 def includeme(config):
-    from ..archive.events import ArchiveAssembling
-    from ..bidding.events import OpeningCompleted
     from .collusion_service import (
         CollusionService,
         archive_source,
