@@ -10,9 +10,10 @@ from bid_crypto import seal_bid
 from trading.accounts.models import Role
 from trading.accounts.service import AccountService
 from trading.award.committee import AwardCommitteeService
-from trading.award.final_offer import FinalOfferService, round_ref
+from trading.award.final_offer import FinalOfferService
 from trading.award.service import candidate_id
 from trading.bidding.service import BidService, bidder_ref, project_ref
+from trading.rounds.service import round_ref
 
 CEILING = 2_000_000_00  # 分: 200 万元
 FLOOR = 500_000_00

@@ -16,8 +16,6 @@ import sqlalchemy as sa
 from status_support import every_pair, reachable
 
 from trading import errors
-from trading.award import status as award_status
-from trading.award.models import RoundState
 from trading.bidding import status as bidding_status
 from trading.bidding.models import BidState, LineStatus, OpeningState
 from trading.bidsecurity import status as bidsecurity_status
@@ -38,6 +36,8 @@ from trading.intermediaries import status as intermediaries_status
 from trading.intermediaries.status import EntryStatus, PurchaseStatus
 from trading.projects import status as projects_status
 from trading.projects.status import ProjectStatus
+from trading.rounds import status as rounds_status
+from trading.rounds.models import RoundState
 from trading.smallworks import status as smallworks_status
 from trading.smallworks.status import AllocationStatus, RegistryStatus
 from trading.transitions import InvalidTransition, StatusMachines
@@ -49,7 +49,7 @@ STATUS_ATTRIBUTES = frozenset({"status", "state"})
 
 MACHINES: list[StatusMachines] = [
     projects_status.MACHINES, draws_status.MACHINES, bidding_status.MACHINES,
-    evaluation_status.MACHINES, bidsecurity_status.MACHINES, award_status.MACHINES,
+    evaluation_status.MACHINES, bidsecurity_status.MACHINES, rounds_status.MACHINES,
     smallworks_status.MACHINES, intermediaries_status.MACHINES,
 ]
 
@@ -73,7 +73,7 @@ WRITERS = {
     SecurityStatus: None,  # written when the opening checks the bid, never changed
     RefundStatus: ("bidsecurity/service.py", "BidSecurityService._move_refund"),
     ForfeitureStatus: ("bidsecurity/service.py", "BidSecurityService._move_forfeiture"),
-    RoundState: ("award/final_offer.py", "FinalOfferService._move"),
+    RoundState: ("rounds/service.py", "SealedRounds._move"),
 }
 
 # Where a row starts; every status must be reachable from it (the statuses a row may be
@@ -285,8 +285,6 @@ def test_one_writer_per_table():
 
 
 def _writers():
-    from trading.award.final_offer import FinalOfferService
-    from trading.award.models import FinalOfferRound
     from trading.bidding.models import Bid, Opening, OpeningLine
     from trading.bidding.opening import OpeningService
     from trading.bidding.service import BidService
@@ -298,6 +296,8 @@ def _writers():
     from trading.evaluation.models import Committee, CommitteeMember, EvaluationReport, ScoreSheet
     from trading.evaluation.scoring import move_sheet
     from trading.evaluation.service import EvaluationWork
+    from trading.rounds.models import FinalOfferRound
+    from trading.rounds.service import SealedRounds
 
     # (writer, model, attribute, a status, a move the table refuses from it, one it allows)
     return [
@@ -329,9 +329,9 @@ def _writers():
          RefundStatus.REFUNDED, RefundStatus.DUE),
         (BidSecurityService._move_forfeiture, Forfeiture, "status", ForfeitureStatus.REJECTED,
          ForfeitureStatus.APPROVED, None),
-        (FinalOfferService._move, FinalOfferRound, "state", RoundState.DECIDED,
+        (SealedRounds._move, FinalOfferRound, "state", RoundState.DECIDED,
          RoundState.OPEN, None),
-        (FinalOfferService._move, FinalOfferRound, "state", RoundState.OPEN,
+        (SealedRounds._move, FinalOfferRound, "state", RoundState.OPEN,
          RoundState.ELIGIBILITY, RoundState.DECIDED),
     ]
 

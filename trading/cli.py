@@ -66,9 +66,9 @@ def cmd_audit_verify(args) -> int:
     """The frozen hash chain, then the Merkle log against every stored checkpoint."""
     from .audit.merkle import verify_log
     from .audit.service import verify_chain
-    from .award.final_offer import final_offer_log_problems
     from .bidding.opening_log import opening_log_problems
     from .draws.services import draw_log_problems
+    from .rounds.service import sealed_round_log_problems
 
     env = _bootstrap(args.ini)
     registry = env["registry"]
@@ -77,7 +77,7 @@ def cmd_audit_verify(args) -> int:
         log = verify_log(env["request"].dbsession, registry["keys"], registry.settings)
         log.problems += opening_log_problems(env["request"].dbsession)
         log.problems += draw_log_problems(env["request"].dbsession)
-        log.problems += final_offer_log_problems(env["request"].dbsession)
+        log.problems += sealed_round_log_problems(env["request"].dbsession)
     env["closer"]()
     if chain.ok:
         print(f"audit chain valid: {chain.count} events, head {chain.head_hash}")

@@ -17,13 +17,12 @@ from trading.award.errors import (
     BidBelowFloor,
     BidNotBelowCurrent,
     BidOffStep,
-    NotEligible,
-    WindowClosed,
 )
 from trading.award.models import AuctionBid
 from trading.award.service import AwardService
 from trading.jobs import chronograph
 from trading.projects.status import ProjectStatus
+from trading.rounds.errors import NotEligible, WindowClosed
 
 STEP = 10_000_00  # 1 万元
 

@@ -9,14 +9,13 @@ from trading.award.consultation import ConsultationService
 from trading.award.errors import (
     AwardRefused,
     InvalidAwardInput,
-    NotEligible,
     TooFewSuppliers,
-    WindowClosed,
 )
-from trading.award.models import RoundState
 from trading.jobs import chronograph
 from trading.projects.kinds import ProcurementMethod, ProjectType
 from trading.projects.status import ProjectStatus
+from trading.rounds.errors import NotEligible, WindowClosed
+from trading.rounds.models import RoundState
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from award.test_final_offer_pages import login_as, token
 from webtest import Upload
 
 from trading.audit.models import AuditEvent
-from trading.award.final_offer import round_ref
 from trading.projects.kinds import ProcurementMethod, ProjectType
 from trading.projects.status import ProjectStatus
+from trading.rounds.service import round_ref
 
 WAN = 1_000_000
 

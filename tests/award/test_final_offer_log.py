@@ -15,11 +15,11 @@ from set_attacks import check_all_refused, late_entry, with_first_proof
 from bid_crypto import logset as outsider
 from trading.audit import logset, merkle
 from trading.audit.models import AuditEvent
-from trading.award.errors import OffersNotLogged
-from trading.award.final_offer import final_offer_log_problems, offers_key
-from trading.award.models import RoundState
 from trading.bidding.service import bidder_ref
 from trading.jobs import chronograph
+from trading.rounds.errors import OffersNotLogged
+from trading.rounds.models import RoundState
+from trading.rounds.service import offers_key, sealed_round_log_problems
 
 UNIT = 10_000_000
 
@@ -98,14 +98,14 @@ def test_a_round_whose_offers_are_not_the_logged_ones_is_not_decided(award_world
 
 def test_audit_verify_names_a_round_whose_offers_were_rewritten(decided):
     w, final_round, _doc, _log_key, _ = decided
-    assert final_offer_log_problems(w.dbsession) == []
+    assert sealed_round_log_problems(w.dbsession) == []
     result = copy.deepcopy(final_round.result)
     gone = result["log"]["members"].pop(0)
     final_round.result = result
     party = final_round.parties[1]
     party.envelope_sha256 = "d" * 64
     w.dbsession.flush()
-    problems = final_offer_log_problems(w.dbsession)
+    problems = sealed_round_log_problems(w.dbsession)
     assert any(gone["id"] in p and "left out" in p for p in problems), problems
     assert any(f"offer of {bidder_ref(party.bidder_org_id)} differs" in p
                for p in problems), problems

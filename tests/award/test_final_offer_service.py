@@ -11,20 +11,15 @@ from factories import actor_for, make_user
 from bid_crypto import load_verify_key, verify_receipt
 from trading.accounts.models import Role
 from trading.audit.models import AuditEvent
-from trading.award.errors import (
-    AlreadySubmitted,
-    AwardRefused,
-    NotEligible,
-    WindowClosed,
-    WindowNotOpen,
-)
-from trading.award.models import FinalOfferParty, FinalOfferRound, RoundState
+from trading.award.errors import AwardRefused
 from trading.bidding.errors import EnvelopeRefused
 from trading.bidding.service import bidder_ref
 from trading.draws.models import Draw, DrawStatus
 from trading.jobs import chronograph
 from trading.projects.kinds import ProcurementMethod, ProjectType
 from trading.projects.status import ProjectStatus
+from trading.rounds.errors import AlreadySubmitted, NotEligible, WindowClosed, WindowNotOpen
+from trading.rounds.models import FinalOfferParty, FinalOfferRound, RoundState
 
 UNIT = 10_000_000  # 分: the press example is in 亿元, scaled here to 10 万元
 

@@ -13,7 +13,7 @@ from award.test_final_offer_pages import login_as, token
 from factories import actor_for
 
 from trading.audit.models import AuditEvent
-from trading.award.models import FinalOfferParty
+from trading.rounds.models import FinalOfferParty
 
 AMOUNT = "1234567.89"
 

@@ -9,12 +9,13 @@ from factories import actor_for, make_user
 
 from trading.accounts.models import Role
 from trading.audit.models import AuditEvent
-from trading.award.errors import AwardRefused, NotEligible
+from trading.award.errors import AwardRefused
 from trading.award.models import AwardNotice, Objection
 from trading.award.service import AwardService, ObjectionClosed, Suspended
 from trading.opendata.service import OpenDataService
 from trading.projects.kinds import ProcurementMethod
 from trading.projects.status import ProjectStatus
+from trading.rounds.errors import NotEligible
 
 S = ProjectStatus
 

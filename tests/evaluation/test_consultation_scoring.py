@@ -12,7 +12,6 @@ from factories import actor_for
 from bid_crypto import seal_bid
 from trading.award.consultation import ConsultationService
 from trading.award.errors import TooFewSuppliers
-from trading.award.final_offer import round_ref
 from trading.award.service import AwardService
 from trading.bidding.service import bidder_ref, project_ref
 from trading.evaluation.errors import EvaluationConflict
@@ -20,6 +19,7 @@ from trading.evaluation.scoring import Mark, SheetService
 from trading.evaluation.service import REPORT_CONFIRMATION, EvaluationService
 from trading.projects.kinds import ObjectType, ProcurementMethod, ProjectType
 from trading.projects.status import ProjectStatus
+from trading.rounds.service import round_ref
 
 WAN = 1_000_000
 ITEMS = [

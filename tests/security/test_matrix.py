@@ -760,7 +760,7 @@ def _submit_bid(dbsession, clock, settings, registry, project, bidder):
 def _final_round(dbsession, clock, project, center):
     """A bare round row: the ACL is what is checked, so no opening is needed."""
     from bid_crypto import generate_private_key
-    from trading.award.models import FinalOfferRound, RoundState
+    from trading.rounds.models import FinalOfferRound, RoundState
 
     public = generate_private_key("x25519").public_key()
     row = FinalOfferRound(project_id=project.id, lot_id=project.lots[0].id,

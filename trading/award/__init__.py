@@ -3,28 +3,35 @@
 functions in ``rules``; services orchestrate them and the chronograph drives time."""
 
 
-def _final_offers(service):
+def _sealed_rounds(service, project):
+    """The project's sealed rounds, by the purpose its procurement method gives them;
+    None for a method without rounds."""
+    from ..projects.kinds import ProcurementMethod
+    from .consultation import FinalQuoteRounds
     from .final_offer import FinalOfferService
 
+    kind = {ProcurementMethod.FINAL_OFFER: FinalOfferService,
+            ProcurementMethod.COMPETITIVE_CONSULTATION: FinalQuoteRounds,
+            }.get(project.procurement_method)
+    if kind is None:
+        return None
     registry = service.registry
-    return FinalOfferService(service.db, service.clock, registry["keys"],
-                             service.storage or registry["storage"], service.enqueue,
-                             registry.settings)
-
-
-SEALED_ROUNDS = ("final_offer", "competitive_consultation")
+    return kind(service.db, service.clock, registry["keys"],
+                service.storage or registry["storage"], service.enqueue, registry.settings)
 
 
 def final_offer_due(event):
     """ProjectDue: open the offer window, then reveal and decide at its end."""
-    if str(event.project.procurement_method) in SEALED_ROUNDS:
-        event.wake_at(_final_offers(event.service).run_due(event.service, event.project))
+    rounds = _sealed_rounds(event.service, event.project)
+    if rounds is not None:
+        event.wake_at(rounds.run_due(event.service, event.project))
 
 
 def final_offer_next(event):
     """ProjectScheduling: keep the chronograph on an undecided round."""
-    if str(event.project.procurement_method) in SEALED_ROUNDS:
-        event.wake_at(_final_offers(event.service).next_instant(event.project))
+    rounds = _sealed_rounds(event.service, event.project)
+    if rounds is not None:
+        event.wake_at(rounds.next_instant(event.project))
 
 
 def publicise_candidates(event):

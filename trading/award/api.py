@@ -6,9 +6,10 @@ from pyramid.view import view_config
 from ..api import describe, json_body
 from ..bidding.api import RECEIPT, sealed_part
 from ..forms import Text, id_range
+from ..rounds.service import round_state
 from ..security import Permission
 from .errors import InvalidAwardInput
-from .final_offer import FinalOfferService, round_state
+from .final_offer import FinalOfferService
 from .forms import FinalOfferBody, StartRoundBody
 from .rules import BallotKind
 

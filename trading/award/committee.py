@@ -23,6 +23,7 @@ from ..evaluation.conflicts import ExpertFacts, Party, conflict_reasons
 from ..keys import project_algorithm
 from ..projects.kinds import AwardMethod
 from ..projects.models import Lot, Project
+from ..rounds.errors import NotEligible, WindowClosed
 from . import report as report_doc
 from . import rules
 from .errors import (
@@ -34,8 +35,6 @@ from .errors import (
     BidOffStep,
     InvalidAwardInput,
     NonCandidateBallot,
-    NotEligible,
-    WindowClosed,
 )
 from .models import (
     AuctionBid,

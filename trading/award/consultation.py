@@ -22,30 +22,25 @@ import sqlalchemy as sa
 
 from ..actor import Actor
 from ..audit.service import record
+from ..bidding.service import bidder_ref
 from ..evaluation import rules as evaluation_rules
 from ..projects.kinds import ProcurementMethod
 from ..projects.models import Lot, Project
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
+from ..rounds.errors import NotEligible
+from ..rounds.models import FinalOfferParty, FinalOfferRound, RoundPurpose, RoundState
+from ..rounds.service import SYSTEM, SealedRounds, round_state
 from . import rules
 from .errors import (
     AwardRefused,
     InvalidAwardInput,
-    NotEligible,
     SupplierWithdrawn,
     TooFewSuppliers,
 )
-from .final_offer import FinalOfferService
-from .models import (
-    ConsultationNote,
-    ConsultationRound,
-    ConsultationWithdrawal,
-    FinalOfferRound,
-    RoundState,
-)
+from .models import ConsultationNote, ConsultationRound, ConsultationWithdrawal
 
 S = ProjectStatus
-FINAL_QUOTE = "final_quote"
 
 
 # -- what other domains read (the evaluation scores the final quotes) --------------------
@@ -67,8 +62,9 @@ class FinalQuotes:
 
 
 def final_quotes(db, lot: Lot) -> FinalQuotes | None:
-    found = db.scalar(sa.select(FinalOfferRound).where(FinalOfferRound.lot_id == lot.id,
-                                                       FinalOfferRound.purpose == FINAL_QUOTE))
+    found = db.scalar(sa.select(FinalOfferRound).where(
+        FinalOfferRound.lot_id == lot.id,
+        FinalOfferRound.purpose == RoundPurpose.FINAL_QUOTE.value))
     if found is None:
         return None
     revealed = found.state is RoundState.DECIDED
@@ -107,6 +103,59 @@ def screen(db, project: Project, lot: Lot, quotes: FinalQuotes) -> evaluation_ru
         ceiling_fen=lot.ceiling_price or lot.budget)
 
 
+class FinalQuoteRounds(SealedRounds):
+    """The 磋商 final quotes (最后报价) as a sealed round: no eligibility phase (the
+    suppliers still in are known), revealed and published, then scored (§2.4)."""
+
+    def start(self, project: Project, lot: Lot, *, org_ids, minutes: int,
+              actor: Actor) -> FinalOfferRound:
+        """The final quotes of the suppliers still in: sealed, one each, revealed together
+        at the end of the window (rules §2.2). The guard on the number of suppliers is
+        ConsultationService's."""
+        if self.round_for(lot) is not None:
+            raise AwardRefused("该标段已开始最后报价")
+        final_round = self.open_round(project, lot, purpose=RoundPurpose.FINAL_QUOTE,
+                                      eligibility_min=0, window_min=minutes, floor_fen=None,
+                                      actor=actor)
+        now = final_round.started_at
+        prices = self.valid_bidders(project, lot)
+        for org_id in org_ids:
+            self.db.add(FinalOfferParty(round_id=final_round.id, bidder_org_id=org_id,
+                                        basis="supplier", previous_fen=prices.get(org_id),
+                                        eligible_at=now, problem=""))
+        self.db.flush()
+        self.db.refresh(final_round)
+        record(self.db, actor, "final_quote.started", "project", project.id, now=now,
+               round_id=final_round.id, lot=lot.number, suppliers=len(org_ids),
+               ends_at=final_round.ends_at.isoformat())
+        self._reschedule(project)
+        return final_round
+
+    def decide(self, projects, project: Project, final_round: FinalOfferRound, *,
+               fixed: dict | None, now) -> None:
+        """Opened at once and published with which quotes count and whether enough remain
+        (§2.2); the evaluation's scoring follows (§2.4)."""
+        self._move(final_round, RoundState.DECIDED)
+        final_round.decided_at = now
+        final_round.wrapped_key = None
+        screened = screen(self.db, project, final_round.lot,
+                          final_quotes(self.db, final_round.lot))
+        enough = guard(project, len(screened.valid))
+        final_round.result = {
+            "outcome": "revealed",
+            "quotes": [{"bidder": bidder_ref(p.bidder_org_id), "amount_fen": p.amount_fen,
+                        "problem": p.problem,
+                        "excluded": str(screened.excluded.get(str(p.bidder_org_id), ""))}
+                       for p in final_round.parties],
+            "valid": len(screened.valid), "minimum": enough.minimum,
+            "proceed": enough.proceed}
+        record(self.db, SYSTEM, "final_quote.revealed", "final_offer_round", final_round.id,
+               now=now, quotes=sum(p.amount_fen is not None for p in final_round.parties),
+               valid=len(screened.valid), proceed=enough.proceed)
+        if fixed is not None:
+            final_round.result = {**final_round.result, "log": fixed}
+
+
 class ConsultationService:
     def __init__(self, dbsession, clock, keys, storage=None, enqueue=None, settings=None):
         self.db = dbsession
@@ -114,7 +163,7 @@ class ConsultationService:
         self.storage = storage
         self.enqueue = enqueue
         self.keys = keys
-        self.sealed = FinalOfferService(dbsession, clock, keys, storage, enqueue, settings)
+        self.sealed = FinalQuoteRounds(dbsession, clock, keys, storage, enqueue, settings)
 
     def _check(self, project: Project, lot: Lot) -> None:
         if project.procurement_method is not ProcurementMethod.COMPETITIVE_CONSULTATION:
@@ -139,7 +188,7 @@ class ConsultationService:
     def active_suppliers(self, project: Project, lot: Lot) -> list[int]:
         """Suppliers whose response opened validly and who have not withdrawn."""
         gone = self.withdrawn(lot)
-        return [org for org in self.sealed._valid_bidders(project, lot) if org not in gone]
+        return [org for org in self.sealed.valid_bidders(project, lot) if org not in gone]
 
     # -- the panel's steps ------------------------------------------------------------------
 
@@ -221,8 +270,7 @@ class ConsultationService:
         active = self.active_suppliers(project, lot)
         check_guard(project, len(active), what="参加磋商的供应商")
         minutes = int(project.params.get("consult.final_quote_minutes", 30))
-        return self.sealed.start_final_quotes(project, lot, org_ids=active, minutes=minutes,
-                                              actor=actor)
+        return self.sealed.start(project, lot, org_ids=active, minutes=minutes, actor=actor)
 
     def reveal(self, project: Project, lot: Lot, *, actor: Actor) -> FinalOfferRound:
         """The reveal by hand once the window has ended (the center's button, for a worker
@@ -298,8 +346,6 @@ def consultation_state(service: ConsultationService, project: Project, *, staff:
                        org_id: int | None) -> dict:
     """Per lot: suppliers in and out, rounds and what the viewer may read of them, the
     sealed final-quote round (amounts once revealed), whether enough count, the scores."""
-    from .final_offer import round_state
-
     lots = []
     for lot in project.lots:
         active, gone = service.active_suppliers(project, lot), service.withdrawn(lot)

@@ -11,11 +11,11 @@ from pyramid.view import view_config
 
 from ..api import describe, json_body
 from ..bidding.api import RECEIPT, sealed_part
+from ..rounds.service import round_state
 from ..security import Permission
 from .api import _org
 from .consultation import ConsultationService, consultation_state
 from .errors import InvalidAwardInput
-from .final_offer import round_state
 from .forms import NoteBody, SessionBody, TerminateBody, WithdrawBody
 
 LOT_STATE = {"type": "object", "required": ["lot_id", "suppliers", "rounds"],

@@ -9,10 +9,10 @@ from ..bidding.views import sealed_upload
 from ..errors import DomainError
 from ..forms import act, redirect, refused
 from ..i18n import _
+from ..rounds.service import round_state
 from ..security import Permission
 from .consultation import ConsultationService, consultation_state
 from .errors import InvalidAwardInput
-from .final_offer import round_state
 
 PAGE = "award/consultation.jinja2"
 QUOTE_PAGE = "award/final_quote.jinja2"

@@ -1,37 +1,13 @@
 """Refusals of the award domain: a code for the API, a Chinese message for people."""
 
-from ..errors import Conflict, DeadlinePassed, DomainError, NotFound, NotPermitted, Unprocessable  # noqa: F401
+from ..errors import Conflict, DomainError, NotFound, NotPermitted, Unprocessable  # noqa: F401
+from ..rounds.errors import NotEligible
 
 
 class AwardRefused(Conflict):
     """The step does not fit the project's procedure or its current stage."""
 
     code = "award_refused"
-
-
-class OffersNotLogged(AwardRefused):
-    """The round's submitted offers are not the logged ones (issue #17 pt 4): one
-    without an entry, a logged one missing, or another envelope than logged."""
-
-    code = "offers_not_logged"
-
-
-class NotEligible(Conflict):
-    """Not a party of this round (the door is open to bidders; the round is not)."""
-
-    code = "not_eligible"
-
-
-class WindowClosed(DeadlinePassed):
-    code = "window_closed"
-
-
-class WindowNotOpen(Conflict):
-    code = "window_not_open"
-
-
-class AlreadySubmitted(Conflict):
-    code = "already_submitted"
 
 
 class OfferOutOfRange(Unprocessable):
@@ -85,9 +61,3 @@ class AlreadyLowest(Conflict):
     """The bidder already holds the lowest price (also: the same form sent twice)."""
 
     code = "already_lowest"
-
-
-class RevealInProgress(Conflict):
-    """The worker holds the project's chronograph lock: the reveal is being made now."""
-
-    code = "reveal_in_progress"

@@ -6,8 +6,9 @@ from ..projects.models import Lot
 from ..projects.resources import ProjectResource, project_factory
 from ..projects.status import PUBLIC
 from ..resources import get_or_404
+from ..rounds.models import FinalOfferRound
 from ..security import Permission
-from .models import Award, AwardAuction, AwardCommittee, FinalOfferRound, Objection
+from .models import Award, AwardAuction, AwardCommittee, Objection
 
 
 class AwardResource(ProjectResource):

@@ -29,16 +29,16 @@ from ..projects.kinds import AwardMethod, ProcurementMethod
 from ..projects.models import Lot, Project
 from ..projects.service import ProjectService
 from ..projects.status import ProjectStatus
+from ..rounds.errors import NotEligible
+from ..rounds.models import FinalOfferRound, RoundState
 from . import rules
-from .errors import AwardRefused, InvalidAwardInput, NotEligible
+from .errors import AwardRefused, InvalidAwardInput
 from .models import (
     Award,
     AwardCommittee,
     AwardNotice,
-    FinalOfferRound,
     Objection,
     Publicity,
-    RoundState,
 )
 
 S = ProjectStatus

@@ -13,9 +13,10 @@ from ..forms import act, redirect, refused, validated
 from ..i18n import _
 from ..projects.kinds import ProcurementMethod
 from ..resources import get_or_404
+from ..rounds.service import round_state
 from ..security import Permission
 from .errors import InvalidAwardInput
-from .final_offer import FinalOfferService, round_state
+from .final_offer import FinalOfferService
 from .forms import FinalOfferBody, StartRoundBody, roster_ties
 from .rules import BallotKind
 

@@ -14,5 +14,6 @@ from ..jobs import models as jobs_models  # noqa: F401
 from ..messages import models as messages_models  # noqa: F401
 from ..opendata import models as opendata_models  # noqa: F401
 from ..projects import models as projects_models  # noqa: F401
+from ..rounds import models as rounds_models  # noqa: F401
 from ..smallworks import models as smallworks_models  # noqa: F401
 from ..supervision import models as supervision_models  # noqa: F401

@@ -1,8 +1,8 @@
-"""The final-offer round's status machine (终次报价 / 磋商最后报价): a literal table, no I/O.
+"""The sealed round's status machine (终次报价 / 磋商最后报价): a literal table, no I/O.
 
 A round confirms its parties' eligibility, opens for sealed offers and is decided once its
 window has closed and every offer is revealed. A round whose window the chronograph first
-sees closed goes from eligibility straight to decided. Only `FinalOfferService._move`
+sees closed goes from eligibility straight to decided. Only `SealedRounds._move`
 sets ``final_round.state``, after `check_transition`.
 """
 
