@@ -22,10 +22,15 @@ the entry that put it in, and for every one taken out, that entry.
 * the list the record fixed (a draw's candidates) hashes to the hash it states and lists
   exactly the members, less the members of its `minus` set when it has one (a small
   work's pool is the category's registry set less the work's own exclusions, both sets
-  checked as above at the same checkpoint); an award's inputs are exactly the members,
-  each with the figures (rank, price, score; a final offer's envelope hash and receive
-  time) of its logged entry, and a final-offer award counts and picks only logged offers
-  (a winner by the earlier prices, `fallback`, is not an offer).
+  checked as above at the same checkpoint); a draw with a `cover` set (an expert draw:
+  the expert library's set of the specialty, whose changes are logged by each expert's
+  random library alias as they happen) has, in its own set, exactly one entry — in, or
+  out with its reasons (回避) — for each library member at the same checkpoint: counted
+  while the draw's pseudonym salt is secret, and member by member (a member's id in the
+  draw is `cover_id(salt, alias)`) once the record publishes it; an award's inputs are
+  exactly the members, each with the figures (rank, price, score; a final offer's
+  envelope hash and receive time) of its logged entry, and a final-offer award counts and
+  picks only logged offers (a winner by the earlier prices, `fallback`, is not an offer).
 
 Standard library and bid_crypto.tlog only: no platform import, no network.
 """
@@ -80,10 +85,60 @@ def check(doc: dict, log_key: tlog.NoteVerifier) -> SetReport:
         _report(report, minus.get("set"), less_chain, less, less_out)
         listed = {m: i for m, i in members.items() if m not in less}
         report.members = sorted(listed)
+    if doc.get("cover") is not None:
+        _check_cover(doc, cp, report, {**members, **excluded})
     _check_list(doc, listed)
     _check_inputs(doc, members, last)
     _check_award(doc, members)
     return report
+
+
+def cover_id(salt: str, member: str) -> str:
+    """A cover set member's id in the pool it covers: its pseudonym under the pool's salt
+    (an expert draw's: SHA-256 of salt ":" library alias, the first 16 hex digits)."""
+    return hashlib.sha256(f"{salt}:{member}".encode()).hexdigest()[:16]
+
+
+def _check_cover(doc: dict, cp: tlog.Checkpoint, report: SetReport, accounted: dict) -> None:
+    """The pool's set accounts for every member of the cover set, one entry each, and for
+    nobody else: by count before the salt is published, member by member after."""
+    cover = doc["cover"]
+    if not isinstance(cover, dict) or not isinstance(cover.get("checkpoint"), dict):
+        raise SetRefused("the record's cover set names no checkpoint")
+    if cover["checkpoint"].get("checkpoint") != doc["log"]["checkpoint"].get("checkpoint"):
+        raise SetRefused(f"the cover set {cover.get('set')} is proven at another checkpoint "
+                         f"than the pool's ({cp.size} entries): one checkpoint fixes both")
+    chain, _, library, gone = _check_set(cover, cp)
+    _report(report, cover.get("set"), chain, library, gone)
+    salt = doc.get("cover_salt")
+    if salt is None:
+        if len(library) != len(accounted):
+            raise SetRefused(f"the library set {cover.get('set')} has {len(library)} members "
+                             f"below the checkpoint of {cp.size} entries, the draw's set "
+                             f"accounts for {len(accounted)}: "
+                             + ("someone was left out without an entry"
+                                if len(library) > len(accounted)
+                                else "someone from outside the library was added"))
+        report.lines.append(f"the draw's set has one entry (in, or out with its reasons) per "
+                            f"library member: {len(library)}, counted (the pseudonym salt is "
+                            "published when the evaluation starts; check again then)")
+        return
+    if not isinstance(salt, str):
+        raise SetRefused("the record's cover_salt is not a string")
+    mapped = {cover_id(salt, alias): alias for alias in library}
+    for ident, alias in sorted(mapped.items()):
+        if ident not in accounted:
+            raise SetRefused(f"library member {alias} (entry at index {library[alias]}) has "
+                             f"no entry in the draw's set as {ident}: left out without an "
+                             "entry or a reason")
+    for ident in sorted(accounted):
+        if ident not in mapped:
+            raise SetRefused(f"{ident} has an entry in the draw's set but is no library "
+                             "member's pseudonym under the published salt: added from "
+                             "outside the library")
+    report.lines.append(f"the draw's set has one entry (in, or out with its reasons) per "
+                        f"library member: each of the {len(library)} found by its "
+                        "pseudonym under the published salt")
 
 
 def _check_set(log: dict, cp: tlog.Checkpoint):

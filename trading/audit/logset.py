@@ -73,6 +73,17 @@ def append(dbsession, key: str, member: str, kind: str, *, now: datetime, cause:
     return event
 
 
+def begin(dbsession, key: str) -> None:
+    """Start set `key` with no entries, if it has not begun: from now on it is logged (an
+    empty library is a logged library, not one filled before logging began)."""
+    if dbsession.get(TlogSet, key) is None:
+        try:
+            with dbsession.begin_nested():
+                dbsession.add(TlogSet(key=key, size=0, last_seq=None))
+        except sa.exc.IntegrityError:  # a concurrent transaction began it
+            pass
+
+
 def exists(dbsession, key: str) -> bool:
     """Whether set `key` has entries (a pool begun before sets were logged has none)."""
     return dbsession.get(TlogSet, key) is not None

@@ -48,22 +48,26 @@ RECORD = {"type": "object", "description": "draw-v1 record, see trading/draws/AL
 NAMED = {"type": "array", "items": {"type": "object", "required": ["id", "index"],
                                    "properties": {"id": {"type": "string"},
                                                   "index": {"type": "integer"}}}}
+LOGSET = {"type": "object",
+          "required": ["set", "size", "checkpoint", "members", "excluded", "entries"],
+          "properties": {
+              "set": {"type": "string"}, "size": {"type": "integer"},
+              "checkpoint": {"type": "object"}, "members": NAMED, "excluded": NAMED,
+              "entries": {"type": "array", "items": {
+                  "type": "object", "required": ["index", "entry", "proof"],
+                  "properties": {"index": {"type": "integer"},
+                                 "size": {"type": "integer"},
+                                 "entry": {"type": "string"},
+                                 "proof": {"type": "array",
+                                           "items": {"type": "string"}}}}}}}
 POOL = {"type": "object", "required": ["draw", "candidates", "candidate_list_hash", "log"],
         "properties": {
             "draw": {"type": "integer"}, "candidates": {"type": "array"},
             "candidate_list_hash": {"type": "string"},
-            "log": {"type": "object",
-                    "required": ["set", "size", "checkpoint", "members", "excluded", "entries"],
-                    "properties": {
-                        "set": {"type": "string"}, "size": {"type": "integer"},
-                        "checkpoint": {"type": "object"}, "members": NAMED, "excluded": NAMED,
-                        "entries": {"type": "array", "items": {
-                            "type": "object", "required": ["index", "entry", "proof"],
-                            "properties": {"index": {"type": "integer"},
-                                           "size": {"type": "integer"},
-                                           "entry": {"type": "string"},
-                                           "proof": {"type": "array",
-                                                     "items": {"type": "string"}}}}}}}}}
+            # a small work's exclusions, subtracted; an expert draw's library, accounted
+            # for entry by entry (by pseudonym once `cover_salt` is published)
+            "log": LOGSET, "minus": LOGSET, "cover": LOGSET,
+            "cover_salt": {"type": "string"}}}
 SUBJECT_PARAMS = [
     {"name": "subject_type", "in": "query", "required": False, "schema": {"type": "string"}},
     {"name": "subject_id", "in": "query", "required": False, "schema": {"type": "string"}},
@@ -110,7 +114,9 @@ def api_beacon(context, request):
 @describe("api.draw.pool", "GET", "The frozen candidate list's proof against the transparency "
           "log (issue #17): the checkpoint signed at the freeze, every pool entry (registration, "
           "exclusion …) logged below it with its inclusion proof, and each candidate's and each "
-          "excluded one's leaf index; check with python -m bid_crypto verify-set. 404 "
+          "excluded one's leaf index; a small work's exclusions as `minus`, an expert draw's "
+          "library set as `cover` (and, once the evaluation starts, the pseudonym salt as "
+          "`cover_salt`); check with python -m bid_crypto verify-set. 404 "
           "not_pooled for a list not frozen from a logged pool", response=POOL)
 @view_config(route_name="api.draw.pool", request_method="GET", renderer="json",
              permission=Permission.PUBLIC_VIEW)

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from Crypto.Cipher import AES
 
+from bid_crypto.logset import cover_id
+
 from ..actor import Actor
 from ..audit import logset
 from ..audit.service import record as audit_record
@@ -206,7 +208,8 @@ class DrawService:
 
     def freeze(self, *, purpose: str, subject_type: str, subject_id, candidates: list,
                count: int, rule: str, actor: Actor, weights=None, witnesses=(),
-               log_set: str | None = None, log_minus: str | None = None) -> Draw:
+               log_set: str | None = None, log_minus: str | None = None,
+               log_cover: str | None = None, cover_salt: str | None = None) -> Draw:
         """Fix the ordered candidate list (ids and the attributes that made each eligible).
 
         Refuses an empty list, duplicate ids, bad weights, a count above the drawable
@@ -216,7 +219,11 @@ class DrawService:
         below it; the draw names each one's entry, and each excluded one's. With
         `log_minus` too (a set of exclusions logged for this subject alone, e.g. a small
         work's ineligible registry firms) the list is the pool's members less that set's,
-        both read at the one checkpoint.
+        both read at the one checkpoint. With `log_cover` (a set logged by another domain
+        as it changed, e.g. the expert library's specialty by library alias) the pool's
+        set must hold exactly one entry, in or out, for each of its members, found by
+        `bid_crypto.logset.cover_id(cover_salt, member)`; the salt stays the caller's
+        until it publishes it (`publish_cover_salt`).
         """
         subject_id = str(subject_id)
         with _refusing():
@@ -234,7 +241,7 @@ class DrawService:
                     witnesses=preview["witnesses"], status=DrawStatus.FROZEN, result=[],
                     follow_ups=[], created_at=self.clock())
         if log_set is not None:
-            self._seal_pool(draw, log_set, log_minus)
+            self._seal_pool(draw, log_set, log_minus, log_cover, cover_salt)
         self.db.add(draw)
         self.db.flush()  # the id is the sealed seed's associated data
         self._audit(draw, actor, "draw.frozen", candidate_list_hash=draw.candidate_list_hash,
@@ -338,7 +345,8 @@ class DrawService:
 
     # -- helpers
 
-    def _seal_pool(self, draw: Draw, key: str, minus: str | None) -> None:
+    def _seal_pool(self, draw: Draw, key: str, minus: str | None, cover: str | None = None,
+                   salt: str | None = None) -> None:
         sealed = logset.seal(self.db, self.keys, registry_of(self.db).settings, key,
                              now=self.clock())
         less = logset.sealed_at(self.db, minus, sealed.size) if minus else None
@@ -356,7 +364,25 @@ class DrawService:
         if less is not None:
             record["minus"] = {"set": minus, **less.as_record()}
             del record["minus"]["size"]
+        if cover is not None:
+            covered = logset.sealed_at(self.db, cover, sealed.size)
+            words = cover_problems(covered.members, {**sealed.members, **sealed.excluded},
+                                   salt)
+            if words:
+                raise NotLogged("抽取记录与审计日志记录的专家库不符：" + "；".join(words),
+                                field="candidates")
+            record["cover"] = {"set": cover, **covered.as_record()}
+            del record["cover"]["size"]
         draw.log_entries = record
+
+    def publish_cover_salt(self, draw: Draw, salt: str) -> None:
+        """Publish the salt that maps the cover set's members to the pool's (an expert
+        draw's, when the evaluation starts): from then on its proof is checked member by
+        member, not only counted."""
+        cover = (draw.log_entries or {}).get("cover")
+        if cover is None or cover.get("salt") == salt:
+            return
+        draw.log_entries = {**draw.log_entries, "cover": {**cover, "salt": salt}}
 
     def pool_doc(self, draw: Draw) -> dict | None:
         """The frozen list's proof against the log (bid_crypto.logset checks it): the
@@ -376,6 +402,13 @@ class DrawService:
         if minus is not None:  # the subject's own exclusions, at the same checkpoint
             doc["minus"] = logset.doc(self.db, self.keys, settings, minus["set"],
                                       {"size": draw.log_size, **minus})
+        cover = stored.get("cover")
+        if cover is not None:  # the library the pool's set accounts for, entry by entry
+            doc["cover"] = logset.doc(self.db, self.keys, settings, cover["set"],
+                                      {"size": draw.log_size, "members": cover["members"],
+                                       "excluded": cover["excluded"]})
+            if cover.get("salt") is not None:
+                doc["cover_salt"] = cover["salt"]
         return doc
 
     def _build(self, draw: Draw, follow_ups: list) -> dict:
@@ -410,6 +443,19 @@ class DrawService:
                      purpose=draw.purpose, **data)
 
 
+def cover_problems(library, accounted, salt: str | None) -> list[str]:
+    """Whether a pool's set (`accounted`: its members in and out) has one entry for each
+    member of its cover set (`library`) and none for anybody else: by pseudonym when the
+    salt is known, else by count."""
+    if salt is None:
+        return ([] if len(library) == len(accounted) else
+                [f"专家库 {len(library)} 人，抽取记录 {len(accounted)} 人"])
+    mapped = {cover_id(salt, alias): alias for alias in library}
+    return ([f"专家库成员 {mapped[i]} 在抽取记录中没有记录" for i in sorted(set(mapped) -
+                                                              set(accounted))]
+            + [f"{i} 不是专家库成员" for i in sorted(set(accounted) - set(mapped))])
+
+
 def draw_log_problems(dbsession) -> list[str]:
     """What `trading audit verify` checks of every draw frozen from a logged pool: its
     list is the pool's members below its freeze checkpoint, each naming its entry."""
@@ -424,6 +470,15 @@ def draw_log_problems(dbsession) -> list[str]:
             problems += logset.problems(dbsession, minus["set"], {"size": draw.log_size,
                                                                   **minus})
             named -= {m["id"] for m in minus["members"]}
+        cover = stored.get("cover")
+        if cover is not None:
+            problems += logset.problems(dbsession, cover["set"], {
+                "size": draw.log_size, "members": cover["members"],
+                "excluded": cover["excluded"]})
+            accounted = {m["id"] for m in (*draw.log_entries["members"],
+                                           *draw.log_entries["excluded"])}
+            problems += cover_problems({m["id"] for m in cover["members"]}, accounted,
+                                       cover.get("salt"))
         problems += [f"candidate {c['id']} names no entry" for c in draw.candidates
                      if c["id"] not in named]
         problems += [f"{m} names an entry but is not in the list" for m in sorted(

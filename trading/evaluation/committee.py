@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bid_crypto.logset import cover_id
+
 from ..accounts.models import Organisation, Role, User
 from ..actor import Actor
 from ..audit import logset
@@ -65,7 +67,38 @@ class ExpertInput:
 
 
 def pseudonym(salt: str, expert: Expert) -> str:
-    return hashlib.sha256(f"{salt}:{expert.code}".encode()).hexdigest()[:16]
+    """The expert's name in one committee's draw: SHA-256(salt ":" library alias), the
+    first 16 hex digits — the rule `bid_crypto.logset.cover_id` checks the library with."""
+    return cover_id(salt, expert.log_alias)
+
+
+def library_key(specialty: str) -> str:
+    """The logged set of the expert library's specialty (专家库, issue #17 pt 4): every
+    expert entering it (added, reinstated, the specialty added) or leaving it (suspended,
+    blacklisted, the specialty removed), by library alias, when it happens."""
+    tag = hashlib.sha256(specialty.encode()).hexdigest()[:12]
+    return f"expert-lib:{tag}"
+
+
+def library_specialties(expert: Expert) -> set[str]:
+    """The specialties whose library sets the expert is a member of: all of its own while
+    active, none otherwise."""
+    return set(expert.specialties) if expert.status is ExpertStatus.ACTIVE else set()
+
+
+def ensure_library(dbsession, specialty: str, *, now) -> str:
+    """The specialty's library set, begun with every expert in it now (cause
+    `carried_over`) when nothing logged it yet: a library filled before it was logged."""
+    key = library_key(specialty)
+    if not logset.exists(dbsession, key):
+        experts = dbsession.scalars(sa.select(Expert).where(
+            Expert.status == ExpertStatus.ACTIVE).order_by(Expert.id))
+        for expert in experts:
+            if specialty in expert.specialties:
+                logset.append(dbsession, key, expert.log_alias, logset.IN, now=now,
+                              cause="carried_over")
+        logset.begin(dbsession, key)
+    return key
 
 
 def pool_key(committee: Committee, specialty: str) -> str:
@@ -88,13 +121,26 @@ class ExpertPoolService:
         if user is not None and user.role is not Role.EXPERT:
             raise EvaluationInvalid("只能关联评标专家账号", field="username")
         now = self.clock()
+        fields = self._fields(data)
+        for specialty in fields["specialties"]:  # before the expert is in the session
+            ensure_library(self.db, specialty, now=now)
         expert = Expert(status=ExpertStatus.ACTIVE, created_at=now, updated_at=now,
-                        user_id=user.id if user else None, **self._fields(data))
+                        user_id=user.id if user else None, **fields)
         expert.code = data.code
         self.db.add(expert)
         self.db.flush()
         record(self.db, actor, "expert.created", "expert", expert.id, now=now, code=data.code)
+        self._log_library(expert, set(), "added")
         return expert
+
+    def _log_library(self, expert: Expert, before: set[str], cause: str) -> None:
+        """The library sets the expert joined or left since `before` (its specialties in
+        the library then), each an entry now: a draw frozen later must account for it."""
+        after, now = library_specialties(expert), self.clock()
+        for specialty, kind in sorted([*((s, logset.IN) for s in after - before),
+                                       *((s, logset.OUT) for s in before - after)]):
+            logset.append(self.db, ensure_library(self.db, specialty, now=now),
+                          expert.log_alias, kind, now=now, cause=cause)
 
     @staticmethod
     def _fields(data: ExpertInput) -> dict:
@@ -131,12 +177,16 @@ class ExpertPoolService:
         if status is not None:
             self._check_status(status, reason)
         changed = sorted(k for k, v in fields.items() if getattr(expert, k) != v)
+        before = library_specialties(expert)
+        for specialty in sorted(set(expert.specialties) | set(fields["specialties"])):
+            ensure_library(self.db, specialty, now=self.clock())
         if changed:
             for key in changed:
                 setattr(expert, key, fields[key])
             expert.updated_at = self.clock()
             record(self.db, actor, "expert.updated", "expert", expert.id,
                    now=expert.updated_at, changed=changed)
+            self._log_library(expert, before, "specialties_changed")
         if status is not None:
             self.set_status(expert, status, reason=reason, actor=actor)
         self.db.flush()
@@ -155,10 +205,14 @@ class ExpertPoolService:
         if status is expert.status and reason.strip()[:500] == expert.status_reason:
             return expert  # nothing to record
         check_transition(expert.status, status)
+        before = library_specialties(expert)
+        for specialty in sorted(expert.specialties):
+            ensure_library(self.db, specialty, now=self.clock())
         expert.status, expert.status_reason = status, reason.strip()[:500]
         expert.updated_at = self.clock()
         record(self.db, actor, "expert.status_changed", "expert", expert.id,
                now=expert.updated_at, status=str(status), reason=expert.status_reason)
+        self._log_library(expert, before, str(status))
         return expert
 
     def listing(self) -> list[Expert]:
@@ -345,19 +399,25 @@ class EvaluationCommitteeService:
         return roster, excluded
 
     def _log_pool(self, committee, row, roster, excluded) -> str:
-        """Each expert of the specialty, by pseudonym only, an entry of the draw's set: in
-        (eligible) or out with the reasons (issue #17 pt 4). The pseudonyms hide who is
-        behind them until the salt is published at the start of the evaluation; then an
-        expert finds its own entry (sha256(salt:code)), and one the platform left out of
-        the pool without an entry is missing from the published proof."""
+        """Each member of the library's specialty set, by pseudonym only, an entry of the
+        draw's set: in (eligible) or out with the kinds of reasons (回避, issue #17 pt 4).
+        The freeze checks the set against the library's (logged as the library changed):
+        one entry per library member, nobody else. The pseudonyms hide who is behind them
+        until the salt is published at the start of the evaluation; then anyone maps each
+        library alias to its pseudonym (sha256(salt:alias)) and an expert finds its own."""
         key, now = pool_key(committee, row["specialty"]), self.clock()
+        ensure_library(self.db, row["specialty"], now=now)
         for alias in sorted(roster):
             logset.append(self.db, key, alias, logset.IN, now=now, cause="eligible")
         experts = {e.id: e for e in self.db.scalars(sa.select(Expert).where(
             Expert.id.in_([x["expert_id"] for x in excluded])))}
+        # One entry per member of the library's specialty set: the inactive ones are out
+        # of the library itself, by its own entries.
         for alias, reasons in sorted((pseudonym(committee.pseudonym_salt,
                                                 experts[x["expert_id"]]), x["reasons"])
-                                     for x in excluded):
+                                     for x in excluded
+                                     if row["specialty"] in library_specialties(
+                                         experts[x["expert_id"]])):
             logset.append(self.db, key, alias, logset.OUT, now=now, cause="excluded",
                           reasons=sorted({_reason_kind(r) for r in reasons}))
         return key
@@ -371,6 +431,7 @@ class EvaluationCommitteeService:
             purpose=f"评标专家抽取：{row['specialty']}", subject_type="project",
             subject_id=project.id, candidates=candidates,
             count=row["count"] + row["reserves"], actor=actor, log_set=key,
+            log_cover=library_key(row["specialty"]), cover_salt=committee.pseudonym_salt,
             rule=(f"从冻结名单中随机抽取{row['count']}名，另抽{row['reserves']}名候补；"
                   "专家以化名列示，评标开始后公布化名盐值与名单"))
         self.draws.commit(draw, actor=actor)
@@ -638,6 +699,8 @@ class EvaluationCommitteeService:
         move_committee(committee, CommitteeStatus.SITTING)
         committee.started_at = now
         committee.members_public_at = now
+        for item in committee.draws:  # the draws' proofs now map the library one by one
+            self.draws.publish_cover_salt(self._draw_row(item), committee.pseudonym_salt)
         record(self.db, actor, "committee.started", "project", project.id, now=now,
                members=len(seated), pseudonym_salt=committee.pseudonym_salt)
         return committee

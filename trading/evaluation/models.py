@@ -7,6 +7,7 @@ strings (`Score`), never floats; money is integer 分.
 """
 
 import enum
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
@@ -62,6 +63,10 @@ class Expert(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)  # 专家编号
+    # 专家库代号: a random alias, the expert's name in the library's logged sets and the
+    # root of its draw pseudonyms (issue #17 pt 4); says nothing of who it is.
+    log_alias: Mapped[str] = mapped_column(sa.String(16), unique=True,
+                                           default=lambda: secrets.token_hex(8))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     title: Mapped[str] = mapped_column(sa.String(100), default="")  # 职称
