@@ -41,6 +41,7 @@ import opening as common  # noqa: E402
 import rush  # noqa: E402
 
 INTERVAL = 0.010  # seconds between two audited writes
+SAMPLE_MS = 5  # --db postgresql: pg_stat_activity sampled this often
 FLOOR_SECONDS = 4
 SIZE = 16 * 1024
 
@@ -97,12 +98,45 @@ def child_open(workdir: Path, project_id: int) -> None:
     print(json.dumps({"began": began, "ended": time.time(), "status": status}))
 
 
+def schedstat(pid: int | None, tid: int | None = None) -> tuple[float, float]:
+    """(ms on a CPU, ms runnable but waiting for one) of a process or thread so far, from
+    /proc's schedstat; zeros where there is none (not Linux, the process gone)."""
+    path = f"/proc/{pid}/task/{tid}/schedstat" if tid else f"/proc/{pid}/schedstat"
+    try:
+        with open(path) as f:
+            ran, waited, _ = f.read().split()
+        return int(ran) / 1e6, int(waited) / 1e6
+    except (OSError, ValueError):
+        return 0.0, 0.0
+
+
 class Writer(threading.Thread):
-    """One audited write every INTERVAL, each in its own committed transaction."""
+    """One audited write every INTERVAL, each in its own committed transaction.
+
+    Each write's time is split (`Write`): the statements' time on the database connection
+    (`sql`), the rest of the work in the transaction (ORM, pool checkout), the commit (the
+    remainder: COMMIT, the WAL flush, the session's close), and, from /proc's schedstat,
+    how long this thread and the database backend serving it were runnable but waiting for
+    a CPU (`cpu_wait`): on a saturated machine that, not any lock, is the waiting."""
 
     def __init__(self, app):
         super().__init__(daemon=True)
-        self.app, self.stopping, self.samples = app, threading.Event(), []
+        self.app, self.stopping, self.samples, self.splits = app, threading.Event(), [], []
+        self.local = threading.local()
+        self.backend: int | None = None  # the backend pid of the writer's last write
+        engine = app.registry["dbengine"]
+        sa_event = __import__("sqlalchemy").event
+        sa_event.listen(engine, "before_cursor_execute", self._before)
+        sa_event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, *_args):
+        self.local.began = time.perf_counter()
+
+    def _after(self, *_args):
+        if getattr(self.local, "began", None) is not None:  # the writer's thread only
+            self.local.sql = getattr(self.local, "sql", 0.0) + (
+                time.perf_counter() - self.local.began)
+            self.local.began = None
 
     def run(self) -> None:
         from trading.actor import Actor
@@ -110,14 +144,75 @@ class Writer(threading.Thread):
 
         actor = Actor(None, "bench-elsewhere", None, "center", "127.0.0.1")
         clock = self.app.registry["clock"]
-        i = 0
+        tid, i = threading.get_native_id(), 0
+
+        def work(db, i):
+            started = time.perf_counter()
+            seq = record(db, actor, "bench.elsewhere", "thing", i, now=clock(), n=i).seq
+            db.flush()
+            raw = db.connection().connection.dbapi_connection
+            self.local.pid = getattr(getattr(raw, "info", None), "backend_pid", None)
+            self.local.work = time.perf_counter() - started
+            return seq
+
         while not self.stopping.is_set():
-            began = time.time()
-            seq = common.in_transaction(self.app, lambda db, i=i: record(
-                db, actor, "bench.elsewhere", "thing", i, now=clock(), n=i).seq)
-            self.samples.append((began, (time.time() - began) * 1000, seq))
+            self.local.sql, backend = 0.0, self.backend
+            me0, be0 = schedstat(os.getpid(), tid), schedstat(backend)
+            began, t0 = time.time(), time.perf_counter()
+            seq = common.in_transaction(self.app, lambda db, i=i: work(db, i))
+            total = time.perf_counter() - t0
+            me1, be1 = schedstat(os.getpid(), tid), schedstat(backend)
+            self.samples.append((began, total * 1000, seq))
+            self.backend = self.local.pid
+            same = backend is not None and backend == self.local.pid
+            self.splits.append({
+                "sql": self.local.sql * 1000,
+                "orm": (self.local.work - self.local.sql) * 1000,
+                "commit": (total - self.local.work) * 1000,
+                "cpu_wait": (me1[1] - me0[1]) + ((be1[1] - be0[1]) if same else 0.0),
+                "cpu": (me1[0] - me0[0]) + ((be1[0] - be0[0]) if same else 0.0),
+            })
             i += 1
             self.stopping.wait(max(0.0, INTERVAL - (time.time() - began)))
+
+
+SAMPLE_QUERY = """
+SELECT a.application_name, a.state, coalesce(a.wait_event_type, ''),
+       coalesce(a.wait_event, ''),
+       EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted)
+  FROM pg_stat_activity a WHERE a.application_name LIKE 'bench-%'
+"""
+
+
+def child_sample(url: str, out: Path, every_ms: int) -> None:
+    """Every `every_ms` until killed: what each of the bench's backends is doing (active,
+    and on what it waits: a lock, the WAL, I/O, or nothing, i.e. running or runnable)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn, out.open("w") as f:
+        while True:
+            at = time.time()
+            for row in conn.execute(SAMPLE_QUERY):
+                f.write(json.dumps([at, *row]) + "\n")
+            f.flush()
+            time.sleep(every_ms / 1000)
+
+
+def wait_profile(path: Path, since: float, until: float, app: str = "bench-writer") -> dict:
+    """Share of the samples of `app`'s backend, while active, spent on each wait event
+    (`running` = on a CPU or waiting for one), and of those with an ungranted lock."""
+    from collections import Counter
+
+    counts, locked, active = Counter(), 0, 0
+    for line in path.read_text().splitlines() if path.exists() else []:
+        at, name, state, wtype, wevent, blocked = json.loads(line)
+        if name != app or not since <= at < until or state != "active":
+            continue
+        active += 1
+        locked += bool(blocked)
+        counts[f"{wtype}:{wevent}" if wtype else "running"] += 1
+    return {"active": active, "lock_waits": locked,
+            "events": {k: round(v / active, 3) for k, v in counts.most_common(6)}}
 
 
 def percentiles(values: list[float]) -> dict:
@@ -167,33 +262,87 @@ def wait_for_empty_queue(app, timeout: float = 300) -> None:
         time.sleep(0.2)
 
 
-def measure(app, workdir: Path, project_id: int, extra: dict) -> tuple[dict, dict, dict]:
-    sequencer = rush.SequencerRun(workdir, extra)
+def measure(app, workdir: Path, project_id: int, extra: dict,
+            sample_url: str | None, sample_ms: int = SAMPLE_MS) -> tuple:
+    sequencer = rush.SequencerRun(workdir, named(extra, "bench-sequencer"))
     wait_for_empty_queue(app)
+    samples = workdir / "activity.jsonl"
+    sampler = sample_url and subprocess.Popen(
+        [sys.executable, __file__, "--sample", sample_url, str(samples), str(sample_ms)])
     writer = Writer(app)
     writer.start()
     time.sleep(FLOOR_SECONDS)
     floor_until = time.time()
+    postgres = app.registry["dbengine"].dialect.name == "postgresql"
+    wal_from = wal_position(app) if postgres else None
     child = subprocess.run(
         [sys.executable, __file__, "--child", str(workdir), str(project_id)],
-        capture_output=True, text=True, env={**os.environ, **common.MALLOC,
-                                             "BENCH_SETTINGS": json.dumps(extra)})
+        capture_output=True, text=True, env={
+            **os.environ, **common.MALLOC,
+            "BENCH_SETTINGS": json.dumps(named(extra, "bench-opening"))})
+    after_from = time.time()
+    wal_mb = wal_position(app, since=wal_from) if postgres else None
+    time.sleep(FLOOR_SECONDS)  # the control again, once the opening is over
     writer.stopping.set()
     writer.join(timeout=60)
+    if sampler:
+        sampler.terminate()
+        sampler.wait(timeout=30)
     time.sleep(2 * sequencer.interval + 1)  # the last writes' checkpoint, as a worker gives
     sequencer.stop()
     if child.returncode != 0:
         sys.exit(f"bench/audit_write.py: the opening failed:\n{child.stderr[-3000:]}")
     opening = json.loads(child.stdout.strip().splitlines()[-1])
+    opening["wal_mb"] = wal_mb
     merge = merged_at(app, sequencer, writer.samples)
-    floor_writes = [w for w in writer.samples if w[0] < floor_until]
-    during_writes = [w for w in writer.samples if opening["began"] <= w[0] < opening["ended"]]
-    floor, during = ({**percentiles([ms for _at, ms, _seq in writes]),
-                      "merge": percentiles([merge[seq] for _at, _ms, seq in writes
-                                            if seq in merge]),
-                      "unmerged": sum(1 for _at, _ms, seq in writes if seq not in merge)}
-                     for writes in (floor_writes, during_writes))
-    return opening, floor, during
+    rows = list(zip(writer.samples, writer.splits, strict=True))
+
+    def summary(since: float, until: float) -> dict:
+        writes = [(w, split) for w, split in rows if since <= w[0] < until]
+        out = {**percentiles([w[1] for w, _ in writes]),
+               "merge": percentiles([merge[w[2]] for w, _ in writes if w[2] in merge]),
+               "unmerged": sum(1 for w, _ in writes if w[2] not in merge),
+               "split": splits_of(writes)}
+        if sample_url:
+            out["waits"] = {**wait_profile(samples, since, until), "every_ms": sample_ms}
+        return out
+
+    return (opening, summary(0, floor_until), summary(opening["began"], opening["ended"]),
+            summary(after_from, float("inf")))
+
+
+def wal_position(app, since: str | None = None):
+    """PostgreSQL's WAL insert position now, or the MiB written since `since`: what a
+    write's commit may have to flush besides its own."""
+    import sqlalchemy as sa
+
+    if since is None:
+        return common.in_transaction(app, lambda db: db.scalar(
+            sa.text("SELECT pg_current_wal_lsn()::text")))
+    return common.in_transaction(app, lambda db: float(db.scalar(
+        sa.text("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), CAST(:since AS pg_lsn))"),
+        {"since": since}))) / 2**20
+
+
+def named(extra: dict, name: str) -> dict:
+    """The settings with PostgreSQL's application_name set, so the sampler tells the
+    bench's connections apart (the writer, the opening, the sequencer)."""
+    url = extra.get("sqlalchemy.url", "")
+    if not url.startswith("postgresql"):
+        return extra
+    return {**extra, "sqlalchemy.url": f"{url}{'&' if '?' in url else '?'}"
+                                       f"application_name={name}"}
+
+
+def splits_of(writes: list) -> dict:
+    """Each part of a write (medians over all, means over the slowest 1 %, in ms)."""
+    if not writes:
+        return {}
+    parts = ("sql", "orm", "commit", "cpu_wait", "cpu")
+    slow = sorted(writes, key=lambda w: w[0][1])[-max(1, len(writes) // 100):]
+    return {"p50": {k: statistics.median(s[k] for _, s in writes) for k in parts},
+            "slowest": {"total": statistics.mean(w[1] for w, _ in slow),
+                        **{k: statistics.mean(s[k] for _, s in slow) for k in parts}}}
 
 
 def main() -> None:
@@ -206,9 +355,15 @@ def main() -> None:
     parser.add_argument("--sequence-ms", type=int, default=250,
                         help="the sequencer's interval (audit.sequence_ms)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--sample-ms", type=int, default=SAMPLE_MS,
+                        help="--db postgresql: sample pg_stat_activity this often (0: never)")
+    parser.add_argument("--sample", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_open(Path(args.child[0]), int(args.child[1]))
+        return
+    if args.sample:
+        child_sample(args.sample[0], Path(args.sample[1]), int(args.sample[2]))
         return
     n = args.bids or (50 if args.quick else 1000)
     extra = {"audit.sequence_ms": str(args.sequence_ms)}
@@ -220,22 +375,42 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-audit-write-") as tmp:
             work = Path(tmp)
-            app = common.build_app(work, migrate=True, extra=extra)
+            app = common.build_app(work, migrate=True, extra=named(extra, "bench-writer"))
             project_id = setup(app, n, work)
-            opening, floor, during = measure(app, work, project_id, extra)
+            sample_url = (args.db_url.replace("postgresql+psycopg", "postgresql")
+                          if args.db == "postgresql" and args.sample_ms else None)
+            opening, floor, during, after = measure(app, work, project_id, extra, sample_url,
+                                                    args.sample_ms)
             app.registry["dbengine"].dispose()
     finally:
         if args.db == "postgresql":
             rush.postgres_database(args.db_url, create=False)
-    report(args.db, n, opening, floor, during)
+    report(args.db, n, opening, floor, during, after)
 
 
-def report(db: str, n: int, opening: dict, floor: dict, during: dict) -> None:
+def describe(name: str, part: dict) -> None:
+    """Where a phase's writes spent their time, and what their backend waited on."""
+    split = part.get("split") or {}
+    for which in ("p50", "slowest"):
+        if which in split:
+            words = " ".join(f"{k}={v:.1f}" for k, v in split[which].items())
+            label = "median parts" if which == "p50" else "slowest 1 % (means)"
+            print(f"  {name}, {label} in ms: {words}")
+    if "waits" in part:
+        waits = part["waits"]
+        print(f"  {name}, backend while active ({waits['active']} samples every "
+              f"{waits['every_ms']} ms; with a lock not granted: {waits['lock_waits']}): "
+              f"{waits['events']}")
+
+
+def report(db: str, n: int, opening: dict, floor: dict, during: dict, after: dict) -> None:
     open_s = opening["ended"] - opening["began"]
     ratio = during["p99"] / floor["p99"] if floor["p99"] else 0.0
     fm, dm = floor["merge"], during["merge"]
     merge_ratio = dm["p99"] / fm["p99"] if fm["p99"] else 0.0
-    print(f"opening of {n} bids ({db}): {open_s:.2f} s, status {opening['status']}")
+    wal = opening.get("wal_mb")
+    print(f"opening of {n} bids ({db}): {open_s:.2f} s, status {opening['status']}"
+          + (f", {wal:.1f} MiB of WAL written meanwhile" if wal is not None else ""))
     print(f"audited writes elsewhere, floor (nothing else running): {floor['n']} writes, "
           f"p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms; to their checkpoint "
           f"p50 {fm['p50']:.0f} ms, p99 {fm['p99']:.0f} ms")
@@ -243,10 +418,20 @@ def report(db: str, n: int, opening: dict, floor: dict, during: dict) -> None:
           f"{during['p50']:.1f} ms, p99 {during['p99']:.1f} ms, max {during['max']:.1f} ms; "
           f"to their checkpoint p50 {dm['p50']:.0f} ms, p99 {dm['p99']:.0f} ms, max "
           f"{dm['max']:.0f} ms, not merged {during['unmerged']}")
+    print(f"audited writes elsewhere after the opening (the control again): {after['n']} "
+          f"writes, p50 {after['p50']:.1f} ms, p99 {after['p99']:.1f} ms")
+    for name, part in (("floor", floor), ("during", during), ("after", after)):
+        describe(name, part)
+    slow, p50 = during["split"].get("slowest", {}), during["split"].get("p50", {})
     print(f"bench audit_write: db={db} bids={n} open_s={open_s:.2f} "
           f"during_writes={during['n']} during_p50_ms={during['p50']:.1f} "
           f"during_p99_ms={during['p99']:.1f} during_max_ms={during['max']:.1f} "
-          f"floor_p99_ms={floor['p99']:.1f} ratio={ratio:.2f} "
+          f"floor_p99_ms={floor['p99']:.1f} after_p99_ms={after['p99']:.1f} "
+          f"ratio={ratio:.2f} during_cpu_wait_p50_ms={p50.get('cpu_wait', 0):.1f} "
+          f"slowest_cpu_wait_ms={slow.get('cpu_wait', 0):.1f} "
+          f"slowest_commit_ms={slow.get('commit', 0):.1f} "
+          f"lock_waits={during.get('waits', {}).get('lock_waits', 0)} "
+          + (f"wal_mb={wal:.1f} " if wal is not None else "") +
           f"merge_p50_ms={dm['p50']:.0f} merge_p99_ms={dm['p99']:.0f} "
           f"merge_max_ms={dm['max']:.0f} floor_merge_p99_ms={fm['p99']:.0f} "
           f"merge_ratio={merge_ratio:.2f} unmerged={floor['unmerged'] + during['unmerged']} "
