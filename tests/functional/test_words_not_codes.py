@@ -1,5 +1,7 @@
 """Words, not codes (issue #18 point 2): every page each demo role reaches by links alone
-shows Chinese words, never an enum value, an audit action code or `None`.
+shows Chinese words, never an enum value, an audit action code or `None`; in English mode
+(the 语言 cookie, as the header's English link sets it) the same pages show no code either
+and no catalogue entry left in Chinese.
 
 The crawler follows every same-site link from the role's start pages (GET only; at most a
 few pages per URL shape so 300 projects do not make 300 visits) and reads the visible text:
@@ -18,12 +20,15 @@ import pytest
 
 import trading
 from trading.demo import DEMO_PASSWORD, load_demo
+from trading.i18n import LOCALE_COOKIE
 
 ROLES = ("owner1", "bidder1", "agency1", "expert1", "center1", "supervisor1", None)
 PER_SHAPE = 3
 MAX_PAGES = 400
-SKIP = re.compile(r"^/(static|api|logout|login|locale|__|_debug)"
-                  r"|\.(tbid|pub|key|zip|pdf|csv|json|jsonl)$")
+SKIP = re.compile(
+    r"^/(static|api|logout|login|locale|__|_debug)"
+    r"|\.(tbid|pub|key|zip|pdf|csv|json|jsonl)$"
+)
 # A word with an underscore after a dot: project.signed_up, account.user_created.
 ACTION = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")
 # A record's internals printed as they are: last_win_on=None, credit_score=99.00.
@@ -57,6 +62,7 @@ class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.links, self.text, self.code, self.depth = [], [], [], 0
+        self.nodes = []  # each visible text node, stripped: a label is one node
         self.in_code = False
 
     def handle_starttag(self, tag, attrs):
@@ -76,6 +82,8 @@ class _Page(HTMLParser):
     def handle_data(self, data):
         if not self.depth:
             self.text.append(data)
+            if data.strip():
+                self.nodes.append(data.strip())
         elif self.in_code:
             self.code.append(data.strip())  # a code in <code> is still a code
 
@@ -99,7 +107,7 @@ def _crawl(testapp, start):
             continue
         page = _Page()
         page.feed(response.text)
-        pages[url] = (" ".join(page.text), page.code)
+        pages[url] = (" ".join(page.text), page.code, page.nodes)
         for href in page.links:
             target = urljoin(url, href.split("#")[0])
             split = urlsplit(target)
@@ -110,16 +118,31 @@ def _crawl(testapp, start):
 
 def _findings(pages, codes):
     found = []
-    for url, (text, code) in pages.items():
+    for url, (text, code, _nodes) in pages.items():
         # A word inside a file name, path or address (opening.pub, /projects) is not a code.
         words = set(re.findall(r"(?<![\w./@-])[a-z][a-z0-9_.]*[a-z0-9](?![\w/@-])", text))
         bad = sorted((words | set(code)) & codes) + sorted(set(ACTION.findall(text)))
         bad += sorted(set(KEY_VALUE.findall(text)))
-        bad += [f"None in “{text[max(0, m.start() - 30):m.end() + 10].strip()}”"
-                for m in re.finditer(r"(?<![A-Za-z])None(?![A-Za-z])", text)]
+        bad += [
+            f"None in “{text[max(0, m.start() - 30) : m.end() + 10].strip()}”"
+            for m in re.finditer(r"(?<![A-Za-z])None(?![A-Za-z])", text)
+        ]
         if bad:
             found.append(f"{url}: {', '.join(bad)}")
     return found
+
+
+def _crawl_every_role(testapp, locale=None):
+    """{role: its pages} for each demo role (None: the public), in `locale` if given."""
+    crawled = {}
+    for role in ROLES:
+        testapp.reset()
+        if locale:
+            testapp.set_cookie(LOCALE_COOKIE, locale)
+        if role:
+            testapp.login(role, password=DEMO_PASSWORD)
+        crawled[role] = _crawl(testapp, ["/", "/workspace"] if role else ["/"])
+    return crawled
 
 
 @pytest.mark.slow
@@ -128,13 +151,74 @@ def test_every_role_sees_words_not_codes(testapp, dbsession, clock, settings):
     codes = _enum_codes()
     assert {"final_offer", "candidates_publicised"} <= codes and len(codes) > 100  # real
     findings, total = [], 0
-    for role in ROLES:
-        testapp.reset()
-        if role:
-            testapp.login(role, password=DEMO_PASSWORD)
-        pages = _crawl(testapp, ["/", "/workspace"] if role else ["/"])
+    for role, pages in _crawl_every_role(testapp).items():
         total += len(pages)
         findings += [f"[{role or '公众'}] {line}" for line in _findings(pages, codes)]
     print(f"crawled {total} pages")
+    assert total > 100
+    assert not findings, "\n".join(findings)
+
+
+def _catalogue():
+    """The English catalogue: {Chinese msgid: English text}."""
+    from babel.messages.pofile import read_po
+
+    from trading.i18n import LOCALE_DIR
+
+    with (LOCALE_DIR / "en" / "LC_MESSAGES" / "trading.po").open("rb") as fh:
+        catalog = read_po(fh, locale="en")
+    return {m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and m.string}
+
+
+# Demo data that happens to be a catalogue entry: a lot named 施工, a bid's quality line
+# 合格 in the opening record, a scoring item 类似工程业绩, a roster member's title.
+DEMO_DATA = frozenset({"施工", "合格", "类似工程业绩", "法定代表人"})
+
+
+def _english_findings(pages, codes, catalogue):
+    """What an English page must not show: a code (one with `_` or `.`: a lone `second` or
+    `draft` is an English word here), an audit action, a record's key=value, a catalogue
+    entry left in Chinese (a text node that is a msgid whose English differs), or Python's
+    None where no English text says None."""
+    codes = {code for code in codes if re.search(r"[_.]", code)}
+    chinese = {
+        msgid
+        for msgid, text in catalogue.items()
+        if text != msgid and re.search(r"[\u4e00-\u9fff]", msgid)
+    } - DEMO_DATA
+    nones = {text for text in catalogue.values() if re.search(r"\bNone\b", text)}
+    found = []
+    for url, (text, code, nodes) in pages.items():
+        words = set(re.findall(r"(?<![\w./@-])[a-z][a-z0-9_.]*[a-z0-9](?![\w/@-])", text))
+        bad = sorted((words | set(code)) & codes) + sorted(set(ACTION.findall(text)))
+        bad += sorted(set(KEY_VALUE.findall(text)))
+        bad += sorted({f"untranslated “{node}”" for node in nodes if node in chinese})
+        bad += sorted(
+            {
+                f"None in “{node}”"
+                for node in nodes
+                if re.search(r"(?<![A-Za-z])None(?![A-Za-z])", node)
+                and not any(text in node for text in nones)
+            }
+        )
+        if bad:
+            found.append(f"{url}: {', '.join(bad)}")
+    return found
+
+
+@pytest.mark.slow
+def test_every_role_sees_english_words_in_english_mode(testapp, dbsession, clock, settings):
+    load_demo(dbsession, clock, settings)
+    catalogue = _catalogue()
+    findings, total = [], 0
+    for role, pages in _crawl_every_role(testapp, "en").items():
+        total += len(pages)
+        english = sum("Workspace" in text or "Projects" in text for text, *_ in pages.values())
+        assert english > len(pages) / 2, f"{role}: the pages are not in English"
+        findings += [
+            f"[{role or 'public'}] {line}"
+            for line in _english_findings(pages, _enum_codes(), catalogue)
+        ]
+    print(f"crawled {total} pages in English")
     assert total > 100
     assert not findings, "\n".join(findings)

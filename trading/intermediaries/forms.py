@@ -43,7 +43,7 @@ def _select(members, title, default=None):
     return colander.SchemaNode(
         Text(), title=title, default=default,
         validator=colander.OneOf([str(m) for m in members]),
-        widget=deform.widget.SelectWidget(values=[(str(m), LABELS[m]) for m in members]))
+        widget=deform.widget.SelectWidget(values=[(str(m), _(LABELS[m])) for m in members]))
 
 
 def _text(title, low=1, high=200, **kw):

@@ -20,7 +20,8 @@ POSTABLE_TYPES = (ProjectType.WORKS, ProjectType.GOVERNMENT_PROCUREMENT, Project
 
 
 def _choices(members):
-    return [(str(m), LABELS[m]) for m in members]
+    # TranslationStrings: deform's templates translate those, never a plain str label.
+    return [(str(m), _(LABELS[m])) for m in members]
 
 
 def _select(members, title, default=None):

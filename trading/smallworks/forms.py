@@ -31,7 +31,7 @@ def _select(labels: dict, title, default=None):
     return colander.SchemaNode(
         Text(), title=title, default=default,
         validator=colander.OneOf([str(k) for k in labels]),
-        widget=deform.widget.SelectWidget(values=[(str(k), v) for k, v in labels.items()]))
+        widget=deform.widget.SelectWidget(values=[(str(k), _(v)) for k, v in labels.items()]))
 
 
 def _text(title, low=1, high=NAME_MAX, **kw):
@@ -51,7 +51,7 @@ class QualificationSchema(colander.MappingSchema):
     grade = colander.SchemaNode(
         colander.Integer(), title=_("资质等级"), default=int(Grade.THIRD),
         validator=colander.OneOf([int(g) for g in Grade]),
-        widget=deform.widget.SelectWidget(values=[(str(int(g)), v)
+        widget=deform.widget.SelectWidget(values=[(str(int(g)), _(v))
                                                   for g, v in GRADE_LABELS.items()]))
     certificate_no = _text(_("资质证书编号"), 1, 60)
     valid_from = _date(_("资质有效期起"))
@@ -199,7 +199,7 @@ class TierSchema(colander.MappingSchema):
     grade = colander.SchemaNode(
         colander.Integer(), title=_("要求的资质等级（或更高）"), default=int(Grade.THIRD),
         validator=colander.OneOf([int(g) for g in Grade]),
-        widget=deform.widget.SelectWidget(values=[(str(int(g)), v)
+        widget=deform.widget.SelectWidget(values=[(str(int(g)), _(v))
                                                   for g, v in GRADE_LABELS.items()]))
 
 
