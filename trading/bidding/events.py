@@ -14,6 +14,7 @@ class BidsOpened:
     service: object
     project: object
     opening: object
+    lines: list  # the opening's lines, as the opening loaded them (once)
 
 
 @dataclass

@@ -203,13 +203,14 @@ class OpeningService:
         opening = self.opening(project)
         waiting = opening is None or opening.state is OpeningState.WAITING
         if project.status is S.OPENING and waiting:
-            opening = opening or self._start(project, now)
-            lines = self.lines(opening)  # once: every step below works on these rows
+            # The lines are loaded once: every step below works on these rows.
+            opening, lines = (self._start(project, now) if opening is None
+                              else (opening, self.lines(opening)))
             ready, later = self._ready(project, opening, now, lines)
             if not ready:
                 return later
             self._open_pending(project, opening, lines)
-            registry_of(self.db).notify(BidsOpened(self, project, opening))
+            registry_of(self.db).notify(BidsOpened(self, project, opening, lines))
             self._finish(projects, project, opening, lines)
             if not self._to_store(opening, lines):
                 self._stored(project, opening, now)  # nothing to extract
@@ -222,8 +223,9 @@ class OpeningService:
             self.store_documents(project, opening)
         return None
 
-    def _start(self, project: Project, now: datetime) -> Opening:
-        """Snapshot, at the deadline, the last complete version of every bid."""
+    def _start(self, project: Project, now: datetime) -> tuple[Opening, list[OpeningLine]]:
+        """Snapshot, at the deadline, the last complete version of every bid: the opening
+        and its lines, inserted in one statement and loaded once."""
         window = project.params.get("decrypt.window_min", 30)
         dual = project.custody_mode is CustodyMode.DUAL
         opening = Opening(project_id=project.id, state=OpeningState.WAITING,
@@ -236,31 +238,35 @@ class OpeningService:
         opening.log_size = checkpoint.size if checkpoint else 0
         self.db.add(opening)
         self.db.flush()
-        query = (sa.select(Bid, BidVersion).join(BidVersion, sa.and_(
-            BidVersion.bid_id == Bid.id, BidVersion.version == Bid.current_version))
-            .where(Bid.project_id == project.id, Bid.state == BidState.SUBMITTED)
-            .order_by(Bid.id))
-        snapshot = list(self.db.execute(query))
-        index_of = self._log_indexes([v.audit_seq for _, v in snapshot], opening.log_size)
-        lines = [OpeningLine(opening_id=opening.id, bid_id=bid.id, lot_id=bid.lot_id,
-                             version=version.version, envelope_sha256=version.envelope_sha256,
-                             submitted_at=version.received_at, status=L.PENDING, reason="",
-                             detail="", documents=[], anomalies=[],
-                             log_index=index_of.get(version.audit_seq))
-                 for bid, version in snapshot]
+        query = (sa.select(Bid.id, Bid.lot_id, BidVersion.version, BidVersion.envelope_sha256,
+                           BidVersion.received_at, BidVersion.audit_seq)
+                 .join(BidVersion, sa.and_(BidVersion.bid_id == Bid.id,
+                                           BidVersion.version == Bid.current_version))
+                 .where(Bid.project_id == project.id, Bid.state == BidState.SUBMITTED)
+                 .order_by(Bid.id))
+        snapshot = list(self.db.execute(query))  # columns, not entities: 1 000 rows are cheap
+        index_of = self._log_indexes([row.audit_seq for row in snapshot], opening.log_size)
+        if snapshot:
+            self.db.execute(sa.insert(OpeningLine), [
+                {"opening_id": opening.id, "bid_id": row.id, "lot_id": row.lot_id,
+                 "version": row.version, "envelope_sha256": row.envelope_sha256,
+                 "submitted_at": row.received_at, "status": L.PENDING, "reason": "",
+                 "detail": "", "documents": [], "anomalies": [], "objection": "",
+                 "log_index": index_of.get(row.audit_seq)}
+                for row in snapshot])
+        lines = self.lines(opening)
         minimum = self._minimum(project)
         for lot in project.lots:
             of_lot = [line for line in lines if line.lot_id == lot.id]
             if len(of_lot) < minimum:
                 for line in of_lot:
                     self._result(line, L.NOT_OPENED, "too_few_bidders", min=minimum)
-        self.db.add_all(lines)
         self.db.flush()
         late = late_minutes(project, opening)
         record(self.db, SYSTEM, "opening.started", "project", project.id, now=now,
                bids=len(lines), custody=str(project.custody_mode),
                **({"late_minutes": late} if late else {}))
-        return opening
+        return opening, lines
 
     def _deadline_checkpoint(self, project: Project, now: datetime):
         """The audit log's checkpoint at the deadline: every event queued before it (each

@@ -259,9 +259,11 @@ class GuaranteeMixin:
             row.opened_at = self.clock()
         self.db.flush()
 
-    def guarantee_for(self, project: Project, lot: Lot, org_id: int) -> Guarantee | None:
-        """The first valid opened guarantee of this bidder for this lot."""
-        return next((g for g in self.guarantees_of(project)
+    def guarantee_for(self, project: Project, lot: Lot, org_id: int, *,
+                      among: list[Guarantee] | None = None) -> Guarantee | None:
+        """The first valid opened guarantee of this bidder for this lot (`among` the
+        project's guarantees when the caller read them already)."""
+        return next((g for g in (self.guarantees_of(project) if among is None else among)
                      if g.lot_id == lot.id and g.application is not None
                      and g.application.organisation_id == org_id
                      and g.opened and "rejected" not in g.opened), None)

@@ -158,6 +158,16 @@ def requirement_of(project: Project, lot: Lot) -> Requirement:
                                                             r.DEFAULT_ANNUAL_RATE))))
 
 
+@dataclass(frozen=True)
+class _Found:
+    """What the opening's security checks read once: the project's bank notifications and
+    guarantees, and each lot's requirement."""
+
+    notifications: list
+    guarantees: list
+    requirements: dict
+
+
 class BidSecurityService(GuaranteeMixin):
     def __init__(self, dbsession, clock, bank: BankAdapter | None = None,
                  provider: GuaranteeProvider | None = None):
@@ -369,25 +379,38 @@ class BidSecurityService(GuaranteeMixin):
         self._reconcile(project)
         counted: set[int] = set()
         now = self.clock()
+        # Read once for the whole opening, not per bid: a thousand bids are one INSERT.
+        found = _Found(self.notifications_of(project), self.guarantees_of(project), {})
+        checks = []
+        try:
+            self._check_lines(project, lines, done, opened, now, found, checks, invalidate)
+        finally:  # a requirement found invalid half-way keeps the checks made before it
+            if checks:
+                self.db.execute(sa.insert(SecurityCheck), checks)
+            for check in checks:
+                if check["guarantee_id"] is not None:
+                    counted.add(check["guarantee_id"])
+        self._refunds_after_opening(project, now, counted)
+        record(self.db, SYSTEM, "bidsecurity.opened", "project", project.id, now=now,
+               notifications=len(found.notifications), guarantees=len(found.guarantees),
+               keys_opened=opened)
+
+    def _check_lines(self, project, lines, done, opened, now, found, checks,
+                     invalidate) -> None:
         for line in lines:
             if line.bid_id in done:
                 continue
-            check = self._check(project, line, opened, now)
-            if check.guarantee_id is not None:
-                counted.add(check.guarantee_id)
-            if check.status is SecurityStatus.NOT_REQUIRED:
+            check = self._check(project, line, opened, now, found)
+            checks.append(check)
+            if check["status"] is SecurityStatus.NOT_REQUIRED:
                 continue
-            label = STATUS_LABELS[check.status]
+            label = STATUS_LABELS[check["status"]]
             line.anomalies = [*(line.anomalies or []), {
                 "code": "security", "message": f"投标保证金：{label}"
-                + (f"（{check.detail}）" if check.detail else "")}]
-            if check.status is SecurityStatus.MISSING and \
-                    requirement_of(project, line.lot).on_missing == "invalid":
-                invalidate(line, "security_missing", check.detail)
-        self._refunds_after_opening(project, now, counted)
-        record(self.db, SYSTEM, "bidsecurity.opened", "project", project.id, now=now,
-               notifications=len(self.notifications_of(project)),
-               guarantees=len(self.guarantees_of(project)), keys_opened=opened)
+                + (f"（{check['detail']}）" if check["detail"] else "")}]
+            if check["status"] is SecurityStatus.MISSING and \
+                    found.requirements[line.lot_id].on_missing == "invalid":
+                invalidate(line, "security_missing", check["detail"])
 
     def _open_sealed(self, project: Project, private_key) -> bool:
         sealed = [n for n in self.notifications_of(project)
@@ -439,8 +462,12 @@ class BidSecurityService(GuaranteeMixin):
                 paid.add(sub.id)
         self.db.flush()
 
-    def _check(self, project: Project, line, opened: bool, now: datetime) -> SecurityCheck:
-        req = requirement_of(project, line.lot)
+    def _check(self, project: Project, line, opened: bool, now: datetime,
+               found: _Found) -> dict:
+        """The bid's SecurityCheck row, as values for the one INSERT of the opening."""
+        if line.lot_id not in found.requirements:
+            found.requirements[line.lot_id] = requirement_of(project, line.lot)
+        req = found.requirements[line.lot_id]
         org_id = line.bid.bidder_org_id
         status, paid_fen, detail, note_id = SecurityStatus.NOT_REQUIRED, 0, "", None
         guarantee = None
@@ -450,11 +477,12 @@ class BidSecurityService(GuaranteeMixin):
             good, rows = None, []
             if req.deposit:
                 sub = self.sub_account_of(line.lot, org_id)
-                rows = [n for n in self.notifications_of(project)
+                rows = [n for n in found.notifications
                         if sub is not None and n.sub_account_id == sub.id and n.state]
                 good = next((n for n in rows if n.state is r.PaymentState.PAID), None)
             if req.guarantee and good is None:
-                guarantee = self.guarantee_for(project, line.lot, org_id)
+                guarantee = self.guarantee_for(project, line.lot, org_id,
+                                               among=found.guarantees)
             if good is not None:
                 status, paid_fen, note_id = (SecurityStatus.SATISFIED,
                                              good.opened["amount_fen"], good.id)
@@ -470,17 +498,18 @@ class BidSecurityService(GuaranteeMixin):
                 if req.guarantee:
                     parts.append("未提交有效的电子保函")
                 detail = "；".join(parts)
-        check = SecurityCheck(bid_id=line.bid_id, project_id=project.id, lot_id=line.lot_id,
-                              organisation_id=org_id, status=status,
-                              required_fen=req.required_fen, paid_fen=paid_fen,
-                              notification_id=note_id,
-                              guarantee_id=guarantee.id if guarantee else None,
-                              detail=detail[:500], checked_at=now)
-        self.db.add(check)
-        return check
+        return {"bid_id": line.bid_id, "project_id": project.id, "lot_id": line.lot_id,
+                "organisation_id": org_id, "status": status,
+                "required_fen": req.required_fen, "paid_fen": paid_fen,
+                "notification_id": note_id,
+                "guarantee_id": guarantee.id if guarantee else None,
+                "detail": detail[:500], "checked_at": now}
 
     def _refunds_after_opening(self, project: Project, now: datetime,
                                counted: set[int] | None = None) -> None:
+        notifications = self.notifications_of(project)
+        if not notifications and not self.guarantees_of(project):
+            return  # no payment to give back: the project's bids need not be read
         have = set(self.db.scalars(sa.select(Refund.notification_id).where(
             Refund.project_id == project.id)))
         bids = {(b.lot_id, b.bidder_org_id): b for b in self.db.scalars(
@@ -491,7 +520,7 @@ class BidSecurityService(GuaranteeMixin):
                 SecurityCheck.guarantee_id.is_not(None))))
         self._guarantee_refunds(project, bids, counted, local_date(now))
         opening_day = r.RefundEvents(opening=local_date(now))
-        for row in self.notifications_of(project):
+        for row in notifications:
             if row.id in have or row.disposition is not Disposition.RECORDED \
                     or not row.opened or "reference" not in row.opened:
                 continue

@@ -186,9 +186,10 @@ def _open_on_time(dbsession, keys, storage, settings, project, clock) -> None:
 def _record(dbsession, keys, storage, settings, project) -> None:
     at = FixedClock(project.bid_deadline + timedelta(minutes=1))
     opening = OpeningService(dbsession, at, keys, storage, settings=settings)
-    record = opening._start(project, at())
-    opening._open_pending(project, record)
+    record, lines = opening._start(project, at())
+    opening._open_pending(project, record, lines)
     # The project moved on already: the record is written, the status is left alone.
-    opening._finish(ProjectService(dbsession, at, storage, keys=opening.keys), project, record)
+    opening._finish(ProjectService(dbsession, at, storage, keys=opening.keys), project, record,
+                    lines)
     if project.status is S.EVALUATION:  # the committees read the opened documents
         opening.store_documents(project, record, run_hooks=False)
