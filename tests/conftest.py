@@ -204,6 +204,14 @@ def second_app():
     huey.__dict__.update(saved_huey)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_listing_cache(request):
+    """Every test rolls back, so the listing's generation never moves between tests: the
+    session-wide app's cached listing pages are dropped before each test instead."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").registry["listing_cache"].clear()
+
+
 @pytest.fixture
 def settings(app):
     return app.registry.settings

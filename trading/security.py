@@ -320,6 +320,19 @@ def security_headers_tween_factory(handler, registry):
     return tween
 
 
+SESSION_COOKIE = "trading_session"
+
+
+def pop_flashes(request, queue: str = "") -> list:
+    """The session's messages of `queue`, removed. A request without a session cookie has
+    none (unless this request made its session): its session is then not even created,
+    so an anonymous page sets no cookie (and the public listing can be cached)."""
+    if "session" not in request.__dict__ and SESSION_COOKIE not in request.cookies:
+        return []
+    # peek first: popping an empty queue would still mark the session changed.
+    return request.session.pop_flash(queue) if request.session.peek_flash(queue) else []
+
+
 def internal_error(request) -> Response:
     message = "服务器内部错误，已记录，请稍后重试"
     if request.path.startswith("/api/"):
@@ -337,7 +350,7 @@ def includeme(config):
     config.set_session_factory(
         SignedCookieSessionFactory(
             settings["session.secret"],
-            cookie_name="trading_session",
+            cookie_name=SESSION_COOKIE,
             httponly=True,
             samesite="Lax",
             secure=settings["auth.cookie_secure"],
@@ -348,4 +361,5 @@ def includeme(config):
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
     config.set_security_policy(TradingSecurityPolicy())
     config.add_request_method(request_actor, "actor", reify=True)
+    config.add_request_method(pop_flashes, "pop_flashes")
     config.add_tween("trading.security.security_headers_tween_factory")

@@ -40,6 +40,7 @@ def includeme(config):
     from .chronograph import advance_project, due_projects
     from .service import ProjectService, project_service_factory
 
+    config.include(".listing_cache")
     config.add_audit_actions(_audit_actions())
     config.add_subject_namer("project", name_projects)
     config.register_service_factory(project_service_factory, ProjectService)

@@ -35,6 +35,15 @@ class ProjectStatusChanged:
 
 
 @dataclass
+class PublicListingChanged:
+    """Something the public listing shows changed for `project` (its row, status, notices
+    or search entry), in the current transaction: cached listing pages are out of date."""
+
+    service: object
+    project: object
+
+
+@dataclass
 class ClarificationPublished:
     """A clarification (澄清/修改) was published on the project."""
 

@@ -217,3 +217,15 @@ class ProjectReview(Base):
     reasons: Mapped[str] = mapped_column(sa.Text, default="")
     reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ListingGeneration(Base):
+    """One row: bumped in the transaction of every write that changes the public listing
+    (listing_cache.py), so web processes tell a cached listing page is still current by
+    reading one row by primary key."""
+
+    __tablename__ = "listing_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

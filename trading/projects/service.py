@@ -23,6 +23,7 @@ from .events import (
     ProjectDue,
     ProjectScheduling,
     ProjectStatusChanged,
+    PublicListingChanged,
 )
 from .kinds import (
     REGIME_OF,
@@ -355,12 +356,16 @@ class ProjectService:
         if project.status not in PUBLIC:
             fulltext.delete(self.db, project.id)
             return
+        self._listing_changed(project)
         lots = [lot.name for lot in project.lots]
         notices = [(item.title, item.body) for item in project.announcements]
         facets = fulltext.facets(project_type=project.project_type, status=project.status,
                                  method=project.procurement_method, region=project.region)
         fulltext.write(self.db, [fulltext.Document.of(project.id, project.name, project.number,
                                                       lots, notices, facets)])
+
+    def _listing_changed(self, project: Project) -> None:
+        self.registry.notify(PublicListingChanged(self, project))
 
     # -- the status machine ---------------------------------------------------------------
 
@@ -387,6 +392,7 @@ class ProjectService:
                            self._failure_body(project, reason), actor=actor)
         if previous in PUBLIC or target in PUBLIC:  # the status is one of its facets
             self._reindex(project)
+            self._listing_changed(project)  # one leaving the listing too
         self.reschedule(project)
         self.registry.notify(ProjectStatusChanged(self, project, str(target)))
         return project
@@ -401,6 +407,7 @@ class ProjectService:
         project.frozen_at = self.clock()
         record(self.db, actor, "project.frozen", "project", project.id, now=project.frozen_at,
                reason=project.frozen_reason)
+        self._listing_changed(project)  # the JSON listing says `frozen`
         return project
 
     def unfreeze(self, project: Project, *, reason: str, actor: Actor) -> Project:
@@ -409,6 +416,7 @@ class ProjectService:
         project.frozen_reason, project.frozen_at = "", None
         record(self.db, actor, "project.unfrozen", "project", project.id, now=self.clock(),
                reason=reason.strip()[:500])
+        self._listing_changed(project)
         # Time-driven steps that fell due while frozen run at the next sweep.
         self.reschedule(project)
         return project
