@@ -22,6 +22,7 @@ splitting depends on the server's locale).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -84,24 +85,39 @@ def query_terms(text: str) -> list[tuple[str, ...]]:
     return terms
 
 
+@functools.lru_cache(maxsize=256)
+def _query_runs(query: str) -> tuple[str, ...]:
+    # A listing page highlights 40 fields with one query: its runs are found once.
+    return tuple(run for _start, run in runs(query))
+
+
 def highlight(text: str, query: str) -> list[tuple[str, bool]]:
     """`text` cut into (segment, matched) pieces: every occurrence of a query run.
 
     Plain strings: the template escapes each piece, so a name holding markup stays text.
     """
-    marked = [False] * len(text)
     folded = "".join(map(_fold, text))
-    for _start, run in runs(query):
+    spans = []
+    for run in _query_runs(query):
         at = folded.find(run)
         while at != -1:
-            marked[at:at + len(run)] = [True] * len(run)
+            spans.append((at, at + len(run)))
             at = folded.find(run, at + 1)
-    pieces: list[tuple[str, bool]] = []
-    for char, hit in zip(text, marked, strict=True):
-        if pieces and pieces[-1][1] == hit:
-            pieces[-1] = (pieces[-1][0] + char, hit)
+    marked: list[list[int]] = []  # overlapping or touching occurrences joined
+    for start, end in sorted(spans):
+        if marked and start <= marked[-1][1]:
+            marked[-1][1] = max(marked[-1][1], end)
         else:
-            pieces.append((char, hit))
+            marked.append([start, end])
+    pieces: list[tuple[str, bool]] = []
+    done = 0
+    for start, end in marked:
+        if start > done:
+            pieces.append((text[done:start], False))
+        pieces.append((text[start:end], True))
+        done = end
+    if done < len(text):
+        pieces.append((text[done:], False))
     return pieces
 
 
@@ -109,8 +125,8 @@ def highlight_html(text: str, query: str) -> Markup:
     """The `highlight` template filter: matches in <mark>, everything else escaped."""
     if not query:
         return escape(text)
-    return Markup("").join(Markup("<mark>{}</mark>").format(piece) if hit else escape(piece)
-                           for piece, hit in highlight(text, query))
+    return Markup("".join(f"<mark>{escape(piece)}</mark>" if hit else escape(piece)
+                          for piece, hit in highlight(text, query)))
 
 
 # --- documents -------------------------------------------------------------------------
