@@ -2,7 +2,7 @@
 notices and results bump, read by every web process before it serves a cached listing
 
 Revision ID: listing_cache_0001
-Revises: tlog_sets_0002
+Revises: tlog_sets_0003
 Create Date: 2026-12-21 00:01:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'listing_cache_0001'
-down_revision = 'tlog_sets_0002'
+down_revision = 'tlog_sets_0003'
 branch_labels = None
 depends_on = None
 
