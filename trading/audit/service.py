@@ -21,6 +21,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from bid_crypto import tlog
 
 from ..actor import Actor
+from ..db import mark_written
 from .models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead, TlogPending
 
 HEAD_ID = 1
@@ -99,12 +100,12 @@ def record(
     The event's seq is the id of its queue row: unique without a shared lock, but neither
     gapless nor in commit order — the log index the sequencer assigns is both."""
     _reject_floats(data)
-    # Two INSERT statements, not a unit-of-work flush per row: the ORM's bookkeeping cost
-    # more CPU than the INSERTs did in a deadline rush (issue #19). Through the session, on
-    # the mapped classes: pending rows are flushed first (the event may name a row made just
-    # before), and the session's transaction knows it wrote (zope.sqlalchemy would roll
-    # back a transaction it believes read-only).
-    seq = dbsession.execute(_QUEUE, {"queued_at": now, "promised": promise}).scalar_one()
+    # Two core INSERT statements, not a unit-of-work flush per row: the ORM's bookkeeping
+    # cost more CPU than the INSERTs did in a deadline rush (issue #19). Pending rows are
+    # flushed first: the event may name a row made just before.
+    dbsession.flush()
+    connection = dbsession.connection()
+    seq = connection.execute(_QUEUE, {"queued_at": now, "promised": promise}).scalar_one()
     event = AuditEvent(
         seq=seq,
         occurred_at=now,
@@ -121,7 +122,8 @@ def record(
         prev_hash="",
     )
     event.hash = event_leaf_hash(event).hex()
-    dbsession.execute(_EVENT, {c: getattr(event, c) for c in _EVENT_COLUMNS})
+    connection.execute(_EVENT, {c: getattr(event, c) for c in _EVENT_COLUMNS})
+    mark_written(dbsession)
     # The row is written: the object joins the session as loaded, so callers read it (and
     # a later change to it is flushed) as if the session had inserted it.
     make_transient_to_detached(event)
@@ -129,8 +131,8 @@ def record(
     return event
 
 
-_QUEUE = sa.insert(TlogPending).returning(TlogPending.id)
-_EVENT = sa.insert(AuditEvent)
+_QUEUE = sa.insert(TlogPending.__table__).returning(TlogPending.__table__.c.id)
+_EVENT = sa.insert(AuditEvent.__table__)
 _EVENT_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns)
 
 

@@ -10,12 +10,13 @@ import re
 
 import sqlalchemy as sa
 from pyramid.authorization import Allow
+from pyramid.httpexceptions import HTTPNotFound
 
-from ..projects.models import Lot
+from ..projects.models import Lot, Project
 from ..projects.resources import ProjectResource, project_factory
 from ..projects.status import PUBLIC
-from ..resources import get_or_404
-from ..security import Permission
+from ..resources import route_id
+from ..security import Permission, RootFactory
 from .models import Bid, OpeningCustodian
 
 PUBLIC_ID = re.compile(r"[0-9a-f]{20}")
@@ -53,19 +54,26 @@ class BiddingResource(ProjectResource):
 
 def bidding_factory(request, **extra) -> BiddingResource:
     base = project_factory(request)
+    return _resource(request, base.project, **extra)
 
+
+def _resource(request, project, **extra) -> BiddingResource:
     def custodians():
         return request.dbsession.scalars(sa.select(OpeningCustodian.user_id).where(
-            OpeningCustodian.project_id == base.project.id))
+            OpeningCustodian.project_id == project.id))
 
-    return BiddingResource(base.project, base.__parent__, custodians=custodians, **extra)
+    return BiddingResource(project, RootFactory(request), custodians=custodians, **extra)
 
 
 def lot_factory(request) -> BiddingResource:
-    resource = bidding_factory(request)
-    lot = get_or_404(request, Lot, "lot_id", project_id=resource.project.id)
-    resource.lot = lot
-    return resource
+    """The project and its lot in one query (every bid upload comes through here)."""
+    found = request.dbsession.execute(
+        sa.select(Project, Lot).join(Lot, Lot.project_id == Project.id)
+        .where(Project.id == route_id(request, "project_id"),
+               Lot.id == route_id(request, "lot_id"))).first()
+    if found is None:
+        raise HTTPNotFound()
+    return _resource(request, found[0], lot=found[1])
 
 
 def bid_factory(request) -> BiddingResource:

@@ -47,6 +47,7 @@ from ..accounts.models import Role, User
 from ..actor import Actor
 from ..audit.merkle import promise_doc
 from ..audit.service import record
+from ..db import mark_written
 from ..keys import project_algorithm, signature_algorithm
 from ..projects.kinds import CryptoSuite, CustodyMode
 from ..projects.models import Lot, Project, SignUp
@@ -558,12 +559,12 @@ class BidService:
         session's own, loaded: a unit-of-work flush per row was a large share of an
         upload's CPU in a deadline rush (issue #19). The row is complete before it is
         written, so nothing is left for a flush."""
-        model = type(row)
-        values = {c.key: value for c in model.__table__.columns if c.key != "id"
+        table = type(row).__table__
+        values = {c.key: value for c in table.columns if c.key != "id"
                   if (value := getattr(row, c.key)) is not None or c.default is None}
-        # On the mapped class, through the session: its transaction then knows it wrote
-        # (zope.sqlalchemy rolls back one it believes read-only).
-        row.id = self.db.execute(sa.insert(model).returning(model.id), values).scalar_one()
+        row.id = self.db.connection().execute(
+            sa.insert(table).returning(table.c.id), values).scalar_one()
+        mark_written(self.db)
         make_transient_to_detached(row)
         self.db.add(row)
         return row

@@ -94,6 +94,14 @@ def get_tm_session(session_factory, transaction_manager, request=None):
     return dbsession
 
 
+def mark_written(dbsession) -> None:
+    """Call after writing with a core statement on the session's connection: zope.sqlalchemy
+    sees only the ORM's writes, and would roll back a transaction it believes read-only."""
+    manager = dbsession.info.get("tm")
+    if manager is not None:  # a session of get_tm_session; others commit themselves
+        zope.sqlalchemy.mark_changed(dbsession, transaction_manager=manager)
+
+
 def load_models() -> None:
     """Import every model and configure the mappers: the metadata is then complete."""
     from . import all  # noqa: F401
