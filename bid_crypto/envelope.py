@@ -229,13 +229,31 @@ def _plaintext_chunks(src: BinaryIO, header: EnvelopeHeader, context) -> Iterato
 
 def read_record(src: BinaryIO, chunk_size: int, index: int) -> tuple[bool, bytes]:
     """Read chunk record ``index``: (final flag, sealed bytes), with framing checks."""
+    final, length = _record_head(src, chunk_size, index)
+    return final, read_exact(src, length, f"chunk {index}")
+
+
+def _record_head(src: BinaryIO, chunk_size: int, index: int) -> tuple[bool, int]:
     head = src.read(_RECORD.size)
     if not head:
         raise TruncatedEnvelope(f"envelope ends after {index} chunk(s) without its final chunk")
     head += read_exact(src, _RECORD.size - len(head), f"chunk {index} record header")
     flag, length = _RECORD.unpack(head)
     _check_record(flag, length, chunk_size, index)
-    return bool(flag), read_exact(src, length, f"chunk {index}")
+    return bool(flag), length
+
+
+def _skip(src: BinaryIO, size: int, what: str) -> None:
+    """Read ``size`` bytes and drop them, block by block: a scan needs a chunk's length,
+    not the chunk gathered into one buffer (two copies of each MiB of an upload)."""
+    while size > 0:
+        data = src.read(min(size, _SKIP_BLOCK))
+        if not data:
+            raise TruncatedEnvelope(f"envelope ends inside {what}")
+        size -= len(data)
+
+
+_SKIP_BLOCK = 256 * 1024
 
 
 def _check_record(flag: int, length: int, chunk_size: int, index: int) -> None:
@@ -290,9 +308,10 @@ def scan_records(src: BinaryIO, header: EnvelopeHeader) -> tuple[int, int]:
     arrives) and hashes the bytes on its own way (an upload hashed as it is stored)."""
     chunks = payload = 0
     while True:
-        final, sealed = read_record(src, header.chunk_size, chunks)
+        final, length = _record_head(src, header.chunk_size, chunks)
+        _skip(src, length, f"chunk {chunks}")
         chunks += 1
-        payload += len(sealed) - TAG_LEN
+        payload += length - TAG_LEN
         if final:
             break
     _expect_end(src, chunks - 1)
