@@ -7,7 +7,9 @@ For each, a child process builds a fresh SQLite database and storage root, publi
 project (auto custody), signs up the bidders and submits their envelopes through the real
 BidService (sealed in 1 MiB chunks, like the CLI). A second child moves the clock to the
 deadline and runs the project's `advance` — the chronograph's job: snapshot, one streaming
-pass per bid, the record, the minimum-bidders rule, the transition — and commits.
+pass per bid, the record, the minimum-bidders rule, the transition — and commits. The
+bids' log entries are integrated before the deadline, as the worker's sequencer does
+within a second of each in production, so the opening finds the deadline's checkpoint.
 
 open_s    wall time of that advance + commit.
 floor_s   the same bytes with pycryptodome and hashlib alone, no database: unwrap the key
@@ -210,6 +212,16 @@ def child_setup(workdir: Path, n: int, size_mib: int) -> None:
 
         in_transaction(app, submit)
     scratch.unlink()
+
+    def sequence(db):
+        """What the worker's sequencer (trading/audit/sequencer.py) did within a second of
+        each bid: its log entry integrated and signed, so the deadline's checkpoint is
+        there when the opening starts, as in production."""
+        from trading.audit import merkle
+
+        merkle.drain(db, app.registry["keys"], app.registry.settings, now=clock())
+
+    in_transaction(app, sequence)
     print(json.dumps({"project_id": project_id}))
 
 
