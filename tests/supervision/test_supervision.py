@@ -68,6 +68,11 @@ def test_dashboard_shows_figures_alerts_and_charts(testapp, dbsession, clock, se
     english = testapp.get("/supervision").text
     assert "Project review overdue" in english and "Trading center" in english
     assert "项目审核超期" not in english
+    # The charts are images the page's template does not translate: their own words are.
+    assert "按项目状态" in svg.text and "待审核" in svg.text
+    chart = testapp.get("/supervision/charts/status.svg").text
+    assert "By status" in chart and "Pending review" in chart and "Projects" in chart
+    assert not re.search(r"[\u4e00-\u9fff]", chart)
     assert testapp.get("/supervision", {"type": "bogus"}).status_int == 200
 
 

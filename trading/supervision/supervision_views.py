@@ -10,7 +10,7 @@ from pyramid.view import view_config
 from ..bidsecurity.service import BidSecurityService
 from ..bidsecurity.views import figures as security_figures
 from ..forms import Text
-from ..i18n import DISPLAY_TZ
+from ..i18n import DISPLAY_TZ, N_, _
 from ..projects.kinds import LABELS as KIND_LABELS
 from ..projects.kinds import ProjectType
 from ..projects.status import LABELS as STATUS_LABELS
@@ -55,32 +55,39 @@ def dashboard(request):
 
 CHARTS = {
     # name: (title, chart, the figure, labels of its keys, the series' name)
-    "type": ("按项目类型", pygal.Pie, lambda f: f.by_type, KIND_LABELS, "项目数"),
-    "status": ("按项目状态", pygal.HorizontalBar, lambda f: f.by_status, STATUS_LABELS, "项目数"),
-    "month": ("按发布月份", pygal.Bar, lambda f: f.by_month, {}, "项目数"),
-    "bids": ("平均投标数（按投标截止月份）", pygal.Bar, lambda f: f.bids.by_month, {},
-             "平均投标数"),
-    "bidcount": ("投标数分布（横轴：投标数）", pygal.Bar, lambda f: f.bids.distribution, {},
-                 "项目数"),
-    "smallworks": ("小额工程：各月成交", pygal.Bar, lambda f: f.small_works.by_month, {},
-                   "项目数"),
-    "supermarket": ("中介超市：各月选取", pygal.Bar, lambda f: f.supermarket.by_month, {},
-                    "项目数"),
+    "type": (N_("按项目类型"), pygal.Pie, lambda f: f.by_type, KIND_LABELS, N_("项目数")),
+    "status": (N_("按项目状态"), pygal.HorizontalBar, lambda f: f.by_status, STATUS_LABELS,
+               N_("项目数")),
+    "month": (N_("按发布月份"), pygal.Bar, lambda f: f.by_month, {}, N_("项目数")),
+    "bids": (N_("平均投标数（按投标截止月份）"), pygal.Bar, lambda f: f.bids.by_month, {},
+             N_("平均投标数")),
+    "bidcount": (N_("投标数分布（横轴：投标数）"), pygal.Bar, lambda f: f.bids.distribution, {},
+                 N_("项目数")),
+    "smallworks": (N_("小额工程：各月成交"), pygal.Bar, lambda f: f.small_works.by_month, {},
+                   N_("项目数")),
+    "supermarket": (N_("中介超市：各月选取"), pygal.Bar, lambda f: f.supermarket.by_month, {},
+                    N_("项目数")),
 }
 
 
 @view_config(route_name="supervision.chart", permission=Permission.AUDIT_VIEW)
 def chart(request):
+    """One dashboard chart as SVG, its words in the reader's language (the <img> is not
+    text the page's template translates)."""
     title, kind, field, labels, series = CHARTS.get(request.matchdict["name"], CHARTS["status"])
     values = field(figures(request.dbsession, request.clock(), **_filters(request)))
-    svg = kind(title=title, js=[], disable_xml_declaration=True, width=560, height=320,
+
+    def words(text):
+        return request.localizer.translate(_(text)) if isinstance(text, str) else text
+
+    svg = kind(title=words(title), js=[], disable_xml_declaration=True, width=560, height=320,
                show_legend=kind is pygal.Pie, font_family="sans-serif")
     if kind is pygal.Pie:
         for key, n in values.items():
-            svg.add(labels.get(key, key), n)
+            svg.add(words(labels.get(key, key)), n)
     else:
-        svg.x_labels = [labels.get(k, k) for k in values]
-        svg.add(series, list(values.values()))
+        svg.x_labels = [words(labels.get(k, k)) for k in values]
+        svg.add(words(series), list(values.values()))
     response = Response(svg.render(is_unicode=True), content_type="image/svg+xml",
                         charset="utf-8")
     response.headers["Content-Security-Policy"] = SVG_CSP
