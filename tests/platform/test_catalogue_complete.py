@@ -60,6 +60,19 @@ def test_no_message_is_defined_twice():
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
 
 
+def test_no_text_has_an_old_one_glued_on():
+    """A hand edit that replaces a one-line msgstr but leaves the old text's continuation
+    lines below it makes one text of both (the home page read two sentences saying the
+    same thing): a string that starts on its keyword's line continues on no other."""
+    lines = PO.read_text(encoding="utf-8").splitlines()
+    glued = [
+        f"{n + 1}: {line}"
+        for n, (keyword, line) in enumerate(zip(lines, lines[1:], strict=False))
+        if re.match(r'(#~ )?msg(id|str) "[^"]', keyword) and line.startswith('"')
+    ]
+    assert glued == []
+
+
 def test_the_catalogue_compiles_cleanly():
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="en")
