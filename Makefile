@@ -102,7 +102,8 @@ test-browser: install ## the browser walks in Debian's Chromium (apt install chr
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m browser
 
 # The user guide's screenshots (docs/images/, linked from docs/guide/): every page the guide
-# shows, as each demo role, at 390 and 1 366 px. Chinese glyphs need a CJK font
+# shows, as each demo role, at 390 and 1 366 px, and the main ones again in English
+# (en-*.png, for docs/operator-guide.md). Chinese glyphs need a CJK font
 # (apt-get install fonts-noto-cjk); commit the PNGs it rewrites.
 screenshots: install ## rewrite docs/images/ from the browser walk of the guide's pages
 	TRADING_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_guide_screens.py
