@@ -104,7 +104,9 @@ def test_the_center_edits_an_expert_on_its_page(testapp, evaluated):
     expert = make_expert(w)
     login(testapp, w, make_user(w.dbsession, w.clock, w.settings, role=Role.CENTER))
     page = f"/evaluation/experts/{expert.id}"
-    form = testapp.get(page).forms["deform"]
+    shown = testapp.get(page)
+    assert expert.log_alias in shown.text  # 专家库代号: the library log's name for it
+    form = shown.forms["deform"]
     assert form["name"].value == expert.name and form["specialties"].value == "工程造价"
     form["employers"] = "某设计院||2015-03-01|2014-01-01"
     refused = form.submit("submit", status=400)
