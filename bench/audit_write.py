@@ -20,6 +20,15 @@ commit whatever the schema does; its figure is printed for comparison only.
 
 With `--db postgresql` the bench creates and drops a database of its own (`--db-url`,
 default `trading_audit_write` on 127.0.0.1; loopback only).
+
+What a write waits on: each write is split into its statements, the rest of its work and
+its commit, and /proc's schedstat says how long the writer's thread and its backend were
+runnable but without a CPU (`cpu_wait`); on PostgreSQL a sampler process reads
+pg_stat_activity and pg_locks every `--sample-ms` for the writer's backend (`lock_waits`:
+samples with a lock not granted), and `wal_mb` is the WAL written during the opening. The
+writer runs on for a few seconds after the opening (`after_p99_ms`), a second control in
+the same run. `--opening-nice N` runs the opening and its backend at nice N: if the
+writes' tail follows, it was the CPU they waited for.
 """
 
 import argparse
@@ -84,6 +93,17 @@ def child_open(workdir: Path, project_id: int) -> None:
     app = common.build_app(workdir, migrate=False, extra=json.loads(
         os.environ.get("BENCH_SETTINGS", "{}")))
     deadline = common.in_transaction(app, lambda db: db.get(Project, project_id).bid_deadline)
+    nice = int(os.environ.get("BENCH_OPENING_NICE", "0"))
+    if nice:  # --opening-nice: the opening and its database backend yield the CPU first
+        os.nice(nice)
+        if app.registry["dbengine"].dialect.name == "postgresql":
+            import sqlalchemy as sa
+
+            pids = common.in_transaction(app, lambda db: db.scalars(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'bench-opening'"
+            )).all())
+            for pid in pids:
+                os.setpriority(os.PRIO_PROCESS, pid, nice)
     clock = FixedClock(deadline)
     app.registry["clock"] = clock
 
@@ -263,7 +283,7 @@ def wait_for_empty_queue(app, timeout: float = 300) -> None:
 
 
 def measure(app, workdir: Path, project_id: int, extra: dict,
-            sample_url: str | None, sample_ms: int = SAMPLE_MS) -> tuple:
+            sample_url: str | None, sample_ms: int = SAMPLE_MS, opening_nice: int = 0) -> tuple:
     sequencer = rush.SequencerRun(workdir, named(extra, "bench-sequencer"))
     wait_for_empty_queue(app)
     samples = workdir / "activity.jsonl"
@@ -279,7 +299,8 @@ def measure(app, workdir: Path, project_id: int, extra: dict,
         [sys.executable, __file__, "--child", str(workdir), str(project_id)],
         capture_output=True, text=True, env={
             **os.environ, **common.MALLOC,
-            "BENCH_SETTINGS": json.dumps(named(extra, "bench-opening"))})
+            "BENCH_SETTINGS": json.dumps(named(extra, "bench-opening")),
+            "BENCH_OPENING_NICE": str(opening_nice)})
     after_from = time.time()
     wal_mb = wal_position(app, since=wal_from) if postgres else None
     time.sleep(FLOOR_SECONDS)  # the control again, once the opening is over
@@ -357,6 +378,9 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--sample-ms", type=int, default=SAMPLE_MS,
                         help="--db postgresql: sample pg_stat_activity this often (0: never)")
+    parser.add_argument("--opening-nice", type=int, default=0,
+                        help="run the opening (and, on PostgreSQL, its backend) at this nice "
+                             "value: an experiment, do the writes' tails follow the CPU?")
     parser.add_argument("--sample", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -380,7 +404,7 @@ def main() -> None:
             sample_url = (args.db_url.replace("postgresql+psycopg", "postgresql")
                           if args.db == "postgresql" and args.sample_ms else None)
             opening, floor, during, after = measure(app, work, project_id, extra, sample_url,
-                                                    args.sample_ms)
+                                                    args.sample_ms, args.opening_nice)
             app.registry["dbengine"].dispose()
     finally:
         if args.db == "postgresql":
