@@ -5,12 +5,8 @@ import pytest
 from award_support import submit_final_offer
 from factories import actor_for
 
-from trading.award.consultation import ConsultationService
-from trading.award.errors import (
-    AwardRefused,
-    InvalidAwardInput,
-    TooFewSuppliers,
-)
+from trading.evaluation.consultation import ConsultationService
+from trading.evaluation.errors import ConsultationInvalid, ConsultationRefused, TooFewSuppliers
 from trading.jobs import chronograph
 from trading.projects.kinds import ProcurementMethod, ProjectType
 from trading.projects.status import ProjectStatus
@@ -45,7 +41,7 @@ def test_rounds_changes_withdrawal_and_sealed_final_quotes(consult):
                          actor=center)
     quotes = s.start_final_quotes(w.project, w.lot, actor=center)
     assert quotes.purpose == "final_quote" and len(quotes.parties) == 3
-    with pytest.raises(AwardRefused, match="最后报价已开始"):
+    with pytest.raises(ConsultationRefused, match="最后报价已开始"):
         s.withdraw(w.project, w.lot, reason="", actor=actor_for(w.bidders[0]))
     offers = w.offers()
     for bidder, amount in zip(w.bidders[:3], (1_500_000_00, 1_450_000_00, 1_520_000_00),
@@ -70,16 +66,16 @@ def test_too_few_suppliers_refuse_the_final_quote_and_only_termination_remains(c
         s.start_final_quotes(w.project, w.lot, actor=actor_for(w.center))
     assert refused.value.code == "too_few_suppliers"
     assert w.project.status is ProjectStatus.EVALUATION and s.sealed.round_for(w.lot) is None
-    with pytest.raises(InvalidAwardInput):
+    with pytest.raises(ConsultationInvalid):
         s.terminate(w.project, reason=" ", actor=actor_for(w.center))
     s.terminate(w.project, reason="参加磋商的供应商不足3家", actor=actor_for(w.center))
     assert w.project.status is ProjectStatus.FAILED and "磋商终止" in w.project.status_reason
-    with pytest.raises(AwardRefused):
+    with pytest.raises(ConsultationRefused):
         s.terminate(w.project, reason="再次终止", actor=actor_for(w.center))
 
 
 def test_only_a_consultation_after_its_opening(award_world):
-    with pytest.raises(AwardRefused, match="不是竞争性磋商"):
+    with pytest.raises(ConsultationRefused, match="不是竞争性磋商"):
         service(award_world).open_round(award_world.project, award_world.lot,
                                         actor=actor_for(award_world.center))
 

@@ -10,11 +10,11 @@ from award_support import seal_final_offer
 from factories import actor_for
 
 from trading.accounts.models import User
-from trading.award.consultation import ConsultationService
 from trading.award.service import AwardService
 from trading.demo import load_demo
 from trading.demo.consultation import CONSULTATION_DEMO, DEMO_WINDOWS
 from trading.evaluation.committee import EvaluationCommitteeService
+from trading.evaluation.consultation import ConsultationService
 from trading.evaluation.models import CommitteeStatus
 from trading.evaluation.scoring import CriteriaService, Mark, SheetService
 from trading.evaluation.service import REPORT_CONFIRMATION, EvaluationService

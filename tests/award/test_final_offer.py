@@ -17,6 +17,7 @@ from trading.award.rules import (
     TooFewAction,
     WinnerRule,
 )
+from trading.evaluation import rules as ev
 from trading.evaluation.rules import (
     DuplicateEntry,
     ForbiddenInRegime,
@@ -469,20 +470,20 @@ def test_average_based_final_offer_in_government_procurement(
         (3, None, True, 3),
         (2, None, False, 3),
         (0, None, False, 3),
-        (2, a.ConsultationException.RESEARCH_OR_TECH_TRANSFER, True, 2),
-        (2, a.ConsultationException.GOV_SERVICES_TWO_QUALIFIED, True, 2),
-        (1, a.ConsultationException.GOV_SERVICES_TWO_QUALIFIED, False, 2),
+        (2, ev.ConsultationException.RESEARCH_OR_TECH_TRANSFER, True, 2),
+        (2, ev.ConsultationException.GOV_SERVICES_TWO_QUALIFIED, True, 2),
+        (1, ev.ConsultationException.GOV_SERVICES_TWO_QUALIFIED, False, 2),
         (7, None, True, 3),
     ],
 )
 def test_consultation_minimum_supplier_guard(active, exception, proceed, minimum):
-    result = a.consultation_guard(active, exception=exception)
+    result = ev.consultation_guard(active, exception=exception)
     assert (result.proceed, result.minimum, result.count) == (proceed, minimum, active)
 
 
 def test_consultation_guard_rejects_negative_counts():
     with pytest.raises(InvalidValue):
-        a.consultation_guard(-1)
+        ev.consultation_guard(-1)
 
 
 # --- candidate counts (§2.2, §3.1, 实施条例 Art 53) -----------------------------------
@@ -501,7 +502,7 @@ WORKS = Regime.TENDERING
             2,
             GP,
             Procedure.CONSULTATION,
-            {"exception": a.ConsultationException.RESEARCH_OR_TECH_TRANSFER},
+            {"exception": ev.ConsultationException.RESEARCH_OR_TECH_TRANSFER},
             None,
         ),
         (3, 6, GP, Procedure.TENDER, {"separated": True}, None),

@@ -10,11 +10,10 @@ from evaluation.helpers import actor_of, sitting_committee
 from factories import actor_for
 
 from bid_crypto import seal_bid
-from trading.award.consultation import ConsultationService
-from trading.award.errors import TooFewSuppliers
 from trading.award.service import AwardService
 from trading.bidding.service import bidder_ref, project_ref
-from trading.evaluation.errors import EvaluationConflict
+from trading.evaluation.consultation import ConsultationService
+from trading.evaluation.errors import EvaluationConflict, TooFewSuppliers
 from trading.evaluation.scoring import Mark, SheetService
 from trading.evaluation.service import REPORT_CONFIRMATION, EvaluationService
 from trading.projects.kinds import ObjectType, ProcurementMethod, ProjectType

@@ -1,37 +1,30 @@
-"""Award (定标 / 成交): the final-offer round (终次报价), 竞争性磋商 final quotes,
-评定分离 award committees and methods, and publicity. The rule algorithms are pure
-functions in ``rules``; services orchestrate them and the chronograph drives time."""
+"""Award (定标 / 成交): the final-offer round (终次报价, a sealed round of
+``trading.rounds``), 评定分离 award committees and methods, and publicity. The rule
+algorithms are pure functions in ``rules``; services orchestrate them and the chronograph
+drives time. 竞争性磋商 and its final quotes are the evaluation's."""
+
+from ..projects.kinds import ProcurementMethod
 
 
-def _sealed_rounds(service, project):
-    """The project's sealed rounds, by the purpose its procurement method gives them;
-    None for a method without rounds."""
-    from ..projects.kinds import ProcurementMethod
-    from .consultation import FinalQuoteRounds
+def _final_offers(service):
     from .final_offer import FinalOfferService
 
-    kind = {ProcurementMethod.FINAL_OFFER: FinalOfferService,
-            ProcurementMethod.COMPETITIVE_CONSULTATION: FinalQuoteRounds,
-            }.get(project.procurement_method)
-    if kind is None:
-        return None
     registry = service.registry
-    return kind(service.db, service.clock, registry["keys"],
-                service.storage or registry["storage"], service.enqueue, registry.settings)
+    return FinalOfferService(service.db, service.clock, registry["keys"],
+                             service.storage or registry["storage"], service.enqueue,
+                             registry.settings)
 
 
 def final_offer_due(event):
     """ProjectDue: open the offer window, then reveal and decide at its end."""
-    rounds = _sealed_rounds(event.service, event.project)
-    if rounds is not None:
-        event.wake_at(rounds.run_due(event.service, event.project))
+    if event.project.procurement_method is ProcurementMethod.FINAL_OFFER:
+        event.wake_at(_final_offers(event.service).run_due(event.service, event.project))
 
 
 def final_offer_next(event):
     """ProjectScheduling: keep the chronograph on an undecided round."""
-    rounds = _sealed_rounds(event.service, event.project)
-    if rounds is not None:
-        event.wake_at(rounds.next_instant(event.project))
+    if event.project.procurement_method is ProcurementMethod.FINAL_OFFER:
+        event.wake_at(_final_offers(event.service).next_instant(event.project))
 
 
 def publicise_candidates(event):
@@ -98,26 +91,18 @@ def _audit_actions() -> dict[str, str]:
         "award.objection_answered": N_("答复异议"),
         "award.decided": N_("确认定标"),
         "award.declined": N_("中标人放弃中标"),
-        "consultation.round_opened": N_("开启磋商轮次"),
-        "consultation.session_recorded": N_("记录磋商情况"),
-        "consultation.change_recorded": N_("记录磋商文件变更"),
-        "consultation.round_closed": N_("结束磋商轮次"),
-        "consultation.withdrawn": N_("退出磋商"),
         "final_offer.started": N_("发起终次报价"),
         "final_offer.joined": N_("参加终次报价"),
         "final_offer.submitted": N_("提交终次报价"),
         "final_offer.window_opened": N_("终次报价窗口开启"),
         "final_offer.reveal_by_hand": N_("手动揭示终次报价"),
         "final_offer.decided": N_("终次报价结果"),
-        "final_quote.started": N_("发起最后报价"),
-        "final_quote.revealed": N_("揭示最后报价"),
     }
 
 
 def includeme(config):
     from ..projects.events import ProjectDue, ProjectScheduling, ProjectStatusChanged
     from .committee import AwardCommitteeService, committee_service_factory
-    from .consultation import ConsultationService, consultation_service_factory
     from .final_offer import FinalOfferService, final_offer_service_factory
     from .service import AwardService, award_service_factory
 
@@ -130,7 +115,6 @@ def includeme(config):
     config.register_service_factory(final_offer_service_factory, FinalOfferService)
     config.register_service_factory(award_service_factory, AwardService)
     config.register_service_factory(committee_service_factory, AwardCommitteeService)
-    config.register_service_factory(consultation_service_factory, ConsultationService)
     # Award is included before open data and archive (trading.main), so the publicity is
     # started before open data records the release: it is then part of it.
     config.add_subscriber(publicise_candidates, ProjectStatusChanged)

@@ -6,7 +6,7 @@ from pyramid.view import view_config
 from ..api import describe, json_body
 from ..bidding.api import RECEIPT, sealed_part
 from ..forms import Text, id_range
-from ..rounds.service import round_state
+from ..rounds.service import bidder_org, round_state
 from ..security import Permission
 from .errors import InvalidAwardInput
 from .final_offer import FinalOfferService
@@ -30,11 +30,6 @@ def _offers(request) -> FinalOfferService:
     return request.find_service(FinalOfferService)
 
 
-def _org(request) -> int | None:
-    user = request.identity
-    return user.organisation_id if user and str(user.role) == "bidder" else None
-
-
 @describe("api.award.final_offer", "GET", "The project's final-offer rounds (终次报价): "
           "windows, floor and ceiling, eligible parties; amounts and the winner once decided",
           response={"type": "object", "properties": {"items": {"type": "array",
@@ -43,7 +38,7 @@ def _org(request) -> int | None:
              permission=Permission.PROJECT_VIEW)
 def api_rounds(context, request):
     service = _offers(request)
-    return {"items": [round_state(service, context.project, r, org_id=_org(request))
+    return {"items": [round_state(service, context.project, r, org_id=bidder_org(request.identity))
                       for r in service.rounds(context.project)]}
 
 
@@ -69,7 +64,8 @@ def api_start(context, request):
 def api_join(context, request):
     service = _offers(request)
     service.join(context.project, context.final_round, actor=request.actor)
-    return round_state(service, context.project, context.final_round, org_id=_org(request))
+    return round_state(service, context.project, context.final_round,
+                       org_id=bidder_org(request.identity))
 
 
 @describe("api.award.final_offer.submit", "POST", "Submit the one final offer during the "
@@ -234,7 +230,7 @@ def auction_json(request, auction) -> dict:
     from .committee import AwardCommitteeService
 
     state = request.find_service(AwardCommitteeService).auction_state(auction)
-    org = _org(request)
+    org = bidder_org(request.identity)
     mine = f"B{org}" if org and f"B{org}" in auction.candidates else None
     return {"id": auction.id, "lot": auction.committee.lot.number,
             "current_fen": state.current_fen, "start_fen": auction.start_fen,

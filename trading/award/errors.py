@@ -1,7 +1,6 @@
 """Refusals of the award domain: a code for the API, a Chinese message for people."""
 
 from ..errors import Conflict, DomainError, NotFound, NotPermitted, Unprocessable  # noqa: F401
-from ..rounds.errors import NotEligible
 
 
 class AwardRefused(Conflict):
@@ -29,16 +28,6 @@ class BallotRefused(Unprocessable):
 class InvalidAwardInput(DomainError):
     code = "invalid"
     status = 400
-
-
-class TooFewSuppliers(AwardRefused):
-    """磋商: fewer suppliers left than the minimum (214号 Art 34): only termination remains."""
-
-    code = "too_few_suppliers"
-
-
-class SupplierWithdrawn(NotEligible):
-    code = "supplier_withdrawn"
 
 
 class BidOffStep(Unprocessable):

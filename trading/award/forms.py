@@ -2,7 +2,7 @@
 
 import colander
 
-from ..forms import Money, Text
+from ..forms import Money
 
 
 class StartRoundBody(colander.MappingSchema):
@@ -42,26 +42,3 @@ def roster_ties(posted) -> dict:
                                    ("name", "credit_code", "share")),
             "relatives": lines(posted.get("relatives", ""), "relatives",
                                ("name", "relation", "org_name", "credit_code"))}
-
-
-class NoteBody(colander.MappingSchema):
-    """A change of requirements broadcast to every supplier still in (变更通知)."""
-
-    text = colander.SchemaNode(Text(), validator=colander.Length(2, 5000))
-
-
-class SessionBody(NoteBody):
-    """The minutes of the panel's separate session with one supplier."""
-
-    org_id = colander.SchemaNode(colander.Integer(), validator=colander.Range(1, 2**31 - 1))
-
-
-class WithdrawBody(colander.MappingSchema):
-    reason = colander.SchemaNode(Text(), missing="",
-                                 validator=colander.Length(0, 500))
-
-
-class TerminateBody(colander.MappingSchema):
-    """磋商终止 (214号 Art 34): the reason is published with the failure."""
-
-    reason = colander.SchemaNode(Text(), validator=colander.Length(2, 500))

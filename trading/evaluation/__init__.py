@@ -62,17 +62,34 @@ def _audit_actions() -> dict[str, str]:
         "evaluation.report_locked": N_("评标报告锁定"),
         "evaluation.unlock_requested": N_("申请重新评审"),
         "evaluation.unlock_decided": N_("重新评审申请决定"),
+        "consultation.round_opened": N_("开启磋商轮次"),
+        "consultation.session_recorded": N_("记录磋商情况"),
+        "consultation.change_recorded": N_("记录磋商文件变更"),
+        "consultation.round_closed": N_("结束磋商轮次"),
+        "consultation.withdrawn": N_("退出磋商"),
+        "final_quote.started": N_("发起最后报价"),
+        "final_quote.revealed": N_("揭示最后报价"),
     }
 
 
 def includeme(config):
     from ..projects.events import ProjectApproving, ProjectDue, ProjectScheduling
+    from .consultation import ConsultationService, consultation_service_factory
     from .service import EvaluationService, evaluation_service_factory
-    from .subscribers import lock_criteria, signing_due, signing_next
+    from .subscribers import (
+        final_quotes_due,
+        final_quotes_next,
+        lock_criteria,
+        signing_due,
+        signing_next,
+    )
 
     config.add_audit_actions(_audit_actions())
     config.register_service_factory(evaluation_service_factory, EvaluationService)
+    config.register_service_factory(consultation_service_factory, ConsultationService)
     config.add_draw_labels(attributes={"specialty": "专业", "region": "地区"})
     config.add_subscriber(lock_criteria, ProjectApproving)
     config.add_subscriber(signing_due, ProjectDue)
     config.add_subscriber(signing_next, ProjectScheduling)
+    config.add_subscriber(final_quotes_due, ProjectDue)
+    config.add_subscriber(final_quotes_next, ProjectScheduling)

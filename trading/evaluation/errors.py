@@ -1,6 +1,7 @@
 """Evaluation refusals: a Chinese message for people, a code for the API; nothing changed."""
 
 from ..errors import Conflict, DomainError, NotFound, NotPermitted
+from ..rounds.errors import NotEligible
 
 
 class EvaluationInvalid(DomainError):
@@ -33,3 +34,28 @@ class NotAMember(NotPermitted):
 
 class ExpertNotFound(NotFound):
     code = "expert_not_found"
+
+
+# -- 竞争性磋商: the codes are the ones the API gave when the consultation was part of
+# the award domain, kept so clients see no change.
+
+
+class ConsultationRefused(Conflict):
+    """The step does not fit the consultation's method or its current stage."""
+
+    code = "award_refused"
+
+
+class ConsultationInvalid(DomainError):
+    code = "invalid"
+    status = 400
+
+
+class TooFewSuppliers(ConsultationRefused):
+    """Fewer suppliers left than the minimum (214号 Art 34): only termination remains."""
+
+    code = "too_few_suppliers"
+
+
+class SupplierWithdrawn(NotEligible):
+    code = "supplier_withdrawn"

@@ -172,3 +172,29 @@ class SheetBody(colander.MappingSchema):
 
 class MemberBody(colander.MappingSchema):
     member_id = colander.SchemaNode(colander.Integer(), validator=id_range())
+
+
+# -- 竞争性磋商: the panel's notes, a withdrawal, the termination -------------------------
+
+
+class NoteBody(colander.MappingSchema):
+    """A change of requirements broadcast to every supplier still in (变更通知)."""
+
+    text = colander.SchemaNode(Text(), validator=colander.Length(2, 5000))
+
+
+class SessionBody(NoteBody):
+    """The minutes of the panel's separate session with one supplier."""
+
+    org_id = colander.SchemaNode(colander.Integer(), validator=colander.Range(1, 2**31 - 1))
+
+
+class WithdrawBody(colander.MappingSchema):
+    reason = colander.SchemaNode(Text(), missing="",
+                                 validator=colander.Length(0, 500))
+
+
+class TerminateBody(colander.MappingSchema):
+    """磋商终止 (214号 Art 34): the reason is published with the failure."""
+
+    reason = colander.SchemaNode(Text(), validator=colander.Length(2, 500))

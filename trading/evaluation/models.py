@@ -426,3 +426,54 @@ class ReportCandidate(Base):
 
     report: Mapped[EvaluationReport] = relationship(back_populates="candidates")
     bidder: Mapped[Organisation] = relationship()
+
+
+# -- 竞争性磋商 (rules §2): rounds with each supplier, broadcast changes, withdrawals --------
+
+
+class ConsultationRound(Base):
+    """One consultation round of a lot; the panel meets each supplier separately."""
+
+    __tablename__ = "consultation_rounds"
+    __table_args__ = (sa.UniqueConstraint("lot_id", "number",
+                                          name="uq_consultation_rounds_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    number: Mapped[int]
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    notes: Mapped[list["ConsultationNote"]] = relationship(order_by="ConsultationNote.id")
+
+
+class ConsultationNote(Base):
+    """A session's minutes with one supplier, or a change broadcast to all that remain."""
+
+    __tablename__ = "consultation_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation_rounds.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # session | change
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class ConsultationWithdrawal(Base):
+    """A supplier quits before the final quote (214号: its bond is refunded)."""
+
+    __tablename__ = "consultation_withdrawals"
+    __table_args__ = (sa.UniqueConstraint("lot_id", "org_id",
+                                          name="uq_consultation_withdrawals_org"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

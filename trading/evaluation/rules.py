@@ -1043,6 +1043,60 @@ def consultation_scores(
     )
 
 
+# --- 竞争性磋商 guards (§2.2, §2.3) ---------------------------------------------------
+
+
+class ConsultationException(enum.StrEnum):
+    RESEARCH_OR_TECH_TRANSFER = "research_or_tech_transfer"  # 214号 Art 3(4)
+    GOV_SERVICES_TWO_QUALIFIED = "gov_services_two_qualified"  # 财库〔2015〕124号
+
+
+@dataclass(frozen=True)
+class ConsultationParams:
+    """The 磋商 part of a RuleProfile (§8 ``consult.*``)."""
+
+    min_final_suppliers: int = 3
+    min_final_suppliers_exception: int = 2
+    min_candidates: int = 3
+    min_candidates_exception: int = 2
+
+    def __post_init__(self) -> None:
+        for name in (
+            "min_final_suppliers",
+            "min_final_suppliers_exception",
+            "min_candidates",
+            "min_candidates_exception",
+        ):
+            as_count(getattr(self, name), name, minimum=1)
+
+
+DEFAULT_CONSULTATION = ConsultationParams()
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    proceed: bool
+    count: int
+    minimum: int
+
+
+def consultation_guard(
+    active_suppliers: int,
+    *,
+    exception: ConsultationException | None = None,
+    params: ConsultationParams = DEFAULT_CONSULTATION,
+) -> GuardResult:
+    """Before FINAL_QUOTE_WINDOW: ≥3 active suppliers (2 under a flagged exception),
+    otherwise the consultation is TERMINATED and re-procured (214号 Art 34)."""
+    count = as_count(active_suppliers, "active suppliers")
+    minimum = (
+        params.min_final_suppliers
+        if exception is None
+        else params.min_final_suppliers_exception
+    )
+    return GuardResult(proceed=count >= minimum, count=count, minimum=minimum)
+
+
 # --- score-deviation warnings (评分偏离, §4.6) ----------------------------------------
 
 

@@ -5,6 +5,7 @@ database layer (tests/test_rule_purity.py)."""
 import sqlalchemy as sa
 
 from ..db import registry_of
+from .consultation import FinalQuoteRounds, is_consultation
 from .models import EvaluationReport, ReportState
 from .scoring import CriteriaService
 from .service import EvaluationService
@@ -37,3 +38,22 @@ def signing_next(event):
     event.wake_at(service.db.scalar(sa.select(sa.func.min(EvaluationReport.sign_by)).where(
         EvaluationReport.project_id == project.id,
         EvaluationReport.state == ReportState.SIGNING)))
+
+
+def _final_quotes(service) -> FinalQuoteRounds:
+    registry = service.registry
+    return FinalQuoteRounds(service.db, service.clock, registry["keys"],
+                            service.storage or registry["storage"], service.enqueue,
+                            registry.settings)
+
+
+def final_quotes_due(event):
+    """ProjectDue: 磋商's sealed final quotes are revealed once their window has ended."""
+    if is_consultation(event.project):
+        event.wake_at(_final_quotes(event.service).run_due(event.service, event.project))
+
+
+def final_quotes_next(event):
+    """ProjectScheduling: keep the chronograph on unrevealed final quotes."""
+    if is_consultation(event.project):
+        event.wake_at(_final_quotes(event.service).next_instant(event.project))

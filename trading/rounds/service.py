@@ -530,6 +530,12 @@ def _yuan_text(fen_text: str | None) -> str | None:
     return f"{yuan:,}"
 
 
+def bidder_org(identity) -> int | None:
+    """The viewer's organisation when it is a bidder: the party whose own offer and
+    receipt a round's page shows."""
+    return identity.organisation_id if identity and str(identity.role) == "bidder" else None
+
+
 def round_state(
     service: SealedRounds,
     project: Project,

@@ -11,11 +11,10 @@ from pyramid.view import view_config
 
 from ..api import describe, json_body
 from ..bidding.api import RECEIPT, sealed_part
-from ..rounds.service import round_state
+from ..rounds.service import bidder_org, round_state
 from ..security import Permission
-from .api import _org
 from .consultation import ConsultationService, consultation_state
-from .errors import InvalidAwardInput
+from .errors import ConsultationInvalid
 from .forms import NoteBody, SessionBody, TerminateBody, WithdrawBody
 
 LOT_STATE = {"type": "object", "required": ["lot_id", "suppliers", "rounds"],
@@ -45,7 +44,7 @@ def _staff(request) -> bool:
 
 def _state(context, request) -> dict:
     return consultation_state(_service(request), context.project, staff=_staff(request),
-                              org_id=_org(request))
+                              org_id=bidder_org(request.identity))
 
 
 @describe("api.award.consultation", "GET", "竞争性磋商: per lot the suppliers still in and "
@@ -89,7 +88,7 @@ def api_close_round(context, request):
 @view_config(route_name="api.award.consultation.sessions", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_session(context, request):
-    values = json_body(request, SessionBody(), InvalidAwardInput)
+    values = json_body(request, SessionBody(), ConsultationInvalid)
     _service(request).record_session(context.project, context.lot, org_id=values["org_id"],
                                      text=values["text"], actor=request.actor)
     return _done(context, request, 201)
@@ -100,7 +99,7 @@ def api_session(context, request):
 @view_config(route_name="api.award.consultation.changes", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_change(context, request):
-    values = json_body(request, NoteBody(), InvalidAwardInput)
+    values = json_body(request, NoteBody(), ConsultationInvalid)
     _service(request).broadcast_change(context.project, context.lot, text=values["text"],
                                        actor=request.actor)
     return _done(context, request, 201)
@@ -131,7 +130,7 @@ def api_reveal(context, request):
 @view_config(route_name="api.award.consultation.terminate", request_method="POST",
              renderer="json", permission=Permission.AWARD_MANAGE)
 def api_terminate(context, request):
-    values = json_body(request, TerminateBody(), InvalidAwardInput)
+    values = json_body(request, TerminateBody(), ConsultationInvalid)
     _service(request).terminate(context.project, reason=values["reason"], actor=request.actor)
     return _done(context, request)
 
@@ -141,7 +140,7 @@ def api_terminate(context, request):
 @view_config(route_name="api.award.consultation.withdraw", request_method="POST",
              renderer="json", permission=Permission.FINAL_OFFER_SUBMIT)
 def api_withdraw(context, request):
-    values = json_body(request, WithdrawBody(), InvalidAwardInput)
+    values = json_body(request, WithdrawBody(), ConsultationInvalid)
     _service(request).withdraw(context.project, context.lot, reason=values["reason"],
                                actor=request.actor)
     return _done(context, request)
@@ -163,4 +162,5 @@ def api_quote(context, request):
     request.response.status_int = 201
     final_round = service.sealed.round_for(lot)
     return {"receipt": service.sealed.receipt(project, final_round, party),
-            "round": round_state(service.sealed, project, final_round, org_id=_org(request))}
+            "round": round_state(service.sealed, project, final_round,
+                                 org_id=bidder_org(request.identity))}

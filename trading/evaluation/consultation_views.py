@@ -12,10 +12,10 @@ from ..i18n import _
 from ..rounds.service import round_state
 from ..security import Permission
 from .consultation import ConsultationService, consultation_state
-from .errors import InvalidAwardInput
+from .errors import ConsultationInvalid
 
-PAGE = "award/consultation.jinja2"
-QUOTE_PAGE = "award/final_quote.jinja2"
+PAGE = "evaluation/consultation.jinja2"
+QUOTE_PAGE = "evaluation/final_quote.jinja2"
 
 
 def _service(request) -> ConsultationService:
@@ -55,7 +55,7 @@ def _org_id(request) -> int:
     try:
         return int(request.POST.get("org_id", "") or 0)
     except ValueError:
-        raise InvalidAwardInput(_("请选择供应商"), field="org_id") from None
+        raise ConsultationInvalid(_("请选择供应商"), field="org_id") from None
 
 
 @view_config(route_name="award.consultation.panel", renderer=PAGE, request_method="POST",
@@ -79,7 +79,7 @@ def consultation_panel(context, request):
     def action():
         step = steps.get(post.get("action", ""))
         if step is None:
-            raise InvalidAwardInput(_("未知的磋商操作"), field="action")
+            raise ConsultationInvalid(_("未知的磋商操作"), field="action")
         step()
 
     return _act(context, request, action, _("已记录"))
