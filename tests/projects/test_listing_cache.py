@@ -111,6 +111,16 @@ def test_a_bad_query_is_not_kept(testapp):
     assert "ETag" not in testapp.get(API, {"page": "x"}, status=400).headers
 
 
+def test_a_failed_generation_read_is_a_clear_503(testapp, monkeypatch):
+    from trading.projects import listing_cache
+
+    def gone(dbsession):
+        raise sa.exc.OperationalError("SELECT value", {}, Exception("server closed"))
+
+    monkeypatch.setattr(listing_cache, "_generation", gone)
+    assert testapp.get(API, status=503).json["error"] == "database_unavailable"
+
+
 def test_the_writing_transaction_sees_its_own_change(testapp, dbsession, clock, settings, registry):
     """Before its commit the bump has not happened: the cache steps aside for the session
     that made the change."""

@@ -155,6 +155,10 @@ def _answer(request, entry: Entry) -> Response:
     return response
 
 
+def _generation(dbsession) -> tuple[int, datetime | None]:
+    return tuple(dbsession.execute(READ).one())
+
+
 def tween_factory(handler, registry):
     cache = registry["listing_cache"]
 
@@ -164,7 +168,7 @@ def tween_factory(handler, registry):
         session = request.dbsession
         if session.info.get(CHANGED) is not None and session.info[CHANGED] is request.tm.get():
             return handler(request)  # this transaction's own change is not committed yet
-        generation, changed_at = session.execute(READ).one()
+        generation, changed_at = _generation(session)
         key = _key(request)
         entry = cache.get(generation, key)
         if entry is not None:
@@ -198,8 +202,6 @@ def includeme(config):
         int(config.get_settings().get("listing_cache.size", 256))
     )
     config.add_subscriber(on_listing_changed, PublicListingChanged)
-    config.add_tween(
-        "trading.projects.listing_cache.tween_factory",
-        under="pyramid_tm.tm_tween_factory",
-        over=EXCVIEW,
-    )
+    # Under the exception view: a database that fails the generation read gets the same
+    # clear 503 as one failing the page's own query.
+    config.add_tween("trading.projects.listing_cache.tween_factory", under=EXCVIEW)
