@@ -346,15 +346,26 @@ class EvaluationCommitteeService:
             orgs += [("bidder", org) for org in self.db.scalars(query)]
         return [Party(role, org.name, org.credit_code or "") for role, org in orgs if org]
 
-    def _facts(self, expert: Expert, project: Project) -> ExpertFacts:
-        query = (sa.select(Committee.created_at)
+    def _recent_seats(self, project: Project, expert_ids=None) -> dict[int, list]:
+        """When each expert sat on a committee of this owner's other projects: one query
+        for the whole pool (a draw judges every expert in it, rows times specialties)."""
+        query = (sa.select(CommitteeMember.expert_id, Committee.created_at)
                  .join(CommitteeMember, CommitteeMember.committee_id == Committee.id)
                  .join(Project, Project.id == Committee.project_id)
-                 .where(CommitteeMember.expert_id == expert.id,
-                        CommitteeMember.state.in_(list(SEATED)),
+                 .where(CommitteeMember.state.in_(list(SEATED)),
                         Project.owner_org_id == project.owner_org_id,
                         Project.id != project.id))
-        recent = tuple(at.date() for at in self.db.scalars(query))
+        if expert_ids is not None:
+            query = query.where(CommitteeMember.expert_id.in_(expert_ids))
+        seats: dict[int, list] = {}
+        for expert_id, at in self.db.execute(query):
+            seats.setdefault(expert_id, []).append(at.date())
+        return seats
+
+    def _facts(self, expert: Expert, project: Project, seats=None) -> ExpertFacts:
+        if seats is None:
+            seats = self._recent_seats(project, [expert.id])
+        recent = tuple(seats.get(expert.id, ()))
         return ExpertFacts(expert.id, str(expert.status), tuple(expert.specialties),
                            expert.region, tuple(expert.employers), tuple(expert.shareholdings),
                            tuple(expert.relatives), recent)
@@ -382,8 +393,10 @@ class EvaluationCommitteeService:
 
     def _eligible(self, project, committee, row, experts, parties, today, rotation):
         roster, excluded = {}, []
+        seats = self._recent_seats(project)
         for expert in experts:
-            reasons = draw_exclusions(self._facts(expert, project), specialty=row["specialty"],
+            reasons = draw_exclusions(self._facts(expert, project, seats),
+                                      specialty=row["specialty"],
                                       region=committee.region, parties=parties, on=today,
                                       rotation_days=rotation)
             if not reasons:
