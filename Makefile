@@ -68,6 +68,11 @@ serve: db ## the web app only, reloading on code changes
 worker: db ## the Huey worker only
 	$(BIN)/trading-worker $(INI)
 
+# Every test run keeps its compiled test modules (__pycache__, git-ignored), even where the
+# environment sets PYTHONDONTWRITEBYTECODE: without them each xdist worker rewrites the
+# asserts of and compiles all ~250 test modules again on every run (≈7 s of CPU a worker).
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
+
 # `make test` is the quick whole: every unit, page, API and rule test (under two minutes on
 # 2 cores). The slow ones (whole demo loads, CLI subprocesses, the API fuzz) and the browser
 # walks have their own targets; .ci/run runs them all.
@@ -80,41 +85,41 @@ test: install ## the suite (quick part): SQLite, then PostgreSQL, Redis and S3 w
 	  for v in TRADING_TEST_DATABASE_URL TRADING_TEST_REDIS_URL TRADING_TEST_S3_URL; do \
 	    if [ -z "$${!v:-}" ]; then echo "TRADING_REQUIRE_SERVICES=1 but $$v is not set" >&2; exit 1; fi; \
 	  done; fi
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(QUICK)
+	$(PYTEST) -n $(PYTEST_WORKERS) -q $(QUICK)
 	@if [ -n "$${TRADING_TEST_DATABASE_URL:-}" ]; then \
 	  echo "== database-backed tests again on PostgreSQL =="; \
-	  $(BIN)/pytest -n $(PYTEST_WORKERS) -q --db=postgresql $(QUICK); \
+	  $(PYTEST) -n $(PYTEST_WORKERS) -q --db=postgresql $(QUICK); \
 	else echo "(TRADING_TEST_DATABASE_URL not set: PostgreSQL run skipped)"; fi
 
 test-sqlite: install ## the quick suite on SQLite only
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(QUICK)
+	$(PYTEST) -n $(PYTEST_WORKERS) -q $(QUICK)
 
 # The API fuzz is slow-marked for `make test`; `make fuzz-deep` runs it deeper, so not here.
 SLOW := -m "(slow or hypothesis) and not browser" --ignore=tests/security/test_api_fuzz.py
 
 test-slow: install ## the slow tests (demo loads, CLI subprocesses, API fuzz) and every property test at full depth
-	TRADING_HYPOTHESIS=deep $(BIN)/pytest -n $(PYTEST_WORKERS) -q $(SLOW)
+	TRADING_HYPOTHESIS=deep $(PYTEST) -n $(PYTEST_WORKERS) -q $(SLOW)
 	@if [ -n "$${TRADING_TEST_DATABASE_URL:-}" ]; then \
 	  echo "== database-backed slow tests again on PostgreSQL =="; \
-	  TRADING_HYPOTHESIS=deep $(BIN)/pytest -n $(PYTEST_WORKERS) -q --db=postgresql $(SLOW); fi
+	  TRADING_HYPOTHESIS=deep $(PYTEST) -n $(PYTEST_WORKERS) -q --db=postgresql $(SLOW); fi
 
 test-browser: install ## the browser walks in Debian's Chromium (apt install chromium chromium-driver)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m browser
+	$(PYTEST) -n $(PYTEST_WORKERS) -q -m browser
 
 # The user guide's screenshots (docs/images/, linked from docs/guide/): every page the guide
 # shows, as each demo role, at 390 and 1 366 px, and the main ones again in English
 # (en-*.png, for docs/operator-guide.md). Chinese glyphs need a CJK font
 # (apt-get install fonts-noto-cjk); commit the PNGs it rewrites.
 screenshots: install ## rewrite docs/images/ from the browser walk of the guide's pages
-	TRADING_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_guide_screens.py
+	TRADING_SCREENSHOTS=1 $(PYTEST) -q tests/browser/test_guide_screens.py
 
 test-all: test test-slow test-browser ## everything but the drills, the deep fuzz and the benches
 
 drills: install ## fault drills (killed workers, private PostgreSQL/Redis/S3, two workers and two web processes)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --drills tests/drills
+	$(PYTEST) -n $(PYTEST_WORKERS) -q --drills tests/drills
 
 fuzz-deep: install ## the deep fuzz run (25 examples per API operation and role)
-	TRADING_FUZZ_EXAMPLES=25 $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
+	TRADING_FUZZ_EXAMPLES=25 $(PYTEST) -n $(PYTEST_WORKERS) -q \
 	  tests/security/test_api_fuzz.py tests/security/test_schema_fuzz.py
 
 bench: install ## every benchmark (figures as ratios to a floor measured in the same run)
