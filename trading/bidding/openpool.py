@@ -19,8 +19,9 @@ decrypts while they start, so their start costs the opening little.
 import hashlib
 import multiprocessing
 import os
+import queue
 import threading
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,19 +85,32 @@ def open_stored(path: Path, private: PrivateKey, *, share: DecryptionShare | Non
 
 # -- in a worker process ------------------------------------------------------------------------
 
-_worker_key: list[PrivateKey] = []  # this worker process's opening key, set once at its start
+# This worker process's opening key, shared counter and result queue, set once at its start.
+_worker_key: list = []
 
 
-def _start_worker(key_bytes: bytes) -> None:
-    _worker_key.append(PrivateKey.from_bytes(key_bytes))
+def _start_worker(key_bytes: bytes, counter, results) -> None:
+    _worker_key.extend((PrivateKey.from_bytes(key_bytes), counter, results))
 
 
-def _open_batch(tasks: list[Task]) -> list[tuple]:
-    return [_open_in_worker(task) for task in tasks]
+def _claim(counter, total: int) -> int | None:
+    with counter.get_lock():
+        index = counter.value
+        if index >= total:
+            return None
+        counter.value = index + 1
+        return index
 
 
-def _open_in_worker(task: Task) -> tuple:
-    outcome = _open_here(task, _worker_key[0])
+def _serve(tasks: list[Task]) -> None:
+    """Open the next unclaimed envelope until none is left; send each result back."""
+    private, counter, results = _worker_key
+    while (index := _claim(counter, len(tasks))) is not None:
+        results.put((index, _open_in_worker(tasks[index], private)))
+
+
+def _open_in_worker(task: Task, private: PrivateKey) -> tuple:
+    outcome = _open_here(task, private)
     error = outcome.error
     # Exceptions travel as (class, message): some take other arguments than a message.
     sent = (type(error).__module__, type(error).__qualname__, str(error)) if error else None
@@ -169,80 +183,68 @@ def _open_here(task: Task, private: PrivateKey) -> Outcome:
 
 
 class _Dispatch:
-    """The envelopes handed out from the front, to whoever is free: the workers take small
-    batches (through a feeder thread, which also starts them), and the job's process takes
-    one envelope at a time whenever the next result it must apply is not there yet. So the
-    job's process decrypts from the first instant while the workers start, and is never
-    idle while envelopes are left; the results are applied in order all the same."""
+    """The envelopes handed out one at a time, from the front, to whoever is free: the
+    job's process and each worker claim the next index from a shared counter, so none
+    waits on another's batch and the tail is at most one envelope per worker. The job's
+    process decrypts from the first instant while the workers start (a fresh forkserver),
+    collects what they send back, and applies the results in order all the same."""
 
     def __init__(self, tasks: list[Task], private: PrivateKey, workers: int):
-        self.tasks, self.private, self.workers = tasks, private, workers
-        self.batch = max(1, min(16, len(tasks) // (workers * 8)))
-        self.claimed = 0  # tasks[:claimed] are being or have been opened
+        self.tasks, self.private = tasks, private
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["trading.bidding.openpool"])
+        self.counter = context.Value("q", 0)  # the next envelope to claim
+        self.results = context.Queue()  # (index, result) from the workers
         self.ready: dict[int, Outcome] = {}  # results not yet applied (small: summaries)
-        self.failure: BaseException | None = None
-        self.stopping = False
-        self.changed = threading.Condition()
-        self.feeder = threading.Thread(target=self._feed, name="openpool-feeder", daemon=True)
-        self.feeder.start()
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                        initializer=_start_worker,
+                                        initargs=(private.to_bytes(), self.counter,
+                                                  self.results))
+        self.running: list = []
+        # The first submit starts the forkserver and waits for each worker's fork (seconds
+        # under load): a thread waits for it while this process decrypts.
+        self.starter = threading.Thread(target=self._start, args=(workers,), daemon=True)
+        self.starter.start()
 
-    def _claim(self, size: int) -> range:
-        with self.changed:
-            start = self.claimed
-            self.claimed = min(len(self.tasks), start + size) if not self.stopping else start
-            return range(start, self.claimed)
-
-    def _done(self, start: int, outcomes) -> None:
-        with self.changed:
-            for offset, outcome in enumerate(outcomes):
-                self.ready[start + offset] = outcome
-            self.changed.notify_all()
+    def _start(self, workers: int) -> None:
+        try:
+            for _ in range(workers):
+                self.running.append(self.pool.submit(_serve, self.tasks))
+        except BaseException as exc:  # noqa: BLE001 - the job's thread raises it
+            future = Future()
+            future.set_exception(exc)
+            self.running.append(future)
 
     def outcomes(self):
         for index in range(len(self.tasks)):
-            while True:
-                with self.changed:
-                    if self.failure is not None:
-                        raise self.failure
-                    if index in self.ready:
-                        outcome = self.ready.pop(index)
-                        break
-                mine = self._claim(1)
-                if mine:
-                    self._done(mine.start, [_open_here(self.tasks[mine.start], self.private)])
-                    continue
-                with self.changed:  # every envelope is taken: wait for a worker's result
-                    self.changed.wait_for(lambda i=index: i in self.ready
-                                          or self.failure is not None)
-            yield outcome
+            while index not in self.ready:
+                self._collect(block=False)
+                if index in self.ready:
+                    break
+                mine = _claim(self.counter, len(self.tasks))
+                if mine is not None:
+                    self.ready[mine] = _open_here(self.tasks[mine], self.private)
+                else:  # every envelope is taken: wait for a worker's result
+                    self._collect(block=True)
+            yield self.ready.pop(index)
 
-    def _feed(self) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["trading.bidding.openpool"])
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                   initializer=_start_worker,
-                                   initargs=(self.private.to_bytes(),))
-        try:
-            running: dict = {}
-            while True:
-                while len(running) < 2 * self.workers and (batch := self._claim(self.batch)):
-                    future = pool.submit(_open_batch, self.tasks[batch.start:batch.stop])
-                    running[future] = batch.start
-                if not running:
-                    return
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self._done(running.pop(future),
-                               [Outcome(summary, _error(sent), sha256, missing)
-                                for summary, sent, sha256, missing in future.result()])
-        except BaseException as exc:  # noqa: BLE001 - handed to the job's thread, raised there
-            with self.changed:
-                self.failure = exc
-                self.changed.notify_all()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    def _collect(self, *, block: bool) -> None:
+        while True:
+            try:
+                index, result = self.results.get(block=block, timeout=1 if block else None)
+            except queue.Empty:
+                break
+            summary, sent, sha256, missing = result
+            self.ready[index] = Outcome(summary, _error(sent), sha256, missing)
+            block = False
+        if block:  # nothing came: a worker that died (killed, out of memory) sends no more
+            for future in list(self.running):
+                if future.done() and future.exception() is not None:
+                    raise future.exception()
 
     def stop(self) -> None:
-        with self.changed:
-            self.stopping = True
-        self.feeder.join()
+        with self.counter.get_lock():  # what has not started is not opened
+            self.counter.value = len(self.tasks)
+        self.starter.join()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.results.close()
