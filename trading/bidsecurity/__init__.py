@@ -11,13 +11,6 @@
   notification webhook (sealed to the opening key), the check at the opening, refunds.
 """
 
-from ..audit.service import record
-from ..bidding.events import BidsOpened
-from ..db import registry_of
-from ..errors import RuleRefused
-from ..opendata.events import ReleaseAssembling
-from ..projects.events import ProjectApproving, ProjectStatusChanged
-
 
 def check_requirement(event):
     """ProjectApproving: a project whose profile asks for security above the
@@ -32,6 +25,9 @@ def check_at_opening(event):
     """BidsOpened: the payer list opens with the bids. A profile changed into an invalid
     requirement after approval must not stop the opening: the bids open, the security is
     left unchecked and the audit says why."""
+    from ..audit.service import record
+    from ..db import registry_of
+    from ..errors import RuleRefused
     from .service import SYSTEM, BidSecurityService
 
     # The provider's key re-verifies each opened guarantee: a row sealed by anyone else
@@ -41,7 +37,7 @@ def check_at_opening(event):
     try:
         BidSecurityService(opening_service.db, opening_service.clock,
                            provider=provider).at_opening(
-            project, event.lines,
+            project, opening_service.lines(event.opening),
             lambda: opening_service.private_key(project), opening_service.invalidate)
     except RuleRefused as error:
         record(opening_service.db, SYSTEM, "bidsecurity.opening_unchecked", "project",
@@ -104,9 +100,12 @@ def includeme(config):
     config.registry["bidsecurity.guarantor"] = provider
     config.register_service(provider, GuaranteeProvider)
     config.register_service_factory(bid_security_service_factory, BidSecurityService)
+    from ..bidding.events import BidsOpened
+    from ..projects.events import ProjectApproving, ProjectStatusChanged
 
     config.add_subscriber(check_at_opening, BidsOpened)
     config.add_subscriber(check_requirement, ProjectApproving)
     config.add_subscriber(schedule_refunds, ProjectStatusChanged)
+    from ..opendata.events import ReleaseAssembling
 
     config.add_subscriber(release_part, ReleaseAssembling)
