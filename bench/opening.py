@@ -21,9 +21,10 @@ default `trading_opening` on 127.0.0.1:5432, dropped afterwards); the committed 
 openings start from is a copy made with CREATE DATABASE … TEMPLATE.
 
 ratio     open_s / floor_s, the opening in the job's own process (one core).
-pool_ratio  the same opening, from the same committed state, by a pool of worker
-          processes (`opening.processes`, default every core; trading/bidding/openpool.py)
-          over the same one-core floor: below 1 once the cores share the work.
+pool_ratio  the same opening, from the same committed state, by `opening.processes`
+          decrypting processes (default every core): the job's own and a pool of workers,
+          each claiming the next envelope (trading/bidding/openpool.py), over the same
+          one-core floor: below 1 once the cores share the work.
 rss_mb    peak RSS of the opening child right after the opening (the target is that it
           does not grow with the bid size).
 """
