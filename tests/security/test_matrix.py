@@ -824,9 +824,9 @@ def _drawn_expert(dbsession, clock, project, user) -> dict:
         CommitteeStatus,
         Expert,
         ExpertStatus,
-        MemberRole,
         MemberState,
     )
+    from trading.evaluation.rules import MemberRole
 
     now = clock()
     expert = Expert(code="M-EXPERT", name="矩阵专家", region="市本级", specialties=["造价"],

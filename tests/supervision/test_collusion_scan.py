@@ -304,9 +304,9 @@ def test_the_signed_in_members_of_a_sitting_committee_read_them(lot, testapp):
         Committee,
         CommitteeMember,
         CommitteeStatus,
-        MemberRole,
         MemberState,
     )
+    from trading.evaluation.rules import MemberRole
     from trading.supervision.resources import sitting_committee
 
     crafted(lot)

@@ -38,7 +38,6 @@ from .models import (
     CommitteeStatus,
     Expert,
     ExpertStatus,
-    MemberRole,
     MemberState,
 )
 from .params import committee_facts, evaluation_params
@@ -279,7 +278,7 @@ class EvaluationCommitteeService:
         self.db.flush()
         for user in reps:
             committee.members.append(CommitteeMember(
-                role=MemberRole.OWNER_REP, user_id=user.id, state=M.ACCEPTED, created_at=now,
+                role=rules.MemberRole.OWNER_REP, user_id=user.id, state=M.ACCEPTED, created_at=now,
                 updated_at=now))
         self.db.flush()
         record(self.db, actor, "committee.formed", "project", project.id, now=now,
@@ -511,7 +510,7 @@ class EvaluationCommitteeService:
 
     def _seat(self, committee, item, alias, state, now, replaces=None) -> CommitteeMember:
         expert = self.db.get(Expert, item.roster[alias])
-        member = CommitteeMember(committee_id=committee.id, role=MemberRole.EXPERT,
+        member = CommitteeMember(committee_id=committee.id, role=rules.MemberRole.EXPERT,
                                  expert_id=expert.id, user_id=expert.user_id,
                                  committee_draw_id=item.id, pseudonym=alias,
                                  specialty=item.specialty, state=state, created_at=now,
@@ -614,7 +613,7 @@ class EvaluationCommitteeService:
         committee = self._forming_of(member)
         member.declaration, member.declared_conflict = DECLARATION, conflict.strip()[:1000]
         member.signed_in_at = self.clock()
-        if member.role is MemberRole.OWNER_REP:
+        if member.role is rules.MemberRole.OWNER_REP:
             return self._set(member, M.SIGNED_IN, "", actor)
         found = self._found_conflicts(committee, member)
         if member.declared_conflict or found:
@@ -628,7 +627,7 @@ class EvaluationCommitteeService:
         (rules §4.3: bidder names are unknown at the draw); a tie forces 回避 and the
         replacement is drawn from the same list. Returns how many were excluded."""
         tied = [(m, found) for m in self.seated(committee)
-                if m.role is MemberRole.EXPERT and m.state is M.SIGNED_IN
+                if m.role is rules.MemberRole.EXPERT and m.state is M.SIGNED_IN
                 for found in [self._found_conflicts(committee, m)] if found]
         for member, found in tied:
             self._replace(member, M.EXCLUDED, "回避（开标后核查）：" + "；".join(found), actor)
@@ -657,7 +656,7 @@ class EvaluationCommitteeService:
                 or candidate.committee_id != committee.id:
             raise EvaluationConflict("只有已签到的成员可以推选或被推选为组长")
         project = self.db.get(Project, committee.project_id)
-        if candidate.role is MemberRole.OWNER_REP \
+        if candidate.role is rules.MemberRole.OWNER_REP \
                 and committee_facts(project)["regime"] is rules.Regime.GOVERNMENT_PROCUREMENT:
             raise EvaluationInvalid("采购人代表不得担任评标委员会组长（87号令第45条）",
                                     field="candidate")
@@ -706,7 +705,7 @@ class EvaluationCommitteeService:
             raise EvaluationConflict(problem)
         seated = self.seated(committee)
         self._check_composition(project, [
-            rules.Seat(str(m.id), rules.MemberRole(str(m.role)), m.is_chair)
+            rules.Seat(str(m.id), m.role, m.is_chair)
             for m in seated])
         now = self.clock()
         move_committee(committee, CommitteeStatus.SITTING)

@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 from ..accounts.models import Organisation, User
 from ..db.meta import Base
 from ..db.types import Money, UTCDateTime, enum_column
+from .rules import MemberRole
 
 
 class Score(TypeDecorator):
@@ -166,11 +167,6 @@ class CommitteeDraw(Base):
     roster: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     excluded: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"expert_id", "reasons"}]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class MemberRole(enum.StrEnum):
-    EXPERT = "expert"  # 评审专家
-    OWNER_REP = "owner_rep"  # 采购人代表 / 招标人代表
 
 
 class MemberState(enum.StrEnum):

@@ -295,6 +295,8 @@ PROFILE_KEYS = {  # §8 key -> EvaluationParams field
 
 
 class MemberRole(enum.StrEnum):
+    """A committee seat's role: the rules' and the `committee_members.role` column's."""
+
     EXPERT = "expert"  # 评审专家 / 评标专家
     OWNER_REP = "owner_rep"  # 招标人代表 / 采购人代表
     AGENCY_STAFF = "agency_staff"  # 代理机构工作人员 — never allowed to sit
