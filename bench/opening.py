@@ -397,7 +397,7 @@ def scenario(n: int, size_mib: int, pool: int, db_url: str | None = None) -> dic
         assert one["valid"] == n and one["status"] == "evaluation", one
     print(f"  {n:5d} × {size_mib:3d} MiB: floor {result['floor_s']:.2f} s (one core); "
           f"open {result['open_s']:.2f} s in one process, ratio {result['ratio']:.2f}; "
-          f"{pooled['open_s']:.2f} s with {pool} worker processes, ratio "
+          f"{pooled['open_s']:.2f} s with {pool} processes (the job's and workers), ratio "
           f"{result['pool_ratio']:.2f}; peak RSS {result['rss_mb']:.0f} / "
           f"{pooled['rss_mb']:.0f} MB  (setup {setup_s:.0f} s)", flush=True)
     return result
