@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@# pytest's rewritten test modules compiled once here, as pip compiles what it installs:
+	@# otherwise every xdist worker of the first test run rewrites all 500 of them itself.
+	$(PYTEST) --collect-only -q -p no:xdist >/dev/null
 	@touch $(STAMP)
 
 install: $(STAMP) ## create the virtualenv and install the project with its test tools

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import source_trees
 
 ROOT = Path(__file__).resolve().parents[1]
 TRADING = ROOT / "trading"
@@ -50,7 +51,7 @@ def _path_of(name: str, root: Path) -> Path | None:
 def _imports(path: Path, root: Path, anywhere: bool) -> list[str]:
     """Absolute names imported by the module at `path`: every statement when `anywhere`,
     else only those at its top (what a package's __init__ runs on import)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    tree = source_trees.tree(path)
     nodes = ast.walk(tree) if anywhere else tree.body
     package = _module_name(path, root).split(".")
     if path.name != "__init__.py":

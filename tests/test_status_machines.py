@@ -12,6 +12,7 @@ import functools
 from pathlib import Path
 
 import pytest
+import source_trees
 import sqlalchemy as sa
 from status_support import every_pair, reachable
 
@@ -229,7 +230,7 @@ def _scan() -> dict[str, _Assignments]:
     scanned = {}
     for path in sorted(TRADING.rglob("*.py")):
         visitor = _Assignments()
-        visitor.visit(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        visitor.visit(source_trees.tree(path))
         scanned[path.relative_to(TRADING).as_posix()] = visitor
     return scanned
 

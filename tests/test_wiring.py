@@ -7,6 +7,7 @@ import functools
 from pathlib import Path
 
 import pytest
+import source_trees
 
 ROOT = Path(__file__).resolve().parents[1] / "trading"
 MUTATORS = {"append", "extend", "insert", "remove", "update", "setdefault", "pop", "clear"}
@@ -18,7 +19,7 @@ SENTINELS = {("draws/engine.py", "_NO_ATTRIBUTES"), ("bidding/openpool.py", "_wo
 @functools.cache
 def _modules() -> tuple[tuple[str, ast.Module], ...]:
     """Every module's tree, parsed once for the three scans (read, never changed)."""
-    return tuple((path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+    return tuple((path.relative_to(ROOT).as_posix(), source_trees.tree(path))
                  for path in sorted(ROOT.rglob("*.py")))
 
 

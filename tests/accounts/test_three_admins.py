@@ -138,6 +138,7 @@ def test_the_auditor_reads_the_log_and_nothing_else(testapp, dbsession, clock, s
         testapp.get(path, status=(403, 404))
 
 
+@pytest.mark.slow  # ≈2 s: runs the CLI in a subprocess
 def test_the_first_system_administrator_comes_from_the_command_line(tmp_path, monkeypatch,
                                                                    capsys, second_app):
     """`trading admin create`: once, with a policy-conforming password; nothing else."""

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import source_trees
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from factories import make_user
@@ -26,7 +27,7 @@ def recorded_actions() -> tuple[set[str], set[str]]:
     and f-string codes as regular expressions (their variable part as a word)."""
     literal, patterns = set(), set()
     for path in Path(trading.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(source_trees.tree(path)):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "attr", getattr(node.func, "id", None))

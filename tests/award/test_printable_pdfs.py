@@ -65,6 +65,7 @@ def _checked(testapp, print_page, *words) -> bytes:
     return pdf
 
 
+@pytest.mark.slow  # ≈2.3 s: renders and signs every document; the walks check PDFs too
 def test_every_document_of_an_awarded_project_is_a_signed_chinese_pdf(testapp, awarded):
     w = awarded
     winner, loser = w.bidders[0], w.bidders[1]

@@ -37,6 +37,7 @@ def run(engine, fn, *args):
         fn(cfg, *args)
 
 
+@pytest.mark.slow  # ≈2 s: a fresh database migrated and compared (slow: both databases)
 def test_upgrade_head_then_check_finds_no_drift(fresh_engine):
     migrate(fresh_engine)
     try:
