@@ -100,8 +100,6 @@ def _open(dbsession, at, keys, storage, settings, projects, project) -> None:
     project.next_check = None
 
 
-
-
 # -- overdue steps (电子监察): items already late when the demo loads ----------------------
 # Each is walked through the real services on a clock in the past, so the step fell due
 # the way a real one would; none is one the platform's own jobs resolve: a person must act.
@@ -117,7 +115,6 @@ LATE_SMALL_WORKS = ("连江县某村便民桥栏杆维修工程",  # submitted s
 
 
 def load_overdue(dbsession, clock, settings) -> None:
-
     owner = user(dbsession, "owner1")
     if owner is None or owner.organisation is None:
         return
@@ -135,7 +132,6 @@ class _Walk:
     """One demo project through the real services on its own clock in the past."""
 
     def __init__(self, dbsession, clock, settings, owner):
-
         self.db, self.now, self.settings, self.owner = dbsession, clock, settings, owner
         self.user = lambda name: user(dbsession, name)
         registry = registry_of(dbsession)
@@ -148,7 +144,6 @@ class _Walk:
         return _actor(user, "127.0.0.1", "")
 
     def submit(self, name, days_ago: int) -> Project:
-
         self.at = FixedClock(self.now() - timedelta(days=days_ago))
         self.projects = ProjectService(self.db, self.at, self.storage, enqueue=self.no_jobs,
                                        keys=self.keys)
@@ -252,8 +247,6 @@ def _late_small_works(dbsession, clock, owner) -> None:
         post_work(_small_works_service(dbsession, at), owner.organisation, local,
               unreviewed, Category.ROADS, 26_000_000, "连江县某村", AllocationMethod.LOTTERY,
               at)
-
-
 
 
 def _small_works_service(dbsession, at):

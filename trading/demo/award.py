@@ -38,8 +38,6 @@ def load_final_offer_profile(dbsession, clock, settings) -> None:
     dbsession.flush()
 
 
-
-
 # -- award: a 评定分离 project after its publicity, a ranked one in publicity ----------------
 
 ROSTER = tuple((f"dingbiao{i}", name) for i, name in enumerate(
@@ -59,7 +57,6 @@ TRAILS = {"区图书馆改造工程": ProjectStatus.AWARDED,
 
 
 def _roster(dbsession, clock, settings, owner) -> None:
-
     actor = SYSTEM
     service = AwardCommitteeService(dbsession, clock, registry_of(dbsession)["keys"])
     have = {e.user.username for e in service.roster(owner.organisation_id)}
