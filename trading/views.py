@@ -15,7 +15,7 @@ from .evaluation.workspace import summary as evaluation_summary
 from .i18n import LOCALE_COOKIE, LOCALES
 from .projects.models import Announcement, Project
 from .projects.status import PUBLIC
-from .projects.workspace import summary
+from .projects.workspace import summary as project_summary
 from .security import Permission
 from .words import N_
 from .workspace import sections as workspace_sections
@@ -62,7 +62,7 @@ def home(request):
 def workspace(request):
     """Each role's landing page: what is waiting for this user."""
     user = request.identity
-    found = summary(request.dbsession, user)
+    found = project_summary(request.dbsession, user)
     found.update(evaluation_summary(request.dbsession, user))
     return {"role_label": ROLE_LABELS[user.role], "summary": found,
             "sections": workspace_sections(request)}

@@ -240,12 +240,12 @@ def header_of(stream: BinaryIO):
                               code="not_an_envelope") from None
 
 
-
 @functools.lru_cache(maxsize=256)
 def _public_key(text: str) -> PublicKey:
     """A stored opening key, parsed and its point checked once a process: every upload
     checks its envelope against it (PublicKey is immutable)."""
     return PublicKey.from_json(text)
+
 
 class BidService:
     def __init__(self, dbsession, clock, keys, storage, enqueue=None, settings=None):

@@ -88,8 +88,17 @@ class S3EnvelopeUploads:
         listing = self._listing(folder)
         if "start" not in listing or "claimed" in listing:
             raise UploadNotFound(GONE)
+        return self._in_order(listing)
+
+    @staticmethod
+    def _in_order(listing: dict[str, int]) -> list[tuple[int, int]]:
         return sorted((int(name[5:]), size) for name, size in listing.items()
                       if name.startswith("part-"))
+
+    def _contiguous(self, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The parts that make up the upload (see `_size`)."""
+        size = self._size(parts)
+        return [part for part in parts if part[0] < size]
 
     @staticmethod
     def _size(parts: list[tuple[int, int]]) -> int:
@@ -141,7 +150,7 @@ class S3EnvelopeUploads:
         if not self._put(folder + "claimed", b""):
             raise UploadNotFound(FINISHED)
         try:
-            parts = self._parts_after_claim(folder)
+            parts = self._contiguous(self._in_order(self._listing(folder)))
             with self._private_file() as handle:
                 self._assemble(folder, parts, handle)
                 handle.flush()
@@ -163,12 +172,6 @@ class S3EnvelopeUploads:
         except OSError as exc:
             raise StorageUnavailable("文件存储不可写，请稍后再试") from exc
 
-    def _parts_after_claim(self, folder: str) -> list[tuple[int, int]]:
-        listing = self._listing(folder)
-        parts = sorted((int(name[5:]), size) for name, size in listing.items()
-                       if name.startswith("part-"))
-        return [part for part in parts if part[0] < self._size(parts)]
-
     def _assemble(self, folder: str, parts: list[tuple[int, int]], out) -> None:
         try:
             for offset, length in parts:
@@ -185,8 +188,7 @@ class S3EnvelopeUploads:
         """What has arrived so far, in memory: read for the header check, when the first
         part (at most PART_BYTES) is all there is."""
         folder = self._folder(user_id, lot_id, token)
-        parts = self._parts(folder)
-        parts = [part for part in parts if part[0] < self._size(parts)]
+        parts = self._contiguous(self._parts(folder))
         buffer = io.BytesIO()
         self._assemble(folder, parts, buffer)
         buffer.seek(0)
