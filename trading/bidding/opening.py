@@ -14,8 +14,6 @@ and the record is finished once, so a re-run that sees partial work completes it
 without repeating any of it.
 """
 
-import contextlib
-import gc
 import secrets
 import tempfile
 from datetime import datetime, timedelta
@@ -55,6 +53,7 @@ from ..audit import merkle
 from ..audit.models import TlogLeaf, TlogPending
 from ..audit.service import record
 from ..db import registry_of
+from ..draws.engine import cyclic_gc_paused
 from ..i18n import N_
 from ..projects.kinds import CustodyMode
 from ..projects.models import Project
@@ -205,7 +204,7 @@ class OpeningService:
         opening = self.opening(project)
         waiting = opening is None or opening.state is OpeningState.WAITING
         if project.status is S.OPENING and waiting:
-            with _no_cycle_collection():
+            with cyclic_gc_paused():
                 # The lines are loaded once: every step below works on these rows.
                 opening, lines = (self._start(project, now) if opening is None
                                   else (opening, self.lines(opening)))
@@ -727,23 +726,6 @@ class OpeningService:
             "objection": line.objection or None,
             "log_index": line.log_index,
         }
-
-
-@contextlib.contextmanager
-def _no_cycle_collection():
-    """The opening without Python's cyclic garbage collector. Its thousands of rows and
-    chunks trigger a full collection of the worker's whole heap (the app's 300 000 objects:
-    0.23 s, a tenth of decrypting 1 000 × 1 MiB) once or twice, while what it allocates is
-    freed by reference counting or lives until the commit anyway; cycles made meanwhile are
-    collected once it is back on."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def late_minutes(project: Project, opening: Opening) -> int | None:
