@@ -22,8 +22,11 @@ from datetime import datetime
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from bid_crypto import (
     BidCryptoError,
@@ -240,6 +243,9 @@ def header_of(stream: BinaryIO):
                               code="not_an_envelope") from None
 
 
+_UPSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
 @functools.lru_cache(maxsize=256)
 def _public_key(text: str) -> PublicKey:
     """A stored opening key, parsed and its point checked once a process: every upload
@@ -432,6 +438,32 @@ class BidService:
 
     def check_accepting(self, project: Project, lot: Lot, actor: Actor) -> int:
         """Status, deadline, frozen, role, sign-up: the bidder's organisation id."""
+        self._check_open(project, lot, actor)
+        signed_up = sa.select(SignUp.id).where(SignUp.lot_id == lot.id,
+                                               SignUp.bidder_org_id == actor.organisation_id)
+        if self.db.scalar(signed_up) is None:
+            raise NotPermitted("贵单位未报名该标段，不能投标", code="not_signed_up")
+        return actor.organisation_id
+
+    def _accepting_with_key(self, project: Project, lot: Lot,
+                            actor: Actor) -> tuple[int, PublicKey]:
+        """check_accepting and the opening key in one query: the sign-up and the key are
+        the two reads every upload makes before its envelope (one round trip, issue #19)."""
+        self._check_open(project, lot, actor)
+        signed_up, key_text = self.db.execute(sa.select(
+            sa.select(SignUp.id).where(SignUp.lot_id == lot.id,
+                                       SignUp.bidder_org_id == actor.organisation_id)
+            .limit(1).scalar_subquery(),
+            sa.select(OpeningKey.public_key).where(OpeningKey.project_id == project.id)
+            .scalar_subquery())).one()
+        if signed_up is None:
+            raise NotPermitted("贵单位未报名该标段，不能投标", code="not_signed_up")
+        if key_text is None:
+            raise NotAccepting("本项目尚未生成开标公钥")
+        return actor.organisation_id, _public_key(key_text)
+
+    def _check_open(self, project: Project, lot: Lot, actor: Actor) -> None:
+        """What check_accepting decides without the database."""
         if lot.project_id != project.id:
             raise NotFound("标段不存在")
         if project.status is not S.BIDDING:
@@ -442,17 +474,6 @@ class BidService:
             raise NotAccepting("项目已被监管冻结，暂停接收投标文件")
         if actor.role != str(Role.BIDDER) or not actor.organisation_id:
             raise NotPermitted("只有投标人可以递交投标文件")
-        signed_up = sa.select(SignUp.id).where(SignUp.lot_id == lot.id,
-                                               SignUp.bidder_org_id == actor.organisation_id)
-        if self.db.scalar(signed_up) is None:
-            raise NotPermitted("贵单位未报名该标段，不能投标", code="not_signed_up")
-        return actor.organisation_id
-
-    def _opening_public_key(self, project: Project) -> PublicKey:
-        key = self.public_key(project)
-        if key is None:
-            raise NotAccepting("本项目尚未生成开标公钥")
-        return key
 
     def submit_envelope(self, project: Project, lot: Lot, *, stream: BinaryIO, actor: Actor,
                         source: str = "upload") -> BidVersion:
@@ -461,8 +482,7 @@ class BidService:
         The stream is read once, as it arrives (an API upload is the multipart body itself):
         each block is checked by the envelope scan, hashed and written to its final storage
         on the way, and made durable by one fsync before the receipt is signed."""
-        org_id = self.check_accepting(project, lot, actor)
-        key = self._opening_public_key(project)
+        org_id, key = self._accepting_with_key(project, lot, actor)
         if getattr(stream, "seekable", lambda: False)():
             stream.seek(0)  # a form's file field, a demo's file
         with self.storage.incoming(self.config.max_envelope_bytes) as incoming:
@@ -479,8 +499,7 @@ class BidService:
         """Accept a finished resumable upload (a file under the storage root that its
         caller holds privately): read once to check and hash it, then fsync'd and moved
         into the store, not copied."""
-        org_id = self.check_accepting(project, lot, actor)
-        key = self._opening_public_key(project)
+        org_id, key = self._accepting_with_key(project, lot, actor)
         with open(path, "rb") as handle:
             size = stream_size(handle)
             if size > self.config.max_envelope_bytes:
@@ -500,9 +519,9 @@ class BidService:
                              actor: Actor) -> None:
         """The first part of a chunked upload: an envelope header for this project, lot,
         bidder, key and custody, or the upload is refused before anything else arrives."""
-        org_id = self.check_accepting(project, lot, actor)
+        org_id, key = self._accepting_with_key(project, lot, actor)
         header = read_sealed_header(stream, self.config.max_envelope_bytes)
-        self._check_header(header, project, lot, org_id, self._opening_public_key(project))
+        self._check_header(header, project, lot, org_id, key)
 
     def _check_header(self, header, project: Project, lot: Lot, org_id: int,
                       key: PublicKey) -> None:
@@ -516,14 +535,18 @@ class BidService:
         now = now or self.clock()
         if now >= project.bid_deadline:
             raise DeadlinePassed("投标截止时间前上传未完成，视为未提交")
-        bid = self.bid_for(lot, org_id, lock=True)
+        # A first upload inserts its bid at version 1 directly (the version row needs its id,
+        # nothing else), without reading first; a bid already there (a new version, or the
+        # same bidder's simultaneous first upload, whose commit the insert waited for) is
+        # then read and locked.
+        bid = self._insert(Bid(
+            project_id=project.id, lot_id=lot.id, bidder_org_id=org_id,
+            public_id=new_public_id(), state=BidState.SUBMITTED, current_version=1,
+            created_at=now, updated_at=now, version_id=1), unless=("lot_id", "bidder_org_id"))
         if bid is None:
-            # Inserted at version 1 directly: the version row needs its id, nothing else.
-            bid = self._insert(Bid(
-                project_id=project.id, lot_id=lot.id, bidder_org_id=org_id,
-                public_id=new_public_id(), state=BidState.SUBMITTED, current_version=1,
-                created_at=now, updated_at=now, version_id=1))
-        else:
+            bid = self.bid_for(lot, org_id, lock=True)
+            if bid is None:  # gone since the insert found it: pyramid_retry tries again
+                raise StaleDataError("bid vanished while a version was being added")
             latest = self.version(bid, bid.current_version)
             if latest is not None and bid.state is BidState.SUBMITTED \
                     and latest.envelope_sha256 == stored.sha256:
@@ -554,16 +577,30 @@ class BidService:
         set_committed_value(version, "bid", bid)
         return version
 
-    def _insert(self, row):
+    def _insert(self, row, unless: tuple[str, ...] = ()):
         """INSERT one new bid or version as a core statement and return the row as the
         session's own, loaded: a unit-of-work flush per row was a large share of an
         upload's CPU in a deadline rush (issue #19). The row is complete before it is
-        written, so nothing is left for a flush."""
+        written, so nothing is left for a flush.
+
+        `unless`: a unique key; a row already holding it is left alone and None returned
+        (ON CONFLICT DO NOTHING on PostgreSQL and SQLite; elsewhere a query first)."""
         table = type(row).__table__
         values = {c.key: value for c in table.columns if c.key != "id"
                   if (value := getattr(row, c.key)) is not None or c.default is None}
-        row.id = self.db.connection().execute(
-            sa.insert(table).returning(table.c.id), values).scalar_one()
+        connection = self.db.connection()
+        statement = sa.insert(table)
+        if unless:
+            dialect = connection.dialect.name
+            if dialect in _UPSERT:
+                statement = _UPSERT[dialect](table).on_conflict_do_nothing(
+                    index_elements=[table.c[name] for name in unless])
+            elif self.db.scalar(sa.select(table.c.id).where(
+                    *(table.c[name] == values[name] for name in unless))) is not None:
+                return None
+        row.id = connection.execute(statement.returning(table.c.id), values).scalar()
+        if row.id is None:
+            return None
         mark_written(self.db)
         make_transient_to_detached(row)
         self.db.add(row)
