@@ -403,3 +403,34 @@ def test_pem_files_and_signatures_interoperate_with_openssl(openssl_sm2, tmp_pat
     out = _openssl("pkeyutl", "-verify", "-pubin", "-inkey", str(pub), "-in", str(message),
                    "-sigfile", str(sig), *common)
     assert b"Signature Verified Successfully" in out
+
+
+@pytest.mark.parametrize("psk", [None, (b"bidder-key-id", bytes(range(32)))])
+def test_the_x25519_receiver_is_pycryptodomes_hpke_context(psk):
+    """suites.X25519 opens with this schedule (OpenSSL's HMAC, not pycryptodome's HKDF in
+    Python): the same messages and exports as pycryptodome's own receiver, and an enc that
+    is no X25519 point or a message of another context refused with ValueError."""
+    from Crypto.Protocol import HPKE
+
+    from bid_crypto import generate_private_key
+
+    key = generate_private_key("x25519")
+    sender = HPKE.new(receiver_key=key.hpke_key().public_key(),
+                      aead_id=HPKE.AEAD.AES256_GCM, info=b"info", psk=psk)
+    sealed = [sender.seal(b"chunk %d" % i, b"aad") for i in range(3)]
+    ours = key.receiver(sender.enc, b"info", psk)
+    theirs = HPKE.new(receiver_key=key.hpke_key(), aead_id=HPKE.AEAD.AES256_GCM,
+                      enc=sender.enc, info=b"info", psk=psk)
+    assert [ours.unseal(c, b"aad") for c in sealed] == [theirs.unseal(c, b"aad")
+                                                        for c in sealed]
+    assert ours.export(b"ctx", 32) == theirs.export(b"ctx", 32)
+    exporter = HPKE.new(receiver_key=key.hpke_key(), aead_id=HPKE.AEAD.EXPORT_ONLY,
+                        enc=sender.enc, info=b"info", psk=psk)
+    assert key.receiver(sender.enc, b"info", psk, export_only=True).export(b"ctx", 32) \
+        == exporter.export(b"ctx", 32)
+    with pytest.raises(ValueError):
+        key.receiver(sender.enc, b"info", psk).unseal(sealed[1], b"aad")  # out of order
+    with pytest.raises(ValueError):
+        key.receiver(sender.enc[:31], b"info", psk)
+    with pytest.raises(ValueError):  # the point of order 1: no shared secret
+        key.receiver(bytes(32), b"info", psk)
