@@ -16,6 +16,7 @@ without repeating any of it.
 
 import secrets
 import tempfile
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -77,7 +78,7 @@ from .models import (
     OpeningLine,
     OpeningState,
 )
-from .openpool import Task, open_all, open_stored, pool_size
+from .openpool import Pool, Task, open_all, open_stored, pool_size
 from .service import (
     BidService,
     bidder_ref,
@@ -96,6 +97,8 @@ OPENABLE = (L.PENDING,)
 # that starts later than this had no worker at its time, and its record says so.
 LATE_AFTER = timedelta(minutes=2)
 DECRYPTED = (L.DECRYPTED, L.INVALID)
+# The opened lines are written in batches as the results come, not all after the last one.
+FLUSH_EVERY = 100
 
 REASONS = {
     "too_few_bidders": "递交投标文件的投标人不足{min}家，该标段不予开标",
@@ -204,14 +207,17 @@ class OpeningService:
         opening = self.opening(project)
         waiting = opening is None or opening.state is OpeningState.WAITING
         if project.status is S.OPENING and waiting:
-            with cyclic_gc_paused():
+            # An auto-custody opening decrypts at once: its workers start before the lines
+            # are loaded (the others' once custody allows, in _open_pending).
+            early = project.custody_mode is CustodyMode.AUTO
+            with cyclic_gc_paused(), (self._pool(project) if early else nullcontext()) as pool:
                 # The lines are loaded once: every step below works on these rows.
                 opening, lines = (self._start(project, now) if opening is None
                                   else (opening, self.lines(opening)))
                 ready, later = self._ready(project, opening, now, lines)
                 if not ready:
                     return later
-                self._open_pending(project, opening, lines)
+                self._open_pending(project, opening, lines, pool if early else False)
                 registry_of(self.db).notify(BidsOpened(self, project, opening, lines))
                 self._finish(projects, project, opening, lines)
             if not self._to_store(opening, lines):
@@ -339,9 +345,24 @@ class OpeningService:
         except BidCryptoError as error:
             raise KeyUnavailable(str(error)) from None
 
-    def _open_pending(self, project: Project, opening: Opening, lines=None) -> None:
-        """Open every pending line: the key unwrapped once, the envelopes decrypted by a
-        pool of worker processes (openpool.py), each result applied here in order."""
+    def _pool(self, project: Project):
+        """The opening's worker processes (openpool.Pool), or a null context when the job's
+        process opens the envelopes alone (`opening.processes`, `opening.pool_min_bytes`):
+        one query for how many envelopes and bytes the opening reads."""
+        count, size = self.db.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(BidVersion.size), 0))
+            .select_from(Bid)
+            .join(BidVersion, sa.and_(BidVersion.bid_id == Bid.id,
+                                      BidVersion.version == Bid.current_version))
+            .where(Bid.project_id == project.id, Bid.state == BidState.SUBMITTED)).one()
+        processes = pool_size(self.bids.settings, count, size)
+        return Pool(processes - 1) if processes > 1 else nullcontext()
+
+    def _open_pending(self, project: Project, opening: Opening, lines=None,
+                      pool: Pool | None | bool = False) -> None:
+        """Open every pending line: the key unwrapped once, the envelopes decrypted by the
+        job's process and a pool of worker processes (openpool.py; started here unless
+        `pool` is the one run_due started, or None), each result applied here in order."""
         lines = self.lines(opening) if lines is None else lines
         pending = [line for line in lines if line.status in OPENABLE]
         if not pending:
@@ -361,9 +382,12 @@ class OpeningService:
                               {"project": ref, "lot": lot_ref(line.lot),
                                "bidder": bidder_ref(line.bid.bidder_org_id)},
                               (share.header_sha256, share.secret) if share else None))
-        processes = pool_size(self.bids.settings, [task.path for task in tasks])
-        for line, outcome in zip(pending, open_all(tasks, private, processes), strict=True):
-            self.open_line(project, line, outcome)
+        with self._pool(project) if pool is False else nullcontext(pool) as workers:
+            outcomes = open_all(tasks, private, workers)
+            for done, (line, outcome) in enumerate(zip(pending, outcomes, strict=True), 1):
+                self.open_line(project, line, outcome)
+                if done % FLUSH_EVERY == 0:  # while the workers still decrypt
+                    self.db.flush()
         self.db.flush()
 
     def _share(self, project, line,

@@ -9,11 +9,12 @@ own transaction, in order: what is written, and when, is exactly as when one pro
 opens them, and a worker killed half-way still leaves nothing behind (the drills in
 tests/drills).
 
-Each worker receives the opening key once, when it starts, through its pipe (never a
-file), and keeps it in memory for the envelopes it opens; memory stays one chunk per
-process whatever the envelopes' size. Workers are forked from a clean forkserver, not from
-the job's process (its database connections and threads stay there); the job's process
-decrypts while they start, so their start costs the opening little.
+Each worker receives the opening key once, with its list of envelopes, through its pipe
+(never a file), and keeps it in memory for the envelopes it opens; memory stays one chunk
+per process whatever the envelopes' size. Workers are forked from a clean forkserver, not
+from the job's process (its database connections and threads stay there). They are
+started (`Pool`) before the job has loaded its lines, and the job's process decrypts
+while they finish starting, so their start costs the opening little.
 """
 
 import hashlib
@@ -85,12 +86,16 @@ def open_stored(path: Path, private: PrivateKey, *, share: DecryptionShare | Non
 
 # -- in a worker process ------------------------------------------------------------------------
 
-# This worker process's opening key, shared counter and result queue, set once at its start.
+# This worker process's shared counter and result queue, set once at its start.
 _worker_key: list = []
 
 
-def _start_worker(key_bytes: bytes, counter, results) -> None:
-    _worker_key.extend((PrivateKey.from_bytes(key_bytes), counter, results))
+def _start_worker(counter, results) -> None:
+    _worker_key.extend((counter, results))
+
+
+def _started() -> None:
+    """Nothing: submitted once so that the pool starts its processes at once."""
 
 
 def _claim(counter, total: int) -> int | None:
@@ -102,9 +107,10 @@ def _claim(counter, total: int) -> int | None:
         return index
 
 
-def _serve(tasks: list[Task]) -> None:
+def _serve(key_bytes: bytes, tasks: list[Task]) -> None:
     """Open the next unclaimed envelope until none is left; send each result back."""
-    private, counter, results = _worker_key
+    counter, results = _worker_key
+    private = PrivateKey.from_bytes(key_bytes)
     while (index := _claim(counter, len(tasks))) is not None:
         results.put((index, _open_in_worker(tasks[index], private)))
 
@@ -135,7 +141,7 @@ def _error(sent) -> BidCryptoError | None:
 POOL_MIN_BYTES = 64 * 1024 * 1024
 
 
-def pool_size(settings: dict | None, paths: list[str]) -> int:
+def pool_size(settings: dict | None, envelopes: int, total_bytes: int) -> int:
     """`opening.processes` decrypting processes, the job's own included (default: every
     core), never more than the envelopes; 0 or 1 opens them in the job's own process alone,
     and so does an opening of less than `opening.pool_min_bytes` (64 MiB), where starting
@@ -143,38 +149,22 @@ def pool_size(settings: dict | None, paths: list[str]) -> int:
     settings = settings or {}
     configured = settings.get("opening.processes")
     processes = int(configured) if configured not in (None, "") else (os.cpu_count() or 1)
-    processes = max(1, min(processes, len(paths)))
+    processes = max(1, min(processes, envelopes))
     least = settings.get("opening.pool_min_bytes")
     least = int(least) if least not in (None, "") else POOL_MIN_BYTES
-    if processes > 1 and least > 0 and _total_size(paths, least) < least:
+    if processes > 1 and least > 0 and total_bytes < least:
         return 1
     return processes
 
 
-def _total_size(paths: list[str], enough: int) -> int:
-    total = 0
-    for path in paths:
-        try:
-            total += os.stat(path).st_size
-        except FileNotFoundError:
-            continue  # its line says so once opened
-        if total >= enough:
-            break
-    return total
-
-
-def open_all(tasks: list[Task], private: PrivateKey, processes: int):
-    """Yield each task's Outcome, in the tasks' order, opened by `processes` processes:
-    the job's own and `processes - 1` workers."""
-    if processes <= 1 or len(tasks) < 2:
+def open_all(tasks: list[Task], private: PrivateKey, pool: "Pool | None"):
+    """Yield each task's Outcome, in the tasks' order, opened by the job's process and the
+    pool's workers (by the job's process alone without a pool)."""
+    if pool is None or len(tasks) < 2:
         for task in tasks:
             yield _open_here(task, private)
         return
-    dispatch = _Dispatch(tasks, private, processes - 1)
-    try:
-        yield from dispatch.outcomes()
-    finally:  # the job failed half-way: what has not started is not opened
-        dispatch.stop()
+    yield from _Dispatch(tasks, private, pool).outcomes()
 
 
 def _open_here(task: Task, private: PrivateKey) -> Outcome:
@@ -182,38 +172,86 @@ def _open_here(task: Task, private: PrivateKey) -> Outcome:
     return open_stored(Path(task.path), private, share=share, **task.ids)
 
 
-class _Dispatch:
-    """The envelopes handed out one at a time, from the front, to whoever is free: the
-    job's process and each worker claim the next index from a shared counter, so none
-    waits on another's batch and the tail is at most one envelope per worker. The job's
-    process decrypts from the first instant while the workers start (a fresh forkserver),
-    collects what they send back, and applies the results in order all the same."""
+class Pool:
+    """`workers` decrypting processes, started as soon as the job knows it opens bids,
+    before it has loaded its lines: the forkserver and the workers start (a second or more
+    under load) while the job works. Use it as a context manager: on leaving, what has not
+    started is not opened and the workers end."""
 
-    def __init__(self, tasks: list[Task], private: PrivateKey, workers: int):
-        self.tasks, self.private = tasks, private
+    def __init__(self, workers: int):
+        self.workers = workers
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["trading.bidding.openpool"])
         self.counter = context.Value("q", 0)  # the next envelope to claim
         self.results = context.Queue()  # (index, result) from the workers
-        self.ready: dict[int, Outcome] = {}  # results not yet applied (small: summaries)
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                        initializer=_start_worker,
-                                        initargs=(private.to_bytes(), self.counter,
-                                                  self.results))
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                            initializer=_start_worker,
+                                            initargs=(self.counter, self.results))
         self.running: list = []
-        # The first submit starts the forkserver and waits for each worker's fork (seconds
-        # under load): a thread waits for it while this process decrypts.
-        self.starter = threading.Thread(target=self._start, args=(workers,), daemon=True)
+        self.handing: threading.Thread | None = None
+        # The first submit starts the forkserver and waits for each worker's fork: a thread
+        # waits for it while the job goes on.
+        self.starter = threading.Thread(target=self._start, daemon=True)
         self.starter.start()
 
-    def _start(self, workers: int) -> None:
+    def _start(self) -> None:
         try:
-            for _ in range(workers):
-                self.running.append(self.pool.submit(_serve, self.tasks))
+            self.running.append(self.executor.submit(_started))
         except BaseException as exc:  # noqa: BLE001 - the job's thread raises it
-            future = Future()
-            future.set_exception(exc)
-            self.running.append(future)
+            self._failed(exc)
+
+    def _failed(self, exc: BaseException) -> None:
+        future = Future()
+        future.set_exception(exc)
+        self.running.append(future)
+
+    def serve(self, private: PrivateKey, tasks: list[Task]) -> None:
+        """Every worker claims envelopes of `tasks` until none is left; handed to them by a
+        thread once they have started, while the job's process decrypts."""
+        self.handing = threading.Thread(target=self._hand_out, daemon=True,
+                                        args=(private.to_bytes(), tasks))
+        self.handing.start()
+
+    def _hand_out(self, key: bytes, tasks: list[Task]) -> None:
+        self.starter.join()
+        try:
+            for _ in range(self.workers):
+                self.running.append(self.executor.submit(_serve, key, tasks))
+        except BaseException as exc:  # noqa: BLE001 - the job's thread raises it
+            self._failed(exc)
+
+    def check(self) -> None:
+        """Raise what a worker raised; one killed (or out of memory) sends no more."""
+        for future in list(self.running):
+            if future.done() and future.exception() is not None:
+                raise future.exception()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        with self.counter.get_lock():  # what has not started is not opened
+            self.counter.value = 1 << 62
+        for thread in (self.starter, self.handing):
+            if thread is not None:
+                thread.join()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.results.close()
+        return False
+
+
+class _Dispatch:
+    """The envelopes handed out one at a time, from the front, to whoever is free: the
+    job's process and each worker claim the next index from a shared counter, so none
+    waits on another's batch and the tail is at most one envelope per worker. The job's
+    process decrypts from the first instant while the workers finish starting, collects
+    what they send back, and applies the results in order all the same."""
+
+    def __init__(self, tasks: list[Task], private: PrivateKey, pool: Pool):
+        self.tasks, self.private, self.pool = tasks, private, pool
+        self.counter, self.results = pool.counter, pool.results
+        self.ready: dict[int, Outcome] = {}  # results not yet applied (small: summaries)
+        pool.serve(private, tasks)
 
     def outcomes(self):
         for index in range(len(self.tasks)):
@@ -237,14 +275,5 @@ class _Dispatch:
             summary, sent, sha256, missing = result
             self.ready[index] = Outcome(summary, _error(sent), sha256, missing)
             block = False
-        if block:  # nothing came: a worker that died (killed, out of memory) sends no more
-            for future in list(self.running):
-                if future.done() and future.exception() is not None:
-                    raise future.exception()
-
-    def stop(self) -> None:
-        with self.counter.get_lock():  # what has not started is not opened
-            self.counter.value = len(self.tasks)
-        self.starter.join()
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        self.results.close()
+        if block:  # nothing came: a worker that died sends no more
+            self.pool.check()

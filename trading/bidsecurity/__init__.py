@@ -37,7 +37,7 @@ def check_at_opening(event):
     try:
         BidSecurityService(opening_service.db, opening_service.clock,
                            provider=provider).at_opening(
-            project, opening_service.lines(event.opening),
+            project, event.lines,
             lambda: opening_service.private_key(project), opening_service.invalidate)
     except RuleRefused as error:
         record(opening_service.db, SYSTEM, "bidsecurity.opening_unchecked", "project",
