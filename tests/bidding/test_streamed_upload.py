@@ -6,10 +6,14 @@ import os
 import tempfile
 
 import pytest
+import sqlalchemy as sa
 from bidding.test_pages import upload_in_parts
 from bidding.test_submission import snapshot
+from factories import make_user
 from security.test_hostile_input import bearer
 
+from trading.accounts.models import Role
+from trading.bidding.models import Bid, BidVersion
 from trading.bidding.uploads import EnvelopeUploads, UploadNotFound
 
 
@@ -165,3 +169,113 @@ def test_scripts_still_build_a_request_from_the_app_request_factory(registry):
         assert not env["request"].environ.get("webob.is_body_seekable")
     finally:
         env["closer"]()
+
+
+class Statements:
+    """The SQL an API upload sends (savepoints of the tests' doomed transaction aside)."""
+
+    def __init__(self, engine):
+        self.sent = []
+        self.engine = engine
+        sa.event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement, *args):
+        if "SAVEPOINT" not in statement.upper():
+            self.sent.append(" ".join(statement.split()))
+
+    def close(self):
+        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def test_a_first_upload_reads_three_times_and_inserts_once_per_row(testapp, world):
+    """The lean path's budget (issue #19): project and lot, token and user, sign-up and
+    opening key; the token's use; the bid (no read before it), queue, event and version."""
+    bidder = world.bidders[0]
+    headers = bearer(world.dbsession, world.clock, world.settings, bidder)
+    envelope = world.seal(bidder)
+    statements = Statements(world.dbsession.get_bind())
+    try:
+        as_waitress(testapp).post(api_url(world), headers=headers, status=201,
+                                  upload_files=[("envelope", "bid.tbid", envelope)])
+    finally:
+        statements.close()
+    verbs = [s.split()[0] + " " + (s.split(" INTO ")[1].split()[0] if " INTO " in s else "")
+             for s in statements.sent]
+    assert len(statements.sent) == 8, statements.sent
+    assert verbs[:4] == ["SELECT ", "SELECT ", "UPDATE ", "SELECT "], verbs
+    assert verbs[4:] == ["INSERT bids", "INSERT tlog_pending", "INSERT audit_events",
+                         "INSERT bid_versions"], verbs
+    assert "ON CONFLICT" in statements.sent[4]
+
+
+def test_a_second_upload_adds_a_version_to_the_bid_it_finds(testapp, world):
+    """The bid's INSERT finds the bidder's bid there: the bid is then read, locked and
+    given a version; the same envelope again is the same receipt, nothing added."""
+    bidder = world.bidders[0]
+    headers = bearer(world.dbsession, world.clock, world.settings, bidder)
+    first, second = world.seal(bidder), world.seal(bidder)
+    post = as_waitress(testapp).post
+    one = post(api_url(world), headers=headers, status=201,
+               upload_files=[("envelope", "1.tbid", first)]).json
+    two = post(api_url(world), headers=headers, status=201,
+               upload_files=[("envelope", "2.tbid", second)]).json
+    again = post(api_url(world), headers=headers, status=201,
+                 upload_files=[("envelope", "2.tbid", second)]).json
+    assert (one["version"], two["version"], one["bid_id"]) == (1, 2, two["bid_id"])
+    assert again["receipt"] == two["receipt"] and again["version"] == 2
+    assert world.dbsession.scalar(sa.select(sa.func.count(Bid.id))) == 1
+    assert world.dbsession.scalar(sa.select(sa.func.count(BidVersion.id))) == 2
+
+
+def _refusals(world, testapp):
+    bidder, other = world.bidders[0], world.bidders[1]
+    stranger = make_user(world.dbsession, world.clock, world.settings, role=Role.BIDDER)
+    good = bearer(world.dbsession, world.clock, world.settings, bidder)
+    envelope = world.seal(bidder)
+    whole = upload_body(envelope)
+    return {
+        "no token": ({}, whole, (401, 403)),
+        "wrong token": ({"Authorization": "Bearer " + "x" * 43}, whole, (401, 403)),
+        "not signed up": (bearer(world.dbsession, world.clock, world.settings, stranger),
+                          upload_body(world.seal(stranger)), (403,)),
+        "another bidder's envelope": (bearer(world.dbsession, world.clock, world.settings,
+                                             other), whole, (422,)),
+        "truncated body": (good, whole[:len(whole) // 2], (400,)),
+        "no closing delimiter": (good, whole[:-len(f"--{UPLOAD_BOUNDARY}--\r\n")], (400,)),
+        "no envelope field": (good, upload_body(envelope, field="other"), (400, 422)),
+    }
+
+
+UPLOAD_BOUNDARY = "----lean-upload"
+
+
+def upload_body(envelope: bytes, field: str = "envelope") -> bytes:
+    return (f'--{UPLOAD_BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="bid.tbid"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            ).encode() + envelope + f"\r\n--{UPLOAD_BOUNDARY}--\r\n".encode()
+
+
+@pytest.mark.parametrize("case", ["no token", "wrong token", "not signed up",
+                                  "another bidder's envelope", "truncated body",
+                                  "no closing delimiter", "no envelope field"])
+def test_a_hostile_upload_is_refused_and_leaves_nothing(testapp, world, case):
+    headers, body, statuses = _refusals(world, testapp)[case]
+    before, files = snapshot(world), stored_files(world)
+    response = as_waitress(testapp).post(
+        api_url(world), body, headers={
+            **headers, "Content-Type": f"multipart/form-data; boundary={UPLOAD_BOUNDARY}"},
+        expect_errors=True)
+    assert response.status_int in statuses, (response.status, response.text[:300])
+    assert snapshot(world) == before and stored_files(world) == files
+
+
+def test_an_upload_at_the_deadline_is_refused_and_leaves_nothing(testapp, world):
+    bidder = world.bidders[0]
+    headers = bearer(world.dbsession, world.clock, world.settings, bidder)
+    envelope = world.seal(bidder)
+    world.clock.set(world.project.bid_deadline)
+    before, files = snapshot(world), stored_files(world)
+    refused = as_waitress(testapp).post(api_url(world), headers=headers, status=409,
+                                        upload_files=[("envelope", "bid.tbid", envelope)])
+    assert refused.json["error"] == "deadline_passed"
+    assert snapshot(world) == before and stored_files(world) == files

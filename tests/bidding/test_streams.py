@@ -111,3 +111,24 @@ def test_the_opening_reader_still_authenticates_every_chunk():
     key, raw = _sealed(payload=b"no package here")
     with pytest.raises(InvalidPackage, match="not a bid package"):
         read_package(open_chunks(io.BytesIO(raw), key)[1])
+
+
+@pytest.mark.parametrize("shift", [-40, -20, -13, -1, 0, 1, 7, 30])
+def test_a_delimiter_across_the_readers_fill_boundary_is_found(shift):
+    """The reader takes FILL bytes at a time and searches only what it has not cleared:
+    a delimiter cut in two by a read, anywhere, still ends its part exactly."""
+    from trading.bidding.streams import FILL
+
+    head = len(body([("documents", "a.pdf", b"")]).split(b"\r\n\r\n", 1)[0]) + 4
+    size = FILL - head + shift
+    parts = [("documents", "a.pdf", bytes(range(256)) * (size // 256) + b"x" * (size % 256)),
+             ("envelope", "b.tbid", b"\r\n-" * (FILL // 3) + b"tail")]
+    data = body(parts)
+    reader = MultipartReader(io.BytesIO(data), BOUNDARY)
+    got = []
+    for part in reader.parts():
+        chunks = []
+        while chunk := part.read(1000 if part.name == "documents" else 70_000):
+            chunks.append(chunk)
+        got.append((part.name, part.filename, b"".join(chunks)))
+    assert got == parts
