@@ -24,7 +24,8 @@ ratio     open_s / floor_s, the opening in the job's own process (one core).
 pool_ratio  the same opening, from the same committed state, by `opening.processes`
           decrypting processes (default every core): the job's own and a pool of workers,
           each claiming the next envelope (trading/bidding/openpool.py), over the same
-          one-core floor: below 1 once the cores share the work.
+          one-core floor: below 1 once the cores share the work. The child starts the
+          forkserver the workers fork from when it starts, as trading-worker does at boot.
 rss_mb    peak RSS of the opening child right after the opening (the target is that it
           does not grow with the bid size).
 """
@@ -271,11 +272,13 @@ def floor(app, project_id) -> tuple[float, int]:
 
 
 def child_open(workdir: Path, project_id: int, processes: int) -> None:
+    from trading.bidding.openpool import warm_up
     from trading.clock import FixedClock
     from trading.projects.models import Project
     from trading.projects.service import ProjectService
 
     app = build_app(workdir, migrate=False, extra={"opening.processes": str(processes)})
+    warm_up(app.registry.settings)  # as trading-worker does at boot (nothing for one process)
     floor_before, payload = floor(app, project_id)
 
     def deadline(db):

@@ -404,3 +404,16 @@ def test_a_post_quantum_opening_key(monkeypatch, settings, world_factory):
     w.clock.set(w.project.bid_deadline)
     w.advance()
     assert w.project.status is S.EVALUATION
+
+
+@pytest.mark.parametrize(("processes", "started"), [("2", 1), ("1", 0), ("0", 0)])
+def test_the_worker_starts_the_forkserver_at_boot_only_where_openings_use_a_pool(
+        monkeypatch, processes, started):
+    """trading-worker starts it once (openpool.warm_up): an opening's workers then fork
+    from it in a few hundredths of a second, not after a fresh interpreter's imports."""
+    from trading.bidding import openpool
+
+    calls = []
+    monkeypatch.setattr(openpool.forkserver, "ensure_running", lambda: calls.append(1))
+    openpool.warm_up({"opening.processes": processes})
+    assert len(calls) == started

@@ -42,10 +42,12 @@ def main(argv=None):
         raise SystemExit(f"trading-worker: {exc}") from None
     for name in TASK_MODULES:
         importlib.import_module(name)
+    from ..bidding.openpool import warm_up
     from .leases import LeasedConsumer
     from .queue import huey
 
     settings = env["registry"].settings
+    warm_up(settings)  # the openings' workers fork from it, from the first opening on
     periodic = settings["huey.periodic"] and not args.no_periodic
     logging.getLogger(__name__).info(
         "worker on %s backend, %s workers", settings["huey.backend"], settings["huey.workers"]
