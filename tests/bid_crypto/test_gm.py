@@ -407,9 +407,9 @@ def test_pem_files_and_signatures_interoperate_with_openssl(openssl_sm2, tmp_pat
 
 @pytest.mark.parametrize("psk", [None, (b"bidder-key-id", bytes(range(32)))])
 def test_the_x25519_receiver_is_pycryptodomes_hpke_context(psk):
-    """suites.X25519 opens with this schedule (OpenSSL's HMAC, not pycryptodome's HKDF in
-    Python): the same messages and exports as pycryptodome's own receiver, and an enc that
-    is no X25519 point or a message of another context refused with ValueError."""
+    """suites.X25519 opens with this schedule and OpenSSL's X25519 (not pycryptodome's DH
+    and HKDF in Python): the same messages and exports as pycryptodome's own receiver, and
+    an enc that is no X25519 point or a message of another context refused (ValueError)."""
     from Crypto.Protocol import HPKE
 
     from bid_crypto import generate_private_key
