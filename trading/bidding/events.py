@@ -14,7 +14,7 @@ class BidsOpened:
     service: object
     project: object
     opening: object
-    lines: list  # the opening's lines, as the opening loaded them (once)
+    lines: list  # the opening's lines as it loaded them once: lots and bids, not bidders
 
 
 @dataclass

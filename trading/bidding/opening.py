@@ -183,10 +183,13 @@ class OpeningService:
     def opening(self, project: Project) -> Opening | None:
         return self.db.scalar(sa.select(Opening).where(Opening.project_id == project.id))
 
-    def lines(self, opening: Opening) -> list[OpeningLine]:
+    def lines(self, opening: Opening, *, bidders: bool = True) -> list[OpeningLine]:
+        """The opening's lines with their lots and bids, and the bidders' organisations
+        unless `bidders` is False (the opening itself only needs their ids)."""
+        bid = selectinload(OpeningLine.bid)
         query = (sa.select(OpeningLine).where(OpeningLine.opening_id == opening.id)
                  .options(selectinload(OpeningLine.lot),
-                          selectinload(OpeningLine.bid).selectinload(Bid.bidder))
+                          bid.selectinload(Bid.bidder) if bidders else bid)
                  .order_by(OpeningLine.lot_id, OpeningLine.submitted_at, OpeningLine.id))
         return list(self.db.scalars(query))
 
@@ -213,7 +216,7 @@ class OpeningService:
             with cyclic_gc_paused(), (self._pool(project) if early else nullcontext()) as pool:
                 # The lines are loaded once: every step below works on these rows.
                 opening, lines = (self._start(project, now) if opening is None
-                                  else (opening, self.lines(opening)))
+                                  else (opening, self.lines(opening, bidders=False)))
                 ready, later = self._ready(project, opening, now, lines)
                 if not ready:
                     return later
@@ -262,7 +265,7 @@ class OpeningService:
                  "detail": "", "documents": [], "anomalies": [], "objection": "",
                  "log_index": index_of.get(row.audit_seq)}
                 for row in snapshot])
-        lines = self.lines(opening)
+        lines = self.lines(opening, bidders=False)
         minimum = self._minimum(project)
         for lot in project.lots:
             of_lot = [line for line in lines if line.lot_id == lot.id]
