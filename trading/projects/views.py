@@ -42,7 +42,10 @@ def list_projects(request):
     except colander.Invalid as error:
         request.response.status_int = 400
         return {"page": None, "errors": error.asdict(), "params": params}
-    return {"page": search(request.dbsession, criteria), "errors": {}, "params": params}
+    # Each row's link is this prefix and the id: route_url per row cost more than the row.
+    detail_url = request.route_url("projects.detail", project_id=0)[:-1]
+    return {"page": search(request.dbsession, criteria), "errors": {}, "params": params,
+            "detail_url": detail_url}
 
 
 @view_config(route_name="projects.detail", renderer="projects/detail.jinja2",
