@@ -25,6 +25,7 @@ from bid_crypto import logset as check_set
 from bid_crypto import tlog
 
 from ..actor import Actor
+from ..db import mark_written
 from . import merkle
 from .models import AuditEvent, TlogLeaf, TlogSet
 from .service import leaf_data, record
@@ -45,10 +46,9 @@ class Entry:
 
 
 def _take_number(dbsession, key: str) -> tuple[int, int | None]:
-    bumped = dbsession.execute(sa.update(TlogSet).where(TlogSet.key == key)
-                               .values(size=TlogSet.size + 1)
-                               .returning(TlogSet.size, TlogSet.last_seq)).first()
+    bumped = dbsession.connection().execute(_BUMP, {"set_key": key}).first()
     if bumped is not None:
+        mark_written(dbsession)
         return bumped[0], bumped[1]
     try:
         with dbsession.begin_nested():
@@ -56,6 +56,16 @@ def _take_number(dbsession, key: str) -> tuple[int, int | None]:
         return 1, None
     except sa.exc.IntegrityError:  # a concurrent first entry made the row: wait on it
         return _take_number(dbsession, key)
+
+
+# Core statements on the session's connection, not ORM ones: the ORM's bulk UPDATE (its
+# session synchronisation, its compile per call) cost more CPU than the row lock did; no
+# code reads a TlogSet's size or last_seq through the ORM (issue #18).
+_SETS = TlogSet.__table__
+_BUMP = (_SETS.update().where(_SETS.c.key == sa.bindparam("set_key"))
+         .values(size=_SETS.c.size + 1).returning(_SETS.c.size, _SETS.c.last_seq))
+_LAST = _SETS.update().where(_SETS.c.key == sa.bindparam("set_key")).values(
+    last_seq=sa.bindparam("event_seq"))
 
 
 def append(dbsession, key: str, member: str, kind: str, *, now: datetime, cause: str,
@@ -67,9 +77,8 @@ def append(dbsession, key: str, member: str, kind: str, *, now: datetime, cause:
     number, previous = _take_number(dbsession, key)
     event = record(dbsession, ACTOR, "logset.entry", SUBJECT, key, now=now, set=key, n=number,
                    prev=previous, member=str(member), kind=kind, cause=cause, **facts)
-    dbsession.flush()
-    dbsession.execute(sa.update(TlogSet).where(TlogSet.key == key)
-                      .values(last_seq=event.seq))
+    # record wrote the event with a core INSERT: its seq is known, no flush is needed.
+    dbsession.connection().execute(_LAST, {"set_key": key, "event_seq": event.seq})
     return event
 
 
