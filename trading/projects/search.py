@@ -1,5 +1,7 @@
 """The public listing: criteria (one colander schema for page and API) and the query."""
 
+import functools
+import operator
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -128,7 +130,44 @@ class Listed(namedtuple("_Listed", [c.key for c in LISTED[:-1]] + ["owner_name"]
         return Owner(self.owner_name)
 
 
-_ROWS = sa.select(*LISTED).join(Organisation, Organisation.id == Project.owner_org_id)
+_ROWS = (sa.select(*LISTED).join(Organisation, Organisation.id == Project.owner_org_id)
+         .where(Project.id.in_(sa.bindparam("ids", expanding=True))))
+
+
+# A listing without a keyword: its count and its page of ids are built once per shape
+# (which filters are given, the order), the values bound when run. Building both
+# statements and their cache keys on every request cost more CPU than running them.
+RANGES = (("date_from", Project.published_at, operator.ge),
+          ("date_to", Project.published_at, operator.lt),
+          ("budget_min", Project.budget, operator.ge),
+          ("budget_max", Project.budget, operator.le))
+
+
+def _plain_values(c: dict) -> dict:
+    """The criteria as the values of _plain's parameters, absent ones left out."""
+    values = {key: c[key] for key, _column in EXACT if c[key]}
+    if c["date_from"]:
+        values["date_from"] = _day_start(c["date_from"])
+    if c["date_to"]:
+        values["date_to"] = _day_start(c["date_to"]) + timedelta(days=1)
+    for key in ("budget_min", "budget_max"):
+        if c[key] is not None:
+            values[key] = c[key]
+    return values
+
+
+@functools.lru_cache(maxsize=256)
+def _plain(shape: frozenset, sort: str) -> tuple[sa.Select, sa.Select]:
+    """(capped count, page of ids) for the filters named in `shape`, as _filters has them."""
+    clauses = [Project.status.in_(PUBLIC_SQL)]
+    clauses += [column == sa.bindparam(key) for key, column in EXACT if key in shape]
+    clauses += [compare(column, sa.bindparam(key)) for key, column, compare in RANGES
+                if key in shape]
+    filtered = sa.select(Project.id).where(*clauses)
+    count = sa.select(sa.func.count()).select_from(filtered.limit(COUNT_CAP + 1).subquery())
+    ordered = (filtered.order_by(*SORTS[sort]).limit(sa.bindparam("limit"))
+               .offset(sa.bindparam("offset")))
+    return count, ordered
 
 
 @dataclass(frozen=True)
@@ -233,25 +272,29 @@ def search(dbsession, criteria: dict) -> Page:
     sort = criteria["sort"] or (RELEVANCE if terms else "newest")
     if sort == RELEVANCE and not terms:
         sort = "newest"
-    clauses = _filters(criteria, keyword=bool(terms))
-    filtered = sa.select(Project.id).where(*clauses)
     cap = KEYWORD_COUNT_CAP if terms else COUNT_CAP
     if terms:
+        clauses = _filters(criteria, keyword=True)
+        filtered = sa.select(Project.id).where(*clauses)
         keyword = _Keyword.of(dbsession, terms, criteria)
         matches = _count(dbsession, keyword.ids(), cap)
         # Past the cap a page is found by walking the order's own index and probing the
         # set of matches; below it, by looking each match up (cheaper when few).
         filtered = filtered.where(keyword.holds(matches > cap))
         total = _count(dbsession, filtered, cap) if clauses else matches
-    else:
-        total = _count(dbsession, filtered)
     start = (criteria["page"] - 1) * criteria["per_page"]
-    if sort == RELEVANCE:
+    if not terms:
+        values = _plain_values(criteria)
+        count, ordered = _plain(frozenset(values), sort)
+        total = dbsession.scalar(count, values)
+        values.update(limit=criteria["per_page"], offset=start)
+        ids = list(dbsession.scalars(ordered, values))
+    elif sort == RELEVANCE:
         ids = keyword.best_first(dbsession, clauses, start, criteria["per_page"], total, cap)
     else:
         ordered = filtered.order_by(*SORTS[sort]).limit(criteria["per_page"]).offset(start)
         ids = list(dbsession.scalars(ordered))
-    rows = dbsession.execute(_ROWS.where(Project.id.in_(ids))) if ids else ()
+    rows = dbsession.execute(_ROWS, {"ids": ids}) if ids else ()
     by_id = {row[0]: Listed._make(row) for row in rows}
     return Page([by_id[i] for i in ids], total, criteria["page"], criteria["per_page"],
                 criteria["q"] if terms else "", sort, cap)
