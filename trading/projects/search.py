@@ -90,24 +90,6 @@ EXACT = (("type", Project.project_type), ("status", Project.status),
          ("method", Project.procurement_method), ("region", Project.region))
 
 
-def _filters(c: dict, keyword: bool = False) -> list:
-    """The criteria but the keyword as SQL. With a keyword the index (public projects,
-    their exact filters as facets) answers those: only the ranges are left here."""
-    clauses = [] if keyword else [Project.status.in_(PUBLIC_SQL)]
-    for key, column in () if keyword else EXACT:
-        if c[key]:
-            clauses.append(column == c[key])
-    if c["date_from"]:
-        clauses.append(Project.published_at >= _day_start(c["date_from"]))
-    if c["date_to"]:
-        clauses.append(Project.published_at < _day_start(c["date_to"]) + timedelta(days=1))
-    if c["budget_min"] is not None:
-        clauses.append(Project.budget >= c["budget_min"])
-    if c["budget_max"] is not None:
-        clauses.append(Project.budget <= c["budget_max"])
-    return clauses
-
-
 # What the page and the JSON show of a listed project, read as plain rows: loading 20
 # ORM entities (every column, the identity map, the owner joined as an entity) cost more
 # CPU than the page's SQL.
@@ -134,18 +116,19 @@ _ROWS = (sa.select(*LISTED).join(Organisation, Organisation.id == Project.owner_
          .where(Project.id.in_(sa.bindparam("ids", expanding=True))))
 
 
-# A listing without a keyword: its count and its page of ids are built once per shape
-# (which filters are given, the order), the values bound when run. Building both
-# statements and their cache keys on every request cost more CPU than running them.
+# The listing's statements are built once per shape (which filters are given, the order,
+# the keyword's side of the index) and their values bound when run: building a statement
+# and its cache key on every request cost more CPU than running it.
 RANGES = (("date_from", Project.published_at, operator.ge),
           ("date_to", Project.published_at, operator.lt),
           ("budget_min", Project.budget, operator.ge),
           ("budget_max", Project.budget, operator.le))
 
 
-def _plain_values(c: dict) -> dict:
-    """The criteria as the values of _plain's parameters, absent ones left out."""
-    values = {key: c[key] for key, _column in EXACT if c[key]}
+def _values(c: dict, keyword: bool) -> dict:
+    """The criteria as the values of the statements' parameters, absent ones left out;
+    with a keyword the exact filters are the index's facets (in its match), not these."""
+    values = {} if keyword else {key: c[key] for key, _column in EXACT if c[key]}
     if c["date_from"]:
         values["date_from"] = _day_start(c["date_from"])
     if c["date_to"]:
@@ -156,18 +139,34 @@ def _plain_values(c: dict) -> dict:
     return values
 
 
-@functools.lru_cache(maxsize=256)
-def _plain(shape: frozenset, sort: str) -> tuple[sa.Select, sa.Select]:
-    """(capped count, page of ids) for the filters named in `shape`, as _filters has them."""
-    clauses = [Project.status.in_(PUBLIC_SQL)]
-    clauses += [column == sa.bindparam(key) for key, column in EXACT if key in shape]
+def _clauses(shape: frozenset, keyword: bool) -> list:
+    """The criteria but the keyword as SQL, with a parameter for each filter named in
+    `shape`. With a keyword the index (public projects, their exact filters as facets)
+    answers those: only the ranges are left here."""
+    clauses = [] if keyword else [Project.status.in_(PUBLIC_SQL)]
+    clauses += [column == sa.bindparam(key) for key, column in EXACT
+                if key in shape and not keyword]
     clauses += [compare(column, sa.bindparam(key)) for key, column, compare in RANGES
                 if key in shape]
-    filtered = sa.select(Project.id).where(*clauses)
-    count = sa.select(sa.func.count()).select_from(filtered.limit(COUNT_CAP + 1).subquery())
-    ordered = (filtered.order_by(*SORTS[sort]).limit(sa.bindparam("limit"))
-               .offset(sa.bindparam("offset")))
-    return count, ordered
+    return clauses
+
+
+@functools.lru_cache(maxsize=1024)
+def _counted(ids: sa.Select, cap: int | None) -> sa.Select:
+    """How many ids, counted up to cap + 1 (None: all of them)."""
+    matching = (ids if cap is None else ids.limit(cap + 1)).subquery()
+    return sa.select(sa.func.count()).select_from(matching)
+
+
+@functools.lru_cache(maxsize=1024)
+def _paged(ids: sa.Select, order: tuple) -> sa.Select:
+    return ids.order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+
+
+@functools.lru_cache(maxsize=256)
+def _plain(shape: frozenset) -> sa.Select:
+    """The ids of a listing without a keyword."""
+    return sa.select(Project.id).where(*_clauses(shape, keyword=False))
 
 
 @dataclass(frozen=True)
@@ -189,7 +188,7 @@ class Page:
         return min(MAX_PAGE, max(1, -(-min(self.total, self.cap) // self.per_page)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Keyword:
     """The search index's side of a keyword query, on this database."""
 
@@ -198,22 +197,52 @@ class _Keyword:
     match: sa.ColumnElement  # the full-text condition
     tiers: tuple  # disjoint conditions, best first, that together make `match`
 
-    @classmethod
-    def of(cls, dbsession, terms, criteria: dict) -> "_Keyword":
-        wanted = fulltext.facets(project_type=criteria["type"], status=criteria["status"],
-                                 method=criteria["method"], region=criteria["region"] or None)
-        if fulltext.dialect(dbsession) == "sqlite":
+    @staticmethod
+    @functools.lru_cache(maxsize=2)
+    def on(sqlite: bool) -> "_Keyword":
+        """The index's side on SQLite or PostgreSQL, the query's text bound when run
+        (`match`, `tier0`..`tier2`: values_of)."""
+        bound = [sa.bindparam(name) for name in ("match", "tier0", "tier1", "tier2")]
+        if sqlite:
             index = sa.table(fulltext.TABLE, sa.column("rowid"))
             matches = sa.literal_column(fulltext.TABLE).op("MATCH")
-            return cls(True, index.c.rowid, matches(fulltext.fts5_match(terms, wanted)),
-                       tuple(map(matches, fulltext.fts5_tiers(terms, wanted))))
+            return _Keyword(True, index.c.rowid, matches(bound[0]),
+                            tuple(map(matches, bound[1:])))
         index = sa.table(fulltext.TABLE, sa.column("project_id"), sa.column("document"))
 
         def matches(literal):
             return index.c.document.op("@@")(sa.cast(literal, TSQUERY))
 
-        return cls(False, index.c.project_id, matches(fulltext.tsquery_match(terms, wanted)),
-                   tuple(map(matches, fulltext.tsquery_tiers(terms, wanted))))
+        return _Keyword(False, index.c.project_id, matches(bound[0]),
+                        tuple(map(matches, bound[1:])))
+
+    def values_of(self, terms, criteria: dict) -> dict:
+        wanted = fulltext.facets(project_type=criteria["type"], status=criteria["status"],
+                                 method=criteria["method"], region=criteria["region"] or None)
+        if self.sqlite:
+            match, tiers = fulltext.fts5_match(terms, wanted), fulltext.fts5_tiers(terms, wanted)
+        else:
+            match = fulltext.tsquery_match(terms, wanted)
+            tiers = fulltext.tsquery_tiers(terms, wanted)
+        return {"match": match, **{f"tier{i}": tier for i, tier in enumerate(tiers)}}
+
+    @functools.cache  # noqa: B019 (two instances, kept for the process)
+    def filtered(self, shape: frozenset, many: bool) -> sa.Select:
+        """Project ids among the matches, within the ranges named in `shape`."""
+        return sa.select(Project.id).where(*_clauses(shape, keyword=True), self.holds(many))
+
+    @functools.cache  # noqa: B019
+    def tier(self, i: int, shape: frozenset) -> sa.Select:
+        query = self.ids(self.tiers[i])
+        return query.where(self.among(_clauses(shape, keyword=True))) if shape else query
+
+    @functools.cached_property
+    def matching(self) -> sa.Select:
+        return self.ids()
+
+    @functools.cached_property
+    def newest_first(self) -> tuple:
+        return (self.key.desc(),)
 
     def ids(self, condition=None) -> sa.Select:
         return sa.select(self.key).where(self.match if condition is None else condition)
@@ -223,14 +252,14 @@ class _Keyword:
         look each one up by primary key but to probe the set from the order's index;
         PostgreSQL's planner weighs that itself."""
         project_id = Project.id + 0 if many and self.sqlite else Project.id
-        return project_id.in_(self.ids())
+        return project_id.in_(self.matching)
 
     def among(self, clauses: list) -> sa.ColumnElement:
         # `+ 0` again: FTS5 would run the match once per id of the set otherwise.
         key = self.key + 0 if self.sqlite else self.key
         return key.in_(sa.select(Project.id).where(*clauses))
 
-    def best_first(self, dbsession, clauses: list, offset: int, limit: int,
+    def best_first(self, dbsession, values: dict, offset: int, limit: int,
                    total: int, cap: int) -> list[int]:
         """A page in relevance order: name matches, then number, then the rest, each tier
         newest project first. Read tier by tier from the index (cheap doclists), where a
@@ -238,27 +267,23 @@ class _Keyword:
         ids: list[int] = []
         if total <= cap:  # an exact total
             limit = min(limit, max(0, total - offset))
-        for tier in self.tiers:
+        shape = frozenset(k for k in values if k in _RANGE_KEYS)
+        for i in range(len(self.tiers)):
             if len(ids) == limit:
                 break
-            query = self.ids(tier)
-            if clauses:
-                query = query.where(self.among(clauses))
+            query = self.tier(i, shape)
             if offset:  # page 1 needs no count: a tier that runs short is used up
-                size = _count(dbsession, query, None if offset > cap else cap)
+                size = dbsession.scalar(_counted(query, None if offset > cap else cap), values)
                 if offset >= size:
                     offset -= size
                     continue
-            ids += dbsession.scalars(query.order_by(self.key.desc())
-                                     .limit(limit - len(ids)).offset(offset))
+            ids += dbsession.scalars(_paged(query, self.newest_first),
+                                     {**values, "limit": limit - len(ids), "offset": offset})
             offset = 0
         return ids
 
 
-def _count(dbsession, ids: sa.Select, cap: int | None = COUNT_CAP) -> int:
-    """How many ids, counted up to cap + 1 (None: all of them)."""
-    matching = (ids if cap is None else ids.limit(cap + 1)).subquery()
-    return dbsession.scalar(sa.select(sa.func.count()).select_from(matching))
+_RANGE_KEYS = frozenset(key for key, _column, _compare in RANGES)
 
 
 def search(dbsession, criteria: dict) -> Page:
@@ -273,27 +298,25 @@ def search(dbsession, criteria: dict) -> Page:
     if sort == RELEVANCE and not terms:
         sort = "newest"
     cap = KEYWORD_COUNT_CAP if terms else COUNT_CAP
+    values = _values(criteria, keyword=bool(terms))
+    shape = frozenset(values)
     if terms:
-        clauses = _filters(criteria, keyword=True)
-        filtered = sa.select(Project.id).where(*clauses)
-        keyword = _Keyword.of(dbsession, terms, criteria)
-        matches = _count(dbsession, keyword.ids(), cap)
+        keyword = _Keyword.on(fulltext.dialect(dbsession) == "sqlite")
+        values.update(keyword.values_of(terms, criteria))
+        matches = dbsession.scalar(_counted(keyword.matching, cap), values)
         # Past the cap a page is found by walking the order's own index and probing the
         # set of matches; below it, by looking each match up (cheaper when few).
-        filtered = filtered.where(keyword.holds(matches > cap))
-        total = _count(dbsession, filtered, cap) if clauses else matches
-    start = (criteria["page"] - 1) * criteria["per_page"]
-    if not terms:
-        values = _plain_values(criteria)
-        count, ordered = _plain(frozenset(values), sort)
-        total = dbsession.scalar(count, values)
-        values.update(limit=criteria["per_page"], offset=start)
-        ids = list(dbsession.scalars(ordered, values))
-    elif sort == RELEVANCE:
-        ids = keyword.best_first(dbsession, clauses, start, criteria["per_page"], total, cap)
+        filtered = keyword.filtered(shape, matches > cap)
+        total = dbsession.scalar(_counted(filtered, cap), values) if shape else matches
     else:
-        ordered = filtered.order_by(*SORTS[sort]).limit(criteria["per_page"]).offset(start)
-        ids = list(dbsession.scalars(ordered))
+        filtered = _plain(shape)
+        total = dbsession.scalar(_counted(filtered, cap), values)
+    start = (criteria["page"] - 1) * criteria["per_page"]
+    if sort == RELEVANCE:
+        ids = keyword.best_first(dbsession, values, start, criteria["per_page"], total, cap)
+    else:
+        values.update(limit=criteria["per_page"], offset=start)
+        ids = list(dbsession.scalars(_paged(filtered, SORTS[sort]), values))
     rows = dbsession.execute(_ROWS, {"ids": ids}) if ids else ()
     by_id = {row[0]: Listed._make(row) for row in rows}
     return Page([by_id[i] for i in ids], total, criteria["page"], criteria["per_page"],
