@@ -218,3 +218,25 @@ def test_audit_verify_names_a_draw_whose_list_was_rewritten(pooled):
     problems = draw_log_problems(im.db)
     assert any(f"{gone['id']}: entry at index {gone['index']}" in p and "left out" in p
                for p in problems), problems
+
+
+def test_entries_appended_in_one_go_number_and_chain_as_one_at_a_time(im):
+    """append_many (a draw's pool of dozens) takes the set's numbers and lock in one row
+    update: its entries read exactly as `append`'s would, continuing the set's chain."""
+    now = im.clock()
+    first = logset.append(im.db, "test:many", "a", logset.IN, now=now, cause="registered")
+    many = logset.append_many(im.db, "test:many", [
+        logset.Put("b", logset.IN, "registered"),
+        logset.Put("a", logset.OUT, "avoidance", {"reasons": ["relative"]})], now=now)
+    last = logset.append(im.db, "test:many", "c", logset.IN, now=now, cause="registered")
+    chain = [first, *many, last]
+    assert [e.data["n"] for e in chain] == [1, 2, 3, 4]
+    assert [e.data["prev"] for e in chain] == [None, *(e.seq for e in chain[:-1])]
+    assert many[1].data["reasons"] == ["relative"] and many[1].data["kind"] == logset.OUT
+    assert logset.append_many(im.db, "test:many", [], now=now) == []
+    with pytest.raises(ValueError):
+        logset.append_many(im.db, "test:many", [logset.Put("d", "maybe", "x")], now=now)
+    assert logset.current_members(im.db, "test:many") == {"b", "c"}
+    fresh = logset.append_many(im.db, "test:fresh", [logset.Put("x", logset.IN, "r"),
+                                                     logset.Put("y", logset.IN, "r")], now=now)
+    assert [(e.data["n"], e.data["prev"]) for e in fresh] == [(1, None), (2, fresh[0].seq)]

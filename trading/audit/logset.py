@@ -16,7 +16,7 @@ Each names its number in the set and the previous entry's event: updating the se
 TlogSet row first (UPDATE … RETURNING) serialises the appends of one set only.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -45,17 +45,19 @@ class Entry:
     event: AuditEvent
 
 
-def _take_number(dbsession, key: str) -> tuple[int, int | None]:
-    bumped = dbsession.connection().execute(_BUMP, {"set_key": key}).first()
+def _take_numbers(dbsession, key: str, count: int) -> tuple[int, int | None]:
+    """The first of `count` numbers in set `key` and the set's last entry's event, taking
+    the set's row lock (held until commit) as the row is bumped."""
+    bumped = dbsession.connection().execute(_BUMP, {"set_key": key, "count": count}).first()
     if bumped is not None:
         mark_written(dbsession)
-        return bumped[0], bumped[1]
+        return bumped[0] - count + 1, bumped[1]
     try:
         with dbsession.begin_nested():
-            dbsession.add(TlogSet(key=key, size=1, last_seq=None))
+            dbsession.add(TlogSet(key=key, size=count, last_seq=None))
         return 1, None
     except sa.exc.IntegrityError:  # a concurrent first entry made the row: wait on it
-        return _take_number(dbsession, key)
+        return _take_numbers(dbsession, key, count)
 
 
 # Core statements on the session's connection, not ORM ones: the ORM's bulk UPDATE (its
@@ -63,23 +65,51 @@ def _take_number(dbsession, key: str) -> tuple[int, int | None]:
 # code reads a TlogSet's size or last_seq through the ORM (issue #18).
 _SETS = TlogSet.__table__
 _BUMP = (_SETS.update().where(_SETS.c.key == sa.bindparam("set_key"))
-         .values(size=_SETS.c.size + 1).returning(_SETS.c.size, _SETS.c.last_seq))
+         .values(size=_SETS.c.size + sa.bindparam("count"))
+         .returning(_SETS.c.size, _SETS.c.last_seq))
 _LAST = _SETS.update().where(_SETS.c.key == sa.bindparam("set_key")).values(
     last_seq=sa.bindparam("event_seq"))
+
+
+@dataclass(frozen=True)
+class Put:
+    """One entry to append (append_many): `member` in or out of the set, `cause`, and the
+    facts that made it so."""
+    member: str
+    kind: str
+    cause: str
+    facts: dict = field(default_factory=dict)
 
 
 def append(dbsession, key: str, member: str, kind: str, *, now: datetime, cause: str,
            **facts) -> AuditEvent:
     """Log that `member` enters (IN) or leaves (OUT) set `key`, and why (`cause`); `facts`
     are what made it so (published with the entry: no secrets, no personal data)."""
-    if kind not in (IN, OUT):
-        raise ValueError(f"a set entry is {IN!r} or {OUT!r}, not {kind!r}")
-    number, previous = _take_number(dbsession, key)
-    event = record(dbsession, ACTOR, "logset.entry", SUBJECT, key, now=now, set=key, n=number,
-                   prev=previous, member=str(member), kind=kind, cause=cause, **facts)
-    # record wrote the event with a core INSERT: its seq is known, no flush is needed.
-    dbsession.connection().execute(_LAST, {"set_key": key, "event_seq": event.seq})
-    return event
+    return append_many(dbsession, key, [Put(member, kind, cause, facts)], now=now)[0]
+
+
+def append_many(dbsession, key: str, puts, *, now: datetime) -> list[AuditEvent]:
+    """Log several entries of set `key` in one go, in their order, each as `append` logs
+    it (numbered, naming the previous entry's event): one row update takes all their
+    numbers and the set's lock, and one names the last, where an `append` each would
+    update the row twice an entry (a draw's pool of dozens, issue #18)."""
+    puts = list(puts)
+    for put in puts:
+        if put.kind not in (IN, OUT):
+            raise ValueError(f"a set entry is {IN!r} or {OUT!r}, not {put.kind!r}")
+    if not puts:
+        return []
+    number, previous = _take_numbers(dbsession, key, len(puts))
+    events = []
+    for n, put in enumerate(puts, start=number):
+        event = record(dbsession, ACTOR, "logset.entry", SUBJECT, key, now=now, set=key, n=n,
+                       prev=previous, member=str(put.member), kind=put.kind, cause=put.cause,
+                       **put.facts)
+        events.append(event)
+        previous = event.seq
+    # record wrote each event with a core INSERT: its seq is known, no flush is needed.
+    dbsession.connection().execute(_LAST, {"set_key": key, "event_seq": previous})
+    return events
 
 
 def begin(dbsession, key: str) -> None:

@@ -92,10 +92,9 @@ def ensure_library(dbsession, specialty: str, *, now) -> str:
     if not logset.exists(dbsession, key):
         experts = dbsession.scalars(sa.select(Expert).where(
             Expert.status == ExpertStatus.ACTIVE).order_by(Expert.id))
-        for expert in experts:
-            if specialty in expert.specialties:
-                logset.append(dbsession, key, expert.log_alias, logset.IN, now=now,
-                              cause="carried_over")
+        logset.append_many(dbsession, key, [
+            logset.Put(expert.log_alias, logset.IN, "carried_over") for expert in experts
+            if specialty in expert.specialties], now=now)
         logset.begin(dbsession, key)
     return key
 
@@ -419,8 +418,7 @@ class EvaluationCommitteeService:
         library alias to its pseudonym (sha256(salt:alias)) and an expert finds its own."""
         key, now = pool_key(committee, row["specialty"]), self.clock()
         ensure_library(self.db, row["specialty"], now=now)
-        for alias in sorted(roster):
-            logset.append(self.db, key, alias, logset.IN, now=now, cause="eligible")
+        puts = [logset.Put(alias, logset.IN, "eligible") for alias in sorted(roster)]
         experts = {e.id: e for e in self.db.scalars(sa.select(Expert).where(
             Expert.id.in_([x["expert_id"] for x in excluded])))}
         # One entry per member of the library's specialty set: the inactive ones are out
@@ -430,8 +428,9 @@ class EvaluationCommitteeService:
                                      for x in excluded
                                      if row["specialty"] in library_specialties(
                                          experts[x["expert_id"]])):
-            logset.append(self.db, key, alias, logset.OUT, now=now, cause="excluded",
-                          reasons=sorted({_reason_kind(r) for r in reasons}))
+            puts.append(logset.Put(alias, logset.OUT, "excluded",
+                                   {"reasons": sorted({_reason_kind(r) for r in reasons})}))
+        logset.append_many(self.db, key, puts, now=now)
         return key
 
     def _freeze(self, project, committee, row, roster, excluded, actor) -> CommitteeDraw:
