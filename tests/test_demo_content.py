@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 # The load's database work, counted (issue #18 pt 9: `trading demo` under 10 s): seconds
 # on a shared 2-core machine are noise, statements and flushes are not. A fresh load on
-# SQLite made ~17 900 statements in ~2 900 flushes when these were set; a change that
+# SQLite made ~17 000 statements in ~2 900 flushes when these were set; a change that
 # makes the load much heavier (a flush or a query per row where there was none) fails here.
 MAX_STATEMENTS, MAX_FLUSHES = 21_000, 3_400
 
