@@ -5,6 +5,7 @@ and English is a translation layered on top.
 """
 
 import os
+import re
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -111,6 +112,15 @@ class LabelLookups(Extension):
         i = 0
         while i < len(tokens):
             token = tokens[i]
+            if token.type == "data" and PUNCTUATION_CHARS.search(token.value):
+                out += _punctuation_lookups(token)
+                i += 1
+                continue
+            if (token.type == "string" and token.value in PUNCTUATION
+                    and _joins(tokens, i)):
+                out += _label_lookup(token.lineno, token.value)
+                i += 1
+                continue
             if (token.type == "name" and token.value == "_" and i + 1 < len(tokens)
                     and tokens[i + 1].type == "lparen"
                     and not (out and out[-1].type == "dot")):
@@ -125,6 +135,44 @@ class LabelLookups(Extension):
             out.append(token)
             i += 1
         return out
+
+
+# Chinese full-width punctuation a template writes between its labels and values, as in
+# `{{ _('状态') }}：{{ value }}`: in English a label's colon is ": " (issue #18). Each is a
+# catalogue entry of its own, so the template text is looked up like a label and Chinese
+# keeps "：".
+PUNCTUATION = (N_("："), N_("；"))
+PUNCTUATION_CHARS = re.compile("([" + "".join(PUNCTUATION) + "])")
+
+
+def _label_lookup(line: int, message: str) -> list:
+    """The tokens of `_labels['message']`."""
+    return [Token(line, "name", "_labels"), Token(line, "lbracket", "["),
+            Token(line, "string", message), Token(line, "rbracket", "]")]
+
+
+def _punctuation_lookups(token) -> list:
+    """Template text with a label colon in it, as text and `{{ _labels['：'] }}` parts."""
+    out, line = [], token.lineno
+    for n, part in enumerate(PUNCTUATION_CHARS.split(token.value)):
+        if n % 2:
+            out += [Token(line, "variable_begin", "{{"), *_label_lookup(line, part),
+                    Token(line, "variable_end", "}}")]
+        elif part:
+            out.append(Token(line, "data", part))
+        line += part.count("\n")
+    return out
+
+
+def _joins(tokens, i: int) -> bool:
+    """Whether the string literal at i joins texts: `a ~ '：' ~ b` or `|join('；')`."""
+    before, after = tokens[i - 1] if i else None, tokens[i + 1] if i + 1 < len(tokens) else None
+    return bool(
+        before is not None and before.type == "tilde"
+        or after is not None and after.type == "tilde"
+        or before is not None and before.type == "lparen" and i > 1
+        and tokens[i - 2].type == "name" and tokens[i - 2].value == "join"
+    )
 
 
 def add_labels(event) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from string import Template
 
 from ..words import N_
 
@@ -315,33 +316,49 @@ def _runs(uploads, window):
         yield run
 
 
-def describe(kind: str, evidence: dict, names: dict[int, str]) -> str:
-    """One Chinese sentence of evidence for the committee and supervisors."""
+# Each event of a signal's evidence, in words (the bidder's name as ${who}).
+CHANNEL_STEPS = {"signup": N_("${who}报名"), "download": N_("${who}下载招标文件"),
+                 "submit": N_("${who}递交投标文件"), "decrypt": N_("${who}提交解密份额")}
+
+
+def _chinese(message: str, **mapping) -> str:
+    return Template(message).safe_substitute(mapping)
+
+
+def describe(kind: str, evidence: dict, names: dict[int, str], word=_chinese) -> str:
+    """One sentence of evidence for the committee and supervisors; Chinese unless `word`
+    (message id and its ${} mapping -> the text, a page's localizer) says otherwise."""
 
     def who(org: int) -> str:
         return names.get(org, f"#{org}")
 
+    colon, semicolon = word("："), word("；")
     if kind in (K.SAME_IP, K.SAME_DEVICE):
         key = "ip" if kind == K.SAME_IP else "device"
-        steps = "；".join(f"{who(e['bidder'])}{CHANNEL_LABELS.get(e['channel'], e['channel'])}"
-                         for e in evidence["events"])
-        return f"{'网络地址' if key == 'ip' else '设备指纹'} {evidence[key]}：{steps}"
+        steps = semicolon.join(
+            word(CHANNEL_STEPS[e["channel"]], who=who(e["bidder"]))
+            if e["channel"] in CHANNEL_STEPS else f"{who(e['bidder'])}{e['channel']}"
+            for e in evidence["events"])
+        what = word(N_("网络地址") if key == "ip" else N_("设备指纹"))
+        return f"{what} {evidence[key]}{colon}{steps}"
     if kind in (K.IDENTICAL_ENVELOPE, K.IDENTICAL_OFFER):
         return f"SHA-256 {evidence['sha256']}"
     if kind == K.IDENTICAL_DOCUMENT:
-        files = "；".join(f"{who(f['bidder'])}「{f['name']}」" for f in evidence["files"])
-        return f"SHA-256 {evidence['sha256']}：{files}"
+        files = semicolon.join(f"{who(f['bidder'])}「{f['name']}」" for f in evidence["files"])
+        return f"SHA-256 {evidence['sha256']}{colon}{files}"
     if "value" in evidence:
         return str(evidence["value"])
     if kind == K.IDENTICAL_PRICE:
-        return f"{_yuan(evidence['price'])} 元"
+        return f"{_yuan(evidence['price'])} {word('元')}"
     if kind == K.CLUSTERED_SUBMISSIONS:
-        return (f"网段 {evidence['network']} 内 {evidence['window_s']} 秒内递交：" + "；".join(
-            f"{who(e['bidder'])} {e['ip']}" for e in evidence["events"]))
-    prices = "，".join(f"{who(p['bidder'])} {_yuan(p['price'])}" for p in evidence["prices"])
+        return word(N_("网段 ${network} 内 ${seconds} 秒内递交"), network=evidence["network"],
+                    seconds=evidence["window_s"]) + colon + semicolon.join(
+            f"{who(e['bidder'])} {e['ip']}" for e in evidence["events"])
+    prices = word(N_("，")).join(f"{who(p['bidder'])} {_yuan(p['price'])}"
+                                 for p in evidence["prices"])
     if kind == K.PRICE_IDENTICAL_TAIL:
-        return f"尾数 {evidence['tail']:04d}（分）：{prices}"
-    return f"{prices}（离散系数 {evidence['cv']}）"
+        return word(N_("尾数 ${tail}（分）"), tail=f"{evidence['tail']:04d}") + colon + prices
+    return f"{prices}{word(N_('（离散系数 ${cv}）'), cv=evidence['cv'])}"
 
 
 def _yuan(fen: int) -> str:

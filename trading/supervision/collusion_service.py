@@ -144,8 +144,9 @@ class CollusionService:
             CollusionSignal.project_id == project.id).order_by(
             CollusionSignal.lot_id, CollusionSignal.id)))
 
-    def evidence(self, project: Project) -> dict:
-        """What the evidence page and API show: per lot, each signal in words."""
+    def evidence(self, project: Project, word=None) -> dict:
+        """What the evidence page and API show: per lot, each signal in words (Chinese,
+        or `word`'s: see collusion.describe)."""
         scan = self.scan_of(project)
         signals = self.signals(project)
         names = dict(self.db.execute(sa.select(Organisation.id, Organisation.name).where(
@@ -155,20 +156,21 @@ class CollusionService:
             mine = sorted((s for s in signals if s.lot_id == lot.id),
                           key=lambda s: (LEVEL_ORDER.index(Level(s.level)), s.id))
             lots.append({"lot_id": lot.id, "number": lot.number, "name": lot.name,
-                         "signals": [self._signal_json(s, names) for s in mine]})
+                         "signals": [self._signal_json(s, names, word) for s in mine]})
         return {"project_id": project.id, "number": project.number,
                 "scanned_at": scan.scanned_at.isoformat() if scan else None,
                 "rules_version": scan.rules_version if scan else None, "lots": lots,
                 "advisory": "以下信号仅供评标委员会和监管参考，是否构成串通投标由评标委员会认定"}
 
     @staticmethod
-    def _signal_json(signal: CollusionSignal, names: dict) -> dict:
+    def _signal_json(signal: CollusionSignal, names: dict, word=None) -> dict:
         return {"id": signal.id, "kind": signal.kind, "label": LABELS.get(signal.kind, ""),
                 "level": signal.level, "level_label": LEVEL_LABELS.get(signal.level, ""),
                 "bidders": [{"id": i, "name": names.get(i, "")}
                             for i in signal.bidder_org_ids],
                 "evidence": signal.evidence,
-                "summary": describe(signal.kind, signal.evidence, names)}
+                "summary": describe(signal.kind, signal.evidence, names,
+                                    *([word] if word else []))}
 
     def flagged_lots(self, limit: int = 50) -> list[Flagged]:
         """Lots with at least one signal, the newest scans first."""

@@ -3,6 +3,7 @@
 from pyramid.view import view_config
 
 from ..api import describe
+from ..i18n import _
 from ..security import Permission
 from .collusion_service import CollusionService
 
@@ -11,7 +12,11 @@ from .collusion_service import CollusionService
              permission=Permission.AUDIT_SIGNALS)
 def signals_page(context, request):
     service = request.find_service(CollusionService)
-    return {"project": context.project, "e": service.evidence(context.project),
+
+    def word(message: str, **mapping) -> str:
+        return request.localizer.translate(_(message, mapping=mapping))
+
+    return {"project": context.project, "e": service.evidence(context.project, word),
             "scan": service.scan_of(context.project)}
 
 
