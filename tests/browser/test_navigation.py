@@ -3,6 +3,7 @@
 import pytest
 
 from trading.demo import DEMO_PASSWORD
+from trading.i18n import LOCALE_COOKIE
 
 ROLES = [
     ("owner1", "业主工作台", "项目业主"),
@@ -22,7 +23,7 @@ def test_each_role_sees_its_navigation(page, live_server, username, nav_label, h
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[name=submit]")
     page.wait_for_url(f"{live_server}/workspace")
-    nav = page.inner_text("nav.main-nav")
+    nav = page.text_content("nav.main-nav")  # the 更多 menu's links too, closed
     assert nav_label in nav and "我的账户" in nav
     assert not (ALL_WORKSPACES - {nav_label}) & set(nav.split())
     assert heading in page.inner_text("h1")
@@ -35,3 +36,40 @@ def test_anonymous_visitor_sees_public_navigation_only(page, live_server):
     page.goto(live_server)
     nav = page.inner_text("nav.main-nav")
     assert "首页" in nav and not ALL_WORKSPACES & set(nav.split())
+
+
+EVERY_ROLE = (None, "owner1", "bidder1", "agency1", "expert1", "center1", "supervisor1",
+              "sysadmin1", "secadmin1", "auditor1")
+# Each visible header item's top and bottom: the brand, the navigation's links (and its
+# 更多 menu's button), the session's links.
+HEADER_ITEMS = """() => [...document.querySelectorAll(
+    '.site-header .brand, .main-nav > a, .main-nav > .nav-more > summary, .session > *')]
+  .map(e => [e.textContent.trim(), e.getBoundingClientRect()])
+  .filter(([, r]) => r.width > 0)
+  .map(([text, r]) => [text, Math.round(r.top), Math.round(r.bottom)])"""
+
+
+def test_the_english_navigation_is_one_line_at_1366_for_every_role(browser, live_server):
+    """Issue #18 point 8: in English the header (brand, navigation, session) is one line
+    at 1 366 px for every role; what does not fit is in the navigation's More menu."""
+    problems = []
+    for username in EVERY_ROLE:
+        context = browser.new_context(locale="en", viewport={"width": 1366, "height": 768})
+        context.add_cookies([{"name": LOCALE_COOKIE, "value": "en", "url": live_server}])
+        page = context.new_page()
+        try:
+            page.goto(live_server)
+            if username:
+                page.goto(f"{live_server}/login")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", DEMO_PASSWORD)
+                page.click("button[name=submit]")
+                page.wait_for_url(f"{live_server}/**")
+            items = page.evaluate(HEADER_ITEMS)
+            centres = {(top + bottom) // 2 for _, top, bottom in items}
+            if len(items) < 4 or max(centres) - min(centres) > 12:
+                problems.append(f"{username or 'public'}: {items}")
+            assert "Home" in page.inner_text("nav.main-nav")
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
