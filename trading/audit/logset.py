@@ -125,7 +125,13 @@ def begin(dbsession, key: str) -> None:
 
 def exists(dbsession, key: str) -> bool:
     """Whether set `key` has entries (a pool begun before sets were logged has none)."""
-    return dbsession.get(TlogSet, key) is not None
+    found = dbsession.get(TlogSet, key)
+    if found is not None:
+        # Held for the session: its identity map keeps rows only weakly, and a library is
+        # asked about at every expert added to it (a SELECT each once the row was dropped).
+        # The map still decides: a row it expunges or expires is looked up again.
+        dbsession.info.setdefault("logset.seen", {})[key] = found
+    return found is not None
 
 
 def current_members(dbsession, key: str) -> set[str]:

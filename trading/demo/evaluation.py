@@ -123,9 +123,10 @@ def specialty_pool(dbsession, clock, settings, center: Actor, *, first: int, cou
     """Experts of one specialty (codes ZJ{first}…); with `logins`, each its own expert
     login (the code in lower case), for committees the demo runs through to the end."""
     pool = ExpertPoolService(dbsession, clock)
-    for i in range(1, count + 1):
-        code = f"ZJ{first + i}"
-        if dbsession.scalar(sa.select(Expert.id).where(Expert.code == code)):
+    codes = [f"ZJ{first + i}" for i in range(1, count + 1)]
+    made = set(dbsession.scalars(sa.select(Expert.code).where(Expert.code.in_(codes))))
+    for i, code in enumerate(codes, start=1):
+        if code in made:
             continue
         name = f"{SURNAMES[-i % len(SURNAMES)]}{GIVEN[(i + first // 1000) % len(GIVEN)]}"
         user = None
