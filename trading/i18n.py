@@ -138,10 +138,10 @@ class LabelLookups(Extension):
 
 
 # Chinese full-width punctuation a template writes between its labels and values, as in
-# `{{ _('状态') }}：{{ value }}`: in English a label's colon is ": " (issue #18). Each is a
-# catalogue entry of its own, so the template text is looked up like a label and Chinese
-# keeps "：".
-PUNCTUATION = (N_("："), N_("；"))
+# `{{ _('状态') }}：{{ value }}` or `<strong>{{ _('冻结') }}</strong>（{{ at }}）`: in English a
+# label's colon is ": " and its brackets " (" and ")" (issue #18). Each is a catalogue
+# entry of its own, so the template text is looked up like a label and Chinese keeps "：".
+PUNCTUATION = (N_("："), N_("；"), N_("（"), N_("）"), N_("，"), N_("、"), N_("。"))
 PUNCTUATION_CHARS = re.compile("([" + "".join(PUNCTUATION) + "])")
 
 

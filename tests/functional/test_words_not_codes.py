@@ -172,7 +172,7 @@ def _catalogue():
 
 # Demo data that happens to be a catalogue entry: a lot named 施工, a bid's quality line
 # 合格 in the opening record, a scoring item 类似工程业绩, a roster member's title.
-WIDE = re.compile(r"[A-Za-z0-9)]{1,20}[：；]")
+WIDE = re.compile(r"[A-Za-z0-9)]{1,20}([：；]|[（），、。](?![\u4e00-\u9fff]))")
 DEMO_DATA = frozenset({"施工", "合格", "类似工程业绩", "法定代表人"})
 
 
@@ -194,8 +194,9 @@ def _english_findings(pages, codes, catalogue):
         bad = sorted((words | set(code)) & codes) + sorted(set(ACTION.findall(text)))
         bad += sorted(set(KEY_VALUE.findall(text)))
         bad += sorted({f"untranslated “{node}”" for node in nodes if node in chinese})
-        # A label's Chinese colon or semicolon after English (`Status：`): user data such as
-        # a Chinese name may hold Chinese punctuation, a label ends in a letter or digit.
+        # A label's Chinese colon, semicolon or bracket after English (`Status：`,
+        # `Frozen（2026`): user data such as a Chinese name may hold Chinese punctuation
+        # (`ABC（演示）`), a label ends in a letter or digit.
         bad += sorted({f"Chinese punctuation in “{m.group()}”" for m in WIDE.finditer(text)})
         bad += sorted(
             {

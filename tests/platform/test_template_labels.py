@@ -53,13 +53,14 @@ def test_expression_keeps_a_translation_strings_mapping(testapp, registry):
 
 
 def test_a_labels_colon_is_english_in_english(testapp, registry):
-    """Template text's full-width colon and semicolon after a label (`{{ _('状态') }}：`,
-    `~ '：' ~`, `|join('；')`) are looked up like labels: ": " and "; " in English."""
+    """Template text's full-width colon, semicolon and brackets after a label
+    (`{{ _('状态') }}：`, `（{{ at }}）`, `~ '：' ~`, `|join('；')`) are looked up like
+    labels: ": ", "; ", " (" and ")" in English."""
     source = "{{ _('状态') }}：x（{{ y }}）：{{ _('状态') ~ '：' ~ y }}|{{ ['a', 'b']|join('；') }}"
     template = _environment(registry).from_string(source)
     for locale, shown in (
         ("zh_CN", "状态：x（1）：状态：1|a；b"),
-        ("en", "Status: x（1）: Status: 1|a; b"),
+        ("en", "Status: x (1): Status: 1|a; b"),
     ):
         request = DummyRequest(registry=registry, locale_name=locale)
         manager.push({"request": request, "registry": registry})
