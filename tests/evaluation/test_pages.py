@@ -143,3 +143,23 @@ def test_the_committee_page_offers_only_the_step_possible_now(testapp, evaluated
     testapp.post(f"{url}/start", {"csrf_token": _token(page)}, status=303)
     buttons, page = offered()
     assert buttons == [] and "committee-step" not in page.text
+
+
+def test_an_experts_workspace_names_the_next_step_of_each_seat(testapp, evaluated):
+    _, seated = sitting_committee(evaluated)
+    me = seated[1]
+    _login(testapp, evaluated, me)
+    row = _seat_row(testapp.get("/workspace").text, evaluated.project.name)
+    assert "已签到" in row and "进入评标室填写并提交评分表" in row
+    score_all(evaluated, [me], plain_marks, submit=False)
+    row = _seat_row(testapp.get("/workspace").text, evaluated.project.name)
+    assert "提交评分表（已交 0 / 1）" in row
+    score_all(evaluated, [me], plain_marks)
+    row = _seat_row(testapp.get("/workspace").text, evaluated.project.name)
+    assert "评分表已全部提交，待汇总与签署报告" in row
+    english = testapp.get("/workspace?_LOCALE_=en").text
+    assert "All score sheets submitted" in _seat_row(english, evaluated.project.name)
+
+
+def _seat_row(page: str, name: str) -> str:
+    return next(row for row in re.findall(r"<tr>.*?</tr>", page, re.S) if name in row)
