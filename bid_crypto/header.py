@@ -8,6 +8,7 @@ chunk fail. Layout and field rules: FORMAT.md §2.
 import hashlib
 import struct
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import BinaryIO
 
 from .encoding import canonical_json, check_id, check_timestamp, from_hex, loads_strict
@@ -85,6 +86,12 @@ class EnvelopeHeader:
 
     def encode(self) -> bytes:
         """The header block exactly as written: prefix, then canonical JSON."""
+        return self._encoded
+
+    @cached_property
+    def _encoded(self) -> bytes:
+        # Once per header (it is frozen): reading an envelope checks the canonical form and
+        # then binds the same bytes into every chunk's data, 0.1 ms per encoding.
         body = canonical_json(self.to_dict())
         return _PREFIX.pack(MAGIC, FORMAT_VERSION, len(body)) + body
 
