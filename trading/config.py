@@ -74,7 +74,6 @@ DEFAULTS = {
     ]),
     "jinja2.globals": "\n".join([
         "LOCALES = trading.i18n:LOCALES",
-        "navigation = trading.navigation:navigation",
         "header_navigation = trading.navigation:header_navigation",
         "KIND_LABELS = trading.projects.kinds:LABELS",
         "STATUS_LABELS = trading.projects.status:LABELS",
