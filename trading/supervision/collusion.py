@@ -78,9 +78,6 @@ LABELS = {
 }
 LEVEL_LABELS = {LV.HARD: N_("硬性指标"), LV.DEEMED: N_("视为串通情形"), LV.PATTERN: N_("报价规律"),
                 LV.SOFT: N_("提示")}
-# For the Chinese evidence sentences of `describe`.
-CHANNEL_LABELS = {"signup": "报名", "download": "下载招标文件", "submit": "递交投标文件",
-                  "decrypt": "提交解密份额"}
 
 
 @dataclass(frozen=True)
