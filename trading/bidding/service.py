@@ -265,6 +265,11 @@ def _insert_statement(table: sa.Table, unless: tuple[str, ...], dialect: str):
     return statement.returning(table.c.id)
 
 
+def _require_signed_up(sign_up_id: int | None) -> None:
+    if sign_up_id is None:
+        raise NotPermitted("贵单位未报名该标段，不能投标", code="not_signed_up")
+
+
 @functools.lru_cache(maxsize=256)
 def _public_key(text: str) -> PublicKey:
     """A stored opening key, parsed and its point checked once a process: every upload
@@ -460,8 +465,7 @@ class BidService:
         self._check_open(project, lot, actor)
         signed_up = sa.select(SignUp.id).where(SignUp.lot_id == lot.id,
                                                SignUp.bidder_org_id == actor.organisation_id)
-        if self.db.scalar(signed_up) is None:
-            raise NotPermitted("贵单位未报名该标段，不能投标", code="not_signed_up")
+        _require_signed_up(self.db.scalar(signed_up))
         return actor.organisation_id
 
     def _accepting_with_key(self, project: Project, lot: Lot,
@@ -472,8 +476,7 @@ class BidService:
         signed_up, key_text = self.db.execute(_SIGNED_UP_AND_KEY, {
             "lot_id": lot.id, "org_id": actor.organisation_id,
             "project_id": project.id}).one()
-        if signed_up is None:
-            raise NotPermitted("贵单位未报名该标段，不能投标", code="not_signed_up")
+        _require_signed_up(signed_up)
         if key_text is None:
             raise NotAccepting("本项目尚未生成开标公钥")
         return actor.organisation_id, _public_key(key_text)
