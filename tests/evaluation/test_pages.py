@@ -159,6 +159,16 @@ def test_an_experts_workspace_names_the_next_step_of_each_seat(testapp, evaluate
     assert "评分表已全部提交，待汇总与签署报告" in row
     english = testapp.get("/workspace?_LOCALE_=en").text
     assert "All score sheets submitted" in _seat_row(english, evaluated.project.name)
+    # Another expert's workspace names neither the seat nor its project.
+    from factories import make_user
+
+    from trading.accounts.models import Role
+    make_user(evaluated.dbsession, evaluated.clock, evaluated.settings, role=Role.EXPERT,
+              username="other_expert")
+    testapp.reset()
+    testapp.login("other_expert")
+    other = testapp.get("/workspace").text
+    assert evaluated.project.name not in other and "暂无评标邀请" in other
 
 
 def _seat_row(page: str, name: str) -> str:
