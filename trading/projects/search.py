@@ -259,7 +259,7 @@ class _Keyword:
         key = self.key + 0 if self.sqlite else self.key
         return key.in_(sa.select(Project.id).where(*clauses))
 
-    def best_first(self, dbsession, values: dict, offset: int, limit: int,
+    def best_first(self, conn, values: dict, offset: int, limit: int,
                    total: int, cap: int) -> list[int]:
         """A page in relevance order: name matches, then number, then the rest, each tier
         newest project first. Read tier by tier from the index (cheap doclists), where a
@@ -273,12 +273,12 @@ class _Keyword:
                 break
             query = self.tier(i, shape)
             if offset:  # page 1 needs no count: a tier that runs short is used up
-                size = dbsession.scalar(_counted(query, None if offset > cap else cap), values)
+                size = conn.scalar(_counted(query, None if offset > cap else cap), values)
                 if offset >= size:
                     offset -= size
                     continue
-            ids += dbsession.scalars(_paged(query, self.newest_first),
-                                     {**values, "limit": limit - len(ids), "offset": offset})
+            ids += conn.scalars(_paged(query, self.newest_first),
+                                {**values, "limit": limit - len(ids), "offset": offset})
             offset = 0
         return ids
 
@@ -293,6 +293,10 @@ def search(dbsession, criteria: dict) -> Page:
     first; with no other filter that is the total, and relevance is ranked in the index
     alone. Only the page's ids are ordered; its rows are loaded after, by id.
     """
+    # Core statements on the session's connection (in its transaction): the Session's
+    # ORM execution path (autoflush, ORM result set-up) cost more per statement than its
+    # SQL, and these plain rows need none of it.
+    conn = dbsession.connection()
     terms = fulltext.query_terms(criteria["q"])
     sort = criteria["sort"] or (RELEVANCE if terms else "newest")
     if sort == RELEVANCE and not terms:
@@ -301,23 +305,23 @@ def search(dbsession, criteria: dict) -> Page:
     values = _values(criteria, keyword=bool(terms))
     shape = frozenset(values)
     if terms:
-        keyword = _Keyword.on(fulltext.dialect(dbsession) == "sqlite")
+        keyword = _Keyword.on(fulltext.dialect(conn) == "sqlite")
         values.update(keyword.values_of(terms, criteria))
-        matches = dbsession.scalar(_counted(keyword.matching, cap), values)
+        matches = conn.scalar(_counted(keyword.matching, cap), values)
         # Past the cap a page is found by walking the order's own index and probing the
         # set of matches; below it, by looking each match up (cheaper when few).
         filtered = keyword.filtered(shape, matches > cap)
-        total = dbsession.scalar(_counted(filtered, cap), values) if shape else matches
+        total = conn.scalar(_counted(filtered, cap), values) if shape else matches
     else:
         filtered = _plain(shape)
-        total = dbsession.scalar(_counted(filtered, cap), values)
+        total = conn.scalar(_counted(filtered, cap), values)
     start = (criteria["page"] - 1) * criteria["per_page"]
     if sort == RELEVANCE:
-        ids = keyword.best_first(dbsession, values, start, criteria["per_page"], total, cap)
+        ids = keyword.best_first(conn, values, start, criteria["per_page"], total, cap)
     else:
         values.update(limit=criteria["per_page"], offset=start)
-        ids = list(dbsession.scalars(_paged(filtered, SORTS[sort]), values))
-    rows = dbsession.execute(_ROWS, {"ids": ids}) if ids else ()
+        ids = list(conn.scalars(_paged(filtered, SORTS[sort]), values))
+    rows = conn.execute(_ROWS, {"ids": ids}) if ids else ()
     by_id = {row[0]: Listed._make(row) for row in rows}
     return Page([by_id[i] for i in ids], total, criteria["page"], criteria["per_page"],
                 criteria["q"] if terms else "", sort, cap)
