@@ -10,10 +10,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import zope.sqlalchemy
+import zope.sqlalchemy.datamanager
 from pyramid_retry import mark_error_retryable
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import configure_mappers, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..config import ConfigError
@@ -72,6 +73,32 @@ def get_session_factory(engine: sa.Engine, registry=None):
     return sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry})
 
 
+# zope.sqlalchemy's listeners, registered once on a session factory and forwarded to each
+# session's own ZopeTransactionEvents (get_tm_session): `zope.sqlalchemy.register` on
+# every session made seven instance-level listeners per request, which cost more than a
+# listing page's SQL. A session of the factory without one (it commits itself) is left
+# alone.
+ZOPE_EVENTS = ("after_begin", "after_attach", "after_flush", "after_bulk_update",
+               "after_bulk_delete", "before_commit", "do_orm_execute")
+ZOPE_KEY = "zope.sqlalchemy"
+
+
+def _zope_listener(name: str):
+    method = getattr(zope.sqlalchemy.datamanager.ZopeTransactionEvents, name)
+
+    def listener(target, *args):
+        # A Session, or an update/delete context or ORM execute state holding one.
+        session = target if isinstance(target, Session) else target.session
+        events = session.info.get(ZOPE_KEY)
+        if events is not None:
+            method(events, target, *args)
+
+    return listener
+
+
+ZOPE_LISTENERS = {name: _zope_listener(name) for name in ZOPE_EVENTS}
+
+
 def registry_of(dbsession):
     """The Pyramid registry of the app whose session factory made `dbsession`."""
     registry = dbsession.info.get("registry")
@@ -88,10 +115,15 @@ def get_tm_session(session_factory, transaction_manager, request=None):
         with transaction.TransactionManager(explicit=True) as tm:
             dbsession = get_tm_session(factory, tm)
     """
+    if not getattr(session_factory, "zope_forwarded", False):
+        for name, listener in ZOPE_LISTENERS.items():
+            event.listen(session_factory, name, listener)
+        session_factory.zope_forwarded = True
+    events = zope.sqlalchemy.datamanager.ZopeTransactionEvents(
+        transaction_manager=transaction_manager)
     # The manager is kept so work that must follow the commit (mail) can hook onto it.
-    dbsession = session_factory(info={"request": request, "tm": transaction_manager})
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
-    return dbsession
+    return session_factory(info={"request": request, "tm": transaction_manager,
+                                 ZOPE_KEY: events})
 
 
 def mark_written(dbsession) -> None:
