@@ -399,17 +399,20 @@ class OpeningService:
         self.db.flush()
 
     def _write_results(self, lines: list[OpeningLine]) -> None:
-        """A batch of opened lines' results in one statement by primary key (an executemany
-        of one UPDATE, or one UPDATE … FROM VALUES on PostgreSQL), not the unit of work's
-        per-object bookkeeping; the rows are then marked written, so a later flush does not
-        write them again. Only the result columns (RESULT_COLUMNS) change here."""
+        """A batch of opened lines' results in one statement by primary key, not the unit of
+        work's per-object bookkeeping; the rows are then marked written, so a later flush
+        does not write them again. Only the result columns (RESULT_COLUMNS) change here."""
         if not lines:
             return
         table = OpeningLine.__table__
         rows = [{"line_id": line.id, **{name: getattr(line, name) for name in RESULT_COLUMNS}}
                 for line in lines]
+        # An executemany (psycopg pipelines it: as quick as one UPDATE … FROM unnest on
+        # PostgreSQL). A missing offer stays SQL NULL, as the unit of work left it.
         with self.db.no_autoflush:  # the unit of work would write the same rows first
-            self.db.execute(table.update().where(table.c.id == sa.bindparam("line_id")), rows)
+            self.db.execute(table.update().where(table.c.id == sa.bindparam("line_id"))
+                            .values(offer=sa.bindparam("offer", type_=sa.JSON(none_as_null=True))),
+                            rows)
         for line, row in zip(lines, rows, strict=True):
             for name in RESULT_COLUMNS:
                 set_committed_value(line, name, row[name])
