@@ -27,6 +27,9 @@ commit of the first signed checkpoint that includes it — p50, p99 and max; iss
 Floor: the same requests against a bare upload endpoint in a second waitress server
 (read the body, write it to a file, fsync, answer 201), measured in the same run;
 `ratio` is the bare endpoint's throughput over the app's.
+CPU: `app_cpu_ms` and `bare_cpu_ms` are the web processes' own CPU (user + system, from
+/proc; "na" elsewhere) per request of wave 1 and of the bare wave. Unlike throughput they
+hardly move with the machine's load; the database server's CPU is not in them.
 """
 
 import argparse
@@ -352,6 +355,28 @@ def rush(ports: list[int], path: str, bodies: list[bytes], tokens: list[str]) ->
     return results
 
 
+def cpu_seconds(procs) -> float | None:
+    """The processes' user + system CPU so far (Linux /proc), None elsewhere: CPU per upload
+    does not move with the machine's load as throughput does."""
+    total = 0.0
+    try:
+        for proc, _port in procs:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    except OSError:
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def timed_rush(procs, path, bodies, tokens) -> tuple[list[dict], float | None]:
+    """A rush and the servers' CPU milliseconds per request in it."""
+    before = cpu_seconds(procs)
+    results = rush([port for _, port in procs], path, bodies, tokens)
+    after = cpu_seconds(procs)
+    cpu = None if before is None or after is None else (after - before) * 1000 / len(bodies)
+    return results, cpu
+
+
 def summary(results, bodies) -> dict:
     start = min(r["start"] for r in results)
     end = max(r["end"] for r in results)
@@ -458,12 +483,13 @@ def main() -> None:
                 apps = [start_server("app", work, extra) for _ in range(args.processes)]
                 bares = [start_server("bare", work) for _ in range(args.processes)]
                 servers = apps + bares
-                app_ports, bare_ports = [p for _, p in apps], [p for _, p in bares]
+                app_ports = [p for _, p in apps]
                 tokens = [t for _, t in far["bidders"]]
                 url = f"/api/v1/projects/{far['id']}/lots/{far['lot']}/bids"
-                bare = summary(rush(bare_ports, "/upload", bodies, tokens), bodies)
-                results = rush(app_ports, url, bodies, tokens)
-                wave1 = {**summary(results, bodies),
+                bare_results, bare_cpu = timed_rush(bares, "/upload", bodies, tokens)
+                bare = {**summary(bare_results, bodies), "cpu_ms": bare_cpu}
+                results, app_cpu = timed_rush(apps, url, bodies, tokens)
+                wave1 = {**summary(results, bodies), "cpu_ms": app_cpu,
                          **check(app, far, results, datetime.now(UTC) + timedelta(days=1))}
                 # Wave 2: the deadline falls half-way through a wave as long as wave 1.
                 start_at = time.time() + 8
@@ -490,6 +516,10 @@ def main() -> None:
     report(args, n, size, bare, wave1, wave2, merge)
 
 
+def _ms(value: float | None) -> str:
+    return "na" if value is None else f"{value:.1f}"
+
+
 def report(args, n, size, bare, wave1, wave2, merge) -> None:
     ratio = bare["req_s"] / wave1["req_s"]
     setup = f"{args.db}, {args.processes} web process(es)"
@@ -499,6 +529,9 @@ def report(args, n, size, bare, wave1, wave2, merge) -> None:
           f"{wave1['accepted']}, lost {wave1['lost']}")
     print(f"bare upload endpoint: {bare['req_s']:.1f} uploads/s, p50 {bare['p50_ms']:.0f} ms, "
           f"p99 {bare['p99_ms']:.0f} ms")
+    if wave1["cpu_ms"] is not None and bare["cpu_ms"] is not None:
+        print(f"web processes' CPU per upload (user + system, the database server's not "
+              f"counted): app {wave1['cpu_ms']:.1f} ms, bare {bare['cpu_ms']:.1f} ms")
     print(f"wave 2 (deadline mid-wave): accepted {wave2['accepted']}, refused late "
           f"{wave2['refused']}, lost {wave2['lost']}, accepted after the deadline "
           f"{wave2['after_deadline']}")
@@ -517,6 +550,7 @@ def report(args, n, size, bare, wave1, wave2, merge) -> None:
           f"late_accepted={wave2['after_deadline']} late_refused={wave2['refused']} "
           f"wave2_accepted={wave2['accepted']} "
           f"bare_req_s={bare['req_s']:.1f} ratio={ratio:.2f} "
+          f"app_cpu_ms={_ms(wave1['cpu_ms'])} bare_cpu_ms={_ms(bare['cpu_ms'])} "
           f"merge_p50_ms={merge['p50']:.0f} merge_p99_ms={merge['p99']:.0f} "
           f"merge_max_ms={merge['max']:.0f} unmerged={merge['unmerged']} "
           f"merge_after_receipt_p99_ms={merge['after_p99']:.0f} "
