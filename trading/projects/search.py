@@ -90,21 +90,26 @@ EXACT = (("type", Project.project_type), ("status", Project.status),
          ("method", Project.procurement_method), ("region", Project.region))
 
 
-# What the page and the JSON show of a listed project, read as plain rows: loading 20
-# ORM entities (every column, the identity map, the owner joined as an entity) cost more
-# CPU than the page's SQL.
+# What the JSON shows of a listed project, read as plain rows: loading 20 ORM entities
+# (every column, the identity map, the owner joined as an entity) cost more CPU than the
+# page's SQL. The owner's name comes last (as `owner_name`, and `owner.name` as on a
+# Project).
 LISTED = (Project.id, Project.number, Project.name, Project.project_type, Project.regime,
           Project.object_type, Project.procurement_method, Project.evaluation_method,
           Project.award_method, Project.custody_mode, Project.crypto_suite, Project.region,
           Project.status, Project.frozen_reason, Project.budget, Project.published_at,
           Project.doc_start, Project.doc_end, Project.clarification_deadline,
           Project.bid_deadline, Organisation.name)
+# What the HTML page's table shows: half the columns, and each column read is a value
+# converted per row (a date parsed, an enum looked up): 20 rows of all of them cost as
+# much as the page's cheapest SQL.
+ON_PAGE = (Project.id, Project.number, Project.name, Project.project_type,
+           Project.procurement_method, Project.region, Project.status, Project.budget,
+           Project.bid_deadline, Organisation.name)
 Owner = namedtuple("Owner", "name")
 
 
-class Listed(namedtuple("_Listed", [c.key for c in LISTED[:-1]] + ["owner_name"])):
-    """A listed project's shown columns (`owner.name` as on a Project)."""
-
+class _Owned:
     __slots__ = ()
 
     @property
@@ -112,8 +117,25 @@ class Listed(namedtuple("_Listed", [c.key for c in LISTED[:-1]] + ["owner_name"]
         return Owner(self.owner_name)
 
 
-_ROWS = (sa.select(*LISTED).join(Organisation, Organisation.id == Project.owner_org_id)
-         .where(Project.id.in_(sa.bindparam("ids", expanding=True))))
+@dataclass(frozen=True, eq=False)
+class Shown:
+    """The columns a listing reads of each project on its page: the statement reading
+    them by id and the named tuple of a row."""
+
+    statement: sa.Select
+    row: type
+
+    @staticmethod
+    def of(columns: tuple) -> "Shown":
+        fields = [c.key for c in columns[:-1]] + ["owner_name"]
+        row = type("Listed", (_Owned, namedtuple("_Listed", fields)), {"__slots__": ()})
+        return Shown(sa.select(*columns)
+                     .join(Organisation, Organisation.id == Project.owner_org_id)
+                     .where(Project.id.in_(sa.bindparam("ids", expanding=True))), row)
+
+
+EVERY_FIELD = Shown.of(LISTED)
+PAGE_FIELDS = Shown.of(ON_PAGE)
 
 
 # The listing's statements are built once per shape (which filters are given, the order,
@@ -286,7 +308,7 @@ class _Keyword:
 _RANGE_KEYS = frozenset(key for key, _column, _compare in RANGES)
 
 
-def search(dbsession, criteria: dict) -> Page:
+def search(dbsession, criteria: dict, shown: Shown = EVERY_FIELD) -> Page:
     """The capped count, the page's ids, the page's rows (and a keyword's own count).
 
     With a keyword the index (public projects only) gives the matches, counted there
@@ -321,7 +343,7 @@ def search(dbsession, criteria: dict) -> Page:
     else:
         values.update(limit=criteria["per_page"], offset=start)
         ids = list(conn.scalars(_paged(filtered, SORTS[sort]), values))
-    rows = conn.execute(_ROWS, {"ids": ids}) if ids else ()
-    by_id = {row[0]: Listed._make(row) for row in rows}
+    rows = conn.execute(shown.statement, {"ids": ids}) if ids else ()
+    by_id = {row[0]: shown.row._make(row) for row in rows}
     return Page([by_id[i] for i in ids], total, criteria["page"], criteria["per_page"],
                 criteria["q"] if terms else "", sort, cap)

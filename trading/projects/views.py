@@ -15,7 +15,7 @@ from ..security import Permission
 from . import notices
 from .forms import AnswerSchema, ClarificationSchema, ProjectSchema, QuestionSchema, ReviewSchema
 from .models import Project, Question
-from .search import parse_criteria, search
+from .search import PAGE_FIELDS, parse_criteria, search
 from .service import PROJECT_FIELDS, ProjectInput, ProjectService
 from .status import ProjectStatus, allowed_transitions
 
@@ -44,8 +44,8 @@ def list_projects(request):
         return {"page": None, "errors": error.asdict(), "params": params}
     # Each row's link is this prefix and the id: route_url per row cost more than the row.
     detail_url = request.route_url("projects.detail", project_id=0)[:-1]
-    return {"page": search(request.dbsession, criteria), "errors": {}, "params": params,
-            "detail_url": detail_url}
+    return {"page": search(request.dbsession, criteria, PAGE_FIELDS), "errors": {},
+            "params": params, "detail_url": detail_url}
 
 
 @view_config(route_name="projects.detail", renderer="projects/detail.jinja2",
