@@ -65,11 +65,21 @@ def test_highlight_marks_every_occurrence_and_keeps_the_text_whole():
     assert fulltext.highlight("Road A", "road") == [("Road", True), (" A", False)]
 
 
+@given(st.text(st.sampled_from(list("ΣσςΑαİiIAaßẞﬃΩ污水 -") + [chr(0x10400)]), max_size=12))
+@settings(max_examples=examples(300))
+def test_fold_is_each_character_folded(text):
+    """fold() lowers the whole text in one call: the same as _fold on each character, even
+    where str.lower differs (a longer lower case, the final sigma)."""
+    assert fulltext.fold(text) == "".join(map(fulltext._fold, text))
+
+
 def test_highlight_html_escapes_the_name_and_the_match():
     html = str(fulltext.highlight_html("<script>alert(1)</script>污水&", "污水 script"))
     assert html == ("&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;"
                     "<mark>污水</mark>&amp;")
     assert str(fulltext.highlight_html("<b>", "")) == "&lt;b&gt;"
+    assert str(fulltext.highlight_html("<b>", "污水")) == "&lt;b&gt;"  # no match
+    assert str(fulltext.highlight_html("", "污水")) == ""
 
 
 def test_the_tsvector_literal_quotes_and_weights_each_column():
