@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from factories import actor_for, make_project, make_user, project_service
+from webtest import TestApp
 
 from trading.accounts.models import Role
 from trading.projects.listing_cache import CHANGED
@@ -114,11 +115,33 @@ def test_a_bad_query_is_not_kept(testapp):
 def test_a_failed_generation_read_is_a_clear_503(testapp, monkeypatch):
     from trading.projects import listing_cache
 
-    def gone(dbsession):
+    def gone(request):
         raise sa.exc.OperationalError("SELECT value", {}, Exception("server closed"))
 
     monkeypatch.setattr(listing_cache, "_generation", gone)
     assert testapp.get(API, status=503).json["error"] == "database_unavailable"
+
+
+def test_a_listing_request_reads_in_autocommit_and_gives_the_connection_back_as_it_was(
+    app, dbengine
+):
+    """A request's own session (not a test's lent one) reads the listing in autocommit:
+    no BEGIN and ROLLBACK round trips; the pool resets the connection when it returns."""
+    levels = []
+
+    def level(conn, *args):
+        levels.append(conn.get_execution_options().get("isolation_level"))
+
+    client = TestApp(app, extra_environ={"HTTP_HOST": "localhost:6543"})
+    sa.event.listen(dbengine, "before_cursor_execute", level)
+    try:
+        client.get("/projects", {"q": "污水"})
+        client.get(API, {"type": "works"})
+    finally:
+        sa.event.remove(dbengine, "before_cursor_execute", level)
+    assert len(levels) >= 4 and set(levels) == {"AUTOCOMMIT"}
+    with dbengine.connect() as conn:
+        assert conn.get_isolation_level() != "AUTOCOMMIT"
 
 
 def test_the_writing_transaction_sees_its_own_change(testapp, dbsession, clock, settings, registry):

@@ -155,9 +155,22 @@ def _answer(request, entry: Entry) -> Response:
     return response
 
 
-def _generation(dbsession) -> tuple[int, datetime | None]:
+# The listing only reads: a request served here takes its connection in autocommit, so
+# PostgreSQL is not sent a BEGIN before its first statement and a ROLLBACK after its
+# last (two round trips, as many as a cheap page's SQL). Each statement still sees what
+# was committed before it began, which is all the read committed transaction gave: the
+# generation read before the page's query keeps an answer no older than its generation.
+READ_ONLY = {"isolation_level": "AUTOCOMMIT"}
+
+
+def _generation(request) -> tuple[int, datetime | None]:
     # On the session's connection: a Core read needs none of the ORM's execution path.
-    return tuple(dbsession.connection().execute(READ).one())
+    # Only the request's own session, not begun yet, is put in autocommit: one lent to
+    # the request (a test's, in its own transaction) is left as it is.
+    session = request.dbsession
+    own = session.info.get("request") is request and not session.in_transaction()
+    connection = session.connection(execution_options=READ_ONLY if own else None)
+    return tuple(connection.execute(READ).one())
 
 
 def tween_factory(handler, registry):
@@ -169,7 +182,7 @@ def tween_factory(handler, registry):
         session = request.dbsession
         if session.info.get(CHANGED) is not None and session.info[CHANGED] is request.tm.get():
             return handler(request)  # this transaction's own change is not committed yet
-        generation, changed_at = _generation(session)
+        generation, changed_at = _generation(request)
         key = _key(request)
         entry = cache.get(generation, key)
         if entry is not None:
