@@ -1,6 +1,6 @@
 """Benchmark: the opening (开标) of N sealed bids, against the cryptographic floor.
 
-    python bench/opening.py [--quick] [--small-only] [--db postgresql [--db-url URL]]
+    python bench/opening.py [--quick] [--small-only] [--db postgresql [--db-url URL]] [--profile]
 
 Scenarios: 1 000 bids of 1 MiB, and 10 bids of 200 MiB (--quick: 50 × 1 MiB, 3 × 16 MiB).
 For each, a child process builds a fresh SQLite database and storage root, publishes a
@@ -31,6 +31,8 @@ pool_ratio  the same opening, from the same committed state, by `opening.process
           forkserver the workers fork from when it starts, as trading-worker does at boot.
 rss_mb    peak RSS of the opening child right after the opening (the target is that it
           does not grow with the bid size).
+--profile   the one-core opening under cProfile (its open_s and ratio then include the
+          profiler's overhead): where the time around the decryption goes.
 """
 
 import argparse
@@ -296,9 +298,22 @@ def child_open(workdir: Path, project_id: int, processes: int) -> None:
                        keys=app.registry["keys"]).advance(project)
         return str(project.status)
 
+    profile = None
+    if os.environ.get("OPENING_PROFILE") and processes == 1:  # --profile: the one-core run
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     start = time.perf_counter()
     status = in_transaction(app, advance)
     open_s = time.perf_counter() - start
+    if profile is not None:
+        import pstats
+
+        profile.disable()
+        stats = pstats.Stats(profile, stream=sys.stderr)
+        for order in ("cumulative", "tottime"):
+            stats.sort_stats(order).print_stats(40)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     floor_after, _ = floor(app, project_id)
 
@@ -325,6 +340,10 @@ def run_child(*args, db_url: str | None = None) -> dict:
                             env={**os.environ, **MALLOC, "OPENING_SETTINGS": json.dumps(settings)})
     if result.returncode != 0:
         sys.exit(f"bench/opening.py: child {args[0]} failed:\n{result.stderr[-3000:]}")
+    if os.environ.get("OPENING_PROFILE") and args[0] == "open":
+        profile = result.stderr.find("function calls")  # the profile, not the warnings
+        print(result.stderr[result.stderr.rfind("\n", 0, profile) + 1:] if profile >= 0
+              else "", file=sys.stderr)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -417,6 +436,9 @@ def main() -> None:
                         help="only the many-small-bids scenario")
     parser.add_argument("--processes", type=int,
                         help="worker processes of the pooled run (default: every core)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the one-core opening (cProfile, top 40 by cumulative "
+                             "and by own time, on stderr)")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--db-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
                         "trading_opening", help="--db postgresql: a database of the bench's own")
@@ -428,6 +450,8 @@ def main() -> None:
         else:
             child_open(Path(workdir), int(rest[0]), int(rest[1]))
         return
+    if args.profile:
+        os.environ["OPENING_PROFILE"] = "1"  # the children inherit it
     pool = args.processes or os.cpu_count() or 1
     db_url = args.db_url if args.db == "postgresql" else None
     if db_url and "127.0.0.1" not in db_url and "localhost" not in db_url:

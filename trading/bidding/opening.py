@@ -380,7 +380,9 @@ class OpeningService:
             for line in pending:
                 self._result(line, L.SYSTEM_FAILED, "key_unavailable", detail=str(error))
             return
-        shares = self._shares([line.bid_id for line in pending])
+        # Only a dual-custody bidder submits a decryption share: no query for the others.
+        shares = (self._shares([line.bid_id for line in pending])
+                  if opening.custody is CustodyMode.DUAL else {})
         ref = project_ref(project)
         tasks = []
         for line in pending:
