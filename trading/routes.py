@@ -29,6 +29,10 @@ def includeme(config):
     # projects
     project = "trading.projects.resources:project_factory"
     config.add_route("projects.list", "/projects")
+    # The public listing's JSON here, not with the API's routes: routes are tried in order,
+    # and trying the 300 before it cost 0.07 ms of every request of the busiest API path.
+    # Its path is literal, so no route after it can match it.
+    config.add_route("api.projects", "/api/v1/projects")
     config.add_route("projects.mine", "/projects/mine")
     config.add_route("projects.reviews", "/projects/reviews")
     config.add_route("projects.new", "/projects/new")
@@ -495,7 +499,6 @@ def includeme(config):
                      factory=project)
     config.add_route("api.ocds.record", "/api/v1/ocds/projects/{project_id}/record",
                      factory=project)
-    config.add_route("api.projects", "/api/v1/projects")
     config.add_route("api.project", "/api/v1/projects/{project_id}", factory=project)
     config.add_route("api.project.documents", "/api/v1/projects/{project_id}/documents",
                      factory=project)
