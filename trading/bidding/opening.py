@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bid_crypto import (
     BidCryptoError,
@@ -100,9 +99,6 @@ LATE_AFTER = timedelta(minutes=2)
 DECRYPTED = (L.DECRYPTED, L.INVALID)
 # The opened lines are written in batches as the results come, not all after the last one.
 FLUSH_EVERY = 100
-# What an opened line's result sets (open_line, _failed, _result): the columns written.
-RESULT_COLUMNS = ("status", "reason", "detail", "opened_at", "offer", "offer_sha256",
-                  "total_price", "documents", "anomalies")
 
 REASONS = {
     "too_few_bidders": "递交投标文件的投标人不足{min}家，该标段不予开标",
@@ -396,28 +392,8 @@ class OpeningService:
             for done, (line, outcome) in enumerate(zip(pending, outcomes, strict=True), 1):
                 self.open_line(project, line, outcome)
                 if done % FLUSH_EVERY == 0:  # while the workers still decrypt
-                    self._write_results(pending[done - FLUSH_EVERY:done])
-            self._write_results(pending[len(pending) - len(pending) % FLUSH_EVERY:])
+                    self.db.flush()
         self.db.flush()
-
-    def _write_results(self, lines: list[OpeningLine]) -> None:
-        """A batch of opened lines' results in one statement by primary key, not the unit of
-        work's per-object bookkeeping; the rows are then marked written, so a later flush
-        does not write them again. Only the result columns (RESULT_COLUMNS) change here."""
-        if not lines:
-            return
-        table = OpeningLine.__table__
-        rows = [{"line_id": line.id, **{name: getattr(line, name) for name in RESULT_COLUMNS}}
-                for line in lines]
-        # An executemany (psycopg pipelines it: as quick as one UPDATE … FROM unnest on
-        # PostgreSQL). A missing offer stays SQL NULL, as the unit of work left it.
-        with self.db.no_autoflush:  # the unit of work would write the same rows first
-            self.db.execute(table.update().where(table.c.id == sa.bindparam("line_id"))
-                            .values(offer=sa.bindparam("offer", type_=sa.JSON(none_as_null=True))),
-                            rows)
-        for line, row in zip(lines, rows, strict=True):
-            for name in RESULT_COLUMNS:
-                set_committed_value(line, name, row[name])
 
     def _share(self, project, line,
                stored: DecryptionShareRecord | None) -> DecryptionShare | None:
