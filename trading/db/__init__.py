@@ -70,7 +70,9 @@ def get_session_factory(engine: sa.Engine, registry=None):
     """Sessions that know the app they belong to: a service holding only its session
     reaches the app's extension points through `registry_of` (two apps in one process,
     two registries, never a module-level list shared between them)."""
-    return sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry})
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry})
+    forward_zope_events(factory)
+    return factory
 
 
 # zope.sqlalchemy's listeners, registered once on a session factory and forwarded to each
@@ -99,6 +101,15 @@ def _zope_listener(name: str):
 ZOPE_LISTENERS = {name: _zope_listener(name) for name in ZOPE_EVENTS}
 
 
+def forward_zope_events(session_factory) -> None:
+    """Register the forwarding listeners on a session factory, once: the app's factory
+    when it is made (before any request's thread), any other when get_tm_session first
+    meets it. SQLAlchemy's own registry says whether they are there."""
+    for name, listener in ZOPE_LISTENERS.items():
+        if not event.contains(session_factory, name, listener):
+            event.listen(session_factory, name, listener)
+
+
 def registry_of(dbsession):
     """The Pyramid registry of the app whose session factory made `dbsession`."""
     registry = dbsession.info.get("registry")
@@ -115,10 +126,7 @@ def get_tm_session(session_factory, transaction_manager, request=None):
         with transaction.TransactionManager(explicit=True) as tm:
             dbsession = get_tm_session(factory, tm)
     """
-    if not getattr(session_factory, "zope_forwarded", False):
-        for name, listener in ZOPE_LISTENERS.items():
-            event.listen(session_factory, name, listener)
-        session_factory.zope_forwarded = True
+    forward_zope_events(session_factory)
     events = zope.sqlalchemy.datamanager.ZopeTransactionEvents(
         transaction_manager=transaction_manager)
     # The manager is kept so work that must follow the commit (mail) can hook onto it.
