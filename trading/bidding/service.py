@@ -245,10 +245,11 @@ def header_of(stream: BinaryIO):
 
 _UPSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 # Built once: building a statement per upload cost more CPU than running it (issue #19).
+_SIGNED_UP = (sa.select(SignUp.id).where(SignUp.lot_id == sa.bindparam("lot_id"),
+                                          SignUp.bidder_org_id == sa.bindparam("org_id"))
+              .limit(1))
 _SIGNED_UP_AND_KEY = sa.select(
-    sa.select(SignUp.id).where(SignUp.lot_id == sa.bindparam("lot_id"),
-                               SignUp.bidder_org_id == sa.bindparam("org_id"))
-    .limit(1).scalar_subquery(),
+    _SIGNED_UP.scalar_subquery(),
     sa.select(OpeningKey.public_key).where(OpeningKey.project_id == sa.bindparam("project_id"))
     .scalar_subquery())
 
@@ -463,9 +464,8 @@ class BidService:
     def check_accepting(self, project: Project, lot: Lot, actor: Actor) -> int:
         """Status, deadline, frozen, role, sign-up: the bidder's organisation id."""
         self._check_open(project, lot, actor)
-        signed_up = sa.select(SignUp.id).where(SignUp.lot_id == lot.id,
-                                               SignUp.bidder_org_id == actor.organisation_id)
-        _require_signed_up(self.db.scalar(signed_up))
+        _require_signed_up(self.db.scalar(_SIGNED_UP, {
+            "lot_id": lot.id, "org_id": actor.organisation_id}))
         return actor.organisation_id
 
     def _accepting_with_key(self, project: Project, lot: Lot,
