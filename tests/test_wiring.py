@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1] / "trading"
 MUTATORS = {"append", "extend", "insert", "remove", "update", "setdefault", "pop", "clear"}
 # Not wiring: a read-only sentinel compared by identity, and the opening pool's per-process
 # key (set once in each worker process of the pool, never by another module).
-SENTINELS = {("draws/engine.py", "_NO_ATTRIBUTES"), ("bidding/openpool.py", "_worker_key")}
+SENTINELS = {("draws/engine.py", "_NO_ATTRIBUTES"), ("bidding/openpool.py", "_worker_state")}
 
 
 @functools.cache

@@ -88,11 +88,11 @@ def open_stored(path: Path, private: PrivateKey, *, share: DecryptionShare | Non
 # -- in a worker process ------------------------------------------------------------------------
 
 # This worker process's shared counter and result queue, set once at its start.
-_worker_key: list = []
+_worker_state: list = []
 
 
 def _start_worker(counter, results) -> None:
-    _worker_key.extend((counter, results))
+    _worker_state.extend((counter, results))
 
 
 def _started() -> None:
@@ -110,7 +110,7 @@ def _claim(counter, total: int) -> int | None:
 
 def _serve(key_bytes: bytes, tasks: list[Task]) -> None:
     """Open the next unclaimed envelope until none is left; send each result back."""
-    counter, results = _worker_key
+    counter, results = _worker_state
     private = PrivateKey.from_bytes(key_bytes)
     while (index := _claim(counter, len(tasks))) is not None:
         results.put((index, _open_in_worker(tasks[index], private)))
