@@ -135,7 +135,7 @@ def highlight(text: str, query: str) -> list[tuple[str, bool]]:
 def highlight_html(text: str, query: str) -> Markup:
     """The `highlight` template filter: matches in <mark>, everything else escaped."""
     pieces = highlight(text, query) if query else ()
-    if len(pieces) < 2 and not (pieces and pieces[0][1]):
+    if not any(hit for _piece, hit in pieces):
         return escape(text)  # no match (a listing's numbers, most often)
     return Markup("".join([f"<mark>{escape(piece)}</mark>" if hit else escape(piece)
                            for piece, hit in pieces]))
