@@ -322,9 +322,10 @@ def _chinese(message: str, **mapping) -> str:
     return Template(message).safe_substitute(mapping)
 
 
-def describe(kind: str, evidence: dict, names: dict[int, str], word=_chinese) -> str:
+def describe(kind: str, evidence: dict, names: dict[int, str], word=None) -> str:
     """One sentence of evidence for the committee and supervisors; Chinese unless `word`
     (message id and its ${} mapping -> the text, a page's localizer) says otherwise."""
+    word = word or _chinese
 
     def who(org: int) -> str:
         return names.get(org, f"#{org}")

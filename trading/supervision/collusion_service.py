@@ -169,8 +169,7 @@ class CollusionService:
                 "bidders": [{"id": i, "name": names.get(i, "")}
                             for i in signal.bidder_org_ids],
                 "evidence": signal.evidence,
-                "summary": describe(signal.kind, signal.evidence, names,
-                                    *([word] if word else []))}
+                "summary": describe(signal.kind, signal.evidence, names, word)}
 
     def flagged_lots(self, limit: int = 50) -> list[Flagged]:
         """Lots with at least one signal, the newest scans first."""
