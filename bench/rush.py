@@ -30,6 +30,10 @@ Floor: the same requests against a bare upload endpoint in a second waitress ser
 CPU: `app_cpu_ms` and `bare_cpu_ms` are the web processes' own CPU (user + system, from
 /proc; "na" elsewhere) per request of wave 1 and of the bare wave. Unlike throughput they
 hardly move with the machine's load; the database server's CPU is not in them.
+`app_db_cpu_ms` is the PostgreSQL server's processes' CPU per upload of wave 1, and
+`*_machine_cpu_ms` every core's busy time per upload (clients, servers, database, the
+sequencer): on a machine doing nothing else, throughput is about the cores over it, so
+`ratio` is about app_machine_cpu_ms over bare_machine_cpu_ms.
 """
 
 import argparse
@@ -358,23 +362,59 @@ def rush(ports: list[int], path: str, bodies: list[bytes], tokens: list[str]) ->
 def cpu_seconds(procs) -> float | None:
     """The processes' user + system CPU so far (Linux /proc), None elsewhere: CPU per upload
     does not move with the machine's load as throughput does."""
-    total = 0.0
     try:
-        for proc, _port in procs:
-            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+        return sum(_pid_seconds(proc.pid) for proc, _port in procs)
     except OSError:
         return None
-    return total / os.sysconf("SC_CLK_TCK")
 
 
-def timed_rush(procs, path, bodies, tokens) -> tuple[list[dict], float | None]:
-    """A rush and the servers' CPU milliseconds per request in it."""
-    before = cpu_seconds(procs)
+def _pid_seconds(pid) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_seconds() -> float | None:
+    """The PostgreSQL server's processes' CPU so far (every `postgres` process this user may
+    read: its other databases' work too, so take it on a machine doing nothing else)."""
+    total = 0.0
+    try:
+        pids = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres":
+                total += _pid_seconds(pid)
+        except OSError:
+            continue  # gone since the listing
+    return total
+
+
+def machine_seconds() -> float | None:
+    """Every core's busy time so far (/proc/stat: all but idle and iowait). With the
+    clients, the servers, the database and the sequencer on the same cores, throughput
+    is about the cores over this per upload."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = [int(x) for x in fields]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_rush(procs, path, bodies, tokens, postgres: bool) -> tuple[list[dict], dict]:
+    """A rush and the CPU milliseconds per request it cost: the servers', the database
+    server's (PostgreSQL's: SQLite's is in the servers') and the machine's (None where
+    /proc is not there)."""
+    meters = {"cpu_ms": lambda: cpu_seconds(procs),
+              "db_cpu_ms": database_seconds if postgres else lambda: None,
+              "machine_cpu_ms": machine_seconds}
+    before = {name: meter() for name, meter in meters.items()}
     results = rush([port for _, port in procs], path, bodies, tokens)
-    after = cpu_seconds(procs)
-    cpu = None if before is None or after is None else (after - before) * 1000 / len(bodies)
-    return results, cpu
+    after = {name: meter() for name, meter in meters.items()}
+    return results, {name: None if before[name] is None or after[name] is None
+                     else (after[name] - before[name]) * 1000 / len(bodies)
+                     for name in meters}
 
 
 def summary(results, bodies) -> dict:
@@ -461,6 +501,7 @@ def main() -> None:
         serve(kind, Path(workdir), int(port))
         return
     n, size = args.bidders, args.size_kib * 1024
+    big = args.db == "postgresql"
     extra = {"audit.sequence_ms": str(args.sequence_ms)}
     if args.db == "postgresql":
         postgres_database(args.db_url, create=True)
@@ -486,10 +527,10 @@ def main() -> None:
                 app_ports = [p for _, p in apps]
                 tokens = [t for _, t in far["bidders"]]
                 url = f"/api/v1/projects/{far['id']}/lots/{far['lot']}/bids"
-                bare_results, bare_cpu = timed_rush(bares, "/upload", bodies, tokens)
-                bare = {**summary(bare_results, bodies), "cpu_ms": bare_cpu}
-                results, app_cpu = timed_rush(apps, url, bodies, tokens)
-                wave1 = {**summary(results, bodies), "cpu_ms": app_cpu,
+                bare_results, bare_cpu = timed_rush(bares, "/upload", bodies, tokens, big)
+                bare = {**summary(bare_results, bodies), **bare_cpu}
+                results, app_cpu = timed_rush(apps, url, bodies, tokens, big)
+                wave1 = {**summary(results, bodies), **app_cpu,
                          **check(app, far, results, datetime.now(UTC) + timedelta(days=1))}
                 # Wave 2: the deadline falls half-way through a wave as long as wave 1.
                 start_at = time.time() + 8
@@ -532,6 +573,10 @@ def report(args, n, size, bare, wave1, wave2, merge) -> None:
     if wave1["cpu_ms"] is not None and bare["cpu_ms"] is not None:
         print(f"web processes' CPU per upload (user + system, the database server's not "
               f"counted): app {wave1['cpu_ms']:.1f} ms, bare {bare['cpu_ms']:.1f} ms")
+    print(f"the database server's CPU per upload: app {_ms(wave1['db_cpu_ms'])} ms, bare "
+          f"{_ms(bare['db_cpu_ms'])} ms; the whole machine's (clients, servers, database, "
+          f"sequencer): app {_ms(wave1['machine_cpu_ms'])} ms, bare "
+          f"{_ms(bare['machine_cpu_ms'])} ms")
     print(f"wave 2 (deadline mid-wave): accepted {wave2['accepted']}, refused late "
           f"{wave2['refused']}, lost {wave2['lost']}, accepted after the deadline "
           f"{wave2['after_deadline']}")
@@ -551,6 +596,9 @@ def report(args, n, size, bare, wave1, wave2, merge) -> None:
           f"wave2_accepted={wave2['accepted']} "
           f"bare_req_s={bare['req_s']:.1f} ratio={ratio:.2f} "
           f"app_cpu_ms={_ms(wave1['cpu_ms'])} bare_cpu_ms={_ms(bare['cpu_ms'])} "
+          f"app_db_cpu_ms={_ms(wave1['db_cpu_ms'])} "
+          f"app_machine_cpu_ms={_ms(wave1['machine_cpu_ms'])} "
+          f"bare_machine_cpu_ms={_ms(bare['machine_cpu_ms'])} "
           f"merge_p50_ms={merge['p50']:.0f} merge_p99_ms={merge['p99']:.0f} "
           f"merge_max_ms={merge['max']:.0f} unmerged={merge['unmerged']} "
           f"merge_after_receipt_p99_ms={merge['after_p99']:.0f} "
