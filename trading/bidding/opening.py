@@ -249,22 +249,26 @@ class OpeningService:
         opening.log_size = checkpoint.size if checkpoint else 0
         self.db.add(opening)
         self.db.flush()
-        query = (sa.select(Bid.id, Bid.lot_id, BidVersion.version, BidVersion.envelope_sha256,
-                           BidVersion.received_at, BidVersion.audit_seq)
-                 .join(BidVersion, sa.and_(BidVersion.bid_id == Bid.id,
-                                           BidVersion.version == Bid.current_version))
-                 .where(Bid.project_id == project.id, Bid.state == BidState.SUBMITTED)
-                 .order_by(Bid.id))
-        snapshot = list(self.db.execute(query))  # columns, not entities: 1 000 rows are cheap
-        index_of = self._log_indexes([row.audit_seq for row in snapshot], opening.log_size)
-        if snapshot:
-            self.db.execute(sa.insert(OpeningLine), [
-                {"opening_id": opening.id, "bid_id": row.id, "lot_id": row.lot_id,
-                 "version": row.version, "envelope_sha256": row.envelope_sha256,
-                 "submitted_at": row.received_at, "status": L.PENDING, "reason": "",
-                 "detail": "", "documents": [], "anomalies": [], "objection": "",
-                 "log_index": index_of.get(row.audit_seq)}
-                for row in snapshot])
+        # One INSERT … SELECT: the rows never travel to the job and back (on PostgreSQL a
+        # thousand-row executemany was 40 ms of the opening), and each version's log entry
+        # below the deadline's checkpoint is joined there. Ordered by bid, as the lines' ids.
+        line = OpeningLine.__table__.c
+        snapshot = (
+            sa.select(sa.literal(opening.id, sa.Integer), Bid.id, Bid.lot_id, BidVersion.version,
+                      BidVersion.envelope_sha256, BidVersion.received_at,
+                      sa.literal(L.PENDING, line.status.type), sa.literal(""),
+                      sa.literal(""), sa.literal([], line.documents.type),
+                      sa.literal([], line.anomalies.type), sa.literal(""), TlogLeaf.idx)
+            .join(BidVersion, sa.and_(BidVersion.bid_id == Bid.id,
+                                      BidVersion.version == Bid.current_version))
+            .outerjoin(TlogLeaf, sa.and_(TlogLeaf.event_seq == BidVersion.audit_seq,
+                                         TlogLeaf.idx < opening.log_size))
+            .where(Bid.project_id == project.id, Bid.state == BidState.SUBMITTED)
+            .order_by(Bid.id))
+        self.db.execute(sa.insert(OpeningLine.__table__).from_select(
+            ["opening_id", "bid_id", "lot_id", "version", "envelope_sha256", "submitted_at",
+             "status", "reason", "detail", "documents", "anomalies", "objection", "log_index"],
+            snapshot))
         lines = self.lines(opening, bidders=False)
         minimum = self._minimum(project)
         for lot in project.lots:
@@ -296,14 +300,6 @@ class OpeningService:
         if latest is not None and waiting is None:
             return latest
         return merkle.drain(self.db, self.keys, self.bids.settings, now=now)
-
-    def _log_indexes(self, seqs, size: int) -> dict[int, int]:
-        seqs = [s for s in seqs if s is not None]
-        if not seqs:
-            return {}
-        rows = self.db.execute(sa.select(TlogLeaf.event_seq, TlogLeaf.idx)
-                               .where(TlogLeaf.event_seq.in_(seqs), TlogLeaf.idx < size))
-        return {seq: idx for seq, idx in rows}
 
     def log_record(self, opening: Opening) -> dict | None:
         """The deadline checkpoint as the opening record publishes it."""
