@@ -78,7 +78,7 @@ from .models import (
     OpeningLine,
     OpeningState,
 )
-from .openpool import Pool, Task, open_all, open_stored, pool_size
+from .openpool import Pool, Task, may_pool, open_all, open_stored, pool_size
 from .service import (
     BidService,
     bidder_ref,
@@ -347,7 +347,10 @@ class OpeningService:
     def _pool(self, project: Project):
         """The opening's worker processes (openpool.Pool), or a null context when the job's
         process opens the envelopes alone (`opening.processes`, `opening.pool_min_bytes`):
-        one query for how many envelopes and bytes the opening reads."""
+        one query for how many envelopes and bytes the opening reads, none when the settings
+        open every envelope in the job's process."""
+        if not may_pool(self.bids.settings):
+            return nullcontext()
         count, size = self.db.execute(
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(BidVersion.size), 0))
             .select_from(Bid)

@@ -164,13 +164,18 @@ def _context():
     return context
 
 
+def may_pool(settings: dict | None) -> bool:
+    """Whether some opening could use a pool under these settings (the largest one would)."""
+    return pool_size(settings, 2, 1 << 62) > 1
+
+
 def warm_up(settings: dict | None) -> None:
     """Start the forkserver the openings' workers fork from, once per process: trading-worker
     calls it at boot, so that even its first opening's workers start in a few hundredths of
     a second instead of a fresh interpreter importing bid_crypto (0.15 s idle, twice that
     under load) while the job waits for them. It holds no key (each opening's workers get
     theirs through their pipes). Nothing where no opening would use a pool."""
-    if pool_size(settings, 2, 1 << 62) > 1:
+    if may_pool(settings):
         _context()
         forkserver.ensure_running()
 
