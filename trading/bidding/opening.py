@@ -20,7 +20,7 @@ from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bid_crypto import (
     BidCryptoError,
@@ -185,8 +185,9 @@ class OpeningService:
 
     def lines(self, opening: Opening, *, bidders: bool = True) -> list[OpeningLine]:
         """The opening's lines with their lots and bids, and the bidders' organisations
-        unless `bidders` is False (the opening itself only needs their ids)."""
-        bid = selectinload(OpeningLine.bid)
+        unless `bidders` is False (the opening itself only needs their ids). Each line has
+        its bid: joined in the lines' own query, not two more IN queries per thousand."""
+        bid = joinedload(OpeningLine.bid, innerjoin=True)
         query = (sa.select(OpeningLine).where(OpeningLine.opening_id == opening.id)
                  .options(selectinload(OpeningLine.lot),
                           bid.selectinload(Bid.bidder) if bidders else bid)
