@@ -106,6 +106,18 @@ def in_transaction(app, work):
 
 def make_world(db, app, n_bidders: int, clock, prefix: str = ""):
     """A published project in bidding (auto custody) with n signed-up bidders."""
+    # The scheduler compares a task's eta with the app's clock, not the services': built at
+    # the bench clock's time against the wall clock, the project's next check would be in
+    # the past and (immediate Huey) run at once inside this transaction, its lease waiting
+    # on this transaction's write lock from a second connection (SQLite: 15 s, then an error).
+    saved, app.registry["clock"] = app.registry["clock"], clock
+    try:
+        return _make_world(db, app, n_bidders, clock, prefix)
+    finally:
+        app.registry["clock"] = saved
+
+
+def _make_world(db, app, n_bidders: int, clock, prefix: str):
     from trading.accounts.models import Organisation, Role, User
     from trading.actor import Actor
     from trading.projects.kinds import (
