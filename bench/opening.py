@@ -29,6 +29,14 @@ pool_ratio  the same opening, from the same committed state, by `opening.process
           each claiming the next envelope (trading/bidding/openpool.py), over the same
           one-core floor: below 1 once the cores share the work. The child starts the
           forkserver the workers fork from when it starts, as trading-worker does at boot.
+phases    where the one-core opening's time goes, in seconds (timers wrapped around the
+          service's steps by the child, not in the app): `snapshot` the lines' INSERT …
+          SELECT and load; `decrypt` waiting for each envelope's result; `apply` writing
+          the results into the lines; `flush` their UPDATEs (and the key's unwrapping);
+          `subscribers` the BidsOpened subscribers (bid security) and the rest of run_due;
+          `finish` the record and the status change (its OCDS release); `other` the
+          advance around it (the move to opening) and the commit. `over_floor` is
+          open_s - floor_s: a 1.2 ratio allows 0.2 × floor_s for all of it.
 rss_mb    peak RSS of the opening child right after the opening (the target is that it
           does not grow with the bid size).
 --profile   the one-core opening under cProfile (its open_s and ratio then include the
@@ -288,6 +296,62 @@ def floor(app, project_id) -> tuple[float, int]:
     return time.perf_counter() - start, total
 
 
+class Phases:
+    """Timers around the opening service's steps, installed by the bench's child only."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def add(self, name: str, elapsed: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
+
+    def timed(self, owner, attribute: str, name: str):
+        real = getattr(owner, attribute)
+
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                self.add(name, time.perf_counter() - start)
+
+        setattr(owner, attribute, wrapper)
+
+    def install(self) -> None:
+        from trading.bidding import opening
+
+        for attribute, name in (("run_due", "run_due"), ("_start", "snapshot"),
+                                ("_open_pending", "open_pending"), ("open_line", "apply"),
+                                ("_finish", "finish")):
+            self.timed(opening.OpeningService, attribute, name)
+        real_open_all = opening.open_all
+
+        def open_all(*args):
+            outcomes = real_open_all(*args)
+            while True:
+                start = time.perf_counter()
+                outcome = next(outcomes, None)
+                self.add("decrypt", time.perf_counter() - start)
+                if outcome is None:
+                    return
+                yield outcome
+
+        opening.open_all = open_all
+
+    def report(self, open_s: float, floor_s: float) -> dict:
+        s = self.seconds
+        pending = s.get("open_pending", 0.0)
+        inside = s.get("decrypt", 0.0) + s.get("apply", 0.0)
+        return {
+            "snapshot": s.get("snapshot", 0.0), "decrypt": s.get("decrypt", 0.0),
+            "apply": s.get("apply", 0.0), "flush": pending - inside,
+            "subscribers": s.get("run_due", 0.0) - s.get("snapshot", 0.0) - pending
+            - s.get("finish", 0.0),
+            "finish": s.get("finish", 0.0), "other": open_s - s.get("run_due", 0.0),
+            "over_floor": open_s - floor_s,
+        }
+
+
 def child_open(workdir: Path, project_id: int, processes: int) -> None:
     from trading.bidding.openpool import warm_up
     from trading.clock import FixedClock
@@ -310,6 +374,9 @@ def child_open(workdir: Path, project_id: int, processes: int) -> None:
                        keys=app.registry["keys"]).advance(project)
         return str(project.status)
 
+    phases = Phases()
+    if processes == 1:
+        phases.install()
     profile = None
     if os.environ.get("OPENING_PROFILE") and processes == 1:  # --profile: the one-core run
         import cProfile
@@ -334,7 +401,9 @@ def child_open(workdir: Path, project_id: int, processes: int) -> None:
 
         return db.query(OpeningLine).filter_by(status="decrypted").count()
 
-    print(json.dumps({"open_s": open_s, "floor_s": min(floor_before, floor_after),
+    floor_s = min(floor_before, floor_after)
+    print(json.dumps({"open_s": open_s, "floor_s": floor_s,
+                      "phases": phases.report(open_s, floor_s) if processes == 1 else {},
                       "rss_mb": rss_mb, "status": status, "valid": in_transaction(app, valid),
                       "payload_mib": payload / MIB}))
 
@@ -437,6 +506,8 @@ def scenario(n: int, size_mib: int, pool: int, db_url: str | None = None) -> dic
           f"{pooled['open_s']:.2f} s with {pool} processes (the job's and workers), ratio "
           f"{result['pool_ratio']:.2f}; peak RSS {result['rss_mb']:.0f} / "
           f"{pooled['rss_mb']:.0f} MB  (setup {setup_s:.0f} s)", flush=True)
+    print("    one-core phases (s): " + ", ".join(
+        f"{name} {seconds:.3f}" for name, seconds in result["phases"].items()), flush=True)
     return result
 
 
@@ -480,7 +551,9 @@ def main() -> None:
           f"big_n={big['n']} big_size_mib={big['size_mib']} big_open_s={big['open_s']:.2f} "
           f"big_floor_s={big['floor_s']:.2f} big_ratio={big['ratio']:.2f} "
           f"big_pool_ratio={big['pool_ratio']:.2f} big_rss_mb={big['rss_mb']:.0f} "
-          f"big_pool_rss_mb={big['pool_rss_mb']:.0f} load={os.getloadavg()[0]:.1f}")
+          f"big_pool_rss_mb={big['pool_rss_mb']:.0f} "
+          + "".join(f"{name}_s={seconds:.3f} " for name, seconds in small["phases"].items())
+          + f"load={os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
