@@ -32,7 +32,8 @@ pool_ratio  the same opening, from the same committed state, by `opening.process
 phases    where the one-core opening's time goes, in seconds (timers wrapped around the
           service's steps by the child, not in the app): `snapshot` the lines' INSERT …
           SELECT and load; `decrypt` waiting for each envelope's result; `apply` writing
-          the results into the lines; `flush` their UPDATEs (and the key's unwrapping);
+          the results into the lines; `flush` the rest of _open_pending: their UPDATEs
+          (about half on PostgreSQL), the key's unwrapping and the envelopes' task list;
           `subscribers` the BidsOpened subscribers (bid security) and the rest of run_due;
           `finish` the record and the status change (its OCDS release); `other` the
           advance around it (the move to opening) and the commit. `over_floor` is
